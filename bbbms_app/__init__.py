@@ -1,0 +1,1 @@
+"""BBBMS: an education management information system for general-education schools of Kyrgyzstan."""

@@ -1,0 +1,1 @@
+"""Authentication and authorization: AuthState, the per-handler permission guard, sessions."""

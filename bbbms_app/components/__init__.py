@@ -1,0 +1,1 @@
+"""Stateless UI pieces: translated text, the app shell, tables, pagers."""

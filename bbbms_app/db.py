@@ -1,0 +1,88 @@
+"""The one place engine options live: engine per URL, `session()` context manager, SQLite pragmas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from bbbms_app import settings
+
+_engines: dict[str, Engine] = {}
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL lets readers work while a teacher saves; NORMAL is durable at checkpoint and fast;
+    # busy_timeout makes concurrent writers wait instead of failing with "database is locked".
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # A write session takes the write lock at BEGIN: its read-then-write cannot then fail half
+    # way with SQLITE_BUSY when another writer committed in between. Reads stay deferred so
+    # readers never queue behind writers.
+    if conn.get_execution_options().get("bbbms_write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine with the project's options for this URL (SQLite file or PostgreSQL)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        @event.listens_for(engine, "connect")
+        def _no_pysqlite_begin(dbapi_conn, _rec):
+            # pysqlite's own implicit BEGIN is deferred; we issue BEGIN IMMEDIATE ourselves.
+            dbapi_conn.isolation_level = None
+
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def engine(url: str | None = None) -> Engine:
+    """The shared engine for `url` (default: the configured database)."""
+    url = url or settings.get().database_url
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
+@contextmanager
+def session(url: str | None = None, *, write: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any error.
+
+    `write=True` marks a read-modify-write unit: on SQLite it begins IMMEDIATE.
+    """
+    eng = engine(url)
+    if write:
+        eng = eng.execution_options(bbbms_write=True)
+    with Session(eng, expire_on_commit=False) as s:
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+
+
+def dispose_all() -> None:
+    """Close every pooled connection (tests switch databases)."""
+    for eng in _engines.values():
+        eng.dispose()
+    _engines.clear()

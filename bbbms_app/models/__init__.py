@@ -1,0 +1,30 @@
+"""SQLModel tables only; importing this package registers every table with SQLModel.metadata."""
+
+from bbbms_app.models.academics import Enrollment, SchoolClass, Subject, TeachingAssignment
+from bbbms_app.models.accounts import ROLES, AuditEvent, LoginSession, User
+from bbbms_app.models.journal import Attendance, Lesson, Mark, PeriodMark
+from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
+from bbbms_app.models.school import AcademicYear, GradingPolicy, School, Term
+
+__all__ = [
+    "ROLES",
+    "AcademicYear",
+    "Attendance",
+    "AuditEvent",
+    "Enrollment",
+    "GradingPolicy",
+    "Guardian",
+    "Lesson",
+    "LoginSession",
+    "Mark",
+    "PeriodMark",
+    "Pupil",
+    "PupilGuardian",
+    "School",
+    "SchoolClass",
+    "Staff",
+    "Subject",
+    "TeachingAssignment",
+    "Term",
+    "User",
+]

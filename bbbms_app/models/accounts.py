@@ -1,0 +1,94 @@
+"""Who may sign in and what they did: User, LoginSession, AuditEvent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bbbms_app.models._base import ts_field
+
+ROLES = (
+    "administrator",
+    "director",
+    "deputy",
+    "teacher",
+    "class_teacher",
+    "clerk",
+    "parent",
+    "pupil",
+)
+UI_LANGUAGES = ("ky", "ru", "en")
+
+
+class User(SQLModel, table=True):
+    """An account; linked to the Staff, Pupil or Guardian it speaks for."""
+
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('administrator','director','deputy','teacher','class_teacher','clerk','parent','pupil')",
+            name="user_role",
+        ),
+        CheckConstraint("language IN ('ky','ru','en')", name="user_language"),
+        UniqueConstraint("oidc_issuer", "oidc_subject"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = Field(default=None, foreign_key="school.id", index=True)
+    username: str = Field(max_length=80, unique=True)
+    password_hash: str = Field(default="", max_length=200)
+    role: str = Field(max_length=16)
+    full_name: str = Field(default="", max_length=200)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    pupil_id: int | None = Field(default=None, foreign_key="pupil.id", index=True)
+    guardian_id: int | None = Field(default=None, foreign_key="guardian.id", index=True)
+    language: str = Field(default="ky", max_length=2)
+    is_active: bool = Field(default=True)
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = ts_field()
+    last_login_at: datetime | None = ts_field()
+    password_changed_at: datetime | None = ts_field()
+    oidc_issuer: str | None = Field(default=None, max_length=300)
+    oidc_subject: str | None = Field(default=None, max_length=300)
+    created_at: datetime = ts_field(default_now=True)
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser; only the SHA-256 of its token is stored."""
+
+    __table_args__ = (Index("ix_loginsession_user", "user_id", "revoked_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = ts_field(default_now=True)
+    last_seen_at: datetime = ts_field(default_now=True)
+    expires_at: datetime = ts_field(default_now=True)
+    revoked_at: datetime | None = ts_field()
+    user_agent: str = Field(default="", max_length=300)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only record of a write or a refusal: who, role, when, what changed and why."""
+
+    __table_args__ = (
+        Index("ix_audit_entity", "entity", "entity_id"),
+        Index("ix_audit_user_at", "user_id", "at"),
+        Index("ix_audit_pupil", "pupil_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = ts_field(default_now=True, index=True)
+    user_id: int | None = Field(default=None)
+    username: str = Field(default="", max_length=80)
+    role: str = Field(default="", max_length=16)
+    school_id: int | None = Field(default=None)
+    action: str = Field(max_length=20)  # create, update, delete, restore, login, logout, denied, export …
+    entity: str = Field(default="", max_length=40)
+    entity_id: int | None = None
+    field: str = Field(default="", max_length=60)
+    old_value: str = Field(default="", max_length=2000)
+    new_value: str = Field(default="", max_length=2000)
+    reason: str = Field(default="", max_length=500)
+    pupil_id: int | None = None

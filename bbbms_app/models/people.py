@@ -1,0 +1,93 @@
+"""People the school keeps records on: Staff, Pupil, Guardian and the pupil–guardian link."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bbbms_app.models._base import ts_field
+
+SEXES = ("m", "f")
+RELATIONS = ("mother", "father", "grandmother", "grandfather", "guardian", "other")
+POSITIONS = ("director", "deputy", "teacher", "clerk", "administrator", "psychologist", "librarian", "other")
+
+
+class Staff(SQLModel, table=True):
+    """A member of staff: teachers, the director, deputies, the clerk."""
+
+    __table_args__ = (Index("ix_staff_school_sort", "school_id", "sort_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    last_name: str = Field(max_length=80)
+    first_name: str = Field(max_length=80)
+    patronymic: str = Field(default="", max_length=80)
+    position: str = Field(default="teacher", max_length=20)
+    phone: str = Field(default="", max_length=30)
+    email: str = Field(default="", max_length=120)
+    search_key: str = Field(default="", max_length=300)
+    sort_key: str = Field(default="", max_length=600)
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300)
+    version: int = Field(default=1)
+
+
+class Pupil(SQLModel, table=True):
+    """A pupil of the school, keyed nationally by the 14-digit PIN."""
+
+    __table_args__ = (
+        CheckConstraint("sex IN ('m','f')", name="pupil_sex"),
+        Index("ix_pupil_school_sort", "school_id", "sort_key"),
+        Index("ix_pupil_school_search", "school_id", "search_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    pin: str | None = Field(default=None, max_length=14, unique=True)
+    last_name: str = Field(max_length=80)
+    first_name: str = Field(max_length=80)
+    patronymic: str = Field(default="", max_length=80)
+    birth_date: date
+    sex: str = Field(max_length=1)
+    alpha_book_no: str = Field(default="", max_length=12)  # «В/13»: letter / number in the alphabetic book
+    search_key: str = Field(default="", max_length=300)
+    sort_key: str = Field(default="", max_length=600)
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300)
+    version: int = Field(default=1)
+
+
+class Guardian(SQLModel, table=True):
+    """A parent or legal representative."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    last_name: str = Field(max_length=80)
+    first_name: str = Field(max_length=80)
+    patronymic: str = Field(default="", max_length=80)
+    pin: str | None = Field(default=None, max_length=14)
+    phone: str = Field(default="", max_length=30)
+    search_key: str = Field(default="", max_length=300)
+    sort_key: str = Field(default="", max_length=600)
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300)
+    version: int = Field(default=1)
+
+
+class PupilGuardian(SQLModel, table=True):
+    """Links a pupil to a guardian with the relation (mother, father, …)."""
+
+    __table_args__ = (
+        UniqueConstraint("pupil_id", "guardian_id"),
+        CheckConstraint(
+            "relation IN ('mother','father','grandmother','grandfather','guardian','other')", name="pg_relation"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id", index=True)
+    guardian_id: int = Field(foreign_key="guardian.id", index=True)
+    relation: str = Field(default="mother", max_length=12)
+    is_primary: bool = Field(default=False)

@@ -1,0 +1,86 @@
+"""The school and its calendar: School, AcademicYear, Term, GradingPolicy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bbbms_app.models._base import ts_field
+
+TERM_KINDS = ("quarter", "half_year")
+SCALES = ("five_point", "none", "points", "criterion")
+
+
+class School(SQLModel, table=True):
+    """A general-education school; every school-scoped row carries its id."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    okpo: str = Field(max_length=10, unique=True, title="OKPO")
+    name_ky: str = Field(max_length=200)
+    name_ru: str = Field(max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    languages: str = Field(default="ky,ru", max_length=40)  # languages of instruction it offers
+    address: str = Field(default="", max_length=300)
+    created_at: datetime = ts_field(default_now=True)
+
+
+class AcademicYear(SQLModel, table=True):
+    """A school year such as 2025–2026."""
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "name"),
+        CheckConstraint("starts_on < ends_on", name="year_dates"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    name: str = Field(max_length=20)
+    starts_on: date
+    ends_on: date
+    is_current: bool = Field(default=False)
+
+
+class Term(SQLModel, table=True):
+    """A quarter or half-year; dates are set per year (the ministry moves them)."""
+
+    __table_args__ = (
+        UniqueConstraint("academic_year_id", "kind", "number"),
+        CheckConstraint("kind IN ('quarter','half_year')", name="term_kind"),
+        CheckConstraint("starts_on <= ends_on", name="term_dates"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    academic_year_id: int = Field(foreign_key="academicyear.id", index=True)
+    kind: str = Field(default="quarter", max_length=12)
+    number: int
+    starts_on: date
+    ends_on: date
+    closed_at: datetime | None = ts_field()
+
+
+class GradingPolicy(SQLModel, table=True):
+    """How a range of grades is assessed in one year: scale, thresholds, minimum marks, weights."""
+
+    __table_args__ = (
+        CheckConstraint("scale IN ('five_point','none','points','criterion')", name="policy_scale"),
+        CheckConstraint("grade_from <= grade_to", name="policy_grades"),
+        CheckConstraint("min_value <= max_value", name="policy_values"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    academic_year_id: int = Field(foreign_key="academicyear.id", index=True)
+    grade_from: int
+    grade_to: int
+    scale: str = Field(default="five_point", max_length=12)
+    min_value: int = 2
+    max_value: int = 5
+    threshold_5: float = 4.65
+    threshold_4: float = 3.65
+    threshold_3: float = 2.65
+    min_marks: int = 3
+    # Mark kind -> weight, e.g. {"class": 1, "home": 1, "test": 2, "control": 3}.
+    weights_json: str = Field(default='{"class": 1, "home": 1, "test": 2, "control": 3}', max_length=400)

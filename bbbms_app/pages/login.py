@@ -1,0 +1,80 @@
+"""The sign-in page: username and password, language switch, one message for every failure."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from bbbms_app.auth.state import AuthState
+from bbbms_app.components.i18n import tr
+from bbbms_app.components.layout import language_switch
+
+
+def login_page() -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("book-open-check", size=28, color=rx.color("accent", 10)),
+                    rx.heading(tr("app.name"), size="6"),
+                    rx.spacer(),
+                    language_switch(),
+                    align="center",
+                    width="100%",
+                ),
+                rx.text(tr("app.title"), size="2", color_scheme="gray"),
+                rx.heading(tr("login.title"), size="4", margin_top="8px"),
+                rx.form(
+                    rx.vstack(
+                        rx.text(tr("login.username"), as_="label", html_for="username", size="2", weight="medium"),
+                        rx.input(
+                            id="username",
+                            name="username",
+                            auto_complete="username",
+                            required=True,
+                            size="3",
+                            width="100%",
+                            auto_focus=True,
+                            auto_capitalize="none",
+                        ),
+                        rx.text(tr("login.password"), as_="label", html_for="password", size="2", weight="medium"),
+                        rx.input(
+                            id="password",
+                            name="password",
+                            type="password",
+                            auto_complete="current-password",
+                            required=True,
+                            size="3",
+                            width="100%",
+                        ),
+                        rx.cond(
+                            AuthState.login_error != "",
+                            rx.callout(
+                                AuthState.login_error,
+                                icon="triangle-alert",
+                                color_scheme="red",
+                                width="100%",
+                                data_testid="login-error",
+                                role="alert",
+                            ),
+                        ),
+                        rx.button(
+                            tr("login.submit"), type="submit", size="3", width="100%", data_testid="login-submit"
+                        ),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=AuthState.login,
+                    reset_on_submit=False,
+                    width="100%",
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            max_width="420px",
+            size="4",
+        ),
+        min_height="100vh",
+        padding="16px",
+        background=rx.color("gray", 2),
+    )

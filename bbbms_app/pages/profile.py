@@ -1,0 +1,82 @@
+"""The signed-in user's profile: language and password."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from bbbms_app import db
+from bbbms_app.auth.guard import current, requires
+from bbbms_app.auth.state import AuthState
+from bbbms_app.components.i18n import tr
+from bbbms_app.components.layout import language_switch, page_shell
+from bbbms_app.i18n import t
+from bbbms_app.models import User
+from bbbms_app.services import accounts, passwords
+
+
+class ProfileState(rx.State):
+    """Password change for the signed-in user."""
+
+    error: str = ""
+
+    @rx.event
+    @requires("signed_in")
+    def change_password(self, form_data: dict):
+        principal = current()
+        old = str(form_data.get("current", ""))[:256]
+        new = str(form_data.get("new", ""))[:256]
+        with db.session(write=True) as s:
+            user = s.get(User, principal.user_id)
+            if user is None or not passwords.verify(user.password_hash, old):
+                self.error = t("error.password_wrong", principal.language)
+                return None
+            try:
+                accounts.set_password(s, user, new, actor=principal)
+            except passwords.PasswordRejected as exc:
+                self.error = t(exc.key, principal.language, **exc.params)
+                return None
+        self.error = ""
+        # Every session was revoked, this one too: sign in again with the new password.
+        return [rx.toast.success(t("profile.password_changed", principal.language)), AuthState.logout]
+
+
+def _body() -> rx.Component:
+    return rx.vstack(
+        rx.card(
+            rx.vstack(
+                rx.text(tr("lang.label"), weight="medium"),
+                language_switch(),
+                spacing="2",
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(tr("profile.change_password"), size="4"),
+                    rx.text(tr("profile.current_password"), as_="label", size="2"),
+                    rx.input(
+                        name="current", type="password", auto_complete="current-password", required=True, width="100%"
+                    ),
+                    rx.text(tr("profile.new_password"), as_="label", size="2"),
+                    rx.input(name="new", type="password", auto_complete="new-password", required=True, width="100%"),
+                    rx.cond(
+                        ProfileState.error != "",
+                        rx.callout(ProfileState.error, color_scheme="red", icon="triangle-alert", width="100%"),
+                    ),
+                    rx.button(tr("profile.save"), type="submit"),
+                    spacing="2",
+                    width="100%",
+                    max_width="420px",
+                ),
+                on_submit=ProfileState.change_password,
+                reset_on_submit=True,
+            ),
+            width="100%",
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+profile_page = page_shell("profile.title", _body)

@@ -1,0 +1,165 @@
+"""Who may do what: the Principal of an event, the default role × permission matrix, data scopes.
+
+Every Reflex handler and API route declares one permission from PERMISSIONS; the check here is
+the one place the matrix is read. Data scopes narrow what a permitted role reaches: a teacher only
+his classes × subjects, a class teacher his class, a parent his children, a pupil himself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from bbbms_app.models import Enrollment, PupilGuardian, SchoolClass, TeachingAssignment
+
+# Every permission a handler may declare, with what it allows.
+PERMISSIONS: dict[str, str] = {
+    "public": "no sign-in needed (sign-in page, language of the sign-in page)",
+    "signed_in": "any signed-in user: own profile, language, password, home page",
+    "school.read": "see the school's summary figures",
+    "pupil.read": "list and open pupils in scope",
+    "pupil.write": "create and edit pupils",
+    "guardian.read": "see guardians of pupils in scope",
+    "guardian.write": "create and edit guardians",
+    "class.read": "list classes",
+    "class.write": "create and edit classes",
+    "staff.read": "list staff",
+    "staff.write": "create and edit staff",
+    "user.read": "list user accounts",
+    "user.write": "create, disable and reset user accounts",
+    "journal.read": "read class journals in scope",
+    "journal.write": "enter marks, attendance, topics and homework in scope",
+    "journal.correct": "correct a closed term's journal with a reason",
+    "term.close": "close and reopen terms",
+    "timetable.write": "edit the timetable",
+    "report.read": "read summary reports",
+    "movement.read": "read the pupil movement book",
+    "movement.write": "record arrivals and departures with orders",
+    "audit.read": "read the audit log",
+    "rights.write": "edit the role × permission matrix",
+    "own.read": "a pupil's or parent's own records: marks, attendance, homework",
+    "export.personal": "bulk export of personal data",
+}
+
+_TEACHING = {"school.read", "pupil.read", "class.read", "staff.read", "journal.read", "journal.write"}
+_LEADERSHIP = {
+    "school.read",
+    "pupil.read",
+    "guardian.read",
+    "class.read",
+    "class.write",
+    "staff.read",
+    "journal.read",
+    "journal.correct",
+    "term.close",
+    "timetable.write",
+    "report.read",
+    "movement.read",
+    "audit.read",
+}
+
+DEFAULT_MATRIX: dict[str, frozenset[str]] = {
+    "administrator": frozenset({"school.read", "staff.read", "class.read", "user.read", "user.write"}),
+    "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
+    "deputy": frozenset(_LEADERSHIP),
+    "teacher": frozenset(_TEACHING),
+    "class_teacher": frozenset(_TEACHING | {"guardian.read", "report.read"}),
+    "clerk": frozenset(
+        {
+            "school.read",
+            "pupil.read",
+            "pupil.write",
+            "guardian.read",
+            "guardian.write",
+            "class.read",
+            "staff.read",
+            "movement.read",
+            "movement.write",
+            "export.personal",
+        }
+    ),
+    "parent": frozenset({"own.read"}),
+    "pupil": frozenset({"own.read"}),
+}
+
+SCHOOL_WIDE_ROLES = frozenset({"administrator", "director", "deputy", "clerk"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user an event runs for, resolved from the database at every event."""
+
+    user_id: int
+    username: str
+    role: str
+    school_id: int | None
+    full_name: str = ""
+    language: str = "ky"
+    staff_id: int | None = None
+    pupil_id: int | None = None
+    guardian_id: int | None = None
+    session_id: int | None = None
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    def can(self, permission: str) -> bool:
+        if permission in ("public", "signed_in"):
+            return True
+        return permission in self.permissions
+
+
+def permissions_for(role: str) -> frozenset[str]:
+    """The permissions of `role` under the default matrix."""
+    return DEFAULT_MATRIX.get(role, frozenset())
+
+
+def visible_class_ids(session: Session, principal: Principal, on: date | None = None) -> list[int] | None:
+    """Class ids the principal reaches; None means every class of his school."""
+    if principal.role in SCHOOL_WIDE_ROLES:
+        return None
+    ids: set[int] = set()
+    if principal.staff_id is not None:
+        ids.update(
+            session.exec(
+                select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == principal.staff_id)
+            ).all()
+        )
+        ids.update(session.exec(select(SchoolClass.id).where(SchoolClass.class_teacher_id == principal.staff_id)).all())
+    if principal.role in ("parent", "pupil"):
+        pupils = visible_pupil_ids_own(session, principal)
+        if pupils:
+            q = select(Enrollment.class_id).where(Enrollment.pupil_id.in_(pupils))  # type: ignore[union-attr]
+            if on is not None:
+                q = q.where(Enrollment.starts_on <= on, or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= on))  # type: ignore[union-attr]
+            ids.update(session.exec(q).all())
+    return sorted(ids)
+
+
+def visible_pupil_ids_own(session: Session, principal: Principal) -> list[int]:
+    """The pupils a parent or pupil may read: his children, or himself."""
+    if principal.role == "pupil":
+        return [principal.pupil_id] if principal.pupil_id is not None else []
+    if principal.role == "parent" and principal.guardian_id is not None:
+        return list(
+            session.exec(select(PupilGuardian.pupil_id).where(PupilGuardian.guardian_id == principal.guardian_id)).all()
+        )
+    return []
+
+
+def can_reach_pupil(session: Session, principal: Principal, pupil_id: int, school_id: int) -> bool:
+    """Whether the principal's data scope includes this pupil."""
+    if principal.school_id is not None and principal.school_id != school_id:
+        return False
+    if principal.role in SCHOOL_WIDE_ROLES:
+        return True
+    if principal.role in ("parent", "pupil"):
+        return pupil_id in visible_pupil_ids_own(session, principal)
+    classes = visible_class_ids(session, principal) or []
+    if not classes:
+        return False
+    hit = session.exec(
+        select(Enrollment.id).where(Enrollment.pupil_id == pupil_id, Enrollment.class_id.in_(classes)).limit(1)  # type: ignore[union-attr]
+    ).first()
+    return hit is not None

@@ -1,0 +1,142 @@
+"""Browser tests: the production build served like `make run`, driven by Playwright in Debian's Chromium.
+
+The server gets its own database (a SQLite file, or a PostgreSQL database next to the test one)
+loaded with a small demo school. With BBBMS_TEST_REDIS_URL set it runs the district way: Redis
+state manager and two workers, so events of one tab can land on either worker.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+# Separate build folders let several test runs (and `make run`) coexist on one machine.
+WEB_DIR = os.environ.get("BBBMS_TEST_WEB_DIR", ".web-test")
+DEMO_PUPILS = 200
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _browser_db_url(tmp_path_factory) -> str:
+    pg = os.environ.get("BBBMS_TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://")
+    if not pg:
+        return f"sqlite:///{tmp_path_factory.mktemp('browser') / 'bbbms.db'}"
+    from bbbms_app import db
+
+    url = make_url(pg)
+    name = f"{url.database}_browser"
+    admin = db.make_engine(url.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if exists:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))  # our own database, made below
+        conn.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """Base URL of a running production build with the demo school loaded."""
+    port = int(os.environ.get("BBBMS_TEST_PORT", "0")) or _free_port()
+    env = dict(os.environ)
+    env["DATABASE_URL"] = _browser_db_url(tmp_path_factory)
+    env["REFLEX_WEB_WORKDIR"] = WEB_DIR
+    env["REFLEX_STATES_WORKDIR"] = f"{WEB_DIR}-states"
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    env.pop("PYTEST_CURRENT_TEST", None)
+    run = {"cwd": ROOT, "env": env, "check": True}
+    subprocess.run([sys.executable, "-m", "bbbms_app", "demo", "--pupils", str(DEMO_PUPILS)], **run)
+    subprocess.run([sys.executable, "-m", "bbbms_app.toolchain", "build", "--port", str(port)], **run)
+    redis = os.environ.get("BBBMS_TEST_REDIS_URL")
+    if redis:
+        env["REFLEX_REDIS_URL"] = redis
+        env["GRANIAN_WORKERS"] = "2"
+    log = open(tmp_path_factory.mktemp("server") / "server.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bbbms_app.toolchain", "serve", "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://localhost:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/ping", timeout=2) as r:  # noqa: S310
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError(f"server did not start; see {log.name}")
+    yield base
+    os.killpg(proc.pid, 15)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError("Debian's chromium is missing: run `make chromium`")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield b
+        b.close()
+
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport=DESKTOP, base_url=app_url, locale="ky-KG")
+    pg = context.new_page()
+    pg.set_default_timeout(20000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, app_url):
+    context = browser.new_context(viewport=PHONE, base_url=app_url, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.set_default_timeout(20000)
+    yield pg
+    context.close()

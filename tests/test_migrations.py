@@ -1,0 +1,64 @@
+"""One Alembic history: it upgrades an empty database and leaves nothing for autogenerate."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+import bbbms_app.models  # noqa: F401
+from bbbms_app import db
+
+
+def test_upgrade_creates_every_table_and_autogenerate_finds_no_diff(db_url):
+    eng = db.engine(db_url)
+    tables = set(inspect(eng).get_table_names())
+    assert set(SQLModel.metadata.tables) <= tables
+    assert "alembic_version" in tables
+    with eng.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(ctx, SQLModel.metadata)
+    assert diff == []
+
+
+def test_constraints_hold_in_the_database(school, db_url):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from bbbms_app.models import Attendance, Mark
+
+    bad_rows = [
+        Mark(school_id=school.school_id, lesson_id=school.lessons_5a_math[2], pupil_id=school.pupils_5a[2], value=0),
+        Mark(
+            school_id=school.school_id,
+            lesson_id=school.lessons_5a_math[2],
+            pupil_id=school.pupils_5a[2],
+            value=4,
+            kind="bonus",
+        ),
+        # one attendance record per pupil × lesson (the factory already put one here)
+        Attendance(
+            school_id=school.school_id, lesson_id=school.lessons_5a_math[2], pupil_id=school.pupils_5a[0], code="н"
+        ),
+        Attendance(
+            school_id=school.school_id, lesson_id=school.lessons_5a_math[1], pupil_id=school.pupils_5a[2], code="x"
+        ),
+        # one mark per kind per pupil × lesson
+        Mark(school_id=school.school_id, lesson_id=school.lessons_5a_math[0], pupil_id=school.pupils_5a[0], value=3),
+    ]
+    for row in bad_rows:
+        with pytest.raises(IntegrityError), db.session() as s:
+            s.add(row)
+            s.flush()
+
+
+def test_connection_settings(db_url):
+    """SQLite: WAL and enforced foreign keys. PostgreSQL: UTF-8 (names with ң, ө, ү)."""
+    with db.engine(db_url).connect() as conn:
+        if db_url.startswith("sqlite"):
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        else:
+            assert conn.execute(text("SHOW server_encoding")).scalar() == "UTF8"
