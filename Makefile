@@ -44,9 +44,12 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check bbbms_app tests bench
 
+# Browser tests run in their own pytest process: sync Playwright keeps an event loop running that
+# the async handler tests cannot share.
 test: install-dev chromium
 	$(PY) -m ruff check .
-	BBBMS_ENV=test $(PY) -m pytest -q $(PYTEST_ARGS)
+	BBBMS_ENV=test $(PY) -m pytest -q --ignore=tests/browser $(PYTEST_ARGS)
+	BBBMS_ENV=test $(PY) -m pytest -q tests/browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf .web .states $(VENV)
