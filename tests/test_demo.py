@@ -284,6 +284,14 @@ def test_pupils_guardians_and_enrollments(demo_engine: Engine) -> None:
         share = sum(1 for _, n in children if n >= 2) / len(children)
         assert 0.08 <= share <= 0.25
         assert max(n for _, n in children) == 3
+        # Siblings never share a first name.
+        sibling_names = s.exec(
+            select(PupilGuardian.guardian_id, Pupil.first_name, func.count())
+            .join(Pupil, Pupil.id == PupilGuardian.pupil_id)  # type: ignore[arg-type]
+            .group_by(PupilGuardian.guardian_id, Pupil.first_name)
+            .having(func.count() > 1)
+        ).all()
+        assert sibling_names == []
 
 
 def test_pins_names_and_keys(demo_engine: Engine) -> None:

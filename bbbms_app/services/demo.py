@@ -440,6 +440,7 @@ class _Family:
     father: str
     guardians: list[tuple[int, str, bool]] = field(default_factory=list)  # (guardian id, relation, primary)
     children: list[tuple[int, int]] = field(default_factory=list)  # (pupil id, grade)
+    first_names: set[str] = field(default_factory=set)  # siblings never share a first name
 
 
 class _Ids:
@@ -776,11 +777,13 @@ class _SchoolBuilder:
         rng = self.rng
         sex = "m" if rng.random() < 0.51 else "f"
         if family.ethnicity == "ky":
-            first = rng.choice(KY_MALE if sex == "m" else KY_FEMALE)
+            names = KY_MALE if sex == "m" else KY_FEMALE
         elif family.ethnicity == "ru":
-            first = rng.choice(RU_MALE if sex == "m" else RU_FEMALE)
+            names = RU_MALE if sex == "m" else RU_FEMALE
         else:
-            first = rng.choice((OTHER_MALE + RU_MALE[:8]) if sex == "m" else (OTHER_FEMALE + RU_FEMALE[:8]))
+            names = (OTHER_MALE + RU_MALE[:8]) if sex == "m" else (OTHER_FEMALE + RU_FEMALE[:8])
+        first = rng.choice([n for n in names if n not in family.first_names])
+        family.first_names.add(first)
         last = family.surname if sex == "m" else _female_surname(family.surname)
         patronymic = _patronymic(family.father, sex, family.kyrgyz_style)
         # Grade g of 2025–2026 was born from March of 2025-6-g; a few pupils are a year older.
