@@ -1,4 +1,8 @@
-"""Reflex configuration: app module, database URL, telemetry off, origins from settings."""
+"""Reflex configuration: app module, database URL, telemetry off, origins and proxy hops from settings.
+
+In production (BBBMS_ENV=prod) importing this file refuses unsafe settings, naming each one
+(`settings.check_production`), so neither the build nor the server starts with them.
+"""
 
 import os
 
@@ -16,6 +20,8 @@ def _origins() -> list[str]:
     if _s.environment == "dev":
         # A demo on a school LAN is opened by the server's IP address, which is not known here.
         return ["*"]
+    if _s.site_url_configured:
+        return [_s.site_origin]
     return [f"http://localhost:{_port}", f"http://127.0.0.1:{_port}"]
 
 
@@ -26,8 +32,18 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     cors_allowed_origins=_origins(),
+    # Behind nginx/Caddy the client address is the N-th from the right of X-Forwarded-For;
+    # with 0 the header is ignored (a client could forge it).
+    trusted_proxy_hops=_s.trusted_proxy_hops,
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium")),
         rx.plugins.SitemapPlugin(),
     ],
+)
+
+settings.refuse_unsafe_production(
+    _s,
+    settings.check_reflex_config(
+        telemetry_enabled=config.telemetry_enabled, cors_allowed_origins=config.cors_allowed_origins
+    ),
 )

@@ -139,6 +139,128 @@ def _cmd_user_set_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_user_link_sso(args: argparse.Namespace) -> int:
+    from bbbms_app.i18n import t
+    from bbbms_app.models import User
+    from bbbms_app.services import accounts, sso
+
+    issuer = args.issuer
+    if args.provider:
+        provider = settings.get().sso_provider(args.provider)
+        if provider is None:
+            print(f"no SSO provider {args.provider!r} in the settings (BBBMS_SSO_PROVIDERS)", file=sys.stderr)
+            return 2
+        issuer = provider.issuer
+    try:
+        with db.session(write=True) as s:
+            user = s.exec(select(User).where(User.username == args.username.strip().lower())).first()
+            if user is None:
+                print(f"no such user: {args.username}", file=sys.stderr)
+                return 2
+            if args.unlink:
+                sso.unlink(s, user)
+                print(f"{user.username}: SSO link removed; their sessions were closed")
+            else:
+                sso.link(s, user, issuer or "", args.subject or "")
+                print(f"{user.username} now signs in as {user.oidc_subject} at {user.oidc_issuer}")
+    except accounts.AccountError as exc:
+        print(t(exc.key, "en", **exc.params), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_check_config(_args: argparse.Namespace) -> int:
+    problems = settings.check_production()
+    for problem in problems:
+        print(f"- {problem}")
+    if not problems:
+        print("no unsafe setting for production")
+    return 1 if problems else 0
+
+
+def _cmd_export_person(args: argparse.Namespace) -> int:
+    """Subject access request from the server's console: the operator, not a web role, is recorded."""
+    from bbbms_app.i18n import t
+    from bbbms_app.services import consent, export_marking, subject_access
+
+    subject_type, subject_id = next((k, v) for k in ("pupil", "guardian", "staff") if (v := getattr(args, k)))
+    operator = f"cli:{getpass.getuser()}"[:80]
+    try:
+        with db.session(write=True) as s:
+            data, _name = subject_access.export(
+                s,
+                None,
+                subject_type,
+                subject_id,
+                fmt=args.format,
+                purpose=args.purpose,
+                operator=operator,
+                lang=args.lang,
+            )
+            Path(args.out).write_bytes(data)
+    except export_marking.ExportInvalid as exc:
+        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
+        return 2
+    except consent.OutOfScope:
+        print(f"no such {subject_type}: {subject_id}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.out} ({len(data)} bytes); the export is recorded in the audit log as {operator}")
+    return 0
+
+
+def _operator_school(school: int | None) -> int | None:
+    """The school a console import or export is about: the one given, or the only one there is."""
+    from bbbms_app.models import School
+
+    if school is not None:
+        return school
+    with db.session() as s:
+        ids = list(s.exec(select(School.id).limit(2)).all())
+    return ids[0] if len(ids) == 1 else None
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    """Import an entity from XLSX/CSV as the admin screens do: the whole file checked, all or nothing."""
+    from bbbms_app.admin.registry import ENTITIES
+    from bbbms_app.services import data_import
+
+    spec = ENTITIES.specs.get(args.entity)
+    if spec is None or not spec.importable:
+        names = ", ".join(s.name for s in ENTITIES if s.importable)
+        print(f"cannot import {args.entity!r}; importable: {names}", file=sys.stderr)
+        return 2
+    school = _operator_school(args.school)
+    if school is None:
+        print("several schools: say which with --school ID", file=sys.stderr)
+        return 2
+    data = Path(args.file).read_bytes()
+    with db.session(write=True) as s:
+        result = data_import.run(
+            s, spec, None, data, Path(args.file).name, lang=args.lang, dry_run=args.dry_run, school_id=school
+        )
+    for e in result.errors:
+        where = f"row {e.row}" + (f", {e.column}" if e.column else "")
+        print(f"{where}: {e.value!r}: {e.message}" if e.value else f"{where}: {e.message}", file=sys.stderr)
+    print(data_import.summary(result, args.lang), file=sys.stderr if result.errors else sys.stdout)
+    return 1 if result.errors else 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """Export an entity's list to XLSX or CSV (the format follows --out unless --format says)."""
+    from bbbms_app.admin.registry import ENTITIES
+    from bbbms_app.services import data_export
+
+    spec = ENTITIES.specs.get(args.entity)
+    if spec is None:
+        print(f"unknown entity {args.entity!r}; known: {', '.join(ENTITIES.specs)}", file=sys.stderr)
+        return 2
+    fmt = args.format or ("csv" if args.out.lower().endswith(".csv") else "xlsx")
+    with db.session() as s:
+        n = data_export.export(s, spec, None, Path(args.out), fmt=fmt, lang=args.lang, school_id=args.school)
+    print(f"wrote {n} records to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bbbms_app.models import ROLES
 
@@ -171,6 +293,48 @@ def build_parser() -> argparse.ArgumentParser:
     up = usub.add_parser("set-password", help="set a new password (on stdin)")
     up.add_argument("username")
     up.set_defaults(func=_cmd_user_set_password)
+    ul = usub.add_parser(
+        "link-sso",
+        help="let an account sign in with an SSO identity (issuer + subject; never matched by e-mail)",
+    )
+    ul.add_argument("username")
+    who = ul.add_mutually_exclusive_group()
+    who.add_argument("--issuer", help="the provider's issuer URL, exactly as in its tokens")
+    who.add_argument("--provider", help="a provider key of BBBMS_SSO_PROVIDERS (its issuer is used)")
+    ul.add_argument("--subject", help="the person's subject (`sub`) at that provider")
+    ul.add_argument("--unlink", action="store_true", help="remove the account's SSO link instead")
+    ul.set_defaults(func=_cmd_user_link_sso)
+
+    cc = sub.add_parser("check-config", help="list the settings that are unsafe for production (exit 1 if any)")
+    cc.set_defaults(func=_cmd_check_config)
+
+    ep = sub.add_parser(
+        "export-person",
+        help="everything held on one person (subject access request), marked and audited with its purpose",
+    )
+    whom = ep.add_mutually_exclusive_group(required=True)
+    whom.add_argument("--pupil", type=int, help="pupil id")
+    whom.add_argument("--guardian", type=int, help="guardian id")
+    whom.add_argument("--staff", type=int, help="staff id")
+    ep.add_argument("--format", choices=("json", "xlsx"), default="json")
+    ep.add_argument("--out", required=True, help="file to write")
+    ep.add_argument("--purpose", required=True, help="why the data is exported (kept in the audit log)")
+    ep.add_argument("--lang", choices=("ky", "ru", "en"), default="ky", help="language of the file's marking")
+    ep.set_defaults(func=_cmd_export_person)
+    im = sub.add_parser("import", help="import an entity from an XLSX or CSV file (all rows or none)")
+    im.add_argument("entity", help="pupil, guardian, staff, class, subject, teaching_assignment, term, academic_year")
+    im.add_argument("file")
+    im.add_argument("--dry-run", action="store_true", help="check the whole file, write nothing")
+    im.add_argument("--school", type=int, default=None, help="school id (needed when there are several)")
+    im.add_argument("--lang", default="ky", choices=("ky", "ru", "en"), help="language of the messages")
+    im.set_defaults(func=_cmd_import)
+    ex = sub.add_parser("export", help="export an entity's list to XLSX or CSV")
+    ex.add_argument("entity")
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--format", choices=("xlsx", "csv"), default=None)
+    ex.add_argument("--school", type=int, default=None, help="only this school")
+    ex.add_argument("--lang", default="ky", choices=("ky", "ru", "en"), help="language of headers and values")
+    ex.set_defaults(func=_cmd_export)
     return p
 
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE = ROOT / "data" / "bbbms.db"
+DEV_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - the default production refuses
+ENVIRONMENTS = {"dev": "dev", "development": "dev", "test": "test", "prod": "prod", "production": "prod"}
+# OWASP Password Storage Cheat Sheet: the argon2id memory (KiB) that each time cost needs at least.
+OWASP_ARGON2_MIN_MEMORY_KIB = {1: 47104, 2: 19456, 3: 12288, 4: 9216, 5: 7168}
+SSO_KEY = re.compile(r"^[a-z0-9_]{1,20}$")
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -20,6 +28,26 @@ def _bool(name: str, default: bool) -> bool:
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw not in (None, "") else default
+
+
+def _list(name: str, sep: str = ",") -> tuple[str, ...]:
+    return tuple(x.strip() for x in os.environ.get(name, "").split(sep) if x.strip())
+
+
+@dataclass(frozen=True)
+class SsoProvider:
+    """An OpenID Connect provider staff may sign in with: a school's Google Workspace, Microsoft
+    tenant or Keycloak realm. Users are matched by (issuer, subject), linked by the administrator."""
+
+    key: str  # short name in settings and URLs: google, microsoft, keycloak
+    name: str  # shown on the sign-in button
+    issuer: str  # exactly the `iss` of its id tokens; discovery is read from issuer/.well-known/…
+    client_id: str
+    client_secret: str = field(repr=False, default="")
+    scopes: tuple[str, ...] = ("openid", "email", "profile")
+    hosted_domains: tuple[str, ...] = ()  # Google Workspace: the token's `hd` must be one of these
+    tenants: tuple[str, ...] = ()  # Microsoft Entra: the token's `tid` must be one of these
+    token_auth_method: str = "client_secret_basic"  # noqa: S105 - a method name; or client_secret_post
 
 
 @dataclass(frozen=True)
@@ -38,10 +66,78 @@ class Settings:
     page_size: int = 25
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     data_dir: Path = ROOT / "data"
+    # The address people open (https://mektep.example.kg); the SSO redirect URI is built on it.
+    site_url: str = "http://localhost:3000"
+    site_url_configured: bool = False
+    allow_http: bool = False  # production over plain http only when the operator says so
+    trusted_proxy_hops: int = 0  # reverse proxies in front of the app (X-Forwarded-For hops)
+    sso_providers: tuple[SsoProvider, ...] = ()
+    problems: tuple[str, ...] = ()  # settings that could not be read; the app refuses them in production
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def https(self) -> bool:
+        return self.site_url.startswith("https://")
+
+    @property
+    def site_origin(self) -> str:
+        parts = urlsplit(self.site_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def sso_provider(self, key: str) -> SsoProvider | None:
+        return next((p for p in self.sso_providers if p.key == key), None)
+
+
+def _origin_problem(name: str, value: str) -> str | None:
+    parts = urlsplit(value)
+    if value == "*":
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+        return f"{name}: {value!r} is not an origin like https://mektep.example.kg"
+    return None
+
+
+def _sso_providers(problems: list[str]) -> tuple[SsoProvider, ...]:
+    found = []
+    for key in _list("BBBMS_SSO_PROVIDERS"):
+        key = key.lower()
+        if not SSO_KEY.match(key):
+            problems.append(f"BBBMS_SSO_PROVIDERS: {key!r} is not a short name of a-z, 0-9 and _")
+            continue
+        env = f"BBBMS_SSO_{key.upper()}_"
+        issuer = os.environ.get(env + "ISSUER", "").strip().rstrip("/")
+        client_id = os.environ.get(env + "CLIENT_ID", "").strip()
+        missing = [n for n, v in (("ISSUER", issuer), ("CLIENT_ID", client_id)) if not v]
+        if missing:
+            problems.append(f"SSO provider {key!r}: {', '.join(env + m for m in missing)} not set")
+            continue
+        if urlsplit(issuer).scheme not in ("http", "https"):
+            problems.append(f"{env}ISSUER: {issuer!r} is not a URL")
+            continue
+        method = os.environ.get(env + "TOKEN_AUTH", "client_secret_basic").strip()
+        if method not in ("client_secret_basic", "client_secret_post"):
+            problems.append(f"{env}TOKEN_AUTH: {method!r} is neither client_secret_basic nor client_secret_post")
+            continue
+        scopes = _list(env + "SCOPES", " ") or ("openid", "email", "profile")
+        if "openid" not in scopes:
+            scopes = ("openid", *scopes)
+        found.append(
+            SsoProvider(
+                key=key,
+                name=os.environ.get(env + "NAME", "").strip() or key.capitalize(),
+                issuer=issuer,
+                client_id=client_id,
+                client_secret=os.environ.get(env + "CLIENT_SECRET", ""),
+                scopes=scopes,
+                hosted_domains=tuple(d.lower() for d in _list(env + "HOSTED_DOMAIN")),
+                tenants=_list(env + "TENANTS"),
+                token_auth_method=method,
+            )
+        )
+    return tuple(found)
 
 
 def load() -> Settings:
@@ -50,13 +146,30 @@ def load() -> Settings:
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; SQLAlchemy's bare scheme means psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    env = os.environ.get("BBBMS_ENV", "dev")
+    problems: list[str] = []
+    raw_env = os.environ.get("BBBMS_ENV", "dev").strip().lower()
+    env = ENVIRONMENTS.get(raw_env, "prod")  # an unknown environment fails closed, as production
+    if raw_env not in ENVIRONMENTS:
+        problems.append(f"BBBMS_ENV: {raw_env!r} is not one of dev, test, prod")
     testing = env == "test"
-    origins = tuple(o.strip() for o in os.environ.get("BBBMS_CORS_ORIGINS", "").split(",") if o.strip())
+    origins = _list("BBBMS_CORS_ORIGINS")
+    problems += [p for o in origins if (p := _origin_problem("BBBMS_CORS_ORIGINS", o))]
+    site_url = os.environ.get("BBBMS_PUBLIC_URL", "").strip().rstrip("/")
+    if site_url and (p := _origin_problem("BBBMS_PUBLIC_URL", site_url)) is not None:
+        problems.append(p)
+    port = os.environ.get("REFLEX_FRONTEND_PORT") or os.environ.get("PORT") or "3000"
+    try:
+        hops = _int("BBBMS_TRUSTED_PROXY_HOPS", 0)
+    except ValueError:
+        hops = 0
+        problems.append("BBBMS_TRUSTED_PROXY_HOPS is not a whole number")
+    if hops < 0:
+        problems.append("BBBMS_TRUSTED_PROXY_HOPS is negative")
+        hops = 0
     return Settings(
         database_url=url,
         environment=env,
-        secret_key=os.environ.get("BBBMS_SECRET_KEY", "dev-only-insecure-secret-key"),
+        secret_key=os.environ.get("BBBMS_SECRET_KEY", DEV_SECRET_KEY),
         default_language=os.environ.get("BBBMS_DEFAULT_LANGUAGE", "ky"),
         session_idle_minutes=_int("BBBMS_SESSION_IDLE_MINUTES", 60),
         session_absolute_hours=_int("BBBMS_SESSION_ABSOLUTE_HOURS", 12),
@@ -67,6 +180,12 @@ def load() -> Settings:
         page_size=_int("BBBMS_PAGE_SIZE", 25),
         cors_origins=origins,
         data_dir=Path(os.environ.get("BBBMS_DATA_DIR", str(ROOT / "data"))),
+        site_url=site_url or f"http://localhost:{port}",
+        site_url_configured=bool(site_url),
+        allow_http=_bool("BBBMS_ALLOW_HTTP", False),
+        trusted_proxy_hops=hops,
+        sso_providers=_sso_providers(problems),
+        problems=tuple(problems),
     )
 
 
@@ -86,3 +205,114 @@ def reload() -> Settings:
     global _current
     _current = load()
     return _current
+
+
+def argon2_meets_owasp(time_cost: int, memory_kib: int, parallelism: int) -> bool:
+    """True when the argon2id parameters reach one of OWASP's minimum configurations."""
+    if time_cost < 1 or parallelism < 1:
+        return False
+    return memory_kib >= OWASP_ARGON2_MIN_MEMORY_KIB[min(time_cost, 5)]
+
+
+def _sqlite_path(url: str) -> Path | None:
+    if not url.startswith("sqlite"):
+        return None
+    name = url.split("///", 1)[1] if "///" in url else ""
+    return Path(name.split("?", 1)[0]) if name and name != ":memory:" else None
+
+
+def _others_can_reach(path: Path) -> bool:
+    # Another local account can open `path` when every directory above it lets others through (o+x).
+    return all(p.stat().st_mode & stat.S_IXOTH for p in path.resolve().parents if p.exists())
+
+
+def _storage_problems(label: str, path: Path) -> list[str]:
+    problems = []
+    existing = path if path.exists() else next((p for p in path.parents if p.exists()), None)
+    if existing is None:
+        return problems
+    folder = existing if existing.is_dir() else existing.parent
+    if folder.stat().st_mode & stat.S_IWOTH:
+        problems.append(f"{label}: {folder} is writable by every local user (chmod o-w, or move it)")
+    if path.is_file():
+        mode = path.stat().st_mode
+        if mode & stat.S_IWOTH:
+            problems.append(f"{label}: {path} is writable by every local user (chmod 600 {path})")
+        elif mode & stat.S_IROTH and _others_can_reach(path):
+            problems.append(f"{label}: {path} holds personal data and is readable by every local user (chmod 600)")
+    return problems
+
+
+def check_production(s: Settings | None = None) -> list[str]:
+    """Every setting that is unsafe for a production server, each named with what to change.
+
+    An empty list means the settings may run a school's real data.
+    """
+    s = s or get()
+    problems = list(s.problems)
+    if s.secret_key == DEV_SECRET_KEY:
+        problems.append("BBBMS_SECRET_KEY is the development default: set a long random value")
+    elif len(s.secret_key) < 32:
+        problems.append("BBBMS_SECRET_KEY is shorter than 32 characters")
+    if "*" in s.cors_origins:
+        problems.append("BBBMS_CORS_ORIGINS allows every origin ('*'): list the school's own address")
+    if not s.site_url_configured:
+        problems.append("BBBMS_PUBLIC_URL is not set: give the address people open, e.g. https://mektep.example.kg")
+    elif not s.https and not s.allow_http:
+        problems.append(
+            "BBBMS_PUBLIC_URL is not https: passwords and sessions would cross the network in clear "
+            "(set BBBMS_ALLOW_HTTP=1 only for a closed school network)"
+        )
+    if not argon2_meets_owasp(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism):
+        problems.append(
+            f"argon2id parameters t={s.argon2_time_cost}, m={s.argon2_memory_kib} KiB, p={s.argon2_parallelism} "
+            "are below OWASP's minimum (e.g. BBBMS_ARGON2_TIME_COST=2 with BBBMS_ARGON2_MEMORY_KIB=19456 or more)"
+        )
+    if not 1 <= s.session_idle_minutes <= 8 * 60:
+        problems.append("BBBMS_SESSION_IDLE_MINUTES must be between 1 and 480")
+    if not 1 <= s.session_absolute_hours <= 24:
+        problems.append("BBBMS_SESSION_ABSOLUTE_HOURS must be between 1 and 24")
+    if s.session_idle_minutes > s.session_absolute_hours * 60:
+        problems.append("BBBMS_SESSION_IDLE_MINUTES is longer than BBBMS_SESSION_ABSOLUTE_HOURS")
+    db_path = _sqlite_path(s.database_url)
+    if db_path is not None:
+        problems += _storage_problems("database", db_path)
+    problems += _storage_problems("BBBMS_DATA_DIR", s.data_dir)
+    for p in s.sso_providers:
+        env = f"BBBMS_SSO_{p.key.upper()}_"
+        if not p.issuer.startswith("https://"):
+            problems.append(f"{env}ISSUER is not https")
+        if not p.client_secret:
+            problems.append(f"{env}CLIENT_SECRET is not set")
+    if s.sso_providers and not s.https:
+        problems.append("SSO needs an https BBBMS_PUBLIC_URL: the providers send the sign-in back to it")
+    return problems
+
+
+def check_reflex_config(*, telemetry_enabled: bool, cors_allowed_origins: tuple[str, ...] | list[str]) -> list[str]:
+    """Problems in the effective Reflex configuration (REFLEX_* variables can override rxconfig)."""
+    problems = []
+    if telemetry_enabled:
+        problems.append("Reflex telemetry is on (REFLEX_TELEMETRY_ENABLED): turn it off")
+    if "*" in cors_allowed_origins:
+        problems.append("Reflex allows every origin ('*', REFLEX_CORS_ALLOWED_ORIGINS): list the school's address")
+    return problems
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Production settings the app refuses to run with."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"BBBMS refuses to start in production (BBBMS_ENV=prod) because:\n{lines}")
+
+
+def refuse_unsafe_production(s: Settings | None = None, extra: list[str] | None = None) -> None:
+    """Raise UnsafeConfiguration when production runs with any unsafe setting."""
+    s = s or get()
+    if s.environment != "prod":
+        return
+    problems = check_production(s) + list(extra or [])
+    if problems:
+        raise UnsafeConfiguration(problems)

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bbbms_app import settings
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD_INPUTS = ("bbbms_app", "assets", "rxconfig.py", "requirements.txt")
 
@@ -36,7 +38,8 @@ def _env(port: int) -> dict[str, str]:
 
 def inputs_hash(port: int) -> str:
     """A hash of every file the frontend build depends on, plus the port it is built for."""
-    h = hashlib.sha256(f"port={port}\n".encode())
+    # The session cookie's Secure flag is compiled into the frontend: https or not is an input too.
+    h = hashlib.sha256(f"port={port}\nhttps={settings.get().https}\n".encode())
     for name in BUILD_INPUTS:
         path = ROOT / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -79,6 +82,7 @@ def serve(port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 - a school se
     os.environ.update(_env(port))
     os.environ["REFLEX_ENV_MODE"] = "prod"
     os.environ["REFLEX_SKIP_COMPILE"] = "true"  # the build above already compiled it
+    settings.reload()  # the default public address follows the port just set
     os.chdir(ROOT)
     from reflex.utils import exec as rx_exec
     from reflex_base.constants import LogLevel
@@ -97,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     s.add_argument("--host", default=os.environ.get("BBBMS_HOST", "0.0.0.0"))  # noqa: S104
     args = p.parse_args(argv)
+    try:
+        settings.refuse_unsafe_production()
+    except settings.UnsafeConfiguration as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if args.cmd == "build":
         build(args.port, force=args.force)
     else:

@@ -6,20 +6,29 @@ user from the database at every event (a revoked session stops working at its ve
 refuses and audits what the role may not do, and exposes the Principal to the handler through
 `current()`. Data scope (which classes, which pupils) is checked by the handler itself with the
 services in `services.access`.
+
+Before the handler runs, every argument is checked against the handler's annotation (shape and
+size, `auth.inputs.conforms`): Reflex hands a handler whatever JSON the browser sent when it does
+not fit the annotation. A refusal raised inside the handler (`Forbidden` for a scope, `BadInput`
+for a value) is audited, answered with a translated toast, and puts the tab's own state vars back
+as they were before the event (its database work rolled back with its transaction).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import logging
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_type_hints
 
 import reflex as rx
+from reflex.istate.proxy import StateProxy
 
 from bbbms_app import db
+from bbbms_app.auth.inputs import BadInput, conforms
 from bbbms_app.i18n import t
 from bbbms_app.services import audit
 from bbbms_app.services.access import PERMISSIONS, Principal
@@ -52,19 +61,70 @@ def permission_of(fn: Callable[..., Any]) -> str | None:
     return getattr(fn, PERMISSION_ATTR, None)
 
 
-def _refusal(state: Any, principal: Principal | None, permission: str, handler: str, detail: str) -> list:
+def _refusal(
+    state: Any, principal: Principal | None, permission: str, handler: str, detail: str, action: str = "denied"
+) -> list:
     with db.session() as s:
         audit.record(
             s,
             principal,
-            "denied",
+            action,
             entity=handler[:40],
             reason=f"{permission}: {detail}"[:500] if detail else permission,
         )
     lang = principal.language if principal else getattr(state, "lang", "ky")
+    if action == "invalid":
+        return [rx.toast.error(t("rights.error.invalid_input", lang))]
     if principal is None:
         return [rx.toast.error(t("login.required", lang)), rx.redirect("/login")]
     return [rx.toast.error(t("error.forbidden", lang))]
+
+
+@functools.cache
+def _argument_spec(fn: Callable[..., Any]) -> tuple[inspect.Signature, dict[str, Any]]:
+    try:
+        hints = get_type_hints(fn)
+    except Exception:  # an annotation that does not resolve: the handler walk test names it
+        hints = {}
+    return inspect.signature(fn), hints
+
+
+def _check_arguments(fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    """Refuse arguments that do not fit the handler's signature and annotations."""
+    signature, hints = _argument_spec(fn)
+    try:
+        bound = signature.bind(None, *args, **kwargs)
+    except TypeError:
+        raise BadInput("arguments", "wrong number of arguments") from None
+    for name, value in list(bound.arguments.items())[1:]:
+        if name in hints and not conforms(value, hints[name]):
+            raise BadInput(name, f"not a {hints[name]}")
+
+
+def _snapshot(state: Any) -> dict[str, Any] | None:
+    """The state's own vars (top level copied), to put back when the event is refused half way."""
+    cls = type(state)
+    fields = getattr(cls, "__fields__", None)
+    if fields is None or isinstance(state, StateProxy):
+        return None  # a background task changes state only inside `async with`, nothing to undo here
+    return {n: copy.copy(state.get_value(n)) for n, f in fields.items() if getattr(f, "_owner", None) is cls}
+
+
+def _restore(state: Any, snapshot: dict[str, Any] | None) -> None:
+    if snapshot is None:
+        return
+    for name, value in snapshot.items():
+        if state.get_value(name) != value:
+            setattr(state, name, value)
+
+
+async def _auth_state(state: Any, auth_cls: type) -> Any:
+    # A background event's state is a read-only proxy until `async with` opens it; reading the
+    # session cookie needs it open for a moment only.
+    if isinstance(state, StateProxy) and not state._is_mutable():
+        async with state:
+            return await state.get_state(auth_cls)
+    return await state.get_state(auth_cls)
 
 
 def requires(permission: str) -> Callable[[F], F]:
@@ -80,7 +140,7 @@ def requires(permission: str) -> Callable[[F], F]:
                 return None, None
             from bbbms_app.auth.state import AuthState  # the state module imports this one
 
-            auth = self if isinstance(self, AuthState) else await self.get_state(AuthState)
+            auth = self if isinstance(self, AuthState) else await _auth_state(self, AuthState)
             principal = auth._resolve_principal()
             if principal is None or not principal.can(permission):
                 return principal, _refusal(self, principal, permission, name, "")
@@ -96,7 +156,9 @@ def requires(permission: str) -> Callable[[F], F]:
                     yield refusal
                     return
                 token = _current.set(principal)
+                before = _snapshot(self)
                 try:
+                    _check_arguments(fn, args, kwargs)
                     if is_async_gen:
                         async for item in fn(self, *args, **kwargs):
                             yield item
@@ -104,7 +166,11 @@ def requires(permission: str) -> Callable[[F], F]:
                         for item in fn(self, *args, **kwargs):
                             yield item
                 except Forbidden as exc:
+                    _restore(self, before)
                     yield _refusal(self, principal, permission, name, exc.detail)
+                except BadInput as exc:
+                    _restore(self, before)
+                    yield _refusal(self, principal, permission, name, str(exc), action="invalid")
                 finally:
                     _current.reset(token)
 
@@ -117,13 +183,19 @@ def requires(permission: str) -> Callable[[F], F]:
             if refusal is not None:
                 return refusal
             token = _current.set(principal)
+            before = _snapshot(self)
             try:
+                _check_arguments(fn, args, kwargs)
                 result = fn(self, *args, **kwargs)
                 if inspect.isawaitable(result):
                     result = await result
                 return result
             except Forbidden as exc:
+                _restore(self, before)
                 return _refusal(self, principal, permission, name, exc.detail)
+            except BadInput as exc:
+                _restore(self, before)
+                return _refusal(self, principal, permission, name, str(exc), action="invalid")
             finally:
                 _current.reset(token)
 

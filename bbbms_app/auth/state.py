@@ -6,7 +6,7 @@ from datetime import date
 
 import reflex as rx
 
-from bbbms_app import db
+from bbbms_app import db, settings
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.i18n import LANGUAGES, normalize_language, t
 from bbbms_app.services import accounts, audit
@@ -17,11 +17,25 @@ LOGIN_ROUTE = "/login"
 HOME_ROUTE = "/"
 
 
+def session_cookie(s: settings.Settings | None = None) -> rx.Cookie:
+    """The browser side of a session: a random token, sent only to this site (SameSite=Strict), only
+    over https when the site is https (Secure), and no longer than a session may live."""
+    s = s or settings.get()
+    return rx.Cookie(
+        "",
+        name="bbbms_session",
+        path="/",
+        same_site="strict",
+        secure=s.https,
+        max_age=s.session_absolute_hours * 3600,
+    )
+
+
 class AuthState(rx.State):
     """Who is signed in on this tab. The token is the only credential; everything else is display."""
 
     # The browser keeps the raw token; the database keeps only its hash.
-    session_token: str = rx.Cookie("", name="bbbms_session", same_site="strict", max_age=12 * 3600)
+    session_token: str = session_cookie()
     lang: str = rx.LocalStorage("ky", name="bbbms_lang", sync=True)
 
     signed_in: bool = False

@@ -126,7 +126,19 @@ def header() -> rx.Component:
     return rx.hstack(
         rx.box(mobile_menu(), display=["block", "block", "block", "none"]),
         rx.vstack(
-            rx.text(tr_dict(AuthState.school_names), weight="medium", size="2", trim="both", data_testid="school-name"),
+            rx.text(
+                tr_dict(AuthState.school_names),
+                weight="medium",
+                size="2",
+                trim="both",
+                # One line on a phone: the full name is in the tooltip and on wider screens.
+                white_space=["nowrap", "nowrap", "normal"],
+                overflow="hidden",
+                text_overflow="ellipsis",
+                max_width="100%",
+                title=tr_dict(AuthState.school_names),
+                data_testid="school-name",
+            ),
             rx.hstack(
                 rx.badge(AuthState.year_name, variant="soft", color_scheme="gray"),
                 rx.badge(tr_dict(AuthState.term_labels), variant="soft", data_testid="term-label"),

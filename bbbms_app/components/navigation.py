@@ -23,10 +23,22 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("/", "nav.home", "house", "signed_in"),
     Section("/marks", "nav.my_marks", "notebook-pen", "own.read"),
+    Section("/diary", "nav.diary", "book-open-text", "own.read"),
+    Section("/timetable", "nav.timetable", "calendar-days", "timetable.read"),
+    # Families read their child's class timetable under own.read: the rights matrix gives them no staff
+    # permission, and no role holds both, so one of these two links shows at most.
+    Section("/timetable", "nav.timetable", "calendar-days", "own.read"),
+    Section("/journal", "nav.journal", "book-marked", "journal.read"),
+    Section("/summary", "nav.journal_summary", "sheet", "report.read"),
     Section("/pupils", "nav.pupils", "graduation-cap", "pupil.read"),
+    Section("/guardians", "admin.guardians", "heart-handshake", "guardian.read"),
     Section("/classes", "nav.classes", "school", "class.read"),
     Section("/staff", "nav.staff", "users", "staff.read"),
     Section("/users", "nav.users", "key-round", "user.read"),
+    Section("/admin", "admin.reference", "library", "school.read"),
+    Section("/consents", "nav.consents", "shield-check", "consent.read"),
+    Section("/audit", "rights.audit.nav", "scroll-text", "audit.read"),
+    Section("/rights", "rights.nav", "user-round-check", "rights.read"),
     Section("/profile", "nav.profile", "user-cog", "signed_in"),
 )
 

@@ -55,33 +55,40 @@ def data_table(rows: rx.Var, columns: Sequence[Column], testid: str = "data-tabl
 def pager(
     page: rx.Var, pages: rx.Var, total: rx.Var, on_prev: rx.EventHandler, on_next: rx.EventHandler
 ) -> rx.Component:
-    return rx.hstack(
+    return rx.flex(
         rx.text(tr("list.total").replace("{total}", total.to_string()), size="2", color_scheme="gray"),  # type: ignore[attr-defined]
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevron-left", size=16),
-            tr("list.previous"),
-            on_click=on_prev,
-            disabled=page <= 1,
-            variant="soft",
-            size="2",
-            data_testid="prev-page",
+        rx.hstack(
+            rx.button(
+                rx.icon("chevron-left", size=16),
+                rx.text(tr("list.previous"), display=["none", "inline"]),
+                on_click=on_prev,
+                disabled=page <= 1,
+                variant="soft",
+                size="2",
+                aria_label="previous page",
+                data_testid="prev-page",
+            ),
+            rx.text(
+                tr("list.page").replace("{page}", page.to_string()).replace("{pages}", pages.to_string()),  # type: ignore[attr-defined]
+                size="2",
+                white_space="nowrap",
+            ),
+            rx.button(
+                rx.text(tr("list.next"), display=["none", "inline"]),
+                rx.icon("chevron-right", size=16),
+                on_click=on_next,
+                disabled=page >= pages,
+                variant="soft",
+                size="2",
+                aria_label="next page",
+                data_testid="next-page",
+            ),
+            align="center",
+            spacing="2",
         ),
-        rx.text(
-            tr("list.page").replace("{page}", page.to_string()).replace("{pages}", pages.to_string()),  # type: ignore[attr-defined]
-            size="2",
-        ),
-        rx.button(
-            tr("list.next"),
-            rx.icon("chevron-right", size=16),
-            on_click=on_next,
-            disabled=page >= pages,
-            variant="soft",
-            size="2",
-            data_testid="next-page",
-        ),
+        justify="between",
         align="center",
         width="100%",
         margin_top="12px",
-        wrap="wrap",
+        gap="8px",
     )

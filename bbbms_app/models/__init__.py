@@ -2,29 +2,37 @@
 
 from bbbms_app.models.academics import Enrollment, SchoolClass, Subject, TeachingAssignment
 from bbbms_app.models.accounts import ROLES, AuditEvent, LoginSession, User
+from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, Lesson, Mark, PeriodMark
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
+from bbbms_app.models.rights import RolePermission
 from bbbms_app.models.school import AcademicYear, GradingPolicy, School, Term
+from bbbms_app.models.timetable import BellSchedule, Holiday, TimetableSlot
 
 __all__ = [
     "ROLES",
     "AcademicYear",
     "Attendance",
     "AuditEvent",
+    "BellSchedule",
+    "Consent",
     "Enrollment",
     "GradingPolicy",
     "Guardian",
+    "Holiday",
     "Lesson",
     "LoginSession",
     "Mark",
     "PeriodMark",
     "Pupil",
     "PupilGuardian",
+    "RolePermission",
     "School",
     "SchoolClass",
     "Staff",
     "Subject",
     "TeachingAssignment",
     "Term",
+    "TimetableSlot",
     "User",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from bbbms_app.models._base import ts_field
 
 LANGUAGES_OF_INSTRUCTION = ("ky", "ru", "uz", "tg", "en")
 
@@ -27,6 +29,11 @@ class SchoolClass(SQLModel, table=True):
     language: str = Field(default="ky", max_length=4)
     shift: int = Field(default=1)
     class_teacher_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
+    # inserts that name only their own columns keep working).
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Subject(SQLModel, table=True):
@@ -40,6 +47,11 @@ class Subject(SQLModel, table=True):
     name_ky: str = Field(max_length=120)
     name_ru: str = Field(max_length=120)
     name_en: str = Field(default="", max_length=120)
+    # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
+    # inserts that name only their own columns keep working).
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class TeachingAssignment(SQLModel, table=True):
@@ -58,6 +70,11 @@ class TeachingAssignment(SQLModel, table=True):
     teacher_id: int = Field(foreign_key="staff.id")
     subgroup: int = Field(default=0)  # 0 = whole class; 1, 2 = groups (languages, labour)
     hours_per_week: float = Field(default=1)
+    # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
+    # inserts that name only their own columns keep working).
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Enrollment(SQLModel, table=True):

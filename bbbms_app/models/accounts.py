@@ -52,6 +52,9 @@ class User(SQLModel, table=True):
     oidc_issuer: str | None = Field(default=None, max_length=300)
     oidc_subject: str | None = Field(default=None, max_length=300)
     created_at: datetime = ts_field(default_now=True)
+    # Case-folded username + name (SQLite folds no Cyrillic case) and the optimistic-lock version.
+    search_key: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class LoginSession(SQLModel, table=True):

@@ -27,6 +27,10 @@ class Staff(SQLModel, table=True):
     position: str = Field(default="teacher", max_length=20)
     phone: str = Field(default="", max_length=30)
     email: str = Field(default="", max_length=120)
+    # Beyond the legal minimum: saved only under an active consent (services.consent, GATED_FIELDS).
+    address: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    # The name of a private file under data/private (never the public /_upload folder).
+    photo: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     search_key: str = Field(default="", max_length=300)
     sort_key: str = Field(default="", max_length=600)
     deleted_at: datetime | None = ts_field()
@@ -41,6 +45,9 @@ class Pupil(SQLModel, table=True):
         CheckConstraint("sex IN ('m','f')", name="pupil_sex"),
         Index("ix_pupil_school_sort", "school_id", "sort_key"),
         Index("ix_pupil_school_search", "school_id", "search_key"),
+        # The admin lists: live pupils of a school in Kyrgyz order, and searched, from the index alone.
+        Index("ix_pupil_live_sort", "school_id", "deleted_at", "sort_key"),
+        Index("ix_pupil_live_search", "school_id", "deleted_at", "search_key", "sort_key"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -52,6 +59,12 @@ class Pupil(SQLModel, table=True):
     birth_date: date
     sex: str = Field(max_length=1)
     alpha_book_no: str = Field(default="", max_length=12)  # «В/13»: letter / number in the alphabetic book
+    # Beyond the legal minimum: saved only under an active consent (services.consent, GATED_FIELDS).
+    address: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    phone: str = Field(default="", max_length=30, sa_column_kwargs={"server_default": ""})
+    # The name of a private file under data/private (never the public /_upload folder).
+    photo: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    health_notes: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
     search_key: str = Field(default="", max_length=300)
     sort_key: str = Field(default="", max_length=600)
     deleted_at: datetime | None = ts_field()
@@ -69,6 +82,10 @@ class Guardian(SQLModel, table=True):
     patronymic: str = Field(default="", max_length=80)
     pin: str | None = Field(default=None, max_length=14)
     phone: str = Field(default="", max_length=30)
+    # Beyond the legal minimum: saved only under an active consent (services.consent, GATED_FIELDS).
+    address: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    # The name of a private file under data/private (never the public /_upload folder).
+    photo: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     search_key: str = Field(default="", max_length=300)
     sort_key: str = Field(default="", max_length=600)
     deleted_at: datetime | None = ts_field()

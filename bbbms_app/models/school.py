@@ -24,6 +24,11 @@ class School(SQLModel, table=True):
     languages: str = Field(default="ky,ru", max_length=40)  # languages of instruction it offers
     address: str = Field(default="", max_length=300)
     created_at: datetime = ts_field(default_now=True)
+    # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
+    # inserts that name only their own columns keep working).
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class AcademicYear(SQLModel, table=True):
@@ -40,6 +45,11 @@ class AcademicYear(SQLModel, table=True):
     starts_on: date
     ends_on: date
     is_current: bool = Field(default=False)
+    # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
+    # inserts that name only their own columns keep working).
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Term(SQLModel, table=True):
@@ -59,6 +69,11 @@ class Term(SQLModel, table=True):
     starts_on: date
     ends_on: date
     closed_at: datetime | None = ts_field()
+    # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
+    # inserts that name only their own columns keep working).
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class GradingPolicy(SQLModel, table=True):
@@ -84,3 +99,8 @@ class GradingPolicy(SQLModel, table=True):
     min_marks: int = 3
     # Mark kind -> weight, e.g. {"class": 1, "home": 1, "test": 2, "control": 3}.
     weights_json: str = Field(default='{"class": 1, "home": 1, "test": 2, "control": 3}', max_length=400)
+    # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
+    # inserts that name only their own columns keep working).
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

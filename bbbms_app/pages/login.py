@@ -7,6 +7,7 @@ import reflex as rx
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import language_switch
+from bbbms_app.components.sso import sso_buttons
 
 
 def login_page() -> rx.Component:
@@ -65,8 +66,11 @@ def login_page() -> rx.Component:
                     ),
                     on_submit=AuthState.login,
                     reset_on_submit=False,
+                    # Should the script not run, the browser must not put the password in a URL.
+                    method="post",
                     width="100%",
                 ),
+                sso_buttons(),
                 spacing="3",
                 width="100%",
             ),

@@ -7,8 +7,10 @@ from datetime import date
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import Forbidden, current, requires
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.components.table import Column, data_table
 from bbbms_app.services import diary
@@ -50,8 +52,11 @@ class MyMarksState(rx.State):
     @rx.event
     @requires("own.read")
     def choose(self, pupil_id: str | list[str]):
-        # The scope check is in diary.term_summary: a forged id of another family is refused there.
-        self.pupil_id = pupil_id[:12] if isinstance(pupil_id, str) else ""
+        # The scope check is in diary.term_summary: a forged id of another family is refused there
+        # (and the guard puts pupil_id back).
+        if isinstance(pupil_id, list):  # the segmented control may send its value as a list
+            pupil_id = pupil_id[0] if len(pupil_id) == 1 else ""
+        self.pupil_id = str(inputs.record_id(pupil_id, "pupil"))
         self._fetch()
 
 
@@ -61,6 +66,7 @@ def _subject(row: rx.Var) -> rx.Var:
 
 def _body() -> rx.Component:
     return rx.vstack(
+        rx.link(tr("diary.to_diary"), href="/diary", data_testid="marks-to-diary"),
         rx.cond(
             MyMarksState.children.length() > 1,  # type: ignore[attr-defined]
             rx.segmented_control.root(

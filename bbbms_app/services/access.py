@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, str] = {
     "guardian.write": "create and edit guardians",
     "class.read": "list classes",
     "class.write": "create and edit classes",
+    "school.write": "edit the school card, academic years, terms and grading policies",
+    "subject.write": "edit subjects and teaching assignments",
     "staff.read": "list staff",
     "staff.write": "create and edit staff",
     "user.read": "list user accounts",
@@ -34,39 +36,55 @@ PERMISSIONS: dict[str, str] = {
     "journal.write": "enter marks, attendance, topics and homework in scope",
     "journal.correct": "correct a closed term's journal with a reason",
     "term.close": "close and reopen terms",
+    "timetable.read": "read the weekly timetable of one's own lessons, classes and school",
     "timetable.write": "edit the timetable",
     "report.read": "read summary reports",
     "movement.read": "read the pupil movement book",
     "movement.write": "record arrivals and departures with orders",
     "audit.read": "read the audit log",
+    "rights.read": "see the role × permission matrix",
     "rights.write": "edit the role × permission matrix",
     "own.read": "a pupil's or parent's own records: marks, attendance, homework",
     "export.personal": "bulk export of personal data",
+    "consent.read": "see consent records and their scans for people in scope",
+    "consent.write": "record and withdraw consents; save personal fields they cover",
 }
 
-_TEACHING = {"school.read", "pupil.read", "class.read", "staff.read", "journal.read", "journal.write"}
+_TEACHING = {
+    "school.read",
+    "pupil.read",
+    "class.read",
+    "staff.read",
+    "journal.read",
+    "journal.write",
+    "timetable.read",
+}
 _LEADERSHIP = {
     "school.read",
     "pupil.read",
     "guardian.read",
     "class.read",
     "class.write",
+    "subject.write",
     "staff.read",
     "journal.read",
     "journal.correct",
     "term.close",
+    "timetable.read",
     "timetable.write",
     "report.read",
     "movement.read",
     "audit.read",
+    "rights.read",
+    "consent.read",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
-    "administrator": frozenset({"school.read", "staff.read", "class.read", "user.read", "user.write"}),
+    "administrator": frozenset({"school.read", "staff.read", "class.read", "user.read", "user.write", "rights.read"}),
     "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),
-    "class_teacher": frozenset(_TEACHING | {"guardian.read", "report.read"}),
+    "class_teacher": frozenset(_TEACHING | {"guardian.read", "report.read", "consent.read"}),
     "clerk": frozenset(
         {
             "school.read",
@@ -78,7 +96,10 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "staff.read",
             "movement.read",
             "movement.write",
+            "timetable.read",
             "export.personal",
+            "consent.read",
+            "consent.write",
         }
     ),
     "parent": frozenset({"own.read"}),
@@ -163,3 +184,51 @@ def can_reach_pupil(session: Session, principal: Principal, pupil_id: int, schoo
         select(Enrollment.id).where(Enrollment.pupil_id == pupil_id, Enrollment.class_id.in_(classes)).limit(1)  # type: ignore[union-attr]
     ).first()
     return hit is not None
+
+
+def _class_school(session: Session, class_id: int) -> int | None:
+    return session.exec(select(SchoolClass.school_id).where(SchoolClass.id == class_id)).first()
+
+
+def can_teach(
+    session: Session, principal: Principal, class_id: int, subject_id: int, subgroup: int | None = None
+) -> bool:
+    """Whether the principal teaches this class × subject (× subgroup): the write scope of a journal.
+
+    Teaching is personal, not a matter of role: only a TeachingAssignment of the principal's own
+    staff record counts. An assignment for the whole class (subgroup 0) covers its subgroups; an
+    assignment for subgroup 1 covers subgroup 1 only. `subgroup=None` asks about any subgroup.
+    Leaders correct journals through their own permission (journal.correct), not through this.
+    """
+    if principal.staff_id is None:
+        return False
+    school_id = _class_school(session, class_id)
+    if school_id is None or (principal.school_id is not None and principal.school_id != school_id):
+        return False
+    q = select(TeachingAssignment.id).where(
+        TeachingAssignment.teacher_id == principal.staff_id,
+        TeachingAssignment.class_id == class_id,
+        TeachingAssignment.subject_id == subject_id,
+    )
+    if subgroup is not None:
+        q = q.where(TeachingAssignment.subgroup.in_({0, subgroup}))  # type: ignore[attr-defined]
+    return session.exec(q.limit(1)).first() is not None
+
+
+def can_read_journal(session: Session, principal: Principal, class_id: int, subject_id: int) -> bool:
+    """Whether the principal may read this class × subject journal page (his permission aside).
+
+    School-wide roles: any class of their school; the class teacher: every subject of his class;
+    a teacher: the class × subject he teaches. Parents and pupils read their own records elsewhere.
+    """
+    school_id = _class_school(session, class_id)
+    if school_id is None or (principal.school_id is not None and principal.school_id != school_id):
+        return False
+    if principal.role in SCHOOL_WIDE_ROLES:
+        return True
+    if principal.role in ("parent", "pupil") or principal.staff_id is None:
+        return False
+    is_class_teacher = session.exec(
+        select(SchoolClass.id).where(SchoolClass.id == class_id, SchoolClass.class_teacher_id == principal.staff_id)
+    ).first()
+    return is_class_teacher is not None or can_teach(session, principal, class_id, subject_id)

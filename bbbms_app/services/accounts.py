@@ -9,13 +9,15 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.orm import object_session
 from sqlmodel import Session, select
 
-from bbbms_app import settings
+from bbbms_app import db, settings
+from bbbms_app.i18n.collation import search_key
 from bbbms_app.models import LoginSession, User
 from bbbms_app.models.accounts import ROLES, UI_LANGUAGES
-from bbbms_app.services import audit, passwords
-from bbbms_app.services.access import Principal, permissions_for
+from bbbms_app.services import audit, passwords, rights
+from bbbms_app.services.access import Principal
 
 FREE_ATTEMPTS = 5  # failures before the back-off starts
 BACKOFF_START_S = 30
@@ -82,6 +84,9 @@ def create_user(
         raise AccountError("error.invalid", field="username")
     if role not in ROLES:
         raise AccountError("error.invalid", field="role")
+    refusal = rights.role_assignment_refusal(session, actor, None, role)
+    if refusal is not None:
+        raise AccountError(refusal)
     if language not in UI_LANGUAGES:
         raise AccountError("error.invalid", field="language")
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
@@ -102,6 +107,7 @@ def create_user(
         guardian_id=guardian_id,
         language=language,
         password_changed_at=_now() if password else None,
+        search_key=search_key(username, full_name),
     )
     session.add(user)
     session.flush()
@@ -182,26 +188,43 @@ def _authenticate(session: Session, username: str, password: str, user_agent: st
         user.password_hash = passwords.hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    return SignIn(token=open_session(session, user, user_agent=user_agent, method="password"), user=user)
+
+
+def open_session(session: Session, user: User, *, user_agent: str = "", method: str = "") -> str:
+    """Start a new session for a user who just proved who he is (password or SSO); the raw token
+    is returned once for the browser, the database keeps only its hash."""
+    now = _now()
     user.last_login_at = now
     session.add(user)
-    token = secrets.token_urlsafe(32)  # 256 bits
-    s = settings.get()
+    token = secrets.token_urlsafe(32)  # 256 bits from the OS CSPRNG
     session.add(
         LoginSession(
             user_id=user.id,  # type: ignore[arg-type]
             token_hash=token_hash(token),
             created_at=now,
             last_seen_at=now,
-            expires_at=now + timedelta(hours=s.session_absolute_hours),
+            expires_at=now + timedelta(hours=settings.get().session_absolute_hours),
             user_agent=user_agent[:300],
         )
     )
-    audit.record(session, None, "login", "user", user.id, username=username, school_id=user.school_id)
-    return SignIn(token=token, user=user)
+    audit.record(
+        session, None, "login", "user", user.id, username=user.username, school_id=user.school_id, reason=method
+    )
+    return token
 
 
-def principal_for(user: User, session_id: int | None = None) -> Principal:
-    """The Principal an event runs as for this user."""
+def principal_for(user: User, session_id: int | None = None, *, session: Session | None = None) -> Principal:
+    """The Principal an event runs as for this user, with his role's effective permissions now.
+
+    The permissions come from the matrix the director sets (services.rights), read from the
+    database each time, so a change of rights holds on the very next event.
+    """
+    if session is None:
+        session = object_session(user)
+    if session is None:
+        with db.session() as s:
+            return principal_for(user, session_id, session=s)
     return Principal(
         user_id=user.id,  # type: ignore[arg-type]
         username=user.username,
@@ -213,7 +236,7 @@ def principal_for(user: User, session_id: int | None = None) -> Principal:
         pupil_id=user.pupil_id,
         guardian_id=user.guardian_id,
         session_id=session_id,
-        permissions=permissions_for(user.role),
+        permissions=rights.effective_permissions(session, user.role, user.school_id),
     )
 
 
@@ -242,7 +265,7 @@ def resolve(session: Session, token: str | None) -> Principal | None:
     if (now - last_seen).total_seconds() > LAST_SEEN_RESOLUTION_S:
         login.last_seen_at = now
         session.add(login)
-    return principal_for(user, login.id)
+    return principal_for(user, login.id, session=session)
 
 
 def revoke(session: Session, token: str | None) -> None:
@@ -279,3 +302,25 @@ def set_language(session: Session, user_id: int, language: str) -> None:
         raise AccountError("error.not_found")
     user.language = language
     session.add(user)
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: Principal | None = None) -> None:
+    """Enable or disable an account. Disabling ends all its sessions at once (and `resolve` refuses
+    a disabled user anyway, so a session is dead at its very next event)."""
+    if user.is_active == active:
+        return
+    user.is_active = active
+    session.add(user)
+    if not active:
+        revoke_all(session, user.id)  # type: ignore[arg-type]
+    audit.record(
+        session,
+        actor,
+        "update",
+        "user",
+        user.id,
+        field="is_active",
+        old=not active,
+        new=active,
+        school_id=user.school_id,
+    )

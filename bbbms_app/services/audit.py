@@ -1,9 +1,17 @@
-"""The append-only audit trail: every write that matters and every refusal, in the caller's transaction."""
+"""The append-only audit trail: every write that matters and every refusal, in the caller's transaction.
+
+Append-only twice over: the migration puts triggers on `auditevent` that refuse UPDATE and DELETE
+in the database (SQLite and PostgreSQL), and the ORM hooks below refuse to flush a changed or
+deleted AuditEvent, or to run a bulk UPDATE/DELETE on it, before SQL is even sent.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from bbbms_app.models import AuditEvent
@@ -48,3 +56,26 @@ def record(
     )
     session.add(event)
     return event
+
+
+class AuditTampering(RuntimeError):
+    """Code tried to change or delete an audit event."""
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _refuse_changed_events(session: OrmSession, _context: Any, _instances: Any) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, AuditEvent):
+            raise AuditTampering(f"audit event {obj.id} cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, AuditEvent) and session.is_modified(obj):
+            raise AuditTampering(f"audit event {obj.id} cannot be changed")
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if any(m.class_ is AuditEvent for m in state.all_mappers) or getattr(table, "name", None) == "auditevent":
+        raise AuditTampering("audit events cannot be updated or deleted")

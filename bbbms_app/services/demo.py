@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 
 from sqlalchemy import func, insert, text
 from sqlalchemy.engine import Connection, Engine
@@ -52,6 +53,36 @@ TERMS = (
     (3, date(2026, 1, 12), date(2026, 3, 5)),
     (4, date(2026, 3, 9), date(2026, 5, 31)),
 )
+# Bells: (shift, grades, first bell, lesson minutes, breaks after lessons 1, 2, …). The first shift
+# ends before the second begins, so a teacher of both shifts is never due in two places at once;
+# first graders have 35-minute lessons and a long «dynamic pause» after the second (mission §2.1).
+BELLS = (
+    (1, (2, 12), (8, 0), 45, (10, 10, 15, 10, 10, 5)),
+    (1, (1, 1), (8, 0), 35, (10, 20, 10, 10)),
+    (2, (2, 12), (14, 25), 45, (10, 10, 15, 10, 10, 5)),
+    (2, (1, 1), (14, 25), 35, (10, 20, 10, 10)),
+)
+# Breaks and public holidays of 2025–2026 (research/mission.md §2.1): (kind, ky, ru, en, from, to, grades).
+HOLIDAYS: tuple[tuple[str, str, str, str, date, date, tuple[int, int] | None], ...] = (
+    ("vacation", "Күзгү каникул", "Осенние каникулы", "Autumn break", date(2025, 11, 5), date(2025, 11, 9), None),
+    ("holiday", "Тарых жана ата-бабаларды эскерүү күндөрү", "Дни истории и памяти предков",
+     "Days of History and Remembrance of Ancestors", date(2025, 11, 7), date(2025, 11, 8), None),
+    ("vacation", "1-класстар үчүн кышкы каникул", "Зимние каникулы первоклассников", "First graders' winter break",
+     date(2025, 12, 24), date(2026, 1, 18), (1, 1)),
+    ("vacation", "Кышкы каникул", "Зимние каникулы", "Winter break", date(2025, 12, 31), date(2026, 1, 11), None),
+    ("holiday", "Мекенди коргоочулар күнү", "День защитника Отечества", "Defender of the Fatherland Day",
+     date(2026, 2, 23), date(2026, 2, 23), None),
+    ("vacation", "1-класстар үчүн жазгы каникул", "Весенние каникулы первоклассников", "First graders' spring break",
+     date(2026, 3, 2), date(2026, 3, 8), (1, 1)),
+    ("vacation", "Жазгы каникул", "Весенние каникулы", "Spring break", date(2026, 3, 6), date(2026, 3, 8), None),
+    ("holiday", "Эл аралык аялдар күнү", "Международный женский день", "International Women's Day",
+     date(2026, 3, 8), date(2026, 3, 8), None),
+    ("holiday", "Нооруз", "Нооруз", "Nooruz", date(2026, 3, 21), date(2026, 3, 21), None),
+    ("holiday", "Эмгек майрамы", "Праздник труда", "Labour Day", date(2026, 5, 1), date(2026, 5, 1), None),
+    ("holiday", "Конституция күнү", "День Конституции", "Constitution Day", date(2026, 5, 5), date(2026, 5, 5), None),
+    ("holiday", "Жеңиш күнү", "День Победы", "Victory Day", date(2026, 5, 9), date(2026, 5, 9), None),
+)  # fmt: skip
+NO_ROOM_SUBJECTS = frozenset({"PE", "DPM"})  # the gym and the sports ground hold several classes at once
 LETTERS = "АБВГДЕЖЗИКЛМН"  # Cyrillic class letters
 _CREATED_AT = datetime(2025, 8, 25, 3, 0, tzinfo=UTC)  # a fixed "created" time keeps runs identical
 
@@ -72,6 +103,15 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "schoolclass": ("id", "school_id", "academic_year_id", "grade", "letter", "language", "shift", "class_teacher_id"),
     "teachingassignment": ("id", "school_id", "class_id", "subject_id", "teacher_id", "subgroup", "hours_per_week"),
+    "bellschedule": ("id", "school_id", "shift", "grade_from", "grade_to", "number", "starts_at", "ends_at"),
+    "holiday": (
+        "id", "school_id", "academic_year_id", "kind", "name_ky", "name_ru", "name_en", "starts_on", "ends_on",
+        "grade_from", "grade_to",
+    ),
+    "timetableslot": (
+        "id", "school_id", "class_id", "term_id", "valid_from", "valid_to", "weekday", "number", "subject_id",
+        "teacher_id", "subgroup", "room",
+    ),
     "guardian": (
         "id", "school_id", "last_name", "first_name", "patronymic", "pin", "phone", "search_key", "sort_key",
         "deleted_reason", "version",
@@ -548,10 +588,38 @@ class _SchoolBuilder:
             subject_id = self.ids.take("subject")
             self.subject_ids[code] = subject_id
             self.rows["subject"].append((subject_id, sid, code, ky, ru, en))
+        self._calendar()
         self._classes()
         self._staff_and_assignments()
         self._pupils_and_families()
         self._journal()
+
+    def _calendar(self) -> None:
+        """Bell schedules and the year's breaks and public holidays (no random draws)."""
+        sid = self.school_id
+        for shift, (grade_from, grade_to), (hour, minute), length, breaks in BELLS:
+            start = hour * 60 + minute
+            for number in range(1, len(breaks) + 2):
+                end = start + length
+                self.rows["bellschedule"].append(
+                    (
+                        self.ids.take("bellschedule"),
+                        sid,
+                        shift,
+                        grade_from,
+                        grade_to,
+                        number,
+                        time_of_day(start // 60, start % 60),
+                        time_of_day(end // 60, end % 60),
+                    )
+                )
+                if number <= len(breaks):
+                    start = end + breaks[number - 1]
+        for kind, ky, ru, en, starts, ends, grades in HOLIDAYS:
+            grade_from, grade_to = grades or (None, None)
+            self.rows["holiday"].append(
+                (self.ids.take("holiday"), sid, self.year_id, kind, ky, ru, en, starts, ends, grade_from, grade_to)
+            )
 
     # -- classes -----------------------------------------------------------------------------
 
@@ -908,6 +976,38 @@ class _SchoolBuilder:
             week[cls.id] = days
         return week
 
+    def _slots(self, week: dict[int, list[list[tuple[str, int, int]]]]) -> None:
+        """The weekly timetable as TimetableSlot rows, the same in every quarter; a homeroom per class."""
+        by_shift = sorted(self.classes, key=lambda c: (c.shift, c.grade, c.letter))
+        first = [c for c in by_shift if c.shift == 1]
+        rooms: dict[int, str] = {c.id: f"{1 + i // 10}{i % 10 + 1:02d}" for i, c in enumerate(first)}
+        # Second-shift classes sit in first-shift rooms: the rooms are free by then.
+        for i, c in enumerate(c for c in by_shift if c.shift != 1):
+            rooms[c.id] = rooms[first[i % len(first)].id] if first else f"{101 + i}"
+        slot_rows = self.rows["timetableslot"]
+        for number_q, starts, ends in TERMS:
+            term_id = self.term_ids[number_q]
+            for cls in self.classes:
+                for wd, items in enumerate(week[cls.id]):
+                    for number, (code, subject_id, teacher) in enumerate(items, start=1):
+                        room = "" if code in NO_ROOM_SUBJECTS else rooms[cls.id]
+                        slot_rows.append(
+                            (
+                                self.ids.take("timetableslot"),
+                                self.school_id,
+                                cls.id,
+                                term_id,
+                                starts,
+                                ends,
+                                wd + 1,
+                                number,
+                                subject_id,
+                                teacher,
+                                0,
+                                room,
+                            )
+                        )
+
     def _absences(
         self, days: list[date], week: dict[int, list[list[tuple[str, int, int]]]]
     ) -> tuple[dict[tuple[int, int], dict[int, str]], dict[tuple[int, int], list[tuple[int, int, str, int]]]]:
@@ -944,6 +1044,7 @@ class _SchoolBuilder:
         term_id = self.term_ids[1]
         days = school_days(TERMS[0][1], TERMS[0][2])
         week = self._timetable()
+        self._slots(week)
         whole, single = self._absences(days, week)
         ability = {pid: rng.gauss(0, _ABILITY_SD) for cls in self.classes for pid in cls.pupils}
         hours = {(cls.id, code): h for cls in self.classes for code, _s, _t, h in cls.units}

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bbbms_app.services.access import Principal
 
 # Modules that register rules when imported; an area adds its module here.
-RULE_MODULES: tuple[str, ...] = ()
+RULE_MODULES: tuple[str, ...] = ("bbbms_app.services.rights", "bbbms_app.services.consent")
 
 Check = Callable[[Session, Principal | None, int | None, Mapping[str, Any]], None]
 _checks: dict[str, list[Check]] = {}

@@ -51,11 +51,33 @@ def _browser_db_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def oidc_provider():
+    """The test OpenID Connect provider (tests/oidc_provider.py) the server signs in with."""
+    from tests.oidc_provider import OidcProvider
+
+    provider = OidcProvider().start()
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_db_url(tmp_path_factory) -> str:
+    """The database of the browser tests' server."""
+    return _browser_db_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, browser_db_url, oidc_provider):
     """Base URL of a running production build with the demo school loaded."""
     port = int(os.environ.get("BBBMS_TEST_PORT", "0")) or _free_port()
     env = dict(os.environ)
-    env["DATABASE_URL"] = _browser_db_url(tmp_path_factory)
+    env["DATABASE_URL"] = browser_db_url
+    # SSO through the test provider; the server's address is what the provider sends people back to.
+    env.update(oidc_provider.app_env())
+    env["BBBMS_PUBLIC_URL"] = f"http://localhost:{port}"
+    oidc_provider.redirect_uris.add(f"http://localhost:{port}/auth/callback")
+    # Consent scans and exports of the test server stay out of the project's own data folder.
+    env["BBBMS_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
     env["REFLEX_WEB_WORKDIR"] = WEB_DIR
     env["REFLEX_STATES_WORKDIR"] = f"{WEB_DIR}-states"
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"

@@ -11,16 +11,16 @@ from bbbms_app.services.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
-ALL_SECTIONS = ("home", "marks", "pupils", "classes", "staff", "users", "profile")
+ALL_SECTIONS = ("home", "marks", "diary", "timetable", "pupils", "classes", "staff", "users", "profile")
 SIDEBAR = {
     "admin": {"home", "classes", "staff", "users", "profile"},
-    "director": {"home", "pupils", "classes", "staff", "users", "profile"},
-    "deputy": {"home", "pupils", "classes", "staff", "profile"},
-    "teacher": {"home", "pupils", "classes", "staff", "profile"},
-    "classteacher": {"home", "pupils", "classes", "staff", "profile"},
-    "clerk": {"home", "pupils", "classes", "staff", "profile"},
-    "parent": {"home", "marks", "profile"},
-    "pupil": {"home", "marks", "profile"},
+    "director": {"home", "timetable", "pupils", "classes", "staff", "users", "profile"},
+    "deputy": {"home", "timetable", "pupils", "classes", "staff", "profile"},
+    "teacher": {"home", "timetable", "pupils", "classes", "staff", "profile"},
+    "classteacher": {"home", "timetable", "pupils", "classes", "staff", "profile"},
+    "clerk": {"home", "timetable", "pupils", "classes", "staff", "profile"},
+    "parent": {"home", "marks", "diary", "timetable", "profile"},
+    "pupil": {"home", "marks", "diary", "timetable", "profile"},
 }
 
 
@@ -90,11 +90,11 @@ def test_phone_width_menu_and_pupil_list(phone: Page):
     rows = phone.get_by_test_id("pupils-table").locator("tbody tr")
     expect(rows.first).to_be_visible()
     # A class teacher reaches only the classes he leads or teaches, a few of the school's 22.
-    classes = {rows.nth(i).locator("td").nth(1).inner_text() for i in range(rows.count())}
+    classes = {rows.nth(i).locator("td[data-col=class_name]").inner_text() for i in range(rows.count())}
     phone.goto("/classes")
     own = phone.get_by_test_id("classes-table").locator("tbody tr")
     expect(own.first).to_be_visible()
-    reachable = {own.nth(i).locator("td").first.inner_text() for i in range(own.count())}
+    reachable = {own.nth(i).locator("td[data-col=class_name]").inner_text() for i in range(own.count())}
     assert classes <= reachable and 1 <= len(reachable) < 22
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 380, f"the page scrolls sideways at phone width ({width}px)"

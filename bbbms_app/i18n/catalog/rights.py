@@ -1,0 +1,230 @@
+"""Messages of roles and rights: the permission matrix screen, permission descriptions, the audit screen."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str, str]] = {
+    # The matrix screen
+    "rights.nav": ("Укуктар", "Права", "Rights"),
+    "rights.title": ("Ролдор жана укуктар", "Роли и права", "Roles and permissions"),
+    "rights.intro": (
+        "Ар бир ролдун укуктарын директор белгилейт. Өзгөртүү колдонуучунун кийинки аракетинен баштап "
+        "күчүнө кирет жана аудитке жазылат.",
+        "Права каждой роли определяет директор. Изменение действует со следующего действия пользователя "
+        "и записывается в аудит.",
+        "The director sets each role's permissions. A change holds from the user's next action and is audited.",
+    ),
+    "rights.read_only": (
+        "Сиз таблицаны көрө аласыз, бирок өзгөртө албайсыз.",
+        "Вы можете просматривать таблицу, но не изменять её.",
+        "You can see the matrix but not change it.",
+    ),
+    "rights.permission": ("Укук", "Право", "Permission"),
+    "rights.role": ("Роль", "Роль", "Role"),
+    "rights.reason": ("Өзгөртүүнүн себеби (милдеттүү эмес)", "Причина изменения (необязательно)", "Reason (optional)"),
+    "rights.reset": ("Демейки абалга кайтаруу", "Вернуть по умолчанию", "Reset to default"),
+    "rights.saved": ("Сакталды", "Сохранено", "Saved"),
+    "rights.unchanged": ("Өзгөрүү жок", "Без изменений", "Nothing changed"),
+    "rights.locked": ("Коопсуздук үчүн бекитилген", "Закреплено для безопасности", "Locked for safety"),
+    "rights.changed": ("Демейкиден өзгөртүлгөн", "Изменено относительно умолчания", "Changed from the default"),
+    "rights.legend": (
+        "Кулпу — коопсуздук үчүн бекитилген; чекит — демейкиден өзгөртүлгөн.",
+        "Замок — закреплено для безопасности; точка — изменено относительно умолчания.",
+        "Lock: fixed for safety; dot: changed from the default.",
+    ),
+    "rights.error.not_allowed": (
+        "Укуктарды директор гана өзгөртө алат",
+        "Изменять права может только директор",
+        "Only the director can change rights",
+    ),
+    "rights.error.unknown": (
+        "Белгисиз роль же укук: {name}",
+        "Неизвестная роль или право: {name}",
+        "Unknown role or permission: {name}",
+    ),
+    "rights.error.locked": (
+        "Бул укук коопсуздук үчүн бекитилген, аны өзгөртүүгө болбойт",
+        "Это право закреплено для безопасности и не меняется",
+        "This permission is locked for safety and cannot change",
+    ),
+    "rights.error.own_role": (
+        "Өз ролуңуздун укуктарын демейкиден жогору көтөрө албайсыз",
+        "Нельзя расширять права своей роли сверх установленных по умолчанию",
+        "You cannot raise your own role above its default",
+    ),
+    "rights.error.own_account": (
+        "Өз эсебиңиздин ролун өзгөртө албайсыз",
+        "Нельзя менять роль своей учётной записи",
+        "You cannot change the role of your own account",
+    ),
+    "rights.error.privileged_role": (
+        "Директордун жана администратордун ролун директор гана бере алат",
+        "Роли директора и администратора назначает только директор",
+        "Only the director gives the director or administrator role",
+    ),
+    "rights.error.invalid_input": (
+        "Туура эмес маалымат жөнөтүлдү",
+        "Отправлены неверные данные",
+        "Invalid data was sent",
+    ),
+    # What each permission allows (the matrix shows these beside the permission code)
+    "rights.perm.school.read": (
+        "Мектептин жалпы көрсөткүчтөрүн көрүү",
+        "Просмотр сводных показателей школы",
+        "See the school's summary figures",
+    ),
+    "rights.perm.school.write": (
+        "Мектептин карточкасын, окуу жылдарын, чейректерди жана баалоо эрежелерин өзгөртүү",
+        "Изменение карточки школы, учебных годов, четвертей и правил оценивания",
+        "Edit the school card, academic years, terms and grading policies",
+    ),
+    "rights.perm.pupil.read": (
+        "Окуучулардын тизмесин жана карточкаларын көрүү (өз чөйрөсүндө)",
+        "Просмотр списка и карточек учеников (в своей области)",
+        "List and open pupils in scope",
+    ),
+    "rights.perm.pupil.write": (
+        "Окуучуларды кошуу жана өзгөртүү",
+        "Добавление и изменение учеников",
+        "Create and edit pupils",
+    ),
+    "rights.perm.guardian.read": (
+        "Ата-энелерди (мыйзамдуу өкүлдөрдү) көрүү",
+        "Просмотр родителей (законных представителей)",
+        "See the guardians of pupils in scope",
+    ),
+    "rights.perm.guardian.write": (
+        "Ата-энелерди кошуу жана өзгөртүү",
+        "Добавление и изменение родителей",
+        "Create and edit guardians",
+    ),
+    "rights.perm.class.read": ("Класстардын тизмесин көрүү", "Просмотр списка классов", "List classes"),
+    "rights.perm.class.write": (
+        "Класстарды түзүү жана өзгөртүү",
+        "Создание и изменение классов",
+        "Create and edit classes",
+    ),
+    "rights.perm.subject.write": (
+        "Предметтерди жана мугалимдердин жүктөмүн өзгөртүү",
+        "Изменение предметов и нагрузки учителей",
+        "Edit subjects and teaching assignments",
+    ),
+    "rights.perm.staff.read": ("Кызматкерлердин тизмесин көрүү", "Просмотр списка сотрудников", "List staff"),
+    "rights.perm.staff.write": (
+        "Кызматкерлерди кошуу жана өзгөртүү",
+        "Добавление и изменение сотрудников",
+        "Create and edit staff",
+    ),
+    "rights.perm.user.read": ("Колдонуучулардын эсептерин көрүү", "Просмотр учётных записей", "List user accounts"),
+    "rights.perm.user.write": (
+        "Эсептерди түзүү, өчүрүү жана сырсөздү жаңыртуу",
+        "Создание, отключение учётных записей и сброс паролей",
+        "Create, disable and reset user accounts",
+    ),
+    "rights.perm.journal.read": (
+        "Класс журналын окуу (өз чөйрөсүндө)",
+        "Просмотр классного журнала (в своей области)",
+        "Read class journals in scope",
+    ),
+    "rights.perm.journal.write": (
+        "Журналга баа, катышуу, сабактын темасын жана үй тапшырмасын жазуу (өз класстарында)",
+        "Выставление оценок, посещаемости, тем уроков и домашних заданий (в своих классах)",
+        "Enter marks, attendance, topics and homework in scope",
+    ),
+    "rights.perm.journal.correct": (
+        "Жабылган чейректин журналын себебин көрсөтүп оңдоо",
+        "Исправление журнала закрытой четверти с указанием причины",
+        "Correct a closed term's journal with a reason",
+    ),
+    "rights.perm.term.close": (
+        "Чейректерди жабуу жана кайра ачуу",
+        "Закрытие и открытие четвертей",
+        "Close and reopen terms",
+    ),
+    "rights.perm.timetable.read": ("Сабак жадыбалын көрүү", "Просмотр расписания", "Read the timetable"),
+    "rights.perm.timetable.write": ("Сабак жадыбалын түзүү", "Составление расписания", "Edit the timetable"),
+    "rights.perm.report.read": ("Жалпы отчётторду көрүү", "Просмотр сводных отчётов", "Read summary reports"),
+    "rights.perm.movement.read": (
+        "Окуучулардын кыймылы китебин көрүү",
+        "Просмотр книги движения учащихся",
+        "Read the pupil movement book",
+    ),
+    "rights.perm.movement.write": (
+        "Келген жана кеткен окуучуларды буйрук менен каттоо",
+        "Запись прибытия и выбытия учащихся по приказу",
+        "Record arrivals and departures with orders",
+    ),
+    "rights.perm.audit.read": ("Аудит журналын көрүү", "Просмотр журнала аудита", "Read the audit log"),
+    "rights.perm.rights.read": (
+        "Ролдор жана укуктар таблицасын көрүү",
+        "Просмотр таблицы ролей и прав",
+        "See the role × permission matrix",
+    ),
+    "rights.perm.rights.write": (
+        "Ролдордун укуктарын өзгөртүү (директор гана)",
+        "Изменение прав ролей (только директор)",
+        "Change the roles' permissions (director only)",
+    ),
+    "rights.perm.own.read": (
+        "Өз баалары, катышуусу жана үй тапшырмалары (окуучу, ата-эне)",
+        "Свои оценки, посещаемость и домашние задания (ученик, родитель)",
+        "Own records: marks, attendance, homework (pupil, parent)",
+    ),
+    "rights.perm.export.personal": (
+        "Жеке маалыматтарды топтоп экспорттоо",
+        "Массовая выгрузка персональных данных",
+        "Bulk export of personal data",
+    ),
+    "rights.perm.consent.read": (
+        "Макулдуктарды жана алардын скандарын көрүү",
+        "Просмотр согласий и их сканов",
+        "See consent records and their scans",
+    ),
+    "rights.perm.consent.write": (
+        "Макулдуктарды каттоо жана кайтарып алуу",
+        "Регистрация и отзыв согласий",
+        "Record and withdraw consents",
+    ),
+    # The audit screen
+    "rights.audit.nav": ("Аудит", "Аудит", "Audit"),
+    "rights.audit.title": ("Аудит журналы", "Журнал аудита", "Audit log"),
+    "rights.audit.person": ("Колдонуучу", "Пользователь", "Person"),
+    "rights.audit.pupil": ("Окуучу (аты же ПИН)", "Ученик (имя или ПИН)", "Pupil (name or PIN)"),
+    "rights.audit.entity": ("Объект", "Объект", "Entity"),
+    "rights.audit.all_entities": ("Бардык объекттер", "Все объекты", "All entities"),
+    "rights.audit.action": ("Аракет", "Действие", "Action"),
+    "rights.audit.all_actions": ("Бардык аракеттер", "Все действия", "All actions"),
+    "rights.audit.from": ("Күндөн", "С даты", "From"),
+    "rights.audit.to": ("Күнгө чейин", "По дату", "To"),
+    "rights.audit.clear": ("Чыпканы тазалоо", "Сбросить фильтр", "Clear the filter"),
+    "rights.audit.export_too_many": (
+        "Жазуулар өтө көп ({total}); чыпканы тактаңыз (эң көбү {max})",
+        "Слишком много записей ({total}); уточните фильтр (не более {max})",
+        "Too many events ({total}); narrow the filter (at most {max})",
+    ),
+    "rights.audit.not_signed_in": ("(кирген эмес)", "(не вошёл)", "(not signed in)"),
+    "rights.audit.system": ("(система)", "(система)", "(system)"),
+    "rights.audit.col.at": ("Убакыт (UTC)", "Время (UTC)", "Time (UTC)"),
+    "rights.audit.col.when_who": ("Качан (UTC) / ким", "Когда (UTC) / кто", "When (UTC) / who"),
+    "rights.audit.col.entity_id": ("Объекттин №", "№ объекта", "Entity no."),
+    "rights.audit.col.who": ("Ким", "Кто", "Who"),
+    "rights.audit.col.role": ("Роль", "Роль", "Role"),
+    "rights.audit.col.action": ("Аракет", "Действие", "Action"),
+    "rights.audit.col.entity": ("Объект", "Объект", "Entity"),
+    "rights.audit.col.field": ("Талаа", "Поле", "Field"),
+    "rights.audit.col.change": ("Мурунку → жаңы", "Было → стало", "Old → new"),
+    "rights.audit.col.old": ("Мурунку маани", "Было", "Old value"),
+    "rights.audit.col.new": ("Жаңы маани", "Стало", "New value"),
+    "rights.audit.col.reason": ("Себеби", "Причина", "Reason"),
+    "rights.audit.col.pupil": ("Окуучу", "Ученик", "Pupil"),
+    # Audit actions
+    "rights.action.create": ("Түзүү", "Создание", "Create"),
+    "rights.action.update": ("Өзгөртүү", "Изменение", "Update"),
+    "rights.action.delete": ("Өчүрүү", "Удаление", "Delete"),
+    "rights.action.restore": ("Калыбына келтирүү", "Восстановление", "Restore"),
+    "rights.action.login": ("Кирүү", "Вход", "Sign-in"),
+    "rights.action.logout": ("Чыгуу", "Выход", "Sign-out"),
+    "rights.action.login_failed": ("Ийгиликсиз кирүү", "Неудачный вход", "Failed sign-in"),
+    "rights.action.denied": ("Тыюу салынды", "Отказано", "Refused"),
+    "rights.action.invalid": ("Туура эмес маалымат", "Неверные данные", "Invalid input"),
+    "rights.action.export": ("Экспорт", "Выгрузка", "Export"),
+}

@@ -1,0 +1,281 @@
+"""/diary: the pupil's diary for pupils and parents, week by week (read-only).
+
+Each day lists the class's lessons with topic and homework, the pupil's own marks and absences,
+cancelled lessons and holidays; a parent with several children switches between them. Which
+child may be opened is checked on the server at every event (services.diary).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import reflex as rx
+
+from bbbms_app import db
+from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.state import AuthState
+from bbbms_app.components.i18n import tr
+from bbbms_app.components.layout import page_shell
+from bbbms_app.services import diary, timetable
+from bbbms_app.services import school as school_service
+from bbbms_app.services.access import Principal
+
+FIRST_MONDAY = date(2000, 1, 3)
+LAST_MONDAY = date(2099, 12, 28)
+
+
+class DiaryState(rx.State):
+    """The chosen child and one week of his diary."""
+
+    children: list[dict[str, str]] = []
+    pupil_id: str = ""
+    monday: str = ""
+    week_label: str = ""
+    days: list[dict[str, str]] = []
+    lessons: list[list[dict[str, str]]] = []
+
+    def _week(self, principal: Principal, pupil_id: int, monday: date | None) -> dict:
+        """The week for `pupil_id`; a pupil outside the principal's family is refused (and audited)."""
+        with db.session() as s:
+            try:
+                start = monday or diary.default_monday(s, principal, pupil_id, date.today())
+                return diary.pupil_week(s, principal, pupil_id, start)
+            except diary.OutOfScope as exc:
+                raise Forbidden(f"pupil {pupil_id}") from exc
+
+    def _show(self, pupil_id: int, week: dict) -> None:
+        self.pupil_id = str(pupil_id)
+        self.monday = week["monday"]
+        self.week_label = week["label"]
+        self.days = week["days"]
+        self.lessons = week["lessons"]
+
+    def _clear(self) -> None:
+        self.pupil_id, self.monday, self.week_label = "", "", ""
+        self.days, self.lessons = [], []
+
+    def _current_monday(self) -> date | None:
+        try:
+            return date.fromisoformat(self.monday) if self.monday else None
+        except ValueError:
+            return None
+
+    @rx.event
+    @requires("own.read")
+    def load(self):
+        principal = current()
+        with db.session() as s:
+            self.children = school_service.own_children(s, principal, date.today())
+        ids = [c["id"] for c in self.children]
+        if not ids:
+            self._clear()
+            return
+        pupil_id = int(self.pupil_id) if self.pupil_id in ids else int(ids[0])
+        self._show(pupil_id, self._week(principal, pupil_id, self._current_monday()))
+
+    @rx.event
+    @requires("own.read")
+    def choose(self, pupil_id: str | list[str]):
+        """Switch to another child, keeping the week; the id is checked against the family on the server."""
+        if not isinstance(pupil_id, str):
+            return
+        raw = pupil_id.strip()
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+            return
+        # Fetch first, assign after: a refused id leaves the screen as it was.
+        week = self._week(current(), int(raw), self._current_monday())
+        self._show(int(raw), week)
+
+    def _move(self, days: int) -> None:
+        monday = self._current_monday()
+        if monday is None or not self.pupil_id:
+            return
+        moved = monday + timedelta(days=days)
+        if not FIRST_MONDAY <= moved <= LAST_MONDAY:
+            return
+        self._show(int(self.pupil_id), self._week(current(), int(self.pupil_id), moved))
+
+    @rx.event
+    @requires("own.read")
+    def prev_week(self):
+        self._move(-7)
+
+    @rx.event
+    @requires("own.read")
+    def next_week(self):
+        self._move(7)
+
+    @rx.event
+    @requires("own.read")
+    def this_week(self):
+        if not self.pupil_id:
+            return
+        monday = timetable.monday_of(date.today())
+        self._show(int(self.pupil_id), self._week(current(), int(self.pupil_id), monday))
+
+
+def _in_lang(row: rx.Var, prefix: str) -> rx.Var:
+    return rx.match(AuthState.lang, ("ru", row[f"{prefix}_ru"]), ("en", row[f"{prefix}_en"]), row[f"{prefix}_ky"])
+
+
+def _marks(lesson: rx.Var) -> rx.Component:
+    return rx.cond(
+        lesson["marks"] != "",
+        rx.hstack(
+            rx.foreach(
+                lesson["marks"].to(str).split(" "),
+                lambda m: rx.badge(m, size="3", variant="solid", color_scheme="grass", data_testid="diary-mark"),
+            ),
+            spacing="1",
+        ),
+    )
+
+
+def _lesson(lesson: rx.Var) -> rx.Component:
+    cancelled = lesson["cancelled"] == "1"
+    return rx.box(
+        rx.flex(
+            rx.vstack(
+                rx.text(lesson["number"], weight="bold", size="3"),
+                rx.text(lesson["time"], size="1", color_scheme="gray", white_space="nowrap"),
+                spacing="0",
+                min_width="56px",
+            ),
+            rx.vstack(
+                rx.hstack(
+                    rx.text(
+                        _in_lang(lesson, "subject"),
+                        weight="medium",
+                        text_decoration=rx.cond(cancelled, "line-through", "none"),
+                        data_testid="diary-subject",
+                    ),
+                    rx.cond(cancelled, rx.badge(tr("tt.cancelled"), color_scheme="gray")),
+                    rx.cond(
+                        lesson["absence_code"] != "",
+                        rx.badge(_in_lang(lesson, "absence"), color_scheme="red", data_testid="diary-absence"),
+                    ),
+                    spacing="2",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    lesson["topic"] != "",
+                    rx.text(
+                        rx.text.span(tr("diary.topic"), ": ", color_scheme="gray"),
+                        lesson["topic"],
+                        size="2",
+                        data_testid="diary-topic",
+                    ),
+                ),
+                rx.cond(
+                    lesson["homework"] != "",
+                    rx.text(
+                        rx.text.span(tr("diary.homework"), ": ", color_scheme="gray"),
+                        rx.text.strong(lesson["homework"]),
+                        size="2",
+                        data_testid="diary-homework",
+                    ),
+                ),
+                spacing="1",
+                flex="1",
+                min_width="0",
+            ),
+            _marks(lesson),
+            gap="12px",
+            align="start",
+            width="100%",
+        ),
+        padding_y="10px",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        opacity=rx.cond(cancelled, "0.6", "1"),
+        width="100%",
+        data_testid="diary-lesson",
+    )
+
+
+def _day(day: rx.Var, index: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(_in_lang(day, "label"), size="3"),
+                rx.cond(day["holiday_ky"] != "", rx.badge(_in_lang(day, "holiday"), color_scheme="amber")),
+                align="center",
+                spacing="2",
+                wrap="wrap",
+            ),
+            rx.cond(
+                day["empty"] == "1",
+                rx.text(tr("diary.no_lessons"), size="2", color_scheme="gray"),
+                rx.vstack(rx.foreach(DiaryState.lessons[index], _lesson), spacing="0", width="100%"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="diary-day",
+    )
+
+
+def _week_nav() -> rx.Component:
+    return rx.flex(
+        rx.icon_button(
+            rx.icon("chevron-left"),
+            on_click=DiaryState.prev_week,
+            variant="soft",
+            aria_label="prev",
+            data_testid="diary-prev",
+        ),
+        rx.text(DiaryState.week_label, weight="medium", size="3", data_testid="diary-week"),
+        rx.icon_button(
+            rx.icon("chevron-right"),
+            on_click=DiaryState.next_week,
+            variant="soft",
+            aria_label="next",
+            data_testid="diary-next",
+        ),
+        rx.button(tr("tt.this_week"), on_click=DiaryState.this_week, variant="ghost", size="2"),
+        gap="10px",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            DiaryState.children.length() > 1,  # type: ignore[attr-defined]
+            rx.segmented_control.root(
+                rx.foreach(DiaryState.children, lambda c: rx.segmented_control.item(c["name"], value=c["id"])),
+                value=DiaryState.pupil_id,
+                on_change=DiaryState.choose,
+                data_testid="diary-child-switch",
+            ),
+        ),
+        rx.cond(
+            DiaryState.pupil_id != "",
+            rx.vstack(
+                rx.flex(
+                    _week_nav(),
+                    rx.spacer(),
+                    rx.hstack(
+                        rx.link(tr("diary.to_marks"), href="/marks", data_testid="diary-to-marks"),
+                        rx.link(tr("nav.timetable"), href="/timetable"),
+                        spacing="4",
+                    ),
+                    width="100%",
+                    align="center",
+                    gap="8px",
+                    wrap="wrap",
+                ),
+                rx.foreach(DiaryState.days, _day),
+                spacing="3",
+                width="100%",
+            ),
+            rx.callout(tr("diary.no_pupil"), icon="info", color_scheme="gray", width="100%"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+diary_page = page_shell("nav.diary", _body)

@@ -1,0 +1,1215 @@
+"""/journal: pick a class × subject × term, then the grade grid, period marks, topics and the export.
+
+State discipline (research/performance.md §1.3, §6 B2): each pupil's row is its own var `r{i}`
+and his period cell `p{i}`, so one mark saved sends one row (≈1–2 KiB), never the whole grid.
+The cells' version tokens, the ids behind row and column numbers and the undo stack live in
+backend vars (`_…`) and are never sent. The browser moves the cursor itself (journal_grid.js);
+an entry reaches `key` (enter marks: journal.write) or `correct_key` (a closed term's audited
+correction: journal.correct) as ("row:column", key).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+import reflex as rx
+
+from bbbms_app import db
+from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.state import AuthState
+from bbbms_app.components import grade_grid
+from bbbms_app.components.i18n import tr, tr_dict
+from bbbms_app.components.layout import page_shell
+from bbbms_app.i18n import t
+from bbbms_app.services import grading, journal, journal_export
+from bbbms_app.services import school as school_service
+from bbbms_app.services.journal import CellChange
+
+MAX_ROWS = 60  # pupils shown at once; a class never has more (the biggest Bishkek classes have ~45)
+MAX_UNDO = 50
+MARK_KEYS = frozenset("123456789") | {"10"}
+CODE_KEYS = frozenset({"н", "б", "у", "п", "о"})
+KINDS = ("class", "home", "test", "control")
+
+
+def _day_month(d: date) -> str:
+    # «02.09» as the journal writes it; formatted by hand because the grid needs it 100 times an open.
+    return f"{d.day:02d}.{d.month:02d}"
+
+
+def _decimal(value: float, lang: str) -> str:
+    """4.67 as «4,67» in Kyrgyz and Russian, «4.67» in English (what Babel gives, without its cost per cell)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def _term_option(term) -> dict[str, str]:
+    lock = " 🔒" if term.closed_at else ""
+    return {"id": str(term.id), **{k: v + lock for k, v in school_service.term_labels(term).items()}}
+
+
+def _cell_view(cell: journal.Cell | None, *, off: bool = False, status: str = "") -> dict[str, str]:
+    if off:
+        return {"t": "", "s": "x"}
+    if cell is None:
+        return {"t": "", "s": status}
+    flags = [status] if status else []
+    if cell.weighty:
+        flags.append("b")
+    if cell.absent:
+        flags.append("a")
+    return {"t": cell.text(), "s": " ".join(flags)}
+
+
+class JournalState(rx.State):
+    """One open journal: choices, the grid rows, the lesson panel, the period dialog."""
+
+    class_options: list[dict[str, str]] = []
+    subject_options: list[dict[str, str]] = []
+    term_options: list[dict[str, str]] = []
+    class_id: str = ""
+    subject_key: str = ""
+    term_id: str = ""
+
+    heading: str = ""
+    period_head: dict[str, str] = {}
+    pupils: list[dict[str, str]] = []
+    lessons: list[dict[str, str]] = []
+    n_rows: int = 0
+    n_cols: int = 0
+    mode: str = "read"  # write | correct | read
+    closed: bool = False
+    can_close: bool = False
+    kind: str = "class"
+    last_saved: str = ""
+    undo_count: int = 0
+    correction_reason: str = ""
+
+    sel_lesson: int = -1
+    topic_draft: str = ""
+    homework_draft: str = ""
+    topics: list[dict[str, str]] = []
+
+    period_open: bool = False
+    period_info: dict[str, str] = {}
+    period_value: str = ""
+    period_reason: str = ""
+
+    _class: int = 0
+    _subject: int = 0
+    _subgroup: int = 0
+    _term: int = 0
+    _pupil_ids: list[int] = []
+    _pupil_names: list[str] = []
+    _lesson_ids: list[int] = []
+    _lesson_dates: list[str] = []
+    _tokens: dict[str, str] = {}
+    _row_marks: dict[int, dict[int, list]] = {}  # row -> column -> [(kind, value)]: the period suggestion's input
+    _exempt: list[bool] = []
+    _pversions: dict[str, int] = {}
+    _rules: dict[str, Any] = {}
+    _undo: list[dict[str, Any]] = []
+    _stamp: str = ""
+
+    row_vars: ClassVar[tuple[str, ...]] = tuple(f"r{i}" for i in range(MAX_ROWS))
+    period_vars: ClassVar[tuple[str, ...]] = tuple(f"p{i}" for i in range(MAX_ROWS))
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def _lang(self) -> str:
+        return current().language
+
+    def _choose_subjects(self, s) -> None:
+        principal = current()
+        options = journal.journal_subjects(s, principal, int(self.class_id)) if self.class_id else []
+        for o in options:
+            for lang in ("ky", "ru", "en"):
+                group = f" · {t('journal.subgroup', lang)} {o['subgroup']}" if o["subgroup"] != "0" else ""
+                o[lang] = f"{o[lang]}{group} — {o['teacher']}"
+        self.subject_options = options
+        keys = [o["key"] for o in self.subject_options]
+        if self.subject_key not in keys:
+            own = [o["key"] for o in self.subject_options if o["own"]]
+            self.subject_key = (own or keys or [""])[0]
+
+    def _clear_grid(self) -> None:
+        self.heading = ""
+        self.pupils, self.lessons, self.topics = [], [], []
+        self.n_rows = self.n_cols = 0
+        self.mode = "read"
+        self._pupil_ids, self._lesson_ids, self._tokens = [], [], {}
+        self.sel_lesson = -1
+        for name in (*self.row_vars, *self.period_vars):
+            if getattr(self, name):
+                setattr(self, name, [] if name.startswith("r") else {})
+
+    def _open(self, s) -> None:
+        """Load the chosen journal into the row vars (only the rows that changed are set)."""
+        principal = current()
+        if not (self.class_id and self.subject_key and self.term_id):
+            self._clear_grid()
+            return
+        subject_id, subgroup = (int(x) for x in self.subject_key.split(":"))
+        try:
+            g = journal.grid(s, principal, int(self.class_id), subject_id, int(self.term_id), subgroup)
+        except journal.OutOfScope as exc:
+            self._clear_grid()
+            raise Forbidden(str(exc)) from exc
+        switched = (self._class, self._subject, self._subgroup, self._term) != (
+            g.cls.id,
+            subject_id,
+            subgroup,
+            g.term.id,
+        )
+        self._class, self._subject, self._subgroup, self._term = g.cls.id, subject_id, subgroup, g.term.id  # type: ignore[assignment]
+        lang = principal.language
+        self.closed = g.closed
+        self.can_close = principal.can("term.close")
+        if not g.closed and g.access.write:
+            self.mode = "write"
+        elif g.closed and g.access.correct:
+            self.mode = "correct"
+        else:
+            self.mode = "read"
+        names = {"ky": g.subject.name_ky, "ru": g.subject.name_ru, "en": g.subject.name_en or g.subject.name_ru}
+        group = f" · {t('journal.subgroup', lang)} {subgroup}" if subgroup else ""
+        self.heading = f"{journal.class_label(g.cls)} · {names.get(lang, names['ky'])}{group}"
+        self.period_head = school_service.term_labels(g.term)
+        pupils = g.pupils[:MAX_ROWS]
+        self._pupil_ids = [p.id for p in pupils]
+        self._pupil_names = [p.name for p in pupils]
+        self._lesson_ids = [lesson.id for lesson in g.lessons]
+        self._lesson_dates = [_day_month(lesson.date) for lesson in g.lessons]
+        self._rules = {
+            "scale": g.rules.scale,
+            "min_value": g.rules.min_value,
+            "max_value": g.rules.max_value,
+            "t5": str(g.rules.threshold_5),
+            "t4": str(g.rules.threshold_4),
+            "t3": str(g.rules.threshold_3),
+            "min_marks": g.rules.min_marks,
+            "weights": {k: str(v) for k, v in g.rules.weights.items()},
+        }
+        pupils_view = [
+            {
+                "name": p.name,
+                "left": t("journal.left_on", lang, date=_day_month(p.ends_on))
+                if p.ends_on is not None and p.ends_on < g.term.ends_on
+                else "",
+            }
+            for p in pupils
+        ]
+        lessons_view = [
+            {
+                "day": f"{lesson.date.day:02d}",
+                "month": journal_export.MONTHS.get(lang, journal_export.MONTHS["ky"])[lesson.date.month],
+                "title": f"{_day_month(lesson.date)} — {lesson.topic}",
+            }
+            for lesson in g.lessons
+        ]
+        if self.pupils != pupils_view:
+            self.pupils = pupils_view
+        if self.lessons != lessons_view:
+            self.lessons = lessons_view
+        self.n_rows, self.n_cols = len(pupils), len(g.lessons)
+        tokens: dict[str, str] = {}
+        row_marks: dict[int, dict[int, list]] = {}
+        self._exempt = []
+        self._pversions = {}
+        for i, pupil in enumerate(pupils):
+            row = []
+            for j, lesson in enumerate(g.lessons):
+                cell = g.cells.get((pupil.id, lesson.id))
+                if cell is not None:
+                    tokens[f"{i}:{j}"] = cell.token()
+                    if cell.marks:
+                        row_marks.setdefault(i, {})[j] = [(k, v) for k, (v, _ver) in cell.marks.items()]
+                row.append(_cell_view(cell, off=not pupil.in_class_on(lesson.date)))
+            old = getattr(self, f"r{i}")
+            if switched or [{**c, "s": c["s"].replace("ok", "").strip()} for c in old] != row:
+                setattr(self, f"r{i}", row)
+            pc, yc = g.period[pupil.id], g.year[pupil.id]
+            self._exempt.append(pc.special == grading.EXEMPT)
+            self._pversions[f"term:{i}"] = pc.version
+            self._pversions[f"year:{i}"] = yc.version
+            view = self._period_view(pc.text, pc.suggestion, yc.text, yc.suggestion.text)
+            if getattr(self, f"p{i}") != view:
+                setattr(self, f"p{i}", view)
+        for i in range(len(pupils), MAX_ROWS):
+            if getattr(self, f"r{i}"):
+                setattr(self, f"r{i}", [])
+                setattr(self, f"p{i}", {})
+        self._tokens = tokens
+        self._row_marks = row_marks
+        if switched:
+            self._undo = []
+            self.undo_count = 0
+            self.last_saved = ""
+            self.sel_lesson = -1
+        self.topics = [
+            {"date": _day_month(lesson.date), "topic": lesson.topic, "homework": lesson.homework}
+            for lesson in g.lessons
+        ]
+        self._stamp = journal.grid_stamp(s, self._lesson_ids, self._pupil_ids, subject_id)
+
+    def _period_view(self, val: str, sug: grading.Suggestion, yval: str, ysug: str) -> dict[str, str]:
+        avg = _decimal(sug.average, self._lang()) if sug.average is not None else ""
+        return {"val": val, "sug": sug.text, "avg": avg, "yval": yval, "ysug": ysug}
+
+    @rx.event
+    @requires("journal.read")
+    def load(self):
+        principal = current()
+        with db.session() as s:
+            ctx = school_service.context(s, principal, date.today())
+            self.class_options = journal.journal_classes(s, principal, ctx["year_id"])
+            terms = journal.year_terms(s, ctx["year_id"])
+            self.term_options = [_term_option(term) for term in terms]
+            if self.term_id not in {o["id"] for o in self.term_options}:
+                self.term_id = str(ctx["term_id"] or (terms[0].id if terms else ""))
+            ids = [o["id"] for o in self.class_options]
+            if self.class_id not in ids:
+                self.class_id = ids[0] if ids else ""
+                if principal.staff_id is not None and not journal.is_leader(principal):
+                    # A teacher starts in a class he teaches (his own class first), not just the first he may read.
+                    own_first = sorted(self.class_options, key=lambda o: o["own_class"] != "1")
+                    for cid in (o["id"] for o in own_first):
+                        if any(o["own"] for o in journal.journal_subjects(s, principal, int(cid))):
+                            self.class_id = cid
+                            break
+            self._choose_subjects(s)
+            self._open(s)
+
+    @rx.event
+    @requires("journal.read")
+    def set_class(self, value: str):
+        value = str(value)[:12]
+        if value not in {o["id"] for o in self.class_options}:
+            return
+        self.class_id = value
+        with db.session() as s:
+            self._choose_subjects(s)
+            self._open(s)
+
+    @rx.event
+    @requires("journal.read")
+    def set_subject(self, value: str):
+        value = str(value)[:24]
+        if value not in {o["key"] for o in self.subject_options}:
+            return
+        self.subject_key = value
+        with db.session() as s:
+            self._open(s)
+
+    @rx.event
+    @requires("journal.read")
+    def set_term(self, value: str):
+        value = str(value)[:12]
+        if value not in {o["id"] for o in self.term_options}:
+            return
+        self.term_id = value
+        with db.session() as s:
+            self._open(s)
+
+    @rx.event
+    @requires("journal.read")
+    def set_kind(self, value: str):
+        if value in KINDS:
+            self.kind = value
+
+    @rx.event
+    @requires("journal.read")
+    def poll(self):
+        """Every few seconds: if anyone saved into this journal, refresh the rows that changed."""
+        if not self._lesson_ids:
+            return
+        with db.session() as s:
+            stamp = journal.grid_stamp(s, self._lesson_ids, self._pupil_ids, self._subject)
+            if stamp != self._stamp:
+                self._open(s)
+
+    # -- entering marks ------------------------------------------------------------------------
+
+    def _where(self, cell: str) -> tuple[int, int] | None:
+        parts = str(cell)[:12].split(":")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            return None
+        r, c = int(parts[0]), int(parts[1])
+        if r >= len(self._raw("_pupil_ids")) or c > len(self._raw("_lesson_ids")) + 1:
+            return None
+        return r, c
+
+    def _change_for(self, key: str, token: str) -> CellChange | None:
+        items = journal.parse_token(token)
+        if key.isdigit() and key in MARK_KEYS:
+            return CellChange(self.kind, int(key))
+        if key in CODE_KEYS:
+            code_now = items.get("att", "")[:1]
+            return CellChange(attendance="" if code_now == key else key)
+        if key == "clear":
+            if self.kind in items:
+                return CellChange(self.kind, None)
+            if "att" in items:
+                return CellChange(attendance="")
+            for kind in sorted((k for k in items if k in KINDS), key=journal.KIND_ORDER.get):  # type: ignore[arg-type]
+                return CellChange(kind, None)
+        return None
+
+    def _restore_of(self, change: CellChange, token: str) -> dict[str, Any]:
+        items = journal.parse_token(token)
+        undo: dict[str, Any] = {}
+        if change.mark_kind is not None:
+            before = items.get(change.mark_kind)
+            undo["mark_kind"] = change.mark_kind
+            undo["mark_value"] = int(before.split("@")[0]) if before else None
+        if change.attendance is not None:
+            before = items.get("att", "").split("@")[0]
+            undo["attendance"] = before[:1]
+            undo["late_minutes"] = int(before[1:]) if before[1:].isdigit() else 0
+        return undo
+
+    def _save(self, r: int, c: int, change: CellChange, correcting: bool, *, record_undo: bool = True):
+        principal = current()
+        lang = principal.language
+        token = self._raw("_tokens").get(f"{r}:{c}", "")
+        reason = self.correction_reason if correcting else ""
+        lesson_id, pupil_id = self._raw("_lesson_ids")[c], self._raw("_pupil_ids")[r]
+        try:
+            with journal.write_session() as s:
+                saved = journal.save_cell(s, principal, lesson_id, pupil_id, change, token, reason=reason)
+        except journal.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        except journal.JournalError as exc:
+            with db.session() as s:
+                journal.record_refusal(s, principal, "lesson", exc)
+                if isinstance(exc, journal.Stale):
+                    self._reload_cell(s, r, c)
+            self._mark_cell(r, c, "err")
+            return rx.toast.error(t(exc.key, lang, **exc.params), duration=6000)
+        if record_undo and saved.changed:
+            undo = self._raw("_undo")
+            self._undo = [*undo[-(MAX_UNDO - 1) :], {"r": r, "c": c, **self._restore_of(change, token)}]
+            self.undo_count = len(undo) + 1 if len(undo) < MAX_UNDO else MAX_UNDO
+        self._put_cell(r, c, saved.cell, "ok")
+        value = saved.cell.text() or t("journal.empty_value", lang)
+        self.last_saved = t(
+            "journal.saved_cell",
+            lang,
+            pupil=self._raw("_pupil_names")[r],
+            date=self._raw("_lesson_dates")[c],
+            value=value,
+        )
+        return None
+
+    def _raw(self, name: str) -> Any:
+        # Reflex wraps every mutable var it hands out in a change-tracking proxy (and each element read
+        # through it); the hot path reads plain values and assigns whole values back instead.
+        return self.get_value(name)
+
+    def _put_cell(self, r: int, c: int, cell: journal.Cell, status: str) -> None:
+        tokens = self._raw("_tokens")
+        token = cell.token()
+        if token:
+            tokens[f"{r}:{c}"] = token
+        else:
+            tokens.pop(f"{r}:{c}", None)
+        self._tokens = tokens  # assigned back: marks the backend var dirty for the Redis state manager
+        row_marks = self._raw("_row_marks")
+        marks = row_marks.setdefault(r, {})
+        if cell.marks:
+            marks[c] = [(k, v) for k, (v, _ver) in cell.marks.items()]
+        else:
+            marks.pop(c, None)
+        self._row_marks = row_marks
+        row = list(self._raw(f"r{r}"))
+        row[c] = _cell_view(cell, status=status)
+        setattr(self, f"r{r}", row)
+        self._refresh_period(r)
+
+    def _mark_cell(self, r: int, c: int, status: str) -> None:
+        row = list(self._raw(f"r{r}"))
+        flags = [f for f in row[c]["s"].split() if f not in ("ok", "err")]
+        row[c] = {**row[c], "s": " ".join([*flags, status])}
+        setattr(self, f"r{r}", row)
+
+    def _reload_cell(self, s, r: int, c: int) -> None:
+        self._put_cell(r, c, journal.load_cell(s, self._lesson_ids[c], self._pupil_ids[r]), "")
+
+    def _rules_obj(self) -> grading.Rules:
+        from fractions import Fraction
+
+        d = self._raw("_rules") or {}
+        if not d:
+            return grading.Rules()
+        return grading.Rules(
+            scale=d["scale"],
+            min_value=d["min_value"],
+            max_value=d["max_value"],
+            threshold_5=Fraction(d["t5"]),
+            threshold_4=Fraction(d["t4"]),
+            threshold_3=Fraction(d["t3"]),
+            min_marks=d["min_marks"],
+            weights={k: Fraction(v) for k, v in d["weights"].items()},
+        )
+
+    def _refresh_period(self, r: int) -> None:
+        # The suggestion follows from the row's tokens: no query for it.
+        marks = [m for cell in self._raw("_row_marks").get(r, {}).values() for m in cell]
+        exempt_rows = self._raw("_exempt")
+        exempt = exempt_rows[r] if r < len(exempt_rows) else False
+        sug = grading.suggest_period_mark(self._rules_obj(), marks, exempt=exempt)
+        old = self._raw(f"p{r}") or {}
+        view = self._period_view(old.get("val", ""), sug, old.get("yval", ""), old.get("ysug", ""))
+        if view != old:
+            setattr(self, f"p{r}", view)
+
+    def _apply(self, cell: str, key: str, correcting: bool):
+        where = self._where(cell)
+        key = str(key)[:8]
+        if where is None:
+            return None
+        r, c = where
+        if key == "undo":
+            return self._undo_last(correcting)
+        if c >= len(self._raw("_lesson_ids")):
+            return None
+        change = self._change_for(key, self._raw("_tokens").get(f"{r}:{c}", ""))
+        if change is None:
+            return None
+        return self._save(r, c, change, correcting)
+
+    def _undo_last(self, correcting: bool):
+        if not self._undo:
+            return rx.toast.info(t("journal.undo.none", self._lang()))
+        entry = self._undo[-1]
+        self._undo = self._undo[:-1]
+        self.undo_count = len(self._undo)
+        change = CellChange(
+            mark_kind=entry.get("mark_kind"),
+            mark_value=entry.get("mark_value"),
+            attendance=entry.get("attendance"),
+            late_minutes=entry.get("late_minutes", 0),
+        )
+        return self._save(entry["r"], entry["c"], change, correcting, record_undo=False)
+
+    @rx.event
+    @requires("journal.write")
+    def key(self, cell: str, key: str):
+        """An entry from the grid: a mark, an attendance code, clear or undo, for one cell."""
+        if self.mode != "write":
+            return None
+        return self._apply(cell, key, correcting=False)
+
+    @rx.event
+    @requires("journal.correct")
+    def correct_key(self, cell: str, key: str):
+        """The same entry as a correction of a closed term (needs the correction reason)."""
+        if self.mode != "correct":
+            return None
+        if not self.correction_reason.strip():
+            return rx.toast.error(t("journal.error.reason_required", self._lang()))
+        return self._apply(cell, key, correcting=True)
+
+    @rx.event
+    @requires("journal.write")
+    def undo(self):
+        return self._undo_last(correcting=False)
+
+    @rx.event
+    @requires("journal.correct")
+    def set_correction_reason(self, value: str):
+        self.correction_reason = str(value)[: journal.MAX_REASON]
+
+    @rx.event
+    @requires("journal.write")
+    def all_present(self):
+        """Clear every absence in the selected lesson's column."""
+        if self.mode != "write" or not 0 <= self.sel_lesson < len(self._lesson_ids):
+            return None
+        principal = current()
+        c = self.sel_lesson
+        expected = {pid: self._tokens.get(f"{r}:{c}", "") for r, pid in enumerate(self._pupil_ids)}
+        try:
+            with journal.write_session() as s:
+                cleared, skipped = journal.fill_column_present(s, principal, self._lesson_ids[c], expected)
+        except journal.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        except journal.JournalError as exc:
+            with db.session() as s:
+                journal.record_refusal(s, principal, "lesson", exc)
+            return rx.toast.error(t(exc.key, principal.language, **exc.params))
+        index = {pid: r for r, pid in enumerate(self._pupil_ids)}
+        for pid, cell in cleared.items():
+            if pid in index:
+                self._put_cell(index[pid], c, cell, "ok")
+        msg = t("journal.all_present.done", principal.language, count=len(cleared))
+        if skipped:
+            return [rx.toast.success(msg), rx.toast.warning(t("journal.error.stale", principal.language))]
+        return rx.toast.success(msg)
+
+    # -- lesson topic and homework -------------------------------------------------------------
+
+    @rx.event
+    @requires("journal.read")
+    def pick_lesson(self, index: int):
+        if not isinstance(index, int) or not 0 <= index < len(self._lesson_ids):
+            return
+        self.sel_lesson = index
+        topic = self.topics[index] if index < len(self.topics) else {}
+        self.topic_draft = topic.get("topic", "")
+        self.homework_draft = topic.get("homework", "")
+
+    @rx.event
+    @requires("journal.read")
+    def set_topic_draft(self, value: str):
+        self.topic_draft = str(value)[: journal.MAX_TOPIC]
+
+    @rx.event
+    @requires("journal.read")
+    def set_homework_draft(self, value: str):
+        self.homework_draft = str(value)[: journal.MAX_HOMEWORK]
+
+    def _save_lesson(self, correcting: bool):
+        if not 0 <= self.sel_lesson < len(self._lesson_ids):
+            return None
+        principal = current()
+        reason = self.correction_reason if correcting else ""
+        try:
+            with journal.write_session() as s:
+                shown = self.topics[self.sel_lesson]
+                lesson = journal.set_lesson_text(
+                    s,
+                    principal,
+                    self._lesson_ids[self.sel_lesson],
+                    self.topic_draft,
+                    self.homework_draft,
+                    reason=reason,
+                    seen=(shown["topic"], shown["homework"]),
+                )
+        except journal.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        except journal.JournalError as exc:
+            with db.session() as s:
+                journal.record_refusal(s, principal, "lesson", exc)
+                if isinstance(exc, journal.Stale):
+                    # Show what the other teacher saved; the draft stays in the editor to be merged by hand.
+                    topic, homework = journal.lesson_text(s, self._lesson_ids[self.sel_lesson])
+                    topics = list(self.topics)
+                    topics[self.sel_lesson] = {**topics[self.sel_lesson], "topic": topic, "homework": homework}
+                    self.topics = topics
+            return rx.toast.error(t(exc.key, principal.language, **exc.params))
+        topics = list(self.topics)
+        topics[self.sel_lesson] = {**topics[self.sel_lesson], "topic": lesson.topic, "homework": lesson.homework}
+        self.topics = topics
+        self.topic_draft, self.homework_draft = lesson.topic, lesson.homework
+        return rx.toast.success(t("journal.lesson.saved", principal.language))
+
+    @rx.event
+    @requires("journal.write")
+    def save_lesson(self):
+        if self.mode != "write":
+            return None
+        return self._save_lesson(correcting=False)
+
+    @rx.event
+    @requires("journal.correct")
+    def correct_lesson(self):
+        if self.mode != "correct":
+            return None
+        return self._save_lesson(correcting=True)
+
+    # -- period and year marks -----------------------------------------------------------------
+
+    def _period_dialog(self, r: int, kind: str) -> None:
+        lang = self._lang()
+        view = getattr(self, f"p{r}") or {}
+        if kind == "year":
+            current_text, suggestion, average = view.get("yval", ""), view.get("ysug", ""), ""
+        else:
+            current_text, suggestion, average = view.get("val", ""), view.get("sug", ""), view.get("avg", "")
+        self.period_info = {
+            "row": str(r),
+            "kind": kind,
+            "title": t("journal.period.year_dialog" if kind == "year" else "journal.period.dialog", lang),
+            "pupil": self._pupil_names[r],
+            "current": current_text,
+            "suggestion": suggestion,
+            "average": average,
+        }
+        self.period_value = current_text or suggestion
+        self.period_reason = ""
+        self.period_open = True
+
+    @rx.event
+    @requires("journal.read")
+    def open_period(self, row: int, kind: str):
+        if not isinstance(row, int) or not 0 <= row < len(self._pupil_ids) or kind not in ("term", "year"):
+            return
+        self._period_dialog(row, kind)
+
+    @rx.event
+    @requires("journal.read")
+    def open_period_cell(self, cell: str):
+        """Enter on a period cell (from the keyboard)."""
+        where = self._where(cell)
+        if where is None:
+            return
+        r, c = where
+        self._period_dialog(r, "year" if c == len(self._lesson_ids) + 1 else "term")
+
+    @rx.event
+    @requires("journal.read")
+    def close_period(self):
+        self.period_open = False
+
+    @rx.event
+    @requires("journal.read")
+    def set_period_dialog(self, is_open: bool):
+        self.period_open = bool(is_open) and self.period_open
+
+    @rx.event
+    @requires("journal.read")
+    def set_period_value(self, value: str):
+        self.period_value = str(value)[:6]
+
+    @rx.event
+    @requires("journal.read")
+    def set_period_reason(self, value: str):
+        self.period_reason = str(value)[: journal.MAX_REASON]
+
+    def _save_period(self, action: str, correcting: bool):
+        principal = current()
+        lang = principal.language
+        info = self.period_info
+        if not info or action not in ("confirm", "save", "clear"):
+            return None
+        r, kind = int(info["row"]), info["kind"]
+        if not 0 <= r < len(self._pupil_ids):
+            return None
+        text = {"confirm": info.get("suggestion", ""), "save": self.period_value, "clear": ""}[action]
+        value = int(text) if text.isdigit() else None
+        special = "" if value is not None else text
+        reason = self.period_reason
+        if correcting:
+            reason = reason or self.correction_reason
+        pkey = f"{kind}:{r}"
+        try:
+            with journal.write_session() as s:
+                common = {
+                    "value": value,
+                    "special": special,
+                    "reason": reason,
+                    "expected_version": self._pversions.get(pkey, 0),
+                    "subgroup": self._subgroup,
+                }
+                if kind == "year":
+                    row = journal.set_year_mark(s, principal, self._class, self._subject, self._pupil_ids[r], **common)
+                else:
+                    row = journal.set_period_mark(
+                        s, principal, self._class, self._subject, self._term, self._pupil_ids[r], **common
+                    )
+        except journal.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        except journal.JournalError as exc:
+            with db.session() as s:
+                journal.record_refusal(s, principal, "periodmark", exc)
+            return rx.toast.error(t(exc.key, lang, **exc.params), duration=6000)
+        self._pversions[pkey] = row.version if row else 0
+        view = dict(getattr(self, f"p{r}") or {})
+        view["yval" if kind == "year" else "val"] = text
+        if kind == "term":
+            self._exempt[r] = special == grading.EXEMPT
+        setattr(self, f"p{r}", view)
+        if kind == "term":
+            self._refresh_period(r)
+        self.period_open = False
+        return rx.toast.success(t("journal.saved", lang))
+
+    @rx.event
+    @requires("journal.write")
+    def save_period(self, action: str):
+        if self.mode != "write":
+            return None
+        return self._save_period(str(action), correcting=False)
+
+    @rx.event
+    @requires("journal.correct")
+    def correct_period(self, action: str):
+        if self.mode != "correct":
+            return None
+        return self._save_period(str(action), correcting=True)
+
+    @rx.event
+    @requires("journal.write")
+    def confirm_all(self):
+        if self.mode != "write":
+            return None
+        principal = current()
+        try:
+            with journal.write_session() as s:
+                n = journal.confirm_suggestions(s, principal, self._class, self._subject, self._term, self._subgroup)
+        except journal.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        except journal.JournalError as exc:
+            with db.session() as s:
+                journal.record_refusal(s, principal, "periodmark", exc)
+            return rx.toast.error(t(exc.key, principal.language, **exc.params))
+        with db.session() as s:
+            self._open(s)
+        return rx.toast.success(t("journal.period.confirmed", principal.language, count=n))
+
+    # -- term and export -----------------------------------------------------------------------
+
+    @rx.event
+    @requires("term.close")
+    def close_term(self):
+        principal = current()
+        try:
+            with journal.write_session() as s:
+                journal.close_term(s, principal, self._term)
+        except journal.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        except journal.JournalError as exc:
+            return rx.toast.error(t(exc.key, principal.language, **exc.params))
+        self._reload_terms()
+        return rx.toast.success(t("journal.term.closed_ok", principal.language))
+
+    @rx.event
+    @requires("term.close")
+    def reopen_term(self):
+        principal = current()
+        try:
+            with journal.write_session() as s:
+                journal.reopen_term(s, principal, self._term, self.correction_reason)
+        except journal.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        except journal.JournalError as exc:
+            return rx.toast.error(t(exc.key, principal.language, **exc.params))
+        self._reload_terms()
+        return rx.toast.success(t("journal.term.reopened", principal.language))
+
+    def _reload_terms(self) -> None:
+        with db.session() as s:
+            ctx = school_service.context(s, current(), date.today())
+            self.term_options = [_term_option(term) for term in journal.year_terms(s, ctx["year_id"])]
+            self._open(s)
+
+    @rx.event
+    @requires("journal.read")
+    def export_xlsx(self):
+        principal = current()
+        if not self._term:
+            return None
+        try:
+            with db.session() as s:
+                name, data = journal_export.journal_xlsx(
+                    s, principal, self._class, self._subject, self._term, self._subgroup, principal.language
+                )
+        except journal.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        return rx.download(
+            data=data, filename=name, mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+
+
+for _i in range(MAX_ROWS):
+    JournalState.add_var(f"r{_i}", list[dict[str, str]], [])
+    JournalState.add_var(f"p{_i}", dict[str, str], {})
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------------------------
+
+
+def _pickers() -> rx.Component:
+    lang = AuthState.lang
+    return rx.flex(
+        rx.select.root(
+            rx.select.trigger(placeholder=tr("journal.pick.class"), data_testid="pick-class"),
+            rx.select.content(
+                rx.foreach(JournalState.class_options, lambda o: rx.select.item(o["name"], value=o["id"]))
+            ),
+            value=JournalState.class_id,
+            on_change=JournalState.set_class,
+        ),
+        rx.select.root(
+            rx.select.trigger(placeholder=tr("journal.pick.subject"), data_testid="pick-subject"),
+            rx.select.content(
+                rx.foreach(
+                    JournalState.subject_options,
+                    lambda o: rx.select.item(rx.match(lang, ("ru", o["ru"]), ("en", o["en"]), o["ky"]), value=o["key"]),
+                )
+            ),
+            value=JournalState.subject_key,
+            on_change=JournalState.set_subject,
+        ),
+        rx.select.root(
+            rx.select.trigger(placeholder=tr("journal.pick.term"), data_testid="pick-term"),
+            rx.select.content(
+                rx.foreach(
+                    JournalState.term_options,
+                    lambda o: rx.select.item(rx.match(lang, ("ru", o["ru"]), ("en", o["en"]), o["ky"]), value=o["id"]),
+                )
+            ),
+            value=JournalState.term_id,
+            on_change=JournalState.set_term,
+        ),
+        spacing="2",
+        wrap="wrap",
+        align="center",
+    )
+
+
+def _toolbar() -> rx.Component:
+    return rx.flex(
+        rx.cond(
+            JournalState.mode != "read",
+            rx.select.root(
+                rx.select.trigger(data_testid="pick-kind"),
+                rx.select.content(
+                    *[rx.select.item(tr(f"journal.kind.{k}"), value=k) for k in KINDS],
+                ),
+                value=JournalState.kind,
+                on_change=JournalState.set_kind,
+                size="2",
+            ),
+        ),
+        rx.cond(
+            JournalState.mode == "write",
+            rx.button(
+                rx.icon("undo-2", size=16),
+                tr("journal.undo"),
+                on_click=JournalState.undo,
+                disabled=JournalState.undo_count == 0,
+                variant="soft",
+                size="2",
+                data_testid="undo",
+            ),
+        ),
+        rx.button(
+            rx.icon("file-spreadsheet", size=16),
+            tr("journal.export"),
+            on_click=JournalState.export_xlsx,
+            variant="soft",
+            color_scheme="green",
+            size="2",
+            data_testid="export-xlsx",
+        ),
+        rx.cond(
+            JournalState.can_close,
+            rx.cond(
+                JournalState.closed,
+                rx.button(
+                    rx.icon("lock-open", size=16),
+                    tr("journal.term.reopen"),
+                    on_click=JournalState.reopen_term,
+                    variant="outline",
+                    size="2",
+                    data_testid="reopen-term",
+                ),
+                rx.button(
+                    rx.icon("lock", size=16),
+                    tr("journal.term.close"),
+                    on_click=JournalState.close_term,
+                    variant="outline",
+                    color_scheme="orange",
+                    size="2",
+                    data_testid="close-term",
+                ),
+            ),
+        ),
+        rx.text(JournalState.last_saved, size="1", color_scheme="green", data_testid="save-status"),
+        spacing="2",
+        wrap="wrap",
+        align="center",
+    )
+
+
+def _notice() -> rx.Component:
+    return rx.fragment(
+        rx.cond(
+            JournalState.closed,
+            rx.callout(tr("journal.closed"), icon="lock", color_scheme="orange", size="1", data_testid="closed-notice"),
+        ),
+        rx.cond(
+            (JournalState.mode == "correct") | (JournalState.closed & JournalState.can_close),
+            rx.flex(
+                rx.input(
+                    value=JournalState.correction_reason,
+                    on_change=JournalState.set_correction_reason.debounce(300),
+                    placeholder=tr("journal.correction.reason"),
+                    width="100%",
+                    max_length=journal.MAX_REASON,
+                    data_testid="correction-reason",
+                ),
+                rx.cond(
+                    JournalState.mode == "correct", rx.text(tr("journal.correcting"), size="1", color_scheme="orange")
+                ),
+                direction="column",
+                spacing="1",
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            (JournalState.mode == "read") & ~JournalState.closed & (JournalState.n_rows > 0),
+            rx.badge(tr("journal.readonly"), color_scheme="gray", data_testid="readonly-badge"),
+        ),
+    )
+
+
+def _lesson_panel() -> rx.Component:
+    editable = JournalState.mode != "read"
+    return rx.cond(
+        JournalState.sel_lesson >= 0,
+        rx.card(
+            rx.flex(
+                rx.text(JournalState.topics[JournalState.sel_lesson]["date"], weight="bold"),
+                rx.input(
+                    value=JournalState.topic_draft,
+                    on_change=JournalState.set_topic_draft.debounce(250),
+                    placeholder=tr("journal.col.topic"),
+                    read_only=~editable,
+                    max_length=journal.MAX_TOPIC,
+                    width="100%",
+                    data_testid="topic-input",
+                ),
+                rx.text_area(
+                    value=JournalState.homework_draft,
+                    on_change=JournalState.set_homework_draft.debounce(250),
+                    placeholder=tr("journal.col.homework"),
+                    read_only=~editable,
+                    max_length=journal.MAX_HOMEWORK,
+                    rows="2",
+                    width="100%",
+                    data_testid="homework-input",
+                ),
+                rx.cond(
+                    editable,
+                    rx.flex(
+                        rx.cond(
+                            JournalState.mode == "correct",
+                            rx.button(
+                                tr("journal.lesson.save"),
+                                on_click=JournalState.correct_lesson,
+                                size="2",
+                                data_testid="save-lesson",
+                            ),
+                            rx.button(
+                                tr("journal.lesson.save"),
+                                on_click=JournalState.save_lesson,
+                                size="2",
+                                data_testid="save-lesson",
+                            ),
+                        ),
+                        rx.cond(
+                            JournalState.mode == "write",
+                            rx.button(
+                                rx.icon("check-check", size=16),
+                                tr("journal.all_present"),
+                                on_click=JournalState.all_present,
+                                variant="soft",
+                                size="2",
+                                data_testid="all-present",
+                            ),
+                        ),
+                        spacing="2",
+                        wrap="wrap",
+                    ),
+                ),
+                direction="column",
+                spacing="2",
+            ),
+            width="100%",
+            data_testid="lesson-panel",
+        ),
+        rx.text(tr("journal.lesson.pick"), size="1", color_scheme="gray"),
+    )
+
+
+def _period_dialog() -> rx.Component:
+    info = JournalState.period_info
+    writable = JournalState.mode != "read"
+
+    def act(action: str, label: str, **props) -> rx.Component:
+        # One button per mode: a correction goes to its own handler (journal.correct).
+        return rx.cond(
+            JournalState.mode == "correct",
+            rx.button(tr(label), on_click=JournalState.correct_period(action), **props),
+            rx.button(tr(label), on_click=JournalState.save_period(action), **props),
+        )
+
+    choices = ["5", "4", "3", "2", "н/а", "осв"]
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(info["title"]),
+            rx.flex(
+                rx.text(info["pupil"], weight="bold", data_testid="period-pupil"),
+                rx.cond(info["average"] != "", rx.text(tr("journal.col.average") + ": " + info["average"], size="2")),
+                rx.text(
+                    tr("journal.col.suggested") + ": " + info["suggestion"], size="2", data_testid="period-suggestion"
+                ),
+                rx.cond(
+                    writable,
+                    rx.flex(
+                        act(
+                            "confirm",
+                            "journal.period.confirm",
+                            disabled=info["suggestion"] == "",
+                            data_testid="period-confirm",
+                        ),
+                        rx.select.root(
+                            rx.select.trigger(placeholder=tr("journal.period.other"), data_testid="period-value"),
+                            rx.select.content(*[rx.select.item(c, value=c) for c in choices]),
+                            value=JournalState.period_value,
+                            on_change=JournalState.set_period_value,
+                        ),
+                        rx.input(
+                            value=JournalState.period_reason,
+                            on_change=JournalState.set_period_reason.debounce(250),
+                            placeholder=tr("journal.period.reason"),
+                            max_length=journal.MAX_REASON,
+                            data_testid="period-reason",
+                        ),
+                        rx.flex(
+                            act("save", "journal.period.save", data_testid="period-save"),
+                            act(
+                                "clear",
+                                "journal.period.clear",
+                                variant="soft",
+                                color_scheme="red",
+                                data_testid="period-clear",
+                            ),
+                            spacing="2",
+                        ),
+                        direction="column",
+                        spacing="2",
+                    ),
+                ),
+                rx.dialog.close(
+                    rx.button(
+                        tr("journal.period.close"),
+                        variant="soft",
+                        color_scheme="gray",
+                        on_click=JournalState.close_period,
+                    )
+                ),
+                direction="column",
+                spacing="3",
+            ),
+            max_width="380px",
+            data_testid="period-dialog",
+        ),
+        open=JournalState.period_open,
+        on_open_change=JournalState.set_period_dialog,
+    )
+
+
+def _topics_list() -> rx.Component:
+    return rx.cond(
+        JournalState.topics.length() > 0,  # type: ignore[attr-defined]
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(tr("journal.col.date")),
+                        rx.table.column_header_cell(tr("journal.col.topic")),
+                        rx.table.column_header_cell(tr("journal.col.homework")),
+                    )
+                ),
+                rx.table.body(
+                    rx.foreach(
+                        JournalState.topics,
+                        lambda row, j: rx.table.row(
+                            rx.table.cell(row["date"]),
+                            rx.table.cell(row["topic"]),
+                            rx.table.cell(row["homework"]),
+                            on_click=JournalState.pick_lesson(j),
+                            cursor="pointer",
+                        ),
+                    )
+                ),
+                size="1",
+                variant="surface",
+                data_testid="topics-table",
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+    )
+
+
+def _grid() -> rx.Component:
+    cell, key = grade_grid.entry_args()
+    write = JournalState.key(cell, key)
+    correct = JournalState.correct_key(cell, key)
+    open_ = JournalState.open_period_cell(cell)
+    return grade_grid.grade_grid(
+        pupils=JournalState.pupils,
+        lessons=JournalState.lessons,
+        rows=[getattr(JournalState, f"r{i}") for i in range(MAX_ROWS)],
+        periods=[getattr(JournalState, f"p{i}") for i in range(MAX_ROWS)],
+        n_rows=JournalState.n_rows,
+        n_cols=JournalState.n_cols,
+        mode=JournalState.mode,
+        selected=JournalState.sel_lesson,
+        period_label=tr_dict(JournalState.period_head),
+        on_key=grade_grid.dispatch("key", write, correct, open_),
+        on_pick=JournalState.pick_lesson,
+        on_period=JournalState.open_period,
+    ), grade_grid.mark_pad(grade_grid.dispatch("pad", write, correct, open_))
+
+
+def _body() -> rx.Component:
+    grid, pad = _grid()
+    return rx.vstack(
+        rx.script(src="/journal_grid.js"),
+        rx.cond(
+            JournalState.class_options.length() == 0,  # type: ignore[attr-defined]
+            rx.callout(tr("journal.no_journals"), icon="info", color_scheme="gray"),
+        ),
+        _pickers(),
+        rx.cond(JournalState.heading != "", rx.heading(JournalState.heading, size="4", data_testid="journal-heading")),
+        _notice(),
+        _toolbar(),
+        rx.cond(
+            JournalState.n_cols > 0,
+            rx.fragment(
+                grid,
+                rx.cond(JournalState.mode != "read", pad),
+                rx.cond(
+                    JournalState.mode != "read",
+                    rx.text(tr("journal.keys.help"), size="1", color_scheme="gray"),
+                ),
+                rx.cond(
+                    JournalState.mode == "write",
+                    rx.box(
+                        rx.button(
+                            rx.icon("list-checks", size=14),
+                            tr("journal.period.confirm_all"),
+                            on_click=JournalState.confirm_all,
+                            variant="soft",
+                            size="1",
+                            data_testid="confirm-all",
+                        ),
+                    ),
+                ),
+            ),
+            rx.cond(
+                JournalState.heading != "",
+                rx.callout(tr("journal.no_lessons"), icon="calendar-x", color_scheme="gray"),
+            ),
+        ),
+        _lesson_panel(),
+        _topics_list(),
+        _period_dialog(),
+        # journal_grid.js clicks this every 15 s while the tab is visible: others' saves show up.
+        rx.el.button(on_click=JournalState.poll, hidden=True, custom_attrs={"data-poll": "1"}, type="button"),
+        spacing="3",
+        width="100%",
+        align="stretch",
+    )
+
+
+journal_page = page_shell("journal.title", _body)

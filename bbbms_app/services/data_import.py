@@ -1,0 +1,618 @@
+"""Import of an entity from XLSX or CSV: template, whole-file check, row-level report, all or nothing.
+
+The file is read (services.spreadsheets), its headers matched in any UI language, every cell typed
+the school's way (dd.mm.yyyy or real Excel dates, 14-digit PINs even when Excel showed them as
+2.01E+13, choices in Kyrgyz, Russian or English, references by name or code), duplicates found
+inside the file and against the database, and then every row is written through the same create
+and update as the forms, each in its own savepoint, so that the report lists every row's problem.
+Any problem, or a dry run, rolls the whole transaction back: nothing is written. A row whose
+natural key (PIN, code, username …) already exists updates that record, so importing the same
+file twice creates no duplicates.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bbbms_app.i18n import LANGUAGES, t
+from bbbms_app.i18n.collation import normalize
+from bbbms_app.services import crud, entities, spreadsheets
+from bbbms_app.services.access import Principal
+from bbbms_app.services.crud import RecordInvalid, ValueProblem, check_value, parse_date
+from bbbms_app.services.spreadsheets import FileProblem, Formula
+
+if TYPE_CHECKING:
+    from bbbms_app.admin.spec import EntitySpec, FieldSpec
+
+SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
+EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 in Excel's (Lotus-compatible) count
+TRUE_WORDS = frozenset({"ооба", "да", "yes", "true", "1", "x", "+", "ооб"})
+FALSE_WORDS = frozenset({"жок", "нет", "no", "false", "0", "-"})
+CHOICE_ALIASES = {"sex": {"м": "m", "ж": "f", "э": "m"}}
+MAX_REPORTED = 1000
+
+
+@dataclass
+class RowError:
+    """One problem: the row and column as the user sees them in his file, the value, what is wrong."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"row": str(self.row), "column": self.column, "value": self.value, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    """What an import found and (unless it failed or was a dry run) wrote."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = False
+    encoding: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# ---------------------------------------------------------------------------------- headers
+
+
+def header_text(spec: EntitySpec, name: str, lang: str) -> str:
+    return t(spec.fields[name].label_key, lang)
+
+
+def _header_index(spec: EntitySpec) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name in spec.import_columns:
+        f = spec.fields[name]
+        for lang in LANGUAGES:
+            index[entities.reference_fold(t(f.label_key, lang))] = name
+        index[entities.reference_fold(name)] = name
+    return index
+
+
+def map_headers(spec: EntitySpec, headers: list[str], lang: str) -> tuple[dict[int, str], list[RowError]]:
+    """Column index -> field, from headers in any UI language (or the field names)."""
+    index = _header_index(spec)
+    mapping: dict[int, str] = {}
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for i, text in enumerate(headers):
+        if not str(text).strip():
+            continue
+        name = index.get(entities.reference_fold(text))
+        if name is None:
+            errors.append(RowError(1, str(text), str(text), t("admin.import.unknown_column", lang)))
+        elif name in seen:
+            errors.append(RowError(1, str(text), str(text), t("admin.import.repeated_column", lang)))
+        else:
+            seen[name] = i
+            mapping[i] = name
+    for name in spec.import_columns:
+        f = spec.fields[name]
+        if name not in seen and f.required:
+            errors.append(RowError(1, header_text(spec, name, lang), "", t("admin.import.missing_column", lang)))
+    return mapping, errors
+
+
+# ----------------------------------------------------------------------------- cell values
+
+
+def _shown(raw: Any) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, datetime | date):
+        return raw.strftime("%d.%m.%Y")
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw)
+
+
+def _text(raw: Any) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = normalize(str(raw))
+    # Our own CSV export prefixes text that looks like a formula with ' : take it back off.
+    if text.startswith("'") and text[1:2] in spreadsheets.FORMULA_START:
+        text = text[1:]
+    return text
+
+
+def pin_from_cell(raw: Any) -> str:
+    """A 14-digit PIN from a cell: a text, a whole number, or a number Excel kept in full."""
+    if isinstance(raw, bool):
+        raise ValueProblem("admin.error.pin")
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float):
+        if raw.is_integer() and raw < 1e15:
+            return str(int(raw))
+        raise ValueProblem("admin.import.pin_scientific")
+    text = str(raw).strip().replace(" ", "")
+    if SCIENTIFIC.match(text):
+        # Excel showed the PIN as 2.01E+13 and a CSV kept only that: the digits are gone.
+        raise ValueProblem("admin.import.pin_scientific")
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    return text
+
+
+def date_from_cell(raw: Any) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if 1 <= raw <= 73050 and float(raw).is_integer():  # 1900 … 2099 as an Excel serial
+            return EXCEL_EPOCH + timedelta(days=int(raw))
+        raise ValueProblem("admin.error.date")
+    return parse_date(_text(raw))
+
+
+def _choice_index(f: FieldSpec) -> dict[str, str]:
+    index = {entities.reference_fold(v): v for v in f.choices}
+    for value in f.choices:
+        for lang in LANGUAGES:
+            index[entities.reference_fold(t(f.choice_key(value), lang))] = value
+    index.update(CHOICE_ALIASES.get(f.name, {}))
+    return index
+
+
+class Converter:
+    """Types the cells of one entity's file, with the reference tables loaded once."""
+
+    def __init__(self, session: Session, spec: EntitySpec, principal: Principal | None, school_id: int | None):
+        self.spec = spec
+        self.refs: dict[str, dict[str, set[int]]] = {}
+        self.choices: dict[str, dict[str, str]] = {}
+        for name in spec.import_columns:
+            f = spec.fields[name]
+            if f.widget == "fk" and f.fk_table not in self.refs:
+                self.refs[f.fk_table] = entities.reference_index(session, principal, f.fk_table, school_id)  # type: ignore[index]
+            if f.widget == "choice":
+                self.choices[name] = _choice_index(f)
+
+    def value(self, f: FieldSpec, raw: Any) -> Any:
+        if isinstance(raw, Formula):
+            raise ValueProblem("admin.import.formula")
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return check_value(f, None)
+        if f.pattern == r"\d{14}":
+            return check_value(f, pin_from_cell(raw))
+        if f.widget == "date":
+            return check_value(f, date_from_cell(raw))
+        if f.widget in ("int", "float"):
+            return check_value(f, self._number(f, raw))
+        if f.widget == "bool":
+            word = entities.reference_fold(_text(raw)) if not isinstance(raw, bool) else ("1" if raw else "0")
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise ValueProblem("admin.error.yes_no")
+        if f.widget == "choice":
+            value = self.choices[f.name].get(entities.reference_fold(_text(raw)))
+            if value is None:
+                raise ValueProblem("admin.import.unknown_choice")
+            return value
+        if f.widget == "fk":
+            ids = self.refs[f.fk_table].get(entities.reference_key(f.fk_table, _text(raw)), set())  # type: ignore[index,arg-type]
+            if not ids:
+                raise ValueProblem("admin.import.unknown_reference")
+            if len(ids) > 1:
+                raise ValueProblem("admin.import.ambiguous")
+            return next(iter(ids))
+        if isinstance(raw, datetime | date):
+            raise ValueProblem("admin.error.invalid")
+        text = _text(raw)
+        if f.name == "username":
+            text = text.lower()
+        return check_value(f, text)
+
+    @staticmethod
+    def _number(f: FieldSpec, raw: Any) -> int | float:
+        if isinstance(raw, bool):
+            raise ValueProblem("admin.error.number")
+        if isinstance(raw, int | float):
+            number = raw
+        else:
+            try:
+                number = float(_text(raw).replace(",", ".").replace(" ", ""))
+            except ValueError as exc:
+                raise ValueProblem("admin.error.number") from exc
+        if f.widget == "int":
+            if not float(number).is_integer():
+                raise ValueProblem("admin.error.number")
+            return int(number)
+        return float(number)
+
+
+# ----------------------------------------------------------------------------------- import
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any]
+    raw: dict[str, Any]
+    existing: Any = None
+
+
+def run(
+    session: Session,
+    spec: EntitySpec,
+    principal: Principal | None,
+    data: bytes,
+    filename: str,
+    *,
+    lang: str = "ky",
+    dry_run: bool = False,
+    school_id: int | None = None,
+    today: date | None = None,
+) -> ImportResult:
+    """Check the whole file and, if it is clean and not a dry run, write it in `session`'s transaction.
+
+    On any problem (or a dry run) the session is rolled back before returning: nothing is written.
+    """
+    result = ImportResult()
+    if not spec.importable:
+        result.errors.append(RowError(0, "", "", t("admin.import.not_importable", lang)))
+        return result
+    school_id = school_id if school_id is not None else (principal.school_id if principal else None)
+    if school_id is None:
+        result.errors.append(RowError(0, "", "", t("admin.error.no_school", lang)))
+        return result
+    try:
+        table = spreadsheets.read_table(data, filename)
+    except FileProblem as exc:
+        result.errors.append(RowError(0, "", filename[:100], t(exc.key, lang, **exc.params)))
+        return result
+    result.encoding = table.encoding
+    mapping, header_errors = map_headers(spec, table.headers, lang)
+    result.errors.extend(header_errors)
+    if header_errors:
+        return result
+    convert = Converter(session, spec, principal, school_id)
+    rows: list[_Row] = []
+    for number, cells in table.rows:
+        values: dict[str, Any] = {}
+        raw: dict[str, Any] = {}
+        for index, name in mapping.items():
+            cell = cells[index] if index < len(cells) else None
+            raw[name] = cell
+            try:
+                values[name] = convert.value(spec.fields[name], cell)
+            except ValueProblem as exc:
+                _error(result, number, spec, name, cell, t(exc.key, lang, **exc.params), lang)
+        rows.append(_Row(number, values, raw))
+    result.rows = len(rows)
+    _find_duplicates_in_file(result, spec, rows, lang)
+    if not result.errors:
+        _match_existing(session, spec, principal, rows, school_id, result, lang, today)
+    if result.errors:
+        session.rollback()
+        return result
+    _write(session, spec, principal, rows, school_id, result, lang, today)
+    if result.errors or dry_run:
+        session.rollback()
+        return result
+    session.flush()
+    result.written = True
+    return result
+
+
+def _error(result: ImportResult, number: int, spec: EntitySpec, name: str, raw: Any, message: str, lang: str) -> None:
+    column = header_text(spec, name, lang) if name in spec.fields else name
+    result.errors.append(RowError(number, column, _shown(raw), message))
+
+
+def _key_of(spec: EntitySpec, row: _Row) -> tuple | None:
+    if spec.table == "guardian" and not row.values.get("pin"):
+        parts = ("last_name", "first_name", "patronymic", "pupil_pin")
+        return tuple(entities.reference_fold(str(row.values.get(p) or "")) for p in parts)
+    key = _natural_key(spec, row)
+    if key is None:
+        return None
+    return tuple(entities.reference_fold(v) if isinstance(v, str) else v for v in key)
+
+
+def _natural_key(spec: EntitySpec, row: _Row) -> tuple | None:
+    """The row's natural key; an optional part left empty (a patronymic) is "", a missing required one None."""
+    key = []
+    for name in spec.natural_key:
+        value = row.values.get(name)
+        if value in (None, ""):
+            if spec.fields[name].required or len(spec.natural_key) == 1:
+                return None
+            value = ""
+        key.append(value)
+    return tuple(key)
+
+
+def _find_duplicates_in_file(result: ImportResult, spec: EntitySpec, rows: list[_Row], lang: str) -> None:
+    first_seen: dict[tuple, int] = {}
+    for row in rows:
+        key = _key_of(spec, row)
+        if key is None:
+            continue
+        if key in first_seen:
+            name = spec.natural_key[-1] if spec.table != "guardian" or row.values.get("pin") else "last_name"
+            _error(
+                result,
+                row.number,
+                spec,
+                name,
+                row.raw.get(name),
+                t("admin.import.duplicate_in_file", lang, row=first_seen[key]),
+                lang,
+            )
+        else:
+            first_seen[key] = row.number
+
+
+def _match_existing(
+    session: Session,
+    spec: EntitySpec,
+    principal: Principal | None,
+    rows: list[_Row],
+    school_id: int,
+    result: ImportResult,
+    lang: str,
+    today: date | None,
+) -> None:
+    """Find the record each row's natural key names; refuse rows that would touch what they may not."""
+    model = spec.model
+    single = [k for k in spec.natural_key if not spec.fields[k].virtual]
+    if len(single) == 1:
+        column = getattr(model, single[0])
+        wanted = [r.values.get(single[0]) for r in rows if r.values.get(single[0]) not in (None, "")]
+        found: dict[Any, Any] = {}
+        for start in range(0, len(wanted), 500):
+            q = select(model).where(column.in_(wanted[start : start + 500]))
+            unique_alone = bool(model.__table__.c[single[0]].unique)  # type: ignore[attr-defined]
+            if spec.school_scoped and not unique_alone:
+                q = q.where(model.school_id == school_id)
+            for rec in session.exec(q).all():
+                found[getattr(rec, single[0])] = rec
+        for r in rows:
+            r.existing = found.get(r.values.get(single[0]))
+    else:
+        for r in rows:
+            key = _natural_key(spec, r)
+            if key is None:
+                continue
+            q = select(model).where(*[getattr(model, k) == v for k, v in zip(single, key, strict=True)])
+            if spec.school_scoped:
+                q = q.where(model.school_id == school_id)
+            r.existing = session.exec(q.limit(1)).first()
+    if spec.table == "guardian":
+        _match_guardians_without_pin(session, rows, school_id)
+    pupils_by_pin: dict[str, int] = {}
+    if spec.table == "guardian":
+        pins = sorted({r.values["pupil_pin"] for r in rows if r.values.get("pupil_pin")})
+        pupils_by_pin = dict(
+            session.exec(
+                entities.scope(
+                    session, "pupil", principal, select(entities.MODELS["pupil"].pin, entities.MODELS["pupil"].id)
+                ).where(entities.MODELS["pupil"].pin.in_(pins or [""]), entities.MODELS["pupil"].deleted_at.is_(None))
+            ).all()
+        )
+    classes_now = (
+        entities.current_class_of(session, [r.existing.id for r in rows if r.existing is not None], today)
+        if spec.table == "pupil"
+        else {}
+    )
+    found_ids = [r.existing.id for r in rows if r.existing is not None]
+    reachable: set[int] = set()
+    for start in range(0, len(found_ids), 500):
+        q = select(model.id).where(model.id.in_(found_ids[start : start + 500]))
+        reachable.update(session.exec(entities.scope(session, spec.table, principal, q)).all())
+    for r in rows:
+        rec = r.existing
+        key_name = spec.natural_key[-1]
+        if rec is not None:
+            if spec.school_scoped and getattr(rec, "school_id", school_id) != school_id:
+                _error(result, r.number, spec, key_name, r.raw.get(key_name), t("admin.import.elsewhere", lang), lang)
+            elif crud.is_deleted(spec, rec):
+                _error(
+                    result,
+                    r.number,
+                    spec,
+                    key_name,
+                    r.raw.get(key_name),
+                    t("admin.error.duplicate_deleted", lang),
+                    lang,
+                )
+            elif principal is not None and rec.id not in reachable:
+                _error(result, r.number, spec, key_name, r.raw.get(key_name), t("error.forbidden", lang), lang)
+            elif (
+                spec.table == "pupil"
+                and r.values.get("class_id")
+                and classes_now.get(rec.id)
+                not in (
+                    None,
+                    r.values["class_id"],
+                )
+            ):
+                _error(
+                    result,
+                    r.number,
+                    spec,
+                    "class_id",
+                    r.raw.get("class_id"),
+                    t("admin.import.class_change", lang),
+                    lang,
+                )
+        if spec.table == "guardian":
+            pin = r.values.get("pupil_pin")
+            if pin and pin not in pupils_by_pin:
+                _error(
+                    result, r.number, spec, "pupil_pin", r.raw.get("pupil_pin"), t("admin.import.no_pupil", lang), lang
+                )
+            elif pin:
+                r.values["pupil_id"] = pupils_by_pin[pin]
+                if not r.values.get("relation"):
+                    _error(result, r.number, spec, "relation", None, t("admin.error.required", lang), lang)
+
+
+def _match_guardians_without_pin(session: Session, rows: list[_Row], school_id: int) -> None:
+    """A guardian with no PIN is the same person as one of that pupil's guardians with his full name."""
+    from bbbms_app.models import Guardian, Pupil, PupilGuardian
+
+    pins = sorted({r.values["pupil_pin"] for r in rows if not r.values.get("pin") and r.values.get("pupil_pin")})
+    if not pins:
+        return
+    known: dict[tuple[str, str], Any] = {}
+    for guardian, pin in session.exec(
+        select(Guardian, Pupil.pin)
+        .join(PupilGuardian, PupilGuardian.guardian_id == Guardian.id)  # type: ignore[arg-type]
+        .join(Pupil, Pupil.id == PupilGuardian.pupil_id)  # type: ignore[arg-type]
+        .where(Pupil.pin.in_(pins), Guardian.school_id == school_id)  # type: ignore[union-attr]
+    ).all():
+        known[(entities.reference_fold(entities.full_name(guardian)), pin)] = guardian
+    for r in rows:
+        if r.existing is None and not r.values.get("pin") and r.values.get("pupil_pin"):
+            name = " ".join(str(r.values.get(p) or "") for p in ("last_name", "first_name", "patronymic"))
+            r.existing = known.get((entities.reference_fold(name), r.values["pupil_pin"]))
+
+
+def _write(
+    session: Session,
+    spec: EntitySpec,
+    principal: Principal | None,
+    rows: list[_Row],
+    school_id: int,
+    result: ImportResult,
+    lang: str,
+    today: date | None,
+) -> None:
+    """Check every row as the form would, then write the new ones in one flush and update the others."""
+    creates: list[tuple[_Row, dict[str, Any], dict[str, Any]]] = []
+    links: list[tuple[int, _Row]] = []
+    for row in rows:
+        columns = {k: v for k, v in row.values.items() if k in spec.fields and not spec.fields[k].virtual}
+        values = {k: v for k, v in row.values.items() if k in spec.fields}
+        try:
+            if row.existing is None:
+                data = crud.check_create(session, spec, principal, values, school_id=school_id, trusted=True)
+                creates.append((row, data, values))
+            else:
+                changes = {k: v for k, v in columns.items() if getattr(row.existing, k) != v}
+                if changes:
+                    # Every check runs before the UPDATE: a refused row has written nothing.
+                    crud.update_values(
+                        session, spec, principal, row.existing.id, changes, row.existing.version, trusted=True
+                    )
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+                if row.values.get("pupil_id"):
+                    links.append((row.existing.id, row))
+        except RecordInvalid as exc:
+            for name, (key, params) in exc.errors.items():
+                _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
+        if len(result.errors) >= MAX_REPORTED:
+            return
+    if result.errors:
+        return
+    try:
+        created = crud.insert_checked(session, spec, principal, [(d, v) for _r, d, v in creates], today)
+    except IntegrityError:
+        # Another user saved the same record meanwhile: the whole file is refused, as any other problem.
+        result.errors.append(RowError(0, "", "", t("admin.error.duplicate", lang)))
+        return
+    result.created = len(created)
+    links.extend(
+        (record.id, row) for record, (row, _d, _v) in zip(created, creates, strict=True) if row.values.get("pupil_id")
+    )
+    if spec.table == "guardian" and links:
+        crud.link_guardians(session, principal, [(r.values["pupil_id"], gid, r.values["relation"]) for gid, r in links])
+
+
+# ------------------------------------------------------------------------ template, report
+
+
+def template(spec: EntitySpec, lang: str) -> bytes:
+    """An empty XLSX with the import's headers in `lang`, and a sheet saying what each column takes."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"strings_to_formulas": False})
+    ws = wb.add_worksheet(t(spec.title_key, lang)[:31])
+    head = wb.add_format({"bold": True, "bg_color": "#D9EAD3", "border": 1})
+    text = wb.add_format({"num_format": "@"})
+    dates = wb.add_format({"num_format": spreadsheets.DATE_FORMAT})
+    for i, name in enumerate(spec.import_columns):
+        f = spec.fields[name]
+        ws.write_string(0, i, header_text(spec, name, lang), head)
+        # PINs and codes are text, so Excel never turns a PIN into 2.01E+13.
+        ws.set_column(i, i, 18, dates if f.widget == "date" else text if f.widget in ("text", "fk") else None)
+    ws.freeze_panes(1, 0)
+    help_ws = wb.add_worksheet(t("admin.import.help_sheet", lang)[:31])
+    help_ws.set_column(0, 0, 28)
+    help_ws.set_column(1, 1, 80)
+    for i, name in enumerate(spec.import_columns):
+        help_ws.write_string(i, 0, header_text(spec, name, lang), head)
+        help_ws.write_string(i, 1, column_help(spec, name, lang))
+    wb.close()
+    return buf.getvalue()
+
+
+def column_help(spec: EntitySpec, name: str, lang: str) -> str:
+    f = spec.fields[name]
+    parts = [t("admin.import.required" if f.required else "admin.import.optional", lang)]
+    if f.widget == "date":
+        parts.append(t("admin.import.help_date", lang))
+    elif f.pattern == r"\d{14}":
+        parts.append(t("admin.import.help_pin", lang))
+    elif f.widget == "choice":
+        parts.append(", ".join(t(f.choice_key(v), lang) for v in f.choices))
+    elif f.widget == "fk":
+        parts.append(t("admin.import.help_reference", lang))
+    elif f.widget == "bool":
+        parts.append(f"{t('yes', lang)} / {t('no', lang)}")
+    return " · ".join(parts)
+
+
+def error_report(result: ImportResult, lang: str) -> bytes:
+    """The row-level report as an XLSX the user can keep beside his file."""
+    buf = io.BytesIO()
+    columns = [
+        spreadsheets.Column(t("admin.import.col_row", lang), "number", 8),
+        spreadsheets.Column(t("admin.import.col_column", lang), "text", 24),
+        spreadsheets.Column(t("admin.import.col_value", lang), "text", 24),
+        spreadsheets.Column(t("admin.import.col_problem", lang), "text", 70),
+    ]
+    rows = [(e.row, e.column, e.value, e.message) for e in result.errors]
+    spreadsheets.write_xlsx(buf, columns, rows, sheet=t("admin.import.report_sheet", lang))
+    return buf.getvalue()
+
+
+def summary(result: ImportResult, lang: str) -> str:
+    if result.errors:
+        return t("admin.import.failed", lang, errors=len(result.errors), rows=result.rows)
+    key = "admin.import.done" if result.written else "admin.import.checked"
+    return t(key, lang, rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged)
+
+
+def by_row(errors: list[RowError]) -> dict[int, list[RowError]]:
+    out: dict[int, list[RowError]] = defaultdict(list)
+    for e in errors:
+        out[e.row].append(e)
+    return out

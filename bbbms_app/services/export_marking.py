@@ -1,0 +1,296 @@
+"""Protection from copying: every bulk export of personal data is permitted, audited and marked with who and when.
+
+Use it for every file that carries personal data out of the system (registers, lists, a person's
+data). The calling order is always the same:
+
+    stamp = export_marking.begin(session, principal, purpose=purpose, what="pupils", rows=len(rows))
+    data = export_marking.xlsx([Sheet("Pupils", headers, rows)], stamp, title="Pupils of 5-A")
+    # or export_marking.csv_bytes(headers, rows, stamp) / export_marking.json_bytes(payload, stamp)
+
+`begin` refuses (ExportRefused) a principal without `export.personal`, refuses (ExportInvalid) an
+empty or too short purpose, and writes the audit event (action "export", the purpose as its reason)
+into the caller's transaction, so no file exists without its audit row. The writers then mark the
+file:
+
+- XLSX: document properties (author = the user, title, subject, comments = the full marking line,
+  custom properties "BBBMS exported by / exported at (UTC) / purpose / audit event"), a visible
+  marking line under each sheet's table and the same line in the printed page footer.
+- CSV: UTF-8 with BOM; the header stays on the first line so the file still imports, and the
+  marking is the LAST line, whose first cell is `#BBBMS-EXPORT` (`is_mark_row` recognises it).
+- JSON: an `_export` object at the top with the same facts.
+
+Every text cell is written as text: a value such as `=HYPERLINK(…)` or `+996 …` is never a formula
+(XLSX string cells; in CSV a leading `'` before = + - @ tab and CR).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import xlsxwriter
+from sqlmodel import Session
+
+from bbbms_app.i18n import t
+from bbbms_app.services import audit
+from bbbms_app.services.access import Principal
+
+PERMISSION = "export.personal"
+MARK_CELL = "#BBBMS-EXPORT"
+PURPOSE_MIN, PURPOSE_MAX = 5, 300
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+class ExportRefused(PermissionError):
+    """The principal may not export personal data (no export.personal)."""
+
+    key = "error.forbidden"
+
+
+class ExportInvalid(ValueError):
+    """The export request is incomplete (a purpose is required); `key`/`params` give the message."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who exported what, when (UTC) and why; the audit event that records it."""
+
+    username: str
+    full_name: str
+    role: str
+    at: datetime
+    purpose: str
+    audit_id: int | None
+    lang: str = "ky"
+
+    @property
+    def at_text(self) -> str:
+        return self.at.strftime("%Y-%m-%d %H:%M:%S")
+
+    @property
+    def who(self) -> str:
+        return (
+            f"{self.full_name} ({self.username})"
+            if self.full_name and self.full_name != self.username
+            else self.username
+        )
+
+    def line(self) -> str:
+        """The marking line, in the exporting user's language."""
+        return t("export.mark_line", self.lang, user=self.who, at=self.at_text, purpose=self.purpose)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "exported_by": self.username,
+            "exported_by_name": self.full_name,
+            "role": self.role,
+            "exported_at_utc": self.at.isoformat(),
+            "purpose": self.purpose,
+            "audit_event_id": self.audit_id,
+            "notice": self.line(),
+        }
+
+
+def clean_purpose(purpose: object) -> str:
+    """The purpose as stored: NFC, single spaces; ExportInvalid when missing or too short."""
+    text = " ".join(unicodedata.normalize("NFC", str(purpose or "")).split())
+    if len(text) < PURPOSE_MIN:
+        raise ExportInvalid("export.purpose_required", min=PURPOSE_MIN)
+    return text[:PURPOSE_MAX]
+
+
+def begin(
+    session: Session,
+    principal: Principal | None,
+    *,
+    purpose: object,
+    what: str,
+    rows: int,
+    fmt: str,
+    entity: str = "export",
+    entity_id: int | None = None,
+    pupil_id: int | None = None,
+    school_id: int | None = None,
+    operator: str = "",
+    lang: str | None = None,
+) -> Stamp:
+    """Check the right to export, audit the export with its purpose, and return the file's stamp.
+
+    `principal=None` is allowed only with `operator` (the command line on the server, whose user
+    already holds the database); every web export passes the signed-in principal.
+    """
+    if principal is None:
+        if not operator:
+            raise ExportRefused("no principal")
+    elif not principal.can(PERMISSION):
+        raise ExportRefused(principal.role)
+    text = clean_purpose(purpose)
+    event = audit.record(
+        session,
+        principal,
+        "export",
+        entity[:40],
+        entity_id,
+        field=fmt[:60],
+        new=f"{what}: {int(rows)} rows",
+        reason=text,
+        pupil_id=pupil_id,
+        school_id=school_id,
+        username=operator,
+    )
+    session.flush()
+    return Stamp(
+        username=principal.username if principal else operator,
+        full_name=principal.full_name if principal else operator,
+        role=principal.role if principal else "operator",
+        at=event.at.astimezone(UTC) if event.at.tzinfo else event.at.replace(tzinfo=UTC),
+        purpose=text,
+        audit_id=event.id,
+        lang=lang or (principal.language if principal else "en"),
+    )
+
+
+@dataclass
+class Sheet:
+    """One worksheet: its name, header row and data rows (str, int, float, date or None cells)."""
+
+    name: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    widths: Sequence[int] = field(default_factory=tuple)
+
+
+def _footer_text(stamp: Stamp) -> str:
+    # Excel limits a header/footer to 255 characters, and "&" starts a control code there.
+    text = f"BBBMS · {stamp.who} · {stamp.at_text} UTC · {stamp.purpose}"
+    return "&L&8" + text.replace("&", "&&")[:200] + "&R&8&P / &N"
+
+
+def xlsx(sheets: Sequence[Sheet], stamp: Stamp, *, title: str) -> bytes:
+    """An XLSX workbook of `sheets`, marked with `stamp` (properties, last line, printed footer)."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    line = stamp.line()
+    wb.set_properties(
+        {
+            "title": title[:250],
+            "subject": t("export.subject", stamp.lang),
+            "author": stamp.who,
+            "manager": stamp.role,
+            "company": "BBBMS",
+            "category": "personal data",
+            "keywords": "BBBMS, personal data, export",
+            "comments": line,
+            "created": stamp.at.replace(tzinfo=None),
+        }
+    )
+    wb.set_custom_property("BBBMS exported by", stamp.username)
+    wb.set_custom_property("BBBMS exported at (UTC)", stamp.at_text)
+    wb.set_custom_property("BBBMS purpose", stamp.purpose[:255])
+    if stamp.audit_id is not None:
+        wb.set_custom_property("BBBMS audit event", int(stamp.audit_id))
+    head = wb.add_format({"bold": True, "bg_color": "#E6F4F1", "border": 1, "text_wrap": True, "valign": "top"})
+    datef = wb.add_format({"num_format": "dd.mm.yyyy"})
+    markf = wb.add_format({"italic": True, "font_color": "#555555"})
+    used: set[str] = set()
+    for sheet in sheets:
+        ws = wb.add_worksheet(_sheet_name(sheet.name, used))
+        for c, text in enumerate(sheet.headers):
+            ws.write_string(0, c, str(text), head)
+            width = sheet.widths[c] if c < len(sheet.widths) else max(10, min(40, len(str(text)) + 4))
+            ws.set_column(c, c, width)
+        for r, row in enumerate(sheet.rows, start=1):
+            for c, value in enumerate(row):
+                _write_cell(ws, r, c, value, datef)
+        last = len(sheet.rows) + 2
+        ws.write_string(last, 0, line, markf)
+        ws.freeze_panes(1, 0)
+        if sheet.headers:
+            ws.autofilter(0, 0, max(len(sheet.rows), 1), len(sheet.headers) - 1)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.set_footer(_footer_text(stamp))
+    wb.close()
+    return buf.getvalue()
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _write_cell(ws, r: int, c: int, value: Any, datef) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        ws.write_string(r, c, "1" if value else "0")
+    elif isinstance(value, int | float):
+        ws.write_number(r, c, value)
+    elif isinstance(value, datetime):
+        ws.write_string(r, c, value.isoformat(sep=" ", timespec="seconds"))
+    elif isinstance(value, date):
+        ws.write_datetime(r, c, datetime(value.year, value.month, value.day), datef)
+    else:
+        ws.write_string(r, c, str(value))  # always text: never a formula, a URL or a number
+
+
+def csv_safe(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, date | datetime) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]], stamp: Stamp) -> bytes:
+    """CSV in UTF-8 with BOM (Excel opens Kyrgyz letters right); the marking is the last line."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([csv_safe(h) for h in headers])
+    for row in rows:
+        w.writerow([csv_safe(v) for v in row])
+    w.writerow([MARK_CELL, stamp.line(), stamp.username, stamp.at.isoformat(), stamp.purpose])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def is_mark_row(row: Sequence[str]) -> bool:
+    """True for the marking line of a BBBMS CSV export (an importer skips it)."""
+    return bool(row) and str(row[0]).lstrip("\ufeff") == MARK_CELL
+
+
+def json_bytes(payload: dict[str, Any], stamp: Stamp) -> bytes:
+    """Pretty UTF-8 JSON with the stamp first under `_export`; dates as ISO strings."""
+    doc = {"_export": stamp.as_dict(), **payload}
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=_json_default).encode("utf-8")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

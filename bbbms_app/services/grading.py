@@ -1,0 +1,312 @@
+"""Period and year marks suggested by a class's grading policy, and the school's indicators.
+
+The rules are the ones of research/mission.md §2.3 and §2.7, made configurable by GradingPolicy:
+
+- a period (quarter / half-year) mark is the weighted average of the current marks,
+  `Σ(wᵢ·mᵢ) / Σwᵢ`, with the weight of each mark kind from `weights_json`; on the five-point
+  scale it becomes 5 from `threshold_5`, 4 from `threshold_4`, 3 from `threshold_3`, else 2;
+- fewer marks than `min_marks` give «н/а» (not attested); an exempt pupil gets «осв»;
+- the "none" scale (grade 1) has no marks at all, hence no suggestion;
+- the year mark is the mean of the period marks, rounded half up (a tie such as 3, 3, 4, 4 goes
+  the pupil's way); «н/а» in a period makes it «н/а»; all periods exempt make it «осв»;
+- the indicators: успеваемость, качество, СОУ (Simonov) and the average mark.
+
+Everything here is a pure function of plain values except `policy_for_class`, the loader.
+Averages are compared with thresholds as exact fractions: 93/20 is 4.65, not 4.6499….
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property, lru_cache
+
+from sqlalchemy import bindparam
+from sqlmodel import Session, select
+
+from bbbms_app.models import GradingPolicy, SchoolClass
+from bbbms_app.models.journal import MARK_KINDS
+
+NOT_ATTESTED = "н/а"
+EXEMPT = "осв"
+DEFAULT_WEIGHTS: dict[str, Fraction] = {
+    "class": Fraction(1),
+    "home": Fraction(1),
+    "test": Fraction(2),
+    "control": Fraction(3),
+}
+MAX_WEIGHT = 100
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A GradingPolicy read into plain values: what the pure functions below need."""
+
+    scale: str = "five_point"
+    min_value: int = 2
+    max_value: int = 5
+    threshold_5: Fraction = Fraction("4.65")
+    threshold_4: Fraction = Fraction("3.65")
+    threshold_3: Fraction = Fraction("2.65")
+    min_marks: int = 3
+    weights: dict[str, Fraction] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    @property
+    def has_marks(self) -> bool:
+        return self.scale != "none"
+
+    def allows(self, value: int) -> bool:
+        """Whether a current mark of `value` exists on this scale."""
+        return self.has_marks and self.min_value <= value <= self.max_value
+
+    @cached_property
+    def integer_weights(self) -> dict[str, int]:
+        """The weights scaled to integers (1.5 and 1 → 3 and 2): sums stay exact without Fraction arithmetic."""
+        scale = math.lcm(*(w.denominator for w in self.weights.values())) if self.weights else 1
+        return {kind: int(w * scale) for kind, w in self.weights.items()}
+
+
+NO_MARKS = Rules(scale="none", min_marks=0)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested period or year mark: a number, or a special mark («н/а», «осв»), or nothing."""
+
+    value: int | None = None
+    special: str = ""
+    average: float | None = None
+    count: int = 0
+
+    @property
+    def text(self) -> str:
+        if self.value is not None:
+            return str(self.value)
+        return self.special
+
+
+def parse_weights(raw: str | None) -> dict[str, Fraction]:
+    """Mark kind -> weight from a policy's JSON; anything malformed falls back to the defaults.
+
+    Weights are decimals between 0 and MAX_WEIGHT; a kind the policy leaves out keeps its default.
+    """
+    weights = dict(DEFAULT_WEIGHTS)
+    try:
+        data = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return weights
+    if not isinstance(data, dict):
+        return weights
+    for kind, value in data.items():
+        if kind not in MARK_KINDS or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        weight = Fraction(str(value))
+        if 0 <= weight <= MAX_WEIGHT:
+            weights[kind] = weight
+    return weights
+
+
+def rules_of(policy: GradingPolicy | None) -> Rules:
+    """The Rules of a policy row; a class without a policy gets the common five-point defaults."""
+    if policy is None:
+        return Rules()
+    return Rules(
+        scale=policy.scale,
+        min_value=policy.min_value,
+        max_value=policy.max_value,
+        threshold_5=Fraction(str(policy.threshold_5)),
+        threshold_4=Fraction(str(policy.threshold_4)),
+        threshold_3=Fraction(str(policy.threshold_3)),
+        min_marks=max(0, policy.min_marks),
+        weights=parse_weights(policy.weights_json),
+    )
+
+
+_POLICY = (
+    select(
+        GradingPolicy.scale, GradingPolicy.min_value, GradingPolicy.max_value, GradingPolicy.threshold_5,
+        GradingPolicy.threshold_4, GradingPolicy.threshold_3, GradingPolicy.min_marks, GradingPolicy.weights_json,
+    )
+    .where(
+        GradingPolicy.academic_year_id == bindparam("year_id"),
+        GradingPolicy.grade_from <= bindparam("grade"),
+        GradingPolicy.grade_to >= bindparam("grade"),
+    )
+    .order_by(GradingPolicy.grade_to - GradingPolicy.grade_from, GradingPolicy.id)  # the narrowest range wins
+    .limit(1)
+)  # fmt: skip
+
+
+def rules_for(session: Session, year_id: int, grade: int) -> Rules:
+    """The grading rules of a grade in a year: the policy covering the grade, else the five-point defaults."""
+    row = session.connection().execute(_POLICY, {"year_id": year_id, "grade": grade}).first()
+    if row is None:
+        return Rules()
+    return rules_of_values(*row)
+
+
+@lru_cache(maxsize=256)
+def rules_of_values(
+    scale: str, low: int, high: int, t5: float, t4: float, t3: float, min_marks: int, weights: str
+) -> Rules:
+    """Rules from a policy row's values (cached: a school has a handful of distinct policies)."""
+    return Rules(
+        scale=scale,
+        min_value=low,
+        max_value=high,
+        threshold_5=Fraction(str(t5)),
+        threshold_4=Fraction(str(t4)),
+        threshold_3=Fraction(str(t3)),
+        min_marks=max(0, min_marks),
+        weights=parse_weights(weights),
+    )
+
+
+def policy_for_class(session: Session, class_id: int) -> Rules:
+    """The grading rules of a class: the policy of its year covering its grade."""
+    cls = session.get(SchoolClass, class_id)
+    if cls is None:
+        return Rules()
+    return rules_for(session, cls.academic_year_id, cls.grade)
+
+
+def weighted_average(rules: Rules, marks: Iterable[tuple[str, int]]) -> tuple[Fraction | None, int]:
+    """Σ(w·m)/Σw over marks of kinds with a positive weight, and how many marks counted."""
+    weights = rules.integer_weights
+    default = weights.get("class", 1)
+    total = weight_sum = count = 0
+    for kind, value in marks:
+        weight = weights.get(kind, default)
+        if weight <= 0:
+            continue
+        total += weight * value
+        weight_sum += weight
+        count += 1
+    if not count:
+        return None, 0
+    return Fraction(total, weight_sum), count
+
+
+def _round_half_up(value: Fraction) -> int:
+    return int(value + Fraction(1, 2)) if value >= 0 else -int(-value + Fraction(1, 2))
+
+
+def mark_from_average(rules: Rules, average: Fraction) -> int:
+    """The mark an average earns: thresholds on the five-point scale, rounding half up elsewhere."""
+    if rules.scale == "five_point":
+        if average >= rules.threshold_5:
+            return 5
+        if average >= rules.threshold_4:
+            return 4
+        if average >= rules.threshold_3:
+            return 3
+        return max(rules.min_value, 2)
+    return min(rules.max_value, max(rules.min_value, _round_half_up(average)))
+
+
+def suggest_period_mark(rules: Rules, marks: Sequence[tuple[str, int]], *, exempt: bool = False) -> Suggestion:
+    """The quarter / half-year mark the policy suggests from a pupil's current marks (kind, value)."""
+    if not rules.has_marks:
+        return Suggestion()
+    if exempt:
+        return Suggestion(special=EXEMPT)
+    average, count = weighted_average(rules, marks)
+    shown = round(float(average), 2) if average is not None else None
+    if average is None or count < max(1, rules.min_marks):
+        return Suggestion(special=NOT_ATTESTED, average=shown, count=count)
+    return Suggestion(value=mark_from_average(rules, average), average=shown, count=count)
+
+
+def suggest_year_mark(rules: Rules, periods: Sequence[tuple[int | None, str]], expected: int) -> Suggestion:
+    """The year mark from the period marks (value, special) set so far, out of `expected` periods.
+
+    Nothing is suggested until every period has its mark.
+    """
+    if not rules.has_marks or expected <= 0:
+        return Suggestion()
+    decided = [(v, s) for v, s in periods if v is not None or s]
+    if len(decided) < expected:
+        return Suggestion()
+    if any(s == NOT_ATTESTED for v, s in decided if v is None):
+        return Suggestion(special=NOT_ATTESTED)
+    numeric = [v for v, _s in decided if v is not None]
+    if not numeric:
+        return Suggestion(special=EXEMPT)
+    mean = Fraction(sum(numeric), len(numeric))
+    value = min(rules.max_value, max(rules.min_value, _round_half_up(mean)))
+    return Suggestion(value=value, average=round(float(mean), 2), count=len(numeric))
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicators (research/mission.md §2.7)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Counts by mark and the school's indicators for one subject (or all subjects) of a class."""
+
+    n: int = 0  # pupils counted: on roll − exempt − without any mark
+    n5: int = 0
+    n4: int = 0
+    n3: int = 0
+    n2: int = 0
+    n_na: int = 0
+    success: float | None = None  # успеваемость, %
+    quality: float | None = None  # качество знаний, %
+    sou: float | None = None  # степень обученности (Simonov), %
+    average: float | None = None  # средний балл
+
+
+def pupil_outcome(results: Iterable[tuple[int | None, str]]) -> int | str | None:
+    """One pupil's standing over several subjects: his worst mark, «н/а» if any, None if nothing counts.
+
+    A 2 is worse than «н/а» (both make him неуспевающий); exempt subjects are left out.
+    """
+    values: list[int] = []
+    not_attested = False
+    for value, special in results:
+        if value is not None:
+            values.append(value)
+        elif special == NOT_ATTESTED:
+            not_attested = True
+    if values and min(values) <= 2:
+        return min(values)
+    if not_attested:
+        return NOT_ATTESTED
+    return min(values) if values else None
+
+
+def indicators(outcomes: Iterable[int | str | None], marks: Iterable[int] = ()) -> Indicators:
+    """Indicators over pupils' outcomes (a mark, «н/а», «осв» or None) and the average of `marks`.
+
+    N counts pupils with a mark or «н/а»: exempt pupils and pupils without marks stay out.
+    """
+    counts = {5: 0, 4: 0, 3: 0, 2: 0}
+    n_na = 0
+    for outcome in outcomes:
+        if outcome == NOT_ATTESTED:
+            n_na += 1
+        elif isinstance(outcome, int):
+            counts[min(5, max(2, outcome))] += 1
+    n = sum(counts.values()) + n_na
+    values = list(marks)
+    average = round(sum(values) / len(values), 2) if values else None
+    if not n:
+        return Indicators(average=average)
+    n5, n4, n3, n2 = counts[5], counts[4], counts[3], counts[2]
+    return Indicators(
+        n=n,
+        n5=n5,
+        n4=n4,
+        n3=n3,
+        n2=n2,
+        n_na=n_na,
+        success=round((n5 + n4 + n3) * 100 / n, 1),
+        quality=round((n5 + n4) * 100 / n, 1),
+        sou=round((100 * n5 + 64 * n4 + 36 * n3 + 16 * n2 + 7 * n_na) / n, 1),
+        average=average,
+    )

@@ -1,0 +1,165 @@
+"""Personal documents on disk outside the public upload folder: store, check type by content, open, remove.
+
+Reflex serves its upload folder at `/_upload` to anyone (DESIGN §6.5), so scans of signed consents,
+photos and exports of personal data live under `<data_dir>/private/<kind>/` with server-made names
+and are handed out only by the authorized routes in `bbbms_app.api.private_files`. A stored name is
+`<school_id>/<32 hex>.<ext>`: nothing of the uploader's file name reaches the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bbbms_app import settings
+
+KINDS = ("consents", "photos", "exports", "staging")
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+
+# Accepted document types, recognised by their first bytes (a browser's content type is only a claim).
+MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+_NAME = re.compile(r"^(\d{1,9})/([0-9a-f]{32})\.(pdf|jpg|png|xlsx|csv|json)$")
+
+
+class FileRejected(ValueError):
+    """An upload that may not be stored; `key` names the translated message."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file written to private storage: its server-made name, digest, size and content type."""
+
+    name: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+def root(kind: str) -> Path:
+    """The private folder of `kind` (created on first use, readable by the server's user only)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown private file kind {kind!r}")
+    path = settings.get().data_dir / "private" / kind
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def sniff(data: bytes) -> tuple[str, str]:
+    """(content type, extension) of a PDF, JPEG or PNG by its first bytes; FileRejected otherwise."""
+    for magic, content_type, ext in MAGIC:
+        if data.startswith(magic):
+            return content_type, ext
+    raise FileRejected("files.type")
+
+
+def store(kind: str, school_id: int, data: bytes, *, max_bytes: int = MAX_SCAN_BYTES) -> StoredFile:
+    """Check a scanned document (size, type by content) and write it under a new random name."""
+    if not data:
+        raise FileRejected("files.empty")
+    if len(data) > max_bytes:
+        raise FileRejected("files.too_big", mb=max_bytes // (1024 * 1024))
+    content_type, ext = sniff(data)
+    return _write(kind, school_id, data, ext, content_type)
+
+
+def store_export(school_id: int | None, owner_user_id: int, data: bytes, ext: str) -> StoredFile:
+    """Keep an export file for its one download by `owner_user_id` (see `open_export`)."""
+    content_type = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "csv": "text/csv; charset=utf-8",
+        "json": "application/json",
+    }[ext]
+    purge_exports()
+    # The owner's id is part of the folder, so the download route can tell whose export it is.
+    return _write("exports", owner_user_id, data, ext, content_type)
+
+
+def _write(kind: str, folder_id: int, data: bytes, ext: str, content_type: str) -> StoredFile:
+    folder = root(kind) / str(int(folder_id))
+    folder.mkdir(exist_ok=True, mode=0o700)
+    token = secrets.token_hex(16)
+    name = f"{int(folder_id)}/{token}.{ext}"
+    tmp = folder / f".{token}.part"
+    # Written then renamed: a reader never sees half a file.
+    with open(tmp, "xb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, folder / f"{token}.{ext}")
+    return StoredFile(name=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), content_type=content_type)
+
+
+def path_of(kind: str, name: str) -> Path:
+    """The file behind a stored name; ValueError for anything that is not a name this module made."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError("not a private file name")
+    return root(kind) / name
+
+
+def read_verified(kind: str, name: str, sha256: str) -> bytes | None:
+    """The file's bytes when it exists and still has the recorded digest; None otherwise."""
+    path = path_of(kind, name)
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return None
+    return data
+
+
+def move(src_kind: str, name: str, dst_kind: str) -> str:
+    """Move a stored file to another kind's folder under the same name (staging -> consents)."""
+    src = path_of(src_kind, name)
+    dst = root(dst_kind) / name
+    dst.parent.mkdir(exist_ok=True, mode=0o700)
+    os.replace(src, dst)
+    return name
+
+
+def remove(kind: str, name: str) -> None:
+    """Delete a stored file if it is there."""
+    try:
+        path_of(kind, name).unlink(missing_ok=True)
+    except ValueError:
+        return
+
+
+EXPORT_TTL_S = 15 * 60
+STAGING_TTL_S = 24 * 3600
+
+
+def export_url(name: str) -> str:
+    """Where the authorized route (api/private_files.py) hands out an export stored with store_export."""
+    return f"/private/export/{name}"
+
+
+def export_owner(name: str) -> int | None:
+    """The user id an export file was made for, from its name."""
+    m = _NAME.match(name or "")
+    return int(m.group(1)) if m else None
+
+
+def purge_exports(now: float | None = None) -> int:
+    """Delete exports and staged scans nobody fetched in time; returns how many were removed."""
+    now = time.time() if now is None else now
+    removed = 0
+    for kind, ttl in (("exports", EXPORT_TTL_S), ("staging", STAGING_TTL_S)):
+        for path in root(kind).glob("*/*"):
+            if path.is_file() and now - path.stat().st_mtime > ttl:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed

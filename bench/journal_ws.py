@@ -1,0 +1,243 @@
+"""Marks entered over Reflex's websocket: bytes and round trip of one mark, and 50 teachers at once.
+
+Drives the real production server (one worker, memory state manager) with python-socketio, as the
+browser does (research/performance.md §5): each virtual teacher has its own tab token, signs in
+with AuthState.login, opens the 40 × 70 benchmark journal (JournalState.load / set_class) and then
+sends JournalState.key("row:column", mark) events with a think time, each into its own cells.
+The round trip is emit → the first message whose delta carries the changed row var.
+
+Baseline in the same run and with the same clients: a trivial event of the same page
+(JournalState.set_kind, which flips one string var; same guard, same session lookup). Reported:
+p50/p95/p99, events/s, bytes per message, errors; ratio = mark p95 / trivial p95.
+
+    .venv/bin/python bench/journal_ws.py                       # builds and serves the app on a free port
+    .venv/bin/python bench/journal_ws.py --url http://localhost:3817 --db /tmp/bbbms-bench/journal.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("BBBMS_ENV", "test")
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+import socketio  # noqa: E402
+
+from bench.journal_data import BENCH_USERS, build  # noqa: E402
+
+MARK = "_rx_state_"
+ROUTER = {"pathname": "/journal", "query": {}, "asPath": "/journal"}
+
+
+def _names() -> tuple[str, str]:
+    import bbbms_app.app  # noqa: F401  (registers the states)
+    from bbbms_app.auth.state import AuthState
+    from bbbms_app.pages.journal import JournalState
+
+    return AuthState.get_full_name(), JournalState.get_full_name()
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))] if values else float("nan")
+
+
+class Tab:
+    """One virtual teacher's browser tab: a socket, a token, the journal's rows as the server sent them."""
+
+    def __init__(self, url: str, auth: str, page: str) -> None:
+        self.url, self.auth, self.page = url, auth, page
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.rows: dict[int, list[dict[str, str]]] = {}
+
+        @self.sio.on("event", namespace="/_event")
+        async def on_event(data):
+            await self.queue.put((time.perf_counter(), data, len(json.dumps(data, ensure_ascii=False).encode())))
+
+    async def connect(self) -> None:
+        await self.sio.connect(
+            f"{self.url}?token={uuid.uuid4()}",
+            transports=["websocket"],
+            namespaces=["/_event"],
+            socketio_path="/_event",
+        )
+
+    async def call(self, state: str, handler: str, payload: dict, want: str, timeout: float = 30) -> tuple[float, int]:
+        """Send an event; wait for the message whose delta has var `want`. Returns (ms, bytes received)."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        t0 = time.perf_counter()
+        await self.sio.emit(
+            "event", {"name": f"{state}.{handler}", "payload": payload, "router_data": ROUTER}, namespace="/_event"
+        )
+        received = 0
+        deadline = t0 + timeout
+        while True:
+            at, data, size = await asyncio.wait_for(self.queue.get(), max(0.01, deadline - time.perf_counter()))
+            received += size
+            for substate in data.get("delta", {}).values():
+                for key, value in substate.items():
+                    if key.startswith("r") and key.endswith(MARK) and key[1 : -len(MARK)].isdigit():
+                        self.rows[int(key[1 : -len(MARK)])] = value
+                if want + MARK in substate:
+                    return (at - t0) * 1000, received
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+
+
+async def open_tab(url: str, names: tuple[str, str], username: str, class_id: int, term_id: int) -> Tab:
+    auth, page = names
+    tab = Tab(url, auth, page)
+    await tab.connect()
+    await tab.call(auth, "login", {"form_data": {"username": username, "password": "bbbms-demo"}}, "signed_in")
+    await tab.call(page, "load", {}, "class_options")
+    await tab.call(page, "set_term", {"value": str(term_id)}, "term_id")
+    await tab.call(page, "set_class", {"value": str(class_id)}, "n_rows")
+    assert len(tab.rows) >= 40, f"{username}: the journal did not open ({len(tab.rows)} rows)"
+    return tab
+
+
+def targets(tab: Tab, i: int, n: int) -> list[str]:
+    """Cells of teacher i: his row, his half of the columns, none with an absence (a mark there is refused)."""
+    row = i % 40
+    first = (i // 40) * 35
+    cells = tab.rows[row]
+    return [
+        f"{row}:{c}" for c in range(first, min(first + 35, len(cells))) if cells[c]["t"] not in ("н", "б", "у", "п")
+    ][:n]
+
+
+async def phase(tabs: list[Tab], kind: str, per_user: int, think: float, start: asyncio.Event) -> dict:
+    lat: list[float] = []
+    sizes: list[int] = []
+    errors = [0]
+
+    async def user(i: int, tab: Tab) -> None:
+        cells = targets(tab, i, per_user)
+        await start.wait()
+        for j in range(per_user):
+            try:
+                if kind == "mark":
+                    cell = cells[j % len(cells)]
+                    row = int(cell.split(":")[0])
+                    ms, size = await tab.call(tab.page, "key", {"cell": cell, "key": str(2 + (i + j) % 4)}, f"r{row}")
+                    if "err" in tab.rows[row][int(cell.split(":")[1])]["s"]:
+                        errors[0] += 1
+                else:
+                    flip = ("home", "class")[j % 2]
+                    ms, size = await tab.call(tab.page, "set_kind", {"value": flip}, "kind")
+                lat.append(ms)
+                sizes.append(size)
+            except TimeoutError:
+                errors[0] += 1
+            await asyncio.sleep(think)
+
+    t0 = time.perf_counter()
+    tasks = [asyncio.create_task(user(i, tab)) for i, tab in enumerate(tabs)]
+    start.set()
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - t0
+    return {"lat": lat, "sizes": sizes, "errors": errors[0], "rate": len(lat) / wall}
+
+
+def line(name: str, r: dict) -> str:
+    lat = r["lat"]
+    return (
+        f"  {name:<26} p50 {statistics.median(lat):7.1f} ms  p95 {pct(lat, 0.95):7.1f} ms  p99 {pct(lat, 0.99):7.1f} ms"
+        f"  {r['rate']:6.0f} ev/s  max msg {max(r['sizes']) / 1024:5.2f} KiB  errors {r['errors']}"
+    )
+
+
+async def run(url: str, db_path: Path, users: int, per_user: int, think: float) -> None:
+    big = build(db_path)
+    names = _names()
+    # One teacher: bytes and round trip of one mark, against the trivial event.
+    one = [await open_tab(url, names, "bench01", big.class_id, big.term_id)]
+    solo_trivial = await phase(one, "trivial", 40, 0.05, asyncio.Event())
+    solo_mark = await phase(one, "mark", 30, 0.05, asyncio.Event())
+    await one[0].close()
+    print(f"One teacher (40 × 70 journal open), one event at a time; load average {os.getloadavg()[0]:.1f}")
+    print(line("trivial event (set_kind)", solo_trivial))
+    print(line("one mark saved (key)", solo_mark))
+    print(
+        f"  bytes sent to the browser per mark: median {statistics.median(solo_mark['sizes'])} B,"
+        f" max {max(solo_mark['sizes'])} B (the whole grid on opening is ~73 KiB)"
+    )
+    print(f"  ratio mark p95 / trivial p95: {pct(solo_mark['lat'], 0.95) / pct(solo_trivial['lat'], 0.95):.2f}")
+    # Fifty teachers at once.
+    tabs = []
+    for i in range(users):
+        tabs.append(await open_tab(url, names, f"bench{i % BENCH_USERS + 1:02d}", big.class_id, big.term_id))
+    trivial = await phase(tabs, "trivial", per_user, think, asyncio.Event())
+    marks = await phase(tabs, "mark", per_user, think, asyncio.Event())
+    for tab in tabs:
+        await tab.close()
+    print(f"{users} teachers at once, {per_user} events each, think time {think} s, one worker")
+    print(line("trivial event (set_kind)", trivial))
+    print(line("mark (key)", marks))
+    print(f"  ratio mark p95 / trivial p95: {pct(marks['lat'], 0.95) / pct(trivial['lat'], 0.95):.2f}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--url", default="")
+    p.add_argument("--db", default="/tmp/bbbms-bench/journal.db")
+    p.add_argument("--users", type=int, default=50)
+    p.add_argument("--marks", type=int, default=25)
+    p.add_argument("--think", type=float, default=0.5)
+    args = p.parse_args()
+    db_path = Path(args.db)
+    build(db_path)
+    server = None
+    url = args.url
+    if not url:
+        port = _free_port()
+        env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", REFLEX_WEB_WORKDIR=".web-bench")
+        env["REFLEX_STATES_WORKDIR"] = ".web-bench-states"
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+        env.pop("BBBMS_ENV", None)
+        cmd = [sys.executable, "-m", "bbbms_app.toolchain"]
+        subprocess.run([*cmd, "build", "--port", str(port)], cwd=ROOT, env=env, check=True)
+        server = subprocess.Popen(
+            [*cmd, "serve", "--port", str(port), "--host", "127.0.0.1"], cwd=ROOT, env=env, start_new_session=True
+        )
+        url = f"http://localhost:{port}"
+        import urllib.request
+
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/ping", timeout=2):  # noqa: S310
+                    break
+            except OSError:
+                time.sleep(0.5)
+    try:
+        asyncio.run(run(url, db_path, args.users, args.marks, args.think))
+    finally:
+        if server is not None:
+            os.killpg(server.pid, 15)
+            server.wait(timeout=20)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""The class journal in real Chromium: keyboard entry on a phone, the policy's suggestion, a closed term, scope."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy.engine import make_url
+from sqlmodel import select
+
+from bbbms_app import db
+from bbbms_app.models import SchoolClass, Subject, Term, User
+from bbbms_app.services import accounts, journal
+from tests.browser.test_shell import sign_in
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)  # two shared cores: a save or a reload may take a few seconds under load
+
+
+@pytest.fixture(scope="module")
+def server_db(app_url, tmp_path_factory) -> str:
+    """The URL of the database the browser's server runs on (made by tests/browser/conftest.py)."""
+    pg = os.environ.get("BBBMS_TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://")
+    if pg:
+        url = make_url(pg)
+        return url.set(database=f"{url.database}_browser").render_as_string(hide_password=False)
+    found = sorted(tmp_path_factory.getbasetemp().glob("browser*/bbbms.db"))
+    assert found, "the browser server's database file"
+    return f"sqlite:///{found[-1]}"
+
+
+def grid_cell(page: Page, r: int, c: int):
+    return page.get_by_test_id("grade-grid").locator(f'td[data-r="{r}"][data-c="{c}"]')
+
+
+def focused(page: Page) -> str:
+    """ "row:column" of the focused grid cell."""
+    return page.evaluate("(() => { const d = document.activeElement?.dataset || {}; return d.r + ':' + d.c; })()")
+
+
+def open_journal(page: Page) -> tuple[int, int]:
+    page.goto("/journal")
+    grid = page.get_by_test_id("grade-grid")
+    expect(grid).to_be_visible()
+    expect(grid.locator("td[data-r]").first).to_be_visible()
+    return int(grid.get_attribute("data-rows") or 0), int(grid.get_attribute("data-cols") or 0)
+
+
+def test_teacher_fills_a_lesson_with_the_keyboard_on_a_phone(phone: Page):
+    sign_in(phone, "teacher")
+    rows, cols = open_journal(phone)
+    assert rows >= 4 and cols >= 10
+    last = cols - 1
+    # Keyboard only from here on: the cursor starts in the first cell, End jumps to the last lesson.
+    grid_cell(phone, 0, 0).focus()
+    phone.keyboard.press("End")
+    assert focused(phone) == f"0:{last}"
+    # Empty the first four cells of the column (Backspace takes one entry at a time), going down.
+    for r in range(4):
+        for _ in range(3):
+            phone.keyboard.press("Backspace")
+        expect(grid_cell(phone, r, last)).to_have_text("")
+        phone.keyboard.press("ArrowDown")
+    for _ in range(4):
+        phone.keyboard.press("ArrowUp")
+    assert focused(phone) == f"0:{last}"
+    # A mark, a mark, absent, ill: the cursor walks down the column by itself (n and b are the Latin keys
+    # for н and б).
+    for key in ("5", "4", "n", "b"):
+        phone.keyboard.press(key)
+    for r, text in enumerate(("5", "4", "н", "б")):
+        expect(grid_cell(phone, r, last)).to_have_text(text)
+        expect(grid_cell(phone, r, last)).to_have_class(re.compile(r"\bok\b"))  # saved, shown green
+    assert focused(phone) == f"4:{last}"
+    # A Kyrgyz keyboard sends «у» itself (Playwright's keyboard has no Cyrillic keys, so the key event is sent
+    # as the browser would): excused instead of ill.
+    grid_cell(phone, 3, last).focus()
+    grid_cell(phone, 3, last).dispatch_event("keydown", {"key": "у", "bubbles": True})
+    expect(grid_cell(phone, 3, last)).to_have_text("у")
+    # Undo (Ctrl+Z) brings «б» back; arrows, Tab and Enter only move.
+    phone.keyboard.press("Control+z")
+    expect(grid_cell(phone, 3, last)).to_have_text("б")
+    assert focused(phone) == f"4:{last}"  # «у» moved the cursor on, as every entry does
+    phone.keyboard.press("Enter")
+    assert focused(phone) == f"{min(5, rows - 1)}:{last}"
+    # The grid scrolls sideways under a sticky first column: the names stay at the left edge.
+    wrap = phone.locator(".jg-wrap")
+    wrap.evaluate("w => { w.scrollLeft = w.scrollWidth; }")
+    name = phone.locator(".jg tbody th.nm").first
+    assert abs(name.bounding_box()["x"] - wrap.bounding_box()["x"]) < 3
+    assert wrap.evaluate("w => w.scrollLeft") > 0
+    # Saved for real: opened again, the column is as typed.
+    phone.goto("/")
+    open_journal(phone)
+    for r, text in enumerate(("5", "4", "н", "б")):
+        expect(grid_cell(phone, r, last)).to_have_text(text)
+    phone.screenshot(path=str(_shot_dir() / "journal-phone.png"))
+
+
+def _shot_dir():
+    from pathlib import Path
+
+    out = Path(os.environ.get("BBBMS_SCREENSHOTS", "/tmp/bbbms-screenshots"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _expected_suggestions(server_db: str, heading: str, names: list[str]) -> dict[str, tuple[str, str]]:
+    """(suggestion, average) per pupil name, computed by the service on the server's database."""
+    class_name, subject_name = heading.split(" · ")[:2]
+    grade, letter = class_name.split("-")
+    with db.session(server_db) as s:
+        user = s.exec(select(User).where(User.username == "teacher")).one()
+        principal = accounts.principal_for(user, session=s)
+        cls = s.exec(select(SchoolClass).where(SchoolClass.grade == int(grade), SchoolClass.letter == letter)).one()
+        subject = s.exec(select(Subject).where(Subject.name_ky == subject_name.split(" · ")[0])).one()
+        term = s.exec(select(Term).where(Term.academic_year_id == cls.academic_year_id, Term.number == 1)).one()
+        g = journal.grid(s, principal, cls.id, subject.id, term.id)  # type: ignore[arg-type]
+    out = {}
+    for pupil in g.pupils:
+        if pupil.name in names:
+            sug = g.period[pupil.id].suggestion
+            avg = "" if sug.average is None else f"{sug.average:g}".replace(".", ",")
+            out[pupil.name] = (sug.text, avg)
+    return out
+
+
+def test_quarter_suggestion_follows_the_policy_and_is_confirmed(page: Page, server_db: str):
+    sign_in(page, "teacher")
+    rows, cols = open_journal(page)
+    heading = page.get_by_test_id("journal-heading").inner_text()
+    names = [page.locator(".jg tbody th.nm").nth(r).get_attribute("title") or "" for r in range(rows)]
+    period = page.get_by_test_id("period-cell")
+
+    def check() -> None:
+        want = _expected_suggestions(server_db, heading, names)
+        for r, name in enumerate(names):
+            sug, avg = want[name]
+            cell = period.nth(r)
+            expect(cell.locator(".av")).to_have_text(avg)
+            if cell.locator(".v").count() == 0:
+                expect(cell.locator(".s")).to_have_text(sug)
+
+    check()
+    # Three more marks for the second pupil in the last lessons: the suggestion moves with them.
+    grid_cell(page, 1, cols - 3).focus()
+    for c in range(cols - 3, cols):
+        grid_cell(page, 1, c).focus()
+        page.keyboard.press("Backspace")
+        page.keyboard.press("Backspace")
+        page.keyboard.press("5")
+        expect(grid_cell(page, 1, c)).to_contain_text("5")
+    check()
+    sug_text = period.nth(1).locator(".s").inner_text()
+    assert sug_text in {"5", "4", "3", "2", "н/а"}
+    # Enter on the period cell opens the dialog; the teacher confirms the suggestion.
+    period.nth(1).focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_test_id("period-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_test_id("period-suggestion")).to_contain_text(sug_text)
+    page.get_by_test_id("period-confirm").click()
+    expect(dialog).to_be_hidden()
+    expect(period.nth(1).locator(".v")).to_have_text(sug_text)
+    page.screenshot(path=str(_shot_dir() / "journal-desktop.png"))
+
+
+def test_a_closed_term_refuses_an_edit(browser, app_url):
+    teacher = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=app_url).new_page()
+    deputy = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=app_url).new_page()
+    for pg in (teacher, deputy):
+        pg.set_default_timeout(20000)
+    try:
+        sign_in(teacher, "teacher")
+        rows, _cols = open_journal(teacher)
+        sign_in(deputy, "deputy")
+        open_journal(deputy)
+        deputy.get_by_test_id("close-term").click()
+        expect(deputy.get_by_test_id("closed-notice")).to_be_visible()
+        # The teacher's tab was opened before the close: his entry is refused, the cell turns red.
+        target = grid_cell(teacher, rows - 1, 0)
+        before = target.inner_text()
+        target.focus()
+        teacher.keyboard.press("4" if before == "5" else "5")
+        expect(target).to_have_class(re.compile(r"\berr\b"))
+        expect(teacher.get_by_text(re.compile("Мезгил жабылган"))).to_be_visible()
+        teacher.goto("/")
+        open_journal(teacher)
+        expect(teacher.get_by_test_id("closed-notice")).to_be_visible()
+        expect(grid_cell(teacher, rows - 1, 0)).to_have_text(before)
+        # Read-only now: keys do nothing, and the mark pad and kind picker are gone.
+        grid_cell(teacher, rows - 1, 0).focus()
+        teacher.keyboard.press("5")
+        expect(grid_cell(teacher, rows - 1, 0)).to_have_text(before)
+        expect(teacher.get_by_test_id("pick-kind")).to_have_count(0)
+    finally:
+        deputy.get_by_test_id("correction-reason").fill("Тест аяктады")
+        deputy.wait_for_timeout(600)  # the reason is sent after a short debounce
+        deputy.get_by_test_id("reopen-term").click()
+        expect(deputy.get_by_test_id("closed-notice")).to_have_count(0)
+        teacher.context.close()
+        deputy.context.close()
+
+
+def test_another_teachers_journal_cannot_be_opened(page: Page, server_db: str):
+    sign_in(page, "teacher")
+    open_journal(page)
+    page.get_by_test_id("pick-class").click()
+    offered = {o.inner_text().strip() for o in page.get_by_role("option").all()}
+    page.keyboard.press("Escape")
+    with db.session(server_db) as s:
+        user = s.exec(select(User).where(User.username == "teacher")).one()
+        principal = accounts.principal_for(user, session=s)
+        year = s.exec(select(SchoolClass.academic_year_id)).first()
+        own = {c["name"] for c in journal.journal_classes(s, principal, year)}
+        every = {f"{c.grade}-{c.letter}" for c in s.exec(select(SchoolClass)).all()}
+    assert offered == own and own < every  # only the classes he teaches, not the school's
+    # The summary sheet is not his either: no link, and the page refuses to load.
+    expect(page.get_by_test_id("nav-summary")).to_have_count(0)
+    page.goto("/summary")
+    expect(page.get_by_text(re.compile("укугуңуз жок")).first).to_be_visible()
+    expect(page.get_by_test_id("summary-sheet")).to_have_count(0)

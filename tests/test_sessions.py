@@ -1,0 +1,174 @@
+"""Sessions and passwords beyond tests/test_accounts.py: where tokens come from, that they exist
+nowhere in the database, renewal at every sign-in, and revocation effective on the very next event
+of an open tab (sign-out elsewhere, password change, disable, idle)."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import String, Text, select
+from sqlmodel import SQLModel
+
+import bbbms_app.models  # noqa: F401  (every table)
+from bbbms_app import db, settings
+from bbbms_app.auth.guard import permission_of
+from bbbms_app.auth.state import AuthState
+from bbbms_app.models import AuditEvent, LoginSession, User
+from bbbms_app.pages.profile import ProfileState
+from bbbms_app.services import accounts, passwords
+from tests.factories import PASSWORD
+from tests.states import is_refusal, new_tab, sub
+from tests.test_handlers import FRAMEWORK_HANDLERS, app_states
+
+# The only handlers anyone may call without signing in. A new entry here needs a reason: a
+# "register" handler would be self-registration, which the school does not allow.
+PUBLIC_HANDLERS = {
+    "AuthState.check_session",
+    "AuthState.redirect_if_signed_in",
+    "AuthState.login",
+    "AuthState.logout",
+    "AuthState.set_language",
+    "SsoState.load_providers",
+    "SsoState.start",
+    "SsoState.finish",
+}
+
+
+async def _next_event(tab):
+    """Any signed-in user's next click (a handler needing only a live session)."""
+    return await sub(tab, AuthState).refresh_context()
+
+
+def test_tokens_come_from_secrets_with_at_least_128_bits(school, monkeypatch):
+    calls: list[int] = []
+    real = accounts.secrets.token_urlsafe
+
+    def spy(nbytes: int) -> str:
+        calls.append(nbytes)
+        return real(nbytes)
+
+    monkeypatch.setattr(accounts.secrets, "token_urlsafe", spy)
+    tokens = set()
+    for _ in range(20):
+        with db.session() as s:
+            tokens.add(accounts.authenticate(s, "t_director", PASSWORD).token)
+    assert calls == [32] * 20  # 256 bits from the OS CSPRNG
+    assert len(tokens) == 20 and all(t and len(t) >= 43 for t in tokens)
+
+
+def test_the_raw_token_is_stored_nowhere(school):
+    with db.session() as s:
+        token = accounts.authenticate(s, "t_teacher", PASSWORD, user_agent="Chromium").token
+    assert token
+    found = []
+    with db.engine().connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            text_columns = [c for c in table.columns if isinstance(c.type, String | Text)]
+            for column in text_columns:
+                hits = conn.execute(select(column).where(column.contains(token))).all()
+                if hits:
+                    found.append(f"{table.name}.{column.name}")
+    assert found == []
+    with db.session() as s:
+        (login,) = s.exec(select(LoginSession)).scalars().all()
+    assert login.token_hash == accounts.token_hash(token) and len(login.token_hash) == 64
+
+
+def test_every_sign_in_gets_a_new_token_and_a_planted_one_is_dropped(school):
+    with db.session() as s:
+        first = accounts.authenticate(s, "t_clerk", PASSWORD).token
+        second = accounts.authenticate(s, "t_clerk", PASSWORD).token
+    assert first and second and first != second
+    with db.session() as s:
+        assert len(s.exec(select(LoginSession)).scalars().all()) == 2
+
+
+async def test_sign_in_replaces_a_token_the_browser_already_had(school):
+    # Session fixation: whatever token the browser brought is not the one it signs in with.
+    root = new_tab()
+    auth = sub(root, AuthState)
+    auth.session_token = "planted-by-someone-else-" + "x" * 20
+    await auth.login({"username": "t_director", "password": PASSWORD})
+    assert auth.signed_in and auth.session_token != "planted-by-someone-else-" + "x" * 20
+    with db.session() as s:
+        assert accounts.resolve(s, "planted-by-someone-else-" + "x" * 20) is None
+        assert accounts.resolve(s, auth.session_token) is not None
+
+
+async def test_password_change_ends_the_other_tabs_at_their_next_event(school):
+    other_tab = new_tab("t_deputy")
+    assert not is_refusal(await _next_event(other_tab))
+    this_tab = new_tab("t_deputy")
+    await sub(this_tab, ProfileState).change_password({"current": PASSWORD, "new": "a-brand-new-password"})
+    assert is_refusal(await _next_event(other_tab))
+    assert is_refusal(await _next_event(this_tab))  # this one too: sign in again
+
+
+async def test_disabling_an_account_ends_its_sessions_at_the_next_event(school):
+    tab = new_tab("t_director")
+    assert not is_refusal(await _next_event(tab))
+    with db.session() as s:
+        accounts.set_active(s, s.exec(select(User).where(User.username == "t_director")).scalars().one(), False)
+    assert is_refusal(await _next_event(tab))
+    with db.session() as s:
+        assert all(r.revoked_at is not None for r in s.exec(select(LoginSession)).scalars().all())
+        denied = s.exec(select(AuditEvent).where(AuditEvent.action == "denied")).scalars().all()
+        changed = s.exec(select(AuditEvent).where(AuditEvent.field == "is_active")).scalars().one()
+    assert len(denied) == 1 and (changed.old_value, changed.new_value) == ("True", "False")
+    # Even a session row that was somehow left open does not work for a disabled account.
+    with db.session() as s:
+        user = s.exec(select(User).where(User.username == "t_director")).scalars().one()
+        token = accounts.open_session(s, user)
+    with db.session() as s:
+        assert accounts.resolve(s, token) is None
+
+
+async def test_an_idle_session_stops_at_its_next_event(school):
+    tab = new_tab("t_teacher")
+    assert not is_refusal(await _next_event(tab))
+    idle = settings.get().session_idle_minutes
+    with db.session() as s:
+        login = s.exec(select(LoginSession)).scalars().one()
+        login.last_seen_at = datetime.now(UTC) - timedelta(minutes=idle, seconds=1)
+        s.add(login)
+    result = await _next_event(tab)
+    assert is_refusal(result) and "/login" in repr(result)
+
+
+async def test_check_session_clears_the_tab_of_a_dead_session(school):
+    tab = new_tab("t_teacher")
+    auth = sub(tab, AuthState)
+    await auth.check_session()
+    assert auth.signed_in and auth.perms
+    with db.session() as s:
+        accounts.revoke(s, auth.session_token)
+    await auth.check_session()
+    assert not auth.signed_in and auth.perms == [] and auth.session_token == "" and auth.role == ""
+
+
+def test_no_self_registration_only_the_known_handlers_are_public():
+    public = set()
+    for cls in app_states():
+        for name, handler in cls.event_handlers.items():
+            if name not in FRAMEWORK_HANDLERS and permission_of(handler.fn) == "public":
+                public.add(f"{cls.__name__}.{name}")
+    assert public == PUBLIC_HANDLERS
+    # None of them creates an account.
+    for cls in app_states():
+        for name in cls.event_handlers:
+            if f"{cls.__name__}.{name}" in PUBLIC_HANDLERS:
+                source = inspect.getsource(getattr(cls, name).fn)
+                assert "create_user" not in source and "User(" not in source, f"{cls.__name__}.{name}"
+
+
+def test_hash_follows_the_configured_argon2id_parameters(db_url, monkeypatch):
+    monkeypatch.setenv("BBBMS_ARGON2_TIME_COST", "2")
+    monkeypatch.setenv("BBBMS_ARGON2_MEMORY_KIB", "19456")
+    settings.reload()
+    h = passwords.hash_password("Ала-Тоо көлү 2025")
+    assert h.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert passwords.verify(h, "Ала-Тоо көлү 2025") and not passwords.needs_rehash(h)
+    monkeypatch.setenv("BBBMS_ARGON2_MEMORY_KIB", "47104")
+    settings.reload()
+    assert passwords.needs_rehash(h)
