@@ -246,18 +246,44 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    """Export an entity's list to XLSX or CSV (the format follows --out unless --format says)."""
+    """Export an entity's list to XLSX or CSV (the format follows --out unless --format says).
+
+    Personal data (pupils, guardians, staff, users) needs --purpose; the export is audited with it
+    under the console user, as export-person does, and the file is marked."""
     from bbbms_app.admin.registry import ENTITIES
-    from bbbms_app.services import data_export
+    from bbbms_app.i18n import t
+    from bbbms_app.services import data_export, export_marking
 
     spec = ENTITIES.specs.get(args.entity)
     if spec is None:
         print(f"unknown entity {args.entity!r}; known: {', '.join(ENTITIES.specs)}", file=sys.stderr)
         return 2
     fmt = args.format or ("csv" if args.out.lower().endswith(".csv") else "xlsx")
-    with db.session() as s:
-        n = data_export.export(s, spec, None, Path(args.out), fmt=fmt, lang=args.lang, school_id=args.school)
-    print(f"wrote {n} records to {args.out}")
+    operator = f"cli:{getpass.getuser()}"[:80]
+    out = Path(args.out)
+    existed = out.exists()
+    try:
+        with db.session(write=True) as s:
+            n = data_export.export(
+                s,
+                spec,
+                None,
+                out,
+                fmt=fmt,
+                lang=args.lang,
+                school_id=args.school,
+                purpose=args.purpose or "",
+                operator=operator,
+            )
+    except export_marking.ExportInvalid as exc:
+        print(f"{args.entity}: {t(exc.key, args.lang, **exc.params)} (--purpose)", file=sys.stderr)
+        return 2
+    except BaseException:
+        if not existed:
+            out.unlink(missing_ok=True)  # no file without its audit event
+        raise
+    marked = f"; recorded in the audit log as {operator}" if data_export.is_personal(spec) else ""
+    print(f"wrote {n} records to {args.out}{marked}")
     return 0
 
 
@@ -334,6 +360,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--format", choices=("xlsx", "csv"), default=None)
     ex.add_argument("--school", type=int, default=None, help="only this school")
     ex.add_argument("--lang", default="ky", choices=("ky", "ru", "en"), help="language of headers and values")
+    ex.add_argument(
+        "--purpose",
+        default="",
+        help="why the data is exported (required for personal data: pupil, guardian, staff, user; audited)",
+    )
     ex.set_defaults(func=_cmd_export)
     return p
 

@@ -237,3 +237,48 @@ def test_export_files_are_handed_only_to_their_owner_while_he_may(school):
             raise AssertionError("path accepted")
         except downloads.DownloadRefused:
             pass
+
+
+async def _run_export(state, fmt: str) -> list:
+    # Reflex refuses a direct call of a background task; the app runs its function like this.
+    return [item async for item in type(state).event_handlers["export_file"].fn(state, fmt)]
+
+
+def _export_events() -> list[AuditEvent]:
+    with db.session() as s:
+        return list(s.exec(select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)).all())
+
+
+async def test_a_pupils_export_needs_a_purpose_and_records_it(school):
+    purpose = "Райондун суроосу боюнча класстардын тизмеси"
+    pupils = sub(new_tab("t_clerk"), PupilAdminState)
+    await pupils.load()
+    assert pupils.can_export
+    results = await _run_export(pupils, "csv")
+    assert is_refusal(results) and not pupils.export_busy and pupils.export_url == ""
+    assert pupils.export_error == "Экспорттун максатын жазыңыз (жок дегенде 5 белги)"
+    assert _export_events() == [] and list(downloads.folder().iterdir()) == []
+    await pupils.set_export_purpose("  abc ")  # too short: refused the same way
+    assert is_refusal(await _run_export(pupils, "xlsx")) and list(downloads.folder().iterdir()) == []
+    await pupils.set_export_purpose(f"  {purpose} ")
+    assert pupils.export_error == ""
+    results = await _run_export(pupils, "csv")
+    assert not is_refusal(results) and pupils.export_url and not pupils.export_error
+    [event] = _export_events()
+    assert (event.entity, event.username, event.reason, event.field) == ("pupil", "t_clerk", purpose, "csv")
+    [path] = [p for p in downloads.folder().iterdir() if p.suffix == ".csv"]
+    last = path.read_bytes().decode("utf-8-sig").strip().splitlines()[-1]
+    assert last.startswith("#BBBMS-EXPORT,") and "t_clerk" in last and purpose in last
+    # A forged purpose that is not text, or far too long, is refused by the input parser.
+    for bad in (123, "x" * 301, "a\x00bcdef"):
+        assert await rejected(pupils.set_export_purpose(bad)), bad
+    assert pupils.export_purpose == purpose
+
+
+async def test_a_classes_export_needs_no_purpose(school):
+    classes = sub(new_tab("t_director"), ClassAdminState)
+    await classes.load()
+    results = await _run_export(classes, "xlsx")
+    assert not is_refusal(results) and classes.export_url and classes.export_error == ""
+    [event] = _export_events()
+    assert event.entity == "schoolclass" and event.username == "t_director"

@@ -22,7 +22,7 @@ from bbbms_app.admin.spec import EntitySpec
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import PERMISSION_ATTR, Forbidden, current, requires
 from bbbms_app.i18n import t
-from bbbms_app.services import crud, data_export, data_import, downloads, entities, spreadsheets
+from bbbms_app.services import crud, data_export, data_import, downloads, entities, export_marking, spreadsheets
 from bbbms_app.services.access import Principal
 from bbbms_app.services.crud import OutOfScope, RecordInvalid, RecordNotFound, StaleRecord
 from bbbms_app.services.school import current_year
@@ -117,7 +117,9 @@ class CrudMixin(rx.State, mixin=True):
     import_file_name: str = ""
     export_busy: bool = False
     export_message: str = ""
+    export_error: str = ""
     export_url: str = ""
+    export_purpose: str = ""
 
     _editing_version: int = 0
     _import_path: str = ""
@@ -574,26 +576,49 @@ class CrudMixin(rx.State, mixin=True):
 
     # --------------------------------------------------------------- export
 
+    @entity_event("export")
+    def set_export_purpose(self, value: str):
+        """Why personal data is being exported (typed next to the export buttons; audited with it)."""
+        self.export_purpose = inputs.text(value, export_marking.PURPOSE_MAX, "purpose")
+        self.export_error = ""
+
     @entity_event("export", background=True)
     async def export_file(self, fmt: str):
         """Write the filtered list (or the selected rows) to a private file, then download it
-        through the authorized route; progress is shown while it is written."""
+        through the authorized route; progress is shown while it is written. A personal-data
+        entity needs a purpose first: without one nothing is written."""
         fmt = inputs.choice(fmt, data_export.FORMATS, "format")
         principal = current()
         lang = principal.language
+        refused = ""
         async with self:
             if self.export_busy:
                 return
-            self.export_busy = True
-            self.export_url = ""
-            self.export_message = t("admin.exporting", lang, done=0, total="…")
+            purpose = self.export_purpose
+            if data_export.is_personal(self.spec):
+                try:
+                    export_marking.clean_purpose(purpose)
+                except export_marking.ExportInvalid as exc:
+                    refused = t(exc.key, lang, **exc.params)
+                    self.export_url = ""
+                    self.export_message = ""
+                    self.export_error = refused
+            if not refused:
+                self.export_busy = True
+                self.export_url = ""
+                self.export_error = ""
+                self.export_message = t("admin.exporting", lang, done=0, total="…")
             search, filters, deleted = self.search, dict(self.filters), self.show_deleted
             ids = [int(i) for i in self.selected if i.isdigit()]
+        if refused:
+            yield rx.toast.error(refused)  # outside the lock: a yield there would hold the state
+            return
         token, path = downloads.new_file(fmt)
         counter = {"done": 0}
 
         def work() -> int:
-            with db.session() as s:
+            # A write unit: the export's audit event is written in the same transaction.
+            with db.session(write=True) as s:
                 return data_export.export(
                     s,
                     self.spec,
@@ -606,6 +631,7 @@ class CrudMixin(rx.State, mixin=True):
                     deleted=deleted,
                     lang=lang,
                     progress=lambda n: counter.__setitem__("done", n),
+                    purpose=purpose,
                 )
 
         task = asyncio.ensure_future(asyncio.to_thread(work))
@@ -615,6 +641,13 @@ class CrudMixin(rx.State, mixin=True):
                 self.export_message = t("admin.exporting", lang, done=counter["done"], total="…")
         try:
             count = task.result()
+        except export_marking.ExportInvalid as exc:
+            path.unlink(missing_ok=True)
+            async with self:
+                self.export_busy = False
+                self.export_message = ""
+                self.export_error = t(exc.key, lang, **exc.params)
+            return
         except Exception:
             path.unlink(missing_ok=True)
             async with self:

@@ -16,6 +16,7 @@ from bbbms_app.admin.state import NONE_VALUE, CrudMixin
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.i18n import LANGUAGES, translations
+from bbbms_app.services import data_export
 
 NO_PRINT = "no-print"
 
@@ -101,6 +102,23 @@ def _export_menu(state: type[CrudMixin]) -> rx.Component:
     )
 
 
+def _export_purpose(state: type[CrudMixin]) -> rx.Component:
+    """The required purpose of a personal-data export: audited with it and written into the file."""
+    return rx.input(
+        rx.input.slot(rx.icon("shield-check", size=16)),
+        default_value=state.export_purpose,
+        on_blur=state.set_export_purpose,  # the click on the export menu blurs it first
+        placeholder=tr("admin.export_purpose_hint"),
+        title=tr("admin.export_purpose_note"),
+        max_length=300,
+        required=True,
+        size="3",
+        width=rx.breakpoints(initial="240px", sm="330px"),  # beside the export button at phone width
+        aria_label=tr("admin.export_purpose"),
+        data_testid="export-purpose",
+    )
+
+
 def _print_button() -> rx.Component:
     return rx.icon_button(
         rx.icon("printer", size=16),
@@ -152,7 +170,12 @@ def toolbar(state: type[CrudMixin], spec: EntitySpec) -> rx.Component:
                 spacing="2",
             ),
         ),
-        rx.cond(state.can_export, _export_menu(state)),
+        rx.cond(
+            state.can_export,
+            rx.hstack(_export_purpose(state), _export_menu(state), spacing="2", align="center", wrap="nowrap")
+            if data_export.is_personal(spec)
+            else _export_menu(state),
+        ),
         _print_button(),
         width="100%",
         wrap="wrap",
@@ -163,6 +186,24 @@ def toolbar(state: type[CrudMixin], spec: EntitySpec) -> rx.Component:
 
 
 def export_status(state: type[CrudMixin]) -> rx.Component:
+    return rx.fragment(
+        rx.cond(
+            state.export_error != "",
+            rx.callout(
+                state.export_error,
+                icon="triangle-alert",
+                color_scheme="red",
+                size="1",
+                width="100%",
+                class_name=NO_PRINT,
+                data_testid="export-error",
+            ),
+        ),
+        _export_ready(state),
+    )
+
+
+def _export_ready(state: type[CrudMixin]) -> rx.Component:
     return rx.cond(
         state.export_message != "",
         rx.callout(

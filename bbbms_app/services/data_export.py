@@ -3,10 +3,17 @@
 The columns are the entity's import columns when it has them, so an exported file imports back
 unchanged; otherwise its list columns. Values keep their types (real dates, numbers), choices and
 references are written in the user's language, and every export is audited (who, what, how many).
+
+An entity holding personal data (its export permission is `export.personal`) goes through
+export_marking: a purpose is required, the audit event carries it, and the file records who
+exported it, when and why (XLSX: document and custom properties and the printed footer; CSV: the
+`#BBBMS-EXPORT` marking as the last line). The XLSX sheet itself stays just header + rows, so the
+file still reads back with pandas and imports back unchanged.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -16,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, select
 
 from bbbms_app.i18n import t
-from bbbms_app.services import audit, crud, entities, spreadsheets
+from bbbms_app.services import audit, crud, entities, export_marking, spreadsheets
 from bbbms_app.services.access import Principal
 
 if TYPE_CHECKING:
@@ -25,6 +32,11 @@ if TYPE_CHECKING:
 CHUNK = 1000
 FORMATS = ("xlsx", "csv")
 WIDTHS = {"date": 12, "int": 8, "float": 8, "bool": 8}
+
+
+def is_personal(spec: EntitySpec) -> bool:
+    """True when a bulk export of this entity takes personal data out (a purpose, a marked file)."""
+    return spec.permission("export") == export_marking.PERMISSION
 
 
 def export_fields(spec: EntitySpec) -> tuple[str, ...]:
@@ -113,10 +125,19 @@ def export(
     progress: Callable[[int], None] | None = None,
     today: date | None = None,
     school_id: int | None = None,
+    purpose: str = "",
+    operator: str = "",
 ) -> int:
-    """Write the list (or the selected rows of it) to `out`; returns the number of records."""
+    """Write the list (or the selected rows of it) to `out`; returns the number of records.
+
+    For a personal-data entity `purpose` is required: export_marking.ExportInvalid (or
+    ExportRefused without export.personal) is raised before anything is written. `operator` names
+    the console user when there is no principal (the command line)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
+    personal = is_personal(spec)
+    if personal:
+        export_marking.clean_purpose(purpose)  # refuse early, before the list is even read
     q = crud.list_query(
         session, spec, principal, search=search, filters=filters, deleted=deleted, today=today, school_id=school_id
     )
@@ -135,26 +156,66 @@ def export(
 
     cols = columns(spec, lang)
     title = t(spec.title_key, lang)
-    who = principal.username if principal else "cli"
+    listed = f"search={search[:60]!r} filters={filters or {}} selected={len(ids or [])}"
+    stamp: export_marking.Stamp | None = None
+    if personal:
+        # One audit event, with the purpose, before the file exists: the stamp carries its id.
+        stamp = export_marking.begin(
+            session,
+            principal,
+            purpose=purpose,
+            what=f"{spec.table} ({listed})"[:400],
+            rows=len(all_ids),
+            fmt=fmt,
+            entity=spec.table,
+            school_id=school_id,
+            operator=operator,
+            lang=lang,
+        )
     if fmt == "xlsx":
-        spreadsheets.write_xlsx(out, cols, records(), sheet=title, title=title, footer=f"BBBMS · {who}")
+        if stamp is not None:
+            spreadsheets.write_xlsx(
+                out,
+                cols,
+                records(),
+                sheet=title,
+                title=title,
+                footer=export_marking.footer_line(stamp),
+                properties=export_marking.xlsx_properties(stamp, title),
+                custom_properties=export_marking.xlsx_custom_properties(stamp),
+            )
+        else:
+            who = principal.username if principal else (operator or "cli")
+            spreadsheets.write_xlsx(out, cols, records(), sheet=title, title=title, footer=f"BBBMS · {who}")
     elif isinstance(out, io.BytesIO):
         text = io.StringIO()
-        spreadsheets.write_csv(text, cols, records())
+        _write_csv(text, cols, records(), stamp)
         out.write(text.getvalue().encode("utf-8-sig"))
     else:
         with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-            spreadsheets.write_csv(fh, cols, records())
-    audit.record(
-        session,
-        principal,
-        "export",
-        spec.table,
-        None,
-        new=f"{len(all_ids)} {fmt}",
-        reason=f"search={search[:60]!r} filters={filters or {}} selected={len(ids or [])}"[:500],
-    )
+            _write_csv(fh, cols, records(), stamp)
+    if stamp is None:
+        audit.record(
+            session,
+            principal,
+            "export",
+            spec.table,
+            None,
+            new=f"{len(all_ids)} {fmt}",
+            reason=listed[:500],
+            school_id=school_id,
+            username=operator,
+        )
     return len(all_ids)
+
+
+def _write_csv(
+    out: Any, cols: list[spreadsheets.Column], rows: Iterator[list], stamp: export_marking.Stamp | None
+) -> None:
+    spreadsheets.write_csv(out, cols, rows)
+    if stamp is not None:
+        # The marking is the LAST line (export_marking.csv_bytes does the same): line 1 stays the header.
+        csv.writer(out, lineterminator="\r\n").writerow(export_marking.mark_row(stamp))
 
 
 def file_name(spec: EntitySpec, fmt: str, lang: str, today: date | None = None) -> str:

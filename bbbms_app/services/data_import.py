@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 
 from bbbms_app.i18n import LANGUAGES, t
 from bbbms_app.i18n.collation import normalize
-from bbbms_app.services import crud, entities, spreadsheets
+from bbbms_app.services import crud, entities, export_marking, spreadsheets
 from bbbms_app.services.access import Principal
 from bbbms_app.services.crud import RecordInvalid, ValueProblem, check_value, parse_date
 from bbbms_app.services.spreadsheets import FileProblem, Formula
@@ -291,6 +291,8 @@ def run(
     convert = Converter(session, spec, principal, school_id)
     rows: list[_Row] = []
     for number, cells in table.rows:
+        if export_marking.is_mark_row(cells):
+            continue  # the marking line of a BBBMS CSV export: the file imports back unchanged
         values: dict[str, Any] = {}
         raw: dict[str, Any] = {}
         for index, name in mapping.items():

@@ -171,10 +171,41 @@ class Sheet:
     widths: Sequence[int] = field(default_factory=tuple)
 
 
+def footer_line(stamp: Stamp) -> str:
+    """The printed page footer's facts (plain text; the writer escapes "&" and adds page numbers)."""
+    return f"BBBMS · {stamp.who} · {stamp.at_text} UTC · {stamp.purpose}"
+
+
 def _footer_text(stamp: Stamp) -> str:
     # Excel limits a header/footer to 255 characters, and "&" starts a control code there.
-    text = f"BBBMS · {stamp.who} · {stamp.at_text} UTC · {stamp.purpose}"
-    return "&L&8" + text.replace("&", "&&")[:200] + "&R&8&P / &N"
+    return "&L&8" + footer_line(stamp).replace("&", "&&")[:200] + "&R&8&P / &N"
+
+
+def xlsx_properties(stamp: Stamp, title: str) -> dict[str, Any]:
+    """The workbook's document properties (xlsxwriter `set_properties`): who, when, why."""
+    return {
+        "title": title[:250],
+        "subject": t("export.subject", stamp.lang),
+        "author": stamp.who,
+        "manager": stamp.role,
+        "company": "BBBMS",
+        "category": "personal data",
+        "keywords": "BBBMS, personal data, export",
+        "comments": stamp.line(),
+        "created": stamp.at.replace(tzinfo=None),
+    }
+
+
+def xlsx_custom_properties(stamp: Stamp) -> dict[str, str | int]:
+    """The workbook's custom properties (Excel: File → Info → Properties → Advanced → Custom)."""
+    props: dict[str, str | int] = {
+        "BBBMS exported by": stamp.username,
+        "BBBMS exported at (UTC)": stamp.at_text,
+        "BBBMS purpose": stamp.purpose[:255],
+    }
+    if stamp.audit_id is not None:
+        props["BBBMS audit event"] = int(stamp.audit_id)
+    return props
 
 
 def xlsx(sheets: Sequence[Sheet], stamp: Stamp, *, title: str) -> bytes:
@@ -190,24 +221,9 @@ def xlsx(sheets: Sequence[Sheet], stamp: Stamp, *, title: str) -> bytes:
         },
     )
     line = stamp.line()
-    wb.set_properties(
-        {
-            "title": title[:250],
-            "subject": t("export.subject", stamp.lang),
-            "author": stamp.who,
-            "manager": stamp.role,
-            "company": "BBBMS",
-            "category": "personal data",
-            "keywords": "BBBMS, personal data, export",
-            "comments": line,
-            "created": stamp.at.replace(tzinfo=None),
-        }
-    )
-    wb.set_custom_property("BBBMS exported by", stamp.username)
-    wb.set_custom_property("BBBMS exported at (UTC)", stamp.at_text)
-    wb.set_custom_property("BBBMS purpose", stamp.purpose[:255])
-    if stamp.audit_id is not None:
-        wb.set_custom_property("BBBMS audit event", int(stamp.audit_id))
+    wb.set_properties(xlsx_properties(stamp, title))
+    for name, value in xlsx_custom_properties(stamp).items():
+        wb.set_custom_property(name, value)
     head = wb.add_format({"bold": True, "bg_color": "#E6F4F1", "border": 1, "text_wrap": True, "valign": "top"})
     datef = wb.add_format({"num_format": "dd.mm.yyyy"})
     markf = wb.add_format({"italic": True, "font_color": "#555555"})
@@ -275,8 +291,14 @@ def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]], stamp: Stam
     w.writerow([csv_safe(h) for h in headers])
     for row in rows:
         w.writerow([csv_safe(v) for v in row])
-    w.writerow([MARK_CELL, stamp.line(), stamp.username, stamp.at.isoformat(), stamp.purpose])
+    w.writerow(mark_row(stamp))
     return buf.getvalue().encode("utf-8-sig")
+
+
+def mark_row(stamp: Stamp) -> list[str]:
+    """The CSV marking line: `#BBBMS-EXPORT`, the marking text, the username, the UTC time, the purpose."""
+    # The purpose is user text: like every other cell it must not run as a formula.
+    return [MARK_CELL, csv_safe(stamp.line()), stamp.username, stamp.at.isoformat(), csv_safe(stamp.purpose)]
 
 
 def is_mark_row(row: Sequence[str]) -> bool:

@@ -190,12 +190,21 @@ def write_xlsx(
     title: str = "",
     footer: str = "",
     progress: Any = None,
+    properties: dict[str, Any] | None = None,
+    custom_properties: dict[str, str | int] | None = None,
 ) -> int:
-    """Write rows to an XLSX workbook; returns the number of data rows written."""
+    """Write rows to an XLSX workbook; returns the number of data rows written.
+
+    `properties` (xlsxwriter's document properties) and `custom_properties` record who made the
+    file, when and why (export_marking gives them for a personal-data export)."""
     import xlsxwriter
 
     # constant_memory streams rows to disk: a 100,000-row export stays small in memory.
     wb = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    if properties:
+        wb.set_properties(properties)
+    for name, value in (custom_properties or {}).items():
+        wb.set_custom_property(name, value)
     ws = wb.add_worksheet(sheet[:31])
     head = wb.add_format({"bold": True, "bg_color": "#D9EAD3", "border": 1, "text_wrap": True, "valign": "top"})
     text_fmt = wb.add_format({"num_format": "@"})
@@ -229,7 +238,8 @@ def write_xlsx(
     ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
     if title:
         ws.set_header('&L&"Calibri,Bold"' + title.replace("&", "&&") + "&R&D")
-    ws.set_footer("&L" + footer.replace("&", "&&") + "&R&P / &N")
+    # Excel allows 255 characters in a footer, codes included; "&" starts a code there.
+    ws.set_footer("&L&8" + footer[:200].replace("&", "&&")[:220].rstrip("&") + "&R&8&P / &N")
     wb.close()
     return n
 

@@ -166,10 +166,20 @@ def test_a_filtered_export_reads_back_with_pandas_to_the_listed_values(page: Pag
         )
         for i in range(min(total, 25))
     }
+    # Pupils are personal data: no export without a purpose; with one, the file records it.
+    page.get_by_test_id("export-menu").click()
+    page.get_by_test_id("export-xlsx").click()
+    expect(page.get_by_test_id("export-error")).to_contain_text("Экспорттун максатын жазыңыз")
+    purpose = "Райондук бөлүмгө класстын тизмеси"
+    page.get_by_test_id("export-purpose").fill(purpose)
+    page.get_by_test_id("export-purpose").press("Tab")  # leaving the field sends it
+    expect(page.get_by_test_id("export-error")).to_have_count(0)  # the server has it
     page.get_by_test_id("export-menu").click()
     with page.expect_download() as download:
         page.get_by_test_id("export-xlsx").click()
     assert download.value.suggested_filename.endswith(".xlsx")
+    marked = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))  # the path has no suffix
+    assert {p.name: p.value for p in marked.custom_doc_props.props}["BBBMS purpose"] == purpose
     frame = pd.read_excel(download.value.path(), dtype={"ПИН (14 сан)": str}, keep_default_na=False)
     assert len(frame) == total and set(frame["Класс"]) == {"5-А"}
     exported = {

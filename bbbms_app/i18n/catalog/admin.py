@@ -332,6 +332,17 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "admin.export_ready": ("Файл даяр: {count} жазуу", "Файл готов: записей {count}", "File ready: {count} records"),
     "admin.export_again": ("Файлды жүктөп алуу", "Скачать файл", "Download the file"),
+    "admin.export_purpose": ("Экспорттун максаты", "Цель выгрузки", "Purpose of the export"),
+    "admin.export_purpose_hint": (
+        "Экспорттун максаты (милдеттүү)",
+        "Цель выгрузки (обязательно)",
+        "Purpose of the export (required)",
+    ),
+    "admin.export_purpose_note": (
+        "Файлга сиздин атыңыз, убакыт жана максат жазылат; экспорт журналга катталат.",
+        "В файл записываются ваше имя, время и цель; выгрузка заносится в журнал.",
+        "Your name, the time and the purpose are written into the file; the export is recorded in the audit log.",
+    ),
     # Import
     "admin.import": ("Excel'ден жүктөө", "Загрузить из Excel", "Import from Excel"),
     "admin.import.title": ("Файлдан жүктөө: {entity}", "Загрузка из файла: {entity}", "Import from a file: {entity}"),
