@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 import bbbms_app.models  # noqa: F401  (registers every table)
 from alembic import context
 from bbbms_app import db, settings
+from bbbms_app.models import search_index
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -44,6 +45,8 @@ def _run(connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # FTS5 tables and indexes of the other dialect are not for autogenerate (models/search_index.py).
+        include_object=search_index.comparison_filter(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

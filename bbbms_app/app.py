@@ -8,6 +8,7 @@ import reflex as rx
 
 from bbbms_app.admin import pages as admin_pages
 from bbbms_app.admin.files import api as admin_files_api
+from bbbms_app.api.journal_files import journal_files_api
 from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.headers import security_headers
 from bbbms_app.auth.sso import SsoState
@@ -23,6 +24,7 @@ from bbbms_app.pages.marks import MyMarksState, marks_page
 from bbbms_app.pages.profile import profile_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
+from bbbms_app.pages.subgroups import SubgroupsState, subgroups_page
 from bbbms_app.pages.timetable import TimetableState, timetable_page
 
 app = rx.App(
@@ -30,7 +32,7 @@ app = rx.App(
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
     # Private files (consent scans, marked exports) behind authorization, before Reflex's own routes;
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response.
-    api_transformer=[private_files_api, admin_files_api, security_headers],
+    api_transformer=[private_files_api, admin_files_api, journal_files_api, security_headers],
 )
 
 
@@ -51,6 +53,7 @@ _protected(diary_page, "/diary", "Күндөлүк", DiaryState.load)
 _protected(timetable_page, "/timetable", "Сабак жадыбалы", TimetableState.open)
 _protected(journal_page, "/journal", "Журнал", JournalState.load)
 _protected(summary_page, "/summary", "Жыйынтык ведомость", SummaryState.load)
+_protected(subgroups_page, "/subgroups", "Топтор", SubgroupsState.load)
 _protected(consents_page, "/consents", "Макулдуктар", ConsentRegisterState.load)
 _protected(audit_page, "/audit", "Аудит", AuditState.load)
 _protected(rights_page, "/rights", "Укуктар", RightsState.load)

@@ -28,6 +28,11 @@ def migrate(url: str | None = None) -> None:
         cfg.attributes["url"] = url
     # "heads": areas of the app may add their tables on parallel branches of the history.
     command.upgrade(cfg, "heads")
+    # A SQLite table rebuilt by a later migration loses its triggers: put the search index's back.
+    from bbbms_app.models import search_index
+
+    with db.engine(url).begin() as conn:
+        search_index.ensure(conn)
 
 
 def _cmd_migrate(_args: argparse.Namespace) -> int:
@@ -242,6 +247,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
         where = f"row {e.row}" + (f", {e.column}" if e.column else "")
         print(f"{where}: {e.value!r}: {e.message}" if e.value else f"{where}: {e.message}", file=sys.stderr)
     print(data_import.summary(result, args.lang), file=sys.stderr if result.errors else sys.stdout)
+    if result.credentials:
+        # New accounts: their one-time passwords go to a file only the operator can read.
+        from datetime import datetime
+
+        out = Path(args.credentials or f"credentials-{datetime.now():%Y%m%d-%H%M%S}.xlsx")
+        out.touch(mode=0o600)
+        out.chmod(0o600)
+        out.write_bytes(data_import.credentials_sheet(result, args.lang))
+        print(f"one-time passwords of {len(result.credentials)} new accounts: {out}")
     return 1 if result.errors else 0
 
 
@@ -353,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("--dry-run", action="store_true", help="check the whole file, write nothing")
     im.add_argument("--school", type=int, default=None, help="school id (needed when there are several)")
     im.add_argument("--lang", default="ky", choices=("ky", "ru", "en"), help="language of the messages")
+    im.add_argument(
+        "--credentials", default=None, help="user accounts: where to write the new accounts' one-time passwords"
+    )
     im.set_defaults(func=_cmd_import)
     ex = sub.add_parser("export", help="export an entity's list to XLSX or CSV")
     ex.add_argument("entity")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,38 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+ANALYZE_EVERY_S = 3600.0
+
+
+def _sqlite_statistics(engine: Engine) -> None:
+    """Keep SQLite's planner statistics (sqlite_stat1) fresh: at the first checkout of an engine
+    and then once an hour, a sampled ANALYZE (analysis_limit: ~6 ms on a 100,000-pupil database).
+
+    Without them SQLite takes `school_id = ?` for a selective index term and, in a school of
+    100,000 pupils, walks all of them to find a class teacher's 30 (44 ms instead of 0.5 ms) or
+    the matches of a search. PostgreSQL's autovacuum does the same there.
+    """
+    state = {"at": -ANALYZE_EVERY_S}
+
+    @event.listens_for(engine, "checkout")
+    def _analyze_if_due(dbapi_conn, _record, _proxy) -> None:
+        now = time.monotonic()
+        if now - state["at"] < ANALYZE_EVERY_S:
+            return
+        state["at"] = now
+        cur = dbapi_conn.cursor()
+        try:
+            # Never wait for a writer for this: skipped now, it runs at a later checkout.
+            cur.execute("PRAGMA busy_timeout=0")
+            cur.execute("PRAGMA analysis_limit=400")
+            cur.execute("ANALYZE")
+        except sqlite3.OperationalError:
+            state["at"] = now - ANALYZE_EVERY_S + 60
+        finally:
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
 
 
 def _sqlite_begin(conn) -> None:
@@ -51,6 +85,7 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.isolation_level = None
 
         event.listen(engine, "begin", _sqlite_begin)
+        _sqlite_statistics(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

@@ -195,7 +195,7 @@ def test_a_file_cannot_reach_outside_the_importers_scope(school):
     with db.session(write=True) as s:
         ok = data_import.run(s, GUARDIANS, principal("t_clerk"), xlsx(headers, rows), "g.xlsx", dry_run=True)
     assert ok.ok
-    assert not USERS.importable  # accounts are made one by one, each with its initial password
+    # Accounts are importable (tests/test_user_import.py); a file without their required columns is not.
     refused = run(USERS, xlsx(["Логин"], [["x"]]), user="t_admin")
     assert refused.errors and not refused.written
 

@@ -38,7 +38,7 @@ def _check_values(model, column: str) -> set[str] | None:
 
 def test_registry_covers_every_reference_entity_once_with_unique_routes():
     names = [s.name for s in SPECS]
-    assert len(names) == len(set(names)) == 11
+    assert len(names) == len(set(names)) == 15
     assert len({s.route for s in SPECS}) == len(SPECS)
     assert {s.table for s in SPECS} == set(MODELS)
     assert sorted(s.name for s in (*MAIN_ENTITIES, *REFERENCE_ENTITIES)) == sorted(names)

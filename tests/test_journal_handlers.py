@@ -250,7 +250,9 @@ async def test_export_handler_downloads_the_workbook(school, extras):
     state = await opened("t_classteacher")
     result = await state.export_xlsx()
     text = repr(result)
-    assert "_download" in text and "journal-5А-MATH-quarter1.xlsx" in text
+    # A link to the authorized route, not the workbook's bytes over the websocket (tests/test_journal_files.py).
+    assert "_download" in text and "journal-5А-MATH-quarter1.xlsx" in text and "/journal-files/" in text
+    assert "base64" not in text and len(text) < 2000
     assert events("export")
 
 

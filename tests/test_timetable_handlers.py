@@ -22,6 +22,11 @@ def tts(school):
         return timetable_factory.build(s, school)
 
 
+async def _run_generate(state) -> list:
+    # Reflex refuses a direct call of a background task; the app runs its function like this.
+    return [item async for item in type(state).event_handlers["generate"].fn(state)]
+
+
 def _denials() -> list[AuditEvent]:
     with db.session() as s:
         return list(s.exec(select(AuditEvent).where(AuditEvent.action == "denied")).all())
@@ -151,8 +156,10 @@ async def test_deputy_edits_a_cell_and_a_clash_is_refused_with_the_message(tts):
     await state.clear_cell()
     assert len(_slots()) == 1 and state.cells[0][0]["empty"] == "1"
     # The generated lessons follow; forged cell coordinates and choices are ignored.
-    await state.generate()
-    assert state.notice.startswith("Сабактар түзүлдү: ")
+    await _run_generate(state)
+    with db.session() as s:
+        made = len(s.exec(select(Lesson).where(Lesson.class_id == k.class_5a)).all()) - 3  # the factory's 3
+    assert made > 0 and state.notice["ky"].startswith(f"{made} жаңы сабак түзүлдү; 3 мурунтан бар болгону калтырылды")
     await state.set_choice("999999")  # not one of the class's assignments: ignored
     assert state.edit_choice == str(tts.ta_math_6b)
     assert await state.open_cell("9", "1") is None and await state.open_cell("1", "x") is None
@@ -173,7 +180,7 @@ async def test_a_teacher_cannot_edit_the_timetable_even_by_a_forged_event(tts):
         state.open_cell("1", "1"),
         state.save_cell(),
         state.clear_cell(),
-        state.generate(),
+        _run_generate(state),
         state.set_choice("1"),
     ):
         assert is_refusal(await call)
@@ -257,3 +264,75 @@ async def test_unauthenticated_calls_are_refused(tts):
     for call in calls:
         assert is_refusal(await call)
     assert sub(root, DiaryState).days == [] and _slots() == []
+
+
+async def test_generation_runs_in_the_background_reports_its_result_and_refuses_a_second_start(tts):
+    import asyncio
+
+    from bbbms_app.pages import timetable as timetable_page
+
+    k = tts.known
+    _place(tts, k.class_5a, 1, 1, tts.ta_math_5a)  # Mondays
+    state = sub(new_tab("t_deputy"), TimetableState)
+    await state.open()
+    await state.load_staff()
+    # A double click: the second start finds the first one running and is refused; one generation runs.
+    first, second = await asyncio.gather(_run_generate(state), _run_generate(state))
+    assert "warning" in repr(second) and "success" in repr(first)
+    with db.session() as s:
+        lessons = s.exec(select(Lesson).where(Lesson.class_id == k.class_5a)).all()
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "generate")).all()
+    created = len(lessons) - 3
+    assert created == 9  # the 10 Mondays of quarter 1 but 22 Sep, grade 5's day off
+    assert len(events) == 1 and "skipped=" in events[0].new_value
+    assert not state.generating and state.generate_progress == {} and state.generate_error == {}
+    assert state.notice["ru"].startswith(f"Создано уроков: {created}; оставлено как было: 3;")
+    assert state.notice["ky"] == (
+        f"{created} жаңы сабак түзүлдү; 3 мурунтан бар болгону калтырылды; 0 өзгөртүлдү; 0 өчүрүлдү; "
+        "майрамдарга 4 класс-күн өткөрүлдү"  # 10 Sep × 2 classes, 15 and 22 Sep × 1
+    )
+    # Another tab (or deputy) starting the same term while this worker generates it is refused too.
+    assert timetable_page._claim_term(k.term_ids[0])
+    try:
+        other = sub(new_tab("t_director"), TimetableState)
+        await other.open()
+        await other.load_staff()
+        other.term_id = str(k.term_ids[0])
+        result = await _run_generate(other)
+        assert "warning" in repr(result) and not other.generating and other.notice == {}
+    finally:
+        timetable_page._release_term(k.term_ids[0])
+    # A forged term id (no such term, or another school's): refused by the guard and audited.
+    state.term_id = "999999"
+    assert is_refusal(await _run_generate(state)) and not state.generating
+    assert any("term 999999" in d.reason for d in _denials())
+    assert timetable_page._claim_term(999999)  # released after the refusal
+    timetable_page._release_term(999999)
+    state.term_id = str(k.term_ids[0])
+    # A closed term: the service refuses, the tab says why, nothing is left running.
+    with db.session(write=True) as s:
+        from bbbms_app.models import Term
+
+        term = s.get(Term, k.term_ids[0])
+        assert term is not None
+        term.closed_at = term.ends_on  # type: ignore[assignment]
+        s.add(term)
+    state.notice = {}
+    await _run_generate(state)
+    assert state.generate_error["en"] == "The term is closed: no changes"
+    assert not state.generating and state.notice == {}
+    assert timetable_page._claim_term(k.term_ids[0])  # released after the refusal
+    timetable_page._release_term(k.term_ids[0])
+
+
+def test_generation_reports_its_progress(tts):
+    k = tts.known
+    _place(tts, k.class_5a, 1, 1, tts.ta_math_5a)
+    _place(tts, k.class_6b, 2, 1, tts.ta_math_6b)
+    heard: list[tuple[int, int]] = []
+    with db.session(write=True) as s:
+        done = timetable.generate_lessons(
+            s, timetable_factory.principal(s, "t_deputy"), k.term_ids[0], progress=lambda d, t: heard.append((d, t))
+        )
+    assert heard[0] == (0, done.created) and heard[-1] == (done.created, done.created)
+    assert [d for d, _t in heard] == sorted(d for d, _t in heard)

@@ -21,8 +21,10 @@ from bbbms_app.models import (
 )
 from bbbms_app.models.academics import LANGUAGES_OF_INSTRUCTION
 from bbbms_app.models.accounts import ROLES, UI_LANGUAGES
+from bbbms_app.models.movement import MOVEMENT_KINDS, ORDER_KINDS, MovementRecord, Order
 from bbbms_app.models.people import POSITIONS, RELATIONS, SEXES
 from bbbms_app.models.school import SCALES, TERM_KINDS
+from bbbms_app.models.timetable import HOLIDAY_KINDS, BellSchedule, Holiday
 
 PIN = {"pattern": r"\d{14}", "pattern_key": "admin.error.pin"}
 PHONE = {"pattern": r"\+?[0-9 ()\-]{5,30}", "pattern_key": "admin.error.phone"}
@@ -291,6 +293,17 @@ PUPILS = ENTITIES.add(
                 "admin.related.consent",
                 (("status", "admin.col.consent_status"), ("categories", "admin.col.consent_categories")),
             ),
+            RelatedSpec(
+                "movements",
+                "movement.related",
+                (
+                    ("date", "movement.col.date"),
+                    ("kind", "movement.col.kind"),
+                    ("order", "movement.col.order"),
+                    ("from", "movement.col.from"),
+                    ("to", "movement.col.to"),
+                ),
+            ),
         ),
         hide_on_phone=("birth_date", "sex", "pin", "alpha_book_no"),
         personal=True,
@@ -364,6 +377,8 @@ USERS = ENTITIES.add(
             "full_name": {"required": True},
         },
         virtual=(FieldSpec("password", "login.password", "password", virtual=True, required=True),),
+        # No password column: new accounts get a one-time password on the credentials sheet.
+        import_columns=("username", "full_name", "role", "language", "staff_id", "pupil_id", "guardian_id"),
         natural_key=("username",),
         filters=("role",),
         order=("username",),
@@ -373,6 +388,133 @@ USERS = ENTITIES.add(
     )
 )
 
+BELLS = ENTITIES.add(
+    entity(
+        BellSchedule,
+        name="bell_schedule",
+        route="/admin/bells",
+        title_key="admin.bells",
+        item_key="admin.bell",
+        icon="bell",
+        read="timetable.read",
+        write="timetable.write",
+        columns=("band", "number", "lesson_time"),
+        form=(("admin.section.main", ("shift", "grade_from", "grade_to", "number", "starts_at", "ends_at")),),
+        virtual=(
+            FieldSpec("band", "field.bellschedule.band", "text", virtual=True, sort_by=("shift", "grade_from")),
+            FieldSpec("lesson_time", "field.bellschedule.lesson_time", "text", virtual=True, sort_by=("starts_at",)),
+        ),
+        overrides={
+            "shift": {"minimum": 1, "maximum": 3},
+            "grade_from": {"minimum": 1, "maximum": 12},
+            "grade_to": {"minimum": 1, "maximum": 12},
+            "number": {"minimum": 0, "maximum": 12},
+        },
+        natural_key=("shift", "grade_from", "number"),
+        order=("shift", "grade_from", "number"),
+    )
+)
+
+HOLIDAYS = ENTITIES.add(
+    entity(
+        Holiday,
+        name="holiday",
+        route="/admin/holidays",
+        title_key="admin.holidays",
+        item_key="admin.holiday",
+        icon="calendar-off",
+        read="timetable.read",
+        write="timetable.write",
+        columns=("name_ky", "name_ru", "kind", "dates", "grades"),
+        form=(
+            (
+                "admin.section.main",
+                ("academic_year_id", "kind", "name_ky", "name_ru", "name_en", "starts_on", "ends_on"),
+            ),
+            ("admin.section.holiday_grades", ("grade_from", "grade_to")),
+        ),
+        choices={"kind": ("tt.holiday_kind", HOLIDAY_KINDS)},
+        overrides={"grade_from": {"minimum": 1, "maximum": 12}, "grade_to": {"minimum": 1, "maximum": 12}},
+        virtual=(
+            FieldSpec("dates", "field.holiday.dates", "text", virtual=True, sort_by=("starts_on", "ends_on")),
+            FieldSpec("grades", "field.holiday.grades", "text", virtual=True, sort_by=("grade_from", "grade_to")),
+        ),
+        natural_key=("academic_year_id", "name_ky", "starts_on"),
+        filters=("academic_year_id",),
+        order=("starts_on",),
+        hide_on_phone=("name_ru", "kind", "grades"),
+    )
+)
+
+ORDERS = ENTITIES.add(
+    entity(
+        Order,
+        name="order",
+        route="/orders",
+        title_key="movement.orders",
+        item_key="movement.order",
+        icon="stamp",
+        read="movement.read",
+        write="movement.write",
+        columns=("number", "date", "kind", "summary", "signed_by_id"),
+        form=(("movement.section.order", ("number", "date", "kind", "summary", "signed_by_id", "note")),),
+        choices={"kind": ("movement.order_kind", ORDER_KINDS)},
+        import_columns=("number", "date", "kind", "summary", "signed_by_id"),
+        natural_key=("number", "date"),
+        filters=("kind",),
+        order=("date", "number"),
+        related=(
+            RelatedSpec(
+                "records",
+                "movement.related.order_records",
+                (
+                    ("name", "col.name"),
+                    ("kind", "movement.col.kind"),
+                    ("date", "movement.col.date"),
+                    ("from", "movement.col.from"),
+                    ("to", "movement.col.to"),
+                ),
+            ),
+        ),
+        hide_on_phone=("kind", "signed_by_id"),
+    )
+)
+
+# The movement book: a record is created through services.movement's rules (a save rule checks it,
+# an after-create hook moves the enrollment); once written only its reason and note change.
+MOVEMENTS = ENTITIES.add(
+    entity(
+        MovementRecord,
+        name="movement",
+        route="/movement",
+        title_key="movement.nav",
+        item_key="movement.item",
+        icon="arrow-left-right",
+        read="movement.read",
+        write="movement.write",
+        columns=("date", "kind", "pupil_id", "order", "from", "to", "reason"),
+        form=(
+            ("movement.section.movement", ("kind", "pupil_id", "date", "order_id", "to_class_id")),
+            ("movement.section.where", ("from_school", "to_school", "reason", "note")),
+        ),
+        fixed_after_create=("kind", "pupil_id", "date", "order_id", "to_class_id"),
+        choices={"kind": ("movement.kind", MOVEMENT_KINDS)},
+        virtual=(
+            FieldSpec("order", "movement.col.order", "text", virtual=True, sort_by=("order_id",)),
+            FieldSpec("from", "movement.col.from", "text", virtual=True),
+            FieldSpec("to", "movement.col.to", "text", virtual=True),
+            FieldSpec(
+                "academic_year_id", "field.movementrecord.academic_year_id", "fk", virtual=True, fk_table="academicyear"
+            ),
+            FieldSpec("class_id", "field.movementrecord.class_id", "fk", virtual=True, fk_table="schoolclass"),
+        ),
+        filters=("kind", "academic_year_id", "class_id"),
+        order=("date",),
+        hide_on_phone=("order", "from", "to", "reason"),
+        personal=True,
+    )
+)
+
 # The sidebar shows these directly; the rest are reached from the reference-data hub.
-MAIN_ENTITIES: tuple[EntitySpec, ...] = (PUPILS, GUARDIANS, CLASSES, STAFF, USERS)
-REFERENCE_ENTITIES: tuple[EntitySpec, ...] = (SCHOOLS, YEARS, TERMS, SUBJECTS, ASSIGNMENTS, POLICIES)
+MAIN_ENTITIES: tuple[EntitySpec, ...] = (PUPILS, GUARDIANS, CLASSES, STAFF, USERS, MOVEMENTS, ORDERS)
+REFERENCE_ENTITIES: tuple[EntitySpec, ...] = (SCHOOLS, YEARS, TERMS, SUBJECTS, ASSIGNMENTS, POLICIES, BELLS, HOLIDAYS)

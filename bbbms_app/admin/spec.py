@@ -13,13 +13,13 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from pydantic_core import PydanticUndefined
 from sqlmodel import SQLModel
 
-WIDGETS = ("text", "int", "float", "date", "datetime", "bool", "choice", "fk", "password")
+WIDGETS = ("text", "int", "float", "date", "time", "datetime", "bool", "choice", "fk", "password")
 ACTIONS = ("read", "write", "export")
 # Columns the engine maintains itself; never on a form, never taken from input.
 SYSTEM_FIELDS = frozenset(
@@ -129,6 +129,8 @@ def _widget(py_type: Any) -> str:
         return "datetime"
     if py_type is date:
         return "date"
+    if py_type is time:
+        return "time"
     return "text"
 
 

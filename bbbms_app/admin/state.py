@@ -10,8 +10,11 @@ page of display-ready rows, the form being edited and one detail card; never ORM
 import asyncio
 import functools
 import inspect
+import json
+import time
 import types
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,7 +25,16 @@ from bbbms_app.admin.spec import EntitySpec
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import PERMISSION_ATTR, Forbidden, current, requires
 from bbbms_app.i18n import t
-from bbbms_app.services import crud, data_export, data_import, downloads, entities, export_marking, spreadsheets
+from bbbms_app.services import (
+    audit,
+    crud,
+    data_export,
+    data_import,
+    downloads,
+    entities,
+    export_marking,
+    spreadsheets,
+)
 from bbbms_app.services.access import Principal
 from bbbms_app.services.crud import OutOfScope, RecordInvalid, RecordNotFound, StaleRecord
 from bbbms_app.services.school import current_year
@@ -32,6 +44,7 @@ NONE_VALUE = "__none__"  # a select's "nothing chosen" (Radix selects cannot hol
 MAX_SEARCH = 100
 MAX_SELECTED = 5000
 MAX_REPORT_ROWS = 200  # error rows shown on screen; the XLSX report has them all
+COUNT_TTL = 60.0  # seconds a list's total is reused for page switches (docs/performance.md)
 
 
 def entity_event(action: str, *, background: bool = False) -> Callable:
@@ -115,15 +128,26 @@ class CrudMixin(rx.State, mixin=True):
     import_ready: bool = False
     import_done: bool = False
     import_file_name: str = ""
+    credentials_count: int = 0  # accounts the import made, whose one-time passwords wait in a file
     export_busy: bool = False
     export_message: str = ""
     export_error: str = ""
     export_url: str = ""
     export_purpose: str = ""
+    print_note: str = ""  # printed above the list: which list, filter, search, sort
+    print_stamp: str = ""  # printed too: when and by whom
 
     _editing_version: int = 0
     _import_path: str = ""
     _report_path: str = ""
+    _credentials_path: str = ""
+    # Keyset cursors of the page shown (sort values + id of its first and last rows) and the
+    # total counted for the list as it is filtered now (see _fetch).
+    _first: list = []
+    _last: list = []
+    _count_for: str = ""
+    _count: int = 0
+    _count_at: float = 0.0
 
     spec: ClassVar[EntitySpec]
     page_size: ClassVar[int] = 25
@@ -153,8 +177,21 @@ class CrudMixin(rx.State, mixin=True):
     def _lang(self) -> str:
         return current().language
 
-    def _fetch(self) -> None:
+    def _fetch(self, step: int = 0) -> None:
+        """Read the page `self.page`. `step` +1 / -1: it is the page after / before the one shown,
+        sought from that page's last / first row (keyset) instead of skipping rows. The total is
+        counted once for the list as filtered and kept until the filter, search or deleted toggle
+        changes, this tab writes, or COUNT_TTL seconds pass (others' writes show by then)."""
         principal = current()
+        count_for = json.dumps(
+            [self.search, self.filters, self.show_deleted, principal.user_id], sort_keys=True, ensure_ascii=False
+        )
+        known = self._count if count_for == self._count_for and time.monotonic() - self._count_at < COUNT_TTL else None
+        cursors: dict[str, Any] = {}
+        if step > 0 and self._last:
+            cursors["after"] = self._last
+        elif step < 0 and self._first and self.page > 1:
+            cursors["before"] = self._first
         with db.session() as s:
             result = crud.list_page(
                 s,
@@ -168,10 +205,77 @@ class CrudMixin(rx.State, mixin=True):
                 offset=(self.page - 1) * self.page_size,
                 limit=self.page_size,
                 lang=principal.language,
+                total=known,
+                **cursors,
             )
+            if cursors and len(result.rows) < self.page_size and (step < 0 or not result.rows):
+                # The list changed under the cursor (rows added or deleted since): read by position.
+                result = crud.list_page(
+                    s,
+                    self.spec,
+                    principal,
+                    search=self.search,
+                    filters=self.filters,
+                    deleted=self.show_deleted,
+                    sort=self.sort,
+                    descending=self.descending,
+                    offset=0 if step < 0 else (self.page - 1) * self.page_size,
+                    limit=self.page_size,
+                    lang=principal.language,
+                )
+                if step < 0:
+                    self.page = 1
         self.rows, self.total = result.rows, result.total
+        self._first = list(result.first or [])
+        self._last = list(result.last or [])
+        if known is None:
+            self._count_for, self._count, self._count_at = count_for, result.total, time.monotonic()
         if self.page > self.pages:
             self.page = self.pages
+        self._describe(principal)  # the browser's own Print (Ctrl+P) shows it too
+
+    def _describe(self, principal: Principal) -> None:
+        """The lines a printed list starts with under its heading: how it was narrowed and sorted
+        (a sheet of paper has no toolbar to show it), its total, when and by whom it was printed."""
+        lang = principal.language
+        parts = []  # the page's own heading (the list's name) is printed above it
+        for name in self.spec.filters:
+            value = self.filters.get(name, "")
+            if value:
+                label = next((o["label"] for o in self.filter_options.get(name, []) if o["id"] == value), value)
+                parts.append(f"{t(self.spec.fields[name].label_key, lang)}: {label}")
+        if self.search:
+            parts.append(t("print.search", lang, text=self.search))
+        if self.show_deleted:
+            parts.append(t("print.deleted", lang))
+        if self.sort:
+            arrow = t("print.descending" if self.descending else "print.ascending", lang)
+            parts.append(t("print.sorted", lang, column=t(self.spec.fields[self.sort].label_key, lang), order=arrow))
+        else:
+            alphabetical = self.spec.order[:1] == ("sort_key",)
+            parts.append(t("print.sorted_default" if alphabetical else "print.sorted_usual", lang))
+        parts.append(t("list.total", lang, total=self.total))
+        note = " · ".join(parts)
+        who = principal.full_name or principal.username
+        when = datetime.now().astimezone().strftime("%d.%m.%Y %H:%M")
+        stamp = t("print.stamp", lang, when=when, who=who, role=t(f"role.{principal.role}", lang))
+        # Assigned only when changed: a page switch then sends no heading at all.
+        if note != self.print_note:
+            self.print_note = note
+        if stamp != self.print_stamp:
+            self.print_stamp = stamp
+
+    @entity_event("read")
+    def print_list(self):
+        """Print the list as filtered now, headed by its filter, date and who printed it."""
+        self._describe(current())
+        yield
+        # After the heading above has been rendered.
+        yield rx.call_script("window.setTimeout(() => window.print(), 150)")
+
+    def _forget_count(self) -> None:
+        """After a write from this tab: the next read counts again."""
+        self._count_for = ""
 
     def _load_filters(self, principal: Principal) -> None:
         options: dict[str, list[dict[str, str]]] = {}
@@ -201,6 +305,7 @@ class CrudMixin(rx.State, mixin=True):
         self.mode = "list"
         self.selected = []
         self._load_filters(principal)
+        self._forget_count()
         self._fetch()
 
     @entity_event("read")
@@ -232,13 +337,17 @@ class CrudMixin(rx.State, mixin=True):
 
     @entity_event("read")
     def next_page(self):
-        self.page = min(self.pages, self.page + 1)
-        self._fetch()
+        if self.page >= self.pages:
+            return
+        self.page += 1
+        self._fetch(step=1)
 
     @entity_event("read")
     def prev_page(self):
-        self.page = max(1, self.page - 1)
-        self._fetch()
+        if self.page <= 1:
+            return
+        self.page -= 1
+        self._fetch(step=-1)
 
     @entity_event("write")
     def toggle_deleted(self):
@@ -409,6 +518,7 @@ class CrudMixin(rx.State, mixin=True):
         self.form_errors = {}
         self.form_message = ""
         self.editing_id = ""
+        self._forget_count()
         self._open(record_id)
         return rx.toast.success(t("admin.created" if creating else "admin.saved", lang))
 
@@ -463,6 +573,7 @@ class CrudMixin(rx.State, mixin=True):
         self.selected = [i for i in self.selected if i != deleted]
         if self.mode == "detail" and self.detail_id == deleted:
             self._open(int(deleted))
+        self._forget_count()
         self._fetch()
         return rx.toast.success(t("admin.deleted", lang))
 
@@ -481,6 +592,7 @@ class CrudMixin(rx.State, mixin=True):
             raise Forbidden(str(exc)) from exc
         if self.mode == "detail" and self.detail_id == str(record_id):
             self._open(record_id)
+        self._forget_count()
         self._fetch()
         return rx.toast.success(t("admin.restored", principal.language))
 
@@ -493,11 +605,13 @@ class CrudMixin(rx.State, mixin=True):
         self.import_ready = False
         self.import_done = False
         self.import_file_name = ""
-        for path in (self._import_path, self._report_path):
+        self.credentials_count = 0
+        for path in (self._import_path, self._report_path, self._credentials_path):
             if path:
                 Path(path).unlink(missing_ok=True)
         self._import_path = ""
         self._report_path = ""
+        self._credentials_path = ""
 
     @entity_event("write")
     def open_import(self):
@@ -537,33 +651,77 @@ class CrudMixin(rx.State, mixin=True):
         path.write_bytes(data)
         self._import_path = str(path)
         self.import_file_name = str(upload.name or "")[:120]
-        with db.session(write=True) as s:
-            result = data_import.run(
-                s, self.spec, principal, path.read_bytes(), self.import_file_name, lang=lang, dry_run=True
-            )
+        spec, file_name = self.spec, self.import_file_name
+
+        def check() -> data_import.ImportResult:
+            with db.session(write=True) as s:
+                return data_import.run(s, spec, principal, data, file_name, lang=lang, dry_run=True)
+
+        result = await asyncio.to_thread(check)  # a big file's check holds this tab, not the server
         self._show_result(result, lang)
         self.import_ready = result.ok
 
     @entity_event("write")
-    def commit_import(self):
-        """Import the checked file: every row in one transaction, or nothing."""
+    async def commit_import(self):
+        """Import the checked file: every row in one transaction, or nothing. The work runs in a
+        thread, so a long import (accounts: an argon2id hash each, ~0.1 s) holds only this tab,
+        not the server's other users."""
         principal = current()
         lang = principal.language
         if not self._import_path or not Path(self._import_path).exists():
             self.import_message = t("admin.import.no_file", lang)
             return None
         data = Path(self._import_path).read_bytes()
-        with db.session(write=True) as s:
-            result = data_import.run(s, self.spec, principal, data, self.import_file_name, lang=lang)
+        spec, file_name = self.spec, self.import_file_name
+
+        def work() -> data_import.ImportResult:
+            with db.session(write=True) as s:
+                return data_import.run(s, spec, principal, data, file_name, lang=lang)
+
+        result = await asyncio.to_thread(work)
         self._show_result(result, lang)
         self.import_ready = False
         self.import_done = result.written
+        if result.written and result.credentials:
+            # The one-time passwords exist only in this private file, for this importer, until he
+            # downloads it, leaves the import or an hour passes (downloads.sweep).
+            _token, path = downloads.new_file("xlsx")
+            path.write_bytes(data_import.credentials_sheet(result, lang))
+            path.chmod(0o600)
+            self._credentials_path = str(path)
+            self.credentials_count = len(result.credentials)
         if result.written:
             Path(self._import_path).unlink(missing_ok=True)
             self._import_path = ""
+            self._forget_count()
             self._fetch()
             return rx.toast.success(self.import_message)
         return None
+
+    @entity_event("write")
+    def download_credentials(self):
+        """The sheet of the accounts the import made with their one-time passwords: handed over
+        once (the file is removed as it is sent) and audited."""
+        path = Path(self._credentials_path) if self._credentials_path else None
+        if path is None or not path.exists():
+            return None
+        principal = current()
+        data = path.read_bytes()
+        path.unlink(missing_ok=True)
+        self._credentials_path = ""
+        with db.session(write=True) as s:
+            audit.record(
+                s,
+                principal,
+                "export",
+                self.spec.table,
+                None,
+                new=f"credentials sheet: {self.credentials_count} new accounts",
+                school_id=principal.school_id,
+            )
+        self.credentials_count = 0
+        lang = principal.language
+        return rx.download(data=data, filename=f"{t('import.users.sheet', lang)}.xlsx")
 
     @entity_event("write")
     def download_report(self):

@@ -49,6 +49,14 @@ class AssignmentAdminState(CrudMixin, rx.State):
     spec: ClassVar[EntitySpec] = registry.ASSIGNMENTS
 
 
+class BellAdminState(CrudMixin, rx.State):
+    spec: ClassVar[EntitySpec] = registry.BELLS
+
+
+class HolidayAdminState(CrudMixin, rx.State):
+    spec: ClassVar[EntitySpec] = registry.HOLIDAYS
+
+
 class StaffAdminState(CrudMixin, rx.State):
     spec: ClassVar[EntitySpec] = registry.STAFF
 
@@ -132,6 +140,18 @@ class PupilAdminState(CrudMixin, rx.State):
         return rx.toast.success(t("admin.unlinked", principal.language))
 
 
+class OrderAdminState(CrudMixin, rx.State):
+    """The director's orders: the legal ground of each line of the movement book."""
+
+    spec: ClassVar[EntitySpec] = registry.ORDERS
+
+
+class MovementAdminState(CrudMixin, rx.State):
+    """The movement book; creating a record moves the pupil's enrollment (services.movement)."""
+
+    spec: ClassVar[EntitySpec] = registry.MOVEMENTS
+
+
 class UserAdminState(CrudMixin, rx.State):
     """Accounts: no password hash ever reaches the state; an administrator sets initial passwords."""
 
@@ -172,8 +192,12 @@ STATES: dict[str, type[CrudMixin]] = {
     "class": ClassAdminState,
     "subject": SubjectAdminState,
     "teaching_assignment": AssignmentAdminState,
+    "bell_schedule": BellAdminState,
+    "holiday": HolidayAdminState,
     "staff": StaffAdminState,
     "guardian": GuardianAdminState,
     "pupil": PupilAdminState,
     "user": UserAdminState,
+    "order": OrderAdminState,
+    "movement": MovementAdminState,
 }

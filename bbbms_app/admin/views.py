@@ -119,10 +119,11 @@ def _export_purpose(state: type[CrudMixin]) -> rx.Component:
     )
 
 
-def _print_button() -> rx.Component:
+def _print_button(state: type[CrudMixin] | None = None) -> rx.Component:
+    """Print: a list through its handler (which heads the sheet with its filter), a card directly."""
     return rx.icon_button(
         rx.icon("printer", size=16),
-        on_click=rx.call_script("window.print()"),
+        on_click=state.print_list if state is not None else rx.call_script("window.print()"),
         variant="soft",
         size="3",
         aria_label="print",
@@ -176,12 +177,22 @@ def toolbar(state: type[CrudMixin], spec: EntitySpec) -> rx.Component:
             if data_export.is_personal(spec)
             else _export_menu(state),
         ),
-        _print_button(),
+        _print_button(state),
         width="100%",
         wrap="wrap",
         align="center",
         spacing="2",
         class_name=NO_PRINT,
+    )
+
+
+def print_heading(state: type[CrudMixin]) -> rx.Component:
+    """Only on paper, under the page heading: the filter, search, sort and total, when and by whom printed."""
+    return rx.box(
+        rx.text(state.print_note, weight="bold", size="2", data_testid="print-note"),
+        rx.text(state.print_stamp, size="1", data_testid="print-stamp"),
+        class_name="print-only",
+        width="100%",
     )
 
 
@@ -506,6 +517,8 @@ def _widget(state: type[CrudMixin], spec: EntitySpec, f: FieldSpec) -> rx.Compon
         )
     if f.widget == "date":
         return rx.input(type="date", default_value=default, size="3", **common)
+    if f.widget == "time":
+        return rx.input(type="time", default_value=default, size="3", **common)
     if f.widget == "password":
         return rx.input(type="password", auto_complete="new-password", size="3", **common)
     if f.widget in ("int", "float"):
@@ -519,6 +532,22 @@ def _widget(state: type[CrudMixin], spec: EntitySpec, f: FieldSpec) -> rx.Compon
     return rx.input(default_value=default, max_length=f.max_length, size="3", **common)
 
 
+def _fixed_value(state: type[CrudMixin], f: FieldSpec) -> rx.Component:
+    """A value that may not change once saved, shown as text: a reference by its label, a choice
+    in the UI language (a movement record's pupil, order and kind), anything else as it is."""
+    value = state.form[f.name]
+    if f.widget == "fk":
+        return rx.foreach(
+            state.fk_options[f.name],
+            lambda o: rx.cond(o["id"] == value, rx.text(o["label"], size="3", padding_y="6px")),
+        )
+    if f.widget == "choice":
+        return rx.text(
+            rx.match(value, *[(v, tr(f.choice_key(v))) for v in f.choices], value), size="3", padding_y="6px"
+        )
+    return rx.text(value, size="3", padding_y="6px")
+
+
 def _form_field(state: type[CrudMixin], spec: EntitySpec, name: str) -> rx.Component:
     f = spec.fields[name]
     star = rx.text.span(" *", color_scheme="red") if f.required and f.widget != "bool" else rx.fragment()
@@ -527,7 +556,7 @@ def _form_field(state: type[CrudMixin], spec: EntitySpec, name: str) -> rx.Compo
     if name in spec.fixed_after_create:
         control = rx.cond(
             state.editing_id != "",
-            rx.text(state.form[name], size="3", padding_y="6px"),
+            _fixed_value(state, f),
             _widget(state, spec, f),
         )
     else:
@@ -840,6 +869,27 @@ def import_panel(state: type[CrudMixin], spec: EntitySpec) -> rx.Component:
                 data_testid="import-commit",
             ),
         ),
+        rx.cond(
+            state.credentials_count > 0,
+            rx.callout(
+                rx.vstack(
+                    rx.text(tr("import.users.credentials").replace("{count}", state.credentials_count.to_string())),  # type: ignore[attr-defined]
+                    rx.button(
+                        rx.icon("key-round", size=16),
+                        tr("import.users.download"),
+                        color_scheme="amber",
+                        on_click=state.download_credentials,
+                        data_testid="import-credentials",
+                    ),
+                    spacing="2",
+                ),
+                icon="key-round",
+                color_scheme="amber",
+                width="100%",
+            ),
+        )
+        if spec.table == "user"
+        else rx.fragment(),
         spacing="3",
         width="100%",
     )
@@ -859,6 +909,7 @@ def entity_body(
 
     def body() -> rx.Component:
         listing = rx.vstack(
+            print_heading(state),
             toolbar(state, spec),
             export_status(state),
             selection_bar(state),

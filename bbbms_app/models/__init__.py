@@ -1,9 +1,10 @@
 """SQLModel tables only; importing this package registers every table with SQLModel.metadata."""
 
-from bbbms_app.models.academics import Enrollment, SchoolClass, Subject, TeachingAssignment
+from bbbms_app.models.academics import Enrollment, SchoolClass, SubgroupMember, Subject, TeachingAssignment
 from bbbms_app.models.accounts import ROLES, AuditEvent, LoginSession, User
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, Lesson, Mark, PeriodMark
+from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
 from bbbms_app.models.rights import RolePermission
 from bbbms_app.models.school import AcademicYear, GradingPolicy, School, Term
@@ -23,6 +24,8 @@ __all__ = [
     "Lesson",
     "LoginSession",
     "Mark",
+    "MovementRecord",
+    "Order",
     "PeriodMark",
     "Pupil",
     "PupilGuardian",
@@ -30,6 +33,7 @@ __all__ = [
     "School",
     "SchoolClass",
     "Staff",
+    "SubgroupMember",
     "Subject",
     "TeachingAssignment",
     "Term",

@@ -92,3 +92,27 @@ class Enrollment(SQLModel, table=True):
     class_id: int = Field(foreign_key="schoolclass.id")
     starts_on: date
     ends_on: date | None = None
+
+
+class SubgroupMember(SQLModel, table=True):
+    """A pupil's subgroup (1–3) in a class × subject taught in groups (foreign languages, PE, IT, labour).
+
+    One row per pupil × class × subject: a pupil is in one group of a subject. A class with no row
+    for a subject is not split yet; the subgroup journals of that subject then list nobody.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("class_id", "subject_id", "pupil_id", name="uq_subgroupmember_class_subject_pupil"),
+        CheckConstraint("subgroup BETWEEN 1 AND 3", name="subgroup"),
+        Index("ix_subgroupmember_group", "class_id", "subject_id", "subgroup"),
+        Index("ix_subgroupmember_pupil", "pupil_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    class_id: int = Field(foreign_key="schoolclass.id")
+    subject_id: int = Field(foreign_key="subject.id")
+    subgroup: int
+    pupil_id: int = Field(foreign_key="pupil.id")
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = ts_field(default_now=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bbbms_app.models._base import ts_field
+from bbbms_app.models.search_index import trigram_available
 
 SEXES = ("m", "f")
 RELATIONS = ("mother", "father", "grandmother", "grandfather", "guardian", "other")
@@ -39,7 +40,7 @@ class Staff(SQLModel, table=True):
 
 
 class Pupil(SQLModel, table=True):
-    """A pupil of the school, keyed nationally by the 14-digit PIN."""
+    """A pupil of the school, keyed by the 14-digit PIN within the school."""
 
     __table_args__ = (
         CheckConstraint("sex IN ('m','f')", name="pupil_sex"),
@@ -48,11 +49,32 @@ class Pupil(SQLModel, table=True):
         # The admin lists: live pupils of a school in Kyrgyz order, and searched, from the index alone.
         Index("ix_pupil_live_sort", "school_id", "deleted_at", "sort_key"),
         Index("ix_pupil_live_search", "school_id", "deleted_at", "search_key", "sort_key"),
+        # Keyset paging (migration 0002_speed): the next page seeks past the last (sort_key, id) of
+        # a school's live pupils. Partial, so PostgreSQL reads it in order (it does not take
+        # `deleted_at IS NULL` as fixing a column of the index, and sorted what it read).
+        Index(
+            "ix_pupil_live_seek",
+            "school_id",
+            "sort_key",
+            "id",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        # Substring search on PostgreSQL (pg_trgm); SQLite has an FTS5 table (models/search_index.py).
+        Index(
+            "ix_pupil_search_trgm",
+            "search_key",
+            postgresql_using="gin",
+            postgresql_ops={"search_key": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql", callable_=trigram_available),
+        # Unique per school, not in the whole database: in a district database a child who moved
+        # from school A to school B has a record in each (docs/architecture.md, «Movement book»).
+        UniqueConstraint("school_id", "pin"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id", index=True)
-    pin: str | None = Field(default=None, max_length=14, unique=True)
+    pin: str | None = Field(default=None, max_length=14)
     last_name: str = Field(max_length=80)
     first_name: str = Field(max_length=80)
     patronymic: str = Field(default="", max_length=80)

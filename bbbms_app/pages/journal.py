@@ -81,6 +81,8 @@ class JournalState(rx.State):
     mode: str = "read"  # write | correct | read
     closed: bool = False
     can_close: bool = False
+    needs_split: bool = False  # a subgroup journal of a class not split for the subject yet
+    substitute_dates: str = ""  # a substitute's own lessons in this journal («02.09, 05.09»); "" otherwise
     kind: str = "class"
     last_saved: str = ""
     undo_count: int = 0
@@ -111,6 +113,8 @@ class JournalState(rx.State):
     _rules: dict[str, Any] = {}
     _undo: list[dict[str, Any]] = []
     _stamp: str = ""
+    _substitute: bool = False  # he writes only the columns in _own_cols (the lessons he taught)
+    _own_cols: list[int] = []
 
     row_vars: ClassVar[tuple[str, ...]] = tuple(f"r{i}" for i in range(MAX_ROWS))
     period_vars: ClassVar[tuple[str, ...]] = tuple(f"p{i}" for i in range(MAX_ROWS))
@@ -138,6 +142,9 @@ class JournalState(rx.State):
         self.pupils, self.lessons, self.topics = [], [], []
         self.n_rows = self.n_cols = 0
         self.mode = "read"
+        self.needs_split = False
+        self.substitute_dates = ""
+        self._substitute, self._own_cols = False, []
         self._pupil_ids, self._lesson_ids, self._tokens = [], [], {}
         self.sel_lesson = -1
         for name in (*self.row_vars, *self.period_vars):
@@ -165,6 +172,12 @@ class JournalState(rx.State):
         self._class, self._subject, self._subgroup, self._term = g.cls.id, subject_id, subgroup, g.term.id  # type: ignore[assignment]
         lang = principal.language
         self.closed = g.closed
+        self.needs_split = g.needs_split
+        self._substitute = g.access.substitute and not g.access.leader
+        self._own_cols = [j for j, lesson in enumerate(g.lessons) if lesson.teacher_id == principal.staff_id]
+        self.substitute_dates = (
+            ", ".join(_day_month(g.lessons[j].date) for j in self._own_cols) if self._substitute else ""
+        )
         self.can_close = principal.can("term.close")
         if not g.closed and g.access.write:
             self.mode = "write"
@@ -278,8 +291,25 @@ class JournalState(rx.State):
                         if any(o["own"] for o in journal.journal_subjects(s, principal, int(cid))):
                             self.class_id = cid
                             break
+            target = self._lesson_target(s)
+            if target is not None:
+                self.class_id, self.subject_key, self.term_id = str(target[0]), target[1], str(target[2])
             self._choose_subjects(s)
             self._open(s)
+            if target is not None and target[3] in self._lesson_ids:
+                self._select_lesson(self._lesson_ids.index(target[3]))
+
+    def _lesson_target(self, s) -> tuple[int, str, int, int] | None:
+        """The journal of `?lesson=<id>` (a link from the teacher's week), if he may read it."""
+        raw = str(self.router.url.query_parameters.get("lesson", ""))[:12]
+        if not raw.isdigit():
+            return None
+        found = journal.journal_of_lesson(s, current(), int(raw))
+        if found is None or str(found[0]) not in {o["id"] for o in self.class_options}:
+            return None
+        if str(found[2]) not in {o["id"] for o in self.term_options}:
+            return None
+        return (*found, int(raw))
 
     @rx.event
     @requires("journal.read")
@@ -372,6 +402,10 @@ class JournalState(rx.State):
     def _save(self, r: int, c: int, change: CellChange, correcting: bool, *, record_undo: bool = True):
         principal = current()
         lang = principal.language
+        if not correcting and self._raw("_substitute") and c not in self._raw("_own_cols"):
+            # A substitute writes only the lessons he taught (the service refuses the rest too).
+            self._mark_cell(r, c, "err")
+            return rx.toast.error(t("journal.substitute.only_own", lang), duration=6000)
         token = self._raw("_tokens").get(f"{r}:{c}", "")
         reason = self.correction_reason if correcting else ""
         lesson_id, pupil_id = self._raw("_lesson_ids")[c], self._raw("_pupil_ids")[r]
@@ -555,6 +589,9 @@ class JournalState(rx.State):
     def pick_lesson(self, index: int):
         if not isinstance(index, int) or not 0 <= index < len(self._lesson_ids):
             return
+        self._select_lesson(index)
+
+    def _select_lesson(self, index: int) -> None:
         self.sel_lesson = index
         topic = self.topics[index] if index < len(self.topics) else {}
         self.topic_draft = topic.get("topic", "")
@@ -798,19 +835,19 @@ class JournalState(rx.State):
     @rx.event
     @requires("journal.read")
     def export_xlsx(self):
+        """The journal's XLSX, written to a private file and downloaded through the authorized route
+        /journal-files/<token> (only this user, while he may read this journal), never over the websocket."""
         principal = current()
         if not self._term:
             return None
         try:
-            with db.session() as s:
-                name, data = journal_export.journal_xlsx(
+            with db.session(write=True) as s:
+                url, name = journal_export.write_download(
                     s, principal, self._class, self._subject, self._term, self._subgroup, principal.language
                 )
         except journal.OutOfScope as exc:
             raise Forbidden(str(exc)) from exc
-        return rx.download(
-            data=data, filename=name, mime_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        return rx.download(url=url, filename=name)
 
 
 for _i in range(MAX_ROWS):
@@ -930,6 +967,20 @@ def _toolbar() -> rx.Component:
 def _notice() -> rx.Component:
     return rx.fragment(
         rx.cond(
+            JournalState.needs_split,
+            rx.callout(tr("journal.needs_split"), icon="split", color_scheme="amber", data_testid="needs-split"),
+        ),
+        rx.cond(
+            JournalState.substitute_dates != "",
+            rx.callout(
+                tr("journal.substitute.note") + " " + JournalState.substitute_dates,
+                icon="user-round-pen",
+                color_scheme="blue",
+                size="1",
+                data_testid="substitute-notice",
+            ),
+        ),
+        rx.cond(
             JournalState.closed,
             rx.callout(tr("journal.closed"), icon="lock", color_scheme="orange", size="1", data_testid="closed-notice"),
         ),
@@ -1030,7 +1081,8 @@ def _lesson_panel() -> rx.Component:
 
 def _period_dialog() -> rx.Component:
     info = JournalState.period_info
-    writable = JournalState.mode != "read"
+    # A substitute writes lessons, not quarter marks: those stay with the journal's own teacher.
+    writable = (JournalState.mode != "read") & (JournalState.substitute_dates == "")
 
     def act(action: str, label: str, **props) -> rx.Component:
         # One button per mode: a correction goes to its own handler (journal.correct).
@@ -1174,7 +1226,7 @@ def _body() -> rx.Component:
         _notice(),
         _toolbar(),
         rx.cond(
-            JournalState.n_cols > 0,
+            (JournalState.n_cols > 0) & ~JournalState.needs_split,
             rx.fragment(
                 grid,
                 rx.cond(JournalState.mode != "read", pad),
@@ -1183,7 +1235,7 @@ def _body() -> rx.Component:
                     rx.text(tr("journal.keys.help"), size="1", color_scheme="gray"),
                 ),
                 rx.cond(
-                    JournalState.mode == "write",
+                    (JournalState.mode == "write") & (JournalState.substitute_dates == ""),
                     rx.box(
                         rx.button(
                             rx.icon("list-checks", size=14),
@@ -1197,7 +1249,7 @@ def _body() -> rx.Component:
                 ),
             ),
             rx.cond(
-                JournalState.heading != "",
+                (JournalState.heading != "") & ~JournalState.needs_split,
                 rx.callout(tr("journal.no_lessons"), icon="calendar-x", color_scheme="gray"),
             ),
         ),

@@ -5,6 +5,10 @@ one card per day on a phone.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import logging
+import threading
 from datetime import date, timedelta
 
 import reflex as rx
@@ -20,6 +24,7 @@ from bbbms_app.services import timetable
 from bbbms_app.services.access import Principal
 
 MAX_TEXT = 300
+log = logging.getLogger(__name__)
 DAY_NAMES = [translations(f"tt.day.{d}") for d in range(1, 6)]
 
 
@@ -84,7 +89,11 @@ class TimetableState(rx.State):
     edit_choice: str = ""
     edit_room: str = ""
     edit_error: str = ""
-    notice: str = ""
+    notice: dict[str, str] = {}  # what the last generation did, per language
+    # lesson generation, a background task
+    generating: bool = False
+    generate_progress: dict[str, str] = {}
+    generate_error: dict[str, str] = {}
 
     # -- loading -------------------------------------------------------------------------
 
@@ -324,29 +333,97 @@ class TimetableState(rx.State):
             return rx.toast.error(self.edit_error)
         return self._after_write(principal, "tt.cleared")
 
-    @rx.event
+    @rx.event(background=True)
     @requires("timetable.write")
-    def generate(self):
+    async def generate(self):
+        """Generate the chosen term's lessons from the timetable without holding the worker (DESIGN
+        §6.4): the work runs in a thread, the tab shows how many lessons are written, then the result
+        (in all three languages, so the language switch follows it). A second start while one runs (a
+        double click, another tab, another deputy on this worker) is refused; the guard has already
+        checked timetable.write, the service checks the term's school."""
         principal = current()
-        term_id = _int(self.term_id, 1, 2**31 - 1)
-        if term_id is None:
-            return None
-        try:
+        lang = principal.language
+        refused = False
+        async with self:
+            term_id = _int(self.term_id, 1, 2**31 - 1)
+            from_date = _iso(self.on)
+            if term_id is None:
+                return
+            if self.generating or not _claim_term(term_id):
+                refused = True
+            else:
+                self.generating = True
+                self.generate_error = {}
+                self.notice = {}
+                self.generate_progress = _texts("tt.generating", done=0, total="…")
+        if refused:
+            yield rx.toast.warning(t("tt.generate_busy", lang))  # outside the lock: a yield there holds the state
+            return
+        counter = {"done": 0, "total": 0}
+
+        def work() -> timetable.Generation:
             with db.session(write=True) as s:
-                done = timetable.generate_lessons(s, principal, term_id, from_date=_iso(self.on))
-        except timetable.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
-        except timetable.TimetableError as exc:
-            return rx.toast.error(exc.message(principal.language))
-        self.notice = t(
-            "tt.generated",
-            principal.language,
-            created=done.created,
-            updated=done.updated,
-            removed=done.removed,
-            kept=done.kept,
-        )
-        return rx.toast.success(self.notice)
+                return timetable.generate_lessons(
+                    s,
+                    principal,
+                    term_id,
+                    from_date=from_date,
+                    progress=lambda done, total: counter.update(done=done, total=total),
+                )
+
+        outcome: timetable.Generation | None = None
+        error: dict[str, str] = {}
+        try:
+            task = asyncio.ensure_future(asyncio.to_thread(work))
+            while not task.done():
+                await asyncio.sleep(0.3)
+                async with self:
+                    total = counter["total"] or "…"
+                    self.generate_progress = _texts("tt.generating", done=counter["done"], total=total)
+            try:
+                outcome = task.result()
+            except timetable.OutOfScope as exc:
+                raise Forbidden(str(exc)) from exc
+            except timetable.TimetableError as exc:
+                error = {code: exc.message(code) for code in LANGUAGES}
+            except Exception:
+                log.exception("generating the lessons of term %s failed", term_id)
+                error = _texts("tt.generate_failed")
+        finally:
+            _release_term(term_id)
+            async with self:
+                self.generating = False
+                self.generate_progress = {}
+                self.generate_error = error
+                if outcome is not None:
+                    self.notice = _texts("tt.generate_result", **dataclasses.asdict(outcome))
+        if error:
+            yield rx.toast.error(error[lang])
+        elif outcome is not None:
+            yield rx.toast.success(t("tt.generate_result", lang, **dataclasses.asdict(outcome)))
+
+
+def _texts(key: str, **params: object) -> dict[str, str]:
+    """One message in every UI language; the page shows the one the tab has chosen."""
+    return {code: t(key, code, **params) for code in LANGUAGES}
+
+
+# Terms whose lessons this worker is generating now: a second start of the same term waits its turn.
+_GENERATING: set[int] = set()
+_GENERATING_LOCK = threading.Lock()
+
+
+def _claim_term(term_id: int) -> bool:
+    with _GENERATING_LOCK:
+        if term_id in _GENERATING:
+            return False
+        _GENERATING.add(term_id)
+        return True
+
+
+def _release_term(term_id: int) -> None:
+    with _GENERATING_LOCK:
+        _GENERATING.discard(term_id)
 
 
 class MyLessonsState(rx.State):
@@ -720,17 +797,79 @@ def _staff_controls() -> rx.Component:
         rx.cond(
             TimetableState.can_edit,
             rx.button(
-                rx.icon("calendar-plus", size=16),
+                rx.cond(TimetableState.generating, rx.spinner(size="2"), rx.icon("calendar-plus", size=16)),
                 tr("tt.generate"),
                 on_click=TimetableState.generate,
+                disabled=TimetableState.generating,
                 variant="soft",
                 data_testid="tt-generate",
+            ),
+        ),
+        rx.cond(
+            TimetableState.can_edit,
+            rx.hstack(
+                rx.link(
+                    rx.hstack(rx.icon("bell", size=14), tr("admin.bells"), spacing="1", align="center"),
+                    href="/admin/bells",
+                    size="2",
+                ),
+                rx.link(
+                    rx.hstack(rx.icon("calendar-off", size=14), tr("admin.holidays"), spacing="1", align="center"),
+                    href="/admin/holidays",
+                    size="2",
+                ),
+                spacing="4",
+                align="center",
+                data_testid="tt-calendar-links",
             ),
         ),
         gap="8px",
         wrap="wrap",
         align="center",
         width="100%",
+    )
+
+
+def _in_lang_text(texts: rx.Var) -> rx.Var:
+    return rx.match(AuthState.lang, ("ru", texts["ru"]), ("en", texts["en"]), texts["ky"])
+
+
+def _generation_status() -> rx.Component:
+    """While lessons are generated: how far it is; then what it did (or why it did nothing)."""
+    return rx.fragment(
+        rx.cond(
+            TimetableState.generating,
+            rx.callout(
+                _in_lang_text(TimetableState.generate_progress),
+                icon="loader",
+                color_scheme="blue",
+                size="1",
+                width="100%",
+                data_testid="tt-generating",
+            ),
+        ),
+        rx.cond(
+            TimetableState.notice.length() > 0,  # type: ignore[attr-defined]
+            rx.callout(
+                _in_lang_text(TimetableState.notice),
+                icon="circle-check",
+                color_scheme="green",
+                size="1",
+                width="100%",
+                data_testid="tt-notice",
+            ),
+        ),
+        rx.cond(
+            TimetableState.generate_error.length() > 0,  # type: ignore[attr-defined]
+            rx.callout(
+                _in_lang_text(TimetableState.generate_error),
+                icon="triangle-alert",
+                color_scheme="red",
+                size="1",
+                width="100%",
+                data_testid="tt-generate-error",
+            ),
+        ),
     )
 
 
@@ -834,6 +973,16 @@ def _lesson_row(lesson: rx.Var) -> rx.Component:
                 spacing="1",
                 flex="1",
                 min_width="0",
+            ),
+            # Straight to this lesson's column of the journal (a substitution's too).
+            rx.cond(
+                cancelled,
+                rx.fragment(),
+                rx.link(
+                    rx.button(rx.icon("book-marked", size=14), tr("nav.journal"), size="1", variant="soft"),
+                    href="/journal?lesson=" + lesson["id"].to(str),
+                    data_testid="tt-journal",
+                ),
             ),
             rx.cond(
                 lesson["locked"] == "1",
@@ -1030,6 +1179,7 @@ def _body() -> rx.Component:
             ("family", _family_controls()),
             rx.fragment(),
         ),
+        _generation_status(),
         rx.cond(
             TimetableState.can_edit & (TimetableState.view != "me"),
             rx.text(tr("tt.edit_hint"), size="2", color_scheme="gray"),
@@ -1043,7 +1193,6 @@ def _body() -> rx.Component:
             rx.fragment(_grid(), _day_cards()),
             rx.callout(tr("tt.empty"), icon="info", color_scheme="gray", width="100%", data_testid="tt-empty"),
         ),
-        rx.cond(TimetableState.notice != "", rx.text(TimetableState.notice, size="2", data_testid="tt-notice")),
         rx.cond(
             TimetableState.mode == "family",
             rx.link(tr("nav.diary"), href="/diary", data_testid="tt-to-diary"),

@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, str] = {
     "class.write": "create and edit classes",
     "school.write": "edit the school card, academic years, terms and grading policies",
     "subject.write": "edit subjects and teaching assignments",
+    "subgroup.write": "split a class into subgroups for a subject (the class teacher: his class)",
     "staff.read": "list staff",
     "staff.write": "create and edit staff",
     "user.read": "list user accounts",
@@ -66,6 +67,7 @@ _LEADERSHIP = {
     "class.read",
     "class.write",
     "subject.write",
+    "subgroup.write",
     "staff.read",
     "journal.read",
     "journal.correct",
@@ -74,6 +76,7 @@ _LEADERSHIP = {
     "timetable.write",
     "report.read",
     "movement.read",
+    "movement.write",
     "audit.read",
     "rights.read",
     "consent.read",
@@ -84,7 +87,7 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
     "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),
-    "class_teacher": frozenset(_TEACHING | {"guardian.read", "report.read", "consent.read"}),
+    "class_teacher": frozenset(_TEACHING | {"guardian.read", "report.read", "consent.read", "subgroup.write"}),
     "clerk": frozenset(
         {
             "school.read",

@@ -14,17 +14,21 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from sqlalchemy import func
+from sqlalchemy import column, func, literal_column, tuple_
+from sqlalchemy import table as sql_table
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.selectable import Join
 from sqlmodel import Session, select
 
 from bbbms_app.i18n import format_date, format_datetime, t
-from bbbms_app.i18n.collation import normalize
+from bbbms_app.i18n.collation import normalize, search_key
+from bbbms_app.models import search_index
 from bbbms_app.services import audit, entities, save_checks
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
 
@@ -63,10 +67,16 @@ class OutOfScope(RecordError):
 
 @dataclass(frozen=True)
 class Page:
-    """One page of display-ready rows and the total of the whole (filtered) list."""
+    """One page of display-ready rows and the total of the whole (filtered) list.
+
+    `first` and `last` are the keyset cursors of the page's first and last rows (their sort values
+    and id): pass `after=page.last` for the next page, `before=page.first` for the previous one.
+    """
 
     rows: list[dict[str, str]]
     total: int
+    first: tuple | None = None
+    last: tuple | None = None
 
 
 # ------------------------------------------------------------------------------ list queries
@@ -101,28 +111,77 @@ def list_query(
 
     `school_id` narrows an operator's (principal None) query to one school.
     """
-    q = entities.scope(session, spec.table, principal, select(spec.model), today)
+    base = select(spec.model)
+    fts = _fts_search(session, spec, search) if spec.searchable else None
+    if fts is not None:
+        # SQLite: the trigram index finds the matches; each is then read by its id (CROSS JOIN
+        # keeps that order, whatever the planner thinks of the school's own indexes).
+        base = base.select_from(CrossJoin(fts, spec.model.__table__, spec.model.id == fts.c.rowid))  # type: ignore[attr-defined]
+    q = entities.scope(session, spec.table, principal, base, today)
     if school_id is not None and "school_id" in spec.model.model_fields:
         q = q.where(spec.model.school_id == school_id)  # type: ignore[attr-defined]
     q = q.where(_deleted_clause(spec, deleted))
-    if spec.searchable and search.strip():
-        q = q.where(spec.model.search_key.like(entities.like_pattern(search[:100]), escape="\\"))  # type: ignore[attr-defined]
+    if fts is not None:
+        q = q.where(fts.c.search_key.like(entities.like_pattern(search[:100])))
+    elif spec.searchable and search.strip():
+        column = spec.model.search_key  # type: ignore[attr-defined]
+        if session.get_bind().dialect.name == "postgresql" and not _has_trigram(search):
+            # No word of 3+ letters, no trigram to look up: keep PostgreSQL off the trigram index
+            # (a prepared, generic plan chose it and then read all of it: 77 ms instead of 30).
+            column = column.op("||")(literal_column("''"))
+        q = q.where(column.like(entities.like_pattern(search[:100]), escape="\\"))
     for name, value in (filters or {}).items():
         if value:
             q = entities.apply_filter(spec.table, name, value, q, today)
     return q
 
 
-def order_clause(spec: EntitySpec, sort: str = "", descending: bool = False) -> list[Any]:
-    """ORDER BY for a list: the chosen column's sort columns (if sortable), else the default, then id."""
+class CrossJoin(Join):
+    """`a CROSS JOIN b ON …`: on SQLite, a join done in the written order (its planner's one hint)."""
+
+    inherit_cache = True
+
+
+@compiles(CrossJoin, "sqlite")
+def _cross_join(element: CrossJoin, compiler: Any, **kw: Any) -> str:
+    # The ordinary join's text (and its from-linting), with the join made a CROSS JOIN; the left
+    # side is a plain table name, so its first " JOIN " is the join's own.
+    return compiler.visit_join(element, **kw).replace(" JOIN ", " CROSS JOIN ", 1)
+
+
+def _fts_search(session: Session, spec: EntitySpec, search: str):
+    """The SQLite FTS5 trigram table to search `spec`'s rows with, or None (PostgreSQL has its
+    trigram index on the column itself; a search of only 1–2 letter words, or with LIKE's own
+    wildcard characters, scans the school's rows as before)."""
+    if spec.table not in search_index.SQLITE_FTS or session.get_bind().dialect.name != "sqlite":
+        return None
+    words = search_key(search[:100]).split()[:6]
+    if not _has_trigram(search):
+        return None
+    if any(ch in w for w in words for ch in "%_\\"):
+        return None
+    name, col = search_index.SQLITE_FTS[spec.table]
+    return sql_table(name, column("rowid"), column(col))
+
+
+def _has_trigram(search: str) -> bool:
+    words = search_key(search[:100]).split()
+    return bool(words) and max(len(w) for w in words) >= search_index.FTS_MIN_WORD
+
+
+def sort_columns(spec: EntitySpec, sort: str = "") -> tuple[str, ...]:
+    """The columns a list is ordered by (before the id): the chosen column's, else the default."""
     field = spec.fields.get(sort) if sort in spec.columns else None
-    columns = field.sort_by if field is not None and field.sort_by else spec.order
-    out = []
-    for name in columns:
-        col = getattr(spec.model, name)
-        out.append(col.desc() if descending and field is not None else col)
-    out.append(spec.model.id)  # type: ignore[attr-defined]
-    return out
+    return field.sort_by if field is not None and field.sort_by else spec.order
+
+
+def order_clause(spec: EntitySpec, sort: str = "", descending: bool = False) -> list[Any]:
+    """ORDER BY for a list: the chosen column's sort columns (if sortable), else the default, then
+    id (in the same direction, so that (sort values, id) is a keyset cursor)."""
+    field = spec.fields.get(sort) if sort in spec.columns else None
+    desc = descending and field is not None
+    cols = [getattr(spec.model, name) for name in sort_columns(spec, sort)] + [spec.model.id]  # type: ignore[attr-defined]
+    return [c.desc() if desc else c for c in cols]
 
 
 def list_page(
@@ -139,36 +198,69 @@ def list_page(
     limit: int = 25,
     lang: str = "ky",
     today: date | None = None,
+    total: int | None = None,
+    after: tuple | list | None = None,
+    before: tuple | list | None = None,
 ) -> Page:
-    """One page of the list: rows formatted for display, and the total count."""
+    """One page of the list: rows formatted for display, and the total count.
+
+    `total`: the count the caller already has for this very list (same search, filters, deleted):
+    it is not counted again. `after` / `before`: the `last` / `first` cursor of the page the user
+    is on; the next / previous page is then sought from it through the index (keyset paging)
+    instead of skipping `offset` rows. `offset` is still the page's position when a cursor cannot
+    be used (a narrowed list sorted here, a sort column that may be empty).
+    """
     offset = max(0, int(offset))
     limit = max(1, min(int(limit), MAX_PAGE))
     q = list_query(session, spec, principal, search=search, filters=filters, deleted=deleted, today=today)
     model = spec.model
-    ids: list[int] | None = None
-    if bool(search.strip()) or any((filters or {}).values()) or not _school_wide(principal):
+    names = sort_columns(spec, sort)
+    field = spec.fields.get(sort) if sort in spec.columns else None
+    desc = descending and field is not None
+    keyed = [getattr(model, n) for n in names] + [model.id]  # type: ignore[attr-defined]
+    picked: list[tuple] | None = None
+    filtered = any((filters or {}).values()) or not _school_wide(principal)
+    # Words of 1–2 letters alone (the first keystrokes) match most of a school: counted in SQL
+    # and paged through the index, not read whole into Python first to find that out.
+    narrowed = filtered or _has_trigram(search)
+    if narrowed and (total is None or total <= NARROW_LIST):
         # A narrowed list (a search, a filter, a teacher's classes) is found through the filter's
         # own index in one pass and, when it is small, counted and sorted here, instead of
         # walking the whole school in sorted order to find its few rows.
-        field = spec.fields.get(sort) if sort in spec.columns else None
-        names = field.sort_by if field is not None and field.sort_by else spec.order
-        probe = session.execute(
-            q.with_only_columns(model.id, *[getattr(model, n) for n in names]).order_by(None).limit(NARROW_LIST + 1)  # type: ignore[attr-defined]
-        ).all()
+        probe = session.execute(q.with_only_columns(*keyed).order_by(None).limit(NARROW_LIST + 1)).all()
         if len(probe) <= NARROW_LIST:
             total = len(probe)
-            ordered = sorted(
-                probe, key=lambda r: (*(_sortable(v) for v in r[1:]), r[0]), reverse=descending and bool(field)
-            )
-            ids = [r[0] for r in ordered[offset : offset + limit]]
-    if ids is None:
-        total = session.exec(q.with_only_columns(func.count(model.id)).order_by(None)).one()  # type: ignore[attr-defined]
-        # The page's ids come from an index alone; only its 25 rows are then read in full.
-        order = order_clause(spec, sort, descending)
-        ids = list(session.exec(q.with_only_columns(model.id).order_by(*order).offset(offset).limit(limit)).all())  # type: ignore[attr-defined]
-    found = {r.id: r for r in session.exec(select(model).where(model.id.in_(ids or [-1]))).all()}  # type: ignore[attr-defined]
-    rows = [found[i] for i in ids if i in found]
-    return Page(display_rows(session, spec, rows, lang, today), total)
+            ordered = sorted(probe, key=lambda r: tuple(_sortable(v) for v in r), reverse=desc)
+            picked = [tuple(r) for r in ordered[offset : offset + limit]]
+        else:
+            total = None  # more than NARROW_LIST: counted in SQL below
+    if picked is None:
+        if total is None:
+            total = session.exec(q.with_only_columns(func.count(model.id)).order_by(None)).one()  # type: ignore[attr-defined]
+        # The page's ids (and cursors) come from an index alone; only its rows are then read in full.
+        ids_q = q.with_only_columns(*keyed)
+        seekable = all(not model.__table__.c[n].nullable for n in names)  # type: ignore[attr-defined]
+        cursor = after if after is not None else before
+        if seekable and cursor is not None and len(cursor) == len(keyed) and None not in cursor:
+            forward = after is not None
+            beyond = tuple_(*keyed) > tuple_(*cursor) if forward != desc else tuple_(*keyed) < tuple_(*cursor)
+            ascending = forward != desc
+            found = session.execute(
+                ids_q.where(beyond).order_by(*[c if ascending else c.desc() for c in keyed]).limit(limit)
+            ).all()
+            picked = [tuple(r) for r in (found if forward else reversed(found))]
+        else:
+            order = order_clause(spec, sort, descending)
+            picked = [tuple(r) for r in session.execute(ids_q.order_by(*order).offset(offset).limit(limit)).all()]
+    ids = [r[-1] for r in picked]
+    found_rows = {r.id: r for r in session.exec(select(model).where(model.id.in_(ids or [-1]))).all()}  # type: ignore[attr-defined]
+    rows = [found_rows[i] for i in ids if i in found_rows]
+    return Page(
+        display_rows(session, spec, rows, lang, today),
+        int(total),
+        picked[0] if picked else None,
+        picked[-1] if picked else None,
+    )
 
 
 def _sortable(value: Any) -> tuple:
@@ -215,6 +307,8 @@ def display_value(field: FieldSpec, value: Any, lang: str) -> str:
         return format_date(value, lang)
     if field.widget == "datetime":
         return format_datetime(value, lang)
+    if field.widget == "time":
+        return value.strftime("%H:%M")
     if field.widget == "float":
         return f"{value:g}"
     return str(value)
@@ -247,6 +341,8 @@ def form_values(spec: EntitySpec, row: Any | None) -> dict[str, str]:
             out[name] = "true" if value else ""
         elif f.widget == "date":
             out[name] = value.isoformat()
+        elif f.widget == "time":
+            out[name] = value.strftime("%H:%M")
         elif f.widget == "float":
             out[name] = f"{value:g}"
         else:
@@ -316,12 +412,23 @@ def parse_date(text: str) -> date:
     return value
 
 
+TIME_HM = re.compile(r"^(\d{1,2})[:.](\d{2})(?::00)?$")
+
+
+def parse_time(text: str) -> time:
+    """hh:mm (the browser's time input; 8.30 as people type it is taken too)."""
+    m = TIME_HM.match(text)
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValueProblem("admin.error.time")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
 def check_value(f: FieldSpec, value: Any) -> Any:
     """Apply a field's own limits (length, pattern, range, choices) to an already typed value."""
     if value is None or value == "":
         if f.required:
             raise ValueProblem("admin.error.required")
-        return None if f.nullable or f.widget in ("fk", "date", "int", "float") else ""
+        return None if f.nullable or f.widget in ("fk", "date", "time", "int", "float") else ""
     if isinstance(value, str):
         if f.max_length is not None and len(value) > f.max_length:
             raise ValueProblem("admin.error.too_long", max=f.max_length)
@@ -358,6 +465,8 @@ def parse_text(f: FieldSpec, raw: Any) -> Any:
         return check_value(f, value)
     if f.widget == "date":
         return check_value(f, parse_date(text))
+    if f.widget == "time":
+        return check_value(f, parse_time(text))
     if f.widget == "bool":
         return text.lower() in ("true", "on", "1", "yes")
     if f.name == "username":
@@ -458,7 +567,7 @@ def _model_errors(spec: EntitySpec, data: dict[str, Any]) -> Errors:
 
 
 def _audit_text(value: Any) -> str:
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     return "" if value is None else str(value)
 
@@ -588,6 +697,12 @@ def _audit_create(session: Session, spec: EntitySpec, principal: Principal | Non
     )
 
 
+def create_account(session: Session, principal: Principal | None, data: dict[str, Any], password: str) -> Any:
+    """A checked user row (check_create) made into an account with `password` (the import's
+    one-time one); RecordInvalid names the field a refusal is about (a role he may not grant)."""
+    return _create_user(session, principal, data, password)
+
+
 def _create_user(session: Session, principal: Principal | None, data: dict[str, Any], password: str) -> Any:
     from bbbms_app.services import accounts, passwords
 
@@ -619,9 +734,14 @@ def _after_create(
     created: list[tuple[Any, dict[str, Any]]],
     today: date | None,
 ) -> None:
-    """A new pupil given a class is enrolled in it from today (moves later go through the movement book)."""
+    """A new pupil given a class is enrolled in it from today (moves later go through the movement book);
+    other areas' hooks run on their tables' new rows (a movement record moves the enrollment)."""
     from bbbms_app.models import Enrollment
 
+    try:
+        save_checks.after_create(session, spec.table, principal, [row for row, _values in created])
+    except save_checks.FieldError as exc:
+        raise RecordInvalid({exc.field: (exc.key, dict(exc.params))}) from exc
     if spec.table != "pupil":
         return
     enrollments = [

@@ -80,6 +80,8 @@ def _rows(session: Session, spec: EntitySpec, records: list[Any], lang: str, tod
                     row.append(t(f.choice_key(value), lang))
                 elif f.widget == "bool":
                     row.append(t("yes" if value else "no", lang))
+                elif f.widget == "time":
+                    row.append(value.strftime("%H:%M"))
                 else:
                     row.append(value)
             yield row

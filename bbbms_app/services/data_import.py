@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -64,6 +65,9 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     written: bool = False
     encoding: str = ""
+    # User accounts made by the import: (username, full name, role, one-time password). Only in
+    # memory, for the credentials sheet handed to the importer (credentials_sheet); never stored.
+    credentials: list[tuple[str, str, str, str]] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -97,7 +101,10 @@ def map_headers(spec: EntitySpec, headers: list[str], lang: str) -> tuple[dict[i
         if not str(text).strip():
             continue
         name = index.get(entities.reference_fold(text))
-        if name is None:
+        if name is None and spec.table == "user" and _is_password_header(text):
+            # Passwords (or their hashes) are never imported: new accounts get a one-time password.
+            errors.append(RowError(1, str(text), str(text), t("import.users.no_passwords", lang)))
+        elif name is None:
             errors.append(RowError(1, str(text), str(text), t("admin.import.unknown_column", lang)))
         elif name in seen:
             errors.append(RowError(1, str(text), str(text), t("admin.import.repeated_column", lang)))
@@ -109,6 +116,12 @@ def map_headers(spec: EntitySpec, headers: list[str], lang: str) -> tuple[dict[i
         if name not in seen and f.required:
             errors.append(RowError(1, header_text(spec, name, lang), "", t("admin.import.missing_column", lang)))
     return mapping, errors
+
+
+def _is_password_header(text: Any) -> bool:
+    folded = entities.reference_fold(str(text))
+    words = {entities.reference_fold(t("login.password", lang)) for lang in LANGUAGES}
+    return any(w in folded for w in (*words, "password", "hash", "пароль", "сырсөз"))
 
 
 # ----------------------------------------------------------------------------- cell values
@@ -310,7 +323,7 @@ def run(
     if result.errors:
         session.rollback()
         return result
-    _write(session, spec, principal, rows, school_id, result, lang, today)
+    _write(session, spec, principal, rows, school_id, result, lang, today, dry_run=dry_run)
     if result.errors or dry_run:
         session.rollback()
         return result
@@ -412,7 +425,12 @@ def _match_existing(
             session.exec(
                 entities.scope(
                     session, "pupil", principal, select(entities.MODELS["pupil"].pin, entities.MODELS["pupil"].id)
-                ).where(entities.MODELS["pupil"].pin.in_(pins or [""]), entities.MODELS["pupil"].deleted_at.is_(None))
+                ).where(
+                    entities.MODELS["pupil"].pin.in_(pins or [""]),
+                    entities.MODELS["pupil"].deleted_at.is_(None),
+                    # A PIN is unique per school only (a child who moved has a record in each).
+                    entities.MODELS["pupil"].school_id == school_id,
+                )
             ).all()
         )
     classes_now = (
@@ -485,7 +503,7 @@ def _match_guardians_without_pin(session: Session, rows: list[_Row], school_id: 
         select(Guardian, Pupil.pin)
         .join(PupilGuardian, PupilGuardian.guardian_id == Guardian.id)  # type: ignore[arg-type]
         .join(Pupil, Pupil.id == PupilGuardian.pupil_id)  # type: ignore[arg-type]
-        .where(Pupil.pin.in_(pins), Guardian.school_id == school_id)  # type: ignore[union-attr]
+        .where(Pupil.pin.in_(pins), Guardian.school_id == school_id, Pupil.school_id == school_id)  # type: ignore[union-attr]
     ).all():
         known[(entities.reference_fold(entities.full_name(guardian)), pin)] = guardian
     for r in rows:
@@ -503,6 +521,8 @@ def _write(
     result: ImportResult,
     lang: str,
     today: date | None,
+    *,
+    dry_run: bool = False,
 ) -> None:
     """Check every row as the form would, then write the new ones in one flush and update the others."""
     creates: list[tuple[_Row, dict[str, Any], dict[str, Any]]] = []
@@ -533,6 +553,14 @@ def _write(
             return
     if result.errors:
         return
+    if spec.table == "user":
+        if dry_run:
+            # Every check has run (the role rule too); making the accounts would only hash
+            # passwords nobody sees (~0.1 s each): counted, not made.
+            result.created = len(creates)
+            return
+        _create_accounts(session, spec, principal, creates, result, lang)
+        return
     try:
         created = crud.insert_checked(session, spec, principal, [(d, v) for _r, d, v in creates], today)
     except IntegrityError:
@@ -545,6 +573,56 @@ def _write(
     )
     if spec.table == "guardian" and links:
         crud.link_guardians(session, principal, [(r.values["pupil_id"], gid, r.values["relation"]) for gid, r in links])
+
+
+SLIP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off a paper slip
+
+
+def one_time_password() -> str:
+    """A random password to hand out on a slip: 3 groups of 4 (xxxx-xxxx-xxxx, ~62 bits)."""
+    return "-".join("".join(secrets.choice(SLIP_ALPHABET) for _ in range(4)) for _ in range(3))
+
+
+def _create_accounts(
+    session: Session,
+    spec: EntitySpec,
+    principal: Principal | None,
+    creates: list[tuple[_Row, dict[str, Any], dict[str, Any]]],
+    result: ImportResult,
+    lang: str,
+) -> None:
+    """New accounts, each through accounts.create_user (the rights check again, argon2id, the
+    audit event) with its own one-time password, which goes only into result.credentials."""
+    for row, data, _values in creates:
+        password = one_time_password()
+        try:
+            user = crud.create_account(session, principal, data, password)
+        except RecordInvalid as exc:
+            for name, (key, params) in exc.errors.items():
+                _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
+            continue
+        result.created += 1
+        result.credentials.append((user.username, user.full_name, user.role, password))
+
+
+def credentials_sheet(result: ImportResult, lang: str) -> bytes:
+    """The importer's sheet of new accounts and their one-time passwords (A4, to cut into slips)."""
+    buf = io.BytesIO()
+    columns = [
+        spreadsheets.Column(t("field.user.username", lang), "text", 22),
+        spreadsheets.Column(t("field.user.full_name", lang), "text", 32),
+        spreadsheets.Column(t("field.user.role", lang), "text", 18),
+        spreadsheets.Column(t("import.users.password", lang), "text", 18),
+    ]
+    rows = [(u, name, t(f"role.{role}", lang), pw) for u, name, role, pw in result.credentials]
+    spreadsheets.write_xlsx(
+        buf,
+        columns,
+        rows,
+        sheet=t("import.users.sheet", lang),
+        footer=t("import.users.slip_note", lang),
+    )
+    return buf.getvalue()
 
 
 # ------------------------------------------------------------------------ template, report

@@ -83,6 +83,13 @@ HOLIDAYS: tuple[tuple[str, str, str, str, date, date, tuple[int, int] | None], .
     ("holiday", "Жеңиш күнү", "День Победы", "Victory Day", date(2026, 5, 9), date(2026, 5, 9), None),
 )  # fmt: skip
 NO_ROOM_SUBJECTS = frozenset({"PE", "DPM"})  # the gym and the sports ground hold several classes at once
+_WEEK_ATTEMPTS = 30  # draws of one class's week before the whole timetable is drawn again
+_TIMETABLE_ATTEMPTS = 50
+# English is taught in two groups from the 5th grade in classes of 25 pupils or more (the norm of
+# the Ministry for foreign languages); the second group has its own teacher and language room.
+SPLIT_SUBJECTS = frozenset({"ENG"})
+SPLIT_FROM_GRADE = 5
+SPLIT_MIN_PUPILS = 25
 LETTERS = "АБВГДЕЖЗИКЛМН"  # Cyrillic class letters
 _CREATED_AT = datetime(2025, 8, 25, 3, 0, tzinfo=UTC)  # a fixed "created" time keeps runs identical
 
@@ -121,13 +128,22 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "search_key", "sort_key", "deleted_reason", "version",
     ),
     "pupilguardian": ("id", "pupil_id", "guardian_id", "relation", "is_primary"),
-    "enrollment": ("id", "school_id", "pupil_id", "class_id", "starts_on"),
+    "enrollment": ("id", "school_id", "pupil_id", "class_id", "starts_on", "ends_on"),
+    "subgroupmember": ("id", "school_id", "class_id", "subject_id", "subgroup", "pupil_id", "updated_at"),
     "lesson": (
         "id", "school_id", "class_id", "subject_id", "teacher_id", "term_id", "date", "number", "subgroup",
         "topic", "homework", "cancelled",
     ),
     "mark": ("id", "school_id", "lesson_id", "pupil_id", "value", "kind", "version", "updated_at"),
     "attendance": ("id", "school_id", "lesson_id", "pupil_id", "code", "late_minutes", "version", "updated_at"),
+    "order": (
+        "id", "school_id", "number", "date", "kind", "summary", "signed_by_id", "note", "search_key", "deleted_reason",
+        "version",
+    ),
+    "movementrecord": (
+        "id", "school_id", "pupil_id", "kind", "date", "order_id", "from_class_id", "to_class_id", "from_school",
+        "to_school", "reason", "note", "search_key", "deleted_reason", "version",
+    ),
 }  # fmt: skip
 _TABLE_ORDER = tuple(_COLUMNS)  # parents before children (foreign keys are checked per row)
 
@@ -472,6 +488,76 @@ class _Class:
     units: list[tuple[str, int, int, int]] = field(default_factory=list)
 
 
+def _bell_spans() -> dict[tuple[int, bool, int], tuple[int, int]]:
+    """(shift, first grade?, lesson number) -> (start, end) in minutes of the day, from BELLS."""
+    spans: dict[tuple[int, bool, int], tuple[int, int]] = {}
+    for shift, (grade_from, grade_to), (hour, minute), length, breaks in BELLS:
+        start = hour * 60 + minute
+        for number in range(1, len(breaks) + 2):
+            spans[(shift, grade_from == grade_to == 1, number)] = (start, start + length)
+            if number <= len(breaks):
+                start += length + breaks[number - 1]
+    return spans
+
+
+class _Busy:
+    """When each teacher is taken, per weekday, as clock spans (minutes of the day) of the bells."""
+
+    def __init__(self, partners: dict[tuple[int, str], int] | None = None) -> None:
+        self.spans = _bell_spans()
+        self.taken: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+        self.partners = partners or {}  # a lesson taught in two groups holds both groups' teachers
+
+    def teachers(self, item: tuple[str, int, int], cls: _Class) -> list[int]:
+        second = self.partners.get((cls.id, item[0]))
+        return [item[2]] if second is None else [item[2], second]
+
+    def span(self, cls: _Class, number: int) -> tuple[int, int]:
+        found = self.spans.get((cls.shift, cls.grade == 1, number))
+        if found is not None:
+            return found
+        start = 10_000 * cls.shift + 100 * number  # past the bells: meets only the same shift and number
+        return start, start + 1
+
+    def free(self, item: tuple[str, int, int], weekday: int, cls: _Class, number: int) -> bool:
+        a, b = self.span(cls, number)
+        return all(b <= x or y <= a for teacher in self.teachers(item, cls) for x, y in self.taken[(teacher, weekday)])
+
+    def take(self, item: tuple[str, int, int], weekday: int, cls: _Class, number: int) -> None:
+        for teacher in self.teachers(item, cls):
+            self.taken[(teacher, weekday)].append(self.span(cls, number))
+
+    def take_day(self, items: list[tuple[str, int, int]], weekday: int, cls: _Class) -> None:
+        for number, item in enumerate(items, start=1):
+            self.take(item, weekday, cls, number)
+
+    def release_day(self, items: list[tuple[str, int, int]], weekday: int, cls: _Class) -> None:
+        for number, item in enumerate(items, start=1):
+            for teacher in self.teachers(item, cls):
+                self.taken[(teacher, weekday)].remove(self.span(cls, number))
+
+    def order(self, items: list[tuple[str, int, int]], weekday: int, cls: _Class) -> list[tuple[str, int, int]] | None:
+        """An order of the day's lessons in which every teacher is free at his hour, or None (depth-first)."""
+        out: list[tuple[str, int, int]] = []
+        left = list(items)
+
+        def place(number: int) -> bool:
+            if not left:
+                return True
+            tried: set[tuple[str, int, int]] = set()
+            for i, item in enumerate(left):
+                if item in tried or not self.free(item, weekday, cls, number):
+                    continue
+                tried.add(item)
+                out.append(left.pop(i))
+                if place(number + 1):
+                    return True
+                left.insert(i, out.pop())
+            return False
+
+        return out if place(1) else None
+
+
 @dataclass
 class _Family:
     ethnicity: str  # "ky", "ru", "other"
@@ -593,6 +679,7 @@ class _SchoolBuilder:
         self._staff_and_assignments()
         self._pupils_and_families()
         self._journal()
+        self._movements()
 
     def _calendar(self) -> None:
         """Bell schedules and the year's breaks and public holidays (no random draws)."""
@@ -751,14 +838,43 @@ class _SchoolBuilder:
             )
             cls.teacher_id = candidates[0] if candidates else rng.choice(sorted(self.teacher_hours))
             taken.add(cls.teacher_id)
+        self._second_groups()
         for cls in self.classes:
             self.rows["schoolclass"].append(
                 (cls.id, self.school_id, self.year_id, cls.grade, cls.letter, cls.language, cls.shift, cls.teacher_id)
             )
-            for _code, subject_id, teacher, hours in cls.units:
-                self.rows["teachingassignment"].append(
-                    (self.ids.take("teachingassignment"), self.school_id, cls.id, subject_id, teacher, 0, float(hours))
-                )
+            for code, subject_id, teacher, hours in cls.units:
+                second = self.partners.get((cls.id, code))
+                groups = [(0, teacher)] if second is None else [(1, teacher), (2, second)]
+                for subgroup, teacher_id in groups:
+                    self.rows["teachingassignment"].append(
+                        (
+                            self.ids.take("teachingassignment"), self.school_id, cls.id, subject_id, teacher_id,
+                            subgroup, float(hours),
+                        )
+                    )  # fmt: skip
+
+    def _second_groups(self) -> None:
+        """Split SPLIT_SUBJECTS in big classes: group 1 keeps the class's teacher, group 2 gets a second one."""
+        self.partners: dict[tuple[int, str], int] = {}  # (class, subject code) -> group 2's teacher
+        split = [
+            (cls, code, hours)
+            for cls in self.classes
+            if cls.grade >= SPLIT_FROM_GRADE and cls.size >= SPLIT_MIN_PUPILS
+            for code, _sid, _teacher, hours in cls.units
+            if code in SPLIT_SUBJECTS
+        ]
+        if not split:
+            return
+        total = sum(hours for _cls, _code, hours in split)
+        second = [self._add_staff("teacher") for _ in range(max(1, round(total / TEACHER_TARGET_HOURS)))]
+        load = dict.fromkeys(second, 0)
+        for cls, code, hours in split:
+            teacher = min(second, key=lambda t: (load[t], t))  # the least loaded second teacher
+            load[teacher] += hours
+            self.partners[(cls.id, code)] = teacher
+            self.teacher_classes[teacher].add(cls.id)
+            self.teacher_hours[teacher][cls.id] = self.teacher_hours[teacher].get(cls.id, 0) + hours
 
     def _new_family(self, language: str) -> _Family:
         rng = self.rng
@@ -880,7 +996,9 @@ class _SchoolBuilder:
             self.rows["pupilguardian"].append(
                 (self.ids.take("pupilguardian"), pupil_id, guardian_id, relation, primary)
             )
-        self.rows["enrollment"].append((self.ids.take("enrollment"), self.school_id, pupil_id, cls.id, YEAR_STARTS))
+        self.rows["enrollment"].append(
+            (self.ids.take("enrollment"), self.school_id, pupil_id, cls.id, YEAR_STARTS, None)
+        )
         cls.pupils.append(pupil_id)
         family.children.append((pupil_id, cls.grade))
         if self.track_links:
@@ -928,53 +1046,214 @@ class _SchoolBuilder:
             pupils[i][8] = f"{letter}/{counters[letter]}"
         self.rows["pupil"] = [tuple(row) for row in pupils]
 
+    # -- movement book ---------------------------------------------------------------------
+
+    def _movements(self) -> None:
+        """The movement book (services.movement's rules, written as rows), consistent with the
+        enrollments: promotions of two classes on the first day; after the first quarter (whose
+        journal is generated) a few arrivals, each enrolled from its date with no journal data
+        before it, and departures, each enrollment ended on its date; every line under a director's
+        order dated on or before it. Only pupils without siblings here move, so the demo accounts' family stays.
+        A generator of its own keeps the rest of the demo unchanged."""
+        sid = self.school_id
+        rng = random.Random(f"movement-{self.rows['school'][-1][1]}")
+        director = (self.staff_by_position.get("director") or [None])[0]
+        pupils = {r[0]: r for r in self.rows["pupil"]}
+
+        def order(number: str, day: date, kind: str, title: str) -> tuple[int, str]:
+            oid = self.ids.take("order")
+            self.rows["order"].append(
+                (oid, sid, number, day, kind, title, director, "", search_key(number, title), "", 1)
+            )
+            return oid, number
+
+        def line(pupil: int, kind: str, day: date, order_id: tuple[int, str], **where: object) -> None:
+            p = pupils[pupil]
+            places = (str(where.get("from_school", "")), str(where.get("to_school", "")))
+            key = search_key(p[3], p[4], p[5], p[2], order_id[1], *places)[:400]
+            self.rows["movementrecord"].append(
+                (
+                    self.ids.take("movementrecord"), sid, pupil, kind, day, order_id[0], where.get("from_class"),
+                    where.get("to_class"), places[0], places[1], where.get("reason", ""), "", key, "", 1,
+                )
+            )  # fmt: skip
+
+        promoted = [c for c in self.classes if c.grade in (5, 10)][:2]
+        if promoted:
+            title = "Окуучуларды кийинки класска которуу жөнүндө"
+            promotion = order("1", YEAR_STARTS - timedelta(days=3), "transfer", title)
+            for cls in promoted:
+                for pupil in cls.pupils:
+                    line(pupil, "promotion", YEAR_STARTS, promotion, to_class=cls.id)
+        only_children = {f.children[0][0] for f in self.families if len(f.children) == 1}
+        movable = [
+            (cls, p) for cls in self.classes if cls.grade >= 2 and cls not in promoted for p in cls.pupils
+            if p in only_children
+        ]  # fmt: skip
+        rng.shuffle(movable)
+        numbers = iter(range(45, 10_000, 7))
+        arrivals = (
+            (date(2025, 11, 17), "Ош ш., № 12 мектеп", "ата-энесинин көчүшү"),
+            (date(2025, 12, 8), "Казакстан, Алматы ш., № 54 мектеп", "ата-энесинин көчүшү"),
+            (date(2026, 1, 19), "Чүй обл., Сокулук р., Шопоков ш., № 3 мектеп", ""),
+            (date(2026, 2, 9), "Нарын ш., № 1 мектеп", "ата-энесинин жумушу"),
+        )
+        departures = (
+            (date(2025, 12, 22), "Бишкек ш., № 61 мектеп", "үй-бүлөсү көчтү"),
+            (date(2026, 1, 26), "Россия, Москва ш.", "ата-энесинин жумушу"),
+            (date(2026, 4, 6), "Жалал-Абад ш., № 7 мектеп", "үй-бүлөсү көчтү"),
+        )
+        arrived: set[int] = set()
+        for (day, where_from, reason), (cls, pupil) in zip(arrivals, movable[: len(arrivals)], strict=False):
+            arrived.add(pupil)
+            self._set_enrollment(pupil, starts_on=day)
+            kind_title = "Окуучуну кабыл алуу жөнүндө"
+            enroll = order(f"{next(numbers)}-у", day - timedelta(days=rng.randrange(1, 4)), "enrollment", kind_title)
+            line(pupil, "arrival", day, enroll, to_class=cls.id, from_school=where_from, reason=reason)
+        for (day, where_to, reason), (cls, pupil) in zip(
+            departures, movable[len(arrivals) : len(arrivals) + len(departures)], strict=False
+        ):
+            self._set_enrollment(pupil, ends_on=day)
+            out = order(
+                f"{next(numbers)}-ч", day - timedelta(days=rng.randrange(0, 3)), "departure", "Окуучуну чыгаруу жөнүндө"
+            )
+            line(pupil, "departure", day, out, from_class=cls.id, to_school=where_to, reason=reason)
+        if arrived:  # they came after the journal's quarter: no marks or absences before that
+            self.rows["mark"] = [r for r in self.rows["mark"] if r[3] not in arrived]
+            self.rows["attendance"] = [r for r in self.rows["attendance"] if r[3] not in arrived]
+            self.marked_pupils -= arrived
+
+    def _set_enrollment(self, pupil_id: int, *, starts_on: date | None = None, ends_on: date | None = None) -> None:
+        rows = self.rows["enrollment"]
+        i = next(i for i, r in enumerate(rows) if r[2] == pupil_id)
+        row = rows[i]
+        rows[i] = (*row[:4], starts_on or row[4], ends_on or row[5])
+
     # -- timetable and journal ---------------------------------------------------------------
 
     def _timetable(self) -> dict[int, list[list[tuple[str, int, int]]]]:
-        """Per class, per weekday: the day's lessons in order as (code, subject id, teacher id)."""
+        """Per class, per weekday: the day's lessons in order as (code, subject id, teacher id).
+
+        No teacher is ever due in two classes at once (the bells of both shifts and the first
+        graders' shorter lessons are compared as clock times, as services.timetable does). A class
+        whose week cannot be fitted is drawn again; in the rare school where that is not enough,
+        the whole timetable is drawn again (a draw takes a few milliseconds).
+        """
+        week, clashes = self._draw_timetable()
+        for _ in range(_TIMETABLE_ATTEMPTS):
+            if not clashes:
+                break
+            week, clashes = self._draw_timetable()
+        return week
+
+    def _draw_timetable(self) -> tuple[dict[int, list[list[tuple[str, int, int]]]], int]:
+        """One draw of the school's week and how many class days were left with a clash."""
         rng = self.rng
-        busy: set[tuple[int, int, int, int]] = set()  # (teacher, weekday, shift, number)
+        left = 0
+        busy = _Busy(self.partners)
         teacher_days: dict[tuple[int, int, int], int] = defaultdict(int)  # (teacher, shift, weekday) -> lessons
         week: dict[int, list[list[tuple[str, int, int]]]] = {}
         order = list(self.classes)
         rng.shuffle(order)
         for cls in order:
-            days: list[list[tuple[str, int, int]]] = [[] for _ in range(5)]
-            for code, subject_id, teacher, hours in sorted(cls.units, key=lambda u: (-u[3], u[0])):
-                used: set[int] = set()
-                for _ in range(hours):
-                    # A subject at most once a day where it fits; the class's emptiest day first,
-                    # then the day the teacher has fewest lessons in other classes.
-                    free = [d for d in range(5) if d not in used] or list(range(5))
-                    least = min(len(days[d]) for d in free)
-                    fits = [d for d in free if len(days[d]) == least]
-                    calm = min(teacher_days[(teacher, cls.shift, d)] for d in fits)
-                    day = rng.choice([d for d in fits if teacher_days[(teacher, cls.shift, d)] == calm])
-                    used.add(day)
-                    days[day].append((code, subject_id, teacher))
-            for wd, items in enumerate(days):
-                # Greedy order: at each hour the first lesson whose teacher is free. A few shuffles,
-                # keeping the order with fewest clashes, get most days clash-free at no real cost.
-                best: list[tuple[str, int, int]] = []
-                best_clashes = len(items) + 1
-                for _attempt in range(12):
-                    pool = list(items)
-                    rng.shuffle(pool)
-                    ordered, clashes = [], 0
-                    for number in range(1, len(pool) + 1):
-                        pick = next((i for i, it in enumerate(pool) if (it[2], wd, cls.shift, number) not in busy), -1)
-                        clashes += pick < 0
-                        ordered.append(pool.pop(max(pick, 0)))
-                    if clashes < best_clashes:
-                        best, best_clashes = ordered, clashes
-                    if not clashes:
-                        break
-                for number, item in enumerate(best, start=1):
-                    busy.add((item[2], wd, cls.shift, number))
-                    teacher_days[(item[2], cls.shift, wd)] += 1
-                days[wd] = best
+            # Rarely a class's week has a day no order or swap frees: its week is drawn again.
+            for attempt in range(_WEEK_ATTEMPTS):
+                days: list[list[tuple[str, int, int]]] = [[] for _ in range(5)]
+                for code, subject_id, teacher, hours in sorted(cls.units, key=lambda u: (-u[3], u[0])):
+                    used: set[int] = set()
+                    for _ in range(hours):
+                        # A subject at most once a day where it fits; the class's emptiest day first,
+                        # then the day the teacher has fewest lessons in other classes.
+                        free = [d for d in range(5) if d not in used] or list(range(5))
+                        least = min(len(days[d]) for d in free)
+                        fits = [d for d in free if len(days[d]) == least]
+                        # (both groups' teachers for a lesson taught in two groups)
+                        who = busy.teachers((code, subject_id, teacher), cls)
+                        load = {d: sum(teacher_days[(t, cls.shift, d)] for t in who) for d in fits}
+                        calm = min(load.values())
+                        day = rng.choice([d for d in fits if load[d] == calm])
+                        used.add(day)
+                        days[day].append((code, subject_id, teacher))
+                left_clashes = 0
+                for wd in range(5):
+                    items = days[wd]
+                    # Greedy order: at each hour the first lesson whose teacher is free. A few shuffles
+                    # get most days clash-free at no real cost; the rest are searched, or swap a lesson
+                    # with another day of the class.
+                    best: list[tuple[str, int, int]] = []
+                    best_clashes = len(items) + 1
+                    for _attempt in range(12):
+                        pool = list(items)
+                        rng.shuffle(pool)
+                        ordered, clashes = [], 0
+                        for number in range(1, len(pool) + 1):
+                            pick = next((i for i, it in enumerate(pool) if busy.free(it, wd, cls, number)), -1)
+                            clashes += pick < 0
+                            ordered.append(pool.pop(max(pick, 0)))
+                        if clashes < best_clashes:
+                            best, best_clashes = ordered, clashes
+                        if not clashes:
+                            break
+                    if best_clashes:
+                        greedy = best
+                        best = busy.order(items, wd, cls) or self._swap_day(days, wd, cls, busy, teacher_days) or []
+                        if not best:  # still none: keep the greedy order for now, try the week again
+                            left_clashes += 1
+                            best = greedy
+                    for number, item in enumerate(best, start=1):
+                        busy.take(item, wd, cls, number)
+                        for t in busy.teachers(item, cls):
+                            teacher_days[(t, cls.shift, wd)] += 1
+                    days[wd] = best
+                if not left_clashes or attempt == _WEEK_ATTEMPTS - 1:
+                    left += left_clashes
+                    break
+                for wd, items in enumerate(days):
+                    busy.release_day(items, wd, cls)
+                    for item in items:
+                        for t in busy.teachers(item, cls):
+                            teacher_days[(t, cls.shift, wd)] -= 1
             week[cls.id] = days
-        return week
+        return week, left
+
+    @staticmethod
+    def _swap_day(
+        days: list[list[tuple[str, int, int]]],
+        wd: int,
+        cls: _Class,
+        busy: _Busy,
+        teacher_days: dict[tuple[int, int, int], int],
+    ) -> list[tuple[str, int, int]] | None:
+        """Day `wd` of `cls` has no clash-free order: swap one of its lessons with another day's, so both fit."""
+        for wd2 in [*range(wd + 1, 5), *range(wd)]:  # later days first: nothing of theirs is placed yet
+            placed = wd2 < wd
+            for i, x in enumerate(days[wd]):
+                for j, y in enumerate(days[wd2]):
+                    if x[0] == y[0] or y[0] in {it[0] for it in days[wd]} or x[0] in {it[0] for it in days[wd2]}:
+                        continue
+                    here = [*days[wd][:i], y, *days[wd][i + 1 :]]
+                    there = [*days[wd2][:j], x, *days[wd2][j + 1 :]]
+                    if placed:
+                        busy.release_day(days[wd2], wd2, cls)
+                    mine = busy.order(here, wd, cls)
+                    if mine is not None and not placed:
+                        days[wd2] = there
+                        return mine
+                    if mine is not None:
+                        busy.take_day(mine, wd, cls)
+                        theirs = busy.order(there, wd2, cls)
+                        busy.release_day(mine, wd, cls)
+                        if theirs is not None:
+                            busy.take_day(theirs, wd2, cls)
+                            for t in busy.teachers(y, cls):
+                                teacher_days[(t, cls.shift, wd2)] -= 1
+                            for t in busy.teachers(x, cls):
+                                teacher_days[(t, cls.shift, wd2)] += 1
+                            days[wd2] = theirs
+                            return mine
+                    if placed:
+                        busy.take_day(days[wd2], wd2, cls)
+        return None
 
     def _slots(self, week: dict[int, list[list[tuple[str, int, int]]]]) -> None:
         """The weekly timetable as TimetableSlot rows, the same in every quarter; a homeroom per class."""
@@ -984,6 +1263,8 @@ class _SchoolBuilder:
         # Second-shift classes sit in first-shift rooms: the rooms are free by then.
         for i, c in enumerate(c for c in by_shift if c.shift != 1):
             rooms[c.id] = rooms[first[i % len(first)].id] if first else f"{101 + i}"
+        # A second group's teacher keeps a language room of his own: where he is, it is free.
+        own_rooms = {t: f"Л-{i}" for i, t in enumerate(sorted(set(self.partners.values())), start=1)}
         slot_rows = self.rows["timetableslot"]
         for number_q, starts, ends in TERMS:
             term_id = self.term_ids[number_q]
@@ -991,22 +1272,27 @@ class _SchoolBuilder:
                 for wd, items in enumerate(week[cls.id]):
                     for number, (code, subject_id, teacher) in enumerate(items, start=1):
                         room = "" if code in NO_ROOM_SUBJECTS else rooms[cls.id]
-                        slot_rows.append(
-                            (
-                                self.ids.take("timetableslot"),
-                                self.school_id,
-                                cls.id,
-                                term_id,
-                                starts,
-                                ends,
-                                wd + 1,
-                                number,
-                                subject_id,
-                                teacher,
-                                0,
-                                room,
+                        second = self.partners.get((cls.id, code))
+                        groups = [(0, teacher, room)]
+                        if second is not None:
+                            groups = [(1, teacher, room), (2, second, own_rooms[second])]
+                        for subgroup, teacher_id, where in groups:
+                            slot_rows.append(
+                                (
+                                    self.ids.take("timetableslot"),
+                                    self.school_id,
+                                    cls.id,
+                                    term_id,
+                                    starts,
+                                    ends,
+                                    wd + 1,
+                                    number,
+                                    subject_id,
+                                    teacher_id,
+                                    subgroup,
+                                    where,
+                                )
                             )
-                        )
 
     def _absences(
         self, days: list[date], week: dict[int, list[list[tuple[str, int, int]]]]
@@ -1038,6 +1324,25 @@ class _SchoolBuilder:
                             single[(cls.id, day)].append((pupil_id, rng.randrange(lessons_per_day[day]), code, minutes))
         return whole, single
 
+    def _subgroup_members(self) -> dict[tuple[int, str], tuple[list[int], list[int]]]:
+        """The split of each class × subject taught in two groups: the alphabetical list cut in halves."""
+        sort = {row[0]: row[10] for row in self.rows["pupil"]}
+        by_id = {cls.id: cls for cls in self.classes}
+        members: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
+        for class_id, code in sorted(self.partners):
+            ordered = sorted(by_id[class_id].pupils, key=lambda p: (sort[p], p))
+            half = (len(ordered) + 1) // 2
+            members[(class_id, code)] = (ordered[:half], ordered[half:])
+            for subgroup, group in ((1, ordered[:half]), (2, ordered[half:])):
+                for pupil_id in group:
+                    self.rows["subgroupmember"].append(
+                        (
+                            self.ids.take("subgroupmember"), self.school_id, class_id, self.subject_ids[code],
+                            subgroup, pupil_id, _CREATED_AT,
+                        )
+                    )  # fmt: skip
+        return members
+
     def _journal(self) -> None:
         rng = self.rng
         sid = self.school_id
@@ -1047,6 +1352,7 @@ class _SchoolBuilder:
         self._slots(week)
         whole, single = self._absences(days, week)
         ability = {pid: rng.gauss(0, _ABILITY_SD) for cls in self.classes for pid in cls.pupils}
+        members = self._subgroup_members()
         hours = {(cls.id, code): h for cls in self.classes for code, _s, _t, h in cls.units}
         lesson_rows = self.rows["lesson"]
         mark_rows = self.rows["mark"]
@@ -1071,8 +1377,6 @@ class _SchoolBuilder:
                 topic_language = cls.language
                 base_hour = 2 if cls.shift == 1 else 8  # Bishkek is UTC+6: 08:00 and 14:00 local
                 for number, (code, subject_id, teacher) in enumerate(todays, start=1):
-                    lesson_id = next_lesson
-                    next_lesson += 1
                     counter[(cls.id, subject_id)] += 1
                     k = counter[(cls.id, subject_id)]
                     language = _SUBJECT_LANGUAGE.get(code, topic_language)
@@ -1084,9 +1388,11 @@ class _SchoolBuilder:
                         homework = rng.choice(_HOMEWORK[language]).format(
                             k=k, a=a, b=a + rng.randint(1, 4), p=a // 3 + 4
                         )
-                    lesson_rows.append(
-                        (lesson_id, sid, cls.id, subject_id, teacher, term_id, day, number, 0, topic, homework, False)
-                    )
+                    second = self.partners.get((cls.id, code))
+                    groups: list[tuple[int, int, list[int]]] = [(0, teacher, pupils)]
+                    if second is not None:
+                        first_half, second_half = members[(cls.id, code)]
+                        groups = [(1, teacher, first_half), (2, second, second_half)]
                     stamp = datetime(day.year, day.month, day.day, base_hour + number, 0, tzinfo=UTC)
                     absent = day_absent
                     late: dict[int, int] = {}
@@ -1098,35 +1404,50 @@ class _SchoolBuilder:
                                     late.setdefault(pupil_id, minutes)
                                 else:
                                     absent[pupil_id] = a_code
-                    # One row per pupil and lesson: an absence wins over a lateness drawn for the same lesson.
-                    for pupil_id, a_code in absent.items():
-                        attendance_rows.append((next_attendance, sid, lesson_id, pupil_id, a_code, 0, 1, stamp))
-                        next_attendance += 1
-                    for pupil_id, minutes in late.items():
-                        if pupil_id not in absent:
-                            attendance_rows.append((next_attendance, sid, lesson_id, pupil_id, "о", minutes, 1, stamp))
+                    for subgroup, teacher_id, group in groups:
+                        lesson_id = next_lesson
+                        next_lesson += 1
+                        lesson_rows.append(
+                            (lesson_id, sid, cls.id, subject_id, teacher_id, term_id, day, number, subgroup, topic,
+                             homework, False)
+                        )  # fmt: skip
+                        if subgroup:  # a group's lesson: its own pupils only
+                            mine = set(group)
+                            absent_here = {p: c for p, c in absent.items() if p in mine}
+                            late_here = {p: m for p, m in late.items() if p in mine}
+                        else:
+                            absent_here, late_here = absent, late
+                        # One row per pupil and lesson: an absence wins over a lateness drawn for the same lesson.
+                        for pupil_id, a_code in absent_here.items():
+                            attendance_rows.append((next_attendance, sid, lesson_id, pupil_id, a_code, 0, 1, stamp))
                             next_attendance += 1
-                    if cls.grade == 1 or not pupils:
-                        continue  # first graders get no marks
-                    h = hours[(cls.id, code)]
-                    period = max(6, 3 * h)  # a test about every three weeks
-                    if code not in UNTESTED_SUBJECTS and h >= 2 and k % period == period // 2:
-                        kind = "control" if code in CONTROL_SUBJECTS else "test"
-                        chosen = [p for p in pupils if p not in absent]
-                        noise = 1.1
-                    else:
-                        n_marks = round(len(pupils) * (0.20 + 0.15 * random_()))
-                        chosen = [p for p in rng.sample(pupils, n_marks) if p not in absent]
-                        kind = ""
-                        noise = 1.0
-                    for pupil_id in chosen:
-                        score = ability[pupil_id] + gauss(0, noise)
-                        value = 2 if score < _CUT_2 else 3 if score < _CUT_3 else 4 if score < _CUT_4 else 5
-                        mark_kind = kind or ("home" if random_() < 0.2 else "class")
-                        mark_rows.append((next_mark, sid, lesson_id, pupil_id, value, mark_kind, 1, stamp))
-                        next_mark += 1
-                        if track:
-                            marked.add(pupil_id)
+                        for pupil_id, minutes in late_here.items():
+                            if pupil_id not in absent_here:
+                                attendance_rows.append(
+                                    (next_attendance, sid, lesson_id, pupil_id, "о", minutes, 1, stamp)
+                                )
+                                next_attendance += 1
+                        if cls.grade == 1 or not group:
+                            continue  # first graders get no marks
+                        h = hours[(cls.id, code)]
+                        period = max(6, 3 * h)  # a test about every three weeks
+                        if code not in UNTESTED_SUBJECTS and h >= 2 and k % period == period // 2:
+                            kind = "control" if code in CONTROL_SUBJECTS else "test"
+                            chosen = [p for p in group if p not in absent_here]
+                            noise = 1.1
+                        else:
+                            n_marks = round(len(group) * (0.20 + 0.15 * random_()))
+                            chosen = [p for p in rng.sample(group, n_marks) if p not in absent_here]
+                            kind = ""
+                            noise = 1.0
+                        for pupil_id in chosen:
+                            score = ability[pupil_id] + gauss(0, noise)
+                            value = 2 if score < _CUT_2 else 3 if score < _CUT_3 else 4 if score < _CUT_4 else 5
+                            mark_kind = kind or ("home" if random_() < 0.2 else "class")
+                            mark_rows.append((next_mark, sid, lesson_id, pupil_id, value, mark_kind, 1, stamp))
+                            next_mark += 1
+                            if track:
+                                marked.add(pupil_id)
         self.ids.next["lesson"] = next_lesson
         self.ids.next["mark"] = next_mark
         self.ids.next["attendance"] = next_attendance

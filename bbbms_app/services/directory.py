@@ -111,7 +111,10 @@ def class_options(session: Session, principal: Principal, today: date | None = N
     year = current_year(session, principal.school_id)
     if year is None:
         return []
-    q = select(SchoolClass).where(SchoolClass.academic_year_id == year.id)
+    q = select(SchoolClass).where(
+        SchoolClass.academic_year_id == year.id,
+        SchoolClass.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
     visible = visible_class_ids(session, principal, today or date.today())
     if visible is not None:
         q = q.where(SchoolClass.id.in_(visible))  # type: ignore[union-attr]
@@ -139,7 +142,7 @@ def classes(session: Session, principal: Principal, today: date | None = None) -
         select(SchoolClass, Staff.last_name, Staff.first_name, on_roll.c.n)
         .join(Staff, Staff.id == SchoolClass.class_teacher_id, isouter=True)  # type: ignore[arg-type]
         .join(on_roll, on_roll.c.class_id == SchoolClass.id, isouter=True)
-        .where(SchoolClass.academic_year_id == year.id)
+        .where(SchoolClass.academic_year_id == year.id, SchoolClass.deleted_at.is_(None))  # type: ignore[union-attr]
     )
     visible = visible_class_ids(session, principal, today)
     if visible is not None:

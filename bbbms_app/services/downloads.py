@@ -70,12 +70,17 @@ def new_file(extension: str) -> tuple[str, Path]:
     return token, folder() / f"{token}.{extension}"
 
 
-def publish(token: str, *, user_id: int, permission: str, filename: str) -> None:
-    """Make the written file `token` downloadable by `user_id` while he holds `permission`."""
+def publish(token: str, *, user_id: int, permission: str, filename: str, scope: dict | None = None) -> None:
+    """Make the written file `token` downloadable by `user_id` while he holds `permission`.
+
+    `scope` is kept with it for a route that checks the data scope again at download time (the
+    journal's class × subject × subgroup, see services.journal_export)."""
     data = folder() / f"{token}.{filename.rsplit('.', 1)[-1]}"
     if not data.exists():
         raise FileNotFoundError(data)
     meta = {"user_id": user_id, "permission": permission, "filename": filename, "file": data.name}
+    if scope is not None:
+        meta["scope"] = scope
     (folder() / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
@@ -83,19 +88,30 @@ def url(token: str) -> str:
     return f"{ROUTE}/{token}"
 
 
-def open_for(session: Session, token: str, session_cookie: str | None) -> Ticket:
-    """The file behind `token`, if the cookie's session is its owner's and still permits it."""
+def meta_of(token: str) -> dict:
+    """What was published under `token` (owner, permission, file name, scope); DownloadRefused for a
+    malformed, unknown or expired token."""
     if not _TOKEN.match(token or ""):
         raise DownloadRefused("bad token")
     meta_path = folder() / f"{token}.json"
     if not meta_path.exists() or meta_path.stat().st_mtime < time.time() - MAX_AGE_S:
         raise DownloadRefused("unknown or expired")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    principal = accounts.resolve(session, session_cookie)
-    if principal is None or principal.user_id != meta["user_id"] or not principal.can(meta["permission"]):
-        raise DownloadRefused("not yours")
+    return json.loads(meta_path.read_text(encoding="utf-8"))
+
+
+def ticket_of(meta: dict) -> Ticket:
+    """The stored file of a published token; DownloadRefused when it is gone."""
     path = folder() / meta["file"]
     if not path.exists():
         raise DownloadRefused("gone")
     ext = path.suffix.lstrip(".")
     return Ticket(path, meta["filename"], CONTENT_TYPES.get(ext, "application/octet-stream"))
+
+
+def open_for(session: Session, token: str, session_cookie: str | None) -> Ticket:
+    """The file behind `token`, if the cookie's session is its owner's and still permits it."""
+    meta = meta_of(token)
+    principal = accounts.resolve(session, session_cookie)
+    if principal is None or principal.user_id != meta["user_id"] or not principal.can(meta["permission"]):
+        raise DownloadRefused("not yours")
+    return ticket_of(meta)

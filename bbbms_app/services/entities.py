@@ -23,11 +23,15 @@ from bbbms_app.i18n import format_date, format_number, t
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.models import (
     AcademicYear,
+    BellSchedule,
     Enrollment,
     GradingPolicy,
     Guardian,
+    Holiday,
     Lesson,
     Mark,
+    MovementRecord,
+    Order,
     Pupil,
     PupilGuardian,
     School,
@@ -56,6 +60,10 @@ MODELS: dict[str, Any] = {
         Pupil,
         Guardian,
         User,
+        BellSchedule,
+        Holiday,
+        Order,
+        MovementRecord,
     )
 }
 PICKER_LIMIT = 200  # options in a select; larger tables (pupils, guardians) are searched instead
@@ -108,6 +116,9 @@ def scope(session: Session, table: str, principal: Principal | None, query, toda
         return query.where(SchoolClass.id.in_(visible_class_ids(session, principal, today) or [-1]))  # type: ignore[union-attr]
     if table == "teachingassignment":
         return query.where(TeachingAssignment.class_id.in_(visible_class_ids(session, principal, today) or [-1]))  # type: ignore[union-attr]
+    if table == "movementrecord":  # a role the director gave movement.read: his classes' pupils only
+        pupils = scope(session, "pupil", principal, select(Pupil.id), today)
+        return query.where(MovementRecord.pupil_id.in_(pupils))  # type: ignore[union-attr]
     return query
 
 
@@ -135,6 +146,21 @@ def _term_label(row: Any, lang: str) -> str:
     return t(f"term.{row.kind}", lang, number=row.number)
 
 
+def _holiday_label(row: Any, lang: str) -> str:
+    name = {"ky": row.name_ky, "ru": row.name_ru}.get(lang) or row.name_en or row.name_ru
+    return f"{name} ({format_date(row.starts_on, lang)}–{format_date(row.ends_on, lang)})"
+
+
+def _order_label(row: Any, lang: str) -> str:
+    from bbbms_app.services.movement import order_label
+
+    return order_label(row, lang) + (f" {row.summary}" if row.summary else "")
+
+
+def _movement_label(row: Any, lang: str) -> str:
+    return f"{t(f'movement.kind.{row.kind}', lang)}, {format_date(row.date, lang)}"
+
+
 LABELS: dict[str, Labeler] = {
     "school": _school_label,
     "academicyear": lambda row, _lang: row.name,
@@ -145,6 +171,10 @@ LABELS: dict[str, Labeler] = {
     "pupil": lambda row, _lang: full_name(row),
     "guardian": lambda row, _lang: full_name(row),
     "user": lambda row, _lang: row.username,
+    "bellschedule": lambda row, _lang: f"{row.shift}: {row.number} ({row.starts_at:%H:%M}–{row.ends_at:%H:%M})",
+    "holiday": _holiday_label,
+    "order": _order_label,
+    "movementrecord": _movement_label,
 }
 ORDER: dict[str, tuple[str, ...]] = {
     "academicyear": ("starts_on",),
@@ -156,6 +186,8 @@ ORDER: dict[str, tuple[str, ...]] = {
     "guardian": ("sort_key",),
     "user": ("username",),
     "school": ("okpo",),
+    "order": ("date", "number"),
+    "movementrecord": ("date",),
 }
 
 
@@ -196,7 +228,8 @@ def picker_options(
     if search.strip() and "search_key" in model.model_fields:
         q = q.where(model.search_key.like(like_pattern(search), escape="\\"))
     for column in ORDER.get(table, ("id",)):
-        q = q.order_by(getattr(model, column))
+        # Orders pile up over the years: the picker offers the newest first.
+        q = q.order_by(getattr(model, column).desc() if table == "order" else getattr(model, column))
     rows = list(session.exec(q.limit(limit)).all())
     if include is not None and all(r.id != include for r in rows):
         extra = session.get(model, include)
@@ -220,6 +253,7 @@ KEY_PARTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "staff": (("last_name", "first_name", "patronymic", "phone"), ("last_name", "first_name", "patronymic")),
     "guardian": (("last_name", "first_name", "patronymic", "pin", "phone"), ("last_name", "first_name", "patronymic")),
     "user": (("username", "full_name"), ()),
+    "order": (("number", "summary"), ()),
 }
 
 
@@ -263,6 +297,25 @@ def computed_columns(session: Session, table: str, rows: list[Any], lang: str, t
             names[guardian_id].append(f"{last} {first}")
         for gid, children in names.items():
             out[gid]["children"] = ", ".join(children)
+    if table == "movementrecord" and ids:
+        from bbbms_app.services import movement
+
+        orders = {o.id: o for o in session.exec(select(Order).where(Order.id.in_({r.order_id for r in rows}))).all()}  # type: ignore[union-attr]
+        classes = labels_for(session, "schoolclass", [c for r in rows for c in (r.from_class_id, r.to_class_id)], lang)
+        for r in rows:
+            out[r.id]["order"] = movement.order_label(orders[r.order_id], lang) if r.order_id in orders else ""
+            out[r.id]["from"] = movement.where(classes.get(r.from_class_id, ""), r.from_school)
+            out[r.id]["to"] = movement.where(classes.get(r.to_class_id, ""), r.to_school)
+    if table == "bellschedule":
+        for r in rows:
+            out[r.id]["band"] = f"{r.shift} ({_grades(r.grade_from, r.grade_to)})"
+            out[r.id]["lesson_time"] = f"{r.starts_at:%H:%M}–{r.ends_at:%H:%M}"
+    if table == "holiday":
+        for r in rows:
+            out[r.id]["grades"] = _grades(r.grade_from, r.grade_to)
+            out[r.id]["dates"] = format_date(r.starts_on, lang) + (
+                f"–{format_date(r.ends_on, lang)}" if r.ends_on != r.starts_on else ""
+            )
     if table == "schoolclass" and ids:
         for r in rows:
             out[r.id]["class_name"] = class_name(r.grade, r.letter)
@@ -275,6 +328,13 @@ def computed_columns(session: Session, table: str, rows: list[Any], lang: str, t
     return out
 
 
+def _grades(grade_from: int | None, grade_to: int | None) -> str:
+    """A band of grades as the school says it: «1», «2–11»; empty for every grade."""
+    if grade_from is None:
+        return ""
+    return str(grade_from) if grade_from == grade_to else f"{grade_from}–{grade_to}"
+
+
 # ---------------------------------------------------------------------------------- filters
 
 
@@ -282,7 +342,7 @@ def filter_options(
     session: Session, principal: Principal | None, table: str, name: str, fk_table: str | None, lang: str
 ) -> list[dict[str, str]]:
     """The values a list filter offers; the same list bounds what a filter accepts."""
-    if table == "pupil" and name == "class_id":
+    if table in ("pupil", "movementrecord") and name == "class_id":
         return picker_options(session, principal, "schoolclass", lang)
     if fk_table is not None:
         return picker_options(session, principal, fk_table, lang)
@@ -295,6 +355,14 @@ def apply_filter(table: str, name: str, value: str, query, today: date | None = 
     if table == "pupil" and name == "class_id":
         on_roll = select(Enrollment.pupil_id).where(Enrollment.class_id == int(value), _current(today))
         return query.where(Pupil.id.in_(on_roll))  # type: ignore[union-attr]
+    if table == "movementrecord" and name == "class_id":
+        return query.where(or_(MovementRecord.from_class_id == int(value), MovementRecord.to_class_id == int(value)))
+    if table == "movementrecord" and name == "academic_year_id":
+        year = AcademicYear.id == int(value)
+        return query.where(
+            MovementRecord.date >= select(AcademicYear.starts_on).where(year).scalar_subquery(),
+            MovementRecord.date <= select(AcademicYear.ends_on).where(year).scalar_subquery(),
+        )
     model = MODELS[table]
     column = getattr(model, name)
     return query.where(column == (int(value) if value.isdigit() and name.endswith("_id") else value))
@@ -320,6 +388,16 @@ def cross_field_errors(table: str, values: Mapping[str, Any]) -> dict[str, tuple
         number = values.get("number")
         if isinstance(number, int) and not 1 <= number <= top:
             errors["number"] = ("admin.error.range", {"min": 1, "max": top})
+    elif table == "bellschedule":
+        before("starts_at", "ends_at", strict=True)
+        before("grade_from", "grade_to", strict=False)
+    elif table == "holiday":
+        before("starts_on", "ends_on", strict=False)
+        if (values.get("grade_from") is None) != (values.get("grade_to") is None):
+            missing = "grade_to" if values.get("grade_to") is None else "grade_from"
+            errors[missing] = ("tt.error.holiday_grades", {})
+        else:
+            before("grade_from", "grade_to", strict=False)
     elif table == "gradingpolicy":
         before("grade_from", "grade_to", strict=False)
         before("min_value", "max_value", strict=False)
@@ -347,6 +425,16 @@ def delete_refusal(session: Session, table: str, row: Any, today: date | None = 
         ).one()
         if n:
             return "admin.error.class_has_pupils", {"count": n}
+    if table == "movementrecord":
+        return "movement.error.no_delete", {}
+    if table == "order":
+        n = session.exec(
+            select(func.count())
+            .select_from(MovementRecord)
+            .where(MovementRecord.order_id == row.id, MovementRecord.deleted_at.is_(None))  # type: ignore[union-attr]
+        ).one()
+        if n:
+            return "movement.error.order_in_use", {"count": n}
     return None
 
 
@@ -364,7 +452,12 @@ def related(
             "enrollments": _pupil_enrollments(session, row.id, lang),
             "marks": _pupil_marks(session, row, lang),
             "consent": consent_status(session, "pupil", row.id, lang, today),
+            "movements": _pupil_movements(session, row.id, lang),
         }
+    if table == "order":
+        from bbbms_app.services import movement
+
+        return {"records": movement.order_movements(session, row.id, lang)}
     if table == "guardian":
         rows = session.exec(
             select(Pupil, PupilGuardian.relation)
@@ -473,6 +566,12 @@ def _pupil_enrollments(session: Session, pupil_id: int, lang: str) -> list[dict[
     ]
 
 
+def _pupil_movements(session: Session, pupil_id: int, lang: str) -> list[dict[str, str]]:
+    from bbbms_app.services import movement
+
+    return movement.pupil_movements(session, pupil_id, lang)
+
+
 def _pupil_marks(session: Session, pupil: Pupil, lang: str) -> list[dict[str, str]]:
     """Marks of the school's current year per subject: how many, and their plain average."""
     year = current_year(session, pupil.school_id)
@@ -530,6 +629,8 @@ def _reference_names(table: str, row: Any) -> list[str]:
         return [row.username]
     if table == "term":
         return [f"{row.kind}{row.number}"]
+    if table == "order":
+        return [f"{row.number} {row.date:%d.%m.%Y}", row.number]
     return [str(row.id)]
 
 

@@ -52,12 +52,13 @@ from bbbms_app.models import (
     Pupil,
     SchoolClass,
     Staff,
+    SubgroupMember,
     Subject,
     TeachingAssignment,
     Term,
 )
 from bbbms_app.models.journal import ATTENDANCE_CODES, MARK_KINDS
-from bbbms_app.services import audit, grading
+from bbbms_app.services import audit, grading, subgroups
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal, can_teach
 
 ABSENT_CODES = frozenset({"н", "б", "у", "п"})
@@ -177,9 +178,10 @@ class JournalAccess:
     """What a principal may do in one class × subject × subgroup journal."""
 
     read: bool = False
-    write: bool = False  # enter marks in an open term (his assignment)
+    write: bool = False  # enter marks in an open term (his assignment, or the lessons he substituted)
     correct: bool = False  # correct a closed term, with a reason
     leader: bool = False
+    substitute: bool = False  # no assignment: he writes only the lessons he taught himself (a substitution)
 
 
 def is_leader(principal: Principal) -> bool:
@@ -187,18 +189,57 @@ def is_leader(principal: Principal) -> bool:
     return principal.role in SCHOOL_WIDE_ROLES and principal.can("journal.read")
 
 
+def substituted(
+    session: Session,
+    principal: Principal,
+    class_id: int,
+    subject_id: int,
+    subgroup: int,
+    term_id: int | None = None,
+) -> bool:
+    """Whether the principal taught a (not cancelled) lesson of this journal himself (in `term_id`)."""
+    if principal.staff_id is None:
+        return False
+    q = select(Lesson.id).where(
+        Lesson.teacher_id == principal.staff_id,
+        Lesson.class_id == class_id,
+        Lesson.subject_id == subject_id,
+        Lesson.subgroup == subgroup,
+        Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+    )
+    if term_id is not None:
+        q = q.where(Lesson.term_id == term_id)
+    return session.exec(q.limit(1)).first() is not None
+
+
 def access_for(
-    session: Session, principal: Principal, cls: SchoolClass, subject_id: int, subgroup: int
+    session: Session,
+    principal: Principal,
+    cls: SchoolClass,
+    subject_id: int,
+    subgroup: int,
+    term_id: int | None = None,
 ) -> JournalAccess:
-    """The principal's rights in the journal of `cls` × subject × subgroup."""
+    """The principal's rights in the journal of `cls` × subject × subgroup (in `term_id`).
+
+    A substitute (a teacher with no assignment here who taught some of its lessons in the term)
+    reads the journal and writes the lessons he taught: the write itself is checked per lesson.
+    """
     if principal.school_id is None or cls.school_id != principal.school_id or not principal.can("journal.read"):
         return JournalAccess()
     leader = is_leader(principal)
     correct = principal.can("journal.correct") and leader
     assigned = can_teach(session, principal, cls.id, subject_id, subgroup)  # type: ignore[arg-type]
     class_teacher = principal.staff_id is not None and cls.class_teacher_id == principal.staff_id
-    write = assigned and principal.can("journal.write")
-    return JournalAccess(read=leader or assigned or class_teacher, write=write, correct=correct, leader=leader)
+    substitute = not assigned and substituted(session, principal, cls.id, subject_id, subgroup, term_id)  # type: ignore[arg-type]
+    write = (assigned or substitute) and principal.can("journal.write")
+    return JournalAccess(
+        read=leader or assigned or class_teacher or substitute,
+        write=write,
+        correct=correct,
+        leader=leader,
+        substitute=substitute,
+    )
 
 
 def _class_in_school(session: Session, principal: Principal, class_id: int) -> SchoolClass:
@@ -228,7 +269,18 @@ def journal_classes(session: Session, principal: Principal, year_id: int | None)
             TeachingAssignment.teacher_id == principal.staff_id,
             TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
         )
-        q = q.where(or_(SchoolClass.id.in_(taught), SchoolClass.class_teacher_id == principal.staff_id))  # type: ignore[union-attr]
+        # A substitute reaches the journals of the classes where he taught a lesson himself.
+        stood_in = select(Lesson.class_id).where(
+            Lesson.teacher_id == principal.staff_id,
+            Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+        )
+        q = q.where(
+            or_(
+                SchoolClass.id.in_(taught),  # type: ignore[union-attr]
+                SchoolClass.id.in_(stood_in),  # type: ignore[union-attr]
+                SchoolClass.class_teacher_id == principal.staff_id,
+            )
+        )
     classes = session.exec(q.order_by(SchoolClass.grade, SchoolClass.letter)).all()
     mine = principal.staff_id
     return [
@@ -254,9 +306,24 @@ def journal_subjects(session: Session, principal: Principal, class_id: int) -> l
     whole_class = is_leader(principal) or (
         principal.staff_id is not None and cls.class_teacher_id == principal.staff_id
     )
+    stood_in: set[tuple[int, int]] = set()
+    if principal.staff_id is not None:
+        stood_in = set(
+            session.exec(
+                select(Lesson.subject_id, Lesson.subgroup)
+                .where(
+                    Lesson.class_id == class_id,
+                    Lesson.teacher_id == principal.staff_id,
+                    Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+                )
+                .distinct()
+            ).all()
+        )
     out = []
     for ta, subject, teacher in rows:
-        own = principal.staff_id is not None and ta.teacher_id == principal.staff_id
+        own = principal.staff_id is not None and (
+            ta.teacher_id == principal.staff_id or (subject.id, ta.subgroup) in stood_in
+        )
         if not (whole_class or own):
             continue
         out.append(
@@ -278,6 +345,22 @@ def year_terms(session: Session, year_id: int | None) -> list[Term]:
     if year_id is None:
         return []
     return list(session.exec(select(Term).where(Term.academic_year_id == year_id).order_by(Term.starts_on)).all())
+
+
+def journal_of_lesson(session: Session, principal: Principal, lesson_id: int) -> tuple[int, str, int] | None:
+    """(class id, "subject:subgroup", term id) of the journal a lesson belongs to, if the principal may read it.
+
+    The way from a teacher's list of lessons (a substitution too) straight to the lesson's column.
+    """
+    lesson = session.get(Lesson, lesson_id)
+    if lesson is None or principal.school_id is None or lesson.school_id != principal.school_id:
+        return None
+    cls = session.get(SchoolClass, lesson.class_id)
+    if cls is None or cls.deleted_at is not None:
+        return None
+    if not access_for(session, principal, cls, lesson.subject_id, lesson.subgroup, lesson.term_id).read:
+        return None
+    return lesson.class_id, f"{lesson.subject_id}:{lesson.subgroup}", lesson.term_id
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,6 +424,8 @@ class Grid:
     period: dict[int, PeriodCell]
     year: dict[int, PeriodCell]
     terms_in_year: int
+    # A subgroup journal of a class not yet split for the subject lists nobody: the page says who splits it.
+    needs_split: bool = False
 
     @property
     def closed(self) -> bool:
@@ -467,11 +552,17 @@ def grid(
         or term.academic_year_id != cls.academic_year_id
     ):
         raise OutOfScope(f"journal {class_id}/{subject_id}/{term_id}")
-    acc = access_for(session, principal, cls, subject_id, subgroup)
+    acc = access_for(session, principal, cls, subject_id, subgroup, term_id)
     if not acc.read:
         raise OutOfScope(f"journal {class_id}/{subject_id}/{subgroup}")
     rules = grading.policy_for_class(session, class_id)
     pupils = _pupils_of(session, class_id, term.starts_on, term.ends_on)
+    needs_split = False
+    if subgroup:
+        # A subgroup's journal lists its members only; before the class is split, nobody.
+        groups = subgroups.groups_of(session, class_id, subject_id)
+        needs_split = not groups
+        pupils = [p for p in pupils if groups.get(p.id) == subgroup]
     lessons = _lessons_of(session, class_id, subject_id, term_id, subgroup)
     cells = _cells_of(session, [lesson.id for lesson in lessons])
     kind, number = _period_key(term)
@@ -501,7 +592,7 @@ def grid(
             reason=y.reason if y else "",
             suggestion=grading.suggest_year_mark(rules, year_periods.get(pupil.id, []), len(terms)),
         )
-    return Grid(cls, subject, term, subgroup, acc, rules, pupils, lessons, cells, period, year, len(terms))
+    return Grid(cls, subject, term, subgroup, acc, rules, pupils, lessons, cells, period, year, len(terms), needs_split)
 
 
 def _year_period_values(
@@ -586,6 +677,7 @@ class LessonContext:
     year_id: int
     pupil_enrolled: bool  # the pupil asked about was in the class on the lesson's date
     rules: grading.Rules
+    in_subgroup: bool = True  # the pupil is a member of the lesson's subgroup (always true for the whole class)
 
 
 # Statements of the save path are built once: constructing a select costs more than running it on SQLite.
@@ -605,6 +697,15 @@ _LESSON_CONTEXT = (
         GradingPolicy.id, GradingPolicy.scale, GradingPolicy.min_value, GradingPolicy.max_value,
         GradingPolicy.threshold_5, GradingPolicy.threshold_4, GradingPolicy.threshold_3, GradingPolicy.min_marks,
         GradingPolicy.weights_json,
+        or_(
+            Lesson.subgroup == 0,
+            exists().where(
+                SubgroupMember.pupil_id == bindparam("pupil_id"),
+                SubgroupMember.class_id == Lesson.class_id,
+                SubgroupMember.subject_id == Lesson.subject_id,
+                SubgroupMember.subgroup == Lesson.subgroup,
+            ),
+        ),
     )
     .join(SchoolClass, SchoolClass.id == Lesson.class_id)  # type: ignore[arg-type]
     .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
@@ -680,7 +781,7 @@ def _lesson_context(
     return LessonContext(
         id=row[0], school_id=row[1], class_id=row[2], subject_id=row[3], teacher_id=row[4], subgroup=row[5],
         date=row[6], cancelled=bool(row[7]), term_closed=row[8] is not None, grade=row[10], year_id=row[11],
-        pupil_enrolled=bool(row[12]), rules=rules,
+        pupil_enrolled=bool(row[12]), rules=rules, in_subgroup=bool(row[22]),
     )  # fmt: skip
 
 
@@ -794,6 +895,8 @@ def save_cell(
         raise JournalError("journal.error.cancelled")
     if not lesson.pupil_enrolled:
         raise JournalError("journal.error.not_enrolled")
+    if not lesson.in_subgroup:
+        raise JournalError("journal.error.not_in_subgroup", subgroup=lesson.subgroup)
     _validate_change(lesson.rules, change)
     rows = _cell_rows(session, lesson_id, pupil_id)
     before = rows.cell()
@@ -1006,7 +1109,7 @@ def lesson_text(session: Session, lesson_id: int) -> tuple[str, str]:
 
 
 def _period_target(
-    session: Session, principal: Principal, class_id: int, subject_id: int, pupil_id: int
+    session: Session, principal: Principal, class_id: int, subject_id: int, pupil_id: int, subgroup: int = 0
 ) -> SchoolClass:
     cls = _class_in_school(session, principal, class_id)
     subject = session.get(Subject, subject_id)
@@ -1017,6 +1120,8 @@ def _period_target(
     ).first()
     if enrolled is None:
         raise JournalError("journal.error.not_enrolled")
+    if subgroup and pupil_id not in subgroups.members(session, class_id, subject_id, subgroup):
+        raise JournalError("journal.error.not_in_subgroup", subgroup=subgroup)
     return cls
 
 
@@ -1146,7 +1251,7 @@ def set_period_mark(
     """
     reason = clean_text(reason, MAX_REASON)
     special = str(special or "")
-    cls = _period_target(session, principal, class_id, subject_id, pupil_id)
+    cls = _period_target(session, principal, class_id, subject_id, pupil_id, subgroup)
     term = session.get(Term, term_id)
     if term is None or term.academic_year_id != cls.academic_year_id:
         raise OutOfScope(f"term {term_id}")
@@ -1189,7 +1294,7 @@ def set_year_mark(
     """Set (or clear) a pupil's year mark; it locks with the year's last term."""
     reason = clean_text(reason, MAX_REASON)
     special = str(special or "")
-    cls = _period_target(session, principal, class_id, subject_id, pupil_id)
+    cls = _period_target(session, principal, class_id, subject_id, pupil_id, subgroup)
     terms = year_terms(session, cls.academic_year_id)
     closed = bool(terms) and terms[-1].closed_at is not None
     own = can_teach(session, principal, class_id, subject_id, subgroup)
@@ -1306,7 +1411,11 @@ def summary_classes(session: Session, principal: Principal, year_id: int | None)
     """Classes whose summary sheet the principal may read."""
     if principal.school_id is None or year_id is None or not principal.can("report.read"):
         return []
-    q = select(SchoolClass).where(SchoolClass.academic_year_id == year_id, SchoolClass.school_id == principal.school_id)
+    q = select(SchoolClass).where(
+        SchoolClass.academic_year_id == year_id,
+        SchoolClass.school_id == principal.school_id,
+        SchoolClass.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
     if not is_leader(principal):
         if principal.staff_id is None:
             return []
@@ -1352,7 +1461,12 @@ def summary(
         )
     )
     subjects = sorted(
-        session.exec(select(Subject).where(Subject.id.in_(subject_ids or [-1]))).all(),  # type: ignore[union-attr]
+        session.exec(
+            select(Subject).where(
+                Subject.id.in_(subject_ids or [-1]),  # type: ignore[union-attr]
+                Subject.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).all(),
         key=lambda s: s.name_ky,
     )
     pupils = _pupils_of(session, class_id, starts, ends)

@@ -17,7 +17,8 @@ import xlsxwriter
 from sqlmodel import Session
 
 from bbbms_app.i18n import format_date, t
-from bbbms_app.services import audit, journal
+from bbbms_app.models import SchoolClass
+from bbbms_app.services import audit, downloads, journal
 from bbbms_app.services.access import Principal
 from bbbms_app.services.school import term_labels
 
@@ -53,6 +54,49 @@ def journal_xlsx(
         new=export_filename(g),
     )
     return export_filename(g), data
+
+
+JOURNAL_ROUTE = "/journal-files"
+PERMISSION = "journal.read"
+
+
+def write_download(
+    session: Session, principal: Principal, class_id: int, subject_id: int, term_id: int, subgroup: int, lang: str
+) -> tuple[str, str]:
+    """Write the journal's workbook to a private file for this user; (download url, file name).
+
+    The file is handed out by the authorized route (api/journal_files.py) to this user only, while
+    he holds journal.read and may still read this journal; it expires with the other private
+    downloads (services.downloads.MAX_AGE_S). Scope and audit as journal_xlsx."""
+    name, data = journal_xlsx(session, principal, class_id, subject_id, term_id, subgroup, lang)
+    token, path = downloads.new_file("xlsx")
+    path.write_bytes(data)
+    downloads.publish(
+        token,
+        user_id=principal.user_id,  # type: ignore[arg-type]
+        permission=PERMISSION,
+        filename=name,
+        scope={"journal": [class_id, subject_id, subgroup, term_id]},
+    )
+    return f"{JOURNAL_ROUTE}/{token}", name
+
+
+def open_download(session: Session, principal: Principal, token: str) -> downloads.Ticket:
+    """The journal file behind `token` for a signed-in principal.
+
+    DownloadRefused (404) for an unknown or expired token; OutOfScope (403) when the file is another
+    user's, he no longer holds journal.read, or he may no longer read that journal."""
+    meta = downloads.meta_of(token)
+    scope = meta.get("scope", {}).get("journal")
+    if scope is None:
+        raise downloads.DownloadRefused("not a journal file")
+    if meta["user_id"] != principal.user_id or not principal.can(meta["permission"]):
+        raise journal.OutOfScope(f"journal file of user {meta['user_id']}")
+    class_id, subject_id, subgroup, term_id = (int(v) for v in scope)
+    cls = session.get(SchoolClass, class_id)
+    if cls is None or not journal.access_for(session, principal, cls, subject_id, subgroup, term_id).read:
+        raise journal.OutOfScope(f"journal {class_id}/{subject_id}/{subgroup}")
+    return downloads.ticket_of(meta)
 
 
 def render(g: journal.Grid, lang: str) -> bytes:

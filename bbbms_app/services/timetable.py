@@ -13,7 +13,7 @@ never touched. A teacher adds an extra lesson or cancels one of his own lessons.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
@@ -138,15 +138,25 @@ class Bells:
 
 
 def load_bells(session: Session, school_id: int) -> Bells:
-    return Bells(session.exec(select(BellSchedule).where(BellSchedule.school_id == school_id)).all())
+    """The school's live bells (a deleted bell rings no more)."""
+    return Bells(
+        session.exec(
+            select(BellSchedule).where(BellSchedule.school_id == school_id, BellSchedule.deleted_at.is_(None))  # type: ignore[union-attr]
+        ).all()
+    )
 
 
 def holidays_between(session: Session, school_id: int, start: date, end: date) -> list[Holiday]:
-    """Holidays of the school that touch [start, end]."""
+    """Live holidays of the school that touch [start, end] (as the deputy last edited them)."""
     return list(
         session.exec(
             select(Holiday)
-            .where(Holiday.school_id == school_id, Holiday.starts_on <= end, Holiday.ends_on >= start)
+            .where(
+                Holiday.school_id == school_id,
+                Holiday.starts_on <= end,
+                Holiday.ends_on >= start,
+                Holiday.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
             .order_by(Holiday.starts_on)  # type: ignore[arg-type]
         ).all()
     )
@@ -572,7 +582,7 @@ def class_choices(session: Session, principal: Principal, class_id: int) -> list
     ).all()
     out = []
     for ta, subject, staff in rows:
-        if getattr(ta, "deleted_at", None) is not None or staff.deleted_at is not None:
+        if ta.deleted_at is not None or staff.deleted_at is not None or subject.deleted_at is not None:
             continue
         names = subject_names(subject)
         group = {lang: f" ({t('tt.subgroup_n', lang, subgroup=ta.subgroup)})" if ta.subgroup else "" for lang in names}
@@ -705,6 +715,7 @@ class Generation:
     updated: int = 0
     removed: int = 0
     kept: int = 0
+    skipped: int = 0  # class × school days without lessons: a holiday of the class's grade
 
 
 def school_days(start: date, end: date) -> list[date]:
@@ -733,6 +744,7 @@ def generate_lessons(
     *,
     class_ids: list[int] | None = None,
     from_date: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Generation:
     """Make the term's Lesson rows follow the timetable, from `from_date` (default: the term's start).
 
@@ -740,6 +752,7 @@ def generate_lessons(
     subgroup is kept; if it differs from the timetable and holds no journal data it is brought in
     line; a lesson the timetable no longer has is removed unless it holds journal data (an extra
     lesson with its topic, say). Running it twice changes nothing the second time.
+    `progress(done, total)` hears how many of the lessons to create are written (the slow part).
     """
     term = session.get(Term, term_id)
     if term is None or not _same_school(principal, term.school_id):
@@ -773,6 +786,7 @@ def generate_lessons(
     for day in school_days(start, end):
         for cid, cls in classes.items():
             if holiday_on(holidays, day, cls.grade) is not None:
+                result.skipped += 1
                 continue
             for s in by_day.get((cid, day.isoweekday()), ()):  # type: ignore[arg-type]
                 if s.valid_from <= day <= s.valid_to:
@@ -821,8 +835,12 @@ def generate_lessons(
         }
         for (cid, day, number, subgroup), (subject_id, teacher_id) in sorted(wanted.items())
     ]
-    for i in range(0, len(rows), 2000):
-        session.exec(insert(Lesson), params=rows[i : i + 2000])  # type: ignore[call-overload]
+    if progress is not None:
+        progress(0, len(rows))
+    for i in range(0, len(rows), 500):
+        session.exec(insert(Lesson), params=rows[i : i + 500])  # type: ignore[call-overload]
+        if progress is not None:
+            progress(min(i + 500, len(rows)), len(rows))
     result.created = len(rows)
     session.flush()
     audit.record(
@@ -833,7 +851,7 @@ def generate_lessons(
         term.id,
         field="lessons",
         new=f"from {start}: created={result.created} updated={result.updated} "
-        f"removed={result.removed} kept={result.kept}",
+        f"removed={result.removed} kept={result.kept} skipped={result.skipped}",
         school_id=term.school_id,
     )
     return result
@@ -934,7 +952,7 @@ def teacher_assignments(session: Session, principal: Principal, year_id: int | N
     ).all()
     out = []
     for ta, cls, subject in rows:
-        if getattr(ta, "deleted_at", None) is not None:
+        if ta.deleted_at is not None or cls.deleted_at is not None or subject.deleted_at is not None:
             continue
         names = subject_names(subject)
         group = f" ({ta.subgroup})" if ta.subgroup else ""

@@ -152,4 +152,83 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "diary.absence.у": ("Жүйөлүү себеп менен келген жок", "Отсутствовал(а) по уважительной причине", "Excused"),
     "diary.absence.п": ("Жүйөсүз себеп менен келген жок", "Отсутствовал(а) без уважительной причины", "Unexcused"),
     "diary.absence.о": ("{minutes} мүнөт кечикти", "Опоздал(а) на {minutes} мин", "Late by {minutes} min"),
+    # Bells and holidays in the admin engine (admin/registry.py: BELLS, HOLIDAYS)
+    "admin.bells": ("Коңгуроолор", "Расписание звонков", "Bell schedule"),
+    "admin.bell": ("коңгуроо", "звонок", "bell"),
+    "admin.holidays": ("Каникулдар жана майрамдар", "Каникулы и праздники", "Holidays and breaks"),
+    "admin.holiday": ("каникул же майрам", "каникулы или праздник", "holiday"),
+    "admin.section.holiday_grades": (
+        "Кайсы класстар үчүн (бош болсо — бардыгы)",
+        "Для каких классов (пусто — для всех)",
+        "For which grades (empty: all)",
+    ),
+    "admin.error.time": (
+        "Убакыт сс:мм түрүндө болушу керек, мисалы 08:00",
+        "Время должно быть в виде чч:мм, например 08:00",
+        "The time must be hh:mm, e.g. 08:00",
+    ),
+    "field.bellschedule.shift": ("Алмашуу", "Смена", "Shift"),
+    "field.bellschedule.grade_from": ("Класстан", "С класса", "From grade"),
+    "field.bellschedule.grade_to": ("Класска чейин", "По класс", "To grade"),
+    "field.bellschedule.number": ("Сабак №", "Урок №", "Lesson no."),
+    "field.bellschedule.starts_at": ("Башталышы", "Начало", "Starts"),
+    "field.bellschedule.ends_at": ("Аякташы", "Конец", "Ends"),
+    "field.bellschedule.band": ("Алмашуу (класстар)", "Смена (классы)", "Shift (grades)"),
+    "field.bellschedule.lesson_time": ("Убактысы", "Время", "Time"),
+    "field.holiday.dates": ("Күндөрү", "Даты", "Dates"),
+    "field.holiday.grades": ("Класстар (бош — бардыгы)", "Классы (пусто — все)", "Grades (empty: all)"),
+    "field.holiday.academic_year_id": ("Окуу жылы", "Учебный год", "Academic year"),
+    "field.holiday.kind": ("Түрү", "Вид", "Kind"),
+    "field.holiday.name_ky": ("Аталышы (кыргызча)", "Название (на кыргызском)", "Name (Kyrgyz)"),
+    "field.holiday.name_ru": ("Аталышы (орусча)", "Название (на русском)", "Name (Russian)"),
+    "field.holiday.name_en": ("Аталышы (англисче)", "Название (на английском)", "Name (English)"),
+    "field.holiday.starts_on": ("Башталышы", "Начало", "Starts"),
+    "field.holiday.ends_on": ("Аякташы", "Конец", "Ends"),
+    "field.holiday.grade_from": ("Класстан", "С класса", "From grade"),
+    "field.holiday.grade_to": ("Класска чейин", "По класс", "To grade"),
+    "tt.holiday_kind.vacation": ("Каникул", "Каникулы", "School break"),
+    "tt.holiday_kind.holiday": ("Майрам күнү", "Праздничный день", "Public holiday"),
+    "tt.error.bell_overlap": (
+        "Бул алмашуунун {number}-сабагы {start}–{end}: сабактар бири-бирине кирбей, номур тартибинде болушу керек",
+        "Урок {number} этой смены идёт {start}–{end}: уроки не должны пересекаться и идут по порядку номеров",
+        "Lesson {number} of this shift runs {start}–{end}: lessons may not overlap and ring in number order",
+    ),
+    "tt.error.holiday_outside_year": (
+        "Окуу жылынын ичинде болушу керек ({start} – {end})",
+        "Должно быть в пределах учебного года ({start} – {end})",
+        "Must lie within the academic year ({start} – {end})",
+    ),
+    "tt.error.holiday_grades": (
+        "Эки классты тең толтуруңуз же экөөнү тең бош калтырыңуз",
+        "Заполните оба класса или оставьте оба пустыми",
+        "Fill in both grades or leave both empty",
+    ),
+    # Lesson generation as a background task (pages/timetable.py)
+    "tt.generating": (
+        "Сабактар түзүлүүдө: {done} / {total}…",
+        "Уроки создаются: {done} из {total}…",
+        "Generating lessons: {done} of {total}…",
+    ),
+    "tt.generate_busy": (
+        "Бул чейректин сабактары азыр эле түзүлүүдө — бүтүшүн күтүңүз",
+        "Уроки этой четверти уже создаются — дождитесь окончания",
+        "This term's lessons are already being generated: wait for it to finish",
+    ),
+    "tt.generate_result": (
+        "{created} жаңы сабак түзүлдү; {kept} мурунтан бар болгону калтырылды; {updated} өзгөртүлдү; "
+        "{removed} өчүрүлдү; майрамдарга {skipped} класс-күн өткөрүлдү",
+        "Создано уроков: {created}; оставлено как было: {kept}; изменено: {updated}; удалено: {removed}; "
+        "пропущено из-за каникул и праздников: {skipped} класс-дней",
+        "{created} lessons created; {kept} already there and kept; {updated} changed; {removed} removed; "
+        "{skipped} class-days skipped for holidays",
+    ),
+    "tt.generate_failed": (
+        "Сабактар түзүлгөн жок, эч нерсе өзгөргөн жок",
+        "Уроки не созданы, ничего не изменено",
+        "No lessons were generated; nothing changed",
+    ),
+    # The journal's XLSX through the authorized route (pages/journal.py, api/journal_files.py)
+    "journal.file.preparing": ("Файл даярдалууда…", "Файл готовится…", "Preparing the file…"),
+    "journal.file.ready": ("Журналдын файлы даяр", "Файл журнала готов", "The journal file is ready"),
+    "journal.file.download": ("Жүктөп алуу", "Скачать", "Download"),
 }

@@ -1,0 +1,373 @@
+"""The pupil movement book: arrivals, departures, class changes, promotions and graduations.
+
+Each MovementRecord names the director's Order and moves the pupil's Enrollment in the same
+transaction, so the class lists and the journal follow the book:
+
+- arrival on D: a new enrollment in the class from D;
+- departure or graduation on D: the current enrollment ends on D (the journal greys the pupil
+  after D, as `GridPupil.in_class_on` counts both ends);
+- class change on D: the current enrollment ends the day before D, one in the new class starts on D;
+- promotion on D (the new year's first day): an enrollment in the higher class from D; an enrollment
+  of an earlier year still open ends the day before D (at the latest on its year's last day).
+
+`check()` says what is wrong with a movement before anything is written (a FieldError naming the
+field and a catalog message); `apply()` moves the enrollments and audits each change with the
+order's number; `record()` does both with the row itself. The admin engine creates a record through
+the same two steps: `check` is a save rule, `apply` runs after the row is inserted (save_checks).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from bbbms_app.i18n import format_date, t
+from bbbms_app.i18n.collation import search_key
+from bbbms_app.models import AcademicYear, Enrollment, MovementRecord, Order, Pupil, SchoolClass
+from bbbms_app.models.movement import MOVEMENT_KINDS
+from bbbms_app.services import audit, save_checks
+from bbbms_app.services.access import Principal
+from bbbms_app.services.save_checks import FieldError
+from bbbms_app.services.school import class_name
+
+WRITE_PERMISSION = "movement.write"
+READ_PERMISSION = "movement.read"
+INTO_CLASS = frozenset({"arrival", "transfer_in_school", "promotion"})  # kinds that need the class moved to
+OUT_OF_SCHOOL = frozenset({"departure", "graduation"})
+
+
+class MovementForbidden(PermissionError):
+    """The principal may not write the movement book, or the row lies in another school."""
+
+
+@dataclass
+class Plan:
+    """What a checked movement will do: the rows it reads and the enrollment it ends (if any)."""
+
+    pupil: Pupil
+    order: Order
+    kind: str
+    day: date
+    to_class: SchoolClass | None
+    current: Enrollment | None  # the enrollment the movement ends
+    current_class: SchoolClass | None
+
+
+# ------------------------------------------------------------------------------------ reads
+
+
+def _covering(session: Session, pupil_id: int, day: date) -> Enrollment | None:
+    """The pupil's enrollment that holds on `day` (the latest, if data ever overlapped)."""
+    return session.exec(
+        select(Enrollment)
+        .where(
+            Enrollment.pupil_id == pupil_id,
+            Enrollment.starts_on <= day,
+            or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= day),  # type: ignore[union-attr]
+        )
+        .order_by(Enrollment.starts_on.desc())  # type: ignore[attr-defined]
+    ).first()
+
+
+def _year_of(session: Session, cls: SchoolClass) -> AcademicYear:
+    year = session.get(AcademicYear, cls.academic_year_id)
+    assert year is not None  # a foreign key
+    return year
+
+
+def order_label(order: Order, lang: str) -> str:
+    """«№ 45 от 12.09.2025» in the UI language."""
+    return t("movement.order_label", lang, number=order.number, date=format_date(order.date, lang))
+
+
+# ------------------------------------------------------------------------------------ checks
+
+
+def _live(session: Session, model: Any, row_id: Any, school_id: int | None, field: str) -> Any:
+    row = session.get(model, row_id) if isinstance(row_id, int) else None
+    if row is None or row.deleted_at is not None or (school_id is not None and row.school_id != school_id):
+        raise FieldError(field, "admin.error.reference")
+    return row
+
+
+def check(
+    session: Session, principal: Principal | None, values: dict[str, Any], *, school_id: int | None = None
+) -> Plan:
+    """Every rule of a new movement, writing nothing; the first problem raises FieldError."""
+    if principal is not None and not principal.can(WRITE_PERMISSION):
+        raise MovementForbidden(WRITE_PERMISSION)
+    school_id = school_id if school_id is not None else (principal.school_id if principal else None)
+    kind = values.get("kind")
+    if kind not in MOVEMENT_KINDS:
+        raise FieldError("kind", "admin.error.choice")
+    if values.get("pupil_id") is None:
+        raise FieldError("pupil_id", "admin.error.required")
+    pupil = _live(session, Pupil, values.get("pupil_id"), school_id, "pupil_id")
+    school_id = pupil.school_id
+    day = values.get("date")
+    if not isinstance(day, date):
+        raise FieldError("date", "admin.error.required")
+    if values.get("order_id") is None:
+        raise FieldError("order_id", "movement.error.order_required")
+    order = _live(session, Order, values.get("order_id"), school_id, "order_id")
+    if order.date > day:
+        raise FieldError("order_id", "movement.error.order_after", date=format_date(order.date))
+    to_class: SchoolClass | None = None
+    if kind in INTO_CLASS:
+        if values.get("to_class_id") is None:
+            raise FieldError("to_class_id", "movement.error.class_required")
+        to_class = _live(session, SchoolClass, values.get("to_class_id"), school_id, "to_class_id")
+    elif values.get("to_class_id") is not None:
+        raise FieldError("to_class_id", "movement.error.no_class")
+    current = _covering(session, pupil.id, day)
+    current_class = session.get(SchoolClass, current.class_id) if current is not None else None
+
+    if kind == "arrival":
+        later = session.exec(
+            select(Enrollment.id).where(
+                Enrollment.pupil_id == pupil.id,
+                or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= day),  # type: ignore[union-attr]
+            )
+        ).first()
+        if later is not None:
+            raise FieldError("pupil_id", "movement.error.already_enrolled")
+        current, current_class = None, None
+    elif kind in OUT_OF_SCHOOL or kind == "transfer_in_school":
+        if current is None or current_class is None:
+            raise FieldError("pupil_id", "movement.error.not_enrolled", date=format_date(day))
+        if kind == "transfer_in_school":
+            assert to_class is not None
+            if to_class.id == current_class.id:
+                raise FieldError("to_class_id", "movement.error.same_class")
+            if to_class.academic_year_id != current_class.academic_year_id:
+                raise FieldError("to_class_id", "movement.error.other_year")
+            if day <= current.starts_on:
+                raise FieldError("date", "movement.error.before_start", date=format_date(current.starts_on))
+    elif kind == "promotion":
+        assert to_class is not None
+        in_year = session.exec(
+            select(Enrollment.id)
+            .join(SchoolClass, SchoolClass.id == Enrollment.class_id)  # type: ignore[arg-type]
+            .where(
+                Enrollment.pupil_id == pupil.id,
+                SchoolClass.academic_year_id == to_class.academic_year_id,
+                or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= day),  # type: ignore[union-attr]
+            )
+        ).first()
+        if in_year is not None:
+            raise FieldError("pupil_id", "movement.error.already_in_year")
+        previous = session.exec(
+            select(Enrollment)
+            .where(Enrollment.pupil_id == pupil.id, Enrollment.starts_on < day)
+            .order_by(Enrollment.starts_on.desc())  # type: ignore[attr-defined]
+        ).first()
+        current, current_class = None, None
+        if previous is not None:
+            previous_class = session.get(SchoolClass, previous.class_id)
+            assert previous_class is not None
+            if previous_class.grade >= to_class.grade:
+                raise FieldError(
+                    "to_class_id",
+                    "movement.error.grade_not_higher",
+                    name=class_name(previous_class.grade, previous_class.letter),
+                )
+            if previous.ends_on is None:
+                current, current_class = previous, previous_class
+
+    year_class = to_class if kind in INTO_CLASS else current_class
+    assert year_class is not None
+    year = _year_of(session, year_class)
+    if not year.starts_on <= day <= year.ends_on:
+        raise FieldError(
+            "date", "movement.error.outside_year", start=format_date(year.starts_on), end=format_date(year.ends_on)
+        )
+    return Plan(pupil, order, kind, day, to_class, current, current_class)
+
+
+# ------------------------------------------------------------------------------------ writes
+
+
+def _order_text(order: Order) -> str:
+    return f"№ {order.number} {order.date.isoformat()}"
+
+
+def apply(session: Session, principal: Principal | None, record: MovementRecord, plan: Plan) -> None:
+    """Move the pupil's enrollments as `record` says; every change audited with the order's number."""
+    why = _order_text(plan.order)
+    day = plan.day
+    if plan.current is not None:
+        if plan.kind in OUT_OF_SCHOOL:
+            ends = day
+        elif plan.kind == "promotion":
+            assert plan.current_class is not None
+            ends = min(_year_of(session, plan.current_class).ends_on, day - timedelta(days=1))
+        else:
+            ends = day - timedelta(days=1)
+        old = plan.current.ends_on
+        plan.current.ends_on = ends
+        session.add(plan.current)
+        audit.record(
+            session,
+            principal,
+            "update",
+            "enrollment",
+            plan.current.id,
+            field="ends_on",
+            old=old.isoformat() if old else "",
+            new=ends.isoformat(),
+            reason=why,
+            pupil_id=plan.pupil.id,
+            school_id=plan.pupil.school_id,
+        )
+        record.from_class_id = plan.current.class_id
+    if plan.to_class is not None:
+        enrollment = Enrollment(
+            school_id=plan.pupil.school_id, pupil_id=plan.pupil.id, class_id=plan.to_class.id, starts_on=day
+        )
+        session.add(enrollment)
+        session.flush()
+        audit.record(
+            session,
+            principal,
+            "create",
+            "enrollment",
+            enrollment.id,
+            new=f"class {plan.to_class.id} from {day.isoformat()}",
+            reason=why,
+            pupil_id=plan.pupil.id,
+            school_id=plan.pupil.school_id,
+        )
+    p = plan.pupil
+    record.search_key = search_key(
+        p.last_name, p.first_name, p.patronymic, p.pin or "", plan.order.number, record.from_school, record.to_school
+    )[:400]
+    session.add(record)
+    session.flush()
+
+
+FIELDS = ("pupil_id", "kind", "date", "order_id", "to_class_id", "from_school", "to_school", "reason", "note")
+
+
+def record(
+    session: Session, principal: Principal | None, values: dict[str, Any], *, school_id: int | None = None
+) -> MovementRecord:
+    """Check and write one movement with its enrollment changes and audit, in the caller's transaction."""
+    values = {k: values.get(k) for k in FIELDS}
+    for text_field, limit in (("from_school", 300), ("to_school", 300), ("reason", 300), ("note", 1000)):
+        text = str(values.get(text_field) or "").strip()
+        if len(text) > limit:
+            raise FieldError(text_field, "admin.error.too_long", max=limit)
+        values[text_field] = text
+    plan = check(session, principal, values, school_id=school_id)
+    row = MovementRecord(school_id=plan.pupil.school_id, **values)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "create",
+        "movementrecord",
+        row.id,
+        new=json.dumps(
+            {
+                "kind": plan.kind,
+                "date": plan.day.isoformat(),
+                "order": _order_text(plan.order),
+                "to_class_id": row.to_class_id,
+            },
+            ensure_ascii=False,
+        ),
+        reason=_order_text(plan.order),
+        pupil_id=plan.pupil.id,
+        school_id=plan.pupil.school_id,
+    )
+    apply(session, principal, row, plan)
+    return row
+
+
+# ------------------------------------------------------------- the admin engine's hooks
+
+
+def _save_rule(session: Session, principal: Principal | None, record_id: int | None, values: Any) -> None:
+    """A new record is checked whole; an edit may change only the reason and the note (the spec
+    fixes the rest after create), so there is nothing more to check."""
+    if record_id is None:
+        check(session, principal, dict(values))
+
+
+def _after_create(session: Session, principal: Principal | None, rows: list[Any]) -> None:
+    for row in rows:
+        plan = check(session, principal, row.model_dump(), school_id=row.school_id)
+        apply(session, principal, row, plan)
+
+
+save_checks.register("movementrecord", _save_rule)
+save_checks.register_after_create("movementrecord", _after_create)
+
+
+# ------------------------------------------------------------------------- the pupil card
+
+
+def pupil_movements(session: Session, pupil_id: int, lang: str) -> list[dict[str, str]]:
+    """The pupil's movement records, newest first: date, kind, order, from, to."""
+    rows = session.exec(
+        select(MovementRecord, Order)
+        .join(Order, Order.id == MovementRecord.order_id)  # type: ignore[arg-type]
+        .where(MovementRecord.pupil_id == pupil_id, MovementRecord.deleted_at.is_(None))  # type: ignore[union-attr]
+        .order_by(MovementRecord.date.desc(), MovementRecord.id.desc())  # type: ignore[attr-defined, union-attr]
+    ).all()
+    classes = _class_names(session, [c for m, _o in rows for c in (m.from_class_id, m.to_class_id)])
+    return [
+        {
+            "id": str(m.id),
+            "date": format_date(m.date, lang),
+            "kind": t(f"movement.kind.{m.kind}", lang),
+            "order": order_label(o, lang),
+            "from": where(classes.get(m.from_class_id or -1, ""), m.from_school),
+            "to": where(classes.get(m.to_class_id or -1, ""), m.to_school),
+        }
+        for m, o in rows
+    ]
+
+
+def order_movements(session: Session, order_id: int, lang: str) -> list[dict[str, str]]:
+    """The movement records citing one order (its card)."""
+    rows = session.exec(
+        select(MovementRecord, Pupil)
+        .join(Pupil, Pupil.id == MovementRecord.pupil_id)  # type: ignore[arg-type]
+        .where(MovementRecord.order_id == order_id, MovementRecord.deleted_at.is_(None))  # type: ignore[union-attr]
+        .order_by(MovementRecord.date, Pupil.sort_key)
+    ).all()
+    classes = _class_names(session, [c for m, _p in rows for c in (m.from_class_id, m.to_class_id)])
+    return [
+        {
+            "id": str(m.id),
+            "name": " ".join(x for x in (p.last_name, p.first_name, p.patronymic) if x),
+            "date": format_date(m.date, lang),
+            "kind": t(f"movement.kind.{m.kind}", lang),
+            "from": where(classes.get(m.from_class_id or -1, ""), m.from_school),
+            "to": where(classes.get(m.to_class_id or -1, ""), m.to_school),
+        }
+        for m, p in rows
+    ]
+
+
+def where(class_text: str, school_text: str) -> str:
+    """«5-А», «Школа № 3, Ош» or both."""
+    return " · ".join(p for p in (class_text, school_text) if p)
+
+
+def _class_names(session: Session, ids: list[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {
+        c.id: class_name(c.grade, c.letter)
+        for c in session.exec(select(SchoolClass).where(SchoolClass.id.in_(wanted))).all()  # type: ignore[union-attr]
+        if c.id is not None
+    }
