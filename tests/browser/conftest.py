@@ -162,3 +162,17 @@ def phone(browser, app_url):
     pg.set_default_timeout(20000)
     yield pg
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def accounts_back_in_kyrgyz(app_url, browser_db_url):
+    """The demo accounts are shared by every test of the session and remember their language: a
+    test that switches one to Russian must not decide what the next test sees. After each test
+    every account is back in Kyrgyz, the interface's first language."""
+    yield
+    from bbbms_app import db
+
+    engine = db.make_engine(browser_db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE \"user\" SET language = 'ky' WHERE language <> 'ky'"))
+    engine.dispose()

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import or_
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import Lesson, SchoolClass, SubgroupMember, Subject, TeachingAssignment, Term, User
+from bbbms_app.models import Enrollment, Lesson, SchoolClass, SubgroupMember, Subject, TeachingAssignment, Term, User
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_journal import server_db  # noqa: F401  (fixture)
 from tests.browser.test_shell import sign_in
@@ -63,7 +64,13 @@ def english_in_groups(server_db: str):  # noqa: F811
         )  # fmt: skip
         s.add_all([*tas, lesson])
         s.flush()
-        ids = {"class": cls.id, "class_name": f"{cls.grade}-{cls.letter}", "subject": subject.id, "lesson": lesson.id}
+        ids = {
+            "class": cls.id,
+            "class_name": f"{cls.grade}-{cls.letter}",
+            "subject": subject.id,
+            "lesson": lesson.id,
+            "term": (term.starts_on, term.ends_on),
+        }
     yield ids
     with db.session(server_db) as s:
         for row in s.exec(select(SubgroupMember).where(SubgroupMember.subject_id == ids["subject"])).all():
@@ -140,12 +147,27 @@ def test_class_teacher_splits_and_the_group_journal_lists_only_its_members(
         }
     half = (n + 1) // 2
     assert sorted(groups.values()) == [1] * (half + 1) + [2] * (n - half - 1)
+    # The quarter-1 grid lists the members who were in the class during quarter 1: the screen
+    # splits today's class, and the demo's book has pupils who arrived after the first quarter.
+    starts, ends = ids["term"]
+    with db.session(server_db) as s:
+        in_term = set(
+            s.exec(
+                select(Enrollment.pupil_id).where(
+                    Enrollment.class_id == ids["class"],
+                    Enrollment.starts_on <= ends,
+                    or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= starts),  # type: ignore[union-attr]
+                )
+            ).all()
+        )
+    group_one_in_term = sum(1 for pupil, group in groups.items() if group == 1 and pupil in in_term)
+    assert group_one_in_term >= 1
 
     # The deputy's group-1 journal now lists exactly its members.
     _open_group_journal(page, ids["class_name"])
     expect(page.get_by_test_id("needs-split")).to_have_count(0)
     grid = page.get_by_test_id("grade-grid")
-    expect(grid).to_have_attribute("data-rows", str(half + 1))
+    expect(grid).to_have_attribute("data-rows", str(group_one_in_term))
     page.screenshot(path=str(shots / "journal-group-1280-ky.png"), full_page=True)
 
     # The same screens on a phone, in Kyrgyz and Russian.
@@ -166,7 +188,7 @@ def test_class_teacher_splits_and_the_group_journal_lists_only_its_members(
     phone.get_by_test_id("lang-switch").get_by_role("radio", name="КЫР").click()
     expect(phone.get_by_test_id("page-title")).to_have_text("Класстарды топторго бөлүү")  # saved before we move on
     _open_group_journal(phone, ids["class_name"])
-    expect(phone.get_by_test_id("grade-grid")).to_have_attribute("data-rows", str(half + 1))
+    expect(phone.get_by_test_id("grade-grid")).to_have_attribute("data-rows", str(group_one_in_term))
     phone.screenshot(path=str(shots / "journal-group-375-ky.png"), full_page=True)
     phone.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").click()
     expect(phone.get_by_test_id("page-title")).to_have_text("Классный журнал")  # saved before we move on
