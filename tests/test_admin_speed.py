@@ -211,3 +211,30 @@ async def test_a_printed_list_says_how_it_was_filtered_when_and_by_whom(school):
     await pupils.set_filter("class_id", "__none__")
     await pupils.set_search("")
     assert "Класс" not in pupils.print_note and "Издөө" not in pupils.print_note
+
+
+async def test_a_search_of_two_letters_counts_up_to_the_cap(school, monkeypatch):
+    """«ов» matches nearly everyone in a big school: its total is counted up to COUNT_CAP and shown
+    as a floor ("40+"); a longer search, or one that matches fewer, is counted exactly."""
+    _add_pupils(school.school_id, 70)
+    monkeypatch.setattr(crud, "COUNT_CAP", 40)
+    director = principal("t_director")
+    with db.session() as s:
+        exact = crud.list_page(s, PUPILS, director, search="асанов", limit=10)
+        everyone_ov = s.exec(select(Pupil).where(Pupil.search_key.like("%ов%"))).all()  # type: ignore[attr-defined]
+        short = crud.list_page(s, PUPILS, director, search="ов", limit=10)
+    assert len(everyone_ov) > 40
+    assert (short.total, short.more) == (40, True)
+    assert not exact.more and exact.total == sum(1 for i in range(70) if i % len(SURNAMES) == 0)
+
+    pupils = sub(new_tab("t_director"), PupilAdminState)
+    await pupils.load()
+    await pupils.set_search("ов")
+    assert (pupils.total, pupils.total_more, pupils.pages) == (40, True, 2)
+    page_one = [r["id"] for r in pupils.rows]
+    await pupils.next_page()  # the kept total stays a floor on the next page
+    assert (pupils.total, pupils.total_more, pupils.page) == (40, True, 2)
+    assert set(page_one).isdisjoint(r["id"] for r in pupils.rows)
+    # Narrowed to fewer than the cap, the count is exact again.
+    await pupils.set_search("асанов")
+    assert not pupils.total_more and pupils.total == exact.total

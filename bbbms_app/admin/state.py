@@ -96,6 +96,7 @@ class CrudMixin(rx.State, mixin=True):
 
     rows: list[dict[str, str]] = []
     total: int = 0
+    total_more: bool = False  # the total is a floor: "10000+" (crud.COUNT_CAP)
     page: int = 1
     search: str = ""
     sort: str = ""
@@ -192,8 +193,9 @@ class CrudMixin(rx.State, mixin=True):
             cursors["after"] = self._last
         elif step < 0 and self._first and self.page > 1:
             cursors["before"] = self._first
-        with db.session() as s:
-            result = crud.list_page(
+
+        def read(s: Any, offset: int, **kwargs: Any) -> crud.Page:
+            return crud.list_page(
                 s,
                 self.spec,
                 principal,
@@ -202,30 +204,21 @@ class CrudMixin(rx.State, mixin=True):
                 deleted=self.show_deleted,
                 sort=self.sort,
                 descending=self.descending,
-                offset=(self.page - 1) * self.page_size,
+                offset=offset,
                 limit=self.page_size,
                 lang=principal.language,
-                total=known,
-                **cursors,
+                **kwargs,
             )
+
+        with db.session() as s:
+            offset = (self.page - 1) * self.page_size
+            result = read(s, offset, total=known, more=self.total_more and known is not None, **cursors)
             if cursors and len(result.rows) < self.page_size and (step < 0 or not result.rows):
                 # The list changed under the cursor (rows added or deleted since): read by position.
-                result = crud.list_page(
-                    s,
-                    self.spec,
-                    principal,
-                    search=self.search,
-                    filters=self.filters,
-                    deleted=self.show_deleted,
-                    sort=self.sort,
-                    descending=self.descending,
-                    offset=0 if step < 0 else (self.page - 1) * self.page_size,
-                    limit=self.page_size,
-                    lang=principal.language,
-                )
+                result = read(s, 0 if step < 0 else offset)
                 if step < 0:
                     self.page = 1
-        self.rows, self.total = result.rows, result.total
+        self.rows, self.total, self.total_more = result.rows, result.total, result.more
         self._first = list(result.first or [])
         self._last = list(result.last or [])
         if known is None:
@@ -254,7 +247,7 @@ class CrudMixin(rx.State, mixin=True):
         else:
             alphabetical = self.spec.order[:1] == ("sort_key",)
             parts.append(t("print.sorted_default" if alphabetical else "print.sorted_usual", lang))
-        parts.append(t("list.total", lang, total=self.total))
+        parts.append(t("list.total", lang, total=f"{self.total}+" if self.total_more else self.total))
         note = " · ".join(parts)
         who = principal.full_name or principal.username
         when = datetime.now().astimezone().strftime("%d.%m.%Y %H:%M")

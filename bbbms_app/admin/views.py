@@ -387,7 +387,7 @@ def selection_bar(state: type[CrudMixin]) -> rx.Component:
 def pager(state: type[CrudMixin]) -> rx.Component:
     return rx.hstack(
         rx.text(
-            tr("list.total").replace("{total}", state.total.to_string()),
+            tr("list.total").replace("{total}", state.total.to_string() + rx.cond(state.total_more, "+", "")),
             size="2",
             color_scheme="gray",  # type: ignore[attr-defined]
             data_testid="total",
@@ -403,7 +403,9 @@ def pager(state: type[CrudMixin]) -> rx.Component:
             data_testid="prev-page",
         ),
         rx.text(
-            tr("list.page").replace("{page}", state.page.to_string()).replace("{pages}", state.pages.to_string()),  # type: ignore[attr-defined]
+            tr("list.page")
+            .replace("{page}", state.page.to_string())
+            .replace("{pages}", state.pages.to_string() + rx.cond(state.total_more, "+", "")),  # type: ignore[attr-defined]
             size="2",
         ),
         rx.button(

@@ -37,6 +37,9 @@ if TYPE_CHECKING:  # specs are plain data made in admin/; services take them as 
 
 MAX_PAGE = 100
 NARROW_LIST = 20000  # a narrowed list this short is counted and sorted in one pass (see list_page)
+# A search of only 1–2 letter words (the first keystrokes) matches most of a big school: its total
+# is counted up to this many and shown as "10000+" beyond it (docs/performance.md).
+COUNT_CAP = 10000
 MIN_REASON = 3
 Errors = dict[str, tuple[str, dict[str, Any]]]
 
@@ -77,6 +80,7 @@ class Page:
     total: int
     first: tuple | None = None
     last: tuple | None = None
+    more: bool = False  # `total` is COUNT_CAP and the list holds more (a search of 1–2 letters)
 
 
 # ------------------------------------------------------------------------------ list queries
@@ -201,13 +205,16 @@ def list_page(
     total: int | None = None,
     after: tuple | list | None = None,
     before: tuple | list | None = None,
+    more: bool = False,
 ) -> Page:
     """One page of the list: rows formatted for display, and the total count.
 
     `total`: the count the caller already has for this very list (same search, filters, deleted):
-    it is not counted again. `after` / `before`: the `last` / `first` cursor of the page the user
-    is on; the next / previous page is then sought from it through the index (keyset paging)
-    instead of skipping `offset` rows. `offset` is still the page's position when a cursor cannot
+    it is not counted again (with `more`, as the last page gave them). A search of only 1–2 letter
+    words is counted up to COUNT_CAP: `more` says the list holds more than that.
+    `after` / `before`: the `last` / `first` cursor of the page the user is on; the next /
+    previous page is then sought from it through the index (keyset paging) instead of skipping
+    `offset` rows. `offset` is still the page's position when a cursor cannot
     be used (a narrowed list sorted here, a sort column that may be empty).
     """
     offset = max(0, int(offset))
@@ -229,13 +236,20 @@ def list_page(
         # walking the whole school in sorted order to find its few rows.
         probe = session.execute(q.with_only_columns(*keyed).order_by(None).limit(NARROW_LIST + 1)).all()
         if len(probe) <= NARROW_LIST:
-            total = len(probe)
+            total, more = len(probe), False
             ordered = sorted(probe, key=lambda r: tuple(_sortable(v) for v in r), reverse=desc)
             picked = [tuple(r) for r in ordered[offset : offset + limit]]
         else:
             total = None  # more than NARROW_LIST: counted in SQL below
     if picked is None:
-        if total is None:
+        if total is None and search.strip() and not _has_trigram(search):
+            # The first keystrokes match nearly everyone: count no further than anyone pages.
+            head = q.with_only_columns(model.id).order_by(None).limit(COUNT_CAP + 1).subquery()  # type: ignore[attr-defined]
+            total = session.exec(select(func.count()).select_from(head)).one()
+            more = total > COUNT_CAP
+            total = min(total, COUNT_CAP)
+        elif total is None:
+            more = False
             total = session.exec(q.with_only_columns(func.count(model.id)).order_by(None)).one()  # type: ignore[attr-defined]
         # The page's ids (and cursors) come from an index alone; only its rows are then read in full.
         ids_q = q.with_only_columns(*keyed)
@@ -260,6 +274,7 @@ def list_page(
         int(total),
         picked[0] if picked else None,
         picked[-1] if picked else None,
+        more and total >= COUNT_CAP,
     )
 
 
