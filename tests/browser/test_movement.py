@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
 from bbbms_app import db
+from bbbms_app.i18n.collation import search_key, sort_key
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_shell import sign_in
 
@@ -51,9 +52,11 @@ def test_clerk_records_an_arrival_with_an_order_and_the_pupil_card_shows_it(page
         "INSERT INTO pupil (school_id, pin, last_name, first_name, patronymic, birth_date, sex, alpha_book_no,"
         " address, phone, photo, health_notes, search_key, sort_key, deleted_reason, version)"
         " VALUES (:s, '21203201300777', 'Жээнбеков', 'Тынчтык', '', :born, 'm', '', '', '', '', '',"
-        " 'жээнбеков тынчтык 21203201300777', 'zz', '', 1)",
+        " :search, :sort, '', 1)",
         s=school_id,
         born=date(2012, 3, 12),
+        search=search_key("Жээнбеков", "Тынчтык", "21203201300777"),
+        sort=sort_key("Жээнбеков", "Тынчтык"),
     )
     sign_in(page, "clerk")
 
