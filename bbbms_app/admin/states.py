@@ -176,7 +176,7 @@ class UserAdminState(CrudMixin, rx.State):
                 raise Forbidden(str(exc)) from exc
             assert isinstance(user, User)
             try:
-                account_service.set_password(s, user, password, actor=principal)
+                account_service.set_password(s, user, password, actor=principal, must_change=True)
             except passwords.PasswordRejected as exc:
                 self.password_error = t(exc.key, principal.language, **exc.params)
                 return None

@@ -61,6 +61,9 @@ def permission_of(fn: Callable[..., Any]) -> str | None:
     return getattr(fn, PERMISSION_ATTR, None)
 
 
+PROFILE_ROUTE = "/profile"  # where a user with a password chosen by someone else sets his own
+
+
 def _refusal(
     state: Any, principal: Principal | None, permission: str, handler: str, detail: str, action: str = "denied"
 ) -> list:
@@ -142,6 +145,9 @@ def requires(permission: str) -> Callable[[F], F]:
 
             auth = self if isinstance(self, AuthState) else await _auth_state(self, AuthState)
             principal = auth._resolve_principal()
+            if principal is not None and principal.must_change_password and permission != "signed_in":
+                # Not an attack: the password was chosen by someone else. Off to set his own.
+                return principal, [rx.redirect(PROFILE_ROUTE)]
             if principal is None or not principal.can(permission):
                 return principal, _refusal(self, principal, permission, name, "")
             return principal, None

@@ -7,7 +7,7 @@ from datetime import date
 import reflex as rx
 
 from bbbms_app import db, settings
-from bbbms_app.auth.guard import current, requires
+from bbbms_app.auth.guard import PROFILE_ROUTE, current, requires
 from bbbms_app.i18n import LANGUAGES, normalize_language, t
 from bbbms_app.services import accounts, audit
 from bbbms_app.services import school as school_service
@@ -47,6 +47,7 @@ class AuthState(rx.State):
     term_labels: dict[str, str] = {}
     login_error: str = ""
     login_busy: bool = False
+    must_change_password: bool = False  # the password was chosen by someone else (see accounts.set_password)
 
     def _resolve_principal(self) -> Principal | None:
         with db.session() as s:
@@ -62,6 +63,7 @@ class AuthState(rx.State):
         self.school_names = ctx["school_names"]
         self.year_name = ctx["year_name"]
         self.term_labels = ctx["term_labels"]
+        self.must_change_password = principal.must_change_password
 
     def _clear(self) -> None:
         self.signed_in = False
@@ -71,6 +73,7 @@ class AuthState(rx.State):
         self.school_names = {}
         self.year_name = ""
         self.term_labels = {}
+        self.must_change_password = False
 
     @rx.event
     @requires("public")
@@ -85,6 +88,8 @@ class AuthState(rx.State):
                 return [rx.toast.info(t("login.expired", self.lang)), rx.redirect(LOGIN_ROUTE)]
             return rx.redirect(LOGIN_ROUTE)
         self._fill(principal)
+        if principal.must_change_password and self.router.url.path.rstrip("/") != PROFILE_ROUTE:
+            return [rx.toast.warning(t("password.must_change", self.lang)), rx.redirect(PROFILE_ROUTE)]
         return None
 
     @rx.event

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from bbbms_app.models._base import ts_field
@@ -49,6 +49,9 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = ts_field()
     last_login_at: datetime | None = ts_field()
     password_changed_at: datetime | None = ts_field()
+    # Set when someone else chose the password (an import's credential slip, an administrator's
+    # reset): until the user sets his own, every event but changing it and signing out is refused.
+    must_change_password: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     oidc_issuer: str | None = Field(default=None, max_length=300)
     oidc_subject: str | None = Field(default=None, max_length=300)
     created_at: datetime = ts_field(default_now=True)

@@ -30,6 +30,9 @@ class ProfileState(rx.State):
             if user is None or not passwords.verify(user.password_hash, old):
                 self.error = t("error.password_wrong", principal.language)
                 return None
+            if user.must_change_password and new == old:
+                self.error = t("password.must_differ", principal.language)
+                return None
             try:
                 accounts.set_password(s, user, new, actor=principal)
             except passwords.PasswordRejected as exc:
@@ -42,6 +45,16 @@ class ProfileState(rx.State):
 
 def _body() -> rx.Component:
     return rx.vstack(
+        rx.cond(
+            AuthState.must_change_password,
+            rx.callout(
+                tr("password.must_change"),
+                icon="key-round",
+                color_scheme="amber",
+                width="100%",
+                data_testid="must-change-password",
+            ),
+        ),
         rx.card(
             rx.vstack(
                 rx.text(tr("lang.label"), weight="medium"),

@@ -127,11 +127,13 @@ class Principal:
     guardian_id: int | None = None
     session_id: int | None = None
     permissions: frozenset[str] = field(default_factory=frozenset)
+    # A password someone else chose (credential slip, reset): nothing but setting his own until then.
+    must_change_password: bool = False
 
     def can(self, permission: str) -> bool:
         if permission in ("public", "signed_in"):
             return True
-        return permission in self.permissions
+        return permission in self.permissions and not self.must_change_password
 
 
 def permissions_for(role: str) -> frozenset[str]:

@@ -77,6 +77,7 @@ def create_user(
     language: str = "ky",
     actor: Principal | None = None,
     check_password_rules: bool = True,
+    must_change_password: bool = False,
 ) -> User:
     """Create an account; the password is checked against the rules and stored as argon2id."""
     username = username.strip().lower()
@@ -107,6 +108,7 @@ def create_user(
         guardian_id=guardian_id,
         language=language,
         password_changed_at=_now() if password else None,
+        must_change_password=must_change_password and password is not None,
         search_key=search_key(username, full_name),
     )
     session.add(user)
@@ -115,11 +117,15 @@ def create_user(
     return user
 
 
-def set_password(session: Session, user: User, password: str, *, actor: Principal | None = None) -> None:
-    """Set a new password and revoke every session of the user."""
+def set_password(
+    session: Session, user: User, password: str, *, actor: Principal | None = None, must_change: bool = False
+) -> None:
+    """Set a new password and revoke every session of the user. `must_change`: someone else chose
+    it (an administrator's reset), so the user must set his own at the next sign-in."""
     passwords.check_rules(password)
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = _now()
+    user.must_change_password = must_change
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
@@ -237,6 +243,7 @@ def principal_for(user: User, session_id: int | None = None, *, session: Session
         guardian_id=user.guardian_id,
         session_id=session_id,
         permissions=rights.effective_permissions(session, user.role, user.school_id),
+        must_change_password=bool(user.must_change_password),
     )
 
 

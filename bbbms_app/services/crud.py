@@ -734,6 +734,7 @@ def _create_user(session: Session, principal: Principal | None, data: dict[str, 
             guardian_id=data.get("guardian_id"),
             language=data.get("language", "ky"),
             actor=principal,
+            must_change_password=True,  # chosen by the administrator or an import: the user sets his own
         )
     except passwords.PasswordRejected as exc:
         raise RecordInvalid({"password": (exc.key, dict(exc.params))}) from exc

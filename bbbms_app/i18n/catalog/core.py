@@ -81,6 +81,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "list.previous": ("Мурунку", "Назад", "Previous"),
     "list.next": ("Кийинки", "Далее", "Next"),
     "list.page": ("{page}-барак / {pages}", "Стр. {page} из {pages}", "Page {page} of {pages}"),
+    "password.must_change": (
+        "Сырсөзүңүздү башка адам койгон. Улантуудан мурун өзүңүздүн сырсөзүңүздү коюңуз.",
+        "Ваш пароль задал другой человек. Прежде чем продолжить, задайте свой пароль.",
+        "Your password was set by someone else. Set your own password before you go on.",
+    ),
+    "password.must_differ": (
+        "Жаңы сырсөз сизге берилгенден башка болушу керек.",
+        "Новый пароль должен отличаться от выданного вам.",
+        "The new password must differ from the one you were given.",
+    ),
     "list.total": ("Бардыгы: {total}", "Всего: {total}", "Total: {total}"),
     "list.empty": ("Эч нерсе табылган жок", "Ничего не найдено", "Nothing found"),
     "list.all_classes": ("Бардык класстар", "Все классы", "All classes"),
