@@ -492,7 +492,7 @@ MOVEMENTS = ENTITIES.add(
         icon="arrow-left-right",
         read="movement.read",
         write="movement.write",
-        columns=("date", "kind", "pupil_id", "order", "from", "to", "reason"),
+        columns=("date", "pupil_id", "kind", "order", "from", "to", "reason"),  # as the paper book: date, who, what
         form=(
             ("movement.section.movement", ("kind", "pupil_id", "date", "order_id", "to_class_id")),
             ("movement.section.where", ("from_school", "to_school", "reason", "note")),
