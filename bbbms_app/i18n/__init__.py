@@ -28,8 +28,10 @@ def t(key: str, lang: str | None = None, **params: object) -> str:
     return text.format(**params) if params else text
 
 
-def translations(key: str) -> dict[str, str]:
+def translations(key: str, **params: object) -> dict[str, str]:
     """The message in every language, e.g. for a component that switches language in the browser."""
+    if params:
+        return {lang: t(key, lang, **params) for lang in LANGUAGES}
     return dict(zip(LANGUAGES, MESSAGES[key], strict=True))
 
 

@@ -18,7 +18,7 @@ from bbbms_app.auth.guard import Forbidden, current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
-from bbbms_app.i18n import LANGUAGES, t
+from bbbms_app.i18n import LANGUAGES, t, translations
 from bbbms_app.services import school as school_service
 from bbbms_app.services import subgroups
 
@@ -61,18 +61,16 @@ class SubgroupsState(rx.State):
         self._pupil_ids = [r.pupil_id for r in rows]
         self.choices = [{"value": "0", "label": "—"}] + [{"value": str(g), "label": str(g)} for g in subject.groups]
         self.teachers = [
-            {lang: t("subgroups.teacher", lang, group=g, teacher=subject.teachers[g]) for lang in LANGUAGES}
-            for g in subject.groups
+            translations("subgroups.teacher", group=g, teacher=subject.teachers[g]) for g in subject.groups
         ]
         self.rows = [{"name": r.name, "group": str(r.subgroup)} for r in rows]
         self._count()
 
     def _count(self) -> None:
         values = [r["group"] for r in self.rows]
-        self.counts = [
-            {lang: t("subgroups.count", lang, group=g, n=values.count(str(g))) for lang in LANGUAGES}
-            for g in self._groups
-        ] + [{lang: f"{t('subgroups.none', lang)}: {values.count('0')}" for lang in LANGUAGES}]
+        self.counts = [translations("subgroups.count", group=g, n=values.count(str(g))) for g in self._groups] + [
+            {lang: f"{t('subgroups.none', lang)}: {values.count('0')}" for lang in LANGUAGES}
+        ]
 
     @rx.event
     @requires("subgroup.write")

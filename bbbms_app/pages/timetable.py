@@ -355,7 +355,7 @@ class TimetableState(rx.State):
                 self.generating = True
                 self.generate_error = {}
                 self.notice = {}
-                self.generate_progress = _texts("tt.generating", done=0, total="…")
+                self.generate_progress = translations("tt.generating", done=0, total="…")
         if refused:
             yield rx.toast.warning(t("tt.generate_busy", lang))  # outside the lock: a yield there holds the state
             return
@@ -379,7 +379,7 @@ class TimetableState(rx.State):
                 await asyncio.sleep(0.3)
                 async with self:
                     total = counter["total"] or "…"
-                    self.generate_progress = _texts("tt.generating", done=counter["done"], total=total)
+                    self.generate_progress = translations("tt.generating", done=counter["done"], total=total)
             try:
                 outcome = task.result()
             except timetable.OutOfScope as exc:
@@ -388,7 +388,7 @@ class TimetableState(rx.State):
                 error = {code: exc.message(code) for code in LANGUAGES}
             except Exception:
                 log.exception("generating the lessons of term %s failed", term_id)
-                error = _texts("tt.generate_failed")
+                error = translations("tt.generate_failed")
         finally:
             _release_term(term_id)
             async with self:
@@ -396,16 +396,11 @@ class TimetableState(rx.State):
                 self.generate_progress = {}
                 self.generate_error = error
                 if outcome is not None:
-                    self.notice = _texts("tt.generate_result", **dataclasses.asdict(outcome))
+                    self.notice = translations("tt.generate_result", **dataclasses.asdict(outcome))
         if error:
             yield rx.toast.error(error[lang])
         elif outcome is not None:
             yield rx.toast.success(t("tt.generate_result", lang, **dataclasses.asdict(outcome)))
-
-
-def _texts(key: str, **params: object) -> dict[str, str]:
-    """One message in every UI language; the page shows the one the tab has chosen."""
-    return {code: t(key, code, **params) for code in LANGUAGES}
 
 
 # Terms whose lessons this worker is generating now: a second start of the same term waits its turn.
@@ -837,39 +832,23 @@ def _in_lang_text(texts: rx.Var) -> rx.Var:
 def _generation_status() -> rx.Component:
     """While lessons are generated: how far it is; then what it did (or why it did nothing)."""
     return rx.fragment(
-        rx.cond(
-            TimetableState.generating,
-            rx.callout(
-                _in_lang_text(TimetableState.generate_progress),
-                icon="loader",
-                color_scheme="blue",
-                size="1",
-                width="100%",
-                data_testid="tt-generating",
-            ),
-        ),
-        rx.cond(
-            TimetableState.notice.length() > 0,  # type: ignore[attr-defined]
-            rx.callout(
-                _in_lang_text(TimetableState.notice),
-                icon="circle-check",
-                color_scheme="green",
-                size="1",
-                width="100%",
-                data_testid="tt-notice",
-            ),
-        ),
-        rx.cond(
+        _status(TimetableState.generating, TimetableState.generate_progress, "loader", "blue", "tt-generating"),
+        _status(TimetableState.notice.length() > 0, TimetableState.notice, "circle-check", "green", "tt-notice"),  # type: ignore[attr-defined]
+        _status(
             TimetableState.generate_error.length() > 0,  # type: ignore[attr-defined]
-            rx.callout(
-                _in_lang_text(TimetableState.generate_error),
-                icon="triangle-alert",
-                color_scheme="red",
-                size="1",
-                width="100%",
-                data_testid="tt-generate-error",
-            ),
+            TimetableState.generate_error,
+            "triangle-alert",
+            "red",
+            "tt-generate-error",
         ),
+    )
+
+
+def _status(shown: rx.Var, texts: rx.Var, icon: str, color: str, testid: str) -> rx.Component:
+    """One line of the generation's status, in the tab's language."""
+    return rx.cond(
+        shown,
+        rx.callout(_in_lang_text(texts), icon=icon, color_scheme=color, size="1", width="100%", data_testid=testid),
     )
 
 

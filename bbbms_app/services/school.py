@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bbbms_app.i18n import LANGUAGES, t
+from bbbms_app.i18n import LANGUAGES, translations
 from bbbms_app.models import (
     AcademicYear,
     Attendance,
@@ -51,8 +51,8 @@ def current_term(session: Session, year: AcademicYear, today: date) -> Term | No
 def term_labels(term: Term | None) -> dict[str, str]:
     """A term's name in every UI language («1-чейрек», «1-я четверть», «Quarter 1»)."""
     if term is None:
-        return {lang: t("term.none", lang) for lang in LANGUAGES}
-    return {lang: t(f"term.{term.kind}", lang, number=term.number) for lang in LANGUAGES}
+        return translations("term.none")
+    return translations(f"term.{term.kind}", number=term.number)
 
 
 def school_names(school: School | None) -> dict[str, str]:
