@@ -26,13 +26,44 @@ def migrate(url: str | None = None) -> None:
     cfg.attributes["configure_logger"] = False
     if url:
         cfg.attributes["url"] = url
-    # "heads": areas of the app may add their tables on parallel branches of the history.
-    command.upgrade(cfg, "heads")
+    _collapse_old_branches(cfg, url)
+    command.upgrade(cfg, "head")
     # A SQLite table rebuilt by a later migration loses its triggers: put the search index's back.
     from bbbms_app.models import search_index
 
     with db.engine(url).begin() as conn:
         search_index.ensure(conn)
+
+
+def _collapse_old_branches(cfg, url: str | None) -> None:
+    """Databases made before the history became linear carry one version row per old branch.
+
+    Every old branch started at 0001 and touched its own tables, so a database holding the rows of
+    a prefix of today's linear chain is exactly at that prefix's last revision: those rows become
+    one. Anything else is refused with a message, never guessed.
+    """
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect, text
+
+    with db.engine(url).begin() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return
+        rows = {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
+        if len(rows) < 2:
+            return
+        script = ScriptDirectory.from_config(cfg)
+        chain = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+        if not rows <= set(chain):
+            raise SystemExit(f"alembic_version holds unknown revisions: {sorted(rows - set(chain))}")
+        last = max(chain.index(r) for r in rows)
+        applied = rows | {chain[0]}
+        if "0003_timetable_admin" in rows:  # its old parent, 0002_timetable, had no row of its own
+            applied.add("0002_timetable")
+        missing = [r for r in chain[: last + 1] if r not in applied]
+        if missing:
+            raise SystemExit(f"this database lacks {missing}: migrate it with the release that made it first")
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": chain[last]})
 
 
 def _cmd_migrate(_args: argparse.Namespace) -> int:

@@ -5,11 +5,12 @@ benchmark class 11-Я gets 70 maths lessons (two a day, as a double lesson) taug
 account "teacher", 40 pupils, a mark in about 30 % of the cells and an absence in about 5 %.
 Deterministic (one seeded random). Used by journal_grid.py, journal_writers.py and journal_ws.py.
 
-    .venv/bin/python bench/journal_data.py /tmp/bbbms-bench/journal.db   # make it once, print its ids
+    .venv/bin/python bench/journal_data.py --db /tmp/bbbms-bench/journal.db   # make it once, print its ids
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import sys
@@ -27,6 +28,8 @@ from bbbms_app.cli import migrate
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.models import AcademicYear, SchoolClass, Subject, TeachingAssignment, Term, User
 from bbbms_app.services import demo
+
+DEFAULT_DB = Path("/tmp/bbbms-bench/journal.db")
 
 PUPILS, LESSONS = 40, 70
 BENCH_USERS = 50  # teacher accounts "bench01"… share the big journal's assignment in the websocket benchmark
@@ -148,5 +151,7 @@ def _bench_users(url: str, school_id: int, staff_id: int) -> None:
 
 
 if __name__ == "__main__":
-    big = build(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/bbbms-bench/journal.db"))
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="SQLite file to build (default: %(default)s)")
+    big = build(p.parse_args().db)
     print(f"{big.url}: class {big.class_id}, {len(big.pupil_ids)} pupils × {len(big.lesson_ids)} lessons")

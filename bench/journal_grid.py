@@ -8,11 +8,12 @@ Measured in one run on the benchmark database (bench/journal_data.py):
 - baseline: the same rows read with the standard library's sqlite3 (pupils, lessons, marks,
   attendance): what the database itself costs. Ratio = app p95 / baseline p95.
 
-    .venv/bin/python bench/journal_grid.py [/tmp/bbbms-bench/journal.db]
+    .venv/bin/python bench/journal_grid.py [--db /tmp/bbbms-bench/journal.db]
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("BBBMS_ENV", "test")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 
-from bench.journal_data import build
+from bench.journal_data import DEFAULT_DB, build
 
 ROUNDS = 200
 
@@ -67,8 +68,10 @@ def raw_grid(path: str, big) -> None:
 
 
 async def main() -> None:
-    path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/bbbms-bench/journal.db"
-    big = build(Path(path))
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="SQLite file to build (default: %(default)s)")
+    path = p.parse_args().db
+    big = build(path)
     import reflex as rx
     from sqlmodel import select
 

@@ -6,11 +6,12 @@ BEGIN IMMEDIATE transaction, after the scope, term, enrolment, policy and versio
 Baseline in the same run: 16 threads doing a raw sqlite3 upsert of the same rows (the database's
 own limit). Ratio = app / raw. Runs on a copy of the benchmark database.
 
-    .venv/bin/python bench/journal_writers.py [/tmp/bbbms-bench/journal.db] [seconds]
+    .venv/bin/python bench/journal_writers.py [--db /tmp/bbbms-bench/journal.db] [--seconds 5]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sqlite3
 import statistics
@@ -24,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("BBBMS_ENV", "test")
 
-from bench.journal_data import build, load
+from bench.journal_data import DEFAULT_DB, build, load
 
 THREADS = 16
 
@@ -131,8 +132,11 @@ def raw_writers(path: str, big, seconds: float) -> tuple[int, list[float], Count
 
 
 def main() -> None:
-    source = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/bbbms-bench/journal.db")
-    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 5.0
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="SQLite file to build (default: %(default)s)")
+    p.add_argument("--seconds", type=float, default=5.0, help="how long the writers run")
+    args = p.parse_args()
+    source, seconds = args.db, args.seconds
     build(source)
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "writers.db"

@@ -67,3 +67,54 @@ def test_connection_settings(db_url):
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
         else:
             assert conn.execute(text("SHOW server_encoding")).scalar() == "UTF8"
+
+
+def test_one_linear_history():
+    """A second head (two migrations with one parent) fails here, before `alembic revision` does."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bbbms_app.cli import ROOT
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "alembic"))
+    script = ScriptDirectory.from_config(cfg)
+    assert len(script.get_heads()) == 1
+    for rev in script.walk_revisions():
+        assert not isinstance(rev.down_revision, tuple | list), f"{rev.revision} merges branches"
+
+
+def test_a_database_of_the_old_branched_history_is_collapsed_to_one_row(tmp_path):
+    """Databases migrated before the history became linear hold one row per old branch head."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from alembic import command
+    from bbbms_app.cli import ROOT, migrate
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "alembic"))
+    cfg.attributes["configure_logger"] = False
+    cfg.attributes["url"] = url
+    command.upgrade(cfg, "0003_timetable_admin")
+    old_heads = [
+        "0002_admin",
+        "0002_consent",
+        "0002_movement",
+        "0002_password_change",
+        "0002_rights",
+        "0002_speed",
+        "0002_subgroups",
+        "0003_timetable_admin",
+    ]
+    eng = db.engine(url)
+    with eng.begin() as conn:
+        conn.execute(text("DELETE FROM alembic_version"))
+        for rev in old_heads:
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": rev})
+    migrate(url)
+    with eng.connect() as conn:
+        rows = [r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))]
+    assert rows == list(ScriptDirectory.from_config(cfg).get_heads())
+    db.dispose_all()

@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0002_movement"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_consent"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

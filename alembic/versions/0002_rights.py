@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0002_rights"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_password_change"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0002_timetable"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_subgroups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
