@@ -1,4 +1,5 @@
-"""The Reflex app: theme, page registration with their on_load handlers."""
+"""The Reflex app: theme, and the one list of pages (route, title, permission, icon, loaders) from
+which every page is registered and the sidebar is drawn (components/navigation.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.headers import security_headers
 from bbbms_app.auth.sso import SsoState
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components import navigation
+from bbbms_app.components.i18n import tr
+from bbbms_app.components.navigation import Page
 from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
 from bbbms_app.pages.diary import DiaryState, diary_page
@@ -35,29 +39,48 @@ app = rx.App(
     api_transformer=[private_files_api, admin_files_api, journal_files_api, security_headers],
 )
 
-
-def _protected(component, route: str, title: str, *loads) -> None:
-    # check_session runs first: an expired session goes to /login before any page loader runs.
-    app.add_page(component, route=route, title=f"{title} · BBBMS", on_load=[AuthState.check_session, *loads])
-
+# The pages behind sign-in, in sidebar order. The generated screens of the entities come from the
+# registry (services/engine/profiles/): those with `menu = "sidebar"` get a link, the others a card
+# on the /admin hub.
+PAGES: tuple[Page, ...] = (
+    Page("/", "nav.home", ("signed_in",), "house", home_page, (HomeState.load,)),
+    Page("/marks", "nav.my_marks", ("own.read",), "notebook-pen", marks_page, (MyMarksState.load,)),
+    Page("/diary", "nav.diary", ("own.read",), "book-open-text", diary_page, (DiaryState.load,)),
+    # Families read their child's class timetable under own.read (the rights matrix gives them no
+    # staff permission), staff under timetable.read.
+    Page(
+        "/timetable",
+        "nav.timetable",
+        ("timetable.read", "own.read"),
+        "calendar-days",
+        timetable_page,
+        (TimetableState.open,),
+    ),
+    Page("/journal", "nav.journal", ("journal.read",), "book-marked", journal_page, (JournalState.load,)),
+    Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
+    Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
+    *admin_pages.entity_pages(),
+    admin_pages.hub(),
+    Page("/consents", "nav.consents", ("consent.read",), "shield-check", consents_page, (ConsentRegisterState.load,)),
+    Page("/audit", "rights.audit.nav", ("audit.read",), "scroll-text", audit_page, (AuditState.load,)),
+    Page("/rights", "rights.nav", ("rights.read",), "user-round-check", rights_page, (RightsState.load,)),
+    Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page),
+)
+navigation.use(PAGES)
 
 app.add_page(
     login_page, route="/login", title="BBBMS", on_load=[AuthState.redirect_if_signed_in, SsoState.load_providers]
 )
 app.add_page(callback_page, route="/auth/callback", title="BBBMS", on_load=SsoState.finish)
-_protected(home_page, "/", "BBBMS", HomeState.load)
-# Generated admin screens: /pupils, /guardians, /classes, /staff, /users, /admin and /admin/<entity>.
-admin_pages.register(_protected)
-_protected(marks_page, "/marks", "Баалар", MyMarksState.load)
-_protected(diary_page, "/diary", "Күндөлүк", DiaryState.load)
-_protected(timetable_page, "/timetable", "Сабак жадыбалы", TimetableState.open)
-_protected(journal_page, "/journal", "Журнал", JournalState.load)
-_protected(summary_page, "/summary", "Жыйынтык ведомость", SummaryState.load)
-_protected(subgroups_page, "/subgroups", "Топтор", SubgroupsState.load)
-_protected(consents_page, "/consents", "Макулдуктар", ConsentRegisterState.load)
-_protected(audit_page, "/audit", "Аудит", AuditState.load)
-_protected(rights_page, "/rights", "Укуктар", RightsState.load)
-_protected(profile_page, "/profile", "Профиль")
+for _page in PAGES:
+    # check_session runs first: an expired session goes to /login before any page loader runs.
+    # The tab's title follows the UI language, as the page's heading does.
+    app.add_page(
+        _page.component,
+        route=_page.route,
+        title=tr(_page.title_key) + " · BBBMS",
+        on_load=[AuthState.check_session, *_page.loaders],
+    )
 
 # Everything built so far (pages, components, states) lives as long as the process: keep it out of
 # the garbage collector's full passes, which otherwise scan it and stall a handler for ~100 ms now

@@ -217,7 +217,8 @@ def _cmd_check_config(_args: argparse.Namespace) -> int:
 def _cmd_export_person(args: argparse.Namespace) -> int:
     """Subject access request from the server's console: the operator, not a web role, is recorded."""
     from bbbms_app.i18n import t
-    from bbbms_app.services import consent, export_marking, subject_access
+    from bbbms_app.services import consent, subject_access
+    from bbbms_app.services.engine import marking
 
     subject_type, subject_id = next((k, v) for k in ("pupil", "guardian", "staff") if (v := getattr(args, k)))
     operator = f"cli:{getpass.getuser()}"[:80]
@@ -234,7 +235,7 @@ def _cmd_export_person(args: argparse.Namespace) -> int:
                 lang=args.lang,
             )
             Path(args.out).write_bytes(data)
-    except export_marking.ExportInvalid as exc:
+    except marking.ExportInvalid as exc:
         print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
         return 2
     except consent.OutOfScope:
@@ -257,8 +258,8 @@ def _operator_school(school: int | None) -> int | None:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     """Import an entity from XLSX/CSV as the admin screens do: the whole file checked, all or nothing."""
-    from bbbms_app.admin.registry import ENTITIES
-    from bbbms_app.services import data_import
+    from bbbms_app.services.engine import imports
+    from bbbms_app.services.engine.registry import ENTITIES
 
     spec = ENTITIES.specs.get(args.entity)
     if spec is None or not spec.importable:
@@ -271,13 +272,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return 2
     data = Path(args.file).read_bytes()
     with db.session(write=True) as s:
-        result = data_import.run(
+        result = imports.run(
             s, spec, None, data, Path(args.file).name, lang=args.lang, dry_run=args.dry_run, school_id=school
         )
     for e in result.errors:
         where = f"row {e.row}" + (f", {e.column}" if e.column else "")
         print(f"{where}: {e.value!r}: {e.message}" if e.value else f"{where}: {e.message}", file=sys.stderr)
-    print(data_import.summary(result, args.lang), file=sys.stderr if result.errors else sys.stdout)
+    print(imports.summary(result, args.lang), file=sys.stderr if result.errors else sys.stdout)
     if result.credentials:
         # New accounts: their one-time passwords go to a file only the operator can read.
         from datetime import datetime
@@ -285,7 +286,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         out = Path(args.credentials or f"credentials-{datetime.now():%Y%m%d-%H%M%S}.xlsx")
         out.touch(mode=0o600)
         out.chmod(0o600)
-        out.write_bytes(data_import.credentials_sheet(result, args.lang))
+        out.write_bytes(imports.credentials_sheet(result, args.lang))
         print(f"one-time passwords of {len(result.credentials)} new accounts: {out}")
     return 1 if result.errors else 0
 
@@ -295,9 +296,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     Personal data (pupils, guardians, staff, users) needs --purpose; the export is audited with it
     under the console user, as export-person does, and the file is marked."""
-    from bbbms_app.admin.registry import ENTITIES
     from bbbms_app.i18n import t
-    from bbbms_app.services import data_export, export_marking
+    from bbbms_app.services.engine import exports, marking
+    from bbbms_app.services.engine.registry import ENTITIES
 
     spec = ENTITIES.specs.get(args.entity)
     if spec is None:
@@ -309,7 +310,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     existed = out.exists()
     try:
         with db.session(write=True) as s:
-            n = data_export.export(
+            n = exports.export(
                 s,
                 spec,
                 None,
@@ -320,14 +321,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 purpose=args.purpose or "",
                 operator=operator,
             )
-    except export_marking.ExportInvalid as exc:
+    except marking.ExportInvalid as exc:
         print(f"{args.entity}: {t(exc.key, args.lang, **exc.params)} (--purpose)", file=sys.stderr)
         return 2
     except BaseException:
         if not existed:
             out.unlink(missing_ok=True)  # no file without its audit event
         raise
-    marked = f"; recorded in the audit log as {operator}" if data_export.is_personal(spec) else ""
+    marked = f"; recorded in the audit log as {operator}" if exports.is_personal(spec) else ""
     print(f"wrote {n} records to {args.out}{marked}")
     return 0
 

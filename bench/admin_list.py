@@ -35,11 +35,15 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, select
 
 from bbbms_app import db, settings
-from bbbms_app.admin.registry import GUARDIANS, PUPILS
 from bbbms_app.cli import migrate
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.models import Enrollment, Pupil, School, SchoolClass, User
-from bbbms_app.services import accounts, crud, data_import, demo
+from bbbms_app.services import accounts, demo
+from bbbms_app.services.engine import imports, listing
+from bbbms_app.services.engine.registry import ENTITIES
+
+GUARDIANS = ENTITIES.get("guardian")
+PUPILS = ENTITIES.get("pupil")
 
 SURNAMES = (
     "Асанов",
@@ -222,39 +226,39 @@ def bench_lists(school_id: int, runs: int) -> list[tuple[str, float, float, floa
     teacher = principal("classteacher")
     rng = random.Random(1)
     with db.session() as s:
-        total = crud.list_page(s, PUPILS, director).total
-        teacher_total = crud.list_page(s, PUPILS, teacher).total
+        total = listing.list_page(s, PUPILS, director).total
+        teacher_total = listing.list_page(s, PUPILS, teacher).total
     pages = max(1, total // 25)
     results = []
 
     # Cursors of random pages deep in the list, found beforehand (the page the user is on).
     with db.session() as s:
-        deep = [crud.list_page(s, PUPILS, director, offset=rng.randrange(pages) * 25) for _ in range(runs + 5)]
+        deep = [listing.list_page(s, PUPILS, director, offset=rng.randrange(pages) * 25) for _ in range(runs + 5)]
     deep_iter = iter(deep * 3)
 
     def open_list():
         with db.session() as s:
-            crud.list_page(s, PUPILS, director, lang="ky")
+            listing.list_page(s, PUPILS, director, lang="ky")
 
     def next_page():
         # What the "next" button runs: seek past the last row shown, the total already known.
         here = next(deep_iter)
         with db.session() as s:
-            crud.list_page(s, PUPILS, director, after=here.last, total=total, lang="ky")
+            listing.list_page(s, PUPILS, director, after=here.last, total=total, lang="ky")
 
     def prev_page():
         here = next(deep_iter)
         with db.session() as s:
-            crud.list_page(s, PUPILS, director, before=here.first, total=total, lang="ky")
+            listing.list_page(s, PUPILS, director, before=here.first, total=total, lang="ky")
 
     def jump_page():
         # Not offered by the screens (they step page by page): a random page by OFFSET.
         with db.session() as s:
-            crud.list_page(s, PUPILS, director, offset=rng.randrange(pages) * 25, total=total, lang="ky")
+            listing.list_page(s, PUPILS, director, offset=rng.randrange(pages) * 25, total=total, lang="ky")
 
     def teacher_page():
         with db.session() as s:
-            crud.list_page(
+            listing.list_page(
                 s, PUPILS, teacher, offset=rng.randrange(max(1, teacher_total // 25)) * 25, total=teacher_total
             )
 
@@ -276,21 +280,21 @@ def bench_lists(school_id: int, runs: int) -> list[tuple[str, float, float, floa
 
     def engine_search():
         with db.session() as s:
-            crud.list_page(s, PUPILS, director, search=term())
+            listing.list_page(s, PUPILS, director, search=term())
 
     with db.session() as s:
-        searched = [(t, crud.list_page(s, PUPILS, director, search=t).total) for t in (term() for _ in range(20))]
+        searched = [(t, listing.list_page(s, PUPILS, director, search=t).total) for t in (term() for _ in range(20))]
 
     def engine_search_next():
         # Page 2 of a search already shown (its total kept by the screen).
         t, found = rng.choice(searched)
         with db.session() as s:
-            crud.list_page(s, PUPILS, director, search=t, offset=25, total=found)
+            listing.list_page(s, PUPILS, director, search=t, offset=25, total=found)
 
     def engine_search_broad():
         # One or two letters (the first keystrokes): no trigram to look up, every row matches.
         with db.session() as s:
-            crud.list_page(s, PUPILS, director, search="ов")
+            listing.list_page(s, PUPILS, director, search="ов")
 
     def raw_search(fixed: str = ""):
         pattern = f"%{search_key(fixed or term()).replace(' ', '%')}%"
@@ -308,7 +312,7 @@ def bench_lists(school_id: int, runs: int) -> list[tuple[str, float, float, floa
             ).scalar()
 
     with db.session() as s:
-        one = crud.list_page(s, PUPILS, director, offset=25)
+        one = listing.list_page(s, PUPILS, director, offset=25)
         sent = len(json.dumps({"rows": one.rows, "total": one.total, "page": 2}, ensure_ascii=False).encode())
     for what, fn, base in (
         ("open the list (count + page 1), director", open_list, raw_page),
@@ -366,14 +370,14 @@ def bench_import(school_id: int, n: int) -> tuple[float, float, float]:
     pupil_file, guardian_file = _import_files(school_id, n)
     started = time.perf_counter()
     with db.session(write=True) as s:
-        first = data_import.run(s, PUPILS, clerk, pupil_file, "pupils.xlsx")
+        first = imports.run(s, PUPILS, clerk, pupil_file, "pupils.xlsx")
     with db.session(write=True) as s:
-        second = data_import.run(s, GUARDIANS, clerk, guardian_file, "guardians.xlsx")
+        second = imports.run(s, GUARDIANS, clerk, guardian_file, "guardians.xlsx")
     engine_s = time.perf_counter() - started
     assert first.written and second.written, (first.errors[:3], second.errors[:3])
     again = time.perf_counter()
     with db.session(write=True) as s:
-        repeat = data_import.run(s, PUPILS, clerk, pupil_file, "pupils.xlsx")
+        repeat = imports.run(s, PUPILS, clerk, pupil_file, "pupils.xlsx")
     repeat_s = time.perf_counter() - again
     assert repeat.created == 0 and repeat.unchanged == n
     table = SQLModel.metadata.tables["pupil"]

@@ -4,15 +4,26 @@ optimistic locking, soft delete and restore, translated field errors, the save r
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.admin.registry import CLASSES, GUARDIANS, PUPILS, STAFF, SUBJECTS, TERMS, USERS
 from bbbms_app.models import AuditEvent, Enrollment, Pupil, PupilGuardian, SchoolClass, User
-from bbbms_app.services import accounts, crud, save_checks
+from bbbms_app.services import accounts
+from bbbms_app.services.engine import hooks, listing, values, writes
+from bbbms_app.services.engine.profiles import guardian as guardians
+from bbbms_app.services.engine.registry import ENTITIES
 from tests.factories import PASSWORD
+
+CLASSES = ENTITIES.get("class")
+GUARDIANS = ENTITIES.get("guardian")
+PUPILS = ENTITIES.get("pupil")
+STAFF = ENTITIES.get("staff")
+SUBJECTS = ENTITIES.get("subject")
+TERMS = ENTITIES.get("term")
+USERS = ENTITIES.get("user")
 
 
 def principal(username: str):
@@ -45,11 +56,11 @@ NEW_PUPIL = {
 def test_list_is_paged_sorted_and_scoped(school):
     director = principal("t_director")
     with db.session() as s:
-        first = crud.list_page(s, PUPILS, director, limit=2)
-        second = crud.list_page(s, PUPILS, director, offset=2, limit=2)
-        by_birth = crud.list_page(s, PUPILS, director, sort="birth_date", descending=True)
-        teacher = crud.list_page(s, PUPILS, principal("t_teacher"))
-        parent = crud.list_page(s, PUPILS, principal("t_parent"))
+        first = listing.list_page(s, PUPILS, director, limit=2)
+        second = listing.list_page(s, PUPILS, director, offset=2, limit=2)
+        by_birth = listing.list_page(s, PUPILS, director, sort="birth_date", descending=True)
+        teacher = listing.list_page(s, PUPILS, principal("t_teacher"))
+        parent = listing.list_page(s, PUPILS, principal("t_parent"))
     assert first.total == second.total == 5
     assert [r["name"].split()[0] for r in first.rows + second.rows] == ["Абдыкадырова", "Ңаматов", "Орозов", "Петрова"]
     assert [r["birth_date"] for r in by_birth.rows][:2] == ["20.07.2014", "01.05.2014"]
@@ -61,14 +72,14 @@ def test_list_is_paged_sorted_and_scoped(school):
 def test_search_folds_kyrgyz_case_and_filters_by_class(school):
     director = principal("t_director")
     with db.session() as s:
-        assert [r["name"] for r in crud.list_page(s, PUPILS, director, search="ҮСӨН").rows] == ["Үсөнов Нурбек"]
-        assert crud.list_page(s, PUPILS, director, search="%").rows == []
-        in_6b = crud.list_page(s, PUPILS, director, filters={"class_id": str(school.class_6b)})
+        assert [r["name"] for r in listing.list_page(s, PUPILS, director, search="ҮСӨН").rows] == ["Үсөнов Нурбек"]
+        assert listing.list_page(s, PUPILS, director, search="%").rows == []
+        in_6b = listing.list_page(s, PUPILS, director, filters={"class_id": str(school.class_6b)})
         assert {int(r["id"]) for r in in_6b.rows} == set(school.pupils_6b)
-        users = crud.list_page(s, USERS, director, search="T_ADM")
+        users = listing.list_page(s, USERS, director, search="T_ADM")
         assert [r["username"] for r in users.rows] == ["t_admin"]
         # Reference columns show the other row's name, not its id.
-        classes = crud.list_page(s, CLASSES, director)
+        classes = listing.list_page(s, CLASSES, director)
         assert [(r["class_name"], r["class_teacher_id"], r["pupils"]) for r in classes.rows] == [
             ("5-А", "Өмүрбекова Айжан", "3"),
             ("6-Б", "", "2"),
@@ -78,8 +89,8 @@ def test_search_folds_kyrgyz_case_and_filters_by_class(school):
 def test_create_validates_every_field_and_audits_the_values(school):
     clerk = principal("t_clerk")
     bad = {**NEW_PUPIL, "pin": "2.01E+13", "birth_date": "31.02.2014", "sex": "x", "last_name": ""}
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, PUPILS, clerk, bad)
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, PUPILS, clerk, bad)
     assert exc.value.errors == {
         "pin": ("admin.error.pin", {}),
         "birth_date": ("admin.error.date", {}),
@@ -87,7 +98,7 @@ def test_create_validates_every_field_and_audits_the_values(school):
         "last_name": ("admin.error.required", {}),
     }
     with db.session(write=True) as s:
-        pupil = crud.create(s, PUPILS, clerk, {**NEW_PUPIL, "class_id": str(school.class_5a), "school_id": "999"})
+        pupil = writes.create(s, PUPILS, clerk, {**NEW_PUPIL, "class_id": str(school.class_5a), "school_id": "999"})
         pid = pupil.id
     with db.session() as s:
         row = s.get(Pupil, pid)
@@ -101,13 +112,13 @@ def test_create_validates_every_field_and_audits_the_values(school):
 
 def test_duplicate_natural_key_is_refused_even_when_deleted(school):
     clerk = principal("t_clerk")
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, PUPILS, clerk, {**NEW_PUPIL, "pin": "21503201400011"})
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, PUPILS, clerk, {**NEW_PUPIL, "pin": "21503201400011"})
     assert exc.value.errors == {"pin": ("admin.error.duplicate", {})}
     with db.session(write=True) as s:
-        crud.soft_delete(s, PUPILS, clerk, school.pupils_5a[0], "left the school")
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, PUPILS, clerk, {**NEW_PUPIL, "pin": "21503201400011"})
+        writes.soft_delete(s, PUPILS, clerk, school.pupils_5a[0], "left the school")
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, PUPILS, clerk, {**NEW_PUPIL, "pin": "21503201400011"})
     assert exc.value.errors == {"pin": ("admin.error.duplicate_deleted", {})}
 
 
@@ -115,16 +126,16 @@ def test_update_is_audited_per_field_and_refuses_a_stale_version(school):
     clerk = principal("t_clerk")
     pid = school.pupils_6b[0]
     with db.session() as s:
-        form = crud.form_values(PUPILS, s.get(Pupil, pid))
+        form = values.form_values(PUPILS, s.get(Pupil, pid))
         version = s.get(Pupil, pid).version
     assert form["birth_date"] == "2013-02-01" and "class_id" not in form
     with db.session(write=True) as s:
-        crud.update(s, PUPILS, clerk, pid, {**form, "first_name": "Анна-Мария", "alpha_book_no": "П/3"}, version)
+        writes.update(s, PUPILS, clerk, pid, {**form, "first_name": "Анна-Мария", "alpha_book_no": "П/3"}, version)
     changes = {(e.field, e.old_value, e.new_value) for e in audit("pupil", pid, "update")}
     assert changes == {("first_name", "Анна", "Анна-Мария"), ("alpha_book_no", "", "П/3")}
     # A second user still holding the old version is refused; nothing of his is written.
-    with pytest.raises(crud.StaleRecord), db.session(write=True) as s:
-        crud.update(s, PUPILS, clerk, pid, {**form, "first_name": "Аня"}, version)
+    with pytest.raises(writes.StaleRecord), db.session(write=True) as s:
+        writes.update(s, PUPILS, clerk, pid, {**form, "first_name": "Аня"}, version)
     with db.session() as s:
         row = s.get(Pupil, pid)
         assert row.first_name == "Анна-Мария" and row.version == version + 1
@@ -134,17 +145,17 @@ def test_update_is_audited_per_field_and_refuses_a_stale_version(school):
 def test_soft_delete_needs_a_reason_hides_the_row_and_restores(school):
     clerk = principal("t_clerk")
     pid = school.pupils_6b[1]
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.soft_delete(s, PUPILS, clerk, pid, " ")
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.soft_delete(s, PUPILS, clerk, pid, " ")
     assert exc.value.errors == {"reason": ("admin.error.reason", {"min": 3})}
     with db.session(write=True) as s:
-        crud.soft_delete(s, PUPILS, clerk, pid, "moved to Osh")
+        writes.soft_delete(s, PUPILS, clerk, pid, "moved to Osh")
     with db.session() as s:
-        assert pid not in {int(r["id"]) for r in crud.list_page(s, PUPILS, clerk).rows}
-        deleted = crud.list_page(s, PUPILS, clerk, deleted=True)
+        assert pid not in {int(r["id"]) for r in listing.list_page(s, PUPILS, clerk).rows}
+        deleted = listing.list_page(s, PUPILS, clerk, deleted=True)
         assert [int(r["id"]) for r in deleted.rows] == [pid] and deleted.rows[0]["deleted"] == "1"
     with db.session(write=True) as s:
-        crud.restore(s, PUPILS, clerk, pid)
+        writes.restore(s, PUPILS, clerk, pid)
     with db.session() as s:
         assert s.get(Pupil, pid).deleted_at is None
     (deletion,) = audit("pupil", pid, "delete")
@@ -154,8 +165,8 @@ def test_soft_delete_needs_a_reason_hides_the_row_and_restores(school):
 
 def test_a_class_with_pupils_cannot_be_deleted(school):
     director = principal("t_director")
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.soft_delete(s, CLASSES, director, school.class_5a, "merged")
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.soft_delete(s, CLASSES, director, school.class_5a, "merged")
     assert exc.value.errors["reason"][0] == "admin.error.class_has_pupils"
 
 
@@ -171,8 +182,8 @@ def test_references_must_be_live_and_reachable(school):
         s.add(foreign)
         s.flush()
         foreign_id = foreign.id
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, PUPILS, director, {**NEW_PUPIL, "class_id": str(foreign_id)})
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, PUPILS, director, {**NEW_PUPIL, "class_id": str(foreign_id)})
     assert exc.value.errors == {"class_id": ("admin.error.reference", {})}
 
 
@@ -185,29 +196,26 @@ def test_cross_field_rules_and_ranges(school):
         "starts_on": "2026-02-01",
         "ends_on": "2026-01-01",
     }
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, TERMS, director, term)
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, TERMS, director, term)
     assert exc.value.errors == {
         "ends_on": ("admin.error.order", {}),
         "number": ("admin.error.range", {"min": 1, "max": 2}),
     }
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, SUBJECTS, director, {"code": "X" * 21, "name_ky": "Ч", "name_ru": "Ч"})
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, SUBJECTS, director, {"code": "X" * 21, "name_ky": "Ч", "name_ru": "Ч"})
     assert exc.value.errors == {"code": ("admin.error.too_long", {"max": 20})}
 
 
-def test_save_rules_of_other_areas_are_applied_beside_their_field(school):
+def test_save_rules_of_other_areas_are_applied_beside_their_field(school, monkeypatch):
     def no_mondays(session, principal, record_id, values):
         if values.get("alpha_book_no") == "ПН":
-            raise save_checks.FieldError("alpha_book_no", "admin.error.invalid")
+            raise hooks.FieldError("alpha_book_no", "admin.error.invalid")
 
-    save_checks.register("pupil", no_mondays)
-    try:
-        with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-            crud.create(s, PUPILS, principal("t_clerk"), {**NEW_PUPIL, "alpha_book_no": "ПН"})
-        assert exc.value.errors == {"alpha_book_no": ("admin.error.invalid", {})}
-    finally:
-        save_checks._checks["pupil"].remove(no_mondays)
+    monkeypatch.setattr(PUPILS.profile, "check_save", no_mondays)
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, PUPILS, principal("t_clerk"), {**NEW_PUPIL, "alpha_book_no": "ПН"})
+    assert exc.value.errors == {"alpha_book_no": ("admin.error.invalid", {})}
 
 
 def test_users_get_a_hashed_initial_password_and_are_disabled_not_deleted(school):
@@ -221,7 +229,7 @@ def test_users_get_a_hashed_initial_password_and_are_disabled_not_deleted(school
         "staff_id": str(school.teacher_b),
     }
     with db.session(write=True) as s:
-        uid = crud.create(s, USERS, admin, form).id
+        uid = writes.create(s, USERS, admin, form).id
     with db.session() as s:
         user = s.get(User, uid)
         assert user.username == "new.teacher" and user.password_hash.startswith("$argon2id$")
@@ -230,23 +238,23 @@ def test_users_get_a_hashed_initial_password_and_are_disabled_not_deleted(school
         signed = accounts.authenticate(s, "new.teacher", "Ала-Тоо көлү 2025")
     assert signed.token
     with db.session(write=True) as s:
-        crud.soft_delete(s, USERS, admin, uid, "left the school")
+        writes.soft_delete(s, USERS, admin, uid, "left the school")
     with db.session() as s:
         assert s.get(User, uid).is_active is False
         assert accounts.resolve(s, signed.token) is None  # his sessions were closed
-        assert uid in {int(r["id"]) for r in crud.list_page(s, USERS, admin, deleted=True).rows}
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.soft_delete(s, USERS, admin, admin.user_id, "oops")
+        assert uid in {int(r["id"]) for r in listing.list_page(s, USERS, admin, deleted=True).rows}
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.soft_delete(s, USERS, admin, admin.user_id, "oops")
     assert exc.value.errors == {"reason": ("admin.error.own_account", {})}
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, USERS, admin, {**form, "username": "second.user", "password": "short"})
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, USERS, admin, {**form, "username": "second.user", "password": "short"})
     assert exc.value.errors["password"][0] == "error.password_short", exc.value.errors
     # An administrator cannot make a director (the rights area's rule, run through save_checks).
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, USERS, admin, {**form, "username": "boss", "role": "director"})
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, USERS, admin, {**form, "username": "boss", "role": "director"})
     assert exc.value.errors["role"][0].startswith("rights.error")
     with db.session(write=True) as s:
-        crud.restore(s, USERS, admin, uid)
+        writes.restore(s, USERS, admin, uid)
     with db.session(write=True) as s:
         assert accounts.authenticate(s, "new.teacher", PASSWORD).token is None
 
@@ -254,42 +262,40 @@ def test_users_get_a_hashed_initial_password_and_are_disabled_not_deleted(school
 def test_guardians_are_linked_to_pupils_with_the_relation(school):
     clerk = principal("t_clerk")
     with db.session(write=True) as s:
-        gid = crud.create(s, GUARDIANS, clerk, {"last_name": "Ңаматова", "first_name": "Айгүл"}).id
-        crud.link_guardian(s, clerk, school.pupils_5a[2], gid, "mother")
-        crud.link_guardian(s, clerk, school.pupils_5a[2], gid, "grandmother")
+        gid = writes.create(s, GUARDIANS, clerk, {"last_name": "Ңаматова", "first_name": "Айгүл"}).id
+        guardians.link_guardian(s, clerk, school.pupils_5a[2], gid, "mother")
+        guardians.link_guardian(s, clerk, school.pupils_5a[2], gid, "grandmother")
     with db.session() as s:
         link = s.exec(select(PupilGuardian).where(PupilGuardian.guardian_id == gid)).one()
         assert link.relation == "grandmother" and link.is_primary
-        rows = crud.list_page(s, GUARDIANS, clerk, search="ңамат").rows
+        rows = listing.list_page(s, GUARDIANS, clerk, search="ңамат").rows
         assert [(r["name"], r["children"]) for r in rows] == [("Ңаматова Айгүл", "Ңаматов Эрмек")]
     with db.session(write=True) as s:
-        crud.unlink_guardian(s, clerk, school.pupils_5a[2], link.id)
+        guardians.unlink_guardian(s, clerk, school.pupils_5a[2], link.id)
     assert {e.action for e in audit("pupilguardian")} == {"create", "update", "delete"}
-    with pytest.raises(crud.OutOfScope), db.session(write=True) as s:
-        crud.link_guardian(s, principal("t_teacher"), school.pupils_5a[0], gid, "mother")
+    with pytest.raises(writes.OutOfScope), db.session(write=True) as s:
+        guardians.link_guardian(s, principal("t_teacher"), school.pupils_5a[0], gid, "mother")
 
 
 def test_class_teacher_sees_only_guardians_of_his_pupils_and_staff_is_school_wide(school):
     ct = principal("t_classteacher")
     with db.session() as s:
-        guardians = crud.list_page(s, GUARDIANS, ct).rows
-        staff = crud.list_page(s, STAFF, ct)
+        guardians = listing.list_page(s, GUARDIANS, ct).rows
+        staff = listing.list_page(s, STAFF, ct)
     assert [r["name"] for r in guardians] == ["Үсөнова Чолпон"]
     assert staff.total == 5
 
 
 def test_detail_card_has_related_records(school):
     director = principal("t_director")
-    from bbbms_app.services import entities
-
     with db.session() as s:
-        pupil = crud.get_record(s, PUPILS, director, school.pupils_5a[0])
-        card = {r["field"]: r["value"] for r in crud.detail_rows(s, PUPILS, pupil, "ru")}
-        related = entities.related(s, "pupil", pupil, "ru")
+        pupil = writes.get_record(s, PUPILS, director, school.pupils_5a[0])
+        card = {r["field"]: r["value"] for r in values.detail_rows(s, PUPILS, pupil, "ru")}
+        related = PUPILS.profile.related(s, pupil, "ru", date.today())
     assert card["sex"] == "Муж." and card["birth_date"] == "15.03.2014"
     assert [(g["name"], g["relation"]) for g in related["guardians"]] == [("Үсөнова Чолпон", "Мать")]
     assert [(e["class_name"], e["year"]) for e in related["enrollments"]] == [("5-А", "2025–2026")]
     assert related["marks"] == [{"subject": "Математика", "count": "2", "average": "4,5"}]
     assert related["consent"] == [{"status": "Нет согласия", "categories": ""}]
-    with pytest.raises(crud.OutOfScope), db.session() as s:
-        crud.get_record(s, PUPILS, principal("t_teacher"), school.pupils_5a[0])
+    with pytest.raises(writes.OutOfScope), db.session() as s:
+        writes.get_record(s, PUPILS, principal("t_teacher"), school.pupils_5a[0])

@@ -18,11 +18,18 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.admin.registry import CLASSES, GUARDIANS, PUPILS, STAFF, SUBJECTS, USERS
 from bbbms_app.i18n import t
 from bbbms_app.models import AuditEvent, Pupil
-from bbbms_app.services import data_export, data_import, export_marking
+from bbbms_app.services.engine import exports, imports, marking
+from bbbms_app.services.engine.registry import ENTITIES
 from tests.test_admin_crud import principal
+
+CLASSES = ENTITIES.get("class")
+GUARDIANS = ENTITIES.get("guardian")
+PUPILS = ENTITIES.get("pupil")
+STAFF = ENTITIES.get("staff")
+SUBJECTS = ENTITIES.get("subject")
+USERS = ENTITIES.get("user")
 
 ROOT = Path(__file__).resolve().parent.parent
 PURPOSE = "Райондук билим берүү бөлүмүнүн 2025-11-20 суроосу боюнча"
@@ -31,7 +38,7 @@ PURPOSE = "Райондук билим берүү бөлүмүнүн 2025-11-20 
 def _export(spec, fmt="xlsx", user="t_clerk", purpose=PURPOSE, **kw) -> bytes:
     buf = io.BytesIO()
     with db.session(write=True) as s:
-        data_export.export(s, spec, principal(user), buf, fmt=fmt, purpose=purpose, **kw)
+        exports.export(s, spec, principal(user), buf, fmt=fmt, purpose=purpose, **kw)
     return buf.getvalue()
 
 
@@ -89,7 +96,7 @@ def test_what_is_filtered_or_selected_is_what_is_exported(school):
     frame = pd.read_excel(io.BytesIO(_export(PUPILS, ids=school.pupils_5a[:2])), dtype=str)
     assert len(frame) == 2
     # A teacher may not take pupils' personal data out at all (no export.personal), purpose or not.
-    with pytest.raises(export_marking.ExportRefused):
+    with pytest.raises(marking.ExportRefused):
         _export(PUPILS, user="t_teacher")
     exports = _exports()
     assert len(exports) == 3 and {e.entity for e in exports} == {"pupil"} and {e.reason for e in exports} == {PURPOSE}
@@ -104,7 +111,7 @@ def test_csv_is_utf8_with_bom_and_imports_back_unchanged(school):
     assert row["Имя"] == "Мөлдир" and row["Дата рождения"] == "01.05.2014" and row["Пол"] == "Жен."
     assert row["№ по алфавитной книге"] == "'+А/2"  # a spreadsheet shows it as text
     with db.session(write=True) as s:
-        result = data_import.run(s, PUPILS, principal("t_clerk"), data, "pupils.csv", lang="ru")
+        result = imports.run(s, PUPILS, principal("t_clerk"), data, "pupils.csv", lang="ru")
     assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 5), result.errors
 
 
@@ -120,28 +127,28 @@ def test_guardians_export_one_row_per_child_and_classes_their_list(school):
 
 
 def test_only_personal_entities_are_personal():
-    assert {s.name for s in (PUPILS, GUARDIANS, STAFF, USERS) if data_export.is_personal(s)} == {
+    assert {s.name for s in (PUPILS, GUARDIANS, STAFF, USERS) if exports.is_personal(s)} == {
         "pupil",
         "guardian",
         "staff",
         "user",
     }
-    assert not data_export.is_personal(CLASSES) and not data_export.is_personal(SUBJECTS)
+    assert not exports.is_personal(CLASSES) and not exports.is_personal(SUBJECTS)
 
 
 def test_a_personal_export_without_a_purpose_is_refused_and_nothing_is_written(school):
     for spec in (PUPILS, GUARDIANS, STAFF):
-        for fmt in data_export.FORMATS:
+        for fmt in exports.FORMATS:
             for purpose in ("", "   ", "abc"):
                 buf = io.BytesIO()
-                with pytest.raises(export_marking.ExportInvalid) as exc, db.session(write=True) as s:
-                    data_export.export(s, spec, principal("t_director"), buf, fmt=fmt, purpose=purpose)
+                with pytest.raises(marking.ExportInvalid) as exc, db.session(write=True) as s:
+                    exports.export(s, spec, principal("t_director"), buf, fmt=fmt, purpose=purpose)
                 assert buf.getvalue() == b"", (spec.name, fmt, purpose)
                 assert t(exc.value.key, "ky", **exc.value.params) == "Экспорттун максатын жазыңыз (жок дегенде 5 белги)"
     assert _exports() == []
     # A role without export.personal is refused even with a purpose (the screen's guard refuses first).
-    with pytest.raises(export_marking.ExportRefused), db.session(write=True) as s:
-        data_export.export(s, PUPILS, principal("t_teacher"), io.BytesIO(), purpose=PURPOSE)
+    with pytest.raises(marking.ExportRefused), db.session(write=True) as s:
+        exports.export(s, PUPILS, principal("t_teacher"), io.BytesIO(), purpose=PURPOSE)
     assert _exports() == []
 
 
@@ -182,13 +189,13 @@ def test_csv_of_pupils_ends_with_the_marking_line_and_reads_back_to_the_same_val
     [event] = _exports()
     assert event.reason == PURPOSE and event.field == "csv"
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][0] == "PIN (14 digits)" and not export_marking.is_mark_row(rows[0])
+    assert rows[0][0] == "PIN (14 digits)" and not marking.is_mark_row(rows[0])
     mark = rows[-1]
-    assert export_marking.is_mark_row(mark) and sum(export_marking.is_mark_row(r) for r in rows) == 1
+    assert marking.is_mark_row(mark) and sum(marking.is_mark_row(r) for r in rows) == 1
     assert mark[2] == "t_clerk" and mark[4] == PURPOSE and "t_clerk" in mark[1] and PURPOSE in mark[1]
     assert mark[3].startswith(event.at.strftime("%Y-%m-%dT%H:%M:%S"))
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert frame.iloc[-1, 0] == export_marking.MARK_CELL
+    assert frame.iloc[-1, 0] == marking.MARK_CELL
     frame = frame.iloc[:-1]
     with db.session() as s:
         pupils = {p.pin: p for p in s.exec(select(Pupil)).all()}

@@ -19,7 +19,7 @@ from bbbms_app.admin.states import (
 )
 from bbbms_app.auth.inputs import BadInput
 from bbbms_app.models import AuditEvent, Pupil, PupilGuardian, User
-from bbbms_app.services import downloads
+from bbbms_app.services.engine import downloads
 from tests.states import is_refusal, new_tab, sub
 from tests.test_admin_import import GOOD, KY_HEADERS, xlsx
 

@@ -14,10 +14,16 @@ import pytest
 from sqlmodel import func, select
 
 from bbbms_app import db
-from bbbms_app.admin.registry import GUARDIANS, PUPILS, STAFF, SUBJECTS, USERS
 from bbbms_app.models import AuditEvent, Enrollment, Guardian, Pupil, PupilGuardian, Subject
-from bbbms_app.services import data_import
+from bbbms_app.services.engine import imports
+from bbbms_app.services.engine.registry import ENTITIES
 from tests.test_admin_crud import principal
+
+GUARDIANS = ENTITIES.get("guardian")
+PUPILS = ENTITIES.get("pupil")
+STAFF = ENTITIES.get("staff")
+SUBJECTS = ENTITIES.get("subject")
+USERS = ENTITIES.get("user")
 
 ROOT = Path(__file__).resolve().parent.parent
 KY_HEADERS = ["ПИН (14 сан)", "Фамилиясы", "Аты", "Атасынын аты", "Туулган күнү", "Жынысы", "Алиппе китеби №", "Класс"]
@@ -42,9 +48,9 @@ def csv_bytes(headers: list[str], rows: list[list[str]], encoding: str = "utf-8"
     return ("\r\n".join(lines) + "\r\n").encode(encoding, errors="replace")
 
 
-def run(spec, data: bytes, name: str = "file.xlsx", user: str = "t_clerk", **kw) -> data_import.ImportResult:
+def run(spec, data: bytes, name: str = "file.xlsx", user: str = "t_clerk", **kw) -> imports.ImportResult:
     with db.session(write=True) as s:
-        return data_import.run(s, spec, principal(user), data, name, **kw)
+        return imports.run(s, spec, principal(user), data, name, **kw)
 
 
 def count(model) -> int:
@@ -99,17 +105,17 @@ def test_one_bad_row_writes_nothing_and_every_problem_is_reported(school):
     result = run(PUPILS, xlsx(KY_HEADERS, rows, formulas={(6, 7): "=1+1"}))
     assert not result.written
     problems = {(e.row, e.column, e.message) for e in result.errors}
-    assert (3, "ПИН (14 сан)", data_import.t("admin.import.pin_scientific", "ky")) in problems
+    assert (3, "ПИН (14 сан)", imports.t("admin.import.pin_scientific", "ky")) in problems
     assert (4, "Аты", "Толтуруу милдеттүү") in problems
-    assert (4, "Туулган күнү", data_import.t("admin.error.date", "ky")) in problems
-    assert (4, "Жынысы", data_import.t("admin.import.unknown_choice", "ky")) in problems
-    assert (4, "Класс", data_import.t("admin.import.unknown_reference", "ky")) in problems
-    assert (5, "ПИН (14 сан)", data_import.t("admin.import.duplicate_in_file", "ky", row=2)) in problems
-    assert (6, "Алиппе китеби №", data_import.t("admin.import.formula", "ky")) in problems
+    assert (4, "Туулган күнү", imports.t("admin.error.date", "ky")) in problems
+    assert (4, "Жынысы", imports.t("admin.import.unknown_choice", "ky")) in problems
+    assert (4, "Класс", imports.t("admin.import.unknown_reference", "ky")) in problems
+    assert (5, "ПИН (14 сан)", imports.t("admin.import.duplicate_in_file", "ky", row=2)) in problems
+    assert (6, "Алиппе китеби №", imports.t("admin.import.formula", "ky")) in problems
     values = {(e.row, e.column): e.value for e in result.errors}
     assert values[(3, "ПИН (14 сан)")] == "2.01E+13" and values[(6, "Алиппе китеби №")] == "=1+1"
     assert (count(Pupil), count(AuditEvent)) == before
-    report = openpyxl.load_workbook(io.BytesIO(data_import.error_report(result, "ky"))).active
+    report = openpyxl.load_workbook(io.BytesIO(imports.error_report(result, "ky"))).active
     assert [c.value for c in report[1]] == ["Сап", "Мамыча", "Мааниси", "Эмне туура эмес"]
     assert report.max_row == len(result.errors) + 1
 
@@ -144,7 +150,7 @@ def test_a_cp1251_file_is_reported_not_imported_with_question_marks(school):
     before = count(Pupil)
     rows = [["21001201500112", "Өмүров", "Үмүт", "", "05.05.2015", "Муж.", "", "6-Б"]]
     result = run(PUPILS, csv_bytes(RU_HEADERS, rows, "cp1251"), "pupils.csv", lang="en")
-    assert [e.message for e in result.errors] == [data_import.t("admin.import.cp1251", "en")]
+    assert [e.message for e in result.errors] == [imports.t("admin.import.cp1251", "en")]
     assert "Windows-1251" in result.errors[0].message
     assert count(Pupil) == before
 
@@ -179,8 +185,8 @@ def test_references_by_name_or_code_and_unknown_columns(school):
     assert result.ok and result.written
     bad = run(SUBJECTS, xlsx(["Коду", "Түсү"], [["ART", "кызыл"]]), user="t_director")
     assert {e.message for e in bad.errors} == {
-        data_import.t("admin.import.unknown_column", "ky"),
-        data_import.t("admin.import.missing_column", "ky"),
+        imports.t("admin.import.unknown_column", "ky"),
+        imports.t("admin.import.missing_column", "ky"),
     }
     staff = run(STAFF, xlsx(["Фамилиясы", "Аты", "Кызматы"], [["Жумабеков", "Талант", "Учитель"]]), user="t_director")
     assert staff.ok and staff.written, staff.errors
@@ -193,7 +199,7 @@ def test_a_file_cannot_reach_outside_the_importers_scope(school):
     headers = ["Фамилиясы", "Аты", "Атасынын аты", "ПИН (14 сан)", "Баланын ПИНи", "Туугандыгы"]
     # The class teacher of 5-А may not write guardians at all; the clerk may, for any pupil.
     with db.session(write=True) as s:
-        ok = data_import.run(s, GUARDIANS, principal("t_clerk"), xlsx(headers, rows), "g.xlsx", dry_run=True)
+        ok = imports.run(s, GUARDIANS, principal("t_clerk"), xlsx(headers, rows), "g.xlsx", dry_run=True)
     assert ok.ok
     # Accounts are importable (tests/test_user_import.py); a file without their required columns is not.
     refused = run(USERS, xlsx(["Логин"], [["x"]]), user="t_admin")
@@ -203,11 +209,11 @@ def test_a_file_cannot_reach_outside_the_importers_scope(school):
 def test_pupil_moved_to_another_class_by_file_is_refused(school):
     rows = [["21503201400011", "Үсөнов", "Нурбек", "", date(2014, 3, 15), "m", "", "6-Б"]]
     result = run(PUPILS, xlsx(KY_HEADERS, rows))
-    assert [e.message for e in result.errors] == [data_import.t("admin.import.class_change", "ky")]
+    assert [e.message for e in result.errors] == [imports.t("admin.import.class_change", "ky")]
 
 
 def test_template_has_headers_in_the_users_language_and_text_pin_column(school):
-    wb = openpyxl.load_workbook(io.BytesIO(data_import.template(PUPILS, "ru")))
+    wb = openpyxl.load_workbook(io.BytesIO(imports.template(PUPILS, "ru")))
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == RU_HEADERS
     assert wb.worksheets[1].title == "Инструкция"

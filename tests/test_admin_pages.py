@@ -6,8 +6,8 @@ import pytest
 
 import bbbms_app.app  # noqa: F401  (registers every state)
 from bbbms_app.admin import pages
-from bbbms_app.admin.registry import ENTITIES
 from bbbms_app.auth.state import AuthState
+from bbbms_app.services.engine.registry import ENTITIES
 
 
 @pytest.mark.parametrize("spec", list(ENTITIES), ids=lambda s: s.name)

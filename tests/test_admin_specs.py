@@ -6,14 +6,16 @@ import re
 
 import pytest
 from sqlalchemy import CheckConstraint
+from sqlmodel import SQLModel
 
-from bbbms_app.admin.registry import ENTITIES, MAIN_ENTITIES, REFERENCE_ENTITIES
-from bbbms_app.admin.spec import SYSTEM_FIELDS, WIDGETS, model_field
+import bbbms_app.models
 from bbbms_app.i18n.messages import MESSAGES
 from bbbms_app.services.access import PERMISSIONS
-from bbbms_app.services.entities import LABELS, MODELS
+from bbbms_app.services.engine.registry import ENTITIES
+from bbbms_app.services.engine.spec import SYSTEM_FIELDS, WIDGETS, model_field
 
 SPECS = list(ENTITIES)
+MODELS = {spec.table: spec.model for spec in SPECS}
 
 
 def _used_fields(spec):
@@ -36,12 +38,14 @@ def _check_values(model, column: str) -> set[str] | None:
     return None
 
 
-def test_registry_covers_every_reference_entity_once_with_unique_routes():
+def test_registry_has_each_entity_once_with_unique_routes_and_a_menu_place():
     names = [s.name for s in SPECS]
-    assert len(names) == len(set(names)) == 15
+    assert len(names) == len(set(names))
     assert len({s.route for s in SPECS}) == len(SPECS)
-    assert {s.table for s in SPECS} == set(MODELS)
-    assert sorted(s.name for s in (*MAIN_ENTITIES, *REFERENCE_ENTITIES)) == sorted(names)
+    assert len({s.table for s in SPECS}) == len(SPECS)
+    assert all(s.profile.menu in ("sidebar", "reference") for s in SPECS)
+    tables = {t.name for t in SQLModel.metadata.sorted_tables}
+    assert {s.table for s in SPECS} <= tables and bbbms_app.models
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
@@ -60,7 +64,8 @@ def test_spec_matches_its_model(spec):
             if derived.widget == "text" and f.widget == "text":
                 assert f.max_length == derived.max_length
             if f.widget == "fk":
-                assert f.fk_table in MODELS and f.fk_table in LABELS
+                # A foreign key's target has a profile: its label names the row in pickers and cells.
+                assert f.fk_table in MODELS
         if f.widget == "choice":
             allowed = _check_values(spec.model, name) if not f.virtual else None
             if allowed is not None:
@@ -115,13 +120,14 @@ def test_labels_default_to_field_keys_of_the_table():
     assert model_field(MODELS["pupil"], "last_name").max_length == 80
 
 
-def test_every_entity_has_an_explicit_state_class():
-    from bbbms_app.admin.states import STATES
+def test_every_entity_has_a_state_class_named_after_it():
+    from bbbms_app.admin import states
 
-    assert set(STATES) == {s.name for s in SPECS}
-    for name, state in STATES.items():
-        assert state.spec is ENTITIES.get(name)
-        assert state.__name__.endswith("AdminState")
+    for spec in SPECS:
+        state = states.state_of(spec)
+        assert state.spec is spec and state.__name__ == states.class_name(spec)
+        assert getattr(states, state.__name__) is state  # stable name, importable
+    assert states.state_of(ENTITIES.get("teaching_assignment")).__name__ == "TeachingAssignmentAdminState"
 
 
 def test_the_check_constraint_reader_sees_the_constraints():

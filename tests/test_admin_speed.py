@@ -10,14 +10,16 @@ from sqlalchemy import insert, text
 from sqlmodel import SQLModel, select
 
 from bbbms_app import db
-from bbbms_app.admin.registry import PUPILS
 from bbbms_app.admin.states import PupilAdminState
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.models import Pupil, search_index
-from bbbms_app.services import crud
+from bbbms_app.services.engine import listing, writes
+from bbbms_app.services.engine.registry import ENTITIES
 from tests.conftest import is_postgres
 from tests.states import new_tab, sub
 from tests.test_admin_crud import NEW_PUPIL, principal
+
+PUPILS = ENTITIES.get("pupil")
 
 SURNAMES = ("Асанов", "Үсөнов", "Өмүрбеков", "Ким", "Иванова", "Ов")
 NAMES = ("Нурбек", "Айгүл", "Эрмек", "Үмүт")
@@ -53,7 +55,7 @@ def _add_pupils(school_id: int, n: int) -> None:
         conn.execute(insert(table), [{k: v for k, v in r.items() if k in set(table.c.keys())} for r in rows])
 
 
-def _names(page: crud.Page) -> list[str]:
+def _names(page: listing.Page) -> list[str]:
     return [r["id"] for r in page.rows]
 
 
@@ -63,25 +65,25 @@ def test_keyset_pages_are_the_offset_pages_both_ways(school):
     with db.session() as s:
         for sort, descending in (("", False), ("name", True), ("birth_date", False)):
             by_offset = [
-                crud.list_page(s, PUPILS, director, sort=sort, descending=descending, offset=o, limit=10)
+                listing.list_page(s, PUPILS, director, sort=sort, descending=descending, offset=o, limit=10)
                 for o in range(0, 80, 10)
             ]
-            walked = [crud.list_page(s, PUPILS, director, sort=sort, descending=descending, limit=10)]
+            walked = [listing.list_page(s, PUPILS, director, sort=sort, descending=descending, limit=10)]
             while walked[-1].rows and len(walked) < len(by_offset):
                 walked.append(
-                    crud.list_page(
+                    listing.list_page(
                         s, PUPILS, director, sort=sort, descending=descending, limit=10, after=walked[-1].last
                     )
                 )
             assert [_names(p) for p in walked] == [_names(p) for p in by_offset], (sort, descending)
             # And back again from the last page.
-            back = crud.list_page(
+            back = listing.list_page(
                 s, PUPILS, director, sort=sort, descending=descending, limit=10, before=by_offset[-1].first
             )
             assert _names(back) == _names(by_offset[-2])
             assert len({i for p in by_offset for i in _names(p)}) == 75  # 5 of the factory + 70
         # A known total is taken as given (not counted again).
-        assert crud.list_page(s, PUPILS, director, limit=10, total=12345).total == 12345
+        assert listing.list_page(s, PUPILS, director, limit=10, total=12345).total == 12345
 
 
 def _scan_ids(s, school_id: int, term: str) -> set[int]:
@@ -108,25 +110,25 @@ def test_search_index_gives_the_scans_answer_and_follows_writes(school, db_url):
             names = {r[0] for r in s.execute(text("SELECT name FROM sqlite_master")).all()}
             assert {"pupil_search", "pupil_search_ai", "pupil_search_ad", "pupil_search_au"} <= names
         for term in ("асан нур", "ҮСӨН", "ки нур", "ов", "о", "3000000000001", "ким үмүт", "ыыы", "%"):
-            page = crud.list_page(s, PUPILS, director, search=term, limit=100)
+            page = listing.list_page(s, PUPILS, director, search=term, limit=100)
             assert {int(i) for i in _names(page)} == (_scan_ids(s, school.school_id, term) if term != "%" else set())
             assert page.total == len(page.rows), term
     # Create, rename, delete through the engine: the index follows each.
     with db.session(write=True) as s:
-        row = crud.create(s, PUPILS, director, {**NEW_PUPIL, "class_id": str(school.class_5a)})
+        row = writes.create(s, PUPILS, director, {**NEW_PUPIL, "class_id": str(school.class_5a)})
         pid = row.id
     with db.session() as s:
-        assert str(pid) in _names(crud.list_page(s, PUPILS, director, search="бакир эрм"))
+        assert str(pid) in _names(listing.list_page(s, PUPILS, director, search="бакир эрм"))
     with db.session(write=True) as s:
-        crud.update(s, PUPILS, director, pid, {**NEW_PUPIL, "last_name": "Жумалиев"}, 1)
+        writes.update(s, PUPILS, director, pid, {**NEW_PUPIL, "last_name": "Жумалиев"}, 1)
     with db.session() as s:
-        assert str(pid) not in _names(crud.list_page(s, PUPILS, director, search="бакир"))
-        assert str(pid) in _names(crud.list_page(s, PUPILS, director, search="жумал"))
+        assert str(pid) not in _names(listing.list_page(s, PUPILS, director, search="бакир"))
+        assert str(pid) in _names(listing.list_page(s, PUPILS, director, search="жумал"))
     with db.session(write=True) as s:
-        crud.soft_delete(s, PUPILS, director, pid, "left the school")
+        writes.soft_delete(s, PUPILS, director, pid, "left the school")
     with db.session() as s:
-        assert str(pid) not in _names(crud.list_page(s, PUPILS, director, search="жумал"))
-        assert str(pid) in _names(crud.list_page(s, PUPILS, director, search="жумал", deleted=True))
+        assert str(pid) not in _names(listing.list_page(s, PUPILS, director, search="жумал"))
+        assert str(pid) in _names(listing.list_page(s, PUPILS, director, search="жумал", deleted=True))
 
 
 def test_lost_triggers_are_put_back_by_migrate(db_url):
@@ -217,12 +219,12 @@ async def test_a_search_of_two_letters_counts_up_to_the_cap(school, monkeypatch)
     """«ов» matches nearly everyone in a big school: its total is counted up to COUNT_CAP and shown
     as a floor ("40+"); a longer search, or one that matches fewer, is counted exactly."""
     _add_pupils(school.school_id, 70)
-    monkeypatch.setattr(crud, "COUNT_CAP", 40)
+    monkeypatch.setattr(listing, "COUNT_CAP", 40)
     director = principal("t_director")
     with db.session() as s:
-        exact = crud.list_page(s, PUPILS, director, search="асанов", limit=10)
+        exact = listing.list_page(s, PUPILS, director, search="асанов", limit=10)
         everyone_ov = s.exec(select(Pupil).where(Pupil.search_key.like("%ов%"))).all()  # type: ignore[attr-defined]
-        short = crud.list_page(s, PUPILS, director, search="ов", limit=10)
+        short = listing.list_page(s, PUPILS, director, search="ов", limit=10)
     assert len(everyone_ov) > 40
     assert (short.total, short.more) == (40, True)
     assert not exact.more and exact.total == sum(1 for i in range(70) if i % len(SURNAMES) == 0)

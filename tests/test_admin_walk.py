@@ -14,10 +14,10 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.admin.registry import ENTITIES
-from bbbms_app.admin.states import STATES
+from bbbms_app.admin.states import state_of
 from bbbms_app.models import AuditEvent, MovementRecord, Order
 from bbbms_app.services.access import DEFAULT_MATRIX
+from bbbms_app.services.engine.registry import ENTITIES
 from tests.factories import KnownSchool
 from tests.states import is_refusal, new_tab, sub
 
@@ -213,7 +213,7 @@ async def test_walk(school, name):
     listed = state.total
 
     form, field, new_value = SAMPLES[name](school)
-    if spec.school_scoped or spec.table == "user":
+    if spec.school_scoped or spec.stamps_school:
         assert not is_refusal(await state.new_record()), "new"
         assert state.mode == "form"
         result = await state.save({**state.form, **form})
@@ -246,13 +246,13 @@ async def test_walk(school, name):
         assert record_id in {r["id"] for r in state.rows}, "found by search after the edit"
         await state.set_search("")
 
-    if not (spec.school_scoped or spec.table == "user"):
+    if not (spec.school_scoped or spec.stamps_school):
         return
     assert not is_refusal(await state.ask_delete(record_id)), "ask delete"
     assert state.delete_id == record_id and state.delete_name
     await state.set_delete_reason("Жаңылыш киргизилген")
     await state.confirm_delete()
-    refusal = _refusal_key(spec)
+    refusal = spec.profile.delete_refusal_key
     if refusal:
         assert state.delete_error == _t(refusal, lang), "the profile's refusal, translated"
         return
@@ -273,17 +273,7 @@ async def test_walk(school, name):
 
 
 def _search_parts(spec) -> tuple[str, ...]:
-    from bbbms_app.services.entities import KEY_PARTS
-
-    return KEY_PARTS.get(spec.table, (("to_school",),))[0]
-
-
-def state_of(spec):
-    return STATES[spec.name]
-
-
-def _refusal_key(spec) -> str:
-    return {"movement": "movement.error.no_delete"}.get(spec.name, "")
+    return spec.profile.search_parts or ("to_school",)
 
 
 def _t(key: str, lang: str) -> str:

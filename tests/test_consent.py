@@ -11,7 +11,9 @@ from sqlmodel import select
 from bbbms_app import db, settings
 from bbbms_app.models import AuditEvent, Consent, Guardian, Pupil
 from bbbms_app.services import consent as consent_service
-from bbbms_app.services import private_files, save_checks
+from bbbms_app.services import private_files
+from bbbms_app.services.engine import hooks
+from bbbms_app.services.engine.registry import ENTITIES
 from tests.consent_support import PDF, TODAY, give, principal, private_dir  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("private_dir")
@@ -75,10 +77,12 @@ def test_withdrawal_without_erasure_keeps_the_values_and_flags_them(school):
         card = consent_service.card(s, principal("t_clerk"), "pupil", pid)
     assert card["stored_without_consent"] == "address"
     # Processing stops: the kept address cannot be changed, but editing other fields with it unchanged passes.
-    with pytest.raises(save_checks.FieldError), db.session() as s:
-        save_checks.run(s, "pupil", principal("t_clerk"), pid, {"address": "Ош ш., Ленин 7"})
+    with pytest.raises(hooks.FieldError), db.session() as s:
+        ENTITIES.by_table("pupil").profile.check_save(s, principal("t_clerk"), pid, {"address": "Ош ш., Ленин 7"})
     with db.session() as s:
-        save_checks.run(s, "pupil", principal("t_clerk"), pid, {"address": "Ош ш., Ленин 5", "last_name": "Үсөнов"})
+        ENTITIES.by_table("pupil").profile.check_save(
+            s, principal("t_clerk"), pid, {"address": "Ош ш., Ленин 5", "last_name": "Үсөнов"}
+        )
     # Clearing is always allowed.
     with db.session(write=True) as s:
         assert consent_service.save_personal(s, principal("t_clerk"), "pupil", pid, {"address": ""}) == ["address"]
@@ -87,21 +91,21 @@ def test_withdrawal_without_erasure_keeps_the_values_and_flags_them(school):
 def test_save_rule_refused_without_allowed_with_refused_after_withdrawal(school):
     pid = school.pupils_5a[1]
     clerk = principal("t_clerk")
-    with pytest.raises(save_checks.FieldError) as refused, db.session() as s:
-        save_checks.run(s, "pupil", clerk, pid, {"health_notes": "астма"})
+    with pytest.raises(hooks.FieldError) as refused, db.session() as s:
+        ENTITIES.by_table("pupil").profile.check_save(s, clerk, pid, {"health_notes": "астма"})
     assert refused.value.field == "health_notes" and refused.value.key == "consent.required"
     from bbbms_app.i18n import t
 
     ky = t(refused.value.key, "ky", **refused.value.params)
     assert "Ден соолук боюнча белгилер" in ky and "Ден соолугу" in ky
     # A new record cannot carry gated data: the consent must exist first.
-    with pytest.raises(save_checks.FieldError), db.session() as s:
-        save_checks.run(s, "pupil", clerk, None, {"last_name": "Жаңы", "address": "Бишкек"})
+    with pytest.raises(hooks.FieldError), db.session() as s:
+        ENTITIES.by_table("pupil").profile.check_save(s, clerk, None, {"last_name": "Жаңы", "address": "Бишкек"})
     with db.session() as s:
-        save_checks.run(s, "pupil", clerk, None, {"last_name": "Жаңы", "address": ""})
+        ENTITIES.by_table("pupil").profile.check_save(s, clerk, None, {"last_name": "Жаңы", "address": ""})
     # A consent that covers contacts does not cover health.
     cid = give(school, subject_id=pid, categories=("contacts",), representative_id=school.guardian_1)
-    with pytest.raises(save_checks.FieldError) as still, db.session(write=True) as s:
+    with pytest.raises(hooks.FieldError) as still, db.session(write=True) as s:
         consent_service.save_personal(s, clerk, "pupil", pid, {"phone": "0555 000 111", "health_notes": "астма"})
     assert still.value.field == "health_notes"
     assert pupil_row(pid).phone == ""  # nothing half written
@@ -110,28 +114,31 @@ def test_save_rule_refused_without_allowed_with_refused_after_withdrawal(school)
     assert pupil_row(pid).phone == "0555 000 111"
     with db.session(write=True) as s:
         consent_service.withdraw(s, clerk, cid, on=TODAY, reason="арыз", erase=False)
-    with pytest.raises(save_checks.FieldError), db.session(write=True) as s:
+    with pytest.raises(hooks.FieldError), db.session(write=True) as s:
         consent_service.save_personal(s, clerk, "pupil", pid, {"phone": "0555 999 999"})
     assert pupil_row(pid).phone == "0555 000 111"
 
 
-def test_the_rule_is_registered_for_the_three_tables_through_rule_modules():
-    # The admin engine never imports services.consent; save_checks.run loads it from RULE_MODULES.
-    assert "bbbms_app.services.consent" in save_checks.RULE_MODULES
-    assert {"pupil", "guardian", "staff"} <= {t for t, checks in save_checks._checks.items() if checks}
+def test_the_profiles_of_the_three_tables_call_the_rule(school, monkeypatch):
+    calls = []
+    monkeypatch.setattr(consent_service, "check_save", lambda table, *args: calls.append(table))
+    with db.session() as s:
+        for table in ("pupil", "guardian", "staff"):
+            ENTITIES.by_table(table).profile.check_save(s, None, None, {"address": "Бишкек"})
+    assert calls == ["pupil", "guardian", "staff"]
 
 
 def test_save_rule_covers_guardians_and_staff_and_expired_consents(school):
     clerk = principal("t_clerk")
     director = principal("t_director")
-    with pytest.raises(save_checks.FieldError) as g, db.session() as s:
-        save_checks.run(s, "guardian", clerk, school.guardian_2, {"phone": "+996 700 000 000"})
+    with pytest.raises(hooks.FieldError) as g, db.session() as s:
+        ENTITIES.by_table("guardian").profile.check_save(s, clerk, school.guardian_2, {"phone": "+996 700 000 000"})
     assert g.value.field == "phone"
     give(school, "guardian", school.guardian_2, categories=("contacts",))
     with db.session() as s:
-        save_checks.run(s, "guardian", clerk, school.guardian_2, {"phone": "+996 700 000 000"})
-    with pytest.raises(save_checks.FieldError), db.session() as s:
-        save_checks.run(s, "staff", director, school.teacher_a, {"address": "Бишкек"})
+        ENTITIES.by_table("guardian").profile.check_save(s, clerk, school.guardian_2, {"phone": "+996 700 000 000"})
+    with pytest.raises(hooks.FieldError), db.session() as s:
+        ENTITIES.by_table("staff").profile.check_save(s, director, school.teacher_a, {"address": "Бишкек"})
     give(
         school,
         "staff",
@@ -141,8 +148,8 @@ def test_save_rule_covers_guardians_and_staff_and_expired_consents(school):
         given_on=TODAY - timedelta(days=400),
         valid_until=TODAY - timedelta(days=1),
     )
-    with pytest.raises(save_checks.FieldError), db.session() as s:
-        save_checks.run(s, "staff", director, school.teacher_a, {"address": "Бишкек"})
+    with pytest.raises(hooks.FieldError), db.session() as s:
+        ENTITIES.by_table("staff").profile.check_save(s, director, school.teacher_a, {"address": "Бишкек"})
     with db.session() as s:
         assert consent_service.card(s, director, "staff", school.teacher_a)["status"] == "expired"
 

@@ -15,7 +15,8 @@ from bbbms_app import db
 from bbbms_app.cli import main as cli
 from bbbms_app.models import AuditEvent, PeriodMark
 from bbbms_app.services import consent as consent_service
-from bbbms_app.services import export_marking, subject_access
+from bbbms_app.services import subject_access
+from bbbms_app.services.engine import marking
 from tests.consent_support import give, principal, private_dir  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("private_dir")
@@ -29,15 +30,15 @@ def _exports() -> list[AuditEvent]:
 
 def test_only_export_personal_with_a_purpose_may_export(school):
     for username in ("t_teacher", "t_classteacher", "t_deputy", "t_parent", "t_admin"):
-        with pytest.raises(export_marking.ExportRefused), db.session() as s:
-            export_marking.begin(s, principal(username), purpose=PURPOSE, what="x", rows=1, fmt="xlsx")
+        with pytest.raises(marking.ExportRefused), db.session() as s:
+            marking.begin(s, principal(username), purpose=PURPOSE, what="x", rows=1, fmt="xlsx")
     for purpose in ("", "   ", "abc", None):
-        with pytest.raises(export_marking.ExportInvalid) as exc, db.session() as s:
-            export_marking.begin(s, principal("t_clerk"), purpose=purpose, what="x", rows=1, fmt="xlsx")
+        with pytest.raises(marking.ExportInvalid) as exc, db.session() as s:
+            marking.begin(s, principal("t_clerk"), purpose=purpose, what="x", rows=1, fmt="xlsx")
         assert exc.value.key == "export.purpose_required"
     assert _exports() == []
     with db.session() as s:
-        stamp = export_marking.begin(s, principal("t_clerk"), purpose=f"  {PURPOSE} ", what="pupils", rows=3, fmt="csv")
+        stamp = marking.begin(s, principal("t_clerk"), purpose=f"  {PURPOSE} ", what="pupils", rows=3, fmt="csv")
     [event] = _exports()
     assert event.username == "t_clerk" and event.role == "clerk" and event.reason == PURPOSE
     assert event.new_value == "pupils: 3 rows" and event.field == "csv"
@@ -46,10 +47,10 @@ def test_only_export_personal_with_a_purpose_may_export(school):
 
 def test_xlsx_carries_properties_a_last_line_and_a_printed_footer(school):
     with db.session() as s:
-        stamp = export_marking.begin(s, principal("t_clerk"), purpose=PURPOSE, what="pupils", rows=2, fmt="xlsx")
-    data = export_marking.xlsx(
+        stamp = marking.begin(s, principal("t_clerk"), purpose=PURPOSE, what="pupils", rows=2, fmt="xlsx")
+    data = marking.xlsx(
         [
-            export_marking.Sheet(
+            marking.Sheet(
                 "Окуучулар",
                 ["Аты-жөнү", "Телефон", "Туулган күнү"],
                 [["Үсөнов Нурбек", "+996 555 123", date(2014, 3, 15)], ['=HYPERLINK("x")', "@SUM(A1)", None]],
@@ -82,13 +83,13 @@ def test_xlsx_carries_properties_a_last_line_and_a_printed_footer(school):
 
 def test_csv_keeps_its_header_first_and_ends_with_the_marking_line(school):
     with db.session() as s:
-        stamp = export_marking.begin(s, principal("t_director"), purpose=PURPOSE, what="guardians", rows=2, fmt="csv")
-    data = export_marking.csv_bytes(["Аты", "Телефон"], [["Өмүр", "+996 700"], ["-2+3", "ok"]], stamp)
+        stamp = marking.begin(s, principal("t_director"), purpose=PURPOSE, what="guardians", rows=2, fmt="csv")
+    data = marking.csv_bytes(["Аты", "Телефон"], [["Өмүр", "+996 700"], ["-2+3", "ok"]], stamp)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["Аты", "Телефон"]
     assert rows[1] == ["Өмүр", "'+996 700"] and rows[2] == ["'-2+3", "ok"]
-    assert export_marking.is_mark_row(rows[-1]) and not export_marking.is_mark_row(rows[0])
+    assert marking.is_mark_row(rows[-1]) and not marking.is_mark_row(rows[0])
     assert rows[-1][2] == "t_director" and rows[-1][4] == PURPOSE and "t_director" in rows[-1][1]
 
 
@@ -177,9 +178,9 @@ def test_subject_access_for_guardian_and_staff_and_its_scope(school):
     doc = json.loads(data)
     assert [(t["class"], t["hours_per_week"]) for t in doc["teaching"]] == [("5-А", 5)]
     assert [c["class"] for c in doc["classes_led"]] == ["5-А"]
-    with pytest.raises(export_marking.ExportRefused), db.session(write=True) as s:
+    with pytest.raises(marking.ExportRefused), db.session(write=True) as s:
         subject_access.export(s, principal("t_classteacher"), "pupil", school.pupils_5a[0], fmt="json", purpose=PURPOSE)
-    with pytest.raises(export_marking.ExportInvalid), db.session(write=True) as s:
+    with pytest.raises(marking.ExportInvalid), db.session(write=True) as s:
         subject_access.export(s, principal("t_clerk"), "pupil", school.pupils_5a[0], fmt="pdf", purpose=PURPOSE)
     assert len(_exports()) == 2
 
@@ -199,7 +200,7 @@ def test_register_export_is_marked_and_filtered(school):
     assert ws["A3"].value is None  # only the active one
     assert "Выгрузил: t_clerk" in ws.cell(row=ws.max_row, column=1).value
     assert wb.properties.creator == "t_clerk"
-    with pytest.raises(export_marking.ExportRefused), db.session(write=True) as s:
+    with pytest.raises(marking.ExportRefused), db.session(write=True) as s:
         consent_service.export_register(s, principal("t_classteacher"), purpose=PURPOSE)
 
 

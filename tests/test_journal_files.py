@@ -17,7 +17,8 @@ from starlette.testclient import TestClient
 from bbbms_app import db
 from bbbms_app.api.journal_files import journal_files_api
 from bbbms_app.models import AuditEvent
-from bbbms_app.services import accounts, downloads, journal, journal_export
+from bbbms_app.services import accounts, journal, journal_export
+from bbbms_app.services.engine import downloads
 from tests.factories import PASSWORD
 from tests.journal_factories import add_journal_data
 from tests.test_journal_handlers import opened

@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.admin.registry import MOVEMENTS, ORDERS, PUPILS
 from bbbms_app.models import (
     AcademicYear,
     AuditEvent,
@@ -25,8 +24,15 @@ from bbbms_app.models import (
     SchoolClass,
     User,
 )
-from bbbms_app.services import accounts, audit, crud, data_export, data_import, entities, journal, movement
-from bbbms_app.services.save_checks import FieldError
+from bbbms_app.services import accounts, audit, journal, movement
+from bbbms_app.services.engine import exports, imports, listing, writes
+from bbbms_app.services.engine.hooks import FieldError
+from bbbms_app.services.engine.profiles import guardian as guardians
+from bbbms_app.services.engine.registry import ENTITIES
+
+MOVEMENTS = ENTITIES.get("movement")
+ORDERS = ENTITIES.get("order")
+PUPILS = ENTITIES.get("pupil")
 
 
 def principal(username: str):
@@ -410,33 +416,33 @@ def test_the_engine_creates_a_record_through_the_movement_rules(school):
     }
     # The same rules as the service: a second arrival is refused beside the pupil field.
     with db.session(write=True) as s:
-        row = crud.create(s, MOVEMENTS, clerk, raw)
+        row = writes.create(s, MOVEMENTS, clerk, raw)
         record_id = row.id
     assert enrollments(pupil) == [(school.class_6b, date(2025, 10, 6), None)]
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, MOVEMENTS, clerk, raw)
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, MOVEMENTS, clerk, raw)
     assert exc.value.errors["pupil_id"][0] == "movement.error.already_enrolled"
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(
             s, MOVEMENTS, clerk, {**raw, "pupil_id": str(new_pupil(school.school_id, "11111111111111")), "order_id": ""}
         )
     assert exc.value.errors == {"order_id": ("admin.error.required", {})}
     # Once written, only the reason and the note change; the kind sent by a forged form is ignored.
     with db.session(write=True) as s:
-        crud.update(s, MOVEMENTS, clerk, record_id, {**raw, "kind": "departure", "reason": "ата-энеси көчтү"}, 1)
+        writes.update(s, MOVEMENTS, clerk, record_id, {**raw, "kind": "departure", "reason": "ата-энеси көчтү"}, 1)
     with db.session() as s:
         saved = s.get(MovementRecord, record_id)
         assert (saved.kind, saved.reason, saved.version) == ("arrival", "ата-энеси көчтү", 2)  # type: ignore[union-attr]
         # A line of the book is not deleted, and an order cited by one is kept.
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.soft_delete(s, MOVEMENTS, clerk, record_id, "ката жазылды")
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.soft_delete(s, MOVEMENTS, clerk, record_id, "ката жазылды")
     assert exc.value.errors["reason"][0] == "movement.error.no_delete"
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.soft_delete(s, ORDERS, clerk, order, "ката")
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.soft_delete(s, ORDERS, clerk, order, "ката")
     assert exc.value.errors["reason"] == ("movement.error.order_in_use", {"count": 1})
     # The pupil card lists it.
     with db.session() as s:
-        related = entities.related(s, "pupil", s.get(Pupil, pupil), "ky")
+        related = ENTITIES.get("pupil").profile.related(s, s.get(Pupil, pupil), "ky", date.today())
     assert [(r["kind"], r["order"], r["to"]) for r in related["movements"]] == [("Келди", "№ 15, 01.10.2025", "6-Б")]
     assert related["movements"][0]["from"] == "Нарын"
 
@@ -477,23 +483,23 @@ def test_the_movement_list_filters_by_kind_year_and_class_and_exports_the_book(s
     )
     clerk = principal("t_clerk")
     with db.session() as s:
-        every = crud.list_page(s, MOVEMENTS, clerk, lang="ru")
+        every = listing.list_page(s, MOVEMENTS, clerk, lang="ru")
         assert [r["kind"] for r in every.rows] == ["arrival", "departure", "promotion"]
         assert every.rows[1]["order"] == "№ 40 от 01.12.2025" and every.rows[1]["to"] == "Казакстан"
         assert every.rows[1]["from"] == "5-А"
-        kinds = crud.list_page(s, MOVEMENTS, clerk, filters={"kind": "departure"})
+        kinds = listing.list_page(s, MOVEMENTS, clerk, filters={"kind": "departure"})
         assert kinds.total == 1
-        this_year = crud.list_page(s, MOVEMENTS, clerk, filters={"academic_year_id": str(school.year_id)})
+        this_year = listing.list_page(s, MOVEMENTS, clerk, filters={"academic_year_id": str(school.year_id)})
         assert this_year.total == 2
-        in_6b = crud.list_page(s, MOVEMENTS, clerk, filters={"class_id": str(school.class_6b)})
+        in_6b = listing.list_page(s, MOVEMENTS, clerk, filters={"class_id": str(school.class_6b)})
         assert in_6b.total == 1
-        found = crud.list_page(s, MOVEMENTS, clerk, search="ңаматов")
+        found = listing.list_page(s, MOVEMENTS, clerk, search="ңаматов")
         assert [r["kind"] for r in found.rows] == ["departure"]
-        by_place = crud.list_page(s, MOVEMENTS, clerk, search="казакстан")
+        by_place = listing.list_page(s, MOVEMENTS, clerk, search="казакстан")
         assert [r["kind"] for r in by_place.rows] == ["departure"]
     out = tmp_path / "book.xlsx"
     with db.session(write=True) as s:
-        count = data_export.export(
+        count = exports.export(
             s,
             MOVEMENTS,
             clerk,
@@ -523,7 +529,7 @@ def test_orders_import_keyed_by_number_and_date(school):
     )
     for _ in range(2):  # twice: no duplicates
         with db.session(write=True) as s:
-            result = data_import.run(s, ORDERS, director, csv.encode(), "orders.csv", lang="en")
+            result = imports.run(s, ORDERS, director, csv.encode(), "orders.csv", lang="en")
             assert result.ok, result.errors
     with db.session() as s:
         assert sorted((o.number, o.kind) for o in s.exec(select(Order)).all()) == [
@@ -570,7 +576,7 @@ def test_a_child_leaves_school_a_and_arrives_in_school_b_with_the_same_pin(schoo
     # School B's clerk makes the child's record there with the same PIN, through the engine.
     b_clerk = principal("b_clerk")
     with db.session(write=True) as s:
-        there = crud.create(
+        there = writes.create(
             s,
             PUPILS,
             b_clerk,
@@ -600,14 +606,14 @@ def test_a_child_leaves_school_a_and_arrives_in_school_b_with_the_same_pin(schoo
         both = s.exec(select(Pupil.school_id).where(Pupil.pin == pin).order_by(Pupil.school_id)).all()
         assert list(both) == [school.school_id, b]
         # Each school sees only its own record; neither sees the other's movement.
-        assert crud.list_page(s, PUPILS, b_clerk, search=pin).total == 1
-        assert crud.list_page(s, MOVEMENTS, b_clerk).total == 1
-        assert crud.list_page(s, MOVEMENTS, principal("t_clerk")).total == 1
+        assert listing.list_page(s, PUPILS, b_clerk, search=pin).total == 1
+        assert listing.list_page(s, MOVEMENTS, b_clerk).total == 1
+        assert listing.list_page(s, MOVEMENTS, principal("t_clerk")).total == 1
     assert enrollments(child) == [(school.class_5a, date(2025, 9, 1), date(2025, 12, 5))]
     assert enrollments(there_id) == [(b_class, date(2025, 12, 9), None)]
     # A PIN is still unique inside one school.
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(
             s,
             PUPILS,
             b_clerk,
@@ -624,32 +630,35 @@ def test_a_child_leaves_school_a_and_arrives_in_school_b_with_the_same_pin(schoo
     # An import keyed by PIN in school B updates B's record and never touches A's.
     csv = f"pin;last_name;first_name;birth_date;sex\n{pin};Үсөнов;Нурбек;15.03.2014;m\n"
     header = ";".join(
-        data_import.header_text(PUPILS, n, "en") for n in ("pin", "last_name", "first_name", "birth_date", "sex")
+        imports.header_text(PUPILS, n, "en") for n in ("pin", "last_name", "first_name", "birth_date", "sex")
     )
     csv = header + "\n" + csv.split("\n", 1)[1]
     with db.session(write=True) as s:
-        result = data_import.run(s, PUPILS, b_clerk, csv.encode(), "pupils.csv", lang="en")
+        result = imports.run(s, PUPILS, b_clerk, csv.encode(), "pupils.csv", lang="en")
         assert result.ok and (result.created, result.updated + result.unchanged) == (0, 1), result.errors
     # A guardian imported in school B with the child's PIN is linked to B's record, not A's.
-    from bbbms_app.admin.registry import GUARDIANS
+    GUARDIANS = ENTITIES.get("guardian")
 
     names = ("last_name", "first_name", "pupil_pin", "relation")
-    gcsv = ";".join(data_import.header_text(GUARDIANS, n, "en") for n in names) + f"\nҮсөнова;Айгүл;{pin};mother\n"
+    gcsv = ";".join(imports.header_text(GUARDIANS, n, "en") for n in names) + f"\nҮсөнова;Айгүл;{pin};mother\n"
     with db.session(write=True) as s:
-        result = data_import.run(s, GUARDIANS, None, gcsv.encode(), "g.csv", lang="en", school_id=b)
+        result = imports.run(s, GUARDIANS, None, gcsv.encode(), "g.csv", lang="en", school_id=b)
         assert result.ok, [e.as_dict() for e in result.errors]
     with db.session() as s:
-        assert [g["name"] for g in entities.pupil_guardians(s, there_id, "ky")] == ["Үсөнова Айгүл"]
+        assert [g["name"] for g in guardians.pupil_guardians(s, there_id, "ky")] == ["Үсөнова Айгүл"]
         # School A's record keeps only its own guardian (from the factory).
-        assert [g["name"] for g in entities.pupil_guardians(s, child, "ky")] == ["Үсөнова Чолпон"]
+        assert [g["name"] for g in guardians.pupil_guardians(s, child, "ky")] == ["Үсөнова Чолпон"]
     # The same from school A's side (the command line, no principal): A's record, never B's.
-    acsv = ";".join(data_import.header_text(GUARDIANS, n, "en") for n in names) + f"\nҮсөнов;Бакыт;{pin};father\n"
+    acsv = ";".join(imports.header_text(GUARDIANS, n, "en") for n in names) + f"\nҮсөнов;Бакыт;{pin};father\n"
     with db.session(write=True) as s:
-        result = data_import.run(s, GUARDIANS, None, acsv.encode(), "a.csv", lang="en", school_id=school.school_id)
+        result = imports.run(s, GUARDIANS, None, acsv.encode(), "a.csv", lang="en", school_id=school.school_id)
         assert result.ok, [e.as_dict() for e in result.errors]
     with db.session() as s:
-        assert sorted(g["name"] for g in entities.pupil_guardians(s, child, "ky")) == ["Үсөнов Бакыт", "Үсөнова Чолпон"]
-        assert [g["name"] for g in entities.pupil_guardians(s, there_id, "ky")] == ["Үсөнова Айгүл"]
+        assert sorted(g["name"] for g in guardians.pupil_guardians(s, child, "ky")) == [
+            "Үсөнов Бакыт",
+            "Үсөнова Чолпон",
+        ]
+        assert [g["name"] for g in guardians.pupil_guardians(s, there_id, "ky")] == ["Үсөнова Айгүл"]
 
 
 # ---------------------------------------------------------------------------------- the demo
@@ -703,9 +712,9 @@ def test_the_order_picker_offers_the_newest_orders_first(school):
     with db.session(write=True) as s:
         s.add_all(
             Order(school_id=school.school_id, number=str(n), date=date(2020, 1, 1) + timedelta(days=n))
-            for n in range(entities.PICKER_LIMIT + 10)
+            for n in range(listing.PICKER_LIMIT + 10)
         )
     with db.session() as s:
-        options = entities.picker_options(s, principal("t_clerk"), "order", "ru")
-    assert len(options) == entities.PICKER_LIMIT
-    assert options[0]["label"].startswith(f"№ {entities.PICKER_LIMIT + 9} от ")
+        options = listing.picker_options(s, principal("t_clerk"), "order", "ru")
+    assert len(options) == listing.PICKER_LIMIT
+    assert options[0]["label"].startswith(f"№ {listing.PICKER_LIMIT + 9} от ")

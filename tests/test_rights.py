@@ -13,8 +13,10 @@ from bbbms_app.models import AuditEvent, RolePermission, User
 from bbbms_app.models.accounts import ROLES
 from bbbms_app.pages.home import HomeState
 from bbbms_app.pages.rights import RightsState
-from bbbms_app.services import accounts, audit, rights, save_checks
+from bbbms_app.services import accounts, audit, rights
 from bbbms_app.services.access import DEFAULT_MATRIX, PERMISSIONS, permissions_for
+from bbbms_app.services.engine import hooks
+from bbbms_app.services.engine.registry import ENTITIES
 from tests.states import is_refusal, new_tab, sub
 
 
@@ -126,13 +128,15 @@ def test_the_administrator_cannot_change_rights_nor_raise_his_own(school):
     with db.session() as s, pytest.raises(accounts.AccountError) as err:
         accounts.create_user(s, "boss2", "director", "long-password-77", school_id=school.school_id, actor=admin)
     assert err.value.key == "rights.error.privileged_role"
-    with db.session() as s, pytest.raises(save_checks.FieldError) as field_err:
-        save_checks.run(s, "user", admin, admin.user_id, {"role": "director"})
+    with db.session() as s, pytest.raises(hooks.FieldError) as field_err:
+        ENTITIES.by_table("user").profile.check_save(s, admin, admin.user_id, {"role": "director"})
     assert field_err.value.key == "rights.error.own_account"
-    with db.session() as s, pytest.raises(save_checks.FieldError):
-        save_checks.run(s, "user", admin, None, {"role": "administrator"})
+    with db.session() as s, pytest.raises(hooks.FieldError):
+        ENTITIES.by_table("user").profile.check_save(s, admin, None, {"role": "administrator"})
     with db.session() as s:
-        save_checks.run(s, "user", admin, None, {"role": "teacher"})  # ordinary accounts are his work
+        ENTITIES.by_table("user").profile.check_save(
+            s, admin, None, {"role": "teacher"}
+        )  # ordinary accounts are his work
         accounts.create_user(s, "admin2", "administrator", "long-password-77", actor=_principal("t_director"))
 
 

@@ -9,12 +9,16 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.admin.registry import BELLS, HOLIDAYS
-from bbbms_app.admin.states import BellAdminState, HolidayAdminState
+from bbbms_app.admin.states import BellScheduleAdminState, HolidayAdminState
 from bbbms_app.models import AuditEvent, BellSchedule, Holiday, Lesson
-from bbbms_app.services import crud, timetable
+from bbbms_app.services import timetable
+from bbbms_app.services.engine import listing, writes
+from bbbms_app.services.engine.registry import ENTITIES
 from tests import timetable_factory
 from tests.states import is_refusal, new_tab, sub
+
+BELLS = ENTITIES.get("bell_schedule")
+HOLIDAYS = ENTITIES.get("holiday")
 
 
 @pytest.fixture
@@ -30,16 +34,16 @@ def _who(username: str):
 
 def _create(spec, raw: dict, username: str = "t_deputy"):
     with db.session(write=True) as s:
-        row = crud.create(s, spec, _who(username), raw)
+        row = writes.create(s, spec, _who(username), raw)
         return row.id
 
 
 def _errors(spec, raw: dict, record_id: int | None = None, version: int = 1) -> dict[str, str]:
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
         if record_id is None:
-            crud.create(s, spec, _who("t_deputy"), raw)
+            writes.create(s, spec, _who("t_deputy"), raw)
         else:
-            crud.update(s, spec, _who("t_deputy"), record_id, raw, version)
+            writes.update(s, spec, _who("t_deputy"), record_id, raw, version)
     return {k: v[0] for k, v in exc.value.errors.items()}
 
 
@@ -68,7 +72,7 @@ def test_a_bell_is_created_listed_and_audited(tts):
     with db.session() as s:
         bell = s.get(BellSchedule, bell_id)
         assert bell is not None and (bell.starts_at, bell.ends_at) == (time(18, 30), time(19, 15))
-        page = crud.list_page(s, BELLS, _who("t_deputy"), limit=100)
+        page = listing.list_page(s, BELLS, _who("t_deputy"), limit=100)
         assert timetable.load_bells(s, bell.school_id).at(2, 7, 7) == (time(18, 30), time(19, 15))
         (event,) = s.exec(select(AuditEvent).where(AuditEvent.entity == "bellschedule")).all()
     row = next(r for r in page.rows if r["id"] == str(bell_id))
@@ -91,8 +95,8 @@ def test_a_bell_must_end_after_it_starts_and_times_must_be_times(tts):
 def test_lessons_of_one_shift_may_not_overlap_or_ring_out_of_order(tts):
     before = _bells()
     # The 7th lesson of shift 1 may not begin before the 6th ends at 13:20.
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, BELLS, _who("t_deputy"), _bell(1, 7, "13:10", "13:55"))
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, BELLS, _who("t_deputy"), _bell(1, 7, "13:10", "13:55"))
     key, params = exc.value.errors["starts_at"]
     assert key == "tt.error.bell_overlap" and params == {"number": 6, "start": "12:35", "end": "13:20"}
     # Lesson 0 (the early one) after lesson 1: out of order, though it overlaps nothing.
@@ -112,7 +116,7 @@ def test_lessons_of_one_shift_may_not_overlap_or_ring_out_of_order(tts):
     # An edit that would overlap is refused and nothing changes; a good edit is saved and versioned.
     assert _errors(BELLS, _bell(1, 1, "08:00", "08:50", (5, 5)), fifth) == {"starts_at": "tt.error.bell_overlap"}
     with db.session(write=True) as s:
-        crud.update(s, BELLS, _who("t_deputy"), fifth, _bell(1, 1, "08:00", "08:40", (5, 5)), 1)
+        writes.update(s, BELLS, _who("t_deputy"), fifth, _bell(1, 1, "08:00", "08:40", (5, 5)), 1)
     with db.session() as s:
         bell = s.get(BellSchedule, fifth)
         assert bell is not None and (bell.ends_at, bell.version) == (time(8, 40), 2)
@@ -122,7 +126,7 @@ def test_a_deleted_bell_rings_no_more(tts):
     with db.session() as s:
         sixth = s.exec(select(BellSchedule).where(BellSchedule.shift == 1, BellSchedule.number == 6)).one()
     with db.session(write=True) as s:
-        crud.soft_delete(s, BELLS, _who("t_deputy"), sixth.id, "no sixth lesson this year")  # type: ignore[arg-type]
+        writes.soft_delete(s, BELLS, _who("t_deputy"), sixth.id, "no sixth lesson this year")  # type: ignore[arg-type]
     with db.session() as s:
         bells = timetable.load_bells(s, tts.known.school_id)
     assert bells.at(1, 5, 6) is None and bells.at(1, 5, 5) is not None
@@ -165,8 +169,8 @@ def test_holiday_dates_are_in_order_within_the_year_and_grades_come_in_pairs(tts
         "kind": "admin.error.choice"
     }
     assert _errors(HOLIDAYS, _holiday("2025-11-03", "2025-11-07")) == {"academic_year_id": "admin.error.required"}
-    with pytest.raises(crud.RecordInvalid) as exc, db.session(write=True) as s:
-        crud.create(s, HOLIDAYS, _who("t_deputy"), _holiday("2025-08-25", "2025-09-02", year=year))
+    with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
+        writes.create(s, HOLIDAYS, _who("t_deputy"), _holiday("2025-08-25", "2025-09-02", year=year))
     assert exc.value.errors["starts_on"][1] == {"start": "01.09.2025", "end": "31.05.2026"}
     with db.session() as s:
         assert len(s.exec(select(Holiday)).all()) == before
@@ -176,7 +180,7 @@ def test_holiday_dates_are_in_order_within_the_year_and_grades_come_in_pairs(tts
         "ends_on": "tt.error.holiday_outside_year"
     }
     with db.session(write=True) as s:
-        crud.update(s, HOLIDAYS, _who("t_deputy"), holiday_id, _holiday("2025-11-03", "2025-11-07", year=year), 1)
+        writes.update(s, HOLIDAYS, _who("t_deputy"), holiday_id, _holiday("2025-11-03", "2025-11-07", year=year), 1)
 
 
 def test_lesson_generation_follows_the_edited_holidays(tts):
@@ -206,12 +210,12 @@ def test_lesson_generation_follows_the_edited_holidays(tts):
     assert monday not in generate()
     # The deputy deletes the holiday: the next generation puts the Monday's lesson back.
     with db.session(write=True) as s:
-        crud.soft_delete(s, HOLIDAYS, _who("t_deputy"), holiday_id, "entered by mistake")
+        writes.soft_delete(s, HOLIDAYS, _who("t_deputy"), holiday_id, "entered by mistake")
     assert monday in generate()
     # He moves another holiday onto it instead: the empty lesson goes away again.
     other = _create(HOLIDAYS, _holiday("2025-10-06", "2025-10-06", year=year, name="Башка"))
     with db.session(write=True) as s:
-        crud.update(
+        writes.update(
             s, HOLIDAYS, _who("t_deputy"), other, _holiday("2025-09-29", "2025-09-29", year=year, name="Башка"), 1
         )
     assert monday not in generate() and date(2025, 10, 6) in generate()
@@ -232,12 +236,12 @@ async def test_the_deputy_edits_bells_and_holidays_on_their_screens_and_a_teache
     assert list(deputy.form_errors) == ["starts_on"] and deputy.mode == "form"
     with db.session() as s:
         assert len(s.exec(select(Holiday).where(Holiday.name_ky == "Кышкы каникул")).all()) == 1
-    teacher = sub(new_tab("t_teacher"), BellAdminState)
+    teacher = sub(new_tab("t_teacher"), BellScheduleAdminState)
     await teacher.load()
     assert not teacher.can_write and len(teacher.rows) == 12
     assert is_refusal(await teacher.save(_bell(2, 7, "18:30", "19:15")))
     assert is_refusal(await teacher.ask_delete(teacher.rows[0]["id"]))
-    bells = sub(new_tab("t_deputy"), BellAdminState)
+    bells = sub(new_tab("t_deputy"), BellScheduleAdminState)
     await bells.load()
     await bells.new_record()
     await bells.save(_bell(1, 7, "13:00", "13:45"))

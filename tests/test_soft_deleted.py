@@ -1,4 +1,4 @@
-"""Soft-deleted classes and subjects (deleted_at set) leave the journal's, timetable's and directory's pickers."""
+"""Soft-deleted classes and subjects (deleted_at set) leave the journal's, timetable's and admin's pickers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.models import SchoolClass, Subject, User
-from bbbms_app.services import accounts, directory, journal, subgroups, timetable
+from bbbms_app.services import accounts, journal, subgroups, timetable
 from bbbms_app.services.access import Principal
+from bbbms_app.services.engine import listing
 from tests.subgroup_factory import add_english_groups
 
 TODAY = date(2025, 9, 15)
@@ -45,8 +46,7 @@ def test_a_deleted_class_leaves_every_class_picker(school):
                 class_names(journal.journal_classes(s, teacher, school.year_id)),
                 class_names(journal.summary_classes(s, deputy, school.year_id)),
                 class_names(timetable.readable_classes(s, deputy, school.year_id)),
-                class_names(directory.class_options(s, deputy, TODAY)),
-                class_names(directory.classes(s, deputy, TODAY).rows),
+                {o["label"] for o in listing.picker_options(s, deputy, "schoolclass", "ky")},
                 class_names(subgroups.splittable_classes(s, deputy, school.year_id)),
             ]
 

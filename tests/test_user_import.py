@@ -12,13 +12,16 @@ import reflex as rx
 from sqlmodel import func, select
 
 from bbbms_app import db
-from bbbms_app.admin.registry import USERS
 from bbbms_app.admin.states import UserAdminState
 from bbbms_app.i18n import t
 from bbbms_app.models import AuditEvent, User
-from bbbms_app.services import accounts, data_import, passwords
+from bbbms_app.services import accounts, passwords
+from bbbms_app.services.engine import imports
+from bbbms_app.services.engine.registry import ENTITIES
 from tests.states import new_tab, sub
 from tests.test_admin_import import run, xlsx
+
+USERS = ENTITIES.get("user")
 
 HEADERS_KY = ["Колдонуучунун аты (логин)", "Аты-жөнү", "Ролу", "Интерфейс тили", "Кызматкер", "Окуучу", "Ата-эне"]
 HEADERS_RU = ["Логин", "ФИО", "Роль", "Язык интерфейса", "Сотрудник", "Ученик", "Родитель"]
@@ -71,7 +74,7 @@ def test_an_import_makes_accounts_with_one_time_passwords_and_links(school):
         with db.session(write=True) as s:
             assert accounts.authenticate(s, username, pw).token
     # The sheet the importer downloads holds them (read back as a real XLSX).
-    ws = openpyxl.load_workbook(io.BytesIO(data_import.credentials_sheet(result, "ru"))).worksheets[0]
+    ws = openpyxl.load_workbook(io.BytesIO(imports.credentials_sheet(result, "ru"))).worksheets[0]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     assert rows[0] == ["Логин", "ФИО", "Роль", "Одноразовый пароль"]
     assert ["ivanov.s", "Иванов Сергей", "Учитель", pws["ivanov.s"]] in rows

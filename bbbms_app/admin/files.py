@@ -2,7 +2,7 @@
 
 The browser sends its `bbbms_session` cookie with the request; the route resolves it exactly as
 every event does (services.accounts.resolve) and hands the file only to the user it was made for,
-while he still holds the permission it was made under (services.downloads). Anything else is a
+while he still holds the permission it was made under (services/engine/downloads.py). Anything else is a
 plain 404, so a guessed or stolen link tells nothing.
 """
 
@@ -14,7 +14,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bbbms_app import db
-from bbbms_app.services import downloads
+from bbbms_app.services.engine import downloads
 
 SESSION_COOKIE = "bbbms_session"
 

@@ -14,29 +14,21 @@ import json
 import time
 import types
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 import reflex as rx
 
 from bbbms_app import db
-from bbbms_app.admin.spec import EntitySpec
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import PERMISSION_ATTR, Forbidden, current, requires
 from bbbms_app.i18n import t
-from bbbms_app.services import (
-    audit,
-    crud,
-    data_export,
-    data_import,
-    downloads,
-    entities,
-    export_marking,
-    spreadsheets,
-)
+from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
-from bbbms_app.services.crud import OutOfScope, RecordInvalid, RecordNotFound, StaleRecord
+from bbbms_app.services.engine import downloads, exports, imports, listing, marking, sheets, values, writes
+from bbbms_app.services.engine.spec import EntitySpec
+from bbbms_app.services.engine.writes import OutOfScope, RecordInvalid, RecordNotFound, StaleRecord
 from bbbms_app.services.school import current_year
 
 ACTION_ATTR = "__bbbms_entity_action__"
@@ -87,7 +79,7 @@ def entity_event(action: str, *, background: bool = False) -> Callable:
     return decorate
 
 
-def _error_texts(errors: crud.Errors, lang: str) -> dict[str, str]:
+def _error_texts(errors: values.Errors, lang: str) -> dict[str, str]:
     return {name: t(key, lang, **params) for name, (key, params) in errors.items()}
 
 
@@ -96,7 +88,7 @@ class CrudMixin(rx.State, mixin=True):
 
     rows: list[dict[str, str]] = []
     total: int = 0
-    total_more: bool = False  # the total is a floor: "10000+" (crud.COUNT_CAP)
+    total_more: bool = False  # the total is a floor: "10000+" (listing.COUNT_CAP)
     page: int = 1
     search: str = ""
     sort: str = ""
@@ -194,8 +186,8 @@ class CrudMixin(rx.State, mixin=True):
         elif step < 0 and self._first and self.page > 1:
             cursors["before"] = self._first
 
-        def read(s: Any, offset: int, **kwargs: Any) -> crud.Page:
-            return crud.list_page(
+        def read(s: Any, offset: int, **kwargs: Any) -> listing.Page:
+            return listing.list_page(
                 s,
                 self.spec,
                 principal,
@@ -274,13 +266,7 @@ class CrudMixin(rx.State, mixin=True):
         options: dict[str, list[dict[str, str]]] = {}
         with db.session() as s:
             for name in self.spec.filters:
-                f = self.spec.fields[name]
-                if f.widget == "choice":
-                    options[name] = [{"id": v, "label": t(f.choice_key(v), principal.language)} for v in f.choices]
-                else:
-                    options[name] = entities.filter_options(
-                        s, principal, self.spec.table, name, f.fk_table, principal.language
-                    )
+                options[name] = listing.filter_options(s, principal, self.spec, name, principal.language)
             if "academic_year_id" in self.spec.filters and principal.school_id is not None:
                 year = current_year(s, principal.school_id)
                 if year is not None and "academic_year_id" not in self.filters:
@@ -376,16 +362,16 @@ class CrudMixin(rx.State, mixin=True):
         principal = current()
         with db.session() as s:
             try:
-                row = crud.get_record(s, self.spec, principal, record_id)
+                row = writes.get_record(s, self.spec, principal, record_id)
             except RecordNotFound:
                 self.mode = "list"
                 return
             except OutOfScope as exc:
                 raise Forbidden(str(exc)) from exc
-            self.detail = crud.detail_rows(s, self.spec, row, principal.language)
-            self.related = entities.related(s, self.spec.table, row, principal.language)
-            self.detail_title = entities.label(self.spec.table, row, principal.language)
-            self.detail_deleted = crud.is_deleted(self.spec, row)
+            self.detail = values.detail_rows(s, self.spec, row, principal.language)
+            self.related = self.spec.profile.related(s, row, principal.language, date.today())
+            self.detail_title = self.spec.profile.label(row, principal.language)
+            self.detail_deleted = listing.is_deleted(self.spec, row)
         self.detail_id = str(record_id)
         self.mode = "detail"
 
@@ -403,14 +389,14 @@ class CrudMixin(rx.State, mixin=True):
 
     # ---------------------------------------------------------------- form
 
-    def _load_pickers(self, principal: Principal, values: dict[str, str]) -> None:
+    def _load_pickers(self, principal: Principal, shown: dict[str, str]) -> None:
         options: dict[str, list[dict[str, str]]] = {}
         with db.session() as s:
             for name in self.spec.form_fields(creating=True):
                 f = self.spec.fields[name]
                 if f.widget == "fk":
-                    chosen = values.get(name, "")
-                    options[name] = entities.picker_options(
+                    chosen = shown.get(name, "")
+                    options[name] = listing.picker_options(
                         s,
                         principal,
                         f.fk_table,  # type: ignore[arg-type]
@@ -423,7 +409,7 @@ class CrudMixin(rx.State, mixin=True):
     def new_record(self):
         principal = current()
         with db.session():
-            self.form = crud.form_values(self.spec, None)
+            self.form = values.form_values(self.spec, None)
         self._load_pickers(principal, self.form)
         self.editing_id = ""
         self._editing_version = 0
@@ -438,14 +424,14 @@ class CrudMixin(rx.State, mixin=True):
         record_id = self._record_id(row_id)
         with db.session() as s:
             try:
-                row = crud.get_record(s, self.spec, principal, record_id, live=True)
+                row = writes.get_record(s, self.spec, principal, record_id, live=True)
             except RecordNotFound:
                 return rx.toast.error(t("error.not_found", principal.language))
             except OutOfScope as exc:
                 raise Forbidden(str(exc)) from exc
-            self.form = crud.form_values(self.spec, row)
+            self.form = values.form_values(self.spec, row)
             self._editing_version = row.version
-            self.detail_title = entities.label(self.spec.table, row, principal.language)
+            self.detail_title = self.spec.profile.label(row, principal.language)
         self._load_pickers(principal, self.form)
         self.editing_id = str(record_id)
         self.form_errors = {}
@@ -463,7 +449,7 @@ class CrudMixin(rx.State, mixin=True):
         principal = current()
         chosen = self.form.get(name, "")
         with db.session() as s:
-            options = entities.picker_options(
+            options = listing.picker_options(
                 s,
                 principal,
                 self.spec.fields[name].fk_table,  # type: ignore[arg-type]
@@ -492,9 +478,9 @@ class CrudMixin(rx.State, mixin=True):
         try:
             with db.session(write=True) as s:
                 if creating:
-                    row = crud.create(s, self.spec, principal, raw)
+                    row = writes.create(s, self.spec, principal, raw)
                 else:
-                    row = crud.update(s, self.spec, principal, int(self.editing_id), raw, self._editing_version)
+                    row = writes.update(s, self.spec, principal, int(self.editing_id), raw, self._editing_version)
                 record_id = row.id
         except RecordInvalid as exc:
             self.form = {k: str(raw.get(k, self.form.get(k, ""))) for k in self.form}
@@ -523,12 +509,12 @@ class CrudMixin(rx.State, mixin=True):
         record_id = self._record_id(row_id)
         with db.session() as s:
             try:
-                row = crud.get_record(s, self.spec, principal, record_id, live=True)
+                row = writes.get_record(s, self.spec, principal, record_id, live=True)
             except RecordNotFound:
                 return None
             except OutOfScope as exc:
                 raise Forbidden(str(exc)) from exc
-            self.delete_name = entities.label(self.spec.table, row, principal.language)
+            self.delete_name = self.spec.profile.label(row, principal.language)
         self.delete_id = str(record_id)
         self.delete_reason = ""
         self.delete_error = ""
@@ -552,7 +538,7 @@ class CrudMixin(rx.State, mixin=True):
         lang = principal.language
         try:
             with db.session(write=True) as s:
-                crud.soft_delete(s, self.spec, principal, int(self.delete_id), self.delete_reason)
+                writes.soft_delete(s, self.spec, principal, int(self.delete_id), self.delete_reason)
         except RecordInvalid as exc:
             self.delete_error = " ".join(_error_texts(exc.errors, lang).values())
             return None
@@ -576,7 +562,7 @@ class CrudMixin(rx.State, mixin=True):
         record_id = self._record_id(row_id)
         try:
             with db.session(write=True) as s:
-                crud.restore(s, self.spec, principal, record_id)
+                writes.restore(s, self.spec, principal, record_id)
         except RecordInvalid as exc:
             return rx.toast.error(" ".join(_error_texts(exc.errors, principal.language).values()))
         except (RecordNotFound, StaleRecord):
@@ -616,16 +602,16 @@ class CrudMixin(rx.State, mixin=True):
     @entity_event("write")
     def download_template(self):
         lang = self._lang()
-        data = data_import.template(self.spec, lang)
+        data = imports.template(self.spec, lang)
         return rx.download(data=data, filename=f"{t(self.spec.title_key, lang)}.xlsx")
 
-    def _show_result(self, result: data_import.ImportResult, lang: str) -> None:
+    def _show_result(self, result: imports.ImportResult, lang: str) -> None:
         self.import_errors = [e.as_dict() for e in result.errors[:MAX_REPORT_ROWS]]
         self.import_error_count = len(result.errors)
-        self.import_message = data_import.summary(result, lang)
+        self.import_message = imports.summary(result, lang)
         if result.errors:
             _token, path = downloads.new_file("xlsx")
-            path.write_bytes(data_import.error_report(result, lang))
+            path.write_bytes(imports.error_report(result, lang))
             self._report_path = str(path)
 
     @entity_event("write")
@@ -639,16 +625,16 @@ class CrudMixin(rx.State, mixin=True):
             return
         upload = files[0]
         # One byte over the limit is enough for the import to say the file is too large.
-        data = await upload.read(spreadsheets.MAX_FILE_BYTES + 1)
+        data = await upload.read(sheets.MAX_FILE_BYTES + 1)
         _token, path = downloads.new_file("upload")
         path.write_bytes(data)
         self._import_path = str(path)
         self.import_file_name = str(upload.name or "")[:120]
         spec, file_name = self.spec, self.import_file_name
 
-        def check() -> data_import.ImportResult:
+        def check() -> imports.ImportResult:
             with db.session(write=True) as s:
-                return data_import.run(s, spec, principal, data, file_name, lang=lang, dry_run=True)
+                return imports.run(s, spec, principal, data, file_name, lang=lang, dry_run=True)
 
         result = await asyncio.to_thread(check)  # a big file's check holds this tab, not the server
         self._show_result(result, lang)
@@ -667,9 +653,9 @@ class CrudMixin(rx.State, mixin=True):
         data = Path(self._import_path).read_bytes()
         spec, file_name = self.spec, self.import_file_name
 
-        def work() -> data_import.ImportResult:
+        def work() -> imports.ImportResult:
             with db.session(write=True) as s:
-                return data_import.run(s, spec, principal, data, file_name, lang=lang)
+                return imports.run(s, spec, principal, data, file_name, lang=lang)
 
         result = await asyncio.to_thread(work)
         self._show_result(result, lang)
@@ -679,7 +665,7 @@ class CrudMixin(rx.State, mixin=True):
             # The one-time passwords exist only in this private file, for this importer, until he
             # downloads it, leaves the import or an hour passes (downloads.sweep).
             _token, path = downloads.new_file("xlsx")
-            path.write_bytes(data_import.credentials_sheet(result, lang))
+            path.write_bytes(imports.credentials_sheet(result, lang))
             path.chmod(0o600)
             self._credentials_path = str(path)
             self.credentials_count = len(result.credentials)
@@ -730,7 +716,7 @@ class CrudMixin(rx.State, mixin=True):
     @entity_event("export")
     def set_export_purpose(self, value: str):
         """Why personal data is being exported (typed next to the export buttons; audited with it)."""
-        self.export_purpose = inputs.text(value, export_marking.PURPOSE_MAX, "purpose")
+        self.export_purpose = inputs.text(value, marking.PURPOSE_MAX, "purpose")
         self.export_error = ""
 
     @entity_event("export", background=True)
@@ -738,7 +724,7 @@ class CrudMixin(rx.State, mixin=True):
         """Write the filtered list (or the selected rows) to a private file, then download it
         through the authorized route; progress is shown while it is written. A personal-data
         entity needs a purpose first: without one nothing is written."""
-        fmt = inputs.choice(fmt, data_export.FORMATS, "format")
+        fmt = inputs.choice(fmt, exports.FORMATS, "format")
         principal = current()
         lang = principal.language
         refused = ""
@@ -746,10 +732,10 @@ class CrudMixin(rx.State, mixin=True):
             if self.export_busy:
                 return
             purpose = self.export_purpose
-            if data_export.is_personal(self.spec):
+            if exports.is_personal(self.spec):
                 try:
-                    export_marking.clean_purpose(purpose)
-                except export_marking.ExportInvalid as exc:
+                    marking.clean_purpose(purpose)
+                except marking.ExportInvalid as exc:
                     refused = t(exc.key, lang, **exc.params)
                     self.export_url = ""
                     self.export_message = ""
@@ -770,7 +756,7 @@ class CrudMixin(rx.State, mixin=True):
         def work() -> int:
             # A write unit: the export's audit event is written in the same transaction.
             with db.session(write=True) as s:
-                return data_export.export(
+                return exports.export(
                     s,
                     self.spec,
                     principal,
@@ -792,7 +778,7 @@ class CrudMixin(rx.State, mixin=True):
                 self.export_message = t("admin.exporting", lang, done=counter["done"], total="…")
         try:
             count = task.result()
-        except export_marking.ExportInvalid as exc:
+        except marking.ExportInvalid as exc:
             path.unlink(missing_ok=True)
             async with self:
                 self.export_busy = False
@@ -805,7 +791,7 @@ class CrudMixin(rx.State, mixin=True):
                 self.export_busy = False
                 self.export_message = t("error.generic", lang)
             return
-        name = data_export.file_name(self.spec, fmt, lang)
+        name = exports.file_name(self.spec, fmt, lang)
         downloads.publish(token, user_id=principal.user_id, permission=self.spec.permission("export"), filename=name)
         url = downloads.url(token)
         async with self:

@@ -1,74 +1,39 @@
-"""One explicit State class per entity: CrudMixin with the entity's spec, plus what only it does.
+"""The State class of every entity's generated screen: CrudMixin with the entity's spec.
 
-Explicit classes keep state names stable across workers and let an entity add its own handlers
-(a pupil's guardians, an account's password reset) next to the generated ones.
+Entities whose screen does more than the generated one (a pupil's guardians, an account's password
+reset) have an explicit class here, with their own handlers and the extra view (`_extra_view`)
+drawn on their detail card. Every other entity's class is made from the registry by `state_of()`,
+named after the entity (`class` → ClassAdminState), so state names stay stable across workers and
+a new entity needs no line here.
 """
+
+from __future__ import annotations
 
 from typing import ClassVar
 
 import reflex as rx
 
 from bbbms_app import db
-from bbbms_app.admin import registry
-from bbbms_app.admin.spec import EntitySpec
 from bbbms_app.admin.state import MAX_SEARCH, CrudMixin
+from bbbms_app.admin.views import NO_PRINT
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.components.i18n import tr
 from bbbms_app.i18n import t
 from bbbms_app.models import User
 from bbbms_app.models.people import RELATIONS
 from bbbms_app.services import accounts as account_service
-from bbbms_app.services import crud, entities, passwords
-
-
-class SchoolAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.SCHOOLS
-
-
-class YearAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.YEARS
-
-
-class TermAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.TERMS
-
-
-class PolicyAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.POLICIES
-
-
-class ClassAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.CLASSES
-
-
-class SubjectAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.SUBJECTS
-
-
-class AssignmentAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.ASSIGNMENTS
-
-
-class BellAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.BELLS
-
-
-class HolidayAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.HOLIDAYS
-
-
-class StaffAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.STAFF
-
-
-class GuardianAdminState(CrudMixin, rx.State):
-    spec: ClassVar[EntitySpec] = registry.GUARDIANS
+from bbbms_app.services import passwords
+from bbbms_app.services.engine import listing, writes
+from bbbms_app.services.engine.profiles import guardian as guardians
+from bbbms_app.services.engine.registry import ENTITIES
+from bbbms_app.services.engine.spec import EntitySpec
 
 
 class PupilAdminState(CrudMixin, rx.State):
     """Pupils, and on the pupil's card the guardians linked to him with their relation."""
 
-    spec: ClassVar[EntitySpec] = registry.PUPILS
+    spec: ClassVar[EntitySpec] = ENTITIES.get("pupil")
 
     guardian_options: list[dict[str, str]] = []
     can_link: bool = False
@@ -78,13 +43,13 @@ class PupilAdminState(CrudMixin, rx.State):
             raise Forbidden("no pupil open")
         pupil_id = int(self.detail_id)
         with db.session() as s:
-            if not entities.in_scope(s, "pupil", current(), pupil_id):
+            if not listing.in_scope(s, "pupil", current(), pupil_id):
                 raise Forbidden(f"pupil {pupil_id}")
         return pupil_id
 
     def _refresh_guardians(self, pupil_id: int) -> None:
         with db.session() as s:
-            self.related = {**self.related, "guardians": entities.pupil_guardians(s, pupil_id, current().language)}
+            self.related = {**self.related, "guardians": guardians.pupil_guardians(s, pupil_id, current().language)}
 
     @rx.event
     @requires("pupil.read")
@@ -102,7 +67,7 @@ class PupilAdminState(CrudMixin, rx.State):
         self._pupil_id()
         principal = current()
         with db.session() as s:
-            self.guardian_options = entities.picker_options(s, principal, "guardian", principal.language, search=text)
+            self.guardian_options = listing.picker_options(s, principal, "guardian", principal.language, search=text)
 
     @rx.event
     @requires("guardian.write")
@@ -114,10 +79,10 @@ class PupilAdminState(CrudMixin, rx.State):
         principal = current()
         try:
             with db.session(write=True) as s:
-                crud.link_guardian(s, principal, pupil_id, guardian_id, relation)
-        except (crud.RecordNotFound, crud.RecordInvalid):
+                guardians.link_guardian(s, principal, pupil_id, guardian_id, relation)
+        except (writes.RecordNotFound, writes.RecordInvalid):
             return rx.toast.error(t("admin.error.reference", principal.language))
-        except crud.OutOfScope as exc:
+        except writes.OutOfScope as exc:
             raise Forbidden(str(exc)) from exc
         self._refresh_guardians(pupil_id)
         self.guardian_options = []
@@ -131,31 +96,23 @@ class PupilAdminState(CrudMixin, rx.State):
         principal = current()
         try:
             with db.session(write=True) as s:
-                crud.unlink_guardian(s, principal, pupil_id, link)
-        except crud.RecordNotFound:
+                guardians.unlink_guardian(s, principal, pupil_id, link)
+        except writes.RecordNotFound:
             return None
-        except crud.OutOfScope as exc:
+        except writes.OutOfScope as exc:
             raise Forbidden(str(exc)) from exc
         self._refresh_guardians(pupil_id)
         return rx.toast.success(t("admin.unlinked", principal.language))
 
-
-class OrderAdminState(CrudMixin, rx.State):
-    """The director's orders: the legal ground of each line of the movement book."""
-
-    spec: ClassVar[EntitySpec] = registry.ORDERS
-
-
-class MovementAdminState(CrudMixin, rx.State):
-    """The movement book; creating a record moves the pupil's enrollment (services.movement)."""
-
-    spec: ClassVar[EntitySpec] = registry.MOVEMENTS
+    @classmethod
+    def _extra_view(cls) -> rx.Component:
+        return pupil_guardian_tools(cls)
 
 
 class UserAdminState(CrudMixin, rx.State):
     """Accounts: no password hash ever reaches the state; an administrator sets initial passwords."""
 
-    spec: ClassVar[EntitySpec] = registry.USERS
+    spec: ClassVar[EntitySpec] = ENTITIES.get("user")
 
     password_error: str = ""
 
@@ -169,10 +126,10 @@ class UserAdminState(CrudMixin, rx.State):
         password = inputs.form(form_data, {"password": 256})["password"]
         with db.session(write=True) as s:
             try:
-                user = crud.get_record(s, self.spec, principal, int(self.detail_id), live=True)
-            except crud.RecordNotFound:
+                user = writes.get_record(s, self.spec, principal, int(self.detail_id), live=True)
+            except writes.RecordNotFound:
                 return rx.toast.error(t("error.not_found", principal.language))
-            except crud.OutOfScope as exc:
+            except writes.OutOfScope as exc:
                 raise Forbidden(str(exc)) from exc
             assert isinstance(user, User)
             try:
@@ -183,21 +140,132 @@ class UserAdminState(CrudMixin, rx.State):
         self.password_error = ""
         return rx.toast.success(t("admin.password_reset_done", principal.language))
 
+    @classmethod
+    def _extra_view(cls) -> rx.Component:
+        return user_password_tools(cls)
 
-STATES: dict[str, type[CrudMixin]] = {
-    "school": SchoolAdminState,
-    "academic_year": YearAdminState,
-    "term": TermAdminState,
-    "grading_policy": PolicyAdminState,
-    "class": ClassAdminState,
-    "subject": SubjectAdminState,
-    "teaching_assignment": AssignmentAdminState,
-    "bell_schedule": BellAdminState,
-    "holiday": HolidayAdminState,
-    "staff": StaffAdminState,
-    "guardian": GuardianAdminState,
-    "pupil": PupilAdminState,
-    "user": UserAdminState,
-    "order": OrderAdminState,
-    "movement": MovementAdminState,
+
+def pupil_guardian_tools(state: type[PupilAdminState]) -> rx.Component:
+    """On a pupil's card: unlink a guardian, or find one and link him with the relation."""
+    unlink_rows = rx.foreach(
+        state.related["guardians"],
+        lambda g: rx.hstack(
+            rx.text(g["name"], size="2"),
+            rx.button(
+                rx.icon("unlink", size=14),
+                tr("admin.unlink"),
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=state.unlink_guardian(g["link_id"]),
+                data_testid="unlink-guardian",
+            ),
+            align="center",
+            spacing="2",
+        ),
+    )
+    link_form = rx.form(
+        rx.vstack(
+            rx.input(
+                placeholder=tr("admin.find_guardian"),
+                on_change=state.find_guardians.debounce(300),  # type: ignore[attr-defined]
+                width="100%",
+                data_testid="find-guardian",
+            ),
+            rx.hstack(
+                rx.select.root(
+                    rx.select.trigger(placeholder="—", min_width="220px", data_testid="link-guardian-id"),
+                    rx.select.content(
+                        rx.foreach(state.guardian_options, lambda o: rx.select.item(o["label"], value=o["id"]))
+                    ),
+                    name="guardian_id",
+                ),
+                rx.select.root(
+                    rx.select.trigger(min_width="140px", data_testid="link-relation"),
+                    rx.select.content(*[rx.select.item(tr(f"admin.relation.{r}"), value=r) for r in RELATIONS]),
+                    name="relation",
+                    default_value="mother",
+                ),
+                rx.button(
+                    rx.icon("link", size=14), tr("admin.link_guardian"), type="submit", data_testid="link-guardian"
+                ),
+                wrap="wrap",
+                spacing="2",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=state.link_guardian,
+        reset_on_submit=True,
+        width="100%",
+    )
+    return rx.cond(
+        state.can_link & ~state.detail_deleted,
+        rx.card(
+            rx.vstack(
+                rx.heading(tr("admin.link_guardian"), size="3"),
+                unlink_rows,
+                link_form,
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            class_name=NO_PRINT,
+        ),
+    )
+
+
+def user_password_tools(state: type[UserAdminState]) -> rx.Component:
+    return rx.cond(
+        state.can_write & ~state.detail_deleted,
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading(tr("admin.reset_password"), size="3"),
+                    rx.text(tr("admin.new_password"), size="2"),
+                    rx.input(
+                        name="password",
+                        type="password",
+                        auto_complete="new-password",
+                        width="100%",
+                        max_width="320px",
+                        data_testid="reset-password",
+                    ),
+                    rx.cond(state.password_error != "", rx.text(state.password_error, color_scheme="red", size="2")),
+                    rx.button(tr("admin.reset_password"), type="submit", data_testid="reset-password-submit"),
+                    spacing="2",
+                ),
+                on_submit=state.reset_password,
+                reset_on_submit=True,
+            ),
+            width="100%",
+            class_name=NO_PRINT,
+        ),
+    )
+
+
+def class_name(spec: EntitySpec) -> str:
+    """The State class name of an entity's screen: `teaching_assignment` → TeachingAssignmentAdminState."""
+    return "".join(part.capitalize() for part in spec.name.split("_")) + "AdminState"
+
+
+_STATES: dict[str, type[CrudMixin]] = {
+    PupilAdminState.spec.name: PupilAdminState,
+    UserAdminState.spec.name: UserAdminState,
 }
+
+
+def state_of(spec: EntitySpec) -> type[CrudMixin]:
+    """The State class of `spec`'s screen (made, once, from the spec when no explicit one exists)."""
+    if spec.name not in _STATES:
+        name = class_name(spec)
+        _STATES[spec.name] = globals()[name] = type(
+            name,
+            (CrudMixin, rx.State),
+            {"__module__": __name__, "__annotations__": {"spec": ClassVar[EntitySpec]}, "spec": spec},
+        )
+    return _STATES[spec.name]
+
+
+for _spec in ENTITIES:
+    state_of(_spec)

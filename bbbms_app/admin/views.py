@@ -11,12 +11,12 @@ from collections.abc import Callable
 
 import reflex as rx
 
-from bbbms_app.admin.spec import EntitySpec, FieldSpec
 from bbbms_app.admin.state import NONE_VALUE, CrudMixin
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.i18n import LANGUAGES, translations
-from bbbms_app.services import data_export
+from bbbms_app.services.engine import exports
+from bbbms_app.services.engine.spec import EntitySpec, FieldSpec
 
 NO_PRINT = "no-print"
 
@@ -174,7 +174,7 @@ def toolbar(state: type[CrudMixin], spec: EntitySpec) -> rx.Component:
         rx.cond(
             state.can_export,
             rx.hstack(_export_purpose(state), _export_menu(state), spacing="2", align="center", wrap="nowrap")
-            if data_export.is_personal(spec)
+            if exports.is_personal(spec)
             else _export_menu(state),
         ),
         _print_button(state),

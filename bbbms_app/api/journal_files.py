@@ -17,7 +17,8 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bbbms_app import db
-from bbbms_app.services import accounts, audit, downloads, journal, journal_export
+from bbbms_app.services import accounts, audit, journal, journal_export
+from bbbms_app.services.engine import downloads
 
 SESSION_COOKIE = "bbbms_session"
 _HEADERS = {"Cache-Control": "no-store, private", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}

@@ -22,7 +22,7 @@ from bbbms_app import db
 from bbbms_app.services import accounts, audit, private_files
 from bbbms_app.services import consent as consent_service
 from bbbms_app.services.access import Principal
-from bbbms_app.services.export_marking import PERMISSION as EXPORT_PERMISSION
+from bbbms_app.services.engine.marking import PERMISSION as EXPORT_PERMISSION
 
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "bbbms_session"

@@ -1,8 +1,17 @@
-"""The sections of the app, who may open them, and the sidebar built from them."""
+"""The pages of the app as data, and the sidebar drawn from them.
+
+`Page` says everything about a page once: route, title key (heading, sidebar label and browser
+tab, from the catalog in the user's language), the permissions that open it (any one of them),
+icon, the page function and its on_load handlers, and whether the sidebar links it. app.py holds
+the one list of pages, registers each of them and hands the list to `use()`; the sidebar then
+draws a link for every page in the menu that the signed-in role may open.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import reflex as rx
 
@@ -11,47 +20,36 @@ from bbbms_app.components.i18n import tr
 
 
 @dataclass(frozen=True)
-class Section:
-    """One entry of the sidebar: its route, label, icon and the permission that shows it."""
+class Page:
+    """One page: its route, title, who opens it, its icon, what draws it and what loads it."""
 
     route: str
-    label_key: str
+    title_key: str
+    permissions: tuple[str, ...]  # any one of them opens the page ("signed_in": everyone signed in)
     icon: str
-    permission: str
+    component: Callable[[], rx.Component] | None = None
+    loaders: tuple[Any, ...] = field(default_factory=tuple)
+    in_menu: bool = True
 
 
-SECTIONS: tuple[Section, ...] = (
-    Section("/", "nav.home", "house", "signed_in"),
-    Section("/marks", "nav.my_marks", "notebook-pen", "own.read"),
-    Section("/diary", "nav.diary", "book-open-text", "own.read"),
-    Section("/timetable", "nav.timetable", "calendar-days", "timetable.read"),
-    # Families read their child's class timetable under own.read: the rights matrix gives them no staff
-    # permission, and no role holds both, so one of these two links shows at most.
-    Section("/timetable", "nav.timetable", "calendar-days", "own.read"),
-    Section("/journal", "nav.journal", "book-marked", "journal.read"),
-    Section("/summary", "nav.journal_summary", "sheet", "report.read"),
-    Section("/subgroups", "nav.subgroups", "split", "subgroup.write"),
-    Section("/pupils", "nav.pupils", "graduation-cap", "pupil.read"),
-    Section("/guardians", "admin.guardians", "heart-handshake", "guardian.read"),
-    Section("/classes", "nav.classes", "school", "class.read"),
-    Section("/staff", "nav.staff", "users", "staff.read"),
-    Section("/movement", "movement.nav", "arrow-left-right", "movement.read"),
-    Section("/orders", "movement.orders", "stamp", "movement.read"),
-    Section("/users", "nav.users", "key-round", "user.read"),
-    Section("/admin", "admin.reference", "library", "school.read"),
-    Section("/consents", "nav.consents", "shield-check", "consent.read"),
-    Section("/audit", "rights.audit.nav", "scroll-text", "audit.read"),
-    Section("/rights", "rights.nav", "user-round-check", "rights.read"),
-    Section("/profile", "nav.profile", "user-cog", "signed_in"),
-)
+_pages: list[Page] = []
 
 
-def _link(section: Section) -> rx.Component:
-    active = AuthState.router.page.path == section.route
+def use(pages: Sequence[Page]) -> None:
+    """The app's pages, in sidebar order (app.py calls this once, before the pages are built)."""
+    _pages[:] = list(pages)
+
+
+def pages() -> list[Page]:
+    return list(_pages)
+
+
+def _link(page: Page) -> rx.Component:
+    active = AuthState.router.page.path == page.route
     item = rx.link(
         rx.hstack(
-            rx.icon(section.icon, size=18),
-            rx.text(tr(section.label_key), size="3"),
+            rx.icon(page.icon, size=18),
+            rx.text(tr(page.title_key), size="3"),
             align="center",
             spacing="3",
             padding_x="12px",
@@ -62,16 +60,19 @@ def _link(section: Section) -> rx.Component:
             color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 12)),
             _hover={"background": rx.color("accent", 3)},
         ),
-        href=section.route,
+        href=page.route,
         underline="none",
         width="100%",
-        data_testid=f"nav-{section.route.strip('/') or 'home'}",
+        data_testid=f"nav-{page.route.strip('/') or 'home'}",
     )
-    if section.permission == "signed_in":
+    if "signed_in" in page.permissions:
         return item
-    return rx.cond(AuthState.perms.contains(section.permission), item)
+    allowed = AuthState.perms.contains(page.permissions[0])
+    for permission in page.permissions[1:]:
+        allowed = allowed | AuthState.perms.contains(permission)
+    return rx.cond(allowed, item)
 
 
 def nav_links() -> rx.Component:
-    """The links of every section the signed-in role may open."""
-    return rx.vstack(*[_link(s) for s in SECTIONS], spacing="1", width="100%")
+    """The links of every page in the menu the signed-in role may open."""
+    return rx.vstack(*[_link(p) for p in _pages if p.in_menu], spacing="1", width="100%")

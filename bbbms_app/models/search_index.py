@@ -10,7 +10,7 @@ A B-tree cannot serve a LIKE that starts with `%`, so a big school's search woul
 - **SQLite**: an FTS5 table with the `trigram` tokenizer over the column (external content: it
   stores only the index, the text stays in the table), kept in step by three triggers. The trigram
   tokenizer answers `LIKE` itself when a search word has at least 3 characters; shorter searches
-  scan as before (see `services.crud`).
+  scan as before (see `services/engine/listing.py`).
 
 The FTS5 table and its shadow tables are not SQLModel tables, so `comparison_filter` keeps them (and
 indexes meant for another dialect) out of Alembic's comparison. A SQLite table rebuild by a later

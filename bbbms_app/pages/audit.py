@@ -20,7 +20,8 @@ from bbbms_app.components.layout import page_shell
 from bbbms_app.components.table import Column, data_table, pager
 from bbbms_app.i18n import t, translations
 from bbbms_app.models.accounts import ROLES
-from bbbms_app.services import audit_log, export_marking, private_files
+from bbbms_app.services import audit_log, private_files
+from bbbms_app.services.engine import marking
 
 MAX_FILTER = 100
 ALL = "*"  # the "every entity / every action" choice (a select item cannot have an empty value)
@@ -143,16 +144,16 @@ class AuditState(rx.State):
         principal = current()
         if not principal.can("audit.read"):
             raise Forbidden("audit.read")
-        purpose = inputs.form(form_data, {"purpose": export_marking.PURPOSE_MAX})["purpose"]
+        purpose = inputs.form(form_data, {"purpose": marking.PURPOSE_MAX})["purpose"]
         try:
             with db.session(write=True) as s:
                 data, filename = audit_log.export_xlsx(
                     s, principal, self._filter(), purpose=purpose, lang=principal.language
                 )
-        except export_marking.ExportInvalid as exc:
+        except marking.ExportInvalid as exc:
             self.export_error = t(exc.key, principal.language, **exc.params)
             return rx.toast.error(self.export_error)
-        except export_marking.ExportRefused as exc:
+        except marking.ExportRefused as exc:
             raise Forbidden(str(exc)) from exc
         stored = private_files.store_export(principal.school_id, principal.user_id, data, "xlsx")
         self.export_error = ""
@@ -333,8 +334,8 @@ def _export() -> rx.Component:
                 rx.input(
                     name="purpose",
                     placeholder=tr("export.purpose_hint"),
-                    min_length=export_marking.PURPOSE_MIN,
-                    max_length=export_marking.PURPOSE_MAX,
+                    min_length=marking.PURPOSE_MIN,
+                    max_length=marking.PURPOSE_MAX,
                     required=True,
                     size="2",
                     flex="1",

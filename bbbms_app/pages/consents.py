@@ -23,7 +23,8 @@ from bbbms_app.i18n import t, translations
 from bbbms_app.models.consent import CONSENT_CATEGORIES, SUBJECT_TYPES
 from bbbms_app.models.people import RELATIONS
 from bbbms_app.services import consent as consent_service
-from bbbms_app.services import export_marking, private_files, save_checks, subject_access
+from bbbms_app.services import private_files, subject_access
+from bbbms_app.services.engine import hooks, marking
 
 MAX_SEARCH = 100
 MAX_TEXT = 1000
@@ -364,7 +365,7 @@ class ConsentRegisterState(rx.State):
         try:
             with db.session(write=True) as s:
                 consent_service.save_personal(s, principal, self._subject_type, self._subject_id, values)
-        except save_checks.FieldError as exc:
+        except hooks.FieldError as exc:
             self.personal_error = t(exc.key, lang, **exc.params)
             return rx.toast.error(self.personal_error)
         except consent_service.ConsentError as exc:
@@ -407,10 +408,10 @@ class ConsentRegisterState(rx.State):
                     search=self.search,
                     lang=principal.language,
                 )
-        except export_marking.ExportInvalid as exc:
+        except marking.ExportInvalid as exc:
             self.export_error = t(exc.key, principal.language, **exc.params)
             return rx.toast.error(self.export_error)
-        except export_marking.ExportRefused as exc:
+        except marking.ExportRefused as exc:
             raise Forbidden(str(exc)) from exc
         return self._deliver(data, filename, "xlsx")
 
@@ -436,10 +437,10 @@ class ConsentRegisterState(rx.State):
                     purpose=_text(form_data, "purpose", 300),
                     lang=principal.language,
                 )
-        except export_marking.ExportInvalid as exc:
+        except marking.ExportInvalid as exc:
             self.export_error = t(exc.key, principal.language, **exc.params)
             return rx.toast.error(self.export_error)
-        except (export_marking.ExportRefused, consent_service.OutOfScope) as exc:
+        except (marking.ExportRefused, consent_service.OutOfScope) as exc:
             raise Forbidden(str(exc)) from exc
         return self._deliver(data, filename, str(fmt))
 
@@ -567,8 +568,8 @@ def _purpose_input() -> rx.Component:
         name="purpose",
         placeholder=tr("export.purpose_hint"),
         required=True,
-        min_length=export_marking.PURPOSE_MIN,
-        max_length=export_marking.PURPOSE_MAX,
+        min_length=marking.PURPOSE_MIN,
+        max_length=marking.PURPOSE_MAX,
         width="100%",
         data_testid="export-purpose",
     )

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from bbbms_app.i18n import t
 from bbbms_app.i18n.collation import search_key
 from bbbms_app.models import AuditEvent, Pupil, User
-from bbbms_app.services import export_marking
 from bbbms_app.services.access import Principal
+from bbbms_app.services.engine import marking
 
 MAX_PAGE = 100
 MAX_MATCHES = 1000  # people or pupils a text filter may stand for; more is no filter at all
@@ -192,21 +192,21 @@ def export_xlsx(
     otherwise; ExportInvalid for a missing purpose or more than MAX_EXPORT events.
     """
     if not principal.can("audit.read"):
-        raise export_marking.ExportRefused(principal.role)
-    export_marking.clean_purpose(purpose)
+        raise marking.ExportRefused(principal.role)
+    marking.clean_purpose(purpose)
     total = count(session, principal, f)
     if total > MAX_EXPORT:
-        raise export_marking.ExportInvalid("rights.audit.export_too_many", total=total, max=MAX_EXPORT)
+        raise marking.ExportInvalid("rights.audit.export_too_many", total=total, max=MAX_EXPORT)
     rows = export_rows(session, principal, f)
-    stamp = export_marking.begin(
+    stamp = marking.begin(
         session, principal, purpose=purpose, what="audit", rows=len(rows), fmt="xlsx", entity="auditevent", lang=lang
     )
     headers = [t(f"rights.audit.col.{c}", lang) for c in EXPORT_COLUMNS]
-    sheet = export_marking.Sheet(
+    sheet = marking.Sheet(
         t("rights.audit.title", lang),
         headers,
         [[row[c] for c in EXPORT_COLUMNS] for row in rows],
         widths=(20, 16, 14, 12, 22, 8, 20, 30, 30, 30, 24),
     )
-    data = export_marking.xlsx([sheet], stamp, title=t("rights.audit.title", lang))
+    data = marking.xlsx([sheet], stamp, title=t("rights.audit.title", lang))
     return data, f"audit-{stamp.at:%Y%m%d-%H%M%S}.xlsx"

@@ -6,7 +6,7 @@ is collected. Here:
 
 - a Consent names its subject (pupil, guardian or staff member), who signed it, the categories of
   data it covers, its dates and the scan of the signed form (private storage, see private_files);
-- `check_save` is registered with services.save_checks for the pupil, guardian and staff tables:
+- `check_save` is called by the pupil, guardian and staff profiles (services/engine/profiles/):
   a personal field beyond the legal minimum (address, phone, photo, health notes) cannot be given
   a new value unless an active consent of that person covers its category;
 - withdrawing stops the processing: the fields no other active consent covers can no longer be
@@ -33,8 +33,10 @@ from bbbms_app.i18n.collation import search_key
 from bbbms_app.models import Consent, Enrollment, Guardian, Pupil, PupilGuardian, SchoolClass, Staff
 from bbbms_app.models.consent import CONSENT_CATEGORIES, GATED_FIELDS, SUBJECT_TYPES
 from bbbms_app.models.people import RELATIONS
-from bbbms_app.services import audit, export_marking, private_files, save_checks
+from bbbms_app.services import audit, private_files
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
+from bbbms_app.services.engine import marking as export_marking
+from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.school import class_name, current_year
 
 MODELS: dict[str, type[Pupil] | type[Guardian] | type[Staff]] = {"pupil": Pupil, "guardian": Guardian, "staff": Staff}
@@ -252,25 +254,12 @@ def check_save(
     lang = principal.language if principal is not None else "ky"
     for field, category in needed:
         if category not in active:
-            raise save_checks.FieldError(
+            raise FieldError(
                 field,
                 "consent.required",
                 label=_field_label(field, lang),
                 category=_category_label(category, lang),
             )
-
-
-def _register_rules() -> None:
-    for table in GATED_FIELDS:
-
-        def rule(session, principal, record_id, values, _table=table) -> None:
-            check_save(_table, session, principal, record_id, values)
-
-        rule.__qualname__ = f"consent_rule_{table}"
-        save_checks.register(table, rule)
-
-
-_register_rules()
 
 
 # ---------------------------------------------------------------- record and withdraw
@@ -499,7 +488,7 @@ def save_personal(
     if unknown:
         raise ConsentError(sorted(unknown)[0], "error.invalid", field=sorted(unknown)[0])
     cleaned = {k: _clean(v, FIELD_LIMITS[k]) for k, v in values.items()}
-    save_checks.run(session, subject_type, principal, row.id, cleaned)
+    check_save(subject_type, session, principal, row.id, cleaned)
     changed = []
     for field, value in cleaned.items():
         if (getattr(row, field, "") or "") != value:

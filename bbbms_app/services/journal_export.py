@@ -18,8 +18,9 @@ from sqlmodel import Session
 
 from bbbms_app.i18n import format_date, t
 from bbbms_app.models import SchoolClass
-from bbbms_app.services import audit, downloads, journal
+from bbbms_app.services import audit, journal
 from bbbms_app.services.access import Principal
+from bbbms_app.services.engine import downloads
 from bbbms_app.services.school import term_labels
 
 MONTHS = {
@@ -67,7 +68,7 @@ def write_download(
 
     The file is handed out by the authorized route (api/journal_files.py) to this user only, while
     he holds journal.read and may still read this journal; it expires with the other private
-    downloads (services.downloads.MAX_AGE_S). Scope and audit as journal_xlsx."""
+    downloads (engine.downloads.MAX_AGE_S). Scope and audit as journal_xlsx."""
     name, data = journal_xlsx(session, principal, class_id, subject_id, term_id, subgroup, lang)
     token, path = downloads.new_file("xlsx")
     path.write_bytes(data)

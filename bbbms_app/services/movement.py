@@ -13,7 +13,8 @@ transaction, so the class lists and the journal follow the book:
 `check()` says what is wrong with a movement before anything is written (a FieldError naming the
 field and a catalog message); `apply()` moves the enrollments and audits each change with the
 order's number; `record()` does both with the row itself. The admin engine creates a record through
-the same two steps: `check` is a save rule, `apply` runs after the row is inserted (save_checks).
+the same two steps: its profile (services/engine/profiles/movement.py) calls `check` as a save
+rule and `apply` after the row is inserted.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ from bbbms_app.i18n import format_date, t
 from bbbms_app.i18n.collation import search_key
 from bbbms_app.models import AcademicYear, Enrollment, MovementRecord, Order, Pupil, SchoolClass
 from bbbms_app.models.movement import MOVEMENT_KINDS
-from bbbms_app.services import audit, save_checks
+from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
-from bbbms_app.services.save_checks import FieldError
+from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.school import class_name
 
 WRITE_PERMISSION = "movement.write"
@@ -288,26 +289,6 @@ def record(
     )
     apply(session, principal, row, plan)
     return row
-
-
-# ------------------------------------------------------------- the admin engine's hooks
-
-
-def _save_rule(session: Session, principal: Principal | None, record_id: int | None, values: Any) -> None:
-    """A new record is checked whole; an edit may change only the reason and the note (the spec
-    fixes the rest after create), so there is nothing more to check."""
-    if record_id is None:
-        check(session, principal, dict(values))
-
-
-def _after_create(session: Session, principal: Principal | None, rows: list[Any]) -> None:
-    for row in rows:
-        plan = check(session, principal, row.model_dump(), school_id=row.school_id)
-        apply(session, principal, row, plan)
-
-
-save_checks.register("movementrecord", _save_rule)
-save_checks.register_after_create("movementrecord", _after_create)
 
 
 # ------------------------------------------------------------------------- the pupil card

@@ -14,16 +14,13 @@ and pupils can hold only own.read, never a staff permission; own.read means noth
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from sqlalchemy import bindparam, or_
 from sqlmodel import Session, select
 
 from bbbms_app.models import RolePermission
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.accounts import ROLES
-from bbbms_app.services import audit, save_checks
+from bbbms_app.services import audit
 from bbbms_app.services.access import PERMISSIONS, Principal, permissions_for
 
 # The permissions of the grid: the two pseudo-permissions are not rights anyone grants.
@@ -258,15 +255,3 @@ def role_assignment_refusal(session: Session, actor: Principal | None, user_id: 
     if role in PRIVILEGED_ROLES and not actor.can("rights.write"):
         return "rights.error.privileged_role"
     return None
-
-
-def _check_user_save(
-    session: Session, actor: Principal | None, record_id: int | None, values: Mapping[str, Any]
-) -> None:
-    if "role" in values:
-        key = role_assignment_refusal(session, actor, record_id, str(values["role"]))
-        if key is not None:
-            raise save_checks.FieldError("role", key)
-
-
-save_checks.register("user", _check_user_save)

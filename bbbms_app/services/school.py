@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -55,10 +56,26 @@ def term_labels(term: Term | None) -> dict[str, str]:
     return translations(f"term.{term.kind}", number=term.number)
 
 
-def school_names(school: School | None) -> dict[str, str]:
-    if school is None:
+def localized_names(row: Any) -> dict[str, str]:
+    """A row's name in each UI language from its name_ky / name_ru / name_en columns (English
+    falls back to Russian, which every school fills)."""
+    if row is None:
         return dict.fromkeys(LANGUAGES, "")
-    return {"ky": school.name_ky, "ru": school.name_ru, "en": school.name_en or school.name_ru}
+    return {"ky": row.name_ky or row.name_ru, "ru": row.name_ru or row.name_ky, "en": row.name_en or row.name_ru}
+
+
+def localized_name(row: Any, lang: str) -> str:
+    """A school's, subject's or holiday's name in `lang`."""
+    return localized_names(row).get(lang) or row.name_ru
+
+
+def full_name(row: Any) -> str:
+    """A person's name as lists write it: last, first, patronymic."""
+    return " ".join(p for p in (row.last_name, row.first_name, row.patronymic) if p)
+
+
+def school_names(school: School | None) -> dict[str, str]:
+    return localized_names(school)
 
 
 def context(session: Session, principal: Principal, today: date) -> dict:

@@ -1,10 +1,10 @@
 """The rules of the school's calendar as the deputy edits it: bells and holidays.
 
 Bells (BellSchedule) and holidays (Holiday) are edited in the generated admin screens
-(admin/registry.py); services.crud checks each field and the one-row rules
-(services.entities.cross_field_errors: a bell ends after it starts, a holiday does not end before
-it starts). The rules here need the database, so they run as save checks (services.save_checks)
-before every create and edit:
+(their profiles in services/engine/profiles/); the engine checks each field and the one-row rules
+(`validate`: a bell ends after it starts, a holiday does not end before it starts). The rules here
+need the database, so the profiles call them as save rules (`check_save`) before every create and
+edit:
 
 - the lessons of one shift and grade band do not overlap and ring in the order of their numbers
   (a first-grade band nested in 1–12 keeps its own, shorter lessons: services.timetable.Bells
@@ -24,9 +24,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from bbbms_app.models import AcademicYear, BellSchedule, Holiday
-from bbbms_app.services import save_checks
 from bbbms_app.services.access import Principal
-from bbbms_app.services.save_checks import FieldError
+from bbbms_app.services.engine.hooks import FieldError
 
 
 def _merged(session: Session, model: Any, record_id: int | None, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -95,7 +94,3 @@ def check_holiday(
         raise FieldError("starts_on", "tt.error.holiday_outside_year", **params)
     if not year.starts_on <= ends <= year.ends_on:
         raise FieldError("ends_on", "tt.error.holiday_outside_year", **params)
-
-
-save_checks.register("bellschedule", check_bell)
-save_checks.register("holiday", check_holiday)

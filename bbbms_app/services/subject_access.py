@@ -2,7 +2,7 @@
 
 Law No. 58 gives a person (for a minor, his representative) the right to receive his data within a
 week, free of charge. `collect` gathers every section held on a pupil, guardian or staff member;
-`export` writes it through services.export_marking, so the file names who exported it, when and
+`export` writes it through services/engine/marking.py, so the file names who exported it, when and
 why, and the audit trail records the request with its purpose.
 
 Other areas of the app that keep data on people add their own section with `register_section`
@@ -39,8 +39,8 @@ from bbbms_app.models import (
     User,
 )
 from bbbms_app.services import consent as consent_service
-from bbbms_app.services import export_marking
 from bbbms_app.services.access import Principal
+from bbbms_app.services.engine import marking
 from bbbms_app.services.school import class_name
 
 Section = Callable[[Session, int], list[dict[str, Any]]]
@@ -307,10 +307,10 @@ def export(
     """
     today = today or date.today()
     if fmt not in FORMATS:
-        raise export_marking.ExportInvalid("error.invalid", field="format")
+        raise marking.ExportInvalid("error.invalid", field="format")
     if principal is not None:
-        if not principal.can(export_marking.PERMISSION):
-            raise export_marking.ExportRefused(principal.role)
+        if not principal.can(marking.PERMISSION):
+            raise marking.ExportRefused(principal.role)
         row = consent_service.require_subject(session, principal, subject_type, subject_id, today)
     else:
         sid = consent_service.parse_id(subject_id)
@@ -321,7 +321,7 @@ def export(
     rid: int = row.id  # type: ignore[assignment]
     data = collect(session, subject_type, rid)
     lang = lang or (principal.language if principal else "en")
-    stamp = export_marking.begin(
+    stamp = marking.begin(
         session,
         principal,
         purpose=purpose,
@@ -338,8 +338,8 @@ def export(
     name = f"personal-data-{subject_type}-{rid}-{today.isoformat()}.{fmt}"
     if fmt == "json":
         payload = {"subject": {"type": subject_type, "id": rid, "name": consent_service.full_name(row)}, **data}
-        return export_marking.json_bytes(payload, stamp), name
-    about = export_marking.Sheet(
+        return marking.json_bytes(payload, stamp), name
+    about = marking.Sheet(
         t("sar.sheet.about", lang),
         [t("sar.col.section", lang), t("sar.col.rows", lang)],
         [[section, len(rows)] for section, rows in data.items()],
@@ -348,6 +348,6 @@ def export(
     sheets = [about]
     for section, rows in data.items():
         headers = _headers(rows)
-        sheets.append(export_marking.Sheet(section, headers, [[r.get(h) for h in headers] for r in rows]))
+        sheets.append(marking.Sheet(section, headers, [[r.get(h) for h in headers] for r in rows]))
     title = t("sar.title", lang, name=consent_service.full_name(row))
-    return export_marking.xlsx(sheets, stamp, title=title), name
+    return marking.xlsx(sheets, stamp, title=title), name

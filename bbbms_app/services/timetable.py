@@ -37,7 +37,7 @@ from bbbms_app.models import (
 )
 from bbbms_app.services import audit
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal, visible_class_ids
-from bbbms_app.services.save_checks import FieldError
+from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.school import class_name
 
 MAX_NUMBER = 12  # lesson numbers 0 («нулевой урок») … 12, as Lesson allows

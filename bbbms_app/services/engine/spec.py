@@ -1,10 +1,11 @@
-"""EntitySpec and FieldSpec: what the admin engine knows about an entity, with defaults from the model.
+"""EntitySpec and FieldSpec: what the engine knows about an entity, with defaults from the model.
 
 A spec is plain data (no Reflex, no database): the list columns, the form sections, the fields an
 import reads, the natural key that makes a re-import update instead of duplicate, the permissions
 of each action. `entity()` derives every FieldSpec from the SQLModel table (widget from the type,
-required when the column has no default and is not nullable, foreign keys, lengths) so a spec only
-states what differs from the model.
+required when the column has no default and is not nullable, foreign keys, lengths) so a profile
+(services/engine/profile.py) only states what differs from the model. The spec carries its
+profile: the entity's own rules (scope, labels, checks, hooks) that generic code calls.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -47,6 +48,7 @@ class FieldSpec:
     virtual: bool = False  # not a column: a pupil's class, an initial password
     sort_by: tuple[str, ...] = ()  # model columns a list sorts by; empty: not sortable
     hide_on_phone: bool = False
+    lowercase: bool = False  # typed in any case, kept in lower case (usernames)
 
     def choice_key(self, value: str) -> str:
         return f"{self.choice_prefix}.{value}"
@@ -84,14 +86,13 @@ class EntitySpec:
     related: tuple[RelatedSpec, ...] = ()
     soft_delete: str = "deleted_at"  # or "is_active" for accounts, which are disabled instead
     personal: bool = False  # holds personal data: bulk export needs export.personal
+    school_scoped: bool = False  # every row belongs to one school; lists and keys stay inside it
+    stamps_school: bool = False  # a new row gets the creator's school (accounts: without being scoped by it)
+    profile: Any = None  # the entity's Profile instance (rules and hooks; services/engine/profile.py)
 
     @property
     def table(self) -> str:
         return str(self.model.__tablename__)
-
-    @property
-    def school_scoped(self) -> bool:
-        return "school_id" in self.model.model_fields and self.table != "user"
 
     @property
     def searchable(self) -> bool:
@@ -174,6 +175,7 @@ def entity(
     virtual: tuple[FieldSpec, ...] = (),
     hide_on_phone: tuple[str, ...] = (),
     personal: bool = False,
+    school_scoped: bool | None = None,
     **rest: Any,
 ) -> EntitySpec:
     """Build an EntitySpec whose fields come from `model`; only the differences are stated.
@@ -206,27 +208,6 @@ def entity(
         columns=columns,
         form=form,
         personal=personal,
+        school_scoped="school_id" in model.model_fields if school_scoped is None else school_scoped,
         **rest,
     )
-
-
-@dataclass
-class Registry:
-    """The entities of the app by name, in navigation order."""
-
-    specs: dict[str, EntitySpec] = field(default_factory=dict)
-
-    def add(self, spec: EntitySpec) -> EntitySpec:
-        if spec.name in self.specs:
-            raise ValueError(f"entity {spec.name!r} registered twice")
-        self.specs[spec.name] = spec
-        return spec
-
-    def get(self, name: str) -> EntitySpec:
-        return self.specs[name]
-
-    def by_table(self, table: str) -> EntitySpec | None:
-        return next((s for s in self.specs.values() if s.table == table), None)
-
-    def __iter__(self):
-        return iter(self.specs.values())

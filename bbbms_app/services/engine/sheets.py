@@ -1,11 +1,10 @@
-"""Reading and writing the school's tables as XLSX and CSV, safely.
+"""Reading the school's tables from XLSX and CSV safely, and writing CSV (XLSX: engine/xlsx.py).
 
 Reading: size and zip limits before openpyxl touches a file (defusedxml guards its XML), every
 cell read raw so a formula is seen as one and refused, CSV decoded as UTF-8 with or without BOM,
 and a Windows-1251 file (which cannot hold ө, ү, ң) recognised and reported rather than read with
-question marks. Writing: xlsxwriter with a styled, frozen, filtered header, column widths, real
-dates and an A4 print setup; CSV in UTF-8 with BOM. User text is always written as text: nothing
-that starts with = + - @ becomes a formula.
+question marks. Writing CSV: UTF-8 with BOM, and user text that starts with = + - @ prefixed with
+an apostrophe so no spreadsheet runs it as a formula.
 """
 
 from __future__ import annotations
@@ -16,8 +15,9 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
+
+from bbbms_app.services.engine import xlsx
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 60 * 1024 * 1024
@@ -25,7 +25,6 @@ MAX_ZIP_ENTRIES = 200
 MAX_ROWS = 20_000
 MAX_COLUMNS = 60
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
-DATE_FORMAT = "dd.mm.yyyy"
 
 
 class FileProblem(ValueError):
@@ -167,84 +166,12 @@ def _read_csv(data: bytes) -> Table:
 # ---------------------------------------------------------------------------------- writing
 
 
-@dataclass(frozen=True)
-class Column:
-    """A column to write: its header, its kind (text, number, date, datetime) and width in characters."""
-
-    header: str
-    kind: str = "text"
-    width: int = 16
-
-
 def safe_text(value: str) -> str:
     """Text for a CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def write_xlsx(
-    out: BinaryIO | Path | str,
-    columns: Sequence[Column],
-    rows: Iterable[Sequence[Any]],
-    *,
-    sheet: str = "Sheet1",
-    title: str = "",
-    footer: str = "",
-    progress: Any = None,
-    properties: dict[str, Any] | None = None,
-    custom_properties: dict[str, str | int] | None = None,
-) -> int:
-    """Write rows to an XLSX workbook; returns the number of data rows written.
-
-    `properties` (xlsxwriter's document properties) and `custom_properties` record who made the
-    file, when and why (export_marking gives them for a personal-data export)."""
-    import xlsxwriter
-
-    # constant_memory streams rows to disk: a 100,000-row export stays small in memory.
-    wb = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    if properties:
-        wb.set_properties(properties)
-    for name, value in (custom_properties or {}).items():
-        wb.set_custom_property(name, value)
-    ws = wb.add_worksheet(sheet[:31])
-    head = wb.add_format({"bold": True, "bg_color": "#D9EAD3", "border": 1, "text_wrap": True, "valign": "top"})
-    text_fmt = wb.add_format({"num_format": "@"})
-    date_fmt = wb.add_format({"num_format": DATE_FORMAT})
-    datetime_fmt = wb.add_format({"num_format": DATE_FORMAT + " hh:mm"})
-    for i, col in enumerate(columns):
-        ws.set_column(i, i, col.width)
-        ws.write_string(0, i, col.header, head)
-    n = 0
-    for n, row in enumerate(rows, start=1):
-        for i, (col, value) in enumerate(zip(columns, row, strict=False)):
-            if value is None or value == "":
-                continue
-            if col.kind == "date" and isinstance(value, date):
-                ws.write_datetime(n, i, datetime(value.year, value.month, value.day), date_fmt)
-            elif col.kind == "datetime" and isinstance(value, datetime):
-                ws.write_datetime(n, i, value.replace(tzinfo=None), datetime_fmt)
-            elif col.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
-                ws.write_number(n, i, value)
-            else:
-                # write_string never makes a formula, whatever the text starts with.
-                ws.write_string(n, i, str(value), text_fmt)
-        if progress is not None and n % 1000 == 0:
-            progress(n)
-    ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(n, 1), max(len(columns) - 1, 0))
-    ws.set_paper(9)  # A4
-    ws.set_landscape() if len(columns) > 6 else ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
-    ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-    if title:
-        ws.set_header('&L&"Calibri,Bold"' + title.replace("&", "&&") + "&R&D")
-    # Excel allows 255 characters in a footer, codes included; "&" starts a code there.
-    ws.set_footer("&L&8" + footer[:200].replace("&", "&&")[:220].rstrip("&") + "&R&8&P / &N")
-    wb.close()
-    return n
-
-
-def write_csv(out: io.TextIOBase | Any, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> int:
+def write_csv(out: io.TextIOBase | Any, columns: Sequence[xlsx.Column], rows: Iterable[Sequence[Any]]) -> int:
     """Write rows as CSV (the caller opens the file as utf-8-sig); dates as dd.mm.yyyy."""
     w = csv.writer(out, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     w.writerow([c.header for c in columns])

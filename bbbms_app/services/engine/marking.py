@@ -3,16 +3,17 @@
 Use it for every file that carries personal data out of the system (registers, lists, a person's
 data). The calling order is always the same:
 
-    stamp = export_marking.begin(session, principal, purpose=purpose, what="pupils", rows=len(rows))
-    data = export_marking.xlsx([Sheet("Pupils", headers, rows)], stamp, title="Pupils of 5-A")
-    # or export_marking.csv_bytes(headers, rows, stamp) / export_marking.json_bytes(payload, stamp)
+    stamp = marking.begin(session, principal, purpose=purpose, what="pupils", rows=len(rows))
+    data = marking.xlsx([Sheet("Pupils", headers, rows)], stamp, title="Pupils of 5-A")
+    # or marking.csv_bytes(headers, rows, stamp) / marking.json_bytes(payload, stamp)
 
 `begin` refuses (ExportRefused) a principal without `export.personal`, refuses (ExportInvalid) an
 empty or too short purpose, and writes the audit event (action "export", the purpose as its reason)
 into the caller's transaction, so no file exists without its audit row. The writers then mark the
 file:
 
-- XLSX: document properties (author = the user, title, subject, comments = the full marking line,
+- XLSX (written by engine/xlsx.py, the app's one writer): document properties (author = the user,
+  title, subject, comments = the full marking line,
   custom properties "BBBMS exported by / exported at (UTC) / purpose / audit event"), a visible
   marking line under each sheet's table and the same line in the printed page footer.
 - CSV: UTF-8 with BOM; the header stays on the first line so the file still imports, and the
@@ -34,12 +35,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-import xlsxwriter
 from sqlmodel import Session
 
 from bbbms_app.i18n import t
 from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
+from bbbms_app.services.engine import xlsx as xlsx_writer
 
 PERMISSION = "export.personal"
 MARK_CELL = "#BBBMS-EXPORT"
@@ -176,11 +177,6 @@ def footer_line(stamp: Stamp) -> str:
     return f"BBBMS · {stamp.who} · {stamp.at_text} UTC · {stamp.purpose}"
 
 
-def _footer_text(stamp: Stamp) -> str:
-    # Excel limits a header/footer to 255 characters, and "&" starts a control code there.
-    return "&L&8" + footer_line(stamp).replace("&", "&&")[:200] + "&R&8&P / &N"
-
-
 def xlsx_properties(stamp: Stamp, title: str) -> dict[str, Any]:
     """The workbook's document properties (xlsxwriter `set_properties`): who, when, why."""
     return {
@@ -210,70 +206,28 @@ def xlsx_custom_properties(stamp: Stamp) -> dict[str, str | int]:
 
 def xlsx(sheets: Sequence[Sheet], stamp: Stamp, *, title: str) -> bytes:
     """An XLSX workbook of `sheets`, marked with `stamp` (properties, last line, printed footer)."""
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buf,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
     line = stamp.line()
-    wb.set_properties(xlsx_properties(stamp, title))
-    for name, value in xlsx_custom_properties(stamp).items():
-        wb.set_custom_property(name, value)
-    head = wb.add_format({"bold": True, "bg_color": "#E6F4F1", "border": 1, "text_wrap": True, "valign": "top"})
-    datef = wb.add_format({"num_format": "dd.mm.yyyy"})
-    markf = wb.add_format({"italic": True, "font_color": "#555555"})
-    used: set[str] = set()
-    for sheet in sheets:
-        ws = wb.add_worksheet(_sheet_name(sheet.name, used))
-        for c, text in enumerate(sheet.headers):
-            ws.write_string(0, c, str(text), head)
-            width = sheet.widths[c] if c < len(sheet.widths) else max(10, min(40, len(str(text)) + 4))
-            ws.set_column(c, c, width)
-        for r, row in enumerate(sheet.rows, start=1):
-            for c, value in enumerate(row):
-                _write_cell(ws, r, c, value, datef)
-        last = len(sheet.rows) + 2
-        ws.write_string(last, 0, line, markf)
-        ws.freeze_panes(1, 0)
-        if sheet.headers:
-            ws.autofilter(0, 0, max(len(sheet.rows), 1), len(sheet.headers) - 1)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
-        ws.set_footer(_footer_text(stamp))
-    wb.close()
-    return buf.getvalue()
-
-
-def _sheet_name(name: str, used: set[str]) -> str:
-    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Sheet"
-    candidate, n = base, 2
-    while candidate.lower() in used:
-        suffix = f" ({n})"
-        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(candidate.lower())
-    return candidate
-
-
-def _write_cell(ws, r: int, c: int, value: Any, datef) -> None:
-    if value is None or value == "":
-        return
-    if isinstance(value, bool):
-        ws.write_string(r, c, "1" if value else "0")
-    elif isinstance(value, int | float):
-        ws.write_number(r, c, value)
-    elif isinstance(value, datetime):
-        ws.write_string(r, c, value.isoformat(sep=" ", timespec="seconds"))
-    elif isinstance(value, date):
-        ws.write_datetime(r, c, datetime(value.year, value.month, value.day), datef)
-    else:
-        ws.write_string(r, c, str(value))  # always text: never a formula, a URL or a number
+    return xlsx_writer.to_bytes(
+        [
+            xlsx_writer.Sheet(
+                sheet.name,
+                [
+                    xlsx_writer.Column(
+                        str(text),
+                        "auto",
+                        sheet.widths[c] if c < len(sheet.widths) else max(10, min(40, len(str(text)) + 4)),
+                    )
+                    for c, text in enumerate(sheet.headers)
+                ],
+                sheet.rows,
+                last_line=line,
+            )
+            for sheet in sheets
+        ],
+        footer=footer_line(stamp),
+        properties=xlsx_properties(stamp, title),
+        custom_properties=xlsx_custom_properties(stamp),
+    )
 
 
 def csv_safe(value: Any) -> str:

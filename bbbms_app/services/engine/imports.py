@@ -1,37 +1,37 @@
 """Import of an entity from XLSX or CSV: template, whole-file check, row-level report, all or nothing.
 
-The file is read (services.spreadsheets), its headers matched in any UI language, every cell typed
+The file is read (engine/sheets.py), its headers matched in any UI language, every cell typed
 the school's way (dd.mm.yyyy or real Excel dates, 14-digit PINs even when Excel showed them as
 2.01E+13, choices in Kyrgyz, Russian or English, references by name or code), duplicates found
 inside the file and against the database, and then every row is written through the same create
 and update as the forms, each in its own savepoint, so that the report lists every row's problem.
 Any problem, or a dry run, rolls the whole transaction back: nothing is written. A row whose
 natural key (PIN, code, username …) already exists updates that record, so importing the same
-file twice creates no duplicates.
+file twice creates no duplicates. What differs per entity (a guardian linked by his child's PIN,
+accounts with one-time passwords, a pupil's class) is its profile's import hooks.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bbbms_app.i18n import LANGUAGES, t
 from bbbms_app.i18n.collation import normalize
-from bbbms_app.services import crud, entities, export_marking, spreadsheets
 from bbbms_app.services.access import Principal
-from bbbms_app.services.crud import RecordInvalid, ValueProblem, check_value, parse_date
-from bbbms_app.services.spreadsheets import FileProblem, Formula
-
-if TYPE_CHECKING:
-    from bbbms_app.admin.spec import EntitySpec, FieldSpec
+from bbbms_app.services.engine import marking, sheets, writes, xlsx
+from bbbms_app.services.engine.listing import is_deleted, scope
+from bbbms_app.services.engine.profile import ENTITIES, reference_fold
+from bbbms_app.services.engine.sheets import FileProblem, Formula
+from bbbms_app.services.engine.spec import EntitySpec, FieldSpec
+from bbbms_app.services.engine.values import ValueProblem, check_value, parse_date
+from bbbms_app.services.engine.writes import RecordInvalid
 
 SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 in Excel's (Lotus-compatible) count
@@ -86,8 +86,8 @@ def _header_index(spec: EntitySpec) -> dict[str, str]:
     for name in spec.import_columns:
         f = spec.fields[name]
         for lang in LANGUAGES:
-            index[entities.reference_fold(t(f.label_key, lang))] = name
-        index[entities.reference_fold(name)] = name
+            index[reference_fold(t(f.label_key, lang))] = name
+        index[reference_fold(name)] = name
     return index
 
 
@@ -100,10 +100,10 @@ def map_headers(spec: EntitySpec, headers: list[str], lang: str) -> tuple[dict[i
     for i, text in enumerate(headers):
         if not str(text).strip():
             continue
-        name = index.get(entities.reference_fold(text))
-        if name is None and spec.table == "user" and _is_password_header(text):
-            # Passwords (or their hashes) are never imported: new accounts get a one-time password.
-            errors.append(RowError(1, str(text), str(text), t("import.users.no_passwords", lang)))
+        name = index.get(reference_fold(text))
+        refusal = spec.profile.refuse_header(str(text)) if name is None else None
+        if refusal is not None:
+            errors.append(RowError(1, str(text), str(text), t(refusal, lang)))
         elif name is None:
             errors.append(RowError(1, str(text), str(text), t("admin.import.unknown_column", lang)))
         elif name in seen:
@@ -116,12 +116,6 @@ def map_headers(spec: EntitySpec, headers: list[str], lang: str) -> tuple[dict[i
         if name not in seen and f.required:
             errors.append(RowError(1, header_text(spec, name, lang), "", t("admin.import.missing_column", lang)))
     return mapping, errors
-
-
-def _is_password_header(text: Any) -> bool:
-    folded = entities.reference_fold(str(text))
-    words = {entities.reference_fold(t("login.password", lang)) for lang in LANGUAGES}
-    return any(w in folded for w in (*words, "password", "hash", "пароль", "сырсөз"))
 
 
 # ----------------------------------------------------------------------------- cell values
@@ -142,7 +136,7 @@ def _text(raw: Any) -> str:
         raw = int(raw)
     text = normalize(str(raw))
     # Our own CSV export prefixes text that looks like a formula with ' : take it back off.
-    if text.startswith("'") and text[1:2] in spreadsheets.FORMULA_START:
+    if text.startswith("'") and text[1:2] in sheets.FORMULA_START:
         text = text[1:]
     return text
 
@@ -179,10 +173,10 @@ def date_from_cell(raw: Any) -> date:
 
 
 def _choice_index(f: FieldSpec) -> dict[str, str]:
-    index = {entities.reference_fold(v): v for v in f.choices}
+    index = {reference_fold(v): v for v in f.choices}
     for value in f.choices:
         for lang in LANGUAGES:
-            index[entities.reference_fold(t(f.choice_key(value), lang))] = value
+            index[reference_fold(t(f.choice_key(value), lang))] = value
     index.update(CHOICE_ALIASES.get(f.name, {}))
     return index
 
@@ -197,7 +191,7 @@ class Converter:
         for name in spec.import_columns:
             f = spec.fields[name]
             if f.widget == "fk" and f.fk_table not in self.refs:
-                self.refs[f.fk_table] = entities.reference_index(session, principal, f.fk_table, school_id)  # type: ignore[index]
+                self.refs[f.fk_table] = reference_index(session, principal, f.fk_table, school_id)  # type: ignore[index]
             if f.widget == "choice":
                 self.choices[name] = _choice_index(f)
 
@@ -213,19 +207,20 @@ class Converter:
         if f.widget in ("int", "float"):
             return check_value(f, self._number(f, raw))
         if f.widget == "bool":
-            word = entities.reference_fold(_text(raw)) if not isinstance(raw, bool) else ("1" if raw else "0")
+            word = reference_fold(_text(raw)) if not isinstance(raw, bool) else ("1" if raw else "0")
             if word in TRUE_WORDS:
                 return True
             if word in FALSE_WORDS:
                 return False
             raise ValueProblem("admin.error.yes_no")
         if f.widget == "choice":
-            value = self.choices[f.name].get(entities.reference_fold(_text(raw)))
+            value = self.choices[f.name].get(reference_fold(_text(raw)))
             if value is None:
                 raise ValueProblem("admin.import.unknown_choice")
             return value
         if f.widget == "fk":
-            ids = self.refs[f.fk_table].get(entities.reference_key(f.fk_table, _text(raw)), set())  # type: ignore[index,arg-type]
+            target = ENTITIES.by_table(f.fk_table).profile  # type: ignore[arg-type]
+            ids = self.refs[f.fk_table].get(target.reference_key(_text(raw)), set())  # type: ignore[index]
             if not ids:
                 raise ValueProblem("admin.import.unknown_reference")
             if len(ids) > 1:
@@ -234,7 +229,7 @@ class Converter:
         if isinstance(raw, datetime | date):
             raise ValueProblem("admin.error.invalid")
         text = _text(raw)
-        if f.name == "username":
+        if f.lowercase:
             text = text.lower()
         return check_value(f, text)
 
@@ -256,11 +251,36 @@ class Converter:
         return float(number)
 
 
+# ------------------------------------------------------------------------------- references
+
+
+def reference_index(session: Session, principal: Principal | None, table: str, school_id: int | None):
+    """folded name or code -> ids of live rows of `table` the principal reaches (more than one: ambiguous).
+
+    The profile may narrow the rows (a class named in a file is this year's class)."""
+    spec = ENTITIES.by_table(table)
+    model, profile = spec.model, spec.profile
+    q = scope(session, table, principal, select(model))
+    if school_id is not None and "school_id" in model.model_fields:
+        q = q.where(model.school_id == school_id)  # type: ignore[attr-defined]
+    if "deleted_at" in model.model_fields:
+        q = q.where(model.deleted_at.is_(None))  # type: ignore[attr-defined]
+    q = profile.reference_query(session, q, school_id)
+    index: dict[str, set[int]] = defaultdict(set)
+    for row in session.exec(q).all():
+        for name in profile.reference_names(row):
+            if name:
+                index[profile.reference_key(name)].add(row.id)
+    return index
+
+
 # ----------------------------------------------------------------------------------- import
 
 
 @dataclass
-class _Row:
+class ImportRow:
+    """One row of the file: its number there, its typed values, its cells, the record it names."""
+
     number: int
     values: dict[str, Any]
     raw: dict[str, Any]
@@ -292,7 +312,7 @@ def run(
         result.errors.append(RowError(0, "", "", t("admin.error.no_school", lang)))
         return result
     try:
-        table = spreadsheets.read_table(data, filename)
+        table = sheets.read_table(data, filename)
     except FileProblem as exc:
         result.errors.append(RowError(0, "", filename[:100], t(exc.key, lang, **exc.params)))
         return result
@@ -302,9 +322,9 @@ def run(
     if header_errors:
         return result
     convert = Converter(session, spec, principal, school_id)
-    rows: list[_Row] = []
+    rows: list[ImportRow] = []
     for number, cells in table.rows:
-        if export_marking.is_mark_row(cells):
+        if marking.is_mark_row(cells):
             continue  # the marking line of a BBBMS CSV export: the file imports back unchanged
         values: dict[str, Any] = {}
         raw: dict[str, Any] = {}
@@ -315,7 +335,7 @@ def run(
                 values[name] = convert.value(spec.fields[name], cell)
             except ValueProblem as exc:
                 _error(result, number, spec, name, cell, t(exc.key, lang, **exc.params), lang)
-        rows.append(_Row(number, values, raw))
+        rows.append(ImportRow(number, values, raw))
     result.rows = len(rows)
     _find_duplicates_in_file(result, spec, rows, lang)
     if not result.errors:
@@ -337,17 +357,18 @@ def _error(result: ImportResult, number: int, spec: EntitySpec, name: str, raw: 
     result.errors.append(RowError(number, column, _shown(raw), message))
 
 
-def _key_of(spec: EntitySpec, row: _Row) -> tuple | None:
-    if spec.table == "guardian" and not row.values.get("pin"):
-        parts = ("last_name", "first_name", "patronymic", "pupil_pin")
-        return tuple(entities.reference_fold(str(row.values.get(p) or "")) for p in parts)
+def _key_of(spec: EntitySpec, row: ImportRow) -> tuple[tuple | None, str]:
+    """What makes two rows of the file one record, and the column a repeat is reported in."""
+    own = spec.profile.import_key(row.values)
+    if own is not None:
+        return own
     key = _natural_key(spec, row)
     if key is None:
-        return None
-    return tuple(entities.reference_fold(v) if isinstance(v, str) else v for v in key)
+        return None, ""
+    return tuple(reference_fold(v) if isinstance(v, str) else v for v in key), spec.natural_key[-1]
 
 
-def _natural_key(spec: EntitySpec, row: _Row) -> tuple | None:
+def _natural_key(spec: EntitySpec, row: ImportRow) -> tuple | None:
     """The row's natural key; an optional part left empty (a patronymic) is "", a missing required one None."""
     key = []
     for name in spec.natural_key:
@@ -360,14 +381,13 @@ def _natural_key(spec: EntitySpec, row: _Row) -> tuple | None:
     return tuple(key)
 
 
-def _find_duplicates_in_file(result: ImportResult, spec: EntitySpec, rows: list[_Row], lang: str) -> None:
+def _find_duplicates_in_file(result: ImportResult, spec: EntitySpec, rows: list[ImportRow], lang: str) -> None:
     first_seen: dict[tuple, int] = {}
     for row in rows:
-        key = _key_of(spec, row)
+        key, name = _key_of(spec, row)
         if key is None:
             continue
         if key in first_seen:
-            name = spec.natural_key[-1] if spec.table != "guardian" or row.values.get("pin") else "last_name"
             _error(
                 result,
                 row.number,
@@ -385,7 +405,7 @@ def _match_existing(
     session: Session,
     spec: EntitySpec,
     principal: Principal | None,
-    rows: list[_Row],
+    rows: list[ImportRow],
     school_id: int,
     result: ImportResult,
     lang: str,
@@ -416,40 +436,23 @@ def _match_existing(
             if spec.school_scoped:
                 q = q.where(model.school_id == school_id)
             r.existing = session.exec(q.limit(1)).first()
-    if spec.table == "guardian":
-        _match_guardians_without_pin(session, rows, school_id)
-    pupils_by_pin: dict[str, int] = {}
-    if spec.table == "guardian":
-        pins = sorted({r.values["pupil_pin"] for r in rows if r.values.get("pupil_pin")})
-        pupils_by_pin = dict(
-            session.exec(
-                entities.scope(
-                    session, "pupil", principal, select(entities.MODELS["pupil"].pin, entities.MODELS["pupil"].id)
-                ).where(
-                    entities.MODELS["pupil"].pin.in_(pins or [""]),
-                    entities.MODELS["pupil"].deleted_at.is_(None),
-                    # A PIN is unique per school only (a child who moved has a record in each).
-                    entities.MODELS["pupil"].school_id == school_id,
-                )
-            ).all()
-        )
-    classes_now = (
-        entities.current_class_of(session, [r.existing.id for r in rows if r.existing is not None], today)
-        if spec.table == "pupil"
-        else {}
-    )
+
+    def report(row: ImportRow, name: str, key: str, **params: Any) -> None:
+        _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
+
+    spec.profile.match_import(session, principal, rows, school_id, today or date.today(), report)
     found_ids = [r.existing.id for r in rows if r.existing is not None]
     reachable: set[int] = set()
     for start in range(0, len(found_ids), 500):
         q = select(model.id).where(model.id.in_(found_ids[start : start + 500]))
-        reachable.update(session.exec(entities.scope(session, spec.table, principal, q)).all())
+        reachable.update(session.exec(scope(session, spec.table, principal, q, today)).all())
     for r in rows:
         rec = r.existing
         key_name = spec.natural_key[-1]
         if rec is not None:
             if spec.school_scoped and getattr(rec, "school_id", school_id) != school_id:
                 _error(result, r.number, spec, key_name, r.raw.get(key_name), t("admin.import.elsewhere", lang), lang)
-            elif crud.is_deleted(spec, rec):
+            elif is_deleted(spec, rec):
                 _error(
                     result,
                     r.number,
@@ -461,62 +464,13 @@ def _match_existing(
                 )
             elif principal is not None and rec.id not in reachable:
                 _error(result, r.number, spec, key_name, r.raw.get(key_name), t("error.forbidden", lang), lang)
-            elif (
-                spec.table == "pupil"
-                and r.values.get("class_id")
-                and classes_now.get(rec.id)
-                not in (
-                    None,
-                    r.values["class_id"],
-                )
-            ):
-                _error(
-                    result,
-                    r.number,
-                    spec,
-                    "class_id",
-                    r.raw.get("class_id"),
-                    t("admin.import.class_change", lang),
-                    lang,
-                )
-        if spec.table == "guardian":
-            pin = r.values.get("pupil_pin")
-            if pin and pin not in pupils_by_pin:
-                _error(
-                    result, r.number, spec, "pupil_pin", r.raw.get("pupil_pin"), t("admin.import.no_pupil", lang), lang
-                )
-            elif pin:
-                r.values["pupil_id"] = pupils_by_pin[pin]
-                if not r.values.get("relation"):
-                    _error(result, r.number, spec, "relation", None, t("admin.error.required", lang), lang)
-
-
-def _match_guardians_without_pin(session: Session, rows: list[_Row], school_id: int) -> None:
-    """A guardian with no PIN is the same person as one of that pupil's guardians with his full name."""
-    from bbbms_app.models import Guardian, Pupil, PupilGuardian
-
-    pins = sorted({r.values["pupil_pin"] for r in rows if not r.values.get("pin") and r.values.get("pupil_pin")})
-    if not pins:
-        return
-    known: dict[tuple[str, str], Any] = {}
-    for guardian, pin in session.exec(
-        select(Guardian, Pupil.pin)
-        .join(PupilGuardian, PupilGuardian.guardian_id == Guardian.id)  # type: ignore[arg-type]
-        .join(Pupil, Pupil.id == PupilGuardian.pupil_id)  # type: ignore[arg-type]
-        .where(Pupil.pin.in_(pins), Guardian.school_id == school_id, Pupil.school_id == school_id)  # type: ignore[union-attr]
-    ).all():
-        known[(entities.reference_fold(entities.full_name(guardian)), pin)] = guardian
-    for r in rows:
-        if r.existing is None and not r.values.get("pin") and r.values.get("pupil_pin"):
-            name = " ".join(str(r.values.get(p) or "") for p in ("last_name", "first_name", "patronymic"))
-            r.existing = known.get((entities.reference_fold(name), r.values["pupil_pin"]))
 
 
 def _write(
     session: Session,
     spec: EntitySpec,
     principal: Principal | None,
-    rows: list[_Row],
+    rows: list[ImportRow],
     school_id: int,
     result: ImportResult,
     lang: str,
@@ -525,27 +479,26 @@ def _write(
     dry_run: bool = False,
 ) -> None:
     """Check every row as the form would, then write the new ones in one flush and update the others."""
-    creates: list[tuple[_Row, dict[str, Any], dict[str, Any]]] = []
-    links: list[tuple[int, _Row]] = []
+    creates: list[tuple[ImportRow, dict[str, Any], dict[str, Any]]] = []
+    written: list[tuple[int, ImportRow]] = []
     for row in rows:
         columns = {k: v for k, v in row.values.items() if k in spec.fields and not spec.fields[k].virtual}
         values = {k: v for k, v in row.values.items() if k in spec.fields}
         try:
             if row.existing is None:
-                data = crud.check_create(session, spec, principal, values, school_id=school_id, trusted=True)
+                data = writes.check_create(session, spec, principal, values, school_id=school_id, trusted=True)
                 creates.append((row, data, values))
             else:
                 changes = {k: v for k, v in columns.items() if getattr(row.existing, k) != v}
                 if changes:
                     # Every check runs before the UPDATE: a refused row has written nothing.
-                    crud.update_values(
+                    writes.update_values(
                         session, spec, principal, row.existing.id, changes, row.existing.version, trusted=True
                     )
                     result.updated += 1
                 else:
                     result.unchanged += 1
-                if row.values.get("pupil_id"):
-                    links.append((row.existing.id, row))
+                written.append((row.existing.id, row))
         except RecordInvalid as exc:
             for name, (key, params) in exc.errors.items():
                 _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
@@ -553,76 +506,39 @@ def _write(
             return
     if result.errors:
         return
-    if spec.table == "user":
-        if dry_run:
-            # Every check has run (the role rule too); making the accounts would only hash
-            # passwords nobody sees (~0.1 s each): counted, not made.
-            result.created = len(creates)
-            return
-        _create_accounts(session, spec, principal, creates, result, lang)
-        return
-    try:
-        created = crud.insert_checked(session, spec, principal, [(d, v) for _r, d, v in creates], today)
-    except IntegrityError:
-        # Another user saved the same record meanwhile: the whole file is refused, as any other problem.
-        result.errors.append(RowError(0, "", "", t("admin.error.duplicate", lang)))
-        return
-    result.created = len(created)
-    links.extend(
-        (record.id, row) for record, (row, _d, _v) in zip(created, creates, strict=True) if row.values.get("pupil_id")
-    )
-    if spec.table == "guardian" and links:
-        crud.link_guardians(session, principal, [(r.values["pupil_id"], gid, r.values["relation"]) for gid, r in links])
 
+    def report(row: ImportRow, name: str, key: str, **params: Any) -> None:
+        _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
 
-SLIP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off a paper slip
-
-
-def one_time_password() -> str:
-    """A random password to hand out on a slip: 3 groups of 4 (xxxx-xxxx-xxxx, ~62 bits)."""
-    return "-".join("".join(secrets.choice(SLIP_ALPHABET) for _ in range(4)) for _ in range(3))
-
-
-def _create_accounts(
-    session: Session,
-    spec: EntitySpec,
-    principal: Principal | None,
-    creates: list[tuple[_Row, dict[str, Any], dict[str, Any]]],
-    result: ImportResult,
-    lang: str,
-) -> None:
-    """New accounts, each through accounts.create_user (the rights check again, argon2id, the
-    audit event) with its own one-time password, which goes only into result.credentials."""
-    for row, data, _values in creates:
-        password = one_time_password()
+    made_otherwise = getattr(spec.profile, "create_imported", None)
+    if made_otherwise is not None:
+        # Rows made another way than an INSERT (accounts: each through services.accounts).
+        written.extend(made_otherwise(session, principal, creates, result, report, dry_run))
+    else:
         try:
-            user = crud.create_account(session, principal, data, password)
-        except RecordInvalid as exc:
-            for name, (key, params) in exc.errors.items():
-                _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
-            continue
-        result.created += 1
-        result.credentials.append((user.username, user.full_name, user.role, password))
+            created = writes.insert_checked(session, spec, principal, [(d, v) for _r, d, v in creates], today)
+        except IntegrityError:
+            # Another user saved the same record meanwhile: the whole file is refused, as any other problem.
+            result.errors.append(RowError(0, "", "", t("admin.error.duplicate", lang)))
+            return
+        result.created = len(created)
+        written.extend((record.id, row) for record, (row, _d, _v) in zip(created, creates, strict=True))
+    if not result.errors and not dry_run:
+        spec.profile.after_import(session, principal, written)
 
 
 def credentials_sheet(result: ImportResult, lang: str) -> bytes:
     """The importer's sheet of new accounts and their one-time passwords (A4, to cut into slips)."""
-    buf = io.BytesIO()
     columns = [
-        spreadsheets.Column(t("field.user.username", lang), "text", 22),
-        spreadsheets.Column(t("field.user.full_name", lang), "text", 32),
-        spreadsheets.Column(t("field.user.role", lang), "text", 18),
-        spreadsheets.Column(t("import.users.password", lang), "text", 18),
+        xlsx.Column(t("field.user.username", lang), "text", 22),
+        xlsx.Column(t("field.user.full_name", lang), "text", 32),
+        xlsx.Column(t("field.user.role", lang), "text", 18),
+        xlsx.Column(t("import.users.password", lang), "text", 18),
     ]
     rows = [(u, name, t(f"role.{role}", lang), pw) for u, name, role, pw in result.credentials]
-    spreadsheets.write_xlsx(
-        buf,
-        columns,
-        rows,
-        sheet=t("import.users.sheet", lang),
-        footer=t("import.users.slip_note", lang),
+    return xlsx.to_bytes(
+        [xlsx.Sheet(t("import.users.sheet", lang), columns, rows)], footer=t("import.users.slip_note", lang)
     )
-    return buf.getvalue()
 
 
 # ------------------------------------------------------------------------ template, report
@@ -630,28 +546,24 @@ def credentials_sheet(result: ImportResult, lang: str) -> bytes:
 
 def template(spec: EntitySpec, lang: str) -> bytes:
     """An empty XLSX with the import's headers in `lang`, and a sheet saying what each column takes."""
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"strings_to_formulas": False})
-    ws = wb.add_worksheet(t(spec.title_key, lang)[:31])
-    head = wb.add_format({"bold": True, "bg_color": "#D9EAD3", "border": 1})
-    text = wb.add_format({"num_format": "@"})
-    dates = wb.add_format({"num_format": spreadsheets.DATE_FORMAT})
-    for i, name in enumerate(spec.import_columns):
-        f = spec.fields[name]
-        ws.write_string(0, i, header_text(spec, name, lang), head)
-        # PINs and codes are text, so Excel never turns a PIN into 2.01E+13.
-        ws.set_column(i, i, 18, dates if f.widget == "date" else text if f.widget in ("text", "fk") else None)
-    ws.freeze_panes(1, 0)
-    help_ws = wb.add_worksheet(t("admin.import.help_sheet", lang)[:31])
-    help_ws.set_column(0, 0, 28)
-    help_ws.set_column(1, 1, 80)
-    for i, name in enumerate(spec.import_columns):
-        help_ws.write_string(i, 0, header_text(spec, name, lang), head)
-        help_ws.write_string(i, 1, column_help(spec, name, lang))
-    wb.close()
-    return buf.getvalue()
+    # PINs and codes are text columns, so Excel never turns a PIN into 2.01E+13.
+    kinds = {"date": "date", "text": "text", "fk": "text"}
+    columns = [
+        xlsx.Column(header_text(spec, name, lang), kinds.get(spec.fields[name].widget, "number"), 18)
+        for name in spec.import_columns
+    ]
+    help_rows = [(header_text(spec, name, lang), column_help(spec, name, lang)) for name in spec.import_columns]
+    return xlsx.to_bytes(
+        [
+            xlsx.Sheet(t(spec.title_key, lang), columns, ()),
+            xlsx.Sheet(
+                t("admin.import.help_sheet", lang),
+                [xlsx.Column("", "text", 28, bold=True), xlsx.Column("", "text", 80)],
+                help_rows,
+                header=False,
+            ),
+        ]
+    )
 
 
 def column_help(spec: EntitySpec, name: str, lang: str) -> str:
@@ -672,16 +584,14 @@ def column_help(spec: EntitySpec, name: str, lang: str) -> str:
 
 def error_report(result: ImportResult, lang: str) -> bytes:
     """The row-level report as an XLSX the user can keep beside his file."""
-    buf = io.BytesIO()
     columns = [
-        spreadsheets.Column(t("admin.import.col_row", lang), "number", 8),
-        spreadsheets.Column(t("admin.import.col_column", lang), "text", 24),
-        spreadsheets.Column(t("admin.import.col_value", lang), "text", 24),
-        spreadsheets.Column(t("admin.import.col_problem", lang), "text", 70),
+        xlsx.Column(t("admin.import.col_row", lang), "number", 8),
+        xlsx.Column(t("admin.import.col_column", lang), "text", 24),
+        xlsx.Column(t("admin.import.col_value", lang), "text", 24),
+        xlsx.Column(t("admin.import.col_problem", lang), "text", 70),
     ]
     rows = [(e.row, e.column, e.value, e.message) for e in result.errors]
-    spreadsheets.write_xlsx(buf, columns, rows, sheet=t("admin.import.report_sheet", lang))
-    return buf.getvalue()
+    return xlsx.to_bytes([xlsx.Sheet(t("admin.import.report_sheet", lang), columns, rows)])
 
 
 def summary(result: ImportResult, lang: str) -> str:
@@ -689,10 +599,3 @@ def summary(result: ImportResult, lang: str) -> str:
         return t("admin.import.failed", lang, errors=len(result.errors), rows=result.rows)
     key = "admin.import.done" if result.written else "admin.import.checked"
     return t(key, lang, rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged)
-
-
-def by_row(errors: list[RowError]) -> dict[int, list[RowError]]:
-    out: dict[int, list[RowError]] = defaultdict(list)
-    for e in errors:
-        out[e.row].append(e)
-    return out

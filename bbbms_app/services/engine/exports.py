@@ -5,7 +5,7 @@ unchanged; otherwise its list columns. Values keep their types (real dates, numb
 references are written in the user's language, and every export is audited (who, what, how many).
 
 An entity holding personal data (its export permission is `export.personal`) goes through
-export_marking: a purpose is required, the audit event carries it, and the file records who
+engine/marking.py: a purpose is required, the audit event carries it, and the file records who
 exported it, when and why (XLSX: document and custom properties and the printed footer; CSV: the
 `#BBBMS-EXPORT` marking as the last line). The XLSX sheet itself stays just header + rows, so the
 file still reads back with pandas and imports back unchanged.
@@ -18,16 +18,16 @@ import io
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, select
 
 from bbbms_app.i18n import t
-from bbbms_app.services import audit, crud, entities, export_marking, spreadsheets
+from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
-
-if TYPE_CHECKING:
-    from bbbms_app.admin.spec import EntitySpec
+from bbbms_app.services.engine import marking, sheets, xlsx
+from bbbms_app.services.engine.listing import labels_for, list_query, order_clause
+from bbbms_app.services.engine.spec import EntitySpec
 
 CHUNK = 1000
 FORMATS = ("xlsx", "csv")
@@ -36,32 +36,32 @@ WIDTHS = {"date": 12, "int": 8, "float": 8, "bool": 8}
 
 def is_personal(spec: EntitySpec) -> bool:
     """True when a bulk export of this entity takes personal data out (a purpose, a marked file)."""
-    return spec.permission("export") == export_marking.PERMISSION
+    return spec.permission("export") == marking.PERMISSION
 
 
 def export_fields(spec: EntitySpec) -> tuple[str, ...]:
     return spec.import_columns or spec.columns
 
 
-def columns(spec: EntitySpec, lang: str) -> list[spreadsheets.Column]:
+def columns(spec: EntitySpec, lang: str) -> list[xlsx.Column]:
     out = []
     for name in export_fields(spec):
         f = spec.fields[name]
         kind = {"date": "date", "datetime": "datetime", "int": "number", "float": "number"}.get(f.widget, "text")
         width = WIDTHS.get(f.widget, 30 if name in ("name", "children", "address") else 18)
-        out.append(spreadsheets.Column(t(f.label_key, lang), kind, width))
+        out.append(xlsx.Column(t(f.label_key, lang), kind, width))
     return out
 
 
 def _rows(session: Session, spec: EntitySpec, records: list[Any], lang: str, today: date | None) -> Iterator[list]:
     names = export_fields(spec)
-    computed = entities.computed_columns(session, spec.table, records, lang, today)
+    computed = spec.profile.computed(session, records, lang, today or date.today())
     fk: dict[str, dict[int, str]] = {}
     for name in names:
         f = spec.fields[name]
         if f.widget == "fk" and not f.virtual:
-            fk[name] = entities.labels_for(session, f.fk_table, (getattr(r, name) for r in records), lang)  # type: ignore[arg-type]
-    extra = _virtual_values(session, spec, records, lang, today)
+            fk[name] = labels_for(session, f.fk_table, (getattr(r, name) for r in records), lang)  # type: ignore[arg-type]
+    extra = spec.profile.export_values(session, records, names, lang, today or date.today())
     for r in records:
         links = extra.get(r.id, [{}])
         for link in links:
@@ -87,31 +87,6 @@ def _rows(session: Session, spec: EntitySpec, records: list[Any], lang: str, tod
             yield row
 
 
-def _virtual_values(
-    session: Session, spec: EntitySpec, records: list[Any], lang: str, today: date | None
-) -> dict[int, list[dict[str, Any]]]:
-    """Values of import-only columns: a pupil's class, a guardian's children (one row per child)."""
-    from bbbms_app.models import Pupil, PupilGuardian
-
-    ids = [r.id for r in records]
-    out: dict[int, list[dict[str, Any]]] = {}
-    if spec.table == "pupil" and "class_id" in export_fields(spec):
-        classes = entities.computed_columns(session, "pupil", records, lang, today)
-        for r in records:
-            out[r.id] = [{"class_id": classes.get(r.id, {}).get("class_name", "")}]
-    if spec.table == "guardian" and "pupil_pin" in export_fields(spec) and ids:
-        for guardian_id, pin, relation in session.exec(
-            select(PupilGuardian.guardian_id, Pupil.pin, PupilGuardian.relation)
-            .join(Pupil, Pupil.id == PupilGuardian.pupil_id)  # type: ignore[arg-type]
-            .where(PupilGuardian.guardian_id.in_(ids), Pupil.deleted_at.is_(None))  # type: ignore[union-attr]
-            .order_by(PupilGuardian.guardian_id, Pupil.sort_key)
-        ).all():
-            out.setdefault(guardian_id, []).append(
-                {"pupil_pin": pin or "", "relation": t(f"admin.relation.{relation}", lang)}
-            )
-    return out
-
-
 def export(
     session: Session,
     spec: EntitySpec,
@@ -132,20 +107,20 @@ def export(
 ) -> int:
     """Write the list (or the selected rows of it) to `out`; returns the number of records.
 
-    For a personal-data entity `purpose` is required: export_marking.ExportInvalid (or
+    For a personal-data entity `purpose` is required: marking.ExportInvalid (or
     ExportRefused without export.personal) is raised before anything is written. `operator` names
     the console user when there is no principal (the command line)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     personal = is_personal(spec)
     if personal:
-        export_marking.clean_purpose(purpose)  # refuse early, before the list is even read
-    q = crud.list_query(
+        marking.clean_purpose(purpose)  # refuse early, before the list is even read
+    q = list_query(
         session, spec, principal, search=search, filters=filters, deleted=deleted, today=today, school_id=school_id
     )
     if ids:
         q = q.where(spec.model.id.in_(ids))  # type: ignore[attr-defined]
-    id_query = q.with_only_columns(spec.model.id).order_by(*crud.order_clause(spec))  # type: ignore[attr-defined]
+    id_query = q.with_only_columns(spec.model.id).order_by(*order_clause(spec))  # type: ignore[attr-defined]
     all_ids = list(session.exec(id_query).all())
 
     def records() -> Iterator[list]:
@@ -159,10 +134,10 @@ def export(
     cols = columns(spec, lang)
     title = t(spec.title_key, lang)
     listed = f"search={search[:60]!r} filters={filters or {}} selected={len(ids or [])}"
-    stamp: export_marking.Stamp | None = None
+    stamp: marking.Stamp | None = None
     if personal:
         # One audit event, with the purpose, before the file exists: the stamp carries its id.
-        stamp = export_marking.begin(
+        stamp = marking.begin(
             session,
             principal,
             purpose=purpose,
@@ -175,20 +150,20 @@ def export(
             lang=lang,
         )
     if fmt == "xlsx":
+        sheet = [xlsx.Sheet(title, cols, records())]
         if stamp is not None:
-            spreadsheets.write_xlsx(
+            xlsx.write(
                 out,
-                cols,
-                records(),
-                sheet=title,
+                sheet,
                 title=title,
-                footer=export_marking.footer_line(stamp),
-                properties=export_marking.xlsx_properties(stamp, title),
-                custom_properties=export_marking.xlsx_custom_properties(stamp),
+                footer=marking.footer_line(stamp),
+                properties=marking.xlsx_properties(stamp, title),
+                custom_properties=marking.xlsx_custom_properties(stamp),
+                streaming=True,
             )
         else:
             who = principal.username if principal else (operator or "cli")
-            spreadsheets.write_xlsx(out, cols, records(), sheet=title, title=title, footer=f"BBBMS · {who}")
+            xlsx.write(out, sheet, title=title, footer=f"BBBMS · {who}", streaming=True)
     elif isinstance(out, io.BytesIO):
         text = io.StringIO()
         _write_csv(text, cols, records(), stamp)
@@ -211,13 +186,11 @@ def export(
     return len(all_ids)
 
 
-def _write_csv(
-    out: Any, cols: list[spreadsheets.Column], rows: Iterator[list], stamp: export_marking.Stamp | None
-) -> None:
-    spreadsheets.write_csv(out, cols, rows)
+def _write_csv(out: Any, cols: list[xlsx.Column], rows: Iterator[list], stamp: marking.Stamp | None) -> None:
+    sheets.write_csv(out, cols, rows)
     if stamp is not None:
-        # The marking is the LAST line (export_marking.csv_bytes does the same): line 1 stays the header.
-        csv.writer(out, lineterminator="\r\n").writerow(export_marking.mark_row(stamp))
+        # The marking is the LAST line (marking.csv_bytes does the same): line 1 stays the header.
+        csv.writer(out, lineterminator="\r\n").writerow(marking.mark_row(stamp))
 
 
 def file_name(spec: EntitySpec, fmt: str, lang: str, today: date | None = None) -> str:

@@ -1,0 +1,257 @@
+"""Pupil: the school's children; a new one is enrolled in the class chosen; the card shows his
+guardians, classes, marks, consent and movements. A teacher reaches the pupils of his classes, a
+family its own children."""
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from bbbms_app.i18n import format_date, format_number, t
+from bbbms_app.models import (
+    AcademicYear,
+    Enrollment,
+    Lesson,
+    Mark,
+    Pupil,
+    SchoolClass,
+    Subject,
+    Term,
+)
+from bbbms_app.models.people import SEXES
+from bbbms_app.services import audit
+from bbbms_app.services.access import SCHOOL_WIDE_ROLES, visible_class_ids, visible_pupil_ids_own
+from bbbms_app.services.engine.profile import PERSON, Profile, current_enrollment, person_name_column
+from bbbms_app.services.engine.profiles.staff import PHONE, PIN
+from bbbms_app.services.engine.spec import FieldSpec, RelatedSpec
+from bbbms_app.services.school import class_name, current_year, localized_name
+
+
+class PupilProfile(Profile):
+    model = Pupil
+    name = "pupil"
+    route = "/pupils"
+    title_key = "nav.pupils"
+    item_key = "admin.pupil"
+    icon = "graduation-cap"
+    read = "pupil.read"
+    write = "pupil.write"
+    columns = ("name", "class_name", "birth_date", "sex", "pin", "alpha_book_no")
+    form = (
+        ("admin.section.person", (*PERSON, "birth_date", "sex", "pin", "alpha_book_no", "class_id")),
+        ("admin.section.contacts", ("phone", "address")),
+    )
+    create_only = ("class_id",)
+    choices = {"sex": ("sex", SEXES)}
+    overrides = {"pin": PIN, "phone": PHONE}
+    virtual = (
+        person_name_column(),
+        FieldSpec("class_name", "col.class", "text", virtual=True),
+        FieldSpec("class_id", "field.pupil.class_id", "fk", virtual=True, fk_table="schoolclass"),
+    )
+    import_columns = ("pin", *PERSON, "birth_date", "sex", "alpha_book_no", "class_id")
+    natural_key = ("pin",)
+    filters = ("class_id",)
+    order = ("sort_key",)
+    related_tables = (
+        RelatedSpec(
+            "guardians",
+            "admin.related.guardians",
+            (("name", "col.name"), ("relation", "admin.col.relation"), ("phone", "col.phone")),
+        ),
+        RelatedSpec(
+            "enrollments",
+            "admin.related.enrollments",
+            (
+                ("class_name", "col.class"),
+                ("year", "header.year"),
+                ("starts_on", "admin.col.from"),
+                ("ends_on", "admin.col.to"),
+            ),
+        ),
+        RelatedSpec(
+            "marks",
+            "admin.related.marks",
+            (("subject", "col.subject"), ("count", "admin.col.count"), ("average", "col.average")),
+        ),
+        RelatedSpec(
+            "consent",
+            "admin.related.consent",
+            (("status", "admin.col.consent_status"), ("categories", "admin.col.consent_categories")),
+        ),
+        RelatedSpec(
+            "movements",
+            "movement.related",
+            (
+                ("date", "movement.col.date"),
+                ("kind", "movement.col.kind"),
+                ("order", "movement.col.order"),
+                ("from", "movement.col.from"),
+                ("to", "movement.col.to"),
+            ),
+        ),
+    )
+    hide_on_phone = ("birth_date", "sex", "pin", "alpha_book_no")
+    personal = True
+    menu = "sidebar"
+    menu_order = 10
+    search_parts = (*PERSON, "pin")
+    sort_parts = PERSON
+    picker_searched = True
+
+    def scope(self, session, principal, query, today):
+        query = super().scope(session, principal, query, today)
+        if principal.role in SCHOOL_WIDE_ROLES:
+            return query
+        if principal.role in ("parent", "pupil"):
+            return query.where(Pupil.id.in_(visible_pupil_ids_own(session, principal) or [-1]))  # type: ignore[union-attr]
+        classes = visible_class_ids(session, principal, today) or [-1]
+        on_roll = select(Enrollment.pupil_id).where(Enrollment.class_id.in_(classes), current_enrollment(today))  # type: ignore[union-attr]
+        return query.where(Pupil.id.in_(on_roll))  # type: ignore[union-attr]
+
+    def computed(self, session, rows, lang, today):
+        out = super().computed(session, rows, lang, today)
+        ids = [r.id for r in rows]
+        if ids:
+            for pupil_id, grade, letter in session.exec(
+                select(Enrollment.pupil_id, SchoolClass.grade, SchoolClass.letter)
+                .join(SchoolClass, SchoolClass.id == Enrollment.class_id)  # type: ignore[arg-type]
+                .where(Enrollment.pupil_id.in_(ids), current_enrollment(today))  # type: ignore[union-attr]
+            ).all():
+                out[pupil_id]["class_name"] = class_name(grade, letter)
+        return out
+
+    def filter_options(self, session, principal, name, lang):
+        if name == "class_id":
+            from bbbms_app.services.engine.listing import picker_options
+
+            return picker_options(session, principal, "schoolclass", lang)
+        return None
+
+    def apply_filter(self, name, value, query, today):
+        if name == "class_id":
+            on_roll = select(Enrollment.pupil_id).where(Enrollment.class_id == int(value), current_enrollment(today))
+            return query.where(Pupil.id.in_(on_roll))  # type: ignore[union-attr]
+        return None
+
+    def check_save(self, session, principal, record_id, values):
+        from bbbms_app.services import consent
+
+        consent.check_save("pupil", session, principal, record_id, values)
+
+    def after_create(self, session, principal, created, today):
+        """A new pupil given a class is enrolled in it from today (later moves go through the movement book)."""
+        enrollments = [
+            Enrollment(school_id=row.school_id, pupil_id=row.id, class_id=values["class_id"], starts_on=today)
+            for row, values in created
+            if values.get("class_id")
+        ]
+        if not enrollments:
+            return
+        session.add_all(enrollments)
+        session.flush()
+        for e in enrollments:
+            audit.record(
+                session,
+                principal,
+                "create",
+                "enrollment",
+                e.id,
+                new=f"class {e.class_id}",
+                pupil_id=e.pupil_id,
+                school_id=e.school_id,
+            )
+
+    def pupil_of(self, row):
+        return row.id
+
+    def related(self, session, row, lang, today):
+        from bbbms_app.services import movement
+        from bbbms_app.services.engine.profiles.guardian import pupil_guardians
+
+        return {
+            "guardians": pupil_guardians(session, row.id, lang),
+            "enrollments": _enrollments(session, row.id, lang),
+            "marks": _marks(session, row, lang),
+            "consent": consent_status(session, "pupil", row.id, lang, today),
+            "movements": movement.pupil_movements(session, row.id, lang),
+        }
+
+    def match_import(self, session, principal, rows, school_id, today, report):
+        """A pupil already on another class's list moves through the movement book, not an import."""
+        classes_now = current_class_of(session, [r.existing.id for r in rows if r.existing is not None], today)
+        for r in rows:
+            if r.existing is None or not r.values.get("class_id"):
+                continue
+            if classes_now.get(r.existing.id) not in (None, r.values["class_id"]):
+                report(r, "class_id", "admin.import.class_change")
+
+    def export_values(self, session, records, names, lang, today):
+        if "class_id" not in names:
+            return {}
+        classes = self.computed(session, records, lang, today)
+        return {r.id: [{"class_id": classes.get(r.id, {}).get("class_name", "")}] for r in records}
+
+
+def current_class_of(session, pupil_ids: list[int], today) -> dict[int, int]:
+    """pupil id -> class id of the current enrollment."""
+    if not pupil_ids:
+        return {}
+    rows = session.exec(
+        select(Enrollment.pupil_id, Enrollment.class_id).where(
+            Enrollment.pupil_id.in_(pupil_ids),  # type: ignore[union-attr]
+            current_enrollment(today),
+        )
+    ).all()
+    return dict(rows)
+
+
+def consent_status(session, subject_type: str, subject_id: int, lang: str, today):
+    """One line: whether a consent is in force for this person, and the categories it covers."""
+    from bbbms_app.services import consent
+
+    status = consent.status_of(consent.consents_of(session, subject_type, subject_id), today)
+    categories = sorted(consent.active_categories(session, subject_type, subject_id, today))
+    return [
+        {
+            "status": t(f"consent.status.{status}", lang),
+            "categories": ", ".join(t(f"consent.category.{c}", lang) for c in categories),
+        }
+    ]
+
+
+def _enrollments(session, pupil_id: int, lang: str) -> list[dict[str, str]]:
+    rows = session.exec(
+        select(Enrollment, SchoolClass, AcademicYear)
+        .join(SchoolClass, SchoolClass.id == Enrollment.class_id)  # type: ignore[arg-type]
+        .join(AcademicYear, AcademicYear.id == SchoolClass.academic_year_id)  # type: ignore[arg-type]
+        .where(Enrollment.pupil_id == pupil_id)
+        .order_by(Enrollment.starts_on.desc())  # type: ignore[attr-defined]
+    ).all()
+    return [
+        {
+            "class_name": class_name(c.grade, c.letter),
+            "year": y.name,
+            "starts_on": format_date(e.starts_on, lang),
+            "ends_on": format_date(e.ends_on, lang),
+        }
+        for e, c, y in rows
+    ]
+
+
+def _marks(session, pupil: Pupil, lang: str) -> list[dict[str, str]]:
+    """Marks of the school's current year per subject: how many, and their plain average."""
+    year = current_year(session, pupil.school_id)
+    if year is None:
+        return []
+    rows = session.exec(
+        select(Subject, func.count(Mark.id), func.avg(Mark.value))
+        .join(Lesson, Lesson.subject_id == Subject.id)  # type: ignore[arg-type]
+        .join(Mark, Mark.lesson_id == Lesson.id)  # type: ignore[arg-type]
+        .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
+        .where(Mark.pupil_id == pupil.id, Term.academic_year_id == year.id)
+        .group_by(Subject.id)
+        .order_by(Subject.name_ky)
+    ).all()
+    return [
+        {"subject": localized_name(s, lang), "count": str(n), "average": format_number(float(avg or 0), lang)}
+        for s, n, avg in rows
+    ]

@@ -1,0 +1,164 @@
+"""The one XLSX writer of the app: lists, import templates and reports, credential sheets and the
+marked personal-data exports all go through `write()`.
+
+Every workbook gets the same safety and the same paper: user text is always written as a string
+(never a formula, a URL or a number, whatever it starts with), a bold filled header row that is
+frozen, filtered and repeated on every printed page, A4 fit to width, real dates (dd.mm.yyyy), an
+optional header title and footer line, and document properties when the caller gives them (who
+exported personal data, when and why: engine/marking.py). Big lists stream (`constant_memory`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+DATE_FORMAT = "dd.mm.yyyy"
+KINDS = ("text", "number", "date", "datetime", "auto")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header, its kind and its width in characters.
+
+    `text` cells are strings (a PIN stays 14 digits), `number` and `date` / `datetime` cells are
+    typed when the value is; `auto` types a cell by its value (numbers, dates; True/False as 1/0;
+    a timestamp as ISO text). `bold` makes the column's cells bold (a help sheet's names)."""
+
+    header: str
+    kind: str = "text"
+    width: int = 16
+    bold: bool = False
+
+
+@dataclass
+class Sheet:
+    """One worksheet: its name, columns, rows, and a line written two rows under the last one."""
+
+    name: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]] = ()
+    header: bool = True  # False: no header row (a help sheet of name → explanation lines)
+    last_line: str = ""
+
+
+def write(
+    out: BinaryIO | Path | str,
+    sheets: Sequence[Sheet],
+    *,
+    title: str = "",
+    footer: str = "",
+    properties: dict[str, Any] | None = None,
+    custom_properties: dict[str, str | int] | None = None,
+    progress: Callable[[int], None] | None = None,
+    streaming: bool = False,
+) -> int:
+    """Write `sheets` to `out`; returns the number of data rows of the first sheet.
+
+    `streaming` writes rows to disk as they come (a 100,000-row list stays small in memory);
+    `progress(n)` is told every 1000 rows."""
+    import xlsxwriter
+
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    options["constant_memory" if streaming else "in_memory"] = True
+    wb = xlsxwriter.Workbook(out, options)
+    if properties:
+        wb.set_properties(properties)
+    for name, value in (custom_properties or {}).items():
+        wb.set_custom_property(name, value)
+    formats = {
+        "head": wb.add_format({"bold": True, "bg_color": "#D9EAD3", "border": 1, "text_wrap": True, "valign": "top"}),
+        "text": wb.add_format({"num_format": "@"}),
+        "bold": wb.add_format({"num_format": "@", "bold": True}),
+        "date": wb.add_format({"num_format": DATE_FORMAT}),
+        "datetime": wb.add_format({"num_format": DATE_FORMAT + " hh:mm"}),
+        "mark": wb.add_format({"italic": True, "font_color": "#555555"}),
+    }
+    used: set[str] = set()
+    first_count = 0
+    for index, sheet in enumerate(sheets):
+        count = _write_sheet(wb, sheet, _sheet_name(sheet.name, used), formats, title, footer, progress)
+        if index == 0:
+            first_count = count
+    wb.close()
+    return first_count
+
+
+def to_bytes(sheets: Sequence[Sheet], **kwargs: Any) -> bytes:
+    """`write()` into memory: the workbook's bytes."""
+    buf = io.BytesIO()
+    write(buf, sheets, **kwargs)
+    return buf.getvalue()
+
+
+def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, footer: str, progress) -> int:
+    ws = wb.add_worksheet(name)
+    columns = list(sheet.columns)
+    for i, col in enumerate(columns):
+        # The column's format reaches the empty cells too: a PIN typed into a template stays text.
+        column_format = {"text": formats["bold" if col.bold else "text"], "date": formats["date"]}.get(col.kind)
+        ws.set_column(i, i, col.width, column_format)
+        if sheet.header:
+            ws.write_string(0, i, col.header, formats["head"])
+    start = 1 if sheet.header else 0
+    n = 0
+    for n, row in enumerate(sheet.rows, start=1):
+        for i, (col, value) in enumerate(zip(columns, row, strict=False)):
+            _write_cell(ws, n - 1 + start, i, col, value, formats)
+        if progress is not None and n % 1000 == 0:
+            progress(n)
+    if sheet.last_line:
+        ws.write_string(n + start + 1, 0, sheet.last_line, formats["mark"])
+    if not sheet.header:
+        return n
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(n, 1), max(len(columns) - 1, 0))
+    ws.set_paper(9)  # A4
+    ws.set_landscape() if len(columns) > 6 else ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+    if title:
+        ws.set_header('&L&"Calibri,Bold"' + title[:200].replace("&", "&&") + "&R&D")
+    # Excel allows 255 characters in a footer, codes included; "&" starts a code there.
+    ws.set_footer("&L&8" + footer[:200].replace("&", "&&")[:220].rstrip("&") + "&R&8&P / &N")
+    return n
+
+
+def _write_cell(ws: Any, r: int, c: int, col: Column, value: Any, formats: dict) -> None:
+    if value is None or value == "":
+        return
+    kind = col.kind
+    if kind == "auto":
+        if isinstance(value, bool):
+            value = "1" if value else "0"
+        elif isinstance(value, int | float):
+            kind = "number"
+        elif isinstance(value, datetime):
+            value = value.isoformat(sep=" ", timespec="seconds")
+        elif isinstance(value, date):
+            kind = "date"
+    if kind == "date" and isinstance(value, date) and not isinstance(value, datetime):
+        ws.write_datetime(r, c, datetime(value.year, value.month, value.day), formats["date"])
+    elif kind == "datetime" and isinstance(value, datetime):
+        ws.write_datetime(r, c, value.replace(tzinfo=None), formats["datetime"])
+    elif kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        ws.write_number(r, c, value)
+    else:
+        # write_string never makes a formula, whatever the text starts with.
+        ws.write_string(r, c, str(value), formats["bold" if col.bold else "text"])
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """A worksheet name Excel accepts (31 characters, no []:*?/\\), unique in the workbook."""
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31] or "Sheet"
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
