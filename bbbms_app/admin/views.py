@@ -16,6 +16,7 @@ from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.i18n import LANGUAGES, translations
 from bbbms_app.services.engine import exports
+from bbbms_app.services.engine.registry import ENTITIES
 from bbbms_app.services.engine.spec import EntitySpec, FieldSpec
 
 NO_PRINT = "no-print"
@@ -494,7 +495,7 @@ def _widget(state: type[CrudMixin], spec: EntitySpec, f: FieldSpec) -> rx.Compon
             default_value=rx.cond(default != "", default, NONE_VALUE if not f.required else ""),
             name=f.name,
         )
-        if f.fk_table in ("pupil", "guardian"):
+        if ENTITIES.by_table(f.fk_table).profile.picker_searched:  # type: ignore[arg-type]
             return rx.vstack(
                 rx.input(
                     placeholder=tr("admin.search_picker"),
@@ -890,7 +891,7 @@ def import_panel(state: type[CrudMixin], spec: EntitySpec) -> rx.Component:
                 width="100%",
             ),
         )
-        if spec.table == "user"
+        if spec.profile.import_credentials
         else rx.fragment(),
         spacing="3",
         width="100%",

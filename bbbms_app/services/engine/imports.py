@@ -510,10 +510,10 @@ def _write(
     def report(row: ImportRow, name: str, key: str, **params: Any) -> None:
         _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
 
-    made_otherwise = getattr(spec.profile, "create_imported", None)
-    if made_otherwise is not None:
-        # Rows made another way than an INSERT (accounts: each through services.accounts).
-        written.extend(made_otherwise(session, principal, creates, result, report, dry_run))
+    # Rows made another way than an INSERT (accounts: each through services.accounts), or inserted.
+    made = spec.profile.create_imported(session, principal, creates, result, report, dry_run)
+    if made is not None:
+        written.extend(made)
     else:
         try:
             created = writes.insert_checked(session, spec, principal, [(d, v) for _r, d, v in creates], today)

@@ -146,6 +146,7 @@ class Profile:
     picker_newest_first: ClassVar[bool] = False
     picker_searched: ClassVar[bool] = False  # too many rows for a select: offered by search
     delete_refusal_key: ClassVar[str] = ""  # set when a record is never deleted (the reason's key)
+    import_credentials: ClassVar[bool] = False  # an import hands out one-time passwords (accounts)
 
     spec: ClassVar[EntitySpec]
 
@@ -315,6 +316,13 @@ class Profile:
     def match_import(self, session: Session, principal: Principal | None, rows: list, school_id: int, today, report):
         """Find what the natural key cannot (set row.existing) and refuse what the rows may not do,
         with `report(row, column, message key)`; rows are imports.ImportRow."""
+
+    def create_imported(
+        self, session: Session, principal: Principal | None, creates: list, result: Any, report: Any, dry_run: bool
+    ) -> list[tuple[int, Any]] | None:
+        """Make the file's new rows another way than one INSERT (accounts, each with a one-time
+        password); returns (record id, row) of those made, or None for the plain INSERT."""
+        return None
 
     def after_import(self, session: Session, principal: Principal | None, written: list[tuple[int, Any]]) -> None:
         """After the rows are written: (record id, imports.ImportRow) each."""

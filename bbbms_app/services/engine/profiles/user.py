@@ -48,6 +48,7 @@ class UserProfile(Profile):
     menu = "sidebar"
     menu_order = 70
     search_parts = ("username", "full_name")
+    import_credentials = True
 
     def label(self, row, lang):
         return row.username
