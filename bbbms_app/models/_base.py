@@ -1,4 +1,5 @@
-"""Shared column helpers for the tables: UTC timestamps, soft-delete columns."""
+"""Shared column helpers for the tables: UTC timestamps, and the soft-delete and version columns
+every entity of the engine carries (`SoftDelete`, `Versioned`)."""
 
 from __future__ import annotations
 
@@ -27,3 +28,16 @@ def ts_field(*, nullable: bool = True, default_now: bool = False, index: bool = 
     if default_now:
         return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False, index=index)
     return Field(default=None, sa_type=DateTime(timezone=True), nullable=nullable, index=index)
+
+
+class Versioned(SQLModel):
+    """A version counter: every write compares the version the user saw and adds one."""
+
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+class SoftDelete(Versioned):
+    """Soft delete with a reason (restorable; readers skip rows whose deleted_at is set) and a version."""
+
+    deleted_at: datetime | None = ts_field()
+    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bbbms_app.models._base import ts_field
+from bbbms_app.models._base import SoftDelete, ts_field
 
 LANGUAGES_OF_INSTRUCTION = ("ky", "ru", "uz", "tg", "en")
 
 
-class SchoolClass(SQLModel, table=True):
+class SchoolClass(SoftDelete, table=True):
     """A class such as 7«б»: grade, letter, language of instruction, shift, class teacher."""
 
     __table_args__ = (
@@ -31,12 +31,9 @@ class SchoolClass(SQLModel, table=True):
     class_teacher_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-class Subject(SQLModel, table=True):
+class Subject(SoftDelete, table=True):
     """A subject of the curriculum with its names in the three UI languages."""
 
     __table_args__ = (UniqueConstraint("school_id", "code"),)
@@ -49,12 +46,9 @@ class Subject(SQLModel, table=True):
     name_en: str = Field(default="", max_length=120)
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-class TeachingAssignment(SQLModel, table=True):
+class TeachingAssignment(SoftDelete, table=True):
     """Who teaches which subject to which class (or subgroup), and how many hours a week."""
 
     __table_args__ = (
@@ -72,9 +66,6 @@ class TeachingAssignment(SQLModel, table=True):
     hours_per_week: float = Field(default=1)
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class Enrollment(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from bbbms_app.models._base import ts_field
+from bbbms_app.models._base import Versioned, ts_field
 
 ROLES = (
     "administrator",
@@ -22,7 +22,7 @@ ROLES = (
 UI_LANGUAGES = ("ky", "ru", "en")
 
 
-class User(SQLModel, table=True):
+class User(Versioned, table=True):
     """An account; linked to the Staff, Pupil or Guardian it speaks for."""
 
     __table_args__ = (
@@ -57,7 +57,6 @@ class User(SQLModel, table=True):
     created_at: datetime = ts_field(default_now=True)
     # Case-folded username + name (SQLite folds no Cyrillic case) and the optimistic-lock version.
     search_key: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class LoginSession(SQLModel, table=True):

@@ -8,18 +8,18 @@ the book.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bbbms_app.models._base import ts_field
+from bbbms_app.models._base import SoftDelete
 
 ORDER_KINDS = ("enrollment", "departure", "transfer", "graduation", "other")
 MOVEMENT_KINDS = ("arrival", "departure", "transfer_in_school", "promotion", "graduation")
 
 
-class Order(SQLModel, table=True):
+class Order(SoftDelete, table=True):
     """A director's order («приказ № 45 от 12.09.2025»): the legal ground of a movement."""
 
     __tablename__ = "order"  # type: ignore[assignment]
@@ -39,12 +39,9 @@ class Order(SQLModel, table=True):
     signed_by_id: int | None = Field(default=None, foreign_key="staff.id")
     note: str = Field(default="", max_length=1000)
     search_key: str = Field(default="", max_length=400)
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300)
-    version: int = Field(default=1)
 
 
-class MovementRecord(SQLModel, table=True):
+class MovementRecord(SoftDelete, table=True):
     """One line of the movement book: a pupil arrived, left, changed class, was promoted or graduated."""
 
     __table_args__ = (
@@ -69,6 +66,3 @@ class MovementRecord(SQLModel, table=True):
     reason: str = Field(default="", max_length=300)
     note: str = Field(default="", max_length=1000)
     search_key: str = Field(default="", max_length=400)  # the pupil's name, PIN and the order's number
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300)
-    version: int = Field(default=1)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from bbbms_app.models._base import ts_field
+from bbbms_app.models._base import SoftDelete
 from bbbms_app.models.search_index import trigram_available
 
 SEXES = ("m", "f")
@@ -15,7 +15,7 @@ RELATIONS = ("mother", "father", "grandmother", "grandfather", "guardian", "othe
 POSITIONS = ("director", "deputy", "teacher", "clerk", "administrator", "psychologist", "librarian", "other")
 
 
-class Staff(SQLModel, table=True):
+class Staff(SoftDelete, table=True):
     """A member of staff: teachers, the director, deputies, the clerk."""
 
     __table_args__ = (Index("ix_staff_school_sort", "school_id", "sort_key"),)
@@ -34,12 +34,9 @@ class Staff(SQLModel, table=True):
     photo: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     search_key: str = Field(default="", max_length=300)
     sort_key: str = Field(default="", max_length=600)
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300)
-    version: int = Field(default=1)
 
 
-class Pupil(SQLModel, table=True):
+class Pupil(SoftDelete, table=True):
     """A pupil of the school, keyed by the 14-digit PIN within the school."""
 
     __table_args__ = (
@@ -89,12 +86,9 @@ class Pupil(SQLModel, table=True):
     health_notes: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
     search_key: str = Field(default="", max_length=300)
     sort_key: str = Field(default="", max_length=600)
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300)
-    version: int = Field(default=1)
 
 
-class Guardian(SQLModel, table=True):
+class Guardian(SoftDelete, table=True):
     """A parent or legal representative."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -110,9 +104,6 @@ class Guardian(SQLModel, table=True):
     photo: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     search_key: str = Field(default="", max_length=300)
     sort_key: str = Field(default="", max_length=600)
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300)
-    version: int = Field(default=1)
 
 
 class PupilGuardian(SQLModel, table=True):

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from bbbms_app.models._base import ts_field
+from bbbms_app.models._base import SoftDelete, ts_field
 
 TERM_KINDS = ("quarter", "half_year")
 SCALES = ("five_point", "none", "points", "criterion")
 
 
-class School(SQLModel, table=True):
+class School(SoftDelete, table=True):
     """A general-education school; every school-scoped row carries its id."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -26,12 +26,9 @@ class School(SQLModel, table=True):
     created_at: datetime = ts_field(default_now=True)
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-class AcademicYear(SQLModel, table=True):
+class AcademicYear(SoftDelete, table=True):
     """A school year such as 2025–2026."""
 
     __table_args__ = (
@@ -47,12 +44,9 @@ class AcademicYear(SQLModel, table=True):
     is_current: bool = Field(default=False)
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-class Term(SQLModel, table=True):
+class Term(SoftDelete, table=True):
     """A quarter or half-year; dates are set per year (the ministry moves them)."""
 
     __table_args__ = (
@@ -71,12 +65,9 @@ class Term(SQLModel, table=True):
     closed_at: datetime | None = ts_field()
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-class GradingPolicy(SQLModel, table=True):
+class GradingPolicy(SoftDelete, table=True):
     """How a range of grades is assessed in one year: scale, thresholds, minimum marks, weights."""
 
     __table_args__ = (
@@ -101,6 +92,3 @@ class GradingPolicy(SQLModel, table=True):
     weights_json: str = Field(default='{"class": 1, "home": 1, "test": 2, "control": 3}', max_length=400)
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

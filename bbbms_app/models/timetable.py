@@ -8,18 +8,18 @@ class's shift (first graders keep their own 35-minute bells).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bbbms_app.models._base import ts_field
+from bbbms_app.models._base import SoftDelete
 
 WEEKDAYS = (1, 2, 3, 4, 5)  # Monday–Friday: the five-day week is law since 2018
 HOLIDAY_KINDS = ("vacation", "holiday")  # a school break, a public holiday
 
 
-class BellSchedule(SQLModel, table=True):
+class BellSchedule(SoftDelete, table=True):
     """When lesson `number` of a shift begins and ends, for a band of grades (1st grade: 35 min)."""
 
     __table_args__ = (
@@ -38,9 +38,6 @@ class BellSchedule(SQLModel, table=True):
     number: int
     starts_at: time
     ends_at: time
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class TimetableSlot(SQLModel, table=True):
@@ -76,7 +73,7 @@ class TimetableSlot(SQLModel, table=True):
     room: str = Field(default="", max_length=20)
 
 
-class Holiday(SQLModel, table=True):
+class Holiday(SoftDelete, table=True):
     """A school break or public holiday; a grade range limits it (1st grade's extra winter week)."""
 
     __table_args__ = (
@@ -101,6 +98,3 @@ class Holiday(SQLModel, table=True):
     ends_on: date
     grade_from: int | None = None  # empty: every grade
     grade_to: int | None = None
-    deleted_at: datetime | None = ts_field()
-    deleted_reason: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
