@@ -32,7 +32,7 @@ from sqlmodel import Session, SQLModel, select
 
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.services.access import Principal
-from bbbms_app.services.engine.spec import EntitySpec, FieldSpec, RelatedSpec, entity
+from bbbms_app.services.engine.spec import SYSTEM_FIELDS, EntitySpec, FieldSpec, RelatedSpec, entity
 from bbbms_app.services.school import full_name, localized_name
 
 Errors = dict[str, tuple[str, dict[str, Any]]]
@@ -110,15 +110,15 @@ class Profile:
 
     # ---- the spec: what differs from the model (spec.entity fills in the rest)
     model: ClassVar[type[SQLModel]]
-    name: ClassVar[str]  # CLI and import name: "pupil"
+    name: ClassVar[str] = ""  # CLI and import name: "pupil" (default: the table's name)
     route: ClassVar[str]
     title_key: ClassVar[str]  # plural: page title and navigation
     item_key: ClassVar[str]  # singular: "a pupil" in messages
     icon: ClassVar[str] = "table"
-    read: ClassVar[str]
-    write: ClassVar[str]
-    columns: ClassVar[tuple[str, ...]]
-    form: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
+    read: ClassVar[str] = "school.read"
+    write: ClassVar[str] = "school.write"
+    columns: ClassVar[tuple[str, ...]] = ()  # default: the form's fields
+    form: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()  # default: one section of every column
     choices: ClassVar[Mapping[str, tuple[str, tuple[str, ...]]]] = {}
     overrides: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     virtual: ClassVar[tuple[FieldSpec, ...]] = ()
@@ -154,6 +154,11 @@ class Profile:
         super().__init_subclass__(**kwargs)
         if "model" not in cls.__dict__:
             return  # an abstract helper class, not an entity
+        if not cls.name:
+            cls.name = str(cls.model.__tablename__)
+        if not cls.form:
+            own = tuple(n for n in cls.model.model_fields if n not in SYSTEM_FIELDS)
+            cls.form = (("admin.section.main", own),)
         cls.spec = entity(
             cls.model,
             name=cls.name,
@@ -163,7 +168,7 @@ class Profile:
             icon=cls.icon,
             read=cls.read,
             write=cls.write,
-            columns=cls.columns,
+            columns=cls.columns or tuple(n for _title, section in cls.form for n in section),
             form=cls.form,
             choices=cls.choices,
             overrides=cls.overrides,
