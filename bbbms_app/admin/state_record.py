@@ -1,0 +1,261 @@
+"""The record part of a generated screen's state: the detail card, the form (create and edit, with
+its pickers and field errors), delete with a reason and restore."""
+
+from datetime import date
+
+import reflex as rx
+
+from bbbms_app import db
+from bbbms_app.admin.state_base import (
+    MAX_SEARCH,
+    NONE_VALUE,
+    EntityState,
+    _error_texts,
+    entity_event,
+)
+from bbbms_app.auth import inputs
+from bbbms_app.auth.guard import Forbidden, current
+from bbbms_app.i18n import t
+from bbbms_app.services.access import Principal
+from bbbms_app.services.engine import listing, values, writes
+from bbbms_app.services.engine.writes import OutOfScope, RecordInvalid, RecordNotFound, StaleRecord
+
+
+class RecordPart(EntityState, mixin=True):
+    """Open, create, edit, delete and restore one record."""
+
+    form: dict[str, str] = {}
+    form_errors: dict[str, str] = {}
+    form_message: str = ""
+    form_key: int = 0
+    editing_id: str = ""
+    fk_options: dict[str, list[dict[str, str]]] = {}
+    detail_id: str = ""
+    detail_title: str = ""
+    detail: list[dict[str, str]] = []
+    detail_deleted: bool = False
+    related: dict[str, list[dict[str, str]]] = {}
+    delete_id: str = ""
+    delete_name: str = ""
+    delete_reason: str = ""
+    delete_error: str = ""
+    _editing_version: int = 0
+
+    # -------------------------------------------------------------- detail
+
+    def _open(self, record_id: int) -> None:
+        principal = current()
+        with db.session() as s:
+            try:
+                row = writes.get_record(s, self.spec, principal, record_id)
+            except RecordNotFound:
+                self.mode = "list"
+                return
+            except OutOfScope as exc:
+                raise Forbidden(str(exc)) from exc
+            self.detail = values.detail_rows(s, self.spec, row, principal.language)
+            self.related = self.spec.profile.related(s, row, principal.language, date.today())
+            self.detail_title = self.spec.profile.label(row, principal.language)
+            self.detail_deleted = listing.is_deleted(self.spec, row)
+        self.detail_id = str(record_id)
+        self.mode = "detail"
+
+    @entity_event("read")
+    def open_record(self, row_id: str):
+        """The detail card of one record with its related records (scope checked on the server)."""
+        self._open(self._record_id(row_id))
+
+    @entity_event("read")
+    def back(self):
+        self.mode = "list"
+        self.form_errors = {}
+        self.form_message = ""
+        self._fetch()
+
+    # ---------------------------------------------------------------- form
+
+    def _load_pickers(self, principal: Principal, shown: dict[str, str]) -> None:
+        options: dict[str, list[dict[str, str]]] = {}
+        with db.session() as s:
+            for name in self.spec.form_fields(creating=True):
+                f = self.spec.fields[name]
+                if f.widget == "fk":
+                    chosen = shown.get(name, "")
+                    options[name] = listing.picker_options(
+                        s,
+                        principal,
+                        f.fk_table,  # type: ignore[arg-type]
+                        principal.language,
+                        include=int(chosen) if chosen.isdigit() else None,
+                    )
+        self.fk_options = options
+
+    @entity_event("write")
+    def new_record(self):
+        principal = current()
+        with db.session():
+            self.form = values.form_values(self.spec, None)
+        self._load_pickers(principal, self.form)
+        self.editing_id = ""
+        self._editing_version = 0
+        self.form_errors = {}
+        self.form_message = ""
+        self.form_key += 1
+        self.mode = "form"
+
+    @entity_event("write")
+    def edit_record(self, row_id: str):
+        principal = current()
+        record_id = self._record_id(row_id)
+        with db.session() as s:
+            try:
+                row = writes.get_record(s, self.spec, principal, record_id, live=True)
+            except RecordNotFound:
+                return rx.toast.error(t("error.not_found", principal.language))
+            except OutOfScope as exc:
+                raise Forbidden(str(exc)) from exc
+            self.form = values.form_values(self.spec, row)
+            self._editing_version = row.version
+            self.detail_title = self.spec.profile.label(row, principal.language)
+        self._load_pickers(principal, self.form)
+        self.editing_id = str(record_id)
+        self.form_errors = {}
+        self.form_message = ""
+        self.form_key += 1
+        self.mode = "form"
+        return None
+
+    @entity_event("write")
+    def search_options(self, name: str, text: str):
+        """Refill one foreign-key picker with the rows matching `text` (pupils, guardians)."""
+        pickers = [n for n in self.spec.form_fields(creating=True) if self.spec.fields[n].widget == "fk"]
+        name = inputs.choice(name, pickers, "field")
+        text = inputs.search_text(text, MAX_SEARCH)
+        principal = current()
+        chosen = self.form.get(name, "")
+        with db.session() as s:
+            options = listing.picker_options(
+                s,
+                principal,
+                self.spec.fields[name].fk_table,  # type: ignore[arg-type]
+                principal.language,
+                search=text,
+                include=int(chosen) if chosen.isdigit() else None,
+            )
+        self.fk_options = {**self.fk_options, name: options}
+
+    def _form_limits(self, creating: bool) -> dict[str, int]:
+        """The fields the form on screen sends, each with its length limit (anything else is refused)."""
+        limits = {}
+        for name in self.spec.form_fields(creating):
+            f = self.spec.fields[name]
+            limits[name] = 256 if f.widget == "password" else (f.max_length or 40) + 20
+        return limits
+
+    @entity_event("write")
+    def save(self, form_data: dict):
+        """Create or update from the submitted form; problems are shown beside their fields."""
+        principal = current()
+        lang = principal.language
+        creating = not self.editing_id
+        raw = inputs.form(form_data, self._form_limits(creating))
+        raw = {k: ("" if v == NONE_VALUE else v) for k, v in raw.items()}
+        try:
+            with db.session(write=True) as s:
+                if creating:
+                    row = writes.create(s, self.spec, principal, raw)
+                else:
+                    row = writes.update(s, self.spec, principal, int(self.editing_id), raw, self._editing_version)
+                record_id = row.id
+        except RecordInvalid as exc:
+            self.form = {k: str(raw.get(k, self.form.get(k, ""))) for k in self.form}
+            self.form_errors = _error_texts(exc.errors, lang)
+            self.form_message = self.form_errors.pop("", "") or t("admin.form_invalid", lang)
+            return None
+        except StaleRecord:
+            self.form_message = t("admin.stale", lang)
+            return rx.toast.error(t("admin.stale", lang))
+        except RecordNotFound:
+            return rx.toast.error(t("error.not_found", lang))
+        except OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        self.form_errors = {}
+        self.form_message = ""
+        self.editing_id = ""
+        self._forget_count()
+        self._open(record_id)
+        return rx.toast.success(t("admin.created" if creating else "admin.saved", lang))
+
+    # -------------------------------------------------------- delete, restore
+
+    @entity_event("write")
+    def ask_delete(self, row_id: str):
+        principal = current()
+        record_id = self._record_id(row_id)
+        with db.session() as s:
+            try:
+                row = writes.get_record(s, self.spec, principal, record_id, live=True)
+            except RecordNotFound:
+                return None
+            except OutOfScope as exc:
+                raise Forbidden(str(exc)) from exc
+            self.delete_name = self.spec.profile.label(row, principal.language)
+        self.delete_id = str(record_id)
+        self.delete_reason = ""
+        self.delete_error = ""
+        return None
+
+    @entity_event("write")
+    def set_delete_reason(self, value: str):
+        self.delete_reason = inputs.text(value, 300, "reason", multiline=True)
+
+    @entity_event("write")
+    def cancel_delete(self):
+        self.delete_id = ""
+        self.delete_error = ""
+
+    @entity_event("write")
+    def confirm_delete(self):
+        """Soft-delete the record asked about, with the reason typed (required, audited)."""
+        if not self.delete_id:
+            return None
+        principal = current()
+        lang = principal.language
+        try:
+            with db.session(write=True) as s:
+                writes.soft_delete(s, self.spec, principal, int(self.delete_id), self.delete_reason)
+        except RecordInvalid as exc:
+            self.delete_error = " ".join(_error_texts(exc.errors, lang).values())
+            return None
+        except (RecordNotFound, StaleRecord):
+            self.delete_error = t("admin.stale", lang)
+            return None
+        except OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        deleted = self.delete_id
+        self.delete_id = ""
+        self.selected = [i for i in self.selected if i != deleted]
+        if self.mode == "detail" and self.detail_id == deleted:
+            self._open(int(deleted))
+        self._forget_count()
+        self._fetch()
+        return rx.toast.success(t("admin.deleted", lang))
+
+    @entity_event("write")
+    def restore_record(self, row_id: str):
+        principal = current()
+        record_id = self._record_id(row_id)
+        try:
+            with db.session(write=True) as s:
+                writes.restore(s, self.spec, principal, record_id)
+        except RecordInvalid as exc:
+            return rx.toast.error(" ".join(_error_texts(exc.errors, principal.language).values()))
+        except (RecordNotFound, StaleRecord):
+            return rx.toast.error(t("admin.stale", principal.language))
+        except OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        if self.mode == "detail" and self.detail_id == str(record_id):
+            self._open(record_id)
+        self._forget_count()
+        self._fetch()
+        return rx.toast.success(t("admin.restored", principal.language))
