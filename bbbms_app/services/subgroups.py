@@ -25,6 +25,7 @@ from bbbms_app.models import Enrollment, Pupil, SchoolClass, Staff, SubgroupMemb
 from bbbms_app.models._base import utcnow
 from bbbms_app.services import audit
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
+from bbbms_app.services.school import localized_names
 
 MAX_GROUPS = 3
 
@@ -120,7 +121,7 @@ def split_subjects(session: Session, principal: Principal, class_id: int) -> lis
     for ta, subject, staff in rows:
         entry = by_subject.get(subject.id)  # type: ignore[arg-type]
         if entry is None:
-            names = {"ky": subject.name_ky, "ru": subject.name_ru, "en": subject.name_en or subject.name_ru}
+            names = localized_names(subject)
             entry = by_subject[subject.id] = SplitSubject(subject.id, names, (), {})  # type: ignore[index,arg-type]
         teacher = f"{staff.last_name} {staff.first_name[:1]}.".strip()
         by_subject[subject.id] = SplitSubject(  # type: ignore[index]

@@ -38,7 +38,7 @@ from bbbms_app.models import (
 from bbbms_app.services import audit
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal, visible_class_ids
 from bbbms_app.services.engine.hooks import FieldError
-from bbbms_app.services.school import class_name
+from bbbms_app.services.school import class_name, localized_names
 
 MAX_NUMBER = 12  # lesson numbers 0 («нулевой урок») … 12, as Lesson allows
 MAX_ROOM = 20
@@ -85,9 +85,7 @@ def staff_short(staff: Staff | None) -> str:
 
 
 def subject_names(subject: Subject | None) -> dict[str, str]:
-    if subject is None:
-        return {"ky": "", "ru": "", "en": ""}
-    return {"ky": subject.name_ky, "ru": subject.name_ru, "en": subject.name_en or subject.name_ru}
+    return localized_names(subject)
 
 
 def _day_label(weekday: int) -> dict[str, str]:
@@ -171,7 +169,7 @@ def holiday_on(holidays: Iterable[Holiday], day: date, grade: int) -> Holiday | 
 
 
 def holiday_names(h: Holiday) -> dict[str, str]:
-    return {"ky": h.name_ky, "ru": h.name_ru, "en": h.name_en or h.name_ru}
+    return localized_names(h)
 
 
 # ---------------------------------------------------------------------------------------------

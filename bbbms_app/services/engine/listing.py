@@ -83,9 +83,7 @@ def picker_options(
     q = scope(session, table, principal, select(model))
     if "deleted_at" in model.model_fields:
         q = q.where(model.deleted_at.is_(None))  # type: ignore[attr-defined]
-    narrow = getattr(profile, "picker_query", None)
-    if narrow is not None:
-        q = narrow(session, principal, q)
+    q = profile.picker_query(session, principal, q)
     limit = PICKER_LIMIT
     if profile.picker_searched:
         limit = SEARCH_PICKER_LIMIT

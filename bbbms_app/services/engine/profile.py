@@ -233,6 +233,10 @@ class Profile:
             return {r.id: {"name": full_name(r)} for r in rows}
         return {}
 
+    def picker_query(self, session: Session, principal: Principal | None, query: Any) -> Any:
+        """Narrow the rows a form's picker offers (a class: the current year's)."""
+        return query
+
     def filter_options(
         self, session: Session, principal: Principal | None, name: str, lang: str
     ) -> list[dict[str, str]] | None:
