@@ -15,6 +15,7 @@ a district runs `python -m bbbms_app jobs` as its own service instead (`BBBMS_JO
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from huey import Huey
@@ -22,7 +23,8 @@ from huey.storage import RedisStorage, SqliteStorage
 
 from bbbms_app import settings
 
-QUEUE_NAME = "bbbms"
+# Several installations may share one Redis: each names its queue (BBBMS_QUEUE_NAME).
+QUEUE_NAME = os.environ.get("BBBMS_QUEUE_NAME", "bbbms")
 
 
 def queue_file() -> Path:
@@ -33,9 +35,10 @@ def queue_file() -> Path:
 
 def _storage():
     url = settings.ops().queue_url
+    name = os.environ.get("BBBMS_QUEUE_NAME", QUEUE_NAME)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisStorage(QUEUE_NAME, url=url)
-    return SqliteStorage(QUEUE_NAME, filename=str(queue_file()))
+        return RedisStorage(name, url=url)
+    return SqliteStorage(name, filename=str(queue_file()))
 
 
 class _Queue(Huey):
