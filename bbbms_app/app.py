@@ -8,12 +8,14 @@ import reflex as rx
 
 from bbbms_app.admin import pages as admin_pages
 from bbbms_app.admin.files import api as admin_files_api
+from bbbms_app.api.health import health_api
 from bbbms_app.api.journal_files import journal_files_api
 from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.headers import security_headers
 from bbbms_app.auth.sso import SsoState
 from bbbms_app.auth.state import AuthState
 from bbbms_app.pages.audit import AuditState, audit_page
+from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
 from bbbms_app.pages.diary import DiaryState, diary_page
 from bbbms_app.pages.home import HomeState, home_page
@@ -32,7 +34,8 @@ app = rx.App(
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
     # Private files (consent scans, marked exports) behind authorization, before Reflex's own routes;
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response.
-    api_transformer=[private_files_api, admin_files_api, journal_files_api, security_headers],
+    # /health (database, Redis, job queue, last good backup) for a monitor, public and terse.
+    api_transformer=[private_files_api, admin_files_api, journal_files_api, health_api, security_headers],
 )
 
 
@@ -58,6 +61,7 @@ _protected(consents_page, "/consents", "Макулдуктар", ConsentRegister
 _protected(audit_page, "/audit", "Аудит", AuditState.load)
 _protected(rights_page, "/rights", "Укуктар", RightsState.load)
 _protected(profile_page, "/profile", "Профиль")
+_protected(backups_page, "/backups", "Камдык көчүрмөлөр", BackupsState.load)
 
 # Everything built so far (pages, components, states) lives as long as the process: keep it out of
 # the garbage collector's full passes, which otherwise scan it and stall a handler for ~100 ms now

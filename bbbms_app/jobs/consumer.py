@@ -37,12 +37,16 @@ def _watch_parent(parent: int) -> None:
 def run(*, workers: int = 1, periodic: bool = True, parent: int | None = None) -> None:
     """Run a consumer in this process until SIGTERM/SIGINT (blocks)."""
     from bbbms_app import jobs
-    from bbbms_app.jobs import tasks  # noqa: F401 - registers the tasks
+    from bbbms_app.jobs import tasks
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     jobs.reload()
     if parent:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
+    if periodic:
+        # The schedule checks every 10 minutes on the clock; check once now, so that a server
+        # switched on in the morning backs up at once when yesterday's backup is missing.
+        tasks.backup_if_due()
     consumer = jobs.huey.create_consumer(
         workers=workers, worker_type="thread", periodic=periodic, check_worker_health=True
     )

@@ -859,3 +859,35 @@ def human_size(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024  # type: ignore[assignment]
     return f"{n} B"
+
+
+# --- words for the screens -----------------------------------------------------------------------------
+
+STALE_AFTER = dt.timedelta(days=1)
+
+
+def age_words(age: dt.timedelta) -> dict[str, str]:
+    """«3 h», «2 days»… in each language (the screens pick by the tab's language)."""
+    from bbbms_app.i18n import translations
+
+    minutes = max(0, int(age.total_seconds() // 60))
+    if minutes < 60:
+        return translations("ops.minutes", n=minutes)
+    if minutes < 48 * 60:
+        return translations("ops.hours", n=minutes // 60)
+    return translations("ops.days", n=minutes // (24 * 60))
+
+
+def warning(now: dt.datetime | None = None) -> dict[str, str]:
+    """The dashboard's warning in each language when the last good backup is missing or older than
+    a day; empty when all is well."""
+    from bbbms_app.i18n import LANGUAGES, t
+
+    last = last_good()
+    if last is None:
+        return {lang: t("ops.none", lang) for lang in LANGUAGES}
+    age = last.age(now)
+    if age <= STALE_AFTER:
+        return {}
+    words = age_words(age)
+    return {lang: t("ops.stale", lang, age=words[lang]) for lang in LANGUAGES}
