@@ -193,3 +193,19 @@ def test_redis_storage_for_a_district(school, tmp_path, monkeypatch, consumer):
         settings.reload()
         jobs.reload()
     db.dispose_all()
+
+
+def test_the_restore_drill_runs_weekly_and_records_its_outcome(queue_env, monkeypatch):
+    at = dt.datetime.now(dt.UTC)
+    monkeypatch.setattr(jobs, "now", lambda: at)
+    assert tasks.drill_due(at) is False  # nothing to drill yet
+    assert tasks.restore_drill.call_local() is None
+    backup.run()
+    assert tasks.drill_due(at)
+
+    assert tasks.restore_drill.call_local() is True
+    status = jobs.status("restore_drill")
+    assert status["ok"] and status["message"].startswith("good:")
+    assert backup.list_backups(settings.ops().backup_dir)[0].drill == "good"
+    assert not tasks.drill_due(at + dt.timedelta(days=6))
+    assert tasks.drill_due(at + dt.timedelta(days=7))

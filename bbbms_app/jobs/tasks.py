@@ -63,9 +63,26 @@ def backup_now() -> str:
     return _backup("asked for")
 
 
-@huey.periodic_task(crontab(day_of_week="0", hour="3", minute="30"), name="restore_drill")
-def restore_drill() -> bool:
-    """Once a week: restore the newest backup into a scratch database and record whether it is good."""
+DRILL_EVERY = dt.timedelta(days=7)
+
+
+def drill_due(at: dt.datetime) -> bool:
+    """A week since the last drill (or none yet), and a good backup to drill."""
+    if backup.last_good() is None:
+        return False
+    last = (jobs.status("restore_drill") or {}).get("at")
+    try:
+        return last is None or at - dt.datetime.fromisoformat(last) >= DRILL_EVERY
+    except ValueError:
+        return True
+
+
+@huey.periodic_task(crontab(minute="5,35"), name="restore_drill")
+def restore_drill() -> bool | None:
+    """Once a week (checked twice an hour, so a server that is off at night still drills): restore
+    the newest backup into a scratch database and record whether it is good."""
+    if not drill_due(jobs.now()):
+        return None
     outcome = backup.drill()
     jobs.put_status("restore_drill", ok=outcome.good, message=outcome.message)
     (log.info if outcome.good else log.error)("restore drill: %s", outcome.message)

@@ -45,9 +45,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "ops.no_copy": ("жок", "нет", "none"),
     "ops.schedule": (
-        "Ар бир {hours} саатта өзү жасалат; ар жекшембиде калыбына келтирүү сыноосу өтөт.",
-        "Делается сама каждые {hours} ч; по воскресеньям проводится проверка восстановления.",
-        "Made by itself every {hours} h; a restore drill runs every Sunday.",
+        "Ар бир {hours} саатта өзү жасалат; жумасына бир жолу калыбына келтирүү сыноосу өтөт.",
+        "Делается сама каждые {hours} ч; раз в неделю проводится проверка восстановления.",
+        "Made by itself every {hours} h; a restore drill runs once a week.",
     ),
     "ops.last_run": ("Акыркы иш: {message}", "Последний запуск: {message}", "Last run: {message}"),
     "ops.last_failed": (
