@@ -371,7 +371,9 @@ def create(
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-    Path(f"{out}.sha256").write_text(f"{_hash_file(out)}  {out.name}\n")
+    side = Path(f"{out}.sha256")
+    side.write_text(f"{_hash_file(out)}  {out.name}\n")
+    side.chmod(0o600)
     return manifest
 
 
@@ -661,6 +663,7 @@ def record(path: Path, manifest: Manifest, *, good: bool, extra: dict | None = N
     side = _sidecar(path)
     tmp = side.with_name(f".{side.name}.tmp")
     tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=1))
+    tmp.chmod(0o600)
     os.replace(tmp, side)
 
 
