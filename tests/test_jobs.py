@@ -7,7 +7,6 @@ The consumer is Huey's own (threads, real SQLite or Redis storage), not a stand-
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import os
 import secrets
 import signal
@@ -17,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from huey import signals
 from huey.consumer import Scheduler
 
 from bbbms_app import db, jobs, settings
@@ -24,7 +24,7 @@ from bbbms_app.jobs import tasks
 from bbbms_app.services import backup
 
 START = dt.datetime(2026, 3, 2, 0, 0, tzinfo=dt.UTC)
-STEP = dt.timedelta(hours=12)  # one real second of the consumer = twelve hours of the school's clock
+STEP = dt.timedelta(hours=12)  # the fast clock: each periodic check of the scheduler is half a day later
 
 
 @pytest.fixture
@@ -70,26 +70,47 @@ def _wait(predicate, timeout: float, what: str):
 
 
 def test_scheduled_backup_runs_daily_under_a_fast_clock(queue_env, consumer, monkeypatch):
-    t0 = time.monotonic()
+    """Huey's own scheduler and worker; the clock jumps twelve hours at each of the scheduler's
+    (one-second) periodic checks, once the jobs of the previous check have finished — so the test
+    means the same on a busy machine as on an idle one."""
+    clock = {"now": START, "checks": 0}
+    counts = {"enqueued": 0, "finished": 0}
 
-    def fake_now() -> dt.datetime:
-        # Whole steps only: the clock always reads a full hour, which the crontabs match.
-        return START + int(time.monotonic() - t0) * STEP
+    def enqueued(_signal, _task, *_args):
+        counts["enqueued"] += 1
 
-    monkeypatch.setattr(jobs, "now", fake_now)
-    monkeypatch.setattr(jobs.huey, "_get_timestamp", lambda: fake_now().replace(tzinfo=None))
+    def finished(_signal, _task, *_args):
+        counts["finished"] += 1
+
+    jobs.huey.signal(signals.SIGNAL_ENQUEUED)(enqueued)
+    jobs.huey.signal(signals.SIGNAL_COMPLETE, signals.SIGNAL_ERROR)(finished)
+    real_check = Scheduler.enqueue_periodic_tasks
+
+    def check(self, _now):
+        if counts["enqueued"] != counts["finished"]:
+            return  # the previous half day's jobs are still running
+        if clock["checks"]:
+            clock["now"] += STEP
+        clock["checks"] += 1
+        real_check(self, None)
+
+    monkeypatch.setattr(jobs, "now", lambda: clock["now"])
+    monkeypatch.setattr(jobs.huey, "_get_timestamp", lambda: clock["now"].replace(tzinfo=None))
     monkeypatch.setattr(Scheduler, "periodic_task_seconds", 1)
+    monkeypatch.setattr(Scheduler, "enqueue_periodic_tasks", check)
     monkeypatch.setenv("BBBMS_BACKUP_KEEP", "10")
     folder = settings.ops().backup_dir
-
-    consumer()
-    # Three and a half days of the school's clock: checks every 12 hours, a backup once a day.
-    _wait(lambda: fake_now() >= START + dt.timedelta(days=3, hours=12), 15, "the fast clock")
-    _wait(lambda: len(backup.list_backups(folder)) >= 4, 30, "the fourth daily backup")
+    try:
+        consumer()
+        # Three and a half days of the school's clock: checks every 12 hours, a backup once a day.
+        end = START + dt.timedelta(days=3, hours=12)
+        _wait(lambda: clock["now"] >= end and counts["enqueued"] == counts["finished"], 120, "3.5 days")
+    finally:
+        jobs.huey.disconnect_signal(enqueued)
+        jobs.huey.disconnect_signal(finished)
 
     made = sorted(b.created_at for b in backup.list_backups(folder))
-    assert made[0] == START
-    assert [b - a for a, b in itertools.pairwise(made)] == [dt.timedelta(days=1)] * (len(made) - 1)
+    assert made == [START + dt.timedelta(days=d) for d in range(4)]
     assert all(b.good for b in backup.list_backups(folder))
     newest = backup.list_backups(folder)[0]
     assert backup.verify(newest.path).tables["pupil"]["rows"] > 0

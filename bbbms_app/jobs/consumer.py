@@ -23,6 +23,7 @@ import time
 from bbbms_app import settings
 
 log = logging.getLogger("bbbms.jobs")
+START_DELAY_S = 30
 
 
 def _watch_parent(parent: int) -> None:
@@ -44,9 +45,10 @@ def run(*, workers: int = 1, periodic: bool = True, parent: int | None = None) -
     if parent:
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
     if periodic:
-        # The schedule checks every 10 minutes on the clock; check once now, so that a server
-        # switched on in the morning backs up at once when yesterday's backup is missing.
-        tasks.backup_if_due()
+        # The schedule checks every 10 minutes on the clock; check once soon after start, so that a
+        # server switched on in the morning backs up when yesterday's backup is missing — after the
+        # app's own start-up, not competing with it for the CPU.
+        tasks.backup_if_due.schedule(delay=START_DELAY_S)
     consumer = jobs.huey.create_consumer(
         workers=workers, worker_type="thread", periodic=periodic, check_worker_health=True
     )
