@@ -61,7 +61,13 @@ async def test_administrator_sees_the_list_and_the_warnings(folders):
 
 
 async def test_the_director_sees_them_too(folders):
-    backup.run()
+    from bbbms_app.jobs import tasks
+
+    tasks.backup_now.call_local()  # the job, run here: its outcome is what the screen reads
     state = sub(new_tab("t_director"), BackupsState)
     assert not is_refusal(await state.load())
     assert len(state.rows) == 1 and state.rows[0]["drill_en"] == "not run"
+    name = state.rows[0]["name"]
+    assert state.last_run["ru"].startswith(f"Последний запуск: {name} — ")
+    assert "записей" in state.last_run["ru"] and "жазуу" in state.last_run["ky"]
+    assert not state.last_run_failed

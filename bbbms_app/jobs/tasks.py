@@ -44,7 +44,17 @@ def _backup(reason: str) -> str:
     if result.copy_error:
         message += f"; the second copy failed: {result.copy_error}"
         log.error("backup copy failed: %s", result.copy_error)
-    jobs.put_status("backup", ok=not result.copy_error, message=message, file=result.path.name)
+    jobs.put_status(
+        "backup",
+        ok=not result.copy_error,
+        message=message,
+        file=result.path.name,
+        rows=result.manifest.rows,
+        files=len(result.manifest.files),
+        size=backup.human_size(result.path.stat().st_size),
+        seconds=round(result.seconds, 1),
+        copy_error=result.copy_error,
+    )
     log.info("backup written: %s", message)
     return message
 

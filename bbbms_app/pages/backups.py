@@ -79,12 +79,24 @@ class BackupsState(rx.State):
             for lang in LANGUAGES
         }
         self.schedule = {lang: t("ops.schedule", lang, hours=ops.backup_every_hours) for lang in LANGUAGES}
-        status = jobs.status("backup")
-        self.last_run_failed = bool(status) and status.get("ok") is False
-        key = "ops.last_failed" if self.last_run_failed else "ops.last_run"
-        self.last_run = (
-            {lang: t(key, lang, message=str(status.get("message", ""))[:300]) for lang in LANGUAGES} if status else {}
-        )
+        self.last_run, self.last_run_failed = _last_run(jobs.status("backup"))
+
+
+def _last_run(status: dict | None) -> tuple[dict[str, str], bool]:
+    """The last backup job's outcome in each language; True when it failed. The reason of a
+    failure is the system's own text (a path, an error), shown as it is after a translated lead."""
+    if not status:
+        return {}, False
+    if status.get("copy_error"):
+        return {lang: t("ops.copy_failed", lang, message=str(status["copy_error"])[:300]) for lang in LANGUAGES}, True
+    if status.get("ok") is False:
+        return {
+            lang: t("ops.last_failed", lang, message=str(status.get("message", ""))[:300]) for lang in LANGUAGES
+        }, True
+    if "rows" in status:
+        fields = {k: status.get(k, "") for k in ("file", "rows", "files", "size", "seconds")}
+        return {lang: t("ops.last_good_run", lang, **fields) for lang in LANGUAGES}, False
+    return {lang: t("ops.last_run", lang, message=str(status.get("message", ""))[:300]) for lang in LANGUAGES}, False
 
 
 def _lang(row: rx.Var, prefix: str) -> rx.Var:
@@ -142,7 +154,7 @@ def _body() -> rx.Component:
             [
                 Column("made", "ops.col.made", render=_made),
                 Column("age", "ops.col.age", render=lambda r: rx.text(_lang(r, "age"))),
-                Column("size", "ops.col.size"),
+                Column("size", "ops.col.size", hide_on_phone=True),
                 Column("content", "ops.col.content", render=lambda r: rx.text(_lang(r, "content")), hide_on_phone=True),
                 Column("good", "ops.col.checked", render=_checked),
                 Column("drill", "ops.col.drill", render=_drill, hide_on_phone=True),

@@ -50,6 +50,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Made by itself every {hours} h; a restore drill runs once a week.",
     ),
     "ops.last_run": ("Акыркы иш: {message}", "Последний запуск: {message}", "Last run: {message}"),
+    "ops.last_good_run": (
+        "Акыркы иш: {file} — {rows} жазуу, {files} файл, {size}, {seconds} сек.",
+        "Последний запуск: {file} — {rows} записей, {files} файлов, {size}, {seconds} с.",
+        "Last run: {file} — {rows} rows, {files} files, {size}, {seconds} s.",
+    ),
+    "ops.copy_failed": (
+        "Экинчи папкага көчүрүү ишке ашкан жок: {message}",
+        "Копирование во вторую папку не удалось: {message}",
+        "The copy to the second folder failed: {message}",
+    ),
     "ops.last_failed": (
         "Акыркы көчүрмө ишке ашкан жок: {message}",
         "Последнее копирование не удалось: {message}",
