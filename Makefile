@@ -8,7 +8,7 @@ export REFLEX_USE_NPM := 1
 export PYTHONDONTWRITEBYTECODE := 1
 PORT ?= 3000
 
-.PHONY: run test install install-dev lint migrate demo build chromium clean
+.PHONY: run test install install-dev lint migrate demo prepare build chromium clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -28,11 +28,16 @@ migrate: install
 demo: migrate
 	$(PY) -m bbbms_app demo --if-empty
 
+# Before serving: refuse unsafe production settings, back up a database about to be upgraded,
+# migrate, then load the demo (not in production, not with BBBMS_DEMO=0) or create the school (init).
+prepare: install
+	$(PY) -m bbbms_app prepare
+
 # Build the production frontend only when the app's sources changed since the last build.
 build: install
 	$(PY) -m bbbms_app.toolchain build --port $(PORT)
 
-run: demo build
+run: prepare build
 	$(PY) -m bbbms_app.toolchain serve --port $(PORT)
 
 chromium:

@@ -9,6 +9,7 @@ import reflex as rx
 
 from bbbms_app.admin import pages as admin_pages
 from bbbms_app.admin.files import api as admin_files_api
+from bbbms_app.api.health import health_api
 from bbbms_app.api.journal_files import journal_files_api
 from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.headers import security_headers
@@ -18,6 +19,7 @@ from bbbms_app.components import navigation
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.navigation import Page
 from bbbms_app.pages.audit import AuditState, audit_page
+from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
 from bbbms_app.pages.diary import DiaryState, diary_page
 from bbbms_app.pages.home import HomeState, home_page
@@ -36,7 +38,8 @@ app = rx.App(
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
     # Private files (consent scans, marked exports) behind authorization, before Reflex's own routes;
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response.
-    api_transformer=[private_files_api, admin_files_api, journal_files_api, security_headers],
+    # /health (database, Redis, job queue, last good backup) for a monitor, public and terse.
+    api_transformer=[private_files_api, admin_files_api, journal_files_api, health_api, security_headers],
 )
 
 # The pages behind sign-in, in sidebar order. The generated screens of the entities come from the
@@ -64,6 +67,7 @@ PAGES: tuple[Page, ...] = (
     Page("/consents", "nav.consents", ("consent.read",), "shield-check", consents_page, (ConsentRegisterState.load,)),
     Page("/audit", "rights.audit.nav", ("audit.read",), "scroll-text", audit_page, (AuditState.load,)),
     Page("/rights", "rights.nav", ("rights.read",), "user-round-check", rights_page, (RightsState.load,)),
+    Page("/backups", "ops.nav", ("backup.read",), "archive", backups_page, (BackupsState.load,)),
     Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page),
 )
 navigation.use(PAGES)

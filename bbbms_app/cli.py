@@ -89,6 +89,10 @@ def _print_accounts() -> None:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from bbbms_app.services import demo
 
+    if settings.get().environment == "prod":
+        # Its accounts share one public password: never in a production database.
+        print("BBBMS_ENV=prod: the demo is never loaded in production (python -m bbbms_app init).", file=sys.stderr)
+        return 2
     migrate()
     eng = db.engine()
     if not demo.is_empty(eng):
@@ -415,6 +419,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="why the data is exported (required for personal data: pupil, guardian, staff, user; audited)",
     )
     ex.set_defaults(func=_cmd_export)
+
+    # Operations (backup, restore, restore-drill, init, migrate-data, jobs, prepare): cli_ops.py.
+    from bbbms_app import cli_ops
+
+    cli_ops.add_commands(sub)
     return p
 
 

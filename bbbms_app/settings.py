@@ -316,3 +316,33 @@ def refuse_unsafe_production(s: Settings | None = None, extra: list[str] | None 
     problems = check_production(s) + list(extra or [])
     if problems:
         raise UnsafeConfiguration(problems)
+
+
+# --- Operations (room `ops`): backups and the job queue -------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpsSettings:
+    """Where backups go and how the job queue runs (docs/operations.md)."""
+
+    backup_dir: Path  # BBBMS_BACKUP_DIR, default <data_dir>/backups
+    backup_copy_dir: Path | None  # BBBMS_BACKUP_COPY_DIR: a second folder (USB disk, mounted share)
+    backup_keep: int  # BBBMS_BACKUP_KEEP: good backups kept in each folder
+    backup_every_hours: int  # BBBMS_BACKUP_EVERY_HOURS: a new backup once the last good one is this old
+    queue_url: str  # BBBMS_QUEUE_URL: redis://… for a district; empty = a SQLite file under private/
+    jobs: str  # BBBMS_JOBS: "child" (make run starts the consumer) or "external" (its own service)
+
+
+def ops(s: Settings | None = None) -> OpsSettings:
+    """The operations settings, read from the environment at each call (they are cheap)."""
+    s = s or get()
+    copy = os.environ.get("BBBMS_BACKUP_COPY_DIR", "").strip()
+    jobs = os.environ.get("BBBMS_JOBS", "child").strip().lower()
+    return OpsSettings(
+        backup_dir=Path(os.environ.get("BBBMS_BACKUP_DIR", "").strip() or s.data_dir / "backups"),
+        backup_copy_dir=Path(copy) if copy else None,
+        backup_keep=max(1, _int("BBBMS_BACKUP_KEEP", 14)),
+        backup_every_hours=max(1, _int("BBBMS_BACKUP_EVERY_HOURS", 24)),
+        queue_url=os.environ.get("BBBMS_QUEUE_URL", "").strip(),
+        jobs=jobs if jobs in ("child", "external") else "child",
+    )

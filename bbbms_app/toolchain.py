@@ -87,6 +87,11 @@ def serve(port: int, host: str = "0.0.0.0") -> None:  # noqa: S104 - a school se
     from reflex.utils import exec as rx_exec
     from reflex_base.constants import LogLevel
 
+    # The job queue's consumer (scheduled backups, clean-up) runs beside the server as one child
+    # process and stops with it (bbbms_app/jobs/consumer.py says why not a thread).
+    from bbbms_app.jobs import consumer
+
+    consumer.start_child()
     print(f"BBBMS is being served at http://localhost:{port}", flush=True)
     rx_exec.run_backend_prod(host, port, LogLevel.WARNING, mount_frontend_compiled_app=True)
 

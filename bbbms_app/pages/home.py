@@ -11,6 +11,7 @@ from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
+from bbbms_app.services import backup
 from bbbms_app.services import school as school_service
 
 
@@ -20,6 +21,8 @@ class HomeState(rx.State):
     figures: dict[str, int] = {}
     load_rows: list[dict[str, str]] = []
     children: list[dict[str, str]] = []
+    # The warning, in each language, when the last good backup is missing or older than a day.
+    backup_warning: dict[str, str] = {}
 
     @rx.event
     @requires("signed_in")
@@ -41,6 +44,7 @@ class HomeState(rx.State):
             self.children = (
                 school_service.own_children(s, principal, today) if principal.role in ("parent", "pupil") else []
             )
+        self.backup_warning = backup.warning() if principal.can("backup.read") else {}
 
 
 def _figure(key: str, label_key: str, icon: str) -> rx.Component:
@@ -65,6 +69,20 @@ def _subject(row: rx.Var) -> rx.Var:
 def _body() -> rx.Component:
     return rx.vstack(
         rx.text(tr("home.welcome").replace("{name}", AuthState.display_name), size="4"),  # type: ignore[attr-defined]
+        rx.cond(
+            HomeState.backup_warning.length() > 0,  # type: ignore[attr-defined]
+            rx.callout(
+                rx.vstack(
+                    rx.text(HomeState.backup_warning.to(dict)[AuthState.lang].to(str)),
+                    rx.link(tr("ops.open_backups"), href="/backups", weight="medium"),
+                    spacing="1",
+                ),
+                icon="triangle-alert",
+                color_scheme="red",
+                width="100%",
+                data_testid="backup-warning",
+            ),
+        ),
         rx.cond(
             HomeState.figures.length() > 0,  # type: ignore[attr-defined]
             rx.grid(

@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, str] = {
     "export.personal": "bulk export of personal data",
     "consent.read": "see consent records and their scans for people in scope",
     "consent.write": "record and withdraw consents; save personal fields they cover",
+    "backup.read": "see the backups list (size, age, checks) and the warning when the last good one is old",
 }
 
 _TEACHING = {
@@ -83,7 +84,9 @@ _LEADERSHIP = {
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
-    "administrator": frozenset({"school.read", "staff.read", "class.read", "user.read", "user.write", "rights.read"}),
+    "administrator": frozenset(
+        {"school.read", "staff.read", "class.read", "user.read", "user.write", "rights.read", "backup.read"}
+    ),
     "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),

@@ -1,0 +1,73 @@
+"""The backups screen's handler and the home page's backup warning, called as browser events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bbbms_app import jobs, settings
+from bbbms_app.pages.backups import BackupsState
+from bbbms_app.pages.home import HomeState
+from bbbms_app.services import backup
+from tests.states import is_refusal, new_tab, sub
+
+
+@pytest.fixture
+def folders(school, tmp_path, monkeypatch):
+    monkeypatch.setenv("BBBMS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BBBMS_BACKUP_DIR", str(tmp_path / "backups"))
+    monkeypatch.setenv("BBBMS_QUEUE_NAME", "test-page")
+    settings.reload()
+    jobs.reload()
+    yield tmp_path
+    jobs.huey.storage.close()
+
+
+@pytest.mark.parametrize("username", ["t_teacher", "t_clerk", "t_parent"])
+async def test_roles_without_backup_read_are_refused(folders, username):
+    state = sub(new_tab(username), BackupsState)
+    assert is_refusal(await state.load())
+    assert state.rows == []
+    home = sub(new_tab(username), HomeState)
+    await home.load()
+    assert home.backup_warning == {}  # nobody else is alarmed by the server's backups
+
+
+async def test_administrator_sees_the_list_and_the_warnings(folders):
+    home = sub(new_tab("t_admin"), HomeState)
+    await home.load()
+    assert "көчүрмө жок" in home.backup_warning["ky"] and "резервной копии пока нет" in home.backup_warning["ru"]
+
+    now = dt.datetime.now(dt.UTC)
+    backup.run(now=now - dt.timedelta(days=3))
+    await home.load()
+    assert home.backup_warning["ru"].startswith("Последняя хорошая резервная копия сделана 3 дн. назад")
+    assert home.backup_warning["ky"].startswith("Акыркы жакшы камдык көчүрмө 3 күн мурун")
+
+    backup.run(now=now - dt.timedelta(hours=2))
+    jobs.put_status("backup", ok=False, message="/media/usb: No space left on device")
+    await home.load()
+    assert home.backup_warning == {}
+
+    state = sub(new_tab("t_admin"), BackupsState)
+    assert not is_refusal(await state.load())
+    assert [r["age_en"] for r in state.rows] == ["2 h", "3 days"]
+    assert all(r["good"] == "1" for r in state.rows)
+    assert state.rows[0]["content_ru"].endswith("записей, 0 файлов")
+    assert not state.stale and state.summary["en"] == "The last good backup was made 2 h ago."
+    assert state.last_run_failed and "No space left" in state.last_run["ru"]
+    assert str(folders / "backups") in state.where["ky"]
+
+
+async def test_the_director_sees_them_too(folders):
+    from bbbms_app.jobs import tasks
+
+    tasks.backup_now.call_local()  # the job, run here: its outcome is what the screen reads
+    state = sub(new_tab("t_director"), BackupsState)
+    assert not is_refusal(await state.load())
+    assert len(state.rows) == 1 and state.rows[0]["drill_en"] == "not run"
+    name = state.rows[0]["name"]
+    assert state.last_run["ru"].startswith(f"Последний запуск: {name} — ")
+    assert "записей" in state.last_run["ru"] and "жазуу" in state.last_run["ky"]
+    assert not state.last_run_failed
