@@ -17,4 +17,23 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "families.term": ("Мезгил", "Период", "Term"),
     "families.term_mark": ("Мезгилдик баа", "За период", "Term mark"),
     "families.no_subjects": ("Азырынча баа жок.", "Оценок пока нет.", "No marks yet."),
+    # the teacher's and class teacher's home
+    "stats.today_lessons": ("Бүгүнкү сабактар", "Уроков сегодня", "Lessons today"),
+    "stats.no_topic": ("Темасы жазылбаган сабактар", "Уроков без темы", "Lessons without a topic"),
+    "stats.no_marks": ("Баа коюлбаган сабактар", "Уроков без оценок", "Lessons without marks"),
+    "stats.absent_today": ("Бүгүн келбегендер", "Отсутствуют сегодня", "Absent today"),
+    "stats.my_day": ("Менин бүгүнкү сабактарым", "Мои уроки сегодня", "My lessons today"),
+    "stats.no_lessons_today": ("Бүгүн сабак жок.", "Сегодня уроков нет.", "No lessons today."),
+    "stats.class_today": ("{class} классы бүгүн", "{class} класс сегодня", "Class {class} today"),
+    "stats.all_present": ("Бүгүн баары келди.", "Сегодня все на месте.", "Everyone is present today."),
+    "stats.absent": ("Келген жок", "Отсутствует", "Absent"),
+    "stats.late": ("Кечикти", "Опоздал(а)", "Late"),
+    "stats.lessons_no": ("сабактар: {numbers}", "уроки: {numbers}", "lessons: {numbers}"),
+    "stats.unfinished": (
+        "Бул чейректе толтурулбаган сабактар",
+        "Незаполненные уроки этой четверти",
+        "Lessons of this term still to fill in",
+    ),
+    "stats.no_topic_badge": ("тема жок", "нет темы", "no topic"),
+    "stats.no_marks_badge": ("баа жок", "нет оценок", "no marks"),
 }
