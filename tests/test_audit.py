@@ -159,7 +159,7 @@ async def test_the_director_sees_refused_events_on_the_audit_screen(school):
     assert is_refusal(await sub(new_tab("t_pupil"), RightsState).load())
     screen = sub(new_tab("t_director"), AuditState)
     assert not is_refusal(await screen.load())
-    assert "denied" in screen.action_options and "RightsState.load" in screen.entity_options
+    assert "denied" in screen.action_options and "RightsState.load" in {o["code"] for o in screen.entity_options}
     await screen.set_action("denied")
     assert [(r["who"], r["role"], r["entity"]) for r in screen.rows] == [("t_pupil", "pupil", "RightsState.load")]
     await screen.set_person("nobody")

@@ -20,7 +20,7 @@ from bbbms_app.components.layout import page_shell
 from bbbms_app.components.table import Column, data_table, pager
 from bbbms_app.i18n import t, translations
 from bbbms_app.models.accounts import ROLES
-from bbbms_app.services import audit_log, export_marking, private_files
+from bbbms_app.services import audit_log, audit_text, export_marking, private_files
 
 MAX_FILTER = 100
 ALL = "*"  # the "every entity / every action" choice (a select item cannot have an empty value)
@@ -50,7 +50,7 @@ class AuditState(rx.State):
     action: str = ALL
     date_from: str = ""
     date_to: str = ""
-    entity_options: list[str] = []
+    entity_options: list[dict[str, str]] = []
     action_options: list[str] = []
     export_error: str = ""
 
@@ -76,7 +76,8 @@ class AuditState(rx.State):
             result = audit_log.search(
                 s, principal, self._filter(), offset=(self.page - 1) * self.page_size, limit=self.page_size
             )
-        self.rows, self.total = result.rows, result.total
+            rows = audit_text.readable(s, result.rows)
+        self.rows, self.total = rows, result.total
 
     def _refilter(self) -> None:
         self.page = 1
@@ -87,7 +88,7 @@ class AuditState(rx.State):
     def load(self):
         principal = current()
         with db.session() as s:
-            self.entity_options = audit_log.entities(s, principal)
+            self.entity_options = audit_text.entity_options(audit_log.entities(s, principal))
             self.action_options = audit_log.actions(s, principal)
         self._refilter()
 
@@ -106,7 +107,7 @@ class AuditState(rx.State):
     @rx.event
     @requires("audit.read")
     def set_entity(self, value: str):
-        self.entity = inputs.choice(value, [ALL, *self.entity_options], "entity")
+        self.entity = inputs.choice(value, [ALL, *(o["code"] for o in self.entity_options)], "entity")
         self._refilter()
 
     @rx.event
@@ -184,16 +185,20 @@ _ACTIONS = {a: translations(f"rights.action.{a}") for a in KNOWN_ACTIONS}
 _ROLES = {r: translations(f"role.{r}") for r in ROLES}
 
 
+def _in_lang(row: rx.Var, prefix: str) -> rx.Var:
+    return rx.match(AuthState.lang, ("ru", row[f"{prefix}_ru"]), ("en", row[f"{prefix}_en"]), row[f"{prefix}_ky"])
+
+
 def _who(row: rx.Var) -> rx.Component:
-    # No user: a refused browser that was not signed in, or the operator's command line (demo, imports).
-    nobody = rx.cond(
-        (row["action"] == "denied") | (row["action"] == "invalid"),
-        tr("rights.audit.not_signed_in"),
-        tr("rights.audit.system"),
-    )
+    # Rendered in words by services.audit_text: the full name, or «not signed in» / «system».
+    name = _in_lang(row, "who")
     return rx.vstack(
         rx.text(row["at"], size="1", font_family="monospace", white_space="nowrap"),
-        rx.text(rx.cond(row["who"] == "", nobody, row["who"]), size="2", weight="medium"),
+        rx.text(name, size="2", weight="medium"),
+        rx.cond(
+            (row["who"] != "") & (row["who"] != name),
+            rx.text(row["who"], size="1", color_scheme="gray", font_family="monospace"),
+        ),
         rx.cond(row["role"] != "", rx.text(_lookup(_ROLES, row["role"]), size="1", color_scheme="gray")),
         spacing="0",
     )
@@ -205,14 +210,11 @@ def _action(row: rx.Var) -> rx.Component:
 
 
 def _entity(row: rx.Var) -> rx.Component:
+    # The technical code (table #id, handler) stays in the tooltip for whoever needs it.
+    technical = row["entity"].to(str) + rx.cond(row["entity_id"] != "", " #" + row["entity_id"].to(str), "")
     return rx.vstack(
-        rx.text(
-            row["entity"],
-            rx.cond(row["entity_id"] != "", rx.text.span(" #", row["entity_id"])),
-            size="2",
-            font_family="monospace",
-        ),
-        rx.cond(row["field"] != "", rx.text(row["field"], size="1", color_scheme="gray", font_family="monospace")),
+        rx.text(_in_lang(row, "what"), size="2", title=technical, data_testid="audit-what"),
+        rx.cond(row["field_ky"] != "", rx.text(_in_lang(row, "field"), size="1", color_scheme="gray")),
         spacing="0",
     )
 
@@ -221,13 +223,17 @@ def _change(row: rx.Var) -> rx.Component:
     return rx.cond(
         (row["old"] != "") | (row["new"] != ""),
         rx.text(
-            rx.text.span(row["old"], color=rx.color("red", 11), text_decoration="line-through"),
+            rx.text.span(_in_lang(row, "old"), color=rx.color("red", 11), text_decoration="line-through"),
             " → ",
-            rx.text.span(row["new"], color=rx.color("grass", 11)),
+            rx.text.span(_in_lang(row, "new"), color=rx.color("grass", 11)),
             size="2",
             word_break="break-word",
         ),
     )
+
+
+def _reason(row: rx.Var) -> rx.Component:
+    return rx.text(_in_lang(row, "reason"), size="2", word_break="break-word")
 
 
 def _select(value: rx.Var, options: rx.Var, all_key: str, on_change, testid: str) -> rx.Component:
@@ -235,7 +241,7 @@ def _select(value: rx.Var, options: rx.Var, all_key: str, on_change, testid: str
         rx.select.trigger(width="100%"),
         rx.select.content(
             rx.select.item(tr(all_key), value=ALL),
-            rx.foreach(options, lambda o: rx.select.item(o, value=o)),
+            rx.foreach(options, lambda o: rx.select.item(_in_lang(o, "label"), value=o["code"])),
         ),
         value=value,
         on_change=on_change,
@@ -372,7 +378,7 @@ def _body() -> rx.Component:
                 Column("action", "rights.audit.col.action", render=_action),
                 Column("entity", "rights.audit.col.entity", render=_entity),
                 Column("change", "rights.audit.col.change", render=_change),
-                Column("reason", "rights.audit.col.reason", hide_on_phone=True),
+                Column("reason", "rights.audit.col.reason", render=_reason, hide_on_phone=True),
                 Column("pupil", "rights.audit.col.pupil", hide_on_phone=True),
             ],
             testid="audit-table",
