@@ -15,6 +15,7 @@ from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import Forbidden, current, requires
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.components.table import Column, data_table, pager
@@ -36,6 +37,11 @@ KNOWN_ACTIONS = (
     "invalid",
     "export",
 )
+
+
+def _typing(value: object) -> bool:
+    """A date field still being typed ("05.0"): nothing to filter by yet, and nothing wrong either."""
+    return isinstance(value, str) and 0 < len(value) < 10
 
 
 class AuditState(rx.State):
@@ -119,15 +125,19 @@ class AuditState(rx.State):
     @rx.event
     @requires("audit.read")
     def set_date_from(self, value: str):
-        inputs.iso_date(value, "date_from")
-        self.date_from = value
+        if _typing(value):
+            return
+        day = inputs.school_date(value, "date_from")
+        self.date_from = day.isoformat() if day else ""
         self._refilter()
 
     @rx.event
     @requires("audit.read")
     def set_date_to(self, value: str):
-        inputs.iso_date(value, "date_to")
-        self.date_to = value
+        if _typing(value):
+            return
+        day = inputs.school_date(value, "date_to")
+        self.date_to = day.isoformat() if day else ""
         self._refilter()
 
     @rx.event
@@ -307,13 +317,11 @@ def _filters() -> rx.Component:
         ),
         _labelled(
             "rights.audit.from",
-            rx.input(
-                type="date", value=AuditState.date_from, on_change=AuditState.set_date_from, size="2", width="100%"
-            ),
+            date_input(AuditState.date_from, AuditState.set_date_from, size="2", width="100%", testid="audit-from"),
         ),
         _labelled(
             "rights.audit.to",
-            rx.input(type="date", value=AuditState.date_to, on_change=AuditState.set_date_to, size="2", width="100%"),
+            date_input(AuditState.date_to, AuditState.set_date_to, size="2", width="100%", testid="audit-to"),
         ),
         rx.button(
             rx.icon("x", size=16),

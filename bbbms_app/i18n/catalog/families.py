@@ -101,4 +101,6 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "отправлены неверные данные ({detail})",
         "invalid data sent ({detail})",
     ),
+    # the date field
+    "date.placeholder": ("кк.аа.жжжж", "дд.мм.гггг", "dd.mm.yyyy"),
 }
