@@ -68,6 +68,7 @@ ADMIN_SCREENS: dict[str, str] = {
 _HANDLER = re.compile(r"^([A-Za-z]+State)\.([a-z_0-9]+)$")
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ACCOUNT = re.compile(r"^(\S+) \(([a-z_]+)\)$")
 _WORDS = {"yes": "yes", "no": "no", "true": "yes", "false": "no"}
 # Reasons the writers record as codes.
 _REASONS = {
@@ -123,6 +124,9 @@ def _value(entity: str, text: str, lang: str) -> str:
         return t(_WORDS[raw.lower()], lang)
     if raw == "(changed)":
         return t("audit.value.changed", lang)
+    account = _ACCOUNT.match(raw)
+    if entity == "user" and account and f"role.{account.group(2)}" in MESSAGES:
+        return f"{account.group(1)} ({t(f'role.{account.group(2)}', lang)})"  # "teacher (teacher)"
     if _TIMESTAMP.match(raw):
         try:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
