@@ -87,7 +87,10 @@ async def test_every_line_of_the_trail_reads_in_the_directors_language(school):
         "(изменён)",
     )
     created = next(r for r in rows if r["action"] == "create" and r["new"] == "t_classteacher (class_teacher)")
-    assert (created["new_ky"], created["new_ru"]) == ("t_classteacher (Класс жетекчи)", "t_classteacher (Классный руководитель)")
+    assert (created["new_ky"], created["new_ru"]) == (
+        "t_classteacher (Класс жетекчи)",
+        "t_classteacher (Классный руководитель)",
+    )
     # The time is written the school's way.
     assert re.fullmatch(r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}:\d{2}", rows[0]["at"])
     for row in rows:

@@ -3,7 +3,7 @@ day for their home page.
 
 - `counts`: how many schools, pupils, lessons, marks …;
 - `teacher_day`: his lessons today (bell time, class, subject, whether the topic and marks are in)
-  and, over the current term up to today, his held lessons still without a topic or without any
+  and, over the current term before today, his held lessons still without a topic or without any
   mark, newest first, each a link to its journal column;
 - `class_absences_today`: for a class teacher, who of his class is absent or late today, with the
   lessons missed.
@@ -120,7 +120,8 @@ def teacher_day(session: Session, principal: Principal, today: date, term_id: in
     out["today"] = [row(*r) for r in todays]
     if term_id is None:
         return out
-    held = base.where(Lesson.term_id == term_id, Lesson.date <= today)
+    # Earlier days only: today's lessons are listed above with what they still lack.
+    held = base.where(Lesson.term_id == term_id, Lesson.date < today)
     no_topic = Lesson.topic == ""
     unfinished = session.exec(
         held.where(no_topic | ~_has_marks(Lesson.id)).order_by(Lesson.date.desc(), Lesson.number.desc())  # type: ignore[attr-defined]

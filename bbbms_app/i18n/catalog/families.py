@@ -19,8 +19,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "families.no_subjects": ("Азырынча баа жок.", "Оценок пока нет.", "No marks yet."),
     # the teacher's and class teacher's home
     "stats.today_lessons": ("Бүгүнкү сабактар", "Уроков сегодня", "Lessons today"),
-    "stats.no_topic": ("Темасы жазылбаган сабактар", "Уроков без темы", "Lessons without a topic"),
-    "stats.no_marks": ("Баа коюлбаган сабактар", "Уроков без оценок", "Lessons without marks"),
+    "stats.no_topic": ("Темасы жазылбаган мурунку сабактар", "Прошлых уроков без темы", "Past lessons without a topic"),
+    "stats.no_marks": ("Баа коюлбаган мурунку сабактар", "Прошлых уроков без оценок", "Past lessons without marks"),
     "stats.absent_today": ("Бүгүн келбегендер", "Отсутствуют сегодня", "Absent today"),
     "stats.my_day": ("Менин бүгүнкү сабактарым", "Мои уроки сегодня", "My lessons today"),
     "stats.no_lessons_today": ("Бүгүн сабак жок.", "Сегодня уроков нет.", "No lessons today."),
@@ -30,9 +30,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "stats.late": ("Кечикти", "Опоздал(а)", "Late"),
     "stats.lessons_no": ("сабактар: {numbers}", "уроки: {numbers}", "lessons: {numbers}"),
     "stats.unfinished": (
-        "Бул чейректе толтурулбаган сабактар",
-        "Незаполненные уроки этой четверти",
-        "Lessons of this term still to fill in",
+        "Мурунку күндөрдүн толтурулбаган сабактары",
+        "Незаполненные уроки прошлых дней",
+        "Earlier lessons still to fill in",
     ),
     "stats.no_topic_badge": ("тема жок", "нет темы", "no topic"),
     "stats.no_marks_badge": ("баа жок", "нет оценок", "no marks"),
