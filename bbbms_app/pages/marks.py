@@ -177,8 +177,27 @@ def _term_table() -> rx.Component:
     def row(r: rx.Var) -> rx.Component:
         return rx.table.row(
             rx.table.row_header_cell(rx.text(_in_lang(r, "subject"), weight="medium", size="2")),
-            rx.table.cell(marks_row(r["marks"], "term-mark-value")),
-            rx.table.cell(rx.text(_in_lang(r, "average"), white_space="nowrap"), data_testid="term-average"),
+            rx.table.cell(
+                marks_row(r["marks"], "term-mark-value"),
+                # On a phone the average sits under the marks: four columns do not fit 375 px.
+                rx.cond(
+                    _in_lang(r, "average") != "",
+                    rx.text(
+                        tr("col.average"),
+                        ": ",
+                        _in_lang(r, "average"),
+                        size="1",
+                        color_scheme="gray",
+                        display=["block", "none"],
+                        margin_top="4px",
+                    ),
+                ),
+            ),
+            rx.table.cell(
+                rx.text(_in_lang(r, "average"), white_space="nowrap"),
+                display=["none", "table-cell"],
+                data_testid="term-average",
+            ),
             rx.table.cell(r["absences"], display=["none", "table-cell"]),
             rx.table.cell(rx.cond(r["term_mark"] != "", mark_badge(r["term_mark"].to(str), "term-period-mark"))),
             data_testid="term-row",
@@ -192,7 +211,7 @@ def _term_table() -> rx.Component:
                     rx.table.row(
                         rx.table.column_header_cell(tr("col.subject")),
                         rx.table.column_header_cell(tr("col.marks")),
-                        rx.table.column_header_cell(tr("col.average")),
+                        rx.table.column_header_cell(tr("col.average"), display=["none", "table-cell"]),
                         rx.table.column_header_cell(tr("col.absences"), display=["none", "table-cell"]),
                         rx.table.column_header_cell(tr("families.term_mark")),
                     )
