@@ -159,7 +159,7 @@ async def test_the_director_sees_refused_events_on_the_audit_screen(school):
     assert is_refusal(await sub(new_tab("t_pupil"), RightsState).load())
     screen = sub(new_tab("t_director"), AuditState)
     assert not is_refusal(await screen.load())
-    assert "denied" in screen.action_options and "RightsState.load" in screen.entity_options
+    assert "denied" in screen.action_options and "RightsState.load" in {o["code"] for o in screen.entity_options}
     await screen.set_action("denied")
     assert [(r["who"], r["role"], r["entity"]) for r in screen.rows] == [("t_pupil", "pupil", "RightsState.load")]
     await screen.set_person("nobody")
@@ -180,8 +180,9 @@ async def test_the_audit_screen_refuses_other_roles_and_bad_filters(school):
     await screen.load()
     before = (list(screen.rows), screen.total, screen.date_from)
     for call in (
-        screen.set_date_from("31.12.2025"),
+        screen.set_date_from("31.02.2025"),  # dd.mm.yyyy is the field's format, but no such day
         screen.set_date_from("2025-02-30"),
+        screen.set_date_from("12/31/2025"),
         screen.set_entity("no-such-entity"),
         screen.set_action("drop table"),
         screen.set_person(12),

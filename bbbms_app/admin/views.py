@@ -13,6 +13,7 @@ import reflex as rx
 
 from bbbms_app.admin.state import NONE_VALUE, CrudMixin
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.i18n import LANGUAGES, translations
 from bbbms_app.services.engine import exports
@@ -518,8 +519,8 @@ def _widget(state: type[CrudMixin], spec: EntitySpec, f: FieldSpec) -> rx.Compon
             data_testid=f"field-{f.name}",
             style={"width": "20px", "height": "20px"},
         )
-    if f.widget == "date":
-        return rx.input(type="date", default_value=default, size="3", **common)
+    if f.widget == "date":  # dd.mm.yyyy in every language (components/date_input.py)
+        return date_input(default, name=f.name, size="3", width="100%", testid=f"field-{f.name}")
     if f.widget == "time":
         return rx.input(type="time", default_value=default, size="3", **common)
     if f.widget == "password":

@@ -213,3 +213,15 @@ def conforms(value: object, hint: Any, depth: int = 0) -> bool:
         _key, item = get_args(hint) or (str, Any)
         return all(isinstance(k, str) and len(k) <= 200 and conforms(v, item, depth + 1) for k, v in value.items())
     return False
+
+
+def school_date(value: object, field: str = "date") -> date | None:
+    """A date typed in the date field (components/date_input.py) as dd.mm.yyyy, or an ISO date;
+    "" is None. Within 1900..2100; anything else is refused naming the field."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) != 10:
+        raise BadInput(field, "not a date")
+    if value[2:3] == "." and value[5:6] == ".":
+        value = f"{value[6:]}-{value[3:5]}-{value[:2]}"
+    return iso_date(value, field, optional=False)

@@ -15,12 +15,13 @@ from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import Forbidden, current, requires
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.components.table import Column, data_table, pager
 from bbbms_app.i18n import t, translations
 from bbbms_app.models.accounts import ROLES
-from bbbms_app.services import audit_log, private_files
+from bbbms_app.services import audit_log, audit_text, private_files
 from bbbms_app.services.engine import marking
 
 MAX_FILTER = 100
@@ -39,6 +40,11 @@ KNOWN_ACTIONS = (
 )
 
 
+def _typing(value: object) -> bool:
+    """A date field still being typed ("05.0"): nothing to filter by yet, and nothing wrong either."""
+    return isinstance(value, str) and 0 < len(value) < 10
+
+
 class AuditState(rx.State):
     """One page of audit events and the filter that chose them."""
 
@@ -51,7 +57,7 @@ class AuditState(rx.State):
     action: str = ALL
     date_from: str = ""
     date_to: str = ""
-    entity_options: list[str] = []
+    entity_options: list[dict[str, str]] = []
     action_options: list[str] = []
     export_error: str = ""
 
@@ -77,7 +83,8 @@ class AuditState(rx.State):
             result = audit_log.search(
                 s, principal, self._filter(), offset=(self.page - 1) * self.page_size, limit=self.page_size
             )
-        self.rows, self.total = result.rows, result.total
+            rows = audit_text.readable(s, result.rows)
+        self.rows, self.total = rows, result.total
 
     def _refilter(self) -> None:
         self.page = 1
@@ -88,7 +95,7 @@ class AuditState(rx.State):
     def load(self):
         principal = current()
         with db.session() as s:
-            self.entity_options = audit_log.entities(s, principal)
+            self.entity_options = audit_text.entity_options(audit_log.entities(s, principal))
             self.action_options = audit_log.actions(s, principal)
         self._refilter()
 
@@ -107,7 +114,7 @@ class AuditState(rx.State):
     @rx.event
     @requires("audit.read")
     def set_entity(self, value: str):
-        self.entity = inputs.choice(value, [ALL, *self.entity_options], "entity")
+        self.entity = inputs.choice(value, [ALL, *(o["code"] for o in self.entity_options)], "entity")
         self._refilter()
 
     @rx.event
@@ -119,15 +126,19 @@ class AuditState(rx.State):
     @rx.event
     @requires("audit.read")
     def set_date_from(self, value: str):
-        inputs.iso_date(value, "date_from")
-        self.date_from = value
+        if _typing(value):
+            return
+        day = inputs.school_date(value, "date_from")
+        self.date_from = day.isoformat() if day else ""
         self._refilter()
 
     @rx.event
     @requires("audit.read")
     def set_date_to(self, value: str):
-        inputs.iso_date(value, "date_to")
-        self.date_to = value
+        if _typing(value):
+            return
+        day = inputs.school_date(value, "date_to")
+        self.date_to = day.isoformat() if day else ""
         self._refilter()
 
     @rx.event
@@ -185,16 +196,20 @@ _ACTIONS = {a: translations(f"rights.action.{a}") for a in KNOWN_ACTIONS}
 _ROLES = {r: translations(f"role.{r}") for r in ROLES}
 
 
+def _in_lang(row: rx.Var, prefix: str) -> rx.Var:
+    return rx.match(AuthState.lang, ("ru", row[f"{prefix}_ru"]), ("en", row[f"{prefix}_en"]), row[f"{prefix}_ky"])
+
+
 def _who(row: rx.Var) -> rx.Component:
-    # No user: a refused browser that was not signed in, or the operator's command line (demo, imports).
-    nobody = rx.cond(
-        (row["action"] == "denied") | (row["action"] == "invalid"),
-        tr("rights.audit.not_signed_in"),
-        tr("rights.audit.system"),
-    )
+    # Rendered in words by services.audit_text: the full name, or «not signed in» / «system».
+    name = _in_lang(row, "who")
     return rx.vstack(
         rx.text(row["at"], size="1", font_family="monospace", white_space="nowrap"),
-        rx.text(rx.cond(row["who"] == "", nobody, row["who"]), size="2", weight="medium"),
+        rx.text(name, size="2", weight="medium"),
+        rx.cond(
+            (row["who"] != "") & (row["who"] != name),
+            rx.text(row["who"], size="1", color_scheme="gray", font_family="monospace"),
+        ),
         rx.cond(row["role"] != "", rx.text(_lookup(_ROLES, row["role"]), size="1", color_scheme="gray")),
         spacing="0",
     )
@@ -206,14 +221,11 @@ def _action(row: rx.Var) -> rx.Component:
 
 
 def _entity(row: rx.Var) -> rx.Component:
+    # The technical code (table #id, handler) stays in the tooltip for whoever needs it.
+    technical = row["entity"].to(str) + rx.cond(row["entity_id"] != "", " #" + row["entity_id"].to(str), "")
     return rx.vstack(
-        rx.text(
-            row["entity"],
-            rx.cond(row["entity_id"] != "", rx.text.span(" #", row["entity_id"])),
-            size="2",
-            font_family="monospace",
-        ),
-        rx.cond(row["field"] != "", rx.text(row["field"], size="1", color_scheme="gray", font_family="monospace")),
+        rx.text(_in_lang(row, "what"), size="2", title=technical, data_testid="audit-what"),
+        rx.cond(row["field_ky"] != "", rx.text(_in_lang(row, "field"), size="1", color_scheme="gray")),
         spacing="0",
     )
 
@@ -222,13 +234,17 @@ def _change(row: rx.Var) -> rx.Component:
     return rx.cond(
         (row["old"] != "") | (row["new"] != ""),
         rx.text(
-            rx.text.span(row["old"], color=rx.color("red", 11), text_decoration="line-through"),
+            rx.text.span(_in_lang(row, "old"), color=rx.color("red", 11), text_decoration="line-through"),
             " → ",
-            rx.text.span(row["new"], color=rx.color("grass", 11)),
+            rx.text.span(_in_lang(row, "new"), color=rx.color("grass", 11)),
             size="2",
             word_break="break-word",
         ),
     )
+
+
+def _reason(row: rx.Var) -> rx.Component:
+    return rx.text(_in_lang(row, "reason"), size="2", word_break="break-word")
 
 
 def _select(value: rx.Var, options: rx.Var, all_key: str, on_change, testid: str) -> rx.Component:
@@ -236,7 +252,7 @@ def _select(value: rx.Var, options: rx.Var, all_key: str, on_change, testid: str
         rx.select.trigger(width="100%"),
         rx.select.content(
             rx.select.item(tr(all_key), value=ALL),
-            rx.foreach(options, lambda o: rx.select.item(o, value=o)),
+            rx.foreach(options, lambda o: rx.select.item(_in_lang(o, "label"), value=o["code"])),
         ),
         value=value,
         on_change=on_change,
@@ -302,13 +318,11 @@ def _filters() -> rx.Component:
         ),
         _labelled(
             "rights.audit.from",
-            rx.input(
-                type="date", value=AuditState.date_from, on_change=AuditState.set_date_from, size="2", width="100%"
-            ),
+            date_input(AuditState.date_from, AuditState.set_date_from, size="2", width="100%", testid="audit-from"),
         ),
         _labelled(
             "rights.audit.to",
-            rx.input(type="date", value=AuditState.date_to, on_change=AuditState.set_date_to, size="2", width="100%"),
+            date_input(AuditState.date_to, AuditState.set_date_to, size="2", width="100%", testid="audit-to"),
         ),
         rx.button(
             rx.icon("x", size=16),
@@ -373,7 +387,7 @@ def _body() -> rx.Component:
                 Column("action", "rights.audit.col.action", render=_action),
                 Column("entity", "rights.audit.col.entity", render=_entity),
                 Column("change", "rights.audit.col.change", render=_change),
-                Column("reason", "rights.audit.col.reason", hide_on_phone=True),
+                Column("reason", "rights.audit.col.reason", render=_reason, hide_on_phone=True),
                 Column("pupil", "rights.audit.col.pupil", hide_on_phone=True),
             ],
             testid="audit-table",

@@ -16,6 +16,7 @@ from bbbms_app.auth.guard import Forbidden, current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
+from bbbms_app.components.marks import marks_row
 from bbbms_app.services import diary, timetable
 from bbbms_app.services import school as school_service
 from bbbms_app.services.access import Principal
@@ -119,16 +120,8 @@ def _in_lang(row: rx.Var, prefix: str) -> rx.Var:
 
 
 def _marks(lesson: rx.Var) -> rx.Component:
-    return rx.cond(
-        lesson["marks"] != "",
-        rx.hstack(
-            rx.foreach(
-                lesson["marks"].to(str).split(" "),
-                lambda m: rx.badge(m, size="3", variant="solid", color_scheme="grass", data_testid="diary-mark"),
-            ),
-            spacing="1",
-        ),
-    )
+    # Coloured by value (components.marks): a «2» stands out from a «5».
+    return marks_row(lesson["marks"], "diary-mark", size="3")
 
 
 def _lesson(lesson: rx.Var) -> rx.Component:

@@ -1,4 +1,6 @@
-"""The home page: figures for leaders, the teaching load for teachers, the children for parents."""
+"""The home page: school figures for the school-wide roles; a teacher's day (today's lessons, lessons
+still without a topic or marks, and for a class teacher his class's absences today) and teaching
+load; the children for parents."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.services import backup
 from bbbms_app.services import school as school_service
+from bbbms_app.services import stats
+from bbbms_app.services.access import SCHOOL_WIDE_ROLES
 
 
 class HomeState(rx.State):
@@ -23,6 +27,15 @@ class HomeState(rx.State):
     children: list[dict[str, str]] = []
     # The warning, in each language, when the last good backup is missing or older than a day.
     backup_warning: dict[str, str] = {}
+    teaching: bool = False
+    today_lessons: list[dict[str, str]] = []
+    unfinished: list[dict[str, str]] = []
+    no_topic: int = 0
+    no_marks: int = 0
+    class_name: str = ""
+    absent_today: int = 0
+    late_today: int = 0
+    absences: list[dict[str, str]] = []
 
     @rx.event
     @requires("signed_in")
@@ -31,11 +44,28 @@ class HomeState(rx.State):
         today = date.today()
         with db.session() as s:
             ctx = school_service.context(s, principal, today)
+            # School-wide counters are for the roles whose scope is the school; a teacher reads
+            # his own day instead (services.stats).
             self.figures = (
                 school_service.school_figures(s, principal.school_id, ctx["term_id"])
-                if principal.can("school.read") and principal.school_id is not None
+                if principal.can("school.read")
+                and principal.school_id is not None
+                and principal.role in SCHOOL_WIDE_ROLES
                 else {}
             )
+            writes = principal.staff_id is not None and principal.can("journal.write")
+            day = stats.teacher_day(s, principal, today, ctx["term_id"]) if writes else {}
+            # A director or deputy who also teaches sees his day too; one who does not, no empty list.
+            self.teaching = writes and (
+                principal.role in ("teacher", "class_teacher") or bool(day["today"] or day["unfinished"])
+            )
+            self.today_lessons = day.get("today", [])
+            self.unfinished = day.get("unfinished", [])
+            self.no_topic, self.no_marks = day.get("no_topic", 0), day.get("no_marks", 0)
+            absences = stats.class_absences_today(s, principal, today) if principal.role == "class_teacher" else {}
+            self.class_name = absences.get("classes", "")
+            self.absent_today, self.late_today = absences.get("absent", 0), absences.get("late", 0)
+            self.absences = absences.get("rows", [])
             self.load_rows = (
                 school_service.teaching_load(s, principal.staff_id, ctx["year_id"])
                 if principal.staff_id is not None and principal.can("journal.write")
@@ -64,6 +94,149 @@ def _figure(key: str, label_key: str, icon: str) -> rx.Component:
 
 def _subject(row: rx.Var) -> rx.Var:
     return rx.match(AuthState.lang, ("ru", row["subject_ru"]), ("en", row["subject_en"]), row["subject_ky"])
+
+
+def _counter(value: rx.Var, label_key: str, icon: str, testid: str, alert: bool = False) -> rx.Component:
+    colour = rx.cond(value > 0, "amber", "grass") if alert else "accent"
+    return rx.card(
+        rx.hstack(
+            rx.icon(icon, size=24, color=rx.color(colour, 10)),  # type: ignore[arg-type]
+            rx.vstack(
+                rx.text(tr(label_key), size="2", color_scheme="gray"),
+                rx.text(value, size="6", weight="bold", data_testid=testid),
+                spacing="0",
+            ),
+            align="center",
+            spacing="3",
+        ),
+    )
+
+
+def _lesson_line(r: rx.Var, show_date: bool) -> rx.Component:
+    """One of his lessons, a link to its journal column, with what is still missing."""
+    missing = rx.hstack(
+        rx.cond(r["has_topic"] == "", rx.badge(tr("stats.no_topic_badge"), color_scheme="amber", variant="soft")),
+        rx.cond(r["has_marks"] == "", rx.badge(tr("stats.no_marks_badge"), color_scheme="gray", variant="soft")),
+        spacing="1",
+        wrap="wrap",
+    )
+    return rx.link(
+        rx.card(
+            rx.flex(
+                rx.vstack(
+                    rx.text(r["date"] if show_date else r["number"], weight="bold", size="2"),
+                    rx.text(r["time"], size="1", color_scheme="gray", white_space="nowrap"),
+                    spacing="0",
+                    min_width="64px",
+                ),
+                rx.vstack(
+                    rx.hstack(
+                        rx.badge(r["class_name"], size="2"),
+                        rx.text(_subject(r), weight="medium", size="2"),
+                        spacing="2",
+                        align="center",
+                        wrap="wrap",
+                    ),
+                    rx.cond(r["topic"] != "", rx.text(r["topic"], size="1", color_scheme="gray", trim="both")),
+                    missing,
+                    spacing="1",
+                    min_width="0",
+                    flex="1",
+                ),
+                gap="10px",
+                align="start",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        href="/journal?lesson=" + r["id"].to(str),
+        underline="none",
+        color="inherit",
+        width="100%",
+        data_testid="today-lesson" if not show_date else "unfinished-lesson",
+    )
+
+
+def _teacher_day() -> rx.Component:
+    return rx.cond(
+        HomeState.teaching,
+        rx.vstack(
+            rx.grid(
+                _counter(HomeState.today_lessons.length(), "stats.today_lessons", "calendar-days", "figure-today"),  # type: ignore[attr-defined]
+                _counter(HomeState.no_topic, "stats.no_topic", "file-pen-line", "figure-no-topic", alert=True),
+                _counter(HomeState.no_marks, "stats.no_marks", "notebook-pen", "figure-no-marks", alert=True),
+                rx.cond(
+                    HomeState.class_name != "",
+                    _counter(HomeState.absent_today, "stats.absent_today", "user-x", "figure-absent", alert=True),
+                ),
+                columns=rx.breakpoints(initial="2", md="4"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.heading(tr("stats.my_day"), size="4"),
+            rx.cond(
+                HomeState.today_lessons.length() > 0,  # type: ignore[attr-defined]
+                rx.vstack(
+                    rx.foreach(HomeState.today_lessons, lambda r: _lesson_line(r, False)),
+                    spacing="2",
+                    width="100%",
+                ),
+                rx.text(tr("stats.no_lessons_today"), size="2", color_scheme="gray", data_testid="no-lessons-today"),
+            ),
+            rx.cond(
+                HomeState.class_name != "",
+                rx.vstack(
+                    rx.heading(tr("stats.class_today").replace("{class}", HomeState.class_name), size="4"),  # type: ignore[attr-defined]
+                    rx.cond(
+                        HomeState.absences.length() > 0,  # type: ignore[attr-defined]
+                        rx.vstack(
+                            rx.foreach(
+                                HomeState.absences,
+                                lambda a: rx.hstack(
+                                    rx.text(a["name"], weight="medium", size="2"),
+                                    rx.badge(
+                                        _in_lang(a, "kind"),
+                                        color_scheme=rx.cond(a["absent"] == "1", "red", "amber"),
+                                        variant="soft",
+                                    ),
+                                    rx.text(
+                                        tr("stats.lessons_no").replace("{numbers}", a["lessons"]),  # type: ignore[attr-defined]
+                                        size="1",
+                                        color_scheme="gray",
+                                    ),
+                                    spacing="2",
+                                    align="center",
+                                    wrap="wrap",
+                                    data_testid="absence-row",
+                                ),
+                            ),
+                            spacing="2",
+                            width="100%",
+                        ),
+                        rx.text(tr("stats.all_present"), size="2", color_scheme="gray", data_testid="all-present"),
+                    ),
+                    width="100%",
+                    spacing="2",
+                ),
+            ),
+            rx.cond(
+                HomeState.unfinished.length() > 0,  # type: ignore[attr-defined]
+                rx.vstack(
+                    rx.heading(tr("stats.unfinished"), size="4"),
+                    rx.foreach(HomeState.unfinished, lambda r: _lesson_line(r, True)),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+            data_testid="teacher-day",
+        ),
+    )
+
+
+def _in_lang(row: rx.Var, prefix: str) -> rx.Var:
+    return rx.match(AuthState.lang, ("ru", row[f"{prefix}_ru"]), ("en", row[f"{prefix}_en"]), row[f"{prefix}_ky"])
 
 
 def _body() -> rx.Component:
@@ -97,6 +270,7 @@ def _body() -> rx.Component:
                 width="100%",
             ),
         ),
+        _teacher_day(),
         rx.cond(
             HomeState.load_rows.length() > 0,  # type: ignore[attr-defined]
             rx.vstack(

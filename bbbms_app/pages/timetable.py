@@ -16,6 +16,7 @@ import reflex as rx
 from bbbms_app import db
 from bbbms_app.auth.guard import Forbidden, current, requires
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import LANGUAGES, t, translations
@@ -42,8 +43,11 @@ def _int(value: object, lo: int, hi: int) -> int | None:
 
 
 def _iso(value: object) -> date | None:
+    """A date from the date field (dd.mm.yyyy, components/date_input.py) or state (yyyy-mm-dd)."""
     if not isinstance(value, str) or len(value) != 10:
         return None
+    if value[2:3] == "." and value[5:6] == ".":
+        value = f"{value[6:]}-{value[3:5]}-{value[:2]}"
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -559,8 +563,9 @@ class MyLessonsState(rx.State):
     @rx.event
     @requires("journal.write")
     def set_add_date(self, value: str):
-        if _iso(value) is not None:
-            self.add_date = str(value)
+        day = _iso(value)
+        if day is not None:
+            self.add_date = day.isoformat()
 
     @rx.event
     @requires("journal.write")
@@ -777,14 +782,7 @@ def _staff_controls() -> rx.Component:
             TimetableState.can_edit & (TimetableState.view != "me"),
             rx.hstack(
                 rx.text(tr("tt.effective_from"), size="2", color_scheme="gray"),
-                rx.input(
-                    type="date",
-                    value=TimetableState.on,
-                    min=TimetableState.term_start,
-                    max=TimetableState.term_end,
-                    on_change=TimetableState.set_on,
-                    data_testid="tt-on",
-                ),
+                date_input(TimetableState.on, TimetableState.set_on, testid="tt-on", width="9em"),
                 align="center",
                 spacing="2",
             ),
@@ -1045,12 +1043,7 @@ def _add_dialog() -> rx.Component:
                 rx.hstack(
                     rx.vstack(
                         rx.text(tr("tt.date"), size="2"),
-                        rx.input(
-                            type="date",
-                            value=MyLessonsState.add_date,
-                            on_change=MyLessonsState.set_add_date,
-                            data_testid="tt-add-date",
-                        ),
+                        date_input(MyLessonsState.add_date, MyLessonsState.set_add_date, testid="tt-add-date"),
                         spacing="1",
                     ),
                     rx.vstack(

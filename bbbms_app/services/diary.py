@@ -1,4 +1,8 @@
-"""A pupil's own record for pupils and parents: the term summary per subject, and the diary week by week.
+"""A pupil's own record for pupils and parents: the year's period marks, a term's summary per subject,
+and the diary week by week.
+
+The period marks are the ones the teachers set (never the grading policy's suggestions); a term's
+average is the class policy's weighted mean, the number the teacher's journal shows.
 
 The diary shows, day by day, the lessons of the pupil's class with their topic and homework, the
 pupil's own marks and absences, cancelled lessons and the holidays of his grade; read-only.
@@ -12,9 +16,21 @@ from datetime import date, timedelta
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from bbbms_app.i18n import t, translations
-from bbbms_app.models import Attendance, Enrollment, Lesson, Mark, Pupil, SchoolClass, Subject
-from bbbms_app.services import subgroups, timetable
+from bbbms_app.i18n import LANGUAGES, format_number, t, translations
+from bbbms_app.models import (
+    Attendance,
+    Enrollment,
+    Lesson,
+    Mark,
+    PeriodMark,
+    Pupil,
+    SchoolClass,
+    Subject,
+    TeachingAssignment,
+    Term,
+)
+from bbbms_app.services import grading, subgroups, timetable
+from bbbms_app.services import school as school_service
 from bbbms_app.services.access import Principal, can_reach_pupil
 
 
@@ -33,47 +49,170 @@ def _reachable(session: Session, principal: Principal, pupil_id: int) -> Pupil:
     return pupil
 
 
+def _subject_names(subject: Subject) -> dict[str, str]:
+    return {
+        "subject_ky": subject.name_ky,
+        "subject_ru": subject.name_ru,
+        "subject_en": subject.name_en or subject.name_ru,
+    }
+
+
+def _average_texts(average: float | None) -> dict[str, str]:
+    """The average as each language writes it («4,67» in ky/ru, «4.67» in en), as the teacher sees it."""
+    return {f"average_{lang}": format_number(average, lang) for lang in LANGUAGES}
+
+
+def _set_mark_text(value: int | None, special: str) -> str:
+    """A period mark as the teacher set it: the number, or «н/а» / «осв» …; nothing when unset."""
+    return str(value) if value is not None else special
+
+
+def pupil_terms(session: Session, principal: Principal, pupil_id: int, today: date) -> list[Term]:
+    """The terms of the pupil's school's current year that have begun by `today`, in order.
+
+    These are the terms a family may open: the current one and every past one of the year.
+    """
+    pupil = _reachable(session, principal, pupil_id)
+    year = school_service.current_year(session, pupil.school_id)
+    if year is None:
+        return []
+    return list(
+        session.exec(
+            select(Term)
+            .where(Term.academic_year_id == year.id, Term.deleted_at.is_(None), Term.starts_on <= today)  # type: ignore[union-attr]
+            .order_by(Term.starts_on, Term.number)
+        ).all()
+    )
+
+
+def _term_of_pupil(session: Session, pupil: Pupil, term_id: int) -> Term:
+    term = session.get(Term, term_id)
+    if term is None or term.school_id != pupil.school_id or term.deleted_at is not None:
+        raise OutOfScope(f"term {term_id}")
+    return term
+
+
 def term_summary(session: Session, principal: Principal, pupil_id: int, term_id: int) -> list[dict[str, str]]:
-    """Per subject: the marks in lesson order, their average and the absences, for one pupil and term."""
-    _reachable(session, principal, pupil_id)
+    """Per subject, for one pupil and term: his current marks in lesson order, their average by the
+    class's grading policy (the weighted mean the teacher's journal shows), his absences, and the
+    term mark the teacher set (never the policy's suggestion).
+    """
+    pupil = _reachable(session, principal, pupil_id)
+    term = _term_of_pupil(session, pupil, term_id)
     marks = session.exec(
-        select(Lesson.subject_id, Lesson.date, Mark.value)
+        select(Lesson.subject_id, Lesson.class_id, Mark.kind, Mark.value)
         .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
-        .where(Mark.pupil_id == pupil_id, Lesson.term_id == term_id)
-        .order_by(Lesson.date, Lesson.number)
+        .where(Mark.pupil_id == pupil_id, Lesson.term_id == term_id, Lesson.cancelled.is_(False))  # type: ignore[attr-defined]
+        .order_by(Lesson.date, Lesson.number, Lesson.id)
     ).all()
     absences = session.exec(
         select(Lesson.subject_id, Attendance.code)
         .join(Lesson, Lesson.id == Attendance.lesson_id)  # type: ignore[arg-type]
         .where(Attendance.pupil_id == pupil_id, Lesson.term_id == term_id)
     ).all()
-    by_subject: dict[int, list[int]] = defaultdict(list)
-    for subject_id, _day, value in marks:
-        by_subject[subject_id].append(value)
+    set_marks = {
+        row.subject_id: _set_mark_text(row.value, row.special)
+        for row in session.exec(
+            select(PeriodMark).where(
+                PeriodMark.pupil_id == pupil_id,
+                PeriodMark.academic_year_id == term.academic_year_id,
+                PeriodMark.kind == term.kind,
+                PeriodMark.number == term.number,
+            )
+        ).all()
+    }
+    by_subject: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    class_of: dict[int, int] = {}
+    for subject_id, class_id, kind, value in marks:
+        by_subject[subject_id].append((kind, value))
+        class_of[subject_id] = class_id  # the class of his latest marks (a pupil may change class)
     missed: dict[int, int] = defaultdict(int)
     for subject_id, code in absences:
         if code != "о":
             missed[subject_id] += 1
-    subject_ids = set(by_subject) | set(missed)
+    subject_ids = set(by_subject) | set(missed) | {sid for sid, text in set_marks.items() if text}
     subjects = {
         s.id: s
         for s in session.exec(select(Subject).where(Subject.id.in_(subject_ids))).all()  # type: ignore[union-attr]
     }
+    rules_of_class: dict[int, grading.Rules] = {}
     rows = []
     for sid in sorted(subject_ids, key=lambda i: subjects[i].name_ky):
         values = by_subject.get(sid, [])
-        subject = subjects[sid]
+        average = None
+        if values:
+            cid = class_of[sid]
+            if cid not in rules_of_class:
+                rules_of_class[cid] = grading.policy_for_class(session, cid)
+            mean, _count = grading.weighted_average(rules_of_class[cid], values)
+            average = round(float(mean), 2) if mean is not None else None
         rows.append(
             {
-                "subject_ky": subject.name_ky,
-                "subject_ru": subject.name_ru,
-                "subject_en": subject.name_en or subject.name_ru,
-                "marks": " ".join(str(v) for v in values),
-                "average": f"{sum(values) / len(values):.2f}" if values else "",
+                **_subject_names(subjects[sid]),
+                "marks": " ".join(str(v) for _k, v in values),
+                **_average_texts(average),
                 "absences": str(missed.get(sid, 0)),
+                "term_mark": set_marks.get(sid, ""),
             }
         )
     return rows
+
+
+def report_card(session: Session, principal: Principal, pupil_id: int, today: date) -> dict:
+    """The year's period marks of one pupil as the teachers set them: a column per term begun by
+    `today` and one for the year, a row per subject he is taught or has a mark in.
+
+    `columns` are {key, label_ky, label_ru, label_en}; each row has the subject's names and, per
+    column key, the mark set («5», «н/а», «осв») or "" when none is set yet. Suggestions of the
+    grading policy are not shown: a family sees a period mark once the teacher has set it.
+    """
+    pupil = _reachable(session, principal, pupil_id)
+    terms = pupil_terms(session, principal, pupil_id, today)
+    if not terms:
+        return {"columns": [], "rows": []}
+    year_id = terms[0].academic_year_id
+    columns = [
+        {"key": f"t{term.id}", **{f"label_{k}": v for k, v in school_service.term_labels(term).items()}}
+        for term in terms
+    ]
+    columns.append({"key": "year", **{f"label_{k}": v for k, v in translations("families.year_mark").items()}})
+    key_of = {(term.kind, term.number): f"t{term.id}" for term in terms}
+    key_of[("year", 0)] = "year"
+    cells: dict[int, dict[str, str]] = defaultdict(dict)
+    for row in session.exec(
+        select(PeriodMark).where(PeriodMark.pupil_id == pupil_id, PeriodMark.academic_year_id == year_id)
+    ).all():
+        key = key_of.get((row.kind, row.number))
+        text = _set_mark_text(row.value, row.special)
+        if key and text:
+            cells[row.subject_id][key] = text
+    class_ids = list(
+        session.exec(
+            select(Enrollment.class_id)
+            .join(SchoolClass, SchoolClass.id == Enrollment.class_id)  # type: ignore[arg-type]
+            .where(Enrollment.pupil_id == pupil.id, SchoolClass.academic_year_id == year_id)
+        ).all()
+    )
+    taught = set(
+        session.exec(
+            select(TeachingAssignment.subject_id).where(
+                TeachingAssignment.class_id.in_(class_ids or [-1]),  # type: ignore[attr-defined]
+                TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).all()
+    )
+    subject_ids = taught | set(cells)
+    subjects = {
+        s.id: s
+        for s in session.exec(select(Subject).where(Subject.id.in_(subject_ids))).all()  # type: ignore[union-attr]
+        if s.deleted_at is None or s.id in cells
+    }
+    rows = []
+    for sid in sorted(subjects, key=lambda i: subjects[i].name_ky):
+        rows.append(
+            {**_subject_names(subjects[sid]), **{c["key"]: cells.get(sid, {}).get(c["key"], "") for c in columns}}
+        )
+    return {"columns": columns, "rows": rows}
 
 
 # ---------------------------------------------------------------------------------------------
