@@ -10,7 +10,20 @@ from __future__ import annotations
 from importlib import import_module
 
 LANGUAGES = ("ky", "ru", "en")
-PARTS = ("core", "timetable", "consent", "journal", "sso", "rights", "admin", "subgroups", "movement", "speed", "ops", "families")
+PARTS = (
+    "core",
+    "timetable",
+    "consent",
+    "journal",
+    "sso",
+    "rights",
+    "admin",
+    "subgroups",
+    "movement",
+    "speed",
+    "ops",
+    "families",
+)
 
 
 def _merge() -> dict[str, tuple[str, str, str]]:

@@ -13,9 +13,8 @@ from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
-from bbbms_app.services import backup
+from bbbms_app.services import backup, stats
 from bbbms_app.services import school as school_service
-from bbbms_app.services import stats
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES
 
 

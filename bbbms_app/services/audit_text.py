@@ -27,7 +27,8 @@ from sqlmodel import Session, select
 
 from bbbms_app.i18n import LANGUAGES, MESSAGES, t
 from bbbms_app.models import User
-from bbbms_app.services import entities
+from bbbms_app.services.engine import listing
+from bbbms_app.services.engine.profile import ENTITIES
 
 # A refused or invalid event records the handler ("JournalState.key"); the screen it belongs to.
 SCREENS: dict[str, str] = {
@@ -188,11 +189,12 @@ def readable(session: Session, rows: list[dict[str, str]]) -> list[dict[str, str
         ).all()
     )
     wanted: dict[str, set[int]] = {}
+    known = {spec.table for spec in ENTITIES}
     for r in rows:
-        if r["entity"] in entities.LABELS and r["entity_id"].isdigit():
+        if r["entity"] in known and r["entity_id"].isdigit():
             wanted.setdefault(r["entity"], set()).add(int(r["entity_id"]))
     labels = {
-        lang: {table: entities.labels_for(session, table, ids, lang) for table, ids in wanted.items()}
+        lang: {table: listing.labels_for(session, table, ids, lang) for table, ids in wanted.items()}
         for lang in LANGUAGES
     }
     out = []
