@@ -154,3 +154,22 @@ def test_a_database_locked_too_long_raises_a_translated_error_and_writes_nothing
     assert len(set(messages.values())) == 3 and all("locked" not in m for m in messages.values())
     with db.session() as s:
         assert s.exec(select(User.full_name).where(User.username == director)).one() == "held"
+
+
+async def test_a_rights_matrix_that_failed_to_load_is_not_shown_as_read_only(school, monkeypatch):
+    from bbbms_app.pages.rights import RightsState
+    from bbbms_app.services import rights
+    from tests.states import new_tab, sub
+
+    def busy(*_args, **_kwargs):
+        raise db.DatabaseBusy()
+
+    state = sub(new_tab("t_director"), RightsState)
+    assert state.load_state == ""  # the page says «loading», not «view only», before the first answer
+    with monkeypatch.context() as patched:
+        patched.setattr(rights, "grid", busy)
+        result = await state.load()
+    assert state.load_state == "failed" and state.rows == [] and not state.can_edit
+    assert t("rights.load_failed", "ky") in repr(result)
+    await state.load()
+    assert state.load_state == "ok" and state.rows and state.can_edit

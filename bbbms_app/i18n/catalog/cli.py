@@ -8,4 +8,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "База данных сейчас занята, ничего не сохранено. Повторите через минуту.",
         "The database is busy right now; nothing was saved. Try again in a moment.",
     ),
+    "rights.load_failed": (
+        "Укуктар таблицасы жүктөлгөн жок. Баракты кайра ачыңыз; кайталанса, администраторго кайрылыңыз.",
+        "Таблицу прав не удалось загрузить. Откройте страницу заново; если повторится, обратитесь к администратору.",
+        "The rights matrix could not be loaded. Open the page again; if it happens again, tell the administrator.",
+    ),
 }
