@@ -7,7 +7,6 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
@@ -103,8 +102,8 @@ def make_engine(url: str) -> Engine:
     """Create an engine with the project's options for this URL (SQLite file or PostgreSQL)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # No folder is made here: a mistyped DATABASE_URL must fail, not become a new empty
+        # database (only `python -m bbbms_app migrate` makes one).
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
 
