@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -30,11 +31,13 @@ PASSWORD = "Tash-Kumyr-2025-long"
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch) -> Path:
+def data_dir(tmp_path, monkeypatch) -> Iterator[Path]:
     path = tmp_path / "data"
-    monkeypatch.setenv("BBBMS_DATA_DIR", str(path))
-    settings.reload()
-    return path
+    with monkeypatch.context() as patched:
+        patched.setenv("BBBMS_DATA_DIR", str(path))
+        settings.reload()
+        yield path
+    settings.reload()  # the next test reads the folder it is given, not this one
 
 
 def _env(db_url: str, data_dir: Path, **extra: str) -> dict[str, str]:
@@ -316,4 +319,13 @@ def test_python_m_bbbms_app_works_from_any_folder(tmp_path):
 
 
 def test_tests_never_write_into_the_real_data_folder():
-    assert not settings.get().data_dir.resolve().is_relative_to(ROOT)
+    assert not settings.reload().data_dir.resolve().is_relative_to(ROOT)
+
+
+def test_files_made_for_download_are_the_owners_only(school, db_url, data_dir):
+    """Journal exports, list exports and import reports wait in the private folder, owner-only."""
+    from bbbms_app.services import downloads
+
+    _token, path = downloads.new_file("xlsx")
+    path.write_bytes(b"marks of a class")
+    assert _mode(path) == 0o600 and path.parent == data_dir / "private" / "downloads"
