@@ -28,7 +28,9 @@ from bbbms_app.i18n import LANGUAGES, t
 ROOT = Path(__file__).resolve().parent.parent
 # The same rule as the user form (admin registry): what a username may be.
 USERNAME = re.compile(r"[a-z0-9._\-]{3,80}")
-SCHOOL_FREE_ROLES = ("administrator",)  # every other role works inside one school
+# Every other role works inside one school. The first director of a new server is created before
+# any school exists (docs/operations.md), so he may come without one too.
+SCHOOL_FREE_ROLES = ("administrator", "director")
 
 
 class CliError(Exception):

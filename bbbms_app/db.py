@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,11 +62,45 @@ def _sqlite_statistics(engine: Engine) -> None:
             cur.close()
 
 
+# Writers of one process queue here before BEGIN IMMEDIATE, one per database. SQLite's busy
+# handler polls with naps of up to 100 ms, so under many writers (50 sign-ins and session refreshes
+# beside 16 teachers saving marks) most of the time went to naps and a writer could wait past the
+# busy timeout; a Python lock wakes the next writer the moment the last one is done. Another
+# process (a second worker, the command line) still meets the busy handler.
+WRITER_WAIT_S = 10.0
+_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(conn) -> threading.Lock:
+    key = str(conn.engine.url)
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(key, threading.Lock())
+
+
+def _take_writer_turn(conn) -> None:
+    info = conn.info  # the pooled connection's own dict: the turn ends when it goes back to the pool
+    if "bbbms_writer" in info:
+        return
+    lock = _writer_lock(conn)
+    if not lock.acquire(timeout=WRITER_WAIT_S):
+        raise DatabaseBusy()
+    info["bbbms_writer"] = lock
+
+
+def _end_writer_turn(_dbapi_conn, record, *_args) -> None:
+    # At check-in the transaction has been committed or rolled back (the pool's reset-on-return).
+    lock = record.info.pop("bbbms_writer", None)
+    if lock is not None:
+        lock.release()
+
+
 def _sqlite_begin(conn) -> None:
     # A write session takes the write lock at BEGIN: its read-then-write cannot then fail half
     # way with SQLITE_BUSY when another writer committed in between. Every other session begins
     # nothing here: see _sqlite_writer_on_first_write.
     if conn.get_execution_options().get("bbbms_write"):
+        _take_writer_turn(conn)
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -95,6 +130,7 @@ def _sqlite_writer_on_first_write(conn, cursor, statement, _params, _context, _e
     """
     dbapi_conn = conn.connection.dbapi_connection
     if dbapi_conn is not None and not dbapi_conn.in_transaction and _is_write(statement):
+        _take_writer_turn(conn)
         cursor.execute("BEGIN IMMEDIATE")
 
 
@@ -114,6 +150,8 @@ def make_engine(url: str) -> Engine:
 
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "before_cursor_execute", _sqlite_writer_on_first_write)
+        event.listen(engine, "checkin", _end_writer_turn)
+        event.listen(engine, "invalidate", _end_writer_turn)
         _sqlite_statistics(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -133,27 +133,75 @@ def test_sign_in_survives_a_concurrent_writer(school):
         assert s.exec(select(LoginSession)).first() is not None
 
 
+@contextmanager
+def _another_process_writing(username: str):
+    """A writer outside this process's writer queue (a second worker, the command line): on SQLite
+    a raw connection holding the write lock, on PostgreSQL a session holding the user's row lock."""
+    url = db.engine().url
+    if url.get_backend_name() == "sqlite":
+        import sqlite3
+
+        other = sqlite3.connect(url.database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE user SET full_name = 'held' WHERE username = ?", (username,))
+        try:
+            yield
+        finally:
+            other.execute("COMMIT")
+            other.close()
+    else:
+        with db.session(write=True) as holder:
+            holder.exec(text("UPDATE \"user\" SET full_name = 'held' WHERE username = :u").bindparams(u=username))  # type: ignore[call-overload]
+            holder.flush()
+            yield
+
+
 def test_a_database_locked_too_long_raises_a_translated_error_and_writes_nothing(school):
     director = school.users["director"]
-    with db.session(write=True) as holder:
-        user = holder.exec(select(User).where(User.username == director)).one()
-        user.full_name = "held"
-        holder.add(user)
-        holder.flush()  # holds the lock until this block ends
-        with pytest.raises(db.DatabaseBusy) as caught, db.session() as s:
-            conn = s.connection()
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("PRAGMA busy_timeout=200")
-            else:
-                conn.exec_driver_sql("SET lock_timeout = '200ms'")
-            s.exec(select(User.id).where(User.username == director)).one()
-            s.exec(text("UPDATE \"user\" SET full_name = 'other' WHERE username = :u").bindparams(u=director))  # type: ignore[call-overload]
+    with _another_process_writing(director), pytest.raises(db.DatabaseBusy) as caught, db.session() as s:
+        conn = s.connection()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA busy_timeout=200")
+        else:
+            conn.exec_driver_sql("SET lock_timeout = '200ms'")
+        s.exec(select(User.id).where(User.username == director)).one()
+        s.exec(text("UPDATE \"user\" SET full_name = 'other' WHERE username = :u").bindparams(u=director))  # type: ignore[call-overload]
     db.dispose_all()  # no pooled connection keeps the short timeout
     exc = caught.value
     messages = {lang: t(exc.key, lang, **exc.params) for lang in ("ky", "ru", "en")}
     assert len(set(messages.values())) == 3 and all("locked" not in m for m in messages.values())
     with db.session() as s:
         assert s.exec(select(User.full_name).where(User.username == director)).one() == "held"
+
+
+def test_writers_of_one_process_queue_and_a_stuck_queue_answers_busy(school, monkeypatch):
+    """In one process SQLite writers wait on a lock (no busy-handler naps); one that waits longer
+    than WRITER_WAIT_S gets DatabaseBusy, e.g. a writer nested inside another one's transaction."""
+    if db.engine().dialect.name != "sqlite":
+        assert db.WRITER_WAIT_S > 0  # PostgreSQL queues on its row locks instead
+        return
+    monkeypatch.setattr(db, "WRITER_WAIT_S", 0.2)
+    order: list[str] = []
+    with db.session(write=True) as first:
+        first.exec(text("UPDATE school SET name_en = name_en || '1'"))  # type: ignore[call-overload]
+
+        def second() -> None:
+            with db.session() as s:
+                s.exec(text("UPDATE school SET name_en = name_en || '2'"))  # type: ignore[call-overload]
+            order.append("second")
+
+        monkeypatch.setattr(db, "WRITER_WAIT_S", 10.0)
+        th = threading.Thread(target=second)
+        th.start()
+        time.sleep(0.3)
+        order.append("first")
+        monkeypatch.setattr(db, "WRITER_WAIT_S", 0.2)
+        with pytest.raises(db.DatabaseBusy), db.session() as nested:  # the same thread: it cannot wait
+            nested.exec(text("UPDATE school SET name_en = name_en || '3'"))  # type: ignore[call-overload]
+    th.join(10)
+    assert order == ["first", "second"]
+    with db.session() as s:
+        assert s.exec(text("SELECT name_en FROM school")).one()[0].endswith("12")  # type: ignore[call-overload]
 
 
 async def test_a_rights_matrix_that_failed_to_load_is_not_shown_as_read_only(school, monkeypatch):
