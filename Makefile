@@ -8,19 +8,23 @@ export REFLEX_USE_NPM := 1
 export PYTHONDONTWRITEBYTECODE := 1
 PORT ?= 3000
 
-.PHONY: run test install install-dev lint migrate demo prepare build chromium clean
+.PHONY: run test install install-dev link lint migrate demo prepare build chromium clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $@
 
+# `python -m bbbms_app` from any folder: the venv finds this checkout through a .pth file.
+link:
+	@$(PY) -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "bbbms.pth").write_text(sys.argv[1] + "\n")' "$(CURDIR)"
+
 $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed link
+install-dev: $(VENV)/.installed-dev link
 
 migrate: install
 	$(PY) -m bbbms_app migrate

@@ -1,31 +1,70 @@
-"""`python -m bbbms_app …`: migrate, demo data, statistics, user accounts."""
+"""`python -m bbbms_app …`: migrate, demo data, statistics, user accounts, imports and exports.
+
+Every message is in one language, the command line's (`--lang`, else BBBMS_LANG, else Kyrgyz),
+from the catalog (`i18n/catalog/cli.py`). A refusal is a `CliError` (exit 2) naming what to fix;
+anything unexpected is one translated line with a reference, never a traceback. Commands other
+than `migrate` and `demo` refuse a database that does not exist or is not migrated, instead of
+creating an empty file. Files with personal data or passwords are written 0600, the passwords'
+slip into the private data folder unless told otherwise, and before the accounts are committed.
+"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
+import os
+import re
+import secrets
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import select
 
 from bbbms_app import db, settings
+from bbbms_app.i18n import LANGUAGES, t
 
 ROOT = Path(__file__).resolve().parent.parent
+# The same rule as the user form (admin registry): what a username may be.
+USERNAME = re.compile(r"[a-z0-9._\-]{3,80}")
+# Every other role works inside one school. The first director of a new server is created before
+# any school exists (docs/operations.md), so he may come without one too.
+SCHOOL_FREE_ROLES = ("administrator", "director")
+
+
+class CliError(Exception):
+    """A refusal the operator can act on: `key`/`params` name the translated message; exit 2."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+_lang_now = "ky"
+
+
+def _say(key: str, **params: object) -> str:
+    return t(key, _lang_now, **params)
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """The command line's language: the command's --lang, the global --lang, BBBMS_LANG, Kyrgyz."""
+    for value in (getattr(args, "lang", None), getattr(args, "cli_lang", None), os.environ.get("BBBMS_LANG")):
+        if value in LANGUAGES:
+            return value
+    return "ky"
 
 
 def migrate(url: str | None = None) -> None:
     """Apply every Alembic migration to the configured database (or `url`)."""
-    from alembic.config import Config
-
     from alembic import command
 
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "alembic"))
-    cfg.attributes["configure_logger"] = False
-    if url:
-        cfg.attributes["url"] = url
+    cfg = _alembic_config(url)
+    sqlite_file = _sqlite_file(url or settings.get().database_url)
+    if sqlite_file is not None:
+        sqlite_file.parent.mkdir(parents=True, exist_ok=True)  # migrate is what makes a new database
     _collapse_old_branches(cfg, url)
     command.upgrade(cfg, "head")
     # A SQLite table rebuilt by a later migration loses its triggers: put the search index's back.
@@ -33,6 +72,50 @@ def migrate(url: str | None = None) -> None:
 
     with db.engine(url).begin() as conn:
         search_index.ensure(conn)
+
+
+def _alembic_config(url: str | None = None):
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "alembic"))
+    cfg.attributes["configure_logger"] = False
+    if url:
+        cfg.attributes["url"] = url
+    return cfg
+
+
+def _sqlite_file(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def require_database(url: str | None = None) -> None:
+    """Refuse a database that does not exist, cannot be reached or is not at the current migration
+    (a mistyped DATABASE_URL must not become a new empty file and then «no such table»)."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = url or settings.get().database_url
+    shown = _safe_url(url)
+    sqlite_file = _sqlite_file(url)
+    if sqlite_file is not None and not sqlite_file.is_file():
+        raise CliError("cli.error.no_database", path=str(sqlite_file))
+    head = ScriptDirectory.from_config(_alembic_config(url)).get_current_head()
+    try:
+        with db.engine(url).connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                raise CliError("cli.error.not_migrated", url=shown)
+            versions = sorted(r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version")))
+    except SQLAlchemyError:
+        raise CliError("cli.error.db_unreachable", url=shown) from None
+    if versions != [head]:
+        raise CliError("cli.error.old_schema", url=shown, version=", ".join(versions) or "-", head=head)
 
 
 def _collapse_old_branches(cfg, url: str | None) -> None:
@@ -54,36 +137,41 @@ def _collapse_old_branches(cfg, url: str | None) -> None:
         script = ScriptDirectory.from_config(cfg)
         chain = [rev.revision for rev in reversed(list(script.walk_revisions()))]
         if not rows <= set(chain):
-            raise SystemExit(f"alembic_version holds unknown revisions: {sorted(rows - set(chain))}")
+            raise CliError("cli.error.unknown_revisions", revisions=", ".join(sorted(rows - set(chain))))
         last = max(chain.index(r) for r in rows)
         applied = rows | {chain[0]}
         if "0003_timetable_admin" in rows:  # its old parent, 0002_timetable, had no row of its own
             applied.add("0002_timetable")
         missing = [r for r in chain[: last + 1] if r not in applied]
         if missing:
-            raise SystemExit(f"this database lacks {missing}: migrate it with the release that made it first")
+            raise CliError("cli.error.missing_revisions", revisions=", ".join(missing))
         conn.execute(text("DELETE FROM alembic_version"))
         conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": chain[last]})
 
 
-def _cmd_migrate(_args: argparse.Namespace) -> int:
-    migrate()
-    print("migrated:", _safe_url())
-    return 0
-
-
-def _safe_url() -> str:
+def _safe_url(url: str | None = None) -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(settings.get().database_url).render_as_string(hide_password=True)
+    return make_url(url or settings.get().database_url).render_as_string(hide_password=True)
+
+
+def _cmd_migrate(_args: argparse.Namespace) -> int:
+    migrate()
+    print(_say("cli.migrated", url=_safe_url()))
+    return 0
 
 
 def _print_accounts() -> None:
     from bbbms_app.services import demo
 
-    print(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
+    print(_say("cli.demo.accounts", password=demo.DEMO_PASSWORD))
     for username, role in demo.DEMO_ACCOUNTS:
-        print(f"  {username:<14} {role}")
+        print(f"  {username:<14} {_say(f'role.{role}')}")
+
+
+def _positive(value: int | None, option: str) -> None:
+    if value is not None and value < 1:
+        raise CliError("cli.error.positive", option=option, value=value)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -93,22 +181,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         # Its accounts share one public password: never in a production database.
         print("BBBMS_ENV=prod: the demo is never loaded in production (python -m bbbms_app init).", file=sys.stderr)
         return 2
+    _positive(args.pupils, "--pupils")
+    _positive(args.schools, "--schools")
     migrate()
     eng = db.engine()
     if not demo.is_empty(eng):
         if args.if_empty:
-            print("The database already holds a school; demo not loaded.")
+            print(_say("cli.demo.kept"))
             _print_accounts()
             return 0
-        print("The database is not empty: demo data goes only into an empty database.", file=sys.stderr)
-        return 2
-    summary = demo.generate(
-        eng, pupils=args.pupils, schools=args.schools, seed=args.seed, progress=lambda m: print(m, flush=True)
-    )
+        raise CliError("cli.demo.not_empty")
+    print(_say("cli.demo.working"), flush=True)
+    summary = demo.generate(eng, pupils=args.pupils, schools=args.schools, seed=args.seed)
     print(
-        f"Demo loaded in {summary.seconds:.1f} s: {summary.schools} schools, {summary.pupils} pupils, "
-        f"{summary.classes} classes, {summary.staff} staff, {summary.lessons} lessons, {summary.marks} marks, "
-        f"{summary.attendance} attendance records."
+        _say(
+            "cli.demo.loaded",
+            seconds=f"{summary.seconds:.1f}",
+            schools=summary.schools,
+            pupils=summary.pupils,
+            classes=summary.classes,
+            staff=summary.staff,
+            lessons=summary.lessons,
+            marks=summary.marks,
+            attendance=summary.attendance,
+        )
     )
     _print_accounts()
     return 0
@@ -117,6 +213,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_stats(args: argparse.Namespace) -> int:
     from bbbms_app.services import stats
 
+    require_database()
     with db.session() as s:
         counts = stats.counts(s)
     if args.json:
@@ -127,85 +224,129 @@ def _cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password(prompt: str) -> str:
+def _read_password(prompt_key: str) -> str:
     if sys.stdin.isatty():
-        first = getpass.getpass(prompt)
-        if getpass.getpass("Again: ") != first:
-            raise SystemExit("The passwords differ.")
+        first = getpass.getpass(_say(prompt_key))
+        if getpass.getpass(_say("cli.prompt.again")) != first:
+            raise CliError("cli.user.passwords_differ")
         return first
     return sys.stdin.readline().rstrip("\n")
 
 
+def _school_exists(school_id: int) -> bool:
+    from bbbms_app.models import School
+
+    with db.session() as s:
+        return s.get(School, school_id) is not None
+
+
+def _school_ids() -> list[int]:
+    from bbbms_app.models import School
+
+    with db.session() as s:
+        return sorted(s.exec(select(School.id)).all())  # type: ignore[arg-type]
+
+
+def _operator_school(school: int | None) -> int:
+    """The school a console command is about: the one given (which must exist), or the only one."""
+    if school is not None:
+        if not _school_exists(school):
+            raise CliError("cli.error.no_school", id=school)
+        return school
+    ids = _school_ids()
+    if not ids:
+        raise CliError("cli.error.no_schools")
+    if len(ids) > 1:
+        raise CliError("cli.error.several_schools", ids=", ".join(map(str, ids[:20])))
+    return ids[0]
+
+
 def _cmd_user_create(args: argparse.Namespace) -> int:
-    from bbbms_app.i18n import t
+    from bbbms_app.models import User
     from bbbms_app.services import accounts, passwords
 
-    password = _read_password("Password: ")
+    require_database()
+    username = args.username.strip().lower()
+    if not USERNAME.fullmatch(username):
+        raise CliError("cli.error.username_format", username=args.username)
+    school = args.school
+    if school is not None or args.role not in SCHOOL_FREE_ROLES:
+        try:
+            school = _operator_school(school)
+        except CliError as exc:
+            if exc.key in ("cli.error.no_schools", "cli.error.several_schools"):
+                raise CliError("cli.error.school_required", role=_say(f"role.{args.role}")) from None
+            raise
+    with db.session() as s:
+        if s.exec(select(User.id).where(User.username == username)).first() is not None:
+            raise CliError("cli.error.username_taken", username=username)
+    password = _read_password("cli.prompt.password")
     try:
         with db.session(write=True) as s:
             user = accounts.create_user(
                 s,
-                args.username,
+                username,
                 args.role,
                 password,
-                school_id=args.school,
+                school_id=school,
                 full_name=args.name or "",
                 language=args.language,
             )
-            print(f"created user {user.username} ({user.role})")
+            print(_say("cli.user.created", username=user.username, role=_say(f"role.{user.role}")))
     except (accounts.AccountError, passwords.PasswordRejected) as exc:
-        print(t(exc.key, args.language, **exc.params), file=sys.stderr)
-        return 2
+        raise CliError(exc.key, **exc.params) from None
     return 0
 
 
-def _cmd_user_set_password(args: argparse.Namespace) -> int:
-    from bbbms_app.i18n import t
+def _find_user(s, username: str):
     from bbbms_app.models import User
+
+    user = s.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is None:
+        raise CliError("cli.user.no_such", username=username)
+    return user
+
+
+def _cmd_user_set_password(args: argparse.Namespace) -> int:
     from bbbms_app.services import accounts, passwords
 
-    password = _read_password("New password: ")
+    require_database()
+    with db.session() as s:
+        _find_user(s, args.username)
+    password = _read_password("cli.prompt.new_password")
     try:
         with db.session(write=True) as s:
-            user = s.exec(select(User).where(User.username == args.username.strip().lower())).first()
-            if user is None:
-                print(f"no such user: {args.username}", file=sys.stderr)
-                return 2
+            user = _find_user(s, args.username)
             accounts.set_password(s, user, password)
-            print(f"password changed for {user.username}; their sessions were closed")
+            print(_say("cli.user.password_changed", username=user.username))
     except passwords.PasswordRejected as exc:
-        print(t(exc.key, "en", **exc.params), file=sys.stderr)
-        return 2
+        raise CliError(exc.key, **exc.params) from None
     return 0
 
 
 def _cmd_user_link_sso(args: argparse.Namespace) -> int:
-    from bbbms_app.i18n import t
-    from bbbms_app.models import User
     from bbbms_app.services import accounts, sso
 
+    require_database()
     issuer = args.issuer
     if args.provider:
         provider = settings.get().sso_provider(args.provider)
         if provider is None:
-            print(f"no SSO provider {args.provider!r} in the settings (BBBMS_SSO_PROVIDERS)", file=sys.stderr)
-            return 2
+            raise CliError("cli.sso.no_provider", provider=args.provider)
         issuer = provider.issuer
     try:
         with db.session(write=True) as s:
-            user = s.exec(select(User).where(User.username == args.username.strip().lower())).first()
-            if user is None:
-                print(f"no such user: {args.username}", file=sys.stderr)
-                return 2
+            user = _find_user(s, args.username)
             if args.unlink:
                 sso.unlink(s, user)
-                print(f"{user.username}: SSO link removed; their sessions were closed")
+                print(_say("cli.sso.unlinked", username=user.username))
             else:
                 sso.link(s, user, issuer or "", args.subject or "")
-                print(f"{user.username} now signs in as {user.oidc_subject} at {user.oidc_issuer}")
+                print(
+                    _say("cli.sso.linked", username=user.username, subject=user.oidc_subject, issuer=user.oidc_issuer)
+                )
     except accounts.AccountError as exc:
-        print(t(exc.key, "en", **exc.params), file=sys.stderr)
-        return 2
+        raise CliError(exc.key, **exc.params) from None
     return 0
 
 
@@ -214,18 +355,82 @@ def _cmd_check_config(_args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"- {problem}")
     if not problems:
-        print("no unsafe setting for production")
+        print(_say("cli.check.ok"))
     return 1 if problems else 0
+
+
+# ------------------------------------------------------------------ files the command line writes
+
+
+def _writable_target(path: Path) -> Path:
+    """Refuse, before anything is read or written, a file the command could not create."""
+    if path.is_dir():
+        raise CliError("cli.error.is_folder", path=str(path))
+    folder = path.parent
+    if not folder.is_dir():
+        raise CliError("cli.error.no_folder", path=str(folder))
+    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise CliError("cli.error.cannot_write", path=str(path))
+    return path
+
+
+def _private_file(path: Path) -> None:
+    """Create (or truncate) `path` readable and writable by its owner only, whatever the umask."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise CliError("cli.error.cannot_write", path=str(path)) from exc
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write personal data or passwords to a file only the operator can read (0600)."""
+    _private_file(path)
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise CliError("cli.error.cannot_write", path=str(path)) from exc
+
+
+def credentials_folder() -> Path:
+    """Where password slips go by default: the private data folder, never the current folder."""
+    private = settings.get().data_dir / "private"
+    folder = private / "credentials"
+    for path in (private, folder):
+        if not path.is_dir():
+            path.mkdir(parents=True, mode=0o700)
+            path.chmod(0o700)  # whatever the umask
+    return folder
+
+
+def _read_input(name: str) -> bytes:
+    path = Path(name)
+    if not path.exists():
+        raise CliError("cli.error.no_file", path=name)
+    if not path.is_file():
+        raise CliError("cli.error.not_a_file", path=name)
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise CliError("cli.error.unreadable", path=name) from None
+
+
+def _operator() -> str:
+    return f"cli:{getpass.getuser()}"[:80]
 
 
 def _cmd_export_person(args: argparse.Namespace) -> int:
     """Subject access request from the server's console: the operator, not a web role, is recorded."""
-    from bbbms_app.i18n import t
     from bbbms_app.services import consent, subject_access
     from bbbms_app.services.engine import marking
 
     subject_type, subject_id = next((k, v) for k in ("pupil", "guardian", "staff") if (v := getattr(args, k)))
-    operator = f"cli:{getpass.getuser()}"[:80]
+    out = _writable_target(Path(args.out))
+    require_database()
+    operator = _operator()
     try:
         with db.session(write=True) as s:
             data, _name = subject_access.export(
@@ -236,62 +441,58 @@ def _cmd_export_person(args: argparse.Namespace) -> int:
                 fmt=args.format,
                 purpose=args.purpose,
                 operator=operator,
-                lang=args.lang,
+                lang=_lang_now,
             )
-            Path(args.out).write_bytes(data)
+            write_private(out, data)  # a failure here rolls the audit event back with it
     except marking.ExportInvalid as exc:
-        print(t(exc.key, args.lang, **exc.params), file=sys.stderr)
-        return 2
+        raise CliError(exc.key, **exc.params) from None
     except consent.OutOfScope:
-        print(f"no such {subject_type}: {subject_id}", file=sys.stderr)
-        return 2
-    print(f"wrote {args.out} ({len(data)} bytes); the export is recorded in the audit log as {operator}")
+        raise CliError(f"cli.error.no_{subject_type}", id=subject_id) from None
+    print(_say("cli.export_person.written", path=str(out), size=len(data), operator=operator))
     return 0
 
 
-def _operator_school(school: int | None) -> int | None:
-    """The school a console import or export is about: the one given, or the only one there is."""
-    from bbbms_app.models import School
-
-    if school is not None:
-        return school
-    with db.session() as s:
-        ids = list(s.exec(select(School.id).limit(2)).all())
-    return ids[0] if len(ids) == 1 else None
-
-
 def _cmd_import(args: argparse.Namespace) -> int:
-    """Import an entity from XLSX/CSV as the admin screens do: the whole file checked, all or nothing."""
+    """Import an entity from XLSX/CSV as the admin screens do: the whole file checked, all or nothing.
+
+    New accounts' one-time passwords are written to their slip before the accounts are committed:
+    a slip that cannot be written leaves no account behind, and no password is ever lost."""
     from bbbms_app.services.engine import imports
     from bbbms_app.services.engine.registry import ENTITIES
 
     spec = ENTITIES.specs.get(args.entity)
     if spec is None or not spec.importable:
         names = ", ".join(s.name for s in ENTITIES if s.importable)
-        print(f"cannot import {args.entity!r}; importable: {names}", file=sys.stderr)
-        return 2
+        raise CliError("cli.import.not_importable", entity=args.entity, names=names)
+    data = _read_input(args.file)
+    if args.credentials:
+        _writable_target(Path(args.credentials))  # refused before the database is even opened
+    require_database()
     school = _operator_school(args.school)
-    if school is None:
-        print("several schools: say which with --school ID", file=sys.stderr)
-        return 2
-    data = Path(args.file).read_bytes()
-    with db.session(write=True) as s:
-        result = imports.run(
-            s, spec, None, data, Path(args.file).name, lang=args.lang, dry_run=args.dry_run, school_id=school
-        )
+    slip: Path | None = None
+    if spec.table == "user" and not args.dry_run:
+        chosen = args.credentials or str(credentials_folder() / f"credentials-{datetime.now():%Y%m%d-%H%M%S}.xlsx")
+        slip = _writable_target(Path(chosen))
+    written: Path | None = None
+    try:
+        with db.session(write=True) as s:
+            result = imports.run(
+                s, spec, None, data, Path(args.file).name, lang=_lang_now, dry_run=args.dry_run, school_id=school
+            )
+            if result.credentials and result.written and slip is not None:
+                write_private(slip, imports.credentials_sheet(result, _lang_now))
+                written = slip
+    except BaseException:
+        if written is not None:
+            written.unlink(missing_ok=True)  # the accounts were not saved: their passwords mean nothing
+        raise
     for e in result.errors:
-        where = f"row {e.row}" + (f", {e.column}" if e.column else "")
-        print(f"{where}: {e.value!r}: {e.message}" if e.value else f"{where}: {e.message}", file=sys.stderr)
-    print(imports.summary(result, args.lang), file=sys.stderr if result.errors else sys.stdout)
-    if result.credentials:
-        # New accounts: their one-time passwords go to a file only the operator can read.
-        from datetime import datetime
-
-        out = Path(args.credentials or f"credentials-{datetime.now():%Y%m%d-%H%M%S}.xlsx")
-        out.touch(mode=0o600)
-        out.chmod(0o600)
-        out.write_bytes(imports.credentials_sheet(result, args.lang))
-        print(f"one-time passwords of {len(result.credentials)} new accounts: {out}")
+        where = ", ".join(p for p in (_say("cli.import.row", row=e.row) if e.row else "", e.column) if p)
+        what = f"«{e.value}»: {e.message}" if e.value else e.message
+        print(f"{where}: {what}" if where else what, file=sys.stderr)
+    print(imports.summary(result, _lang_now), file=sys.stderr if result.errors else sys.stdout)
+    if written is not None:
+        print(_say("cli.import.credentials", n=len(result.credentials), path=str(written)))
     return 1 if result.errors else 0
 
 
@@ -299,20 +500,22 @@ def _cmd_export(args: argparse.Namespace) -> int:
     """Export an entity's list to XLSX or CSV (the format follows --out unless --format says).
 
     Personal data (pupils, guardians, staff, users) needs --purpose; the export is audited with it
-    under the console user, as export-person does, and the file is marked."""
-    from bbbms_app.i18n import t
+    under the console user, as export-person does, and the file is marked and written 0600."""
     from bbbms_app.services.engine import exports, marking
     from bbbms_app.services.engine.registry import ENTITIES
 
     spec = ENTITIES.specs.get(args.entity)
     if spec is None:
-        print(f"unknown entity {args.entity!r}; known: {', '.join(ENTITIES.specs)}", file=sys.stderr)
-        return 2
+        raise CliError("cli.export.unknown", entity=args.entity, names=", ".join(ENTITIES.specs))
     fmt = args.format or ("csv" if args.out.lower().endswith(".csv") else "xlsx")
-    operator = f"cli:{getpass.getuser()}"[:80]
-    out = Path(args.out)
+    out = _writable_target(Path(args.out))
+    require_database()
+    if args.school is not None and not _school_exists(args.school):
+        raise CliError("cli.error.no_school", id=args.school)
+    operator = _operator()
     existed = out.exists()
     try:
+        _private_file(out)
         with db.session(write=True) as s:
             n = exports.export(
                 s,
@@ -320,20 +523,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 None,
                 out,
                 fmt=fmt,
-                lang=args.lang,
+                lang=_lang_now,
                 school_id=args.school,
                 purpose=args.purpose or "",
                 operator=operator,
             )
+        out.chmod(0o600)
     except marking.ExportInvalid as exc:
-        print(f"{args.entity}: {t(exc.key, args.lang, **exc.params)} (--purpose)", file=sys.stderr)
-        return 2
+        if not existed:
+            out.unlink(missing_ok=True)
+        raise CliError("cli.export.needs_purpose", entity=args.entity, message=_say(exc.key, **exc.params)) from None
     except BaseException:
         if not existed:
             out.unlink(missing_ok=True)  # no file without its audit event
         raise
-    marked = f"; recorded in the audit log as {operator}" if exports.is_personal(spec) else ""
-    print(f"wrote {n} records to {args.out}{marked}")
+    print(_say("cli.export.written", n=n, path=str(out)))
+    if exports.is_personal(spec):
+        print(_say("cli.export.audited", operator=operator))
     return 0
 
 
@@ -341,6 +547,13 @@ def build_parser() -> argparse.ArgumentParser:
     from bbbms_app.models import ROLES
 
     p = argparse.ArgumentParser(prog="python -m bbbms_app", description="BBBMS command line")
+    p.add_argument(
+        "--lang",
+        dest="cli_lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the messages (default BBBMS_LANG or ky)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     m = sub.add_parser("migrate", help="apply database migrations")
@@ -395,16 +608,19 @@ def build_parser() -> argparse.ArgumentParser:
     ep.add_argument("--format", choices=("json", "xlsx"), default="json")
     ep.add_argument("--out", required=True, help="file to write")
     ep.add_argument("--purpose", required=True, help="why the data is exported (kept in the audit log)")
-    ep.add_argument("--lang", choices=("ky", "ru", "en"), default="ky", help="language of the file's marking")
+    ep.add_argument("--lang", choices=LANGUAGES, default=None, help="language of the file's marking and the messages")
     ep.set_defaults(func=_cmd_export_person)
     im = sub.add_parser("import", help="import an entity from an XLSX or CSV file (all rows or none)")
     im.add_argument("entity", help="pupil, guardian, staff, class, subject, teaching_assignment, term, academic_year")
     im.add_argument("file")
     im.add_argument("--dry-run", action="store_true", help="check the whole file, write nothing")
     im.add_argument("--school", type=int, default=None, help="school id (needed when there are several)")
-    im.add_argument("--lang", default="ky", choices=("ky", "ru", "en"), help="language of the messages")
+    im.add_argument("--lang", default=None, choices=LANGUAGES, help="language of the messages")
     im.add_argument(
-        "--credentials", default=None, help="user accounts: where to write the new accounts' one-time passwords"
+        "--credentials",
+        default=None,
+        help="user accounts: the file for the new accounts' one-time passwords (default: a new file in "
+        "<data dir>/private/credentials; written 0600 before the accounts are saved)",
     )
     im.set_defaults(func=_cmd_import)
     ex = sub.add_parser("export", help="export an entity's list to XLSX or CSV")
@@ -412,7 +628,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", required=True)
     ex.add_argument("--format", choices=("xlsx", "csv"), default=None)
     ex.add_argument("--school", type=int, default=None, help="only this school")
-    ex.add_argument("--lang", default="ky", choices=("ky", "ru", "en"), help="language of headers and values")
+    ex.add_argument("--lang", default=None, choices=LANGUAGES, help="language of headers, values and messages")
     ex.add_argument(
         "--purpose",
         default="",
@@ -428,5 +644,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; refusals and failures are one translated line on stderr, never a traceback."""
+    global _lang_now
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    _lang_now = _lang(args)
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(_say(exc.key, **exc.params), file=sys.stderr)
+        return 2
+    except db.DatabaseBusy as exc:
+        print(_say(exc.key, **exc.params), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (`| head`) went away; stop quietly, without a second error at exit.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - replaced for the rest of the process
+        return 0
+    except Exception as exc:
+        # A reference the operator can quote; the details (which may hold personal data, e.g. the
+        # values of a failed SQL statement) go to stderr only when asked for with BBBMS_DEBUG=1.
+        ref = secrets.token_hex(4)
+        print(_say("cli.error.unexpected", kind=type(exc).__name__, ref=ref), file=sys.stderr)
+        if os.environ.get("BBBMS_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        return 1

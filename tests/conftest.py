@@ -7,11 +7,16 @@ truncated between tests.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 
 os.environ["BBBMS_ENV"] = "test"
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+# Downloads, journal exports, consent scans and slips of the tests go to a temporary folder, never
+# to the checkout's data/private (a test that needs its own folder sets BBBMS_DATA_DIR itself).
+os.environ["BBBMS_DATA_DIR"] = tempfile.mkdtemp(prefix="bbbms-test-data-")
 
 import pytest
 from sqlalchemy import text
@@ -20,6 +25,7 @@ from sqlalchemy.engine import make_url
 from bbbms_app import db, settings
 from bbbms_app.cli import migrate
 
+atexit.register(shutil.rmtree, os.environ["BBBMS_DATA_DIR"], True)
 PG_URL = os.environ.get("BBBMS_TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://")
 
 

@@ -3,7 +3,7 @@
 A text field with the numeric keypad on a phone; assets/date_input.js puts the dots in as the
 digits are typed ("05092025" → "05.09.2025"). The value it is given may be ISO (yyyy-mm-dd, as
 state and forms keep dates) or already dd.mm.yyyy; what it sends is the text as typed, which the
-server reads with `auth.inputs.school_date` (handlers) or `services.crud.parse_date` (admin
+server reads with `auth.inputs.school_date` (handlers) or `services.engine.values.parse_date` (admin
 forms). Used everywhere a date is entered: the admin forms (birth date, movement date …), the
 audit filters, the timetable's «changes from» and a teacher's extra lesson.
 """

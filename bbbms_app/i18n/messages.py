@@ -23,6 +23,7 @@ PARTS = (
     "speed",
     "ops",
     "families",
+    "cli",
 )
 
 

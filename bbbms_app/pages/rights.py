@@ -7,6 +7,7 @@ own role), writes it with its audit event and answers with the matrix as the dat
 
 from __future__ import annotations
 
+import logging
 from typing import ClassVar
 
 import reflex as rx
@@ -22,6 +23,7 @@ from bbbms_app.models.accounts import ROLES
 from bbbms_app.services import rights
 
 MAX_REASON = 300
+log = logging.getLogger(__name__)
 
 
 class RightsState(rx.State):
@@ -29,6 +31,9 @@ class RightsState(rx.State):
 
     rows: list[dict[str, str]] = []
     can_edit: bool = False
+    # "" until the matrix is read, "ok" once it is, "failed" when reading it failed: an empty
+    # matrix that failed to load must not be drawn as a read-only one.
+    load_state: str = ""
     reason: str = ""
     role: str = "teacher"  # the role a phone shows
 
@@ -36,14 +41,24 @@ class RightsState(rx.State):
 
     def _fetch(self) -> None:
         principal = current()
-        with db.session() as s:
-            self.rows = rights.grid(s, principal.school_id)
+        try:
+            with db.session() as s:
+                self.rows = rights.grid(s, principal.school_id)
+        except Exception:
+            self.rows, self.can_edit, self.load_state = [], False, "failed"
+            raise
         self.can_edit = principal.can("rights.write")
+        self.load_state = "ok"
 
     @rx.event
     @requires("rights.read")
     def load(self):
-        self._fetch()
+        try:
+            self._fetch()
+        except Exception:
+            log.exception("the rights matrix could not be read")
+            return rx.toast.error(t("rights.load_failed", current().language))
+        return None
 
     @rx.event
     @requires("rights.read")
@@ -252,10 +267,29 @@ def _toolbar() -> rx.Component:
 def _body() -> rx.Component:
     return rx.vstack(
         rx.text(tr("rights.intro"), size="2", color_scheme="gray"),
-        _toolbar(),
-        rx.text(tr("rights.legend"), size="1", color_scheme="gray"),
-        _grid(),
-        _one_role(),
+        rx.match(
+            RightsState.load_state,
+            (
+                "ok",
+                rx.fragment(
+                    _toolbar(),
+                    rx.text(tr("rights.legend"), size="1", color_scheme="gray"),
+                    _grid(),
+                    _one_role(),
+                ),
+            ),
+            (
+                "failed",
+                rx.callout(
+                    tr("rights.load_failed"),
+                    icon="triangle-alert",
+                    color_scheme="red",
+                    size="1",
+                    data_testid="rights-load-failed",
+                ),
+            ),
+            rx.text(tr("app.loading"), size="2", color_scheme="gray"),
+        ),
         spacing="3",
         width="100%",
     )

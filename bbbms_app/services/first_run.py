@@ -16,7 +16,7 @@ from sqlmodel import Session
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.models import School, Staff
 from bbbms_app.services import accounts, audit, backup
-from bbbms_app.services.data_import import one_time_password
+from bbbms_app.services.engine.profiles.user import one_time_password
 
 OKPO = re.compile(r"^\d{8,10}$")
 USERNAME = re.compile(r"^[a-z0-9_.\-]{3,40}$")

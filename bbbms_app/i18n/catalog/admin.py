@@ -377,7 +377,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "admin.import.failed": (
         "Файлда {errors} ката бар ({rows} сап). Эч нерсе жазылган жок: каталарды оңдоп, кайра жүктөңүз.",
         "В файле ошибок: {errors} (строк: {rows}). Ничего не записано: исправьте ошибки и загрузите снова.",
-        "The file has {errors} errors ({rows} rows). Nothing was written: fix them and import again.",
+        "The file has {errors} errors (rows read: {rows}). Nothing was written: fix them and import again.",
     ),
     "admin.import.col_row": ("Сап", "Строка", "Row"),
     "admin.import.col_column": ("Мамыча", "Столбец", "Column"),

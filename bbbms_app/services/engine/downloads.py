@@ -9,6 +9,7 @@ permission it was made under. Files older than an hour are swept away.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import time
@@ -67,7 +68,10 @@ def new_file(extension: str) -> tuple[str, Path]:
         raise ValueError(f"unexpected extension {extension!r}")
     sweep()
     token = secrets.token_hex(16)
-    return token, folder() / f"{token}.{extension}"
+    path = folder() / f"{token}.{extension}"
+    # Owner-only from the start: the writers (xlsxwriter, open(…, "wb")) keep an existing file's mode.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return token, path
 
 
 def publish(token: str, *, user_id: int, permission: str, filename: str, scope: dict | None = None) -> None:

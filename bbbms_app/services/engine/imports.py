@@ -334,7 +334,11 @@ def run(
             try:
                 values[name] = convert.value(spec.fields[name], cell)
             except ValueProblem as exc:
-                _error(result, number, spec, name, cell, t(exc.key, lang, **exc.params), lang)
+                message = t(exc.key, lang, **exc.params)
+                if exc.key == "admin.import.unknown_choice":  # say which values the column takes
+                    allowed = ", ".join(t(spec.fields[name].choice_key(v), lang) for v in spec.fields[name].choices)
+                    message = f"{message}. {t('admin.import.allowed', lang, values=allowed)}"
+                _error(result, number, spec, name, cell, message, lang)
         rows.append(ImportRow(number, values, raw))
     result.rows = len(rows)
     _find_duplicates_in_file(result, spec, rows, lang)
@@ -596,6 +600,7 @@ def error_report(result: ImportResult, lang: str) -> bytes:
 
 def summary(result: ImportResult, lang: str) -> str:
     if result.errors:
-        return t("admin.import.failed", lang, errors=len(result.errors), rows=result.rows)
+        key = "admin.import.failed_one" if len(result.errors) == 1 else "admin.import.failed"
+        return t(key, lang, errors=len(result.errors), rows=result.rows)
     key = "admin.import.done" if result.written else "admin.import.checked"
     return t(key, lang, rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged)
