@@ -113,6 +113,26 @@
     return entry(cell, v);
   }
 
+  // Scroll the grid sideways to column `col` (today's lesson) and put the cursor in its first cell.
+  // Called by the server after it opened a journal; the rows may not be drawn yet, so it waits for them.
+  function reveal(col, tries) {
+    var grid = document.querySelector("[data-grid]");
+    var cell = grid ? cellAt(grid, 0, col) : null;
+    if (!cell) {
+      if ((tries || 0) < 50) setTimeout(function () { reveal(col, (tries || 0) + 1); }, 100);
+      return;
+    }
+    var name = grid.querySelector("tbody th.nm");
+    var box = cell.getBoundingClientRect();
+    var left = grid.getBoundingClientRect().left + (name ? name.offsetWidth : 0) + box.width;
+    grid.scrollLeft = Math.max(0, grid.scrollLeft + box.left - left);  // one earlier lesson stays in view
+    if (!current || !document.body.contains(current)) {
+      var target = cell;
+      for (var r = 0; target && target.dataset.off === "1"; r++) target = cellAt(grid, r + 1, col);
+      if (target) target.focus({ preventScroll: true });
+    }
+  }
+
   document.addEventListener("focusin", function (e) {
     if (e.target && e.target.matches && e.target.matches("[data-grid] [data-r]")) current = e.target;
   });
@@ -128,5 +148,5 @@
     if (poll) poll.click();
   }, 15000);
 
-  window.bbbmsGrid = { key: key, pad: pad, move: move };
+  window.bbbmsGrid = { key: key, pad: pad, move: move, reveal: reveal };
 })();

@@ -34,7 +34,7 @@ GRID_CSS = """
 .jg thead th .d { display: block; font-size: 14px; line-height: 1.1; }
 .jg thead th .m { display: block; color: var(--gray-10); font-weight: 400; }
 .jg .nm { position: sticky; left: 0; z-index: 1; background: var(--gray-2); text-align: left; padding: 0 8px;
-  min-width: 150px; max-width: 190px; overflow: hidden; text-overflow: ellipsis; font-size: 14px; }
+  min-width: 150px; max-width: 320px; overflow: hidden; text-overflow: ellipsis; font-size: 14px; }
 .jg thead th.nm { z-index: 3; background: var(--gray-4); cursor: default; }
 .jg .nm small { display: block; color: var(--gray-10); font-size: 11px; line-height: 1; }
 .jg td.gc { height: 38px; min-width: 38px; outline: none; cursor: cell; scroll-margin: 48px 8px 8px 200px; }
@@ -96,9 +96,12 @@ def dispatch(source: str, on_write: rx.event.EventSpec, on_correct: rx.event.Eve
         open_._get_all_var_data(),
         VarData(imports=Imports.EVENTS, app_wraps=get_event_app_wraps()),
     )
+    # Reflex calls a trigger's function with its spec's values first and the DOM event after them:
+    # onKeyDown with (key, info, event), onClick with (pointer info, event). journal_grid.js needs the
+    # DOM event (its target is the cell or the pad button), so it is the last parameter in both.
     if source == "key":
         return ArgsFunctionOperation.create(("_k", "_i", "_e"), Var(_js_expr=body, _var_data=data))
-    return ArgsFunctionOperation.create(("_e",), Var(_js_expr=body, _var_data=data))
+    return ArgsFunctionOperation.create(("_p", "_e"), Var(_js_expr=body, _var_data=data))
 
 
 def entry_args() -> tuple[Var, Var]:

@@ -111,6 +111,7 @@ class JournalState(rx.State):
     _stamp: str = ""
     _substitute: bool = False  # he writes only the columns in _own_cols (the lessons he taught)
     _own_cols: list[int] = []
+    _today_col: int = 0  # the column of today's lesson (or the last one before today)
 
     row_vars: ClassVar[tuple[str, ...]] = tuple(f"r{i}" for i in range(MAX_ROWS))
     period_vars: ClassVar[tuple[str, ...]] = tuple(f"p{i}" for i in range(MAX_ROWS))
@@ -147,12 +148,14 @@ class JournalState(rx.State):
             if getattr(self, name):
                 setattr(self, name, [] if name.startswith("r") else {})
 
-    def _open(self, s) -> None:
-        """Load the chosen journal into the row vars (only the rows that changed are set)."""
+    def _open(self, s) -> bool:
+        """Load the chosen journal into the row vars (only the rows that changed are set).
+
+        Returns whether another journal than the one shown was opened."""
         principal = current()
         if not (self.class_id and self.subject_key and self.term_id):
             self._clear_grid()
-            return
+            return False
         subject_id, subgroup = (int(x) for x in self.subject_key.split(":"))
         try:
             g = journal.grid(s, principal, int(self.class_id), subject_id, int(self.term_id), subgroup)
@@ -190,6 +193,7 @@ class JournalState(rx.State):
         self._pupil_names = [p.name for p in pupils]
         self._lesson_ids = [lesson.id for lesson in g.lessons]
         self._lesson_dates = [_day_month(lesson.date) for lesson in g.lessons]
+        self._today_col = journal.lesson_of_day(g.lessons, date.today())
         self._rules = {
             "scale": g.rules.scale,
             "min_value": g.rules.min_value,
@@ -261,6 +265,7 @@ class JournalState(rx.State):
             for lesson in g.lessons
         ]
         self._stamp = journal.grid_stamp(s, self._lesson_ids, self._pupil_ids, subject_id)
+        return switched
 
     def _period_view(self, val: str, sug: grading.Suggestion, yval: str, ysug: str) -> dict[str, str]:
         avg = _decimal(sug.average, self._lang()) if sug.average is not None else ""
@@ -291,9 +296,22 @@ class JournalState(rx.State):
             if target is not None:
                 self.class_id, self.subject_key, self.term_id = str(target[0]), target[1], str(target[2])
             self._choose_subjects(s)
-            self._open(s)
+            switched = self._open(s)
             if target is not None and target[3] in self._lesson_ids:
                 self._select_lesson(self._lesson_ids.index(target[3]))
+                return self._reveal()
+            return self._reveal(today=switched or self.sel_lesson < 0)
+
+    def _reveal(self, *, today: bool = False):
+        """Select today's lesson (or keep the selected one) and scroll the grid to its column.
+
+        A teacher marks the lesson he is giving: on a phone only a few columns fit, so the journal
+        opens there rather than at the first week of the quarter."""
+        if not self._lesson_ids:
+            return None
+        if today or not 0 <= self.sel_lesson < len(self._lesson_ids):
+            self._select_lesson(self._today_col)
+        return rx.call_script(f"window.bbbmsGrid && window.bbbmsGrid.reveal({int(self.sel_lesson)})")
 
     def _lesson_target(self, s) -> tuple[int, str, int, int] | None:
         """The journal of `?lesson=<id>` (a link from the teacher's week), if he may read it."""
@@ -317,6 +335,7 @@ class JournalState(rx.State):
         with db.session() as s:
             self._choose_subjects(s)
             self._open(s)
+        return self._reveal(today=True)
 
     @rx.event
     @requires("journal.read")
@@ -327,6 +346,7 @@ class JournalState(rx.State):
         self.subject_key = value
         with db.session() as s:
             self._open(s)
+        return self._reveal(today=True)
 
     @rx.event
     @requires("journal.read")
@@ -337,6 +357,7 @@ class JournalState(rx.State):
         self.term_id = value
         with db.session() as s:
             self._open(s)
+        return self._reveal(today=True)
 
     @rx.event
     @requires("journal.read")

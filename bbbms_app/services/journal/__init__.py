@@ -66,6 +66,7 @@ from bbbms_app.services.journal.grid import (
     PeriodCell,
     grid,
     grid_stamp,
+    lesson_of_day,
     pupils_of,
 )
 from bbbms_app.services.journal.periods import (
@@ -92,7 +93,7 @@ __all__ = [
     "JournalError", "OutOfScope", "PeriodCell", "Saved", "Stale", "Summary", "SummaryRow", "access_for",
     "can_read_summary", "class_in_school", "class_label", "clean_text", "close_term", "confirm_suggestions",
     "fill_column_present", "grid", "grid_stamp", "is_leader", "journal_classes", "journal_of_lesson",
-    "journal_subjects", "lesson_text", "load_cell", "parse_token", "period_suggestion", "pupils_of",
+    "journal_subjects", "lesson_of_day", "lesson_text", "load_cell", "parse_token", "period_suggestion", "pupils_of",
     "record_refusal", "reopen_term", "save_cell", "set_lesson_text", "set_period_mark", "set_year_mark",
     "substituted", "summary", "summary_classes", "write_session", "year_suggestion", "year_terms",
 ]  # fmt: skip

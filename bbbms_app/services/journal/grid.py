@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +37,7 @@ class GridPupil:
     name: str
     starts_on: date
     ends_on: date | None
+    full_name: str = ""  # with the patronymic: the name cell's tooltip
 
     def in_class_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
@@ -101,7 +102,7 @@ class Grid:
 def pupils_of(session: Session, class_id: int, starts: date, ends: date) -> list[GridPupil]:
     """Pupils enrolled in the class at any time in [starts, ends], in Kyrgyz alphabetical order."""
     rows = session.exec(
-        select(Pupil.id, Pupil.last_name, Pupil.first_name, Pupil.sort_key, Enrollment.starts_on, Enrollment.ends_on)
+        select(Pupil.id, Pupil.last_name, Pupil.first_name, Pupil.patronymic, Enrollment.starts_on, Enrollment.ends_on)
         .join(Enrollment, Enrollment.pupil_id == Pupil.id)  # type: ignore[arg-type]
         .where(
             Enrollment.class_id == class_id,
@@ -112,14 +113,33 @@ def pupils_of(session: Session, class_id: int, starts: date, ends: date) -> list
         .order_by(Pupil.sort_key, Pupil.id)
     ).all()
     by_id: dict[int, GridPupil] = {}
-    for pid, last, first, _sort, start, end in rows:
+    patronymics: dict[int, str] = {}
+    for pid, last, first, patronymic, start, end in rows:
         seen = by_id.get(pid)
         if seen is None:
-            by_id[pid] = GridPupil(pid, f"{last} {first}", start, end)
+            by_id[pid] = GridPupil(pid, f"{last} {first}", start, end, f"{last} {first} {patronymic}".strip())
+            patronymics[pid] = patronymic.strip()
         else:  # left and came back: one row over the whole span
             seen.starts_on = min(seen.starts_on, start)
             seen.ends_on = None if seen.ends_on is None or end is None else max(seen.ends_on, end)
-    return list(by_id.values())
+    pupils = list(by_id.values())
+    tell_apart(pupils, patronymics)
+    return pupils
+
+
+def tell_apart(pupils: list[GridPupil], patronymics: Mapping[int, str]) -> None:
+    """Namesakes of one class (two «Эшматов Алинур») get the patronymic's initial, «Эшматов Алинур Б.»;
+    if the initials are the same too, the whole patronymic. Everyone else keeps the short name."""
+    for step in ("initial", "whole"):
+        counts = Counter(p.name for p in pupils)
+        for p in pupils:
+            patronymic = patronymics.get(p.id, "")
+            if counts[p.name] < 2 or not patronymic:
+                continue
+            if step == "initial":
+                p.name = f"{p.name} {patronymic[0]}."
+            elif p.name.endswith(initial := f" {patronymic[0]}."):
+                p.name = f"{p.name[: -len(initial)]} {patronymic}"
 
 
 def _lessons_of(session: Session, class_id: int, subject_id: int, term_id: int, subgroup: int) -> list[GridLesson]:
@@ -265,6 +285,16 @@ def year_period_values(
     for row in period_rows(session, subject_id, year_id, pupil_ids, (kind,)):
         out[row.pupil_id].append((row.value, row.special))
     return out
+
+
+def lesson_of_day(lessons: list[GridLesson], day: date) -> int:
+    """The column a teacher opens at: the lesson of `day`, else the last one before it, else the first."""
+    found = 0
+    for j, lesson in enumerate(lessons):
+        if lesson.date > day:
+            break
+        found = j
+    return found
 
 
 def grid_stamp(session: Session, lesson_ids: list[int], pupil_ids: list[int], subject_id: int) -> str:
