@@ -24,8 +24,6 @@ from bbbms_app.services.journal import CellChange
 
 MAX_ROWS = 60  # pupils shown at once; a class never has more (the biggest Bishkek classes have ~45)
 MAX_UNDO = 50
-MARK_KEYS = frozenset("123456789") | {"10"}
-CODE_KEYS = frozenset({"н", "б", "у", "п", "о"})
 KINDS = ("class", "home", "test", "control")
 
 
@@ -46,6 +44,8 @@ def _term_option(term) -> dict[str, str]:
 
 
 def _cell_view(cell: journal.Cell | None, *, off: bool = False, status: str = "") -> dict[str, str]:
+    """A cell as the browser gets it: text `t`, classes `s`, and `v`, the version token a save (or an
+    entry typed offline and sent later) names as what it was typed over; an empty cell has none."""
     if off:
         return {"t": "", "s": "x"}
     if cell is None:
@@ -55,7 +55,11 @@ def _cell_view(cell: journal.Cell | None, *, off: bool = False, status: str = ""
         flags.append("b")
     if cell.absent:
         flags.append("a")
-    return {"t": cell.text(), "s": " ".join(flags)}
+    token = cell.token()
+    view = {"t": cell.text(), "s": " ".join(flags)}
+    if token:
+        view["v"] = token
+    return view
 
 
 class JournalState(rx.State):
@@ -102,11 +106,7 @@ class JournalState(rx.State):
     _pupil_names: list[str] = []
     _lesson_ids: list[int] = []
     _lesson_dates: list[str] = []
-    _tokens: dict[str, str] = {}
-    _row_marks: dict[int, dict[int, list]] = {}  # row -> column -> [(kind, value)]: the period suggestion's input
-    _exempt: list[bool] = []
     _pversions: dict[str, int] = {}
-    _rules: dict[str, Any] = {}
     _undo: list[dict[str, Any]] = []
     _stamp: str = ""
     _substitute: bool = False  # he writes only the columns in _own_cols (the lessons he taught)
@@ -142,7 +142,7 @@ class JournalState(rx.State):
         self.needs_split = False
         self.substitute_dates = ""
         self._substitute, self._own_cols = False, []
-        self._pupil_ids, self._lesson_ids, self._tokens = [], [], {}
+        self._pupil_ids, self._lesson_ids = [], []
         self.sel_lesson = -1
         for name in (*self.row_vars, *self.period_vars):
             if getattr(self, name):
@@ -194,18 +194,11 @@ class JournalState(rx.State):
         self._lesson_ids = [lesson.id for lesson in g.lessons]
         self._lesson_dates = [_day_month(lesson.date) for lesson in g.lessons]
         self._today_col = journal.lesson_of_day(g.lessons, date.today())
-        self._rules = {
-            "scale": g.rules.scale,
-            "min_value": g.rules.min_value,
-            "max_value": g.rules.max_value,
-            "t5": str(g.rules.threshold_5),
-            "t4": str(g.rules.threshold_4),
-            "t3": str(g.rules.threshold_3),
-            "min_marks": g.rules.min_marks,
-            "weights": {k: str(v) for k, v in g.rules.weights.items()},
-        }
+        # `k`: the pupil's and the lesson's ids, so that an entry typed offline names its cell by what it is,
+        # not by a row and column that may have moved by the time it is sent.
         pupils_view = [
             {
+                "k": str(p.id),
                 "name": p.name,
                 "left": t("journal.left_on", lang, date=_day_month(p.ends_on))
                 if p.ends_on is not None and p.ends_on < g.term.ends_on
@@ -215,6 +208,7 @@ class JournalState(rx.State):
         ]
         lessons_view = [
             {
+                "k": str(lesson.id),
                 "day": f"{lesson.date.day:02d}",
                 "month": journal_export.MONTHS.get(lang, journal_export.MONTHS["ky"])[lesson.date.month],
                 "title": f"{_day_month(lesson.date)} — {lesson.topic}",
@@ -226,24 +220,16 @@ class JournalState(rx.State):
         if self.lessons != lessons_view:
             self.lessons = lessons_view
         self.n_rows, self.n_cols = len(pupils), len(g.lessons)
-        tokens: dict[str, str] = {}
-        row_marks: dict[int, dict[int, list]] = {}
-        self._exempt = []
         self._pversions = {}
         for i, pupil in enumerate(pupils):
-            row = []
-            for j, lesson in enumerate(g.lessons):
-                cell = g.cells.get((pupil.id, lesson.id))
-                if cell is not None:
-                    tokens[f"{i}:{j}"] = cell.token()
-                    if cell.marks:
-                        row_marks.setdefault(i, {})[j] = [(k, v) for k, (v, _ver) in cell.marks.items()]
-                row.append(_cell_view(cell, off=not pupil.in_class_on(lesson.date)))
+            row = [
+                _cell_view(g.cells.get((pupil.id, lesson.id)), off=not pupil.in_class_on(lesson.date))
+                for lesson in g.lessons
+            ]
             old = getattr(self, f"r{i}")
             if switched or [{**c, "s": c["s"].replace("ok", "").strip()} for c in old] != row:
                 setattr(self, f"r{i}", row)
             pc, yc = g.period[pupil.id], g.year[pupil.id]
-            self._exempt.append(pc.special == grading.EXEMPT)
             self._pversions[f"term:{i}"] = pc.version
             self._pversions[f"year:{i}"] = yc.version
             view = self._period_view(pc.text, pc.suggestion, yc.text, yc.suggestion.text)
@@ -253,8 +239,6 @@ class JournalState(rx.State):
             if getattr(self, f"r{i}"):
                 setattr(self, f"r{i}", [])
                 setattr(self, f"p{i}", {})
-        self._tokens = tokens
-        self._row_marks = row_marks
         if switched:
             self._undo = []
             self.undo_count = 0
@@ -387,35 +371,6 @@ class JournalState(rx.State):
             return None
         return r, c
 
-    def _change_for(self, key: str, token: str) -> CellChange | None:
-        items = journal.parse_token(token)
-        if key.isdigit() and key in MARK_KEYS:
-            return CellChange(self.kind, int(key))
-        if key in CODE_KEYS:
-            code_now = items.get("att", "")[:1]
-            return CellChange(attendance="" if code_now == key else key)
-        if key == "clear":
-            if self.kind in items:
-                return CellChange(self.kind, None)
-            if "att" in items:
-                return CellChange(attendance="")
-            for kind in sorted((k for k in items if k in KINDS), key=journal.KIND_ORDER.get):  # type: ignore[arg-type]
-                return CellChange(kind, None)
-        return None
-
-    def _restore_of(self, change: CellChange, token: str) -> dict[str, Any]:
-        items = journal.parse_token(token)
-        undo: dict[str, Any] = {}
-        if change.mark_kind is not None:
-            before = items.get(change.mark_kind)
-            undo["mark_kind"] = change.mark_kind
-            undo["mark_value"] = int(before.split("@")[0]) if before else None
-        if change.attendance is not None:
-            before = items.get("att", "").split("@")[0]
-            undo["attendance"] = before[:1]
-            undo["late_minutes"] = int(before[1:]) if before[1:].isdigit() else 0
-        return undo
-
     def _save(self, r: int, c: int, change: CellChange, correcting: bool, *, record_undo: bool = True):
         principal = current()
         lang = principal.language
@@ -423,7 +378,7 @@ class JournalState(rx.State):
             # A substitute writes only the lessons he taught (the service refuses the rest too).
             self._mark_cell(r, c, "err")
             return rx.toast.error(t("journal.substitute.only_own", lang), duration=6000)
-        token = self._raw("_tokens").get(f"{r}:{c}", "")
+        token = self._token(r, c)
         reason = self.correction_reason if correcting else ""
         lesson_id, pupil_id = self._raw("_lesson_ids")[c], self._raw("_pupil_ids")[r]
         try:
@@ -438,11 +393,14 @@ class JournalState(rx.State):
                     self._reload_cell(s, r, c)
             self._mark_cell(r, c, "err")
             return rx.toast.error(t(exc.key, lang, **exc.params), duration=6000)
-        if record_undo and saved.changed:
+        if record_undo and saved.undo is not None:
             undo = self._raw("_undo")
-            self._undo = [*undo[-(MAX_UNDO - 1) :], {"r": r, "c": c, **self._restore_of(change, token)}]
+            back = saved.undo
+            entry = {"r": r, "c": c, "mark_kind": back.mark_kind, "mark_value": back.mark_value}
+            entry |= {"attendance": back.attendance, "late_minutes": back.late_minutes}
+            self._undo = [*undo[-(MAX_UNDO - 1) :], entry]
             self.undo_count = len(undo) + 1 if len(undo) < MAX_UNDO else MAX_UNDO
-        self._put_cell(r, c, saved.cell, "ok")
+        self._put_cell(r, c, saved.cell, "ok", saved.suggestion)
         value = saved.cell.text() or t("journal.empty_value", lang)
         self.last_saved = t(
             "journal.saved_cell",
@@ -458,25 +416,19 @@ class JournalState(rx.State):
         # through it); the hot path reads plain values and assigns whole values back instead.
         return self.get_value(name)
 
-    def _put_cell(self, r: int, c: int, cell: journal.Cell, status: str) -> None:
-        tokens = self._raw("_tokens")
-        token = cell.token()
-        if token:
-            tokens[f"{r}:{c}"] = token
-        else:
-            tokens.pop(f"{r}:{c}", None)
-        self._tokens = tokens  # assigned back: marks the backend var dirty for the Redis state manager
-        row_marks = self._raw("_row_marks")
-        marks = row_marks.setdefault(r, {})
-        if cell.marks:
-            marks[c] = [(k, v) for k, (v, _ver) in cell.marks.items()]
-        else:
-            marks.pop(c, None)
-        self._row_marks = row_marks
+    def _token(self, r: int, c: int) -> str:
+        """The version token of cell (r, c) as the grid shows it."""
+        row = self._raw(f"r{r}")
+        return row[c].get("v", "") if c < len(row) else ""
+
+    def _put_cell(
+        self, r: int, c: int, cell: journal.Cell, status: str, suggestion: grading.Suggestion | None = None
+    ) -> None:
         row = list(self._raw(f"r{r}"))
         row[c] = _cell_view(cell, status=status)
-        setattr(self, f"r{r}", row)
-        self._refresh_period(r)
+        setattr(self, f"r{r}", row)  # a whole new list: the one row var is sent, never the grid
+        if suggestion is not None:
+            self._show_suggestion(r, suggestion)
 
     def _mark_cell(self, r: int, c: int, status: str) -> None:
         row = list(self._raw(f"r{r}"))
@@ -487,29 +439,7 @@ class JournalState(rx.State):
     def _reload_cell(self, s, r: int, c: int) -> None:
         self._put_cell(r, c, journal.load_cell(s, self._lesson_ids[c], self._pupil_ids[r]), "")
 
-    def _rules_obj(self) -> grading.Rules:
-        from fractions import Fraction
-
-        d = self._raw("_rules") or {}
-        if not d:
-            return grading.Rules()
-        return grading.Rules(
-            scale=d["scale"],
-            min_value=d["min_value"],
-            max_value=d["max_value"],
-            threshold_5=Fraction(d["t5"]),
-            threshold_4=Fraction(d["t4"]),
-            threshold_3=Fraction(d["t3"]),
-            min_marks=d["min_marks"],
-            weights={k: Fraction(v) for k, v in d["weights"].items()},
-        )
-
-    def _refresh_period(self, r: int) -> None:
-        # The suggestion follows from the row's tokens: no query for it.
-        marks = [m for cell in self._raw("_row_marks").get(r, {}).values() for m in cell]
-        exempt_rows = self._raw("_exempt")
-        exempt = exempt_rows[r] if r < len(exempt_rows) else False
-        sug = grading.suggest_period_mark(self._rules_obj(), marks, exempt=exempt)
+    def _show_suggestion(self, r: int, sug: grading.Suggestion) -> None:
         old = self._raw(f"p{r}") or {}
         view = self._period_view(old.get("val", ""), sug, old.get("yval", ""), old.get("ysug", ""))
         if view != old:
@@ -525,7 +455,7 @@ class JournalState(rx.State):
             return self._undo_last(correcting)
         if c >= len(self._raw("_lesson_ids")):
             return None
-        change = self._change_for(key, self._raw("_tokens").get(f"{r}:{c}", ""))
+        change = journal.change_for_key(self._token(r, c), key, self.kind)
         if change is None:
             return None
         return self._save(r, c, change, correcting)
@@ -580,7 +510,7 @@ class JournalState(rx.State):
             return None
         principal = current()
         c = self.sel_lesson
-        expected = {pid: self._tokens.get(f"{r}:{c}", "") for r, pid in enumerate(self._pupil_ids)}
+        expected = {pid: self._token(r, c) for r, pid in enumerate(self._pupil_ids)}
         try:
             with journal.write_session() as s:
                 cleared, skipped = journal.fill_column_present(s, principal, self._lesson_ids[c], expected)
@@ -763,6 +693,9 @@ class JournalState(rx.State):
                     row = journal.set_period_mark(
                         s, principal, self._class, self._subject, self._term, self._pupil_ids[r], **common
                     )
+                    sug = journal.pupil_suggestion(
+                        s, self._class, self._subject, self._term, self._pupil_ids[r], self._subgroup
+                    )
         except journal.OutOfScope as exc:
             raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
@@ -772,11 +705,9 @@ class JournalState(rx.State):
         self._pversions[pkey] = row.version if row else 0
         view = dict(getattr(self, f"p{r}") or {})
         view["yval" if kind == "year" else "val"] = text
-        if kind == "term":
-            self._exempt[r] = special == grading.EXEMPT
         setattr(self, f"p{r}", view)
         if kind == "term":
-            self._refresh_period(r)
+            self._show_suggestion(r, sug)  # «осв» set or cleared changes it
         self.period_open = False
         return rx.toast.success(t("journal.saved", lang))
 

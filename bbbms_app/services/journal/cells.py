@@ -37,6 +37,7 @@ from bbbms_app.models import (
     GradingPolicy,
     Lesson,
     Mark,
+    PeriodMark,
     SchoolClass,
     SubgroupMember,
     Term,
@@ -186,6 +187,7 @@ class LessonContext:
     pupil_enrolled: bool  # the pupil asked about was in the class on the lesson's date
     rules: grading.Rules
     in_subgroup: bool = True  # the pupil is a member of the lesson's subgroup (always true for the whole class)
+    term_id: int = 0
 
 
 # Statements of the save path are built once: constructing a select costs more than running it on SQLite.
@@ -214,6 +216,7 @@ _LESSON_CONTEXT = (
                 SubgroupMember.subgroup == Lesson.subgroup,
             ),
         ),
+        Lesson.term_id,
     )
     .join(SchoolClass, SchoolClass.id == Lesson.class_id)  # type: ignore[arg-type]
     .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
@@ -289,7 +292,7 @@ def _lesson_context(
     return LessonContext(
         id=row[0], school_id=row[1], class_id=row[2], subject_id=row[3], teacher_id=row[4], subgroup=row[5],
         date=row[6], cancelled=bool(row[7]), term_closed=row[8] is not None, grade=row[10], year_id=row[11],
-        pupil_enrolled=bool(row[12]), rules=rules, in_subgroup=bool(row[22]),
+        pupil_enrolled=bool(row[12]), rules=rules, in_subgroup=bool(row[22]), term_id=row[23],
     )  # fmt: skip
 
 
@@ -374,10 +377,109 @@ def _validate_change(rules: grading.Rules, change: CellChange) -> None:
 
 @dataclass(frozen=True)
 class Saved:
-    """The state of a cell after a save, and whether anything changed."""
+    """What a save did: the cell now, whether anything changed, the change that takes it back (the
+    undo entry; None when nothing changed) and the pupil's period suggestion after it."""
 
     cell: Cell
     changed: bool
+    undo: CellChange | None = None
+    suggestion: grading.Suggestion | None = None
+
+
+MARK_KEYS = frozenset("123456789") | {"10"}
+CODE_KEYS = frozenset({"н", "б", "у", "п", "о"})
+
+
+def change_for_key(token: str, key: str, kind: str) -> CellChange | None:
+    """What an entry on the grid means for a cell that holds `token`, entering marks of `kind`.
+
+    A mark key sets the mark of that kind; an attendance code sets it, or clears it when the cell
+    has that code already; "clear" takes one item away: the mark of that kind, else the absence,
+    else the weightiest other mark. None: the key does nothing to this cell.
+    """
+    items = parse_token(token)
+    key = str(key)
+    if key in MARK_KEYS:
+        return CellChange(kind, int(key))
+    if key in CODE_KEYS:
+        code_now = items.get("att", "")[:1]
+        return CellChange(attendance="" if code_now == key else key)
+    if key == "clear":
+        if kind in items:
+            return CellChange(kind, None)
+        if "att" in items:
+            return CellChange(attendance="")
+        for other in sorted((k for k in items if k in KIND_ORDER), key=KIND_ORDER.__getitem__):
+            return CellChange(other, None)
+    return None
+
+
+def undo_of(before: Cell, change: CellChange) -> CellChange:
+    """The change that puts back what `change` touched in a cell that was `before`."""
+    mark = before.marks.get(change.mark_kind) if change.mark_kind is not None else None
+    return CellChange(
+        mark_kind=change.mark_kind,
+        mark_value=mark[0] if mark else None,
+        attendance=None if change.attendance is None else before.code,
+        late_minutes=before.late_minutes if change.attendance is not None and before.code == LATE else 0,
+    )
+
+
+# A save typed while the connection was down carries its entry's id and the time it was typed: both go
+# into the audit row's reason («offline <id> typed <ISO time>»; the row's own time is when it arrived),
+# and a repeated entry (its answer lost on the way back) finds its id there and is not written twice.
+OFFLINE_PREFIX = "offline "
+MAX_OFFLINE_ID = 40
+
+
+def offline_reason(entry_id: str, typed_at: datetime) -> str:
+    return f"{OFFLINE_PREFIX}{entry_id[:MAX_OFFLINE_ID]} typed {typed_at.astimezone(UTC).isoformat(timespec='seconds')}"
+
+
+def already_synced(session: Session, lesson_id: int, pupil_id: int, entry_id: str) -> bool:
+    """Whether an offline entry was saved before (its audit row names it)."""
+    marker = f"{OFFLINE_PREFIX}{entry_id[:MAX_OFFLINE_ID]} typed %"
+    found = session.exec(
+        select(AuditEvent.id).where(
+            AuditEvent.entity == "lesson",
+            AuditEvent.entity_id == lesson_id,
+            AuditEvent.pupil_id == pupil_id,
+            AuditEvent.reason.like(marker),  # type: ignore[attr-defined]
+        )
+    ).first()
+    return found is not None
+
+
+_PUPIL_TERM_MARKS = (
+    select(Mark.kind, Mark.value)
+    .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+    .where(
+        Mark.pupil_id == bindparam("pupil_id"),
+        Lesson.class_id == bindparam("class_id"),
+        Lesson.subject_id == bindparam("subject_id"),
+        Lesson.term_id == bindparam("term_id"),
+        Lesson.subgroup == bindparam("subgroup"),
+        Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+    )
+)
+_PUPIL_EXEMPT = select(PeriodMark.id).where(
+    PeriodMark.pupil_id == bindparam("pupil_id"),
+    PeriodMark.subject_id == bindparam("subject_id"),
+    PeriodMark.term_id == bindparam("term_id"),
+    PeriodMark.special == grading.EXEMPT,
+)
+
+
+def _suggestion_after(session: Session, lesson: LessonContext, pupil_id: int) -> grading.Suggestion:
+    """The pupil's period suggestion in the lesson's journal and term, as the grid computes it."""
+    conn = session.connection()
+    params = {
+        "pupil_id": pupil_id, "class_id": lesson.class_id, "subject_id": lesson.subject_id,
+        "term_id": lesson.term_id, "subgroup": lesson.subgroup,
+    }  # fmt: skip
+    marks = [(kind, value) for kind, value in conn.execute(_PUPIL_TERM_MARKS, params).all()]
+    exempt = conn.execute(_PUPIL_EXEMPT, params).first() is not None
+    return grading.suggest_period_mark(lesson.rules, marks, exempt=exempt)
 
 
 def save_cell(
@@ -389,16 +491,20 @@ def save_cell(
     expected_version: str,
     *,
     reason: str = "",
+    offline: tuple[str, datetime] | None = None,
 ) -> Saved:
     """Set or clear a mark and/or the attendance of one pupil at one lesson; audited; all or nothing.
 
     Refusals: OutOfScope (not his journal), JournalError (closed term, value not on the class's
     scale, absent pupil with a mark, pupil not in the class that day), Stale (changed meanwhile).
     Reads and writes go through prebuilt Core statements: this is the hot path of the journal.
+    `offline` = (entry id, time typed) of an entry typed while the connection was down.
     """
     reason = clean_text(reason, MAX_REASON)
     lesson = _lesson_context(session, principal, lesson_id, pupil_id)
     action = _lesson_edit_action(session, principal, lesson, reason)
+    if offline is not None:
+        reason = offline_reason(*offline) + (f" · {reason}" if reason else "")
     if lesson.cancelled:
         raise JournalError("journal.error.cancelled")
     if not lesson.pupil_enrolled:
@@ -487,7 +593,8 @@ def save_cell(
                 session, principal, action or "update", lesson, pupil_id, "attendance", old_text, new_text, reason
             )
             changed = True
-    return Saved(rows.cell(), changed)
+    suggestion = _suggestion_after(session, lesson, pupil_id) if changed else None
+    return Saved(rows.cell(), changed, undo_of(before, change) if changed else None, suggestion)
 
 
 _AUDIT_INSERT = AuditEvent.__table__.insert()  # type: ignore[attr-defined]

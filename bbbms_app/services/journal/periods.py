@@ -148,6 +148,28 @@ def period_suggestion(
     return grading.suggest_period_mark(rules, [(k, v) for k, v in marks], exempt=exempt)
 
 
+def pupil_suggestion(
+    session: Session, class_id: int, subject_id: int, term_id: int, pupil_id: int, subgroup: int = 0
+) -> grading.Suggestion:
+    """A pupil's period suggestion in a journal as it stands now (after a period mark was set or cleared)."""
+    cls = session.get(SchoolClass, class_id)
+    term = session.get(Term, term_id)
+    if cls is None or term is None:
+        return grading.Suggestion()
+    exempt = (
+        session.exec(
+            select(PeriodMark.id).where(
+                PeriodMark.pupil_id == pupil_id,
+                PeriodMark.subject_id == subject_id,
+                PeriodMark.term_id == term_id,
+                PeriodMark.special == grading.EXEMPT,
+            )
+        ).first()
+        is not None
+    )
+    return period_suggestion(session, cls, subject_id, term, pupil_id, subgroup, exempt)
+
+
 def set_period_mark(
     session: Session,
     principal: Principal,
