@@ -43,6 +43,13 @@ GRID_CSS = """
 .jg td.a { color: var(--red-11); }
 .jg td.ok { background: var(--green-3); }
 .jg td.err { background: var(--red-5); box-shadow: inset 0 0 0 2px var(--red-9); }
+.jg td.gc[data-wait] { position: relative; color: transparent; background: var(--amber-3); }
+.jg td.gc[data-wait]::after { content: attr(data-wait); position: absolute; inset: 0; display: flex;
+  align-items: center; justify-content: center; color: var(--amber-11); font-style: italic;
+  border-bottom: 2px dashed var(--amber-9); }
+.jg-outbox { font-size: 13px; color: var(--amber-11); }
+.jg-outbox:not([data-count]) { display: none; }
+.jg-outbox::before { content: "⏳ " attr(data-count) " "; font-weight: 600; }
 .jg td.x { background: repeating-linear-gradient(135deg, var(--gray-3), var(--gray-3) 4px, var(--gray-2) 4px,
   var(--gray-2) 8px); cursor: not-allowed; }
 .jg tr.gone .nm { color: var(--gray-10); font-style: italic; }
@@ -104,6 +111,15 @@ def dispatch(source: str, on_write: rx.event.EventSpec, on_correct: rx.event.Eve
     return ArgsFunctionOperation.create(("_p", "_e"), Var(_js_expr=body, _var_data=data))
 
 
+def sync_dispatch(on_sync_factory) -> Var:
+    """The onClick of the hidden button that sends the offline outbox: `on_sync_factory(entries_var)`
+    gives the event spec; the entries come from journal_grid.js at the moment of the click."""
+    spec = _event_js(on_sync_factory(Var(_js_expr="_q").to(list)))
+    body = f"{{const _q = window.bbbmsGrid?.outbox(); if (!_q) return; addEvents([{spec}], [_e], {{}});}}"
+    data = VarData.merge(spec._get_all_var_data(), VarData(imports=Imports.EVENTS, app_wraps=get_event_app_wraps()))
+    return ArgsFunctionOperation.create(("_p", "_e"), Var(_js_expr=body, _var_data=data))
+
+
 def entry_args() -> tuple[Var, Var]:
     """The JS values of an entry, to bind as a handler's (cell, key) arguments."""
     return Var(_js_expr="_c.cell").to(str), Var(_js_expr="_c.key").to(str)
@@ -121,6 +137,7 @@ def _header(lessons: Var, selected: Var, on_pick, period_label: rx.Var) -> rx.Co
                     class_name=rx.cond(selected == j, "sel", ""),
                     on_click=on_pick(j),
                     title=lesson["title"],
+                    custom_attrs={"data-l": lesson["k"]},
                     data_testid="lesson-head",
                 ),
             ),
@@ -145,7 +162,12 @@ def _row(i: int, pupil: Var, cells: Var, period: Var, on_period, n_cols: Var) ->
                 cell["t"],
                 class_name="gc " + cell["s"],
                 tab_index=0,
-                custom_attrs={"data-r": str(i), "data-c": j, "data-off": rx.cond(cell["s"].contains("x"), "1", "")},
+                custom_attrs={
+                    "data-r": str(i),
+                    "data-c": j,
+                    "data-off": rx.cond(cell["s"].contains("x"), "1", ""),
+                    "data-v": cell["v"],
+                },
             ),
         ),
         rx.el.td(
@@ -173,6 +195,7 @@ def _row(i: int, pupil: Var, cells: Var, period: Var, on_period, n_cols: Var) ->
             custom_attrs={"data-r": str(i), "data-c": (n_cols + 1).to_string(), "data-period": "1"},
         ),
         class_name=rx.cond(pupil["left"] != "", "gone", ""),
+        custom_attrs={"data-p": pupil["k"]},
         data_testid="grid-row",
     )
 
@@ -188,6 +211,8 @@ def grade_grid(
     mode: Var,
     selected: Var,
     period_label: Var,
+    owner: Var,
+    kind: Var,
     on_key,
     on_pick,
     on_period,
@@ -214,6 +239,8 @@ def grade_grid(
                 "data-cols": n_cols.to_string(),
                 "data-mode": mode,
                 "data-readonly": rx.cond(mode == "read", "1", ""),
+                "data-owner": owner,  # whose outbox entries this tab shows and sends
+                "data-kind": kind,  # the kind of mark an entry kept offline will have
             },
             data_testid="grade-grid",
         ),

@@ -7,14 +7,15 @@ lesson's marks and absences, changes one, undoes one; the database then holds ex
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import Attendance, Lesson, Mark, SchoolClass, Subject, User
+from bbbms_app.models import Attendance, AuditEvent, Lesson, Mark, SchoolClass, Subject, User
 from bbbms_app.services import accounts, journal
 from bbbms_app.services import school as school_service
 from tests.browser.test_journal import _shot_dir, grid_cell, open_journal, server_db  # noqa: F401  (a fixture)
@@ -37,6 +38,24 @@ def journal_on_screen(page: Page, server_db: str, username: str) -> journal.Grid
         ctx = school_service.context(s, principal, date.today())
         term_id = ctx["term_id"] or journal.year_terms(s, cls.academic_year_id)[0].id
         return journal.grid(s, principal, cls.id, subject.id, term_id)  # type: ignore[arg-type]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _marks(s, lesson_id: int, pupils: list[int]) -> dict[tuple[int, str], int]:
+    found = s.exec(select(Mark).where(Mark.lesson_id == lesson_id, Mark.pupil_id.in_(pupils))).all()  # type: ignore[attr-defined]
+    return {(m.pupil_id, m.kind): m.value for m in found}
+
+
+def _marks_before(g: journal.Grid, rows: list[int], lesson_id: int) -> dict[tuple[int, str], int]:
+    """The marks of those cells as the grid read them when the page opened (nothing new arrived)."""
+    return {
+        (g.pupils[r].id, kind): value
+        for r in rows
+        for kind, (value, _v) in g.cell(g.pupils[r].id, lesson_id).marks.items()
+    }
 
 
 def pad(page: Page, key: str):
@@ -106,3 +125,69 @@ def test_teacher_fills_a_lesson_with_taps_on_a_phone(phone: Page, server_db: str
         }
     assert marks == {(pupils[0], "class"): 3, (pupils[1], "class"): 4}
     assert codes == {pupils[2]: "н", pupils[3]: "б"}
+
+
+def test_marks_typed_offline_wait_survive_a_reload_and_are_sent_once(phone: Page, server_db: str):  # noqa: F811
+    sign_in(phone, "teacher")
+    n_rows, _cols = open_journal(phone)
+    g = journal_on_screen(phone, server_db, "teacher")
+    col = journal.lesson_of_day(g.lessons, date.today()) - 1  # the lesson before: the other test used today's
+    # Five pupils who were there (a mark goes only to a pupil not marked absent).
+    rows = [
+        r
+        for r in range(n_rows)
+        if grid_cell(phone, r, col).get_attribute("data-off") != "1"
+        and not set(grid_cell(phone, r, col).inner_text()) & set("нбуп")
+    ][-5:]
+    assert len(rows) == 5
+    lesson_id = g.lessons[col].id
+    pupils = [g.pupils[r].id for r in rows]
+    # What the five cells hold now, and the marks the teacher will type over them (a different one each).
+    before = {r: grid_cell(phone, r, col).inner_text().strip() for r in rows}
+    typed = {r: ("5" if before[r] != "5" else "4") for r in rows}
+    phone.get_by_test_id("lesson-head").nth(col).tap()
+
+    phone.context.set_offline(True)
+    typed_from = _utc_now()
+    for r in rows:
+        grid_cell(phone, r, col).tap()
+        pad(phone, typed[r]).tap()
+        expect(grid_cell(phone, r, col)).to_have_attribute("data-wait", typed[r])  # shown «waiting»
+    expect(phone.get_by_test_id("outbox-status")).to_be_visible()
+    with db.session(server_db) as s:  # nothing reached the server
+        assert _marks(s, lesson_id, pupils) == _marks_before(g, rows, lesson_id)
+    phone.screenshot(path=str(_shot_dir() / "journal-phone-offline.png"))
+    typed_to = _utc_now()
+    # A reload while the network is down: the browser cannot load the page at all ...
+    with pytest.raises(PlaywrightError):
+        phone.reload()
+    # ... the network comes back and the teacher opens the journal again: the kept marks are sent.
+    phone.context.set_offline(False)
+    arrived_from = _utc_now()
+    open_journal(phone)
+    for r in rows:
+        expect(grid_cell(phone, r, col)).not_to_have_attribute("data-wait", re.compile(".*"))
+        expect(grid_cell(phone, r, col)).to_contain_text(typed[r])
+    expect(phone.get_by_test_id("outbox-status")).to_be_hidden()
+    assert phone.evaluate("localStorage.getItem('bbbms.journal.outbox')") == "[]"
+    arrived_to = _utc_now()
+    with db.session(server_db) as s:
+        marks = _marks(s, lesson_id, pupils)
+        rows_audit = s.exec(
+            select(AuditEvent).where(
+                AuditEvent.entity == "lesson",
+                AuditEvent.entity_id == lesson_id,
+                AuditEvent.pupil_id.in_(pupils),  # type: ignore[union-attr]
+                AuditEvent.reason.like("offline %"),  # type: ignore[attr-defined]
+            )
+        ).all()
+    for r, pid in zip(rows, pupils, strict=True):
+        assert marks[(pid, "class")] == int(typed[r])
+    # Audited once per cell, with when it was typed (in the reason) and when it arrived (the row's time).
+    assert sorted(a.pupil_id for a in rows_audit) == sorted(pupils)
+    for a in rows_audit:
+        typed_at = datetime.fromisoformat(a.reason.split(" typed ")[1])
+        assert typed_from - timedelta(seconds=2) <= typed_at <= typed_to + timedelta(seconds=2)
+        arrived = a.at if a.at.tzinfo else a.at.replace(tzinfo=UTC)
+        assert arrived_from - timedelta(seconds=2) <= arrived <= arrived_to + timedelta(seconds=2)
+        assert arrived > typed_at

@@ -10,14 +10,17 @@ correction: journal.correct) as ("row:column", key).
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import re
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import Forbidden, current, requires
-from bbbms_app.i18n import t
+from bbbms_app.i18n import t, translations
 from bbbms_app.services import grading, journal, journal_export
 from bbbms_app.services import school as school_service
 from bbbms_app.services.journal import CellChange
@@ -25,6 +28,10 @@ from bbbms_app.services.journal import CellChange
 MAX_ROWS = 60  # pupils shown at once; a class never has more (the biggest Bishkek classes have ~45)
 MAX_UNDO = 50
 KINDS = ("class", "home", "test", "control")
+MAX_OFFLINE_ENTRIES = 300  # cells kept by one phone while offline; a lesson is ~40
+MAX_OFFLINE_KEYS = 20  # entries into one cell before it was sent
+OFFLINE_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
+PAD_LABELS = {"clear": "⌫"}
 
 
 def _day_month(d: date) -> str:
@@ -87,6 +94,14 @@ class JournalState(rx.State):
     last_saved: str = ""
     undo_count: int = 0
     correction_reason: str = ""
+    outbox_owner: str = ""
+    close_open: bool = False
+    close_scope: str = "school"  # "school", "grade:<n>" or "class:<id>"
+    close_scopes: list[dict[str, str]] = []
+    close_rows: list[dict[str, str]] = []  # journals still lacking term marks in the chosen scope
+    close_classes: int = 0
+    close_missing: int = 0
+    close_summary: dict[str, str] = {}  # tells this user's entries kept offline from another's on a shared phone
 
     sel_lesson: int = -1
     topic_draft: str = ""
@@ -259,6 +274,7 @@ class JournalState(rx.State):
     @requires("journal.read")
     def load(self):
         principal = current()
+        self.outbox_owner = f"u{principal.user_id}"
         with db.session() as s:
             ctx = school_service.context(s, principal, date.today())
             self.class_options = journal.journal_classes(s, principal, ctx["year_id"])
@@ -501,6 +517,108 @@ class JournalState(rx.State):
     @requires("journal.correct")
     def set_correction_reason(self, value: str):
         self.correction_reason = str(value)[: journal.MAX_REASON]
+
+    # -- entries typed while the connection was down -------------------------------------------
+
+    @staticmethod
+    def _offline_entry(raw: dict[str, Any]) -> tuple[str, int, int, str, list[tuple[str, str, datetime]]]:
+        """(id, lesson, pupil, token typed over, [(key, kind, typed at)]) of one outbox entry, or BadInput."""
+        entry_id = str(raw.get("id", ""))
+        if not OFFLINE_ID.match(entry_id):
+            raise inputs.BadInput("id", "not an entry id")
+        lesson_id = inputs.record_id(raw.get("l"), "lesson")
+        pupil_id = inputs.record_id(raw.get("p"), "pupil")
+        token = inputs.text(raw.get("v", ""), 300, "version")
+        keys = raw.get("keys")
+        if not isinstance(keys, list) or not 0 < len(keys) <= MAX_OFFLINE_KEYS:
+            raise inputs.BadInput("keys", "not a list of entries")
+        now = datetime.now(UTC)
+        out = []
+        for item in keys:
+            if not isinstance(item, dict):
+                raise inputs.BadInput("keys", "not an entry")
+            key = inputs.choice(item.get("k"), [*journal.MARK_KEYS, *journal.CODE_KEYS, "clear"], "key")
+            kind = inputs.choice(item.get("kind"), KINDS, "kind")
+            try:
+                at = datetime.fromisoformat(str(item.get("at", ""))[:40])
+                at = at if at.tzinfo else at.replace(tzinfo=UTC)
+            except ValueError:
+                at = now
+            # The phone's clock decides when it was typed, but never later than it arrived.
+            out.append((key, kind, min(at, now)))
+        return entry_id, lesson_id, pupil_id, token, out
+
+    @rx.event
+    @requires("journal.write")
+    def sync_offline(self, entries: list[dict[str, Any]]):
+        """Entries typed while the connection was down, sent by journal_grid.js when it came back.
+
+        One entry is one cell: {"id", "l": lesson id, "p": pupil id, "v": the version token the first
+        key was typed over, "keys": [{"k", "kind", "at": when typed}]}. Each cell is saved in its own
+        transaction against that version: if someone changed the cell meanwhile, nothing is written,
+        the cell turns red with what it holds now and a message names it — never overwritten. An
+        entry saved before (its answer lost on the way back) is found in the audit and not saved
+        twice. The answer tells the browser which entries it may forget.
+        """
+        principal = current()
+        lang = principal.language
+        if len(entries) > MAX_OFFLINE_ENTRIES:
+            raise inputs.BadInput("entries", "too many")
+        parsed = [self._offline_entry(raw) for raw in entries]
+        rows = {pid: r for r, pid in enumerate(self._raw("_pupil_ids"))}
+        cols = {lid: c for c, lid in enumerate(self._raw("_lesson_ids"))}
+        done: list[str] = []
+        saved_n = 0
+        problems: list[str] = []
+        for entry_id, lesson_id, pupil_id, token, keys in parsed:
+            r, c = rows.get(pupil_id), cols.get(lesson_id)
+            where = {
+                "pupil": self._raw("_pupil_names")[r] if r is not None else "—",
+                "date": self._raw("_lesson_dates")[c] if c is not None else "—",
+                "typed": PAD_LABELS.get(keys[-1][0], keys[-1][0]),
+            }
+            with db.session() as s:
+                if journal.already_synced(s, lesson_id, pupil_id, entry_id):
+                    done.append(entry_id)
+                    continue
+            seen = token
+            try:
+                with journal.write_session() as s:
+                    last = None
+                    for key, kind, at in keys:
+                        change = journal.change_for_key(seen, key, kind)
+                        if change is None:
+                            continue
+                        last = journal.save_cell(
+                            s, principal, lesson_id, pupil_id, change, seen, offline=(entry_id, at)
+                        )
+                        seen = last.cell.token()
+            except journal.OutOfScope:
+                with db.session() as s:
+                    refusal = journal.JournalError("journal.offline.not_yours")
+                    journal.record_refusal(s, principal, "lesson", refusal)
+                problems.append(t("journal.offline.refused", lang, why=t("journal.offline.not_yours", lang), **where))
+            except journal.JournalError as exc:
+                with db.session() as s:
+                    journal.record_refusal(s, principal, "lesson", exc)
+                    now = journal.load_cell(s, lesson_id, pupil_id)
+                if r is not None and c is not None:
+                    self._put_cell(r, c, now, "err")
+                if isinstance(exc, journal.Stale):
+                    now_text = now.text() or t("journal.empty_value", lang)
+                    problems.append(t("journal.offline.conflict", lang, now=now_text, **where))
+                else:
+                    problems.append(t("journal.offline.refused", lang, why=t(exc.key, lang, **exc.params), **where))
+            else:
+                saved_n += 1
+                if last is not None and r is not None and c is not None:
+                    self._put_cell(r, c, last.cell, "ok", last.suggestion)
+            done.append(entry_id)
+        events: list[Any] = [rx.call_script(f"window.bbbmsGrid && window.bbbmsGrid.synced({json.dumps(done)})")]
+        if saved_n:
+            events.append(rx.toast.success(t("journal.offline.sent", lang, count=saved_n)))
+        events += [rx.toast.error(text, duration=20000) for text in problems[:10]]
+        return events
 
     @rx.event
     @requires("journal.write")
@@ -746,27 +864,93 @@ class JournalState(rx.State):
 
     # -- term and export -----------------------------------------------------------------------
 
+    # -- closing the term: check who lacks a mark, choose the school, a grade or a class, confirm ----
+
+    def _close_check(self) -> None:
+        principal = current()
+        scope, _, raw = self.close_scope.partition(":")
+        with db.session() as s:
+            classes, missing = journal.close_check(s, principal, self._term, scope, int(raw or 0))
+        self.close_classes = len(classes)
+        self.close_missing = sum(m.missing for m in missing)
+        self.close_summary = translations(
+            "journal.close.summary", classes=self.close_classes, missing=self.close_missing
+        )
+        self.close_rows = [
+            {
+                "class": m.class_name,
+                **{lang: m.subject[lang] + (f" · {m.subgroup}" if m.subgroup else "") for lang in ("ky", "ru", "en")},
+                "teacher": m.teacher,
+                "count": f"{m.missing} / {m.pupils}",
+                "names": ", ".join(m.names) + (" …" if m.missing > len(m.names) else ""),
+            }
+            for m in missing[:200]
+        ]
+
     @rx.event
     @requires("term.close")
     def close_term(self):
+        """Open the closing dialog: for the whole school by default, with who still lacks a term mark."""
+        if not self._term:
+            return None
         principal = current()
+        with db.session() as s:
+            ctx = school_service.context(s, principal, date.today())
+            classes = journal.journal_classes(s, principal, ctx["year_id"])
+        grades = sorted({int(c["name"].split("-")[0]) for c in classes if c["name"].split("-")[0].isdigit()})
+        scopes = [{"id": "school", **translations("journal.close.school")}]
+        scopes += [{"id": f"grade:{g}", **translations("journal.close.grade", grade=g)} for g in grades]
+        scopes += [{"id": f"class:{c['id']}", "ky": c["name"], "ru": c["name"], "en": c["name"]} for c in classes]
+        self.close_scopes = scopes
+        self.close_scope = "school"
+        self._close_check()
+        self.close_open = True
+        return None
+
+    @rx.event
+    @requires("term.close")
+    def set_close_scope(self, value: str):
+        value = str(value)[:24]
+        if value not in {o["id"] for o in self.close_scopes}:
+            return
+        self.close_scope = value
+        self._close_check()
+
+    @rx.event
+    @requires("term.close")
+    def set_close_dialog(self, is_open: bool):
+        self.close_open = bool(is_open) and self.close_open
+
+    @rx.event
+    @requires("term.close")
+    def confirm_close(self):
+        """Close the term for the chosen scope (the check above was shown and confirmed)."""
+        principal = current()
+        if not self.close_open or not self._term:
+            return None
+        scope, _, raw = self.close_scope.partition(":")
         try:
             with journal.write_session() as s:
-                journal.close_term(s, principal, self._term)
+                n = journal.close_term(s, principal, self._term, scope, int(raw or 0))
         except journal.OutOfScope as exc:
             raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
             return rx.toast.error(t(exc.key, principal.language, **exc.params))
+        self.close_open = False
         self._reload_terms()
-        return rx.toast.success(t("journal.term.closed_ok", principal.language))
+        return rx.toast.success(t("journal.close.done", principal.language, count=n))
 
     @rx.event
     @requires("term.close")
     def reopen_term(self):
+        """Reopen the open journal's term: for its class if it was closed for the class alone, else the school's."""
         principal = current()
         try:
             with journal.write_session() as s:
-                journal.reopen_term(s, principal, self._term, self.correction_reason)
+                own = self._class in journal.closed_classes(s, self._term)
+                journal.reopen_term(
+                    s, principal, self._term, self.correction_reason, class_id=self._class if own else None
+                )
         except journal.OutOfScope as exc:
             raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:

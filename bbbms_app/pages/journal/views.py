@@ -314,6 +314,85 @@ def _period_dialog() -> rx.Component:
     )
 
 
+def _close_dialog() -> rx.Component:
+    """Closing a term: the scope, who still lacks a term mark (per class × subject), then a confirmation."""
+    lang = AuthState.lang
+
+    def local(o):
+        return rx.match(lang, ("ru", o["ru"]), ("en", o["en"]), o["ky"])
+
+    head = ("class", "subject", "teacher", "missing", "who")
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(tr("journal.close.title")),
+            rx.flex(
+                rx.text(tr("journal.close.scope"), size="2", weight="medium"),
+                rx.select.root(
+                    rx.select.trigger(data_testid="close-scope"),
+                    rx.select.content(
+                        rx.foreach(JournalState.close_scopes, lambda o: rx.select.item(local(o), value=o["id"]))
+                    ),
+                    value=JournalState.close_scope,
+                    on_change=JournalState.set_close_scope,
+                ),
+                rx.text(
+                    tr_dict(JournalState.close_summary),
+                    size="2",
+                    data_testid="close-summary",
+                ),
+                rx.cond(
+                    JournalState.close_rows.length() > 0,  # type: ignore[attr-defined]
+                    rx.box(
+                        rx.table.root(
+                            rx.table.header(
+                                rx.table.row(*[rx.table.column_header_cell(tr(f"journal.close.col.{h}")) for h in head])
+                            ),
+                            rx.table.body(
+                                rx.foreach(
+                                    JournalState.close_rows,
+                                    lambda row: rx.table.row(
+                                        rx.table.cell(row["class"]),
+                                        rx.table.cell(local(row)),
+                                        rx.table.cell(row["teacher"]),
+                                        rx.table.cell(row["count"]),
+                                        rx.table.cell(rx.text(row["names"], size="1")),
+                                        data_testid="close-missing-row",
+                                    ),
+                                )
+                            ),
+                            size="1",
+                            variant="surface",
+                        ),
+                        max_height="45vh",
+                        overflow="auto",
+                    ),
+                    rx.callout(tr("journal.close.all_set"), icon="circle-check", color_scheme="green", size="1"),
+                ),
+                rx.callout(tr("journal.close.warning"), icon="lock", color_scheme="orange", size="1"),
+                rx.flex(
+                    rx.dialog.close(rx.button(tr("journal.close.cancel"), variant="soft", color_scheme="gray")),
+                    rx.button(
+                        rx.icon("lock", size=16),
+                        tr("journal.close.confirm"),
+                        on_click=JournalState.confirm_close,
+                        color_scheme="orange",
+                        disabled=JournalState.close_classes == 0,
+                        data_testid="close-confirm",
+                    ),
+                    spacing="2",
+                    justify="end",
+                ),
+                direction="column",
+                spacing="3",
+            ),
+            max_width="760px",
+            data_testid="close-dialog",
+        ),
+        open=JournalState.close_open,
+        on_open_change=JournalState.set_close_dialog,
+    )
+
+
 def _topics_list() -> rx.Component:
     return rx.cond(
         JournalState.topics.length() > 0,  # type: ignore[attr-defined]
@@ -363,6 +442,8 @@ def _grid() -> rx.Component:
         mode=JournalState.mode,
         selected=JournalState.sel_lesson,
         period_label=tr_dict(JournalState.period_head),
+        owner=JournalState.outbox_owner,
+        kind=JournalState.kind,
         on_key=grade_grid.dispatch("key", write, correct, open_),
         on_pick=JournalState.pick_lesson,
         on_period=JournalState.open_period,
@@ -386,6 +467,12 @@ def _body() -> rx.Component:
             rx.fragment(
                 grid,
                 rx.cond(JournalState.mode != "read", pad),
+                rx.el.div(
+                    tr("journal.offline.waiting"),
+                    class_name="jg-outbox",
+                    custom_attrs={"data-outbox": "1"},
+                    data_testid="outbox-status",
+                ),
                 rx.cond(
                     JournalState.mode != "read",
                     rx.text(tr("journal.keys.help"), size="1", color_scheme="gray"),
@@ -412,8 +499,16 @@ def _body() -> rx.Component:
         _lesson_panel(),
         _topics_list(),
         _period_dialog(),
+        _close_dialog(),
         # journal_grid.js clicks this every 15 s while the tab is visible: others' saves show up.
         rx.el.button(on_click=JournalState.poll, hidden=True, custom_attrs={"data-poll": "1"}, type="button"),
+        # ... and this one when the connection is back and entries typed offline wait in its outbox.
+        rx.el.button(
+            on_click=grade_grid.sync_dispatch(JournalState.sync_offline),
+            hidden=True,
+            custom_attrs={"data-sync": "1"},
+            type="button",
+        ),
         spacing="3",
         width="100%",
         align="stretch",

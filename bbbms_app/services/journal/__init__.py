@@ -75,13 +75,18 @@ from bbbms_app.services.journal.grid import (
     pupils_of,
 )
 from bbbms_app.services.journal.periods import (
+    CLOSE_SCOPES,
+    MissingMarks,
+    close_check,
     close_term,
+    closed_classes,
     confirm_suggestions,
     period_suggestion,
     pupil_suggestion,
     reopen_term,
     set_period_mark,
     set_year_mark,
+    term_closed_for,
     year_suggestion,
 )
 from bbbms_app.services.journal.summary import (
@@ -96,6 +101,7 @@ from bbbms_app.services.journal.summary import (
 __all__ = [
     "ABSENCE_COLUMNS",
     "ABSENT_CODES",
+    "CLOSE_SCOPES",
     "CODE_KEYS",
     "KIND_ORDER",
     "LATE",
@@ -112,6 +118,7 @@ __all__ = [
     "GridPupil",
     "JournalAccess",
     "JournalError",
+    "MissingMarks",
     "OutOfScope",
     "PeriodCell",
     "Saved",
@@ -125,7 +132,9 @@ __all__ = [
     "class_in_school",
     "class_label",
     "clean_text",
+    "close_check",
     "close_term",
+    "closed_classes",
     "confirm_suggestions",
     "fill_column_present",
     "grid",
@@ -150,6 +159,7 @@ __all__ = [
     "substituted",
     "summary",
     "summary_classes",
+    "term_closed_for",
     "undo_of",
     "write_session",
     "year_suggestion",

@@ -33,6 +33,7 @@ from bbbms_app import db
 from bbbms_app.models import (
     Attendance,
     AuditEvent,
+    ClassTermClose,
     Enrollment,
     GradingPolicy,
     Lesson,
@@ -217,6 +218,7 @@ _LESSON_CONTEXT = (
             ),
         ),
         Lesson.term_id,
+        exists().where(ClassTermClose.term_id == Lesson.term_id, ClassTermClose.class_id == Lesson.class_id),
     )
     .join(SchoolClass, SchoolClass.id == Lesson.class_id)  # type: ignore[arg-type]
     .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
@@ -291,8 +293,8 @@ def _lesson_context(
         rules = grading.rules_of_values(scale, low, high, t5, t4, t3, min_marks, weights)
     return LessonContext(
         id=row[0], school_id=row[1], class_id=row[2], subject_id=row[3], teacher_id=row[4], subgroup=row[5],
-        date=row[6], cancelled=bool(row[7]), term_closed=row[8] is not None, grade=row[10], year_id=row[11],
-        pupil_enrolled=bool(row[12]), rules=rules, in_subgroup=bool(row[22]), term_id=row[23],
+        date=row[6], cancelled=bool(row[7]), term_closed=row[8] is not None or bool(row[24]), grade=row[10],
+        year_id=row[11], pupil_enrolled=bool(row[12]), rules=rules, in_subgroup=bool(row[22]), term_id=row[23],
     )  # fmt: skip
 
 

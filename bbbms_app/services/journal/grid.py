@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from bbbms_app.models import (
     Attendance,
+    ClassTermClose,
     Enrollment,
     Lesson,
     Mark,
@@ -90,10 +91,11 @@ class Grid:
     terms_in_year: int
     # A subgroup journal of a class not yet split for the subject lists nobody: the page says who splits it.
     needs_split: bool = False
+    class_closed: bool = False  # the term was closed for this class (or its grade) alone
 
     @property
     def closed(self) -> bool:
-        return self.term.closed_at is not None
+        return self.term.closed_at is not None or self.class_closed
 
     def cell(self, pupil_id: int, lesson_id: int) -> Cell:
         return self.cells.get((pupil_id, lesson_id)) or Cell()
@@ -275,7 +277,16 @@ def grid(
             reason=y.reason if y else "",
             suggestion=grading.suggest_year_mark(rules, year_periods.get(pupil.id, []), len(terms)),
         )
-    return Grid(cls, subject, term, subgroup, acc, rules, pupils, lessons, cells, period, year, len(terms), needs_split)
+    class_closed = (
+        session.exec(
+            select(ClassTermClose.id).where(ClassTermClose.term_id == term.id, ClassTermClose.class_id == cls.id)
+        ).first()
+        is not None
+    )
+    return Grid(
+        cls, subject, term, subgroup, acc, rules, pupils, lessons, cells, period, year, len(terms), needs_split,
+        class_closed,
+    )  # fmt: skip
 
 
 def year_period_values(

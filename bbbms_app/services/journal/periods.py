@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from bbbms_app.models import (
+    ClassTermClose,
     Enrollment,
     Lesson,
     Mark,
     PeriodMark,
+    Pupil,
     SchoolClass,
+    Staff,
+    SubgroupMember,
     Subject,
+    TeachingAssignment,
     Term,
 )
 from bbbms_app.services import audit, grading, subgroups
 from bbbms_app.services.access import Principal, can_teach
-from bbbms_app.services.journal.access import JournalError, OutOfScope, Stale, class_in_school, year_terms
+from bbbms_app.services.journal.access import (
+    JournalError,
+    OutOfScope,
+    Stale,
+    class_in_school,
+    class_label,
+    year_terms,
+)
 from bbbms_app.services.journal.cells import MAX_REASON, PERIOD_SPECIALS, clean_text, edit_action, utcnow
 from bbbms_app.services.journal.grid import grid, year_period_values
 
@@ -196,7 +211,7 @@ def set_period_mark(
     if term is None or term.academic_year_id != cls.academic_year_id:
         raise OutOfScope(f"term {term_id}")
     own = can_teach(session, principal, class_id, subject_id, subgroup)
-    action = edit_action(principal, own, term.closed_at is not None, reason)
+    action = edit_action(principal, own, term_closed_for(session, term, class_id), reason)
     rules = grading.policy_for_class(session, class_id)
     if value is not None or special:
         _validate_period_value(rules, value, special)
@@ -236,7 +251,7 @@ def set_year_mark(
     special = str(special or "")
     cls = _period_target(session, principal, class_id, subject_id, pupil_id, subgroup)
     terms = year_terms(session, cls.academic_year_id)
-    closed = bool(terms) and terms[-1].closed_at is not None
+    closed = bool(terms) and term_closed_for(session, terms[-1], class_id)
     own = can_teach(session, principal, class_id, subject_id, subgroup)
     action = edit_action(principal, own, closed, reason)
     rules = grading.policy_for_class(session, class_id)
@@ -282,24 +297,178 @@ def _term_in_school(session: Session, principal: Principal, term_id: int) -> Ter
     return term
 
 
-def close_term(session: Session, principal: Principal, term_id: int) -> Term:
-    """Close a term: its journals, period marks and lessons refuse edits from now on."""
+CLOSE_SCOPES = ("school", "grade", "class")
+
+
+def closed_classes(session: Session, term_id: int) -> set[int]:
+    """Classes whose journals of the term were closed on their own (not by the school-wide close)."""
+    return set(session.exec(select(ClassTermClose.class_id).where(ClassTermClose.term_id == term_id)).all())
+
+
+def term_closed_for(session: Session, term: Term, class_id: int) -> bool:
+    """Whether the term is closed for this class: for the whole school, or for the class (its grade) alone."""
+    return term.closed_at is not None or class_id in closed_classes(session, term.id)  # type: ignore[arg-type]
+
+
+def _scope_classes(session: Session, term: Term, scope: str, value: int) -> list[SchoolClass]:
+    if scope not in CLOSE_SCOPES:
+        raise JournalError("journal.error.close_scope")
+    q = select(SchoolClass).where(
+        SchoolClass.school_id == term.school_id,
+        SchoolClass.academic_year_id == term.academic_year_id,
+        SchoolClass.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
+    if scope == "grade":
+        q = q.where(SchoolClass.grade == value)
+    elif scope == "class":
+        q = q.where(SchoolClass.id == value)
+    classes = list(session.exec(q.order_by(SchoolClass.grade, SchoolClass.letter)).all())
+    if scope != "school" and not classes:
+        raise OutOfScope(f"{scope} {value}")
+    return classes
+
+
+@dataclass
+class MissingMarks:
+    """One journal (class × subject × subgroup) with pupils still without the term's mark."""
+
+    class_id: int
+    class_name: str
+    subject: dict[str, str]  # ky / ru / en
+    subgroup: int
+    teacher: str
+    missing: int
+    pupils: int
+    names: list[str]  # the first few of them, to say who
+
+
+def close_check(session: Session, principal: Principal, term_id: int, scope: str = "school", value: int = 0):
+    """Before closing: who still lacks a term mark, per class × subject (× subgroup), in the scope.
+
+    A pupil counts when he is on the class list on the term's last day (a pupil who left before it
+    needs no mark here); a subgroup's journal counts only its members. Classes already closed are
+    left out. Returns (the classes the close would lock, the journals with missing marks).
+    """
+    term = _term_in_school(session, principal, term_id)
+    done = closed_classes(session, term.id)  # type: ignore[arg-type]
+    classes = [c for c in _scope_classes(session, term, scope, value) if c.id not in done and not term.closed_at]
+    ids = [c.id for c in classes]
+    if not ids:
+        return classes, []
+    on_list: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for class_id, pupil_id, last, first in session.exec(
+        select(Enrollment.class_id, Pupil.id, Pupil.last_name, Pupil.first_name)
+        .join(Pupil, Pupil.id == Enrollment.pupil_id)  # type: ignore[arg-type]
+        .where(
+            Enrollment.class_id.in_(ids),  # type: ignore[attr-defined]
+            Enrollment.starts_on <= term.ends_on,
+            or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= term.ends_on),  # type: ignore[union-attr]
+            Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+        .order_by(Pupil.sort_key, Pupil.id)
+    ).all():
+        on_list[class_id].append((pupil_id, f"{last} {first}"))
+    marked = set(
+        session.exec(
+            select(PeriodMark.class_id, PeriodMark.subject_id, PeriodMark.pupil_id).where(
+                PeriodMark.class_id.in_(ids),  # type: ignore[attr-defined]
+                PeriodMark.academic_year_id == term.academic_year_id,
+                PeriodMark.kind == term.kind,
+                PeriodMark.number == term.number,
+            )
+        ).all()
+    )
+    groups: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    for class_id, subject_id, pupil_id, group in session.exec(
+        select(
+            SubgroupMember.class_id, SubgroupMember.subject_id, SubgroupMember.pupil_id, SubgroupMember.subgroup
+        ).where(SubgroupMember.class_id.in_(ids))  # type: ignore[attr-defined]
+    ).all():
+        groups[(class_id, subject_id)][pupil_id] = group
+    names = {c.id: class_label(c) for c in classes}
+    out: list[MissingMarks] = []
+    for ta, subject, teacher in session.exec(
+        select(TeachingAssignment, Subject, Staff)
+        .join(Subject, Subject.id == TeachingAssignment.subject_id)  # type: ignore[arg-type]
+        .join(Staff, Staff.id == TeachingAssignment.teacher_id)  # type: ignore[arg-type]
+        .where(
+            TeachingAssignment.class_id.in_(ids),  # type: ignore[attr-defined]
+            TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
+            Subject.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).all():
+        pupils = on_list.get(ta.class_id, [])
+        if ta.subgroup:
+            split = groups.get((ta.class_id, ta.subject_id), {})
+            pupils = [(pid, name) for pid, name in pupils if split.get(pid) == ta.subgroup]
+        lacking = [name for pid, name in pupils if (ta.class_id, ta.subject_id, pid) not in marked]
+        if not lacking:
+            continue
+        out.append(
+            MissingMarks(
+                ta.class_id, names[ta.class_id],
+                {"ky": subject.name_ky, "ru": subject.name_ru, "en": subject.name_en or subject.name_ru},
+                ta.subgroup, f"{teacher.last_name} {teacher.first_name[:1]}.", len(lacking), len(pupils), lacking[:5],
+            )
+        )  # fmt: skip
+    grade_of = {c.id: (c.grade, c.letter) for c in classes}
+    out.sort(key=lambda m: (grade_of[m.class_id], m.subject["ky"], m.subgroup))
+    return classes, out
+
+
+def close_term(session: Session, principal: Principal, term_id: int, scope: str = "school", value: int = 0) -> int:
+    """Close a term for the school, a grade or a class: those journals, period marks and lessons refuse
+    edits from now on. Audited (one row per class for a grade or a class). Returns the classes closed."""
     term = _term_in_school(session, principal, term_id)
     if term.closed_at is not None:
         raise JournalError("journal.error.already_closed")
-    term.closed_at = utcnow()
-    session.add(term)
-    audit.record(
-        session, principal, "close", "term", term.id, field="closed_at", old="", new=term.closed_at.isoformat()
-    )
+    now = utcnow()
+    if scope == "school":
+        classes = _scope_classes(session, term, scope, value)
+        term.closed_at = now
+        session.add(term)
+        audit.record(session, principal, "close", "term", term.id, field="closed_at", old="", new=now.isoformat())
+        session.flush()
+        return len(classes)
+    done = closed_classes(session, term.id)  # type: ignore[arg-type]
+    classes = [c for c in _scope_classes(session, term, scope, value) if c.id not in done]
+    if not classes:
+        raise JournalError("journal.error.already_closed")
+    for cls in classes:
+        session.add(
+            ClassTermClose(
+                school_id=term.school_id, term_id=term.id, class_id=cls.id, closed_at=now, closed_by=principal.user_id
+            )  # type: ignore[arg-type]
+        )
+        audit.record(
+            session, principal, "close", "term", term.id, field=f"class:{class_label(cls)}", old="",
+            new=now.isoformat(), school_id=term.school_id,
+        )  # fmt: skip
     session.flush()
-    return term
+    return len(classes)
 
 
-def reopen_term(session: Session, principal: Principal, term_id: int, reason: str) -> Term:
-    """Reopen a closed term (with a reason, audited)."""
+def reopen_term(session: Session, principal: Principal, term_id: int, reason: str, class_id: int | None = None) -> Term:
+    """Reopen a closed term (with a reason, audited): for the whole school, or for one class closed on its own."""
     term = _term_in_school(session, principal, term_id)
     reason = clean_text(reason, MAX_REASON)
+    if class_id is not None and term.closed_at is None:
+        row = session.exec(
+            select(ClassTermClose).where(ClassTermClose.term_id == term.id, ClassTermClose.class_id == class_id)
+        ).first()
+        if row is None:
+            raise JournalError("journal.error.not_closed")
+        if not reason:
+            raise JournalError("journal.error.reason_required")
+        cls = session.get(SchoolClass, class_id)
+        label = class_label(cls) if cls is not None else str(class_id)
+        session.delete(row)
+        audit.record(
+            session, principal, "reopen", "term", term.id, field=f"class:{label}", old=row.closed_at.isoformat(),
+            new="", reason=reason, school_id=term.school_id,
+        )  # fmt: skip
+        session.flush()
+        return term
     if term.closed_at is None:
         raise JournalError("journal.error.not_closed")
     if not reason:
