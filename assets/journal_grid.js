@@ -302,4 +302,5 @@
   }, 15000);
 
   window.bbbmsGrid = { key: key, pad: pad, move: move, reveal: reveal, outbox: outbox, synced: synced, paint: paint };
+  if (typeof window.bbbmsReveal === "number") reveal(window.bbbmsReveal);  // asked for before this file loaded
 })();

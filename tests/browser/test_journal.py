@@ -177,7 +177,16 @@ def test_a_closed_term_refuses_an_edit(browser, app_url):
         rows, _cols = open_journal(teacher)
         sign_in(deputy, "deputy")
         open_journal(deputy)
+        # Closing asks first: who still lacks a quarter mark, per class and subject, for the chosen scope.
         deputy.get_by_test_id("close-term").click()
+        dialog = deputy.get_by_test_id("close-dialog")
+        expect(dialog).to_be_visible()
+        expect(deputy.get_by_test_id("closed-notice")).to_have_count(0)  # nothing closed by opening it
+        expect(deputy.get_by_test_id("close-summary")).to_contain_text("Жабыла турган класстар")
+        expect(deputy.get_by_test_id("close-missing-row").first).to_be_visible()
+        deputy.screenshot(path=str(_shot_dir() / "journal-close-check.png"))
+        deputy.get_by_test_id("close-confirm").click()
+        expect(dialog).to_be_hidden()
         expect(deputy.get_by_test_id("closed-notice")).to_be_visible()
         # The teacher's tab was opened before the close: his entry is refused, the cell turns red.
         target = grid_cell(teacher, rows - 1, 0)

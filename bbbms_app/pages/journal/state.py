@@ -311,7 +311,9 @@ class JournalState(rx.State):
             return None
         if today or not 0 <= self.sel_lesson < len(self._lesson_ids):
             self._select_lesson(self._today_col)
-        return rx.call_script(f"window.bbbmsGrid && window.bbbmsGrid.reveal({int(self.sel_lesson)})")
+        # journal_grid.js may still be loading on a first visit: it then finds the column in bbbmsReveal.
+        col = int(self.sel_lesson)
+        return rx.call_script(f"window.bbbmsGrid ? window.bbbmsGrid.reveal({col}) : (window.bbbmsReveal = {col})")
 
     def _lesson_target(self, s) -> tuple[int, str, int, int] | None:
         """The journal of `?lesson=<id>` (a link from the teacher's week), if he may read it."""
