@@ -49,7 +49,8 @@ GRID_CSS = """
   border-bottom: 2px dashed var(--amber-9); }
 .jg-outbox { font-size: 13px; color: var(--amber-11); }
 .jg-outbox:not([data-count]) { display: none; }
-.jg-outbox::before { content: "⏳ " attr(data-count) " "; font-weight: 600; }
+.jg-outbox { border-left: 3px solid var(--amber-9); padding-left: 6px; }
+.jg-outbox::before { content: attr(data-count) " "; font-weight: 700; }
 .jg td.x { background: repeating-linear-gradient(135deg, var(--gray-3), var(--gray-3) 4px, var(--gray-2) 4px,
   var(--gray-2) 8px); cursor: not-allowed; }
 .jg tr.gone .nm { color: var(--gray-10); font-style: italic; }

@@ -236,9 +236,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "journal.close.school": ("Бүт мектеп", "Вся школа", "The whole school"),
     "journal.close.grade": ("{grade}-класстар", "{grade}-е классы", "Grade {grade}"),
     "journal.close.summary": (
-        "Жабыла турган класстар: {classes}. Чейрек баасы коюла элек окуучулар: {missing}.",
-        "Будет закрыто классов: {classes}. Учеников без оценки за период: {missing}.",
-        "Classes to close: {classes}. Pupils without a term mark: {missing}.",
+        "Жабыла турган класстар: {classes}. Коюла элек мезгилдик баалар: {missing}.",
+        "Будет закрыто классов: {classes}. Не выставлено оценок за период: {missing}.",
+        "Classes to close: {classes}. Term marks not set: {missing}.",
     ),
     "journal.close.all_set": (
         "Баардык окуучулардын чейрек баасы коюлган.",

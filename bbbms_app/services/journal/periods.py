@@ -386,6 +386,8 @@ def close_check(session: Session, principal: Principal, term_id: int, scope: str
     ).all():
         groups[(class_id, subject_id)][pupil_id] = group
     names = {c.id: class_label(c) for c in classes}
+    # A grade the policy gives no marks (the first graders' «none» scale) has no term marks to miss.
+    marking = {c.id for c in classes if grading.policy_for_class(session, c.id).has_marks}  # type: ignore[arg-type]
     out: list[MissingMarks] = []
     for ta, subject, teacher in session.exec(
         select(TeachingAssignment, Subject, Staff)
@@ -397,6 +399,8 @@ def close_check(session: Session, principal: Principal, term_id: int, scope: str
             Subject.deleted_at.is_(None),  # type: ignore[union-attr]
         )
     ).all():
+        if ta.class_id not in marking:
+            continue
         pupils = on_list.get(ta.class_id, [])
         if ta.subgroup:
             split = groups.get((ta.class_id, ta.subject_id), {})
