@@ -108,3 +108,29 @@ async def test_an_entry_for_a_journal_not_hers_is_refused_and_bad_entries_are_re
     # A malformed entry (an id that is not one, a key that is not a mark) refuses the whole event.
     assert is_refusal(await state.sync_offline([_entry("x", other.id, school.pupils_6b[0], "", "5")]))
     assert is_refusal(await state.sync_offline([_entry(ID_C, other.id, school.pupils_6b[0], "", "7; drop")]))
+
+
+async def test_the_poll_sends_only_the_rows_another_teacher_changed(school):
+    with db.session() as s:
+        extras = add_journal_data(s, school)
+    one = await opened("t_classteacher")
+    root = one.parent_state
+    while root.parent_state is not None:
+        root = root.parent_state
+    lesson, pupil = extras.lessons_5a_q1[4], school.pupils_5a[2]
+    r, c = one._pupil_ids.index(pupil), one._lesson_ids.index(lesson)
+    root._clean()
+    await one.poll()
+    assert not _delta_vars(root) & {f"r{i}" for i in range(60)}  # nothing changed: no row sent
+    with journal.write_session() as s:
+        journal.save_cell(s, who("t_classteacher"), lesson, pupil, CellChange("home", 5), "")
+    root._clean()
+    await one.poll()
+    sent = _delta_vars(root)
+    assert sent & {f"r{i}" for i in range(60)} == {f"r{r}"}  # one row, not the grid
+    assert getattr(one, f"r{r}")[c]["t"] == "5"
+    assert f"p{r}" in sent  # the period suggestion follows the new mark
+
+
+def _delta_vars(root) -> set[str]:
+    return {name.removesuffix("_rx_state_") for part in root.get_delta().values() for name in part}

@@ -123,7 +123,8 @@ class JournalState(rx.State):
     _lesson_dates: list[str] = []
     _pversions: dict[str, int] = {}
     _undo: list[dict[str, Any]] = []
-    _stamp: str = ""
+    _lstamps: dict[int, str] = {}  # lesson id -> fingerprint of its column when the tab last read it
+    _pstamp: str = ""  # fingerprint of the period and year marks
     _substitute: bool = False  # he writes only the columns in _own_cols (the lessons he taught)
     _own_cols: list[int] = []
     _today_col: int = 0  # the column of today's lesson (or the last one before today)
@@ -263,7 +264,8 @@ class JournalState(rx.State):
             {"date": _day_month(lesson.date), "topic": lesson.topic, "homework": lesson.homework}
             for lesson in g.lessons
         ]
-        self._stamp = journal.grid_stamp(s, self._lesson_ids, self._pupil_ids, subject_id)
+        self._lstamps = journal.lesson_stamps(s, self._lesson_ids)
+        self._pstamp = journal.period_stamp(s, self._pupil_ids, subject_id)
         return switched
 
     def _period_view(self, val: str, sug: grading.Suggestion, yval: str, ysug: str) -> dict[str, str]:
@@ -370,13 +372,52 @@ class JournalState(rx.State):
     @rx.event
     @requires("journal.read")
     def poll(self):
-        """Every few seconds: if anyone saved into this journal, refresh the rows that changed."""
+        """Every few seconds: if anyone saved into this journal, send the rows that changed.
+
+        Only the columns whose fingerprint moved since the tab's last read are read again, and only
+        the rows whose cells differ are set (each row is its own var: the delta carries just those).
+        A changed period mark, or more than a few pupils changed, reads the whole grid again.
+        """
         if not self._lesson_ids:
             return
         with db.session() as s:
-            stamp = journal.grid_stamp(s, self._lesson_ids, self._pupil_ids, self._subject)
-            if stamp != self._stamp:
+            lesson_ids = self._raw("_lesson_ids")
+            stamps = journal.lesson_stamps(s, lesson_ids)
+            pstamp = journal.period_stamp(s, self._raw("_pupil_ids"), self._subject)
+            known = self._raw("_lstamps")
+            changed = [lid for lid in lesson_ids if stamps.get(lid) != known.get(lid)]
+            if pstamp != self._pstamp:
                 self._open(s)
+                return
+            if not changed:
+                return
+            cells = journal.cells_of(s, changed)
+            cols = {lid: c for c, lid in enumerate(lesson_ids)}
+            moved: list[int] = []
+            for r, pupil_id in enumerate(self._raw("_pupil_ids")):
+                row = self._raw(f"r{r}")
+                new_row = None
+                for lid in changed:
+                    c = cols[lid]
+                    old = row[c]
+                    if "x" in old["s"].split():
+                        continue  # not in the class that day: nothing to show
+                    view = _cell_view(cells.get((pupil_id, lid)))
+                    if (view["t"], view.get("v", "")) != (old["t"], old.get("v", "")):
+                        new_row = new_row or list(row)
+                        new_row[c] = view
+                if new_row is not None:
+                    setattr(self, f"r{r}", new_row)
+                    moved.append(r)
+            if len(moved) > 8:
+                self._open(s)
+                return
+            for r in moved:
+                sug = journal.pupil_suggestion(
+                    s, self._class, self._subject, self._term, self._raw("_pupil_ids")[r], self._subgroup
+                )
+                self._show_suggestion(r, sug)
+            self._lstamps = {**known, **{lid: stamps.get(lid, "") for lid in changed}}
 
     # -- entering marks ------------------------------------------------------------------------
 

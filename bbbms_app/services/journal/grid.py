@@ -308,24 +308,43 @@ def lesson_of_day(lessons: list[GridLesson], day: date) -> int:
     return found
 
 
-def grid_stamp(session: Session, lesson_ids: list[int], pupil_ids: list[int], subject_id: int) -> str:
-    """A cheap fingerprint of the grid's data: it changes when anyone saves into it."""
+def lesson_stamps(session: Session, lesson_ids: list[int]) -> dict[int, str]:
+    """A fingerprint per lesson of its marks and attendance (count, last change, sum of versions).
+
+    The poll compares them with the tab's: only the columns whose fingerprint moved are read again.
+    Two grouped reads over the (lesson_id, ...) unique indexes, whatever the size of the school.
+    """
     if not lesson_ids:
-        return ""
-    marks = session.exec(
-        select(func.count(), func.max(Mark.updated_at), func.sum(Mark.version)).where(
-            Mark.lesson_id.in_(lesson_ids)  # type: ignore[attr-defined]
-        )
-    ).one()
-    att = session.exec(
-        select(func.count(), func.max(Attendance.updated_at), func.sum(Attendance.version)).where(
-            Attendance.lesson_id.in_(lesson_ids)  # type: ignore[attr-defined]
-        )
-    ).one()
-    periods = session.exec(
+        return {}
+    out: dict[int, list[str]] = {lid: ["", ""] for lid in lesson_ids}
+    for i, model in enumerate((Mark, Attendance)):
+        rows = session.exec(
+            select(model.lesson_id, func.count(), func.max(model.updated_at), func.sum(model.version))
+            .where(model.lesson_id.in_(lesson_ids))  # type: ignore[attr-defined]
+            .group_by(model.lesson_id)
+        ).all()
+        for lesson_id, n, last, versions in rows:
+            out[lesson_id][i] = f"{n}/{last}/{versions}"
+    return {lid: "|".join(parts) for lid, parts in out.items()}
+
+
+def period_stamp(session: Session, pupil_ids: list[int], subject_id: int) -> str:
+    """A fingerprint of the period and year marks of these pupils in the subject."""
+    row = session.exec(
         select(func.count(), func.max(PeriodMark.updated_at), func.sum(PeriodMark.version)).where(
             PeriodMark.subject_id == subject_id,
             PeriodMark.pupil_id.in_(pupil_ids or [-1]),  # type: ignore[attr-defined]
         )
     ).one()
-    return f"{tuple(marks)}|{tuple(att)}|{tuple(periods)}"
+    return str(tuple(row))
+
+
+def cells_of(session: Session, lesson_ids: list[int]) -> dict[tuple[int, int], Cell]:
+    """The cells of these lessons (pupil id, lesson id) -> Cell: a column read again after someone saved."""
+    return _cells_of(session, lesson_ids)
+
+
+def grid_stamp(session: Session, lesson_ids: list[int], pupil_ids: list[int], subject_id: int) -> str:
+    """A cheap fingerprint of the grid's data: it changes when anyone saves into it."""
+    stamps = lesson_stamps(session, lesson_ids)
+    return f"{sorted(stamps.items())}|{period_stamp(session, pupil_ids, subject_id)}"
