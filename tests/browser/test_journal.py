@@ -178,13 +178,16 @@ def test_a_closed_term_refuses_an_edit(browser, app_url):
         sign_in(deputy, "deputy")
         open_journal(deputy)
         # Closing asks first: who still lacks a quarter mark, per class and subject, for the chosen scope.
+        # (The deputy reads Russian: the check is in her language.)
+        deputy.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").click()
+        expect(deputy.get_by_test_id("page-title")).to_have_text("Классный журнал")
         deputy.get_by_test_id("close-term").click()
         dialog = deputy.get_by_test_id("close-dialog")
         expect(dialog).to_be_visible()
         expect(deputy.get_by_test_id("closed-notice")).to_have_count(0)  # nothing closed by opening it
-        expect(deputy.get_by_test_id("close-summary")).to_contain_text("Жабыла турган класстар")
+        expect(deputy.get_by_test_id("close-summary")).to_contain_text("Будет закрыто классов")
         expect(deputy.get_by_test_id("close-missing-row").first).to_be_visible()
-        deputy.screenshot(path=str(_shot_dir() / "journal-close-check.png"))
+        deputy.screenshot(path=str(_shot_dir() / "journal-close-check-ru.png"))
         deputy.get_by_test_id("close-confirm").click()
         expect(dialog).to_be_hidden()
         expect(deputy.get_by_test_id("closed-notice")).to_be_visible()

@@ -106,6 +106,11 @@ def test_teacher_fills_a_lesson_with_taps_on_a_phone(phone: Page, server_db: str
     pad(phone, "undo").tap()
     expect(grid_cell(phone, rows[4], col)).to_have_text("")
     phone.screenshot(path=str(_shot_dir() / "journal-phone-taps.png"))
+    # The same screen in Russian (a tap on the language switch): the pad and the grid stay.
+    phone.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").tap()
+    expect(phone.get_by_test_id("page-title")).to_have_text("Классный журнал")
+    expect(phone.get_by_test_id("mark-pad")).to_be_visible()
+    phone.screenshot(path=str(_shot_dir() / "journal-phone-ru.png"))
 
     # The database holds exactly what was tapped.
     lesson_id = g.lessons[col].id
