@@ -144,6 +144,12 @@ def test_quarter_suggestion_follows_the_policy_and_is_confirmed(page: Page, serv
                 expect(cell.locator(".s")).to_have_text(sug)
 
     check()
+    # At 1280 px no pupil's name is cut off (the name column takes the width it needs, up to 320 px).
+    cut = page.evaluate(
+        "Array.from(document.querySelectorAll('.jg tbody th.nm')).filter(th => th.scrollWidth > th.clientWidth)"
+        ".map(th => th.title)"
+    )
+    assert cut == []
     # Three more marks for the second pupil in the last lessons: the suggestion moves with them.
     grid_cell(page, 1, cols - 3).focus()
     for c in range(cols - 3, cols):
