@@ -6,6 +6,13 @@
  * Ctrl+Z (undo) and Enter on a period cell return {cell, key}; the page sends that to its state
  * handler and the cursor moves down the lesson's column, as a teacher fills a column pupil by pupil.
  * The mark pad (buttons with data-key, for phones) does the same for the cell last focused.
+ *
+ * Offline (the phone has no network, or the page's websocket is down): an entry is not sent but kept
+ * in the browser's localStorage (the outbox), one item per cell with the version token the cell showed
+ * when the first key was typed (its data-v), the pupil's and the lesson's ids and the time of each key.
+ * Such a cell shows what was typed, marked «waiting» (data-wait). It survives a reload; when the
+ * connection is back the outbox goes to the server in one event (the hidden [data-sync] button), which
+ * saves each cell against the version it was typed over and answers with the ids to forget (synced).
  */
 (function () {
   if (window.bbbmsGrid) return;
@@ -39,8 +46,154 @@
 
   function entry(cell, key) {
     var grid = cell.closest("[data-grid]");
-    return { cell: cell.dataset.r + ":" + cell.dataset.c, key: key, mode: (grid && grid.dataset.mode) || "read" };
+    var mode = (grid && grid.dataset.mode) || "read";
+    if (mode === "write" && key !== "period" && offline()) {
+      if (key === "undo") unkeep(grid);
+      else keep(grid, cell, key);
+      return null;
+    }
+    return { cell: cell.dataset.r + ":" + cell.dataset.c, key: key, mode: mode };
   }
+
+  // -- the outbox -------------------------------------------------------------------------------
+  var OUTBOX = "bbbms.journal.outbox";
+  var socketDown = false;
+  var inFlight = 0;
+  var LABELS = { clear: "⌫" };
+
+  function offline() {
+    return navigator.onLine === false || socketDown;
+  }
+
+  function readBox() {
+    try {
+      var list = JSON.parse(window.localStorage.getItem(OUTBOX) || "[]");
+      return Array.isArray(list) ? list : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function writeBox(list) {
+    window.localStorage.setItem(OUTBOX, JSON.stringify(list));
+    paint();
+  }
+
+  function newId() {
+    var a = new Uint8Array(12);
+    window.crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function lessonOf(grid, c) {
+    var head = grid.querySelectorAll("thead th[data-l]")[c];
+    return head ? head.dataset.l : "";
+  }
+
+  function keep(grid, cell, key) {
+    var row = cell.closest("tr[data-p]");
+    var l = lessonOf(grid, +cell.dataset.c), p = row ? row.dataset.p : "";
+    var owner = grid.dataset.owner || "";
+    if (!l || !p || !owner) return;
+    var list = readBox();
+    var item = null;
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].u === owner && list[i].l === l && list[i].p === p) item = list[i];
+    }
+    if (!item) {
+      item = { id: newId(), u: owner, l: l, p: p, v: cell.dataset.v || "", keys: [] };
+      list.push(item);
+    }
+    item.keys.push({ k: key, kind: grid.dataset.kind || "class", at: new Date().toISOString() });
+    item.t = Date.now();
+    writeBox(list);
+  }
+
+  // Undo while offline takes back the last key kept, not a saved mark.
+  function unkeep(grid) {
+    var owner = grid.dataset.owner || "";
+    var list = readBox(), last = -1;
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].u === owner && (last < 0 || list[i].t >= list[last].t)) last = i;
+    }
+    if (last < 0) return;
+    list[last].keys.pop();
+    if (!list[last].keys.length) list.splice(last, 1);
+    writeBox(list);
+  }
+
+  // Show what waits: the typed key in its cell (data-wait), and the count under the grid.
+  function paint() {
+    var grid = document.querySelector("[data-grid]");
+    if (!grid) return;
+    var owner = grid.dataset.owner || "";
+    var mine = readBox().filter(function (e) { return e.u === owner; });
+    var waiting = {};
+    var heads = grid.querySelectorAll("thead th[data-l]");
+    var col = {};
+    for (var c = 0; c < heads.length; c++) col[heads[c].dataset.l] = c;
+    mine.forEach(function (e) {
+      var row = grid.querySelector('tr[data-p="' + e.p + '"]');
+      if (!row || col[e.l] === undefined) return;
+      var cell = row.querySelector('td[data-c="' + col[e.l] + '"]');
+      var k = e.keys[e.keys.length - 1].k;
+      if (cell) waiting[col[e.l] + ":" + e.p] = [cell, LABELS[k] || k];
+    });
+    grid.querySelectorAll("td[data-wait]").forEach(function (cell) {
+      var row = cell.closest("tr[data-p]");
+      if (!waiting[cell.dataset.c + ":" + (row && row.dataset.p)]) delete cell.dataset.wait;
+    });
+    Object.keys(waiting).forEach(function (k) { waiting[k][0].dataset.wait = waiting[k][1]; });
+    var status = document.querySelector("[data-outbox]");
+    if (status) {
+      if (mine.length) status.dataset.count = String(mine.length);
+      else delete status.dataset.count;
+    }
+  }
+
+  // The entries to send now (the hidden [data-sync] button's click asks for them), or null.
+  function outbox() {
+    var grid = document.querySelector("[data-grid]");
+    if (!grid || offline() || Date.now() < inFlight) return null;
+    var owner = grid.dataset.owner || "";
+    var mine = readBox().filter(function (e) { return e.u === owner; }).slice(0, 300);
+    if (!mine.length) return null;
+    inFlight = Date.now() + 30000;  // one batch at a time; sent again if no answer came in 30 s
+    return mine.map(function (e) { return { id: e.id, l: e.l, p: e.p, v: e.v, keys: e.keys }; });
+  }
+
+  function synced(ids) {
+    var gone = {};
+    (ids || []).forEach(function (id) { gone[id] = true; });
+    writeBox(readBox().filter(function (e) { return !gone[e.id]; }));
+    inFlight = 0;
+  }
+
+  function flush() {
+    paint();
+    if (offline() || Date.now() < inFlight) return;
+    var grid = document.querySelector("[data-grid]");
+    var sync = document.querySelector("[data-sync]");
+    if (!grid || !sync || grid.dataset.mode !== "write") return;
+    var owner = grid.dataset.owner || "";
+    if (readBox().some(function (e) { return e.u === owner; })) sync.click();
+  }
+
+  // Reflex reports its websocket's state to these optional hooks (reflex/.web/utils/state.js).
+  var hooks = (window.__reflex_otel = window.__reflex_otel || {});
+  var wasUp = hooks.onSocketConnect, wasDown = hooks.onSocketDisconnect;
+  hooks.onSocketConnect = function () {
+    socketDown = false;
+    if (wasUp) wasUp.apply(this, arguments);
+    setTimeout(flush, 1500);
+  };
+  hooks.onSocketDisconnect = function () {
+    socketDown = true;
+    if (wasDown) wasDown.apply(this, arguments);
+  };
+  window.addEventListener("online", function () { setTimeout(flush, 1500); });
+  window.addEventListener("offline", paint);
+  setInterval(flush, 3000);
 
   function valueOf(e) {
     var k = e.key || "";
@@ -113,6 +266,26 @@
     return entry(cell, v);
   }
 
+  // Scroll the grid sideways to column `col` (today's lesson) and put the cursor in its first cell.
+  // Called by the server after it opened a journal; the rows may not be drawn yet, so it waits for them.
+  function reveal(col, tries) {
+    var grid = document.querySelector("[data-grid]");
+    var cell = grid ? cellAt(grid, 0, col) : null;
+    if (!cell) {
+      if ((tries || 0) < 50) setTimeout(function () { reveal(col, (tries || 0) + 1); }, 100);
+      return;
+    }
+    var name = grid.querySelector("tbody th.nm");
+    var box = cell.getBoundingClientRect();
+    var left = grid.getBoundingClientRect().left + (name ? name.offsetWidth : 0) + box.width;
+    grid.scrollLeft = Math.max(0, grid.scrollLeft + box.left - left);  // one earlier lesson stays in view
+    if (!current || !document.body.contains(current)) {
+      var target = cell;
+      for (var r = 0; target && target.dataset.off === "1"; r++) target = cellAt(grid, r + 1, col);
+      if (target) target.focus({ preventScroll: true });
+    }
+  }
+
   document.addEventListener("focusin", function (e) {
     if (e.target && e.target.matches && e.target.matches("[data-grid] [data-r]")) current = e.target;
   });
@@ -128,5 +301,6 @@
     if (poll) poll.click();
   }, 15000);
 
-  window.bbbmsGrid = { key: key, pad: pad, move: move };
+  window.bbbmsGrid = { key: key, pad: pad, move: move, reveal: reveal, outbox: outbox, synced: synced, paint: paint };
+  if (typeof window.bbbmsReveal === "number") reveal(window.bbbmsReveal);  // asked for before this file loaded
 })();

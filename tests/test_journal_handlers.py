@@ -151,7 +151,9 @@ async def test_save_into_a_closed_term_is_refused_and_audited(school, extras):
     deputy = await opened("t_deputy")
     await deputy.set_class(str(school.class_5a))
     assert deputy.mode == "read" and deputy.can_close
-    assert not is_refusal(await deputy.close_term())
+    assert not is_refusal(await deputy.close_term())  # the check and the confirmation first
+    assert deputy.close_open and deputy.close_scope == "school"
+    assert not is_refusal(await deputy.confirm_close())
     before = all_marks()
     result = await state.key("2:3", "5")  # her tab still thinks the term is open
     assert "Мезгил жабылган" in repr(result)
@@ -281,6 +283,9 @@ async def test_closing_and_reopening_needs_term_close(school, extras):
     director = await opened("t_director")
     await director.set_class(str(school.class_5a))
     await director.close_term()
+    with db.session() as s:  # opening the dialog closes nothing
+        assert s.get(Term, school.term_ids[0]).closed_at is None
+    await director.confirm_close()
     with db.session() as s:
         assert s.get(Term, school.term_ids[0]).closed_at is not None
     assert "Себебин" in repr(await director.reopen_term())  # a reason is required

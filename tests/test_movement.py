@@ -142,7 +142,7 @@ def test_a_departure_ends_the_enrollment_and_the_journal_greys_the_pupil_after_i
     [ended] = audits("enrollment", pupil)
     assert (ended.field, ended.old_value, ended.new_value) == ("ends_on", "", "2025-12-15")
     with db.session() as s:
-        pupils = {p.id: p for p in journal._pupils_of(s, school.class_5a, date(2025, 11, 10), date(2025, 12, 30))}
+        pupils = {p.id: p for p in journal.pupils_of(s, school.class_5a, date(2025, 11, 10), date(2025, 12, 30))}
     assert pupils[pupil].in_class_on(date(2025, 12, 15)) and not pupils[pupil].in_class_on(date(2025, 12, 16))
 
 

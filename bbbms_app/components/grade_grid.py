@@ -34,7 +34,7 @@ GRID_CSS = """
 .jg thead th .d { display: block; font-size: 14px; line-height: 1.1; }
 .jg thead th .m { display: block; color: var(--gray-10); font-weight: 400; }
 .jg .nm { position: sticky; left: 0; z-index: 1; background: var(--gray-2); text-align: left; padding: 0 8px;
-  min-width: 150px; max-width: 190px; overflow: hidden; text-overflow: ellipsis; font-size: 14px; }
+  min-width: 150px; max-width: 320px; overflow: hidden; text-overflow: ellipsis; font-size: 14px; }
 .jg thead th.nm { z-index: 3; background: var(--gray-4); cursor: default; }
 .jg .nm small { display: block; color: var(--gray-10); font-size: 11px; line-height: 1; }
 .jg td.gc { height: 38px; min-width: 38px; outline: none; cursor: cell; scroll-margin: 48px 8px 8px 200px; }
@@ -43,6 +43,14 @@ GRID_CSS = """
 .jg td.a { color: var(--red-11); }
 .jg td.ok { background: var(--green-3); }
 .jg td.err { background: var(--red-5); box-shadow: inset 0 0 0 2px var(--red-9); }
+.jg td.gc[data-wait] { position: relative; color: transparent; background: var(--amber-3); }
+.jg td.gc[data-wait]::after { content: attr(data-wait); position: absolute; inset: 0; display: flex;
+  align-items: center; justify-content: center; color: var(--amber-11); font-style: italic;
+  border-bottom: 2px dashed var(--amber-9); }
+.jg-outbox { font-size: 13px; color: var(--amber-11); }
+.jg-outbox:not([data-count]) { display: none; }
+.jg-outbox { border-left: 3px solid var(--amber-9); padding-left: 6px; }
+.jg-outbox::before { content: attr(data-count) " "; font-weight: 700; }
 .jg td.x { background: repeating-linear-gradient(135deg, var(--gray-3), var(--gray-3) 4px, var(--gray-2) 4px,
   var(--gray-2) 8px); cursor: not-allowed; }
 .jg tr.gone .nm { color: var(--gray-10); font-style: italic; }
@@ -96,9 +104,21 @@ def dispatch(source: str, on_write: rx.event.EventSpec, on_correct: rx.event.Eve
         open_._get_all_var_data(),
         VarData(imports=Imports.EVENTS, app_wraps=get_event_app_wraps()),
     )
+    # Reflex calls a trigger's function with its spec's values first and the DOM event after them:
+    # onKeyDown with (key, info, event), onClick with (pointer info, event). journal_grid.js needs the
+    # DOM event (its target is the cell or the pad button), so it is the last parameter in both.
     if source == "key":
         return ArgsFunctionOperation.create(("_k", "_i", "_e"), Var(_js_expr=body, _var_data=data))
-    return ArgsFunctionOperation.create(("_e",), Var(_js_expr=body, _var_data=data))
+    return ArgsFunctionOperation.create(("_p", "_e"), Var(_js_expr=body, _var_data=data))
+
+
+def sync_dispatch(on_sync_factory) -> Var:
+    """The onClick of the hidden button that sends the offline outbox: `on_sync_factory(entries_var)`
+    gives the event spec; the entries come from journal_grid.js at the moment of the click."""
+    spec = _event_js(on_sync_factory(Var(_js_expr="_q").to(list)))
+    body = f"{{const _q = window.bbbmsGrid?.outbox(); if (!_q) return; addEvents([{spec}], [_e], {{}});}}"
+    data = VarData.merge(spec._get_all_var_data(), VarData(imports=Imports.EVENTS, app_wraps=get_event_app_wraps()))
+    return ArgsFunctionOperation.create(("_p", "_e"), Var(_js_expr=body, _var_data=data))
 
 
 def entry_args() -> tuple[Var, Var]:
@@ -118,6 +138,7 @@ def _header(lessons: Var, selected: Var, on_pick, period_label: rx.Var) -> rx.Co
                     class_name=rx.cond(selected == j, "sel", ""),
                     on_click=on_pick(j),
                     title=lesson["title"],
+                    custom_attrs={"data-l": lesson["k"]},
                     data_testid="lesson-head",
                 ),
             ),
@@ -142,7 +163,12 @@ def _row(i: int, pupil: Var, cells: Var, period: Var, on_period, n_cols: Var) ->
                 cell["t"],
                 class_name="gc " + cell["s"],
                 tab_index=0,
-                custom_attrs={"data-r": str(i), "data-c": j, "data-off": rx.cond(cell["s"].contains("x"), "1", "")},
+                custom_attrs={
+                    "data-r": str(i),
+                    "data-c": j,
+                    "data-off": rx.cond(cell["s"].contains("x"), "1", ""),
+                    "data-v": cell["v"],
+                },
             ),
         ),
         rx.el.td(
@@ -170,6 +196,7 @@ def _row(i: int, pupil: Var, cells: Var, period: Var, on_period, n_cols: Var) ->
             custom_attrs={"data-r": str(i), "data-c": (n_cols + 1).to_string(), "data-period": "1"},
         ),
         class_name=rx.cond(pupil["left"] != "", "gone", ""),
+        custom_attrs={"data-p": pupil["k"]},
         data_testid="grid-row",
     )
 
@@ -185,6 +212,8 @@ def grade_grid(
     mode: Var,
     selected: Var,
     period_label: Var,
+    owner: Var,
+    kind: Var,
     on_key,
     on_pick,
     on_period,
@@ -211,6 +240,8 @@ def grade_grid(
                 "data-cols": n_cols.to_string(),
                 "data-mode": mode,
                 "data-readonly": rx.cond(mode == "read", "1", ""),
+                "data-owner": owner,  # whose outbox entries this tab shows and sends
+                "data-kind": kind,  # the kind of mark an entry kept offline will have
             },
             data_testid="grade-grid",
         ),

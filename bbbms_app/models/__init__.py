@@ -3,7 +3,7 @@
 from bbbms_app.models.academics import Enrollment, SchoolClass, SubgroupMember, Subject, TeachingAssignment
 from bbbms_app.models.accounts import ROLES, AuditEvent, LoginSession, User
 from bbbms_app.models.consent import Consent
-from bbbms_app.models.journal import Attendance, Lesson, Mark, PeriodMark
+from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
 from bbbms_app.models.rights import RolePermission
@@ -16,6 +16,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "BellSchedule",
+    "ClassTermClose",
     "Consent",
     "Enrollment",
     "GradingPolicy",

@@ -111,3 +111,19 @@ class PeriodMark(SQLModel, table=True):
     updated_by: int | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = ts_field(default_now=True)
     date_set: date | None = None
+
+
+class ClassTermClose(SQLModel, table=True):
+    """A term closed for one class only (closing a grade writes one row per class of it).
+
+    The school-wide close is `Term.closed_at`; a class's journals of a term are closed when either is set.
+    """
+
+    __table_args__ = (UniqueConstraint("term_id", "class_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    term_id: int = Field(foreign_key="term.id")
+    class_id: int = Field(foreign_key="schoolclass.id")
+    closed_at: datetime = ts_field(default_now=True)
+    closed_by: int | None = Field(default=None)  # the user who closed it

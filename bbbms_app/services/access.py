@@ -221,22 +221,3 @@ def can_teach(
     if subgroup is not None:
         q = q.where(TeachingAssignment.subgroup.in_({0, subgroup}))  # type: ignore[attr-defined]
     return session.exec(q.limit(1)).first() is not None
-
-
-def can_read_journal(session: Session, principal: Principal, class_id: int, subject_id: int) -> bool:
-    """Whether the principal may read this class × subject journal page (his permission aside).
-
-    School-wide roles: any class of their school; the class teacher: every subject of his class;
-    a teacher: the class × subject he teaches. Parents and pupils read their own records elsewhere.
-    """
-    school_id = _class_school(session, class_id)
-    if school_id is None or (principal.school_id is not None and principal.school_id != school_id):
-        return False
-    if principal.role in SCHOOL_WIDE_ROLES:
-        return True
-    if principal.role in ("parent", "pupil") or principal.staff_id is None:
-        return False
-    is_class_teacher = session.exec(
-        select(SchoolClass.id).where(SchoolClass.id == class_id, SchoolClass.class_teacher_id == principal.staff_id)
-    ).first()
-    return is_class_teacher is not None or can_teach(session, principal, class_id, subject_id)

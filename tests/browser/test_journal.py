@@ -144,6 +144,12 @@ def test_quarter_suggestion_follows_the_policy_and_is_confirmed(page: Page, serv
                 expect(cell.locator(".s")).to_have_text(sug)
 
     check()
+    # At 1280 px no pupil's name is cut off (the name column takes the width it needs, up to 320 px).
+    cut = page.evaluate(
+        "Array.from(document.querySelectorAll('.jg tbody th.nm')).filter(th => th.scrollWidth > th.clientWidth)"
+        ".map(th => th.title)"
+    )
+    assert cut == []
     # Three more marks for the second pupil in the last lessons: the suggestion moves with them.
     grid_cell(page, 1, cols - 3).focus()
     for c in range(cols - 3, cols):
@@ -177,7 +183,19 @@ def test_a_closed_term_refuses_an_edit(browser, app_url):
         rows, _cols = open_journal(teacher)
         sign_in(deputy, "deputy")
         open_journal(deputy)
+        # Closing asks first: who still lacks a quarter mark, per class and subject, for the chosen scope.
+        # (The deputy reads Russian: the check is in her language.)
+        deputy.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").click()
+        expect(deputy.get_by_test_id("page-title")).to_have_text("Классный журнал")
         deputy.get_by_test_id("close-term").click()
+        dialog = deputy.get_by_test_id("close-dialog")
+        expect(dialog).to_be_visible()
+        expect(deputy.get_by_test_id("closed-notice")).to_have_count(0)  # nothing closed by opening it
+        expect(deputy.get_by_test_id("close-summary")).to_contain_text("Будет закрыто классов")
+        expect(deputy.get_by_test_id("close-missing-row").first).to_be_visible()
+        deputy.screenshot(path=str(_shot_dir() / "journal-close-check-ru.png"))
+        deputy.get_by_test_id("close-confirm").click()
+        expect(dialog).to_be_hidden()
         expect(deputy.get_by_test_id("closed-notice")).to_be_visible()
         # The teacher's tab was opened before the close: his entry is refused, the cell turns red.
         target = grid_cell(teacher, rows - 1, 0)

@@ -201,4 +201,73 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     # Export
     "journal.xlsx.sheet": ("Журнал", "Журнал", "Journal"),
+    # Marks typed while the connection is down (journal_grid.js keeps them; JournalState.sync_offline)
+    "journal.offline.waiting": (
+        "баа байланыш калыбына келгенде жөнөтүлөт",
+        "оценок будут отправлены, когда появится связь",
+        "entries will be sent when the connection is back",
+    ),
+    "journal.offline.sent": (
+        "Байланышсыз коюлган баалар сакталды: {count}",
+        "Оценки, поставленные без связи, сохранены: {count}",
+        "Entries made offline saved: {count}",
+    ),
+    "journal.offline.conflict": (
+        "{pupil}, {date}: «{typed}» сакталган жок — ошол убакта башка бирөө өзгөрттү (азыр «{now}»). "
+        "Текшерип, кайра коюңуз.",
+        "{pupil}, {date}: «{typed}» не сохранено — за это время ячейку изменил другой (сейчас «{now}»). "
+        "Проверьте и поставьте снова.",
+        "{pupil}, {date}: «{typed}» was not saved — someone changed the cell meanwhile (now «{now}»). "
+        "Check and enter it again.",
+    ),
+    "journal.offline.refused": (
+        "{pupil}, {date}: «{typed}» сакталган жок: {why}",
+        "{pupil}, {date}: «{typed}» не сохранено: {why}",
+        "{pupil}, {date}: «{typed}» was not saved: {why}",
+    ),
+    "journal.offline.not_yours": (
+        "бул журналга жазууга укугуңуз жок",
+        "у вас нет права писать в этот журнал",
+        "you may not write in this journal",
+    ),
+    # Closing a term: the check and the confirmation (JournalState.close_term / confirm_close)
+    "journal.close.title": ("Мезгилди жабуу", "Закрытие периода", "Closing the term"),
+    "journal.close.scope": ("Эмнени жабуу", "Что закрыть", "What to close"),
+    "journal.close.school": ("Бүт мектеп", "Вся школа", "The whole school"),
+    "journal.close.grade": ("{grade}-класстар", "{grade}-е классы", "Grade {grade}"),
+    "journal.close.summary": (
+        "Жабыла турган класстар: {classes}. Коюла элек мезгилдик баалар: {missing}.",
+        "Будет закрыто классов: {classes}. Не выставлено оценок за период: {missing}.",
+        "Classes to close: {classes}. Term marks not set: {missing}.",
+    ),
+    "journal.close.all_set": (
+        "Баардык окуучулардын чейрек баасы коюлган.",
+        "У всех учеников выставлены оценки за период.",
+        "Every pupil has a term mark.",
+    ),
+    "journal.close.col.class": ("Класс", "Класс", "Class"),
+    "journal.close.col.subject": ("Сабак", "Предмет", "Subject"),
+    "journal.close.col.teacher": ("Мугалим", "Учитель", "Teacher"),
+    "journal.close.col.missing": ("Баасыз", "Без оценки", "Without a mark"),
+    "journal.close.col.who": ("Кимдер", "Кто", "Who"),
+    "journal.close.warning": (
+        "Жабылгандан кийин мугалимдер бул журналдарды өзгөртө албайт; "
+        "оңдоону себеби менен директор же орун басары гана киргизет.",
+        "После закрытия учителя не смогут менять эти журналы; "
+        "исправления вносят только директор или завуч с указанием причины.",
+        "Once closed, teachers cannot change these journals; "
+        "only the director or a deputy corrects them, with a reason.",
+    ),
+    "journal.close.confirm": ("Ооба, жабуу", "Да, закрыть", "Yes, close"),
+    "journal.close.cancel": ("Жокко чыгаруу", "Отмена", "Cancel"),
+    "journal.close.done": (
+        "Мезгил жабылды: {count} класс",
+        "Период закрыт: классов — {count}",
+        "Term closed: {count} classes",
+    ),
+    "journal.error.close_scope": (
+        "Эмнени жабуу керек экени туура эмес",
+        "Неверно выбрано, что закрыть",
+        "Wrong choice of what to close",
+    ),
 }

@@ -1,4 +1,4 @@
-"""/journal: pick a class × subject × term, then the grade grid, period marks, topics and the export.
+"""/journal's State: pick a class × subject × term, then the grade grid, period marks, topics and the export.
 
 State discipline (research/performance.md §1.3, §6 B2): each pupil's row is its own var `r{i}`
 and his period cell `p{i}`, so one mark saved sends one row (≈1–2 KiB), never the whole grid.
@@ -10,27 +10,28 @@ correction: journal.correct) as ("row:column", key).
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import re
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import Forbidden, current, requires
-from bbbms_app.auth.state import AuthState
-from bbbms_app.components import grade_grid
-from bbbms_app.components.i18n import tr, tr_dict
-from bbbms_app.components.layout import page_shell
-from bbbms_app.i18n import t
+from bbbms_app.i18n import t, translations
 from bbbms_app.services import grading, journal, journal_export
 from bbbms_app.services import school as school_service
 from bbbms_app.services.journal import CellChange
 
 MAX_ROWS = 60  # pupils shown at once; a class never has more (the biggest Bishkek classes have ~45)
 MAX_UNDO = 50
-MARK_KEYS = frozenset("123456789") | {"10"}
-CODE_KEYS = frozenset({"н", "б", "у", "п", "о"})
 KINDS = ("class", "home", "test", "control")
+MAX_OFFLINE_ENTRIES = 300  # cells kept by one phone while offline; a lesson is ~40
+MAX_OFFLINE_KEYS = 20  # entries into one cell before it was sent
+OFFLINE_ID = re.compile(r"^[A-Za-z0-9-]{8,40}$")
+PAD_LABELS = {"clear": "⌫"}
 
 
 def _day_month(d: date) -> str:
@@ -50,6 +51,8 @@ def _term_option(term) -> dict[str, str]:
 
 
 def _cell_view(cell: journal.Cell | None, *, off: bool = False, status: str = "") -> dict[str, str]:
+    """A cell as the browser gets it: text `t`, classes `s`, and `v`, the version token a save (or an
+    entry typed offline and sent later) names as what it was typed over; an empty cell has none."""
     if off:
         return {"t": "", "s": "x"}
     if cell is None:
@@ -59,7 +62,11 @@ def _cell_view(cell: journal.Cell | None, *, off: bool = False, status: str = ""
         flags.append("b")
     if cell.absent:
         flags.append("a")
-    return {"t": cell.text(), "s": " ".join(flags)}
+    token = cell.token()
+    view = {"t": cell.text(), "s": " ".join(flags)}
+    if token:
+        view["v"] = token
+    return view
 
 
 class JournalState(rx.State):
@@ -87,6 +94,14 @@ class JournalState(rx.State):
     last_saved: str = ""
     undo_count: int = 0
     correction_reason: str = ""
+    outbox_owner: str = ""
+    close_open: bool = False
+    close_scope: str = "school"  # "school", "grade:<n>" or "class:<id>"
+    close_scopes: list[dict[str, str]] = []
+    close_rows: list[dict[str, str]] = []  # journals still lacking term marks in the chosen scope
+    close_classes: int = 0
+    close_missing: int = 0
+    close_summary: dict[str, str] = {}  # tells this user's entries kept offline from another's on a shared phone
 
     sel_lesson: int = -1
     topic_draft: str = ""
@@ -106,15 +121,13 @@ class JournalState(rx.State):
     _pupil_names: list[str] = []
     _lesson_ids: list[int] = []
     _lesson_dates: list[str] = []
-    _tokens: dict[str, str] = {}
-    _row_marks: dict[int, dict[int, list]] = {}  # row -> column -> [(kind, value)]: the period suggestion's input
-    _exempt: list[bool] = []
     _pversions: dict[str, int] = {}
-    _rules: dict[str, Any] = {}
     _undo: list[dict[str, Any]] = []
-    _stamp: str = ""
+    _lstamps: dict[int, str] = {}  # lesson id -> fingerprint of its column when the tab last read it
+    _pstamp: str = ""  # fingerprint of the period and year marks
     _substitute: bool = False  # he writes only the columns in _own_cols (the lessons he taught)
     _own_cols: list[int] = []
+    _today_col: int = 0  # the column of today's lesson (or the last one before today)
 
     row_vars: ClassVar[tuple[str, ...]] = tuple(f"r{i}" for i in range(MAX_ROWS))
     period_vars: ClassVar[tuple[str, ...]] = tuple(f"p{i}" for i in range(MAX_ROWS))
@@ -145,18 +158,20 @@ class JournalState(rx.State):
         self.needs_split = False
         self.substitute_dates = ""
         self._substitute, self._own_cols = False, []
-        self._pupil_ids, self._lesson_ids, self._tokens = [], [], {}
+        self._pupil_ids, self._lesson_ids = [], []
         self.sel_lesson = -1
         for name in (*self.row_vars, *self.period_vars):
             if getattr(self, name):
                 setattr(self, name, [] if name.startswith("r") else {})
 
-    def _open(self, s) -> None:
-        """Load the chosen journal into the row vars (only the rows that changed are set)."""
+    def _open(self, s) -> bool:
+        """Load the chosen journal into the row vars (only the rows that changed are set).
+
+        Returns whether another journal than the one shown was opened."""
         principal = current()
         if not (self.class_id and self.subject_key and self.term_id):
             self._clear_grid()
-            return
+            return False
         subject_id, subgroup = (int(x) for x in self.subject_key.split(":"))
         try:
             g = journal.grid(s, principal, int(self.class_id), subject_id, int(self.term_id), subgroup)
@@ -194,18 +209,12 @@ class JournalState(rx.State):
         self._pupil_names = [p.name for p in pupils]
         self._lesson_ids = [lesson.id for lesson in g.lessons]
         self._lesson_dates = [_day_month(lesson.date) for lesson in g.lessons]
-        self._rules = {
-            "scale": g.rules.scale,
-            "min_value": g.rules.min_value,
-            "max_value": g.rules.max_value,
-            "t5": str(g.rules.threshold_5),
-            "t4": str(g.rules.threshold_4),
-            "t3": str(g.rules.threshold_3),
-            "min_marks": g.rules.min_marks,
-            "weights": {k: str(v) for k, v in g.rules.weights.items()},
-        }
+        self._today_col = journal.lesson_of_day(g.lessons, date.today())
+        # `k`: the pupil's and the lesson's ids, so that an entry typed offline names its cell by what it is,
+        # not by a row and column that may have moved by the time it is sent.
         pupils_view = [
             {
+                "k": str(p.id),
                 "name": p.name,
                 "left": t("journal.left_on", lang, date=_day_month(p.ends_on))
                 if p.ends_on is not None and p.ends_on < g.term.ends_on
@@ -215,6 +224,7 @@ class JournalState(rx.State):
         ]
         lessons_view = [
             {
+                "k": str(lesson.id),
                 "day": f"{lesson.date.day:02d}",
                 "month": journal_export.MONTHS.get(lang, journal_export.MONTHS["ky"])[lesson.date.month],
                 "title": f"{_day_month(lesson.date)} — {lesson.topic}",
@@ -226,24 +236,16 @@ class JournalState(rx.State):
         if self.lessons != lessons_view:
             self.lessons = lessons_view
         self.n_rows, self.n_cols = len(pupils), len(g.lessons)
-        tokens: dict[str, str] = {}
-        row_marks: dict[int, dict[int, list]] = {}
-        self._exempt = []
         self._pversions = {}
         for i, pupil in enumerate(pupils):
-            row = []
-            for j, lesson in enumerate(g.lessons):
-                cell = g.cells.get((pupil.id, lesson.id))
-                if cell is not None:
-                    tokens[f"{i}:{j}"] = cell.token()
-                    if cell.marks:
-                        row_marks.setdefault(i, {})[j] = [(k, v) for k, (v, _ver) in cell.marks.items()]
-                row.append(_cell_view(cell, off=not pupil.in_class_on(lesson.date)))
+            row = [
+                _cell_view(g.cells.get((pupil.id, lesson.id)), off=not pupil.in_class_on(lesson.date))
+                for lesson in g.lessons
+            ]
             old = getattr(self, f"r{i}")
             if switched or [{**c, "s": c["s"].replace("ok", "").strip()} for c in old] != row:
                 setattr(self, f"r{i}", row)
             pc, yc = g.period[pupil.id], g.year[pupil.id]
-            self._exempt.append(pc.special == grading.EXEMPT)
             self._pversions[f"term:{i}"] = pc.version
             self._pversions[f"year:{i}"] = yc.version
             view = self._period_view(pc.text, pc.suggestion, yc.text, yc.suggestion.text)
@@ -253,8 +255,6 @@ class JournalState(rx.State):
             if getattr(self, f"r{i}"):
                 setattr(self, f"r{i}", [])
                 setattr(self, f"p{i}", {})
-        self._tokens = tokens
-        self._row_marks = row_marks
         if switched:
             self._undo = []
             self.undo_count = 0
@@ -264,7 +264,9 @@ class JournalState(rx.State):
             {"date": _day_month(lesson.date), "topic": lesson.topic, "homework": lesson.homework}
             for lesson in g.lessons
         ]
-        self._stamp = journal.grid_stamp(s, self._lesson_ids, self._pupil_ids, subject_id)
+        self._lstamps = journal.lesson_stamps(s, self._lesson_ids)
+        self._pstamp = journal.period_stamp(s, self._pupil_ids, subject_id)
+        return switched
 
     def _period_view(self, val: str, sug: grading.Suggestion, yval: str, ysug: str) -> dict[str, str]:
         avg = _decimal(sug.average, self._lang()) if sug.average is not None else ""
@@ -274,6 +276,7 @@ class JournalState(rx.State):
     @requires("journal.read")
     def load(self):
         principal = current()
+        self.outbox_owner = f"u{principal.user_id}"
         with db.session() as s:
             ctx = school_service.context(s, principal, date.today())
             self.class_options = journal.journal_classes(s, principal, ctx["year_id"])
@@ -295,9 +298,24 @@ class JournalState(rx.State):
             if target is not None:
                 self.class_id, self.subject_key, self.term_id = str(target[0]), target[1], str(target[2])
             self._choose_subjects(s)
-            self._open(s)
+            switched = self._open(s)
             if target is not None and target[3] in self._lesson_ids:
                 self._select_lesson(self._lesson_ids.index(target[3]))
+                return self._reveal()
+            return self._reveal(today=switched or self.sel_lesson < 0)
+
+    def _reveal(self, *, today: bool = False):
+        """Select today's lesson (or keep the selected one) and scroll the grid to its column.
+
+        A teacher marks the lesson he is giving: on a phone only a few columns fit, so the journal
+        opens there rather than at the first week of the quarter."""
+        if not self._lesson_ids:
+            return None
+        if today or not 0 <= self.sel_lesson < len(self._lesson_ids):
+            self._select_lesson(self._today_col)
+        # journal_grid.js may still be loading on a first visit: it then finds the column in bbbmsReveal.
+        col = int(self.sel_lesson)
+        return rx.call_script(f"window.bbbmsGrid ? window.bbbmsGrid.reveal({col}) : (window.bbbmsReveal = {col})")
 
     def _lesson_target(self, s) -> tuple[int, str, int, int] | None:
         """The journal of `?lesson=<id>` (a link from the teacher's week), if he may read it."""
@@ -321,6 +339,7 @@ class JournalState(rx.State):
         with db.session() as s:
             self._choose_subjects(s)
             self._open(s)
+        return self._reveal(today=True)
 
     @rx.event
     @requires("journal.read")
@@ -331,6 +350,7 @@ class JournalState(rx.State):
         self.subject_key = value
         with db.session() as s:
             self._open(s)
+        return self._reveal(today=True)
 
     @rx.event
     @requires("journal.read")
@@ -341,6 +361,7 @@ class JournalState(rx.State):
         self.term_id = value
         with db.session() as s:
             self._open(s)
+        return self._reveal(today=True)
 
     @rx.event
     @requires("journal.read")
@@ -351,13 +372,52 @@ class JournalState(rx.State):
     @rx.event
     @requires("journal.read")
     def poll(self):
-        """Every few seconds: if anyone saved into this journal, refresh the rows that changed."""
+        """Every few seconds: if anyone saved into this journal, send the rows that changed.
+
+        Only the columns whose fingerprint moved since the tab's last read are read again, and only
+        the rows whose cells differ are set (each row is its own var: the delta carries just those).
+        A changed period mark, or more than a few pupils changed, reads the whole grid again.
+        """
         if not self._lesson_ids:
             return
         with db.session() as s:
-            stamp = journal.grid_stamp(s, self._lesson_ids, self._pupil_ids, self._subject)
-            if stamp != self._stamp:
+            lesson_ids = self._raw("_lesson_ids")
+            stamps = journal.lesson_stamps(s, lesson_ids)
+            pstamp = journal.period_stamp(s, self._raw("_pupil_ids"), self._subject)
+            known = self._raw("_lstamps")
+            changed = [lid for lid in lesson_ids if stamps.get(lid) != known.get(lid)]
+            if pstamp != self._pstamp:
                 self._open(s)
+                return
+            if not changed:
+                return
+            cells = journal.cells_of(s, changed)
+            cols = {lid: c for c, lid in enumerate(lesson_ids)}
+            moved: list[int] = []
+            for r, pupil_id in enumerate(self._raw("_pupil_ids")):
+                row = self._raw(f"r{r}")
+                new_row = None
+                for lid in changed:
+                    c = cols[lid]
+                    old = row[c]
+                    if "x" in old["s"].split():
+                        continue  # not in the class that day: nothing to show
+                    view = _cell_view(cells.get((pupil_id, lid)))
+                    if (view["t"], view.get("v", "")) != (old["t"], old.get("v", "")):
+                        new_row = new_row or list(row)
+                        new_row[c] = view
+                if new_row is not None:
+                    setattr(self, f"r{r}", new_row)
+                    moved.append(r)
+            if len(moved) > 8:
+                self._open(s)
+                return
+            for r in moved:
+                sug = journal.pupil_suggestion(
+                    s, self._class, self._subject, self._term, self._raw("_pupil_ids")[r], self._subgroup
+                )
+                self._show_suggestion(r, sug)
+            self._lstamps = {**known, **{lid: stamps.get(lid, "") for lid in changed}}
 
     # -- entering marks ------------------------------------------------------------------------
 
@@ -370,35 +430,6 @@ class JournalState(rx.State):
             return None
         return r, c
 
-    def _change_for(self, key: str, token: str) -> CellChange | None:
-        items = journal.parse_token(token)
-        if key.isdigit() and key in MARK_KEYS:
-            return CellChange(self.kind, int(key))
-        if key in CODE_KEYS:
-            code_now = items.get("att", "")[:1]
-            return CellChange(attendance="" if code_now == key else key)
-        if key == "clear":
-            if self.kind in items:
-                return CellChange(self.kind, None)
-            if "att" in items:
-                return CellChange(attendance="")
-            for kind in sorted((k for k in items if k in KINDS), key=journal.KIND_ORDER.get):  # type: ignore[arg-type]
-                return CellChange(kind, None)
-        return None
-
-    def _restore_of(self, change: CellChange, token: str) -> dict[str, Any]:
-        items = journal.parse_token(token)
-        undo: dict[str, Any] = {}
-        if change.mark_kind is not None:
-            before = items.get(change.mark_kind)
-            undo["mark_kind"] = change.mark_kind
-            undo["mark_value"] = int(before.split("@")[0]) if before else None
-        if change.attendance is not None:
-            before = items.get("att", "").split("@")[0]
-            undo["attendance"] = before[:1]
-            undo["late_minutes"] = int(before[1:]) if before[1:].isdigit() else 0
-        return undo
-
     def _save(self, r: int, c: int, change: CellChange, correcting: bool, *, record_undo: bool = True):
         principal = current()
         lang = principal.language
@@ -406,7 +437,7 @@ class JournalState(rx.State):
             # A substitute writes only the lessons he taught (the service refuses the rest too).
             self._mark_cell(r, c, "err")
             return rx.toast.error(t("journal.substitute.only_own", lang), duration=6000)
-        token = self._raw("_tokens").get(f"{r}:{c}", "")
+        token = self._token(r, c)
         reason = self.correction_reason if correcting else ""
         lesson_id, pupil_id = self._raw("_lesson_ids")[c], self._raw("_pupil_ids")[r]
         try:
@@ -421,11 +452,14 @@ class JournalState(rx.State):
                     self._reload_cell(s, r, c)
             self._mark_cell(r, c, "err")
             return rx.toast.error(t(exc.key, lang, **exc.params), duration=6000)
-        if record_undo and saved.changed:
+        if record_undo and saved.undo is not None:
             undo = self._raw("_undo")
-            self._undo = [*undo[-(MAX_UNDO - 1) :], {"r": r, "c": c, **self._restore_of(change, token)}]
+            back = saved.undo
+            entry = {"r": r, "c": c, "mark_kind": back.mark_kind, "mark_value": back.mark_value}
+            entry |= {"attendance": back.attendance, "late_minutes": back.late_minutes}
+            self._undo = [*undo[-(MAX_UNDO - 1) :], entry]
             self.undo_count = len(undo) + 1 if len(undo) < MAX_UNDO else MAX_UNDO
-        self._put_cell(r, c, saved.cell, "ok")
+        self._put_cell(r, c, saved.cell, "ok", saved.suggestion)
         value = saved.cell.text() or t("journal.empty_value", lang)
         self.last_saved = t(
             "journal.saved_cell",
@@ -441,25 +475,19 @@ class JournalState(rx.State):
         # through it); the hot path reads plain values and assigns whole values back instead.
         return self.get_value(name)
 
-    def _put_cell(self, r: int, c: int, cell: journal.Cell, status: str) -> None:
-        tokens = self._raw("_tokens")
-        token = cell.token()
-        if token:
-            tokens[f"{r}:{c}"] = token
-        else:
-            tokens.pop(f"{r}:{c}", None)
-        self._tokens = tokens  # assigned back: marks the backend var dirty for the Redis state manager
-        row_marks = self._raw("_row_marks")
-        marks = row_marks.setdefault(r, {})
-        if cell.marks:
-            marks[c] = [(k, v) for k, (v, _ver) in cell.marks.items()]
-        else:
-            marks.pop(c, None)
-        self._row_marks = row_marks
+    def _token(self, r: int, c: int) -> str:
+        """The version token of cell (r, c) as the grid shows it."""
+        row = self._raw(f"r{r}")
+        return row[c].get("v", "") if c < len(row) else ""
+
+    def _put_cell(
+        self, r: int, c: int, cell: journal.Cell, status: str, suggestion: grading.Suggestion | None = None
+    ) -> None:
         row = list(self._raw(f"r{r}"))
         row[c] = _cell_view(cell, status=status)
-        setattr(self, f"r{r}", row)
-        self._refresh_period(r)
+        setattr(self, f"r{r}", row)  # a whole new list: the one row var is sent, never the grid
+        if suggestion is not None:
+            self._show_suggestion(r, suggestion)
 
     def _mark_cell(self, r: int, c: int, status: str) -> None:
         row = list(self._raw(f"r{r}"))
@@ -470,29 +498,7 @@ class JournalState(rx.State):
     def _reload_cell(self, s, r: int, c: int) -> None:
         self._put_cell(r, c, journal.load_cell(s, self._lesson_ids[c], self._pupil_ids[r]), "")
 
-    def _rules_obj(self) -> grading.Rules:
-        from fractions import Fraction
-
-        d = self._raw("_rules") or {}
-        if not d:
-            return grading.Rules()
-        return grading.Rules(
-            scale=d["scale"],
-            min_value=d["min_value"],
-            max_value=d["max_value"],
-            threshold_5=Fraction(d["t5"]),
-            threshold_4=Fraction(d["t4"]),
-            threshold_3=Fraction(d["t3"]),
-            min_marks=d["min_marks"],
-            weights={k: Fraction(v) for k, v in d["weights"].items()},
-        )
-
-    def _refresh_period(self, r: int) -> None:
-        # The suggestion follows from the row's tokens: no query for it.
-        marks = [m for cell in self._raw("_row_marks").get(r, {}).values() for m in cell]
-        exempt_rows = self._raw("_exempt")
-        exempt = exempt_rows[r] if r < len(exempt_rows) else False
-        sug = grading.suggest_period_mark(self._rules_obj(), marks, exempt=exempt)
+    def _show_suggestion(self, r: int, sug: grading.Suggestion) -> None:
         old = self._raw(f"p{r}") or {}
         view = self._period_view(old.get("val", ""), sug, old.get("yval", ""), old.get("ysug", ""))
         if view != old:
@@ -508,7 +514,7 @@ class JournalState(rx.State):
             return self._undo_last(correcting)
         if c >= len(self._raw("_lesson_ids")):
             return None
-        change = self._change_for(key, self._raw("_tokens").get(f"{r}:{c}", ""))
+        change = journal.change_for_key(self._token(r, c), key, self.kind)
         if change is None:
             return None
         return self._save(r, c, change, correcting)
@@ -555,6 +561,108 @@ class JournalState(rx.State):
     def set_correction_reason(self, value: str):
         self.correction_reason = str(value)[: journal.MAX_REASON]
 
+    # -- entries typed while the connection was down -------------------------------------------
+
+    @staticmethod
+    def _offline_entry(raw: dict[str, Any]) -> tuple[str, int, int, str, list[tuple[str, str, datetime]]]:
+        """(id, lesson, pupil, token typed over, [(key, kind, typed at)]) of one outbox entry, or BadInput."""
+        entry_id = str(raw.get("id", ""))
+        if not OFFLINE_ID.match(entry_id):
+            raise inputs.BadInput("id", "not an entry id")
+        lesson_id = inputs.record_id(raw.get("l"), "lesson")
+        pupil_id = inputs.record_id(raw.get("p"), "pupil")
+        token = inputs.text(raw.get("v", ""), 300, "version")
+        keys = raw.get("keys")
+        if not isinstance(keys, list) or not 0 < len(keys) <= MAX_OFFLINE_KEYS:
+            raise inputs.BadInput("keys", "not a list of entries")
+        now = datetime.now(UTC)
+        out = []
+        for item in keys:
+            if not isinstance(item, dict):
+                raise inputs.BadInput("keys", "not an entry")
+            key = inputs.choice(item.get("k"), [*journal.MARK_KEYS, *journal.CODE_KEYS, "clear"], "key")
+            kind = inputs.choice(item.get("kind"), KINDS, "kind")
+            try:
+                at = datetime.fromisoformat(str(item.get("at", ""))[:40])
+                at = at if at.tzinfo else at.replace(tzinfo=UTC)
+            except ValueError:
+                at = now
+            # The phone's clock decides when it was typed, but never later than it arrived.
+            out.append((key, kind, min(at, now)))
+        return entry_id, lesson_id, pupil_id, token, out
+
+    @rx.event
+    @requires("journal.write")
+    def sync_offline(self, entries: list[dict[str, Any]]):
+        """Entries typed while the connection was down, sent by journal_grid.js when it came back.
+
+        One entry is one cell: {"id", "l": lesson id, "p": pupil id, "v": the version token the first
+        key was typed over, "keys": [{"k", "kind", "at": when typed}]}. Each cell is saved in its own
+        transaction against that version: if someone changed the cell meanwhile, nothing is written,
+        the cell turns red with what it holds now and a message names it — never overwritten. An
+        entry saved before (its answer lost on the way back) is found in the audit and not saved
+        twice. The answer tells the browser which entries it may forget.
+        """
+        principal = current()
+        lang = principal.language
+        if len(entries) > MAX_OFFLINE_ENTRIES:
+            raise inputs.BadInput("entries", "too many")
+        parsed = [self._offline_entry(raw) for raw in entries]
+        rows = {pid: r for r, pid in enumerate(self._raw("_pupil_ids"))}
+        cols = {lid: c for c, lid in enumerate(self._raw("_lesson_ids"))}
+        done: list[str] = []
+        saved_n = 0
+        problems: list[str] = []
+        for entry_id, lesson_id, pupil_id, token, keys in parsed:
+            r, c = rows.get(pupil_id), cols.get(lesson_id)
+            where = {
+                "pupil": self._raw("_pupil_names")[r] if r is not None else "—",
+                "date": self._raw("_lesson_dates")[c] if c is not None else "—",
+                "typed": PAD_LABELS.get(keys[-1][0], keys[-1][0]),
+            }
+            with db.session() as s:
+                if journal.already_synced(s, lesson_id, pupil_id, entry_id):
+                    done.append(entry_id)
+                    continue
+            seen = token
+            try:
+                with journal.write_session() as s:
+                    last = None
+                    for key, kind, at in keys:
+                        change = journal.change_for_key(seen, key, kind)
+                        if change is None:
+                            continue
+                        last = journal.save_cell(
+                            s, principal, lesson_id, pupil_id, change, seen, offline=(entry_id, at)
+                        )
+                        seen = last.cell.token()
+            except journal.OutOfScope:
+                with db.session() as s:
+                    refusal = journal.JournalError("journal.offline.not_yours")
+                    journal.record_refusal(s, principal, "lesson", refusal)
+                problems.append(t("journal.offline.refused", lang, why=t("journal.offline.not_yours", lang), **where))
+            except journal.JournalError as exc:
+                with db.session() as s:
+                    journal.record_refusal(s, principal, "lesson", exc)
+                    now = journal.load_cell(s, lesson_id, pupil_id)
+                if r is not None and c is not None:
+                    self._put_cell(r, c, now, "err")
+                if isinstance(exc, journal.Stale):
+                    now_text = now.text() or t("journal.empty_value", lang)
+                    problems.append(t("journal.offline.conflict", lang, now=now_text, **where))
+                else:
+                    problems.append(t("journal.offline.refused", lang, why=t(exc.key, lang, **exc.params), **where))
+            else:
+                saved_n += 1
+                if last is not None and r is not None and c is not None:
+                    self._put_cell(r, c, last.cell, "ok", last.suggestion)
+            done.append(entry_id)
+        events: list[Any] = [rx.call_script(f"window.bbbmsGrid && window.bbbmsGrid.synced({json.dumps(done)})")]
+        if saved_n:
+            events.append(rx.toast.success(t("journal.offline.sent", lang, count=saved_n)))
+        events += [rx.toast.error(text, duration=20000) for text in problems[:10]]
+        return events
+
     @rx.event
     @requires("journal.write")
     def all_present(self):
@@ -563,7 +671,7 @@ class JournalState(rx.State):
             return None
         principal = current()
         c = self.sel_lesson
-        expected = {pid: self._tokens.get(f"{r}:{c}", "") for r, pid in enumerate(self._pupil_ids)}
+        expected = {pid: self._token(r, c) for r, pid in enumerate(self._pupil_ids)}
         try:
             with journal.write_session() as s:
                 cleared, skipped = journal.fill_column_present(s, principal, self._lesson_ids[c], expected)
@@ -746,6 +854,9 @@ class JournalState(rx.State):
                     row = journal.set_period_mark(
                         s, principal, self._class, self._subject, self._term, self._pupil_ids[r], **common
                     )
+                    sug = journal.pupil_suggestion(
+                        s, self._class, self._subject, self._term, self._pupil_ids[r], self._subgroup
+                    )
         except journal.OutOfScope as exc:
             raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
@@ -755,11 +866,9 @@ class JournalState(rx.State):
         self._pversions[pkey] = row.version if row else 0
         view = dict(getattr(self, f"p{r}") or {})
         view["yval" if kind == "year" else "val"] = text
-        if kind == "term":
-            self._exempt[r] = special == grading.EXEMPT
         setattr(self, f"p{r}", view)
         if kind == "term":
-            self._refresh_period(r)
+            self._show_suggestion(r, sug)  # «осв» set or cleared changes it
         self.period_open = False
         return rx.toast.success(t("journal.saved", lang))
 
@@ -798,27 +907,93 @@ class JournalState(rx.State):
 
     # -- term and export -----------------------------------------------------------------------
 
+    # -- closing the term: check who lacks a mark, choose the school, a grade or a class, confirm ----
+
+    def _close_check(self) -> None:
+        principal = current()
+        scope, _, raw = self.close_scope.partition(":")
+        with db.session() as s:
+            classes, missing = journal.close_check(s, principal, self._term, scope, int(raw or 0))
+        self.close_classes = len(classes)
+        self.close_missing = sum(m.missing for m in missing)
+        self.close_summary = translations(
+            "journal.close.summary", classes=self.close_classes, missing=self.close_missing
+        )
+        self.close_rows = [
+            {
+                "class": m.class_name,
+                **{lang: m.subject[lang] + (f" · {m.subgroup}" if m.subgroup else "") for lang in ("ky", "ru", "en")},
+                "teacher": m.teacher,
+                "count": f"{m.missing} / {m.pupils}",
+                "names": ", ".join(m.names) + (" …" if m.missing > len(m.names) else ""),
+            }
+            for m in missing[:200]
+        ]
+
     @rx.event
     @requires("term.close")
     def close_term(self):
+        """Open the closing dialog: for the whole school by default, with who still lacks a term mark."""
+        if not self._term:
+            return None
         principal = current()
+        with db.session() as s:
+            ctx = school_service.context(s, principal, date.today())
+            classes = journal.journal_classes(s, principal, ctx["year_id"])
+        grades = sorted({int(c["name"].split("-")[0]) for c in classes if c["name"].split("-")[0].isdigit()})
+        scopes = [{"id": "school", **translations("journal.close.school")}]
+        scopes += [{"id": f"grade:{g}", **translations("journal.close.grade", grade=g)} for g in grades]
+        scopes += [{"id": f"class:{c['id']}", "ky": c["name"], "ru": c["name"], "en": c["name"]} for c in classes]
+        self.close_scopes = scopes
+        self.close_scope = "school"
+        self._close_check()
+        self.close_open = True
+        return None
+
+    @rx.event
+    @requires("term.close")
+    def set_close_scope(self, value: str):
+        value = str(value)[:24]
+        if value not in {o["id"] for o in self.close_scopes}:
+            return
+        self.close_scope = value
+        self._close_check()
+
+    @rx.event
+    @requires("term.close")
+    def set_close_dialog(self, is_open: bool):
+        self.close_open = bool(is_open) and self.close_open
+
+    @rx.event
+    @requires("term.close")
+    def confirm_close(self):
+        """Close the term for the chosen scope (the check above was shown and confirmed)."""
+        principal = current()
+        if not self.close_open or not self._term:
+            return None
+        scope, _, raw = self.close_scope.partition(":")
         try:
             with journal.write_session() as s:
-                journal.close_term(s, principal, self._term)
+                n = journal.close_term(s, principal, self._term, scope, int(raw or 0))
         except journal.OutOfScope as exc:
             raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
             return rx.toast.error(t(exc.key, principal.language, **exc.params))
+        self.close_open = False
         self._reload_terms()
-        return rx.toast.success(t("journal.term.closed_ok", principal.language))
+        return rx.toast.success(t("journal.close.done", principal.language, count=n))
 
     @rx.event
     @requires("term.close")
     def reopen_term(self):
+        """Reopen the open journal's term: for its class if it was closed for the class alone, else the school's."""
         principal = current()
         try:
             with journal.write_session() as s:
-                journal.reopen_term(s, principal, self._term, self.correction_reason)
+                own = self._class in journal.closed_classes(s, self._term)
+                journal.reopen_term(
+                    s, principal, self._term, self.correction_reason, class_id=self._class if own else None
+                )
         except journal.OutOfScope as exc:
             raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
@@ -853,415 +1028,3 @@ class JournalState(rx.State):
 for _i in range(MAX_ROWS):
     JournalState.add_var(f"r{_i}", list[dict[str, str]], [])
     JournalState.add_var(f"p{_i}", dict[str, str], {})
-
-
-# ---------------------------------------------------------------------------------------------
-# The page
-# ---------------------------------------------------------------------------------------------
-
-
-def _pickers() -> rx.Component:
-    lang = AuthState.lang
-    return rx.flex(
-        rx.select.root(
-            rx.select.trigger(placeholder=tr("journal.pick.class"), data_testid="pick-class"),
-            rx.select.content(
-                rx.foreach(JournalState.class_options, lambda o: rx.select.item(o["name"], value=o["id"]))
-            ),
-            value=JournalState.class_id,
-            on_change=JournalState.set_class,
-        ),
-        rx.select.root(
-            rx.select.trigger(placeholder=tr("journal.pick.subject"), data_testid="pick-subject"),
-            rx.select.content(
-                rx.foreach(
-                    JournalState.subject_options,
-                    lambda o: rx.select.item(rx.match(lang, ("ru", o["ru"]), ("en", o["en"]), o["ky"]), value=o["key"]),
-                )
-            ),
-            value=JournalState.subject_key,
-            on_change=JournalState.set_subject,
-        ),
-        rx.select.root(
-            rx.select.trigger(placeholder=tr("journal.pick.term"), data_testid="pick-term"),
-            rx.select.content(
-                rx.foreach(
-                    JournalState.term_options,
-                    lambda o: rx.select.item(rx.match(lang, ("ru", o["ru"]), ("en", o["en"]), o["ky"]), value=o["id"]),
-                )
-            ),
-            value=JournalState.term_id,
-            on_change=JournalState.set_term,
-        ),
-        spacing="2",
-        wrap="wrap",
-        align="center",
-    )
-
-
-def _toolbar() -> rx.Component:
-    return rx.flex(
-        rx.cond(
-            JournalState.mode != "read",
-            rx.select.root(
-                rx.select.trigger(data_testid="pick-kind"),
-                rx.select.content(
-                    *[rx.select.item(tr(f"journal.kind.{k}"), value=k) for k in KINDS],
-                ),
-                value=JournalState.kind,
-                on_change=JournalState.set_kind,
-                size="2",
-            ),
-        ),
-        rx.cond(
-            JournalState.mode == "write",
-            rx.button(
-                rx.icon("undo-2", size=16),
-                tr("journal.undo"),
-                on_click=JournalState.undo,
-                disabled=JournalState.undo_count == 0,
-                variant="soft",
-                size="2",
-                data_testid="undo",
-            ),
-        ),
-        rx.button(
-            rx.icon("file-spreadsheet", size=16),
-            tr("journal.export"),
-            on_click=JournalState.export_xlsx,
-            variant="soft",
-            color_scheme="green",
-            size="2",
-            data_testid="export-xlsx",
-        ),
-        rx.cond(
-            JournalState.can_close,
-            rx.cond(
-                JournalState.closed,
-                rx.button(
-                    rx.icon("lock-open", size=16),
-                    tr("journal.term.reopen"),
-                    on_click=JournalState.reopen_term,
-                    variant="outline",
-                    size="2",
-                    data_testid="reopen-term",
-                ),
-                rx.button(
-                    rx.icon("lock", size=16),
-                    tr("journal.term.close"),
-                    on_click=JournalState.close_term,
-                    variant="outline",
-                    color_scheme="orange",
-                    size="2",
-                    data_testid="close-term",
-                ),
-            ),
-        ),
-        rx.text(JournalState.last_saved, size="1", color_scheme="green", data_testid="save-status"),
-        spacing="2",
-        wrap="wrap",
-        align="center",
-    )
-
-
-def _notice() -> rx.Component:
-    return rx.fragment(
-        rx.cond(
-            JournalState.needs_split,
-            rx.callout(tr("journal.needs_split"), icon="split", color_scheme="amber", data_testid="needs-split"),
-        ),
-        rx.cond(
-            JournalState.substitute_dates != "",
-            rx.callout(
-                tr("journal.substitute.note") + " " + JournalState.substitute_dates,
-                icon="user-round-pen",
-                color_scheme="blue",
-                size="1",
-                data_testid="substitute-notice",
-            ),
-        ),
-        rx.cond(
-            JournalState.closed,
-            rx.callout(tr("journal.closed"), icon="lock", color_scheme="orange", size="1", data_testid="closed-notice"),
-        ),
-        rx.cond(
-            (JournalState.mode == "correct") | (JournalState.closed & JournalState.can_close),
-            rx.flex(
-                rx.input(
-                    value=JournalState.correction_reason,
-                    on_change=JournalState.set_correction_reason.debounce(300),
-                    placeholder=tr("journal.correction.reason"),
-                    width="100%",
-                    max_length=journal.MAX_REASON,
-                    data_testid="correction-reason",
-                ),
-                rx.cond(
-                    JournalState.mode == "correct", rx.text(tr("journal.correcting"), size="1", color_scheme="orange")
-                ),
-                direction="column",
-                spacing="1",
-                width="100%",
-            ),
-        ),
-        rx.cond(
-            (JournalState.mode == "read") & ~JournalState.closed & (JournalState.n_rows > 0),
-            rx.badge(tr("journal.readonly"), color_scheme="gray", data_testid="readonly-badge"),
-        ),
-    )
-
-
-def _lesson_panel() -> rx.Component:
-    editable = JournalState.mode != "read"
-    return rx.cond(
-        JournalState.sel_lesson >= 0,
-        rx.card(
-            rx.flex(
-                rx.text(JournalState.topics[JournalState.sel_lesson]["date"], weight="bold"),
-                rx.input(
-                    value=JournalState.topic_draft,
-                    on_change=JournalState.set_topic_draft.debounce(250),
-                    placeholder=tr("journal.col.topic"),
-                    read_only=~editable,
-                    max_length=journal.MAX_TOPIC,
-                    width="100%",
-                    data_testid="topic-input",
-                ),
-                rx.text_area(
-                    value=JournalState.homework_draft,
-                    on_change=JournalState.set_homework_draft.debounce(250),
-                    placeholder=tr("journal.col.homework"),
-                    read_only=~editable,
-                    max_length=journal.MAX_HOMEWORK,
-                    rows="2",
-                    width="100%",
-                    data_testid="homework-input",
-                ),
-                rx.cond(
-                    editable,
-                    rx.flex(
-                        rx.cond(
-                            JournalState.mode == "correct",
-                            rx.button(
-                                tr("journal.lesson.save"),
-                                on_click=JournalState.correct_lesson,
-                                size="2",
-                                data_testid="save-lesson",
-                            ),
-                            rx.button(
-                                tr("journal.lesson.save"),
-                                on_click=JournalState.save_lesson,
-                                size="2",
-                                data_testid="save-lesson",
-                            ),
-                        ),
-                        rx.cond(
-                            JournalState.mode == "write",
-                            rx.button(
-                                rx.icon("check-check", size=16),
-                                tr("journal.all_present"),
-                                on_click=JournalState.all_present,
-                                variant="soft",
-                                size="2",
-                                data_testid="all-present",
-                            ),
-                        ),
-                        spacing="2",
-                        wrap="wrap",
-                    ),
-                ),
-                direction="column",
-                spacing="2",
-            ),
-            width="100%",
-            data_testid="lesson-panel",
-        ),
-        rx.text(tr("journal.lesson.pick"), size="1", color_scheme="gray"),
-    )
-
-
-def _period_dialog() -> rx.Component:
-    info = JournalState.period_info
-    # A substitute writes lessons, not quarter marks: those stay with the journal's own teacher.
-    writable = (JournalState.mode != "read") & (JournalState.substitute_dates == "")
-
-    def act(action: str, label: str, **props) -> rx.Component:
-        # One button per mode: a correction goes to its own handler (journal.correct).
-        return rx.cond(
-            JournalState.mode == "correct",
-            rx.button(tr(label), on_click=JournalState.correct_period(action), **props),
-            rx.button(tr(label), on_click=JournalState.save_period(action), **props),
-        )
-
-    choices = ["5", "4", "3", "2", "н/а", "осв"]
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(info["title"]),
-            rx.flex(
-                rx.text(info["pupil"], weight="bold", data_testid="period-pupil"),
-                rx.cond(info["average"] != "", rx.text(tr("journal.col.average") + ": " + info["average"], size="2")),
-                rx.text(
-                    tr("journal.col.suggested") + ": " + info["suggestion"], size="2", data_testid="period-suggestion"
-                ),
-                rx.cond(
-                    writable,
-                    rx.flex(
-                        act(
-                            "confirm",
-                            "journal.period.confirm",
-                            disabled=info["suggestion"] == "",
-                            data_testid="period-confirm",
-                        ),
-                        rx.select.root(
-                            rx.select.trigger(placeholder=tr("journal.period.other"), data_testid="period-value"),
-                            rx.select.content(*[rx.select.item(c, value=c) for c in choices]),
-                            value=JournalState.period_value,
-                            on_change=JournalState.set_period_value,
-                        ),
-                        rx.input(
-                            value=JournalState.period_reason,
-                            on_change=JournalState.set_period_reason.debounce(250),
-                            placeholder=tr("journal.period.reason"),
-                            max_length=journal.MAX_REASON,
-                            data_testid="period-reason",
-                        ),
-                        rx.flex(
-                            act("save", "journal.period.save", data_testid="period-save"),
-                            act(
-                                "clear",
-                                "journal.period.clear",
-                                variant="soft",
-                                color_scheme="red",
-                                data_testid="period-clear",
-                            ),
-                            spacing="2",
-                        ),
-                        direction="column",
-                        spacing="2",
-                    ),
-                ),
-                rx.dialog.close(
-                    rx.button(
-                        tr("journal.period.close"),
-                        variant="soft",
-                        color_scheme="gray",
-                        on_click=JournalState.close_period,
-                    )
-                ),
-                direction="column",
-                spacing="3",
-            ),
-            max_width="380px",
-            data_testid="period-dialog",
-        ),
-        open=JournalState.period_open,
-        on_open_change=JournalState.set_period_dialog,
-    )
-
-
-def _topics_list() -> rx.Component:
-    return rx.cond(
-        JournalState.topics.length() > 0,  # type: ignore[attr-defined]
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell(tr("journal.col.date")),
-                        rx.table.column_header_cell(tr("journal.col.topic")),
-                        rx.table.column_header_cell(tr("journal.col.homework")),
-                    )
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        JournalState.topics,
-                        lambda row, j: rx.table.row(
-                            rx.table.cell(row["date"]),
-                            rx.table.cell(row["topic"]),
-                            rx.table.cell(row["homework"]),
-                            on_click=JournalState.pick_lesson(j),
-                            cursor="pointer",
-                        ),
-                    )
-                ),
-                size="1",
-                variant="surface",
-                data_testid="topics-table",
-            ),
-            overflow_x="auto",
-            width="100%",
-        ),
-    )
-
-
-def _grid() -> rx.Component:
-    cell, key = grade_grid.entry_args()
-    write = JournalState.key(cell, key)
-    correct = JournalState.correct_key(cell, key)
-    open_ = JournalState.open_period_cell(cell)
-    return grade_grid.grade_grid(
-        pupils=JournalState.pupils,
-        lessons=JournalState.lessons,
-        rows=[getattr(JournalState, f"r{i}") for i in range(MAX_ROWS)],
-        periods=[getattr(JournalState, f"p{i}") for i in range(MAX_ROWS)],
-        n_rows=JournalState.n_rows,
-        n_cols=JournalState.n_cols,
-        mode=JournalState.mode,
-        selected=JournalState.sel_lesson,
-        period_label=tr_dict(JournalState.period_head),
-        on_key=grade_grid.dispatch("key", write, correct, open_),
-        on_pick=JournalState.pick_lesson,
-        on_period=JournalState.open_period,
-    ), grade_grid.mark_pad(grade_grid.dispatch("pad", write, correct, open_))
-
-
-def _body() -> rx.Component:
-    grid, pad = _grid()
-    return rx.vstack(
-        rx.script(src="/journal_grid.js"),
-        rx.cond(
-            JournalState.class_options.length() == 0,  # type: ignore[attr-defined]
-            rx.callout(tr("journal.no_journals"), icon="info", color_scheme="gray"),
-        ),
-        _pickers(),
-        rx.cond(JournalState.heading != "", rx.heading(JournalState.heading, size="4", data_testid="journal-heading")),
-        _notice(),
-        _toolbar(),
-        rx.cond(
-            (JournalState.n_cols > 0) & ~JournalState.needs_split,
-            rx.fragment(
-                grid,
-                rx.cond(JournalState.mode != "read", pad),
-                rx.cond(
-                    JournalState.mode != "read",
-                    rx.text(tr("journal.keys.help"), size="1", color_scheme="gray"),
-                ),
-                rx.cond(
-                    (JournalState.mode == "write") & (JournalState.substitute_dates == ""),
-                    rx.box(
-                        rx.button(
-                            rx.icon("list-checks", size=14),
-                            tr("journal.period.confirm_all"),
-                            on_click=JournalState.confirm_all,
-                            variant="soft",
-                            size="1",
-                            data_testid="confirm-all",
-                        ),
-                    ),
-                ),
-            ),
-            rx.cond(
-                (JournalState.heading != "") & ~JournalState.needs_split,
-                rx.callout(tr("journal.no_lessons"), icon="calendar-x", color_scheme="gray"),
-            ),
-        ),
-        _lesson_panel(),
-        _topics_list(),
-        _period_dialog(),
-        # journal_grid.js clicks this every 15 s while the tab is visible: others' saves show up.
-        rx.el.button(on_click=JournalState.poll, hidden=True, custom_attrs={"data-poll": "1"}, type="button"),
-        spacing="3",
-        width="100%",
-        align="stretch",
-    )
-
-
-journal_page = page_shell("journal.title", _body)

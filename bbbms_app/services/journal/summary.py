@@ -1,0 +1,240 @@
+"""The class teacher's summary sheet (сводная ведомость): every subject's period marks and absences per pupil."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bbbms_app.models import (
+    AcademicYear,
+    Attendance,
+    Lesson,
+    Mark,
+    PeriodMark,
+    SchoolClass,
+    Subject,
+    TeachingAssignment,
+    Term,
+)
+from bbbms_app.services import grading
+from bbbms_app.services.access import Principal
+from bbbms_app.services.journal.access import OutOfScope, class_in_school, class_label, is_leader, year_terms
+from bbbms_app.services.journal.cells import ABSENT_CODES
+from bbbms_app.services.journal.grid import pupils_of
+
+# ---------------------------------------------------------------------------------------------
+# The class teacher's summary sheet (сводная ведомость)
+# ---------------------------------------------------------------------------------------------
+
+ABSENCE_COLUMNS = ("total", "б", "у", "п", "н", "о")
+
+
+@dataclass
+class SummaryRow:
+    pupil_id: int
+    name: str
+    left_on: date | None  # left the class before the period ended
+    marks: dict[int, tuple[int | None, str]]  # subject -> (value, special)
+    absences: dict[str, int]
+    suggested: set[int] = field(default_factory=set)  # subjects whose mark is the policy's suggestion, not yet set
+
+
+@dataclass
+class Summary:
+    cls: SchoolClass
+    period: str  # "term" or "year"
+    term: Term | None
+    subjects: list[Subject]
+    rows: list[SummaryRow]
+    by_subject: dict[int, grading.Indicators]
+    overall: grading.Indicators
+
+
+def can_read_summary(principal: Principal, cls: SchoolClass) -> bool:
+    """The class teacher reads his class's sheet; the director and deputies read every class's."""
+    if principal.school_id is None or cls.school_id != principal.school_id or not principal.can("report.read"):
+        return False
+    return is_leader(principal) or (principal.staff_id is not None and cls.class_teacher_id == principal.staff_id)
+
+
+def summary_classes(session: Session, principal: Principal, year_id: int | None) -> list[dict[str, str]]:
+    """Classes whose summary sheet the principal may read."""
+    if principal.school_id is None or year_id is None or not principal.can("report.read"):
+        return []
+    q = select(SchoolClass).where(
+        SchoolClass.academic_year_id == year_id,
+        SchoolClass.school_id == principal.school_id,
+        SchoolClass.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
+    if not is_leader(principal):
+        if principal.staff_id is None:
+            return []
+        q = q.where(SchoolClass.class_teacher_id == principal.staff_id)
+    return [
+        {"id": str(c.id), "name": class_label(c)}
+        for c in session.exec(q.order_by(SchoolClass.grade, SchoolClass.letter)).all()
+    ]
+
+
+def summary(
+    session: Session, principal: Principal, class_id: int, term_id: int | None, *, with_suggestions: bool = False
+) -> Summary:
+    """Every subject's period marks (term_id) or year marks (None) and absence totals, per pupil, with indicators.
+
+    With `with_suggestions`, a mark not yet set is replaced by the policy's suggestion (flagged in
+    `SummaryRow.suggested`) and counts in the indicators: a forecast before the teachers confirm.
+    """
+    cls = class_in_school(session, principal, class_id)
+    if not can_read_summary(principal, cls):
+        raise OutOfScope(f"summary {class_id}")
+    terms = year_terms(session, cls.academic_year_id)
+    if term_id is not None:
+        term = next((t for t in terms if t.id == term_id), None)
+        if term is None:
+            raise OutOfScope(f"term {term_id}")
+        starts, ends = term.starts_on, term.ends_on
+        kind, number = term.kind, term.number
+    else:
+        term = None
+        year = session.get(AcademicYear, cls.academic_year_id)
+        starts = terms[0].starts_on if terms else (year.starts_on if year else date.min)
+        ends = terms[-1].ends_on if terms else (year.ends_on if year else date.max)
+        kind, number = "year", 0
+    subject_ids = sorted(
+        set(
+            session.exec(
+                select(TeachingAssignment.subject_id).where(
+                    TeachingAssignment.class_id == class_id,
+                    TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
+                )
+            ).all()
+        )
+    )
+    subjects = sorted(
+        session.exec(
+            select(Subject).where(
+                Subject.id.in_(subject_ids or [-1]),  # type: ignore[union-attr]
+                Subject.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).all(),
+        key=lambda s: s.name_ky,
+    )
+    pupils = pupils_of(session, class_id, starts, ends)
+    ids = [p.id for p in pupils]
+    marks: dict[int, dict[int, tuple[int | None, str]]] = defaultdict(dict)
+    if ids:
+        for pm in session.exec(
+            select(PeriodMark).where(
+                PeriodMark.pupil_id.in_(ids),  # type: ignore[attr-defined]
+                PeriodMark.academic_year_id == cls.academic_year_id,
+                PeriodMark.kind == kind,
+                PeriodMark.number == number,
+            )
+        ).all():
+            marks[pm.pupil_id][pm.subject_id] = (pm.value, pm.special)
+    absences: dict[int, dict[str, int]] = {pid: dict.fromkeys(ABSENCE_COLUMNS, 0) for pid in ids}
+    if ids:
+        for pupil_id, code, n in session.exec(
+            select(Attendance.pupil_id, Attendance.code, func.count())
+            .join(Lesson, Lesson.id == Attendance.lesson_id)  # type: ignore[arg-type]
+            .where(
+                Lesson.class_id == class_id,
+                Lesson.date >= starts,
+                Lesson.date <= ends,
+                Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+                Attendance.pupil_id.in_(ids),  # type: ignore[attr-defined]
+            )
+            .group_by(Attendance.pupil_id, Attendance.code)
+        ).all():
+            absences[pupil_id][code] = n
+            if code in ABSENT_CODES:
+                absences[pupil_id]["total"] += n
+    rows = [
+        SummaryRow(
+            p.id,
+            p.name,
+            p.ends_on if p.ends_on is not None and p.ends_on < ends else None,
+            {sid: v for sid, v in marks[p.id].items() if sid in subject_ids},
+            absences[p.id],
+        )
+        for p in pupils
+    ]
+    if with_suggestions and ids:
+        _fill_suggestions(session, cls, term, terms, subject_ids, rows)
+    counted = [r for r in rows if r.left_on is None]  # pupils who left before the end are out of N
+    by_subject: dict[int, grading.Indicators] = {}
+    for subject in subjects:
+        sid = subject.id
+        results = [r.marks.get(sid) for r in counted]
+        outcomes = [_outcome(v) for v in results]
+        values = [v[0] for v in results if v is not None and v[0] is not None]
+        by_subject[sid] = grading.indicators(outcomes, values)  # type: ignore[index]
+    overall = grading.indicators(
+        [grading.pupil_outcome(r.marks.values()) for r in counted],
+        [v for r in counted for v, _s in r.marks.values() if v is not None],
+    )
+    return Summary(cls, "term" if term else "year", term, list(subjects), rows, by_subject, overall)
+
+
+def _fill_suggestions(
+    session: Session,
+    cls: SchoolClass,
+    term: Term | None,
+    terms: list[Term],
+    subject_ids: list[int],
+    rows: list[SummaryRow],
+) -> None:
+    rules = grading.policy_for_class(session, cls.id)  # type: ignore[arg-type]
+    ids = [r.pupil_id for r in rows]
+    if term is not None:
+        current: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
+        for pupil_id, subject_id, kind, value in session.exec(
+            select(Mark.pupil_id, Lesson.subject_id, Mark.kind, Mark.value)
+            .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+            .where(
+                Lesson.class_id == cls.id,
+                Lesson.term_id == term.id,
+                Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+                Mark.pupil_id.in_(ids),  # type: ignore[attr-defined]
+            )
+        ).all():
+            current[(pupil_id, subject_id)].append((kind, value))
+        for row in rows:
+            for sid in subject_ids:
+                if sid in row.marks or (row.pupil_id, sid) not in current:
+                    continue
+                sug = grading.suggest_period_mark(rules, current[(row.pupil_id, sid)])
+                if sug.text:
+                    row.marks[sid] = (sug.value, sug.special)
+                    row.suggested.add(sid)
+        return
+    kind = terms[0].kind if terms else "quarter"
+    expected = sum(1 for t in terms if t.kind == kind)
+    periods: dict[tuple[int, int], list[tuple[int | None, str]]] = defaultdict(list)
+    for pm in session.exec(
+        select(PeriodMark).where(
+            PeriodMark.pupil_id.in_(ids),  # type: ignore[attr-defined]
+            PeriodMark.academic_year_id == cls.academic_year_id,
+            PeriodMark.kind == kind,
+        )
+    ).all():
+        periods[(pm.pupil_id, pm.subject_id)].append((pm.value, pm.special))
+    for row in rows:
+        for sid in subject_ids:
+            if sid in row.marks:
+                continue
+            sug = grading.suggest_year_mark(rules, periods.get((row.pupil_id, sid), []), expected)
+            if sug.text:
+                row.marks[sid] = (sug.value, sug.special)
+                row.suggested.add(sid)
+
+
+def _outcome(result: tuple[int | None, str] | None) -> int | str | None:
+    if result is None:
+        return None
+    value, special = result
+    return value if value is not None else (special or None)

@@ -1,0 +1,118 @@
+"""What an open 40-pupil × 70-lesson journal tab costs the server: its pickled state, and the poll.
+
+Opens the benchmark journal (bench/journal_data.py) in a state tree as a teacher's tab does
+(JournalState.load, set_term, set_class) and reports:
+
+- the journal tab's server-side state: `pickle.dumps` of the JournalState instance (what the disk
+  and Redis state managers store for it) and the sum over every state of the tab, in KiB; target ≤ 300 KiB;
+- the poll every open journal sends every 15 s: p50/p95 when nothing changed, and when another
+  teacher saved one mark in the meantime (only that lesson's column is read again), ms;
+- baseline in the same run: `pickle.dumps` of the grid's raw rows (pupils, lessons, cells with
+  text and version), the least a tab that keeps the grid could hold.
+
+    .venv/bin/python bench/journal_state_size.py [--db /tmp/bbbms-bench/journal.db]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import pickle
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("BBBMS_ENV", "test")
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+
+from bench.journal_data import DEFAULT_DB, build
+
+ROUNDS = 100
+
+
+def _tree(state):
+    """A state and its substates: the state managers store each one on its own."""
+    yield state
+    for child in state.substates.values():
+        yield from _tree(child)
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
+async def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="SQLite file to build (default: %(default)s)")
+    path = p.parse_args().db
+    big = build(path)
+
+    import reflex as rx
+    from sqlmodel import select
+
+    import bbbms_app.app  # noqa: F401  (registers the states)
+    from bbbms_app import db
+    from bbbms_app.auth.state import AuthState
+    from bbbms_app.models import User
+    from bbbms_app.pages.journal import JournalState
+    from bbbms_app.services import accounts, journal
+
+    os.environ["PYTEST_CURRENT_TEST"] = "bench"  # lets a state tree live outside a running app
+    root = rx.State()
+    with db.session() as s:
+        token = accounts.authenticate(s, "teacher", "bbbms-demo").token
+        principal = accounts.principal_for(s.exec(select(User).where(User.username == "teacher")).one(), session=s)
+    root.get_substate(AuthState.get_full_name().split(".")[1:]).session_token = token
+    state = root.get_substate(JournalState.get_full_name().split(".")[1:])
+    await state.load()
+    await state.set_term(str(big.term_id))
+    await state.set_class(str(big.class_id))
+    assert state.n_rows == 40 and state.n_cols == 70, (state.n_rows, state.n_cols)
+    root._clean()
+
+    journal_bytes = len(pickle.dumps(state))
+    tree_bytes = sum(len(pickle.dumps(st)) for st in _tree(root))
+    with db.session() as s:
+        g = journal.grid(s, principal, big.class_id, big.subject_id, big.term_id)
+    raw = (
+        [(p.id, p.name) for p in g.pupils],
+        [(lesson.id, lesson.date, lesson.topic) for lesson in g.lessons],
+        {key: (cell.text(), cell.token()) for key, cell in g.cells.items()},
+    )
+    raw_bytes = len(pickle.dumps(raw))
+
+    quiet: list[float] = []
+    for _ in range(ROUNDS):
+        t0 = time.perf_counter()
+        await state.poll()
+        quiet.append((time.perf_counter() - t0) * 1000)
+    # Another teacher saves one mark between two polls (a column of its own each time).
+    changed: list[float] = []
+    pupil = g.pupils[0].id
+    for i in range(ROUNDS // 2):
+        lesson = g.lessons[i % len(g.lessons)]
+        with journal.write_session() as s:
+            cell = journal.load_cell(s, lesson.id, pupil)
+            value = 5 if cell.marks.get("home", (0, 0))[0] != 5 else 4
+            journal.save_cell(s, principal, lesson.id, pupil, journal.CellChange("home", value), cell.token())
+        root._clean()
+        t0 = time.perf_counter()
+        await state.poll()
+        changed.append((time.perf_counter() - t0) * 1000)
+        assert str(value) in state.get_value("r0")[i % len(g.lessons)]["t"]
+
+    load = os.getloadavg()[0]
+    print(f"An open 40 × 70 journal tab on the server; load average {load:.1f} on {os.cpu_count()} cores")
+    print(f"  JournalState pickled            {journal_bytes / 1024:7.1f} KiB   (target ≤ 300 KiB)")
+    print(f"  every state of the tab pickled  {tree_bytes / 1024:7.1f} KiB")
+    print(f"  baseline: the grid's raw rows   {raw_bytes / 1024:7.1f} KiB   ratio {journal_bytes / raw_bytes:.1f}")
+    print(f"  poll, nothing changed      ms   p50 {statistics.median(quiet):6.2f}  p95 {pct(quiet, 0.95):6.2f}")
+    print(f"  poll, one mark saved       ms   p50 {statistics.median(changed):6.2f}  p95 {pct(changed, 0.95):6.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
