@@ -324,7 +324,7 @@ def test_tests_never_write_into_the_real_data_folder():
 
 def test_files_made_for_download_are_the_owners_only(school, db_url, data_dir):
     """Journal exports, list exports and import reports wait in the private folder, owner-only."""
-    from bbbms_app.services import downloads
+    from bbbms_app.services.engine import downloads
 
     _token, path = downloads.new_file("xlsx")
     path.write_bytes(b"marks of a class")

@@ -1,5 +1,5 @@
 """Bells and holidays edited through the admin engine: the server's checks, and lesson generation
-following what was edited (services.school_calendar, services.entities, services.timetable)."""
+following what was edited (services.school_calendar, the engine's holiday and bell profiles, services.timetable)."""
 
 from __future__ import annotations
 

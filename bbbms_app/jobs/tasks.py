@@ -119,7 +119,8 @@ def _sweep_states(max_age_s: float) -> int:
 @huey.periodic_task(crontab(minute="*/15"), name="clean_up")
 def clean_up() -> dict[str, int]:
     """Remove expired downloads, unfetched exports and staged scans, and tab states a week old."""
-    from bbbms_app.services import downloads, private_files
+    from bbbms_app.services import private_files
+    from bbbms_app.services.engine import downloads
 
     done = {
         "downloads": downloads.sweep(),

@@ -237,7 +237,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Выгрузка записана в журнал аудита от имени {operator}.",
         "The export is recorded in the audit log as {operator}.",
     ),
-    # The import's report (services/data_import.py), for the command line and the import screen
+    # The import's report (services/engine/imports.py), for the command line and the import screen
     "admin.import.failed_one": (
         "Файлда 1 ката бар ({rows} сап). Эч нерсе жазылган жок: катаны оңдоп, кайра жүктөңүз.",
         "В файле 1 ошибка (строк: {rows}). Ничего не записано: исправьте её и загрузите снова.",
