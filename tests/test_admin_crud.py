@@ -1,5 +1,6 @@
 """The engine (services/engine: listing, writes) on a real database: paged lists with scope, sort,
-search and filters; audited writes, optimistic locking, soft delete and restore, translated field errors, the save rules of other areas."""
+search and filters; audited writes, optimistic locking, soft delete and restore, translated field
+errors, the save rules of other areas."""
 
 from __future__ import annotations
 
