@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import select
@@ -79,7 +80,7 @@ def _safe_url() -> str:
 
 
 def _print_accounts() -> None:
-    from bbbms_app.services import demo
+    from bbbms_app import demo
 
     print(f"Demo accounts (password for all: {demo.DEMO_PASSWORD}):")
     for username, role in demo.DEMO_ACCOUNTS:
@@ -87,7 +88,7 @@ def _print_accounts() -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from bbbms_app.services import demo
+    from bbbms_app import demo
 
     migrate()
     eng = db.engine()
@@ -99,10 +100,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print("The database is not empty: demo data goes only into an empty database.", file=sys.stderr)
         return 2
     summary = demo.generate(
-        eng, pupils=args.pupils, schools=args.schools, seed=args.seed, progress=lambda m: print(m, flush=True)
+        eng,
+        pupils=args.pupils,
+        schools=args.schools,
+        seed=args.seed,
+        today=args.today,
+        progress=lambda m: print(m, flush=True),
     )
     print(
-        f"Demo loaded in {summary.seconds:.1f} s: {summary.schools} schools, {summary.pupils} pupils, "
+        f"Demo loaded in {summary.seconds:.1f} s ({summary.year}): {summary.schools} schools, {summary.pupils} pupils, "
         f"{summary.classes} classes, {summary.staff} staff, {summary.lessons} lessons, {summary.marks} marks, "
         f"{summary.attendance} attendance records."
     )
@@ -346,6 +352,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--schools", type=int, default=1)
     d.add_argument("--seed", type=int, default=2025)
     d.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) when a school exists")
+    d.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="build the school as it is on this date (default: today): its year, its journal up to the day before",
+    )
     d.set_defaults(func=_cmd_demo)
 
     st = sub.add_parser("stats", help="row counts")

@@ -16,9 +16,10 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel, select
 
 import bbbms_app.models  # noqa: F401  (registers every table)
+from bbbms_app import demo
 from bbbms_app.db import make_engine
 from bbbms_app.models import SchoolClass, TeachingAssignment, TimetableSlot, User
-from bbbms_app.services import accounts, demo, diary, timetable
+from bbbms_app.services import accounts, diary, timetable
 from bbbms_app.services.school import class_name, own_children
 from tests.browser.conftest import DEMO_PUPILS
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from bbbms_app.services.demo import DEMO_PASSWORD
+from bbbms_app.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
