@@ -185,7 +185,7 @@ def test_a_closed_term_refuses_an_edit(browser, app_url):
         target.focus()
         teacher.keyboard.press("4" if before == "5" else "5")
         expect(target).to_have_class(re.compile(r"\berr\b"))
-        expect(teacher.get_by_text(re.compile("Мезгил жабылган"))).to_be_visible()
+        expect(teacher.get_by_text(re.compile("Чейрек жабылган"))).to_be_visible()
         teacher.goto("/")
         open_journal(teacher)
         expect(teacher.get_by_test_id("closed-notice")).to_be_visible()
