@@ -168,11 +168,11 @@ SUBJECTS = ENTITIES.add(
         icon="book-open",
         read="class.read",
         write="subject.write",
-        columns=("code", "name_ky", "name_ru", "name_en"),
-        form=(("admin.section.main", ("code", "name_ky", "name_ru", "name_en")),),
-        import_columns=("code", "name_ky", "name_ru", "name_en"),
+        columns=("position", "code", "name_ky", "name_ru", "name_en"),
+        form=(("admin.section.main", ("position", "code", "name_ky", "name_ru", "name_en")),),
+        import_columns=("code", "name_ky", "name_ru", "name_en", "position"),
         natural_key=("code",),
-        order=("code",),
+        order=("position", "name_ky"),  # the curriculum's order (services.curriculum)
         related=(
             RelatedSpec(
                 "assignments",

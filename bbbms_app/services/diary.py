@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from bbbms_app.i18n import t, translations
 from bbbms_app.models import Attendance, Enrollment, Lesson, Mark, Pupil, SchoolClass, Subject
-from bbbms_app.services import subgroups, timetable
+from bbbms_app.services import curriculum, subgroups, timetable
 from bbbms_app.services.access import Principal, can_reach_pupil
 
 
@@ -60,7 +60,7 @@ def term_summary(session: Session, principal: Principal, pupil_id: int, term_id:
         for s in session.exec(select(Subject).where(Subject.id.in_(subject_ids))).all()  # type: ignore[union-attr]
     }
     rows = []
-    for sid in sorted(subject_ids, key=lambda i: subjects[i].name_ky):
+    for sid in sorted(subject_ids, key=lambda i: curriculum.subject_key(subjects[i])):
         values = by_subject.get(sid, [])
         subject = subjects[sid]
         rows.append(

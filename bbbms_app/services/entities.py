@@ -43,6 +43,7 @@ from bbbms_app.models import (
     User,
 )
 from bbbms_app.models.journal import MARK_KINDS
+from bbbms_app.services import curriculum
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal, visible_class_ids, visible_pupil_ids_own
 from bbbms_app.services.school import class_name, current_year
 
@@ -180,7 +181,7 @@ ORDER: dict[str, tuple[str, ...]] = {
     "academicyear": ("starts_on",),
     "term": ("starts_on",),
     "schoolclass": ("grade", "letter"),
-    "subject": ("name_ky",),
+    "subject": ("position", "name_ky"),
     "staff": ("sort_key",),
     "pupil": ("sort_key",),
     "guardian": ("sort_key",),
@@ -584,7 +585,7 @@ def _pupil_marks(session: Session, pupil: Pupil, lang: str) -> list[dict[str, st
         .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
         .where(Mark.pupil_id == pupil.id, Term.academic_year_id == year.id)
         .group_by(Subject.id)
-        .order_by(Subject.name_ky)
+        .order_by(*curriculum.SUBJECT_ORDER)
     ).all()
     return [
         {"subject": _subject_label(s, lang), "count": str(n), "average": format_number(float(avg or 0), lang)}

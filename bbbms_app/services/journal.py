@@ -58,7 +58,7 @@ from bbbms_app.models import (
     Term,
 )
 from bbbms_app.models.journal import ATTENDANCE_CODES, MARK_KINDS
-from bbbms_app.services import audit, grading, subgroups
+from bbbms_app.services import audit, curriculum, grading, subgroups
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal, can_teach
 
 ABSENT_CODES = frozenset({"н", "б", "у", "п"})
@@ -301,7 +301,7 @@ def journal_subjects(session: Session, principal: Principal, class_id: int) -> l
             TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
             Subject.deleted_at.is_(None),  # type: ignore[union-attr]
         )
-        .order_by(Subject.name_ky, TeachingAssignment.subgroup)
+        .order_by(*curriculum.SUBJECT_ORDER, TeachingAssignment.subgroup)
     ).all()
     whole_class = is_leader(principal) or (
         principal.staff_id is not None and cls.class_teacher_id == principal.staff_id
@@ -1467,7 +1467,7 @@ def summary(
                 Subject.deleted_at.is_(None),  # type: ignore[union-attr]
             )
         ).all(),
-        key=lambda s: s.name_ky,
+        key=curriculum.subject_key,
     )
     pupils = _pupils_of(session, class_id, starts, ends)
     ids = [p.id for p in pupils]

@@ -96,6 +96,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "field.subject.name_ky": ("Аталышы (кыргызча)", "Название (на кыргызском)", "Name (Kyrgyz)"),
     "field.subject.name_ru": ("Аталышы (орусча)", "Название (на русском)", "Name (Russian)"),
     "field.subject.name_en": ("Аталышы (англисче)", "Название (на английском)", "Name (English)"),
+    "field.subject.position": ("Окуу планындагы орду", "Место в учебном плане", "Place in the curriculum"),
     "field.teachingassignment.class_id": ("Класс", "Класс", "Class"),
     "field.teachingassignment.subject_id": ("Предмет", "Предмет", "Subject"),
     "field.teachingassignment.teacher_id": ("Мугалим", "Учитель", "Teacher"),
