@@ -505,4 +505,25 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Кодировка файла не UTF-8: сохраните его как «CSV UTF-8» или XLSX",
         "The file is not UTF-8: save it as «CSV UTF-8» or XLSX",
     ),
+    # The PIN's cross-check (services.pin_check): warnings the clerk confirms, not refusals.
+    "pin.warning.sex": (
+        "ПИНдин биринчи цифрасы ({digit}) башка жынысты көрсөтөт: 1 — аял, 2 — эркек. Текшериңиз",
+        "Первая цифра ПИН ({digit}) указывает другой пол: 1 — женский, 2 — мужской. Проверьте",
+        "The PIN's first digit ({digit}) gives the other sex: 1 female, 2 male. Please check",
+    ),
+    "pin.warning.sex_digit": (
+        "ПИН {digit} цифрасы менен башталат: 1 (аял) же 2 (эркек) болушу керек. Текшериңиз",
+        "ПИН начинается с цифры {digit}, а должен с 1 (женский) или 2 (мужской). Проверьте",
+        "The PIN begins with {digit}, not 1 (female) or 2 (male). Please check",
+    ),
+    "pin.warning.birth_date": (
+        "ПИНдеги туулган күн ({date}) киргизилген туулган күнгө дал келбейт. Текшериңиз",
+        "Дата рождения в ПИН ({date}) не совпадает с введённой. Проверьте",
+        "The birth date in the PIN ({date}) differs from the one entered. Please check",
+    ),
+    "pin.warning.no_date": (
+        "ПИНдин 2–9-цифралары ({digits}) туулган күн эмес (КККААЖЖЖЖ). Текшериңиз",
+        "Цифры 2–9 ПИН ({digits}) — не дата рождения (ДДММГГГГ). Проверьте",
+        "Digits 2–9 of the PIN ({digits}) are no birth date (DDMMYYYY). Please check",
+    ),
 }
