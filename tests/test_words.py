@@ -84,3 +84,6 @@ def test_the_agreed_words() -> None:
     assert t("journal.legend.na", "ky") == "н/а — аттестацияланган жок"
     assert t("journal.legend.exempt", "ky") == "осв — бошотулган"
     assert t("journal.legend.na", "ru") == "н/а — не аттестован"
+    # The summary sheet's legend line explains them with the absence codes.
+    assert t("journal.summary.legend", "ky").startswith("н/а — аттестацияланган жок, осв — бошотулган; б — оорулуу")
+    assert t("journal.summary.legend", "ru").startswith("н/а — не аттестован, осв — освобождён; б — болезнь")

@@ -16,6 +16,7 @@ with (grading, the calendar, accounts); nothing of the app imports it but the co
 from __future__ import annotations
 
 import os
+import queue
 import random
 import time
 from collections import deque
@@ -188,14 +189,24 @@ def generate(
                     today=today,
                     track_links=index == 0,
                 )
-                builder.build()
+                # The writer starts on the school's first part (all but this year's journal) while
+                # the journal is built: on SQLite, building and writing share the two halves of the work.
+                parts: queue.SimpleQueue[dict[str, list[tuple]] | BaseException | None] = queue.SimpleQueue()
+                future = pool.submit(write_school, write_engine, iter(parts.get, None))
+                try:
+                    builder.build(handover=parts.put)
+                except BaseException as exc:
+                    parts.put(exc)  # the writer rolls the school back and stops
+                    raise
+                parts.put(builder.rows)
+                parts.put(None)
                 if index == 0:
                     links = builder.links()
                     first_school_id = builder.school_id
                     summary.year = builder.cal.name
-                sizes = {table: len(rows) for table, rows in builder.rows.items()}
+                sizes = {table: len(rows) + builder.handed_over.get(table, 0) for table, rows in builder.rows.items()}
                 sizes["graduates"] = sum(len(c.pupils) for c in builder.graduating)
-                pending.append((pool.submit(write_school, write_engine, builder.rows), sizes))
+                pending.append((future, sizes))
                 del builder  # the writer holds the rows until they are written
                 while len(pending) >= workers:
                     finish_oldest()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
@@ -84,6 +85,11 @@ _ABILITY_SD = 0.8
 _CUT_2, _CUT_3, _CUT_4 = -1.991, -0.459, 0.989
 # A teacher marks so that a pupil has about this many marks in a quarter, whatever the hours.
 MARKS_PER_QUARTER = 5.0
+# Tables complete once last year is built: written while this year's journal is being built.
+FIRST_PART = (
+    "school", "academicyear", "term", "gradingpolicy", "subject", "staff", "schoolclass", "teachingassignment",
+    "bellschedule", "holiday", "guardian", "pupil", "pupilguardian", "periodmark",
+)  # fmt: skip
 # Grading policies of every year: (grades, scale, lowest and highest mark, thresholds, minimum marks).
 POLICIES = (
     (1, 1, "none", 2, 5, 4.65, 3.65, 2.65, 0),
@@ -261,6 +267,7 @@ class SchoolBuilder:
         self.guardian_names: dict[int, str] = {}
         self.marked_pupils: set[int] = set()
         self.ability: dict[int, float] = {}
+        self.handed_over: dict[str, int] = {}  # rows handed over early, per table
 
     # -- identity ----------------------------------------------------------------------------
 
@@ -272,7 +279,9 @@ class SchoolBuilder:
                 self.used_pins.add(pin)
                 return pin
 
-    def build(self) -> None:
+    def build(self, handover: Callable[[dict[str, list[tuple]]], None] | None = None) -> None:
+        """Build every row; `handover` gets the school's first part (everything but this year's journal,
+        enrollments and movement book) as soon as it is ready, so a writer can start on it."""
         rng = self.rng
         while True:
             okpo = f"{rng.randrange(10_000_000, 100_000_000)}"
@@ -313,9 +322,19 @@ class SchoolBuilder:
         self._staff_and_assignments()
         self._pupils_and_families()
         self._last_year()
+        if handover is not None:
+            handover(self.take_first_part())
         self._journal()
         self._movements()
         self._quarter_marks()
+
+    def take_first_part(self) -> dict[str, list[tuple]]:
+        """Hand over the rows no later step changes (the parents of all the rest) and keep the others."""
+        part = {name: self.rows[name] for name in FIRST_PART}
+        for name in FIRST_PART:
+            self.rows[name] = []
+        self.handed_over = {name: len(rows) for name, rows in part.items()}
+        return part
 
     def _year(self, cal: YearCalendar, *, current: bool) -> tuple[int, dict[int, int]]:
         """An academic year with its quarters (closed once over), grading policies and days off."""
@@ -1158,7 +1177,7 @@ class SchoolBuilder:
 
     def _subgroup_members(self) -> dict[tuple[int, str], tuple[list[int], list[int]]]:
         """The split of each class × subject taught in two groups: the alphabetical list cut in halves."""
-        sort = {row[0]: row[10] for row in self.rows["pupil"]}
+        sort = {pupil_id: row[10] for pupil_id, row in self._pupil_rows.items()}
         by_id = {cls.id: cls for cls in self.classes}
         members: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
         for class_id, code in sorted(self.partners):

@@ -161,11 +161,16 @@ def write(conn: Connection, name: str, rows: list[tuple]) -> None:
         conn.execute(stmt, [dict(zip(columns, row + tail, strict=True)) for row in rows[start : start + _CHUNK]])
 
 
-def write_school(engine: Engine, rows: dict[str, list[tuple]]) -> None:
-    """All rows of one school in one transaction, parents first."""
+def write_school(engine: Engine, parts: Iterable[dict[str, list[tuple]] | BaseException]) -> None:
+    """All rows of one school in one transaction, handed over in parts (each part parents first, a
+    part's rows referring only to its own or earlier parts). An exception handed over instead of a
+    part rolls the school back."""
     with engine.begin() as conn:
-        for name in TABLE_ORDER:
-            write(conn, name, rows[name])
+        for part in parts:
+            if isinstance(part, BaseException):
+                raise RuntimeError("the demo school was not built") from part
+            for name in TABLE_ORDER:
+                write(conn, name, part.get(name, []))
 
 
 def reset_sequences(conn: Connection, tables: Iterable[str]) -> None:
