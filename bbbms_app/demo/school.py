@@ -4,8 +4,9 @@ today, the quarters already over closed with their quarter marks, and last year 
 `SchoolBuilder(today=…)` places the school in the academic year `today` falls in (1 September –
 31 August; services.school_calendar gives its quarters and days off): every lesson from the first
 day up to yesterday (skipping weekends, breaks and holidays, per grade) with topics, homework,
-marks and absences; each quarter that ended before today closed, with every pupil's quarter mark
-set from his marks by the grading rules (services.grading); after the last quarter, the year marks.
+marks and absences; each quarter that ended before today with every pupil's quarter mark set from
+his marks by the grading rules (services.grading) on its last day, and closed by the deputy three
+days later; after the last quarter, the year marks.
 The year before is the school's history: its classes (each current class one grade lower, and the
 11th grades that graduated), their quarter and year marks, and the movement book's promotions on
 the first day of this year and graduations at the end of the last. Its lessons are not generated:
