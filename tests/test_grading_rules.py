@@ -102,6 +102,10 @@ def test_a_policy_row_carries_its_options(school) -> None:
         assert (rules.half_year_max_hours, rules.pass_fail_codes) == (Fraction(3, 2), frozenset({"PE"}))
         assert (rules.two_blocks_five, rules.year_ties) == (True, "last")
         assert grading.mark_from_percent(rules, 69) == 3 and grading.mark_from_percent(rules, 90) == 5
+        # The hours a class has of a subject pick the minimum number of marks (6-Б: Kyrgyz 3 h/week).
+        assert grading.weekly_hours(s, school.class_6b, school.kyrgyz) == 3
+        assert grading.min_marks_for(rules, grading.weekly_hours(s, school.class_6b, school.kyrgyz)) == 6
+        assert grading.weekly_hours(s, school.class_5a, school.kyrgyz) is None  # not taught there
     # An unknown tie rule is refused by the database too.
     with pytest.raises(IntegrityError, match=r"(?i)check|constraint"), db.session(write=True) as s:
         s.add(

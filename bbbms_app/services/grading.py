@@ -36,7 +36,7 @@ from functools import cached_property, lru_cache
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from bbbms_app.models import GradingPolicy, SchoolClass
+from bbbms_app.models import GradingPolicy, SchoolClass, TeachingAssignment
 from bbbms_app.models.journal import MARK_KINDS
 
 NOT_ATTESTED = "н/а"
@@ -276,6 +276,18 @@ def policy_for_class(session: Session, class_id: int) -> Rules:
     if cls is None:
         return Rules()
     return rules_for(session, cls.academic_year_id, cls.grade)
+
+
+def weekly_hours(session: Session, class_id: int, subject_id: int) -> float | None:
+    """A subject's weekly hours in a class (its assignments' largest; groups meet at once), or None."""
+    hours = session.exec(
+        select(TeachingAssignment.hours_per_week).where(
+            TeachingAssignment.class_id == class_id,
+            TeachingAssignment.subject_id == subject_id,
+            TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    return max(hours) if hours else None
 
 
 def weighted_average(rules: Rules, marks: Iterable[tuple[str, int]]) -> tuple[Fraction | None, int]:

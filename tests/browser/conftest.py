@@ -99,7 +99,8 @@ def app_url(tmp_path_factory, browser_db_url, oidc_provider):
         start_new_session=True,
     )
     base = f"http://localhost:{port}"
-    deadline = time.time() + 90
+    # A loaded machine (several sessions building and serving at once) may need longer than 90 s.
+    deadline = time.time() + float(os.environ.get("BBBMS_TEST_SERVER_START_SECONDS", "90"))
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(f"{base}/ping", timeout=2) as r:  # noqa: S310
