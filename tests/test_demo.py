@@ -45,7 +45,7 @@ from bbbms_app.models import (
     Term,
     User,
 )
-from bbbms_app.services import accounts, grading, stats
+from bbbms_app.services import accounts, grading, stats, timetable
 from bbbms_app.services.school_calendar import CALENDARS
 
 TODAY = date(2026, 12, 2)  # the default demo's date: 2026–2027, the first quarter closed, the second under way
@@ -409,8 +409,8 @@ def test_lessons_cover_this_year_up_to_yesterday(demo_engine: Engine) -> None:
         # Hand-counted weekdays: 1 Sep (Tue) – 3 Nov 2026 is 22 + 22 + 2; 9 Nov – 1 Dec is 16 + 1.
         assert (by_term[q1.id], by_term[q2.id]) == (46, 17)
         dates = set(s.exec(select(Lesson.date).distinct()).all())
-        assert dates == set(demo.school_days(date(2026, 9, 1), date(2026, 11, 3))) | set(
-            demo.school_days(date(2026, 11, 9), date(2026, 12, 1))
+        assert dates == set(timetable.school_days(date(2026, 9, 1), date(2026, 11, 3))) | set(
+            timetable.school_days(date(2026, 11, 9), date(2026, 12, 1))
         )
         assert max(dates) == TODAY - timedelta(days=1)
         assert s.exec(select(func.min(Lesson.number), func.max(Lesson.number))).one() == (1, 7)
@@ -502,7 +502,6 @@ def test_absences(demo_engine: Engine) -> None:
 
 def test_timetable_never_puts_a_teacher_or_a_room_twice_at_once(demo_engine: Engine) -> None:
     from bbbms_app.models import School, Term, TimetableSlot
-    from bbbms_app.services import timetable
 
     with Session(demo_engine) as s:
         clashes = _scalar(

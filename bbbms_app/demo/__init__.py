@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from bbbms_app.demo.reference import KY_FEMALE, KY_MALE, KY_SURNAMES, SUBJECTS
-from bbbms_app.demo.school import SchoolBuilder, school_days
+from bbbms_app.demo.school import SchoolBuilder
 from bbbms_app.demo.tables import TABLE_ORDER, Ids, reset_sequences, write_school
 from bbbms_app.models import School, User
 from bbbms_app.services import accounts
@@ -46,7 +46,6 @@ __all__ = [
     "DemoSummary",
     "generate",
     "is_empty",
-    "school_days",
 ]
 
 DEMO_PASSWORD = "bbbms-demo"  # noqa: S105 - public on purpose: the demo's sign-in page shows it

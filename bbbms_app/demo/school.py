@@ -121,17 +121,6 @@ def _poisson(rng: random.Random, lam: float) -> int:
     return k
 
 
-def school_days(start: date, end: date) -> list[date]:
-    """Monday–Friday dates from start to end inclusive (the five-day week is law since 2018)."""
-    out = []
-    d = start
-    while d <= end:
-        if d.weekday() < 5:
-            out.append(d)
-        d += timedelta(days=1)
-    return out
-
-
 @dataclass
 class _Class:
     id: int
