@@ -50,3 +50,18 @@ def test_the_kyrgyz_summary_journal_and_pupil_card_use_the_schools_words(page: P
     assert "Алфавиттик китеп боюнча №" in texts["pupil card"]
 
     assert {name: _rejected(text) for name, text in texts.items()} == {name: [] for name in texts}
+
+
+def test_the_russian_summary_on_a_phone_explains_the_marks(phone: Page):
+    sign_in(phone, "deputy")
+    phone.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").click()
+    phone.goto("/summary")
+    expect(phone.get_by_test_id("summary-sheet")).to_be_visible()
+    phone.get_by_test_id("summary-period").click()
+    phone.get_by_role("option").first.click()
+    expect(phone.get_by_test_id("summary-row").first).to_be_visible()
+    body = phone.locator("body").inner_text()
+    assert "н/а — не аттестован, осв — освобождён" in body
+    assert not re.search(r"(?<!Б)ББМС", body)
+    SHOTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(SHOTS / "words-summary-ru-375.png"), full_page=True)
