@@ -761,8 +761,8 @@ class SchoolBuilder:
             while day.weekday() >= 5:
                 day += timedelta(days=1)
             happened.append((day, where, reason) if day < self.today and day <= last else None)
-        self.arrivals = [(*a, *m) for a, m in zip(happened[:4], movable[:4], strict=True) if a]
-        self.departures = [(*d, *m) for d, m in zip(happened[4:], movable[4:7], strict=True) if d]
+        self.arrivals = [(*a, *m) for a, m in zip(happened[:4], movable[:4], strict=False) if a]
+        self.departures = [(*d, *m) for d, m in zip(happened[4:], movable[4:7], strict=False) if d]
         self.arrived = {pupil for *_a, _cls, pupil in self.arrivals}
         self.rng_movements = rng
 
