@@ -123,6 +123,10 @@ def _scalar(session: Session, sql: str, **params: object) -> int:
     return int(session.exec(text(sql), params=params).one()[0])  # type: ignore[call-overload]
 
 
+def _scalar_text(session: Session, sql: str) -> object:
+    return session.exec(text(sql)).one()[0]  # type: ignore[call-overload]
+
+
 def _snapshot(engine: Engine) -> tuple:
     with Session(engine) as s:
         pupils = s.exec(
@@ -396,7 +400,7 @@ def test_pins_names_and_keys(demo_engine: Engine) -> None:
     assert " уулу" in names and " кызы" in names and "вич" in names and "вна" in names
 
 
-def test_lessons_cover_this_year_up_to_yesterday(demo_engine: Engine) -> None:
+def test_lessons_cover_this_year_and_today_s_quarter_is_planned_to_its_end(demo_engine: Engine) -> None:
     with Session(demo_engine) as s:
         year = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
         q1, q2 = s.exec(
@@ -406,18 +410,24 @@ def test_lessons_cover_this_year_up_to_yesterday(demo_engine: Engine) -> None:
         by_term = dict(
             s.exec(select(Lesson.term_id, func.count(func.distinct(Lesson.date))).group_by(Lesson.term_id)).all()
         )
-        # Hand-counted weekdays: 1 Sep (Tue) – 3 Nov 2026 is 22 + 22 + 2; 9 Nov – 1 Dec is 16 + 1.
-        assert (by_term[q1.id], by_term[q2.id]) == (46, 17)
+        # Hand-counted weekdays: 1 Sep (Tue) – 3 Nov 2026 is 22 + 22 + 2; 9 Nov – 30 Dec is 16 + 22 − 0
+        # (no day off before the winter break on 31 December): 38.
+        assert (by_term[q1.id], by_term[q2.id]) == (46, 38)
         dates = set(s.exec(select(Lesson.date).distinct()).all())
         assert dates == set(timetable.school_days(date(2026, 9, 1), date(2026, 11, 3))) | set(
-            timetable.school_days(date(2026, 11, 9), date(2026, 12, 1))
+            timetable.school_days(date(2026, 11, 9), date(2026, 12, 30))
         )
-        assert max(dates) == TODAY - timedelta(days=1)
+        # Up to yesterday the journal is written; from today on the lessons are planned, empty.
+        held = "SELECT max(l.date) FROM lesson l JOIN {table} x ON x.lesson_id = l.id"
+        assert str(_scalar_text(s, held.format(table="mark"))) == str(TODAY - timedelta(days=1))
+        assert str(_scalar_text(s, held.format(table="attendance"))) == str(TODAY - timedelta(days=1))
+        planned = s.exec(select(Lesson).where(Lesson.date >= TODAY)).all()
+        assert len(planned) > 1000 and all(x.topic == "" and x.homework == "" for x in planned)
         assert s.exec(select(func.min(Lesson.number), func.max(Lesson.number))).one() == (1, 7)
         topics = s.exec(select(func.count()).select_from(Lesson).where(Lesson.topic != "")).one()
         homework = s.exec(select(func.count()).select_from(Lesson).where(Lesson.homework != "")).one()
-        total = s.exec(select(func.count()).select_from(Lesson)).one()
-    assert topics == total
+        total = s.exec(select(func.count()).select_from(Lesson).where(Lesson.date < TODAY)).one()
+    assert topics == total  # every lesson held has its topic
     assert 0.45 <= homework / total <= 0.75
 
 
@@ -439,7 +449,8 @@ def test_marks_values_and_distribution(demo_engine: Engine) -> None:
         pupil_lessons = _scalar(
             s,
             "SELECT count(*) FROM lesson l JOIN enrollment e ON e.class_id = l.class_id"
-            " JOIN schoolclass c ON c.id = l.class_id WHERE c.grade > 1",
+            " JOIN schoolclass c ON c.id = l.class_id WHERE c.grade > 1 AND l.date < :today",
+            today=TODAY,
         )
         # An absent pupil gets no mark in that lesson.
         assert _scalar(
@@ -478,8 +489,9 @@ def test_absences(demo_engine: Engine) -> None:
         )
         pupil_lessons = _scalar(
             s,
-            "SELECT count(*) FROM lesson l JOIN enrollment e ON e.class_id = l.class_id WHERE "  # noqa: S608
+            "SELECT count(*) FROM lesson l JOIN enrollment e ON e.class_id = l.class_id WHERE l.date < :today AND "  # noqa: S608
             + own_lesson.format(n="", pupil="e.pupil_id"),
+            today=TODAY,
         )
         # Whole days: most ill pupils miss every lesson of the day.
         ill_days = s.exec(
@@ -770,7 +782,10 @@ def test_the_demo_of_another_date(
         assert current.name == year
         terms = s.exec(select(Term).where(Term.academic_year_id == current.id).order_by(Term.number)).all()
         assert [t.closed_at is not None for t in terms] == [True] * closed + [False] * (4 - closed)
-        assert s.exec(select(func.max(Lesson.date))).one() == last_lesson
+        # The journal is written up to yesterday; today's quarter (if any) is planned to its end.
+        assert s.exec(select(func.max(Lesson.date)).where(Lesson.topic != "")).one() == last_lesson
+        planned_to = date(2026, 11, 3) if closed == 0 else last_lesson
+        assert s.exec(select(func.max(Lesson.date))).one() == planned_to
         kinds = dict(
             s.exec(
                 select(PeriodMark.kind, func.count())

@@ -4,7 +4,8 @@ today, the quarters already over closed with their quarter marks, and last year 
 `SchoolBuilder(today=…)` places the school in the academic year `today` falls in (1 September –
 31 August; services.school_calendar gives its quarters and days off): every lesson from the first
 day up to yesterday (skipping weekends, breaks and holidays, per grade) with topics, homework,
-marks and absences; each quarter that ended before today with every pupil's quarter mark set from
+marks and absences, and today's quarter planned to its end (lessons with nothing written in them
+yet); each quarter that ended before today with every pupil's quarter mark set from
 his marks by the grading rules (services.grading) on its last day, and closed by the deputy three
 days later; after the last quarter, the year marks.
 The year before is the school's history: its classes (each current class one grade lower, and the
@@ -1196,6 +1197,17 @@ class SchoolBuilder:
         for number, starts, ends in self.cal.quarters:
             last = min(ends, self.today - timedelta(days=1))
             days += [(d, self.term_ids[number]) for d in self.cal.school_days(starts, last, 0)]
+        # Today's quarter is planned to its end, as the deputy's lesson generation does at its start:
+        # today's and the coming lessons are there, with nothing written in them yet.
+        self._planned(
+            week,
+            [
+                (d, self.term_ids[number])
+                for number, starts, ends in self.cal.quarters
+                if starts <= self.today <= ends
+                for d in self.cal.school_days(self.today, ends, 0)
+            ],
+        )
         if not days:
             return
         grades = {cls.grade for cls in self.classes}
@@ -1307,6 +1319,23 @@ class SchoolBuilder:
         self.ids.next["lesson"] = next_lesson
         self.ids.next["mark"] = next_mark
         self.ids.next["attendance"] = next_attendance
+
+    def _planned(self, week: dict[int, list[list[tuple[str, int, int]]]], days: list[tuple[date, int]]) -> None:
+        """Lessons from today to the end of today's quarter, following the timetable: no topic, no marks."""
+        sid = self.school_id
+        rows = self.rows["lesson"]
+        for day, term_id in days:
+            for cls in self.classes:
+                if self.cal.is_day_off(day, cls.grade):
+                    continue
+                for number, (code, subject_id, teacher) in enumerate(week[cls.id][day.weekday()], start=1):
+                    second = self.partners.get((cls.id, code))
+                    groups = [(0, teacher)] if second is None else [(1, teacher), (2, second)]
+                    for subgroup, teacher_id in groups:
+                        rows.append(
+                            (self.ids.take("lesson"), sid, cls.id, subject_id, teacher_id, term_id, day, number,
+                             subgroup, "", "")
+                        )  # fmt: skip
 
     # -- demo accounts ---------------------------------------------------------------------
 
