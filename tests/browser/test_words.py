@@ -67,8 +67,8 @@ def test_the_russian_summary_on_a_phone_explains_the_marks(phone: Page):
     phone.get_by_test_id("summary-period").click()
     phone.get_by_role("option").first.click()
     expect(phone.get_by_test_id("summary-row").first).to_be_visible()
-    body = phone.locator("body").inner_text()
-    assert "н/а — не аттестован, осв — освобождён" in body
-    assert not re.search(r"(?<!Б)ББМС", body)
+    # The language switch re-renders the page: wait for the Russian legend before reading it.
+    expect(phone.locator("body")).to_contain_text("н/а — не аттестован, осв — освобождён")
+    assert not re.search(r"(?<!Б)ББМС", phone.locator("body").inner_text())
     SHOTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(SHOTS / "words-summary-ru-375.png"), full_page=True)
