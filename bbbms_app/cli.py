@@ -17,7 +17,7 @@ import os
 import re
 import secrets
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlmodel import select
@@ -162,7 +162,7 @@ def _cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def _print_accounts() -> None:
-    from bbbms_app.services import demo
+    from bbbms_app import demo
 
     print(_say("cli.demo.accounts", password=demo.DEMO_PASSWORD))
     for username, role in demo.DEMO_ACCOUNTS:
@@ -175,7 +175,7 @@ def _positive(value: int | None, option: str) -> None:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from bbbms_app.services import demo
+    from bbbms_app import demo
 
     if settings.get().environment == "prod":
         # Its accounts share one public password: never in a production database.
@@ -192,10 +192,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             return 0
         raise CliError("cli.demo.not_empty")
     print(_say("cli.demo.working"), flush=True)
-    summary = demo.generate(eng, pupils=args.pupils, schools=args.schools, seed=args.seed)
+    summary = demo.generate(eng, pupils=args.pupils, schools=args.schools, seed=args.seed, today=args.today)
     print(
         _say(
             "cli.demo.loaded",
+            year=summary.year,
             seconds=f"{summary.seconds:.1f}",
             schools=summary.schools,
             pupils=summary.pupils,
@@ -564,6 +565,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--schools", type=int, default=1)
     d.add_argument("--seed", type=int, default=2025)
     d.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) when a school exists")
+    d.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="build the school as it is on this date (default: today): its year, its journal up to the day before",
+    )
     d.set_defaults(func=_cmd_demo)
 
     st = sub.add_parser("stats", help="row counts")

@@ -34,11 +34,11 @@ from sqlalchemy import func, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel, select
 
-from bbbms_app import db, settings
+from bbbms_app import db, demo, settings
 from bbbms_app.cli import migrate
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.models import Enrollment, Pupil, School, SchoolClass, User
-from bbbms_app.services import accounts, demo
+from bbbms_app.services import accounts
 from bbbms_app.services.engine import imports, listing
 from bbbms_app.services.engine.registry import ENTITIES
 

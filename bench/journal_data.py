@@ -23,11 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert
 from sqlmodel import SQLModel, select
 
-from bbbms_app import db, settings
+from bbbms_app import db, demo, settings
 from bbbms_app.cli import migrate
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.models import AcademicYear, SchoolClass, Subject, TeachingAssignment, Term, User
-from bbbms_app.services import demo
 
 DEFAULT_DB = Path("/tmp/bbbms-bench/journal.db")
 

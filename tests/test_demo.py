@@ -1,4 +1,5 @@
-"""The demo generator: same seed same data, consistent rows, realistic figures, working accounts.
+"""The demo generator: same seed same data, consistent rows, realistic figures, working accounts, and a
+school living in the year of the date it is built for (closed quarters, last year as history).
 
 Runs on temporary SQLite files, or on PostgreSQL when BBBMS_TEST_DATABASE_URL is set (e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/bbbms_demo_test). There every demo database of this
@@ -13,33 +14,41 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Integer, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, func, select
 
 import bbbms_app.models  # noqa: F401  (registers every table)
-from bbbms_app import settings
+from bbbms_app import demo, settings
 from bbbms_app.db import make_engine
+from bbbms_app.demo import tables
 from bbbms_app.i18n import collation
 from bbbms_app.models import (
     AcademicYear,
     Attendance,
     Enrollment,
     GradingPolicy,
+    Holiday,
     Lesson,
     Mark,
+    MovementRecord,
+    PeriodMark,
     Pupil,
     PupilGuardian,
     SchoolClass,
     Staff,
+    Subject,
     TeachingAssignment,
     Term,
     User,
 )
-from bbbms_app.services import accounts, demo, stats
+from bbbms_app.services import accounts, grading, stats, timetable
+from bbbms_app.services.school_calendar import CALENDARS
+
+TODAY = date(2026, 12, 2)  # the default demo's date: 2026–2027, the first quarter closed, the second under way
 
 PG_URL = os.environ.get("BBBMS_TEST_DATABASE_URL", "").replace("postgresql://", "postgresql+psycopg://") or None
 
@@ -101,7 +110,7 @@ def default_demo(fresh_engine: Callable[[], Engine]) -> DefaultDemo:
     """The default demo (one school, 700 pupils), generated once for the module."""
     engine = fresh_engine()
     messages: list[str] = []
-    summary = demo.generate(engine, progress=messages.append)
+    summary = demo.generate(engine, today=TODAY, progress=messages.append)
     return DefaultDemo(engine, summary, messages)
 
 
@@ -112,6 +121,10 @@ def demo_engine(default_demo: DefaultDemo) -> Engine:
 
 def _scalar(session: Session, sql: str, **params: object) -> int:
     return int(session.exec(text(sql), params=params).one()[0])  # type: ignore[call-overload]
+
+
+def _scalar_text(session: Session, sql: str) -> object:
+    return session.exec(text(sql)).one()[0]  # type: ignore[call-overload]
 
 
 def _snapshot(engine: Engine) -> tuple:
@@ -135,10 +148,10 @@ def _snapshot(engine: Engine) -> tuple:
 def test_same_seed_gives_same_data_and_another_seed_differs(fresh_engine: Callable[[], Engine]) -> None:
     first, second, other = fresh_engine(), fresh_engine(), fresh_engine()
     assert demo.is_empty(first)
-    summary = demo.generate(first, pupils=120, seed=11)
+    summary = demo.generate(first, pupils=120, seed=11, today=TODAY)
     assert not demo.is_empty(first)
-    demo.generate(second, pupils=120, seed=11)
-    demo.generate(other, pupils=120, seed=12)
+    demo.generate(second, pupils=120, seed=11, today=TODAY)
+    demo.generate(other, pupils=120, seed=12, today=TODAY)
     assert summary.pupils == 120 and summary.schools == 1
     snap = _snapshot(first)
     assert snap == _snapshot(second)
@@ -148,12 +161,19 @@ def test_same_seed_gives_same_data_and_another_seed_differs(fresh_engine: Callab
 
 def test_several_schools_split_pupils_and_keep_pins_unique(fresh_engine: Callable[[], Engine]) -> None:
     engine = fresh_engine()
-    summary = demo.generate(engine, pupils=301, schools=3, seed=5)
+    summary = demo.generate(engine, pupils=301, schools=3, seed=5, today=TODAY)
     assert summary.schools == 3 and summary.pupils == 301 and summary.users == len(demo.DEMO_ACCOUNTS)
     with Session(engine) as s:
-        per_school = s.exec(select(Pupil.school_id, func.count()).group_by(Pupil.school_id)).all()
-        assert sorted(n for _, n in per_school) == [100, 100, 101]
-        assert s.exec(select(func.count(func.distinct(Pupil.pin)))).one() == 301
+        this_year = (
+            select(SchoolClass.school_id, func.count())
+            .join(Enrollment, Enrollment.class_id == SchoolClass.id)  # type: ignore[arg-type]
+            .join(AcademicYear, AcademicYear.id == SchoolClass.academic_year_id)  # type: ignore[arg-type]
+            .where(AcademicYear.is_current)
+            .group_by(SchoolClass.school_id)
+        )
+        assert sorted(n for _, n in s.exec(this_year).all()) == [100, 100, 101]
+        # The graduates of last year are in the alphabetic book too; every PIN is unique.
+        assert s.exec(select(func.count(func.distinct(Pupil.pin)))).one() == 301 + summary.graduates
         # Every school-scoped row belongs to the school of its parent row.
         for child, parent, key in (
             ("mark", "lesson", "lesson_id"),
@@ -176,18 +196,25 @@ def test_several_schools_split_pupils_and_keep_pins_unique(fresh_engine: Callabl
         s.commit()
         assert pupil.id == s.exec(select(func.max(Pupil.id))).one()
     # A second call adds a school and leaves the existing demo accounts alone.
-    again = demo.generate(engine, pupils=50, seed=5)
+    again = demo.generate(engine, pupils=50, seed=5, today=TODAY)
     assert again.schools == 1 and again.users == 0
 
 
-def test_column_lists_cover_every_required_column() -> None:
-    for name, columns in demo._COLUMNS.items():
-        table = SQLModel.metadata.tables[name]
-        assert set(columns) <= set(table.c.keys()), name
-        # A column with a server default is filled by the database when COPY leaves it out.
-        required = {c.name for c in table.columns if not c.nullable and c.server_default is None}
-        missing = required - set(columns)
-        assert not missing, f"{name}: COPY would leave NOT NULL columns {missing} empty"
+def test_column_lists_come_from_the_metadata_and_cover_every_required_column() -> None:
+    for name, table in tables.TABLES.items():
+        meta = SQLModel.metadata.tables[name]
+        assert len(set(table.columns)) == len(table.columns) and set(table.columns) <= set(meta.c.keys()), name
+        # A column with a server default is filled by the database when COPY leaves it out; the others
+        # are written by the builder or completed with the model's default.
+        required = {c.name for c in meta.columns if not c.nullable and c.server_default is None}
+        assert required <= set(table.columns), f"{name}: COPY would leave {required - set(table.columns)} empty"
+    mark = tables.TABLES["mark"]  # the builder does not write a mark's version: the model's default 1 is
+    assert dict(zip(mark.columns[len(mark.columns) - len(mark.tail) :], mark.tail, strict=True)) == {"version": 1}
+    # A NOT NULL column the builder forgets and the model gives no default is refused at once.
+    with pytest.raises(ValueError, match=r"lesson\.date"):
+        tables.Table("lesson", "id school_id class_id subject_id teacher_id term_id")
+    with pytest.raises(KeyError):
+        tables.Table("mark", "id no_such_column")
 
 
 # --- the default demo ---------------------------------------------------------------------------
@@ -197,13 +224,15 @@ def test_summary_matches_counts(default_demo: DefaultDemo) -> None:
     summary = default_demo.summary
     with Session(default_demo.engine) as s:
         counts = stats.counts(s)
+    assert summary.pupils == 700 and summary.year == "2026–2027"
     assert counts == {
-        "schools": 1, "pupils": 700, "guardians": summary.guardians, "staff": summary.staff,
+        "schools": 1, "pupils": 700 + summary.graduates, "guardians": summary.guardians, "staff": summary.staff,
         "classes": summary.classes, "subjects": len(demo.SUBJECTS), "lessons": summary.lessons,
-        "marks": summary.marks, "attendance": summary.attendance, "users": len(demo.DEMO_ACCOUNTS), "terms": 4,
+        "marks": summary.marks, "attendance": summary.attendance, "users": len(demo.DEMO_ACCOUNTS), "terms": 8,
     }  # fmt: skip
     assert 40 <= summary.staff <= 60
-    assert 22 <= summary.classes <= 33
+    assert 2 * 22 <= summary.classes <= 2 * 33  # this year's classes and last year's
+    assert 40 <= summary.graduates <= 120
     assert 1 <= summary.guardians / summary.pupils <= 2
     assert summary.seconds < 20
     assert default_demo.messages and "700 pupils" in default_demo.messages[0]
@@ -220,29 +249,54 @@ def test_soft_deleted_people_are_not_counted(demo_engine: Engine) -> None:
         s.rollback()
 
 
+def _current_classes(s: Session) -> list[SchoolClass]:
+    year = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+    return list(s.exec(select(SchoolClass).where(SchoolClass.academic_year_id == year.id)).all())
+
+
 def test_calendar_and_grading_policy(demo_engine: Engine) -> None:
     with Session(demo_engine) as s:
-        year = s.exec(select(AcademicYear)).one()
-        assert (year.name, year.starts_on, year.ends_on, year.is_current) == (
-            "2025–2026", date(2025, 9, 1), date(2026, 5, 31), True,
-        )  # fmt: skip
-        terms = s.exec(select(Term).order_by(Term.number)).all()
-        assert [(t.kind, t.number, t.starts_on, t.ends_on) for t in terms] == [
-            ("quarter", 1, date(2025, 9, 1), date(2025, 11, 4)),
-            ("quarter", 2, date(2025, 11, 10), date(2025, 12, 30)),
-            ("quarter", 3, date(2026, 1, 12), date(2026, 3, 5)),
-            ("quarter", 4, date(2026, 3, 9), date(2026, 5, 31)),
+        years = s.exec(select(AcademicYear).order_by(AcademicYear.starts_on)).all()
+        assert [(y.name, y.starts_on, y.ends_on, y.is_current) for y in years] == [
+            ("2025–2026", date(2025, 9, 1), date(2026, 6, 30), False),
+            ("2026–2027", date(2026, 9, 1), date(2027, 6, 30), True),
         ]
-        policies = s.exec(select(GradingPolicy).order_by(GradingPolicy.grade_from)).all()
+        terms = s.exec(select(Term).order_by(Term.starts_on)).all()
+        assert [(t.kind, t.number, t.starts_on, t.ends_on, t.closed_at is not None) for t in terms] == [
+            ("quarter", 1, date(2025, 9, 1), date(2025, 11, 4), True),
+            ("quarter", 2, date(2025, 11, 10), date(2025, 12, 30), True),
+            ("quarter", 3, date(2026, 1, 12), date(2026, 2, 27), True),
+            ("quarter", 4, date(2026, 3, 9), date(2026, 5, 29), True),
+            ("quarter", 1, date(2026, 9, 1), date(2026, 11, 3), True),  # over before 2 December: closed
+            ("quarter", 2, date(2026, 11, 9), date(2026, 12, 30), False),  # today's quarter
+            ("quarter", 3, date(2027, 1, 11), date(2027, 3, 19), False),
+            ("quarter", 4, date(2027, 3, 29), date(2027, 5, 28), False),
+        ]
+        # Each year's days off are the shipped calendar's, as rows the school edits.
+        for year in years:
+            rows = s.exec(select(Holiday).where(Holiday.academic_year_id == year.id)).all()
+            shipped = CALENDARS[year.starts_on.year].days_off
+            assert sorted((h.name_ky, h.starts_on, h.ends_on, h.grade_from) for h in rows) == sorted(
+                (d.name_ky, d.starts_on, d.ends_on, d.grades[0] if d.grades else None) for d in shipped
+            )
+        policies = s.exec(
+            select(GradingPolicy)
+            .where(GradingPolicy.academic_year_id == years[1].id)
+            .order_by(GradingPolicy.grade_from)
+        ).all()
         assert [(p.grade_from, p.grade_to, p.scale) for p in policies] == [(1, 1, "none"), (2, 11, "five_point")]
         five = policies[1]
         assert (five.min_value, five.max_value, five.min_marks) == (2, 5, 3)
         assert (five.threshold_5, five.threshold_4, five.threshold_3) == (4.65, 3.65, 2.65)
+        # Subjects carry the curriculum's order.
+        subjects = s.exec(select(Subject).order_by(Subject.position)).all()
+        assert [x.code for x in subjects] == [code for code, *_names in demo.SUBJECTS]
+        assert [x.position for x in subjects] == list(range(1, len(subjects) + 1))
 
 
 def test_classes_languages_shifts_and_class_teachers(demo_engine: Engine) -> None:
     with Session(demo_engine) as s:
-        classes = s.exec(select(SchoolClass)).all()
+        classes = _current_classes(s)
         assert {c.grade for c in classes} == set(range(1, 12))
         assert {c.letter for c in classes} <= set("АБВ")
         assert {c.language for c in classes} == {"ky", "ru"}
@@ -253,32 +307,47 @@ def test_classes_languages_shifts_and_class_teachers(demo_engine: Engine) -> Non
         assert {c.class_teacher_id for c in classes} <= teachers
         assert len({c.class_teacher_id for c in classes}) == len(classes)
         # Every class has its whole curriculum assigned, 21–34 hours a week.
-        hours = s.exec(
-            select(TeachingAssignment.class_id, func.sum(TeachingAssignment.hours_per_week)).group_by(
-                TeachingAssignment.class_id
-            )
-        ).all()
-        assert len(hours) == len(classes)
-        assert all(21 <= h <= 34 for _, h in hours)
+        hours = dict(
+            s.exec(
+                select(TeachingAssignment.class_id, func.sum(TeachingAssignment.hours_per_week)).group_by(
+                    TeachingAssignment.class_id
+                )
+            ).all()
+        )
+        assert all(21 <= hours[c.id] <= 34 for c in classes)
 
 
-def test_pupils_guardians_and_enrollments(demo_engine: Engine) -> None:
-    with Session(demo_engine) as s:
+def test_pupils_guardians_and_enrollments(default_demo: DefaultDemo) -> None:
+    graduates = default_demo.summary.graduates
+    with Session(default_demo.engine) as s:
         guardians = s.exec(select(PupilGuardian.pupil_id, func.count()).group_by(PupilGuardian.pupil_id)).all()
-        assert len(guardians) == 700
+        assert len(guardians) == 700 + graduates
         assert {n for _, n in guardians} <= {1, 2}
         primaries = s.exec(
             select(PupilGuardian.pupil_id, func.count())
             .where(PupilGuardian.is_primary)
             .group_by(PupilGuardian.pupil_id)
         ).all()
-        assert len(primaries) == 700 and {n for _, n in primaries} == {1}
-        enrollments = s.exec(select(Enrollment.pupil_id, func.count()).group_by(Enrollment.pupil_id)).all()
-        assert len(enrollments) == 700 and {n for _, n in enrollments} == {1}
-        # Everyone from the first day, but the few who arrived later and the few who left (the movement book).
-        starts = set(s.exec(select(Enrollment.starts_on).distinct()).all())
-        assert date(2025, 9, 1) in starts and len(starts) == 5
-        assert s.exec(select(func.count()).select_from(Enrollment).where(Enrollment.ends_on.is_not(None))).one() == 3  # type: ignore[union-attr]
+        assert len(primaries) == 700 + graduates and {n for _, n in primaries} == {1}
+        current = {c.id for c in _current_classes(s)}
+        rows = s.exec(select(Enrollment)).all()
+        this_year = [e for e in rows if e.class_id in current]
+        assert len(this_year) == 700 and len({e.pupil_id for e in this_year}) == 700
+        # This year: everyone from the first day but the pupil who arrived on 17 November; the one who
+        # left on 10 November (the movement book's lines before 2 December).
+        assert sorted({e.starts_on for e in this_year}) == [date(2026, 9, 1), date(2026, 11, 17)]
+        assert [e.starts_on for e in this_year].count(date(2026, 11, 17)) == 1
+        assert [e.ends_on for e in this_year if e.ends_on is not None] == [date(2026, 11, 10)]
+        # Last year: every pupil of grades 2–11 but the newcomer, and the graduates, each to the
+        # year's last day (the promotion starts this year's class) or to the graduation.
+        first_graders = _scalar(
+            s, "SELECT count(*) FROM enrollment e JOIN schoolclass c ON c.id = e.class_id"
+            " JOIN academicyear y ON y.id = c.academic_year_id WHERE c.grade = 1 AND y.is_current"
+        )  # fmt: skip
+        last_year = [e for e in rows if e.class_id not in current]
+        assert len(last_year) == 700 - first_graders - 1 + graduates
+        assert {e.starts_on for e in last_year} == {date(2025, 9, 1)}
+        assert {e.ends_on for e in last_year} == {date(2026, 6, 30), date(2026, 6, 19)}
         # ~15% of families have 2–3 children in the school, sharing their guardians.
         children = s.exec(
             select(PupilGuardian.guardian_id, func.count())
@@ -301,18 +370,24 @@ def test_pupils_guardians_and_enrollments(demo_engine: Engine) -> None:
 def test_pins_names_and_keys(demo_engine: Engine) -> None:
     with Session(demo_engine) as s:
         pupils = s.exec(select(Pupil)).all()
+        # The grade a pupil would be in this year (a graduate: the 12th).
         grade_of = dict(
             s.exec(
-                select(Enrollment.pupil_id, SchoolClass.grade).join(SchoolClass, SchoolClass.id == Enrollment.class_id)
-            ).all()  # type: ignore[arg-type]
+                select(
+                    Enrollment.pupil_id,
+                    SchoolClass.grade + 2026 - func.cast(func.substr(AcademicYear.name, 1, 4), Integer),
+                )
+                .join(SchoolClass, SchoolClass.id == Enrollment.class_id)  # type: ignore[arg-type]
+                .join(AcademicYear, AcademicYear.id == SchoolClass.academic_year_id)  # type: ignore[arg-type]
+            ).all()
         )
     books = set()
     for p in pupils:
         assert p.pin is not None and re.fullmatch(r"\d{14}", p.pin), p.pin
         assert p.pin[0] == ("1" if p.sex == "f" else "2")
         assert p.pin[1:9] == p.birth_date.strftime("%d%m%Y")
-        # Grade g of 2025–2026 was born about 2025 - 6 - g.
-        assert 2025 - 6 - grade_of[p.id] - 1 <= p.birth_date.year <= 2025 - 6 - grade_of[p.id] + 1
+        # Grade g of 2026–2027 was born about 2026 - 6 - g.
+        assert 2026 - 6 - grade_of[p.id] - 1 <= p.birth_date.year <= 2026 - 6 - grade_of[p.id] + 1
         assert p.search_key == collation.search_key(p.last_name, p.first_name, p.patronymic, p.pin)
         assert p.sort_key == collation.sort_key(p.last_name, p.first_name, p.patronymic)
         assert re.fullmatch(r"[А-ЯЁҢӨҮ]/\d+", p.alpha_book_no), p.alpha_book_no
@@ -325,19 +400,34 @@ def test_pins_names_and_keys(demo_engine: Engine) -> None:
     assert " уулу" in names and " кызы" in names and "вич" in names and "вна" in names
 
 
-def test_lessons_cover_first_quarter_weekdays(demo_engine: Engine) -> None:
+def test_lessons_cover_this_year_and_today_s_quarter_is_planned_to_its_end(demo_engine: Engine) -> None:
     with Session(demo_engine) as s:
-        q1 = s.exec(select(Term).where(Term.number == 1)).one()
-        assert set(s.exec(select(Lesson.term_id).distinct()).all()) == {q1.id}
+        year = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        q1, q2 = s.exec(
+            select(Term).where(Term.academic_year_id == year.id, Term.number <= 2).order_by(Term.number)
+        ).all()
+        assert set(s.exec(select(Lesson.term_id).distinct()).all()) == {q1.id, q2.id}
+        by_term = dict(
+            s.exec(select(Lesson.term_id, func.count(func.distinct(Lesson.date))).group_by(Lesson.term_id)).all()
+        )
+        # Hand-counted weekdays: 1 Sep (Tue) – 3 Nov 2026 is 22 + 22 + 2; 9 Nov – 30 Dec is 16 + 22 − 0
+        # (no day off before the winter break on 31 December): 38.
+        assert (by_term[q1.id], by_term[q2.id]) == (46, 38)
         dates = set(s.exec(select(Lesson.date).distinct()).all())
-        assert dates == set(demo.school_days(date(2025, 9, 1), date(2025, 11, 4)))
-        assert len(dates) == 47
-        assert all(d.weekday() < 5 for d in dates)
+        assert dates == set(timetable.school_days(date(2026, 9, 1), date(2026, 11, 3))) | set(
+            timetable.school_days(date(2026, 11, 9), date(2026, 12, 30))
+        )
+        # Up to yesterday the journal is written; from today on the lessons are planned, empty.
+        held = "SELECT max(l.date) FROM lesson l JOIN {table} x ON x.lesson_id = l.id"
+        assert str(_scalar_text(s, held.format(table="mark"))) == str(TODAY - timedelta(days=1))
+        assert str(_scalar_text(s, held.format(table="attendance"))) == str(TODAY - timedelta(days=1))
+        planned = s.exec(select(Lesson).where(Lesson.date >= TODAY)).all()
+        assert len(planned) > 1000 and all(x.topic == "" and x.homework == "" for x in planned)
         assert s.exec(select(func.min(Lesson.number), func.max(Lesson.number))).one() == (1, 7)
         topics = s.exec(select(func.count()).select_from(Lesson).where(Lesson.topic != "")).one()
         homework = s.exec(select(func.count()).select_from(Lesson).where(Lesson.homework != "")).one()
-        total = s.exec(select(func.count()).select_from(Lesson)).one()
-    assert topics == total
+        total = s.exec(select(func.count()).select_from(Lesson).where(Lesson.date < TODAY)).one()
+    assert topics == total  # every lesson held has its topic
     assert 0.45 <= homework / total <= 0.75
 
 
@@ -359,7 +449,8 @@ def test_marks_values_and_distribution(demo_engine: Engine) -> None:
         pupil_lessons = _scalar(
             s,
             "SELECT count(*) FROM lesson l JOIN enrollment e ON e.class_id = l.class_id"
-            " JOIN schoolclass c ON c.id = l.class_id WHERE c.grade > 1",
+            " JOIN schoolclass c ON c.id = l.class_id WHERE c.grade > 1 AND l.date < :today",
+            today=TODAY,
         )
         # An absent pupil gets no mark in that lesson.
         assert _scalar(
@@ -398,8 +489,9 @@ def test_absences(demo_engine: Engine) -> None:
         )
         pupil_lessons = _scalar(
             s,
-            "SELECT count(*) FROM lesson l JOIN enrollment e ON e.class_id = l.class_id WHERE "  # noqa: S608
+            "SELECT count(*) FROM lesson l JOIN enrollment e ON e.class_id = l.class_id WHERE l.date < :today AND "  # noqa: S608
             + own_lesson.format(n="", pupil="e.pupil_id"),
+            today=TODAY,
         )
         # Whole days: most ill pupils miss every lesson of the day.
         ill_days = s.exec(
@@ -422,7 +514,6 @@ def test_absences(demo_engine: Engine) -> None:
 
 def test_timetable_never_puts_a_teacher_or_a_room_twice_at_once(demo_engine: Engine) -> None:
     from bbbms_app.models import School, Term, TimetableSlot
-    from bbbms_app.services import timetable
 
     with Session(demo_engine) as s:
         clashes = _scalar(
@@ -435,7 +526,10 @@ def test_timetable_never_puts_a_teacher_or_a_room_twice_at_once(demo_engine: Eng
         # shorter lessons; teachers and rooms) finds nothing in any quarter.
         for school in s.exec(select(School)).all():
             bells = timetable.load_bells(s, school.id)  # type: ignore[arg-type]
-            for term in s.exec(select(Term).where(Term.school_id == school.id)).all():
+            year = s.exec(
+                select(AcademicYear).where(AcademicYear.school_id == school.id, AcademicYear.is_current)
+            ).one()
+            for term in s.exec(select(Term).where(Term.academic_year_id == year.id)).all():
                 slots = list(s.exec(select(TimetableSlot).where(TimetableSlot.term_id == term.id)).all())
                 assert len(slots) > 500
                 found = timetable._clashing_ids(s, school.id, slots, bells, term.starts_on)  # type: ignore[arg-type]
@@ -505,7 +599,10 @@ def test_a_demo_groups_journal_lists_its_members(demo_engine: Engine) -> None:
         director = accounts.principal_for(s.exec(select(User).where(User.username == "director")).one(), session=s)
         ta = s.exec(select(TeachingAssignment).where(TeachingAssignment.subgroup == 2)).first()
         assert ta is not None
-        term = s.exec(select(Term).where(Term.number == 1, Term.school_id == ta.school_id)).one()
+        term = s.exec(
+            select(Term).where(Term.number == 1, Term.school_id == ta.school_id).order_by(Term.id.desc())
+        ).first()  # type: ignore[union-attr]
+        assert term is not None and term.starts_on == date(2026, 9, 1)
         grid = journal.grid(s, director, ta.class_id, ta.subject_id, term.id, 2)  # type: ignore[arg-type]
         members = s.exec(
             select(SubgroupMember.pupil_id).where(
@@ -540,8 +637,15 @@ def test_demo_users_sign_in_and_are_linked(demo_engine: Engine) -> None:
             select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == teacher).distinct()
         ).all()
         assert len(classes) >= 3
-        assert s.exec(select(SchoolClass).where(SchoolClass.class_teacher_id == teacher)).first() is None
-        own = s.exec(select(SchoolClass).where(SchoolClass.class_teacher_id == users["classteacher"].staff_id)).one()
+        current = {c.id for c in _current_classes(s)}
+        assert not [
+            c for c in s.exec(select(SchoolClass).where(SchoolClass.class_teacher_id == teacher)) if c.id in current
+        ]
+        [own] = [
+            c
+            for c in s.exec(select(SchoolClass).where(SchoolClass.class_teacher_id == users["classteacher"].staff_id))
+            if c.id in current
+        ]
         assert 5 <= own.grade <= 9
         children = s.exec(
             select(PupilGuardian.pupil_id).where(PupilGuardian.guardian_id == users["parent"].guardian_id)
@@ -550,14 +654,178 @@ def test_demo_users_sign_in_and_are_linked(demo_engine: Engine) -> None:
         grades = s.exec(
             select(SchoolClass.grade)
             .join(Enrollment, Enrollment.class_id == SchoolClass.id)
-            .where(Enrollment.pupil_id.in_(children))  # type: ignore[union-attr,arg-type]
+            .where(Enrollment.pupil_id.in_(children), SchoolClass.id.in_(current))  # type: ignore[union-attr,arg-type]
         ).all()
-        assert max(grades) >= 5
+        assert len(grades) == len(children) and max(grades) >= 5  # all of them at school this year
         pupil = users["pupil"].pupil_id
         grade = s.exec(
             select(SchoolClass.grade)
             .join(Enrollment, Enrollment.class_id == SchoolClass.id)
-            .where(Enrollment.pupil_id == pupil)  # type: ignore[arg-type]
+            .where(Enrollment.pupil_id == pupil, SchoolClass.id.in_(current))  # type: ignore[arg-type,union-attr]
         ).one()
         assert grade >= 5
         assert s.exec(select(func.count()).select_from(Mark).where(Mark.pupil_id == pupil)).one() > 0
+
+
+# --- the year of the date the demo is built for ---------------------------------------------------
+
+
+def _quarter_marks_from_the_journal(s: Session, term: Term) -> dict[tuple[int, int], grading.Suggestion]:
+    """What the grading rules give each pupil × subject from the marks stored in the term's lessons."""
+    rules = grading.rules_for(s, term.academic_year_id, 5)
+    marks: dict[tuple[int, int], list[tuple[str, int]]] = {}
+    for pupil, subject, kind, value in s.exec(
+        select(Mark.pupil_id, Lesson.subject_id, Mark.kind, Mark.value)
+        .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+        .where(Lesson.term_id == term.id)
+    ).all():
+        marks.setdefault((pupil, subject), []).append((kind, value))
+    return {key: grading.suggest_period_mark(rules, values) for key, values in marks.items()}
+
+
+def test_the_finished_quarter_is_closed_with_every_quarter_mark_set_from_the_marks(demo_engine: Engine) -> None:
+    with Session(demo_engine) as s:
+        year = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        q1 = s.exec(select(Term).where(Term.academic_year_id == year.id, Term.number == 1)).one()
+        assert q1.closed_at is not None and q1.closed_at.date() > q1.ends_on
+        rows = s.exec(select(PeriodMark).where(PeriodMark.term_id == q1.id)).all()
+        # Every pupil of grades 2–11 on a class list on 3 November, in every subject of his class.
+        expected = _scalar(
+            s,
+            "SELECT count(*) FROM enrollment e JOIN schoolclass c ON c.id = e.class_id"
+            " JOIN teachingassignment t ON t.class_id = c.id AND t.subgroup IN (0, 1)"
+            " WHERE c.academic_year_id = :y AND c.grade >= 2 AND e.starts_on <= '2026-11-03'"
+            " AND (e.ends_on IS NULL OR e.ends_on >= '2026-11-03')",
+            y=year.id,
+        )
+        assert len(rows) == expected > 5_000
+        assert {(r.kind, r.number, r.date_set) for r in rows} == {("quarter", 1, date(2026, 11, 3))}
+        computed = _quarter_marks_from_the_journal(s, q1)
+        for r in rows:
+            suggestion = computed.get((r.pupil_id, r.subject_id), grading.Suggestion(special=grading.NOT_ATTESTED))
+            assert (r.value, r.special, r.suggested_value) == (suggestion.value, suggestion.special, suggestion.value)
+        # Marks follow the weekly hours: even a 1-hour subject leaves almost nobody «н/а».
+        not_attested = [r for r in rows if r.special == grading.NOT_ATTESTED]
+        assert len(not_attested) <= 0.02 * len(rows)
+        one_hour = {
+            (c, sub)
+            for c, sub in s.exec(
+                select(TeachingAssignment.class_id, TeachingAssignment.subject_id).where(
+                    TeachingAssignment.hours_per_week == 1
+                )
+            ).all()
+        }
+        in_one_hour = [r for r in rows if (r.class_id, r.subject_id) in one_hour]
+        assert len(in_one_hour) > 500
+        assert sum(r.special == grading.NOT_ATTESTED for r in in_one_hour) <= 0.03 * len(in_one_hour)
+        # The current quarter is open and has no quarter marks yet.
+        q2 = s.exec(select(Term).where(Term.academic_year_id == year.id, Term.number == 2)).one()
+        assert q2.closed_at is None
+        assert s.exec(select(func.count()).select_from(PeriodMark).where(PeriodMark.term_id == q2.id)).one() == 0
+
+
+def test_last_year_is_history_with_year_marks_graduations_and_promotions(default_demo: DefaultDemo) -> None:
+    with Session(default_demo.engine) as s:
+        last = s.exec(select(AcademicYear).where(AcademicYear.name == "2025–2026")).one()
+        current = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        assert (
+            s.exec(
+                select(Lesson.id).join(Term, Term.id == Lesson.term_id).where(Term.academic_year_id == last.id)
+            ).first()
+            is None
+        )  # type: ignore[arg-type]
+        rules = grading.rules_for(s, last.id, 5)
+        quarters: dict[tuple[int, int], list[tuple[int | None, str]]] = {}
+        years: dict[tuple[int, int], PeriodMark] = {}
+        for pm in s.exec(select(PeriodMark).where(PeriodMark.academic_year_id == last.id)).all():
+            if pm.kind == "quarter":
+                quarters.setdefault((pm.pupil_id, pm.subject_id), []).append((pm.value, pm.special))
+            else:
+                years[(pm.pupil_id, pm.subject_id)] = pm
+        assert quarters and set(quarters) == set(years)
+        assert {len(v) for v in quarters.values()} == {4}
+        for key, pm in years.items():
+            assert pm.value == grading.suggest_year_mark(rules, quarters[key], 4).value
+        # A tie (two 3s and two 4s) went the pupil's way.
+        ties = [k for k, v in quarters.items() if sorted(x for x, _ in v) == [3, 3, 4, 4]]
+        assert ties and all(years[k].value == 4 for k in ties)
+        book = s.exec(select(MovementRecord)).all()
+        graduations = [m for m in book if m.kind == "graduation"]
+        promotions = [m for m in book if m.kind == "promotion"]
+        assert len(graduations) == default_demo.summary.graduates
+        assert {m.date for m in graduations} == {date(2026, 6, 19)} and {m.date for m in promotions} == {
+            date(2026, 9, 1)
+        }
+        classes = {c.id: c for c in s.exec(select(SchoolClass)).all()}
+        for m in promotions:  # one grade up, from last year's class to this year's
+            old, new = classes[m.from_class_id], classes[m.to_class_id]  # type: ignore[index]
+            assert (old.academic_year_id, new.academic_year_id, new.grade - old.grade) == (last.id, current.id, 1)
+            assert old.letter == new.letter
+        assert {classes[m.from_class_id].grade for m in graduations} == {11}  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("today", "year", "closed", "last_lesson"),
+    [
+        (date(2026, 7, 15), "2025–2026", 4, date(2026, 5, 29)),  # summer: last year's whole journal, closed
+        (date(2026, 9, 3), "2026–2027", 0, date(2026, 9, 2)),  # the third day of school
+    ],
+)
+def test_the_demo_of_another_date(
+    fresh_engine: Callable[[], Engine], today: date, year: str, closed: int, last_lesson: date
+) -> None:
+    engine = fresh_engine()
+    summary = demo.generate(engine, pupils=120, seed=3, today=today)
+    assert summary.year == year and summary.pupils == 120
+    with Session(engine) as s:
+        current = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        assert current.name == year
+        terms = s.exec(select(Term).where(Term.academic_year_id == current.id).order_by(Term.number)).all()
+        assert [t.closed_at is not None for t in terms] == [True] * closed + [False] * (4 - closed)
+        # The journal is written up to yesterday; today's quarter (if any) is planned to its end.
+        assert s.exec(select(func.max(Lesson.date)).where(Lesson.topic != "")).one() == last_lesson
+        planned_to = date(2026, 11, 3) if closed == 0 else last_lesson
+        assert s.exec(select(func.max(Lesson.date))).one() == planned_to
+        kinds = dict(
+            s.exec(
+                select(PeriodMark.kind, func.count())
+                .where(PeriodMark.academic_year_id == current.id)
+                .group_by(PeriodMark.kind)
+            ).all()
+        )
+        last = s.exec(select(AcademicYear).where(AcademicYear.is_current.is_(False))).one()  # type: ignore[attr-defined]
+        history = s.exec(
+            select(func.count())
+            .select_from(PeriodMark)
+            .where(PeriodMark.academic_year_id == last.id, PeriodMark.kind == "year")
+        ).one()
+        assert history > 500
+        if closed == 4:
+            assert kinds["quarter"] > 4 * 1000 and kinds["year"] > 1000
+            # 2025–26 as decided on 24.02.2026: nothing in the spring break 2–7 March, on 1–9 May, on
+            # Orozo Ait (20.03) or Kurman Ait (27.05); 23 February and 7 April are working days.
+            dates = set(s.exec(select(Lesson.date).distinct()).all())
+            for off in (
+                date(2026, 3, 2),
+                date(2026, 3, 6),
+                date(2026, 5, 4),
+                date(2026, 5, 8),
+                date(2026, 3, 20),
+                date(2026, 5, 27),
+            ):
+                assert off not in dates, off
+            assert {date(2026, 2, 23), date(2026, 4, 7), date(2026, 5, 29)} <= dates
+            # First graders have their own longer winter break (24.12–18.01).
+            first = set(
+                s.exec(
+                    select(Lesson.date)
+                    .join(SchoolClass, SchoolClass.id == Lesson.class_id)  # type: ignore[arg-type]
+                    .where(SchoolClass.grade == 1)
+                    .distinct()
+                ).all()
+            )
+            assert date(2026, 1, 14) in dates and date(2026, 1, 14) not in first and date(2025, 12, 24) not in first
+        else:
+            assert kinds == {}
+            promotions = s.exec(select(MovementRecord.date).where(MovementRecord.kind == "promotion").distinct()).all()
+            assert promotions == [date(2026, 9, 1)]

@@ -156,7 +156,7 @@ async def test_save_into_a_closed_term_is_refused_and_audited(school, extras):
     assert not is_refusal(await deputy.confirm_close())
     before = all_marks()
     result = await state.key("2:3", "5")  # her tab still thinks the term is open
-    assert "Мезгил жабылган" in repr(result)
+    assert "Чейрек жабылган" in repr(result)
     assert all_marks() == before
     assert "err" in state.r2[3]["s"]
     refused = events("refused")
@@ -165,7 +165,7 @@ async def test_save_into_a_closed_term_is_refused_and_audited(school, extras):
     await state.load()
     assert state.closed and state.mode == "read"
     assert deputy.mode == "correct"
-    assert "Мезгил жабылган" not in repr(await deputy.correct_key("2:3", "5"))
+    assert "Чейрек жабылган" not in repr(await deputy.correct_key("2:3", "5"))
     assert all_marks() == before  # no reason yet: refused
     await deputy.set_correction_reason("Мугалимдин арызы")
     await deputy.correct_key("2:3", "5")
@@ -265,7 +265,7 @@ async def test_summary_sheet_is_for_the_class_teacher_and_leaders(school, extras
     assert [o["name"] for o in sheet.class_options] == ["5-А"]
     assert sheet.rows[0]["name"] == "Абдыкадырова Мөлдир"
     assert sheet.rows[-1]["total"] == "1" and sheet.rows[-1]["б"] == "1"  # Үсөнов was ill once
-    assert [i["label"] for i in sheet.indicators][:2] == ["Эсепке алынды", "Үлгүрүү, %"]
+    assert [i["label"] for i in sheet.indicators][:2] == ["Эсепке алынган окуучулар", "Үлгүрүү, %"]
     await sheet.set_class(str(school.class_6b))  # not his class: ignored
     assert sheet.class_id == str(school.class_5a)
     teacher = sub(new_tab("t_teacher"), SummaryState)

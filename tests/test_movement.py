@@ -665,21 +665,27 @@ def test_a_child_leaves_school_a_and_arrives_in_school_b_with_the_same_pin(schoo
 
 
 def test_the_demo_movement_book_agrees_with_the_enrollments_and_the_journal(db_url):
+    from bbbms_app import demo
     from bbbms_app.models import Attendance, Lesson, Mark
-    from bbbms_app.services import demo
 
-    demo.generate(db.engine(db_url), pupils=160, seed=4)
+    # Built in July: the whole of 2025–2026 happened, and 2024–2025 is its history.
+    demo.generate(db.engine(db_url), pupils=160, seed=4, today=date(2026, 7, 15))
     with db.session() as s:
         lines = s.exec(select(MovementRecord, Order).join(Order, Order.id == MovementRecord.order_id)).all()
         kinds = [m.kind for m, _o in lines]
-        assert kinds.count("arrival") == 4 and kinds.count("departure") == 3 and kinds.count("promotion") > 10
+        mid_year = [m for m, _o in lines if m.kind == "arrival" and m.date > date(2025, 9, 1)]
+        assert len(mid_year) == 4 and kinds.count("departure") == 3 and kinds.count("promotion") > 10
+        assert kinds.count("graduation") > 5 and kinds.count("arrival") > 4  # the first graders came on 1.09
         for m, o in lines:
             assert o.date <= m.date and o.school_id == m.school_id == s.get(Pupil, m.pupil_id).school_id  # type: ignore[union-attr]
-            [e] = s.exec(select(Enrollment).where(Enrollment.pupil_id == m.pupil_id)).all()
+            enrollments = {e.class_id: e for e in s.exec(select(Enrollment).where(Enrollment.pupil_id == m.pupil_id))}
             if m.kind in ("arrival", "promotion"):
-                assert (e.class_id, e.starts_on) == (m.to_class_id, m.date)
-            if m.kind == "departure":
-                assert (e.class_id, e.ends_on) == (m.from_class_id, m.date)
+                assert enrollments[m.to_class_id].starts_on == m.date  # type: ignore[index]
+            if m.kind in ("departure", "graduation"):
+                assert enrollments[m.from_class_id].ends_on == m.date  # type: ignore[index]
+            if m.kind == "promotion":  # last year's class ended on its year's last day
+                old = s.get(SchoolClass, m.from_class_id)
+                assert enrollments[m.from_class_id].ends_on == s.get(AcademicYear, old.academic_year_id).ends_on  # type: ignore[union-attr,index]
             if m.kind == "arrival":  # nothing in the journal before he came
                 for table in (Mark, Attendance):
                     before = s.exec(
@@ -692,7 +698,7 @@ def test_the_demo_movement_book_agrees_with_the_enrollments_and_the_journal(db_u
         clerk = s.exec(select(User).where(User.role == "clerk")).first()
         p = accounts.principal_for(clerk, session=s) if clerk else None
         departed = next(m for m, _o in lines if m.kind == "departure")
-        arrived = next(m for m, _o in lines if m.kind == "arrival")
+        arrived = mid_year[0]
         leave = Order(school_id=departed.school_id, number="999", date=date(2026, 5, 1), kind="departure")
         s.add(leave)
         s.flush()

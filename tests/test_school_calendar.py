@@ -246,7 +246,7 @@ async def test_the_deputy_edits_bells_and_holidays_on_their_screens_and_a_teache
     await bells.new_record()
     await bells.save(_bell(1, 7, "13:00", "13:45"))
     assert bells.form_errors == {
-        "starts_at": "Бул алмашуунун 6-сабагы 12:35–13:20: сабактар бири-бирине кирбей, номур тартибинде болушу керек"
+        "starts_at": "Бул сменанын 6-сабагы 12:35–13:20: сабактар бири-бирине кирбей, номер тартибинде болушу керек"
     }
     await bells.save(_bell(1, 7, "13:30", "14:15"))
     assert bells.form_errors == {} and bells.mode == "detail"

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
-from bbbms_app import db
+from bbbms_app import db, demo
 from bbbms_app.models import (
     AcademicYear,
     AuditEvent,
@@ -25,7 +25,7 @@ from bbbms_app.models import (
     TimetableSlot,
     User,
 )
-from bbbms_app.services import accounts, demo, timetable
+from bbbms_app.services import accounts, timetable
 from tests import timetable_factory
 from tests.timetable_factory import GRADE5_DAY_OFF, GRADE6_DAY_OFF, PUBLIC_HOLIDAY
 
@@ -617,7 +617,8 @@ def test_teacher_cancels_and_restores_only_his_own_lessons_without_marks(tts):
 
 
 def test_demo_has_bells_slots_and_holidays_and_generates_a_quarter(db_url):
-    summary = demo.generate(db.engine(db_url), pupils=90, seed=7)
+    # Built on the first day of the autumn break: the first quarter's journal is whole, not closed yet.
+    summary = demo.generate(db.engine(db_url), pupils=90, seed=7, today=date(2025, 11, 5))
     with db.session() as s:
         bells = s.exec(
             select(BellSchedule).order_by(BellSchedule.shift, BellSchedule.grade_from, BellSchedule.number)
@@ -635,13 +636,15 @@ def test_demo_has_bells_slots_and_holidays_and_generates_a_quarter(db_url):
         assert ("Nooruz", date(2026, 3, 21), date(2026, 3, 21), None) in holidays
         assert ("International Women's Day", date(2026, 3, 8), date(2026, 3, 8), None) in holidays
         # The slots are the weekly timetable the demo's first-quarter lessons follow, in all four quarters.
-        terms = s.exec(select(Term).order_by(Term.number)).all()
+        year = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        terms = s.exec(select(Term).where(Term.academic_year_id == year.id).order_by(Term.number)).all()
         q1 = terms[0]
         slots = s.exec(select(TimetableSlot).where(TimetableSlot.term_id == q1.id)).all()
         placed = {(x.class_id, x.weekday, x.number): (x.subject_id, x.teacher_id) for x in slots}
         held = s.exec(select(Lesson).where(Lesson.term_id == q1.id)).all()
         assert len(held) == summary.lessons
         assert all(placed[(x.class_id, x.date.isoweekday(), x.number)] == (x.subject_id, x.teacher_id) for x in held)
+        assert terms[0].closed_at is None
         assert {x.term_id for x in s.exec(select(TimetableSlot)).all()} == {t.id for t in terms}
     with db.session(write=True) as s:
         deputy = accounts.principal_for(s.exec(select(User).where(User.username == "deputy")).one())

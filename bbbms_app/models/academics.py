@@ -34,7 +34,12 @@ class SchoolClass(SoftDelete, table=True):
 
 
 class Subject(SoftDelete, table=True):
-    """A subject of the curriculum with its names in the three UI languages."""
+    """A subject of the curriculum with its names in the three UI languages and its place in the curriculum.
+
+    `position` orders subjects as the curriculum lists them (Кыргыз тили, Кыргыз адабияты, Орус
+    тили, …, Дене тарбия) in every grid, summary, picker and export, in every language; the
+    deputy edits it. Subjects with the same position follow their Kyrgyz name.
+    """
 
     __table_args__ = (UniqueConstraint("school_id", "code"),)
 
@@ -44,6 +49,7 @@ class Subject(SoftDelete, table=True):
     name_ky: str = Field(max_length=120)
     name_ru: str = Field(max_length=120)
     name_en: str = Field(default="", max_length=120)
+    position: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field
 
 from bbbms_app.models._base import SoftDelete, ts_field
@@ -74,6 +75,7 @@ class GradingPolicy(SoftDelete, table=True):
         CheckConstraint("scale IN ('five_point','none','points','criterion')", name="policy_scale"),
         CheckConstraint("grade_from <= grade_to", name="policy_grades"),
         CheckConstraint("min_value <= max_value", name="policy_values"),
+        CheckConstraint("year_ties IN ('favour','last')", name="policy_year_ties"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -90,5 +92,18 @@ class GradingPolicy(SoftDelete, table=True):
     min_marks: int = 3
     # Mark kind -> weight, e.g. {"class": 1, "home": 1, "test": 2, "control": 3}.
     weights_json: str = Field(default='{"class": 1, "home": 1, "test": 2, "control": 3}', max_length=400)
+    # The school's local act (docs/grading.md). Minimum marks by weekly hours, e.g. {"1": 3, "2": 5,
+    # "4": 6}: a subject of h hours needs the value of the largest key ≤ h (empty: `min_marks`).
+    min_marks_by_hours: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    # Subjects of at most this many hours a week are assessed by half-year (0: none; 1.5 is usual).
+    half_year_max_hours: float = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Subject codes assessed «зач» / «незач» instead of a mark, comma separated.
+    pass_fail_codes: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
+    # A 2 among a pupil's current marks of the period blocks a 5 for the period.
+    two_blocks_five: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    # A year mean exactly between two marks: "favour" (the pupil's way) or "last" (the last period's way).
+    year_ties: str = Field(default="favour", max_length=10, sa_column_kwargs={"server_default": "favour"})
+    # Criterion-based assessment: lowest percentage -> mark, e.g. [[0, 2], [40, 3], [65, 4], [85, 5]].
+    criterion_json: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).

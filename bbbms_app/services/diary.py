@@ -29,7 +29,7 @@ from bbbms_app.models import (
     TeachingAssignment,
     Term,
 )
-from bbbms_app.services import grading, subgroups, timetable
+from bbbms_app.services import curriculum, grading, subgroups, timetable
 from bbbms_app.services import school as school_service
 from bbbms_app.services.access import Principal, can_reach_pupil
 
@@ -137,7 +137,7 @@ def term_summary(session: Session, principal: Principal, pupil_id: int, term_id:
     }
     rules_of_class: dict[int, grading.Rules] = {}
     rows = []
-    for sid in sorted(subject_ids, key=lambda i: subjects[i].name_ky):
+    for sid in sorted(subject_ids, key=lambda i: curriculum.subject_key(subjects[i])):
         values = by_subject.get(sid, [])
         average = None
         if values:

@@ -11,6 +11,15 @@ The rules are the ones of research/mission.md §2.3 and §2.7, made configurable
   the pupil's way); «н/а» in a period makes it «н/а»; all periods exempt make it «осв»;
 - the indicators: успеваемость, качество, СОУ (Simonov) and the average mark.
 
+What a school's local act adds (GradingPolicy's options, docs/grading.md):
+
+- the minimum number of marks by the subject's weekly hours (`min_marks_for`), e.g. 3 at 1 h/week;
+- half-year assessment for subjects of few hours (`assessed_by_half_year`, usually ≤ 1.5 h/week);
+- «зач» / «незач» instead of a mark for the subjects the policy lists (`period_specials`);
+- «a 2 in the period blocks a 5» (`two_blocks_five`);
+- a year mean exactly between two marks goes the pupil's way or the last period's way (`year_ties`);
+- criterion-based assessment: a table from a percentage to a mark (`mark_from_percent`).
+
 Everything here is a pure function of plain values except `policy_for_class`, the loader.
 Averages are compared with thresholds as exact fractions: 93/20 is 4.65, not 4.6499….
 """
@@ -27,11 +36,16 @@ from functools import cached_property, lru_cache
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-from bbbms_app.models import GradingPolicy, SchoolClass
+from bbbms_app.models import GradingPolicy, SchoolClass, TeachingAssignment
 from bbbms_app.models.journal import MARK_KINDS
 
 NOT_ATTESTED = "н/а"
 EXEMPT = "осв"
+PASSED = "зач"
+FAILED = "незач"
+YEAR_TIES = ("favour", "last")
+# The reference criterion table (research/mission.md §2.2): lowest percentage -> mark.
+DEFAULT_CRITERION_BANDS: tuple[tuple[int, int], ...] = ((0, 2), (40, 3), (65, 4), (85, 5))
 DEFAULT_WEIGHTS: dict[str, Fraction] = {
     "class": Fraction(1),
     "home": Fraction(1),
@@ -53,6 +67,13 @@ class Rules:
     threshold_3: Fraction = Fraction("2.65")
     min_marks: int = 3
     weights: dict[str, Fraction] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    # The local act's options (all off by default: today's behaviour).
+    min_marks_by_hours: tuple[tuple[Fraction, int], ...] = ()  # (weekly hours from, minimum marks), ascending
+    half_year_max_hours: Fraction = Fraction(0)
+    pass_fail_codes: frozenset[str] = frozenset()
+    two_blocks_five: bool = False
+    year_ties: str = "favour"
+    criterion_bands: tuple[tuple[int, int], ...] = DEFAULT_CRITERION_BANDS
 
     @property
     def has_marks(self) -> bool:
@@ -122,13 +143,87 @@ def rules_of(policy: GradingPolicy | None) -> Rules:
         threshold_3=Fraction(str(policy.threshold_3)),
         min_marks=max(0, policy.min_marks),
         weights=parse_weights(policy.weights_json),
+        **local_act(
+            policy.min_marks_by_hours,
+            policy.half_year_max_hours,
+            policy.pass_fail_codes,
+            policy.two_blocks_five,
+            policy.year_ties,
+            policy.criterion_json,
+        ),
     )
+
+
+def parse_min_marks_by_hours(raw: str | None) -> tuple[tuple[Fraction, int], ...]:
+    """{"1": 3, "2": 5} -> ((1, 3), (2, 5)); anything malformed is left out (the plain minimum applies)."""
+    try:
+        data = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        return ()
+    if not isinstance(data, dict):
+        return ()
+    out = []
+    for hours, marks in data.items():
+        try:
+            h = Fraction(str(hours))
+        except (ValueError, ZeroDivisionError):
+            continue
+        if isinstance(marks, int) and not isinstance(marks, bool) and 0 <= marks <= 50 and h >= 0:
+            out.append((h, marks))
+    return tuple(sorted(out))
+
+
+def parse_criterion_bands(raw: str | None) -> tuple[tuple[int, int], ...]:
+    """[[0, 2], [40, 3], [65, 4], [85, 5]] -> bands sorted by their lowest percentage; the reference
+    table when empty or malformed (bands must start at 0 and give rising marks)."""
+    try:
+        data = json.loads(raw or "[]")
+    except (TypeError, ValueError):
+        return DEFAULT_CRITERION_BANDS
+    if not isinstance(data, list):
+        return DEFAULT_CRITERION_BANDS
+    bands = []
+    for item in data:
+        if (
+            not isinstance(item, list | tuple)
+            or len(item) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in item)
+            or not 0 <= item[0] <= 100
+        ):
+            return DEFAULT_CRITERION_BANDS
+        bands.append((item[0], item[1]))
+    bands.sort()
+    marks = [m for _p, m in bands]
+    if not bands or bands[0][0] != 0 or marks != sorted(marks) or len({p for p, _m in bands}) != len(bands):
+        return DEFAULT_CRITERION_BANDS
+    return tuple(bands)
+
+
+def local_act(
+    min_marks_by_hours: str | None = "",
+    half_year_max_hours: float | None = 0,
+    pass_fail_codes: str | None = "",
+    two_blocks_five: bool | None = False,
+    year_ties: str | None = "favour",
+    criterion_json: str | None = "",
+) -> dict:
+    """The Rules fields of a policy's local-act options, from the stored values."""
+    return {
+        "min_marks_by_hours": parse_min_marks_by_hours(min_marks_by_hours),
+        "half_year_max_hours": Fraction(str(half_year_max_hours or 0)),
+        "pass_fail_codes": frozenset(c.strip() for c in (pass_fail_codes or "").split(",") if c.strip()),
+        "two_blocks_five": bool(two_blocks_five),
+        "year_ties": year_ties if year_ties in YEAR_TIES else "favour",
+        "criterion_bands": parse_criterion_bands(criterion_json),
+    }
 
 
 _POLICY = (
     select(
         GradingPolicy.scale, GradingPolicy.min_value, GradingPolicy.max_value, GradingPolicy.threshold_5,
         GradingPolicy.threshold_4, GradingPolicy.threshold_3, GradingPolicy.min_marks, GradingPolicy.weights_json,
+        GradingPolicy.min_marks_by_hours, GradingPolicy.half_year_max_hours, GradingPolicy.pass_fail_codes,
+        GradingPolicy.two_blocks_five, GradingPolicy.year_ties, GradingPolicy.criterion_json,
     )
     .where(
         GradingPolicy.academic_year_id == bindparam("year_id"),
@@ -150,9 +245,18 @@ def rules_for(session: Session, year_id: int, grade: int) -> Rules:
 
 @lru_cache(maxsize=256)
 def rules_of_values(
-    scale: str, low: int, high: int, t5: float, t4: float, t3: float, min_marks: int, weights: str
+    scale: str,
+    low: int,
+    high: int,
+    t5: float,
+    t4: float,
+    t3: float,
+    min_marks: int,
+    weights: str,
+    *options: object,
 ) -> Rules:
-    """Rules from a policy row's values (cached: a school has a handful of distinct policies)."""
+    """Rules from a policy row's values, then its local-act options in `local_act`'s order (cached:
+    a school has a handful of distinct policies)."""
     return Rules(
         scale=scale,
         min_value=low,
@@ -162,6 +266,7 @@ def rules_of_values(
         threshold_3=Fraction(str(t3)),
         min_marks=max(0, min_marks),
         weights=parse_weights(weights),
+        **local_act(*options),  # type: ignore[arg-type]
     )
 
 
@@ -171,6 +276,18 @@ def policy_for_class(session: Session, class_id: int) -> Rules:
     if cls is None:
         return Rules()
     return rules_for(session, cls.academic_year_id, cls.grade)
+
+
+def weekly_hours(session: Session, class_id: int, subject_id: int) -> float | None:
+    """A subject's weekly hours in a class (its assignments' largest; groups meet at once), or None."""
+    hours = session.exec(
+        select(TeachingAssignment.hours_per_week).where(
+            TeachingAssignment.class_id == class_id,
+            TeachingAssignment.subject_id == subject_id,
+            TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    return max(hours) if hours else None
 
 
 def weighted_average(rules: Rules, marks: Iterable[tuple[str, int]]) -> tuple[Fraction | None, int]:
@@ -207,17 +324,52 @@ def mark_from_average(rules: Rules, average: Fraction) -> int:
     return min(rules.max_value, max(rules.min_value, _round_half_up(average)))
 
 
-def suggest_period_mark(rules: Rules, marks: Sequence[tuple[str, int]], *, exempt: bool = False) -> Suggestion:
-    """The quarter / half-year mark the policy suggests from a pupil's current marks (kind, value)."""
+def min_marks_for(rules: Rules, hours: float | Fraction | None) -> int:
+    """The minimum number of marks for a period mark in a subject of `hours` a week: the local act's
+    row for the largest hours ≤ `hours`, else the policy's plain minimum."""
+    if hours is None or not rules.min_marks_by_hours:
+        return rules.min_marks
+    h = Fraction(str(hours))
+    found = [marks for start, marks in rules.min_marks_by_hours if start <= h]
+    return found[-1] if found else rules.min_marks
+
+
+def assessed_by_half_year(rules: Rules, hours: float | Fraction | None) -> bool:
+    """Whether a subject of `hours` a week gets half-year marks instead of quarter marks."""
+    return hours is not None and rules.half_year_max_hours > 0 and Fraction(str(hours)) <= rules.half_year_max_hours
+
+
+def period_specials(rules: Rules, subject_code: str) -> tuple[str, ...]:
+    """The special period marks a subject may get: «н/а», «осв», and «зач»/«незач» where the policy says so."""
+    if subject_code in rules.pass_fail_codes:
+        return (NOT_ATTESTED, EXEMPT, PASSED, FAILED)
+    return (NOT_ATTESTED, EXEMPT)
+
+
+def mark_from_percent(rules: Rules, percent: float | Fraction) -> int:
+    """The mark a criterion-based result earns: the band whose lowest percentage is the highest ≤ percent."""
+    if not 0 <= percent <= 100:
+        raise ValueError("a percentage is between 0 and 100")
+    return [mark for lowest, mark in rules.criterion_bands if lowest <= percent][-1]
+
+
+def suggest_period_mark(
+    rules: Rules, marks: Sequence[tuple[str, int]], *, exempt: bool = False, hours: float | None = None
+) -> Suggestion:
+    """The quarter / half-year mark the policy suggests from a pupil's current marks (kind, value);
+    `hours` (the subject's weekly hours) picks the local act's minimum number of marks."""
     if not rules.has_marks:
         return Suggestion()
     if exempt:
         return Suggestion(special=EXEMPT)
     average, count = weighted_average(rules, marks)
     shown = round(float(average), 2) if average is not None else None
-    if average is None or count < max(1, rules.min_marks):
+    if average is None or count < max(1, min_marks_for(rules, hours)):
         return Suggestion(special=NOT_ATTESTED, average=shown, count=count)
-    return Suggestion(value=mark_from_average(rules, average), average=shown, count=count)
+    value = mark_from_average(rules, average)
+    if value == 5 and rules.two_blocks_five and any(v <= 2 for _k, v in marks):
+        value = 4  # the local rule: a 2 in the period, however averaged out, keeps the period from a 5
+    return Suggestion(value=value, average=shown, count=count)
 
 
 def suggest_year_mark(rules: Rules, periods: Sequence[tuple[int | None, str]], expected: int) -> Suggestion:
@@ -236,7 +388,10 @@ def suggest_year_mark(rules: Rules, periods: Sequence[tuple[int | None, str]], e
     if not numeric:
         return Suggestion(special=EXEMPT)
     mean = Fraction(sum(numeric), len(numeric))
-    value = min(rules.max_value, max(rules.min_value, _round_half_up(mean)))
+    rounded = _round_half_up(mean)  # a tie (x.5) goes up: the pupil's way
+    if rules.year_ties == "last" and mean.denominator == 2 and numeric[-1] < mean:
+        rounded -= 1  # the local act's alternative: a tie goes the way of the last period
+    value = min(rules.max_value, max(rules.min_value, rounded))
     return Suggestion(value=value, average=round(float(mean), 2), count=len(numeric))
 
 

@@ -23,6 +23,7 @@ from bbbms_app.models import (
     TeachingAssignment,
     Term,
 )
+from bbbms_app.services import curriculum
 from bbbms_app.services.access import Principal, visible_pupil_ids_own
 
 
@@ -149,7 +150,7 @@ def teaching_load(session: Session, staff_id: int, year_id: int | None) -> list[
         .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)  # type: ignore[arg-type]
         .join(Subject, Subject.id == TeachingAssignment.subject_id)  # type: ignore[arg-type]
         .where(TeachingAssignment.teacher_id == staff_id, SchoolClass.academic_year_id == (year_id or -1))
-        .order_by(SchoolClass.grade, SchoolClass.letter, Subject.name_ky)
+        .order_by(SchoolClass.grade, SchoolClass.letter, *curriculum.SUBJECT_ORDER)
     ).all()
     return [
         {

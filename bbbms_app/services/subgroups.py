@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from bbbms_app.models import Enrollment, Pupil, SchoolClass, Staff, SubgroupMember, Subject, TeachingAssignment
 from bbbms_app.models._base import utcnow
-from bbbms_app.services import audit
+from bbbms_app.services import audit, curriculum
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
 from bbbms_app.services.school import localized_names
 
@@ -115,7 +115,7 @@ def split_subjects(session: Session, principal: Principal, class_id: int) -> lis
             TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
             Subject.deleted_at.is_(None),  # type: ignore[union-attr]
         )
-        .order_by(Subject.name_ky, TeachingAssignment.subgroup)
+        .order_by(*curriculum.SUBJECT_ORDER, TeachingAssignment.subgroup)
     ).all()
     by_subject: dict[int, SplitSubject] = {}
     for ta, subject, staff in rows:

@@ -35,7 +35,7 @@ from bbbms_app.models import (
     Term,
     TimetableSlot,
 )
-from bbbms_app.services import audit
+from bbbms_app.services import audit, curriculum
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal, visible_class_ids
 from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.school import class_name, localized_names
@@ -576,7 +576,7 @@ def class_choices(session: Session, principal: Principal, class_id: int) -> list
         .join(Subject, Subject.id == TeachingAssignment.subject_id)  # type: ignore[arg-type]
         .join(Staff, Staff.id == TeachingAssignment.teacher_id)  # type: ignore[arg-type]
         .where(TeachingAssignment.class_id == class_id)
-        .order_by(Subject.name_ky, TeachingAssignment.subgroup)  # type: ignore[arg-type]
+        .order_by(*curriculum.SUBJECT_ORDER, TeachingAssignment.subgroup)  # type: ignore[arg-type]
     ).all()
     out = []
     for ta, subject, staff in rows:
@@ -946,7 +946,7 @@ def teacher_assignments(session: Session, principal: Principal, year_id: int | N
         .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)  # type: ignore[arg-type]
         .join(Subject, Subject.id == TeachingAssignment.subject_id)  # type: ignore[arg-type]
         .where(TeachingAssignment.teacher_id == principal.staff_id, SchoolClass.academic_year_id == year_id)
-        .order_by(SchoolClass.grade, SchoolClass.letter, Subject.name_ky)  # type: ignore[arg-type]
+        .order_by(SchoolClass.grade, SchoolClass.letter, *curriculum.SUBJECT_ORDER)  # type: ignore[arg-type]
     ).all()
     out = []
     for ta, cls, subject in rows:

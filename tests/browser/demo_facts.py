@@ -16,10 +16,11 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel, select
 
 import bbbms_app.models  # noqa: F401  (registers every table)
+from bbbms_app import demo
 from bbbms_app.db import make_engine
 from bbbms_app.models import SchoolClass, TeachingAssignment, TimetableSlot, User
-from bbbms_app.services import accounts, demo, diary, timetable
-from bbbms_app.services.school import class_name, own_children
+from bbbms_app.services import accounts, diary, timetable
+from bbbms_app.services.school import class_name, context, own_children
 from tests.browser.conftest import DEMO_PUPILS
 
 TODAY = date.today()
@@ -42,6 +43,7 @@ class Facts:
     free: Edit
     children: list[dict[str, str]]
     weeks: dict[str, dict]  # pupil id -> the diary week the page opens on
+    term_label: str  # the header's term today, in Kyrgyz (the demo lives in today's year)
 
 
 def _engine():
@@ -107,10 +109,11 @@ def facts() -> Facts:
         ta, cls, weekday, number = free
         free_edit = Edit(class_name(cls.grade, cls.letter), weekday, number, label(ta, cls))
         assert start is not None
+        term_label = context(s, deputy, TODAY)["term_labels"]["ky"]
         children = own_children(s, parent, TODAY)
         weeks = {}
         for child in children:
             pid = int(child["id"])
             weeks[child["id"]] = diary.pupil_week(s, parent, pid, diary.default_monday(s, parent, pid, TODAY))
     engine.dispose()
-    return Facts(clash_edit, free_edit, children, weeks)
+    return Facts(clash_edit, free_edit, children, weeks, term_label)

@@ -18,7 +18,16 @@ from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-HEADERS = ["ПИН (14 сан)", "Фамилиясы", "Аты", "Атасынын аты", "Туулган күнү", "Жынысы", "Алиппе китеби №", "Класс"]
+HEADERS = [
+    "ПИН (14 сан)",
+    "Фамилиясы",
+    "Аты",
+    "Атасынын аты",
+    "Туулган күнү",
+    "Жынысы",
+    "Алфавиттик китеп боюнча №",
+    "Класс",
+]
 
 
 def _scalar(url: str, sql: str, **params):

@@ -29,7 +29,7 @@ def _check_week(page: Page, week: dict) -> None:
     expect(page.get_by_test_id("diary-lesson")).to_have_count(sum(len(day) for day in week["lessons"]))
     expect(page.get_by_test_id("diary-mark")).to_have_count(len(marks))
     assert page.get_by_test_id("diary-mark").all_inner_texts() == marks
-    assert page.get_by_test_id("diary-homework").all_inner_texts() == [f"Үй тапшырма: {h}" for h in homework]
+    assert page.get_by_test_id("diary-homework").all_inner_texts() == [f"Үй тапшырмасы: {h}" for h in homework]
 
 
 def test_parent_sees_marks_and_homework_and_switches_children(page: Page):

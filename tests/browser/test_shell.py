@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from bbbms_app.services.demo import DEMO_PASSWORD
+from bbbms_app.demo import DEMO_PASSWORD
+from tests.browser.demo_facts import facts
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,7 @@ def test_each_demo_role_sees_its_own_sidebar_and_signs_out(page: Page, username:
     shown = {s for s in ALL_SECTIONS if sidebar.get_by_test_id(f"nav-{s}").count() > 0}
     assert shown == SIDEBAR[username]
     expect(page.get_by_test_id("page-title")).to_have_text("Башкы бет")
-    expect(page.get_by_test_id("term-label")).to_have_text("1-чейрек")
+    expect(page.get_by_test_id("term-label")).to_have_text(facts().term_label)  # today's quarter
     sidebar.get_by_test_id("logout").click()
     expect(page).to_have_url(re.compile(r"/login/?$"))
     # The old session is gone: a protected page sends the browser back to sign in.

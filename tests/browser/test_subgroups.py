@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,17 @@ from sqlalchemy import or_
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import Enrollment, Lesson, SchoolClass, SubgroupMember, Subject, TeachingAssignment, Term, User
+from bbbms_app.models import (
+    AcademicYear,
+    Enrollment,
+    Lesson,
+    SchoolClass,
+    SubgroupMember,
+    Subject,
+    TeachingAssignment,
+    User,
+)
+from bbbms_app.services import school as school_service
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_journal import server_db  # noqa: F401  (fixture)
 from tests.browser.test_shell import sign_in
@@ -37,9 +47,15 @@ def english_in_groups(server_db: str):  # noqa: F811
         staff = {
             u.username: u.staff_id for u in s.exec(select(User).where(User.username.in_(["classteacher", "teacher"])))
         }  # type: ignore[attr-defined]
-        cls = s.exec(select(SchoolClass).where(SchoolClass.class_teacher_id == staff["classteacher"])).first()
+        # Her class this year (she kept it from last year) and today's quarter, which the journal opens.
+        cls = s.exec(
+            select(SchoolClass)
+            .join(AcademicYear, AcademicYear.id == SchoolClass.academic_year_id)  # type: ignore[arg-type]
+            .where(SchoolClass.class_teacher_id == staff["classteacher"], AcademicYear.is_current)
+        ).first()
         assert cls is not None
-        term = s.exec(select(Term).where(Term.academic_year_id == cls.academic_year_id, Term.number == 1)).one()
+        term = school_service.current_term(s, s.get(AcademicYear, cls.academic_year_id), date.today())  # type: ignore[arg-type]
+        assert term is not None
         subject = Subject(
             school_id=cls.school_id,
             code="EN-G",

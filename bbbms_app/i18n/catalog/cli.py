@@ -25,11 +25,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Making the demo school…",
     ),
     "cli.demo.loaded": (
-        "Демо {seconds} секундада жүктөлдү: {schools} мектеп, {pupils} окуучу, {classes} класс, {staff} кызматкер, "
+        "Демо ({year} окуу жылы) {seconds} секундада жүктөлдү: "
+        "{schools} мектеп, {pupils} окуучу, {classes} класс, {staff} кызматкер, "
         "{lessons} сабак, {marks} баа, {attendance} катышуу жазуусу.",
-        "Демо загружено за {seconds} с: школ {schools}, учеников {pupils}, классов {classes}, сотрудников {staff}, "
+        "Демо ({year} учебный год) загружено за {seconds} с: "
+        "школ {schools}, учеников {pupils}, классов {classes}, сотрудников {staff}, "
         "уроков {lessons}, оценок {marks}, записей посещаемости {attendance}.",
-        "Demo loaded in {seconds} s: {schools} schools, {pupils} pupils, {classes} classes, {staff} staff, "
+        "Demo ({year} school year) loaded in {seconds} s: "
+        "{schools} schools, {pupils} pupils, {classes} classes, {staff} staff, "
         "{lessons} lessons, {marks} marks, {attendance} attendance records.",
     ),
     "cli.demo.accounts": (

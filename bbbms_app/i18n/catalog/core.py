@@ -4,7 +4,7 @@ from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str, str]] = {
     # The application
-    "app.name": ("БББМС", "ББМС", "BBBMS"),
+    "app.name": ("БББМС", "БББМС", "BBBMS"),
     "app.title": (
         "Билим берүүнү башкаруунун маалыматтык системасы",
         "Информационная система управления образованием",
@@ -62,7 +62,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "header.term": ("Чейрек", "Четверть", "Quarter"),
     "term.quarter": ("{number}-чейрек", "{number}-я четверть", "Quarter {number}"),
     "term.half_year": ("{number}-жарым жыл", "{number}-е полугодие", "Half-year {number}"),
-    "term.none": ("Окуу мезгили эмес", "Вне учебного периода", "No term in progress"),
+    "term.none": ("Азыр чейрек жүрбөйт", "Сейчас не идёт четверть", "No term in progress"),
     # Dashboard
     "home.welcome": ("Кош келиңиз, {name}", "Добро пожаловать, {name}", "Welcome, {name}"),
     "home.pupils": ("Окуучулар", "Учеников", "Pupils"),
@@ -70,8 +70,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "home.staff": ("Кызматкерлер", "Сотрудников", "Staff"),
     "home.lessons": ("Сабактар (чейректе)", "Уроков (в четверти)", "Lessons (this quarter)"),
     "home.marks": ("Баалар (чейректе)", "Оценок (в четверти)", "Marks (this quarter)"),
-    "home.absences": ("Катышпагандар (чейректе)", "Пропусков (в четверти)", "Absences (this quarter)"),
-    "home.my_classes": ("Менин сабактарым", "Мои классы и предметы", "My classes and subjects"),
+    "home.absences": ("Калтырылган сабактар (чейректе)", "Пропущено уроков (в четверти)", "Absences (this quarter)"),
+    "home.my_classes": ("Менин класстарым жана предметтерим", "Мои классы и предметы", "My classes and subjects"),
     "home.my_class": ("Менин классым", "Мой класс", "My class"),
     "home.my_children": ("Балдарым", "Мои дети", "My children"),
     "home.hours": ("{hours} саат/апта", "{hours} ч/нед", "{hours} h/week"),
@@ -100,7 +100,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "col.birth_date": ("Туулган күнү", "Дата рождения", "Date of birth"),
     "col.sex": ("Жынысы", "Пол", "Sex"),
     "col.class": ("Класс", "Класс", "Class"),
-    "col.alpha_book_no": ("Алиппе китеби №", "№ алф. книги", "Alphabetic book no."),
+    "col.alpha_book_no": ("Алфавиттик китеп боюнча №", "№ алф. книги", "Alphabetic book no."),
     "col.language": ("Окутуу тили", "Язык обучения", "Language of instruction"),
     "col.shift": ("Смена", "Смена", "Shift"),
     "col.class_teacher": ("Класс жетекчи", "Классный руководитель", "Class teacher"),
@@ -111,7 +111,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "col.role": ("Ролу", "Роль", "Role"),
     "col.active": ("Активдүү", "Активен", "Active"),
     "col.last_login": ("Акыркы кирүү", "Последний вход", "Last sign-in"),
-    "col.subject": ("Сабак", "Предмет", "Subject"),
+    "col.subject": ("Предмет", "Предмет", "Subject"),
     "col.marks": ("Баалар", "Оценки", "Marks"),
     "col.average": ("Орточо", "Средний балл", "Average"),
     "col.absences": ("Катышпаган", "Пропуски", "Absences"),

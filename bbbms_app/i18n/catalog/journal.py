@@ -5,13 +5,13 @@ from __future__ import annotations
 MESSAGES: dict[str, tuple[str, str, str]] = {
     # Navigation and titles
     "nav.journal": ("Журнал", "Журнал", "Journal"),
-    "nav.journal_summary": ("Жыйынтык ведомость", "Сводная ведомость", "Summary sheet"),
+    "nav.journal_summary": ("Жыйынды ведомость", "Сводная ведомость", "Summary sheet"),
     "journal.title": ("Класстык журнал", "Классный журнал", "Class journal"),
-    "journal.summary.title": ("Жыйынтык ведомость", "Сводная ведомость успеваемости", "Summary sheet"),
+    "journal.summary.title": ("Үлгүрүүнүн жыйынды ведомосту", "Сводная ведомость успеваемости", "Summary sheet"),
     # Choosing a journal
     "journal.pick.class": ("Класс", "Класс", "Class"),
-    "journal.pick.subject": ("Сабак", "Предмет", "Subject"),
-    "journal.pick.term": ("Мезгил", "Период", "Term"),
+    "journal.pick.subject": ("Предмет", "Предмет", "Subject"),
+    "journal.pick.term": ("Чейрек", "Четверть", "Term"),
     "journal.subgroup": ("Топ", "Группа", "Group"),
     "journal.no_journals": (
         "Сиз ача турган журнал жок",
@@ -19,7 +19,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "There is no journal you can open",
     ),
     "journal.no_lessons": (
-        "Бул мезгилде сабактар жок",
+        "Бул чейректе сабактар жок",
         "В этом периоде нет уроков",
         "No lessons in this term",
     ),
@@ -39,7 +39,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "journal.col.suggested": ("Сунуш", "Расчёт", "Suggested"),
     "journal.left_on": ("{date} чыккан", "выбыл {date}", "left {date}"),
     "journal.keys.help": (
-        "5 4 3 2 — баа; н б у п о — катышуу; ⌫ — өчүрүү; жебелер, Enter, Tab — жылуу; Ctrl+Z — артка",
+        "5 4 3 2 — баа; н б у п о — катышуу; ⌫ — өчүрүү; жебелер, Enter, Tab — өтүү; Ctrl+Z — артка",
         "5 4 3 2 — оценка; н б у п о — посещаемость; ⌫ — стереть; стрелки, Enter, Tab — переход; Ctrl+Z — отмена",
         "5 4 3 2 — mark; н б у п о — attendance; ⌫ — clear; arrows, Enter, Tab — move; Ctrl+Z — undo",
     ),
@@ -54,12 +54,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "journal.export": ("Excel", "Excel", "Excel"),
     "journal.readonly": ("Окуу үчүн гана", "Только просмотр", "Read only"),
     "journal.closed": (
-        "Мезгил жабылган: журнал өзгөртүлбөйт",
+        "Чейрек жабылган: журнал өзгөртүлбөйт",
         "Период закрыт: журнал не изменяется",
         "The term is closed: the journal cannot be changed",
     ),
     "journal.correcting": (
-        "Жабык мезгилди оңдоо: ар бир өзгөртүү себеби менен катталат",
+        "Жабык чейректи оңдоо: ар бир өзгөртүү себеби менен катталат",
         "Исправление закрытого периода: каждое изменение записывается с причиной",
         "Correcting a closed term: every change is recorded with its reason",
     ),
@@ -85,7 +85,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Tap a date to edit its topic and homework",
     ),
     # Period and year marks
-    "journal.period.dialog": ("Мезгилдик баа", "Итоговая оценка", "Period mark"),
+    "journal.period.dialog": ("Чейректик баа", "Четвертная оценка", "Period mark"),
     "journal.period.year_dialog": ("Жылдык баа", "Годовая оценка", "Year mark"),
     "journal.period.average": ("Орточо: {average}", "Средний балл: {average}", "Average: {average}"),
     "journal.period.suggestion": ("Сунуш: {mark}", "Расчётная оценка: {mark}", "Suggested: {mark}"),
@@ -100,10 +100,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "journal.period.close": ("Жабуу", "Закрыть", "Close"),
     "journal.period.none": ("—", "—", "—"),
     # Terms
-    "journal.term.close": ("Мезгилди жабуу", "Закрыть период", "Close the term"),
-    "journal.term.reopen": ("Мезгилди кайра ачуу", "Открыть период", "Reopen the term"),
-    "journal.term.closed_ok": ("Мезгил жабылды", "Период закрыт", "The term is closed"),
-    "journal.term.reopened": ("Мезгил кайра ачылды", "Период снова открыт", "The term is open again"),
+    "journal.term.close": ("Чейректи жабуу", "Закрыть четверть", "Close the term"),
+    "journal.term.reopen": ("Чейректи кайра ачуу", "Открыть четверть", "Reopen the term"),
+    "journal.term.closed_ok": ("Чейрек жабылды", "Четверть закрыта", "The term is closed"),
+    "journal.term.reopened": ("Чейрек кайра ачылды", "Четверть снова открыта", "The term is open again"),
     "journal.term.reopen_reason": ("Кайра ачуунун себеби", "Причина открытия", "Reason for reopening"),
     # Refusals
     "journal.error.stale": (
@@ -112,7 +112,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Someone else changed this — the newer value is shown; check it and enter again",
     ),
     "journal.error.term_closed": (
-        "Мезгил жабылган: оңдоо үчүн директордун окуу иштери боюнча орун басарына кайрылыңыз",
+        "Чейрек жабылган: оңдоо үчүн директордун окуу иштери боюнча орун басарына кайрылыңыз",
         "Период закрыт: для исправления обратитесь к заместителю директора по учебной работе",
         "The term is closed: ask the deputy director to make the correction",
     ),
@@ -164,23 +164,25 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "A mark other than the suggested one ({suggestion}) needs a reason",
     ),
     "journal.error.period_value": (
-        "Мындай мезгилдик баа жок: {value}",
-        "Такой итоговой оценки нет: {value}",
+        "Мындай чейректик баа жок: {value}",
+        "Такой четвертной оценки нет: {value}",
         "Not a period mark: {value}",
     ),
-    "journal.error.already_closed": ("Мезгил мурунтан эле жабык", "Период уже закрыт", "The term is already closed"),
-    "journal.error.not_closed": ("Мезгил жабыла элек", "Период не закрыт", "The term is not closed"),
+    "journal.error.already_closed": ("Чейрек мурунтан эле жабык", "Четверть уже закрыта", "The term is already closed"),
+    "journal.error.not_closed": ("Чейрек жабыла элек", "Четверть не закрыта", "The term is not closed"),
     # Summary sheet
     "journal.summary.year": ("Жылдык", "Год", "Year"),
     "journal.summary.absences": ("Калтырган сабактар", "Пропущено уроков", "Lessons missed"),
     "journal.summary.total": ("бардыгы", "всего", "total"),
     "journal.summary.legend": (
-        "б — оорулуу, у — жүйөлүү себеп менен, п — жүйөсүз, н — себеби белгисиз, о — кечиккен",
-        "б — болезнь, у — по уважительной причине, п — без уважительной причины, н — причина не указана, о — опоздание",
-        "б ill, у excused, п unexcused, н reason unknown, о late",
+        "н/а — аттестацияланган жок, осв — бошотулган; б — оорулуу, у — жүйөлүү себеп менен, п — жүйөсүз,"
+        " н — себеби белгисиз, о — кечиккен",
+        "н/а — не аттестован, осв — освобождён; б — болезнь, у — по уважительной причине,"
+        " п — без уважительной причины, н — причина не указана, о — опоздание",
+        "н/а not attested, осв exempt; б ill, у excused, п unexcused, н reason unknown, о late",
     ),
-    "journal.summary.all": ("Бардык сабактар", "Все предметы", "All subjects"),
-    "journal.summary.n": ("Эсепке алынды", "Учтено учеников", "Pupils counted"),
+    "journal.summary.all": ("Бардык предметтер", "Все предметы", "All subjects"),
+    "journal.summary.n": ("Эсепке алынган окуучулар", "Учтено учеников", "Pupils counted"),
     "journal.summary.success": ("Үлгүрүү, %", "Успеваемость, %", "Success rate, %"),
     "journal.summary.quality": ("Билим сапаты, %", "Качество знаний, %", "Quality, %"),
     "journal.summary.sou": (
@@ -231,7 +233,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "you may not write in this journal",
     ),
     # Closing a term: the check and the confirmation (JournalState.close_term / confirm_close)
-    "journal.close.title": ("Мезгилди жабуу", "Закрытие периода", "Closing the term"),
+    "journal.close.title": ("Чейректи жабуу", "Закрытие четверти", "Closing the term"),
     "journal.close.scope": ("Эмнени жабуу", "Что закрыть", "What to close"),
     "journal.close.school": ("Бүт мектеп", "Вся школа", "The whole school"),
     "journal.close.grade": ("{grade}-класстар", "{grade}-е классы", "Grade {grade}"),
@@ -246,7 +248,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Every pupil has a term mark.",
     ),
     "journal.close.col.class": ("Класс", "Класс", "Class"),
-    "journal.close.col.subject": ("Сабак", "Предмет", "Subject"),
+    "journal.close.col.subject": ("Предмет", "Предмет", "Subject"),
     "journal.close.col.teacher": ("Мугалим", "Учитель", "Teacher"),
     "journal.close.col.missing": ("Баасыз", "Без оценки", "Without a mark"),
     "journal.close.col.who": ("Кимдер", "Кто", "Who"),
@@ -270,4 +272,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Неверно выбрано, что закрыть",
         "Wrong choice of what to close",
     ),
+    # The legend of the Russian abbreviations a Kyrgyz journal keeps (summary sheet, journal, export).
+    "journal.legend.na": ("н/а — аттестацияланган жок", "н/а — не аттестован", "н/а — not attested"),
+    "journal.legend.exempt": ("осв — бошотулган", "осв — освобождён", "осв — exempt"),
 }

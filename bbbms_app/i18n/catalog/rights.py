@@ -121,7 +121,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Create, disable and reset user accounts",
     ),
     "rights.perm.journal.read": (
-        "Класс журналын окуу (өз чөйрөсүндө)",
+        "Класстык журналды окуу (өз чөйрөсүндө)",
         "Просмотр классного журнала (в своей области)",
         "Read class journals in scope",
     ),
@@ -142,7 +142,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "rights.perm.timetable.read": ("Сабак жадыбалын көрүү", "Просмотр расписания", "Read the timetable"),
     "rights.perm.timetable.write": ("Сабак жадыбалын түзүү", "Составление расписания", "Edit the timetable"),
-    "rights.perm.report.read": ("Жалпы отчётторду көрүү", "Просмотр сводных отчётов", "Read summary reports"),
+    "rights.perm.report.read": ("Жалпы отчетторду көрүү", "Просмотр сводных отчётов", "Read summary reports"),
     "rights.perm.movement.read": (
         "Окуучулардын кыймылы китебин көрүү",
         "Просмотр книги движения учащихся",

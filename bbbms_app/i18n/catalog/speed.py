@@ -7,7 +7,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "print.search": ("Издөө: «{text}»", "Поиск: «{text}»", "Search: “{text}”"),
     "print.deleted": ("Өчүрүлгөн жазуулар", "Удалённые записи", "Deleted records"),
     "print.sorted": ("Иреттелди: {column} {order}", "Сортировка: {column} {order}", "Sorted by: {column} {order}"),
-    "print.sorted_default": ("Алиппе тартиби боюнча", "По алфавиту", "In alphabetical order"),
+    "print.sorted_default": ("Алфавит тартиби боюнча", "По алфавиту", "In alphabetical order"),
     "print.sorted_usual": ("Адаттагы тартипте", "В обычном порядке", "In the usual order"),
     "print.ascending": ("↑ (өсүү)", "↑ (по возрастанию)", "↑ (ascending)"),
     "print.descending": ("↓ (кемүү)", "↓ (по убыванию)", "↓ (descending)"),

@@ -10,15 +10,15 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Splitting classes into subgroups",
     ),
     "subgroups.pick.class": ("Класс", "Класс", "Class"),
-    "subgroups.pick.subject": ("Сабак", "Предмет", "Subject"),
+    "subgroups.pick.subject": ("Предмет", "Предмет", "Subject"),
     "subgroups.col.pupil": ("Окуучу", "Ученик", "Pupil"),
     "subgroups.col.group": ("Топ", "Группа", "Group"),
     "subgroups.none": ("Топсуз", "Без группы", "No group"),
-    "subgroups.halves": ("Алиппе боюнча тең бөлүү", "Разделить по алфавиту поровну", "Split alphabetically in halves"),
+    "subgroups.halves": ("Алфавит боюнча тең бөлүү", "Разделить по алфавиту поровну", "Split alphabetically in halves"),
     "subgroups.save": ("Сактоо", "Сохранить", "Save"),
     "subgroups.saved": (
         "Сакталды: {n} окуучунун тобу өзгөрдү",
-        "Сохранено: группа изменена у {n} уч.",
+        "Сохранено: группа изменена у учеников: {n}",
         "Saved: {n} pupils changed group",
     ),
     "subgroups.unsaved": ("Сактала элек өзгөртүүлөр бар", "Есть несохранённые изменения", "There are unsaved changes"),
@@ -36,7 +36,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "subgroups.no_pupils": ("Класста окуучу жок", "В классе нет учеников", "The class has no pupils"),
     "subgroups.error.group": (
-        "{group}-топ бул сабакта жок",
+        "{group}-топ бул предметте жок",
         "Группы {group} по этому предмету нет",
         "There is no group {group} for this subject",
     ),
@@ -46,7 +46,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "The pupil is not in this class",
     ),
     "subgroups.error.not_split_subject": (
-        "Бул сабак класста топторго бөлүнүп окутулбайт",
+        "Бул предмет класста топторго бөлүнүп окутулбайт",
         "Этот предмет в классе не ведётся по группам",
         "This subject is not taught in groups in this class",
     ),
@@ -56,7 +56,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "The pupil is not in group {subgroup}",
     ),
     "journal.needs_split": (
-        "Бул сабак боюнча класс азырынча топторго бөлүнө элек. Класс жетекчи же директордун окуу иштери боюнча"
+        "Бул предмет боюнча класс азырынча топторго бөлүнө элек. Класс жетекчи же директордун окуу иштери боюнча"
         " орун басары «Топтор» бөлүмүндө бөлөт.",
         "Класс ещё не разделён на подгруппы по этому предмету. Делит классный руководитель или заместитель"
         " директора по учебной работе в разделе «Подгруппы».",
@@ -74,7 +74,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "You did not teach this lesson: a substitute fills in only his own lessons",
     ),
     "rights.perm.subgroup.write": (
-        "Классты сабак боюнча топторго бөлүү (класс жетекчи — өз классын)",
+        "Классты предмет боюнча топторго бөлүү (класс жетекчи — өз классын)",
         "Деление класса на подгруппы по предмету (классный руководитель — своего класса)",
         "Split a class into subgroups for a subject (the class teacher: his own class)",
     ),

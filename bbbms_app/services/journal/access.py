@@ -20,6 +20,7 @@ from bbbms_app.models import (
     TeachingAssignment,
     Term,
 )
+from bbbms_app.services import curriculum
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal, can_teach
 
 
@@ -173,7 +174,7 @@ def journal_subjects(session: Session, principal: Principal, class_id: int) -> l
             TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
             Subject.deleted_at.is_(None),  # type: ignore[union-attr]
         )
-        .order_by(Subject.name_ky, TeachingAssignment.subgroup)
+        .order_by(*curriculum.SUBJECT_ORDER, TeachingAssignment.subgroup)
     ).all()
     whole_class = is_leader(principal) or (
         principal.staff_id is not None and cls.class_teacher_id == principal.staff_id

@@ -20,7 +20,7 @@ from bbbms_app.models import (
     TeachingAssignment,
     Term,
 )
-from bbbms_app.services import grading
+from bbbms_app.services import curriculum, grading
 from bbbms_app.services.access import Principal
 from bbbms_app.services.journal.access import OutOfScope, class_in_school, class_label, is_leader, year_terms
 from bbbms_app.services.journal.cells import ABSENT_CODES
@@ -121,7 +121,7 @@ def summary(
                 Subject.deleted_at.is_(None),  # type: ignore[union-attr]
             )
         ).all(),
-        key=lambda s: s.name_ky,
+        key=curriculum.subject_key,
     )
     pupils = pupils_of(session, class_id, starts, ends)
     ids = [p.id for p in pupils]

@@ -17,7 +17,7 @@ from bbbms_app.models import (
     Term,
 )
 from bbbms_app.models.people import SEXES
-from bbbms_app.services import audit
+from bbbms_app.services import audit, curriculum
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, visible_class_ids, visible_pupil_ids_own
 from bbbms_app.services.engine.profile import PERSON, Profile, current_enrollment, person_name_column
 from bbbms_app.services.engine.profiles.staff import PHONE, PIN
@@ -249,7 +249,7 @@ def _marks(session, pupil: Pupil, lang: str) -> list[dict[str, str]]:
         .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
         .where(Mark.pupil_id == pupil.id, Term.academic_year_id == year.id)
         .group_by(Subject.id)
-        .order_by(Subject.name_ky)
+        .order_by(*curriculum.SUBJECT_ORDER)
     ).all()
     return [
         {"subject": localized_name(s, lang), "count": str(n), "average": format_number(float(avg or 0), lang)}

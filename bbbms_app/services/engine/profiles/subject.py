@@ -14,12 +14,12 @@ class SubjectProfile(Profile):
     icon = "book-open"
     read = "class.read"
     write = "subject.write"
-    columns = ("code", "name_ky", "name_ru", "name_en")
-    form = (("admin.section.main", ("code", "name_ky", "name_ru", "name_en")),)
-    import_columns = ("code", "name_ky", "name_ru", "name_en")
+    columns = ("code", "name_ky", "name_ru", "name_en", "position")
+    form = (("admin.section.main", ("code", "name_ky", "name_ru", "name_en", "position")),)
+    import_columns = ("code", "name_ky", "name_ru", "name_en", "position")
     natural_key = ("code",)
-    order = ("code",)
-    picker_order = ("name_ky",)
+    order = ("position", "name_ky")  # the curriculum's order (services.curriculum)
+    picker_order = ("position", "name_ky")
     related_tables = (
         RelatedSpec(
             "assignments",
