@@ -69,9 +69,9 @@ def _kind(exc: BaseException) -> str:
 def run_load(url: str, big, seconds: float, think_s: float) -> dict:
     from sqlmodel import select
 
-    from bbbms_app import db
+    from bbbms_app import db, demo
     from bbbms_app.models import User
-    from bbbms_app.services import accounts, demo, journal
+    from bbbms_app.services import accounts, journal
     from bbbms_app.services import school as school_service
 
     with db.session(url) as s:

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bbbms_app import cli, db, settings
-from bbbms_app.services import backup, demo
+from bbbms_app import cli, db, demo, settings
+from bbbms_app.services import backup
 from tests.conftest import is_postgres
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -15,9 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from bbbms_app import cli, db, settings
+from bbbms_app import cli, db, demo, settings
 from bbbms_app.models import School, Staff, User
-from bbbms_app.services import backup, demo, passwords
+from bbbms_app.services import backup, passwords
 
 INIT = ["init", "--school-name", "№ 5 мектеп", "--okpo", "12345678", "--director", "Asanova"]
 SAFE_PROD = {
