@@ -26,13 +26,17 @@ from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
 from bbbms_app.pages.subgroups import SubgroupsState, subgroups_page
 from bbbms_app.pages.timetable import TimetableState, timetable_page
+from bbbms_app.serving import static_cache, upload_gate
 
 app = rx.App(
     stylesheets=["/styles.css", "/admin.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
     # Private files (consent scans, marked exports) behind authorization, before Reflex's own routes;
-    # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response.
-    api_transformer=[private_files_api, admin_files_api, journal_files_api, security_headers],
+    # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response;
+    # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
+    api_transformer=[
+        *(private_files_api, admin_files_api, journal_files_api, static_cache, security_headers, upload_gate)
+    ],
 )
 
 
