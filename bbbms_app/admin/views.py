@@ -222,7 +222,14 @@ def _export_ready(state: type[CrudMixin]) -> rx.Component:
                 rx.text(state.export_message, data_testid="export-message"),
                 rx.cond(
                     state.export_url != "",
-                    rx.link(tr("admin.export_again"), href=state.export_url, data_testid="export-link"),
+                    # A plain anchor: rx.link routes in the browser and showed the 404 page for the file.
+                    rx.el.a(
+                        tr("admin.export_again"),
+                        href=state.export_url,
+                        download="",
+                        class_name="rt-Text rt-reset rt-Link rt-underline-auto",
+                        data_testid="export-link",
+                    ),
                 ),
                 spacing="3",
                 wrap="wrap",
