@@ -6,6 +6,7 @@ import gc
 
 import reflex as rx
 
+from bbbms_app import serving, tab_states
 from bbbms_app.admin import pages as admin_pages
 from bbbms_app.admin.files import api as admin_files_api
 from bbbms_app.api.journal_files import journal_files_api
@@ -26,8 +27,8 @@ from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
 from bbbms_app.pages.subgroups import SubgroupsState, subgroups_page
 from bbbms_app.pages.timetable import TimetableState, timetable_page
-from bbbms_app.serving import static_cache, upload_gate
 
+tab_states.install()  # one worker's tab states: bounded in number, not only in time
 app = rx.App(
     stylesheets=["/styles.css", "/admin.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
@@ -35,7 +36,8 @@ app = rx.App(
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response;
     # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
     api_transformer=[
-        *(private_files_api, admin_files_api, journal_files_api, static_cache, security_headers, upload_gate)
+        *(private_files_api, admin_files_api, journal_files_api, serving.static_cache, security_headers),
+        serving.upload_gate,
     ],
 )
 

@@ -300,3 +300,37 @@ def test_upload_gate_refuses_before_reading(school):
     assert client.get("/_upload/file.txt").status_code == 200
     client.cookies.clear()
     assert client.post("/other", content=b"x" * 4096).status_code == 200
+
+
+# ---------------------------------------------------------------- the tabs' states in one worker
+
+
+def test_tab_states_are_kept_in_memory_bounded_in_number():
+    import asyncio
+
+    from reflex.istate.manager import StateManager
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.state import State
+    from reflex_base.config import get_config
+
+    import bbbms_app.app  # noqa: F401  (installs the bounded manager before the app is built)
+    from bbbms_app.tab_states import BoundedMemoryManager
+
+    if get_config().state_manager_mode.value == "memory":
+        assert type(StateManager.create()) is BoundedMemoryManager
+
+    async def scenario() -> set[str]:
+        manager = BoundedMemoryManager(max_states=10)
+        tokens = [BaseStateToken(ident=f"tab{i}", cls=State) for i in range(12)]
+        for token in tokens[:10]:
+            await manager.get_state(token)
+        async with manager.modify_state(tokens[0]):  # an event is running in the oldest tab
+            for token in tokens[10:]:
+                await manager.get_state(token)
+            kept = set(manager.states)
+        await manager.close()
+        return kept
+
+    kept = asyncio.run(scenario())
+    # The 11th tab went over 10: the two idlest unlocked tabs went (down to 9), the busy one stayed.
+    assert kept == {"tab0", *(f"tab{i}" for i in range(3, 12))}
