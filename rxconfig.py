@@ -1,4 +1,8 @@
-"""Reflex configuration: app module, database URL, telemetry off, origins and proxy hops from settings.
+"""Reflex configuration: app module, database URL, telemetry off, origins, proxy hops and the state manager.
+
+The state manager is chosen here on purpose (Reflex 0.10.1's own default pickles every tab to files
+in `.states/`): in memory for one worker, Redis when `REFLEX_REDIS_URL` is set for several; either
+way a tab's state expires after the session idle time (docs/performance.md, "State manager").
 
 In production (BBBMS_ENV=prod) importing this file refuses unsafe settings, naming each one
 (`settings.check_production`), so neither the build nor the server starts with them.
@@ -35,6 +39,9 @@ config = rx.Config(
     # Behind nginx/Caddy the client address is the N-th from the right of X-Forwarded-For;
     # with 0 the header is ignored (a client could forge it).
     trusted_proxy_hops=_s.trusted_proxy_hops,
+    state_manager_mode=rx.constants.StateManagerMode(_s.state_manager),
+    # Despite its name Reflex applies it to the memory manager too: a closed tab's state is dropped.
+    redis_token_expiration=_s.state_expiry_s,
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium")),
         rx.plugins.SitemapPlugin(),

@@ -7,6 +7,7 @@ import gc
 
 import reflex as rx
 
+from bbbms_app import serving, tab_states
 from bbbms_app.admin import pages as admin_pages
 from bbbms_app.admin.files import api as admin_files_api
 from bbbms_app.api.health import health_api
@@ -33,13 +34,19 @@ from bbbms_app.pages.sso import callback_page
 from bbbms_app.pages.subgroups import SubgroupsState, subgroups_page
 from bbbms_app.pages.timetable import TimetableState, timetable_page
 
+tab_states.install()  # one worker's tab states: bounded in number, not only in time
 app = rx.App(
     stylesheets=["/styles.css", "/admin.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
     # Private files (consent scans, marked exports) behind authorization, before Reflex's own routes;
-    # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response.
-    # /health (database, Redis, job queue, last good backup) for a monitor, public and terse.
-    api_transformer=[private_files_api, admin_files_api, journal_files_api, health_api, security_headers],
+    # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response;
+    # /health (database, Redis, job queue, last good backup) for a monitor, public and terse;
+    # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
+    api_transformer=[
+        *(private_files_api, admin_files_api, journal_files_api, health_api),
+        *(serving.static_cache, security_headers),
+        serving.upload_gate,
+    ],
 )
 
 # The pages behind sign-in, in sidebar order. The generated screens of the entities come from the

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
+import secrets
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,9 @@ ENVIRONMENTS = {"dev": "dev", "development": "dev", "test": "test", "prod": "pro
 # OWASP Password Storage Cheat Sheet: the argon2id memory (KiB) that each time cost needs at least.
 OWASP_ARGON2_MIN_MEMORY_KIB = {1: 47104, 2: 19456, 3: 12288, 4: 9216, 5: 7168}
 SSO_KEY = re.compile(r"^[a-z0-9_]{1,20}$")
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name; under <data_dir>/private: made once by `toolchain serve`, mode 0600
+UPLOAD_MAX_MB = 12  # a 10 MB scan or a 5 MB spreadsheet, plus the multipart envelope
+STATE_MANAGERS = ("memory", "redis")  # the disk manager pickles signed-in tabs to files: never chosen
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -71,6 +76,12 @@ class Settings:
     site_url_configured: bool = False
     allow_http: bool = False  # production over plain http only when the operator says so
     trusted_proxy_hops: int = 0  # reverse proxies in front of the app (X-Forwarded-For hops)
+    # The address `toolchain serve` listens on (BBBMS_HOST); by default the loopback while the public
+    # address is this machine's own, every interface once it names another host.
+    bind_host: str = "127.0.0.1"
+    redis_url: str = ""  # REFLEX_REDIS_URL: several workers share the tabs' state through Redis
+    state_expiry_s: int = 3600  # a tab's server-side state is dropped after this long without events
+    upload_max_bytes: int = UPLOAD_MAX_MB * 1024 * 1024
     sso_providers: tuple[SsoProvider, ...] = ()
     problems: tuple[str, ...] = ()  # settings that could not be read; the app refuses them in production
 
@@ -87,8 +98,72 @@ class Settings:
         parts = urlsplit(self.site_url)
         return f"{parts.scheme}://{parts.netloc}"
 
+    @property
+    def site_is_loopback(self) -> bool:
+        """The public address is this machine's own (localhost): nothing crosses a network."""
+        return is_loopback(urlsplit(self.site_url).hostname or "")
+
+    @property
+    def private_dir(self) -> Path:
+        """Where secrets and personal files live: readable by the server's user only (0700)."""
+        return self.data_dir / "private"
+
+    @property
+    def state_manager(self) -> str:
+        """Which Reflex state manager runs: Redis when several workers share a URL, else memory."""
+        return "redis" if self.redis_url else "memory"
+
     def sso_provider(self, key: str) -> SsoProvider | None:
         return next((p for p in self.sso_providers if p.key == key), None)
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and the loopback addresses (127.0.0.0/8, ::1)."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def read_secret_file(data_dir: Path) -> str | None:
+    """The secret key `ensure_secret_key` wrote into the private data directory, if there is one."""
+    try:
+        return (data_dir / "private" / SECRET_FILE).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def ensure_secret_key(data_dir: Path) -> Path:
+    """Generate the server's secret key once into <data_dir>/private/secret_key (0600, folder 0700).
+
+    An existing file is kept: its key must survive restarts. Used when BBBMS_SECRET_KEY is not set.
+    """
+    private = data_dir / "private"
+    private.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = private / SECRET_FILE
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48) + "\n")
+    return path
+
+
+def secure_data_dir(data_dir: Path) -> list[str]:
+    """Make the data directory and its private folder the server user's alone (0700); what changed.
+
+    `make run` creates them, with the database, exports and scans inside: they must not be opened
+    by other local accounts. Folders owned by someone else are left to check-config to report.
+    """
+    changed = []
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in (data_dir, data_dir / "private"):
+        if folder.is_dir() and folder.stat().st_uid == os.getuid() and folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+            changed.append(f"{folder} is now readable by its owner only (0700)")
+    return changed
 
 
 def _origin_problem(name: str, value: str) -> str | None:
@@ -166,12 +241,23 @@ def load() -> Settings:
     if hops < 0:
         problems.append("BBBMS_TRUSTED_PROXY_HOPS is negative")
         hops = 0
+    data_dir = Path(os.environ.get("BBBMS_DATA_DIR", str(ROOT / "data")))
+    site_url = site_url or f"http://localhost:{port}"
+    site_host = urlsplit(site_url).hostname or ""
+    # Loopback while the public address is this machine; all interfaces once people open another.
+    bind_host = os.environ.get("BBBMS_HOST", "").strip() or ("127.0.0.1" if is_loopback(site_host) else "0.0.0.0")  # noqa: S104
+    try:
+        upload_max_bytes = int(float(os.environ.get("BBBMS_UPLOAD_MAX_MB") or UPLOAD_MAX_MB) * 1024 * 1024)
+    except ValueError:
+        upload_max_bytes = UPLOAD_MAX_MB * 1024 * 1024
+        problems.append("BBBMS_UPLOAD_MAX_MB is not a number")
+    idle = _int("BBBMS_SESSION_IDLE_MINUTES", 60)
     return Settings(
         database_url=url,
         environment=env,
-        secret_key=os.environ.get("BBBMS_SECRET_KEY", DEV_SECRET_KEY),
+        secret_key=os.environ.get("BBBMS_SECRET_KEY") or read_secret_file(data_dir) or DEV_SECRET_KEY,
         default_language=os.environ.get("BBBMS_DEFAULT_LANGUAGE", "ky"),
-        session_idle_minutes=_int("BBBMS_SESSION_IDLE_MINUTES", 60),
+        session_idle_minutes=idle,
         session_absolute_hours=_int("BBBMS_SESSION_ABSOLUTE_HOURS", 12),
         # Tests hash many passwords; production keeps OWASP's argon2id floor or stronger.
         argon2_time_cost=_int("BBBMS_ARGON2_TIME_COST", 1 if testing else 3),
@@ -179,11 +265,16 @@ def load() -> Settings:
         argon2_parallelism=_int("BBBMS_ARGON2_PARALLELISM", 1),
         page_size=_int("BBBMS_PAGE_SIZE", 25),
         cors_origins=origins,
-        data_dir=Path(os.environ.get("BBBMS_DATA_DIR", str(ROOT / "data"))),
-        site_url=site_url or f"http://localhost:{port}",
-        site_url_configured=bool(site_url),
+        data_dir=data_dir,
+        site_url=site_url,
+        site_url_configured=bool(os.environ.get("BBBMS_PUBLIC_URL", "").strip()),
         allow_http=_bool("BBBMS_ALLOW_HTTP", False),
         trusted_proxy_hops=hops,
+        bind_host=bind_host,
+        redis_url=os.environ.get("REFLEX_REDIS_URL", "").strip(),
+        # A closed tab's state (one tab = one state tree) lives no longer than an idle session.
+        state_expiry_s=max(60, idle * 60),
+        upload_max_bytes=upload_max_bytes,
         sso_providers=_sso_providers(problems),
         problems=tuple(problems),
     )
@@ -256,12 +347,19 @@ def check_production(s: Settings | None = None) -> list[str]:
         problems.append("BBBMS_SECRET_KEY is shorter than 32 characters")
     if "*" in s.cors_origins:
         problems.append("BBBMS_CORS_ORIGINS allows every origin ('*'): list the school's own address")
-    if not s.site_url_configured:
+    # Plain http is safe only while nothing leaves this machine: a localhost address, a loopback bind.
+    local_only = s.site_is_loopback and is_loopback(s.bind_host)
+    if not s.site_url_configured and not local_only:
         problems.append("BBBMS_PUBLIC_URL is not set: give the address people open, e.g. https://mektep.example.kg")
-    elif not s.https and not s.allow_http:
+    elif not s.https and not s.allow_http and not local_only:
         problems.append(
             "BBBMS_PUBLIC_URL is not https: passwords and sessions would cross the network in clear "
             "(set BBBMS_ALLOW_HTTP=1 only for a closed school network)"
+        )
+    if s.site_is_loopback and not is_loopback(s.bind_host):
+        problems.append(
+            f"BBBMS_HOST={s.bind_host} listens on the network, but the public address {s.site_url} is this "
+            "machine's own: set BBBMS_PUBLIC_URL to the address people open (or BBBMS_HOST=127.0.0.1)"
         )
     if not argon2_meets_owasp(s.argon2_time_cost, s.argon2_memory_kib, s.argon2_parallelism):
         problems.append(
@@ -278,6 +376,8 @@ def check_production(s: Settings | None = None) -> list[str]:
     if db_path is not None:
         problems += _storage_problems("database", db_path)
     problems += _storage_problems("BBBMS_DATA_DIR", s.data_dir)
+    problems += private_storage_problems(s)
+    problems += reflex_environment_problems()
     for p in s.sso_providers:
         env = f"BBBMS_SSO_{p.key.upper()}_"
         if not p.issuer.startswith("https://"):
@@ -286,6 +386,48 @@ def check_production(s: Settings | None = None) -> list[str]:
             problems.append(f"{env}CLIENT_SECRET is not set")
     if s.sso_providers and not s.https:
         problems.append("SSO needs an https BBBMS_PUBLIC_URL: the providers send the sign-in back to it")
+    return problems
+
+
+def _group_or_other_bits(path: Path) -> int:
+    return path.stat().st_mode & 0o077
+
+
+def private_storage_problems(s: Settings | None = None) -> list[str]:
+    """The private data directory and the secret key file must be the server user's alone (0700/0600)."""
+    s = s or get()
+    problems = []
+    private = s.private_dir
+    if private.is_dir() and _group_or_other_bits(private):
+        problems.append(f"{private} holds secrets and personal files but is open to other users (chmod 700 {private})")
+    secret = private / SECRET_FILE
+    if secret.is_file() and _group_or_other_bits(secret):
+        problems.append(f"{secret} is readable by other users (chmod 600 {secret})")
+    return problems
+
+
+def states_dir() -> Path:
+    """Where Reflex's disk state manager would pickle every tab's state (REFLEX_STATES_WORKDIR)."""
+    return ROOT / os.environ.get("REFLEX_STATES_WORKDIR", ".states")
+
+
+def reflex_environment_problems() -> list[str]:
+    """REFLEX_* variables and leftovers of Reflex's defaults that expose data on a school's server."""
+    problems = []
+    if _bool("REFLEX_ADD_ALL_ROUTES_ENDPOINT", False):
+        problems.append("REFLEX_ADD_ALL_ROUTES_ENDPOINT=1 publishes every route of the app: unset it")
+    mode = os.environ.get("REFLEX_STATE_MANAGER_MODE", "").strip().lower()
+    if mode and mode not in STATE_MANAGERS:
+        problems.append(
+            f"REFLEX_STATE_MANAGER_MODE={mode} would write every tab's state (session tokens, personal data) "
+            "to files: unset it (memory for one worker, REFLEX_REDIS_URL for several)"
+        )
+    folder = states_dir()
+    if folder.is_dir():
+        problems.append(
+            f"{folder} holds tabs' states pickled by an older start (session tokens, PINs): delete it "
+            "(`make run` does so; no state is kept on disk any more)"
+        )
     return problems
 
 

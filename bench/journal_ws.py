@@ -215,7 +215,9 @@ def main() -> int:
         env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", REFLEX_WEB_WORKDIR=".web-bench")
         env["REFLEX_STATES_WORKDIR"] = ".web-bench-states"
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
-        env.pop("BBBMS_ENV", None)
+        # Real argon2id at sign-in, as before; `serve` alone would now run production, which refuses the
+        # bench database in a folder others can read.
+        env["BBBMS_ENV"] = "dev"
         cmd = [sys.executable, "-m", "bbbms_app.toolchain"]
         subprocess.run([*cmd, "build", "--port", str(port)], cwd=ROOT, env=env, check=True)
         server = subprocess.Popen(

@@ -224,7 +224,16 @@ def _export_ready(state: type[CrudMixin]) -> rx.Component:
                 rx.text(state.export_message, data_testid="export-message"),
                 rx.cond(
                     state.export_url != "",
-                    rx.link(tr("admin.export_again"), href=state.export_url, data_testid="export-link"),
+                    # A document link: routed in the browser (rx.link, and rx.el.a is React Router's
+                    # Link too in Reflex 0.10.1) the file's URL showed the app's 404 page.
+                    rx.el.a(
+                        tr("admin.export_again"),
+                        href=state.export_url,
+                        reload_document=True,
+                        download="",
+                        class_name="rt-Text rt-reset rt-Link rt-underline-auto",
+                        data_testid="export-link",
+                    ),
                 ),
                 spacing="3",
                 wrap="wrap",
