@@ -54,7 +54,7 @@ def test_locked_granted_cells_look_switched_on_at_1280(page: Page):
     page.goto("/rights")
     granted = _switch("rights-grid", "director", "rights.write")  # locked on for the director
     denied = _switch("rights-grid", "teacher", "rights.write")  # locked off for everyone else
-    expect(page.locator(granted)).to_be_disabled()
+    expect(page.locator(granted)).to_be_disabled(timeout=LOADED)
     expect(page.locator(granted)).to_have_attribute("data-state", "checked")
     expect(page.locator(denied)).to_have_attribute("data-state", "unchecked")
     on, off = _track_colour(page, granted), _track_colour(page, denied)
@@ -70,7 +70,7 @@ def test_locked_granted_cells_look_switched_on_on_a_phone(phone: Page):
     one_role.get_by_role("combobox").tap()
     phone.get_by_role("option", name="Директор", exact=True).tap()
     granted = _switch("rights-one-role", "director", "audit.read")
-    expect(phone.locator(granted)).to_have_attribute("data-state", "checked")
+    expect(phone.locator(granted)).to_have_attribute("data-state", "checked", timeout=LOADED)
     expect(phone.locator(granted)).to_be_disabled()
     on = _track_colour(phone, granted)
     assert not _greyish(on) and on[1] > on[0], on
@@ -81,7 +81,7 @@ def test_locked_granted_cells_look_switched_on_on_a_phone(phone: Page):
 def test_the_sidebar_runs_the_whole_height_of_a_long_page(page: Page):
     _sign_in(page, "director")  # the longest menu
     page.goto("/rights")  # a page several screens long
-    expect(page.get_by_test_id("rights-grid")).to_be_visible()
+    expect(page.get_by_test_id("rights-grid")).to_be_visible(timeout=LOADED)
     assert page.evaluate("document.documentElement.scrollHeight") > 1.5 * page.viewport_size["height"]
     sidebar = page.get_by_test_id("sidebar")
     height = page.viewport_size["height"]
