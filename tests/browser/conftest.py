@@ -110,7 +110,7 @@ def app_url(tmp_path_factory, browser_db_url, oidc_provider):
         except OSError:
             time.sleep(0.5)
     else:
-        proc.kill()
+        os.killpg(proc.pid, 9)  # the whole group: its workers would outlive the parent
         raise RuntimeError(f"server did not start; see {log.name}")
     yield base
     os.killpg(proc.pid, 15)

@@ -15,6 +15,9 @@ from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
 
+# A page's first rows come with its on_load event: on a machine busy with parallel builds that has
+# taken longer than expect's default 5 s.
+LOADED = 20_000
 SHOTS = Path(os.environ.get("BBBMS_SCREENSHOT_DIR", "/tmp/bbbms-screenshots")) / "families"
 
 
@@ -51,7 +54,7 @@ def test_locked_granted_cells_look_switched_on_at_1280(page: Page):
     page.goto("/rights")
     granted = _switch("rights-grid", "director", "rights.write")  # locked on for the director
     denied = _switch("rights-grid", "teacher", "rights.write")  # locked off for everyone else
-    expect(page.locator(granted)).to_be_disabled()
+    expect(page.locator(granted)).to_be_disabled(timeout=LOADED)
     expect(page.locator(granted)).to_have_attribute("data-state", "checked")
     expect(page.locator(denied)).to_have_attribute("data-state", "unchecked")
     on, off = _track_colour(page, granted), _track_colour(page, denied)
@@ -67,7 +70,7 @@ def test_locked_granted_cells_look_switched_on_on_a_phone(phone: Page):
     one_role.get_by_role("combobox").tap()
     phone.get_by_role("option", name="Директор", exact=True).tap()
     granted = _switch("rights-one-role", "director", "audit.read")
-    expect(phone.locator(granted)).to_have_attribute("data-state", "checked")
+    expect(phone.locator(granted)).to_have_attribute("data-state", "checked", timeout=LOADED)
     expect(phone.locator(granted)).to_be_disabled()
     on = _track_colour(phone, granted)
     assert not _greyish(on) and on[1] > on[0], on
@@ -78,7 +81,7 @@ def test_locked_granted_cells_look_switched_on_on_a_phone(phone: Page):
 def test_the_sidebar_runs_the_whole_height_of_a_long_page(page: Page):
     _sign_in(page, "director")  # the longest menu
     page.goto("/rights")  # a page several screens long
-    expect(page.get_by_test_id("rights-grid")).to_be_visible()
+    expect(page.get_by_test_id("rights-grid")).to_be_visible(timeout=LOADED)
     assert page.evaluate("document.documentElement.scrollHeight") > 1.5 * page.viewport_size["height"]
     sidebar = page.get_by_test_id("sidebar")
     height = page.viewport_size["height"]
@@ -127,19 +130,19 @@ def test_the_audit_dates_are_typed_and_shown_dd_mm_yyyy(page: Page, phone: Page,
     _sign_in(pg, "director")
     pg.goto("/audit")
     rows = pg.get_by_test_id("audit-table").locator("tbody tr")
-    expect(rows.first).to_be_visible()
+    expect(rows.first).to_be_visible(timeout=LOADED)
     field = pg.get_by_test_id("audit-from")
     expect(field).to_have_attribute("placeholder", "кк.аа.жжжж")
     assert field.get_attribute("inputmode") == "numeric"  # the phone's digit keypad
     tomorrow = date.today() + timedelta(days=1)
     _type_date(pg, "audit-from", tomorrow.strftime("%d%m%Y"), tap=size == "375")
     expect(field).to_have_value(tomorrow.strftime("%d.%m.%Y"))  # the dots put in as typed
-    expect(pg.get_by_test_id("empty-state")).to_be_visible()  # nothing happened after today
+    expect(pg.get_by_test_id("empty-state")).to_be_visible(timeout=LOADED)  # nothing happened after today
     # Typed with dots, one digit for the day: the same field, the school's way.
     field.fill("")
     _type_date(pg, "audit-from", f"1.1.{date.today().year - 1}", tap=size == "375")
     expect(field).to_have_value(f"01.01.{date.today().year - 1}")
-    expect(rows.first).to_be_visible()
+    expect(rows.first).to_be_visible(timeout=LOADED)
     if size == "375":
         assert pg.evaluate("document.documentElement.scrollWidth") <= 380
     if size == "1280":  # in Russian the hint is Russian, the format the same
@@ -153,7 +156,7 @@ def test_a_pupils_birth_date_is_shown_and_typed_dd_mm_yyyy(page: Page):
     _sign_in(page, "clerk")
     page.goto("/pupils")
     rows = page.get_by_test_id("pupils-table").locator("tbody tr")
-    expect(rows.first).to_be_visible()
+    expect(rows.first).to_be_visible(timeout=LOADED)
     page.get_by_test_id("new-record").click()
     birth = page.get_by_test_id("field-birth_date")
     expect(birth).to_have_attribute("placeholder", "кк.аа.жжжж")
@@ -166,7 +169,7 @@ def test_a_parent_sees_term_and_year_marks_with_failing_marks_standing_out(page:
     _sign_in(page, "parent")
     page.get_by_test_id("sidebar").get_by_test_id("nav-diary").click()
     page.get_by_test_id("diary-to-marks").click()
-    expect(page.get_by_test_id("report-card")).to_be_visible()
+    expect(page.get_by_test_id("report-card")).to_be_visible(timeout=LOADED)
     header = page.get_by_test_id("report-card").locator("thead th")
     assert header.first.inner_text() and "Жылдык" in header.last.inner_text()
     expect(page.get_by_test_id("term-switch")).to_be_visible()
