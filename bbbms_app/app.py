@@ -13,6 +13,7 @@ from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.headers import security_headers
 from bbbms_app.auth.sso import SsoState
 from bbbms_app.auth.state import AuthState
+from bbbms_app.pages.account_requests import AccountRequestState, account_requests_page
 from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
 from bbbms_app.pages.diary import DiaryState, diary_page
@@ -57,6 +58,7 @@ _protected(subgroups_page, "/subgroups", "Топтор", SubgroupsState.load)
 _protected(consents_page, "/consents", "Макулдуктар", ConsentRegisterState.load)
 _protected(audit_page, "/audit", "Аудит", AuditState.load)
 _protected(rights_page, "/rights", "Укуктар", RightsState.load)
+_protected(account_requests_page, "/account-requests", "Өтүнүчтөр", AccountRequestState.load)
 _protected(profile_page, "/profile", "Профиль")
 
 # Everything built so far (pages, components, states) lives as long as the process: keep it out of

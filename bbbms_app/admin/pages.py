@@ -114,6 +114,17 @@ def _user_password_tools() -> rx.Component:
                 on_submit=state.reset_password,
                 reset_on_submit=True,
             ),
+            rx.cond(
+                AuthState.perms.contains("rights.write"),
+                rx.button(
+                    tr("accounts.end_sessions"),
+                    on_click=state.end_sessions,
+                    color_scheme="red",
+                    variant="soft",
+                    margin_top="12px",
+                    data_testid="end-sessions",
+                ),
+            ),
             width="100%",
             class_name=NO_PRINT,
         ),

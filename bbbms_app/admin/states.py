@@ -162,26 +162,53 @@ class UserAdminState(CrudMixin, rx.State):
     @rx.event
     @requires("user.write")
     def reset_password(self, form_data: dict):
-        """Give the open account a new initial password; every session of it is closed."""
+        """Give the open account a new initial password (every session of it closed), or file it
+        for the director's approval when the account is out of the user's reach (services.accounts)."""
         principal = current()
         if not self.detail_id.isdigit():
             return None
         password = inputs.form(form_data, {"password": 256})["password"]
         with db.session(write=True) as s:
-            try:
-                user = crud.get_record(s, self.spec, principal, int(self.detail_id), live=True)
-            except crud.RecordNotFound:
+            user = self._account(s, principal)
+            if user is None:
                 return rx.toast.error(t("error.not_found", principal.language))
-            except crud.OutOfScope as exc:
-                raise Forbidden(str(exc)) from exc
-            assert isinstance(user, User)
             try:
-                account_service.set_password(s, user, password, actor=principal, must_change=True)
+                outcome = account_service.reset_password(s, principal, user, password)
             except passwords.PasswordRejected as exc:
                 self.password_error = t(exc.key, principal.language, **exc.params)
                 return None
+            except account_service.AccountError as exc:
+                raise Forbidden(exc.key) from exc
         self.password_error = ""
-        return rx.toast.success(t("admin.password_reset_done", principal.language))
+        done = "admin.password_reset_done" if outcome == "done" else "accounts.request_filed"
+        return rx.toast.success(t(done, principal.language))
+
+    @rx.event
+    @requires("rights.write")
+    def end_sessions(self):
+        """The director ends every session of the open account (audited)."""
+        principal = current()
+        if not self.detail_id.isdigit():
+            return None
+        with db.session(write=True) as s:
+            user = self._account(s, principal)
+            if user is None:
+                return rx.toast.error(t("error.not_found", principal.language))
+            try:
+                n = account_service.end_sessions(s, principal, user)
+            except account_service.AccountError as exc:
+                raise Forbidden(exc.key) from exc
+        return rx.toast.success(t("accounts.sessions_ended", principal.language, n=n))
+
+    def _account(self, s, principal) -> User | None:
+        try:
+            user = crud.get_record(s, self.spec, principal, int(self.detail_id), live=True)
+        except crud.RecordNotFound:
+            return None
+        except crud.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        assert isinstance(user, User)
+        return user
 
 
 STATES: dict[str, type[CrudMixin]] = {

@@ -42,6 +42,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("/consents", "nav.consents", "shield-check", "consent.read"),
     Section("/audit", "rights.audit.nav", "scroll-text", "audit.read"),
     Section("/rights", "rights.nav", "user-round-check", "rights.read"),
+    Section("/account-requests", "requests.nav", "inbox", "rights.write"),
     Section("/profile", "nav.profile", "user-cog", "signed_in"),
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 
 LANGUAGES = ("ky", "ru", "en")
-PARTS = ("core", "timetable", "consent", "journal", "sso", "rights", "admin", "subgroups", "movement", "speed")
+PARTS = ("core", "timetable", "consent", "journal", "sso", "rights", "admin", "subgroups", "movement", "speed", "guard")
 
 
 def _merge() -> dict[str, tuple[str, str, str]]:

@@ -1,4 +1,13 @@
-"""User accounts and sign-in sessions: create, authenticate with throttling, resolve, revoke."""
+"""User accounts and sign-in sessions: create, authenticate with throttling, resolve, revoke; the
+rule of who may act on whose account, and the requests the director approves (issue 10 #1).
+
+The rule: no one acts on an account of a role at or above his own (ROLE_RANK). Linking an account
+to a person (staff, pupil, guardian), granting a deputy-level role and resetting the password of
+an account at or above the requester's rank are not done by the requester: they become an
+AccountRequest that the director confirms or rejects (`decide`), audited with both names.
+Every path goes through here: the admin form and import (`create_user`, `hold_for_approval`),
+disable and enable (`action_refusal`), the password reset (`reset_password`).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +23,7 @@ from sqlmodel import Session, select
 
 from bbbms_app import db, settings
 from bbbms_app.i18n.collation import search_key
-from bbbms_app.models import LoginSession, User
+from bbbms_app.models import AccountRequest, LoginSession, User
 from bbbms_app.models.accounts import ROLES, UI_LANGUAGES
 from bbbms_app.services import audit, passwords, rights
 from bbbms_app.services.access import Principal
@@ -61,6 +70,43 @@ def backoff_seconds(failures: int) -> int:
 # attacker do not tell which usernames exist.
 _unknown_failures: dict[str, tuple[int, float]] = {}
 _unknown_lock = threading.Lock()
+
+# Who outranks whom on accounts: nobody acts on an account whose role ranks at or above his own.
+# The administrator (who manages accounts) ranks with the deputy and below the director, so he
+# cannot reset, disable or edit a director's or a deputy's account, nor another administrator's.
+ROLE_RANK: dict[str, int] = {
+    "director": 4,
+    "deputy": 3,
+    "administrator": 3,
+    "teacher": 2,
+    "class_teacher": 2,
+    "clerk": 2,
+    "parent": 1,
+    "pupil": 1,
+}
+# Roles whose grant waits for the director (director and administrator are refused outright to
+# anyone without rights.write: services.rights.role_assignment_refusal).
+APPROVAL_ROLES = frozenset({"deputy", "director", "administrator"})
+LINK_FIELDS = ("staff_id", "pupil_id", "guardian_id")
+
+
+def approves(actor: Principal | None) -> bool:
+    """True for whoever needs no approval: the director (rights.write) or the operator's CLI."""
+    return actor is None or actor.can("rights.write")
+
+
+def rank_refusal(actor: Principal | None, target_role: str) -> str | None:
+    """Why `actor` may not act on an account of `target_role` (its rank is at or above his)."""
+    if actor is None:
+        return None
+    if ROLE_RANK.get(target_role, 99) >= ROLE_RANK.get(actor.role, 0):
+        return "accounts.error.rank"
+    return None
+
+
+def action_refusal(actor: Principal | None, user: User) -> str | None:
+    """Why `actor` may not disable, enable, edit or reset `user` directly (None: he may)."""
+    return rank_refusal(actor, user.role)
 
 
 def create_user(
@@ -111,9 +157,27 @@ def create_user(
         must_change_password=must_change_password and password is not None,
         search_key=search_key(username, full_name),
     )
+    held = (
+        {}
+        if approves(actor)
+        else {
+            f: v
+            for f, v in (("staff_id", staff_id), ("pupil_id", pupil_id), ("guardian_id", guardian_id))
+            if v is not None
+        }
+    )
+    for f in held:
+        setattr(user, f, None)  # linked only when the director confirms
+    needs_role = not approves(actor) and role in APPROVAL_ROLES
+    if needs_role:
+        user.is_active = False  # a deputy-level account opens when the director confirms it
     session.add(user)
     session.flush()
     audit.record(session, actor, "create", "user", user.id, new=f"{username} ({role})", school_id=school_id)
+    for f, v in held.items():
+        _file_request(session, actor, user, "link", f, str(v))
+    if needs_role:
+        _file_request(session, actor, user, "role", "new_role", role)
     return user
 
 
@@ -331,3 +395,172 @@ def set_active(session: Session, user: User, active: bool, *, actor: Principal |
         new=active,
         school_id=user.school_id,
     )
+
+
+# ------------------------------------------------------------------ requests the director approves
+
+
+def _file_request(
+    session: Session, actor: Principal | None, user: User, kind: str, field: str, value: str, password_hash: str = ""
+) -> AccountRequest:
+    request = AccountRequest(
+        school_id=user.school_id,
+        user_id=user.id,  # type: ignore[arg-type]
+        kind=kind,
+        field=field,
+        value=value,
+        password_hash=password_hash,
+        requested_by=actor.user_id if actor else None,
+        requested_by_name=(actor.full_name or actor.username) if actor else "",
+    )
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "request",
+        "user",
+        user.id,
+        field=field or kind,
+        new="(password)" if kind == "password" else value,
+        reason=f"account request {request.id}",
+        school_id=user.school_id,
+    )
+    return request
+
+
+def hold_for_approval(session: Session, actor: Principal | None, user: User, changes: dict) -> dict:
+    """The part of an edit of `user` that `actor` may save now; the rest becomes requests.
+
+    Raises AccountError when the account is out of his reach altogether (rank). A new link to a
+    person and a deputy-level role wait for the director; removing a link needs nobody.
+    """
+    if actor is not None and user.id != actor.user_id:
+        key = action_refusal(actor, user)
+        if key is not None:
+            raise AccountError(key, field="role")
+    if approves(actor) or not changes:
+        return changes
+    now_changes = dict(changes)
+    for f in LINK_FIELDS:
+        if now_changes.get(f) is not None:
+            _file_request(session, actor, user, "link", f, str(now_changes.pop(f)))
+    if now_changes.get("role") in APPROVAL_ROLES:
+        _file_request(session, actor, user, "role", "role", str(now_changes.pop("role")))
+    return now_changes
+
+
+def reset_password(session: Session, actor: Principal | None, user: User, password: str) -> str:
+    """Give `user` a password chosen by `actor`: "done", or "requested" when it waits for the
+    director (the account is at or above the actor's rank, or deputy-level). Rules are checked
+    first either way; a held password is kept only as its hash."""
+    if approves(actor):
+        key = action_refusal(actor, user) if actor is not None and user.id != actor.user_id else None
+        if key is not None:
+            raise AccountError(key)
+        set_password(session, user, password, actor=actor, must_change=True)
+        return "done"
+    if action_refusal(actor, user) is None and user.role not in APPROVAL_ROLES:
+        set_password(session, user, password, actor=actor, must_change=True)
+        return "done"
+    if ROLE_RANK.get(user.role, 99) >= ROLE_RANK["director"]:
+        raise AccountError("accounts.error.rank")  # nobody in the school outranks a director
+    passwords.check_rules(password)
+    _file_request(session, actor, user, "password", "password", "", passwords.hash_password(password))
+    return "requested"
+
+
+def pending_requests(session: Session, actor: Principal) -> list[dict[str, str]]:
+    """The requests waiting for `actor` (the director of his school), oldest first, display-ready."""
+    query = (
+        select(AccountRequest, User)
+        .join(User, User.id == AccountRequest.user_id)
+        .where(  # type: ignore[arg-type]
+            AccountRequest.status == "pending"
+        )
+    )
+    if actor.school_id is not None:
+        query = query.where(AccountRequest.school_id == actor.school_id)
+    rows = session.exec(query.order_by(AccountRequest.requested_at, AccountRequest.id)).all()  # type: ignore[arg-type]
+    return [
+        {
+            "id": str(r.id),
+            "kind": r.kind,
+            "username": u.username,
+            "full_name": u.full_name,
+            "role": u.role,
+            "field": r.field,
+            "value": r.value,
+            "requested_by": r.requested_by_name,
+            "requested_at": (_aware(r.requested_at) or _now()).strftime("%Y-%m-%d %H:%M"),
+        }
+        for r, u in rows
+    ]
+
+
+def decide(session: Session, actor: Principal, request_id: int, approve: bool) -> AccountRequest:
+    """The director confirms or rejects a pending request; audited with both names."""
+    if not approves(actor) or actor is None:
+        raise AccountError("accounts.error.rank")
+    request = session.get(AccountRequest, request_id)
+    if (
+        request is None
+        or request.status != "pending"
+        or (actor.school_id is not None and request.school_id != actor.school_id)
+    ):
+        raise AccountError("error.not_found")
+    user = session.get(User, request.user_id)
+    if user is None:
+        raise AccountError("error.not_found")
+    key = action_refusal(actor, user) if user.id != actor.user_id else "accounts.error.rank"
+    if key is not None:
+        raise AccountError(key)
+    if approve:
+        if request.kind == "link":
+            setattr(user, request.field, int(request.value))
+        elif request.kind == "role":
+            user.role = request.value
+            if request.field == "new_role":
+                user.is_active = True
+        else:
+            user.password_hash = request.password_hash
+            user.password_changed_at = _now()
+            user.must_change_password = True
+            user.failed_logins = 0
+            user.locked_until = None
+            revoke_all(session, user.id)  # type: ignore[arg-type]
+        user.version += 1
+        user.search_key = search_key(user.username, user.full_name)
+        session.add(user)
+    request.status = "approved" if approve else "rejected"
+    request.decided_by = actor.user_id
+    request.decided_by_name = actor.full_name or actor.username
+    request.decided_at = _now()
+    session.add(request)
+    audit.record(
+        session,
+        actor,
+        "approve" if approve else "reject",
+        "user",
+        user.id,
+        field=request.field or request.kind,
+        new="(password)" if request.kind == "password" else request.value,
+        reason=f"account request {request.id}: requested by {request.requested_by_name}, "
+        f"{'approved' if approve else 'rejected'} by {request.decided_by_name}",
+        school_id=user.school_id,
+    )
+    return request
+
+
+def end_sessions(session: Session, actor: Principal, user: User) -> int:
+    """The director ends every session of `user` (a lost phone, a shared computer); audited."""
+    if not approves(actor):
+        raise AccountError("accounts.error.rank")
+    key = action_refusal(actor, user) if user.id != actor.user_id else None
+    if key is not None:
+        raise AccountError(key)
+    n = revoke_all(session, user.id)  # type: ignore[arg-type]
+    audit.record(
+        session, actor, "end_sessions", "user", user.id, new=str(n), reason="sessions ended", school_id=user.school_id
+    )
+    return n

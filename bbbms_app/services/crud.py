@@ -827,6 +827,8 @@ def update_values(
         errors.update(_model_errors(spec, {**merged, **entities.keys(spec.table, merged)}))
     if errors:
         raise RecordInvalid(errors)
+    if spec.table == "user":  # a link or a deputy-level role waits for the director (services.accounts)
+        changes = _account_changes(session, principal, row, changes)
     if not changes:
         return row
     new_keys = {k: v for k, v in entities.keys(spec.table, merged).items() if getattr(row, k) != v}
@@ -874,6 +876,8 @@ def soft_delete(
         raise StaleRecord(spec.table)
     if spec.table == "user" and principal is not None and row.id == principal.user_id:
         raise RecordInvalid({"reason": ("admin.error.own_account", {})})
+    if spec.table == "user":
+        _account_reach(principal, row, "reason")
     refusal = entities.delete_refusal(session, spec.table, row)
     if refusal is not None:
         raise RecordInvalid({"reason": (refusal[0], refusal[1])})
@@ -907,6 +911,7 @@ def restore(session: Session, spec: EntitySpec, principal: Principal | None, rec
         refusal = rights.role_assignment_refusal(session, principal, row.id, row.role)
         if refusal is not None:
             raise RecordInvalid({"role": (refusal, {})})
+        _account_reach(principal, row, "role")
     _set_deleted(session, spec, row, deleted=False, reason="")
     audit.record(
         session,
@@ -919,6 +924,23 @@ def restore(session: Session, spec: EntitySpec, principal: Principal | None, rec
         school_id=getattr(row, "school_id", None),
     )
     return row
+
+
+def _account_reach(principal: Principal | None, user: Any, field: str) -> None:
+    from bbbms_app.services import accounts
+
+    key = accounts.action_refusal(principal, user)
+    if key is not None:
+        raise RecordInvalid({field: (key, {})})
+
+
+def _account_changes(session: Session, principal: Principal | None, user: Any, changes: dict) -> dict:
+    from bbbms_app.services import accounts
+
+    try:
+        return accounts.hold_for_approval(session, principal, user, changes)
+    except accounts.AccountError as exc:
+        raise RecordInvalid({str(exc.params.get("field", "role")): (exc.key, {})}) from exc
 
 
 def _set_deleted(session: Session, spec: EntitySpec, row: Any, *, deleted: bool, reason: str) -> None:
