@@ -12,7 +12,7 @@ from bbbms_app.api.journal_files import journal_files_api
 from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.headers import security_headers
 from bbbms_app.auth.sso import SsoState
-from bbbms_app.auth.state import AuthState
+from bbbms_app.auth.state import AuthState, ForeignTabGuard
 from bbbms_app.pages.account_requests import AccountRequestState, account_requests_page
 from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
@@ -35,6 +35,8 @@ app = rx.App(
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response.
     api_transformer=[private_files_api, admin_files_api, journal_files_api, security_headers],
 )
+# A tab whose state token arrives without its session cookie is wiped before any event (auth/state.py).
+app.add_middleware(ForeignTabGuard())
 
 
 def _protected(component, route: str, title: str, *loads) -> None:

@@ -148,6 +148,11 @@ def requires(permission: str) -> Callable[[F], F]:
             if principal is not None and principal.must_change_password and permission != "signed_in":
                 # Not an attack: the password was chosen by someone else. Off to set his own.
                 return principal, [rx.redirect(PROFILE_ROUTE)]
+            if principal is None and (auth.signed_in or auth.session_token) and not isinstance(self, StateProxy):
+                # Revoked, expired or disabled since the last event: nothing of it stays in the tab.
+                from bbbms_app.auth.state import wipe_tab
+
+                await wipe_tab(self)
             if principal is None or not principal.can(permission):
                 return principal, _refusal(self, principal, permission, name, "")
             return principal, None
