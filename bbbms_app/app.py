@@ -10,6 +10,7 @@ from bbbms_app.admin import pages as admin_pages
 from bbbms_app.admin.files import api as admin_files_api
 from bbbms_app.api.journal_files import journal_files_api
 from bbbms_app.api.private_files import private_files_api
+from bbbms_app.auth.guard import backend_error
 from bbbms_app.auth.headers import security_headers
 from bbbms_app.auth.sso import SsoState
 from bbbms_app.auth.state import AuthState, ForeignTabGuard
@@ -34,6 +35,8 @@ app = rx.App(
     # Private files (consent scans, marked exports) behind authorization, before Reflex's own routes;
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response.
     api_transformer=[private_files_api, admin_files_api, journal_files_api, security_headers],
+    # An unexpected error: a generic message with a reference to the (redacted) log line.
+    backend_exception_handler=backend_error,
 )
 # A tab whose state token arrives without its session cookie is wiped before any event (auth/state.py).
 app.add_middleware(ForeignTabGuard())

@@ -20,21 +20,48 @@ import copy
 import functools
 import inspect
 import logging
+import secrets
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar, get_type_hints
 
 import reflex as rx
 from reflex.istate.proxy import StateProxy
+from reflex_base.event import EventSpec
+from reflex_base.event.context import EventContext
 
-from bbbms_app import db
+from bbbms_app import db, logs
 from bbbms_app.auth.inputs import BadInput, conforms
 from bbbms_app.i18n import t
 from bbbms_app.services import audit
 from bbbms_app.services.access import PERMISSIONS, Principal
 
 log = logging.getLogger(__name__)
+
+
+def event_txid() -> str:
+    """Reflex's transaction id of the event being processed ('' outside one): the request id."""
+    ctx = EventContext._context_var.get(None)
+    return ctx.txid if ctx is not None else ""
+
+
+def backend_error(exception: Exception) -> EventSpec:
+    """The app's handler of an unexpected error in an event: the log gets the traceback (redacted,
+    bbbms_app.logs), the user a generic message with the reference that finds it in the log and
+    in the audit trail. No exception text reaches the browser."""
+    ref = event_txid() or secrets.token_hex(6)
+    token = audit.set_request_id(ref)
+    held = logs.hold_secrets(getattr(exception, SECRETS_ATTR, ()))
+    try:
+        log.error("event handler failed: %s", type(exception).__name__, exc_info=exception)
+    finally:
+        logs.release_secrets(held)
+        audit.reset_request_id(token)
+    return rx.toast.error(t("error.reference", "ky", ref=ref), id="backend_error")
+
+
 PERMISSION_ATTR = "__bbbms_permission__"
+SECRETS_ATTR = "__bbbms_secrets__"  # on an exception leaving a handler: the event's secret values
 _current: ContextVar[Principal | None] = ContextVar("bbbms_principal", default=None)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,6 +157,25 @@ async def _auth_state(state: Any, auth_cls: type) -> Any:
     return await state.get_state(auth_cls)
 
 
+def _hold_secrets(state: Any, args: tuple, kwargs: dict) -> tuple[str, ...]:
+    """Hold this event's secret values (password fields, the session token) out of the log."""
+    values = logs.secret_values(list(args)) + logs.secret_values(kwargs)
+    token = ""
+    try:
+        from bbbms_app.auth.state import AuthState
+
+        if not isinstance(state, StateProxy):
+            auth = (
+                state if isinstance(state, AuthState) else state._get_root_state().substates.get(AuthState.get_name())
+            )
+            token = getattr(auth, "session_token", "") or ""
+    except Exception:  # no auth state loaded: nothing to hold
+        token = ""
+    held = (*values, token) if token else tuple(values)
+    logs.hold_secrets(held)  # the event's own task: its context ends with it
+    return held
+
+
 def requires(permission: str) -> Callable[[F], F]:
     """Declare the permission a handler needs and enforce it on every call."""
     if permission not in PERMISSIONS:
@@ -162,6 +208,8 @@ def requires(permission: str) -> Callable[[F], F]:
 
             @functools.wraps(fn)
             async def gen_wrapper(self: Any, *args: Any, **kwargs: Any):
+                audit.set_request_id(event_txid())  # the event's own task: its context ends with it
+                secret = _hold_secrets(self, args, kwargs)
                 principal, refusal = await authorize(self)
                 if refusal is not None:
                     yield refusal
@@ -182,6 +230,9 @@ def requires(permission: str) -> Callable[[F], F]:
                 except BadInput as exc:
                     _restore(self, before)
                     yield _refusal(self, principal, permission, name, str(exc), action="invalid")
+                except Exception as exc:
+                    setattr(exc, SECRETS_ATTR, secret)
+                    raise
                 finally:
                     _current.reset(token)
 
@@ -190,6 +241,8 @@ def requires(permission: str) -> Callable[[F], F]:
 
         @functools.wraps(fn)
         async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            audit.set_request_id(event_txid())  # the event's own task: its context ends with it
+            secret = _hold_secrets(self, args, kwargs)
             principal, refusal = await authorize(self)
             if refusal is not None:
                 return refusal
@@ -207,6 +260,9 @@ def requires(permission: str) -> Callable[[F], F]:
             except BadInput as exc:
                 _restore(self, before)
                 return _refusal(self, principal, permission, name, str(exc), action="invalid")
+            except Exception as exc:
+                setattr(exc, SECRETS_ATTR, secret)
+                raise
             finally:
                 _current.reset(token)
 
