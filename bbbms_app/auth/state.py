@@ -10,6 +10,7 @@ worth nothing.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from datetime import date
 from http.cookies import CookieError, SimpleCookie
@@ -157,18 +158,18 @@ class AuthState(rx.State):
 
     @rx.event
     @requires("public")
-    def login(self, form_data: dict):
-        """Check the credentials and start a session; the same message for every failure."""
+    async def login(self, form_data: dict):
+        """Check the credentials and start a session; the same message for every failure. The
+        throttle and argon2 run in a worker thread: one sign-in never holds up other tabs' events."""
         username = str(form_data.get("username", ""))[:80]
         password = str(form_data.get("password", ""))[:256]
         agent = self.router.headers.user_agent[:300] if self.router else ""
-        with db.session() as s:
-            result = accounts.authenticate(s, username, password, user_agent=agent)
-            if result.error is not None:
-                self.login_error = t(result.error.key, self.lang, **result.error.params)
-                return None
-            assert result.user is not None and result.token is not None
-            principal = accounts.principal_for(result.user)
+        address = self.router.session.client_ip if self.router else ""
+        result, principal = await asyncio.to_thread(_sign_in, username, password, agent, address)
+        if result.error is not None or principal is None or result.token is None:
+            error = result.error or accounts.AccountError("login.failed")
+            self.login_error = t(error.key, self.lang, **error.params)
+            return None
         self._start_session(result.token)
         self.login_error = ""
         self.lang = normalize_language(principal.language)
@@ -208,6 +209,14 @@ class AuthState(rx.State):
     def refresh_context(self):
         """Reload the header (after the term changes, say)."""
         self._fill(current())
+
+
+def _sign_in(username: str, password: str, agent: str, address: str) -> tuple[accounts.SignIn, Principal | None]:
+    """The sign-in's database and argon2 work (run in a worker thread)."""
+    with db.session() as s:
+        result = accounts.authenticate(s, username, password, user_agent=agent, address=address)
+        principal = accounts.principal_for(result.user) if result.user is not None and result.token else None
+    return result, principal
 
 
 def _state_classes(cls: type[rx.State]) -> list[type[rx.State]]:

@@ -208,40 +208,70 @@ class SignIn:
     error: AccountError | None = None
 
 
-def authenticate(session: Session, username: str, password: str, *, user_agent: str = "") -> SignIn:
+def authenticate(session: Session, username: str, password: str, *, user_agent: str = "", address: str = "") -> SignIn:
     """Check the credentials and open a session.
 
     Unknown user, wrong password and disabled account all answer "login.failed"; a throttled
-    username answers "login.throttled" whether or not it exists.
+    username or client address answers "login.throttled" whether or not the username exists.
+    The throttle is checked before any hashing, so a throttled attempt costs no argon2 and takes
+    the same (short) time for known and unknown usernames; an attempt that is not throttled
+    always runs one argon2 verification (a dummy hash for an unknown user). Slow: call it off
+    the event loop (auth.state runs it in a worker thread).
     """
     try:
-        return _authenticate(session, username, password, user_agent)
+        return _authenticate(session, username, password, user_agent, address)
     except AccountError as exc:
         return SignIn(error=exc)
 
 
-def _authenticate(session: Session, username: str, password: str, user_agent: str) -> SignIn:
+# Failures per client address (in this process): a school's computers often share one address
+# behind its router, so the free attempts are many; a password-spraying client still stops.
+ADDRESS_FREE_ATTEMPTS = 30
+_address_failures: dict[str, tuple[int, float]] = {}
+
+
+def _throttled(table: dict[str, tuple[int, float]], key: str) -> float:
+    """Seconds `key` must still wait (0 when it may try)."""
+    with _unknown_lock:
+        _failures, until = table.get(key, (0, 0.0))
+    return max(0.0, until - time.time())
+
+
+def _count_failure(table: dict[str, tuple[int, float]], key: str, free: int) -> None:
+    with _unknown_lock:
+        failures, _until = table.get(key, (0, 0.0))
+        failures += 1
+        wait = backoff_seconds(failures - free + FREE_ATTEMPTS) if failures >= free else 0
+        table[key] = (failures, time.time() + wait)
+        if len(table) > 100_000:  # bounded: forget the oldest half
+            for old in list(table)[: len(table) // 2]:
+                table.pop(old, None)
+
+
+def _authenticate(session: Session, username: str, password: str, user_agent: str, address: str) -> SignIn:
     username = (username or "").strip().lower()[:80]
     now = _now()
     user = session.exec(select(User).where(User.username == username)).first()
+    # 1. The throttle, before any hashing.
+    wait = _throttled(_address_failures, address) if address else 0.0
     if user is None:
-        passwords.verify(passwords.dummy_hash(), password or "")
-        with _unknown_lock:
-            failures, until = _unknown_failures.get(username, (0, 0.0))
-            if until > time.time():
-                raise AccountError("login.throttled", seconds=int(until - time.time()) + 1)
-            failures += 1
-            _unknown_failures[username] = (failures, time.time() + backoff_seconds(failures))
-        audit.record(session, None, "login_failed", "user", None, username=username, reason="unknown user")
-        raise AccountError("login.failed")
-    locked = _aware(user.locked_until)
-    if locked is not None and locked > now:
-        raise AccountError("login.throttled", seconds=int((locked - now).total_seconds()) + 1)
-    ok = passwords.verify(user.password_hash, password or "")
-    if not ok or not user.is_active:
-        user.failed_logins += 1
-        wait = backoff_seconds(user.failed_logins)
-        user.locked_until = now + timedelta(seconds=wait) if wait else None
+        wait = max(wait, _throttled(_unknown_failures, username))
+    else:
+        locked = _aware(user.locked_until)
+        if locked is not None and locked > now:
+            wait = max(wait, (locked - now).total_seconds())
+    if wait > 0:
+        raise AccountError("login.throttled", seconds=int(wait) + 1)
+    # 2. One argon2 verification, real or dummy.
+    ok = passwords.verify(user.password_hash if user is not None else passwords.dummy_hash(), password or "")
+    if user is None or not ok or not user.is_active:
+        if address:
+            _count_failure(_address_failures, address, ADDRESS_FREE_ATTEMPTS)
+        if user is None:
+            _count_failure(_unknown_failures, username, FREE_ATTEMPTS)
+            audit.record(session, None, "login_failed", "user", None, username=username, reason="unknown user")
+            raise AccountError("login.failed")
+        _count_user_failure(user, now)
         session.add(user)
         audit.record(
             session,
@@ -259,6 +289,38 @@ def _authenticate(session: Session, username: str, password: str, user_agent: st
     user.failed_logins = 0
     user.locked_until = None
     return SignIn(token=open_session(session, user, user_agent=user_agent, method="password"), user=user)
+
+
+def _count_user_failure(user: User, now: datetime) -> None:
+    user.failed_logins += 1
+    wait = backoff_seconds(user.failed_logins)
+    user.locked_until = now + timedelta(seconds=wait) if wait else None
+
+
+def change_own_password(session: Session, principal: Principal, current: str, new: str) -> AccountError | None:
+    """The signed-in user replaces his password, proving the current one. The current-password
+    check shares the sign-in throttle of the account (a stolen open session cannot guess it at
+    will). Returns the refusal (its failure count is written with the caller's commit) or None.
+    Slow (argon2 twice): call it off the event loop."""
+    user = session.get(User, principal.user_id)
+    if user is None:
+        return AccountError("error.password_wrong")
+    now = _now()
+    locked = _aware(user.locked_until)
+    if locked is not None and locked > now:
+        return AccountError("login.throttled", seconds=int((locked - now).total_seconds()) + 1)
+    if not passwords.verify(user.password_hash, current):
+        _count_user_failure(user, now)
+        session.add(user)
+        audit.record(session, principal, "login_failed", "user", user.id, reason="profile: wrong current password")
+        return AccountError("error.password_wrong")
+    if user.must_change_password and new == current:
+        return AccountError("password.must_differ")
+    try:
+        set_password(session, user, new, actor=principal)
+    except passwords.PasswordRejected as exc:
+        return AccountError(exc.key, **exc.params)
+    return None
 
 
 def open_session(session: Session, user: User, *, user_agent: str = "", method: str = "") -> str:
