@@ -102,11 +102,7 @@ class AuthState(rx.State):
         self._bound_sid = self._connection()[1]
 
     def _resolve_principal(self) -> Principal | None:
-        token = self._presented_token()
-        if not token:
-            return None
-        with db.session() as s:
-            return accounts.resolve(s, token)
+        return accounts.resolve_token(self._presented_token())
 
     def _fill(self, principal: Principal) -> None:
         with db.session() as s:

@@ -18,7 +18,10 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.orm import object_session
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import ORMExecuteState, object_session
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from bbbms_app import db, settings
@@ -373,6 +376,93 @@ def principal_for(user: User, session_id: int | None = None, *, session: Session
     )
 
 
+# ------------------------------------------------------------------ the session cache (issue 12 #3)
+#
+# Resolving a token costs a query (~0.9 ms); the guard does it at every event. A resolved session
+# is kept for SESSION_CACHE_S. Within this process every change that can end or change a session
+# (a revocation, a disabled account, a new password or role, a change of the rights matrix)
+# invalidates the whole cache at its commit (the listeners below), so a revoked session stops at
+# its very next event here. Another process (a second worker, the command line) cannot reach this
+# cache: there a revocation holds after at most SESSION_CACHE_S. A very short TTL was chosen over
+# a shared revocation counter because reading any shared counter (Redis or the database) at
+# every event costs the round trip the cache is there to save.
+SESSION_CACHE_S = 1.0
+SESSION_CACHE_MAX = 20_000
+_session_cache: dict[str, tuple[float, int, Principal]] = {}
+_generation = 0
+# Columns a sign-in or an event writes that change nothing about who the session is.
+_BOOKKEEPING = frozenset({"last_login_at", "failed_logins", "locked_until", "last_seen_at"})
+
+
+def invalidate_sessions() -> None:
+    """Forget every cached session of this process (after a change of accounts or rights)."""
+    global _generation
+    _generation += 1
+    _session_cache.clear()
+
+
+def resolve_token(token: str | None) -> Principal | None:
+    """`resolve` with the session cache in front: the guard's per-event call."""
+    if not token or len(token) > 200:
+        return None
+    key = token_hash(token)
+    generation = _generation
+    hit = _session_cache.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now and hit[1] == generation:
+        return hit[2]
+    with db.session() as s:
+        principal = resolve(s, token)
+    left = _cache_seconds.pop(key, SESSION_CACHE_S)
+    if principal is not None and generation == _generation:
+        if len(_session_cache) >= SESSION_CACHE_MAX:
+            _session_cache.clear()
+        _session_cache[key] = (now + min(SESSION_CACHE_S, left), generation, principal)
+    return principal
+
+
+_cache_seconds: dict[str, float] = {}  # how long a just-resolved session may still live, by token hash
+
+
+def _auth_change(session: OrmSession) -> bool:
+    from bbbms_app.models import RolePermission
+
+    if any(isinstance(obj, (User, LoginSession, RolePermission)) for obj in session.deleted):
+        return True
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, RolePermission):
+            return True
+        if isinstance(obj, (User, LoginSession)) and obj not in session.new:
+            changed = {a.key for a in sa_inspect(obj).attrs if a.history.has_changes()}
+            if changed - _BOOKKEEPING:
+                return True
+    return False
+
+
+@sa_event.listens_for(OrmSession, "before_flush")
+def _note_auth_flush(session: OrmSession, _context: object, _instances: object) -> None:
+    if _auth_change(session):
+        session.info["bbbms_auth_changed"] = True
+
+
+@sa_event.listens_for(OrmSession, "do_orm_execute")
+def _note_auth_statement(state: ORMExecuteState) -> None:
+    table = getattr(state.statement, "table", None) if (state.is_update or state.is_delete) else None
+    if table is not None and getattr(table, "name", "") in ("user", "loginsession", "rolepermission"):
+        state.session.info["bbbms_auth_changed"] = True
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+def _auth_committed(session: OrmSession) -> None:
+    if session.info.pop("bbbms_auth_changed", False):
+        invalidate_sessions()
+
+
+@sa_event.listens_for(OrmSession, "after_rollback")
+def _auth_rolled_back(session: OrmSession) -> None:
+    session.info.pop("bbbms_auth_changed", None)
+
+
 def resolve(session: Session, token: str | None) -> Principal | None:
     """The Principal of a live session token, or None (unknown, revoked, idle, expired, disabled)."""
     if not token or len(token) > 200:
@@ -398,6 +488,8 @@ def resolve(session: Session, token: str | None) -> Principal | None:
     if (now - last_seen).total_seconds() > LAST_SEEN_RESOLUTION_S:
         login.last_seen_at = now
         session.add(login)
+    left = min((_aware(login.expires_at) or now) - now, last_seen + idle - now).total_seconds()
+    _cache_seconds[login.token_hash] = max(0.0, left)
     return principal_for(user, login.id, session=session)
 
 

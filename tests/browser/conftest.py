@@ -99,7 +99,7 @@ def app_url(tmp_path_factory, browser_db_url, oidc_provider):
         start_new_session=True,
     )
     base = f"http://localhost:{port}"
-    deadline = time.time() + 90
+    deadline = time.time() + float(os.environ.get("BBBMS_TEST_SERVER_WAIT", "90"))  # a loaded machine compiles slowly
     while time.time() < deadline:
         try:
             with urllib.request.urlopen(f"{base}/ping", timeout=2) as r:  # noqa: S310
