@@ -194,7 +194,7 @@ def _in_place_names(cls: type, fn: Callable[..., Any], seen: set[str]) -> set[st
                     target = getattr(target, "fn", target)  # an EventHandler wraps its function
                     if not callable(target):
                         continue  # a var's own method, say self.rows.copy(): covered below
-                    if getattr(target, "__module__", "").startswith("bbbms_app"):
+                    if not getattr(target, "__module__", "").startswith("reflex"):  # the app's own code
                         inner = _in_place_names(cls, target, seen)
                         if inner is None:
                             return _UNKNOWN
