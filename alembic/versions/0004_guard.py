@@ -7,7 +7,8 @@ Create Date: 2026-12-02
 accountrequest holds a change to an account (a link to a person, a deputy-level role, a password
 for an account at or above the requester's role) until the director confirms or rejects it.
 auditevent gains request_id: the id of the event that wrote the row, also in the log line and in
-the error message the user sees. Added with ALTER TABLE ADD COLUMN (no table rebuild on SQLite,
+the error message the user sees. consent gains third_parties (to whom the data is passed on,
+Regulation No. 759). Columns are added with ALTER TABLE ADD COLUMN (no table rebuild on SQLite,
 so the append-only triggers of 0002_rights stay).
 """
 
@@ -54,9 +55,11 @@ def upgrade() -> None:
     op.create_index("ix_accountrequest_status", "accountrequest", ["school_id", "status"], unique=False)
     op.create_index(op.f("ix_accountrequest_user_id"), "accountrequest", ["user_id"], unique=False)
     op.add_column("auditevent", sa.Column("request_id", _text(16), server_default="", nullable=False))
+    op.add_column("consent", sa.Column("third_parties", _text(500), server_default="", nullable=False))
 
 
 def downgrade() -> None:
+    op.drop_column("consent", "third_parties")  # SQLite >= 3.35 drops a column in place
     op.drop_column("auditevent", "request_id")
     op.drop_index(op.f("ix_accountrequest_user_id"), table_name="accountrequest")
     op.drop_index("ix_accountrequest_status", table_name="accountrequest")

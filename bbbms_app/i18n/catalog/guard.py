@@ -38,6 +38,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Произошла ошибка. Сообщите администратору этот код: {ref}",
         "Something went wrong. Give the administrator this code: {ref}",
     ),
+    "consent.col.third_parties": (
+        "Кимге берилет (үчүнчү жактар)",
+        "Кому передаются (третьи лица)",
+        "Passed on to (third parties)",
+    ),
+    "consent.third_parties_hint": (
+        "Мисалы: Билим берүү министрлигинин БМС, райондук билим берүү бөлүмү",
+        "Например: ИСУО Министерства образования, районный отдел образования",
+        "E.g. the ministry's EMIS, the district education office",
+    ),
     "export.rate_limited": (
         "Өтө көп жүктөп алуу: {seconds} секунддан кийин кайра аракет кылыңыз",
         "Слишком много выгрузок: повторите через {seconds} с",
