@@ -4,6 +4,7 @@ director, who confirms it on /account-requests (desktop, Kyrgyz and Russian; a p
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,14 @@ def _pending(url: str) -> int:
         return conn.execute(text("SELECT count(*) FROM accountrequest WHERE status = 'pending'")).scalar()
 
 
+def _sign_out(page: Page) -> None:
+    page.get_by_test_id("sidebar").get_by_test_id("logout").click()
+    # Sign-out reloads /login with a new tab token: wait for that load before going anywhere.
+    page.wait_for_url(re.compile(r"/login/?$"), wait_until="load")
+    expect(page.get_by_test_id("login-submit")).to_be_visible()
+    page.wait_for_timeout(500)
+
+
 def _file_request(page: Page) -> None:
     sign_in(page, "admin")
     page.goto("/users")
@@ -40,7 +49,7 @@ def _file_request(page: Page) -> None:
     page.get_by_test_id("reset-password").fill(NEW_PASSWORD)
     page.get_by_test_id("reset-password-submit").click()
     expect(page.get_by_text("Өтүнүч директорго жөнөтүлдү")).to_be_visible()
-    page.get_by_test_id("sidebar").get_by_test_id("logout").click()
+    _sign_out(page)
 
 
 @pytest.fixture
@@ -87,8 +96,7 @@ def test_the_director_confirms_a_deputys_password_reset(page: Page, browser, app
     assert _pending(browser_db_url) == before
     context.close()
     # The deputy now signs in with the password the administrator chose, and must replace it.
-    page.get_by_test_id("sidebar").get_by_test_id("logout").click()
-    page.goto("/login")
+    _sign_out(page)
     page.locator("#username").fill("deputy")
     page.locator("#password").fill(NEW_PASSWORD)
     page.get_by_test_id("login-submit").click()
