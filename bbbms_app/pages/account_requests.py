@@ -9,10 +9,14 @@ import reflex as rx
 from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
-from bbbms_app.i18n import t
+from bbbms_app.i18n import t, translations
+from bbbms_app.models.accounts import ROLES
 from bbbms_app.services import accounts
+
+KINDS = ("link", "role", "password")
 
 
 class AccountRequestState(rx.State):
@@ -24,16 +28,10 @@ class AccountRequestState(rx.State):
         principal = current()
         with db.session() as s:
             rows = accounts.pending_requests(s, principal)
-        lang = principal.language
         for row in rows:
-            row["kind_label"] = t(f"requests.kind.{row['kind']}", lang)
-            row["role_label"] = t(f"role.{row['role']}", lang)
-            value = row["value"]
-            if row["kind"] == "role":
-                value = t(f"role.{value}", lang)
-            elif row["kind"] == "link":
-                value = f"{row['field'].removesuffix('_id')} #{value}"
-            row["change"] = value
+            # Codes the page translates in the browser (it follows the language switch); a link
+            # names the kind of record and its number.
+            row["change"] = f"{row['field'].removesuffix('_id')} #{row['value']}" if row["kind"] == "link" else ""
         self.rows = rows
 
     @rx.event
@@ -60,13 +58,22 @@ class AccountRequestState(rx.State):
         return rx.toast.success(t("requests.approved" if approve else "requests.rejected", principal.language))
 
 
+def _in_language(prefix: str, codes: tuple[str, ...], code: rx.Var) -> rx.Var:
+    """The translation of `prefix.<code>` in the tab's language, chosen in the browser."""
+    table = {c: translations(f"{prefix}.{c}") for c in codes}
+    return rx.Var.create(table).to(dict)[code].to(dict)[AuthState.lang].to(str)
+
+
 def _row(row: rx.Var) -> rx.Component:
+    role = _in_language("role", ROLES, row["role"])
+    kind = _in_language("requests.kind", KINDS, row["kind"])
+    change = rx.cond(row["kind"] == "role", _in_language("role", ROLES, row["value"]), row["change"])
     return rx.card(
         rx.flex(
             rx.vstack(
                 rx.text(row["full_name"], weight="bold"),
-                rx.text(row["username"], " · ", row["role_label"], size="2", color_scheme="gray"),
-                rx.text(row["kind_label"], ": ", row["change"], size="3"),
+                rx.text(row["username"], " · ", role, size="2", color_scheme="gray"),
+                rx.text(kind, rx.cond(change != "", ": ", ""), change, size="3"),
                 rx.text(tr("requests.by"), ": ", row["requested_by"], " · ", row["requested_at"], size="2"),
                 spacing="1",
                 flex="1",
