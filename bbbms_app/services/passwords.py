@@ -15,7 +15,7 @@ from bbbms_app import settings
 MIN_LENGTH = 10
 
 # School and local words, on top of the 30,000 most common passwords of public breach lists
-# shipped in data/common_passwords.txt.gz (source and licence: data/README.md); the check is
+# shipped in wordlists/common_passwords.txt.gz (source and licence: wordlists/README.md); the check is
 # case-insensitive and also refuses these with digits appended.
 LOCAL_PASSWORDS = frozenset(
     """
@@ -45,7 +45,7 @@ def normalize(password: str) -> str:
     return unicodedata.normalize("NFC", password)
 
 
-COMMON_LIST = Path(__file__).parent / "data" / "common_passwords.txt.gz"
+COMMON_LIST = Path(__file__).parent / "wordlists" / "common_passwords.txt.gz"
 
 
 @lru_cache(maxsize=1)
