@@ -13,12 +13,14 @@ from bbbms_app.admin.files import api as admin_files_api
 from bbbms_app.api.health import health_api
 from bbbms_app.api.journal_files import journal_files_api
 from bbbms_app.api.private_files import private_files_api
+from bbbms_app.auth.guard import backend_error
 from bbbms_app.auth.headers import security_headers
 from bbbms_app.auth.sso import SsoState
-from bbbms_app.auth.state import AuthState
+from bbbms_app.auth.state import AuthState, ForeignTabGuard
 from bbbms_app.components import navigation
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.navigation import Page
+from bbbms_app.pages.account_requests import AccountRequestState, account_requests_page
 from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
@@ -47,7 +49,11 @@ app = rx.App(
         *(serving.static_cache, security_headers),
         serving.upload_gate,
     ],
+    # An unexpected error: a generic message with a reference to the (redacted) log line.
+    backend_exception_handler=backend_error,
 )
+# A tab whose state token arrives without its session cookie is wiped before any event (auth/state.py).
+app.add_middleware(ForeignTabGuard())
 
 # The pages behind sign-in, in sidebar order. The generated screens of the entities come from the
 # registry (services/engine/profiles/): those with `menu = "sidebar"` get a link, the others a card
@@ -74,6 +80,14 @@ PAGES: tuple[Page, ...] = (
     Page("/consents", "nav.consents", ("consent.read",), "shield-check", consents_page, (ConsentRegisterState.load,)),
     Page("/audit", "rights.audit.nav", ("audit.read",), "scroll-text", audit_page, (AuditState.load,)),
     Page("/rights", "rights.nav", ("rights.read",), "user-round-check", rights_page, (RightsState.load,)),
+    Page(
+        "/account-requests",
+        "requests.nav",
+        ("rights.write",),
+        "inbox",
+        account_requests_page,
+        (AccountRequestState.load,),
+    ),
     Page("/backups", "ops.nav", ("backup.read",), "archive", backups_page, (BackupsState.load,)),
     Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page),
 )

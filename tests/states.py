@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import reflex as rx
 
 import bbbms_app.app  # noqa: F401  (registers every page and state)
 from bbbms_app import db
-from bbbms_app.auth.state import AuthState
+from bbbms_app.auth.state import COOKIE_NAME, AuthState
 from bbbms_app.services import accounts
 from tests.factories import PASSWORD
 
 
+def connect(root: rx.State, cookie_token: str = "") -> rx.State:
+    """Give the tab a new websocket, as a reload or a reconnect does: a new socket id, and the
+    handshake's Cookie header carrying `cookie_token` as the session cookie (none when empty)."""
+    headers = {"cookie": f"{COOKIE_NAME}={cookie_token}"} if cookie_token else {}
+    root.router_data = {"sid": f"sid-{uuid.uuid4().hex}", "headers": headers}
+    return root
+
+
 def new_tab(username: str | None = None, password: str = PASSWORD) -> rx.State:
-    """A fresh state tree, as for a new browser tab; signed in as `username` when given."""
+    """A fresh state tree, as for a new browser tab; signed in as `username` when given (the
+    browser then holds the session cookie, which its websocket handshake carries)."""
     os.environ.setdefault("PYTEST_CURRENT_TEST", "states")
-    root = rx.State()
+    root = connect(rx.State())
     if username is not None:
         with db.session() as s:
             result = accounts.authenticate(s, username, password)
         assert result.token, f"cannot sign in {username}: {result.error}"
         sub(root, AuthState).session_token = result.token
+        connect(root, result.token)
     return root
 
 

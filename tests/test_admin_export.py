@@ -258,3 +258,18 @@ def test_cli_export_writes_the_file(school, db_url, tmp_path):
         text=True,
     )
     assert bad.returncode == 2
+
+
+def test_personal_data_exports_are_rate_limited_per_user_and_the_refusal_is_audited(school):
+    for _ in range(marking.EXPORT_LIMIT):
+        _export(PUPILS)
+    with pytest.raises(marking.ExportInvalid) as limited:
+        _export(PUPILS)
+    assert limited.value.key == "export.rate_limited"
+    with db.session() as s:
+        hits = s.exec(select(AuditEvent).where(AuditEvent.action == "rate_limited")).all()
+        exports = s.exec(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert [(h.username, h.entity) for h in hits] == [("t_clerk", "pupil")]
+    assert len(exports) == marking.EXPORT_LIMIT
+    # Another user is not held up by the clerk's exports.
+    assert _export(PUPILS, user="t_director")

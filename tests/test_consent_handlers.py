@@ -189,3 +189,20 @@ async def test_exports_need_a_purpose_and_come_as_a_one_time_private_download(sc
     deputy = sub(new_tab("t_deputy"), ConsentRegisterState)
     await deputy.load()
     assert is_refusal(await deputy.export_register({"purpose": PURPOSE}))
+
+
+async def test_a_consent_records_the_third_parties_the_data_goes_to(school):
+    pid = school.pupils_5a[0]
+    parties = "Билим берүү министрлигинин БМС; Ленин районунун билим берүү бөлүмү"
+    state = sub(new_tab("t_clerk"), ConsentRegisterState)
+    await state.load()
+    await state.open_person(str(pid))
+    await state.attach_scan(upload(PDF))
+    result = await state.record(form(representative_id=str(school.guardian_1), third_parties=f"  {parties}  "))
+    assert not is_refusal(result) and state.form_error == ""
+    [c] = consents()
+    assert c.third_parties == parties
+    assert state.person_consents[0]["third_parties"] == parties
+    with db.session() as s:
+        created = s.exec(select(AuditEvent).where(AuditEvent.action == "create", AuditEvent.entity == "consent")).one()
+    assert f"third parties: {parties}" in created.new_value

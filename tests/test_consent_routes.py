@@ -50,7 +50,9 @@ def test_scan_route_answers_each_user_by_permission_and_scope(school, second_par
     url = f"/private/consent-scan/{cid}"
     assert get(url).status_code == 401
     assert get(url, token="not-a-live-session").status_code == 401
-    assert get(url, second_parent).status_code == 403  # a parent of another family
+    # A parent of another family: the same 404 as a missing id (ids tell nothing), still audited.
+    assert get(url, second_parent).status_code == 404
+    assert get("/private/consent-scan/999999", second_parent).status_code == 404
     assert get(url, "t_teacher").status_code == 403  # teaches 6-Б only
     assert get(url, "t_admin").status_code == 403  # accounts, not personal data
     for username in ("t_clerk", "t_director", "t_deputy", "t_classteacher", "t_parent"):
@@ -70,7 +72,7 @@ def test_scan_route_answers_each_user_by_permission_and_scope(school, second_par
 
 def test_class_teacher_of_another_class_and_unknown_ids(school):
     other = give(school, subject_id=school.pupils_6b[0], representative_id=school.guardian_2)
-    assert get(f"/private/consent-scan/{other}", "t_classteacher").status_code == 403
+    assert get(f"/private/consent-scan/{other}", "t_classteacher").status_code == 404  # as a missing id
     assert get("/private/consent-scan/999999", "t_clerk").status_code == 404
     assert get("/private/consent-scan/999999", "t_teacher").status_code == 403
     assert get("/private/consent-scan/abc", "t_clerk").status_code == 404  # not a route at all

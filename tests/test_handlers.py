@@ -16,7 +16,7 @@ from bbbms_app.models import AuditEvent, User
 from bbbms_app.pages.home import HomeState
 from bbbms_app.pages.marks import MyMarksState
 from bbbms_app.services.access import PERMISSIONS
-from tests.states import is_refusal, new_tab, sub
+from tests.states import connect, is_refusal, new_tab, sub
 
 # Handlers every Reflex State has, that the framework itself defines and routes.
 FRAMEWORK_HANDLERS = {"setvar"}
@@ -211,6 +211,7 @@ async def test_sign_out_is_effective_on_the_next_event(school):
     # A stolen copy of the token is dead too.
     other = new_tab()
     sub(other, AuthState).session_token = token
+    connect(other, token)  # even with the session cookie in its handshake
     assert is_refusal(await sub(other, StaffAdminState).load())
 
 

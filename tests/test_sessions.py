@@ -5,9 +5,10 @@ of an open tab (sign-out elsewhere, password change, disable, idle)."""
 from __future__ import annotations
 
 import inspect
+import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, select, update
 from sqlmodel import SQLModel
 
 import bbbms_app.models  # noqa: F401  (every table)
@@ -132,8 +133,34 @@ async def test_an_idle_session_stops_at_its_next_event(school):
         login = s.exec(select(LoginSession)).scalars().one()
         login.last_seen_at = datetime.now(UTC) - timedelta(minutes=idle, seconds=1)
         s.add(login)
+    # The idle minutes have passed (backdated above); so has the session cache's life, far shorter.
+    time.sleep(accounts.SESSION_CACHE_S)
     result = await _next_event(tab)
     assert is_refusal(result) and "/login" in repr(result)
+
+
+async def test_a_cached_session_still_stops_at_its_next_event_once_revoked(school):
+    tab = new_tab("t_teacher")
+    assert not is_refusal(await _next_event(tab))
+    assert not is_refusal(await _next_event(tab))  # now served from the session cache
+    with db.session() as s:
+        accounts.revoke(s, sub(tab, AuthState).session_token)
+    assert is_refusal(await _next_event(tab))
+
+
+async def test_a_revocation_by_another_process_holds_within_the_cache_life(school):
+    tab = new_tab("t_teacher")
+    assert not is_refusal(await _next_event(tab))
+    token = sub(tab, AuthState).session_token
+    # Another worker revokes with plain SQL on its own connection: this process hears nothing.
+    with db.engine().begin() as conn:
+        conn.execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == accounts.token_hash(token))
+            .values(revoked_at=datetime.now(UTC))
+        )
+    time.sleep(accounts.SESSION_CACHE_S)
+    assert is_refusal(await _next_event(tab))
 
 
 async def test_check_session_clears_the_tab_of_a_dead_session(school):

@@ -353,6 +353,22 @@ async def test_the_school_domain_is_checked_from_the_token(idp, monkeypatch):
     monkeypatch.delenv(f"BBBMS_SSO_{PROVIDER_KEY.upper()}_HOSTED_DOMAIN")
 
 
+async def test_the_microsoft_tenant_is_checked_from_the_token(idp, monkeypatch):
+    school_tenant = "8f1c2a3b-0d4e-4f5a-9b6c-7d8e9f0a1b2c"
+    _link("t_teacher", idp.issuer, idp.subject)
+    monkeypatch.setenv(f"BBBMS_SSO_{PROVIDER_KEY.upper()}_TENANTS", school_tenant)
+    settings.reload()
+    # A work account of another organisation (or a personal account, no tid at all) is refused.
+    for foreign in ({"tid": "00000000-1111-2222-3333-444444444444"}, {}):
+        idp.extra_claims = foreign
+        root = new_tab()
+        result = await _sign_in(root)
+        _assert_refused(root, result, "sso.foreign", "tid", name="Mektep ID")
+    idp.extra_claims = {"tid": school_tenant}
+    assert _redirect_target(await _sign_in(new_tab())) == "/"
+    monkeypatch.delenv(f"BBBMS_SSO_{PROVIDER_KEY.upper()}_TENANTS")
+
+
 async def test_start_refuses_an_unknown_provider_and_an_unreachable_one(idp, monkeypatch):
     root = new_tab()
     assert is_refusal(await sub(root, SsoState).start("nope"))

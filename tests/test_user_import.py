@@ -53,6 +53,20 @@ def test_an_import_makes_accounts_with_one_time_passwords_and_links(school):
     result = run(USERS, xlsx(HEADERS_KY, ROWS), user="t_admin")
     assert result.ok and result.written, result.errors
     assert (result.created, users()) == (3, before + 3)
+    # The administrator's links to persons wait for the director (issue 10 #1); he confirms them.
+    with db.session() as s:
+        made = {u.username: u for u in s.exec(select(User).where(User.username.in_([r[0] for r in ROWS]))).all()}  # type: ignore[attr-defined]
+        assert [(u.staff_id, u.guardian_id, u.pupil_id) for u in made.values()] == [(None, None, None)] * 3
+    with db.session(write=True) as s:
+        director = accounts.principal_for(s.exec(select(User).where(User.username == "t_director")).one(), session=s)
+        pending = accounts.pending_requests(s, director)
+        assert sorted((r["username"], r["field"]) for r in pending) == [
+            ("ivanov.s", "staff_id"),
+            ("petrova.a", "pupil_id"),
+            ("usonova.ch", "guardian_id"),
+        ]
+        for r in pending:
+            accounts.decide(s, director, int(r["id"]), True)
     with db.session() as s:
         made = {u.username: u for u in s.exec(select(User).where(User.username.in_([r[0] for r in ROWS]))).all()}  # type: ignore[attr-defined]
         assert made["ivanov.s"].role == "teacher" and made["ivanov.s"].staff_id == school.teacher_b

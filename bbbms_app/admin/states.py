@@ -18,6 +18,7 @@ from bbbms_app.admin.state import MAX_SEARCH, CrudMixin
 from bbbms_app.admin.views import NO_PRINT
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.i18n import t
 from bbbms_app.models import User
@@ -119,26 +120,53 @@ class UserAdminState(CrudMixin, rx.State):
     @rx.event
     @requires("user.write")
     def reset_password(self, form_data: dict):
-        """Give the open account a new initial password; every session of it is closed."""
+        """Give the open account a new initial password (every session of it closed), or file it
+        for the director's approval when the account is out of the user's reach (services.accounts)."""
         principal = current()
         if not self.detail_id.isdigit():
             return None
         password = inputs.form(form_data, {"password": 256})["password"]
         with db.session(write=True) as s:
-            try:
-                user = writes.get_record(s, self.spec, principal, int(self.detail_id), live=True)
-            except writes.RecordNotFound:
+            user = self._account(s, principal)
+            if user is None:
                 return rx.toast.error(t("error.not_found", principal.language))
-            except writes.OutOfScope as exc:
-                raise Forbidden(str(exc)) from exc
-            assert isinstance(user, User)
             try:
-                account_service.set_password(s, user, password, actor=principal, must_change=True)
+                outcome = account_service.reset_password(s, principal, user, password)
             except passwords.PasswordRejected as exc:
                 self.password_error = t(exc.key, principal.language, **exc.params)
                 return None
+            except account_service.AccountError as exc:
+                raise Forbidden(exc.key) from exc
         self.password_error = ""
-        return rx.toast.success(t("admin.password_reset_done", principal.language))
+        done = "admin.password_reset_done" if outcome == "done" else "accounts.request_filed"
+        return rx.toast.success(t(done, principal.language))
+
+    @rx.event
+    @requires("rights.write")
+    def end_sessions(self):
+        """The director ends every session of the open account (audited)."""
+        principal = current()
+        if not self.detail_id.isdigit():
+            return None
+        with db.session(write=True) as s:
+            user = self._account(s, principal)
+            if user is None:
+                return rx.toast.error(t("error.not_found", principal.language))
+            try:
+                n = account_service.end_sessions(s, principal, user)
+            except account_service.AccountError as exc:
+                raise Forbidden(exc.key) from exc
+        return rx.toast.success(t("accounts.sessions_ended", principal.language, n=n))
+
+    def _account(self, s, principal) -> User | None:
+        try:
+            user = writes.get_record(s, self.spec, principal, int(self.detail_id), live=True)
+        except writes.RecordNotFound:
+            return None
+        except writes.OutOfScope as exc:
+            raise Forbidden(str(exc)) from exc
+        assert isinstance(user, User)
+        return user
 
     @classmethod
     def _extra_view(cls) -> rx.Component:
@@ -237,6 +265,17 @@ def user_password_tools(state: type[UserAdminState]) -> rx.Component:
                 ),
                 on_submit=state.reset_password,
                 reset_on_submit=True,
+            ),
+            rx.cond(
+                AuthState.perms.contains("rights.write"),
+                rx.button(
+                    tr("accounts.end_sessions"),
+                    on_click=state.end_sessions,
+                    color_scheme="red",
+                    variant="soft",
+                    margin_top="12px",
+                    data_testid="end-sessions",
+                ),
             ),
             width="100%",
             class_name=NO_PRINT,

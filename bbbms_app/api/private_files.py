@@ -3,8 +3,9 @@
 Personal documents never sit in Reflex's public `/_upload` folder. These routes read the
 `bbbms_session` cookie, resolve it against the database like every event handler does
 (services.accounts.resolve: revoked, idle, expired or disabled sessions fail), then check the
-permission and the data scope in the services. Answers: 401 without a live session, 403 outside
-the permission or scope (audited as "denied"), 404 for an unknown id, 410 when the stored file is
+permission and the data scope in the services. Answers: 401 without a live session, 403 without
+the permission (audited as "denied"); to a holder of the permission, 404 alike for an id outside
+his scope (audited) and an unknown one, so ids tell nothing; 410 when the stored file is
 missing or no longer matches its recorded SHA-256. Every successful opening of a scan is audited.
 """
 
@@ -59,7 +60,11 @@ def consent_scan(request: Request) -> Response:
             consent = consent_service.scan_for(s, principal, raw_id)
         except consent_service.OutOfScope as exc:
             exists = s.get(consent_service.Consent, raw_id) is not None
-            if not exists and (principal.can("consent.read") or principal.can("own.read")):
+            if principal.can("consent.read") or principal.can("own.read"):
+                # One answer for another family's scan and for a missing id, so ids tell nothing;
+                # the attempt on an existing one is still audited.
+                if exists:
+                    _deny(principal, "consent_scan", f"consent.read: {exc}", 404)
                 return PlainTextResponse("not found", status_code=404, headers={"Cache-Control": "no-store"})
             return _deny(principal, "consent_scan", f"consent.read: {exc}", 403)
         data = private_files.read_verified("consents", consent.scan_name, consent.scan_sha256)

@@ -16,25 +16,54 @@ as they were before the event (its database work rolled back with its transactio
 
 from __future__ import annotations
 
+import ast
 import copy
 import functools
 import inspect
 import logging
+import secrets
+import textwrap
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar, get_type_hints
 
 import reflex as rx
 from reflex.istate.proxy import StateProxy
+from reflex_base.event import EventSpec
+from reflex_base.event.context import EventContext
 
-from bbbms_app import db
+from bbbms_app import db, logs
 from bbbms_app.auth.inputs import BadInput, conforms
 from bbbms_app.i18n import t
 from bbbms_app.services import audit
 from bbbms_app.services.access import PERMISSIONS, Principal
 
 log = logging.getLogger(__name__)
+
+
+def event_txid() -> str:
+    """Reflex's transaction id of the event being processed ('' outside one): the request id."""
+    ctx = EventContext._context_var.get(None)
+    return ctx.txid if ctx is not None else ""
+
+
+def backend_error(exception: Exception) -> EventSpec:
+    """The app's handler of an unexpected error in an event: the log gets the traceback (redacted,
+    bbbms_app.logs), the user a generic message with the reference that finds it in the log and
+    in the audit trail. No exception text reaches the browser."""
+    ref = event_txid() or secrets.token_hex(6)
+    token = audit.set_request_id(ref)
+    held = logs.hold_secrets(getattr(exception, SECRETS_ATTR, ()))
+    try:
+        log.error("event handler failed: %s", type(exception).__name__, exc_info=exception)
+    finally:
+        logs.release_secrets(held)
+        audit.reset_request_id(token)
+    return rx.toast.error(t("error.reference", "ky", ref=ref), id="backend_error")
+
+
 PERMISSION_ATTR = "__bbbms_permission__"
+SECRETS_ATTR = "__bbbms_secrets__"  # on an exception leaving a handler: the event's secret values
 _current: ContextVar[Principal | None] = ContextVar("bbbms_principal", default=None)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -104,20 +133,137 @@ def _check_arguments(fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
             raise BadInput(name, f"not a {hints[name]}")
 
 
-def _snapshot(state: Any) -> dict[str, Any] | None:
-    """The state's own vars (top level copied), to put back when the event is refused half way."""
+# Methods of the base state a handler may call on `self` without changing its vars.
+_READ_ONLY_BASE = frozenset({"get_state", "get_value", "get_substate", "get_name", "get_full_name", "_get_root_state"})
+_MUTATORS = frozenset(
+    {"append", "extend", "insert", "pop", "popitem", "remove", "clear", "update", "setdefault", "sort", "reverse"}
+    | {"add", "discard", "__setitem__", "__delitem__", "__iadd__"}
+)
+_UNKNOWN = None  # the analysis cannot tell: copy every var, as before
+
+
+def _root_attr(node: ast.AST) -> str | None:
+    """`X` when `node` is `self.X`, `self.X[...]`, `self.X.y…`; '?' when rooted at getattr(self, …)."""
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            return node.attr
+        node = node.value
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "getattr"
+        and node.args
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == "self"
+    ):
+        return "?"
+    return None
+
+
+def _in_place_names(cls: type, fn: Callable[..., Any], seen: set[str]) -> set[str] | None:
+    """Vars of `cls` that `fn` (and the methods of `self` it calls) may change in place — a
+    mutating method call or an item assignment on `self.X` —, or None when it cannot tell (no
+    source, `self` handed to another function, a dynamic getattr mutated, an unknown base method).
+    Plain reassignments need no copy: the snapshot keeps the old object itself."""
+    fn = inspect.unwrap(fn)
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return _UNKNOWN
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            arguments = (*node.args, *(k.value for k in node.keywords))
+            harmless = isinstance(node.func, ast.Name) and node.func.id in ("getattr", "setattr", "isinstance", "super")
+            # self handed to another function: it may change anything
+            if not harmless and any(isinstance(a, ast.Name) and a.id == "self" for a in arguments):
+                return _UNKNOWN
+            # self.X handed to a function may be changed by it in place
+            for a in arguments:
+                if isinstance(a, (ast.Attribute, ast.Subscript)) and (root := _root_attr(a)) not in (None, "?"):
+                    names.add(root)  # type: ignore[arg-type]
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                if isinstance(func.value, ast.Name) and func.value.id == "self":
+                    method = func.attr
+                    if method in seen:
+                        continue
+                    seen.add(method)
+                    target = inspect.getattr_static(cls, method, None)
+                    target = getattr(target, "__func__", target)
+                    target = getattr(target, "fn", target)  # an EventHandler wraps its function
+                    if not callable(target):
+                        continue  # a var's own method, say self.rows.copy(): covered below
+                    if not getattr(target, "__module__", "").startswith("reflex"):  # the app's own code
+                        inner = _in_place_names(cls, target, seen)
+                        if inner is None:
+                            return _UNKNOWN
+                        names |= inner
+                    elif method not in _READ_ONLY_BASE:
+                        return _UNKNOWN
+                elif func.attr in _MUTATORS:
+                    root = _root_attr(func.value)
+                    if root == "?":
+                        return _UNKNOWN
+                    if root is not None:
+                        names.add(root)
+        elif (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, (ast.Attribute, ast.Subscript))
+            and (root := _root_attr(node.value)) not in (None, "?")
+        ):
+            names.add(root)  # type: ignore[arg-type]  # rows = self.rows: changed in place later, maybe
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for target in targets:
+                in_place = isinstance(target, ast.Subscript) or isinstance(node, ast.AugAssign)
+                root = _root_attr(target) if in_place or isinstance(target, ast.Attribute) else None
+                if root == "?":
+                    return _UNKNOWN
+                if root is not None and (in_place or not isinstance(target.value, ast.Name)):  # type: ignore[union-attr]
+                    names.add(root)
+    return names
+
+
+_snapshot_plans: dict[tuple[type, Callable[..., Any]], tuple[tuple[str, ...], frozenset[str] | None]] = {}
+
+
+def _plan(cls: type, fn: Callable[..., Any]) -> tuple[tuple[str, ...], frozenset[str] | None]:
+    """(the state's own var names, those to copy — None: all), worked out once per handler."""
+    key = (cls, fn)
+    plan = _snapshot_plans.get(key)
+    if plan is None:
+        fields = getattr(cls, "__fields__", {})
+        own = tuple(n for n, f in fields.items() if getattr(f, "_owner", None) is cls)
+        found = _in_place_names(cls, fn, set())
+        plan = _snapshot_plans[key] = (own, None if found is None else frozenset(found) & frozenset(own))
+    return plan
+
+
+def _snapshot(state: Any, fn: Callable[..., Any] | None = None) -> tuple[tuple[str, ...], dict[str, Any]] | None:
+    """The state's own vars, to put back when the event is refused half way: the old objects
+    themselves (one C-level copy of the instance dict: a reassignment leaves them intact), and
+    copies only of the vars the handler may change in place (`_in_place_names`; all of them when
+    that cannot be told)."""
     cls = type(state)
-    fields = getattr(cls, "__fields__", None)
-    if fields is None or isinstance(state, StateProxy):
+    if getattr(cls, "__fields__", None) is None or isinstance(state, StateProxy):
         return None  # a background task changes state only inside `async with`, nothing to undo here
-    return {n: copy.copy(state.get_value(n)) for n, f in fields.items() if getattr(f, "_owner", None) is cls}
+    own, copied = _plan(cls, fn if fn is not None else _snapshot)
+    snap = dict(state.__dict__)
+    for n in own if copied is None else copied:
+        snap[n] = copy.copy(state.get_value(n))
+    return own, snap
 
 
-def _restore(state: Any, snapshot: dict[str, Any] | None) -> None:
+def _restore(state: Any, snapshot: tuple[tuple[str, ...], dict[str, Any]] | None) -> None:
     if snapshot is None:
         return
-    for name, value in snapshot.items():
-        if state.get_value(name) != value:
+    own, values = snapshot
+    fields = type(state).__fields__
+    for name in own:
+        value = values[name] if name in values else fields[name].default_value()
+        current = state.get_value(name)
+        if current is not value and current != value:
             setattr(state, name, value)
 
 
@@ -128,6 +274,25 @@ async def _auth_state(state: Any, auth_cls: type) -> Any:
         async with state:
             return await state.get_state(auth_cls)
     return await state.get_state(auth_cls)
+
+
+def _hold_secrets(state: Any, args: tuple, kwargs: dict) -> tuple[str, ...]:
+    """Hold this event's secret values (password fields, the session token) out of the log."""
+    values = logs.secret_values(list(args)) + logs.secret_values(kwargs)
+    token = ""
+    try:
+        from bbbms_app.auth.state import AuthState
+
+        if not isinstance(state, StateProxy):
+            auth = (
+                state if isinstance(state, AuthState) else state._get_root_state().substates.get(AuthState.get_name())
+            )
+            token = getattr(auth, "session_token", "") or ""
+    except Exception:  # no auth state loaded: nothing to hold
+        token = ""
+    held = (*values, token) if token else tuple(values)
+    logs.hold_secrets(held)  # the event's own task: its context ends with it
+    return held
 
 
 def requires(permission: str) -> Callable[[F], F]:
@@ -148,6 +313,11 @@ def requires(permission: str) -> Callable[[F], F]:
             if principal is not None and principal.must_change_password and permission != "signed_in":
                 # Not an attack: the password was chosen by someone else. Off to set his own.
                 return principal, [rx.redirect(PROFILE_ROUTE)]
+            if principal is None and (auth.signed_in or auth.session_token) and not isinstance(self, StateProxy):
+                # Revoked, expired or disabled since the last event: nothing of it stays in the tab.
+                from bbbms_app.auth.state import wipe_tab
+
+                await wipe_tab(self)
             if principal is None or not principal.can(permission):
                 return principal, _refusal(self, principal, permission, name, "")
             return principal, None
@@ -157,12 +327,14 @@ def requires(permission: str) -> Callable[[F], F]:
 
             @functools.wraps(fn)
             async def gen_wrapper(self: Any, *args: Any, **kwargs: Any):
+                audit.set_request_id(event_txid())  # the event's own task: its context ends with it
+                secret = _hold_secrets(self, args, kwargs)
                 principal, refusal = await authorize(self)
                 if refusal is not None:
                     yield refusal
                     return
                 token = _current.set(principal)
-                before = _snapshot(self)
+                before = _snapshot(self, fn)
                 try:
                     _check_arguments(fn, args, kwargs)
                     if is_async_gen:
@@ -177,6 +349,9 @@ def requires(permission: str) -> Callable[[F], F]:
                 except BadInput as exc:
                     _restore(self, before)
                     yield _refusal(self, principal, permission, name, str(exc), action="invalid")
+                except Exception as exc:
+                    setattr(exc, SECRETS_ATTR, secret)
+                    raise
                 finally:
                     _current.reset(token)
 
@@ -185,11 +360,13 @@ def requires(permission: str) -> Callable[[F], F]:
 
         @functools.wraps(fn)
         async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            audit.set_request_id(event_txid())  # the event's own task: its context ends with it
+            secret = _hold_secrets(self, args, kwargs)
             principal, refusal = await authorize(self)
             if refusal is not None:
                 return refusal
             token = _current.set(principal)
-            before = _snapshot(self)
+            before = _snapshot(self, fn)
             try:
                 _check_arguments(fn, args, kwargs)
                 result = fn(self, *args, **kwargs)
@@ -202,6 +379,9 @@ def requires(permission: str) -> Callable[[F], F]:
             except BadInput as exc:
                 _restore(self, before)
                 return _refusal(self, principal, permission, name, str(exc), action="invalid")
+            except Exception as exc:
+                setattr(exc, SECRETS_ATTR, secret)
+                raise
             finally:
                 _current.reset(token)
 

@@ -75,7 +75,7 @@ class SsoState(rx.State):
                 self.error = t(key, auth.lang, **params)
                 return None
             principal = accounts.principal_for(result.user)
-        auth.session_token = result.token
+        auth._start_session(result.token)
         auth.login_error = ""
         auth.lang = normalize_language(principal.language)
         auth._fill(principal)

@@ -1,10 +1,23 @@
-"""AuthState: the session cookie, the UI language and the signed-in user's display context."""
+"""AuthState: the session cookie, the UI language and the signed-in user's display context.
+
+The tab's state token (Reflex's, kept in sessionStorage) is not a credential (issue 10 #3): a
+session token in the state counts only when the `bbbms_session` cookie of the websocket handshake
+carries the same token, or when the event comes over the very socket that signed in (the cookie
+is written by the browser after the sign-in, so that socket's handshake could not carry it). A
+copy of the state token replayed from another browser — a new socket without the cookie — is
+worth nothing.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 from datetime import date
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
 
 import reflex as rx
+from reflex.middleware import Middleware
 
 from bbbms_app import db, settings
 from bbbms_app.auth.guard import PROFILE_ROUTE, current, requires
@@ -14,6 +27,10 @@ from bbbms_app.services import school as school_service
 from bbbms_app.services.access import Principal
 
 LOGIN_ROUTE = "/login"
+# After sign-out: drop the tab's state token (Reflex's, in sessionStorage) and load the sign-in page
+# afresh, so the browser gets a new token and an empty state; the old token's state is wiped.
+FORGET_TAB_SCRIPT = "window.sessionStorage.removeItem('token'); window.location.replace('/login');"
+COOKIE_NAME = "bbbms_session"
 HOME_ROUTE = "/"
 
 
@@ -23,7 +40,7 @@ def session_cookie(s: settings.Settings | None = None) -> rx.Cookie:
     s = s or settings.get()
     return rx.Cookie(
         "",
-        name="bbbms_session",
+        name=COOKIE_NAME,
         path="/",
         same_site="strict",
         secure=s.https,
@@ -49,9 +66,43 @@ class AuthState(rx.State):
     login_busy: bool = False
     must_change_password: bool = False  # the password was chosen by someone else (see accounts.set_password)
 
+    # The websocket (socket.io sid) that signed in: its events count without the cookie.
+    _bound_sid: str = ""
+
+    def _connection(self) -> tuple[str, str]:
+        """(the session cookie of this event's websocket handshake, the socket id)."""
+        data = self._get_root_state().router_data or {}
+        header = (data.get("headers") or {}).get("cookie", "")
+        cookie = ""
+        if header:
+            try:
+                morsel = SimpleCookie(header).get(COOKIE_NAME)
+            except CookieError:
+                morsel = None
+            cookie = morsel.value if morsel is not None else ""
+        return cookie, str(data.get("sid") or "")
+
+    def _presented_token(self) -> str:
+        """The session token, when this connection may use it (see the module docstring)."""
+        token = self.session_token
+        if not token:
+            return ""
+        cookie, sid = self._connection()
+        if cookie and hmac.compare_digest(cookie.encode(), token.encode()):
+            if sid and self._bound_sid != sid:
+                self._bound_sid = sid  # a reload's new socket, proven by the cookie
+            return token
+        if sid and hmac.compare_digest(sid.encode(), self._bound_sid.encode()):
+            return token
+        return ""
+
+    def _start_session(self, token: str) -> None:
+        """Keep a new session's token (for the cookie) and bind it to the socket that signed in."""
+        self.session_token = token
+        self._bound_sid = self._connection()[1]
+
     def _resolve_principal(self) -> Principal | None:
-        with db.session() as s:
-            return accounts.resolve(s, self.session_token)
+        return accounts.resolve_token(self._presented_token())
 
     def _fill(self, principal: Principal) -> None:
         with db.session() as s:
@@ -77,14 +128,14 @@ class AuthState(rx.State):
 
     @rx.event
     @requires("public")
-    def check_session(self):
-        """on_load of every protected page: fill the shell, or send the browser to sign in."""
+    async def check_session(self):
+        """on_load of every protected page: fill the shell, or send the browser to sign in (a dead
+        session's tab is wiped first: nothing of the previous user stays in it)."""
         principal = self._resolve_principal()
         if principal is None:
             had_session = self.signed_in or bool(self.session_token)
-            self._clear()
-            self.session_token = ""
             if had_session:
+                await wipe_tab(self)
                 return [rx.toast.info(t("login.expired", self.lang)), rx.redirect(LOGIN_ROUTE)]
             return rx.redirect(LOGIN_ROUTE)
         self._fill(principal)
@@ -103,19 +154,19 @@ class AuthState(rx.State):
 
     @rx.event
     @requires("public")
-    def login(self, form_data: dict):
-        """Check the credentials and start a session; the same message for every failure."""
+    async def login(self, form_data: dict):
+        """Check the credentials and start a session; the same message for every failure. The
+        throttle and argon2 run in a worker thread: one sign-in never holds up other tabs' events."""
         username = str(form_data.get("username", ""))[:80]
         password = str(form_data.get("password", ""))[:256]
         agent = self.router.headers.user_agent[:300] if self.router else ""
-        with db.session() as s:
-            result = accounts.authenticate(s, username, password, user_agent=agent)
-            if result.error is not None:
-                self.login_error = t(result.error.key, self.lang, **result.error.params)
-                return None
-            assert result.user is not None and result.token is not None
-            principal = accounts.principal_for(result.user)
-        self.session_token = result.token
+        address = self.router.session.client_ip if self.router else ""
+        result, principal = await asyncio.to_thread(_sign_in, username, password, agent, address)
+        if result.error is not None or principal is None or result.token is None:
+            error = result.error or accounts.AccountError("login.failed")
+            self.login_error = t(error.key, self.lang, **error.params)
+            return None
+        self._start_session(result.token)
         self.login_error = ""
         self.lang = normalize_language(principal.language)
         self._fill(principal)
@@ -123,16 +174,18 @@ class AuthState(rx.State):
 
     @rx.event
     @requires("public")
-    def logout(self):
-        """Revoke this session on the server and forget the token in the browser."""
+    async def logout(self):
+        """Revoke this session on the server, wipe every state of the tab and make the browser
+        start over with a new tab token (issue 10 #2: a reload after sign-out on a shared
+        computer finds nothing of the previous user)."""
+        token = self._presented_token()
         principal = self._resolve_principal()
         with db.session() as s:
-            accounts.revoke(s, self.session_token)
+            accounts.revoke(s, token)
             if principal is not None:
                 audit.record(s, principal, "logout", "user", principal.user_id)
-        self.session_token = ""
-        self._clear()
-        return rx.redirect(LOGIN_ROUTE)
+        await wipe_tab(self)
+        return [rx.call_script(FORGET_TAB_SCRIPT)]
 
     @rx.event
     @requires("public")
@@ -152,3 +205,43 @@ class AuthState(rx.State):
     def refresh_context(self):
         """Reload the header (after the term changes, say)."""
         self._fill(current())
+
+
+def _sign_in(username: str, password: str, agent: str, address: str) -> tuple[accounts.SignIn, Principal | None]:
+    """The sign-in's database and argon2 work (run in a worker thread)."""
+    with db.session() as s:
+        result = accounts.authenticate(s, username, password, user_agent=agent, address=address)
+        principal = accounts.principal_for(result.user) if result.user is not None and result.token else None
+    return result, principal
+
+
+def _state_classes(cls: type[rx.State]) -> list[type[rx.State]]:
+    out = [cls]
+    for sub in cls.get_substates():
+        out.extend(_state_classes(sub))
+    return out
+
+
+async def wipe_tab(state: rx.State) -> None:
+    """Put every state of the tab back to its defaults (the session token and the socket binding
+    with them), keeping only the UI language. Every substate is loaded first: a state manager that
+    keeps substates apart (disk, Redis) would otherwise keep the ones this event did not touch."""
+    root = state._get_root_state()
+    auth = await root.get_state(AuthState)
+    lang = auth.lang
+    for cls in _state_classes(type(root))[1:]:
+        await root.get_state(cls)
+    root.reset()
+    auth.lang = lang
+
+
+class ForeignTabGuard(Middleware):
+    """Before any event (hydrate too): a tab whose session token this connection may not use —
+    a state token replayed from another browser, without the session cookie — is wiped before
+    the event runs, so neither its events nor its hydrate see the signed-in user's data."""
+
+    async def preprocess(self, app: Any, state: Any, event: Any) -> None:
+        auth = await state.get_state(AuthState)
+        if auth.session_token and not auth._presented_token():
+            await wipe_tab(state)
+        return None

@@ -76,6 +76,8 @@ def sidebar() -> rx.Component:
         ),
         width=SIDEBAR_WIDTH,
         height="100vh",
+        # The director's many sections outgrow a laptop's screen: the sidebar scrolls, sign-out stays reachable.
+        overflow_y="auto",
         position="sticky",
         top="0",
         border_right=f"1px solid {rx.color('gray', 5)}",

@@ -24,6 +24,7 @@ PARTS = (
     "ops",
     "families",
     "cli",
+    "guard",
 )
 
 

@@ -1,7 +1,7 @@
 """SQLModel tables only; importing this package registers every table with SQLModel.metadata."""
 
 from bbbms_app.models.academics import Enrollment, SchoolClass, SubgroupMember, Subject, TeachingAssignment
-from bbbms_app.models.accounts import ROLES, AuditEvent, LoginSession, User
+from bbbms_app.models.accounts import ROLES, AccountRequest, AuditEvent, LoginSession, User
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
 from bbbms_app.models.movement import MovementRecord, Order
@@ -13,6 +13,7 @@ from bbbms_app.models.timetable import BellSchedule, Holiday, TimetableSlot
 __all__ = [
     "ROLES",
     "AcademicYear",
+    "AccountRequest",
     "Attendance",
     "AuditEvent",
     "BellSchedule",

@@ -97,3 +97,37 @@ class AuditEvent(SQLModel, table=True):
     new_value: str = Field(default="", max_length=2000)
     reason: str = Field(default="", max_length=500)
     pupil_id: int | None = None
+    # The id of the websocket event (or request) that wrote the row: the same id is in the log line
+    # and in the generic error message the user sees, so a report can be traced (issue 10).
+    request_id: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
+
+
+class AccountRequest(SQLModel, table=True):
+    """A change to an account that waits for the director: linking it to a person, a deputy-level
+    role, or a new password for an account at or above the requester's own role (issue 10 #1).
+
+    The change is held here, never half applied: `field` and `value` name it (a password is held
+    only as its argon2 hash). The director confirms or rejects it; both names stay on the row and
+    in the audit trail.
+    """
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('link','role','password')", name="kind"),
+        CheckConstraint("status IN ('pending','approved','rejected')", name="status"),
+        Index("ix_accountrequest_status", "school_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int | None = Field(default=None, foreign_key="school.id")
+    user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=16)
+    field: str = Field(default="", max_length=20)  # staff_id, pupil_id, guardian_id, role
+    value: str = Field(default="", max_length=40)
+    password_hash: str = Field(default="", max_length=200)
+    status: str = Field(default="pending", max_length=10)
+    requested_by: int | None = Field(default=None)
+    requested_by_name: str = Field(default="", max_length=200)
+    requested_at: datetime = ts_field(default_now=True)
+    decided_by: int | None = Field(default=None)
+    decided_by_name: str = Field(default="", max_length=200)
+    decided_at: datetime | None = ts_field()

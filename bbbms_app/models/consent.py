@@ -44,6 +44,9 @@ class Consent(SQLModel, table=True):
     representative_basis: str = Field(default="", max_length=200)  # mother, father, guardian by order №…
     categories: str = Field(max_length=200)  # comma-separated codes of CONSENT_CATEGORIES, sorted
     purpose: str = Field(default="", max_length=500)
+    # To whom the data is passed on (Regulation No. 759: the subject is told of any transfer to a
+    # third party): the ministry's EMIS, the district education office, a clinic… as signed.
+    third_parties: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
     given_on: date
     valid_until: date | None = None
     # The scanned signed form, stored under data/private/consents (never the public upload folder).

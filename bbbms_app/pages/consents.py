@@ -275,6 +275,7 @@ class ConsentRegisterState(rx.State):
                     representative_id=rep if rep not in ("", "self") else None,
                     basis=_text(form_data, "basis", 200),
                     purpose=_text(form_data, "purpose", 500),
+                    third_parties=_text(form_data, "third_parties", 500),
                 )
         except consent_service.ConsentError as exc:
             self.form_error = t(exc.key, lang, **exc.params)
@@ -630,6 +631,10 @@ def _consent_item(c: rx.Var) -> rx.Component:
             ),
             rx.cond(c["purpose"] != "", rx.text(c["purpose"], size="1", color_scheme="gray")),
             rx.cond(
+                c["third_parties"] != "",
+                rx.text(tr("consent.col.third_parties"), ": ", c["third_parties"], size="1", color_scheme="gray"),
+            ),
+            rx.cond(
                 c["status"] == "withdrawn",
                 rx.text(
                     tr("consent.col.withdrawn_on"), ": ", c["withdrawn_on"], " — ", c["withdrawal_reason"], size="2"
@@ -743,6 +748,14 @@ def _record_form() -> rx.Component:
                     ),
                     rx.text(tr("consent.col.purpose"), size="2"),
                     rx.text_area(name="purpose", default_value=tr("consent.purpose_default"), rows="2", width="100%"),
+                    rx.text(tr("consent.col.third_parties"), size="2"),
+                    rx.text_area(
+                        name="third_parties",
+                        placeholder=tr("consent.third_parties_hint"),
+                        rows="2",
+                        width="100%",
+                        data_testid="consent-third-parties",
+                    ),
                     rx.cond(
                         S.form_error != "",
                         rx.callout(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from bbbms_app import db
@@ -10,8 +12,7 @@ from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import language_switch, page_shell
 from bbbms_app.i18n import t
-from bbbms_app.models import User
-from bbbms_app.services import accounts, passwords
+from bbbms_app.services import accounts
 
 
 class ProfileState(rx.State):
@@ -21,26 +22,24 @@ class ProfileState(rx.State):
 
     @rx.event
     @requires("signed_in")
-    def change_password(self, form_data: dict):
+    async def change_password(self, form_data: dict):
+        """Replace the password, proving the current one (throttled like the sign-in; the argon2
+        work runs in a worker thread)."""
         principal = current()
         old = str(form_data.get("current", ""))[:256]
         new = str(form_data.get("new", ""))[:256]
-        with db.session(write=True) as s:
-            user = s.get(User, principal.user_id)
-            if user is None or not passwords.verify(user.password_hash, old):
-                self.error = t("error.password_wrong", principal.language)
-                return None
-            if user.must_change_password and new == old:
-                self.error = t("password.must_differ", principal.language)
-                return None
-            try:
-                accounts.set_password(s, user, new, actor=principal)
-            except passwords.PasswordRejected as exc:
-                self.error = t(exc.key, principal.language, **exc.params)
-                return None
+        error = await asyncio.to_thread(_change, principal, old, new)
+        if error is not None:
+            self.error = t(error.key, principal.language, **error.params)
+            return None
         self.error = ""
         # Every session was revoked, this one too: sign in again with the new password.
         return [rx.toast.success(t("profile.password_changed", principal.language)), AuthState.logout]
+
+
+def _change(principal, old: str, new: str) -> accounts.AccountError | None:
+    with db.session(write=True) as s:
+        return accounts.change_own_password(s, principal, old, new)
 
 
 def _body() -> rx.Component:

@@ -1,4 +1,13 @@
-"""User accounts and sign-in sessions: create, authenticate with throttling, resolve, revoke."""
+"""User accounts and sign-in sessions: create, authenticate with throttling, resolve, revoke; the
+rule of who may act on whose account, and the requests the director approves (issue 10 #1).
+
+The rule: no one acts on an account of a role at or above his own (ROLE_RANK). Linking an account
+to a person (staff, pupil, guardian), granting a deputy-level role and resetting the password of
+an account at or above the requester's rank are not done by the requester: they become an
+AccountRequest that the director confirms or rejects (`decide`), audited with both names.
+Every path goes through here: the admin form and import (`create_user`, `hold_for_approval`),
+disable and enable (`action_refusal`), the password reset (`reset_password`).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +18,15 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.orm import object_session
+from sqlalchemy import event as sa_event
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import ORMExecuteState, object_session
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from bbbms_app import db, settings
 from bbbms_app.i18n.collation import search_key
-from bbbms_app.models import LoginSession, User
+from bbbms_app.models import AccountRequest, LoginSession, User
 from bbbms_app.models.accounts import ROLES, UI_LANGUAGES
 from bbbms_app.services import audit, passwords, rights
 from bbbms_app.services.access import Principal
@@ -61,6 +73,43 @@ def backoff_seconds(failures: int) -> int:
 # attacker do not tell which usernames exist.
 _unknown_failures: dict[str, tuple[int, float]] = {}
 _unknown_lock = threading.Lock()
+
+# Who outranks whom on accounts: nobody acts on an account whose role ranks at or above his own.
+# The administrator (who manages accounts) ranks with the deputy and below the director, so he
+# cannot reset, disable or edit a director's or a deputy's account, nor another administrator's.
+ROLE_RANK: dict[str, int] = {
+    "director": 4,
+    "deputy": 3,
+    "administrator": 3,
+    "teacher": 2,
+    "class_teacher": 2,
+    "clerk": 2,
+    "parent": 1,
+    "pupil": 1,
+}
+# Roles whose grant waits for the director (director and administrator are refused outright to
+# anyone without rights.write: services.rights.role_assignment_refusal).
+APPROVAL_ROLES = frozenset({"deputy", "director", "administrator"})
+LINK_FIELDS = ("staff_id", "pupil_id", "guardian_id")
+
+
+def approves(actor: Principal | None) -> bool:
+    """True for whoever needs no approval: the director (rights.write) or the operator's CLI."""
+    return actor is None or actor.can("rights.write")
+
+
+def rank_refusal(actor: Principal | None, target_role: str) -> str | None:
+    """Why `actor` may not act on an account of `target_role` (its rank is at or above his)."""
+    if actor is None:
+        return None
+    if ROLE_RANK.get(target_role, 99) >= ROLE_RANK.get(actor.role, 0):
+        return "accounts.error.rank"
+    return None
+
+
+def action_refusal(actor: Principal | None, user: User) -> str | None:
+    """Why `actor` may not disable, enable, edit or reset `user` directly (None: he may)."""
+    return rank_refusal(actor, user.role)
 
 
 def create_user(
@@ -111,9 +160,27 @@ def create_user(
         must_change_password=must_change_password and password is not None,
         search_key=search_key(username, full_name),
     )
+    held = (
+        {}
+        if approves(actor)
+        else {
+            f: v
+            for f, v in (("staff_id", staff_id), ("pupil_id", pupil_id), ("guardian_id", guardian_id))
+            if v is not None
+        }
+    )
+    for f in held:
+        setattr(user, f, None)  # linked only when the director confirms
+    needs_role = not approves(actor) and role in APPROVAL_ROLES
+    if needs_role:
+        user.is_active = False  # a deputy-level account opens when the director confirms it
     session.add(user)
     session.flush()
     audit.record(session, actor, "create", "user", user.id, new=f"{username} ({role})", school_id=school_id)
+    for f, v in held.items():
+        _file_request(session, actor, user, "link", f, str(v))
+    if needs_role:
+        _file_request(session, actor, user, "role", "new_role", role)
     return user
 
 
@@ -144,40 +211,70 @@ class SignIn:
     error: AccountError | None = None
 
 
-def authenticate(session: Session, username: str, password: str, *, user_agent: str = "") -> SignIn:
+def authenticate(session: Session, username: str, password: str, *, user_agent: str = "", address: str = "") -> SignIn:
     """Check the credentials and open a session.
 
     Unknown user, wrong password and disabled account all answer "login.failed"; a throttled
-    username answers "login.throttled" whether or not it exists.
+    username or client address answers "login.throttled" whether or not the username exists.
+    The throttle is checked before any hashing, so a throttled attempt costs no argon2 and takes
+    the same (short) time for known and unknown usernames; an attempt that is not throttled
+    always runs one argon2 verification (a dummy hash for an unknown user). Slow: call it off
+    the event loop (auth.state runs it in a worker thread).
     """
     try:
-        return _authenticate(session, username, password, user_agent)
+        return _authenticate(session, username, password, user_agent, address)
     except AccountError as exc:
         return SignIn(error=exc)
 
 
-def _authenticate(session: Session, username: str, password: str, user_agent: str) -> SignIn:
+# Failures per client address (in this process): a school's computers often share one address
+# behind its router, so the free attempts are many; a password-spraying client still stops.
+ADDRESS_FREE_ATTEMPTS = 30
+_address_failures: dict[str, tuple[int, float]] = {}
+
+
+def _throttled(table: dict[str, tuple[int, float]], key: str) -> float:
+    """Seconds `key` must still wait (0 when it may try)."""
+    with _unknown_lock:
+        _failures, until = table.get(key, (0, 0.0))
+    return max(0.0, until - time.time())
+
+
+def _count_failure(table: dict[str, tuple[int, float]], key: str, free: int) -> None:
+    with _unknown_lock:
+        failures, _until = table.get(key, (0, 0.0))
+        failures += 1
+        wait = backoff_seconds(failures - free + FREE_ATTEMPTS) if failures >= free else 0
+        table[key] = (failures, time.time() + wait)
+        if len(table) > 100_000:  # bounded: forget the oldest half
+            for old in list(table)[: len(table) // 2]:
+                table.pop(old, None)
+
+
+def _authenticate(session: Session, username: str, password: str, user_agent: str, address: str) -> SignIn:
     username = (username or "").strip().lower()[:80]
     now = _now()
     user = session.exec(select(User).where(User.username == username)).first()
+    # 1. The throttle, before any hashing.
+    wait = _throttled(_address_failures, address) if address else 0.0
     if user is None:
-        passwords.verify(passwords.dummy_hash(), password or "")
-        with _unknown_lock:
-            failures, until = _unknown_failures.get(username, (0, 0.0))
-            if until > time.time():
-                raise AccountError("login.throttled", seconds=int(until - time.time()) + 1)
-            failures += 1
-            _unknown_failures[username] = (failures, time.time() + backoff_seconds(failures))
-        audit.record(session, None, "login_failed", "user", None, username=username, reason="unknown user")
-        raise AccountError("login.failed")
-    locked = _aware(user.locked_until)
-    if locked is not None and locked > now:
-        raise AccountError("login.throttled", seconds=int((locked - now).total_seconds()) + 1)
-    ok = passwords.verify(user.password_hash, password or "")
-    if not ok or not user.is_active:
-        user.failed_logins += 1
-        wait = backoff_seconds(user.failed_logins)
-        user.locked_until = now + timedelta(seconds=wait) if wait else None
+        wait = max(wait, _throttled(_unknown_failures, username))
+    else:
+        locked = _aware(user.locked_until)
+        if locked is not None and locked > now:
+            wait = max(wait, (locked - now).total_seconds())
+    if wait > 0:
+        raise AccountError("login.throttled", seconds=int(wait) + 1)
+    # 2. One argon2 verification, real or dummy.
+    ok = passwords.verify(user.password_hash if user is not None else passwords.dummy_hash(), password or "")
+    if user is None or not ok or not user.is_active:
+        if address:
+            _count_failure(_address_failures, address, ADDRESS_FREE_ATTEMPTS)
+        if user is None:
+            _count_failure(_unknown_failures, username, FREE_ATTEMPTS)
+            audit.record(session, None, "login_failed", "user", None, username=username, reason="unknown user")
+            raise AccountError("login.failed")
+        _count_user_failure(user, now)
         session.add(user)
         audit.record(
             session,
@@ -195,6 +292,38 @@ def _authenticate(session: Session, username: str, password: str, user_agent: st
     user.failed_logins = 0
     user.locked_until = None
     return SignIn(token=open_session(session, user, user_agent=user_agent, method="password"), user=user)
+
+
+def _count_user_failure(user: User, now: datetime) -> None:
+    user.failed_logins += 1
+    wait = backoff_seconds(user.failed_logins)
+    user.locked_until = now + timedelta(seconds=wait) if wait else None
+
+
+def change_own_password(session: Session, principal: Principal, current: str, new: str) -> AccountError | None:
+    """The signed-in user replaces his password, proving the current one. The current-password
+    check shares the sign-in throttle of the account (a stolen open session cannot guess it at
+    will). Returns the refusal (its failure count is written with the caller's commit) or None.
+    Slow (argon2 twice): call it off the event loop."""
+    user = session.get(User, principal.user_id)
+    if user is None:
+        return AccountError("error.password_wrong")
+    now = _now()
+    locked = _aware(user.locked_until)
+    if locked is not None and locked > now:
+        return AccountError("login.throttled", seconds=int((locked - now).total_seconds()) + 1)
+    if not passwords.verify(user.password_hash, current):
+        _count_user_failure(user, now)
+        session.add(user)
+        audit.record(session, principal, "login_failed", "user", user.id, reason="profile: wrong current password")
+        return AccountError("error.password_wrong")
+    if user.must_change_password and new == current:
+        return AccountError("password.must_differ")
+    try:
+        set_password(session, user, new, actor=principal)
+    except passwords.PasswordRejected as exc:
+        return AccountError(exc.key, **exc.params)
+    return None
 
 
 def open_session(session: Session, user: User, *, user_agent: str = "", method: str = "") -> str:
@@ -247,6 +376,93 @@ def principal_for(user: User, session_id: int | None = None, *, session: Session
     )
 
 
+# ------------------------------------------------------------------ the session cache (issue 12 #3)
+#
+# Resolving a token costs a query (~0.9 ms); the guard does it at every event. A resolved session
+# is kept for SESSION_CACHE_S. Within this process every change that can end or change a session
+# (a revocation, a disabled account, a new password or role, a change of the rights matrix)
+# invalidates the whole cache at its commit (the listeners below), so a revoked session stops at
+# its very next event here. Another process (a second worker, the command line) cannot reach this
+# cache: there a revocation holds after at most SESSION_CACHE_S. A very short TTL was chosen over
+# a shared revocation counter because reading any shared counter (Redis or the database) at
+# every event costs the round trip the cache is there to save.
+SESSION_CACHE_S = 1.0
+SESSION_CACHE_MAX = 20_000
+_session_cache: dict[str, tuple[float, int, Principal]] = {}
+_generation = 0
+# Columns a sign-in or an event writes that change nothing about who the session is.
+_BOOKKEEPING = frozenset({"last_login_at", "failed_logins", "locked_until", "last_seen_at"})
+
+
+def invalidate_sessions() -> None:
+    """Forget every cached session of this process (after a change of accounts or rights)."""
+    global _generation
+    _generation += 1
+    _session_cache.clear()
+
+
+def resolve_token(token: str | None) -> Principal | None:
+    """`resolve` with the session cache in front: the guard's per-event call."""
+    if not token or len(token) > 200:
+        return None
+    key = token_hash(token)
+    generation = _generation
+    hit = _session_cache.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now and hit[1] == generation:
+        return hit[2]
+    with db.session() as s:
+        principal = resolve(s, token)
+    left = _cache_seconds.pop(key, SESSION_CACHE_S)
+    if principal is not None and generation == _generation:
+        if len(_session_cache) >= SESSION_CACHE_MAX:
+            _session_cache.clear()
+        _session_cache[key] = (now + min(SESSION_CACHE_S, left), generation, principal)
+    return principal
+
+
+_cache_seconds: dict[str, float] = {}  # how long a just-resolved session may still live, by token hash
+
+
+def _auth_change(session: OrmSession) -> bool:
+    from bbbms_app.models import RolePermission
+
+    if any(isinstance(obj, (User, LoginSession, RolePermission)) for obj in session.deleted):
+        return True
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, RolePermission):
+            return True
+        if isinstance(obj, (User, LoginSession)) and obj not in session.new:
+            changed = {a.key for a in sa_inspect(obj).attrs if a.history.has_changes()}
+            if changed - _BOOKKEEPING:
+                return True
+    return False
+
+
+@sa_event.listens_for(OrmSession, "before_flush")
+def _note_auth_flush(session: OrmSession, _context: object, _instances: object) -> None:
+    if _auth_change(session):
+        session.info["bbbms_auth_changed"] = True
+
+
+@sa_event.listens_for(OrmSession, "do_orm_execute")
+def _note_auth_statement(state: ORMExecuteState) -> None:
+    table = getattr(state.statement, "table", None) if (state.is_update or state.is_delete) else None
+    if table is not None and getattr(table, "name", "") in ("user", "loginsession", "rolepermission"):
+        state.session.info["bbbms_auth_changed"] = True
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+def _auth_committed(session: OrmSession) -> None:
+    if session.info.pop("bbbms_auth_changed", False):
+        invalidate_sessions()
+
+
+@sa_event.listens_for(OrmSession, "after_rollback")
+def _auth_rolled_back(session: OrmSession) -> None:
+    session.info.pop("bbbms_auth_changed", None)
+
+
 def resolve(session: Session, token: str | None) -> Principal | None:
     """The Principal of a live session token, or None (unknown, revoked, idle, expired, disabled)."""
     if not token or len(token) > 200:
@@ -272,6 +488,8 @@ def resolve(session: Session, token: str | None) -> Principal | None:
     if (now - last_seen).total_seconds() > LAST_SEEN_RESOLUTION_S:
         login.last_seen_at = now
         session.add(login)
+    left = min((_aware(login.expires_at) or now) - now, last_seen + idle - now).total_seconds()
+    _cache_seconds[login.token_hash] = max(0.0, left)
     return principal_for(user, login.id, session=session)
 
 
@@ -331,3 +549,172 @@ def set_active(session: Session, user: User, active: bool, *, actor: Principal |
         new=active,
         school_id=user.school_id,
     )
+
+
+# ------------------------------------------------------------------ requests the director approves
+
+
+def _file_request(
+    session: Session, actor: Principal | None, user: User, kind: str, field: str, value: str, password_hash: str = ""
+) -> AccountRequest:
+    request = AccountRequest(
+        school_id=user.school_id,
+        user_id=user.id,  # type: ignore[arg-type]
+        kind=kind,
+        field=field,
+        value=value,
+        password_hash=password_hash,
+        requested_by=actor.user_id if actor else None,
+        requested_by_name=(actor.full_name or actor.username) if actor else "",
+    )
+    session.add(request)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "request",
+        "user",
+        user.id,
+        field=field or kind,
+        new="(password)" if kind == "password" else value,
+        reason=f"account request {request.id}",
+        school_id=user.school_id,
+    )
+    return request
+
+
+def hold_for_approval(session: Session, actor: Principal | None, user: User, changes: dict) -> dict:
+    """The part of an edit of `user` that `actor` may save now; the rest becomes requests.
+
+    Raises AccountError when the account is out of his reach altogether (rank). A new link to a
+    person and a deputy-level role wait for the director; removing a link needs nobody.
+    """
+    if actor is not None and user.id != actor.user_id:
+        key = action_refusal(actor, user)
+        if key is not None:
+            raise AccountError(key, field="role")
+    if approves(actor) or not changes:
+        return changes
+    now_changes = dict(changes)
+    for f in LINK_FIELDS:
+        if now_changes.get(f) is not None:
+            _file_request(session, actor, user, "link", f, str(now_changes.pop(f)))
+    if now_changes.get("role") in APPROVAL_ROLES:
+        _file_request(session, actor, user, "role", "role", str(now_changes.pop("role")))
+    return now_changes
+
+
+def reset_password(session: Session, actor: Principal | None, user: User, password: str) -> str:
+    """Give `user` a password chosen by `actor`: "done", or "requested" when it waits for the
+    director (the account is at or above the actor's rank, or deputy-level). Rules are checked
+    first either way; a held password is kept only as its hash."""
+    if approves(actor):
+        key = action_refusal(actor, user) if actor is not None and user.id != actor.user_id else None
+        if key is not None:
+            raise AccountError(key)
+        set_password(session, user, password, actor=actor, must_change=True)
+        return "done"
+    if action_refusal(actor, user) is None and user.role not in APPROVAL_ROLES:
+        set_password(session, user, password, actor=actor, must_change=True)
+        return "done"
+    if ROLE_RANK.get(user.role, 99) >= ROLE_RANK["director"]:
+        raise AccountError("accounts.error.rank")  # nobody in the school outranks a director
+    passwords.check_rules(password)
+    _file_request(session, actor, user, "password", "password", "", passwords.hash_password(password))
+    return "requested"
+
+
+def pending_requests(session: Session, actor: Principal) -> list[dict[str, str]]:
+    """The requests waiting for `actor` (the director of his school), oldest first, display-ready."""
+    query = (
+        select(AccountRequest, User)
+        .join(User, User.id == AccountRequest.user_id)
+        .where(  # type: ignore[arg-type]
+            AccountRequest.status == "pending"
+        )
+    )
+    if actor.school_id is not None:
+        query = query.where(AccountRequest.school_id == actor.school_id)
+    rows = session.exec(query.order_by(AccountRequest.requested_at, AccountRequest.id)).all()  # type: ignore[arg-type]
+    return [
+        {
+            "id": str(r.id),
+            "kind": r.kind,
+            "username": u.username,
+            "full_name": u.full_name,
+            "role": u.role,
+            "field": r.field,
+            "value": r.value,
+            "requested_by": r.requested_by_name,
+            "requested_at": (_aware(r.requested_at) or _now()).strftime("%Y-%m-%d %H:%M"),
+        }
+        for r, u in rows
+    ]
+
+
+def decide(session: Session, actor: Principal, request_id: int, approve: bool) -> AccountRequest:
+    """The director confirms or rejects a pending request; audited with both names."""
+    if not approves(actor) or actor is None:
+        raise AccountError("accounts.error.rank")
+    request = session.get(AccountRequest, request_id)
+    if (
+        request is None
+        or request.status != "pending"
+        or (actor.school_id is not None and request.school_id != actor.school_id)
+    ):
+        raise AccountError("error.not_found")
+    user = session.get(User, request.user_id)
+    if user is None:
+        raise AccountError("error.not_found")
+    key = action_refusal(actor, user) if user.id != actor.user_id else "accounts.error.rank"
+    if key is not None:
+        raise AccountError(key)
+    if approve:
+        if request.kind == "link":
+            setattr(user, request.field, int(request.value))
+        elif request.kind == "role":
+            user.role = request.value
+            if request.field == "new_role":
+                user.is_active = True
+        else:
+            user.password_hash = request.password_hash
+            user.password_changed_at = _now()
+            user.must_change_password = True
+            user.failed_logins = 0
+            user.locked_until = None
+            revoke_all(session, user.id)  # type: ignore[arg-type]
+        user.version += 1
+        user.search_key = search_key(user.username, user.full_name)
+        session.add(user)
+    request.status = "approved" if approve else "rejected"
+    request.decided_by = actor.user_id
+    request.decided_by_name = actor.full_name or actor.username
+    request.decided_at = _now()
+    session.add(request)
+    audit.record(
+        session,
+        actor,
+        "approve" if approve else "reject",
+        "user",
+        user.id,
+        field=request.field or request.kind,
+        new="(password)" if request.kind == "password" else request.value,
+        reason=f"account request {request.id}: requested by {request.requested_by_name}, "
+        f"{'approved' if approve else 'rejected'} by {request.decided_by_name}",
+        school_id=user.school_id,
+    )
+    return request
+
+
+def end_sessions(session: Session, actor: Principal, user: User) -> int:
+    """The director ends every session of `user` (a lost phone, a shared computer); audited."""
+    if not approves(actor):
+        raise AccountError("accounts.error.rank")
+    key = action_refusal(actor, user) if user.id != actor.user_id else None
+    if key is not None:
+        raise AccountError(key)
+    n = revoke_all(session, user.id)  # type: ignore[arg-type]
+    audit.record(
+        session, actor, "end_sessions", "user", user.id, new=str(n), reason="sessions ended", school_id=user.school_id
+    )
+    return n

@@ -298,6 +298,7 @@ def record(
     representative_id: object = None,
     basis: str = "",
     purpose: str = "",
+    third_parties: str = "",
     today: date | None = None,
 ) -> Consent:
     """Record a signed consent with its scan (moved from staging into private consents storage), audited.
@@ -349,6 +350,7 @@ def record(
         representative_basis=_clean(basis, 200) if rep else "",
         categories=",".join(cats),
         purpose=_clean(purpose, 500),
+        third_parties=_clean(third_parties, 500),
         given_on=given_on,
         valid_until=valid_until,
         scan_name=scan.name,
@@ -367,6 +369,7 @@ def record(
         consent.id,
         new=f"{subject_type} {row.id}: {consent.categories}; {given_on.isoformat()}–"
         f"{valid_until.isoformat() if valid_until else ''}; signed by {consent.signed_by_name}; "
+        f"third parties: {consent.third_parties or '-'}; "
         f"scan sha256 {scan.sha256[:16]}",
         pupil_id=row.id if subject_type == "pupil" else None,
         school_id=row.school_id,
@@ -572,6 +575,7 @@ def consent_rows(
                 "relation": c.representative_basis if c.representative_basis in RELATIONS else "",
                 "basis": "" if c.representative_basis in RELATIONS else c.representative_basis,
                 "purpose": c.purpose,
+                "third_parties": c.third_parties,
                 "withdrawn_on": format_date(c.withdrawn_on),
                 "withdrawal_reason": c.withdrawal_reason,
                 "scan_url": scan_url(c.id),  # type: ignore[arg-type]

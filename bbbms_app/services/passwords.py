@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -12,9 +14,10 @@ from bbbms_app import settings
 
 MIN_LENGTH = 10
 
-# The most common passwords of public breach lists, plus school and local ones; the check is
+# School and local words, on top of the 30,000 most common passwords of public breach lists
+# shipped in wordlists/common_passwords.txt.gz (source and licence: wordlists/README.md); the check is
 # case-insensitive and also refuses these with digits appended.
-COMMON_PASSWORDS = frozenset(
+LOCAL_PASSWORDS = frozenset(
     """
     123456 1234567 12345678 123456789 1234567890 0123456789 password password1 password123 qwerty
     qwerty123 qwertyuiop 1q2w3e4r 1q2w3e4r5t 1qaz2wsx zaq12wsx 111111 000000 123123 654321 666666
@@ -42,13 +45,25 @@ def normalize(password: str) -> str:
     return unicodedata.normalize("NFC", password)
 
 
+COMMON_LIST = Path(__file__).parent / "wordlists" / "common_passwords.txt.gz"
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """Every password refused as common (case-folded), loaded once."""
+    with gzip.open(COMMON_LIST, "rt", encoding="utf-8") as f:
+        listed = {line.strip().casefold() for line in f if line.strip()}
+    return frozenset(listed | LOCAL_PASSWORDS)
+
+
 def check_rules(password: str) -> None:
     """Raise PasswordRejected if `password` may not be set."""
     pw = normalize(password)
     if len(pw) < MIN_LENGTH:
         raise PasswordRejected("error.password_short", min=MIN_LENGTH)
     folded = pw.casefold()
-    if folded in COMMON_PASSWORDS or folded.rstrip("0123456789!.") in COMMON_PASSWORDS or len(set(folded)) <= 2:
+    common = common_passwords()
+    if folded in common or folded.rstrip("0123456789!.") in common or len(set(folded)) <= 2:
         raise PasswordRejected("error.password_common")
 
 

@@ -32,12 +32,13 @@ import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from bbbms_app.i18n import t
+from bbbms_app.models import AuditEvent
 from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import xlsx as xlsx_writer
@@ -111,6 +112,37 @@ def clean_purpose(purpose: object) -> str:
     return text[:PURPOSE_MAX]
 
 
+# Personal-data exports per user: a few in a row are work, a stream of them is a copy of the school.
+EXPORT_LIMIT = 4
+EXPORT_WINDOW_S = 60
+
+
+def _rate_limit(
+    session: Session, principal: Principal, entity: str, entity_id: int | None, school_id: int | None
+) -> None:
+    since = datetime.now(UTC) - timedelta(seconds=EXPORT_WINDOW_S)
+    recent = session.exec(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.user_id == principal.user_id, AuditEvent.action == "export", AuditEvent.at >= since)
+    ).one()
+    if recent < EXPORT_LIMIT:
+        return
+    audit.record(
+        session,
+        principal,
+        "rate_limited",
+        entity[:40],
+        entity_id,
+        reason=f"{recent} personal-data exports in {EXPORT_WINDOW_S} s",
+        school_id=school_id,
+    )
+    # The refusal is kept although the caller's transaction ends in the error below; nothing
+    # else was written in it yet (this is the export's first write).
+    session.commit()
+    raise ExportInvalid("export.rate_limited", seconds=EXPORT_WINDOW_S)
+
+
 def begin(
     session: Session,
     principal: Principal | None,
@@ -137,6 +169,8 @@ def begin(
     elif not principal.can(PERMISSION):
         raise ExportRefused(principal.role)
     text = clean_purpose(purpose)
+    if principal is not None:
+        _rate_limit(session, principal, entity, entity_id, school_id)
     event = audit.record(
         session,
         principal,

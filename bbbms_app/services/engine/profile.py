@@ -276,6 +276,12 @@ class Profile:
             return self.delete_refusal_key, {}
         return None
 
+    def hold_changes(
+        self, session: Session, principal: Principal | None, row: Any, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The checked changes to write now; a profile may hold some back for an approval (accounts)."""
+        return changes
+
     def after_delete(self, session: Session, row: Any) -> None:
         """What a deletion sets in motion (an account's sessions end)."""
 

@@ -329,6 +329,7 @@ def update_values(
         errors.update(_model_errors(spec, {**merged, **spec.profile.keys(merged)}))
     if errors:
         raise RecordInvalid(errors)
+    changes = spec.profile.hold_changes(session, principal, row, changes)
     if not changes:
         return row
     # The keys follow every write of the columns they are made of.

@@ -67,9 +67,22 @@ class UserProfile(Profile):
         return create_account(session, principal, data, str(values.get("password", "")))
 
     def delete_refusal(self, session, principal, row, today):
+        from bbbms_app.services import accounts
+
         if principal is not None and row.id == principal.user_id:
             return "admin.error.own_account", {}
-        return None
+        key = accounts.action_refusal(principal, row)  # no one disables an account at or above his role
+        return (key, {}) if key is not None else None
+
+    def hold_changes(self, session, principal, row, changes):
+        # A link to a person or a deputy-level role waits for the director (services.accounts).
+        from bbbms_app.services import accounts
+        from bbbms_app.services.engine.writes import RecordInvalid
+
+        try:
+            return accounts.hold_for_approval(session, principal, row, changes)
+        except accounts.AccountError as exc:
+            raise RecordInvalid({str(exc.params.get("field", "role")): (exc.key, {})}) from exc
 
     def after_delete(self, session, row):
         from bbbms_app.services import accounts
@@ -82,7 +95,12 @@ class UserProfile(Profile):
         if principal is None:
             return None
         refusal = rights.role_assignment_refusal(session, principal, row.id, row.role)
-        return ("role", refusal) if refusal is not None else None
+        if refusal is not None:
+            return ("role", refusal)
+        from bbbms_app.services import accounts
+
+        key = accounts.action_refusal(principal, row)
+        return ("role", key) if key is not None else None
 
     def reference_names(self, row):
         return [row.username]

@@ -1,0 +1,171 @@
+"""Issue 10 #4 and the request id: nothing secret reaches the server log, and one id per event ties
+the log line, the audit row and the message the user sees.
+
+Events go through Reflex's own event processor (the one the server runs) with a real log handler
+on the root logger; the captured text is grepped for the password, the session token, the tab's
+state token and a PIN.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import re
+import uuid
+
+import pytest
+from reflex_base.event import Event
+from reflex_base.event.processor.base_state_processor import BaseStateEventProcessor
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+
+import bbbms_app.app as web
+from bbbms_app import db
+from bbbms_app.auth import guard
+from bbbms_app.auth.state import COOKIE_NAME, AuthState
+from bbbms_app.logs import redact
+from bbbms_app.models import AuditEvent
+from bbbms_app.pages.profile import ProfileState
+from bbbms_app.services import accounts, passwords
+from tests.factories import PASSWORD
+
+SECRET = "Жашыруун-сырсөз-42"
+PIN = "21204201600501"
+
+
+@pytest.fixture
+def captured():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+class Tab:
+    """One browser tab talking to the in-process event processor."""
+
+    def __init__(self, processor: BaseStateEventProcessor, session_token: str = "") -> None:
+        self.processor = processor
+        self.token = str(uuid.uuid4())
+        self.session_token = session_token
+
+    def router(self) -> dict:
+        headers = {"cookie": f"{COOKIE_NAME}={self.session_token}"} if self.session_token else {}
+        return {"pathname": "/profile", "sid": "sid-1", "headers": headers}
+
+    async def send(self, name: str, **payload) -> None:
+        future = await self.processor.enqueue(self.token, Event(name=name, payload=payload, router_data=self.router()))
+        # The failure is what the test looks for in the log.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(future, 10)
+
+
+def _name(cls, handler: str) -> str:
+    return f"{cls.get_full_name()}.{handler}"
+
+
+async def _run(events, session_token: str = "", answers: list | None = None):
+    handler = web.app.backend_exception_handler
+
+    def keep(exc):
+        answer = handler(exc)
+        if answers is not None:
+            answers.append(answer)
+        return answer
+
+    processor = BaseStateEventProcessor(middleware=web.app, backend_exception_handler=keep).configure()
+    async with processor:
+        tab = Tab(processor, session_token)
+        if session_token:
+            # The tab hydrated earlier and holds the session (a fresh state would be rehydrated).
+            async with processor._root_context.state_manager.modify_state(_token(tab.token)) as root:  # type: ignore[union-attr]
+                root.router_data = tab.router()
+                (await root.get_state(AuthState)).session_token = session_token
+        for name, payload in events:
+            await tab.send(name, **payload)
+    return tab
+
+
+def _token(ident: str):
+    from reflex.istate.manager.token import BaseStateToken
+    from reflex.state import State
+
+    return BaseStateToken(ident=ident, cls=State)
+
+
+def _assert_clean(text: str, *secrets: str) -> None:
+    for secret in (SECRET, PIN, *secrets):
+        assert secret not in text, f"{secret!r} in the log:\n{text}"
+
+
+async def test_an_unknown_handler_with_a_password_and_the_tab_token_is_logged_redacted(school, captured):
+    tab = await _run([(_name(AuthState, "old_login"), {"form_data": {"username": "t_director", "password": SECRET}})])
+    text = captured.getvalue()
+    assert "No registered handler found" in text and "[redacted]" in text
+    _assert_clean(text, tab.token)
+
+
+async def test_a_failing_sign_in_logs_no_password_and_answers_with_a_reference(school, captured, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise OperationalError("SELECT user WHERE pin = ?", (PIN,), Exception("database is locked"))
+
+    monkeypatch.setattr(accounts, "authenticate", broken)
+    answers: list = []
+    tab = await _run(
+        [(_name(AuthState, "login"), {"form_data": {"username": "t_director", "password": SECRET}})], answers=answers
+    )
+    text = captured.getvalue()
+    assert "OperationalError" in text
+    _assert_clean(text, tab.token)
+    # The message the user gets names the reference that the log line carries.
+    (answer,) = answers
+    ref = re.search(r"айтыңыз: ([0-9a-f]{12})", str(answer)).group(1)  # type: ignore[union-attr]
+    assert f"[ref {ref}]" in text
+    assert "OperationalError" not in repr(answer) and SECRET not in repr(answer)
+
+
+async def test_a_failing_handler_of_a_signed_in_user_logs_no_secret(school, captured, monkeypatch):
+    with db.session() as s:
+        token = accounts.authenticate(s, "t_teacher", PASSWORD).token
+    assert token
+
+    def broken(_hash, password):
+        raise RuntimeError(f"hasher failed for {password!r} of {token}")
+
+    monkeypatch.setattr(passwords, "verify", broken)
+    events = [
+        (_name(ProfileState, "change_password"), {"form_data": {"current": PASSWORD, "new": SECRET}}),
+        # A refused one writes an audit row with its own request id.
+        (_name(ProfileState, "no_such_thing"), {"password": SECRET}),
+    ]
+    tab = await _run(events, session_token=token)
+    text = captured.getvalue()
+    assert "RuntimeError" in text
+    _assert_clean(text, token, tab.token, PASSWORD)
+
+
+async def test_the_audit_row_of_an_event_carries_the_request_id_of_its_log_line(school, captured):
+    tab = await _run([(_name(ProfileState, "change_password"), {"form_data": {"current": "x", "new": "y"}})])
+    assert tab
+    with db.session() as s:
+        denied = s.exec(select(AuditEvent).where(AuditEvent.action == "denied")).all()
+    assert denied and all(re.fullmatch(r"[0-9a-f]{12}", row.request_id) for row in denied)
+    guard.log.warning("checked")  # outside an event: no reference
+    assert "checked [ref" not in captured.getvalue()
+
+
+def test_redaction_covers_the_shapes_secrets_take():
+    text = redact(
+        "Event(token='0b6ae1c2-5d5e-4b6f-9b9e-7c1d2e3f4a5b', payload={'form_data': {'password': 'p w', "
+        "\"new\": \"n\", 'current': 'c'}}) cookie: bbbms_session=abc; pin=21204201600501 GET /journal-files/xyz123"
+    )
+    for secret in ("0b6ae1c2", "p w", '"n"', "'c'", "bbbms_session=abc", "21204201600501", "xyz123"):
+        assert secret not in text, text
