@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.models import Attendance, AuditEvent, Mark, PeriodMark, School, Term
-from bbbms_app.pages.journal import _decimal
+from bbbms_app.pages.journal.state import _decimal
 from bbbms_app.pages.marks import MyMarksState
 from bbbms_app.services import diary, journal
 from tests import timetable_factory
