@@ -25,8 +25,9 @@ import bbbms_app.app as web
 from bbbms_app import db
 from bbbms_app.auth import guard
 from bbbms_app.auth.state import COOKIE_NAME, AuthState
+from bbbms_app.i18n import t
 from bbbms_app.logs import redact
-from bbbms_app.models import AuditEvent
+from bbbms_app.models import AuditEvent, User
 from bbbms_app.pages.profile import ProfileState
 from bbbms_app.services import accounts, passwords
 from tests.factories import PASSWORD
@@ -169,3 +170,26 @@ def test_redaction_covers_the_shapes_secrets_take():
     )
     for secret in ("0b6ae1c2", "p w", '"n"', "'c'", "bbbms_session=abc", "21204201600501", "xyz123"):
         assert secret not in text, text
+
+
+async def test_a_busy_database_is_told_in_the_users_language_with_its_reference(school, captured, monkeypatch):
+    """Issue 11 #4: an error no handler expected reaches the user translated (his language, not
+    the server's), with the reference of its log line; a busy database says nothing was saved."""
+    with db.session(write=True) as s:
+        user = s.exec(select(User).where(User.username == "t_teacher")).one()
+        user.language = "ru"
+        s.add(user)
+    with db.session() as s:
+        token = accounts.authenticate(s, "t_teacher", PASSWORD).token
+
+    def busy(_hash, _password):
+        raise db.DatabaseBusy()
+
+    monkeypatch.setattr(passwords, "verify", busy)
+    answers: list = []
+    events = [(_name(ProfileState, "change_password"), {"form_data": {"current": PASSWORD, "new": SECRET}})]
+    await _run(events, session_token=token, answers=answers)
+    (answer,) = answers
+    ref = re.search(r"\(([0-9a-f]{12})\)", str(answer)).group(1)  # type: ignore[union-attr]
+    assert t("error.db_busy", "ru") in str(answer)
+    assert f"[ref {ref}]" in captured.getvalue()

@@ -59,11 +59,16 @@ def backend_error(exception: Exception) -> EventSpec:
     finally:
         logs.release_secrets(held)
         audit.reset_request_id(token)
-    return rx.toast.error(t("error.reference", "ky", ref=ref), id="backend_error")
+    lang = getattr(exception, LANG_ATTR, "ky")
+    message = t(exception.key, lang) if isinstance(exception, db.DatabaseBusy) else t("error.reference", lang, ref=ref)
+    if isinstance(exception, db.DatabaseBusy):
+        message = f"{message} ({ref})"
+    return rx.toast.error(message, id="backend_error")
 
 
 PERMISSION_ATTR = "__bbbms_permission__"
 SECRETS_ATTR = "__bbbms_secrets__"  # on an exception leaving a handler: the event's secret values
+LANG_ATTR = "__bbbms_language__"  # and the language its message is written in
 _current: ContextVar[Principal | None] = ContextVar("bbbms_principal", default=None)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -295,6 +300,17 @@ def _hold_secrets(state: Any, args: tuple, kwargs: dict) -> tuple[str, ...]:
     return held
 
 
+def _unexpected(state: Any, before: Any, exc: Exception, secret: Any, principal: Principal | None) -> None:
+    """An error no handler expected: the tab's vars go back as they were (a half-loaded screen is
+    not shown as a true one), and backend_error gets the event's secrets and the user's language."""
+    try:
+        _restore(state, before)
+    except Exception:  # a background event's closed proxy: nothing of the tab changed outside it
+        log.debug("tab state not restored after an unexpected error", exc_info=True)
+    setattr(exc, SECRETS_ATTR, secret)
+    setattr(exc, LANG_ATTR, principal.language if principal is not None else "ky")
+
+
 def requires(permission: str) -> Callable[[F], F]:
     """Declare the permission a handler needs and enforce it on every call."""
     if permission not in PERMISSIONS:
@@ -350,7 +366,7 @@ def requires(permission: str) -> Callable[[F], F]:
                     _restore(self, before)
                     yield _refusal(self, principal, permission, name, str(exc), action="invalid")
                 except Exception as exc:
-                    setattr(exc, SECRETS_ATTR, secret)
+                    _unexpected(self, before, exc, secret, principal)
                     raise
                 finally:
                     _current.reset(token)
@@ -380,7 +396,7 @@ def requires(permission: str) -> Callable[[F], F]:
                 _restore(self, before)
                 return _refusal(self, principal, permission, name, str(exc), action="invalid")
             except Exception as exc:
-                setattr(exc, SECRETS_ATTR, secret)
+                _unexpected(self, before, exc, secret, principal)
                 raise
             finally:
                 _current.reset(token)
