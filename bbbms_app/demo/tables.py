@@ -34,9 +34,13 @@ class Table:
         names: list[str] = []
         values: list[object] = []
         for column in meta.columns:
-            if column.name in own or column.nullable or column.server_default is not None:
-                continue  # written by the builder, or NULL / the database's default when left out
+            if column.name in own or column.nullable:
+                continue  # written by the builder, or NULL when left out
             default = column.default
+            if default is None and column.server_default is not None:
+                continue  # the database's own default
+            # A model default is written even where the model also names a server default: older
+            # migrations made some of those columns without one in the database.
             if default is None:
                 raise ValueError(f"{name}.{column.name} is NOT NULL with no default: the demo must write it")
             names.append(column.name)
