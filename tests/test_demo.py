@@ -234,7 +234,7 @@ def test_summary_matches_counts(default_demo: DefaultDemo) -> None:
     assert 2 * 22 <= summary.classes <= 2 * 33  # this year's classes and last year's
     assert 40 <= summary.graduates <= 120
     assert 1 <= summary.guardians / summary.pupils <= 2
-    assert summary.seconds < 20
+    # Its speed is measured, not asserted on a shared machine: docs/performance.md, «The demo».
     assert default_demo.messages and "700 pupils" in default_demo.messages[0]
 
 
