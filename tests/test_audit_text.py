@@ -53,7 +53,7 @@ async def test_every_line_of_the_trail_reads_in_the_directors_language(school):
 
     cell = next(r for r in rows if r["entity"] == "rights")
     assert (cell["what_ky"], cell["old_ky"], cell["new_ky"]) == (
-        "Укуктар: Мугалим: Жалпы отчётторду көрүү",
+        "Укуктар: Мугалим: Жалпы отчетторду көрүү",
         "Жок",
         "Ооба",
     )
@@ -118,7 +118,7 @@ def test_json_snapshots_timestamps_and_unknown_codes(school):
     assert created["new_ky"] == "Класс (параллель): 5; Тамгасы: А; Смена: 1"
     closed = next(r for r in rows if r["entity"] == "term")
     assert (closed["what_ky"], closed["field_ru"], closed["new_ru"]) == (
-        "Окуу мезгили: 1-чейрек",
+        "Чейрек: 1-чейрек",
         "Закрыт",
         "05.11.2025 10:30",
     )

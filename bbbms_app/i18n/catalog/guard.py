@@ -30,7 +30,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "requests.reject": ("Четке кагуу", "Отклонить", "Reject"),
     "requests.approved": ("Өтүнүч ырасталды", "Запрос подтверждён", "Request approved"),
     "requests.rejected": ("Өтүнүч четке кагылды", "Запрос отклонён", "Request rejected"),
-    "requests.kind.link": ("Адамга байлоо", "Привязка к человеку", "Link to a person"),
+    "requests.kind.link": ("Адамга байланыштыруу", "Привязка к человеку", "Link to a person"),
     "requests.kind.role": ("Роль", "Роль", "Role"),
     "requests.kind.password": ("Жаңы сырсөз", "Новый пароль", "New password"),
     "error.reference": (

@@ -238,7 +238,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "journal.close.school": ("Бүт мектеп", "Вся школа", "The whole school"),
     "journal.close.grade": ("{grade}-класстар", "{grade}-е классы", "Grade {grade}"),
     "journal.close.summary": (
-        "Жабыла турган класстар: {classes}. Коюла элек мезгилдик баалар: {missing}.",
+        "Жабыла турган класстар: {classes}. Коюла элек чейректик баалар: {missing}.",
         "Будет закрыто классов: {classes}. Не выставлено оценок за период: {missing}.",
         "Classes to close: {classes}. Term marks not set: {missing}.",
     ),
@@ -263,7 +263,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "journal.close.confirm": ("Ооба, жабуу", "Да, закрыть", "Yes, close"),
     "journal.close.cancel": ("Жокко чыгаруу", "Отмена", "Cancel"),
     "journal.close.done": (
-        "Мезгил жабылды: {count} класс",
+        "Чейрек жабылды: {count} класс",
         "Период закрыт: классов — {count}",
         "Term closed: {count} classes",
     ),
