@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import Attendance, AuditEvent, Lesson, Mark, SchoolClass, Subject, User
+from bbbms_app.models import AcademicYear, Attendance, AuditEvent, Lesson, Mark, SchoolClass, Subject, User
 from bbbms_app.services import accounts, journal
 from bbbms_app.services import school as school_service
 from tests.browser.test_journal import _shot_dir, grid_cell, open_journal, server_db  # noqa: F401  (a fixture)
@@ -33,7 +33,13 @@ def journal_on_screen(page: Page, server_db: str, username: str) -> journal.Grid
     with db.session(server_db) as s:
         user = s.exec(select(User).where(User.username == username)).one()
         principal = accounts.principal_for(user, session=s)
-        cls = s.exec(select(SchoolClass).where(SchoolClass.grade == int(grade), SchoolClass.letter == letter)).one()
+        today = date.today()
+        cls = s.exec(  # this year's class (the demo keeps last year's classes as history)
+            select(SchoolClass)
+            .join(AcademicYear, AcademicYear.id == SchoolClass.academic_year_id)  # type: ignore[arg-type]
+            .where(SchoolClass.grade == int(grade), SchoolClass.letter == letter)
+            .where(AcademicYear.starts_on <= today, AcademicYear.ends_on >= today)
+        ).one()
         subject = s.exec(select(Subject).where(Subject.name_ky == subject_name)).one()
         ctx = school_service.context(s, principal, date.today())
         term_id = ctx["term_id"] or journal.year_terms(s, cls.academic_year_id)[0].id

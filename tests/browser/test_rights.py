@@ -34,7 +34,7 @@ def test_director_changes_a_permission_and_finds_it_in_the_audit(page: Page):
     first = page.get_by_test_id("audit-table").locator("tbody tr").first
     expect(first).to_contain_text("director", timeout=20_000)  # the page loads its rows on a busy machine
     # In words (services.audit_text): the role and the permission, not "teacher:report.read".
-    expect(first).to_contain_text("Укуктар: Мугалим: Жалпы отчётторду көрүү")
+    expect(first).to_contain_text("Укуктар: Мугалим: Жалпы отчетторду көрүү")
     expect(first).to_contain_text("Жок → Ооба")
     expect(first).to_contain_text("педкеңештин чечими")
     # Put it back so the other tests see the default matrix.
