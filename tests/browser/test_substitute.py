@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -30,7 +31,10 @@ def substitution(server_db: str):  # noqa: F811
         user = s.exec(select(User).where(User.username == "teacher")).one()
         me = user.staff_id
         mine = set(s.exec(select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == me)).all())
-        day = s.exec(select(Lesson.date).where(Lesson.teacher_id == me).order_by(Lesson.date.desc())).first()  # type: ignore[attr-defined]
+        # His last school day up to today (the demo plans the rest of the quarter ahead, empty).
+        day = s.exec(
+            select(Lesson.date).where(Lesson.teacher_id == me, Lesson.date <= date.today()).order_by(Lesson.date.desc())  # type: ignore[attr-defined]
+        ).first()
         busy = set(s.exec(select(Lesson.number).where(Lesson.teacher_id == me, Lesson.date == day)).all())
         marked = set(s.exec(select(SchoolClass.id).where(SchoolClass.grade >= 2)).all())  # first graders get no marks
         lesson = next(
