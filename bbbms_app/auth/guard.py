@@ -272,13 +272,16 @@ def _restore(state: Any, snapshot: tuple[tuple[str, ...], dict[str, Any]] | None
             setattr(state, name, value)
 
 
-async def _auth_state(state: Any, auth_cls: type) -> Any:
-    # A background event's state is a read-only proxy until `async with` opens it; reading the
-    # session cookie needs it open for a moment only.
+async def _auth_principal(state: Any, auth_cls: type) -> tuple[Any, Principal | None]:
+    """(the tab's AuthState, the signed-in Principal). A background event's state is a read-only
+    proxy until `async with` opens it: the principal is resolved while it is open (the token
+    check reads the connection's cookie from the root state and may rebind the socket id)."""
     if isinstance(state, StateProxy) and not state._is_mutable():
         async with state:
-            return await state.get_state(auth_cls)
-    return await state.get_state(auth_cls)
+            auth = await state.get_state(auth_cls)
+            return auth, auth._resolve_principal()
+    auth = state if isinstance(state, auth_cls) else await state.get_state(auth_cls)
+    return auth, auth._resolve_principal()
 
 
 def _hold_secrets(state: Any, args: tuple, kwargs: dict) -> tuple[str, ...]:
@@ -324,8 +327,7 @@ def requires(permission: str) -> Callable[[F], F]:
                 return None, None
             from bbbms_app.auth.state import AuthState  # the state module imports this one
 
-            auth = self if isinstance(self, AuthState) else await _auth_state(self, AuthState)
-            principal = auth._resolve_principal()
+            auth, principal = await _auth_principal(self, AuthState)
             if principal is not None and principal.must_change_password and permission != "signed_in":
                 # Not an attack: the password was chosen by someone else. Off to set his own.
                 return principal, [rx.redirect(PROFILE_ROUTE)]
