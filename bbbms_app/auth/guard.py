@@ -272,16 +272,19 @@ def _restore(state: Any, snapshot: tuple[tuple[str, ...], dict[str, Any]] | None
             setattr(state, name, value)
 
 
-async def _auth_principal(state: Any, auth_cls: type) -> tuple[Any, Principal | None]:
-    """(the tab's AuthState, the signed-in Principal). A background event's state is a read-only
-    proxy until `async with` opens it: the principal is resolved while it is open (the token
-    check reads the connection's cookie from the root state and may rebind the socket id)."""
-    if isinstance(state, StateProxy) and not state._is_mutable():
+async def _resolve(state: Any, auth_cls: type) -> tuple[Principal | None, bool]:
+    """(the event's principal, whether the tab held a session). A background event's state is a
+    read-only proxy until `async with` opens it, and so is the auth state got through it: the
+    session cookie (the root state's router data) is read, and the socket bound, inside it."""
+    if isinstance(state, auth_cls):
+        auth = state
+    elif isinstance(state, StateProxy) and not state._is_mutable():
         async with state:
             auth = await state.get_state(auth_cls)
-            return auth, auth._resolve_principal()
-    auth = state if isinstance(state, auth_cls) else await state.get_state(auth_cls)
-    return auth, auth._resolve_principal()
+            return auth._resolve_principal(), bool(auth.signed_in or auth.session_token)
+    else:
+        auth = await state.get_state(auth_cls)
+    return auth._resolve_principal(), bool(auth.signed_in or auth.session_token)
 
 
 def _hold_secrets(state: Any, args: tuple, kwargs: dict) -> tuple[str, ...]:
@@ -327,11 +330,11 @@ def requires(permission: str) -> Callable[[F], F]:
                 return None, None
             from bbbms_app.auth.state import AuthState  # the state module imports this one
 
-            auth, principal = await _auth_principal(self, AuthState)
+            principal, had_session = await _resolve(self, AuthState)
             if principal is not None and principal.must_change_password and permission != "signed_in":
                 # Not an attack: the password was chosen by someone else. Off to set his own.
                 return principal, [rx.redirect(PROFILE_ROUTE)]
-            if principal is None and (auth.signed_in or auth.session_token) and not isinstance(self, StateProxy):
+            if principal is None and had_session and not isinstance(self, StateProxy):
                 # Revoked, expired or disabled since the last event: nothing of it stays in the tab.
                 from bbbms_app.auth.state import wipe_tab
 

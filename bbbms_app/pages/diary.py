@@ -237,11 +237,17 @@ def _body() -> rx.Component:
     return rx.vstack(
         rx.cond(
             DiaryState.children.length() > 1,  # type: ignore[attr-defined]
-            rx.segmented_control.root(
-                rx.foreach(DiaryState.children, lambda c: rx.segmented_control.item(c["name"], value=c["id"])),
-                value=DiaryState.pupil_id,
-                on_change=DiaryState.choose,
-                data_testid="diary-child-switch",
+            # Three children's full names are wider than a phone: the switch scrolls in its own
+            # strip, not the page.
+            rx.box(
+                rx.segmented_control.root(
+                    rx.foreach(DiaryState.children, lambda c: rx.segmented_control.item(c["name"], value=c["id"])),
+                    value=DiaryState.pupil_id,
+                    on_change=DiaryState.choose,
+                    data_testid="diary-child-switch",
+                ),
+                max_width="100%",
+                overflow_x="auto",
             ),
         ),
         rx.cond(
