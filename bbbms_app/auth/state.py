@@ -115,6 +115,10 @@ class AuthState(rx.State):
         self.year_name = ctx["year_name"]
         self.term_labels = ctx["term_labels"]
         self.must_change_password = principal.must_change_password
+        # The account's language is the truth for a signed-in tab: a page loaded before the switch's
+        # answer reached the browser's storage would otherwise show one language and compute the
+        # server-made texts (the summary's indicators, toasts) in another.
+        self.lang = normalize_language(principal.language)
 
     def _clear(self) -> None:
         self.signed_in = False

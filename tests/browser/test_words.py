@@ -60,6 +60,8 @@ def test_the_kyrgyz_summary_journal_and_pupil_card_use_the_schools_words(page: P
 def test_the_russian_summary_on_a_phone_explains_the_marks(phone: Page):
     sign_in(phone, "deputy")
     phone.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").click()
+    # The switch is answered by the server (it remembers the choice on the account): wait for it.
+    expect(phone.get_by_test_id("lang-switch").get_by_role("radio", name="РУС")).to_be_checked()
     phone.goto("/summary")
     expect(phone.get_by_test_id("summary-sheet")).to_be_visible()
     phone.get_by_test_id("summary-class").click()
