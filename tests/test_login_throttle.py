@@ -48,17 +48,18 @@ def _sign_in(username: str, password: str, address: str = "") -> tuple[str | Non
     return (result.error.key if result.error else None), time.perf_counter() - started
 
 
-def test_a_throttled_answer_hashes_nothing_and_takes_as_long_for_known_and_unknown_names(school, hashes):
+def test_a_throttled_answer_hashes_nothing_for_known_and_unknown_names(school, hashes):
     for name in ("t_clerk", "nobody-at-all"):
         for _ in range(accounts.FREE_ATTEMPTS):
             assert _sign_in(name, "wrong-password-9")[0] == "login.failed"
     assert len(hashes) == 2 * accounts.FREE_ATTEMPTS
     hashes.clear()
-    known, known_s = _sign_in("t_clerk", PASSWORD)
-    unknown, unknown_s = _sign_in("nobody-at-all", "anything-at-all")
+    known, _ = _sign_in("t_clerk", PASSWORD)
+    unknown, _ = _sign_in("nobody-at-all", "anything-at-all")
     assert known == unknown == "login.throttled"
-    assert hashes == []  # the throttle answered before any hashing
-    assert known_s < 0.1 and unknown_s < 0.1, (known_s, unknown_s)
+    # The throttle answered before any hashing, for a real name as for an unknown one: the answer
+    # costs the same and tells nothing (its time is a bench figure, not a wall-clock assertion here).
+    assert hashes == []
 
 
 def test_unthrottled_known_and_unknown_names_both_cost_one_hash(school, hashes):
