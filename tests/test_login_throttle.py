@@ -79,15 +79,12 @@ def test_random_usernames_from_one_address_are_throttled_by_the_address(school, 
 
 
 async def test_a_sign_in_does_not_freeze_the_event_loop(school, hashes):
-    gaps: list[float] = []
+    ticks: list[float] = []
 
     async def ticker(stop: asyncio.Event) -> None:
-        last = time.perf_counter()
         while not stop.is_set():
             await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
+            ticks.append(time.perf_counter())
 
     stop = asyncio.Event()
     ticking = asyncio.create_task(ticker(stop))
@@ -96,7 +93,11 @@ async def test_a_sign_in_does_not_freeze_the_event_loop(school, hashes):
     stop.set()
     await ticking
     assert auth.signed_in and len(hashes) == 1
-    assert max(gaps) < 0.15, max(gaps)  # the 0.25 s hash ran beside the loop, not in it
+    # The loop kept ticking while the 0.25 s hash ran: it ran beside the loop, not in it. (Counted
+    # ticks, not a gap's length: a loaded machine stretches gaps but cannot stop a free loop.)
+    started = hashes[0]
+    during = [t for t in ticks if started < t < started + 0.25]
+    assert len(during) >= 3, (len(during), len(ticks))
 
 
 async def test_the_profile_current_password_check_is_throttled(school, hashes):
