@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlmodel import select
 
-from bbbms_app import jobs, settings
+from bbbms_app import db, jobs, settings
+from bbbms_app.models import AuditEvent, User
 from bbbms_app.pages.backups import BackupsState
 from bbbms_app.pages.home import HomeState
 from bbbms_app.services import backup
@@ -71,3 +73,34 @@ async def test_the_director_sees_them_too(folders):
     assert state.last_run["ru"].startswith(f"Последний запуск: {name} — ")
     assert "записей" in state.last_run["ru"] and "жазуу" in state.last_run["ky"]
     assert not state.last_run_failed
+
+
+@pytest.mark.parametrize("username", ["t_teacher", "t_clerk", "t_deputy"])
+async def test_only_backup_run_may_ask_for_a_backup_now(folders, username):
+    state = sub(new_tab(username), BackupsState)
+    assert is_refusal(await state.backup_now())  # a forged event: the button is not drawn for them
+    assert jobs.huey.pending_count() == 0
+    with db.session() as s:
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "backup.asked")).all() == []
+
+
+async def test_back_up_now_queues_one_job_that_the_consumer_turns_into_a_checked_backup(folders):
+    state = sub(new_tab("t_admin"), BackupsState)
+    first = await state.backup_now()
+    assert not is_refusal(first) and "success" in repr(first)
+    assert jobs.huey.pending_count() == 1
+    second = await state.backup_now()  # the impatient second click queues nothing more
+    assert not is_refusal(second) and "info" in repr(second)
+    assert jobs.huey.pending_count() == 1
+
+    jobs.huey.execute(jobs.huey.dequeue())  # what the consumer does with the queued job
+    await state.load()
+    assert len(state.rows) == 1 and state.rows[0]["good"] == "1"
+    assert state.last_run["en"].startswith(f"Last run: {state.rows[0]['name']} — ")
+    with db.session() as s:
+        asked = s.exec(select(AuditEvent).where(AuditEvent.action == "backup.asked")).all()
+        admin = s.exec(select(User).where(User.username == "t_admin")).one()
+    assert [a.user_id for a in asked] == [admin.id]
+
+    await state.backup_now()  # once the backup is made, the next click is a new backup
+    assert jobs.huey.pending_count() == 1

@@ -73,6 +73,28 @@ def backup_now() -> str:
     return _backup("asked for")
 
 
+# A backup asked for on the screen and not done within this time is asked for again (the queue or
+# its consumer was down); inside it a second click queues nothing.
+ASK_PATIENCE = dt.timedelta(minutes=30)
+
+
+def ask_backup(user_id: int) -> dt.timedelta | None:
+    """Queue a backup for the administrator. Returns None when queued, or how long ago the
+    backup still being made was asked for (then nothing more is queued)."""
+    at = jobs.now()
+    asked = jobs.status("backup_asked") or {}
+    done = (jobs.status("backup") or {}).get("at", "")
+    try:
+        asked_at = dt.datetime.fromisoformat(asked["at"]) if asked.get("at") else None
+    except ValueError:
+        asked_at = None
+    if asked_at is not None and asked.get("at", "") > done and at - asked_at < ASK_PATIENCE:
+        return at - asked_at
+    backup_now()
+    jobs.put_status("backup_asked", ok=True, message="asked", by=user_id)
+    return None
+
+
 DRILL_EVERY = dt.timedelta(days=7)
 
 

@@ -11,14 +11,14 @@ import datetime as dt
 
 import reflex as rx
 
-from bbbms_app import jobs, settings
-from bbbms_app.auth.guard import requires
+from bbbms_app import db, jobs, settings
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.components.table import Column, data_table
 from bbbms_app.i18n import LANGUAGES, format_datetime, t
-from bbbms_app.services import backup
+from bbbms_app.services import audit, backup
 
 MAX_ROWS = 60
 
@@ -81,6 +81,21 @@ class BackupsState(rx.State):
         self.schedule = {lang: t("ops.schedule", lang, hours=ops.backup_every_hours) for lang in LANGUAGES}
         self.last_run, self.last_run_failed = _last_run(jobs.status("backup"))
 
+    @rx.event
+    @requires("backup.run")
+    def backup_now(self):
+        """The administrator's «back up now»: queue the job (the consumer makes and checks the file)."""
+        from bbbms_app.jobs import tasks
+
+        principal = current()
+        lang = principal.language
+        waiting = tasks.ask_backup(principal.user_id)
+        if waiting is not None:
+            return rx.toast.info(t("ops.backup_waiting", lang, age=backup.age_words(waiting)[lang]))
+        with db.session(write=True) as s:
+            audit.record(s, principal, "backup.asked", "backup")
+        return rx.toast.success(t("ops.backup_queued", lang))
+
 
 def _last_run(status: dict | None) -> tuple[dict[str, str], bool]:
     """The last backup job's outcome in each language; True when it failed. The reason of a
@@ -128,8 +143,32 @@ def _made(row: rx.Var) -> rx.Component:
     )
 
 
+def _actions() -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            AuthState.perms.contains("backup.run"),
+            rx.button(
+                rx.icon("hard-drive-download", size=16),
+                tr("ops.backup_now"),
+                on_click=BackupsState.backup_now,
+                data_testid="backup-now",
+            ),
+        ),
+        rx.button(
+            rx.icon("refresh-cw", size=16),
+            tr("ops.refresh"),
+            on_click=BackupsState.load,
+            variant="soft",
+            data_testid="backup-refresh",
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
+        _actions(),
         rx.cond(
             BackupsState.summary.length() > 0,  # type: ignore[attr-defined]
             rx.callout(

@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, str] = {
     "consent.read": "see consent records and their scans for people in scope",
     "consent.write": "record and withdraw consents; save personal fields they cover",
     "backup.read": "see the backups list (size, age, checks) and the warning when the last good one is old",
+    "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
 }
 
 _TEACHING = {
@@ -85,7 +86,16 @@ _LEADERSHIP = {
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
     "administrator": frozenset(
-        {"school.read", "staff.read", "class.read", "user.read", "user.write", "rights.read", "backup.read"}
+        {
+            "school.read",
+            "staff.read",
+            "class.read",
+            "user.read",
+            "user.write",
+            "rights.read",
+            "backup.read",
+            "backup.run",
+        }
     ),
     "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
     "deputy": frozenset(_LEADERSHIP),

@@ -86,9 +86,22 @@ def test_backups_at_phone_width(phone: Page, first_backup, tmp_path):
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 380, f"the backups list scrolls sideways at phone width ({width}px)"
 
+    # «Back up now», tapped: the job queue makes the backup, and a refresh lists it.
+    before = rows.count()
+    phone.get_by_test_id("backup-now").tap()
+    expect(phone.get_by_text("Көчүрмө кезекке коюлду")).to_be_visible()
+    deadline = time.monotonic() + 120
+    while rows.count() == before and time.monotonic() < deadline:
+        phone.get_by_test_id("backup-refresh").tap()
+        phone.wait_for_timeout(2000)
+    assert rows.count() == before + 1, "the backup asked for on the screen never appeared in the list"
+    expect(rows.first).to_contain_text("жакшы")
+    phone.screenshot(path=str(shots / "backups-now-ky-375.png"), full_page=True)
+
 
 def test_teacher_has_no_backups_link(page: Page, first_backup):
     sign_in(page, "teacher")
     expect(page.get_by_test_id("nav-backups")).to_have_count(0)
     page.goto("/backups")
     expect(page.get_by_test_id("backups-table")).to_have_count(0)
+    expect(page.get_by_test_id("backup-now")).to_have_count(0)

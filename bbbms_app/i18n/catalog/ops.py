@@ -8,6 +8,23 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Просмотр списка резервных копий и предупреждений о них",
         "See the backups list and the backup warning",
     ),
+    "rights.perm.backup.run": (
+        "Камдык көчүрмөнү азыр жасатуу",
+        "Запуск резервного копирования вручную",
+        "Make a backup now",
+    ),
+    "ops.backup_now": ("Азыр көчүрмө жасоо", "Сделать копию сейчас", "Back up now"),
+    "ops.backup_queued": (
+        "Көчүрмө кезекке коюлду: бир нече мүнөттөн кийин тизмеде пайда болот.",
+        "Копирование поставлено в очередь: копия появится в списке через несколько минут.",
+        "The backup is queued: it appears in the list in a few minutes.",
+    ),
+    "ops.backup_waiting": (
+        "Көчүрмө {age} мурун суралган жана дагы жасалып жатат. Тизмени бир аздан кийин жаңылаңыз.",
+        "Копия была запрошена {age} назад и ещё делается. Обновите список чуть позже.",
+        "A backup was asked for {age} ago and is still being made. Refresh the list a little later.",
+    ),
+    "ops.refresh": ("Жаңылоо", "Обновить", "Refresh"),
     "ops.nav": ("Камдык көчүрмөлөр", "Резервные копии", "Backups"),
     "ops.none": (
         "Азырынча текшерилген камдык көчүрмө жок. Сервердин администратору көчүрмө жасашы керек.",
