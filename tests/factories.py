@@ -81,7 +81,8 @@ def _pupil(s: Session, school_id: int, last: str, first: str, pin: str, born: da
     return p
 
 
-def build_school(s: Session, okpo: str = "10000001") -> KnownSchool:
+def build_school(s: Session, okpo: str = "10000001", prefix: str = "t_") -> KnownSchool:
+    """The known school; a second one needs its own `okpo` and account `prefix` (usernames are global)."""
     school = School(okpo=okpo, name_ky="№ 1 мектеп", name_ru="Школа № 1", name_en="School No. 1")
     s.add(school)
     s.flush()
@@ -187,14 +188,14 @@ def build_school(s: Session, okpo: str = "10000001") -> KnownSchool:
     )
     s.flush()
     users = {
-        "administrator": ("t_admin", {}),
-        "director": ("t_director", {"staff_id": director.id}),
-        "deputy": ("t_deputy", {"staff_id": deputy.id}),
-        "clerk": ("t_clerk", {"staff_id": clerk.id}),
-        "class_teacher": ("t_classteacher", {"staff_id": teacher_a.id}),
-        "teacher": ("t_teacher", {"staff_id": teacher_b.id}),
-        "parent": ("t_parent", {"guardian_id": g1.id}),
-        "pupil": ("t_pupil", {"pupil_id": p5[0].id}),
+        "administrator": (f"{prefix}admin", {}),
+        "director": (f"{prefix}director", {"staff_id": director.id}),
+        "deputy": (f"{prefix}deputy", {"staff_id": deputy.id}),
+        "clerk": (f"{prefix}clerk", {"staff_id": clerk.id}),
+        "class_teacher": (f"{prefix}classteacher", {"staff_id": teacher_a.id}),
+        "teacher": (f"{prefix}teacher", {"staff_id": teacher_b.id}),
+        "parent": (f"{prefix}parent", {"guardian_id": g1.id}),
+        "pupil": (f"{prefix}pupil", {"pupil_id": p5[0].id}),
     }
     for role, (username, links) in users.items():
         accounts.create_user(s, username, role, PASSWORD, school_id=sid, full_name=username, **links)
