@@ -9,9 +9,11 @@ services in `services.access`.
 
 Before the handler runs, every argument is checked against the handler's annotation (shape and
 size, `auth.inputs.conforms`): Reflex hands a handler whatever JSON the browser sent when it does
-not fit the annotation. A refusal raised inside the handler (`Forbidden` for a scope, `BadInput`
-for a value) is audited, answered with a translated toast, and puts the tab's own state vars back
-as they were before the event (its database work rolled back with its transaction).
+not fit the annotation. A refusal raised inside the handler — any `services.errors.ServiceError`:
+`OutOfScope` / `NotFound` for a scope (audited `denied`), `Refused` (and `BadInput`) for a value
+(audited `invalid`) — is audited, answered with the toast its `message(lang)` gives, and puts the
+tab's own state vars back as they were before the event (its database work rolled back with its
+transaction). Pages let these pass; they catch one only to show it in place.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from bbbms_app.auth.inputs import BadInput, conforms
 from bbbms_app.i18n import t
 from bbbms_app.services import audit
 from bbbms_app.services.access import PERMISSIONS, Principal
+from bbbms_app.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +77,6 @@ _current: ContextVar[Principal | None] = ContextVar("bbbms_principal", default=N
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Forbidden(Exception):
-    """Raised inside a handler when the data scope refuses the target (another teacher's class…)."""
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
 def current() -> Principal:
     """The Principal of the event being handled (only inside a guarded, non-public handler)."""
     principal = _current.get()
@@ -99,8 +94,11 @@ PROFILE_ROUTE = "/profile"  # where a user with a password chosen by someone els
 
 
 def _refusal(
-    state: Any, principal: Principal | None, permission: str, handler: str, detail: str, action: str = "denied"
+    state: Any, principal: Principal | None, permission: str, handler: str, error: ServiceError | None
 ) -> list:
+    """The audit row (`denied` or `invalid`, with the refusal's detail) and the translated toast."""
+    action = error.audit_action if error is not None else "denied"
+    detail = str(error) if error is not None else ""
     with db.session() as s:
         audit.record(
             s,
@@ -110,11 +108,9 @@ def _refusal(
             reason=f"{permission}: {detail}"[:500] if detail else permission,
         )
     lang = principal.language if principal else getattr(state, "lang", "ky")
-    if action == "invalid":
-        return [rx.toast.error(t("rights.error.invalid_input", lang))]
-    if principal is None:
+    if principal is None and action == "denied":
         return [rx.toast.error(t("login.required", lang)), rx.redirect("/login")]
-    return [rx.toast.error(t("error.forbidden", lang))]
+    return [rx.toast.error(error.message(lang) if error is not None else t("error.forbidden", lang))]
 
 
 @functools.cache
@@ -340,7 +336,7 @@ def requires(permission: str) -> Callable[[F], F]:
 
                 await wipe_tab(self)
             if principal is None or not principal.can(permission):
-                return principal, _refusal(self, principal, permission, name, "")
+                return principal, _refusal(self, principal, permission, name, None)
             return principal, None
 
         if inspect.isasyncgenfunction(fn) or inspect.isgeneratorfunction(fn):
@@ -364,12 +360,9 @@ def requires(permission: str) -> Callable[[F], F]:
                     else:
                         for item in fn(self, *args, **kwargs):
                             yield item
-                except Forbidden as exc:
+                except ServiceError as exc:
                     _restore(self, before)
-                    yield _refusal(self, principal, permission, name, exc.detail)
-                except BadInput as exc:
-                    _restore(self, before)
-                    yield _refusal(self, principal, permission, name, str(exc), action="invalid")
+                    yield _refusal(self, principal, permission, name, exc)
                 except Exception as exc:
                     _unexpected(self, before, exc, secret, principal)
                     raise
@@ -394,12 +387,9 @@ def requires(permission: str) -> Callable[[F], F]:
                 if inspect.isawaitable(result):
                     result = await result
                 return result
-            except Forbidden as exc:
+            except ServiceError as exc:
                 _restore(self, before)
-                return _refusal(self, principal, permission, name, exc.detail)
-            except BadInput as exc:
-                _restore(self, before)
-                return _refusal(self, principal, permission, name, str(exc), action="invalid")
+                return _refusal(self, principal, permission, name, exc)
             except Exception as exc:
                 _unexpected(self, before, exc, secret, principal)
                 raise

@@ -20,6 +20,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from reflex import UploadFile
 
+from bbbms_app.services.errors import Refused
+
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
 MAX_ARG_CHARS = 65_536  # no handler argument string is longer (a long form field is a few KB)
 MAX_ARG_ITEMS = 1_000  # no list or dict argument has more items
@@ -27,12 +29,14 @@ MAX_ARG_DEPTH = 4
 _DIGITS = 12  # enough for any id or bounded int; more is an attack on int()
 
 
-class BadInput(ValueError):
-    """A handler argument is not what the screen can send; `field` names it."""
+class BadInput(Refused):
+    """A handler argument is not what the screen can send; `field` names it (the audit keeps `detail`)."""
+
+    field: str
 
     def __init__(self, field: str, detail: str = "") -> None:
-        super().__init__(f"{field}: {detail}" if detail else field)
-        self.field = field
+        super().__init__("rights.error.invalid_input", field)
+        self.args = (f"{field}: {detail}" if detail else field,)
         self.detail = detail
 
 

@@ -30,7 +30,7 @@ LOGIN_ROUTE = "/login"
 # After sign-out: drop the tab's state token (Reflex's, in sessionStorage) and load the sign-in page
 # afresh, so the browser gets a new token and an empty state; the old token's state is wiped.
 FORGET_TAB_SCRIPT = "window.sessionStorage.removeItem('token'); window.location.replace('/login');"
-COOKIE_NAME = "bbbms_session"
+COOKIE_NAME = settings.SESSION_COOKIE
 HOME_ROUTE = "/"
 
 

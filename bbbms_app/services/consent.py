@@ -37,6 +37,7 @@ from bbbms_app.services import audit, private_files
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
 from bbbms_app.services.engine import marking as export_marking
 from bbbms_app.services.engine.hooks import FieldError
+from bbbms_app.services.errors import OutOfScope, Refused
 from bbbms_app.services.school import class_name, current_year
 
 MODELS: dict[str, type[Pupil] | type[Guardian] | type[Staff]] = {"pupil": Pupil, "guardian": Guardian, "staff": Staff}
@@ -48,18 +49,14 @@ REASON_MIN = 3
 FIELD_LIMITS = {"address": 300, "phone": 30, "photo": 200, "health_notes": 1000}
 
 
-class ConsentError(ValueError):
+class ConsentError(Refused):
     """A consent operation refused for its input; `field`, `key`, `params` give the translated message."""
 
-    def __init__(self, field: str, key: str, **params: object) -> None:
-        super().__init__(f"{field}: {key}")
-        self.field = field
-        self.key = key
-        self.params = params
+    field: str
 
-
-class OutOfScope(Exception):
-    """The person is not in the principal's data scope (or does not exist in his school)."""
+    def __init__(self, field: str, key: str, /, **params: object) -> None:
+        super().__init__(key, field)
+        self.params = params  # a message may itself have a {field} placeholder (error.invalid)
 
 
 # ---------------------------------------------------------------- people and scope
