@@ -283,13 +283,31 @@ async def _resolve(state: Any, auth_cls: type) -> tuple[Principal | None, bool]:
     return auth._resolve_principal(), bool(auth.signed_in or auth.session_token)
 
 
+class _AuthBinding:
+    """The auth state class and its tab wipe. `auth/state.py` binds them (`bind_auth_state`) right
+    after defining them: it imports this module for `requires`, so this module never imports it."""
+
+    state: type | None = None
+    wipe: Callable[[Any], Any] | None = None
+
+
+def bind_auth_state(state_cls: type, wipe: Callable[[Any], Any]) -> None:
+    """Tell the guard which State holds the session (called once, by auth/state.py)."""
+    _AuthBinding.state, _AuthBinding.wipe = state_cls, wipe
+
+
+def _auth_state() -> type:
+    if _AuthBinding.state is None:
+        raise RuntimeError("the auth state is not bound: import bbbms_app.auth.state")
+    return _AuthBinding.state
+
+
 def _hold_secrets(state: Any, args: tuple, kwargs: dict) -> tuple[str, ...]:
     """Hold this event's secret values (password fields, the session token) out of the log."""
     values = logs.secret_values(list(args)) + logs.secret_values(kwargs)
     token = ""
     try:
-        from bbbms_app.auth.state import AuthState
-
+        AuthState = _auth_state()
         if not isinstance(state, StateProxy):
             auth = (
                 state if isinstance(state, AuthState) else state._get_root_state().substates.get(AuthState.get_name())
@@ -324,17 +342,14 @@ def requires(permission: str) -> Callable[[F], F]:
         async def authorize(self: Any) -> tuple[Principal | None, list | None]:
             if permission == "public":
                 return None, None
-            from bbbms_app.auth.state import AuthState  # the state module imports this one
-
-            principal, had_session = await _resolve(self, AuthState)
+            principal, had_session = await _resolve(self, _auth_state())
             if principal is not None and principal.must_change_password and permission != "signed_in":
                 # Not an attack: the password was chosen by someone else. Off to set his own.
                 return principal, [rx.redirect(PROFILE_ROUTE)]
             if principal is None and had_session and not isinstance(self, StateProxy):
                 # Revoked, expired or disabled since the last event: nothing of it stays in the tab.
-                from bbbms_app.auth.state import wipe_tab
-
-                await wipe_tab(self)
+                assert _AuthBinding.wipe is not None
+                await _AuthBinding.wipe(self)
             if principal is None or not principal.can(permission):
                 return principal, _refusal(self, principal, permission, name, None)
             return principal, None

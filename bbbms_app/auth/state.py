@@ -20,7 +20,7 @@ import reflex as rx
 from reflex.middleware import Middleware
 
 from bbbms_app import db, settings
-from bbbms_app.auth.guard import PROFILE_ROUTE, current, requires
+from bbbms_app.auth.guard import PROFILE_ROUTE, bind_auth_state, current, requires
 from bbbms_app.i18n import LANGUAGES, normalize_language, t
 from bbbms_app.services import accounts, audit
 from bbbms_app.services import school as school_service
@@ -245,3 +245,6 @@ class ForeignTabGuard(Middleware):
         if auth.session_token and not auth._presented_token():
             await wipe_tab(state)
         return None
+
+
+bind_auth_state(AuthState, wipe_tab)

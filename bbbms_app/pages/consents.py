@@ -319,17 +319,11 @@ class ConsentRegisterState(rx.State):
             return None
         try:
             with db.session(write=True) as s:
-                consent_id = consent_service.parse_id(self.withdraw_id)
-                consent = s.get(consent_service.Consent, consent_id) if consent_id else None
-                if consent is None or (consent.subject_type, consent.subject_id) != (
-                    self._subject_type,
-                    self._subject_id,
-                ):
-                    raise OutOfScope(f"consent {self.withdraw_id} of another person")
                 result = consent_service.withdraw(
                     s,
                     principal,
-                    consent_id,
+                    self.withdraw_id,
+                    subject=(self._subject_type, self._subject_id),
                     on=on,
                     reason=_text(form_data, "reason", 300),
                     erase=form_data.get("erase") in ("on", "true", True),

@@ -392,8 +392,12 @@ def withdraw(
     reason: str,
     erase: bool,
     today: date | None = None,
+    subject: tuple[str, int] | None = None,
 ) -> Withdrawal:
-    """Withdraw a consent from `on`; erase (erase=True) the fields it alone covered, all audited."""
+    """Withdraw a consent from `on`; erase (erase=True) the fields it alone covered, all audited.
+
+    `subject` (type, id): the person the caller's screen has open; a consent of anyone else is
+    refused (OutOfScope), so a forged id cannot withdraw another person's consent from his card."""
     today = today or date.today()
     if not principal.can("consent.write"):
         raise OutOfScope("consent.write")
@@ -401,6 +405,8 @@ def withdraw(
     consent = session.get(Consent, cid) if cid is not None else None
     if consent is None:
         raise OutOfScope(f"consent {consent_id}")
+    if subject is not None and (consent.subject_type, consent.subject_id) != subject:
+        raise OutOfScope(f"consent {cid} of another person")
     row = require_subject(session, principal, consent.subject_type, consent.subject_id, today)
     if consent.withdrawn_on is not None:
         raise ConsentError("withdrawn_on", "consent.error.already_withdrawn")
