@@ -103,6 +103,15 @@ def choice(value: object, allowed: Iterable[str], field: str = "choice") -> str:
     return value
 
 
+def offered(value: object, options: Iterable[Mapping[str, str]], key: str = "id") -> str | None:
+    """The value when the screen offered it (one of the pickers' options), else None: a picker's
+    change that no option matches is ignored, whatever the browser sent."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return None
+    text = str(value)
+    return text if any(o.get(key) == text for o in options) else None
+
+
 def flag(value: object, field: str = "flag") -> bool:
     """A switch or checkbox: a real bool only."""
     if not isinstance(value, bool):

@@ -12,6 +12,7 @@ from datetime import date
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
@@ -106,8 +107,8 @@ class SummaryState(rx.State):
     @rx.event
     @requires("report.read")
     def set_class(self, value: str):
-        value = str(value)[:12]
-        if value in {o["id"] for o in self.class_options}:
+        value = inputs.offered(value, self.class_options)
+        if value is not None:
             self.class_id = value
             self._fetch()
 
@@ -120,8 +121,8 @@ class SummaryState(rx.State):
     @rx.event
     @requires("report.read")
     def set_period(self, value: str):
-        value = str(value)[:12]
-        if value in {o["id"] for o in self.period_options}:
+        value = inputs.offered(value, self.period_options)
+        if value is not None:
             self.period = value
             self._fetch()
 

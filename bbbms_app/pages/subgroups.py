@@ -14,6 +14,7 @@ from datetime import date
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
@@ -84,8 +85,8 @@ class SubgroupsState(rx.State):
     @rx.event
     @requires("subgroup.write")
     def set_class(self, value: str):
-        value = str(value)[:12]
-        if value not in {o["id"] for o in self.class_options}:
+        value = inputs.offered(value, self.class_options)
+        if value is None:
             return
         self.class_id = value
         with db.session() as s:
@@ -95,8 +96,8 @@ class SubgroupsState(rx.State):
     @rx.event
     @requires("subgroup.write")
     def set_subject(self, value: str):
-        value = str(value)[:12]
-        if value not in {o["id"] for o in self.subject_options}:
+        value = inputs.offered(value, self.subject_options)
+        if value is None:
             return
         self.subject_id = value
         with db.session() as s:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.date_input import date_input
@@ -263,8 +264,8 @@ class TimetableState(rx.State):
     @rx.event
     @requires("timetable.write")
     def set_choice(self, value: str):
-        value = str(value)[:12]
-        if value in {c["id"] for c in self.choices}:
+        value = inputs.offered(value, self.choices)
+        if value is not None:
             self.edit_choice = value
 
     @rx.event
@@ -540,8 +541,8 @@ class MyLessonsState(rx.State):
     @rx.event
     @requires("journal.write")
     def set_add_assignment(self, value: str):
-        value = str(value)[:12]
-        if value in {a["id"] for a in self.assignments}:
+        value = inputs.offered(value, self.assignments)
+        if value is not None:
             self.add_assignment = value
 
     @rx.event

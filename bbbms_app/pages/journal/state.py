@@ -332,8 +332,8 @@ class JournalState(rx.State):
     @rx.event
     @requires("journal.read")
     def set_class(self, value: str):
-        value = str(value)[:12]
-        if value not in {o["id"] for o in self.class_options}:
+        value = inputs.offered(value, self.class_options)
+        if value is None:
             return
         self.class_id = value
         with db.session() as s:
@@ -355,8 +355,8 @@ class JournalState(rx.State):
     @rx.event
     @requires("journal.read")
     def set_term(self, value: str):
-        value = str(value)[:12]
-        if value not in {o["id"] for o in self.term_options}:
+        value = inputs.offered(value, self.term_options)
+        if value is None:
             return
         self.term_id = value
         with db.session() as s:
