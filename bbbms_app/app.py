@@ -9,9 +9,7 @@ import reflex as rx
 
 from bbbms_app import serving, tab_states
 from bbbms_app.admin import pages as admin_pages
-from bbbms_app.admin.files import api as admin_files_api
 from bbbms_app.api.health import health_api
-from bbbms_app.api.journal_files import journal_files_api
 from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.guard import backend_error
 from bbbms_app.auth.headers import security_headers
@@ -40,12 +38,12 @@ tab_states.install()  # one worker's tab states: bounded in number, not only in 
 app = rx.App(
     stylesheets=["/styles.css", "/admin.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
-    # Private files (consent scans, marked exports) behind authorization, before Reflex's own routes;
+    # Private files (scans, exports, journal files: api/private_files.py) behind authorization, first;
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response;
     # /health (database, Redis, job queue, last good backup) for a monitor, public and terse;
     # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
     api_transformer=[
-        *(private_files_api, admin_files_api, journal_files_api, health_api),
+        *(private_files_api, health_api),
         *(serving.static_cache, security_headers),
         serving.upload_gate,
     ],

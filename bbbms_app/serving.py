@@ -35,7 +35,7 @@ IMMUTABLE = b"public, max-age=31536000, immutable"
 REVALIDATE = b"no-cache"
 HASHED_PREFIX = "/assets/"  # Vite names every file there after its content's hash
 UPLOAD_PATH = "/_upload"
-SESSION_COOKIE = "bbbms_session"
+SESSION_COOKIE = settings.SESSION_COOKIE
 
 
 def cache_control_for(path: str, status: int) -> bytes | None:

@@ -20,6 +20,7 @@ OWASP_ARGON2_MIN_MEMORY_KIB = {1: 47104, 2: 19456, 3: 12288, 4: 9216, 5: 7168}
 SSO_KEY = re.compile(r"^[a-z0-9_]{1,20}$")
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name; under <data_dir>/private: made once by `toolchain serve`, mode 0600
 UPLOAD_MAX_MB = 12  # a 10 MB scan or a 5 MB spreadsheet, plus the multipart envelope
+SESSION_COOKIE = "bbbms_session"  # the one name of the session cookie: auth state, private downloads, upload gate
 STATE_MANAGERS = ("memory", "redis")  # the disk manager pickles signed-in tabs to files: never chosen
 
 

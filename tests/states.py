@@ -6,10 +6,12 @@ import os
 import uuid
 
 import reflex as rx
+from sqlmodel import col, func, select
 
 import bbbms_app.app  # noqa: F401  (registers every page and state)
 from bbbms_app import db
 from bbbms_app.auth.state import COOKIE_NAME, AuthState
+from bbbms_app.models import AuditEvent
 from bbbms_app.services import accounts
 from tests.factories import PASSWORD
 
@@ -41,8 +43,36 @@ def sub(root: rx.State, cls: type[rx.State]) -> rx.State:
     return root.get_substate(cls.get_full_name().split(".")[1:])
 
 
-def is_refusal(result: object) -> bool:
-    """True when a handler answered with the guard's refusal (an error toast)."""
+_checked = {"test": "", "id": 0}  # the audit rows an earlier check of this test has read
+
+
+def new_refusals() -> list[AuditEvent]:
+    """The refusal rows written since the last check in this test: the guard's (`denied`,
+    `invalid`) and the journal's refused edits (`refused`)."""
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+    if _checked["test"] != test:  # a new test: a new database
+        _checked.update(test=test, id=0)
+    with db.session() as s:
+        rows = list(
+            s.exec(
+                select(AuditEvent)
+                .where(AuditEvent.id > _checked["id"], col(AuditEvent.action).in_(("denied", "invalid", "refused")))
+                .order_by(col(AuditEvent.id))
+            ).all()
+        )
+        last = s.exec(select(func.max(AuditEvent.id))).one()
+    _checked["id"] = last or 0
+    return rows
+
+
+def shows_error(result: object) -> bool:
+    """True when a handler answered with an error toast (a refusal the screen tells, audited or not)."""
     items = result if isinstance(result, list) else [result]
     text = repr(items)
     return "__toast" in text and '"error"' in text
+
+
+def is_refusal(result: object) -> bool:
+    """True when a handler was refused: its audit row (`denied`, `invalid`, `refused`) was
+    written since the last check, and the handler answered with the error toast."""
+    return bool(new_refusals()) and shows_error(result)

@@ -18,7 +18,7 @@ from bbbms_app.models import AccountRequest, AuditEvent, User
 from bbbms_app.pages.account_requests import AccountRequestState
 from bbbms_app.services import accounts, passwords
 from tests.factories import PASSWORD
-from tests.states import is_refusal, new_tab, sub
+from tests.states import is_refusal, new_tab, shows_error, sub
 
 NEW_PASSWORD = "Ысык-Көл жээги 2026"
 
@@ -82,7 +82,7 @@ async def test_the_administrator_cannot_disable_edit_or_enable_a_director_or_ano
         d = s.exec(select(User).where(User.username == "t_director")).one()
         accounts.set_active(s, d, False)
     users = sub(new_tab("t_admin"), UserAdminState)
-    assert is_refusal(await users.restore_record(str(_user("t_director").id)))
+    assert shows_error(await users.restore_record(str(_user("t_director").id)))
     assert not _user("t_director").is_active
 
 
@@ -166,7 +166,7 @@ async def test_a_new_deputy_account_opens_only_when_the_director_confirms(school
     (request,) = _pending()
     assert (request.kind, request.value) == ("role", "deputy")
     # The administrator cannot open it himself.
-    assert is_refusal(await users.restore_record(str(_user("new.deputy").id)))
+    assert shows_error(await users.restore_record(str(_user("new.deputy").id)))
     director = sub(new_tab("t_director"), AccountRequestState)
     await director.load()
     await director.decide(str(request.id), True)

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import reflex as rx
 from sqlmodel import select
+from starlette.testclient import TestClient
 
-from bbbms_app import db
+from bbbms_app import db, settings
 from bbbms_app.admin.states import (
     ClassAdminState,
     GuardianAdminState,
@@ -17,10 +18,11 @@ from bbbms_app.admin.states import (
     SubjectAdminState,
     UserAdminState,
 )
+from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.inputs import BadInput
 from bbbms_app.models import AuditEvent, Pupil, PupilGuardian, User
 from bbbms_app.services.engine import downloads
-from tests.states import is_refusal, new_tab, sub
+from tests.states import is_refusal, new_tab, shows_error, sub
 from tests.test_admin_import import GOOD, KY_HEADERS, xlsx
 
 
@@ -214,6 +216,15 @@ def _user_id(username: str) -> int:
         return s.exec(select(User.id).where(User.username == username)).one()
 
 
+def _token(username: str) -> str:
+    from bbbms_app.services import accounts
+
+    with db.session(write=True) as s:
+        token = accounts.authenticate(s, username, "test-password-1").token
+    assert token
+    return token
+
+
 def test_export_files_are_handed_only_to_their_owner_while_he_may(school):
     from bbbms_app.services import accounts
 
@@ -222,21 +233,26 @@ def test_export_files_are_handed_only_to_their_owner_while_he_may(school):
     clerk = _user_id("t_clerk")
     downloads.publish(token, user_id=clerk, permission="export.personal", filename="Окуучулар.xlsx")
     with db.session(write=True) as s:
-        mine = accounts.authenticate(s, "t_clerk", "test-password-1").token
-        other = accounts.authenticate(s, "t_director", "test-password-1").token
+        mine = accounts.resolve(s, accounts.authenticate(s, "t_clerk", "test-password-1").token)
+        other = accounts.resolve(s, accounts.authenticate(s, "t_director", "test-password-1").token)
+    assert mine is not None and other is not None
+    assert downloads.open_for(mine, token).path == path
+    with pytest.raises(downloads.DownloadRefused):
+        downloads.open_for(other, token)
+    with pytest.raises(downloads.DownloadRefused):
+        downloads.open_for(mine, "../../etc/passwd")
+
+    # Through the route: the owner gets it, the director and a browser without a session the same 404.
+    def get(username: str | None):
+        cookies = {settings.SESSION_COOKIE: _token(username)} if username else None
+        return TestClient(private_files_api, cookies=cookies).get(downloads.url(token))
+
+    assert get("t_clerk").content == b"PK-data"
+    assert get("t_director").status_code == 404
+    assert get(None).status_code == 404
     with db.session() as s:
-        assert downloads.open_for(s, token, mine).path == path
-        for cookie in (other, None, "forged"):
-            try:
-                downloads.open_for(s, token, cookie)
-            except downloads.DownloadRefused:
-                continue
-            raise AssertionError(f"handed out to {cookie!r}")
-        try:
-            downloads.open_for(s, "../../etc/passwd", mine)
-            raise AssertionError("path accepted")
-        except downloads.DownloadRefused:
-            pass
+        denied = s.exec(select(AuditEvent).where(AuditEvent.entity == "download")).all()
+    assert [(d.username or "", d.action) for d in denied] == [("t_director", "denied"), ("", "denied")]
 
 
 async def _run_export(state, fmt: str) -> list:
@@ -255,11 +271,11 @@ async def test_a_pupils_export_needs_a_purpose_and_records_it(school):
     await pupils.load()
     assert pupils.can_export
     results = await _run_export(pupils, "csv")
-    assert is_refusal(results) and not pupils.export_busy and pupils.export_url == ""
+    assert shows_error(results) and not pupils.export_busy and pupils.export_url == ""
     assert pupils.export_error == "Экспорттун максатын жазыңыз (жок дегенде 5 белги)"
     assert _export_events() == [] and list(downloads.folder().iterdir()) == []
     await pupils.set_export_purpose("  abc ")  # too short: refused the same way
-    assert is_refusal(await _run_export(pupils, "xlsx")) and list(downloads.folder().iterdir()) == []
+    assert shows_error(await _run_export(pupils, "xlsx")) and list(downloads.folder().iterdir()) == []
     await pupils.set_export_purpose(f"  {purpose} ")
     assert pupils.export_error == ""
     results = await _run_export(pupils, "csv")

@@ -48,13 +48,13 @@ def _denials() -> list[AuditEvent]:
 def test_scan_route_answers_each_user_by_permission_and_scope(school, second_parent):
     cid = give(school)  # pupil 5-А[0], family of t_parent
     url = f"/private/consent-scan/{cid}"
-    assert get(url).status_code == 401
-    assert get(url, token="not-a-live-session").status_code == 401
-    # A parent of another family: the same 404 as a missing id (ids tell nothing), still audited.
+    # No session, another family's scan, a missing id, no right: one answer (ids tell nothing), audited.
+    assert get(url).status_code == 404
+    assert get(url, token="not-a-live-session").status_code == 404
     assert get(url, second_parent).status_code == 404
     assert get("/private/consent-scan/999999", second_parent).status_code == 404
-    assert get(url, "t_teacher").status_code == 403  # teaches 6-Б only
-    assert get(url, "t_admin").status_code == 403  # accounts, not personal data
+    assert get(url, "t_teacher").status_code == 404  # teaches 6-Б only
+    assert get(url, "t_admin").status_code == 404  # accounts, not personal data
     for username in ("t_clerk", "t_director", "t_deputy", "t_classteacher", "t_parent"):
         r = get(url, username)
         assert r.status_code == 200, username
@@ -63,7 +63,7 @@ def test_scan_route_answers_each_user_by_permission_and_scope(school, second_par
         assert r.headers["content-disposition"].startswith("attachment")
         assert r.headers["cache-control"].startswith("no-store")
         assert r.headers["x-content-type-options"] == "nosniff"
-    assert len(_denials()) == 5
+    assert len(_denials()) == 6
     with db.session() as s:
         views = s.exec(select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.entity_id == cid)).all()
     assert {v.username for v in views} == {"t_clerk", "t_director", "t_deputy", "t_classteacher", "t_parent"}
@@ -74,7 +74,7 @@ def test_class_teacher_of_another_class_and_unknown_ids(school):
     other = give(school, subject_id=school.pupils_6b[0], representative_id=school.guardian_2)
     assert get(f"/private/consent-scan/{other}", "t_classteacher").status_code == 404  # as a missing id
     assert get("/private/consent-scan/999999", "t_clerk").status_code == 404
-    assert get("/private/consent-scan/999999", "t_teacher").status_code == 403
+    assert get("/private/consent-scan/999999", "t_teacher").status_code == 404
     assert get("/private/consent-scan/abc", "t_clerk").status_code == 404  # not a route at all
 
 
@@ -84,7 +84,7 @@ def test_a_revoked_session_is_refused_at_once(school):
     assert get(f"/private/consent-scan/{cid}", token=token).status_code == 200
     with db.session() as s:
         accounts.revoke(s, token)
-    assert get(f"/private/consent-scan/{cid}", token=token).status_code == 401
+    assert get(f"/private/consent-scan/{cid}", token=token).status_code == 404
 
 
 def test_an_altered_scan_is_not_served(school):
@@ -101,8 +101,14 @@ def test_export_download_is_for_its_owner_once(school):
         clerk_id = accounts.resolve(s, token_of("t_clerk")).user_id  # type: ignore[union-attr]
     stored = private_files.store_export(school.school_id, clerk_id, b"{}", "json")
     url = private_files.export_url(stored.name)
-    assert get(url).status_code == 401
-    assert get(url, "t_director").status_code == 403  # somebody else's export
+    assert get(url).status_code == 404
+    assert get(url, "t_director").status_code == 404  # somebody else's export
+    assert get("/private/export/1/not-an-export.txt", "t_clerk").status_code == 404
+    assert [d.reason for d in _denials()][-3:] == [
+        "no session: export_download",
+        f"OutOfScope: export.personal: export of user {clerk_id}",
+        "NotFound: export 1/not-an-export.txt",
+    ]
     r = get(url, "t_clerk")
     assert r.status_code == 200 and r.content == b"{}"
     assert get(url, "t_clerk").status_code == 410  # gone after its one download

@@ -5,9 +5,10 @@ back everything a refused event changed. The analysis reads the handler's code (
 from __future__ import annotations
 
 from bbbms_app.auth import guard
-from bbbms_app.auth.guard import Forbidden, requires
+from bbbms_app.auth.guard import requires
 from bbbms_app.pages.journal import JournalState
 from bbbms_app.pages.marks import MyMarksState
+from bbbms_app.services.errors import OutOfScope
 from tests.states import is_refusal, new_tab, sub
 
 
@@ -67,7 +68,7 @@ async def test_a_refused_event_puts_back_an_in_place_change_and_a_reassignment(s
     def spoil(self):
         self.rows.append({"forged": "1"})  # in place
         self.pupil_id = "999"  # reassigned
-        raise Forbidden("half way")
+        raise OutOfScope("half way")
 
     result = await spoil(marks)
     assert is_refusal(result)

@@ -1,6 +1,6 @@
-"""The journal's XLSX goes through the authorized route /journal-files/<token>: no session 401,
-anyone but its owner 403 (another teacher, even the director), the owner gets the workbook, which
-reads back to the grid's values."""
+"""The journal's XLSX goes through the authorized route /journal-files/<token>: no session, anyone
+but its owner (another teacher, even the director) and an unknown token all get the same 404,
+audited; the owner gets the workbook, which reads back to the grid's values."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from bbbms_app import db
-from bbbms_app.api.journal_files import journal_files_api
+from bbbms_app.api.private_files import private_files_api
 from bbbms_app.models import AuditEvent
 from bbbms_app.services import accounts, journal, journal_export
 from bbbms_app.services.engine import downloads
@@ -38,7 +38,7 @@ def _cookie(username: str) -> dict[str, str]:
 
 
 def _get(url: str, username: str | None = None):
-    client = TestClient(journal_files_api, cookies=_cookie(username) if username else None)
+    client = TestClient(private_files_api, cookies=_cookie(username) if username else None)
     return client.get(url)
 
 
@@ -51,14 +51,15 @@ async def test_the_journal_file_is_served_only_to_its_owner_and_reads_back_to_th
     state = await opened("t_classteacher")
     result = await state.export_xlsx()
     url = re.search(r"/journal-files/[0-9a-f]{32}", repr(result)).group(0)  # type: ignore[union-attr]
-    assert _get(url).status_code == 401
-    assert _get(url, "t_teacher").status_code == 403  # another teacher
-    assert _get(url, "t_director").status_code == 403  # may read the journal, but it is not his file
+    assert _get(url).status_code == 404
+    assert _get(url, "t_teacher").status_code == 404  # another teacher
+    assert _get(url, "t_director").status_code == 404  # may read the journal, but it is not his file
     assert _get("/journal-files/" + "0" * 32, "t_classteacher").status_code == 404
     assert [(d.action, d.username or "") for d in _denials()] == [
         ("denied", ""),
         ("denied", "t_teacher"),
         ("denied", "t_director"),
+        ("denied", "t_classteacher"),  # an unknown token: the same answer, audited too
     ]
     answer = _get(url, "t_classteacher")
     assert answer.status_code == 200
@@ -132,5 +133,5 @@ def test_a_journal_file_expires_and_stops_when_its_owner_loses_the_journal(schoo
         for lesson in s.exec(select(Lesson).where(Lesson.class_id == school.class_5a)).all():
             lesson.teacher_id = school.teacher_b  # nor did she teach any of its lessons
             s.add(lesson)
-    assert _get(url, "t_classteacher").status_code == 403
+    assert _get(url, "t_classteacher").status_code == 404
     assert "journal " in _denials()[-1].reason

@@ -29,7 +29,7 @@ from bbbms_app.i18n import t
 from bbbms_app.models import AuditEvent, LoginSession, User
 from bbbms_app.services import accounts, sso
 from tests.oidc_provider import CLIENT_ID, PROVIDER_KEY, OidcProvider, s256
-from tests.states import is_refusal, new_tab, sub
+from tests.states import is_refusal, new_tab, shows_error, sub
 
 SITE = "http://localhost:3999"
 
@@ -371,13 +371,13 @@ async def test_the_microsoft_tenant_is_checked_from_the_token(idp, monkeypatch):
 
 async def test_start_refuses_an_unknown_provider_and_an_unreachable_one(idp, monkeypatch):
     root = new_tab()
-    assert is_refusal(await sub(root, SsoState).start("nope"))
+    assert shows_error(await sub(root, SsoState).start("nope"))
     assert is_refusal(await sub(root, SsoState).start({"key": PROVIDER_KEY}))  # type: ignore[arg-type]
     assert sub(root, SsoState)._flow == ""
     monkeypatch.setenv(f"BBBMS_SSO_{PROVIDER_KEY.upper()}_ISSUER", "http://127.0.0.1:9")  # nothing listens
     settings.reload()
     sso.forget_cached_provider_data()
-    assert is_refusal(await sub(root, SsoState).start(PROVIDER_KEY))
+    assert shows_error(await sub(root, SsoState).start(PROVIDER_KEY))
     assert any("unreachable" in r for r in _failures())
 
 

@@ -11,7 +11,7 @@ from bbbms_app.pages.journal import JournalState
 from bbbms_app.services import accounts, journal
 from bbbms_app.services.access import Principal
 from bbbms_app.services.journal import CellChange, OutOfScope
-from tests.states import is_refusal, new_tab, sub
+from tests.states import is_refusal, new_tab, shows_error, sub
 
 
 def who(username: str) -> Principal:
@@ -90,7 +90,7 @@ async def test_the_substitute_writes_his_column_on_the_page_and_is_stopped_at_ot
     assert not is_refusal(await state.key(f"{row}:1", "5"))
     assert (stood_in, school.pupils_5a[2], 5) in marks()
     before = marks()
-    assert is_refusal(await state.key(f"{row}:0", "3"))  # 2 Sep: not his lesson
+    assert shows_error(await state.key(f"{row}:0", "3"))  # 2 Sep: not his lesson
     assert marks() == before
 
 

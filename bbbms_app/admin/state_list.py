@@ -18,10 +18,11 @@ from bbbms_app.admin.state_base import (
     entity_event,
 )
 from bbbms_app.auth import inputs
-from bbbms_app.auth.guard import Forbidden, current
+from bbbms_app.auth.guard import current
 from bbbms_app.i18n import t
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import listing
+from bbbms_app.services.errors import OutOfScope
 from bbbms_app.services.school import current_year
 
 
@@ -189,7 +190,7 @@ class ListPart(EntityState, mixin=True):
         value = "" if value == NONE_VALUE else value
         allowed = {o["id"] for o in self.filter_options.get(name, [])}
         if value and value not in allowed:
-            raise Forbidden(f"{self.spec.fields[name].fk_table or name} {value}")
+            raise OutOfScope(f"{self.spec.fields[name].fk_table or name} {value}")
         self.filters = {**self.filters, name: value}
         self.page = 1
         self._fetch()

@@ -14,11 +14,11 @@ from bbbms_app.admin.state_base import (
     entity_event,
 )
 from bbbms_app.auth import inputs
-from bbbms_app.auth.guard import Forbidden, current
+from bbbms_app.auth.guard import current
 from bbbms_app.i18n import t
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import listing, values, writes
-from bbbms_app.services.engine.writes import OutOfScope, RecordInvalid, RecordNotFound, StaleRecord
+from bbbms_app.services.engine.writes import RecordInvalid, RecordNotFound, StaleRecord
 
 
 class RecordPart(EntityState, mixin=True):
@@ -51,8 +51,6 @@ class RecordPart(EntityState, mixin=True):
             except RecordNotFound:
                 self.mode = "list"
                 return
-            except OutOfScope as exc:
-                raise Forbidden(str(exc)) from exc
             self.detail = values.detail_rows(s, self.spec, row, principal.language)
             self.related = self.spec.profile.related(s, row, principal.language, date.today())
             self.detail_title = self.spec.profile.label(row, principal.language)
@@ -112,8 +110,6 @@ class RecordPart(EntityState, mixin=True):
                 row = writes.get_record(s, self.spec, principal, record_id, live=True)
             except RecordNotFound:
                 return rx.toast.error(t("error.not_found", principal.language))
-            except OutOfScope as exc:
-                raise Forbidden(str(exc)) from exc
             self.form = values.form_values(self.spec, row)
             self._editing_version = row.version
             self.detail_title = self.spec.profile.label(row, principal.language)
@@ -177,8 +173,6 @@ class RecordPart(EntityState, mixin=True):
             return rx.toast.error(t("admin.stale", lang))
         except RecordNotFound:
             return rx.toast.error(t("error.not_found", lang))
-        except OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         self.form_errors = {}
         self.form_message = ""
         self.editing_id = ""
@@ -197,8 +191,6 @@ class RecordPart(EntityState, mixin=True):
                 row = writes.get_record(s, self.spec, principal, record_id, live=True)
             except RecordNotFound:
                 return None
-            except OutOfScope as exc:
-                raise Forbidden(str(exc)) from exc
             self.delete_name = self.spec.profile.label(row, principal.language)
         self.delete_id = str(record_id)
         self.delete_reason = ""
@@ -230,8 +222,6 @@ class RecordPart(EntityState, mixin=True):
         except (RecordNotFound, StaleRecord):
             self.delete_error = t("admin.stale", lang)
             return None
-        except OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         deleted = self.delete_id
         self.delete_id = ""
         self.selected = [i for i in self.selected if i != deleted]
@@ -252,8 +242,6 @@ class RecordPart(EntityState, mixin=True):
             return rx.toast.error(" ".join(_error_texts(exc.errors, principal.language).values()))
         except (RecordNotFound, StaleRecord):
             return rx.toast.error(t("admin.stale", principal.language))
-        except OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         if self.mode == "detail" and self.detail_id == str(record_id):
             self._open(record_id)
         self._forget_count()

@@ -17,7 +17,7 @@ from bbbms_app import db
 from bbbms_app.admin.state import MAX_SEARCH, CrudMixin
 from bbbms_app.admin.views import NO_PRINT
 from bbbms_app.auth import inputs
-from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.i18n import t
@@ -29,6 +29,7 @@ from bbbms_app.services.engine import listing, writes
 from bbbms_app.services.engine.profiles import guardian as guardians
 from bbbms_app.services.engine.registry import ENTITIES
 from bbbms_app.services.engine.spec import EntitySpec
+from bbbms_app.services.errors import OutOfScope
 
 
 class PupilAdminState(CrudMixin, rx.State):
@@ -41,11 +42,11 @@ class PupilAdminState(CrudMixin, rx.State):
 
     def _pupil_id(self) -> int:
         if not self.detail_id.isdigit():
-            raise Forbidden("no pupil open")
+            raise OutOfScope("no pupil open")
         pupil_id = int(self.detail_id)
         with db.session() as s:
             if not listing.in_scope(s, "pupil", current(), pupil_id):
-                raise Forbidden(f"pupil {pupil_id}")
+                raise OutOfScope(f"pupil {pupil_id}")
         return pupil_id
 
     def _refresh_guardians(self, pupil_id: int) -> None:
@@ -83,8 +84,6 @@ class PupilAdminState(CrudMixin, rx.State):
                 guardians.link_guardian(s, principal, pupil_id, guardian_id, relation)
         except (writes.RecordNotFound, writes.RecordInvalid):
             return rx.toast.error(t("admin.error.reference", principal.language))
-        except writes.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         self._refresh_guardians(pupil_id)
         self.guardian_options = []
         return rx.toast.success(t("admin.linked", principal.language))
@@ -100,8 +99,6 @@ class PupilAdminState(CrudMixin, rx.State):
                 guardians.unlink_guardian(s, principal, pupil_id, link)
         except writes.RecordNotFound:
             return None
-        except writes.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         self._refresh_guardians(pupil_id)
         return rx.toast.success(t("admin.unlinked", principal.language))
 
@@ -136,7 +133,7 @@ class UserAdminState(CrudMixin, rx.State):
                 self.password_error = t(exc.key, principal.language, **exc.params)
                 return None
             except account_service.AccountError as exc:
-                raise Forbidden(exc.key) from exc
+                raise OutOfScope(exc.key) from exc
         self.password_error = ""
         done = "admin.password_reset_done" if outcome == "done" else "accounts.request_filed"
         return rx.toast.success(t(done, principal.language))
@@ -155,7 +152,7 @@ class UserAdminState(CrudMixin, rx.State):
             try:
                 n = account_service.end_sessions(s, principal, user)
             except account_service.AccountError as exc:
-                raise Forbidden(exc.key) from exc
+                raise OutOfScope(exc.key) from exc
         return rx.toast.success(t("accounts.sessions_ended", principal.language, n=n))
 
     def _account(self, s, principal) -> User | None:
@@ -163,8 +160,6 @@ class UserAdminState(CrudMixin, rx.State):
             user = writes.get_record(s, self.spec, principal, int(self.detail_id), live=True)
         except writes.RecordNotFound:
             return None
-        except writes.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         assert isinstance(user, User)
         return user
 

@@ -1,77 +1,110 @@
-"""Authorized HTTP routes for private files: consent scans and one-time downloads of marked exports.
+"""Authorized HTTP routes for private files, behind one helper with one behaviour.
 
-Personal documents never sit in Reflex's public `/_upload` folder. These routes read the
-`bbbms_session` cookie, resolve it against the database like every event handler does
-(services.accounts.resolve: revoked, idle, expired or disabled sessions fail), then check the
-permission and the data scope in the services. Answers: 401 without a live session, 403 without
-the permission (audited as "denied"); to a holder of the permission, 404 alike for an id outside
-his scope (audited) and an unknown one, so ids tell nothing; 410 when the stored file is
-missing or no longer matches its recorded SHA-256. Every successful opening of a scan is audited.
+Personal documents and exports never sit in Reflex's public `/_upload` folder and are never pushed
+over the websocket. Every route here is made by `private_download`: it reads the session cookie
+(`settings.SESSION_COOKIE`), resolves it against the database like every event handler does
+(services.accounts.resolve: a revoked, idle, expired or disabled session fails) and asks the
+service for the file; the service decides the permission and the data scope and refuses with the
+error hierarchy (services/errors.py). Any refusal — no live session, an unknown or expired token,
+another user's file, an id outside the caller's scope — is the same `404 not found`, audited as
+`denied` with the reason, so a guessed or stolen link tells nothing. A file that is known and his
+but no longer on disk (an export already downloaded, a scan altered) is `410`.
+
+- `/private/consent-scan/{id}`: a consent's scanned form (services.consent.scan_for); every
+  opening is audited as a view.
+- `/private/export/{owner}/{file}`: a marked export, once (services.private_files.open_export).
+- `/admin-files/{token}`: an engine export (services.engine.downloads.open_for).
+- `/journal-files/{token}`: a journal's XLSX (services.journal_export.open_download).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bbbms_app import db
-from bbbms_app.services import accounts, audit, private_files
+from bbbms_app import db, settings
+from bbbms_app.services import accounts, audit, journal_export, private_files
 from bbbms_app.services import consent as consent_service
 from bbbms_app.services.access import Principal
-from bbbms_app.services.engine.marking import PERMISSION as EXPORT_PERMISSION
+from bbbms_app.services.engine import downloads
+from bbbms_app.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
-SESSION_COOKIE = "bbbms_session"
-_PRIVATE_HEADERS = {
+HEADERS = {
     "Cache-Control": "no-store, private",
     "X-Content-Type-Options": "nosniff",
     # A scanned PDF opened by mistake in a tab runs nothing and frames nothing.
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "Referrer-Policy": "no-referrer",
 }
+MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "pdf": "application/pdf",
+}
+
+Handler = Callable[[Request, Principal], Response]
 
 
-def _principal(request: Request) -> Principal | None:
-    token = request.cookies.get(SESSION_COOKIE, "")
-    with db.session() as s:
-        return accounts.resolve(s, token)
-
-
-def _deny(principal: Principal | None, entity: str, detail: str, status: int) -> Response:
+def _not_found(principal: Principal | None, entity: str, detail: str) -> Response:
     with db.session() as s:
         audit.record(s, principal, "denied", entity, reason=detail[:500])
-    text = "sign in first" if status == 401 else "forbidden"
-    return PlainTextResponse(text, status_code=status, headers={"Cache-Control": "no-store"})
+    return PlainTextResponse("not found", status_code=404, headers={"Cache-Control": "no-store"})
 
 
-def consent_scan(request: Request) -> Response:
+def gone(text: str) -> Response:
+    return PlainTextResponse(text, status_code=410, headers={"Cache-Control": "no-store"})
+
+
+def send(body: bytes | Path, filename: str, media_type: str, background: BackgroundTask | None = None) -> Response:
+    """The file as an attachment, with the private headers."""
+    if isinstance(body, Path):
+        return FileResponse(
+            body, media_type=media_type, filename=filename, content_disposition_type="attachment", headers=HEADERS
+        )
+    headers = {**HEADERS, "Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(body, media_type=media_type, headers=headers, background=background)
+
+
+def private_download(entity: str) -> Callable[[Handler], Callable[[Request], Response]]:
+    """The one behaviour of every private download route (see the module's docstring)."""
+
+    def wrap(handler: Handler) -> Callable[[Request], Response]:
+        def endpoint(request: Request) -> Response:
+            with db.session() as s:
+                principal = accounts.resolve(s, request.cookies.get(settings.SESSION_COOKIE, ""))
+            if principal is None:
+                return _not_found(None, entity, f"no session: {entity}")
+            try:
+                return handler(request, principal)
+            except ServiceError as exc:
+                return _not_found(principal, entity, f"{type(exc).__name__}: {exc}")
+
+        endpoint.__name__ = handler.__name__
+        endpoint.__doc__ = handler.__doc__
+        return endpoint
+
+    return wrap
+
+
+@private_download("consent_scan")
+def consent_scan(request: Request, principal: Principal) -> Response:
     """GET /private/consent-scan/{consent_id}: the scanned signed form, to whoever may see it."""
-    principal = _principal(request)
-    raw_id = request.path_params.get("consent_id")
-    if principal is None:
-        return _deny(None, "consent_scan", f"no session: consent {raw_id}", 401)
     with db.session() as s:
-        try:
-            consent = consent_service.scan_for(s, principal, raw_id)
-        except consent_service.OutOfScope as exc:
-            exists = s.get(consent_service.Consent, raw_id) is not None
-            if principal.can("consent.read") or principal.can("own.read"):
-                # One answer for another family's scan and for a missing id, so ids tell nothing;
-                # the attempt on an existing one is still audited.
-                if exists:
-                    _deny(principal, "consent_scan", f"consent.read: {exc}", 404)
-                return PlainTextResponse("not found", status_code=404, headers={"Cache-Control": "no-store"})
-            return _deny(principal, "consent_scan", f"consent.read: {exc}", 403)
+        consent = consent_service.scan_for(s, principal, request.path_params.get("consent_id"))
         data = private_files.read_verified("consents", consent.scan_name, consent.scan_sha256)
         if data is None:
             log.error("consent %s: scan missing or its SHA-256 differs", consent.id)
             audit.record(s, principal, "denied", "consent_scan", consent.id, reason="scan missing or altered")
-            return PlainTextResponse("the stored scan is missing or altered", status_code=410)
+            return gone("the stored scan is missing or altered")
         audit.record(
             s,
             principal,
@@ -82,42 +115,43 @@ def consent_scan(request: Request) -> Response:
             pupil_id=consent.subject_id if consent.subject_type == "pupil" else None,
             school_id=consent.school_id,
         )
-        ext = consent.scan_name.rsplit(".", 1)[-1]
-        headers = dict(_PRIVATE_HEADERS)
-        headers["Content-Disposition"] = f'attachment; filename="consent-{consent.id}.{ext}"'
-        return Response(data, media_type=consent.scan_content_type, headers=headers)
+    ext = consent.scan_name.rsplit(".", 1)[-1]
+    return send(data, f"consent-{consent.id}.{ext}", consent.scan_content_type)
 
 
-def export_download(request: Request) -> Response:
+@private_download("export_download")
+def export_download(request: Request, principal: Principal) -> Response:
     """GET /private/export/{owner}/{file}: a marked export, once, to the user who made it."""
-    principal = _principal(request)
     name = f"{request.path_params.get('owner')}/{request.path_params.get('file', '')}"
-    if principal is None:
-        return _deny(None, "export_download", "no session", 401)
-    owner = private_files.export_owner(name)
-    if owner is None:
-        return PlainTextResponse("not found", status_code=404)
-    if owner != principal.user_id or not principal.can(EXPORT_PERMISSION):
-        return _deny(principal, "export_download", f"{EXPORT_PERMISSION}: export of user {owner}", 403)
-    path = private_files.path_of("exports", name)
-    if not path.is_file():
-        return PlainTextResponse("this export was already downloaded or has expired", status_code=410)
-    data = path.read_bytes()
+    path = private_files.open_export(principal, name)
+    if path is None:
+        return gone("this export was already downloaded or has expired")
     ext = name.rsplit(".", 1)[-1]
-    media = {
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "csv": "text/csv; charset=utf-8",
-        "json": "application/json",
-    }.get(ext, "application/octet-stream")
-    headers = dict(_PRIVATE_HEADERS)
-    headers["Content-Disposition"] = f'attachment; filename="bbbms-export.{ext}"'
     # One download only: the file leaves the server's disk as soon as it has been sent.
-    return Response(data, media_type=media, headers=headers, background=BackgroundTask(path.unlink, missing_ok=True))
+    unlink = BackgroundTask(path.unlink, missing_ok=True)
+    return send(path.read_bytes(), f"bbbms-export.{ext}", MEDIA.get(ext, "application/octet-stream"), unlink)
+
+
+@private_download("download")
+def engine_download(request: Request, principal: Principal) -> Response:
+    """GET /admin-files/{token}: an entity export, to the user it was made for while he may."""
+    ticket = downloads.open_for(principal, str(request.path_params.get("token", "")))
+    return send(ticket.path, ticket.filename, ticket.content_type)
+
+
+@private_download("journal_file")
+def journal_file(request: Request, principal: Principal) -> Response:
+    """GET /journal-files/{token}: a journal's XLSX, to its maker while he may still read that journal."""
+    with db.session() as s:
+        ticket = journal_export.open_download(s, principal, str(request.path_params.get("token", "")))
+    return send(ticket.path, ticket.filename, ticket.content_type)
 
 
 ROUTES = [
     Route("/private/consent-scan/{consent_id:int}", consent_scan, methods=["GET"]),
     Route("/private/export/{owner:int}/{file}", export_download, methods=["GET"]),
+    Route(f"{downloads.ROUTE}/{{token}}", engine_download, methods=["GET"]),
+    Route(f"{journal_export.JOURNAL_ROUTE}/{{token}}", journal_file, methods=["GET"]),
 ]
 
 # Mounted by app.py as an api_transformer: these routes come before Reflex's own and the frontend.

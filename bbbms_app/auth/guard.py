@@ -9,9 +9,11 @@ services in `services.access`.
 
 Before the handler runs, every argument is checked against the handler's annotation (shape and
 size, `auth.inputs.conforms`): Reflex hands a handler whatever JSON the browser sent when it does
-not fit the annotation. A refusal raised inside the handler (`Forbidden` for a scope, `BadInput`
-for a value) is audited, answered with a translated toast, and puts the tab's own state vars back
-as they were before the event (its database work rolled back with its transaction).
+not fit the annotation. A refusal raised inside the handler — any `services.errors.ServiceError`:
+`OutOfScope` / `NotFound` for a scope (audited `denied`), `Refused` (and `BadInput`) for a value
+(audited `invalid`) — is audited, answered with the toast its `message(lang)` gives, and puts the
+tab's own state vars back as they were before the event (its database work rolled back with its
+transaction). Pages let these pass; they catch one only to show it in place.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from bbbms_app.auth.inputs import BadInput, conforms
 from bbbms_app.i18n import t
 from bbbms_app.services import audit
 from bbbms_app.services.access import PERMISSIONS, Principal
+from bbbms_app.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +77,6 @@ _current: ContextVar[Principal | None] = ContextVar("bbbms_principal", default=N
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Forbidden(Exception):
-    """Raised inside a handler when the data scope refuses the target (another teacher's class…)."""
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
 def current() -> Principal:
     """The Principal of the event being handled (only inside a guarded, non-public handler)."""
     principal = _current.get()
@@ -99,8 +94,11 @@ PROFILE_ROUTE = "/profile"  # where a user with a password chosen by someone els
 
 
 def _refusal(
-    state: Any, principal: Principal | None, permission: str, handler: str, detail: str, action: str = "denied"
+    state: Any, principal: Principal | None, permission: str, handler: str, error: ServiceError | None
 ) -> list:
+    """The audit row (`denied` or `invalid`, with the refusal's detail) and the translated toast."""
+    action = error.audit_action if error is not None else "denied"
+    detail = str(error) if error is not None else ""
     with db.session() as s:
         audit.record(
             s,
@@ -110,11 +108,9 @@ def _refusal(
             reason=f"{permission}: {detail}"[:500] if detail else permission,
         )
     lang = principal.language if principal else getattr(state, "lang", "ky")
-    if action == "invalid":
-        return [rx.toast.error(t("rights.error.invalid_input", lang))]
-    if principal is None:
+    if principal is None and action == "denied":
         return [rx.toast.error(t("login.required", lang)), rx.redirect("/login")]
-    return [rx.toast.error(t("error.forbidden", lang))]
+    return [rx.toast.error(error.message(lang) if error is not None else t("error.forbidden", lang))]
 
 
 @functools.cache
@@ -287,13 +283,31 @@ async def _resolve(state: Any, auth_cls: type) -> tuple[Principal | None, bool]:
     return auth._resolve_principal(), bool(auth.signed_in or auth.session_token)
 
 
+class _AuthBinding:
+    """The auth state class and its tab wipe. `auth/state.py` binds them (`bind_auth_state`) right
+    after defining them: it imports this module for `requires`, so this module never imports it."""
+
+    state: type | None = None
+    wipe: Callable[[Any], Any] | None = None
+
+
+def bind_auth_state(state_cls: type, wipe: Callable[[Any], Any]) -> None:
+    """Tell the guard which State holds the session (called once, by auth/state.py)."""
+    _AuthBinding.state, _AuthBinding.wipe = state_cls, wipe
+
+
+def _auth_state() -> type:
+    if _AuthBinding.state is None:
+        raise RuntimeError("the auth state is not bound: import bbbms_app.auth.state")
+    return _AuthBinding.state
+
+
 def _hold_secrets(state: Any, args: tuple, kwargs: dict) -> tuple[str, ...]:
     """Hold this event's secret values (password fields, the session token) out of the log."""
     values = logs.secret_values(list(args)) + logs.secret_values(kwargs)
     token = ""
     try:
-        from bbbms_app.auth.state import AuthState
-
+        AuthState = _auth_state()
         if not isinstance(state, StateProxy):
             auth = (
                 state if isinstance(state, AuthState) else state._get_root_state().substates.get(AuthState.get_name())
@@ -328,19 +342,16 @@ def requires(permission: str) -> Callable[[F], F]:
         async def authorize(self: Any) -> tuple[Principal | None, list | None]:
             if permission == "public":
                 return None, None
-            from bbbms_app.auth.state import AuthState  # the state module imports this one
-
-            principal, had_session = await _resolve(self, AuthState)
+            principal, had_session = await _resolve(self, _auth_state())
             if principal is not None and principal.must_change_password and permission != "signed_in":
                 # Not an attack: the password was chosen by someone else. Off to set his own.
                 return principal, [rx.redirect(PROFILE_ROUTE)]
             if principal is None and had_session and not isinstance(self, StateProxy):
                 # Revoked, expired or disabled since the last event: nothing of it stays in the tab.
-                from bbbms_app.auth.state import wipe_tab
-
-                await wipe_tab(self)
+                assert _AuthBinding.wipe is not None
+                await _AuthBinding.wipe(self)
             if principal is None or not principal.can(permission):
-                return principal, _refusal(self, principal, permission, name, "")
+                return principal, _refusal(self, principal, permission, name, None)
             return principal, None
 
         if inspect.isasyncgenfunction(fn) or inspect.isgeneratorfunction(fn):
@@ -364,12 +375,9 @@ def requires(permission: str) -> Callable[[F], F]:
                     else:
                         for item in fn(self, *args, **kwargs):
                             yield item
-                except Forbidden as exc:
+                except ServiceError as exc:
                     _restore(self, before)
-                    yield _refusal(self, principal, permission, name, exc.detail)
-                except BadInput as exc:
-                    _restore(self, before)
-                    yield _refusal(self, principal, permission, name, str(exc), action="invalid")
+                    yield _refusal(self, principal, permission, name, exc)
                 except Exception as exc:
                     _unexpected(self, before, exc, secret, principal)
                     raise
@@ -394,12 +402,9 @@ def requires(permission: str) -> Callable[[F], F]:
                 if inspect.isawaitable(result):
                     result = await result
                 return result
-            except Forbidden as exc:
+            except ServiceError as exc:
                 _restore(self, before)
-                return _refusal(self, principal, permission, name, exc.detail)
-            except BadInput as exc:
-                _restore(self, before)
-                return _refusal(self, principal, permission, name, str(exc), action="invalid")
+                return _refusal(self, principal, permission, name, exc)
             except Exception as exc:
                 _unexpected(self, before, exc, secret, principal)
                 raise

@@ -20,6 +20,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from reflex import UploadFile
 
+from bbbms_app.services.errors import Refused
+
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
 MAX_ARG_CHARS = 65_536  # no handler argument string is longer (a long form field is a few KB)
 MAX_ARG_ITEMS = 1_000  # no list or dict argument has more items
@@ -27,12 +29,14 @@ MAX_ARG_DEPTH = 4
 _DIGITS = 12  # enough for any id or bounded int; more is an attack on int()
 
 
-class BadInput(ValueError):
-    """A handler argument is not what the screen can send; `field` names it."""
+class BadInput(Refused):
+    """A handler argument is not what the screen can send; `field` names it (the audit keeps `detail`)."""
+
+    field: str
 
     def __init__(self, field: str, detail: str = "") -> None:
-        super().__init__(f"{field}: {detail}" if detail else field)
-        self.field = field
+        super().__init__("rights.error.invalid_input", field)
+        self.args = (f"{field}: {detail}" if detail else field,)
         self.detail = detail
 
 
@@ -97,6 +101,15 @@ def choice(value: object, allowed: Iterable[str], field: str = "choice") -> str:
     if not isinstance(value, str) or value not in set(allowed):
         raise BadInput(field, "not one of the choices")
     return value
+
+
+def offered(value: object, options: Iterable[Mapping[str, str]], key: str = "id") -> str | None:
+    """The value when the screen offered it (one of the pickers' options), else None: a picker's
+    change that no option matches is ignored, whatever the browser sent."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        return None
+    text = str(value)
+    return text if any(o.get(key) == text for o in options) else None
 
 
 def flag(value: object, field: str = "flag") -> bool:

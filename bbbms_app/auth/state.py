@@ -20,7 +20,7 @@ import reflex as rx
 from reflex.middleware import Middleware
 
 from bbbms_app import db, settings
-from bbbms_app.auth.guard import PROFILE_ROUTE, current, requires
+from bbbms_app.auth.guard import PROFILE_ROUTE, bind_auth_state, current, requires
 from bbbms_app.i18n import LANGUAGES, normalize_language, t
 from bbbms_app.services import accounts, audit
 from bbbms_app.services import school as school_service
@@ -30,7 +30,7 @@ LOGIN_ROUTE = "/login"
 # After sign-out: drop the tab's state token (Reflex's, in sessionStorage) and load the sign-in page
 # afresh, so the browser gets a new token and an empty state; the old token's state is wiped.
 FORGET_TAB_SCRIPT = "window.sessionStorage.removeItem('token'); window.location.replace('/login');"
-COOKIE_NAME = "bbbms_session"
+COOKIE_NAME = settings.SESSION_COOKIE
 HOME_ROUTE = "/"
 
 
@@ -249,3 +249,6 @@ class ForeignTabGuard(Middleware):
         if auth.session_token and not auth._presented_token():
             await wipe_tab(state)
         return None
+
+
+bind_auth_state(AuthState, wipe_tab)

@@ -8,13 +8,14 @@ import reflex as rx
 
 from bbbms_app import db
 from bbbms_app.auth import inputs
-from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import t, translations
 from bbbms_app.models.accounts import ROLES
 from bbbms_app.services import accounts
+from bbbms_app.services.errors import OutOfScope
 
 KINDS = ("link", "role", "password")
 
@@ -53,7 +54,7 @@ class AccountRequestState(rx.State):
             if exc.key == "error.not_found":
                 self._fetch()
                 return rx.toast.error(t(exc.key, principal.language))
-            raise Forbidden(exc.key) from exc
+            raise OutOfScope(exc.key) from exc
         self._fetch()
         return rx.toast.success(t("requests.approved" if approve else "requests.rejected", principal.language))
 

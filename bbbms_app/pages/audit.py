@@ -13,7 +13,7 @@ import reflex as rx
 
 from bbbms_app import db
 from bbbms_app.auth import inputs
-from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
@@ -23,6 +23,7 @@ from bbbms_app.i18n import t, translations
 from bbbms_app.models.accounts import ROLES
 from bbbms_app.services import audit_log, audit_text, private_files
 from bbbms_app.services.engine import marking
+from bbbms_app.services.errors import OutOfScope
 
 MAX_FILTER = 100
 ALL = "*"  # the "every entity / every action" choice (a select item cannot have an empty value)
@@ -154,7 +155,7 @@ class AuditState(rx.State):
         """The filtered audit as a marked XLSX file: a purpose is required; the export is audited."""
         principal = current()
         if not principal.can("audit.read"):
-            raise Forbidden("audit.read")
+            raise OutOfScope("audit.read")
         purpose = inputs.form(form_data, {"purpose": marking.PURPOSE_MAX})["purpose"]
         try:
             with db.session(write=True) as s:
@@ -164,8 +165,6 @@ class AuditState(rx.State):
         except marking.ExportInvalid as exc:
             self.export_error = t(exc.key, principal.language, **exc.params)
             return rx.toast.error(self.export_error)
-        except marking.ExportRefused as exc:
-            raise Forbidden(str(exc)) from exc
         stored = private_files.store_export(principal.school_id, principal.user_id, data, "xlsx")
         self.export_error = ""
         return [

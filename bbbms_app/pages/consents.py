@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import reflex as rx
 
 from bbbms_app import db
-from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.consent_card import category_badges, consent_card, field_names, status_badge
 from bbbms_app.components.i18n import tr
@@ -25,6 +25,7 @@ from bbbms_app.models.people import RELATIONS
 from bbbms_app.services import consent as consent_service
 from bbbms_app.services import private_files, subject_access
 from bbbms_app.services.engine import hooks, marking
+from bbbms_app.services.errors import OutOfScope
 
 MAX_SEARCH = 100
 MAX_TEXT = 1000
@@ -167,9 +168,9 @@ class ConsentRegisterState(rx.State):
                     if can_edit
                     else {}
                 )
-            except consent_service.OutOfScope as exc:
+            except consent_service.OutOfScope:
                 self._forget_person()
-                raise Forbidden(str(exc)) from exc
+                raise
 
     def _forget_person(self) -> None:
         self._discard_staged()
@@ -187,7 +188,7 @@ class ConsentRegisterState(rx.State):
 
     def _require_open(self) -> None:
         if not self._subject_type or not self._subject_id:
-            raise Forbidden("no person open")
+            raise OutOfScope("no person open")
 
     @rx.event
     @requires("consent.read")
@@ -196,7 +197,7 @@ class ConsentRegisterState(rx.State):
         self._forget_person()
         sid = consent_service.parse_id(subject_id if isinstance(subject_id, str) else "")
         if sid is None:
-            raise Forbidden(f"bad id {str(subject_id)[:20]}")
+            raise OutOfScope(f"bad id {str(subject_id)[:20]}")
         self._subject_type, self._subject_id = self.subject_type, sid
         self._load_person()
         self.person_open = True
@@ -280,8 +281,6 @@ class ConsentRegisterState(rx.State):
         except consent_service.ConsentError as exc:
             self.form_error = t(exc.key, lang, **exc.params)
             return None
-        except consent_service.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         self._staged = {}
         self.staged_label = ""
         self.form_error = ""
@@ -320,17 +319,11 @@ class ConsentRegisterState(rx.State):
             return None
         try:
             with db.session(write=True) as s:
-                consent_id = consent_service.parse_id(self.withdraw_id)
-                consent = s.get(consent_service.Consent, consent_id) if consent_id else None
-                if consent is None or (consent.subject_type, consent.subject_id) != (
-                    self._subject_type,
-                    self._subject_id,
-                ):
-                    raise Forbidden(f"consent {self.withdraw_id} of another person")
                 result = consent_service.withdraw(
                     s,
                     principal,
-                    consent_id,
+                    self.withdraw_id,
+                    subject=(self._subject_type, self._subject_id),
                     on=on,
                     reason=_text(form_data, "reason", 300),
                     erase=form_data.get("erase") in ("on", "true", True),
@@ -338,8 +331,6 @@ class ConsentRegisterState(rx.State):
         except consent_service.ConsentError as exc:
             self.withdraw_error = t(exc.key, lang, **exc.params)
             return None
-        except consent_service.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         self.withdraw_id = ""
         self.withdraw_error = ""
         self._load_person()
@@ -372,8 +363,6 @@ class ConsentRegisterState(rx.State):
         except consent_service.ConsentError as exc:
             self.personal_error = t(exc.key, lang, **exc.params)
             return None
-        except consent_service.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         self.personal_error = ""
         self._load_person()
         self._fetch()
@@ -412,8 +401,6 @@ class ConsentRegisterState(rx.State):
         except marking.ExportInvalid as exc:
             self.export_error = t(exc.key, principal.language, **exc.params)
             return rx.toast.error(self.export_error)
-        except marking.ExportRefused as exc:
-            raise Forbidden(str(exc)) from exc
         return self._deliver(data, filename, "xlsx")
 
     @rx.event
@@ -441,8 +428,6 @@ class ConsentRegisterState(rx.State):
         except marking.ExportInvalid as exc:
             self.export_error = t(exc.key, principal.language, **exc.params)
             return rx.toast.error(self.export_error)
-        except (marking.ExportRefused, consent_service.OutOfScope) as exc:
-            raise Forbidden(str(exc)) from exc
         return self._deliver(data, filename, str(fmt))
 
 

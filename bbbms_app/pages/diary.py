@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import reflex as rx
 
 from bbbms_app import db
-from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
@@ -38,11 +38,8 @@ class DiaryState(rx.State):
     def _week(self, principal: Principal, pupil_id: int, monday: date | None) -> dict:
         """The week for `pupil_id`; a pupil outside the principal's family is refused (and audited)."""
         with db.session() as s:
-            try:
-                start = monday or diary.default_monday(s, principal, pupil_id, date.today())
-                return diary.pupil_week(s, principal, pupil_id, start)
-            except diary.OutOfScope as exc:
-                raise Forbidden(f"pupil {pupil_id}") from exc
+            start = monday or diary.default_monday(s, principal, pupil_id, date.today())
+            return diary.pupil_week(s, principal, pupil_id, start)
 
     def _show(self, pupil_id: int, week: dict) -> None:
         self.pupil_id = str(pupil_id)

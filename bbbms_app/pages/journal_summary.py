@@ -12,7 +12,8 @@ from datetime import date
 import reflex as rx
 
 from bbbms_app import db
-from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth import inputs
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
@@ -53,10 +54,7 @@ class SummaryState(rx.State):
             return
         term_id = None if self.period == "year" else int(self.period)
         with db.session() as s:
-            try:
-                sheet = journal.summary(s, principal, int(self.class_id), term_id, with_suggestions=self.forecast)
-            except journal.OutOfScope as exc:
-                raise Forbidden(str(exc)) from exc
+            sheet = journal.summary(s, principal, int(self.class_id), term_id, with_suggestions=self.forecast)
         self.subjects = [
             {"key": f"s{sub.id}", "ky": sub.name_ky, "ru": sub.name_ru, "en": sub.name_en or sub.name_ru}
             for sub in sheet.subjects
@@ -109,8 +107,8 @@ class SummaryState(rx.State):
     @rx.event
     @requires("report.read")
     def set_class(self, value: str):
-        value = str(value)[:12]
-        if value in {o["id"] for o in self.class_options}:
+        value = inputs.offered(value, self.class_options)
+        if value is not None:
             self.class_id = value
             self._fetch()
 
@@ -123,8 +121,8 @@ class SummaryState(rx.State):
     @rx.event
     @requires("report.read")
     def set_period(self, value: str):
-        value = str(value)[:12]
-        if value in {o["id"] for o in self.period_options}:
+        value = inputs.offered(value, self.period_options)
+        if value is not None:
             self.period = value
             self._fetch()
 

@@ -15,7 +15,7 @@ import reflex as rx
 
 from bbbms_app import db
 from bbbms_app.auth import inputs
-from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
@@ -46,17 +46,14 @@ class MyMarksState(rx.State):
             return
         today = date.today()
         with db.session() as s:
-            try:
-                terms = diary.pupil_terms(s, principal, int(pupil_id), today)
-                ids = [str(term.id) for term in terms]
-                if term_id not in ids:
-                    # The term the header shows when it has begun, else the latest begun one.
-                    current_term = school_service.context(s, principal, today)["term_id"]
-                    term_id = str(current_term) if str(current_term) in ids else (ids[-1] if ids else "")
-                card = diary.report_card(s, principal, int(pupil_id), today)
-                rows = diary.term_summary(s, principal, int(pupil_id), int(term_id)) if term_id else []
-            except diary.OutOfScope as exc:
-                raise Forbidden(f"pupil {pupil_id}") from exc
+            terms = diary.pupil_terms(s, principal, int(pupil_id), today)
+            ids = [str(term.id) for term in terms]
+            if term_id not in ids:
+                # The term the header shows when it has begun, else the latest begun one.
+                current_term = school_service.context(s, principal, today)["term_id"]
+                term_id = str(current_term) if str(current_term) in ids else (ids[-1] if ids else "")
+            card = diary.report_card(s, principal, int(pupil_id), today)
+            rows = diary.term_summary(s, principal, int(pupil_id), int(term_id)) if term_id else []
         self.pupil_id, self.term_id, self.rows = pupil_id, term_id, rows
         self.terms = [
             {"id": str(term.id), "short": ROMAN[(term.number - 1) % len(ROMAN)], **_labels(term)} for term in terms

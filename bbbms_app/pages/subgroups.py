@@ -14,7 +14,8 @@ from datetime import date
 import reflex as rx
 
 from bbbms_app import db
-from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth import inputs
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
@@ -53,10 +54,7 @@ class SubgroupsState(rx.State):
             self.rows, self.choices, self.teachers, self.counts = [], [], [], []
             self._pupil_ids, self._groups = [], []
             return
-        try:
-            subject, rows = subgroups.membership(s, principal, int(self.class_id), int(self.subject_id), date.today())
-        except subgroups.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
+        subject, rows = subgroups.membership(s, principal, int(self.class_id), int(self.subject_id), date.today())
         self._groups = list(subject.groups)
         self._pupil_ids = [r.pupil_id for r in rows]
         self.choices = [{"value": "0", "label": "—"}] + [{"value": str(g), "label": str(g)} for g in subject.groups]
@@ -87,8 +85,8 @@ class SubgroupsState(rx.State):
     @rx.event
     @requires("subgroup.write")
     def set_class(self, value: str):
-        value = str(value)[:12]
-        if value not in {o["id"] for o in self.class_options}:
+        value = inputs.offered(value, self.class_options)
+        if value is None:
             return
         self.class_id = value
         with db.session() as s:
@@ -98,8 +96,8 @@ class SubgroupsState(rx.State):
     @rx.event
     @requires("subgroup.write")
     def set_subject(self, value: str):
-        value = str(value)[:12]
-        if value not in {o["id"] for o in self.subject_options}:
+        value = inputs.offered(value, self.subject_options)
+        if value is None:
             return
         self.subject_id = value
         with db.session() as s:
@@ -140,8 +138,6 @@ class SubgroupsState(rx.State):
                 n = subgroups.save_membership(
                     s, principal, int(self.class_id), int(self.subject_id), wanted, date.today()
                 )
-        except subgroups.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         except subgroups.SubgroupError as exc:
             return rx.toast.error(t(exc.key, principal.language, **exc.params))
         with db.session() as s:

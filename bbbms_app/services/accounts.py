@@ -30,6 +30,7 @@ from bbbms_app.models import AccountRequest, LoginSession, User
 from bbbms_app.models.accounts import ROLES, UI_LANGUAGES
 from bbbms_app.services import audit, passwords, rights
 from bbbms_app.services.access import Principal
+from bbbms_app.services.errors import Refused
 
 FREE_ATTEMPTS = 5  # failures before the back-off starts
 BACKOFF_START_S = 30
@@ -37,13 +38,8 @@ BACKOFF_MAX_S = 15 * 60
 LAST_SEEN_RESOLUTION_S = 60  # last_seen_at is rewritten at most once a minute per session
 
 
-class AccountError(ValueError):
+class AccountError(Refused):
     """A refused account operation; `key` names the translated message."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def _now() -> datetime:

@@ -37,6 +37,7 @@ from bbbms_app.services import audit, private_files
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
 from bbbms_app.services.engine import marking as export_marking
 from bbbms_app.services.engine.hooks import FieldError
+from bbbms_app.services.errors import OutOfScope, Refused
 from bbbms_app.services.school import class_name, current_year
 
 MODELS: dict[str, type[Pupil] | type[Guardian] | type[Staff]] = {"pupil": Pupil, "guardian": Guardian, "staff": Staff}
@@ -48,18 +49,14 @@ REASON_MIN = 3
 FIELD_LIMITS = {"address": 300, "phone": 30, "photo": 200, "health_notes": 1000}
 
 
-class ConsentError(ValueError):
+class ConsentError(Refused):
     """A consent operation refused for its input; `field`, `key`, `params` give the translated message."""
 
-    def __init__(self, field: str, key: str, **params: object) -> None:
-        super().__init__(f"{field}: {key}")
-        self.field = field
-        self.key = key
-        self.params = params
+    field: str
 
-
-class OutOfScope(Exception):
-    """The person is not in the principal's data scope (or does not exist in his school)."""
+    def __init__(self, field: str, key: str, /, **params: object) -> None:
+        super().__init__(key, field)
+        self.params = params  # a message may itself have a {field} placeholder (error.invalid)
 
 
 # ---------------------------------------------------------------- people and scope
@@ -395,8 +392,12 @@ def withdraw(
     reason: str,
     erase: bool,
     today: date | None = None,
+    subject: tuple[str, int] | None = None,
 ) -> Withdrawal:
-    """Withdraw a consent from `on`; erase (erase=True) the fields it alone covered, all audited."""
+    """Withdraw a consent from `on`; erase (erase=True) the fields it alone covered, all audited.
+
+    `subject` (type, id): the person the caller's screen has open; a consent of anyone else is
+    refused (OutOfScope), so a forged id cannot withdraw another person's consent from his card."""
     today = today or date.today()
     if not principal.can("consent.write"):
         raise OutOfScope("consent.write")
@@ -404,6 +405,8 @@ def withdraw(
     consent = session.get(Consent, cid) if cid is not None else None
     if consent is None:
         raise OutOfScope(f"consent {consent_id}")
+    if subject is not None and (consent.subject_type, consent.subject_id) != subject:
+        raise OutOfScope(f"consent {cid} of another person")
     row = require_subject(session, principal, consent.subject_type, consent.subject_id, today)
     if consent.withdrawn_on is not None:
         raise ConsentError("withdrawn_on", "consent.error.already_withdrawn")

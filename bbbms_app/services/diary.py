@@ -32,10 +32,7 @@ from bbbms_app.models import (
 from bbbms_app.services import curriculum, grading, subgroups, timetable
 from bbbms_app.services import school as school_service
 from bbbms_app.services.access import Principal, can_reach_pupil
-
-
-class OutOfScope(PermissionError):
-    """The principal's data scope does not include the requested pupil."""
+from bbbms_app.services.errors import OutOfScope
 
 
 def _reachable(session: Session, principal: Principal, pupil_id: int) -> Pupil:
@@ -45,7 +42,7 @@ def _reachable(session: Session, principal: Principal, pupil_id: int) -> Pupil:
         or pupil.deleted_at is not None
         or not can_reach_pupil(session, principal, pupil_id, pupil.school_id)
     ):
-        raise OutOfScope(pupil_id)
+        raise OutOfScope(f"pupil {pupil_id}")
     return pupil
 
 

@@ -34,6 +34,7 @@ from bbbms_app.models.movement import MOVEMENT_KINDS
 from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine.hooks import FieldError
+from bbbms_app.services.errors import OutOfScope
 from bbbms_app.services.school import class_name
 
 WRITE_PERMISSION = "movement.write"
@@ -42,7 +43,7 @@ INTO_CLASS = frozenset({"arrival", "transfer_in_school", "promotion"})  # kinds 
 OUT_OF_SCHOOL = frozenset({"departure", "graduation"})
 
 
-class MovementForbidden(PermissionError):
+class MovementForbidden(OutOfScope):
     """The principal may not write the movement book, or the row lies in another school."""
 
 

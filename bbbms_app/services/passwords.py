@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from bbbms_app import settings
+from bbbms_app.services.errors import Refused
 
 MIN_LENGTH = 10
 
@@ -31,13 +32,8 @@ LOCAL_PASSWORDS = frozenset(
 )
 
 
-class PasswordRejected(ValueError):
+class PasswordRejected(Refused):
     """A new password breaks a rule; `key` and `params` name the translated message."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def normalize(password: str) -> str:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bbbms_app import settings
+from bbbms_app.services.access import Principal
+from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 
 KINDS = ("consents", "photos", "exports", "staging")
 MAX_SCAN_BYTES = 10 * 1024 * 1024
@@ -30,13 +32,8 @@ MAGIC: tuple[tuple[bytes, str, str], ...] = (
 _NAME = re.compile(r"^(\d{1,9})/([0-9a-f]{32})\.(pdf|jpg|png|xlsx|csv|json)$")
 
 
-class FileRejected(ValueError):
+class FileRejected(Refused):
     """An upload that may not be stored; `key` names the translated message."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -151,6 +148,21 @@ def export_owner(name: str) -> int | None:
     """The user id an export file was made for, from its name."""
     m = _NAME.match(name or "")
     return int(m.group(1)) if m else None
+
+
+def open_export(principal: Principal, name: str) -> Path | None:
+    """The stored export `name` for its one download: NotFound for a name that is not an export,
+    OutOfScope when it is another user's or he no longer holds export.personal; None when it was
+    already downloaded or has expired."""
+    from bbbms_app.services.engine.marking import PERMISSION  # the engine imports this module
+
+    owner = export_owner(name)
+    if owner is None:
+        raise NotFound(f"export {name[:60]}")
+    if owner != principal.user_id or not principal.can(PERMISSION):
+        raise OutOfScope(f"{PERMISSION}: export of user {owner}")
+    path = path_of("exports", name)
+    return path if path.is_file() else None
 
 
 def purge_exports(now: float | None = None) -> int:

@@ -22,6 +22,7 @@ from bbbms_app.models._base import utcnow
 from bbbms_app.models.accounts import ROLES
 from bbbms_app.services import audit
 from bbbms_app.services.access import PERMISSIONS, Principal, permissions_for
+from bbbms_app.services.errors import Refused
 
 # The permissions of the grid: the two pseudo-permissions are not rights anyone grants.
 MATRIX_PERMISSIONS: tuple[str, ...] = tuple(p for p in PERMISSIONS if p not in ("public", "signed_in"))
@@ -33,13 +34,8 @@ DIRECTOR_ONLY = frozenset({"rights.write"})
 PRIVILEGED_ROLES = frozenset({"director", "administrator"})
 
 
-class RightsError(ValueError):
+class RightsError(Refused):
     """A refused change of the matrix; `key` names the translated message."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def locked(role: str, permission: str) -> bool | None:

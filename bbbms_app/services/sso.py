@@ -32,6 +32,7 @@ from bbbms_app import settings
 from bbbms_app.models import User
 from bbbms_app.services import accounts, audit
 from bbbms_app.services.access import Principal
+from bbbms_app.services.errors import Refused
 from bbbms_app.settings import SsoProvider
 
 CALLBACK_PATH = "/auth/callback"
@@ -44,14 +45,13 @@ ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES2
 MAX_SUBJECT = 300  # User.oidc_subject / oidc_issuer length
 
 
-class SsoError(Exception):
+class SsoError(Refused):
     """A refused SSO step; `key` names the message the user sees, `reason` what the audit keeps."""
 
     def __init__(self, key: str, reason: str, **params: object) -> None:
-        super().__init__(reason)
-        self.key = key
-        self.reason = reason
-        self.params = params
+        super().__init__(key, **params)
+        self.args = (reason,)
+        self.detail = self.reason = reason
 
 
 @dataclass(frozen=True)

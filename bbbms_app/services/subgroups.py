@@ -25,22 +25,14 @@ from bbbms_app.models import Enrollment, Pupil, SchoolClass, Staff, SubgroupMemb
 from bbbms_app.models._base import utcnow
 from bbbms_app.services import audit, curriculum
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
+from bbbms_app.services.errors import OutOfScope, Refused
 from bbbms_app.services.school import localized_names
 
 MAX_GROUPS = 3
 
 
-class OutOfScope(PermissionError):
-    """The principal may not split this class (or the class or subject is not of his school)."""
-
-
-class SubgroupError(ValueError):
+class SubgroupError(Refused):
     """A refused split: a catalog key and its parameters; nothing was written."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(f"{key} {params}" if params else key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from bbbms_app.models import (
 from bbbms_app.services import audit, curriculum
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal, visible_class_ids
 from bbbms_app.services.engine.hooks import FieldError
+from bbbms_app.services.errors import OutOfScope
 from bbbms_app.services.school import class_name, localized_names
 
 MAX_NUMBER = 12  # lesson numbers 0 («нулевой урок») … 12, as Lesson allows
@@ -47,23 +48,8 @@ MAX_REASON = 300
 DEFAULT_ROWS = 7  # rows a class grid offers when the bells say nothing
 
 
-class OutOfScope(PermissionError):
-    """The principal may not see or change this class, teacher, term or lesson."""
-
-
 class TimetableError(FieldError):
     """A refused change, named by a catalog key; per-language params (dicts) are resolved at display."""
-
-    def __init__(self, field_name: str, key: str, **params: object) -> None:
-        # Not FieldError.__init__: a message may itself have a {field} placeholder (error.invalid).
-        ValueError.__init__(self, f"{field_name}: {key}")
-        self.field = field_name
-        self.key = key
-        self.params = params
-
-    def message(self, lang: str) -> str:
-        values = {k: (v.get(lang) or v.get("ky", "")) if isinstance(v, dict) else v for k, v in self.params.items()}
-        return t(self.key, lang, **values)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import reflex as rx
 
 from bbbms_app import db
 from bbbms_app.auth import inputs
-from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.guard import current, requires
 from bbbms_app.i18n import t, translations
 from bbbms_app.services import grading, journal, journal_export
 from bbbms_app.services import school as school_service
@@ -175,9 +175,9 @@ class JournalState(rx.State):
         subject_id, subgroup = (int(x) for x in self.subject_key.split(":"))
         try:
             g = journal.grid(s, principal, int(self.class_id), subject_id, int(self.term_id), subgroup)
-        except journal.OutOfScope as exc:
+        except journal.OutOfScope:
             self._clear_grid()
-            raise Forbidden(str(exc)) from exc
+            raise
         switched = (self._class, self._subject, self._subgroup, self._term) != (
             g.cls.id,
             subject_id,
@@ -332,8 +332,8 @@ class JournalState(rx.State):
     @rx.event
     @requires("journal.read")
     def set_class(self, value: str):
-        value = str(value)[:12]
-        if value not in {o["id"] for o in self.class_options}:
+        value = inputs.offered(value, self.class_options)
+        if value is None:
             return
         self.class_id = value
         with db.session() as s:
@@ -355,8 +355,8 @@ class JournalState(rx.State):
     @rx.event
     @requires("journal.read")
     def set_term(self, value: str):
-        value = str(value)[:12]
-        if value not in {o["id"] for o in self.term_options}:
+        value = inputs.offered(value, self.term_options)
+        if value is None:
             return
         self.term_id = value
         with db.session() as s:
@@ -443,8 +443,6 @@ class JournalState(rx.State):
         try:
             with journal.write_session() as s:
                 saved = journal.save_cell(s, principal, lesson_id, pupil_id, change, token, reason=reason)
-        except journal.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
             with db.session() as s:
                 journal.record_refusal(s, principal, "lesson", exc)
@@ -675,8 +673,6 @@ class JournalState(rx.State):
         try:
             with journal.write_session() as s:
                 cleared, skipped = journal.fill_column_present(s, principal, self._lesson_ids[c], expected)
-        except journal.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
             with db.session() as s:
                 journal.record_refusal(s, principal, "lesson", exc)
@@ -732,8 +728,6 @@ class JournalState(rx.State):
                     reason=reason,
                     seen=(shown["topic"], shown["homework"]),
                 )
-        except journal.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
             with db.session() as s:
                 journal.record_refusal(s, principal, "lesson", exc)
@@ -857,8 +851,6 @@ class JournalState(rx.State):
                     sug = journal.pupil_suggestion(
                         s, self._class, self._subject, self._term, self._pupil_ids[r], self._subgroup
                     )
-        except journal.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
             with db.session() as s:
                 journal.record_refusal(s, principal, "periodmark", exc)
@@ -895,8 +887,6 @@ class JournalState(rx.State):
         try:
             with journal.write_session() as s:
                 n = journal.confirm_suggestions(s, principal, self._class, self._subject, self._term, self._subgroup)
-        except journal.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
             with db.session() as s:
                 journal.record_refusal(s, principal, "periodmark", exc)
@@ -975,8 +965,6 @@ class JournalState(rx.State):
         try:
             with journal.write_session() as s:
                 n = journal.close_term(s, principal, self._term, scope, int(raw or 0))
-        except journal.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
             return rx.toast.error(t(exc.key, principal.language, **exc.params))
         self.close_open = False
@@ -994,8 +982,6 @@ class JournalState(rx.State):
                 journal.reopen_term(
                     s, principal, self._term, self.correction_reason, class_id=self._class if own else None
                 )
-        except journal.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
         except journal.JournalError as exc:
             return rx.toast.error(t(exc.key, principal.language, **exc.params))
         self._reload_terms()
@@ -1015,13 +1001,10 @@ class JournalState(rx.State):
         principal = current()
         if not self._term:
             return None
-        try:
-            with db.session(write=True) as s:
-                url, name = journal_export.write_download(
-                    s, principal, self._class, self._subject, self._term, self._subgroup, principal.language
-                )
-        except journal.OutOfScope as exc:
-            raise Forbidden(str(exc)) from exc
+        with db.session(write=True) as s:
+            url, name = journal_export.write_download(
+                s, principal, self._class, self._subject, self._term, self._subgroup, principal.language
+            )
         return rx.download(url=url, filename=name)
 
 

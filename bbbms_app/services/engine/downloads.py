@@ -1,7 +1,7 @@
 """Files made for one user (exports, import error reports, staged uploads) in a private folder.
 
 Reflex's /_upload is public (DESIGN §6.5), so these files live under `<data_dir>/private/downloads`
-with random 128-bit names and are handed out only by the authorized route in admin/files.py: the
+with random 128-bit names and are handed out only by the authorized route in api/private_files.py: the
 caller's session cookie must resolve to the user the file was made for, who must still hold the
 permission it was made under. Files older than an hour are swept away.
 """
@@ -16,10 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session
-
 from bbbms_app import settings
-from bbbms_app.services import accounts
+from bbbms_app.services.access import Principal
+from bbbms_app.services.errors import NotFound
 
 ROUTE = "/admin-files"
 MAX_AGE_S = 3600
@@ -31,7 +30,7 @@ CONTENT_TYPES = {
 }
 
 
-class DownloadRefused(Exception):
+class DownloadRefused(NotFound):
     """The file is not there for this caller (unknown, expired, someone else's, no permission)."""
 
 
@@ -112,10 +111,9 @@ def ticket_of(meta: dict) -> Ticket:
     return Ticket(path, meta["filename"], CONTENT_TYPES.get(ext, "application/octet-stream"))
 
 
-def open_for(session: Session, token: str, session_cookie: str | None) -> Ticket:
-    """The file behind `token`, if the cookie's session is its owner's and still permits it."""
+def open_for(principal: Principal, token: str) -> Ticket:
+    """The file behind `token`, if the principal is its owner and still holds its permission."""
     meta = meta_of(token)
-    principal = accounts.resolve(session, session_cookie)
-    if principal is None or principal.user_id != meta["user_id"] or not principal.can(meta["permission"]):
+    if principal.user_id != meta["user_id"] or not principal.can(meta["permission"]):
         raise DownloadRefused("not yours")
     return ticket_of(meta)

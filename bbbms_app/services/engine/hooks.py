@@ -8,12 +8,14 @@ no area registers anything and nothing is looked up by module name.
 
 from __future__ import annotations
 
+from bbbms_app.services.errors import Refused
 
-class FieldError(ValueError):
+
+class FieldError(Refused):
     """A value may not be saved: `field` is the column, `key` and `params` the translated message."""
 
-    def __init__(self, field: str, key: str, **params: object) -> None:
-        super().__init__(f"{field}: {key}")
-        self.field = field
-        self.key = key
-        self.params = params
+    field: str
+
+    def __init__(self, field: str, key: str, /, **params: object) -> None:
+        super().__init__(key, field)
+        self.params = params  # a message may itself have a {field} placeholder (error.invalid)

@@ -42,6 +42,7 @@ from bbbms_app.models import AuditEvent
 from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import xlsx as xlsx_writer
+from bbbms_app.services.errors import OutOfScope, Refused
 
 PERMISSION = "export.personal"
 MARK_CELL = "#BBBMS-EXPORT"
@@ -49,19 +50,12 @@ PURPOSE_MIN, PURPOSE_MAX = 5, 300
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
-class ExportRefused(PermissionError):
+class ExportRefused(OutOfScope):
     """The principal may not export personal data (no export.personal)."""
 
-    key = "error.forbidden"
 
-
-class ExportInvalid(ValueError):
+class ExportInvalid(Refused):
     """The export request is incomplete (a purpose is required); `key`/`params` give the message."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)

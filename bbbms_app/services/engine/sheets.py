@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bbbms_app.services.engine import xlsx
+from bbbms_app.services.errors import Refused
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 60 * 1024 * 1024
@@ -27,13 +28,8 @@ MAX_COLUMNS = 60
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
-class FileProblem(ValueError):
+class FileProblem(Refused):
     """The file as a whole cannot be read; `key` names the translated message."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 class Formula:

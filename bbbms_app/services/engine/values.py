@@ -17,6 +17,7 @@ from bbbms_app.i18n import t
 from bbbms_app.i18n.collation import normalize
 from bbbms_app.services.engine.listing import display_value, labels_for
 from bbbms_app.services.engine.spec import EntitySpec, FieldSpec
+from bbbms_app.services.errors import Refused
 
 Errors = dict[str, tuple[str, dict[str, Any]]]
 
@@ -79,13 +80,8 @@ DATE_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-class ValueProblem(ValueError):
+class ValueProblem(Refused):
     """One value that cannot be taken: the message key and its parameters."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params = params
 
 
 def parse_date(text: str) -> date:

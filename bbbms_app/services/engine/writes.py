@@ -27,34 +27,32 @@ from bbbms_app.services.engine.listing import in_scope, is_deleted
 from bbbms_app.services.engine.profile import ENTITIES
 from bbbms_app.services.engine.spec import EntitySpec
 from bbbms_app.services.engine.values import Errors, parse_form
+from bbbms_app.services.errors import NotFound, OutOfScope, Refused, Stale
 
 MIN_REASON = 3
 
 __all__ = ["in_scope"]
 
 
-class RecordError(Exception):
-    """A refused write or read; the subclasses say why."""
-
-
-class RecordInvalid(RecordError):
-    """Values that may not be saved: field name -> (message key, params)."""
+class RecordInvalid(Refused):
+    """Values that may not be saved: field name -> (message key, params); the first one is the message."""
 
     def __init__(self, errors: Errors) -> None:
-        super().__init__(", ".join(f"{k}: {v[0]}" for k, v in errors.items()))
+        field, (key, params) = next(iter(errors.items()))
+        super().__init__(key, field or None, **params)
+        self.args = (", ".join(f"{k}: {v[0]}" for k, v in errors.items()),)
         self.errors = errors
 
 
-class StaleRecord(RecordError):
+class StaleRecord(Stale):
     """Someone saved a newer version since the user opened the record."""
 
+    def __init__(self, table: str) -> None:
+        super().__init__("admin.stale", table=table)
 
-class RecordNotFound(RecordError):
+
+class RecordNotFound(NotFound):
     """No such row (or it is deleted and the caller asked for a live one)."""
-
-
-class OutOfScope(RecordError):
-    """The row exists but lies outside the principal's data scope."""
 
 
 # ----------------------------------------------------------------------------- one record

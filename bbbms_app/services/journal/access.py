@@ -20,25 +20,17 @@ from bbbms_app.models import (
     TeachingAssignment,
     Term,
 )
-from bbbms_app.services import curriculum
+from bbbms_app.services import curriculum, errors
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal, can_teach
+from bbbms_app.services.errors import OutOfScope, Refused
 
 
-class JournalError(ValueError):
+class JournalError(Refused):
     """A refused edit the user must read: a catalog key and its parameters; nothing was written."""
 
-    def __init__(self, key: str, **params: object) -> None:
-        super().__init__(f"{key} {params}" if params else key)
-        self.key = key
-        self.params = params
 
-
-class Stale(JournalError):
+class Stale(JournalError, errors.Stale):
     """The save was made against an older state of the cell (or period mark) than the database's."""
-
-
-class OutOfScope(PermissionError):
-    """The principal's scope does not include this journal, lesson or pupil."""
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,51 @@
+"""The house's rules that a grep can prove: no import cycle between the guard and the auth state,
+no page re-raising a service refusal by hand, one session cookie name, one private-download module."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import bbbms_app
+
+PACKAGE = Path(bbbms_app.__file__).parent
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+    return names
+
+
+def test_the_guard_does_not_import_the_auth_state():
+    # auth/state imports the guard (for `requires`); the guard gets the state class bound instead.
+    assert "bbbms_app.auth.guard" in _imports(PACKAGE / "auth" / "state.py")
+    assert not {m for m in _imports(PACKAGE / "auth" / "guard.py") if m.startswith("bbbms_app.auth.state")}
+
+
+def test_pages_let_service_refusals_reach_the_guard():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if "Forbidden(str(exc))" in text or ("class OutOfScope" in text and path.name != "errors.py"):
+            offenders.append(str(path.relative_to(PACKAGE)))
+    assert offenders == []
+
+
+def test_one_session_cookie_name_and_one_private_download_module():
+    literal = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if '"bbbms_session"' in p.read_text(encoding="utf-8") and p.name != "settings.py"
+    ]
+    assert literal == []
+    routes = [
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if "from starlette.routing import Route" in p.read_text(encoding="utf-8")
+    ]
+    assert sorted(routes) == ["api/health.py", "api/private_files.py"]
