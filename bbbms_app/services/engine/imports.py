@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from bbbms_app.i18n import LANGUAGES, t
 from bbbms_app.i18n.collation import normalize
+from bbbms_app.services import names
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import marking, sheets, writes, xlsx
 from bbbms_app.services.engine.listing import is_deleted, scope
@@ -32,6 +33,7 @@ from bbbms_app.services.engine.sheets import FileProblem, Formula
 from bbbms_app.services.engine.spec import EntitySpec, FieldSpec
 from bbbms_app.services.engine.values import ValueProblem, check_value, parse_date
 from bbbms_app.services.engine.writes import RecordInvalid
+from bbbms_app.services.school import full_name
 
 SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 in Excel's (Lotus-compatible) count
@@ -431,6 +433,17 @@ def _match_existing(
                 found[getattr(rec, single[0])] = rec
         for r in rows:
             r.existing = found.get(r.values.get(single[0]))
+    elif named := [k for k in single if k in spec.profile.name_columns()]:
+        # Names in the key (staff) match as canonical spellings: «Аcанова» (a Latin c) in the
+        # list is the «Асанова» of the file, which then corrects it instead of adding a second one.
+        q = select(model)
+        if spec.school_scoped:
+            q = q.where(model.school_id == school_id)
+        by_key = {_folded_key(single, named, [getattr(rec, k) for k in single]): rec for rec in session.exec(q).all()}
+        for r in rows:
+            key = _natural_key(spec, r)
+            if key is not None:
+                r.existing = by_key.get(_folded_key(single, named, list(key)))
     else:
         for r in rows:
             key = _natural_key(spec, r)
@@ -445,6 +458,12 @@ def _match_existing(
         _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
 
     spec.profile.match_import(session, principal, rows, school_id, today or date.today(), report)
+    # A new row that is a person already on the list under another spelling (a pupil without a PIN).
+    new_rows = [r for r in rows if r.existing is None]
+    others = writes.same_person_rows(session, spec, [r.values for r in new_rows], school_id, set())
+    for r, other in zip(new_rows, others, strict=True):
+        if other is not None:
+            report(r, "last_name", "names.same_person", person=full_name(other))
     found_ids = [r.existing.id for r in rows if r.existing is not None]
     reachable: set[int] = set()
     for start in range(0, len(found_ids), 500):
@@ -468,6 +487,10 @@ def _match_existing(
                 )
             elif principal is not None and rec.id not in reachable:
                 _error(result, r.number, spec, key_name, r.raw.get(key_name), t("error.forbidden", lang), lang)
+
+
+def _folded_key(key: list[str], named: list[str], values: list[Any]) -> tuple:
+    return tuple(names.canonical(str(v or "")) if k in named else v for k, v in zip(key, values, strict=True))
 
 
 def _write(

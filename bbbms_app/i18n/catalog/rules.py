@@ -1,0 +1,34 @@
+"""Messages of the school's rules on names and PINs: mixed alphabets, look-alike letters, the same
+person typed twice, and the PIN's warnings on the pupil form."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str, str]] = {
+    "names.mixed.latin": (
+        "«{word}» сөзүндө кирилл тамгаларынын арасында латын тамгалары бар ({letters}): "
+        "«{suggestion}» деп жазуу керекпи?",
+        "В слове «{word}» среди кириллицы есть латинские буквы ({letters}): может быть, «{suggestion}»?",
+        "«{word}» has Latin letters among Cyrillic ones ({letters}): did you mean «{suggestion}»?",
+    ),
+    "names.mixed.cyrillic": (
+        "«{word}» сөзүндө латын тамгаларынын арасында кирилл тамгалары бар ({letters}): "
+        "«{suggestion}» деп жазуу керекпи?",
+        "В слове «{word}» среди латиницы есть кириллические буквы ({letters}): может быть, «{suggestion}»?",
+        "«{word}» has Cyrillic letters among Latin ones ({letters}): did you mean «{suggestion}»?",
+    ),
+    "names.mixed.other": (
+        "«{word}» сөзүндө ар башка алфавиттердин тамгалары аралашкан ({letters}): бир алфавит менен кайра териңиз",
+        "В слове «{word}» смешаны буквы разных алфавитов ({letters}): наберите его заново одним алфавитом",
+        "«{word}» mixes letters of different alphabets ({letters}): type it again in one alphabet",
+    ),
+    "names.lookalike": (
+        "«{word}» сөзүндө кыргыз тамгасына окшош, бирок башка тамга бар ({letters}): «{suggestion}» деп жазуу керекпи?",
+        "В слове «{word}» есть буква, похожая на киргизскую, но другая ({letters}): может быть, «{suggestion}»?",
+        "«{word}» has a letter that looks Kyrgyz but is not ({letters}): did you mean «{suggestion}»?",
+    ),
+    "names.same_person": (
+        "Ушул эле аты-жөнү жана туулган күнү менен адам тизмеде бар: {person}",
+        "Человек с такими же фамилией, именем, отчеством и датой рождения уже есть в списке: {person}",
+        "A person with the same name and birth date is already on the list: {person}",
+    ),
+}
