@@ -1,6 +1,7 @@
 """The record part of a generated screen's state: the detail card, the form (create and edit, with
 its pickers and field errors), delete with a reason and restore."""
 
+import asyncio
 from datetime import date
 
 import reflex as rx
@@ -153,20 +154,17 @@ class RecordPart(EntityState, mixin=True):
         return limits
 
     @entity_event("write")
-    def save(self, form_data: dict):
-        """Create or update from the submitted form; problems are shown beside their fields."""
+    async def save(self, form_data: dict):
+        """Create or update from the submitted form; problems are shown beside their fields. The
+        write runs in a worker thread: an account's argon2id hash holds this tab, not the server."""
         principal = current()
         lang = principal.language
         creating = not self.editing_id
         raw = inputs.form(form_data, self._form_limits(creating))
         raw = {k: ("" if v == NONE_VALUE else v) for k, v in raw.items()}
+        spec, editing_id, version = self.spec, self.editing_id, self._editing_version
         try:
-            with db.session(write=True) as s:
-                if creating:
-                    row = writes.create(s, self.spec, principal, raw)
-                else:
-                    row = writes.update(s, self.spec, principal, int(self.editing_id), raw, self._editing_version)
-                record_id = row.id
+            record_id = await asyncio.to_thread(_write_form, spec, principal, raw, editing_id, version)
         except RecordInvalid as exc:
             self.form = {k: str(raw.get(k, self.form.get(k, ""))) for k in self.form}
             self.form_errors = _error_texts(exc.errors, lang)
@@ -259,3 +257,11 @@ class RecordPart(EntityState, mixin=True):
         self._forget_count()
         self._fetch()
         return rx.toast.success(t("admin.restored", principal.language))
+
+
+def _write_form(spec, principal, raw: dict, editing_id: str, version) -> int:
+    """The form's create or update in its own transaction (run in a worker thread); the record's id."""
+    with db.session(write=True) as s:
+        if not editing_id:
+            return writes.create(s, spec, principal, raw).id
+        return writes.update(s, spec, principal, int(editing_id), raw, version).id
