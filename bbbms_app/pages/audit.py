@@ -37,6 +37,7 @@ KNOWN_ACTIONS = (
     "denied",
     "invalid",
     "export",
+    "confirm",
 )
 
 

@@ -31,4 +31,15 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Человек с такими же фамилией, именем, отчеством и датой рождения уже есть в списке: {person}",
         "A person with the same name and birth date is already on the list: {person}",
     ),
+    "admin.warnings_confirm": (
+        "Белгиленген талааларды текшериңиз. Туура болсо, ырастоо үчүн «Сактоо» дегенди дагы бир жолу басыңыз",
+        "Проверьте отмеченные поля. Если всё верно, нажмите «Сохранить» ещё раз, чтобы подтвердить",
+        "Check the marked fields. If they are right, press Save again to confirm",
+    ),
+    "admin.import.warnings": (
+        "Эскертүүлөр: {n} (ПИН туулган күнгө же жынысына дал келбейт)",
+        "Предупреждений: {n} (ПИН не совпадает с датой рождения или полом)",
+        "Warnings: {n} (a PIN disagrees with the birth date or sex)",
+    ),
+    "rights.action.confirm": ("Эскертүү ырасталды", "Предупреждение подтверждено", "Warning confirmed"),
 }

@@ -65,6 +65,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Not refusals: a PIN that disagrees with the sex or birth date beside it (the file still imports).
+    warnings: list[RowError] = field(default_factory=list)
     written: bool = False
     encoding: str = ""
     # User accounts made by the import: (username, full name, role, one-time password). Only in
@@ -515,8 +517,10 @@ def _write(
             if row.existing is None:
                 data = writes.check_create(session, spec, principal, values, school_id=school_id, trusted=True)
                 creates.append((row, data, values))
+                warned = writes.record_warnings(spec, data)
             else:
                 changes = {k: v for k, v in columns.items() if getattr(row.existing, k) != v}
+                warned = writes.record_warnings(spec, {**row.existing.model_dump(), **changes}, set(changes))
                 if changes:
                     # Every check runs before the UPDATE: a refused row has written nothing.
                     writes.update_values(
@@ -526,6 +530,9 @@ def _write(
                 else:
                     result.unchanged += 1
                 written.append((row.existing.id, row))
+            for name, (key, params) in warned.items():
+                column = header_text(spec, name, lang)
+                result.warnings.append(RowError(row.number, column, _shown(row.raw.get(name)), t(key, lang, **params)))
         except RecordInvalid as exc:
             for name, (key, params) in exc.errors.items():
                 _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
@@ -626,4 +633,7 @@ def summary(result: ImportResult, lang: str) -> str:
         key = "admin.import.failed_one" if len(result.errors) == 1 else "admin.import.failed"
         return t(key, lang, errors=len(result.errors), rows=result.rows)
     key = "admin.import.done" if result.written else "admin.import.checked"
-    return t(key, lang, rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged)
+    text = t(key, lang, rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged)
+    if result.warnings:
+        text = f"{text} {t('admin.import.warnings', lang, n=len(result.warnings))}"
+    return text

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bbbms_app.i18n.collation import normalize
-from bbbms_app.services import audit, names
+from bbbms_app.services import audit, names, pin_check
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.engine.listing import in_scope, is_deleted
@@ -135,6 +135,17 @@ def name_errors(spec: EntitySpec, values: dict[str, Any]) -> Errors:
         if isinstance(value, str) and (problem := names.name_problem(value)) is not None:
             errors[column] = (problem.key, problem.params)
     return errors
+
+
+def record_warnings(spec: EntitySpec, values: dict[str, Any], changed: set[str] | None = None) -> Errors:
+    """What the clerk is warned of, not refused (issue 13): a PIN whose sex digit or DDMMYYYY birth
+    date disagrees with the sex and birth date entered beside it (services/pin_check.py). Only when
+    the PIN, the sex or the birth date is among `changed` (None: a new record)."""
+    fields = spec.model.model_fields
+    if "pin" not in fields or (changed is not None and not {"pin", "sex", "birth_date"} & changed):
+        return {}
+    found = pin_check.pin_warnings(values.get("pin"), values.get("sex"), values.get("birth_date"))
+    return {w.field: (w.key, dict(w.params)) for w in found if w.field in fields}
 
 
 def same_person_rows(
