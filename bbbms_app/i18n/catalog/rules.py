@@ -42,4 +42,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Warnings: {n} (a PIN disagrees with the birth date or sex)",
     ),
     "rights.action.confirm": ("Эскертүү ырасталды", "Предупреждение подтверждено", "Warning confirmed"),
+    "exams.error.grade": (
+        "{grade}-класста экзамен жана жыйынтык баалар жок: алар 9- жана 11-класстарда гана коюлат",
+        "В {grade}-м классе нет экзаменационных и итоговых оценок: они ставятся только в 9-х и 11-х классах",
+        "Grade {grade} has no exam or final marks: only grades 9 and 11 have them",
+    ),
 }
