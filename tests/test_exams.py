@@ -120,3 +120,28 @@ def test_others_read_or_correct_with_a_reason_and_other_grades_have_no_exams(sch
     with db.session() as s:
         assert [c.id for c in exams.exam_classes(s, who("t_classteacher"), school.year_id)] == [ninth]
         assert exams.exam_classes(s, who("t_teacher"), school.year_id) == []
+
+
+async def test_the_exams_screen_as_the_teacher_and_as_a_forged_event(school, ninth):
+    from bbbms_app.pages.exams import ExamsState
+    from tests.states import is_refusal, new_tab, sub
+
+    first = _pupils(school)[0]
+    state = sub(new_tab("t_classteacher"), ExamsState)
+    assert not is_refusal(await state.load())
+    assert [o["name"] for o in state.class_options] == ["9-А"] and state.can_write
+    assert state.choices == ["5", "4", "3", "2", "н/а", "осв"]
+    row = next(r for r in state.rows if r["id"] == str(first))
+    assert (row["year"], row["exam"], row["suggestion"]) == ("4", "", "4")
+    await state.set_mark(str(first), "exam", "5")
+    row = next(r for r in state.rows if r["id"] == str(first))
+    assert (row["exam"], row["suggestion"]) == ("5", "5")
+    # A mark off the list, and another teacher's forged event: refused, nothing written.
+    await state.set_mark(str(first), "final", "7")
+    other = sub(new_tab("t_teacher"), ExamsState)
+    await other.load()
+    assert other.class_options == [] and other.rows == []
+    other.class_id, other.subject_id, other.choices = str(ninth), str(school.math), ["5"]
+    assert is_refusal(await other.set_mark(str(first), "final", "5"))
+    with db.session() as s:
+        assert s.exec(select(PeriodMark).where(PeriodMark.kind == "final")).all() == []

@@ -47,4 +47,26 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "В {grade}-м классе нет экзаменационных и итоговых оценок: они ставятся только в 9-х и 11-х классах",
         "Grade {grade} has no exam or final marks: only grades 9 and 11 have them",
     ),
+    "exams.nav": ("Экзамендер", "Экзамены", "Exams"),
+    "exams.title": (
+        "Экзамендик жана жыйынтык баалар (9-, 11-класстар)",
+        "Экзаменационные и итоговые оценки (9-е, 11-е классы)",
+        "Exam and final marks (grades 9 and 11)",
+    ),
+    "exams.hint": (
+        "Жыйынтык баа сунушталат: (жылдык + экзамен) / 2, тең болсо окуучунун пайдасына. "
+        "Сунуштан башка баага себеп жазылат",
+        "Итоговая оценка предлагается как (годовая + экзамен) / 2, при равенстве — в пользу ученика. "
+        "Для другой оценки нужна причина",
+        "The final mark is suggested as (year + exam) / 2, a tie in the pupil's favour. Another mark needs a reason",
+    ),
+    "exams.empty": (
+        "Бул окуу жылында сиз ача турган 9- же 11-класс жок",
+        "В этом учебном году нет 9-х или 11-х классов, доступных вам",
+        "No grade 9 or 11 class of this school year is open to you",
+    ),
+    "exams.col.year": ("Жылдык", "Годовая", "Year"),
+    "exams.col.exam": ("Экзамен", "Экзамен", "Exam"),
+    "exams.col.final": ("Жыйынтык", "Итоговая", "Final"),
+    "exams.saved": ("Баа сакталды", "Оценка сохранена", "Mark saved"),
 }
