@@ -127,9 +127,17 @@ async def test_the_exams_screen_as_the_teacher_and_as_a_forged_event(school, nin
     from tests.states import is_refusal, new_tab, sub
 
     first = _pupils(school)[0]
+    with db.session(write=True) as s:  # Kyrgyz in 9-А is Сергей's (t_teacher), and comes before maths
+        s.add(
+            TeachingAssignment(
+                school_id=school.school_id, class_id=ninth, subject_id=school.kyrgyz, teacher_id=school.teacher_b,
+                hours_per_week=3,
+            )
+        )  # fmt: skip
     state = sub(new_tab("t_classteacher"), ExamsState)
     assert not is_refusal(await state.load())
-    assert [o["name"] for o in state.class_options] == ["9-А"] and state.can_write
+    assert [o["ky"] for o in state.class_options] == ["9-А"] and state.can_write
+    assert [o["id"] for o in state.subject_options] == [str(school.math)]
     assert state.choices == ["5", "4", "3", "2", "н/а", "осв"]
     row = next(r for r in state.rows if r["id"] == str(first))
     assert (row["year"], row["exam"], row["suggestion"]) == ("4", "", "4")
@@ -139,9 +147,9 @@ async def test_the_exams_screen_as_the_teacher_and_as_a_forged_event(school, nin
     # A mark off the list, and another teacher's forged event: refused, nothing written.
     await state.set_mark(str(first), "final", "7")
     other = sub(new_tab("t_teacher"), ExamsState)
-    await other.load()
-    assert other.class_options == [] and other.rows == []
-    other.class_id, other.subject_id, other.choices = str(ninth), str(school.math), ["5"]
+    assert not is_refusal(await other.load())
+    assert [o["id"] for o in other.subject_options] == [str(school.kyrgyz)] and len(other.rows) == 3
+    other.subject_id, other.choices = str(school.math), ["5"]
     assert is_refusal(await other.set_mark(str(first), "final", "5"))
     with db.session() as s:
         assert s.exec(select(PeriodMark).where(PeriodMark.kind == "final")).all() == []

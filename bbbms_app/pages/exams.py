@@ -84,13 +84,13 @@ class ExamsState(rx.State):
         if not self.class_id:
             return
         with db.session() as s:
-            subjects = exams.class_subjects(s, int(self.class_id))
-            lang = principal.language
+            try:
+                cls = journal.class_in_school(s, principal, int(self.class_id))
+            except journal.OutOfScope as exc:
+                raise Forbidden(str(exc)) from exc
+            subjects = exams.exam_subjects(s, principal, cls)
             self.subject_options = [
-                {
-                    "id": str(sub.id),
-                    "name": {"ru": sub.name_ru, "en": sub.name_en or sub.name_ru}.get(lang, sub.name_ky),
-                }
+                {"id": str(sub.id), "ky": sub.name_ky, "ru": sub.name_ru, "en": sub.name_en or sub.name_ru}
                 for sub in subjects
             ]
         if self.subject_id not in {o["id"] for o in self.subject_options}:
@@ -103,7 +103,9 @@ class ExamsState(rx.State):
         with db.session() as s:
             ctx = school_service.context(s, principal, date.today())
             classes = exams.exam_classes(s, principal, ctx["year_id"])
-        self.class_options = [{"id": str(c.id), "name": journal.class_label(c)} for c in classes]
+        self.class_options = [
+            {"id": str(c.id), **dict.fromkeys(("ky", "ru", "en"), journal.class_label(c))} for c in classes
+        ]
         if self.class_id not in {o["id"] for o in self.class_options}:
             self.class_id = self.class_options[0]["id"] if self.class_options else ""
         self._subjects()
@@ -164,13 +166,12 @@ class ExamsState(rx.State):
 
 def _mark_select(row: rx.Var, kind: str) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(placeholder=NO_MARK, aria_label=tr(f"exams.col.{kind}")),
+        rx.select.trigger(placeholder=NO_MARK, aria_label=tr(f"exams.col.{kind}"), data_testid=f"exam-{kind}"),
         rx.select.content(rx.foreach(ExamsState.choices, lambda c: rx.select.item(c, value=c))),
         value=row[kind],
         on_change=lambda v: ExamsState.set_mark(row["id"], kind, v),
         disabled=~(ExamsState.can_write | ExamsState.can_correct),
         size="2",
-        data_testid=f"exam-{kind}",
     )
 
 
@@ -183,7 +184,7 @@ def _card(row: rx.Var) -> rx.Component:
                 rx.vstack(rx.text(tr("exams.col.exam"), size="1"), _mark_select(row, "exam"), spacing="1"),
                 rx.vstack(rx.text(tr("exams.col.final"), size="1"), _mark_select(row, "final"), spacing="1"),
                 spacing="4",
-                align="end",
+                align="start",
                 wrap="wrap",
             ),
             rx.cond(
@@ -197,15 +198,18 @@ def _card(row: rx.Var) -> rx.Component:
     )
 
 
+def _name(o: rx.Var) -> rx.Var:
+    return rx.match(AuthState.lang, ("ru", o["ru"]), ("en", o["en"]), o["ky"])
+
+
 def _picker(options: rx.Var, value: rx.Var, on_change, label: str, testid: str) -> rx.Component:
     return rx.vstack(
         rx.text(tr(label), size="2"),
         rx.select.root(
-            rx.select.trigger(min_width="10em"),
-            rx.select.content(rx.foreach(options, lambda o: rx.select.item(o["name"], value=o["id"]))),
+            rx.select.trigger(min_width="10em", data_testid=testid),
+            rx.select.content(rx.foreach(options, lambda o: rx.select.item(_name(o), value=o["id"]))),
             value=value,
             on_change=on_change,
-            data_testid=testid,
         ),
         spacing="1",
     )

@@ -79,10 +79,15 @@ def exam_classes(session: Session, principal: Principal, year_id: int | None) ->
     for cls in classes:
         if cls.school_id != principal.school_id:
             continue
-        subjects = class_subjects(session, cls.id)  # type: ignore[arg-type]
-        if any(access_for(session, principal, cls, s.id, 0).read for s in subjects):  # type: ignore[arg-type]
+        if exam_subjects(session, principal, cls):
             out.append(cls)
     return out
+
+
+def exam_subjects(session: Session, principal: Principal, cls: SchoolClass) -> list[Subject]:
+    """The subjects of a class whose exam sheet the principal may read (a teacher: his own)."""
+    subjects = class_subjects(session, cls.id)  # type: ignore[arg-type]
+    return [s for s in subjects if access_for(session, principal, cls, s.id, 0).read]  # type: ignore[arg-type]
 
 
 def class_subjects(session: Session, class_id: int) -> list[Subject]:
