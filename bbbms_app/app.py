@@ -23,6 +23,7 @@ from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
 from bbbms_app.pages.diary import DiaryState, diary_page
+from bbbms_app.pages.exams import ExamsState, exams_page
 from bbbms_app.pages.home import HomeState, home_page
 from bbbms_app.pages.journal import JournalState, journal_page
 from bbbms_app.pages.journal_summary import SummaryState, summary_page
@@ -72,6 +73,7 @@ PAGES: tuple[Page, ...] = (
     ),
     Page("/journal", "nav.journal", ("journal.read",), "book-marked", journal_page, (JournalState.load,)),
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
+    Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     admin_pages.hub(),

@@ -9,16 +9,28 @@ until a tenth of the room is free again. A dropped tab that comes back starts fr
 and signs in again, as after the idle time-out.
 
 With Redis (several workers) the keys expire in Redis itself; this module changes nothing there.
+
+`forget_after_event` deletes a signed-out tab's stored state (issue 10 #2), in memory or in Redis,
+once the event that signed it out has released it: the reset state the event writes back is then
+dropped, and the next event of that token starts from a fresh state.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
+import logging
 import os
+from collections.abc import Callable
+from typing import Any
 
 from reflex.istate import manager as reflex_manager
 from reflex.istate.manager.memory import StateManagerMemory
-from reflex.istate.manager.token import StateToken
+from reflex.istate.manager.token import BaseStateToken, StateToken
+
+log = logging.getLogger(__name__)
+_pending: set[asyncio.Task] = set()  # the deletions under way (a task nobody holds may vanish)
 
 DEFAULT_MAX = 5000
 
@@ -72,3 +84,64 @@ def install() -> None:
 
     bounded_create._bbbms_bounded = True  # type: ignore[attr-defined]
     reflex_manager.StateManager.create = classmethod(bounded_create)  # type: ignore[method-assign]
+
+
+def forget_after_event(still_signed_out: Callable[[Any], bool]) -> asyncio.Task | None:
+    """Delete the stored state of the tab whose event is running, once the event releases it.
+
+    Called by the sign-out's wipe (auth/state.py) inside the event: the state manager and the
+    tab's token come from the event's context (none outside an event: nothing to delete).
+    `still_signed_out(auth_state)` is asked again under the tab's lock before deleting, so a
+    sign-in that got in first on the same tab keeps its state. Returns the deletion's task.
+    """
+    from reflex.state import State
+    from reflex_base.event.context import EventContext
+
+    try:
+        ctx = EventContext.get()
+    except LookupError:
+        return None
+    if not ctx.token:
+        return None
+    task = asyncio.get_running_loop().create_task(_forget(ctx.state_manager, ctx.token, State, still_signed_out))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+    return task
+
+
+async def _forget(manager: Any, ident: str, root: Any, still_signed_out: Callable[[Any], bool]) -> None:
+    from reflex.istate.manager.redis import StateManagerRedis
+
+    from bbbms_app.auth.state import AuthState, _state_classes
+
+    token = BaseStateToken(ident=ident, cls=root)
+    try:
+        if isinstance(manager, StateManagerMemory):
+            lock = await manager._get_state_lock(token)
+            async with lock:
+                state = manager.states.get(token.cache_key)
+                if state is not None and not still_signed_out(await state.get_state(AuthState)):
+                    return
+                manager._token_expires_at.pop(token.cache_key, None)
+                state = manager.states.pop(token.cache_key, None)
+                if state is not None:
+                    reflex_manager._release_state_tree(state)
+            if not lock.locked():
+                manager._states_locks.pop(token.lock_key, None)
+        elif isinstance(manager, StateManagerRedis):
+            async with manager._lock(token):
+                auth = await manager.get_state(BaseStateToken(ident=ident, cls=AuthState), top_level=False)
+                if not still_signed_out(auth):
+                    return
+                manager._cached_states.pop(token.lock_key, None)
+                await manager.redis.delete(*(token._state_key(cls) for cls in _state_classes(root)))
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # the state still expires on its own: nothing the user must see
+        log.warning("the signed-out tab's stored state was not deleted", exc_info=True)
+
+
+async def settle() -> None:
+    """Wait for the deletions under way (tests, and a worker shutting down)."""
+    with contextlib.suppress(Exception):
+        await asyncio.gather(*list(_pending))

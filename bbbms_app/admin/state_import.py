@@ -23,6 +23,7 @@ class ImportPart(EntityState, mixin=True):
 
     import_errors: list[dict[str, str]] = []
     import_error_count: int = 0
+    import_warnings: list[dict[str, str]] = []  # rows that import, with a PIN to check
     import_message: str = ""
     import_ready: bool = False
     import_done: bool = False
@@ -37,6 +38,7 @@ class ImportPart(EntityState, mixin=True):
     def _reset_import(self) -> None:
         self.import_errors = []
         self.import_error_count = 0
+        self.import_warnings = []
         self.import_message = ""
         self.import_ready = False
         self.import_done = False
@@ -64,6 +66,7 @@ class ImportPart(EntityState, mixin=True):
 
     def _show_result(self, result: imports.ImportResult, lang: str) -> None:
         self.import_errors = [e.as_dict() for e in result.errors[:MAX_REPORT_ROWS]]
+        self.import_warnings = [w.as_dict() for w in result.warnings[:MAX_REPORT_ROWS]]
         self.import_error_count = len(result.errors)
         self.import_message = imports.summary(result, lang)
         if result.errors:

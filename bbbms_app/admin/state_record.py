@@ -1,6 +1,7 @@
 """The record part of a generated screen's state: the detail card, the form (create and edit, with
 its pickers and field errors), delete with a reason and restore."""
 
+import asyncio
 from datetime import date
 
 import reflex as rx
@@ -16,6 +17,7 @@ from bbbms_app.admin.state_base import (
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current
 from bbbms_app.i18n import t
+from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import listing, values, writes
 from bbbms_app.services.engine.writes import RecordInvalid, RecordNotFound, StaleRecord
@@ -27,6 +29,8 @@ class RecordPart(EntityState, mixin=True):
     form: dict[str, str] = {}
     form_errors: dict[str, str] = {}
     form_message: str = ""
+    # Warnings beside fields (a PIN that disagrees with the birth date): the same save again confirms them.
+    form_warnings: dict[str, str] = {}
     form_key: int = 0
     editing_id: str = ""
     fk_options: dict[str, list[dict[str, str]]] = {}
@@ -40,6 +44,7 @@ class RecordPart(EntityState, mixin=True):
     delete_reason: str = ""
     delete_error: str = ""
     _editing_version: int = 0
+    _warned: str = ""  # the warnings shown for the values as they are now: saving them again confirms
 
     # -------------------------------------------------------------- detail
 
@@ -96,6 +101,8 @@ class RecordPart(EntityState, mixin=True):
         self._load_pickers(principal, self.form)
         self.editing_id = ""
         self._editing_version = 0
+        self.form_warnings = {}
+        self._warned = ""
         self.form_errors = {}
         self.form_message = ""
         self.form_key += 1
@@ -149,23 +156,23 @@ class RecordPart(EntityState, mixin=True):
         return limits
 
     @entity_event("write")
-    def save(self, form_data: dict):
-        """Create or update from the submitted form; problems are shown beside their fields."""
+    async def save(self, form_data: dict):
+        """Create or update from the submitted form; problems are shown beside their fields. The
+        write runs in a worker thread: an account's argon2id hash holds this tab, not the server."""
         principal = current()
         lang = principal.language
         creating = not self.editing_id
         raw = inputs.form(form_data, self._form_limits(creating))
         raw = {k: ("" if v == NONE_VALUE else v) for k, v in raw.items()}
+        spec, editing_id, version = self.spec, self.editing_id, self._editing_version
         try:
-            with db.session(write=True) as s:
-                if creating:
-                    row = writes.create(s, self.spec, principal, raw)
-                else:
-                    row = writes.update(s, self.spec, principal, int(self.editing_id), raw, self._editing_version)
-                record_id = row.id
+            record_id, warned = await asyncio.to_thread(
+                _write_form, spec, principal, raw, editing_id, version, self._warned
+            )
         except RecordInvalid as exc:
             self.form = {k: str(raw.get(k, self.form.get(k, ""))) for k in self.form}
             self.form_errors = _error_texts(exc.errors, lang)
+            self.form_warnings = {}
             self.form_message = self.form_errors.pop("", "") or t("admin.form_invalid", lang)
             return None
         except StaleRecord:
@@ -173,7 +180,16 @@ class RecordPart(EntityState, mixin=True):
             return rx.toast.error(t("admin.stale", lang))
         except RecordNotFound:
             return rx.toast.error(t("error.not_found", lang))
+        if record_id is None:  # warnings not confirmed yet: nothing was written
+            self.form = {k: str(raw.get(k, self.form.get(k, ""))) for k in self.form}
+            self.form_errors = {}
+            self.form_warnings = _error_texts(warned, lang)
+            self._warned = _fingerprint(raw, warned)
+            self.form_message = t("admin.warnings_confirm", lang)
+            return None
         self.form_errors = {}
+        self.form_warnings = {}
+        self._warned = ""
         self.form_message = ""
         self.editing_id = ""
         self._forget_count()
@@ -247,3 +263,43 @@ class RecordPart(EntityState, mixin=True):
         self._forget_count()
         self._fetch()
         return rx.toast.success(t("admin.restored", principal.language))
+
+
+class _Unconfirmed(Exception):
+    """The values carry warnings the user has not confirmed yet: the write is rolled back."""
+
+    def __init__(self, warnings: values.Errors) -> None:
+        super().__init__("unconfirmed warnings")
+        self.warnings = warnings
+
+
+def _fingerprint(raw: dict, warnings: values.Errors) -> str:
+    """The warnings and the values they were shown for: the same again confirms them."""
+    return repr((sorted(raw.items()), sorted(warnings.items())))
+
+
+def _write_form(spec, principal, raw: dict, editing_id: str, version, confirmed: str) -> tuple[int | None, dict]:
+    """The form's create or update in its own transaction (run in a worker thread): (the record's
+    id, its warnings), or (None, the warnings) when they differ from those `confirmed` (nothing
+    written). Confirmed warnings are audited with the write."""
+    try:
+        with db.session(write=True) as s:
+            if not editing_id:
+                row, changed = writes.create(s, spec, principal, raw), None
+            else:
+                before = s.get(spec.model, int(editing_id))
+                old = {k: getattr(before, k) for k in ("pin", "sex", "birth_date") if hasattr(before, k)}
+                row = writes.update(s, spec, principal, int(editing_id), raw, version)
+                changed = {k for k, v in old.items() if getattr(row, k) != v}
+            warned = writes.record_warnings(spec, row.model_dump(), changed)
+            if warned and _fingerprint(raw, warned) != confirmed:
+                raise _Unconfirmed(warned)
+            if warned:
+                audit.record(
+                    s, principal, "confirm", spec.table, row.id, field=",".join(sorted(warned)),
+                    new="; ".join(key for key, _params in warned.values()), pupil_id=spec.profile.pupil_of(row),
+                    school_id=getattr(row, "school_id", None),
+                )  # fmt: skip
+            return row.id, warned
+    except _Unconfirmed as exc:
+        return None, exc.warnings

@@ -9,6 +9,7 @@ a new entity needs no line here.
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 import reflex as rx
@@ -116,24 +117,23 @@ class UserAdminState(CrudMixin, rx.State):
 
     @rx.event
     @requires("user.write")
-    def reset_password(self, form_data: dict):
+    async def reset_password(self, form_data: dict):
         """Give the open account a new initial password (every session of it closed), or file it
-        for the director's approval when the account is out of the user's reach (services.accounts)."""
+        for the director's approval when the account is out of the user's reach (services.accounts).
+        The argon2id hash runs in a worker thread: it holds this tab, not the server's other users."""
         principal = current()
         if not self.detail_id.isdigit():
             return None
         password = inputs.form(form_data, {"password": 256})["password"]
-        with db.session(write=True) as s:
-            user = self._account(s, principal)
-            if user is None:
-                return rx.toast.error(t("error.not_found", principal.language))
-            try:
-                outcome = account_service.reset_password(s, principal, user, password)
-            except passwords.PasswordRejected as exc:
-                self.password_error = t(exc.key, principal.language, **exc.params)
-                return None
-            except account_service.AccountError as exc:
-                raise OutOfScope(exc.key) from exc
+        try:
+            outcome = await asyncio.to_thread(_reset_password, self.spec, principal, int(self.detail_id), password)
+        except passwords.PasswordRejected as exc:
+            self.password_error = t(exc.key, principal.language, **exc.params)
+            return None
+        except account_service.AccountError as exc:
+            raise OutOfScope(exc.key) from exc
+        if outcome is None:
+            return rx.toast.error(t("error.not_found", principal.language))
         self.password_error = ""
         done = "admin.password_reset_done" if outcome == "done" else "accounts.request_filed"
         return rx.toast.success(t(done, principal.language))
@@ -166,6 +166,16 @@ class UserAdminState(CrudMixin, rx.State):
     @classmethod
     def _extra_view(cls) -> rx.Component:
         return user_password_tools(cls)
+
+
+def _reset_password(spec: EntitySpec, principal, user_id: int, password: str) -> str | None:
+    """The reset's database and argon2 work (a worker thread): its outcome, None for no such account."""
+    with db.session(write=True) as s:
+        try:
+            user = writes.get_record(s, spec, principal, user_id, live=True)
+        except writes.RecordNotFound:
+            return None
+        return account_service.reset_password(s, principal, user, password)
 
 
 def pupil_guardian_tools(state: type[PupilAdminState]) -> rx.Component:

@@ -478,6 +478,10 @@ def _field_error(state: type[CrudMixin], name: str) -> rx.Component:
     return rx.cond(
         state.form_errors.contains(name),  # type: ignore[attr-defined]
         rx.text(state.form_errors[name], color_scheme="red", size="1", data_testid=f"error-{name}"),
+        rx.cond(
+            state.form_warnings.contains(name),  # type: ignore[attr-defined]
+            rx.text(state.form_warnings[name], color_scheme="amber", size="1", data_testid=f"warning-{name}"),
+        ),
     )
 
 
@@ -855,6 +859,21 @@ def import_panel(state: type[CrudMixin], spec: EntitySpec) -> rx.Component:
                 color_scheme=rx.cond(state.import_error_count > 0, "red", "green"),
                 width="100%",
                 data_testid="import-message",
+            ),
+        ),
+        rx.cond(
+            state.import_warnings.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(
+                rx.foreach(
+                    state.import_warnings,
+                    lambda w: rx.text(
+                        tr("admin.import.col_row") + " " + w["row"] + " · " + w["column"] + ": " + w["message"],
+                        color_scheme="amber",
+                        size="1",
+                    ),
+                ),
+                data_testid="import-warnings",
+                width="100%",
             ),
         ),
         rx.cond(

@@ -229,7 +229,11 @@ def _state_classes(cls: type[rx.State]) -> list[type[rx.State]]:
 async def wipe_tab(state: rx.State) -> None:
     """Put every state of the tab back to its defaults (the session token and the socket binding
     with them), keeping only the UI language. Every substate is loaded first: a state manager that
-    keeps substates apart (disk, Redis) would otherwise keep the ones this event did not touch."""
+    keeps substates apart (disk, Redis) would otherwise keep the ones this event did not touch.
+    Once the event is over, the tab's stored state is deleted from the state manager (memory or
+    Redis), unless a sign-in on the same tab got in first (tab_states.forget_after_event)."""
+    from bbbms_app import tab_states
+
     root = state._get_root_state()
     auth = await root.get_state(AuthState)
     lang = auth.lang
@@ -237,6 +241,7 @@ async def wipe_tab(state: rx.State) -> None:
         await root.get_state(cls)
     root.reset()
     auth.lang = lang
+    tab_states.forget_after_event(lambda auth: not auth.session_token)
 
 
 class ForeignTabGuard(Middleware):

@@ -38,6 +38,7 @@ KNOWN_ACTIONS = (
     "denied",
     "invalid",
     "export",
+    "confirm",
 )
 
 

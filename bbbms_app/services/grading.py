@@ -354,10 +354,16 @@ def mark_from_percent(rules: Rules, percent: float | Fraction) -> int:
 
 
 def suggest_period_mark(
-    rules: Rules, marks: Sequence[tuple[str, int]], *, exempt: bool = False, hours: float | None = None
+    rules: Rules,
+    marks: Sequence[tuple[str, int]],
+    *,
+    exempt: bool = False,
+    hours: float | None = None,
+    subject_code: str = "",
 ) -> Suggestion:
     """The quarter / half-year mark the policy suggests from a pupil's current marks (kind, value);
-    `hours` (the subject's weekly hours) picks the local act's minimum number of marks."""
+    `hours` (the subject's weekly hours) picks the local act's minimum number of marks; a subject
+    the policy assesses «зач» / «незач» (`subject_code` in its list) gets «зач» for a 3 or more."""
     if not rules.has_marks:
         return Suggestion()
     if exempt:
@@ -369,6 +375,8 @@ def suggest_period_mark(
     value = mark_from_average(rules, average)
     if value == 5 and rules.two_blocks_five and any(v <= 2 for _k, v in marks):
         value = 4  # the local rule: a 2 in the period, however averaged out, keeps the period from a 5
+    if subject_code and subject_code in rules.pass_fail_codes:
+        return Suggestion(special=PASSED if value >= 3 else FAILED, average=shown, count=count)
     return Suggestion(value=value, average=shown, count=count)
 
 
@@ -386,7 +394,11 @@ def suggest_year_mark(rules: Rules, periods: Sequence[tuple[int | None, str]], e
         return Suggestion(special=NOT_ATTESTED)
     numeric = [v for v, _s in decided if v is not None]
     if not numeric:
-        return Suggestion(special=EXEMPT)
+        # «зач» / «незач» periods: the year passes unless one of them failed; all exempt is «осв».
+        specials = {s for _v, s in decided}
+        if FAILED in specials:
+            return Suggestion(special=FAILED)
+        return Suggestion(special=PASSED if PASSED in specials else EXEMPT)
     mean = Fraction(sum(numeric), len(numeric))
     rounded = _round_half_up(mean)  # a tie (x.5) goes up: the pupil's way
     if rules.year_ties == "last" and mean.denominator == 2 and numeric[-1] < mean:

@@ -112,6 +112,8 @@ class JournalState(rx.State):
     period_info: dict[str, str] = {}
     period_value: str = ""
     period_reason: str = ""
+    # What the period dialog offers: the scale's marks, «н/а», «осв», and «зач»/«незач» where the policy says so.
+    period_choices: list[str] = ["5", "4", "3", "2", "н/а", "осв"]
 
     _class: int = 0
     _subject: int = 0
@@ -188,6 +190,8 @@ class JournalState(rx.State):
         lang = principal.language
         self.closed = g.closed
         self.needs_split = g.needs_split
+        marks = range(g.rules.max_value, g.rules.min_value - 1, -1) if g.rules.has_marks else ()
+        self.period_choices = [*(str(v) for v in marks), *g.specials]
         self._substitute = g.access.substitute and not g.access.leader
         self._own_cols = [j for j, lesson in enumerate(g.lessons) if lesson.teacher_id == principal.staff_id]
         self.substitute_dates = (

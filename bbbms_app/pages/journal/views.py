@@ -248,7 +248,6 @@ def _period_dialog() -> rx.Component:
             rx.button(tr(label), on_click=JournalState.save_period(action), **props),
         )
 
-    choices = ["5", "4", "3", "2", "н/а", "осв"]
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(info["title"]),
@@ -269,7 +268,9 @@ def _period_dialog() -> rx.Component:
                         ),
                         rx.select.root(
                             rx.select.trigger(placeholder=tr("journal.period.other"), data_testid="period-value"),
-                            rx.select.content(*[rx.select.item(c, value=c) for c in choices]),
+                            rx.select.content(
+                                rx.foreach(JournalState.period_choices, lambda c: rx.select.item(c, value=c))
+                            ),
                             value=JournalState.period_value,
                             on_change=JournalState.set_period_value,
                         ),

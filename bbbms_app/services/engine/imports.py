@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from bbbms_app.i18n import LANGUAGES, t
 from bbbms_app.i18n.collation import normalize
+from bbbms_app.services import names
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import marking, sheets, writes, xlsx
 from bbbms_app.services.engine.listing import is_deleted, scope
@@ -32,6 +33,7 @@ from bbbms_app.services.engine.sheets import FileProblem, Formula
 from bbbms_app.services.engine.spec import EntitySpec, FieldSpec
 from bbbms_app.services.engine.values import ValueProblem, check_value, parse_date
 from bbbms_app.services.engine.writes import RecordInvalid
+from bbbms_app.services.school import full_name
 
 SCIENTIFIC = re.compile(r"^\d+(?:[.,]\d+)?[eE][+]?\d+$")
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 in Excel's (Lotus-compatible) count
@@ -63,6 +65,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Not refusals: a PIN that disagrees with the sex or birth date beside it (the file still imports).
+    warnings: list[RowError] = field(default_factory=list)
     written: bool = False
     encoding: str = ""
     # User accounts made by the import: (username, full name, role, one-time password). Only in
@@ -431,6 +435,17 @@ def _match_existing(
                 found[getattr(rec, single[0])] = rec
         for r in rows:
             r.existing = found.get(r.values.get(single[0]))
+    elif named := [k for k in single if k in spec.profile.name_columns()]:
+        # Names in the key (staff) match as canonical spellings: «Аcанова» (a Latin c) in the
+        # list is the «Асанова» of the file, which then corrects it instead of adding a second one.
+        q = select(model)
+        if spec.school_scoped:
+            q = q.where(model.school_id == school_id)
+        by_key = {_folded_key(single, named, [getattr(rec, k) for k in single]): rec for rec in session.exec(q).all()}
+        for r in rows:
+            key = _natural_key(spec, r)
+            if key is not None:
+                r.existing = by_key.get(_folded_key(single, named, list(key)))
     else:
         for r in rows:
             key = _natural_key(spec, r)
@@ -445,6 +460,12 @@ def _match_existing(
         _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
 
     spec.profile.match_import(session, principal, rows, school_id, today or date.today(), report)
+    # A new row that is a person already on the list under another spelling (a pupil without a PIN).
+    new_rows = [r for r in rows if r.existing is None]
+    others = writes.same_person_rows(session, spec, [r.values for r in new_rows], school_id, set())
+    for r, other in zip(new_rows, others, strict=True):
+        if other is not None:
+            report(r, "last_name", "names.same_person", person=full_name(other))
     found_ids = [r.existing.id for r in rows if r.existing is not None]
     reachable: set[int] = set()
     for start in range(0, len(found_ids), 500):
@@ -470,6 +491,10 @@ def _match_existing(
                 _error(result, r.number, spec, key_name, r.raw.get(key_name), t("error.forbidden", lang), lang)
 
 
+def _folded_key(key: list[str], named: list[str], values: list[Any]) -> tuple:
+    return tuple(names.canonical(str(v or "")) if k in named else v for k, v in zip(key, values, strict=True))
+
+
 def _write(
     session: Session,
     spec: EntitySpec,
@@ -492,8 +517,10 @@ def _write(
             if row.existing is None:
                 data = writes.check_create(session, spec, principal, values, school_id=school_id, trusted=True)
                 creates.append((row, data, values))
+                warned = writes.record_warnings(spec, data)
             else:
                 changes = {k: v for k, v in columns.items() if getattr(row.existing, k) != v}
+                warned = writes.record_warnings(spec, {**row.existing.model_dump(), **changes}, set(changes))
                 if changes:
                     # Every check runs before the UPDATE: a refused row has written nothing.
                     writes.update_values(
@@ -503,6 +530,9 @@ def _write(
                 else:
                     result.unchanged += 1
                 written.append((row.existing.id, row))
+            for name, (key, params) in warned.items():
+                column = header_text(spec, name, lang)
+                result.warnings.append(RowError(row.number, column, _shown(row.raw.get(name)), t(key, lang, **params)))
         except RecordInvalid as exc:
             for name, (key, params) in exc.errors.items():
                 _error(result, row.number, spec, name, row.raw.get(name), t(key, lang, **params), lang)
@@ -603,4 +633,7 @@ def summary(result: ImportResult, lang: str) -> str:
         key = "admin.import.failed_one" if len(result.errors) == 1 else "admin.import.failed"
         return t(key, lang, errors=len(result.errors), rows=result.rows)
     key = "admin.import.done" if result.written else "admin.import.checked"
-    return t(key, lang, rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged)
+    text = t(key, lang, rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged)
+    if result.warnings:
+        text = f"{text} {t('admin.import.warnings', lang, n=len(result.warnings))}"
+    return text

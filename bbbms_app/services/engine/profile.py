@@ -33,6 +33,7 @@ from sqlmodel import Session, SQLModel, select
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine.spec import SYSTEM_FIELDS, EntitySpec, FieldSpec, RelatedSpec, entity
+from bbbms_app.services.names import canonical
 from bbbms_app.services.school import full_name, localized_name
 
 Errors = dict[str, tuple[str, dict[str, Any]]]
@@ -147,6 +148,9 @@ class Profile:
     picker_searched: ClassVar[bool] = False  # too many rows for a select: offered by search
     delete_refusal_key: ClassVar[str] = ""  # set when a record is never deleted (the reason's key)
     import_credentials: ClassVar[bool] = False  # an import hands out one-time passwords (accounts)
+    # People's names, refused when they mix alphabets and compared as canonical spellings
+    # (services/names.py). None: last_name, first_name, patronymic and full_name, those the model has.
+    name_fields: ClassVar[tuple[str, ...] | None] = None
 
     spec: ClassVar[EntitySpec]
 
@@ -192,6 +196,12 @@ class Profile:
     @property
     def table(self) -> str:
         return str(self.model.__tablename__)
+
+    def name_columns(self) -> tuple[str, ...]:
+        """The columns holding people's names (see `name_fields`)."""
+        if self.name_fields is not None:
+            return self.name_fields
+        return tuple(n for n in (*PERSON, "full_name") if n in self.model.model_fields)
 
     # ------------------------------------------------------------------ names and keys
 
@@ -351,8 +361,9 @@ class Profile:
 
 
 def reference_fold(text: str) -> str:
-    """A reference cell folded for lookup: case, spaces, dashes and quotes do not matter («5-А» = «5а»)."""
-    return "".join(ch for ch in search_key(str(text)) if ch.isalnum())
+    """A reference cell folded for lookup: case, spaces, dashes, quotes and look-alike letters do not
+    matter («5-А» = «5а» = «5A» with a Latin A; names.canonical)."""
+    return "".join(ch for ch in canonical(str(text)) if ch.isalnum())
 
 
 def rows_by_id(session: Session, model: type[SQLModel], ids: Iterable[int | None]) -> dict[int, Any]:

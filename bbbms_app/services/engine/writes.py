@@ -20,14 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bbbms_app.i18n.collation import normalize
-from bbbms_app.services import audit
+from bbbms_app.services import audit, names, pin_check
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.engine.listing import in_scope, is_deleted
-from bbbms_app.services.engine.profile import ENTITIES
+from bbbms_app.services.engine.profile import ENTITIES, PERSON
 from bbbms_app.services.engine.spec import EntitySpec
 from bbbms_app.services.engine.values import Errors, parse_form
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused, Stale
+from bbbms_app.services.school import full_name
 
 MIN_REASON = 3
 
@@ -96,24 +97,96 @@ def duplicate_errors(
     record_id: int | None,
     school_id: int | None,
 ) -> Errors:
-    """A natural key already taken by another row (a deleted one says so: restore it instead)."""
+    """A natural key already taken by another row (a deleted one says so: restore it instead).
+    Names in the key are compared as canonical spellings (case, spaces, look-alike letters)."""
     key = [k for k in spec.natural_key if not spec.fields[k].virtual]
-    if not key or any(values.get(k) in (None, "") for k in key):
+    # An optional part left empty (a patronymic) is a part of the key all the same.
+    if not key or any(values.get(k) in (None, "") and (spec.fields[k].required or len(key) == 1) for k in key):
         return {}
     model = spec.model
-    q = select(model).where(*[getattr(model, k) == values[k] for k in key])
+    named = [k for k in key if k in spec.profile.name_columns()]
+    q = select(model).where(*[getattr(model, k) == values[k] for k in key if k not in named])
     # A column unique on its own is unique in the whole database, not only in one school.
     globally_unique = len(key) == 1 and bool(model.__table__.c[key[0]].unique)  # type: ignore[attr-defined]
     if spec.school_scoped and school_id is not None and not globally_unique:
         q = q.where(model.school_id == school_id)  # type: ignore[attr-defined]
     if record_id is not None:
         q = q.where(model.id != record_id)  # type: ignore[attr-defined]
-    other = session.exec(q.limit(1)).first()
+    if named:
+        wanted = [names.canonical(values[k]) for k in named]
+        candidates = session.exec(q).all()
+        other = next((r for r in candidates if [names.canonical(getattr(r, k)) for k in named] == wanted), None)
+    else:
+        other = session.exec(q.limit(1)).first()
     if other is None:
         return {}
     if is_deleted(spec, other):
         return {key[-1]: ("admin.error.duplicate_deleted", {})}
     return {key[-1]: ("admin.error.duplicate", {})}
+
+
+def name_errors(spec: EntitySpec, values: dict[str, Any]) -> Errors:
+    """A person's name that mixes alphabets or has a non-Kyrgyz look-alike letter, beside its field."""
+    errors: Errors = {}
+    for column in spec.profile.name_columns():
+        value = values.get(column)
+        if isinstance(value, str) and (problem := names.name_problem(value)) is not None:
+            errors[column] = (problem.key, problem.params)
+    return errors
+
+
+def record_warnings(spec: EntitySpec, values: dict[str, Any], changed: set[str] | None = None) -> Errors:
+    """What the clerk is warned of, not refused (issue 13): a PIN whose sex digit or DDMMYYYY birth
+    date disagrees with the sex and birth date entered beside it (services/pin_check.py). Only when
+    the PIN, the sex or the birth date is among `changed` (None: a new record)."""
+    fields = spec.model.model_fields
+    if "pin" not in fields or (changed is not None and not {"pin", "sex", "birth_date"} & changed):
+        return {}
+    found = pin_check.pin_warnings(values.get("pin"), values.get("sex"), values.get("birth_date"))
+    return {w.field: (w.key, dict(w.params)) for w in found if w.field in fields}
+
+
+def same_person_rows(
+    session: Session, spec: EntitySpec, items: list[dict[str, Any]], school_id: int | None, exclude: set[int]
+) -> list[Any]:
+    """For each of `items` (values of a person with a birth date), the row of the same school that
+    is the same person typed again (the same canonical name and birth date), or None. Two PINs
+    that differ are two people whatever their names."""
+    model = spec.model
+    fields = model.model_fields
+    if not all(p in fields for p in PERSON) or "birth_date" not in fields:
+        return [None] * len(items)
+    births = sorted({v["birth_date"] for v in items if v.get("birth_date")})
+    known: dict[tuple, list[Any]] = {}
+    for start in range(0, len(births), 500):
+        q = select(model).where(model.birth_date.in_(births[start : start + 500]))  # type: ignore[attr-defined]
+        if school_id is not None and "school_id" in fields:
+            q = q.where(model.school_id == school_id)  # type: ignore[attr-defined]
+        for row in session.exec(q).all():
+            if row.id not in exclude:
+                known.setdefault(_person_key(row.model_dump()), []).append(row)
+    out = []
+    for v in items:
+        pin = v.get("pin") or ""
+        rows = known.get(_person_key(v), []) if v.get("birth_date") else []
+        out.append(next((r for r in rows if not (pin and getattr(r, "pin", "") and r.pin != pin)), None))
+    return out
+
+
+def _person_key(values: dict[str, Any]) -> tuple:
+    return (*(names.canonical(str(values.get(p) or "")) for p in PERSON), values.get("birth_date"))
+
+
+def same_person_errors(
+    session: Session, spec: EntitySpec, values: dict[str, Any], record_id: int | None, school_id: int | None
+) -> Errors:
+    """The same person already on the list (see same_person_rows), named beside the last name."""
+    [other] = same_person_rows(session, spec, [values], school_id, {record_id} if record_id else set())
+    if other is None:
+        return {}
+    if is_deleted(spec, other):
+        return {"last_name": ("admin.error.duplicate_deleted", {})}
+    return {"last_name": ("names.same_person", {"person": full_name(other)})}
 
 
 def _save_rule_errors(
@@ -223,8 +296,11 @@ def check_create(
     if not trusted:
         errors.update({k: v for k, v in reference_errors(session, spec, principal, values).items() if k not in errors})
     errors.update(spec.profile.validate(columns))
+    errors.update({k: v for k, v in name_errors(spec, columns).items() if k not in errors})
     if not errors and not trusted:
         errors.update(duplicate_errors(session, spec, principal, columns, None, school_id))
+    if not errors and not trusted:
+        errors.update(same_person_errors(session, spec, columns, None, school_id))
     if not errors:
         errors.update(_save_rule_errors(session, spec, principal, None, columns))
     data = dict(columns)
@@ -319,8 +395,12 @@ def update_values(
     if not trusted:
         errors.update({k: v for k, v in reference_errors(session, spec, principal, changes).items() if k not in errors})
     errors.update(spec.profile.validate(merged))
+    # Only a name being changed is checked: an old spelling does not block an edit of the phone.
+    errors.update({k: v for k, v in name_errors(spec, changes).items() if k not in errors})
     if not errors and not trusted:
         errors.update(duplicate_errors(session, spec, principal, merged, row.id, getattr(row, "school_id", None)))
+    if not errors and not trusted and {*PERSON, "birth_date", "pin"} & changes.keys():
+        errors.update(same_person_errors(session, spec, merged, row.id, getattr(row, "school_id", None)))
     if not errors and changes:
         errors.update(_save_rule_errors(session, spec, principal, row.id, changes))
     if not errors:

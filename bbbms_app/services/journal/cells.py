@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, bindparam, exists, or_
+from sqlalchemy import and_, bindparam, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -41,6 +41,8 @@ from bbbms_app.models import (
     PeriodMark,
     SchoolClass,
     SubgroupMember,
+    Subject,
+    TeachingAssignment,
     Term,
 )
 from bbbms_app.models.journal import ATTENDANCE_CODES, MARK_KINDS
@@ -189,6 +191,8 @@ class LessonContext:
     rules: grading.Rules
     in_subgroup: bool = True  # the pupil is a member of the lesson's subgroup (always true for the whole class)
     term_id: int = 0
+    hours: float | None = None  # the subject's weekly hours in the class (the local act's minimum of marks)
+    subject_code: str = ""  # the policy may assess the subject «зач» / «незач»
 
 
 # Statements of the save path are built once: constructing a select costs more than running it on SQLite.
@@ -219,6 +223,17 @@ _LESSON_CONTEXT = (
         ),
         Lesson.term_id,
         exists().where(ClassTermClose.term_id == Lesson.term_id, ClassTermClose.class_id == Lesson.class_id),
+        # The local act's options, in grading.local_act's order, and the subject's weekly hours.
+        GradingPolicy.min_marks_by_hours, GradingPolicy.half_year_max_hours, GradingPolicy.pass_fail_codes,
+        GradingPolicy.two_blocks_five, GradingPolicy.year_ties, GradingPolicy.criterion_json,
+        select(func.max(TeachingAssignment.hours_per_week))
+        .where(
+            TeachingAssignment.class_id == Lesson.class_id,
+            TeachingAssignment.subject_id == Lesson.subject_id,
+            TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+        .scalar_subquery(),
+        select(Subject.code).where(Subject.id == Lesson.subject_id).scalar_subquery(),
     )
     .join(SchoolClass, SchoolClass.id == Lesson.class_id)  # type: ignore[arg-type]
     .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
@@ -290,11 +305,12 @@ def _lesson_context(
     rules = grading.Rules()
     if row[13] is not None:
         scale, low, high, t5, t4, t3, min_marks, weights = row[14:22]
-        rules = grading.rules_of_values(scale, low, high, t5, t4, t3, min_marks, weights)
+        rules = grading.rules_of_values(scale, low, high, t5, t4, t3, min_marks, weights, *row[25:31])
     return LessonContext(
         id=row[0], school_id=row[1], class_id=row[2], subject_id=row[3], teacher_id=row[4], subgroup=row[5],
         date=row[6], cancelled=bool(row[7]), term_closed=row[8] is not None or bool(row[24]), grade=row[10],
         year_id=row[11], pupil_enrolled=bool(row[12]), rules=rules, in_subgroup=bool(row[22]), term_id=row[23],
+        hours=row[31], subject_code=row[32] or "",
     )  # fmt: skip
 
 
@@ -481,7 +497,9 @@ def _suggestion_after(session: Session, lesson: LessonContext, pupil_id: int) ->
     }  # fmt: skip
     marks = [(kind, value) for kind, value in conn.execute(_PUPIL_TERM_MARKS, params).all()]
     exempt = conn.execute(_PUPIL_EXEMPT, params).first() is not None
-    return grading.suggest_period_mark(lesson.rules, marks, exempt=exempt)
+    return grading.suggest_period_mark(
+        lesson.rules, marks, exempt=exempt, hours=lesson.hours, subject_code=lesson.subject_code
+    )
 
 
 def save_cell(

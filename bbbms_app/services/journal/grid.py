@@ -92,6 +92,9 @@ class Grid:
     # A subgroup journal of a class not yet split for the subject lists nobody: the page says who splits it.
     needs_split: bool = False
     class_closed: bool = False  # the term was closed for this class (or its grade) alone
+    hours: float | None = None  # the subject's weekly hours in the class (the local act's minimum of marks)
+    # The special period marks this subject may get: «н/а», «осв», and «зач»/«незач» where the policy says so.
+    specials: tuple[str, ...] = (grading.NOT_ATTESTED, grading.EXEMPT)
 
     @property
     def closed(self) -> bool:
@@ -241,6 +244,7 @@ def grid(
     if not acc.read:
         raise OutOfScope(f"journal {class_id}/{subject_id}/{subgroup}")
     rules = grading.policy_for_class(session, class_id)
+    hours = grading.weekly_hours(session, class_id, subject_id)
     pupils = pupils_of(session, class_id, term.starts_on, term.ends_on)
     needs_split = False
     if subgroup:
@@ -267,7 +271,9 @@ def grid(
             special=row.special if row else "",
             version=row.version if row else 0,
             reason=row.reason if row else "",
-            suggestion=grading.suggest_period_mark(rules, marks.get(pupil.id, []), exempt=exempt),
+            suggestion=grading.suggest_period_mark(
+                rules, marks.get(pupil.id, []), exempt=exempt, hours=hours, subject_code=subject.code
+            ),
         )
         y = set_year.get(pupil.id)
         year[pupil.id] = PeriodCell(
@@ -285,7 +291,7 @@ def grid(
     )
     return Grid(
         cls, subject, term, subgroup, acc, rules, pupils, lessons, cells, period, year, len(terms), needs_split,
-        class_closed,
+        class_closed, hours, grading.period_specials(rules, subject.code),
     )  # fmt: skip
 
 

@@ -58,15 +58,20 @@ def _period_target(
     return cls
 
 
-def _validate_period_value(rules: grading.Rules, value: int | None, special: str) -> None:
+def _validate_period_value(rules: grading.Rules, value: int | None, special: str, subject_code: str = "") -> None:
     if not rules.has_marks:
         raise JournalError("journal.error.no_marks")
     if value is not None and special:
         raise JournalError("journal.error.period_value", value=f"{value} {special}"[:20])
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not rules.allows(value)):
         raise JournalError("journal.error.mark_range", value=str(value)[:10], low=rules.min_value, high=rules.max_value)
-    if special and special not in PERIOD_SPECIALS:
+    if special and special not in PERIOD_SPECIALS and special not in grading.period_specials(rules, subject_code):
         raise JournalError("journal.error.period_value", value=str(special)[:20])
+
+
+def _subject_code(session: Session, subject_id: int) -> str:
+    subject = session.get(Subject, subject_id)
+    return subject.code if subject is not None else ""
 
 
 def _store_period(
@@ -160,7 +165,10 @@ def period_suggestion(
             Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
         )
     ).all()
-    return grading.suggest_period_mark(rules, [(k, v) for k, v in marks], exempt=exempt)
+    hours = grading.weekly_hours(session, cls.id, subject_id)  # type: ignore[arg-type]
+    return grading.suggest_period_mark(
+        rules, [(k, v) for k, v in marks], exempt=exempt, hours=hours, subject_code=_subject_code(session, subject_id)
+    )
 
 
 def pupil_suggestion(
@@ -214,7 +222,7 @@ def set_period_mark(
     action = edit_action(principal, own, term_closed_for(session, term, class_id), reason)
     rules = grading.policy_for_class(session, class_id)
     if value is not None or special:
-        _validate_period_value(rules, value, special)
+        _validate_period_value(rules, value, special, _subject_code(session, subject_id))
     suggestion = period_suggestion(session, cls, subject_id, term, pupil_id, subgroup, special == grading.EXEMPT)
     if special == grading.EXEMPT and not reason:
         raise JournalError("journal.error.override_reason", suggestion=suggestion.text or "—")
@@ -256,7 +264,7 @@ def set_year_mark(
     action = edit_action(principal, own, closed, reason)
     rules = grading.policy_for_class(session, class_id)
     if value is not None or special:
-        _validate_period_value(rules, value, special)
+        _validate_period_value(rules, value, special, _subject_code(session, subject_id))
     suggestion = year_suggestion(session, cls, subject_id, pupil_id)
     return _store_period(
         session, principal, cls, subject_id, pupil_id, "year", 0, None, value, special, suggestion, reason,

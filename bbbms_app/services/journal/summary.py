@@ -203,11 +203,15 @@ def _fill_suggestions(
             )
         ).all():
             current[(pupil_id, subject_id)].append((kind, value))
+        hours = {sid: grading.weekly_hours(session, cls.id, sid) for sid in subject_ids}  # type: ignore[arg-type]
+        codes = dict(session.exec(select(Subject.id, Subject.code).where(Subject.id.in_(subject_ids))).all())  # type: ignore[union-attr]
         for row in rows:
             for sid in subject_ids:
                 if sid in row.marks or (row.pupil_id, sid) not in current:
                     continue
-                sug = grading.suggest_period_mark(rules, current[(row.pupil_id, sid)])
+                sug = grading.suggest_period_mark(
+                    rules, current[(row.pupil_id, sid)], hours=hours[sid], subject_code=codes.get(sid, "")
+                )
                 if sug.text:
                     row.marks[sid] = (sug.value, sug.special)
                     row.suggested.add(sid)
