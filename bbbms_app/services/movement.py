@@ -291,6 +291,95 @@ def record(
     return row
 
 
+# ------------------------------------------------------------------ the pupil form's doors
+#
+# A pupil reaches a class only through the book: the new-pupil form and the pupil import name the
+# class together with the admission order, and an arrival record is written for him. These names
+# are the pupil form's fields, so a refusal is shown beside the field the user filled in.
+
+PUPIL_FIELDS = {"to_class_id": "class_id", "date": "admitted_on", "order_id": "order_id", "from_school": "from_school"}
+
+
+def admission_day(session: Session, order: Order, cls: SchoolClass, day: date | None) -> date:
+    """The arrival's date: the one given, else the order's date (not before the class's year begins)."""
+    if day is not None:
+        return day
+    return max(order.date, _year_of(session, cls).starts_on)
+
+
+def check_admission(
+    session: Session,
+    principal: Principal | None,
+    school_id: int | None,
+    values: dict[str, Any],
+) -> date | None:
+    """The arrival a new pupil's form or import row asks for, checked before he is written.
+
+    `values` holds the pupil form's names (class_id, order_id, admitted_on); None when no class is
+    named (a pupil on no class list yet). The rules are those of `check` for an arrival.
+    """
+    class_id, order_id, day = values.get("class_id"), values.get("order_id"), values.get("admitted_on")
+    if class_id is None:
+        if order_id is not None or day is not None:
+            raise FieldError("class_id", "movement.error.class_required")
+        return None
+    if principal is not None and not principal.can(WRITE_PERMISSION):
+        raise FieldError("class_id", "movement.error.no_right")
+    if order_id is None:
+        raise FieldError("order_id", "movement.error.order_required")
+    school_id = school_id if school_id is not None else (principal.school_id if principal else None)
+    cls = _live(session, SchoolClass, class_id, school_id, "class_id")
+    order = _live(session, Order, order_id, cls.school_id, "order_id")
+    day = admission_day(session, order, cls, day)
+    if order.date > day:
+        raise FieldError("order_id", "movement.error.order_after", date=format_date(order.date))
+    year = _year_of(session, cls)
+    if not year.starts_on <= day <= year.ends_on:
+        raise FieldError(
+            "admitted_on",
+            "movement.error.outside_year",
+            start=format_date(year.starts_on),
+            end=format_date(year.ends_on),
+        )
+    return day
+
+
+def admit(session: Session, principal: Principal | None, pupil: Pupil, values: dict[str, Any]) -> MovementRecord | None:
+    """Write the arrival of a pupil just made by the form or the import (checked by check_admission)."""
+    day = check_admission(session, principal, pupil.school_id, values)
+    if day is None:
+        return None
+    try:
+        return record(
+            session,
+            principal,
+            {
+                "pupil_id": pupil.id,
+                "kind": "arrival",
+                "date": day,
+                "order_id": values.get("order_id"),
+                "to_class_id": values.get("class_id"),
+                "from_school": values.get("from_school") or "",
+            },
+            school_id=pupil.school_id,
+        )
+    except FieldError as exc:
+        raise FieldError(PUPIL_FIELDS.get(exc.field, "class_id"), exc.key, **exc.params) from exc
+
+
+def enrolled_class(session: Session, pupil_id: int, today: date) -> SchoolClass | None:
+    """The class a pupil is on the list of today or from a later day (None: on no list)."""
+    enrollment = session.exec(
+        select(Enrollment)
+        .where(
+            Enrollment.pupil_id == pupil_id,
+            or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= today),  # type: ignore[union-attr]
+        )
+        .order_by(Enrollment.starts_on)
+    ).first()
+    return session.get(SchoolClass, enrollment.class_id) if enrollment is not None else None
+
+
 # ------------------------------------------------------------------------- the pupil card
 
 

@@ -125,4 +125,23 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Запись книги движения не удаляется: исправьте ошибку обратным движением",
         "A line of the movement book is not deleted: correct a mistake with the opposite movement",
     ),
+    # The pupil form's doors into a class: the admission order
+    "pupil.section.admission": ("Мектепке кабыл алуу", "Зачисление в школу", "Admission"),
+    "field.pupil.order_id": ("Кабыл алуу буйругу", "Приказ о зачислении", "Admission order"),
+    "field.pupil.admitted_on": ("Кабыл алынган күнү", "Дата зачисления", "Admission date"),
+    "field.pupil.from_school": (
+        "Кайдан келди (мектеп, район, облус, өлкө)",
+        "Откуда прибыл (школа, район, область, страна)",
+        "Came from (school, rayon, region, country)",
+    ),
+    "movement.error.no_right": (
+        "Класска кабыл алуу кыймыл китебине жазылат, ага сиздин укугуңуз жок",
+        "Зачисление в класс записывается в книгу движения, а у вас нет права её вести",
+        "Admission into a class is written in the movement book, which you may not keep",
+    ),
+    "pupil.error.delete_enrolled": (
+        "Окуучу {name} классынын тизмесинде: аны өчүрбөй, кыймыл китебине «Кетти» жазуусун буйругу менен киргизиңиз",
+        "Ученик числится в {name}: не удаляйте его, а запишите выбытие в книгу движения с приказом",
+        "The pupil is on the list of {name}: record his departure with its order in the movement book instead",
+    ),
 }
