@@ -49,7 +49,13 @@ RU_HEADERS = [
     "Приказ о зачислении",
 ]
 # The template adds the admission's date and where the pupil came from (both optional).
-RU_TEMPLATE = [*RU_HEADERS, "Дата зачисления", "Откуда прибыл (школа, район, область, страна)"]
+RU_TEMPLATE = [
+    *RU_HEADERS,
+    "Дата зачисления",
+    "Откуда прибыл",
+    "Какой район, область или страна",
+    "Из какой школы прибыл",
+]
 
 
 @pytest.fixture(autouse=True)

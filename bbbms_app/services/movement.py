@@ -118,6 +118,7 @@ def check(
     order = _live(session, Order, values.get("order_id"), school_id, "order_id")
     if order.date > day:
         raise FieldError("order_id", "movement.error.order_after", date=format_date(order.date))
+    check_places(kind, values)
     to_class: SchoolClass | None = None
     if kind in INTO_CLASS:
         if values.get("to_class_id") is None:
@@ -190,6 +191,44 @@ def check(
     return Plan(pupil, order, kind, day, to_class, current, current_class)
 
 
+def check_places(kind: str, values: dict[str, Any]) -> None:
+    """Where from (an arrival) and where to (a departure): a category and, when it names one, a
+    place of that kind from the shipped list (services/places.py); other kinds name neither."""
+    from bbbms_app.services import places
+
+    for side, allowed in (("from", kind == "arrival"), ("to", kind == "departure")):
+        category = values.get(f"{side}_category") or ""
+        place = values.get(f"{side}_place") or ""
+        if not allowed:
+            if category or place:
+                raise FieldError(f"{side}_category", "movement.error.no_place")
+            continue
+        if category and category not in places.CATEGORIES:
+            raise FieldError(f"{side}_category", "admin.error.choice")
+        if place and place not in places.PLACES:
+            raise FieldError(f"{side}_place", "admin.error.choice")
+        if place and not category:
+            raise FieldError(f"{side}_category", "movement.error.place_category")
+        if category and not places.fits(category, place):
+            raise FieldError(f"{side}_place", f"movement.error.place_{category}")
+        if category in ("other_rayon", "other_oblast", "abroad") and not place:
+            raise FieldError(f"{side}_place", f"movement.error.place_{category}")
+
+
+def place_text(m: MovementRecord, side: str, lang: str) -> str:
+    """«Another rayon: Sokuluk District (Chui Region) · School No. 3» or the old free text."""
+    from bbbms_app.services import places
+
+    category, place = getattr(m, f"{side}_category"), getattr(m, f"{side}_place")
+    school = getattr(m, f"{side}_school")
+    head = ""
+    if category:
+        head = t(f"place.{'category' if side == 'from' else 'to'}.{category}", lang)
+        if place:
+            head = f"{head}: {places.name(place, lang)}"
+    return " · ".join(x for x in (head, school) if x)
+
+
 # ------------------------------------------------------------------------------------ writes
 
 
@@ -243,6 +282,10 @@ def apply(session: Session, principal: Principal | None, record: MovementRecord,
             pupil_id=plan.pupil.id,
             school_id=plan.pupil.school_id,
         )
+    if plan.kind == "arrival":
+        from bbbms_app.services import alpha_book
+
+        alpha_book.assign(session, principal, plan.pupil, why)
     p = plan.pupil
     record.search_key = search_key(
         p.last_name, p.first_name, p.patronymic, p.pin or "", plan.order.number, record.from_school, record.to_school
@@ -251,7 +294,21 @@ def apply(session: Session, principal: Principal | None, record: MovementRecord,
     session.flush()
 
 
-FIELDS = ("pupil_id", "kind", "date", "order_id", "to_class_id", "from_school", "to_school", "reason", "note")
+FIELDS = (
+    "pupil_id",
+    "kind",
+    "date",
+    "order_id",
+    "to_class_id",
+    "from_school",
+    "to_school",
+    "from_category",
+    "from_place",
+    "to_category",
+    "to_place",
+    "reason",
+    "note",
+)
 
 
 def record(
@@ -264,6 +321,8 @@ def record(
         if len(text) > limit:
             raise FieldError(text_field, "admin.error.too_long", max=limit)
         values[text_field] = text
+    for place_field in ("from_category", "from_place", "to_category", "to_place"):
+        values[place_field] = str(values.get(place_field) or "").strip()
     plan = check(session, principal, values, school_id=school_id)
     row = MovementRecord(school_id=plan.pupil.school_id, **values)
     session.add(row)
@@ -327,6 +386,7 @@ def check_admission(
         raise FieldError("class_id", "movement.error.no_right")
     if order_id is None:
         raise FieldError("order_id", "movement.error.order_required")
+    check_places("arrival", {k: values.get(k) for k in ("from_category", "from_place")})
     school_id = school_id if school_id is not None else (principal.school_id if principal else None)
     cls = _live(session, SchoolClass, class_id, school_id, "class_id")
     order = _live(session, Order, order_id, cls.school_id, "order_id")
@@ -360,6 +420,8 @@ def admit(session: Session, principal: Principal | None, pupil: Pupil, values: d
                 "order_id": values.get("order_id"),
                 "to_class_id": values.get("class_id"),
                 "from_school": values.get("from_school") or "",
+                "from_category": values.get("from_category") or "",
+                "from_place": values.get("from_place") or "",
             },
             school_id=pupil.school_id,
         )
@@ -398,8 +460,8 @@ def pupil_movements(session: Session, pupil_id: int, lang: str) -> list[dict[str
             "date": format_date(m.date, lang),
             "kind": t(f"movement.kind.{m.kind}", lang),
             "order": order_label(o, lang),
-            "from": where(classes.get(m.from_class_id or -1, ""), m.from_school),
-            "to": where(classes.get(m.to_class_id or -1, ""), m.to_school),
+            "from": where(classes.get(m.from_class_id or -1, ""), place_text(m, "from", lang)),
+            "to": where(classes.get(m.to_class_id or -1, ""), place_text(m, "to", lang)),
         }
         for m, o in rows
     ]
@@ -420,8 +482,8 @@ def order_movements(session: Session, order_id: int, lang: str) -> list[dict[str
             "name": " ".join(x for x in (p.last_name, p.first_name, p.patronymic) if x),
             "date": format_date(m.date, lang),
             "kind": t(f"movement.kind.{m.kind}", lang),
-            "from": where(classes.get(m.from_class_id or -1, ""), m.from_school),
-            "to": where(classes.get(m.to_class_id or -1, ""), m.to_school),
+            "from": where(classes.get(m.from_class_id or -1, ""), place_text(m, "from", lang)),
+            "to": where(classes.get(m.to_class_id or -1, ""), place_text(m, "to", lang)),
         }
         for m, p in rows
     ]

@@ -19,14 +19,14 @@ from bbbms_app.models import (
     Term,
 )
 from bbbms_app.models.people import SEXES
-from bbbms_app.services import curriculum
+from bbbms_app.services import curriculum, places
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, visible_class_ids, visible_pupil_ids_own
 from bbbms_app.services.engine.profile import PERSON, Profile, current_enrollment, person_name_column
 from bbbms_app.services.engine.profiles.staff import PHONE, PIN
 from bbbms_app.services.engine.spec import FieldSpec, RelatedSpec
 from bbbms_app.services.school import class_name, current_year, localized_name
 
-ADMISSION = ("class_id", "order_id", "admitted_on", "from_school")
+ADMISSION = ("class_id", "order_id", "admitted_on", "from_category", "from_place", "from_school")
 
 
 class PupilProfile(Profile):
@@ -55,6 +55,17 @@ class PupilProfile(Profile):
         FieldSpec("class_id", "field.pupil.class_id", "fk", virtual=True, fk_table="schoolclass"),
         FieldSpec("order_id", "field.pupil.order_id", "fk", virtual=True, fk_table="order"),
         FieldSpec("admitted_on", "field.pupil.admitted_on", "date", virtual=True, nullable=True),
+        FieldSpec(
+            "from_category",
+            "field.pupil.from_category",
+            "choice",
+            virtual=True,
+            choices=places.CATEGORIES,
+            choice_prefix="place.category",
+        ),
+        FieldSpec(
+            "from_place", "field.pupil.from_place", "choice", virtual=True, choices=places.CODES, choice_prefix="place"
+        ),
         FieldSpec("from_school", "field.pupil.from_school", "text", virtual=True, max_length=300),
     )
     import_columns = ("pin", *PERSON, "birth_date", "sex", "alpha_book_no", *ADMISSION)
@@ -146,6 +157,13 @@ class PupilProfile(Profile):
         from bbbms_app.services import consent
 
         consent.check_save("pupil", session, principal, record_id, values)
+        self.check_alpha_book(session, principal, record_id, values)
+
+    def check_alpha_book(self, session, principal, record_id, values):
+        """A number the clerk types: «letter/number», his surname's letter, no other pupil's."""
+        from bbbms_app.services import alpha_book
+
+        alpha_book.check(session, principal.school_id if principal else None, record_id, dict(values))
 
     def after_create(self, session, principal, created, today):
         """A new pupil given a class arrives in it: an arrival record under the admission order."""
@@ -185,7 +203,15 @@ class PupilProfile(Profile):
         from bbbms_app.services.engine.hooks import FieldError
 
         classes_now = current_class_of(session, [r.existing.id for r in rows if r.existing is not None], today)
+        numbers: dict[str, int] = {}
         for r in rows:
+            if r.existing is not None and not r.values.get("alpha_book_no") and r.existing.alpha_book_no:
+                r.values.pop("alpha_book_no", None)  # an empty cell does not take his number away
+            number = r.values.get("alpha_book_no")
+            if number:
+                if number in numbers:
+                    report(r, "alpha_book_no", "admin.import.duplicate_in_file", row=numbers[number])
+                numbers.setdefault(number, r.number)
             now = classes_now.get(r.existing.id) if r.existing is not None else None
             if now is not None and r.values.get("class_id") not in (None, now):
                 report(r, "class_id", "admin.import.class_change")
@@ -235,6 +261,8 @@ class PupilProfile(Profile):
                 arrivals[m.pupil_id] = {
                     "order_id": f"{o.number} {o.date:%d.%m.%Y}",
                     "admitted_on": m.date,
+                    "from_category": t(f"place.category.{m.from_category}", lang) if m.from_category else "",
+                    "from_place": t(f"place.{m.from_place}", lang) if m.from_place else "",
                     "from_school": m.from_school,
                 }
         return {
