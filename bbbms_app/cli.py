@@ -544,6 +544,36 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> date:
+    """A date given on the command line: 2025-09-01 or 01.09.2025."""
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise CliError("cli.report.bad_date", value=text)
+
+
+def _cmd_report_contingent(args: argparse.Namespace) -> int:
+    """The contingent report (движение учащихся) of a period to XLSX: counts only, no names."""
+    from bbbms_app.models import School
+    from bbbms_app.services import movement_report
+    from bbbms_app.services.school import localized_name
+
+    start, end = _day(args.start), _day(args.end)
+    if end < start:
+        raise CliError(movement_report.PeriodInvalid.key)
+    out = _writable_target(Path(args.out))
+    require_database()
+    school = _operator_school(args.school)
+    with db.session() as s:
+        report = movement_report.contingent(s, school, start, end, _lang_now)
+        name = localized_name(s.get(School, school), _lang_now)
+    out.write_bytes(movement_report.xlsx_bytes(report, _lang_now, name))
+    print(_say("cli.report.written", path=str(out), end=report.school.total("end")))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bbbms_app.models import ROLES
 
@@ -643,6 +673,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="why the data is exported (required for personal data: pupil, guardian, staff, user; audited)",
     )
     ex.set_defaults(func=_cmd_export)
+    rp = sub.add_parser("report", help="reports")
+    rsub = rp.add_subparsers(dest="report", required=True)
+    rc = rsub.add_parser("contingent", help="pupil movement of a period (движение учащихся) to XLSX")
+    rc.add_argument("--from", dest="start", required=True, help="first day: 2025-09-01 or 01.09.2025")
+    rc.add_argument("--to", dest="end", required=True, help="last day")
+    rc.add_argument("--out", required=True, help="the XLSX file to write")
+    rc.add_argument("--school", type=int, default=None, help="school id (needed when there are several)")
+    rc.add_argument("--lang", default=None, choices=LANGUAGES, help="language of the report and messages")
+    rc.set_defaults(func=_cmd_report_contingent)
 
     # Operations (backup, restore, restore-drill, init, migrate-data, jobs, prepare): cli_ops.py.
     from bbbms_app import cli_ops

@@ -217,3 +217,37 @@ async def test_the_pupil_screen_refuses_delete_with_the_pointer_and_offers_the_o
     assert pupils.delete_error == t("pupil.error.delete_enrolled", "ky", name="5-А")
     with db.session() as s:
         assert s.get(Pupil, school.pupils_5a[1]).deleted_at is None
+
+
+def test_a_movement_dated_before_the_pupils_last_one_is_refused(school):
+    """Found by the contingent report's generated histories: a class change back-dated before a
+    later one left the pupil on two class lists at once."""
+    from bbbms_app.services import movement
+    from bbbms_app.services.engine.hooks import FieldError
+
+    order = admission_order(school.school_id, "40", date(2025, 9, 1))
+    pid = school.pupils_5a[0]
+    with db.session(write=True) as s:
+        movement.record(
+            s,
+            principal("t_clerk"),
+            {
+                "pupil_id": pid,
+                "kind": "transfer_in_school",
+                "date": date(2026, 2, 6),
+                "order_id": order,
+                "to_class_id": school.class_6b,
+            },
+        )
+    for kind, extra in (("transfer_in_school", {"to_class_id": school.class_6b}), ("departure", {})):
+        with pytest.raises(FieldError) as exc, db.session(write=True) as s:
+            movement.record(
+                s,
+                principal("t_clerk"),
+                {"pupil_id": pid, "kind": kind, "date": date(2025, 10, 1), "order_id": order, **extra},
+            )
+        assert (exc.value.field, exc.value.key) == ("date", "movement.error.later_movement")
+    assert roll(pid) == [
+        (school.class_5a, date(2025, 9, 1), date(2026, 2, 5)),
+        (school.class_6b, date(2026, 2, 6), None),
+    ]

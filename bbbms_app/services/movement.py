@@ -142,6 +142,15 @@ def check(
     elif kind in OUT_OF_SCHOOL or kind == "transfer_in_school":
         if current is None or current_class is None:
             raise FieldError("pupil_id", "movement.error.not_enrolled", date=format_date(day))
+        # The book is written in the order things happened: a movement dated before the pupil's
+        # last one would leave two class lists holding him at once.
+        later = session.exec(
+            select(Enrollment.starts_on)
+            .where(Enrollment.pupil_id == pupil.id, Enrollment.starts_on > day)
+            .order_by(Enrollment.starts_on)
+        ).first()
+        if later is not None or current.ends_on is not None:
+            raise FieldError("date", "movement.error.later_movement", date=format_date(later or current.ends_on))
         if kind == "transfer_in_school":
             assert to_class is not None
             if to_class.id == current_class.id:
