@@ -263,4 +263,15 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "У ученика уже записано движение от {date}: более ранней датой записать нельзя",
         "The pupil has a movement of {date} already: an earlier date cannot be written",
     ),
+    "field.movementrecord.book": ("Китеп", "Книга", "Book"),
+    "movement.book.arrivals_departures": (
+        "Келгендер жана кеткендер",
+        "Прибывшие и выбывшие",
+        "Arrivals and departures",
+    ),
+    "movement.book.inside": (
+        "Мектептин ичинде (башка класска, кийинки класска)",
+        "Внутри школы (переводы из класса в класс)",
+        "Inside the school (class changes, promotions)",
+    ),
 }

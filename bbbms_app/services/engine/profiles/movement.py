@@ -14,6 +14,10 @@ from bbbms_app.services.engine.profile import Profile, profile_of, rows_by_id
 from bbbms_app.services.engine.spec import FieldSpec
 
 PLACE_FIELDS = ("from_category", "from_place", "to_category", "to_place")
+BOOKS = {
+    "arrivals_departures": ("arrival", "departure", "graduation"),
+    "inside": ("transfer_in_school", "promotion"),
+}
 WRITTEN_ONCE = ("kind", "pupil_id", "date", "order_id", "to_class_id", "from_school", "to_school", *PLACE_FIELDS)
 
 
@@ -52,8 +56,19 @@ class MovementProfile(Profile):
             "academic_year_id", "field.movementrecord.academic_year_id", "fk", virtual=True, fk_table="academicyear"
         ),
         FieldSpec("class_id", "field.movementrecord.class_id", "fk", virtual=True, fk_table="schoolclass"),
+        FieldSpec(
+            "book",
+            "field.movementrecord.book",
+            "choice",
+            virtual=True,
+            choices=tuple(BOOKS),
+            choice_prefix="movement.book",
+        ),
     )
-    filters = ("kind", "academic_year_id", "class_id")
+    # The paper's arrivals and departures book lists who came and who left (graduates too); class
+    # changes and promotions inside the school are the other view of the same records.
+    filters = ("book", "kind", "academic_year_id", "class_id")
+    default_filters = {"book": "arrivals_departures"}
     order = ("date",)
     hide_on_phone = ("order", "from", "to", "reason")
     personal = True
@@ -95,6 +110,8 @@ class MovementProfile(Profile):
         return None
 
     def apply_filter(self, name, value, query, today):
+        if name == "book":
+            return query.where(MovementRecord.kind.in_(BOOKS[value]))  # type: ignore[attr-defined]
         if name == "class_id":
             return query.where(
                 or_(MovementRecord.from_class_id == int(value), MovementRecord.to_class_id == int(value))
