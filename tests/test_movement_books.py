@@ -61,10 +61,11 @@ async def test_the_contingent_screen_shows_the_period_and_refuses_an_inverted_on
     await report.load()
     assert report.start == "2025-09-01"
     await report.set_end("04.11.2025")
-    labels = [line["label"] for line in report.lines]
+    labels = [line["label_ky"] for line in report.lines]
+    assert report.lines[-1]["label_ru"] == "Итого по школе"
     assert labels[:2] == ["5-А", "6-Б"] and labels[-1] == "Мектеп боюнча бардыгы"
     assert report.lines[0]["m0"] == "3 (1)"  # three at the start, one of them a girl
-    assert report.headers[0] == "Мезгилдин башында"
+    assert report.headers[0] == {"ky": "Мезгилдин башында", "ru": "На начало периода", "en": "At the start"}
     await report.set_start("05.11.2025")
     assert report.error == "Мезгилдин аягы башынан мурун болбойт" and report.lines == []
     await report.set_start("01.09.2025")

@@ -14,10 +14,11 @@ import reflex as rx
 from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import Forbidden, current, requires
+from bbbms_app.auth.state import AuthState
 from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
-from bbbms_app.i18n import t
+from bbbms_app.i18n import LANGUAGES, t
 from bbbms_app.services import alpha_book, audit, movement_report
 from bbbms_app.services import school as school_service
 from bbbms_app.services.engine import downloads, listing
@@ -259,7 +260,7 @@ class ContingentState(rx.State):
 
     start: str = ""  # yyyy-mm-dd
     end: str = ""
-    headers: list[str] = []
+    headers: list[dict[str, str]] = []
     lines: list[dict[str, str]] = []
     error: str = ""
 
@@ -282,7 +283,13 @@ class ContingentState(rx.State):
             self.error = t(exc.key, principal.language)
             self.headers, self.lines = [], []
             return
-        self.headers, self.lines = movement_report.table(report, principal.language)
+        # Labels and headers in the three languages: the table follows a language switch at once.
+        tables = {lang: movement_report.table(report, lang) for lang in LANGUAGES}
+        self.headers = [{lang: tables[lang][0][i] for lang in LANGUAGES} for i in range(len(tables["ky"][0]))]
+        self.lines = [
+            {**line, **{f"label_{lang}": tables[lang][1][i]["label"] for lang in LANGUAGES}}
+            for i, line in enumerate(tables["ky"][1])
+        ]
 
     @rx.event
     @requires("movement.read")
@@ -355,6 +362,10 @@ CONTINGENT_CSS = """
 """
 
 
+def _in_language(texts: rx.Var, prefix: str) -> rx.Var:
+    return rx.match(AuthState.lang, ("ru", texts[f"{prefix}ru"]), ("en", texts[f"{prefix}en"]), texts[f"{prefix}ky"])
+
+
 def _contingent_body() -> rx.Component:
     n = len(movement_report.MEASURES)
     return rx.vstack(
@@ -393,14 +404,14 @@ def _contingent_body() -> rx.Component:
                     rx.el.thead(
                         rx.el.tr(
                             rx.el.th(tr("contingent.col.class"), class_name="nm"),
-                            rx.foreach(ContingentState.headers, lambda h: rx.el.th(h)),
+                            rx.foreach(ContingentState.headers, lambda h: rx.el.th(_in_language(h, ""))),
                         )
                     ),
                     rx.el.tbody(
                         rx.foreach(
                             ContingentState.lines,
                             lambda line: rx.el.tr(
-                                rx.el.td(line["label"], class_name="nm"),
+                                rx.el.td(_in_language(line, "label_"), class_name="nm"),
                                 *[rx.el.td(line[f"m{i}"]) for i in range(n)],
                                 class_name=line["kind"],
                                 data_testid="ct-line",

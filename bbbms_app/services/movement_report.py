@@ -55,6 +55,7 @@ class Row:
     key: str  # "class", "grade", "level", "school"
     label: str
     grade: int = 0
+    label_key: str = ""  # a total's label as a catalog key (and its grade), for another language
     counts: dict[str, dict[str, int]] = field(default_factory=lambda: {m: dict.fromkeys(SEXES, 0) for m in MEASURES})
 
     def add(self, measure: str, sex: str, n: int = 1) -> None:
@@ -174,15 +175,17 @@ def contingent(session: Session, school_id: int, start: date, end: date, lang: s
     class_rows = [rows[c.id] for c in classes if c.id is not None]
     grades: dict[int, Row] = {}
     for r in class_rows:
-        grades.setdefault(r.grade, Row("grade", t("contingent.grade", lang, grade=r.grade), r.grade)).merge(r)
+        grades.setdefault(
+            r.grade, Row("grade", t("contingent.grade", lang, grade=r.grade), r.grade, "contingent.grade")
+        ).merge(r)
     levels = []
     for name, low, high in LEVELS:
-        level = Row("level", t(f"contingent.level.{name}", lang))
+        level = Row("level", t(f"contingent.level.{name}", lang), label_key=f"contingent.level.{name}")
         for g, r in grades.items():
             if low <= g <= high:
                 level.merge(r)
         levels.append(level)
-    school = Row("school", t("contingent.school", lang))
+    school = Row("school", t("contingent.school", lang), label_key="contingent.school")
     for r in class_rows:
         school.merge(r)
     return ContingentReport(start, end, class_rows, [grades[g] for g in sorted(grades)], levels, school)
@@ -240,12 +243,17 @@ def measure_label(measure: str, lang: str) -> str:
     return t(f"contingent.col.{measure}", lang)
 
 
+def label(row: Row, lang: str) -> str:
+    """A line's name in `lang` (a class's name is the same in every language)."""
+    return t(row.label_key, lang, grade=row.grade) if row.label_key else row.label
+
+
 def table(report: ContingentReport, lang: str) -> tuple[list[str], list[dict[str, str]]]:
     """The report as display rows: one per line, every measure «all (girls)» as the paper writes it."""
     headers = [measure_label(m, lang) for m in MEASURES]
     out = []
     for r in report.all_rows():
-        line = {"label": r.label, "kind": r.key}
+        line = {"label": label(r, lang), "kind": r.key}
         for i, m in enumerate(MEASURES):
             line[f"m{i}"] = f"{r.total(m)} ({r.counts[m]['f']})" if r.total(m) else "0"
         out.append(line)
@@ -258,12 +266,12 @@ def xlsx_bytes(report: ContingentReport, lang: str, school_name: str = "") -> by
 
     columns = [xlsx.Column(t("contingent.col.class", lang), "text", 14)]
     for m in MEASURES:
-        label = measure_label(m, lang)
-        columns.append(xlsx.Column(label, "number", 9))
-        columns.append(xlsx.Column(f"{label}: {t('contingent.girls', lang)}", "number", 9))
+        header = measure_label(m, lang)
+        columns.append(xlsx.Column(header, "number", 9))
+        columns.append(xlsx.Column(f"{header}: {t('contingent.girls', lang)}", "number", 9))
     data = []
     for r in report.all_rows():
-        line: list[object] = [r.label]
+        line: list[object] = [label(r, lang)]
         for m in MEASURES:
             line += [r.total(m), r.counts[m]["f"]]
         data.append(line)
