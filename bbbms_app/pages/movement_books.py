@@ -148,6 +148,10 @@ REGISTER_CSS = """
 """
 
 
+def _labelled(label_key: str, control: rx.Component) -> rx.Component:
+    return rx.flex(rx.text(tr(label_key), size="1", color_scheme="gray"), control, direction="column", spacing="1")
+
+
 def _select(value, options, on_change, testid: str, all_key: str = "alpha.all") -> rx.Component:
     return rx.select.root(
         rx.select.trigger(data_testid=testid),
@@ -187,16 +191,25 @@ def _register_body() -> rx.Component:
             class_name="no-print",
         ),
         rx.flex(
-            _select(AlphaBookState.year_id, AlphaBookState.year_options, AlphaBookState.set_year, "ab-year"),
-            _select(AlphaBookState.class_id, AlphaBookState.class_options, AlphaBookState.set_class, "ab-class"),
-            rx.select.root(
-                rx.select.trigger(data_testid="ab-status"),
-                rx.select.content(
-                    rx.select.item(tr("alpha.all"), value=ALL),
-                    *[rx.select.item(tr(f"alpha.status.{s}"), value=s) for s in alpha_book.STATUSES],
+            _labelled(
+                "field.movementrecord.academic_year_id",
+                _select(AlphaBookState.year_id, AlphaBookState.year_options, AlphaBookState.set_year, "ab-year"),
+            ),
+            _labelled(
+                "field.movementrecord.class_id",
+                _select(AlphaBookState.class_id, AlphaBookState.class_options, AlphaBookState.set_class, "ab-class"),
+            ),
+            _labelled(
+                "alpha.filter.status",
+                rx.select.root(
+                    rx.select.trigger(data_testid="ab-status"),
+                    rx.select.content(
+                        rx.select.item(tr("alpha.all"), value=ALL),
+                        *[rx.select.item(tr(f"alpha.status.{s}"), value=s) for s in alpha_book.STATUSES],
+                    ),
+                    value=rx.cond(AlphaBookState.status == "", ALL, AlphaBookState.status),
+                    on_change=AlphaBookState.set_status,
                 ),
-                value=rx.cond(AlphaBookState.status == "", ALL, AlphaBookState.status),
-                on_change=AlphaBookState.set_status,
             ),
             rx.button(
                 rx.icon("download", size=16),
@@ -213,6 +226,7 @@ def _register_body() -> rx.Component:
             ),
             spacing="2",
             wrap="wrap",
+            align="end",
             class_name="no-print",
         ),
         rx.text(AlphaBookState.total_text, size="2", color_scheme="gray", data_testid="ab-total"),
@@ -354,7 +368,8 @@ CONTINGENT_CSS = """
   text-align: center; white-space: nowrap; }
 .ct thead th { position: sticky; top: 0; background: var(--gray-3); z-index: 2; font-size: 11px; white-space: normal;
   min-width: 64px; vertical-align: bottom; }
-.ct .nm { position: sticky; left: 0; background: var(--gray-2); text-align: left; z-index: 1; min-width: 96px; }
+.ct .nm { position: sticky; left: 0; background: var(--gray-2); text-align: left; z-index: 1; width: 1%;
+  min-width: 64px; }
 .ct thead th.nm { z-index: 3; }
 .ct tr.grade td, .ct tr.level td { background: var(--amber-2); font-weight: 600; }
 .ct tr.school td { background: var(--amber-4); font-weight: 700; }
