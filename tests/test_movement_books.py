@@ -65,9 +65,9 @@ async def test_the_contingent_screen_shows_the_period_and_refuses_an_inverted_on
     assert report.lines[-1]["label_ru"] == "Итого по школе"
     assert labels[:2] == ["5-А", "6-Б"] and labels[-1] == "Мектеп боюнча бардыгы"
     assert report.lines[0]["m0"] == "3 (1)"  # three at the start, one of them a girl
-    assert report.headers[0] == {"ky": "Мезгилдин башында", "ru": "На начало периода", "en": "At the start"}
+    assert report.headers[0] == {"ky": "Башталышында", "ru": "На начало периода", "en": "At the start"}
     await report.set_start("05.11.2025")
-    assert report.error == "Мезгилдин аягы башынан мурун болбойт" and report.lines == []
+    assert report.error == "Аягы башталышынан мурун болбойт" and report.lines == []
     await report.set_start("01.09.2025")
     sheet = openpyxl.load_workbook(_downloaded(await report.export())).active
     assert sheet.cell(row=2, column=1).value == "5-А"

@@ -184,7 +184,7 @@ def test_the_xlsx_reads_back_with_every_measure_as_all_and_girls(school):
     book = openpyxl.load_workbook(io.BytesIO(movement_report.xlsx_bytes(rep, "ky", "№ 1 мектеп"))).active
     header = [c.value for c in book[1]]
     assert header[0] == "Класс" and len(header) == 1 + 2 * len(MEASURES)
-    assert header[1] == "Мезгилдин башында" and header[2] == "Мезгилдин башында: кыздар"
+    assert header[1] == "Башталышында" and header[2] == "Башталышында: кыздар"
     lines = {row[0]: row for row in book.iter_rows(min_row=2, values_only=True) if row[0]}
     assert lines["5-А"][1:3] == (3, 1) and lines["Мектеп боюнча бардыгы"][1] == 5
     end = 1 + 2 * MEASURES.index("end")

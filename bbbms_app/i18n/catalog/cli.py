@@ -257,7 +257,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "«{value}» is not a date: write 2025-09-01 or 01.09.2025",
     ),
     "cli.report.written": (
-        "Отчет жазылды: {path} (мезгилдин аягында {end} окуучу)",
+        "Отчет жазылды: {path} (аягында {end} окуучу)",
         "Отчёт записан: {path} (на конец периода учащихся: {end})",
         "Report written: {path} ({end} pupils at the end)",
     ),

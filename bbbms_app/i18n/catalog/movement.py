@@ -228,7 +228,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "contingent.level.secondary": ("Орто (10–12)", "Средняя школа (10–12)", "Secondary (10–12)"),
     "contingent.school": ("Мектеп боюнча бардыгы", "Итого по школе", "School total"),
     "contingent.col.class": ("Класс", "Класс", "Class"),
-    "contingent.col.start": ("Мезгилдин башында", "На начало периода", "At the start"),
+    "contingent.col.start": ("Башталышында", "На начало периода", "At the start"),
     "contingent.col.arrived": ("Келди, бардыгы", "Прибыло, всего", "Arrived, total"),
     "contingent.col.moved_in": (
         "Мектептин ичинде башка класстан келди",
@@ -241,7 +241,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Переведено в другие классы школы",
         "Moved out to another class",
     ),
-    "contingent.col.end": ("Мезгилдин аягында", "На конец периода", "At the end"),
+    "contingent.col.end": ("Аягында", "На конец периода", "At the end"),
     "contingent.graduated": ("Мектепти бүтүрдү", "Окончили школу", "Graduated"),
     "contingent.girls": ("кыздар", "девочки", "girls"),
     "contingent.from": ("Башталышы", "С", "From"),
@@ -254,7 +254,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "contingent.girls_note": ("Кашаанын ичинде — кыздар", "В скобках — девочки", "In brackets: girls"),
     "contingent.error.period": (
-        "Мезгилдин аягы башынан мурун болбойт",
+        "Аягы башталышынан мурун болбойт",
         "Конец периода не может быть раньше начала",
         "The period cannot end before it starts",
     ),
