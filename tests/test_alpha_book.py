@@ -281,3 +281,18 @@ def test_the_migration_numbers_every_pupil_in_the_order_he_joined(tmp_path):
     # Бекова's «А/1» was Алиева's already (the later one gets a new number of her own letter).
     assert numbers == {1: "А/3", 2: "А/1", 3: "А/2", 4: "Б/1", 5: "А/4"}
     db.dispose_all()
+
+
+def test_a_number_of_another_school_is_free_here(school):
+    with db.session(write=True) as s:
+        other = School(okpo="20000002", name_ky="№ 2 мектеп", name_ru="Школа № 2")
+        s.add(other)
+        s.flush()
+        s.add(Pupil(school_id=other.id, last_name="Петров", first_name="Иван", birth_date=date(2014, 1, 1), sex="m",
+                    alpha_book_no="П/1"))  # fmt: skip
+    pid = school.pupils_6b[0]  # Петрова
+    with db.session() as s:
+        version = s.get(Pupil, pid).version
+    with db.session(write=True) as s:
+        writes.update_values(s, PUPILS, principal("t_clerk"), pid, {"alpha_book_no": "П/1"}, version)
+    assert number_of(pid) == "П/1"

@@ -99,9 +99,9 @@ def check(session: Session, school_id: int | None, record_id: int | None, values
     if letter and parsed[0] != letter:
         raise FieldError("alpha_book_no", "alpha.error.letter", letter=letter)
     number = written(*parsed)
-    q = select(Pupil).where(Pupil.alpha_book_no == number)
-    if school_id is not None:
-        q = q.where(Pupil.school_id == school_id)
+    if school_id is None:
+        return number  # a console import names no school here: the unique index still holds
+    q = select(Pupil).where(Pupil.alpha_book_no == number, Pupil.school_id == school_id)
     if record_id is not None:
         q = q.where(Pupil.id != record_id)
     other = session.exec(q.limit(1)).first()
