@@ -29,6 +29,7 @@ from bbbms_app.pages.journal import JournalState, journal_page
 from bbbms_app.pages.journal_summary import SummaryState, summary_page
 from bbbms_app.pages.login import login_page
 from bbbms_app.pages.marks import MyMarksState, marks_page
+from bbbms_app.pages.movement_books import AlphaBookState, ContingentState, alpha_book_page, contingent_page
 from bbbms_app.pages.profile import profile_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
@@ -76,6 +77,8 @@ PAGES: tuple[Page, ...] = (
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
+    Page("/alpha-book", "alpha.nav", ("movement.read",), "book-a", alpha_book_page, (AlphaBookState.load,)),
+    Page("/contingent", "contingent.nav", ("movement.read",), "chart-column", contingent_page, (ContingentState.load,)),
     admin_pages.hub(),
     Page("/consents", "nav.consents", ("consent.read",), "shield-check", consents_page, (ConsentRegisterState.load,)),
     Page("/audit", "rights.audit.nav", ("audit.read",), "scroll-text", audit_page, (AuditState.load,)),

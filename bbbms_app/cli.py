@@ -461,9 +461,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from bbbms_app.services.engine import imports
     from bbbms_app.services.engine.registry import ENTITIES
 
+    if args.entity == "movement":
+        return _import_movements(args)
     spec = ENTITIES.specs.get(args.entity)
     if spec is None or not spec.importable:
-        names = ", ".join(s.name for s in ENTITIES if s.importable)
+        names = ", ".join([*(s.name for s in ENTITIES if s.importable), "movement"])
         raise CliError("cli.import.not_importable", entity=args.entity, names=names)
     data = _read_input(args.file)
     if args.credentials:
@@ -494,6 +496,26 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print(imports.summary(result, _lang_now), file=sys.stderr if result.errors else sys.stdout)
     if written is not None:
         print(_say("cli.import.credentials", n=len(result.credentials), path=str(written)))
+    return 1 if result.errors else 0
+
+
+def _import_movements(args: argparse.Namespace) -> int:
+    """Movement book lines from a file (services/movement_import.py): in date order, all or nothing."""
+    from bbbms_app.services import movement_import
+    from bbbms_app.services.engine import imports
+
+    data = _read_input(args.file)
+    require_database()
+    school = _operator_school(args.school)
+    with db.session(write=True) as s:
+        result = movement_import.run(
+            s, None, data, Path(args.file).name, lang=_lang_now, dry_run=args.dry_run, school_id=school
+        )
+    for e in result.errors:
+        where = ", ".join(p for p in (_say("cli.import.row", row=e.row) if e.row else "", e.column) if p)
+        what = f"«{e.value}»: {e.message}" if e.value else e.message
+        print(f"{where}: {what}" if where else what, file=sys.stderr)
+    print(imports.summary(result, _lang_now), file=sys.stderr if result.errors else sys.stdout)
     return 1 if result.errors else 0
 
 
@@ -541,6 +563,36 @@ def _cmd_export(args: argparse.Namespace) -> int:
     print(_say("cli.export.written", n=n, path=str(out)))
     if exports.is_personal(spec):
         print(_say("cli.export.audited", operator=operator))
+    return 0
+
+
+def _day(text: str) -> date:
+    """A date given on the command line: 2025-09-01 or 01.09.2025."""
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise CliError("cli.report.bad_date", value=text)
+
+
+def _cmd_report_contingent(args: argparse.Namespace) -> int:
+    """The contingent report (движение учащихся) of a period to XLSX: counts only, no names."""
+    from bbbms_app.models import School
+    from bbbms_app.services import movement_report
+    from bbbms_app.services.school import localized_name
+
+    start, end = _day(args.start), _day(args.end)
+    if end < start:
+        raise CliError(movement_report.PeriodInvalid.key)
+    out = _writable_target(Path(args.out))
+    require_database()
+    school = _operator_school(args.school)
+    with db.session() as s:
+        report = movement_report.contingent(s, school, start, end, _lang_now)
+        name = localized_name(s.get(School, school), _lang_now)
+    out.write_bytes(movement_report.xlsx_bytes(report, _lang_now, name))
+    print(_say("cli.report.written", path=str(out), end=report.school.total("end")))
     return 0
 
 
@@ -619,7 +671,9 @@ def build_parser() -> argparse.ArgumentParser:
     ep.add_argument("--lang", choices=LANGUAGES, default=None, help="language of the file's marking and the messages")
     ep.set_defaults(func=_cmd_export_person)
     im = sub.add_parser("import", help="import an entity from an XLSX or CSV file (all rows or none)")
-    im.add_argument("entity", help="pupil, guardian, staff, class, subject, teaching_assignment, term, academic_year")
+    im.add_argument(
+        "entity", help="pupil, guardian, staff, class, subject, teaching_assignment, term, academic_year, movement"
+    )
     im.add_argument("file")
     im.add_argument("--dry-run", action="store_true", help="check the whole file, write nothing")
     im.add_argument("--school", type=int, default=None, help="school id (needed when there are several)")
@@ -643,6 +697,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="why the data is exported (required for personal data: pupil, guardian, staff, user; audited)",
     )
     ex.set_defaults(func=_cmd_export)
+    rp = sub.add_parser("report", help="reports")
+    rsub = rp.add_subparsers(dest="report", required=True)
+    rc = rsub.add_parser("contingent", help="pupil movement of a period (движение учащихся) to XLSX")
+    rc.add_argument("--from", dest="start", required=True, help="first day: 2025-09-01 or 01.09.2025")
+    rc.add_argument("--to", dest="end", required=True, help="last day")
+    rc.add_argument("--out", required=True, help="the XLSX file to write")
+    rc.add_argument("--school", type=int, default=None, help="school id (needed when there are several)")
+    rc.add_argument("--lang", default=None, choices=LANGUAGES, help="language of the report and messages")
+    rc.set_defaults(func=_cmd_report_contingent)
 
     # Operations (backup, restore, restore-drill, init, migrate-data, jobs, prepare): cli_ops.py.
     from bbbms_app import cli_ops

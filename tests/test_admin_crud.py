@@ -54,6 +54,29 @@ NEW_PUPIL = {
 }
 
 
+def admission_order(school_id: int, number: str = "3-у", on: date = date(2025, 10, 1)) -> int:
+    """A director's order a new pupil is admitted under (a class is reached only through the book)."""
+    from bbbms_app.models import Order
+
+    with db.session(write=True) as s:
+        order = Order(school_id=school_id, number=number, date=on, kind="enrollment")
+        s.add(order)
+        s.flush()
+        return order.id  # type: ignore[return-value]
+
+
+def depart(school_id: int, pupil_id: int, on: date = date(2026, 5, 25)) -> None:
+    """The pupil leaves through the movement book (then, and only then, he may be deleted)."""
+    from bbbms_app.models import Order
+    from bbbms_app.services import movement
+
+    with db.session(write=True) as s:
+        order = Order(school_id=school_id, number=f"в-{pupil_id}", date=on, kind="departure")
+        s.add(order)
+        s.flush()
+        movement.record(s, None, {"pupil_id": pupil_id, "kind": "departure", "date": on, "order_id": order.id})
+
+
 def test_list_is_paged_sorted_and_scoped(school):
     director = principal("t_director")
     with db.session() as s:
@@ -99,7 +122,17 @@ def test_create_validates_every_field_and_audits_the_values(school):
         "last_name": ("admin.error.required", {}),
     }
     with db.session(write=True) as s:
-        pupil = writes.create(s, PUPILS, clerk, {**NEW_PUPIL, "class_id": str(school.class_5a), "school_id": "999"})
+        pupil = writes.create(
+            s,
+            PUPILS,
+            clerk,
+            {
+                **NEW_PUPIL,
+                "class_id": str(school.class_5a),
+                "order_id": str(admission_order(school.school_id)),
+                "school_id": "999",
+            },
+        )
         pid = pupil.id
     with db.session() as s:
         row = s.get(Pupil, pid)
@@ -116,6 +149,7 @@ def test_duplicate_natural_key_is_refused_even_when_deleted(school):
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
         writes.create(s, PUPILS, clerk, {**NEW_PUPIL, "pin": "21503201400011"})
     assert exc.value.errors == {"pin": ("admin.error.duplicate", {})}
+    depart(school.school_id, school.pupils_5a[0])
     with db.session(write=True) as s:
         writes.soft_delete(s, PUPILS, clerk, school.pupils_5a[0], "left the school")
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
@@ -149,6 +183,7 @@ def test_soft_delete_needs_a_reason_hides_the_row_and_restores(school):
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
         writes.soft_delete(s, PUPILS, clerk, pid, " ")
     assert exc.value.errors == {"reason": ("admin.error.reason", {"min": 3})}
+    depart(school.school_id, pid)
     with db.session(write=True) as s:
         writes.soft_delete(s, PUPILS, clerk, pid, "moved to Osh")
     with db.session() as s:

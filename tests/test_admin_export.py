@@ -68,6 +68,11 @@ def test_xlsx_export_reads_back_with_pandas_to_the_same_values(school):
         "Жынысы",
         "Алфавиттик китеп боюнча №",
         "Класс",
+        "Кабыл алуу буйругу",
+        "Кабыл алынган күнү",
+        "Кайдан келди",
+        "Кайсы район, облус же өлкө",
+        "Кайсы мектептен келди",
     ]
     with db.session() as s:
         pupils = {p.pin: p for p in s.exec(select(Pupil)).all()}
@@ -80,7 +85,7 @@ def test_xlsx_export_reads_back_with_pandas_to_the_same_values(school):
     assert frame.loc[frame["Фамилиясы"] == "Петрова", "Алфавиттик китеп боюнча №"].item() == "=1+2"
     assert set(frame["Класс"]) == {"5-А", "6-Б"}
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H6"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M6"
     assert ws.page_setup.paperSize == 9 and ws.print_title_rows == "$1:$1"
     assert ws["A1"].font.b and ws.column_dimensions["A"].width > 10
     assert ws["E2"].is_date and ws["E2"].number_format == "dd.mm.yyyy"
@@ -178,7 +183,7 @@ def test_xlsx_of_pupils_records_who_when_and_why(school):
     footer = ws.oddFooter.left.text
     assert "t_clerk" in footer and at in footer and PURPOSE in footer
     # Still the plain list: frozen, filtered header, the rows and nothing under them.
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H3" and ws.max_row == 3
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:M3" and ws.max_row == 3
     frame = pd.read_excel(io.BytesIO(data), dtype=str)
     assert sorted(frame["Фамилиясы"]) == ["Орозов", "Петрова"]
 

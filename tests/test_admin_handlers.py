@@ -23,6 +23,7 @@ from bbbms_app.auth.inputs import BadInput
 from bbbms_app.models import AuditEvent, Pupil, PupilGuardian, User
 from bbbms_app.services.engine import downloads
 from tests.states import is_refusal, new_tab, shows_error, sub
+from tests.test_admin_crud import admission_order
 from tests.test_admin_import import GOOD, KY_HEADERS, xlsx
 
 
@@ -122,7 +123,13 @@ async def test_field_errors_are_translated_beside_their_field_and_forged_fields_
         "pin": "ПИН 14 сандан турушу керек",
     }
     assert pupils.form["last_name"] == "Жаңы"  # what was typed stays in the form
-    good = {**pupils.form, "birth_date": "2015-03-15", "pin": "11503201500999", "class_id": str(school.class_6b)}
+    good = {
+        **pupils.form,
+        "birth_date": "2015-03-15",
+        "pin": "11503201500999",
+        "class_id": str(school.class_6b),
+        "order_id": str(admission_order(school.school_id)),
+    }
     # Fields the form never sends (school, version, keys) are refused, not quietly taken.
     for forged in ({"school_id": "77"}, {"version": "99"}, {"search_key": "x"}):
         assert await rejected(pupils.save({**good, **forged}))
@@ -184,6 +191,7 @@ async def test_guardians_are_linked_from_the_pupil_card(school):
 
 
 async def test_import_through_the_handlers_checks_first_then_writes(school):
+    admission_order(school.school_id)  # «3-у», which the file's rows name
     pupils = sub(new_tab("t_clerk"), PupilAdminState)
     await pupils.load()
     await pupils.open_import()

@@ -35,8 +35,35 @@ KY_HEADERS = [
     "Жынысы",
     "Алфавиттик китеп боюнча №",
     "Класс",
+    "Кабыл алуу буйругу",
 ]
-RU_HEADERS = ["ПИН (14 цифр)", "Фамилия", "Имя", "Отчество", "Дата рождения", "Пол", "№ по алфавитной книге", "Класс"]
+RU_HEADERS = [
+    "ПИН (14 цифр)",
+    "Фамилия",
+    "Имя",
+    "Отчество",
+    "Дата рождения",
+    "Пол",
+    "№ по алфавитной книге",
+    "Класс",
+    "Приказ о зачислении",
+]
+# The template adds the admission's date and where the pupil came from (both optional).
+RU_TEMPLATE = [
+    *RU_HEADERS,
+    "Дата зачисления",
+    "Откуда прибыл",
+    "Какой район, область или страна",
+    "Из какой школы прибыл",
+]
+
+
+@pytest.fixture(autouse=True)
+def admission_order(school):
+    """The director's order «3-у» the files' new pupils are admitted under (services.movement)."""
+    from tests.test_admin_crud import admission_order as make
+
+    return make(school.school_id)
 
 
 def xlsx(headers: list[str], rows: list[list], formulas: dict[tuple[int, int], str] | None = None) -> bytes:
@@ -68,9 +95,9 @@ def count(model) -> int:
 
 
 GOOD = [
-    ["21001201500101", "Токтогулов", "Азамат", "Бакытович", date(2015, 1, 10), "Эркек", "Т/1", "5-А"],
-    [21001201500102, "Сыдыкова", "Бүбүсара", "", "11.02.2015", "Аял", "", "5а"],
-    ["21001201500103", "Ивченко", "Ольга", "Петровна", datetime(2015, 3, 12), "f", "И/4", "6 Б"],
+    ["21001201500101", "Токтогулов", "Азамат", "Бакытович", date(2015, 1, 10), "Эркек", "Т/1", "5-А", "3-у"],
+    [21001201500102, "Сыдыкова", "Бүбүсара", "", "11.02.2015", "Аял", "", "5а", "3-у"],
+    ["21001201500103", "Ивченко", "Ольга", "Петровна", datetime(2015, 3, 12), "f", "И/4", "6 Б", "3-у"],
 ]
 
 
@@ -106,10 +133,10 @@ def test_one_bad_row_writes_nothing_and_every_problem_is_reported(school):
     before = count(Pupil), count(AuditEvent)
     rows = [
         GOOD[0],
-        ["2.01E+13", "Асанов", "Бек", "", "01.09.2015", "Эркек", "", "5-А"],  # Excel ate the PIN
-        ["21001201500105", "Бекова", "", "", "31.02.2015", "кыз", "", "9-Я"],  # no name, bad date, sex, class
-        ["21001201500101", "Токтогулов", "Азамат", "", date(2015, 1, 10), "m", "", "5-А"],  # same PIN as row 2
-        ["21001201500106", "Формулов", "Ф", "", date(2015, 1, 1), "m", "", "5-А"],
+        ["2.01E+13", "Асанов", "Бек", "", "01.09.2015", "Эркек", "", "5-А", "3-у"],  # Excel ate the PIN
+        ["21001201500105", "Бекова", "", "", "31.02.2015", "кыз", "", "9-Я", "3-у"],  # no name, bad date, sex, class
+        ["21001201500101", "Токтогулов", "Азамат", "", date(2015, 1, 10), "m", "", "5-А", "3-у"],  # same PIN as row 2
+        ["21001201500106", "Формулов", "Ф", "", date(2015, 1, 1), "m", "", "5-А", "3-у"],
     ]
     result = run(PUPILS, xlsx(KY_HEADERS, rows, formulas={(6, 7): "=1+1"}))
     assert not result.written
@@ -132,7 +159,7 @@ def test_one_bad_row_writes_nothing_and_every_problem_is_reported(school):
 
 def test_a_problem_found_only_when_writing_still_rolls_back_everything(school):
     before = count(Pupil)
-    rows = [GOOD[0], ["21001201500109", "Узун", "А" * 81, "", "01.01.2015", "m", "", "5-А"]]
+    rows = [GOOD[0], ["21001201500109", "Узун", "А" * 81, "", "01.01.2015", "m", "", "5-А", "3-у"]]
     result = run(PUPILS, xlsx(RU_HEADERS, rows), lang="ru")
     assert [(e.row, e.column) for e in result.errors] == [(3, "Имя")]
     assert result.errors[0].message == "Слишком длинно (не более 80 символов)"
@@ -148,7 +175,7 @@ def test_dry_run_checks_without_writing(school):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
 def test_csv_in_utf8_with_or_without_bom_and_russian_headers(school, encoding):
-    rows = [["21001201500111", "Өмүров", "Үмүт", "", "05.05.2015", "Муж.", "", "6-Б"]]
+    rows = [["21001201500111", "Өмүров", "Үмүт", "", "05.05.2015", "Муж.", "", "6-Б", "3-у"]]
     result = run(PUPILS, csv_bytes(RU_HEADERS, rows, encoding), "pupils.csv")
     assert result.ok and result.written, result.errors
     assert result.encoding == encoding
@@ -158,7 +185,7 @@ def test_csv_in_utf8_with_or_without_bom_and_russian_headers(school, encoding):
 
 def test_a_cp1251_file_is_reported_not_imported_with_question_marks(school):
     before = count(Pupil)
-    rows = [["21001201500112", "Өмүров", "Үмүт", "", "05.05.2015", "Муж.", "", "6-Б"]]
+    rows = [["21001201500112", "Өмүров", "Үмүт", "", "05.05.2015", "Муж.", "", "6-Б", "3-у"]]
     result = run(PUPILS, csv_bytes(RU_HEADERS, rows, "cp1251"), "pupils.csv", lang="en")
     assert [e.message for e in result.errors] == [imports.t("admin.import.cp1251", "en")]
     assert "Windows-1251" in result.errors[0].message
@@ -217,7 +244,7 @@ def test_a_file_cannot_reach_outside_the_importers_scope(school):
 
 
 def test_pupil_moved_to_another_class_by_file_is_refused(school):
-    rows = [["21503201400011", "Үсөнов", "Нурбек", "", date(2014, 3, 15), "m", "", "6-Б"]]
+    rows = [["21503201400011", "Үсөнов", "Нурбек", "", date(2014, 3, 15), "m", "", "6-Б", "3-у"]]
     result = run(PUPILS, xlsx(KY_HEADERS, rows))
     assert [e.message for e in result.errors] == [imports.t("admin.import.class_change", "ky")]
 
@@ -225,7 +252,7 @@ def test_pupil_moved_to_another_class_by_file_is_refused(school):
 def test_template_has_headers_in_the_users_language_and_text_pin_column(school):
     wb = openpyxl.load_workbook(io.BytesIO(imports.template(PUPILS, "ru")))
     ws = wb.worksheets[0]
-    assert [c.value for c in ws[1]] == RU_HEADERS
+    assert [c.value for c in ws[1]] == RU_TEMPLATE
     assert wb.worksheets[1].title == "Инструкция"
     assert "дд.мм.гггг" in wb.worksheets[1]["B5"].value
 
@@ -233,7 +260,7 @@ def test_template_has_headers_in_the_users_language_and_text_pin_column(school):
 def test_cli_import_exits_non_zero_with_the_report_and_zero_on_success(school, db_url, tmp_path):
     env = {"DATABASE_URL": db_url, "BBBMS_ENV": "test", "PATH": str(Path(sys.executable).parent)}
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(csv_bytes(KY_HEADERS, [["2.01E+13", "А", "Б", "", "01.01.2015", "m", "", "5-А"]]))
+    bad.write_bytes(csv_bytes(KY_HEADERS, [["2.01E+13", "А", "Б", "", "01.01.2015", "m", "", "5-А", "3-у"]]))
     good = tmp_path / "good.xlsx"
     good.write_bytes(xlsx(KY_HEADERS, GOOD))
     cmd = [sys.executable, "-m", "bbbms_app", "import", "pupil"]

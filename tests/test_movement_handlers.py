@@ -115,3 +115,45 @@ async def test_the_deputy_may_write_the_book_and_a_forged_kind_on_edit_is_ignore
     with db.session() as s:
         row = s.get(MovementRecord, int(record_id))
         assert (row.kind, row.to_class_id, row.reason) == ("arrival", school.class_6b, "ата-энеси көчтү")  # type: ignore[union-attr]
+
+
+async def test_the_book_opens_on_arrivals_and_departures_and_class_changes_have_their_own_view(school, book):
+    from bbbms_app.services import movement
+
+    order_id, pupil_id = book
+    with db.session(write=True) as s:
+        clerk = None
+        arrival = movement.record(
+            s,
+            clerk,
+            {
+                "pupil_id": pupil_id,
+                "kind": "arrival",
+                "date": date(2025, 10, 6),
+                "order_id": order_id,
+                "to_class_id": school.class_5a,
+                "from_category": "other_rayon",
+                "from_place": "chui.sokuluk",
+            },
+        ).id
+        change = movement.record(
+            s,
+            clerk,
+            {
+                "pupil_id": school.pupils_6b[0],
+                "kind": "transfer_in_school",
+                "date": date(2025, 10, 13),
+                "order_id": order_id,
+                "to_class_id": school.class_5a,
+            },
+        ).id
+    state = sub(new_tab("t_clerk"), MovementAdminState)
+    await state.load()
+    assert state.filters["book"] == "arrivals_departures"
+    assert [r["id"] for r in state.rows] == [str(arrival)]
+    assert state.rows[0]["from"].startswith("Башка райондон: Сокулук району (Чүй облусу)")
+    await state.set_filter("book", "inside")
+    assert [r["id"] for r in state.rows] == [str(change)]
+    await state.set_filter("book", "__none__")
+    assert {r["id"] for r in state.rows} == {str(arrival), str(change)}
+    assert is_refusal(await state.set_filter("book", "everything"))

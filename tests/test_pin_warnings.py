@@ -9,10 +9,11 @@ from sqlmodel import select
 from bbbms_app import db
 from bbbms_app.admin.states import PupilAdminState
 from bbbms_app.i18n import t
-from bbbms_app.models import AuditEvent, Pupil
+from bbbms_app.models import AuditEvent, Order, Pupil
 from bbbms_app.services.engine import imports
 from bbbms_app.services.engine.registry import ENTITIES
 from tests.states import new_tab, sub
+from tests.test_admin_crud import admission_order
 from tests.test_admin_import import KY_HEADERS, run, xlsx
 
 PUPILS = ENTITIES.get("pupil")
@@ -27,6 +28,13 @@ def _pupil(pin: str) -> Pupil | None:
 def _confirmations() -> list[AuditEvent]:
     with db.session() as s:
         return list(s.exec(select(AuditEvent).where(AuditEvent.action == "confirm")).all())
+
+
+def _order(school) -> int:
+    """The admission order «3-у»: a new pupil reaches a class only through the movement book."""
+    with db.session() as s:
+        found = s.exec(select(Order.id).where(Order.school_id == school.school_id, Order.number == "3-у")).first()
+    return found or admission_order(school.school_id)
 
 
 async def _new_pupil_form(school) -> PupilAdminState:
@@ -46,6 +54,7 @@ async def test_a_pin_that_disagrees_is_warned_beside_its_field_and_saved_when_co
         "sex": "m",
         "pin": PIN,
         "class_id": str(school.class_6b),
+        "order_id": str(_order(school)),
     }
     await pupils.save(form)
     assert pupils.mode == "form" and pupils.form_errors == {}
@@ -75,6 +84,7 @@ async def test_a_pin_that_agrees_saves_at_once_and_an_edit_is_warned_on_what_it_
         "sex": "m",
         "pin": PIN,
         "class_id": str(school.class_6b),
+        "order_id": str(_order(school)),
     }
     await pupils.save(form)
     assert pupils.mode == "detail" and pupils.form_warnings == {}
@@ -93,9 +103,10 @@ async def test_a_pin_that_agrees_saves_at_once_and_an_edit_is_warned_on_what_it_
 
 
 def test_the_import_writes_the_file_and_lists_the_rows_to_check(school):
+    _order(school)
     rows = [
-        ["21001201500101", "Токтогулов", "Азамат", "", "10.01.2015", "Эркек", "", "5-А"],  # agrees
-        ["21102201500102", "Сыдыкова", "Бүбүсара", "", "11.02.2015", "Аял", "", "5-А"],  # a 2 for a girl
+        ["21001201500101", "Токтогулов", "Азамат", "", "10.01.2015", "Эркек", "", "5-А", "3-у"],  # agrees
+        ["21102201500102", "Сыдыкова", "Бүбүсара", "", "11.02.2015", "Аял", "", "5-А", "3-у"],  # a 2 for a girl
     ]
     result = run(PUPILS, xlsx(KY_HEADERS, rows))
     assert result.written and result.errors == [] and result.created == 2

@@ -159,6 +159,9 @@ class ListPart(EntityState, mixin=True):
                 year = current_year(s, principal.school_id)
                 if year is not None and "academic_year_id" not in self.filters:
                     self.filters = {**self.filters, "academic_year_id": str(year.id)}
+        for name, value in self.spec.profile.default_filters.items():
+            if name not in self.filters:
+                self.filters = {**self.filters, name: value}
         self.filter_options = options
 
     @entity_event("read")

@@ -727,10 +727,13 @@ class SchoolBuilder:
         p = self._pupil_rows[pupil]
         places = (str(where.get("from_school", "")), str(where.get("to_school", "")))
         key = search_key(p[3], p[4], p[5], p[2], order_id[1], *places)[:400]
+        place = tuple(where.get("place") or ("", ""))
+        none = ("", "")
         self.rows["movementrecord"].append(
             (
                 self.ids.take("movementrecord"), self.school_id, pupil, kind, day, order_id[0],
                 where.get("from_class"), where.get("to_class"), places[0], places[1], where.get("reason", ""), key,
+                *(place if kind == "arrival" else none), *(place if kind == "departure" else none),
             )
         )  # fmt: skip
 
@@ -747,13 +750,13 @@ class SchoolBuilder:
         in_year = [
             (first + timedelta(days=offset), where, reason)
             for offset, where, reason in (
-                (77, "Ош ш., № 12 мектеп", "ата-энесинин көчүшү"),
-                (98, "Казакстан, Алматы ш., № 54 мектеп", "ата-энесинин көчүшү"),
-                (140, "Чүй обл., Сокулук р., Шопоков ш., № 3 мектеп", ""),
-                (161, "Нарын ш., № 1 мектеп", "ата-энесинин жумушу"),
-                (70, "Бишкек ш., № 61 мектеп", "үй-бүлөсү көчтү"),
-                (147, "Россия, Москва ш.", "ата-энесинин жумушу"),
-                (217, "Жалал-Абад ш., № 7 мектеп", "үй-бүлөсү көчтү"),
+                (77, ("Ош ш., № 12 мектеп", "other_oblast", "osh_city"), "ата-энесинин көчүшү"),
+                (98, ("Алматы ш., № 54 мектеп", "abroad", "KZ"), "ата-энесинин көчүшү"),
+                (140, ("Шопоков ш., № 3 мектеп", "other_oblast", "chui.sokuluk"), ""),
+                (161, ("Нарын ш., № 1 мектеп", "other_oblast", "naryn"), "ата-энесинин жумушу"),
+                (70, ("Бишкек ш., № 61 мектеп", "same_rayon", ""), "үй-бүлөсү көчтү"),
+                (147, ("Москва ш.", "abroad", "RU"), "ата-энесинин жумушу"),
+                (217, ("Жалал-Абад ш., № 7 мектеп", "other_oblast", "jalal_abad"), "үй-бүлөсү көчтү"),
             )
         ]
         # A movement falls on a school day before today (a weekend date moves to the Monday).
@@ -900,13 +903,15 @@ class SchoolBuilder:
             self._set_enrollment(pupil, starts_on=day)
             title = "Окуучуну кабыл алуу жөнүндө"
             enroll = self._order(f"{next(numbers)}-у", day - timedelta(days=rng.randrange(1, 4)), "enrollment", title)
-            self._line(pupil, "arrival", day, enroll, to_class=cls.id, from_school=where_from, reason=reason)
+            school, *place = where_from  # the school's name, and the category and place (services/places.py)
+            self._line(pupil, "arrival", day, enroll, to_class=cls.id, from_school=school, reason=reason, place=place)
         for day, where_to, reason, cls, pupil in self.departures:
             left[pupil] = day
             self._set_enrollment(pupil, ends_on=day)
             title = "Окуучуну чыгаруу жөнүндө"
             out = self._order(f"{next(numbers)}-ч", day - timedelta(days=rng.randrange(0, 3)), "departure", title)
-            self._line(pupil, "departure", day, out, from_class=cls.id, to_school=where_to, reason=reason)
+            school, *place = where_to
+            self._line(pupil, "departure", day, out, from_class=cls.id, to_school=school, reason=reason, place=place)
         if not arrived and not left:
             return
         day_of = {r[0]: r[6] for r in self.rows["lesson"]}

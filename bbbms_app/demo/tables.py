@@ -95,7 +95,7 @@ TABLES: dict[str, Table] = {
         Table(
             "movementrecord",
             "id school_id pupil_id kind date order_id from_class_id to_class_id from_school to_school reason"
-            " search_key",
+            " search_key from_category from_place to_category to_place",
         ),
     )
 }

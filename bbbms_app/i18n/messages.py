@@ -20,6 +20,7 @@ PARTS = (
     "admin",
     "subgroups",
     "movement",
+    "places",
     "speed",
     "ops",
     "families",

@@ -63,6 +63,13 @@ class MovementRecord(SoftDelete, table=True):
     to_class_id: int | None = Field(default=None, foreign_key="schoolclass.id")
     from_school: str = Field(default="", max_length=300)  # where from: school, rayon, region or country
     to_school: str = Field(default="", max_length=300)  # where to
+    # Where from / where to as the statistics count it (services/places.py): a category and, for
+    # another rayon, region or country, which one (a code of bbbms_app/data/kg_places.csv). Empty:
+    # not specified (records written before the categories keep only their text).
+    from_category: str = Field(default="", max_length=12, sa_column_kwargs={"server_default": ""})
+    from_place: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    to_category: str = Field(default="", max_length=12, sa_column_kwargs={"server_default": ""})
+    to_place: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
     reason: str = Field(default="", max_length=300)
     note: str = Field(default="", max_length=1000)
     search_key: str = Field(default="", max_length=400)  # the pupil's name, PIN and the order's number

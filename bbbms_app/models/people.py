@@ -67,6 +67,16 @@ class Pupil(SoftDelete, table=True):
         # Unique per school, not in the whole database: in a district database a child who moved
         # from school A to school B has a record in each (docs/architecture.md, «Movement book»).
         UniqueConstraint("school_id", "pin"),
+        # The alphabetic book's number is the personal-file number: one pupil each in a school
+        # (services/alpha_book.py; migration 0007_movement numbered the pupils who had none).
+        Index(
+            "uq_pupil_alpha_book",
+            "school_id",
+            "alpha_book_no",
+            unique=True,
+            postgresql_where=text("alpha_book_no <> ''"),
+            sqlite_where=text("alpha_book_no <> ''"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -119,6 +119,7 @@ def check(
     order = _live(session, Order, values.get("order_id"), school_id, "order_id")
     if order.date > day:
         raise FieldError("order_id", "movement.error.order_after", date=format_date(order.date))
+    check_places(kind, values)
     to_class: SchoolClass | None = None
     if kind in INTO_CLASS:
         if values.get("to_class_id") is None:
@@ -142,6 +143,15 @@ def check(
     elif kind in OUT_OF_SCHOOL or kind == "transfer_in_school":
         if current is None or current_class is None:
             raise FieldError("pupil_id", "movement.error.not_enrolled", date=format_date(day))
+        # The book is written in the order things happened: a movement dated before the pupil's
+        # last one would leave two class lists holding him at once.
+        later = session.exec(
+            select(Enrollment.starts_on)
+            .where(Enrollment.pupil_id == pupil.id, Enrollment.starts_on > day)
+            .order_by(Enrollment.starts_on)
+        ).first()
+        if later is not None or current.ends_on is not None:
+            raise FieldError("date", "movement.error.later_movement", date=format_date(later or current.ends_on))
         if kind == "transfer_in_school":
             assert to_class is not None
             if to_class.id == current_class.id:
@@ -189,6 +199,44 @@ def check(
             "date", "movement.error.outside_year", start=format_date(year.starts_on), end=format_date(year.ends_on)
         )
     return Plan(pupil, order, kind, day, to_class, current, current_class)
+
+
+def check_places(kind: str, values: dict[str, Any]) -> None:
+    """Where from (an arrival) and where to (a departure): a category and, when it names one, a
+    place of that kind from the shipped list (services/places.py); other kinds name neither."""
+    from bbbms_app.services import places
+
+    for side, allowed in (("from", kind == "arrival"), ("to", kind == "departure")):
+        category = values.get(f"{side}_category") or ""
+        place = values.get(f"{side}_place") or ""
+        if not allowed:
+            if category or place:
+                raise FieldError(f"{side}_category", "movement.error.no_place")
+            continue
+        if category and category not in places.CATEGORIES:
+            raise FieldError(f"{side}_category", "admin.error.choice")
+        if place and place not in places.PLACES:
+            raise FieldError(f"{side}_place", "admin.error.choice")
+        if place and not category:
+            raise FieldError(f"{side}_category", "movement.error.place_category")
+        if category and not places.fits(category, place):
+            raise FieldError(f"{side}_place", f"movement.error.place_{category}")
+        if category in ("other_rayon", "other_oblast", "abroad") and not place:
+            raise FieldError(f"{side}_place", f"movement.error.place_{category}")
+
+
+def place_text(m: MovementRecord, side: str, lang: str) -> str:
+    """«Another rayon: Sokuluk District (Chui Region) · School No. 3» or the old free text."""
+    from bbbms_app.services import places
+
+    category, place = getattr(m, f"{side}_category"), getattr(m, f"{side}_place")
+    school = getattr(m, f"{side}_school")
+    head = ""
+    if category:
+        head = t(f"place.{'category' if side == 'from' else 'to'}.{category}", lang)
+        if place:
+            head = f"{head}: {places.name(place, lang)}"
+    return " · ".join(x for x in (head, school) if x)
 
 
 # ------------------------------------------------------------------------------------ writes
@@ -244,6 +292,10 @@ def apply(session: Session, principal: Principal | None, record: MovementRecord,
             pupil_id=plan.pupil.id,
             school_id=plan.pupil.school_id,
         )
+    if plan.kind == "arrival":
+        from bbbms_app.services import alpha_book
+
+        alpha_book.assign(session, principal, plan.pupil, why)
     p = plan.pupil
     record.search_key = search_key(
         p.last_name, p.first_name, p.patronymic, p.pin or "", plan.order.number, record.from_school, record.to_school
@@ -252,7 +304,21 @@ def apply(session: Session, principal: Principal | None, record: MovementRecord,
     session.flush()
 
 
-FIELDS = ("pupil_id", "kind", "date", "order_id", "to_class_id", "from_school", "to_school", "reason", "note")
+FIELDS = (
+    "pupil_id",
+    "kind",
+    "date",
+    "order_id",
+    "to_class_id",
+    "from_school",
+    "to_school",
+    "from_category",
+    "from_place",
+    "to_category",
+    "to_place",
+    "reason",
+    "note",
+)
 
 
 def record(
@@ -265,6 +331,8 @@ def record(
         if len(text) > limit:
             raise FieldError(text_field, "admin.error.too_long", max=limit)
         values[text_field] = text
+    for place_field in ("from_category", "from_place", "to_category", "to_place"):
+        values[place_field] = str(values.get(place_field) or "").strip()
     plan = check(session, principal, values, school_id=school_id)
     row = MovementRecord(school_id=plan.pupil.school_id, **values)
     session.add(row)
@@ -292,6 +360,98 @@ def record(
     return row
 
 
+# ------------------------------------------------------------------ the pupil form's doors
+#
+# A pupil reaches a class only through the book: the new-pupil form and the pupil import name the
+# class together with the admission order, and an arrival record is written for him. These names
+# are the pupil form's fields, so a refusal is shown beside the field the user filled in.
+
+PUPIL_FIELDS = {"to_class_id": "class_id", "date": "admitted_on", "order_id": "order_id", "from_school": "from_school"}
+
+
+def admission_day(session: Session, order: Order, cls: SchoolClass, day: date | None) -> date:
+    """The arrival's date: the one given, else the order's date (not before the class's year begins)."""
+    if day is not None:
+        return day
+    return max(order.date, _year_of(session, cls).starts_on)
+
+
+def check_admission(
+    session: Session,
+    principal: Principal | None,
+    school_id: int | None,
+    values: dict[str, Any],
+) -> date | None:
+    """The arrival a new pupil's form or import row asks for, checked before he is written.
+
+    `values` holds the pupil form's names (class_id, order_id, admitted_on); None when no class is
+    named (a pupil on no class list yet). The rules are those of `check` for an arrival.
+    """
+    class_id, order_id, day = values.get("class_id"), values.get("order_id"), values.get("admitted_on")
+    if class_id is None:
+        if order_id is not None or day is not None:
+            raise FieldError("class_id", "movement.error.class_required")
+        return None
+    if principal is not None and not principal.can(WRITE_PERMISSION):
+        raise FieldError("class_id", "movement.error.no_right")
+    if order_id is None:
+        raise FieldError("order_id", "movement.error.order_required")
+    check_places("arrival", {k: values.get(k) for k in ("from_category", "from_place")})
+    school_id = school_id if school_id is not None else (principal.school_id if principal else None)
+    cls = _live(session, SchoolClass, class_id, school_id, "class_id")
+    order = _live(session, Order, order_id, cls.school_id, "order_id")
+    day = admission_day(session, order, cls, day)
+    if order.date > day:
+        raise FieldError("order_id", "movement.error.order_after", date=format_date(order.date))
+    year = _year_of(session, cls)
+    if not year.starts_on <= day <= year.ends_on:
+        raise FieldError(
+            "admitted_on",
+            "movement.error.outside_year",
+            start=format_date(year.starts_on),
+            end=format_date(year.ends_on),
+        )
+    return day
+
+
+def admit(session: Session, principal: Principal | None, pupil: Pupil, values: dict[str, Any]) -> MovementRecord | None:
+    """Write the arrival of a pupil just made by the form or the import (checked by check_admission)."""
+    day = check_admission(session, principal, pupil.school_id, values)
+    if day is None:
+        return None
+    try:
+        return record(
+            session,
+            principal,
+            {
+                "pupil_id": pupil.id,
+                "kind": "arrival",
+                "date": day,
+                "order_id": values.get("order_id"),
+                "to_class_id": values.get("class_id"),
+                "from_school": values.get("from_school") or "",
+                "from_category": values.get("from_category") or "",
+                "from_place": values.get("from_place") or "",
+            },
+            school_id=pupil.school_id,
+        )
+    except FieldError as exc:
+        raise FieldError(PUPIL_FIELDS.get(exc.field, "class_id"), exc.key, **exc.params) from exc
+
+
+def enrolled_class(session: Session, pupil_id: int, today: date) -> SchoolClass | None:
+    """The class a pupil is on the list of today or from a later day (None: on no list)."""
+    enrollment = session.exec(
+        select(Enrollment)
+        .where(
+            Enrollment.pupil_id == pupil_id,
+            or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= today),  # type: ignore[union-attr]
+        )
+        .order_by(Enrollment.starts_on)
+    ).first()
+    return session.get(SchoolClass, enrollment.class_id) if enrollment is not None else None
+
+
 # ------------------------------------------------------------------------- the pupil card
 
 
@@ -310,8 +470,8 @@ def pupil_movements(session: Session, pupil_id: int, lang: str) -> list[dict[str
             "date": format_date(m.date, lang),
             "kind": t(f"movement.kind.{m.kind}", lang),
             "order": order_label(o, lang),
-            "from": where(classes.get(m.from_class_id or -1, ""), m.from_school),
-            "to": where(classes.get(m.to_class_id or -1, ""), m.to_school),
+            "from": where(classes.get(m.from_class_id or -1, ""), place_text(m, "from", lang)),
+            "to": where(classes.get(m.to_class_id or -1, ""), place_text(m, "to", lang)),
         }
         for m, o in rows
     ]
@@ -332,8 +492,8 @@ def order_movements(session: Session, order_id: int, lang: str) -> list[dict[str
             "name": " ".join(x for x in (p.last_name, p.first_name, p.patronymic) if x),
             "date": format_date(m.date, lang),
             "kind": t(f"movement.kind.{m.kind}", lang),
-            "from": where(classes.get(m.from_class_id or -1, ""), m.from_school),
-            "to": where(classes.get(m.to_class_id or -1, ""), m.to_school),
+            "from": where(classes.get(m.from_class_id or -1, ""), place_text(m, "from", lang)),
+            "to": where(classes.get(m.to_class_id or -1, ""), place_text(m, "to", lang)),
         }
         for m, p in rows
     ]

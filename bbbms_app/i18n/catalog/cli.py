@@ -251,4 +251,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Допустимые значения: {values}",
         "Allowed values: {values}",
     ),
+    "cli.report.bad_date": (
+        "«{value}» күн эмес: 2025-09-01 же 01.09.2025 түрүндө жазыңыз",
+        "«{value}» — не дата: пишите 2025-09-01 или 01.09.2025",
+        "«{value}» is not a date: write 2025-09-01 or 01.09.2025",
+    ),
+    "cli.report.written": (
+        "Отчет жазылды: {path} (аягында {end} окуучу)",
+        "Отчёт записан: {path} (на конец периода учащихся: {end})",
+        "Report written: {path} ({end} pupils at the end)",
+    ),
 }

@@ -130,6 +130,7 @@ class Profile:
     import_columns: ClassVar[tuple[str, ...]] = ()
     natural_key: ClassVar[tuple[str, ...]] = ()
     filters: ClassVar[tuple[str, ...]] = ()
+    default_filters: ClassVar[Mapping[str, str]] = {}  # a filter's value when the list opens
     order: ClassVar[tuple[str, ...]] = ("id",)
     related_tables: ClassVar[tuple[RelatedSpec, ...]] = ()
     soft_delete: ClassVar[str] = "deleted_at"

@@ -8,11 +8,17 @@ from sqlmodel import select
 from bbbms_app.i18n import format_date, t
 from bbbms_app.models import AcademicYear, MovementRecord, Order, Pupil
 from bbbms_app.models.movement import MOVEMENT_KINDS
+from bbbms_app.services import places
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES
 from bbbms_app.services.engine.profile import Profile, profile_of, rows_by_id
 from bbbms_app.services.engine.spec import FieldSpec
 
-WRITTEN_ONCE = ("kind", "pupil_id", "date", "order_id", "to_class_id", "from_school", "to_school")
+PLACE_FIELDS = ("from_category", "from_place", "to_category", "to_place")
+BOOKS = {
+    "arrivals_departures": ("arrival", "departure", "graduation"),
+    "inside": ("transfer_in_school", "promotion"),
+}
+WRITTEN_ONCE = ("kind", "pupil_id", "date", "order_id", "to_class_id", "from_school", "to_school", *PLACE_FIELDS)
 
 
 class MovementProfile(Profile):
@@ -27,12 +33,21 @@ class MovementProfile(Profile):
     columns = ("date", "pupil_id", "kind", "order", "from", "to", "reason")  # as the paper book: date, who, what
     form = (
         ("movement.section.movement", ("kind", "pupil_id", "date", "order_id", "to_class_id")),
-        ("movement.section.where", ("from_school", "to_school", "reason", "note")),
+        (
+            "movement.section.where",
+            ("from_category", "from_place", "from_school", "to_category", "to_place", "to_school", "reason", "note"),
+        ),
     )
     # services/movement.py: once written only the reason and the note change (the places are part
     # of the record's search key, made when it is written).
     fixed_after_create = WRITTEN_ONCE
-    choices = {"kind": ("movement.kind", MOVEMENT_KINDS)}
+    choices = {
+        "kind": ("movement.kind", MOVEMENT_KINDS),
+        "from_category": ("place.category", places.CATEGORIES),
+        "to_category": ("place.to", places.CATEGORIES),
+        "from_place": ("place", places.CODES),
+        "to_place": ("place", places.CODES),
+    }
     virtual = (
         FieldSpec("order", "movement.col.order", "text", virtual=True, sort_by=("order_id",)),
         FieldSpec("from", "movement.col.from", "text", virtual=True),
@@ -41,8 +56,19 @@ class MovementProfile(Profile):
             "academic_year_id", "field.movementrecord.academic_year_id", "fk", virtual=True, fk_table="academicyear"
         ),
         FieldSpec("class_id", "field.movementrecord.class_id", "fk", virtual=True, fk_table="schoolclass"),
+        FieldSpec(
+            "book",
+            "field.movementrecord.book",
+            "choice",
+            virtual=True,
+            choices=tuple(BOOKS),
+            choice_prefix="movement.book",
+        ),
     )
-    filters = ("kind", "academic_year_id", "class_id")
+    # The paper's arrivals and departures book lists who came and who left (graduates too); class
+    # changes and promotions inside the school are the other view of the same records.
+    filters = ("book", "kind", "academic_year_id", "class_id")
+    default_filters = {"book": "arrivals_departures"}
     order = ("date",)
     hide_on_phone = ("order", "from", "to", "reason")
     personal = True
@@ -70,8 +96,8 @@ class MovementProfile(Profile):
         return {
             r.id: {
                 "order": movement.order_label(orders[r.order_id], lang) if r.order_id in orders else "",
-                "from": movement.where(classes.get(r.from_class_id, ""), r.from_school),
-                "to": movement.where(classes.get(r.to_class_id, ""), r.to_school),
+                "from": movement.where(classes.get(r.from_class_id, ""), movement.place_text(r, "from", lang)),
+                "to": movement.where(classes.get(r.to_class_id, ""), movement.place_text(r, "to", lang)),
             }
             for r in rows
         }
@@ -84,6 +110,8 @@ class MovementProfile(Profile):
         return None
 
     def apply_filter(self, name, value, query, today):
+        if name == "book":
+            return query.where(MovementRecord.kind.in_(BOOKS[value]))  # type: ignore[attr-defined]
         if name == "class_id":
             return query.where(
                 or_(MovementRecord.from_class_id == int(value), MovementRecord.to_class_id == int(value))

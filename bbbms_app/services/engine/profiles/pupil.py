@@ -1,6 +1,8 @@
-"""Pupil: the school's children; a new one is enrolled in the class chosen; the card shows his
-guardians, classes, marks, consent and movements. A teacher reaches the pupils of his classes, a
-family its own children."""
+"""Pupil: the school's children; a new one given a class arrives in it through the movement book
+(an arrival record under the admission order named on the form or in the import file); the card
+shows his guardians, classes, marks, consent and movements. His class changes only through the
+movement book, and a pupil on a class list is not deleted (his departure is recorded instead). A
+teacher reaches the pupils of his classes, a family its own children."""
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -17,12 +19,14 @@ from bbbms_app.models import (
     Term,
 )
 from bbbms_app.models.people import SEXES
-from bbbms_app.services import audit, curriculum
+from bbbms_app.services import curriculum, places
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, visible_class_ids, visible_pupil_ids_own
 from bbbms_app.services.engine.profile import PERSON, Profile, current_enrollment, person_name_column
 from bbbms_app.services.engine.profiles.staff import PHONE, PIN
 from bbbms_app.services.engine.spec import FieldSpec, RelatedSpec
 from bbbms_app.services.school import class_name, current_year, localized_name
+
+ADMISSION = ("class_id", "order_id", "admitted_on", "from_category", "from_place", "from_school")
 
 
 class PupilProfile(Profile):
@@ -36,18 +40,35 @@ class PupilProfile(Profile):
     write = "pupil.write"
     columns = ("name", "class_name", "birth_date", "sex", "pin", "alpha_book_no")
     form = (
-        ("admin.section.person", (*PERSON, "birth_date", "sex", "pin", "alpha_book_no", "class_id")),
+        ("admin.section.person", (*PERSON, "birth_date", "sex", "pin", "alpha_book_no")),
+        ("pupil.section.admission", ADMISSION),
         ("admin.section.contacts", ("phone", "address")),
     )
-    create_only = ("class_id",)
+    # The class is reached through the movement book: on a new pupil's form with the admission
+    # order; afterwards by a class change or a departure in the book, never by editing the pupil.
+    create_only = ADMISSION
     choices = {"sex": ("sex", SEXES)}
     overrides = {"pin": PIN, "phone": PHONE}
     virtual = (
         person_name_column(),
         FieldSpec("class_name", "col.class", "text", virtual=True),
         FieldSpec("class_id", "field.pupil.class_id", "fk", virtual=True, fk_table="schoolclass"),
+        FieldSpec("order_id", "field.pupil.order_id", "fk", virtual=True, fk_table="order"),
+        FieldSpec("admitted_on", "field.pupil.admitted_on", "date", virtual=True, nullable=True),
+        FieldSpec(
+            "from_category",
+            "field.pupil.from_category",
+            "choice",
+            virtual=True,
+            choices=places.CATEGORIES,
+            choice_prefix="place.category",
+        ),
+        FieldSpec(
+            "from_place", "field.pupil.from_place", "choice", virtual=True, choices=places.CODES, choice_prefix="place"
+        ),
+        FieldSpec("from_school", "field.pupil.from_school", "text", virtual=True, max_length=300),
     )
-    import_columns = ("pin", *PERSON, "birth_date", "sex", "alpha_book_no", "class_id")
+    import_columns = ("pin", *PERSON, "birth_date", "sex", "alpha_book_no", *ADMISSION)
     natural_key = ("pin",)
     filters = ("class_id",)
     order = ("sort_key",)
@@ -136,29 +157,29 @@ class PupilProfile(Profile):
         from bbbms_app.services import consent
 
         consent.check_save("pupil", session, principal, record_id, values)
+        self.check_alpha_book(session, principal, record_id, values)
+
+    def check_alpha_book(self, session, principal, record_id, values):
+        """A number the clerk types: «letter/number», his surname's letter, no other pupil's."""
+        from bbbms_app.services import alpha_book
+
+        alpha_book.check(session, principal.school_id if principal else None, record_id, dict(values))
 
     def after_create(self, session, principal, created, today):
-        """A new pupil given a class is enrolled in it from today (later moves go through the movement book)."""
-        enrollments = [
-            Enrollment(school_id=row.school_id, pupil_id=row.id, class_id=values["class_id"], starts_on=today)
-            for row, values in created
-            if values.get("class_id")
-        ]
-        if not enrollments:
-            return
-        session.add_all(enrollments)
-        session.flush()
-        for e in enrollments:
-            audit.record(
-                session,
-                principal,
-                "create",
-                "enrollment",
-                e.id,
-                new=f"class {e.class_id}",
-                pupil_id=e.pupil_id,
-                school_id=e.school_id,
-            )
+        """A new pupil given a class arrives in it: an arrival record under the admission order."""
+        from bbbms_app.services import movement
+
+        for row, values in created:
+            movement.admit(session, principal, row, values)
+
+    def delete_refusal(self, session, principal, row, today):
+        """A pupil on a class list leaves through the movement book (a departure with its order)."""
+        from bbbms_app.services import movement
+
+        cls = movement.enrolled_class(session, row.id, today)
+        if cls is None:
+            return None
+        return "pupil.error.delete_enrolled", {"name": class_name(cls.grade, cls.letter)}
 
     def pupil_of(self, row):
         return row.id
@@ -176,19 +197,77 @@ class PupilProfile(Profile):
         }
 
     def match_import(self, session, principal, rows, school_id, today, report):
-        """A pupil already on another class's list moves through the movement book, not an import."""
+        """A pupil already on another class's list moves through the movement book, not an import;
+        a row giving a class names the admission order too (checked here, before anything is written)."""
+        from bbbms_app.services import movement
+        from bbbms_app.services.engine.hooks import FieldError
+
         classes_now = current_class_of(session, [r.existing.id for r in rows if r.existing is not None], today)
+        numbers: dict[str, int] = {}
         for r in rows:
-            if r.existing is None or not r.values.get("class_id"):
-                continue
-            if classes_now.get(r.existing.id) not in (None, r.values["class_id"]):
+            if r.existing is not None and not r.values.get("alpha_book_no") and r.existing.alpha_book_no:
+                r.values.pop("alpha_book_no", None)  # an empty cell does not take his number away
+            number = r.values.get("alpha_book_no")
+            if number:
+                if number in numbers:
+                    report(r, "alpha_book_no", "admin.import.duplicate_in_file", row=numbers[number])
+                numbers.setdefault(number, r.number)
+            now = classes_now.get(r.existing.id) if r.existing is not None else None
+            if now is not None and r.values.get("class_id") not in (None, now):
                 report(r, "class_id", "admin.import.class_change")
+                continue
+            if now is not None:
+                continue  # already on this class's list: the admission columns say nothing new
+            try:
+                movement.check_admission(session, principal, school_id, r.values)
+            except FieldError as exc:
+                report(r, exc.field, exc.key, **exc.params)
+
+    def after_import(self, session, principal, written):
+        """A pupil of the school on no class list whom the file gives a class arrives in it."""
+        from datetime import date
+
+        from bbbms_app.services import movement
+
+        existing = [(record_id, r) for record_id, r in written if r.existing is not None and r.values.get("class_id")]
+        if not existing:
+            return
+        on_roll = current_class_of(session, [record_id for record_id, _r in existing], date.today())
+        for record_id, r in existing:
+            if record_id not in on_roll:
+                movement.admit(session, principal, session.get(Pupil, record_id), r.values)
 
     def export_values(self, session, records, names, lang, today):
+        """The class of today, and the admission (the latest arrival: its order, date and origin)
+        in the words the import reads back."""
         if "class_id" not in names:
             return {}
+        from bbbms_app.models import MovementRecord, Order
+
         classes = self.computed(session, records, lang, today)
-        return {r.id: [{"class_id": classes.get(r.id, {}).get("class_name", "")}] for r in records}
+        arrivals: dict[int, dict[str, object]] = {}
+        ids = [r.id for r in records]
+        for start in range(0, len(ids), 500):
+            for m, o in session.exec(
+                select(MovementRecord, Order)
+                .join(Order, Order.id == MovementRecord.order_id)  # type: ignore[arg-type]
+                .where(
+                    MovementRecord.pupil_id.in_(ids[start : start + 500]),  # type: ignore[union-attr]
+                    MovementRecord.kind == "arrival",
+                    MovementRecord.deleted_at.is_(None),  # type: ignore[union-attr]
+                )
+                .order_by(MovementRecord.date, MovementRecord.id)  # type: ignore[arg-type]
+            ).all():
+                arrivals[m.pupil_id] = {
+                    "order_id": f"{o.number} {o.date:%d.%m.%Y}",
+                    "admitted_on": m.date,
+                    "from_category": t(f"place.category.{m.from_category}", lang) if m.from_category else "",
+                    "from_place": t(f"place.{m.from_place}", lang) if m.from_place else "",
+                    "from_school": m.from_school,
+                }
+        return {
+            r.id: [{"class_id": classes.get(r.id, {}).get("class_name", ""), **arrivals.get(r.id, {})}] for r in records
+        }
 
 
 def current_class_of(session, pupil_ids: list[int], today) -> dict[int, int]:
