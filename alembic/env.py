@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 import bbbms_app.models  # noqa: F401  (registers every table)
 from alembic import context
 from bbbms_app import db, settings
-from bbbms_app.models import search_index
+from bbbms_app.models import comparison
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -34,8 +34,24 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     with db.engine(_url()).connect() as conn:
-        _run(conn)
+        if conn.dialect.name != "sqlite":
+            _run(conn)
+            conn.commit()
+            return
+        # SQLite: a table rebuild (batch mode: copy, DROP the old table, rename the copy) must run
+        # with foreign keys off, or dropping a referenced table fails or acts on the rows that
+        # point at it. The pragma only works outside a transaction (on SQLite Alembic commits each
+        # migration on its own); a rebuilding migration runs `PRAGMA foreign_key_check` before its
+        # commit (0008_house), and the connection gets its foreign keys back whatever happens.
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         conn.commit()
+        try:
+            _run(conn)
+            conn.commit()
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 def _run(connection) -> None:
@@ -44,9 +60,8 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-        # FTS5 tables and indexes of the other dialect are not for autogenerate (models/search_index.py).
-        include_object=search_index.comparison_filter(connection.dialect.name),
+        # Types and server defaults, FTS5 tables left out (models/comparison.py).
+        **comparison.options(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

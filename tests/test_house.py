@@ -49,3 +49,9 @@ def test_one_session_cookie_name_and_one_private_download_module():
         if "from starlette.routing import Route" in p.read_text(encoding="utf-8")
     ]
     assert sorted(routes) == ["api/health.py", "api/private_files.py"]
+
+
+def test_one_xlsx_writer():
+    """Only services/engine/xlsx.py imports xlsxwriter: every workbook gets its safety and its paper."""
+    writers = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if "xlsxwriter" in _imports(path))
+    assert writers == ["services/engine/xlsx.py"]

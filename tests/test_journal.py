@@ -461,6 +461,13 @@ def test_xlsx_export_reads_back_like_the_paper_journal(school, extras):
     assert topic.value == '=HYPERLINK("http://x")' and topic.data_type == "s"  # text, never a formula
     assert ws.cell(5, right + 2).value == "+1-1"
     assert ws.freeze_panes == "C4"
+    # The paper journal's two-row header: №, pupil, period and year merged down, the month over its days.
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A2:A3", "B2:B3", "C2:H2", "I2:I3", "J2:J3"} <= merged
+    assert ws["C2"].fill.fgColor.rgb.endswith("E6F2F0") and ws["C2"].font.b and ws["C2"].border.left.style
+    assert ws.cell(row_usonov, 5).font.color.rgb.endswith("B42318")  # an absence in red
+    assert ws.cell(row_usonov, 9).fill.fgColor.rgb.endswith("FFF7E0")  # the period mark's column
+    assert ws.print_title_rows == "$2:$3" and ws.page_setup.orientation == "landscape"
     # pandas reads the same grid.
     df = pd.read_excel(io.BytesIO(data), header=None, skiprows=3, usecols="B:H")
     assert df.iloc[row_usonov - 4, 1:4].tolist() == [5, 4, "б"]

@@ -5,22 +5,20 @@ alphabetical order × the lesson dates (month over day) with marks and «н», t
 (and, once the year is complete, the year mark); on the right the dates with the lesson's topic
 and homework. Headers freeze, the sheet prints landscape one page wide.
 
-User text (names, topics, homework) is written with `write_string` and the workbook refuses to
-turn strings into formulas or links: a topic such as "=HYPERLINK(…)" stays text.
+The sheet is an `engine/xlsx.Layout` written by the app's one XLSX writer, which writes user text
+(names, topics, homework) as strings and never turns them into formulas or links: a topic such as
+"=HYPERLINK(…)" stays text.
 """
 
 from __future__ import annotations
 
-import io
-
-import xlsxwriter
 from sqlmodel import Session
 
 from bbbms_app.i18n import format_date, t
 from bbbms_app.models import SchoolClass
 from bbbms_app.services import audit, journal
 from bbbms_app.services.access import Principal
-from bbbms_app.services.engine import downloads
+from bbbms_app.services.engine import downloads, xlsx
 from bbbms_app.services.school import term_labels
 
 MONTHS = {
@@ -100,113 +98,100 @@ def open_download(session: Session, principal: Principal, token: str) -> downloa
     return downloads.ticket_of(meta)
 
 
-def render(g: journal.Grid, lang: str) -> bytes:
-    """The workbook of a grid (pure: no database)."""
-    out = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    )
-    ws = wb.add_worksheet(t("journal.xlsx.sheet", lang)[:31])
-    title = wb.add_format({"bold": True, "font_size": 13})
-    head = wb.add_format({"bold": True, "align": "center", "valign": "vcenter", "border": 1, "bg_color": "#E6F2F0"})
-    head_left = wb.add_format({"bold": True, "valign": "vcenter", "border": 1, "bg_color": "#E6F2F0"})
-    name_fmt = wb.add_format({"border": 1})
-    gone_fmt = wb.add_format({"border": 1, "font_color": "#888888", "italic": True})
-    cell_fmt = wb.add_format({"border": 1, "align": "center"})
-    bold_cell = wb.add_format({"border": 1, "align": "center", "bold": True})
-    absent_fmt = wb.add_format({"border": 1, "align": "center", "font_color": "#B42318"})
-    grey_cell = wb.add_format({"border": 1, "bg_color": "#EEEEEE"})
-    period_fmt = wb.add_format({"border": 1, "align": "center", "bold": True, "bg_color": "#FFF7E0"})
-    text_fmt = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-    date_fmt = wb.add_format({"border": 1, "align": "center", "valign": "top"})
+# The journal's looks (engine/xlsx.Style): headers on a pale green, period marks on a pale yellow.
+TITLE = xlsx.Style(bold=True, size=13)
+HEAD = xlsx.Style(bold=True, align="center", valign="vcenter", border=True, fill="#E6F2F0")
+HEAD_LEFT = xlsx.Style(bold=True, valign="vcenter", border=True, fill="#E6F2F0")
+NAME = xlsx.Style(border=True)
+GONE = xlsx.Style(border=True, color="#888888", italic=True)
+CELL = xlsx.Style(border=True, align="center")
+WEIGHTY = xlsx.Style(border=True, align="center", bold=True)
+ABSENT = xlsx.Style(border=True, align="center", color="#B42318")
+OUTSIDE = xlsx.Style(border=True, fill="#EEEEEE")  # the pupil was not in the class that day
+PERIOD = xlsx.Style(border=True, align="center", bold=True, fill="#FFF7E0")
+TEXT = xlsx.Style(border=True, wrap=True, valign="top")
+DATE = xlsx.Style(border=True, align="center", valign="top")
 
+
+def render(g: journal.Grid, lang: str) -> bytes:
+    """The workbook of a grid (pure: no database), written by the app's one writer (engine/xlsx)."""
+    return xlsx.to_bytes([layout(g, lang)])
+
+
+def layout(g: journal.Grid, lang: str) -> xlsx.Layout:
+    """The journal's sheet cell by cell: the title in row 1, the two-row header, a row per pupil."""
+    C = xlsx.Cell
     term_label = term_labels(g.term)[lang]
-    ws.write_string(
-        0,
-        0,
+    title = (
         f"{journal.class_label(g.cls)} · {subject_name(g.subject, lang)}"
         + (f" · {t('journal.subgroup', lang)} {g.subgroup}" if g.subgroup else "")
-        + f" · {term_label}",
-        title,
+        + f" · {term_label}"
     )
+    cells = [C(0, 0, title, TITLE)]
     # Left page: № | pupil | one column per lesson | period mark | year mark
     first_date_col = 2
     n = len(g.lessons)
     period_col = first_date_col + n
     year_col = period_col + 1
-    ws.merge_range(1, 0, 2, 0, "№", head)
-    ws.merge_range(1, 1, 2, 1, t("journal.col.pupil", lang), head_left)
+    cells += [C(1, 0, "№", HEAD, rows=2), C(1, 1, t("journal.col.pupil", lang), HEAD_LEFT, rows=2)]
     months = MONTHS.get(lang, MONTHS["ky"])
-    col = first_date_col
-    while col < period_col:
-        month = g.lessons[col - first_date_col].date.month
-        end = col
-        while end + 1 < period_col and g.lessons[end + 1 - first_date_col].date.month == month:
-            end += 1
-        if end > col:
-            ws.merge_range(1, col, 1, end, months[month], head)
-        else:
-            ws.write_string(1, col, months[month], head)
-        col = end + 1
-    for j, lesson in enumerate(g.lessons):
-        ws.write_number(2, first_date_col + j, lesson.date.day, head)
-    ws.merge_range(1, period_col, 2, period_col, term_label, head)
-    ws.merge_range(1, year_col, 2, year_col, t("journal.col.year", lang), head)
+    j = 0
+    while j < n:  # a month's name over its lessons' days
+        month = g.lessons[j].date.month
+        span = 1
+        while j + span < n and g.lessons[j + span].date.month == month:
+            span += 1
+        cells.append(C(1, first_date_col + j, months[month], HEAD, cols=span))
+        j += span
+    cells += [C(2, first_date_col + j, lesson.date.day, HEAD) for j, lesson in enumerate(g.lessons)]
+    cells += [C(1, period_col, term_label, HEAD, rows=2), C(1, year_col, t("journal.col.year", lang), HEAD, rows=2)]
     for i, pupil in enumerate(g.pupils):
         row = 3 + i
-        ws.write_number(row, 0, i + 1, name_fmt)
         name = pupil.name
         gone = pupil.ends_on is not None and pupil.ends_on < g.term.ends_on
         if gone:
             name += " — " + t("journal.left_on", lang, date=format_date(pupil.ends_on, lang))
-        ws.write_string(row, 1, name, gone_fmt if gone else name_fmt)
+        cells += [C(row, 0, i + 1, NAME), C(row, 1, name, GONE if gone else NAME)]
         for j, lesson in enumerate(g.lessons):
-            c = first_date_col + j
-            if not pupil.in_class_on(lesson.date):
-                ws.write_blank(row, c, None, grey_cell)
-                continue
-            cell = g.cells.get((pupil.id, lesson.id))
-            if cell is None:
-                ws.write_blank(row, c, None, cell_fmt)
-                continue
-            text = cell.text()
-            fmt = absent_fmt if cell.absent else bold_cell if cell.weighty else cell_fmt
-            if len(cell.marks) == 1 and not cell.code:
-                ws.write_number(row, c, int(text), fmt)
-            else:
-                ws.write_string(row, c, text, fmt)
+            cells.append(_mark_cell(g, pupil, lesson, row, first_date_col + j))
         for c, pc in ((period_col, g.period[pupil.id]), (year_col, g.year[pupil.id])):
-            if pc.value is not None:
-                ws.write_number(row, c, pc.value, period_fmt)
-            else:
-                ws.write_string(row, c, pc.special, period_fmt)
-    ws.set_column(0, 0, 4)
-    ws.set_column(1, 1, 28)
+            cells.append(C(row, c, pc.value if pc.value is not None else pc.special, PERIOD))
+    widths: dict[int | tuple[int, int], float] = {0: 4, 1: 28, (period_col, year_col): 9}
     if n:
-        ws.set_column(first_date_col, period_col - 1, 3.6)
-    ws.set_column(period_col, year_col, 9)
+        widths[first_date_col, period_col - 1] = 3.6
     # Right page: date | topic | homework, one row per lesson.
     right = year_col + 2
-    ws.write_string(1, right, t("journal.col.date", lang), head)
-    ws.write_string(1, right + 1, t("journal.col.topic", lang), head_left)
-    ws.write_string(1, right + 2, t("journal.col.homework", lang), head_left)
-    ws.write_string(2, right, "", head)
-    ws.write_string(2, right + 1, "", head_left)
-    ws.write_string(2, right + 2, "", head_left)
+    heads = ((t("journal.col.date", lang), HEAD), (t("journal.col.topic", lang), HEAD_LEFT))
+    heads += ((t("journal.col.homework", lang), HEAD_LEFT),)
+    for k, (text, style) in enumerate(heads):
+        cells += [C(1, right + k, text, style), C(2, right + k, "", style)]
     for j, lesson in enumerate(g.lessons):
         row = 3 + j
-        ws.write_string(row, right, format_date(lesson.date, lang, "dd.MM"), date_fmt)
-        ws.write_string(row, right + 1, lesson.topic, text_fmt)
-        ws.write_string(row, right + 2, lesson.homework, text_fmt)
-    ws.set_column(right - 1, right - 1, 2)
-    ws.set_column(right, right, 7)
-    ws.set_column(right + 1, right + 1, 40)
-    ws.set_column(right + 2, right + 2, 36)
-    ws.freeze_panes(3, 2)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(1, 2)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    wb.close()
-    return out.getvalue()
+        cells += [
+            C(row, right, format_date(lesson.date, lang, "dd.MM"), DATE),
+            C(row, right + 1, lesson.topic, TEXT),
+            C(row, right + 2, lesson.homework, TEXT),
+        ]
+    widths |= {right - 1: 2, right: 7, right + 1: 40, right + 2: 36}
+    return xlsx.Layout(
+        t("journal.xlsx.sheet", lang),
+        cells,
+        widths=widths,
+        freeze=(3, 2),
+        repeat=(1, 2),
+        landscape=True,
+        margins=(0.4, 0.4, 0.5, 0.5),
+    )
+
+
+def _mark_cell(g: journal.Grid, pupil, lesson, row: int, col: int) -> xlsx.Cell:
+    """A pupil's cell on a lesson: grey when he was not in the class, a number for one plain mark."""
+    if not pupil.in_class_on(lesson.date):
+        return xlsx.Cell(row, col, None, OUTSIDE)
+    cell = g.cells.get((pupil.id, lesson.id))
+    if cell is None:
+        return xlsx.Cell(row, col, None, CELL)
+    text = cell.text()
+    style = ABSENT if cell.absent else WEIGHTY if cell.weighty else CELL
+    value = int(text) if len(cell.marks) == 1 and not cell.code else text
+    return xlsx.Cell(row, col, value, style)

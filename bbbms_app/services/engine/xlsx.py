@@ -1,5 +1,10 @@
-"""The one XLSX writer of the app: lists, import templates and reports, credential sheets and the
-marked personal-data exports all go through `write()`.
+"""The one XLSX writer of the app: lists, import templates and reports, credential sheets, the
+marked personal-data exports and the paper-like journal all go through `write()`.
+
+Two kinds of sheet: a `Sheet` is a list (a header row and rows of typed columns); a `Layout` is a
+document laid out cell by cell (a title, headers merged over several rows or columns, cells with
+their own look: the journal of services/journal_export.py), with its own frozen panes, repeated
+rows and column widths.
 
 Every workbook gets the same safety and the same paper: user text is always written as a string
 (never a formula, a URL or a number, whatever it starts with), a bold filled header row that is
@@ -12,7 +17,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -46,9 +51,70 @@ class Sheet:
     last_line: str = ""
 
 
+@dataclass(frozen=True)
+class Style:
+    """How a `Layout` cell looks (the writer makes one workbook format per distinct style)."""
+
+    bold: bool = False
+    italic: bool = False
+    size: int = 0  # points; 0: the default
+    align: str = ""  # "", "left", "center", "right"
+    valign: str = ""  # "", "top", "vcenter", "bottom"
+    border: bool = False
+    wrap: bool = False
+    fill: str = ""  # "#RRGGBB"
+    color: str = ""  # font colour "#RRGGBB"
+
+    def options(self) -> dict[str, Any]:
+        pairs = {
+            "bold": self.bold,
+            "italic": self.italic,
+            "font_size": self.size,
+            "align": self.align,
+            "valign": self.valign,
+            "border": 1 if self.border else 0,
+            "text_wrap": self.wrap,
+            "bg_color": self.fill,
+            "font_color": self.color,
+        }
+        return {key: value for key, value in pairs.items() if value}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a `Layout` at (row, col), 0-based; `rows` × `cols` > 1 merges it over a block.
+
+    Strings are written as strings (never a formula or a link), int/float as numbers, dates as dates,
+    None as an empty cell that still has the style (a border, a grey fill)."""
+
+    row: int
+    col: int
+    value: Any = None
+    style: Style = Style()
+    rows: int = 1
+    cols: int = 1
+
+
+@dataclass
+class Layout:
+    """A sheet laid out cell by cell, printed A4 one page wide.
+
+    `widths` maps a column, or an inclusive (first, last) range of columns, to its width in
+    characters; `freeze` is the (row, col) of the first scrolling cell; `repeat` the inclusive
+    (first, last) rows printed on every page."""
+
+    name: str
+    cells: Iterable[Cell]
+    widths: dict[int | tuple[int, int], float] = field(default_factory=dict)
+    freeze: tuple[int, int] | None = None
+    repeat: tuple[int, int] | None = None
+    landscape: bool = True
+    margins: tuple[float, float, float, float] = (0.5, 0.5, 0.7, 0.7)  # left, right, top, bottom (inches)
+
+
 def write(
     out: BinaryIO | Path | str,
-    sheets: Sequence[Sheet],
+    sheets: Sequence[Sheet | Layout],
     *,
     title: str = "",
     footer: str = "",
@@ -81,6 +147,9 @@ def write(
     used: set[str] = set()
     first_count = 0
     for index, sheet in enumerate(sheets):
+        if isinstance(sheet, Layout):
+            _write_layout(wb, sheet, _sheet_name(sheet.name, used), title, footer)
+            continue
         count = _write_sheet(wb, sheet, _sheet_name(sheet.name, used), formats, title, footer, progress)
         if index == 0:
             first_count = count
@@ -88,7 +157,7 @@ def write(
     return first_count
 
 
-def to_bytes(sheets: Sequence[Sheet], **kwargs: Any) -> bytes:
+def to_bytes(sheets: Sequence[Sheet | Layout], **kwargs: Any) -> bytes:
     """`write()` into memory: the workbook's bytes."""
     buf = io.BytesIO()
     write(buf, sheets, **kwargs)
@@ -127,6 +196,53 @@ def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, fo
     # Excel allows 255 characters in a footer, codes included; "&" starts a code there.
     ws.set_footer("&L&8" + footer[:200].replace("&", "&&")[:220].rstrip("&") + "&R&8&P / &N")
     return n
+
+
+def _write_layout(wb: Any, sheet: Layout, name: str, title: str, footer: str) -> None:
+    ws = wb.add_worksheet(name)
+    formats: dict[tuple[Style, bool], Any] = {}
+
+    def look(style: Style, dated: bool = False) -> Any:
+        if (style, dated) not in formats:
+            options = style.options() | ({"num_format": DATE_FORMAT} if dated else {})
+            formats[style, dated] = wb.add_format(options)
+        return formats[style, dated]
+
+    for cell in sheet.cells:
+        fmt = look(cell.style)
+        r, c, value = cell.row, cell.col, cell.value
+        if cell.rows > 1 or cell.cols > 1:
+            # merge_range writes its value with write(); a string goes in as a string first.
+            ws.merge_range(r, c, r + cell.rows - 1, c + cell.cols - 1, "", fmt)
+            if value is None or value == "":
+                continue
+        if value is None:
+            ws.write_blank(r, c, None, fmt)
+        elif isinstance(value, bool):
+            ws.write_string(r, c, "1" if value else "0", fmt)
+        elif isinstance(value, int | float):
+            ws.write_number(r, c, value, fmt)
+        elif isinstance(value, date):
+            day = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+            ws.write_datetime(r, c, day.replace(tzinfo=None), look(cell.style, dated=True))
+        else:
+            ws.write_string(r, c, str(value), fmt)
+    for cols, width in sheet.widths.items():
+        first, last = cols if isinstance(cols, tuple) else (cols, cols)
+        ws.set_column(first, last, width)
+    if sheet.freeze:
+        ws.freeze_panes(*sheet.freeze)
+    ws.set_landscape() if sheet.landscape else ws.set_portrait()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    if sheet.repeat:
+        ws.repeat_rows(*sheet.repeat)
+    left, right, top, bottom = sheet.margins
+    ws.set_margins(left=left, right=right, top=top, bottom=bottom)
+    if title:
+        ws.set_header('&L&"Calibri,Bold"' + title[:200].replace("&", "&&") + "&R&D")
+    if footer:
+        ws.set_footer("&L&8" + footer[:200].replace("&", "&&")[:220].rstrip("&") + "&R&8&P / &N")
 
 
 def _write_cell(ws: Any, r: int, c: int, col: Column, value: Any, formats: dict) -> None:
