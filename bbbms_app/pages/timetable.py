@@ -168,11 +168,10 @@ class TimetableState(rx.State):
     @rx.event
     @requires("timetable.read")
     def choose_view(self, value: str):
-        value = str(value)[:12]
         if value == "me" and self.has_own_week:
             self.view = "me"
-        elif value in {o["id"] for o in self.class_options}:
-            self.view = value
+        elif (chosen := inputs.offered(value, self.class_options)) is not None:
+            self.view = chosen
         else:
             return None
         self._fetch_staff(current())
