@@ -17,7 +17,7 @@ from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import LANGUAGES, format_date, format_number, t
-from bbbms_app.services import journal
+from bbbms_app.services import journal, reports
 from bbbms_app.services import school as school_service
 
 ABSENCE_CODES = ("б", "у", "п", "н", "о")
@@ -54,7 +54,7 @@ class SummaryState(rx.State):
         term_id = None if self.period == "year" else int(self.period)
         with db.session() as s:
             try:
-                sheet = journal.summary(s, principal, int(self.class_id), term_id, with_suggestions=self.forecast)
+                sheet = reports.summary(s, principal, int(self.class_id), term_id, with_suggestions=self.forecast)
             except journal.OutOfScope as exc:
                 raise Forbidden(str(exc)) from exc
         self.subjects = [
@@ -95,7 +95,7 @@ class SummaryState(rx.State):
         principal = current()
         with db.session() as s:
             ctx = school_service.context(s, principal, date.today())
-            self.class_options = journal.summary_classes(s, principal, ctx["year_id"])
+            self.class_options = reports.summary_classes(s, principal, ctx["year_id"])
             terms = journal.year_terms(s, ctx["year_id"])
         self.period_options = [{"id": str(term.id), **school_service.term_labels(term)} for term in terms] + [
             {"id": "year", **{lang: t("journal.summary.year", lang) for lang in LANGUAGES}}

@@ -1,0 +1,129 @@
+"""Reports: every figure checked against a hand-computed value on tests/reports_factory.py's marks."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bbbms_app import db
+from bbbms_app.models import User
+from bbbms_app.services import accounts, reports
+from bbbms_app.services.journal import OutOfScope
+from bbbms_app.services.reports import results as results_service
+from tests import reports_factory
+
+
+def who(username: str):
+    with db.session() as s:
+        user = s.exec(select(User).where(User.username == username)).one()
+        return accounts.principal_for(user, session=s)
+
+
+@pytest.fixture
+def marks(school):
+    return reports_factory.build(school)
+
+
+def _q(res, kind: str, key: str):
+    return next(g for g in res.groups if g.kind == kind and g.key == key)
+
+
+def figures(ind):
+    return (ind.n, ind.n5, ind.n4, ind.n3, ind.n2, ind.n_na, ind.success, ind.quality, ind.sou, ind.average)
+
+
+def test_results_per_subject_class_parallel_level_and_school(school, marks):
+    with db.session() as s:
+        res = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
+    ids = (school.class_5a, marks.class_5b, school.class_6b, marks.class_10a)
+    c5a, c5b, c6b, c10 = (_q(res, "class", str(c)) for c in ids)
+    # One subject: N = pupils with a mark or «н/а» in it.
+    assert figures(res.indicators(c5a, school.math)) == (3, 1, 1, 0, 0, 1, 66.7, 66.7, 57.0, 4.5)
+    assert figures(res.indicators(c5a, school.kyrgyz)) == (3, 1, 0, 1, 1, 0, 66.7, 33.3, 50.7, 3.33)
+    # 5-Б maths: Бекова left before the quarter's end, Жумаев is exempt: both out of N.
+    assert figures(res.indicators(c5b, school.math)) == (2, 1, 0, 1, 0, 0, 100.0, 50.0, 68.0, 4.0)
+    assert figures(res.indicators(c5b, school.kyrgyz)) == (3, 1, 2, 0, 0, 0, 100.0, 100.0, 76.0, 4.33)
+    # All subjects: pupils by their worst mark; СОУ and the average over every pupil × subject mark.
+    assert figures(res.indicators(c5a)) == (3, 1, 0, 1, 1, 0, 66.7, 33.3, 53.8, 3.8)
+    assert figures(res.indicators(c5b)) == (3, 1, 1, 1, 0, 0, 100.0, 66.7, 72.8, 4.2)
+    assert figures(res.indicators(c6b)) == (2, 0, 1, 0, 1, 0, 50.0, 50.0, 45.0, 3.25)
+    # A class with no marks: nothing to divide by, and no error.
+    assert figures(res.indicators(c10)) == (0, 0, 0, 0, 0, 0, None, None, None, None)
+    assert res.roll(c10) == 1 and res.roll(c5b) == 3  # Бекова left: not on roll at the end
+    grade5 = _q(res, "grade", "g5")
+    assert figures(res.indicators(grade5)) == (6, 2, 1, 2, 1, 0, 83.3, 50.0, 62.5, 4.0)
+    level = _q(res, "level", "l5")
+    assert level.grades == (5, 6)
+    assert figures(res.indicators(level)) == (8, 2, 2, 2, 2, 0, 75.0, 50.0, 57.8, 3.79)
+    school_row = res.groups[-1]
+    assert school_row.kind == "school"
+    assert figures(res.indicators(school_row)) == figures(res.indicators(level))
+    assert res.roll(school_row) == 9
+    kinds = ["class", "class", "grade", "class", "grade", "level", "class", "grade", "level", "school"]
+    assert [g.kind for g in res.groups] == kinds
+    assert [sub.id for sub in res.subjects] == [school.kyrgyz, school.math]  # the curriculum's order
+
+
+def test_results_by_sex(school, marks):
+    with db.session() as s:
+        res = results_service.results(s, who("t_deputy"), school.year_id, school.term_ids[0])
+    everyone = res.groups[-1]
+    girls = res.indicators(everyone, sex="f")
+    boys = res.indicators(everyone, sex="m")
+    assert figures(girls) == (3, 1, 1, 1, 0, 0, 100.0, 66.7, 71.3, 4.17)
+    assert figures(boys) == (5, 1, 1, 1, 2, 0, 60.0, 40.0, round((200 + 128 + 72 + 32 + 7) / 9, 1), round(28 / 8, 2))
+    assert res.roll(everyone, "f") + res.roll(everyone, "m") == res.roll(everyone)
+    assert figures(res.indicators(everyone, school.math, "f")) == (3, 1, 2, 0, 0, 0, 100.0, 100.0, 76.0, 4.33)
+
+
+def test_results_lists_of_pupils(school, marks):
+    with db.session() as s:
+        res = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
+    names = {kind: [(p.name, p.class_label) for p in res.lists[kind]] for kind in results_service.LIST_KINDS}
+    assert names["excellent"] == [("Үсөнов Нурбек", "5-А"), ("Асанова Айгерим", "5-Б")]
+    assert names["good"] == [("Петрова Анна", "6-Б")]
+    assert names["one_three"] == [("Абдыкадырова Мөлдир", "5-А"), ("Токтогулов Бекзат", "5-Б")]
+    assert names["one_four"] == [("Жумаев Азамат", "5-Б")]
+    assert names["failing"] == [("Ңаматов Эрмек", "5-А"), ("Орозов Тилек", "6-Б")]
+    subjects = {p.name: sorted(p.subjects) for kind in ("failing", "one_three", "one_four") for p in res.lists[kind]}
+    assert subjects["Ңаматов Эрмек"] == sorted([(school.kyrgyz, "2"), (school.math, "н/а")])
+    assert subjects["Орозов Тилек"] == [(school.math, "2")]
+    assert subjects["Абдыкадырова Мөлдир"] == [(school.kyrgyz, "3")]
+    assert subjects["Жумаев Азамат"] == [(school.kyrgyz, "4")]
+    # Бекова (two 2s, but she left before the quarter's end) is on no list.
+    assert all(p.pupil_id != marks.pupils_5b[2] for kind in res.lists.values() for p in kind)
+
+
+def test_results_compare_with_the_previous_quarter_and_the_year(school, marks):
+    with db.session() as s:
+        q2 = results_service.results(s, who("t_director"), school.year_id, school.term_ids[1])
+        q1 = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
+        year = results_service.results(s, who("t_director"), school.year_id, None)
+    c5a = _q(q2, "class", str(school.class_5a))
+    now = q2.indicators(c5a, school.math)
+    before = q2.previous_indicators(c5a, school.math)
+    assert figures(now) == (3, 2, 0, 1, 0, 0, 100.0, 66.7, 78.7, 4.33)
+    assert figures(before) == figures(q1.indicators(c5a, school.math))
+    assert q1.previous is None and q1.previous_indicators(c5a) is None
+    assert year.period.kind == "year" and year.previous is None
+    assert figures(year.indicators(year.groups[-1])) == (1, 1, 0, 0, 0, 0, 100.0, 100.0, 100.0, 5.0)
+
+
+def test_results_scope(school, marks):
+    with db.session() as s:
+        own = results_service.results(s, who("t_classteacher"), school.year_id, school.term_ids[0])
+        assert [c.id for c in own.classes] == [school.class_5a]
+        assert figures(own.indicators(own.groups[-1])) == figures(own.indicators(own.groups[0]))
+        for username in ("t_teacher", "t_pupil", "t_parent", "t_clerk"):
+            with pytest.raises(OutOfScope):
+                results_service.results(s, who(username), school.year_id, school.term_ids[0])
+        with pytest.raises(OutOfScope):  # another school's term
+            results_service.results(s, who("t_director"), school.year_id, 10_000)
+
+
+def test_summary_sheet_sou_is_over_every_mark(school, marks):
+    """The class figure: pass rate and quality per pupil, СОУ over all pupil × subject marks (not the worst mark)."""
+    with db.session() as s:
+        sheet = reports.summary(s, who("t_director"), school.class_5a, school.term_ids[0])
+    assert figures(sheet.overall) == (3, 1, 0, 1, 1, 0, 66.7, 33.3, 53.8, 3.8)
+    assert sheet.overall.sou != round((100 + 36 + 16) / 3, 1)  # the old, worst-mark figure: 50.7
