@@ -127,3 +127,76 @@ def test_summary_sheet_sou_is_over_every_mark(school, marks):
         sheet = reports.summary(s, who("t_director"), school.class_5a, school.term_ids[0])
     assert figures(sheet.overall) == (3, 1, 0, 1, 1, 0, 66.7, 33.3, 53.8, 3.8)
     assert sheet.overall.sou != round((100 + 36 + 16) / 3, 1)  # the old, worst-mark figure: 50.7
+
+
+# -- attendance -------------------------------------------------------------------------------
+
+
+def _attendance_days(school):
+    """5-А: 02.09 maths + Kyrgyz, 03.09 maths + a Kyrgyz lesson of subgroup 1 (Абдыкадырова only),
+    04.09 maths + a cancelled Kyrgyz lesson; 6-Б: 05.09 maths. The factory already has Үсөнов ill on 04.09."""
+    from datetime import date
+
+    from bbbms_app.models import Attendance, Lesson, SubgroupMember
+
+    _u, a, n = school.pupils_5a
+    m1, m2, _m3 = school.lessons_5a_math
+    sid = school.school_id
+    with db.session(write=True) as s:
+
+        def lesson(class_id, subject, day, number, teacher, **kw):
+            row = Lesson(
+                school_id=sid,
+                class_id=class_id,
+                subject_id=subject,
+                teacher_id=teacher,
+                term_id=school.term_ids[0],
+                date=day,
+                number=number,
+                **kw,
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+        ky2 = lesson(school.class_5a, school.kyrgyz, date(2025, 9, 2), 2, school.teacher_a)
+        ky3 = lesson(school.class_5a, school.kyrgyz, date(2025, 9, 3), 3, school.teacher_a, subgroup=1)
+        lesson(school.class_5a, school.kyrgyz, date(2025, 9, 4), 4, school.teacher_a, cancelled=True)
+        m6 = lesson(school.class_6b, school.math, date(2025, 9, 5), 1, school.teacher_b)
+        s.add(SubgroupMember(school_id=sid, class_id=school.class_5a, subject_id=school.kyrgyz, subgroup=1, pupil_id=a))
+        for lesson_id, pupil, code, minutes in (
+            (m1, a, "п", 0),
+            (ky2, a, "п", 0),  # all of 02.09: a full day unexcused
+            (m2, a, "п", 0),  # 03.09 she was at her subgroup's lesson: not a full day
+            (m1, n, "п", 0),
+            (ky2, n, "о", 5),
+            (m2, n, "у", 0),  # 03.09: the subgroup lesson is not his, so a full day excused
+            (m6, school.pupils_6b[1], "н", 0),
+        ):
+            s.add(Attendance(school_id=sid, lesson_id=lesson_id, pupil_id=pupil, code=code, late_minutes=minutes))
+        assert ky3
+
+
+def test_attendance_lessons_and_full_days_by_reason(school, marks):
+    from bbbms_app.services.reports import attendance as attendance_service
+
+    _attendance_days(school)
+    u, a, n = school.pupils_5a
+    with db.session() as s:
+        rep = attendance_service.attendance(s, who("t_director"), school.year_id, school.term_ids[0], threshold=2)
+        october = attendance_service.attendance(s, who("t_director"), school.year_id, None, month="2025-10")
+        own = attendance_service.attendance(s, who("t_classteacher"), school.year_id, school.term_ids[0])
+        with pytest.raises(OutOfScope):
+            attendance_service.attendance(s, who("t_teacher"), school.year_id, school.term_ids[0])
+    rows = {p.pupil_id: p.missed for p in rep.pupils}
+    assert rows[u].lessons == {"б": 1, "у": 0, "п": 0, "н": 0} and rows[u].days == {"б": 1, "у": 0, "п": 0, "н": 0}
+    assert rows[a].lessons["п"] == 3 and rows[a].days == {"б": 0, "у": 0, "п": 1, "н": 0}
+    assert rows[n].lessons == {"б": 0, "у": 1, "п": 1, "н": 0} and rows[n].days_total == 1 and rows[n].days["у"] == 1
+    assert (rows[n].late, rows[n].late_minutes) == (1, 5)
+    c5a = rep.by_class[school.class_5a]
+    assert (c5a.lessons_total, c5a.days_total, c5a.late) == (6, 3, 1)
+    assert rep.by_class[school.class_6b].days == {"б": 0, "у": 0, "п": 0, "н": 1}
+    assert (rep.total.lessons_total, rep.total.days_total) == (7, 4)
+    assert [p.pupil_id for p in rep.above] == [a]  # 3 unexcused lessons ≥ 2
+    assert october.pupils == [] and october.total.lessons_total == 0
+    assert {p.class_id for p in own.pupils} == {school.class_5a}
