@@ -200,3 +200,69 @@ def test_attendance_lessons_and_full_days_by_reason(school, marks):
     assert [p.pupil_id for p in rep.above] == [a]  # 3 unexcused lessons ≥ 2
     assert october.pupils == [] and october.total.lessons_total == 0
     assert {p.class_id for p in own.pupils} == {school.class_5a}
+
+
+# -- workbooks --------------------------------------------------------------------------------
+
+
+def test_results_workbook_reads_back_to_the_figures(school, marks):
+    import io
+    from datetime import date
+
+    import openpyxl
+    import pandas as pd
+
+    from bbbms_app.services.reports import sheets
+
+    with db.session() as s:
+        res = results_service.results(s, who("t_director"), school.year_id, school.term_ids[1])
+    name, data = sheets.results_xlsx(res, school.math, None, "ru", today=date(2025, 12, 30))
+    assert name == "results-quarter2.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Итоги", "По предметам", "Списки"]
+    ws = wb["Итоги"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["№", "Класс", "По списку", "Учтено"] and "СОУ ранее, %" in header
+    assert ws.freeze_panes == "A2" and ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert "Школа № 1" in ws.oddHeader.left.text and "2-я четверть" in ws.oddHeader.left.text
+    assert "Математика" in ws.oddHeader.left.text and "1-я четверть" in ws.oddHeader.left.text
+    df = pd.read_excel(io.BytesIO(data), sheet_name="Итоги")
+    row = df[df["Класс"] == "5-А"].iloc[0]
+    assert (row["№"], row["Учтено"], row["«5»"], row["«3»"]) == (1, 3, 2, 1)
+    assert (row["Успеваемость, %"], row["Качество, %"], row["СОУ, %"]) == (100.0, 66.7, 78.7)
+    assert (row["Успеваемость ранее, %"], row["СОУ ранее, %"]) == (66.7, 57.0)
+    col = header.index("Успеваемость, %") + 1
+    assert ws.cell(2, col).number_format == "0.0"
+    last = max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value)
+    assert ws.cell(last, 1).value.startswith("Заместитель директора") and "30.12.2025" in ws.cell(last, 1).value
+    assert list(df["Класс"].dropna())[-4:] == ["10-А", "10-е классы", "10 классы", "По школе"]
+    lists = pd.read_excel(io.BytesIO(data), sheet_name="Списки")
+    assert list(lists["Ученик"].dropna()) == ["Абдыкадырова Мөлдир", "Үсөнов Нурбек", "Ңаматов Эрмек"]
+    assert list(lists["Список"].dropna()) == ["Отличники", "Отличники", "С одной «3»"]
+    with db.session() as s:
+        q1 = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
+    _name, data = sheets.results_xlsx(q1, None, "f", "ky")
+    lists = pd.read_excel(io.BytesIO(data), sheet_name="Тизмелер")
+    assert list(lists["Окуучу"].dropna()) == ["Асанова Айгерим", "Петрова Анна", "Абдыкадырова Мөлдир"]  # girls
+    assert list(lists["Предметтер"].fillna(""))[:3] == ["", "", "Кыргыз тили (3)"]
+
+
+def test_attendance_workbook(school, marks):
+    import io
+
+    import pandas as pd
+
+    from bbbms_app.services.reports import attendance as attendance_service
+    from bbbms_app.services.reports import sheets
+
+    _attendance_days(school)
+    with db.session() as s:
+        rep = attendance_service.attendance(s, who("t_director"), school.year_id, school.term_ids[0])
+    name, data = sheets.attendance_xlsx(rep, "ru")
+    assert name == "attendance-20250901-20251104.xlsx"
+    by_class = pd.read_excel(io.BytesIO(data), sheet_name="По классам")
+    school_row = by_class[by_class["Класс"] == "По школе"].iloc[0]
+    assert (school_row["Пропущено уроков"], school_row["Пропущено дней"]) == (7, 4)
+    assert school_row["Пропущено уроков: неуважит."] == 4 and school_row["Опоздания, мин"] == 5
+    pupils = pd.read_excel(io.BytesIO(data), sheet_name="По ученикам")
+    assert list(pupils["Ученик"].dropna())[:3] == ["Абдыкадырова Мөлдир", "Ңаматов Эрмек", "Үсөнов Нурбек"]

@@ -25,6 +25,7 @@ PARTS = (
     "families",
     "cli",
     "guard",
+    "reports",
 )
 
 
