@@ -266,3 +266,43 @@ def test_attendance_workbook(school, marks):
     assert school_row["Пропущено уроков: неуважит."] == 4 and school_row["Опоздания, мин"] == 5
     pupils = pd.read_excel(io.BytesIO(data), sheet_name="По ученикам")
     assert list(pupils["Ученик"].dropna())[:3] == ["Абдыкадырова Мөлдир", "Ңаматов Эрмек", "Үсөнов Нурбек"]
+
+
+# -- command line -----------------------------------------------------------------------------
+
+
+def test_report_commands_write_the_workbooks(school, marks, tmp_path, capsys):
+    import pandas as pd
+
+    from bbbms_app import cli
+    from bbbms_app.i18n import t
+    from bbbms_app.models import AuditEvent
+
+    out = tmp_path / "q1.xlsx"
+    assert cli.main(["--lang", "ru", "report", "results", "--term", "1", "--out", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    df = pd.read_excel(out, sheet_name="Итоги")
+    row = df[df["Класс"] == "По школе"].iloc[0]
+    assert (row["Учтено"], row["Успеваемость, %"], row["СОУ, %"]) == (8, 75.0, 57.8)
+    assert out.stat().st_mode & 0o077 == 0  # owner only: the lists name pupils
+    maths = tmp_path / "maths.xlsx"
+    assert cli.main(["report", "results", "--term", "1", "--subject", "math", "--sex", "f", "--out", str(maths)]) == 0
+    df = pd.read_excel(maths, sheet_name="Жыйынтыктар")
+    row = df[df["Класс"] == "Мектеп боюнча"].iloc[0]
+    assert (row["Эсепке алынды"], row["СОУ, %"]) == (3, 76.0)
+    att = tmp_path / "att.xlsx"
+    assert cli.main(["report", "attendance", "--term", "year", "--month", "2025-09", "--out", str(att)]) == 0
+    df = pd.read_excel(att, sheet_name="Класстар боюнча")
+    assert df[df["Класс"] == "Мектеп боюнча"].iloc[0]["Калтырган сабактар"] == 1  # the factory's one «б»
+    with db.session() as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.entity == "report")).all()
+    assert [e.field.split(":")[0] for e in events] == ["results", "results", "attendance"]
+    assert all(e.username.startswith("cli:") for e in events)
+    capsys.readouterr()
+    bad = tmp_path / "bad.xlsx"
+    assert cli.main(["--lang", "en", "report", "results", "--term", "7", "--out", str(bad)]) == 2
+    assert capsys.readouterr().err.strip() == t("cli.report.no_term", "en", term="7", choices="1, 2, 3, 4, year")
+    assert cli.main(["--lang", "en", "report", "attendance", "--term", "1", "--month", "2026-13", "--out", str(bad)]) == 2
+    assert capsys.readouterr().err.strip() == t("cli.report.bad_month", "en", month="2026-13")
+    assert cli.main(["--lang", "en", "report", "results", "--term", "1", "--subject", "X", "--out", str(bad)]) == 2
+    assert "X" in capsys.readouterr().err and not bad.exists()

@@ -118,19 +118,19 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "reports.period.month": ("{month}, {period}", "{month}, {period}", "{month}, {period}"),
     # The command line
     "cli.report.written": (
-        "Отчет жазылды: {path} ({rows} сап)",
-        "Отчёт записан: {path} (строк: {rows})",
-        "Report written: {path} ({rows} rows)",
+        "Отчет жазылды: {path} ({size} байт)",
+        "Отчёт записан: {path} ({size} байт)",
+        "Report written: {path} ({size} bytes)",
     ),
     "cli.report.no_term": (
         "Мындай чейрек же жарым жыл жок: {term}. Туурасы: {choices}",
         "Нет такой четверти или полугодия: {term}. Есть: {choices}",
         "No such term: {term}. There are: {choices}",
     ),
-    "cli.report.no_school": (
-        "Мектеп табылган жок: {school}",
-        "Школа не найдена: {school}",
-        "School not found: {school}",
+    "cli.report.no_subject": (
+        "Бул мезгилде мындай коду бар предмет боюнча баа жок: {subject}. Бар: {choices}",
+        "За этот период нет оценок по предмету с таким кодом: {subject}. Есть: {choices}",
+        "No marks in this period for a subject with the code {subject}. There are: {choices}",
     ),
     "cli.report.no_year": (
         "Мектептин учурдагы окуу жылы жок",
