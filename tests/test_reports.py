@@ -302,7 +302,8 @@ def test_report_commands_write_the_workbooks(school, marks, tmp_path, capsys):
     bad = tmp_path / "bad.xlsx"
     assert cli.main(["--lang", "en", "report", "results", "--term", "7", "--out", str(bad)]) == 2
     assert capsys.readouterr().err.strip() == t("cli.report.no_term", "en", term="7", choices="1, 2, 3, 4, year")
-    assert cli.main(["--lang", "en", "report", "attendance", "--term", "1", "--month", "2026-13", "--out", str(bad)]) == 2
+    month = ["--month", "2026-13"]
+    assert cli.main(["--lang", "en", "report", "attendance", "--term", "1", *month, "--out", str(bad)]) == 2
     assert capsys.readouterr().err.strip() == t("cli.report.bad_month", "en", month="2026-13")
     assert cli.main(["--lang", "en", "report", "results", "--term", "1", "--subject", "X", "--out", str(bad)]) == 2
     assert "X" in capsys.readouterr().err and not bad.exists()
