@@ -31,6 +31,7 @@ from bbbms_app.pages.journal_summary import SummaryState, summary_page
 from bbbms_app.pages.login import login_page
 from bbbms_app.pages.marks import MyMarksState, marks_page
 from bbbms_app.pages.profile import profile_page
+from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
 from bbbms_app.pages.subgroups import SubgroupsState, subgroups_page
@@ -74,6 +75,7 @@ PAGES: tuple[Page, ...] = (
     ),
     Page("/journal", "nav.journal", ("journal.read",), "book-marked", journal_page, (JournalState.load,)),
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
+    Page("/reports", "nav.reports", ("report.read",), "chart-column", reports_page, (ReportsState.load,)),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     admin_pages.hub(),

@@ -133,7 +133,8 @@ def attendance_classes_table(rep: AttendanceReport, lang: str) -> Table:
 
 
 def attendance_pupils_table(rep: AttendanceReport, pupils=None) -> Table:
-    rows = [{"pupil": p.name, "group": p.class_label, **_missed_row(p.missed)} for p in (pupils or rep.pupils)]
+    chosen = rep.pupils if pupils is None else pupils
+    rows = [{"pupil": p.name, "group": p.class_label, **_missed_row(p.missed)} for p in chosen]
     return Table(("pupil", "group", *MISSED_COLUMNS), rows)
 
 
@@ -209,10 +210,20 @@ def write_download(session: Session, principal: Principal, name: str, data: byte
     return downloads.url(token)
 
 
-def rows_as_text(table: Table, columns: Sequence[str], fmt) -> list[dict[str, str]]:
-    """Display-ready rows: every value through `fmt` (numbers in the UI language, None as «—»)."""
+def display(key: str, value: Any, lang: str) -> str:
+    """A cell as the screen shows it: percents with one decimal, the average with two, «—» for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        text = f"{value:.2f}" if key == "average" else f"{value:.1f}"
+        return text if lang == "en" else text.replace(".", ",")
+    return str(value)
+
+
+def rows_as_text(table: Table, columns: Sequence[str], lang: str) -> list[dict[str, str]]:
+    """Display-ready rows: every value through `display` in the UI language."""
     out = []
     for row in table.rows:
         text = {k: str(row[k]) for k in ("kind", "key") if k in row}
-        out.append(text | {c: fmt(row.get(c)) for c in columns})
+        out.append(text | {c: display(c, row.get(c), lang) for c in columns})
     return out
