@@ -307,3 +307,44 @@ def test_report_commands_write_the_workbooks(school, marks, tmp_path, capsys):
     assert capsys.readouterr().err.strip() == t("cli.report.bad_month", "en", month="2026-13")
     assert cli.main(["--lang", "en", "report", "results", "--term", "1", "--subject", "X", "--out", str(bad)]) == 2
     assert "X" in capsys.readouterr().err and not bad.exists()
+
+
+def test_summary_sheet_workbook(school, marks):
+    import io
+    from datetime import date
+
+    import openpyxl
+    import pandas as pd
+
+    from bbbms_app.models import School
+    from bbbms_app.services.reports import sheets
+
+    _attendance_days(school)
+    with db.session() as s:
+        sheet = reports.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0])
+        name, data = sheets.summary_xlsx(sheet, s.get(School, school.school_id), "ru", today=date(2025, 11, 5))
+    assert name == "summary-5А-quarter1.xlsx"
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert ws.page_setup.orientation == "landscape" and ws.freeze_panes == "A2"
+    assert "Сводная ведомость успеваемости" in ws.oddHeader.left.text and "5-А" in ws.oddHeader.left.text
+    df = pd.read_excel(io.BytesIO(data))
+    assert list(df.columns) == [
+        "№",
+        "Ученик",
+        "Кыргызский язык",
+        "Математика",
+        "Пропущено уроков",
+        "б",
+        "у",
+        "п",
+        "н",
+        "о",
+    ]
+    pupils = df[df["№"].notna()].set_index("Ученик")
+    assert pupils.loc["Ңаматов Эрмек", "Кыргызский язык"] == 2 and pupils.loc["Ңаматов Эрмек", "Математика"] == "н/а"
+    assert pupils.loc["Ңаматов Эрмек", "Пропущено уроков"] == 2 and pupils.loc["Ңаматов Эрмек", "о"] == 1
+    assert pupils.loc["Абдыкадырова Мөлдир", "п"] == 3
+    sou = df[df["Ученик"] == "Степень обученности (СОУ), %"].iloc[0]
+    assert (sou["Кыргызский язык"], sou["Математика"]) == (50.7, 57.0)
+    overall = df[df["Ученик"].fillna("").str.startswith("Все предметы")].iloc[0]["Ученик"]
+    assert "Степень обученности (СОУ), %: 53,8" in overall

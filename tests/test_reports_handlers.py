@@ -97,3 +97,17 @@ def test_the_page_compiles():
     from bbbms_app.pages.reports import reports_page
 
     assert reports_page().render()
+
+
+async def test_summary_sheet_downloads_as_xlsx(school):
+    from bbbms_app.pages.journal_summary import SummaryState
+
+    reports_factory.build(school)
+    sheet = sub(new_tab("t_classteacher"), SummaryState)
+    await sheet.load()
+    await sheet.set_period(str(school.term_ids[0]))
+    assert sheet.heading == "5-А · 1-чейрек"
+    text = repr(await sheet.download())
+    assert "/admin-files/" in text and "summary-5А-quarter1.xlsx" in text
+    teacher = sub(new_tab("t_teacher"), SummaryState)
+    assert is_refusal(await teacher.download())

@@ -34,6 +34,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Threshold of unexcused lessons",
     ),
     "reports.download": ("Excel'ге жүктөө", "Скачать в Excel", "Download Excel"),
+    "reports.print": ("Басып чыгаруу", "Печать", "Print"),
     "reports.downloaded": ("Файл даяр: {name}", "Файл готов: {name}", "The file is ready: {name}"),
     "reports.no_data": (
         "Бул мезгилде эсепке алына турган баа жок",

@@ -17,12 +17,14 @@ from typing import Any
 from sqlmodel import Session
 
 from bbbms_app.i18n import format_date, t
+from bbbms_app.models import School
 from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import downloads, xlsx
 from bbbms_app.services.journal.access import class_label
 from bbbms_app.services.reports.attendance import REASONS, AttendanceReport, Missed
 from bbbms_app.services.reports.results import LIST_KINDS, Group, Period, Results
+from bbbms_app.services.reports.summary import Summary, summary
 from bbbms_app.services.school import localized_name
 
 PERMISSION = "report.read"
@@ -227,3 +229,71 @@ def rows_as_text(table: Table, columns: Sequence[str], lang: str) -> list[dict[s
         text = {k: str(row[k]) for k in ("kind", "key") if k in row}
         out.append(text | {c: display(c, row.get(c), lang) for c in columns})
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The summary sheet (сводная ведомость) of one class × period
+# ---------------------------------------------------------------------------------------------
+
+SUMMARY_INDICATORS = ("n", "success", "quality", "sou", "average")
+SUMMARY_ABSENCES = ("б", "у", "п", "н", "о")
+
+
+def summary_xlsx(sheet: Summary, school, lang: str, today: date | None = None) -> tuple[str, bytes]:
+    """The class's sheet as the paper one: № | pupil | a narrow column per subject (the curriculum's
+    order) | lessons missed in all and by code; the indicators per subject under the pupils; the
+    whole class's figures, then the signature line. Landscape, one page wide."""
+    subjects = list(sheet.subjects)
+    period = period_label_of_summary(sheet, lang)
+    columns = [
+        xlsx.Column(t("reports.col.no", lang), "number", 4),
+        xlsx.Column(t("reports.col.pupil", lang), "text", 26),
+    ]
+    columns += [xlsx.Column(localized_name(s, lang), "auto", 6) for s in subjects]
+    columns += [xlsx.Column(t("journal.summary.absences", lang), "number", 8)]
+    columns += [xlsx.Column(code, "number", 4) for code in SUMMARY_ABSENCES]
+    rows: list[list[Any]] = []
+    for n, r in enumerate(sheet.rows, start=1):
+        name = r.name
+        if r.left_on:
+            name += " — " + t("journal.left_on", lang, date=format_date(r.left_on, lang))
+        marks = []
+        for s in subjects:
+            value, special = r.marks.get(s.id, (None, ""))  # type: ignore[arg-type]
+            text = value if value is not None else special
+            marks.append(f"({text})" if s.id in r.suggested and text != "" else text)
+        absences = [r.absences.get(code) or None for code in SUMMARY_ABSENCES]
+        rows.append([n, name, *marks, r.absences["total"] or None, *absences])
+    for key in SUMMARY_INDICATORS:
+        label = t(f"journal.summary.{key}", lang)
+        rows.append([None, label, *(getattr(sheet.by_subject[s.id], key) for s in subjects)])  # type: ignore[index]
+    rows.append([])
+    overall = ", ".join(
+        f"{t(f'journal.summary.{key}', lang)}: {display(key, getattr(sheet.overall, key), lang)}"
+        for key in SUMMARY_INDICATORS
+    )
+    rows.append([None, f"{t('journal.summary.all', lang)}: {overall}"])
+    signature = t("reports.signature", lang, date=format_date(today or date.today(), lang))
+    book = xlsx.Sheet(t("journal.summary.title", lang), columns, rows, last_line=signature)
+    title = _heading(school, "journal.summary.title", period, lang, class_label(sheet.cls))
+    data = xlsx.to_bytes([book], title=title)
+    return f"summary-{sheet.cls.grade}{sheet.cls.letter}-{period_key(sheet)}.xlsx", data
+
+
+def summary_download(
+    session: Session, principal: Principal, class_id: int, term_id: int | None, *, with_suggestions: bool, lang: str
+) -> tuple[str, str]:
+    """(download url, file name) of a class's summary sheet; scope as `reports.summary` (OutOfScope). Audited."""
+    sheet = summary(session, principal, class_id, term_id, with_suggestions=with_suggestions)
+    name, data = summary_xlsx(sheet, session.get(School, principal.school_id), lang)
+    return write_download(session, principal, name, data, f"summary:{class_id}:{term_id or 'year'}"), name
+
+
+def period_key(sheet: Summary) -> str:
+    return f"{sheet.term.kind}{sheet.term.number}" if sheet.term else "year"
+
+
+def period_label_of_summary(sheet: Summary, lang: str) -> str:
+    if sheet.term is None:
+        return t("reports.year", lang)
+    return t(f"term.{sheet.term.kind}", lang, number=sheet.term.number)
