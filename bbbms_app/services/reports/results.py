@@ -152,6 +152,11 @@ class Results:
     on_roll: dict[tuple[int, str], int]  # (class, sex) -> pupils on roll at the period's end
     lists: dict[str, list[ListedPupil]]
     previous: Results | None = None
+    class_marks: dict[tuple[int, str], Tally] = field(default_factory=dict)  # (class, sex) -> all its subjects
+
+    def __post_init__(self) -> None:
+        for (class_id, _subject, sex), tally in self.marks.items():
+            self.class_marks[(class_id, sex)] = self.class_marks.get((class_id, sex), Tally()) + tally
 
     def tally(self, group: Group, subject_id: int | None = None, sex: str | None = None) -> tuple[Tally, Tally]:
         """(pupil tally, mark tally) of a group: for one subject the two are the same."""
@@ -160,10 +165,7 @@ class Results:
             t = sum((self.marks.get((c, subject_id, x), Tally()) for c in group.class_ids for x in sexes), Tally())
             return t, t
         pupils = sum((self.pupils.get((c, x), Tally()) for c in group.class_ids for x in sexes), Tally())
-        marks = sum(
-            (self.marks.get((c, s.id, x), Tally()) for c in group.class_ids for s in self.subjects for x in sexes),  # type: ignore[misc]
-            Tally(),
-        )
+        marks = sum((self.class_marks.get((c, x), Tally()) for c in group.class_ids for x in sexes), Tally())
         return pupils, marks
 
     def indicators(self, group: Group, subject_id: int | None = None, sex: str | None = None) -> Indicators:
@@ -210,18 +212,20 @@ def _on_roll(period: Period, pupil_col, class_col):
     )
 
 
-def _counted(school_id: int, period: Period, class_ids: list[int]):
-    """The WHERE of the period marks that count (see the module's docstring)."""
+def _counted(school_id: int, period: Period, class_ids: list[int], subject_ids: list[int]):
+    """The WHERE of the period marks that count (see the module's docstring); joined with Pupil.
+
+    The period's marks are found by ix_periodmark_period; live subjects are a list, not a join."""
     value = PeriodMark.value
     return and_(
-        PeriodMark.school_id == school_id,
         PeriodMark.academic_year_id == period.year_id,
         PeriodMark.kind == period.kind,
         PeriodMark.number == period.number,
         PeriodMark.class_id.in_(class_ids),  # type: ignore[attr-defined]
+        PeriodMark.school_id == school_id,
+        PeriodMark.subject_id.in_(subject_ids),  # type: ignore[attr-defined]
         or_(value.is_not(None), PeriodMark.special == NOT_ATTESTED),  # type: ignore[union-attr]
         Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
-        Subject.deleted_at.is_(None),  # type: ignore[union-attr]
         _on_roll(period, PeriodMark.pupil_id, PeriodMark.class_id),
     )
 
@@ -244,42 +248,32 @@ def _figures(
     session: Session, school: School, period: Period, classes: list[SchoolClass], *, with_lists: bool
 ) -> Results:
     class_ids = [c.id for c in classes] or [-1]
-    where = _counted(school.id, period, class_ids)  # type: ignore[arg-type]
+    live_subjects = session.exec(
+        select(Subject.id).where(Subject.school_id == school.id, Subject.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).all()
+    where = _counted(school.id, period, class_ids, list(live_subjects) or [-1])  # type: ignore[arg-type]
+    run = session.connection().execute  # Core rows: these two read thousands of marks, no ORM loading needed
     marks: dict[tuple[int, int, str], Tally] = {}
-    for class_id, subject_id, sex, *counts in session.exec(
+    for class_id, subject_id, sex, *counts in run(
         select(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex, *_count_columns())
         .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
-        .join(Subject, Subject.id == PeriodMark.subject_id)  # type: ignore[arg-type]
         .where(where)
         .group_by(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex)
     ).all():
         marks[(class_id, subject_id, sex)] = Tally(*(int(n) for n in counts))
-    per_pupil = session.exec(
-        select(
-            PeriodMark.pupil_id,
-            PeriodMark.class_id,
-            Pupil.sex,
-            Pupil.last_name,
-            Pupil.first_name,
-            Pupil.sort_key,
-            func.min(PeriodMark.value),
-            *_count_columns(),
-        )
+    outcomes: dict[tuple[int, str], list] = defaultdict(list)
+    standing: dict[str, list[tuple[int, int, str]]] = {kind: [] for kind in LIST_KINDS}
+    for pupil_id, class_id, sex, worst, n5, n4, n3, n2, n_na, _total, count in run(
+        select(PeriodMark.pupil_id, PeriodMark.class_id, Pupil.sex, func.min(PeriodMark.value), *_count_columns())
         .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
-        .join(Subject, Subject.id == PeriodMark.subject_id)  # type: ignore[arg-type]
         .where(where)
-        .group_by(
-            PeriodMark.pupil_id, PeriodMark.class_id, Pupil.sex, Pupil.last_name, Pupil.first_name, Pupil.sort_key
-        )
-    ).all()
-    pupils: dict[tuple[int, str], Tally] = defaultdict(Tally)
-    standing: dict[str, list[tuple]] = {kind: [] for kind in LIST_KINDS}
-    for pupil_id, class_id, sex, last, first, sort, worst, n5, n4, n3, n2, n_na, _total, count in per_pupil:
-        outcome = 2 if n2 else NOT_ATTESTED if n_na else min(5, max(2, worst))
-        pupils[(class_id, sex)] += formulas.tally_of([outcome])
+        .group_by(PeriodMark.pupil_id, PeriodMark.class_id, Pupil.sex)
+    ).all():
+        outcomes[(class_id, sex)].append(2 if n2 else NOT_ATTESTED if n_na else min(5, max(2, worst)))
         kind = _standing(int(n5), int(n4), int(n3), int(n2), int(n_na), int(count))
         if kind:
-            standing[kind].append((sort, pupil_id, f"{last} {first}", class_id, sex))
+            standing[kind].append((pupil_id, class_id, sex))
+    pupils = {key: formulas.tally_of(values) for key, values in outcomes.items()}
     on_roll: dict[tuple[int, str], int] = {}
     for class_id, sex, n in session.exec(
         select(Enrollment.class_id, Pupil.sex, func.count(func.distinct(Enrollment.pupil_id)))
@@ -299,7 +293,7 @@ def _figures(
         key=curriculum.subject_key,
     )
     lists = _lists(session, school.id, period, where, classes, standing) if with_lists else {}  # type: ignore[arg-type]
-    return Results(school, period, classes, subjects, groups_of(classes), marks, dict(pupils), on_roll, lists)
+    return Results(school, period, classes, subjects, groups_of(classes), marks, pupils, on_roll, lists)
 
 
 def _standing(n5: int, n4: int, n3: int, n2: int, n_na: int, count: int) -> str:
@@ -325,15 +319,24 @@ def _lists(
     period: Period,
     where,
     classes: list[SchoolClass],
-    standing: dict[str, list[tuple]],
+    standing: dict[str, list[tuple[int, int, str]]],
 ) -> dict[str, list[ListedPupil]]:
     """The lists of pupils, each in class then alphabetical order, with the subjects that put them there."""
     labels = {c.id: class_label(c) for c in classes}
     grade_of = {c.id: (c.grade, c.letter) for c in classes}
+    listed = sorted({pid for rows in standing.values() for pid, _c, _x in rows})
+    names: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(listed), 900):  # SQLite's limit on bound parameters, with room to spare
+        for pid, last, first, sort in session.exec(
+            select(Pupil.id, Pupil.last_name, Pupil.first_name, Pupil.sort_key).where(
+                Pupil.id.in_(listed[start : start + 900])  # type: ignore[union-attr]
+            )
+        ).all():
+            names[pid] = (sort, f"{last} {first}")
     out: dict[str, list[ListedPupil]] = {}
     for kind, rows in standing.items():
-        rows.sort(key=lambda r: (grade_of[r[3]], r[0], r[1]))
-        out[kind] = [ListedPupil(pid, name, cid, labels[cid], sex) for _sort, pid, name, cid, sex in rows]
+        rows.sort(key=lambda r: (grade_of[r[1]], names[r[0]][0], r[0]))
+        out[kind] = [ListedPupil(pid, names[pid][1], cid, labels[cid], sex) for pid, cid, sex in rows]
     # The subjects of the failing pupils (2 or «н/а»), of the single 3 and of the single 4.
     wanted = {
         "failing": or_(PeriodMark.value <= 2, PeriodMark.value.is_(None)),  # type: ignore[union-attr,operator]
@@ -344,12 +347,15 @@ def _lists(
     conditions = [and_(PeriodMark.pupil_id.in_(ids[k]), wanted[k]) for k in wanted if ids[k]]  # type: ignore[attr-defined]
     if conditions:
         found: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for pupil_id, subject_id, value, special in session.exec(
-            select(PeriodMark.pupil_id, PeriodMark.subject_id, PeriodMark.value, PeriodMark.special)
-            .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
-            .join(Subject, Subject.id == PeriodMark.subject_id)  # type: ignore[arg-type]
-            .where(where, or_(*conditions))
-        ).all():
+        for pupil_id, subject_id, value, special in (
+            session.connection()
+            .execute(
+                select(PeriodMark.pupil_id, PeriodMark.subject_id, PeriodMark.value, PeriodMark.special)
+                .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
+                .where(where, or_(*conditions))
+            )
+            .all()
+        ):
             found[pupil_id].append((subject_id, str(value) if value is not None else special))
         for kind in wanted:
             for p in out[kind]:
