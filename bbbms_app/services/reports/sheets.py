@@ -158,9 +158,9 @@ def _sheet(name: str, table: Table, lang: str, signature: str = "") -> xlsx.Shee
             columns.append(xlsx.Column(column_header(key, lang), "text", _WIDTHS[key]))
         else:
             fmt = "0.0" if key in RATE_COLUMNS + PREVIOUS_COLUMNS else "0.00" if key == "average" else ""
-            columns.append(xlsx.Column(column_header(key, lang), "number", 11, num_format=fmt))
+            columns.append(xlsx.Column(column_header(key, lang), "number", 12, num_format=fmt))
     rows = ([n, *(row.get(key) for key in table.columns)] for n, row in enumerate(table.rows, start=1))
-    return xlsx.Sheet(name, columns, rows, last_line=signature)
+    return xlsx.Sheet(name, columns, rows, last_line=signature, header_height=48)
 
 
 def _heading(school, title_key: str, period: str, lang: str, extra: str = "") -> str:
@@ -249,7 +249,7 @@ def summary_xlsx(sheet: Summary, school, lang: str, today: date | None = None) -
         xlsx.Column(t("reports.col.no", lang), "number", 4),
         xlsx.Column(t("reports.col.pupil", lang), "text", 26),
     ]
-    columns += [xlsx.Column(localized_name(s, lang), "auto", 6) for s in subjects]
+    columns += [xlsx.Column(localized_name(s, lang), "auto", 5, vertical=True) for s in subjects]
     columns += [xlsx.Column(t("journal.summary.absences", lang), "number", 8)]
     columns += [xlsx.Column(code, "number", 4) for code in SUMMARY_ABSENCES]
     rows: list[list[Any]] = []
@@ -274,7 +274,7 @@ def summary_xlsx(sheet: Summary, school, lang: str, today: date | None = None) -
     )
     rows.append([None, f"{t('journal.summary.all', lang)}: {overall}"])
     signature = t("reports.signature", lang, date=format_date(today or date.today(), lang))
-    book = xlsx.Sheet(t("journal.summary.title", lang), columns, rows, last_line=signature)
+    book = xlsx.Sheet(t("journal.summary.title", lang), columns, rows, last_line=signature, header_height=110)
     title = _heading(school, "journal.summary.title", period, lang, class_label(sheet.cls))
     data = xlsx.to_bytes([book], title=title)
     return f"summary-{sheet.cls.grade}{sheet.cls.letter}-{period_key(sheet)}.xlsx", data
