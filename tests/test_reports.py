@@ -327,6 +327,9 @@ def test_summary_sheet_workbook(school, marks):
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     assert ws.page_setup.orientation == "landscape" and ws.freeze_panes == "A2"
     assert "Сводная ведомость успеваемости" in ws.oddHeader.left.text and "5-А" in ws.oddHeader.left.text
+    # Subjects written upwards in a tall header row: every subject and absence column fits one page.
+    assert ws.row_dimensions[1].height >= 110 and ws["C1"].alignment.textRotation == 90
+    assert ws["B1"].alignment.textRotation == 0 and ws.page_setup.fitToWidth == 1
     df = pd.read_excel(io.BytesIO(data))
     assert list(df.columns) == [
         "№",
