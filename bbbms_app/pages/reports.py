@@ -245,7 +245,13 @@ REPORTS_CSS = """
 .rp tr.level td { background: var(--amber-3); font-weight: 600; }
 .rp tr.school td { background: var(--amber-5); font-weight: 700; }
 .rp td.prev { color: var(--gray-11); }
-@media (max-width: 640px) { .rp { font-size: 13px; } .rp th, .rp td { padding: 3px 5px; } }
+.rp td.tx { text-align: left; }
+.rp thead th.r2 { top: 30px; }
+@media (max-width: 640px) {
+  .rp { font-size: 13px; }
+  .rp th, .rp td { padding: 3px 5px; }
+  .rp .nm { white-space: normal; min-width: 64px; max-width: 96px; }
+}
 """
 
 
@@ -263,23 +269,49 @@ def _select(options, value, on_change, testid: str, all_key: str = "", width: st
     )
 
 
+TEXT_COLUMNS = ("pupil", "group", "subjects", "list")
+
+
 def _table(columns: tuple[str, ...], rows, first: str, testid: str, previous: bool = False) -> rx.Component:
+    """A report's table; attendance columns get a second header row: lessons | days | late over their reasons."""
     prev_cols = ("prev_success", "prev_quality", "prev_sou") if previous else ()
+    grouped = any(c.startswith(("lessons", "days")) for c in columns)
+    if grouped:
+        heads = [
+            rx.el.tr(
+                rx.el.th(tr(f"reports.col.{first}"), class_name="nm", row_span=2),
+                *[rx.el.th(tr(f"reports.col.{c}"), row_span=2) for c in columns if c in TEXT_COLUMNS],
+                rx.el.th(tr("reports.col.lessons"), col_span=5),
+                rx.el.th(tr("reports.col.days"), col_span=5),
+                rx.el.th(tr("reports.col.late"), row_span=2),
+            ),
+            rx.el.tr(
+                *[
+                    rx.el.th(
+                        tr("journal.summary.total" if c in ("lessons", "days") else _header_key(c)), class_name="r2"
+                    )
+                    for c in columns
+                    if c.startswith(("lessons", "days"))
+                ]
+            ),
+        ]
+    else:
+        heads = [
+            rx.el.tr(
+                rx.el.th(tr(f"reports.col.{first}"), class_name="nm"),
+                *[rx.el.th(tr(_header_key(c))) for c in columns],
+                *[rx.cond(ReportsState.has_previous, rx.el.th(tr(f"reports.col.{c}"))) for c in prev_cols],
+            )
+        ]
     return rx.box(
         rx.el.table(
-            rx.el.thead(
-                rx.el.tr(
-                    rx.el.th(tr(f"reports.col.{first}"), class_name="nm"),
-                    *[rx.el.th(tr(_header_key(c))) for c in columns],
-                    *[rx.cond(ReportsState.has_previous, rx.el.th(tr(f"reports.col.{c}"))) for c in prev_cols],
-                )
-            ),
+            rx.el.thead(*heads),
             rx.el.tbody(
                 rx.foreach(
                     rows,
                     lambda row: rx.el.tr(
                         rx.el.td(row[first], class_name="nm"),
-                        *[rx.el.td(row[c], data_col=c) for c in columns],
+                        *[rx.el.td(row[c], data_col=c, class_name="tx" if c in TEXT_COLUMNS else "") for c in columns],
                         *[
                             rx.cond(ReportsState.has_previous, rx.el.td(row[c], class_name="prev", data_col=c))
                             for c in prev_cols
@@ -377,7 +409,7 @@ def _attendance_tab() -> rx.Component:
         rx.heading(_name(ReportsState.above_title), size="3"),
         rx.cond(
             ReportsState.above.length() == 0,  # type: ignore[attr-defined]
-            rx.text(tr("reports.no_absences"), color_scheme="gray"),
+            rx.text(tr("reports.none_above"), color_scheme="gray"),
             _table(("group", *ATTENDANCE_COLUMNS), ReportsState.above, "pupil", "above"),
         ),
         spacing="3",

@@ -41,10 +41,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "За этот период нет оценок для учёта",
         "No marks to count for this period",
     ),
-    "reports.no_absences": (
-        "Бул мезгилде калтырылган сабак жок",
-        "За этот период пропусков нет",
-        "No absences in this period",
+    "reports.none_above": (
+        "Мындай окуучу жок",
+        "Таких учеников нет",
+        "No such pupils",
     ),
     # Rows
     "reports.group.grade": ("{grade}-класстар", "{grade}-е классы", "Grade {grade}"),
