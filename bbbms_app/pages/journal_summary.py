@@ -174,7 +174,7 @@ SUMMARY_CSS = """
 @media print {
   @page { size: A4 landscape; margin: 8mm; }
   html, body { background: #fff !important; }
-  header, .no-print, [data-testid="page-title"] { display: none !important; }
+  header, .no-print, [data-testid="page-title"], :has(> [data-testid="lang-switch"]) { display: none !important; }
   .sv-print-head { display: block !important; font-weight: 600; font-size: 11pt; margin-bottom: 2mm; }
   .sv-wrap { overflow: visible !important; max-height: none !important; border: none !important; }
   .sv { font-size: 8pt; width: 100%; }
