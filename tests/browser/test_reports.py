@@ -30,9 +30,12 @@ def _choose(page: Page, testid: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def _language(page: Page, label: str) -> None:
+def _language(page: Page, label: str, title: str) -> None:
+    """Switch the interface's language, and reload so the server's rows are worded in it too."""
     page.get_by_test_id("lang-switch").get_by_role("radio", name=label).click()
+    expect(page.get_by_test_id("page-title")).to_have_text(title)  # saved before the reload
     page.reload()
+    expect(page.get_by_test_id("page-title")).to_have_text(title)
 
 
 def _school_row(page: Page, label: str = "Мектеп боюнча") -> dict[str, str]:
@@ -91,7 +94,7 @@ def test_director_filters_the_results_and_downloads_them(page: Page):
     page.get_by_test_id("tab-attendance").click()
     expect(page.get_by_test_id("attendance-row").last).to_contain_text("Мектеп боюнча")
     page.screenshot(path=str(_shots() / "reports-attendance-1280-ky.png"), full_page=True)
-    _language(page, "РУС")
+    _language(page, "РУС", "Отчёты")
     page.get_by_test_id("tab-results").click()
     _choose(page, "reports-period", "1-я четверть")
     expect(page.get_by_test_id("results-row").last).to_contain_text("По школе")
@@ -108,7 +111,7 @@ def test_reports_on_a_phone(phone: Page):
     # The table scrolls inside its own box: the page itself is no wider than the phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     phone.screenshot(path=str(_shots() / "reports-results-375-ky.png"), full_page=True)
-    _language(phone, "РУС")
+    _language(phone, "РУС", "Отчёты")
     phone.get_by_test_id("tab-attendance").tap()
     expect(phone.get_by_test_id("attendance-row").last).to_contain_text("По школе")
     phone.screenshot(path=str(_shots() / "reports-attendance-375-ru.png"), full_page=True)
