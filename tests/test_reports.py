@@ -352,3 +352,25 @@ def test_summary_sheet_workbook(school, marks):
     assert (sou["Кыргызский язык"], sou["Математика"]) == (50.7, 57.0)
     overall = df[df["Ученик"].fillna("").str.startswith("Все предметы")].iloc[0]["Ученик"]
     assert "Степень обученности (СОУ), %: 53,8" in overall
+
+
+def test_a_pupil_who_left_and_came_back_counts(school, marks):
+    from datetime import date
+
+    from bbbms_app.models import Enrollment
+
+    with db.session(write=True) as s:  # Бекова came back to 5-Б on 20.10, before the quarter's end
+        s.add(
+            Enrollment(
+                school_id=school.school_id,
+                pupil_id=marks.pupils_5b[2],
+                class_id=marks.class_5b,
+                starts_on=date(2025, 10, 20),
+            )
+        )
+    with db.session() as s:
+        res = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
+    c5b = _q(res, "class", str(marks.class_5b))
+    assert res.roll(c5b) == 4 and res.indicators(c5b, school.math).n == 3  # her 2 counts now
+    assert figures(res.indicators(c5b, school.math))[:5] == (3, 1, 0, 1, 1)
+    assert "Бекова Нургүл" in [p.name for p in res.lists["failing"]]

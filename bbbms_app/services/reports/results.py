@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, or_
+from sqlalchemy import and_, case, func, or_, tuple_
 from sqlmodel import Session, select
 
 from bbbms_app.models import AcademicYear, Enrollment, PeriodMark, Pupil, School, SchoolClass, Subject, Term
@@ -202,20 +202,39 @@ def results(
     return out
 
 
-def _on_roll(period: Period, pupil_col, class_col):
-    """SQL: the pupil is on the class's roll at the period's last day (there since before it, not left before it)."""
-    return exists().where(
-        Enrollment.pupil_id == pupil_col,
-        Enrollment.class_id == class_col,
-        Enrollment.starts_on <= period.ends_on,
-        or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= period.ends_on),  # type: ignore[union-attr]
-    )
+def _roll(session: Session, period: Period, class_ids: list[int]):
+    """(pupils on roll per class × sex at the period's last day, the (pupil, class) pairs who left before it).
+
+    A pupil who left and came back is on roll; one who left the class (or moved to another) before
+    the last day is out of that class's figures."""
+    on_roll: dict[tuple[int, str], set[int]] = defaultdict(set)
+    gone: set[tuple[int, int]] = set()
+    for pupil_id, class_id, ends_on, sex in (
+        session.connection()
+        .execute(
+            select(Enrollment.pupil_id, Enrollment.class_id, Enrollment.ends_on, Pupil.sex)
+            .join(Pupil, Pupil.id == Enrollment.pupil_id)  # type: ignore[arg-type]
+            .where(
+                Enrollment.class_id.in_(class_ids),  # type: ignore[attr-defined]
+                Enrollment.starts_on <= period.ends_on,
+                Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        )
+        .all()
+    ):
+        if ends_on is None or ends_on >= period.ends_on:
+            on_roll[(class_id, sex)].add(pupil_id)
+        else:
+            gone.add((pupil_id, class_id))
+    present = {(pid, c) for (c, _x), pids in on_roll.items() for pid in pids}
+    return {key: len(pids) for key, pids in on_roll.items()}, sorted(gone - present)
 
 
-def _counted(school_id: int, period: Period, class_ids: list[int], subject_ids: list[int]):
+def _counted(school_id: int, period: Period, class_ids: list[int], subject_ids: list[int], gone: list):
     """The WHERE of the period marks that count (see the module's docstring); joined with Pupil.
 
-    The period's marks are found by ix_periodmark_period; live subjects are a list, not a join."""
+    The period's marks are found by ix_periodmark_period; live subjects are a list, not a join; the
+    few pupils who left before the period's end are a list of (pupil, class) pairs left out."""
     value = PeriodMark.value
     return and_(
         PeriodMark.academic_year_id == period.year_id,
@@ -226,7 +245,7 @@ def _counted(school_id: int, period: Period, class_ids: list[int], subject_ids: 
         PeriodMark.subject_id.in_(subject_ids),  # type: ignore[attr-defined]
         or_(value.is_not(None), PeriodMark.special == NOT_ATTESTED),  # type: ignore[union-attr]
         Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
-        _on_roll(period, PeriodMark.pupil_id, PeriodMark.class_id),
+        tuple_(PeriodMark.pupil_id, PeriodMark.class_id).not_in(gone),
     )
 
 
@@ -251,7 +270,8 @@ def _figures(
     live_subjects = session.exec(
         select(Subject.id).where(Subject.school_id == school.id, Subject.deleted_at.is_(None))  # type: ignore[union-attr]
     ).all()
-    where = _counted(school.id, period, class_ids, list(live_subjects) or [-1])  # type: ignore[arg-type]
+    on_roll, gone = _roll(session, period, class_ids)  # type: ignore[arg-type]
+    where = _counted(school.id, period, class_ids, list(live_subjects) or [-1], gone)  # type: ignore[arg-type]
     run = session.connection().execute  # Core rows: these two read thousands of marks, no ORM loading needed
     marks: dict[tuple[int, int, str], Tally] = {}
     for class_id, subject_id, sex, *counts in run(
@@ -274,19 +294,6 @@ def _figures(
         if kind:
             standing[kind].append((pupil_id, class_id, sex))
     pupils = {key: formulas.tally_of(values) for key, values in outcomes.items()}
-    on_roll: dict[tuple[int, str], int] = {}
-    for class_id, sex, n in session.exec(
-        select(Enrollment.class_id, Pupil.sex, func.count(func.distinct(Enrollment.pupil_id)))
-        .join(Pupil, Pupil.id == Enrollment.pupil_id)  # type: ignore[arg-type]
-        .where(
-            Enrollment.class_id.in_(class_ids),  # type: ignore[attr-defined]
-            Enrollment.starts_on <= period.ends_on,
-            or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= period.ends_on),  # type: ignore[union-attr]
-            Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
-        )
-        .group_by(Enrollment.class_id, Pupil.sex)
-    ).all():
-        on_roll[(class_id, sex)] = n
     subject_ids = {sid for (_c, sid, _x) in marks}
     subjects = sorted(
         session.exec(select(Subject).where(Subject.id.in_(subject_ids or [-1]))).all(),  # type: ignore[union-attr]
