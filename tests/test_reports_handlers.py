@@ -54,8 +54,12 @@ async def test_director_reads_filters_and_downloads_the_results(school):
     assert (school_row["Эсепке алынды"], school_row["СОУ, %"]) == (3, 76.0)  # the numbers on screen
     with db.session() as s:
         assert s.exec(select(AuditEvent).where(AuditEvent.entity == "report")).one().field.startswith("results:")
+    await state.set_sex("all")
     await state.set_period(str(school.term_ids[1]))
     assert state.has_previous and state.previous_label["ru"] == "Предыдущий период: 1-я четверть"
+    c5a = row(state, "5-А")  # maths only in quarter 2: success 100 against 66.7 before, СОУ 78.7 against 57
+    assert (c5a["success"], c5a["t_success"], c5a["t_sou"]) == ("100,0", "▲", "▲")
+    assert (c5a["prev_success"], c5a["prev_sou"]) == ("66,7", "57,0")
     assert marks
 
 

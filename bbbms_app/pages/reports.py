@@ -29,6 +29,7 @@ from bbbms_app.services.reports import sheets
 
 PERMISSION = "report.read"
 ALL = "all"
+RATE_COLUMNS = ("success", "quality", "sou")
 RESULT_COLUMNS = ("roll", "n", "n5", "n4", "n3", "n2", "n_na", "success", "quality", "sou", "average")
 SUBJECT_COLUMNS = RESULT_COLUMNS[1:]
 ATTENDANCE_COLUMNS = ("lessons", "lessons_ill", "lessons_excused", "lessons_unexcused", "lessons_unknown", "days")
@@ -117,7 +118,12 @@ class ReportsState(rx.State):
             if res.previous
             else {}
         )
-        self.rows = sheets.rows_as_text(table, (*table.columns,), lang)
+        rows = sheets.rows_as_text(table, (*table.columns,), lang)
+        for shown, raw in zip(rows, table.rows, strict=True):  # up or down against the previous term
+            for rate in RATE_COLUMNS:
+                now, before = raw.get(rate), raw.get(f"prev_{rate}")
+                shown[f"t_{rate}"] = "" if now is None or before is None or now == before else "▲▼"[now < before]
+        self.rows = rows
         subjects = sheets.subjects_table(res, res.groups[-1], self._sex(), lang)
         self.by_subject = sheets.rows_as_text(subjects, subjects.columns, lang)
         lists = sheets.lists_table(res, lang, self._sex())
@@ -246,6 +252,9 @@ REPORTS_CSS = """
 .rp tr.school td { background: var(--amber-5); font-weight: 700; }
 .rp td.prev { color: var(--gray-11); }
 .rp td.tx { text-align: left; }
+.rp .trend { font-size: 10px; margin-left: 2px; }
+.rp .trend.up { color: var(--grass-11); }
+.rp .trend.down { color: var(--red-11); }
 .rp thead th.r2 { top: 30px; }
 @media (max-width: 640px) {
   .rp { font-size: 13px; }
@@ -311,7 +320,7 @@ def _table(columns: tuple[str, ...], rows, first: str, testid: str, previous: bo
                     rows,
                     lambda row: rx.el.tr(
                         rx.el.td(row[first], class_name="nm"),
-                        *[rx.el.td(row[c], data_col=c, class_name="tx" if c in TEXT_COLUMNS else "") for c in columns],
+                        *[_cell(row, c, previous) for c in columns],
                         *[
                             rx.cond(ReportsState.has_previous, rx.el.td(row[c], class_name="prev", data_col=c))
                             for c in prev_cols
@@ -326,6 +335,18 @@ def _table(columns: tuple[str, ...], rows, first: str, testid: str, previous: bo
         class_name="rp-wrap",
         data_testid=testid,
     )
+
+
+def _cell(row, column: str, trends: bool) -> rx.Component:
+    """A figure in its cell; a rate of the results gets ▲ or ▼ against the previous term."""
+    if trends and column in RATE_COLUMNS:
+        arrow = row[f"t_{column}"]
+        return rx.el.td(
+            rx.el.span(row[column], class_name="v"),
+            rx.el.span(arrow, class_name=rx.cond(arrow == "▲", "trend up", "trend down")),
+            data_col=column,
+        )
+    return rx.el.td(row[column], data_col=column, class_name="tx" if column in TEXT_COLUMNS else "")
 
 
 def _header_key(column: str) -> str:

@@ -41,7 +41,12 @@ def _language(page: Page, label: str, title: str) -> None:
 def _school_row(page: Page, label: str = "Мектеп боюнча") -> dict[str, str]:
     row = page.get_by_test_id("results-row").filter(has=page.locator("td.nm", has_text=re.compile(f"^{label}$")))
     expect(row).to_have_count(1)
-    return {c: row.locator(f'td[data-col="{c}"]').inner_text() for c in ("roll", *COUNTED)}
+    cells = {c: row.locator(f'td[data-col="{c}"]') for c in ("roll", *COUNTED)}
+    # A rate shows ▲ / ▼ against the previous term beside its figure: read the figure.
+    return {
+        c: (cell.locator(".v") if c in ("success", "quality", "sou") else cell).inner_text()
+        for c, cell in cells.items()
+    }
 
 
 def _number(text: str) -> float | None:
