@@ -289,7 +289,7 @@ def test_report_commands_write_the_workbooks(school, marks, tmp_path, capsys):
     assert cli.main(["report", "results", "--term", "1", "--subject", "math", "--sex", "f", "--out", str(maths)]) == 0
     df = pd.read_excel(maths, sheet_name="Жыйынтыктар")
     row = df[df["Класс"] == "Мектеп боюнча"].iloc[0]
-    assert (row["Эсепке алынды"], row["СОУ, %"]) == (3, 76.0)
+    assert (row["Эсепке алынган окуучулар"], row["СОУ, %"]) == (3, 76.0)
     att = tmp_path / "att.xlsx"
     assert cli.main(["report", "attendance", "--term", "year", "--month", "2025-09", "--out", str(att)]) == 0
     df = pd.read_excel(att, sheet_name="Класстар боюнча")

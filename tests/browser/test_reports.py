@@ -76,7 +76,7 @@ def test_director_filters_the_results_and_downloads_them(page: Page):
     row = frame[frame["Класс"] == "Мектеп боюнча"].iloc[0]
     headers = {
         "roll": "Тизмеде",
-        "n": "Эсепке алынды",
+        "n": "Эсепке алынган окуучулар",
         "n5": "«5»",
         "n4": "«4»",
         "n3": "«3»",

@@ -18,7 +18,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Attendance report",
     ),
     # Filters
-    "reports.pick.period": ("Мезгил", "Период", "Period"),
+    "reports.pick.period": ("Чейрек", "Период", "Period"),
     "reports.pick.subject": ("Предмет", "Предмет", "Subject"),
     "reports.pick.sex": ("Жынысы", "Пол", "Sex"),
     "reports.pick.month": ("Ай", "Месяц", "Month"),
@@ -26,7 +26,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "reports.all_pupils": ("Бардык окуучулар", "Все ученики", "All pupils"),
     "reports.sex.m": ("Уул балдар", "Мальчики", "Boys"),
     "reports.sex.f": ("Кыз балдар", "Девочки", "Girls"),
-    "reports.whole_period": ("Бүт мезгил", "Весь период", "Whole period"),
+    "reports.whole_period": ("Бардык айлар", "Все месяцы", "All months"),
     "reports.year": ("Окуу жылы", "Учебный год", "School year"),
     "reports.threshold": (
         "Жүйөсүз калтырган сабактын чеги",
@@ -37,7 +37,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "reports.print": ("Басып чыгаруу", "Печать", "Print"),
     "reports.downloaded": ("Файл даяр: {name}", "Файл готов: {name}", "The file is ready: {name}"),
     "reports.no_data": (
-        "Бул мезгилде эсепке алына турган баа жок",
+        "Бул чейректе эсепке алына турган баа жок",
         "За этот период нет оценок для учёта",
         "No marks to count for this period",
     ),
@@ -54,7 +54,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "reports.col.no": ("№", "№", "No."),
     "reports.col.group": ("Класс", "Класс", "Class"),
     "reports.col.roll": ("Тизмеде", "По списку", "On roll"),
-    "reports.col.n": ("Эсепке алынды", "Учтено", "Counted"),
+    "reports.col.n": ("Эсепке алынган окуучулар", "Учтено", "Counted"),
     "reports.col.n5": ("«5»", "«5»", "“5”"),
     "reports.col.n4": ("«4»", "«4»", "“4”"),
     "reports.col.n3": ("«3»", "«3»", "“3”"),
@@ -79,7 +79,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "reports.col.unknown": ("себеби белгисиз", "причина не указана", "reason unknown"),
     "reports.col.late": ("Кечигүү", "Опоздания", "Late"),
     "reports.col.late_minutes": ("Кечигүү, мүнөт", "Опоздания, мин", "Late, minutes"),
-    "reports.previous": ("Мурунку мезгил: {period}", "Предыдущий период: {period}", "Previous period: {period}"),
+    "reports.previous": ("Мурунку чейрек: {period}", "Предыдущий период: {period}", "Previous period: {period}"),
     "reports.sou_note": (
         "Бардык предметтер боюнча СОУ жана орточо балл окуучу × предмет ар бир баасынан эсептелет;"
         " үлгүрүү жана сапат — ар бир окуучунун эң төмөн баасынан.",
@@ -129,7 +129,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "No such term: {term}. There are: {choices}",
     ),
     "cli.report.no_subject": (
-        "Бул мезгилде мындай коду бар предмет боюнча баа жок: {subject}. Бар: {choices}",
+        "Бул чейректе мындай коду бар предмет боюнча баа жок: {subject}. Бар: {choices}",
         "За этот период нет оценок по предмету с таким кодом: {subject}. Есть: {choices}",
         "No marks in this period for a subject with the code {subject}. There are: {choices}",
     ),
@@ -139,7 +139,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "The school has no current school year",
     ),
     "cli.report.bad_month": (
-        "Ай ЖЖЖЖ-АА түрүндө жазылат, мезгилдин ичинде: {month}",
+        "Ай ЖЖЖЖ-АА түрүндө жазылат, чейректин же окуу жылынын ичинде: {month}",
         "Месяц пишется как ГГГГ-ММ, внутри периода: {month}",
         "A month is written YYYY-MM and lies inside the period: {month}",
     ),
