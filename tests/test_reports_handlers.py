@@ -90,6 +90,8 @@ async def test_teacher_is_refused_also_by_forged_events(school):
     ):
         assert is_refusal(await forged)
     assert teacher.rows == [] and teacher.attendance_rows == []
+    unloaded = sub(new_tab("t_director"), ReportsState)  # a download before the page loaded: nothing, no error
+    assert await unloaded.download() is None
     with db.session() as s:
         denied = s.exec(select(AuditEvent).where(AuditEvent.action == "denied")).all()
     assert len(denied) >= 5

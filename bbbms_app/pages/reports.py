@@ -224,6 +224,8 @@ class ReportsState(rx.State):
         """The report on screen as XLSX: a private file for this user, downloaded through the authorized route."""
         principal = current()
         lang = principal.language
+        if self._year_id is None or not self.period:  # not loaded (a school without a year, or a forged event)
+            return None
         with db.session(write=True) as s:
             if self.tab == "attendance":
                 name, data = sheets.attendance_xlsx(self._attendance(s), lang)
