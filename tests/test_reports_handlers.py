@@ -33,6 +33,8 @@ async def test_director_reads_filters_and_downloads_the_results(school):
     assert row(state, "Мектеп боюнча")["sou"] == "57,8" and row(state, "Мектеп боюнча")["n"] == "8"
     assert row(state, "10-А")["success"] == "—"  # no marks, no figure
     assert not state.has_previous
+    school_label = row(state, "Мектеп боюнча")  # the labels in every language: a switch needs no round trip
+    assert (school_label["group_ru"], school_label["group_en"]) == ("По школе", "Whole school")
     assert {o["id"] for o in state.subject_options} == {str(school.math), str(school.kyrgyz)}
     await state.set_subject(str(school.math))
     await state.set_sex("f")

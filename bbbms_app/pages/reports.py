@@ -44,6 +44,16 @@ def _months(starts: date, ends: date) -> list[str]:
     return out
 
 
+def _with_labels(rows: list[dict[str, str]], table_in, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """Add each text column in every UI language ("group_ky", "group_ru", …): the labels follow a
+    language switch in the browser without a round trip (the figures stay as loaded)."""
+    tables = {x: table_in(x) for x in LANGUAGES}
+    for i, row in enumerate(rows):
+        for c in columns:
+            row.update({f"{c}_{x}": str(tables[x].rows[i].get(c) or "") for x in LANGUAGES})
+    return rows
+
+
 class ReportsState(rx.State):
     """The filters and one screen of display-ready rows of each report."""
 
@@ -123,16 +133,29 @@ class ReportsState(rx.State):
             for rate in RATE_COLUMNS:
                 now, before = raw.get(rate), raw.get(f"prev_{rate}")
                 shown[f"t_{rate}"] = "" if now is None or before is None or now == before else "▲▼"[now < before]
-        self.rows = rows
-        subjects = sheets.subjects_table(res, res.groups[-1], self._sex(), lang)
-        self.by_subject = sheets.rows_as_text(subjects, subjects.columns, lang)
-        lists = sheets.lists_table(res, lang, self._sex())
-        self.lists = sheets.rows_as_text(lists, lists.columns, lang)
+        sid, sex = self._subject_id(), self._sex()
+        self.rows = _with_labels(rows, lambda x: sheets.results_table(res, sid, sex, x), ("group",))
+        subjects = sheets.subjects_table(res, res.groups[-1], sex, lang)
+        self.by_subject = _with_labels(
+            sheets.rows_as_text(subjects, subjects.columns, lang),
+            lambda x: sheets.subjects_table(res, res.groups[-1], sex, x),
+            ("subject",),
+        )
+        lists = sheets.lists_table(res, lang, sex)
+        self.lists = _with_labels(
+            sheets.rows_as_text(lists, lists.columns, lang),
+            lambda x: sheets.lists_table(res, x, sex),
+            ("list", "subjects"),
+        )
 
     def _fetch_attendance(self, s, lang: str) -> None:
         rep = self._attendance(s)
         table = sheets.attendance_classes_table(rep, lang)
-        self.attendance_rows = sheets.rows_as_text(table, table.columns, lang)
+        self.attendance_rows = _with_labels(
+            sheets.rows_as_text(table, table.columns, lang),
+            lambda x: sheets.attendance_classes_table(rep, x),
+            ("group",),
+        )
         above = sheets.attendance_pupils_table(rep, rep.above)
         self.above = sheets.rows_as_text(above, above.columns, lang)
         self.above_title = translations("reports.above", threshold=rep.threshold)
@@ -283,7 +306,13 @@ def _select(options, value, on_change, testid: str, all_key: str = "", width: st
 TEXT_COLUMNS = ("pupil", "group", "subjects", "list")
 
 
-def _table(columns: tuple[str, ...], rows, first: str, testid: str, previous: bool = False) -> rx.Component:
+def _in_lang(row, column: str) -> rx.Var:
+    return rx.match(AuthState.lang, ("ru", row[f"{column}_ru"]), ("en", row[f"{column}_en"]), row[f"{column}_ky"])
+
+
+def _table(
+    columns: tuple[str, ...], rows, first: str, testid: str, previous: bool = False, translated: tuple[str, ...] = ()
+) -> rx.Component:
     """A report's table; attendance columns get a second header row: lessons | days | late over their reasons."""
     prev_cols = ("prev_success", "prev_quality", "prev_sou") if previous else ()
     grouped = any(c.startswith(("lessons", "days")) for c in columns)
@@ -321,8 +350,8 @@ def _table(columns: tuple[str, ...], rows, first: str, testid: str, previous: bo
                 rx.foreach(
                     rows,
                     lambda row: rx.el.tr(
-                        rx.el.td(row[first], class_name="nm"),
-                        *[_cell(row, c, previous) for c in columns],
+                        rx.el.td(_in_lang(row, first) if first in translated else row[first], class_name="nm"),
+                        *[_cell(row, c, previous, c in translated) for c in columns],
                         *[
                             rx.cond(ReportsState.has_previous, rx.el.td(row[c], class_name="prev", data_col=c))
                             for c in prev_cols
@@ -339,7 +368,7 @@ def _table(columns: tuple[str, ...], rows, first: str, testid: str, previous: bo
     )
 
 
-def _cell(row, column: str, trends: bool) -> rx.Component:
+def _cell(row, column: str, trends: bool, translated: bool = False) -> rx.Component:
     """A figure in its cell; a rate of the results gets ▲ or ▼ against the previous term."""
     if trends and column in RATE_COLUMNS:
         arrow = row[f"t_{column}"]
@@ -348,7 +377,8 @@ def _cell(row, column: str, trends: bool) -> rx.Component:
             rx.el.span(arrow, class_name=rx.cond(arrow == "▲", "trend up", "trend down")),
             data_col=column,
         )
-    return rx.el.td(row[column], data_col=column, class_name="tx" if column in TEXT_COLUMNS else "")
+    text = _in_lang(row, column) if translated else row[column]
+    return rx.el.td(text, data_col=column, class_name="tx" if column in TEXT_COLUMNS else "")
 
 
 def _header_key(column: str) -> str:
@@ -383,15 +413,17 @@ def _results_tab() -> rx.Component:
             wrap="wrap",
         ),
         rx.cond(ReportsState.has_previous, rx.text(_name(ReportsState.previous_label), size="1", color_scheme="gray")),
-        _table(RESULT_COLUMNS, ReportsState.rows, "group", "results", previous=True),
+        _table(RESULT_COLUMNS, ReportsState.rows, "group", "results", previous=True, translated=("group",)),
         rx.text(tr("reports.sou_note"), size="1", color_scheme="gray"),
         rx.heading(tr("reports.sheet.subjects"), size="3"),
-        _table(SUBJECT_COLUMNS, ReportsState.by_subject, "subject", "by-subject"),
+        _table(SUBJECT_COLUMNS, ReportsState.by_subject, "subject", "by-subject", translated=("subject",)),
         rx.heading(tr("reports.sheet.lists"), size="3"),
         rx.cond(
             ReportsState.lists.length() == 0,  # type: ignore[attr-defined]
             rx.text(tr("reports.no_data"), color_scheme="gray"),
-            _table(("pupil", "group", "subjects"), ReportsState.lists, "list", "lists"),
+            _table(
+                ("pupil", "group", "subjects"), ReportsState.lists, "list", "lists", translated=("list", "subjects")
+            ),
         ),
         spacing="3",
         width="100%",
@@ -428,7 +460,7 @@ def _attendance_tab() -> rx.Component:
             align="center",
         ),
         rx.text(tr("journal.summary.legend"), size="1", color_scheme="gray"),
-        _table(ATTENDANCE_COLUMNS, ReportsState.attendance_rows, "group", "attendance"),
+        _table(ATTENDANCE_COLUMNS, ReportsState.attendance_rows, "group", "attendance", translated=("group",)),
         rx.heading(_name(ReportsState.above_title), size="3"),
         rx.cond(
             ReportsState.above.length() == 0,  # type: ignore[attr-defined]
