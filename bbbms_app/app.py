@@ -31,6 +31,7 @@ from bbbms_app.pages.login import login_page
 from bbbms_app.pages.marks import MyMarksState, marks_page
 from bbbms_app.pages.movement_books import AlphaBookState, ContingentState, alpha_book_page, contingent_page
 from bbbms_app.pages.profile import profile_page
+from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
 from bbbms_app.pages.subgroups import SubgroupsState, subgroups_page
@@ -75,6 +76,7 @@ PAGES: tuple[Page, ...] = (
     Page("/journal", "nav.journal", ("journal.read",), "book-marked", journal_page, (JournalState.load,)),
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
+    Page("/reports", "nav.reports", ("report.read",), "chart-column", reports_page, (ReportsState.load,)),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     Page("/alpha-book", "alpha.nav", ("movement.read",), "book-a", alpha_book_page, (AlphaBookState.load,)),

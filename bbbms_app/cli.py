@@ -592,8 +592,82 @@ def _cmd_report_contingent(args: argparse.Namespace) -> int:
         report = movement_report.contingent(s, school, start, end, _lang_now)
         name = localized_name(s.get(School, school), _lang_now)
     out.write_bytes(movement_report.xlsx_bytes(report, _lang_now, name))
-    print(_say("cli.report.written", path=str(out), end=report.school.total("end")))
+    print(_say("cli.report.contingent_written", path=str(out), end=report.school.total("end")))
     return 0
+
+
+def _report_context(args: argparse.Namespace):
+    """(console principal, year id, term id or None) of a `report` command; refusals name what to fix."""
+    from bbbms_app.services import school as school_service
+    from bbbms_app.services.access import Principal
+    from bbbms_app.services.journal import year_terms
+
+    require_database()
+    school_id = _operator_school(args.school)
+    # The server's console reads the whole school, as the director does; the export is audited under it.
+    principal = Principal(
+        0, _operator(), "director", school_id, language=_lang_now, permissions=frozenset({"report.read"})
+    )
+    with db.session() as s:
+        year = school_service.current_year(s, school_id)
+        if year is None:
+            raise CliError("cli.report.no_year")
+        terms = year_terms(s, year.id)
+    wanted = str(args.term).strip().lower()
+    if wanted == "year":
+        return principal, year.id, None
+    choices = [str(t.number) if t.kind == "quarter" else f"h{t.number}" for t in terms]
+    if wanted not in choices:
+        raise CliError("cli.report.no_term", term=args.term, choices=", ".join([*choices, "year"]))
+    return principal, year.id, terms[choices.index(wanted)].id
+
+
+def _write_report(args: argparse.Namespace, principal, name: str, data: bytes, what: str) -> int:
+    from bbbms_app.services import audit
+
+    out = _writable_target(Path(args.out))
+    with db.session(write=True) as s:
+        audit.record(
+            s, None, "export", "report", None, field=what, new=name, school_id=principal.school_id, username=_operator()
+        )
+        write_private(out, data)  # a failure here rolls the audit event back with it
+    print(_say("cli.report.written", path=str(out), size=len(data)))
+    return 0
+
+
+def _cmd_report_results(args: argparse.Namespace) -> int:
+    """The academic results of a term or the year as XLSX (the /reports page's workbook)."""
+    from bbbms_app.services.reports import results, sheets
+
+    principal, year_id, term_id = _report_context(args)
+    with db.session() as s:
+        res = results.results(s, principal, year_id, term_id)
+    subject_id = None
+    if args.subject:
+        subject_id = next((sub.id for sub in res.subjects if sub.code.lower() == args.subject.lower()), None)
+        if subject_id is None:
+            raise CliError(
+                "cli.report.no_subject", subject=args.subject, choices=", ".join(sub.code for sub in res.subjects)
+            )
+    name, data = sheets.results_xlsx(res, subject_id, args.sex, _lang_now)
+    return _write_report(args, principal, name, data, f"results:{res.period.key}")
+
+
+def _cmd_report_attendance(args: argparse.Namespace) -> int:
+    """Lessons and days missed by reason, per class and pupil, as XLSX."""
+    from bbbms_app.services.journal import OutOfScope
+    from bbbms_app.services.reports import attendance, sheets
+
+    principal, year_id, term_id = _report_context(args)
+    try:
+        with db.session() as s:
+            rep = attendance.attendance(s, principal, year_id, term_id, month=args.month, threshold=args.threshold)
+    except (ValueError, OutOfScope):
+        if args.month:
+            raise CliError("cli.report.bad_month", month=args.month) from None
+        raise
+    name, data = sheets.attendance_xlsx(rep, _lang_now)
+    return _write_report(args, principal, name, data, f"attendance:{rep.starts_on}:{rep.ends_on}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -697,8 +771,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="why the data is exported (required for personal data: pupil, guardian, staff, user; audited)",
     )
     ex.set_defaults(func=_cmd_export)
-    rp = sub.add_parser("report", help="reports")
-    rsub = rp.add_subparsers(dest="report", required=True)
+    rp = sub.add_parser("report", help="reports as XLSX")
+    rsub = rp.add_subparsers(dest="report_command", required=True)
     rc = rsub.add_parser("contingent", help="pupil movement of a period (движение учащихся) to XLSX")
     rc.add_argument("--from", dest="start", required=True, help="first day: 2025-09-01 or 01.09.2025")
     rc.add_argument("--to", dest="end", required=True, help="last day")
@@ -706,6 +780,22 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--school", type=int, default=None, help="school id (needed when there are several)")
     rc.add_argument("--lang", default=None, choices=LANGUAGES, help="language of the report and messages")
     rc.set_defaults(func=_cmd_report_contingent)
+    for name, func, about in (
+        ("results", _cmd_report_results, "academic results of a term or the year"),
+        ("attendance", _cmd_report_attendance, "lessons and days missed by reason"),
+    ):
+        r = rsub.add_parser(name, help=about)
+        r.add_argument("--term", required=True, help="quarter 1-4, half-year h1/h2, or 'year'")
+        r.add_argument("--out", required=True, help="XLSX file to write")
+        r.add_argument("--school", type=int, default=None, help="school id (needed when there are several)")
+        r.add_argument("--lang", default=None, choices=LANGUAGES, help="language of the workbook and the messages")
+        if name == "results":
+            r.add_argument("--subject", default=None, help="one subject's code (default: all subjects)")
+            r.add_argument("--sex", default=None, choices=("m", "f"), help="boys or girls only")
+        else:
+            r.add_argument("--month", default=None, help="one month of the period, YYYY-MM")
+            r.add_argument("--threshold", type=int, default=10, help="unexcused lessons that put a pupil on the list")
+        r.set_defaults(func=func)
 
     # Operations (backup, restore, restore-drill, init, migrate-data, jobs, prepare): cli_ops.py.
     from bbbms_app import cli_ops

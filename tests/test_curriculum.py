@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.models import Subject, User
-from bbbms_app.services import accounts, curriculum, journal, timetable
+from bbbms_app.services import accounts, curriculum, journal, reports, timetable
 from bbbms_app.services import school as school_service
 
 
@@ -51,7 +51,7 @@ def test_every_list_of_a_class_follows_the_curriculum(school) -> None:
         picker = journal.journal_subjects(s, deputy, school.class_6b)
         assert _names(picker) == ["Математика", "Кыргыз тили"]
         assert _names(picker, "ru") == ["Математика", "Кыргызский язык"]  # the same order in Russian
-        sheet = journal.summary(s, deputy, school.class_6b, school.term_ids[0])
+        sheet = reports.summary(s, deputy, school.class_6b, school.term_ids[0])
         assert [x.name_ky for x in sheet.subjects] == ["Математика", "Кыргыз тили"]
         choices = timetable.class_choices(s, deputy, school.class_6b)
         assert [c["label_ky"].split(" — ")[0] for c in choices][:2] == ["Математика", "Кыргыз тили"]

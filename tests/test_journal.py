@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.models import Attendance, AuditEvent, Lesson, Mark, PeriodMark, Term, User
-from bbbms_app.services import accounts, journal, journal_export
+from bbbms_app.services import accounts, journal, journal_export, reports
 from bbbms_app.services.access import Principal
 from bbbms_app.services.journal import CellChange, JournalError, OutOfScope, Stale
 from tests.conftest import is_postgres
@@ -414,7 +414,7 @@ def test_summary_sheet_marks_absences_and_indicators(school, extras):
     save("t_classteacher", extras.lessons_5a_q1[4], c, CellChange(attendance="п"), "")
     save("t_classteacher", extras.lessons_5a_q1[5], c, CellChange(attendance="о", late_minutes=5), "")
     with db.session() as s:
-        sheet = journal.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0])
+        sheet = reports.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0])
     rows = {r.pupil_id: r for r in sheet.rows}
     assert [subj.name_en for subj in sheet.subjects] == ["Mathematics"]
     assert rows[a].marks[school.math] == (5, "") and rows[c].marks[school.math] == (None, "н/а")
@@ -428,11 +428,11 @@ def test_summary_sheet_marks_absences_and_indicators(school, extras):
     assert ind.average == 4.0
     assert sheet.overall.n == 3
     with db.session() as s:
-        year = journal.summary(s, who("t_deputy"), school.class_5a, None)
+        year = reports.summary(s, who("t_deputy"), school.class_5a, None)
         assert year.period == "year" and all(not r.marks for r in year.rows)
         for username in ("t_teacher", "t_pupil"):
             with pytest.raises(OutOfScope):
-                journal.summary(s, who(username), school.class_5a, school.term_ids[0])
+                reports.summary(s, who(username), school.class_5a, school.term_ids[0])
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -539,8 +539,8 @@ def test_summary_forecast_fills_marks_not_yet_set(school, extras):
     a, b, c = school.pupils_5a
     _fill_marks(school, extras, c, [5, 5, 4])
     with db.session() as s:
-        plain = journal.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0])
-        forecast = journal.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0], with_suggestions=True)
+        plain = reports.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0])
+        forecast = reports.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0], with_suggestions=True)
     assert all(not r.marks for r in plain.rows) and plain.by_subject[school.math].n == 0
     rows = {r.pupil_id: r for r in forecast.rows}
     assert rows[c].marks[school.math] == (5, "") and school.math in rows[c].suggested  # 14/3 ≥ 4.65

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.models import GradingPolicy, Mark, TeachingAssignment
-from bbbms_app.services import grading, journal
+from bbbms_app.services import grading, journal, reports
 from bbbms_app.services.journal import CellChange, JournalError
 from tests.journal_factories import add_journal_data
 from tests.test_journal import cell_token, save, who
@@ -126,7 +126,7 @@ def test_the_year_of_pass_fail_periods():
 def test_the_summary_suggests_with_the_weekly_hours(school):
     _policy(min_marks_by_hours='{"4": 2}')
     with db.session() as s:
-        summary = journal.summary(s, who("t_deputy"), school.class_5a, school.term_ids[0], with_suggestions=True)
+        summary = reports.summary(s, who("t_deputy"), school.class_5a, school.term_ids[0], with_suggestions=True)
     first = next(r for r in summary.rows if r.pupil_id == school.pupils_5a[0])
     assert first.marks[school.math] == (4, "") and school.math in first.suggested
 

@@ -107,7 +107,7 @@ def test_sqlite_database_with_data_keeps_everything_through_0008(tmp_path, monke
     assert set(_defaults(url).values()) == {None}  # what 0008 is for
 
     db.dispose_all()
-    command.upgrade(_config(url), "head")
+    command.upgrade(_config(url), "0008_house")
 
     after = _shape(url)
     assert after["counts"] == before["counts"]

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.models import SchoolClass, Subject, User
-from bbbms_app.services import accounts, journal, subgroups, timetable
+from bbbms_app.services import accounts, journal, reports, subgroups, timetable
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import listing
 from tests.subgroup_factory import add_english_groups
@@ -44,7 +44,7 @@ def test_a_deleted_class_leaves_every_class_picker(school):
             return [
                 class_names(journal.journal_classes(s, deputy, school.year_id)),
                 class_names(journal.journal_classes(s, teacher, school.year_id)),
-                class_names(journal.summary_classes(s, deputy, school.year_id)),
+                class_names(reports.summary_classes(s, deputy, school.year_id)),
                 class_names(timetable.readable_classes(s, deputy, school.year_id)),
                 {o["label"] for o in listing.picker_options(s, deputy, "schoolclass", "ky")},
                 class_names(subgroups.splittable_classes(s, deputy, school.year_id)),
@@ -73,7 +73,7 @@ def test_a_deleted_subject_leaves_the_subject_pickers(school):
                 {o["label_en"].split(" — ")[0] for o in timetable.class_choices(s, deputy, school.class_6b)},
                 {a["label_en"].split(" · ")[1] for a in timetable.teacher_assignments(s, teacher, school.year_id)},
                 {x.names["en"] for x in subgroups.split_subjects(s, deputy, school.class_6b)},
-                {sub.name_en for sub in journal.summary(s, deputy, school.class_6b, school.term_ids[0]).subjects},
+                {sub.name_en for sub in reports.summary(s, deputy, school.class_6b, school.term_ids[0]).subjects},
             ]
 
     before = seen()

@@ -27,6 +27,7 @@ PARTS = (
     "cli",
     "guard",
     "rules",
+    "reports",
 )
 
 

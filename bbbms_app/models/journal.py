@@ -88,6 +88,8 @@ class PeriodMark(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("pupil_id", "subject_id", "academic_year_id", "kind", "number"),
         Index("ix_periodmark_class", "class_id", "subject_id", "kind", "number"),
+        # The reports read one period of a year at a time (services/reports/results.py).
+        Index("ix_periodmark_period", "academic_year_id", "kind", "number", "class_id"),
         CheckConstraint("kind IN ('quarter','half_year','year','exam','final')", name="periodmark_kind"),
         CheckConstraint("value IS NULL OR value BETWEEN 1 AND 100", name="periodmark_value"),
         CheckConstraint("special IN ('','н/а','осв','зач','незач')", name="periodmark_special"),

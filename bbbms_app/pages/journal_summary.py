@@ -15,11 +15,12 @@ from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
-from bbbms_app.components.i18n import tr
+from bbbms_app.components.i18n import tr, tr_dict
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import LANGUAGES, format_date, format_number, t
-from bbbms_app.services import journal
+from bbbms_app.services import journal, reports
 from bbbms_app.services import school as school_service
+from bbbms_app.services.reports import sheets
 
 ABSENCE_CODES = ("б", "у", "п", "н", "о")
 INDICATORS = ("n", "success", "quality", "sou", "average")
@@ -45,6 +46,7 @@ class SummaryState(rx.State):
     rows: list[dict[str, str]] = []
     indicators: list[dict[str, str]] = []
     overall: list[dict[str, str]] = []
+    heading: str = ""  # «5-А · 1-чейрек»: the printed page's heading
 
     def _fetch(self) -> None:
         principal = current()
@@ -54,7 +56,8 @@ class SummaryState(rx.State):
             return
         term_id = None if self.period == "year" else int(self.period)
         with db.session() as s:
-            sheet = journal.summary(s, principal, int(self.class_id), term_id, with_suggestions=self.forecast)
+            sheet = reports.summary(s, principal, int(self.class_id), term_id, with_suggestions=self.forecast)
+        self.heading = f"{journal.class_label(sheet.cls)} · {sheets.period_label_of_summary(sheet, lang)}"
         self.subjects = [
             {"key": f"s{sub.id}", "ky": sub.name_ky, "ru": sub.name_ru, "en": sub.name_en or sub.name_ru}
             for sub in sheet.subjects
@@ -93,7 +96,7 @@ class SummaryState(rx.State):
         principal = current()
         with db.session() as s:
             ctx = school_service.context(s, principal, date.today())
-            self.class_options = journal.summary_classes(s, principal, ctx["year_id"])
+            self.class_options = reports.summary_classes(s, principal, ctx["year_id"])
             terms = journal.year_terms(s, ctx["year_id"])
         self.period_options = [{"id": str(term.id), **school_service.term_labels(term)} for term in terms] + [
             {"id": "year", **{lang: t("journal.summary.year", lang) for lang in LANGUAGES}}
@@ -117,6 +120,20 @@ class SummaryState(rx.State):
     def set_forecast(self, value: bool):
         self.forecast = bool(value)
         self._fetch()
+
+    @rx.event
+    @requires("report.read")
+    def download(self):
+        """The sheet as XLSX (landscape, one page wide), through the authorized private-download route."""
+        principal = current()
+        if not self.class_id or not self.period:
+            return None
+        term_id = None if self.period == "year" else int(self.period)
+        with db.session(write=True) as s:  # out of scope: the guard refuses and audits
+            url, name = sheets.summary_download(
+                s, principal, int(self.class_id), term_id, with_suggestions=self.forecast, lang=principal.language
+            )
+        return rx.download(url=url, filename=name)
 
     @rx.event
     @requires("report.read")
@@ -148,6 +165,21 @@ SUMMARY_CSS = """
 .sv tr.ind .nm { background: var(--amber-3); }
 .sv td.abs { color: var(--red-11); }
 .sv small { display: block; color: var(--gray-10); font-size: 11px; }
+/* On paper: A4 landscape, every subject and absence column, nothing but the sheet and its heading. */
+@media print {
+  @page { size: A4 landscape; margin: 8mm; }
+  html, body { background: #fff !important; }
+  header, .no-print, [data-testid="page-title"], :has(> [data-testid="lang-switch"]) { display: none !important; }
+  .sv-print-head { display: block !important; font-weight: 600; font-size: 11pt; margin-bottom: 2mm; }
+  .sv-wrap { overflow: visible !important; max-height: none !important; border: none !important; }
+  .sv { font-size: 8pt; width: 100%; }
+  .sv th, .sv td { padding: 1px 3px !important; border-color: #777 !important; }
+  .sv thead th, .sv .nm { position: static !important; }
+  .sv thead th.sub { height: 80px; font-size: 7pt; }
+  .sv .nm { min-width: 0 !important; max-width: none !important; white-space: nowrap !important; }
+  .sv tr { break-inside: avoid; }
+}
+.sv-print-head { display: none; }
 @media (max-width: 640px) {
   .sv { font-size: 13px; }
   .sv .nm { min-width: 104px; max-width: 120px; line-height: 1.15; white-space: normal; }
@@ -161,6 +193,14 @@ def _sheet() -> rx.Component:
     subjects = SummaryState.subjects
     return rx.box(
         rx.el.style(SUMMARY_CSS),
+        rx.el.div(
+            tr_dict(AuthState.school_names),
+            " · ",
+            tr("journal.summary.title"),
+            " · ",
+            SummaryState.heading,
+            class_name="sv-print-head",
+        ),
         rx.el.table(
             rx.el.thead(
                 rx.el.tr(
@@ -238,8 +278,23 @@ def _body() -> rx.Component:
                     align="center",
                 ),
             ),
+            rx.button(
+                rx.icon("file-spreadsheet", size=16),
+                tr("reports.download"),
+                on_click=SummaryState.download,
+                variant="soft",
+                data_testid="summary-download",
+            ),
+            rx.button(
+                rx.icon("printer", size=16),
+                tr("reports.print"),
+                on_click=rx.call_script("window.print()"),
+                variant="soft",
+                data_testid="summary-print",
+            ),
             spacing="2",
             wrap="wrap",
+            class_name="no-print",
         ),
         rx.cond(
             SummaryState.class_options.length() == 0,  # type: ignore[attr-defined]

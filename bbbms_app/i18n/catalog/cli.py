@@ -256,7 +256,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "«{value}» — не дата: пишите 2025-09-01 или 01.09.2025",
         "«{value}» is not a date: write 2025-09-01 or 01.09.2025",
     ),
-    "cli.report.written": (
+    "cli.report.contingent_written": (
         "Отчет жазылды: {path} (аягында {end} окуучу)",
         "Отчёт записан: {path} (на конец периода учащихся: {end})",
         "Report written: {path} ({end} pupils at the end)",

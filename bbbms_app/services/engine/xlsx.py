@@ -32,12 +32,16 @@ class Column:
 
     `text` cells are strings (a PIN stays 14 digits), `number` and `date` / `datetime` cells are
     typed when the value is; `auto` types a cell by its value (numbers, dates; True/False as 1/0;
-    a timestamp as ISO text). `bold` makes the column's cells bold (a help sheet's names)."""
+    a timestamp as ISO text). `bold` makes the column's cells bold (a help sheet's names);
+    `num_format` is a number column's Excel format ("0.0" for a percent figure, "0.00");
+    `vertical` turns the header's text upwards (a summary sheet's narrow subject columns)."""
 
     header: str
     kind: str = "text"
     width: int = 16
     bold: bool = False
+    num_format: str = ""
+    vertical: bool = False
 
 
 @dataclass
@@ -49,6 +53,7 @@ class Sheet:
     rows: Iterable[Sequence[Any]] = ()
     header: bool = True  # False: no header row (a help sheet of name → explanation lines)
     last_line: str = ""
+    header_height: float = 0  # points; 0 leaves the row's default (one line)
 
 
 @dataclass(frozen=True)
@@ -170,9 +175,24 @@ def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, fo
     for i, col in enumerate(columns):
         # The column's format reaches the empty cells too: a PIN typed into a template stays text.
         column_format = {"text": formats["bold" if col.bold else "text"], "date": formats["date"]}.get(col.kind)
+        if col.num_format:
+            column_format = formats.setdefault("num:" + col.num_format, wb.add_format({"num_format": col.num_format}))
         ws.set_column(i, i, col.width, column_format)
         if sheet.header:
-            ws.write_string(0, i, col.header, formats["head"])
+            if col.vertical and "head_up" not in formats:
+                formats["head_up"] = wb.add_format(
+                    {
+                        "bold": True,
+                        "bg_color": "#D9EAD3",
+                        "border": 1,
+                        "text_wrap": True,
+                        "rotation": 90,
+                        "valign": "bottom",
+                    }
+                )
+            ws.write_string(0, i, col.header, formats["head_up" if col.vertical else "head"])
+    if sheet.header and sheet.header_height:
+        ws.set_row(0, sheet.header_height)
     start = 1 if sheet.header else 0
     n = 0
     for n, row in enumerate(sheet.rows, start=1):
@@ -263,7 +283,7 @@ def _write_cell(ws: Any, r: int, c: int, col: Column, value: Any, formats: dict)
     elif kind == "datetime" and isinstance(value, datetime):
         ws.write_datetime(r, c, value.replace(tzinfo=None), formats["datetime"])
     elif kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
-        ws.write_number(r, c, value)
+        ws.write_number(r, c, value, formats.get("num:" + col.num_format) if col.num_format else None)
     else:
         # write_string never makes a formula, whatever the text starts with.
         ws.write_string(r, c, str(value), formats["bold" if col.bold else "text"])

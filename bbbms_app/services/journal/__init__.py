@@ -8,8 +8,9 @@ The package's modules, each one concern (callers use the names re-exported here)
 - `cells`   — one pupil × lesson cell: what an entry means (`change_for_key`), its save with
   optimistic locking and audit (`save_cell`), "all present", a lesson's topic and homework;
 - `periods` — quarter and year marks (`set_period_mark`, `set_year_mark`, `confirm_suggestions`)
-  and closing a term (`close_term`, `reopen_term`);
-- `summary` — the class teacher's summary sheet.
+  and closing a term (`close_term`, `reopen_term`).
+
+The class teacher's summary sheet and every other report live in `services.reports`.
 
 Scope (checked here, whatever the caller): a teacher writes only his class × subject × subgroup
 assignments (TeachingAssignment) and the lessons he taught himself (a substitution); a class
@@ -92,17 +93,8 @@ from bbbms_app.services.journal.periods import (
     term_closed_for,
     year_suggestion,
 )
-from bbbms_app.services.journal.summary import (
-    ABSENCE_COLUMNS,
-    Summary,
-    SummaryRow,
-    can_read_summary,
-    summary,
-    summary_classes,
-)
 
 __all__ = [
-    "ABSENCE_COLUMNS",
     "ABSENT_CODES",
     "CLOSE_SCOPES",
     "CODE_KEYS",
@@ -126,11 +118,8 @@ __all__ = [
     "PeriodCell",
     "Saved",
     "Stale",
-    "Summary",
-    "SummaryRow",
     "access_for",
     "already_synced",
-    "can_read_summary",
     "cells_of",
     "change_for_key",
     "class_in_school",
@@ -163,8 +152,6 @@ __all__ = [
     "set_period_mark",
     "set_year_mark",
     "substituted",
-    "summary",
-    "summary_classes",
     "term_closed_for",
     "undo_of",
     "write_session",

@@ -25,6 +25,7 @@ from bbbms_app.services.access import Principal
 from bbbms_app.services.journal.access import OutOfScope, class_in_school, class_label, is_leader, year_terms
 from bbbms_app.services.journal.cells import ABSENT_CODES
 from bbbms_app.services.journal.grid import pupils_of
+from bbbms_app.services.reports import formulas
 
 # ---------------------------------------------------------------------------------------------
 # The class teacher's summary sheet (сводная ведомость)
@@ -167,15 +168,16 @@ def summary(
         _fill_suggestions(session, cls, term, terms, subject_ids, rows)
     counted = [r for r in rows if r.left_on is None]  # pupils who left before the end are out of N
     by_subject: dict[int, grading.Indicators] = {}
+    every_mark = formulas.Tally()
     for subject in subjects:
         sid = subject.id
-        results = [r.marks.get(sid) for r in counted]
-        outcomes = [_outcome(v) for v in results]
-        values = [v[0] for v in results if v is not None and v[0] is not None]
-        by_subject[sid] = grading.indicators(outcomes, values)  # type: ignore[index]
-    overall = grading.indicators(
-        [grading.pupil_outcome(r.marks.values()) for r in counted],
-        [v for r in counted for v, _s in r.marks.values() if v is not None],
+        tally = formulas.tally_of(_outcome(r.marks.get(sid)) for r in counted)  # type: ignore[arg-type]
+        by_subject[sid] = formulas.indicators(tally)  # type: ignore[index]
+        every_mark += tally
+    # Pass rate and quality per pupil (his worst mark); СОУ and the average over every pupil × subject mark.
+    overall = formulas.indicators(
+        formulas.tally_of(grading.pupil_outcome(r.marks.get(s.id, (None, "")) for s in subjects) for r in counted),
+        every_mark,
     )
     return Summary(cls, "term" if term else "year", term, list(subjects), rows, by_subject, overall)
 

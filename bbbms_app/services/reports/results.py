@@ -1,0 +1,391 @@
+"""Academic results of a term (quarter / half-year) or the year (research/mission.md §2.7).
+
+For one period of one school: per subject and for all subjects, by class, parallel (all 7th
+grades), level (1–4, 5–9, 10–12) and school, for all pupils or one sex — the counts of pupils by
+mark (5 / 4 / 3 / 2 / «н/а»), успеваемость, качество, СОУ and the average mark; the lists of
+pupils (отличники, хорошисты, with a single 3, with a single 4, неуспевающие with their class and
+subjects); and the same figures of the previous period of the year, to compare.
+
+Who counts (the base N): a pupil on the roll of the mark's class at the period's last day (one who
+left before it is out; one who came during it is in), not deleted, with a stored period mark or
+«н/а» (`PeriodMark`, the confirmed marks; suggestions do not count). «осв» (exempt) and
+«зач» / «незач» leave the pupil out of that subject's N. The counting is done in SQL (GROUP BY per
+class × subject × sex and per pupil); the tallies add up into parallels, levels and the school
+(`formulas.Tally`).
+
+Not yet: a subject assessed by half-year in a quarter report (its half-year mark is not read
+here), the teacher grouping, the school's option of СОУ as the mean of the subjects' СОУ.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, tuple_
+from sqlmodel import Session, select
+
+from bbbms_app.models import AcademicYear, Enrollment, PeriodMark, Pupil, School, SchoolClass, Subject, Term
+from bbbms_app.services import curriculum
+from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
+from bbbms_app.services.grading import NOT_ATTESTED, Indicators
+from bbbms_app.services.journal.access import OutOfScope, class_label, year_terms
+from bbbms_app.services.reports import formulas
+from bbbms_app.services.reports.formulas import Tally
+
+LEVELS = ((1, 4), (5, 9), (10, 12))  # primary, basic, secondary: grades from–to
+SEXES = ("m", "f")
+LIST_KINDS = ("excellent", "good", "one_three", "one_four", "failing")
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope and period
+# ---------------------------------------------------------------------------------------------
+
+
+def school_wide(principal: Principal) -> bool:
+    """The director and deputies (a school-wide role holding report.read) read the whole school."""
+    return principal.school_id is not None and principal.role in SCHOOL_WIDE_ROLES and principal.can("report.read")
+
+
+def report_classes(session: Session, principal: Principal, year_id: int) -> list[SchoolClass]:
+    """The classes of the year the principal may report on: all of the school for its leaders, his own
+    class for a class teacher with report.read; OutOfScope for anyone else."""
+    if principal.school_id is None or not principal.can("report.read"):
+        raise OutOfScope("reports")
+    q = select(SchoolClass).where(
+        SchoolClass.school_id == principal.school_id,
+        SchoolClass.academic_year_id == year_id,
+        SchoolClass.deleted_at.is_(None),  # type: ignore[union-attr]
+    )
+    if not school_wide(principal):
+        if principal.staff_id is None:
+            raise OutOfScope("reports")
+        q = q.where(SchoolClass.class_teacher_id == principal.staff_id)
+    classes = list(session.exec(q.order_by(SchoolClass.grade, SchoolClass.letter, SchoolClass.id)).all())
+    if not classes and not school_wide(principal):
+        raise OutOfScope("reports")
+    return classes
+
+
+@dataclass(frozen=True)
+class Period:
+    """A term (kind quarter / half, number) or the year (kind "year", number 0) of one academic year."""
+
+    year_id: int
+    kind: str
+    number: int
+    starts_on: date
+    ends_on: date
+    term_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        return str(self.term_id) if self.term_id is not None else "year"
+
+
+def period_of(session: Session, principal: Principal, year_id: int, term_id: int | None) -> Period:
+    """The term `term_id` of the principal's school's year, or the year itself (None)."""
+    year = session.get(AcademicYear, year_id)
+    if year is None or year.school_id != principal.school_id:
+        raise OutOfScope(f"year {year_id}")
+    terms = year_terms(session, year_id)
+    if term_id is None:
+        starts = terms[0].starts_on if terms else year.starts_on
+        ends = terms[-1].ends_on if terms else year.ends_on
+        return Period(year_id, "year", 0, starts, ends)
+    term = next((t for t in terms if t.id == term_id), None)
+    if term is None:
+        raise OutOfScope(f"term {term_id}")
+    return Period(year_id, term.kind, term.number, term.starts_on, term.ends_on, term.id)
+
+
+def previous_period(session: Session, period: Period) -> Period | None:
+    """The term before a term in the same year (quarter 2 → quarter 1); None for the first term and the year."""
+    if period.term_id is None:
+        return None
+    before = [t for t in year_terms(session, period.year_id) if t.kind == period.kind and t.number < period.number]
+    if not before:
+        return None
+    term: Term = max(before, key=lambda t: t.number)
+    return Period(period.year_id, term.kind, term.number, term.starts_on, term.ends_on, term.id)
+
+
+# ---------------------------------------------------------------------------------------------
+# The figures
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """A row of the report: one class, a parallel (grade), a level or the whole school."""
+
+    kind: str  # "class" | "grade" | "level" | "school"
+    key: str
+    class_ids: tuple[int, ...]
+    grade: int = 0  # the class's or the parallel's grade
+    grades: tuple[int, int] = (0, 0)  # a level's grades from–to (those present)
+    label: str = ""  # a class's label «5-А»; the others are worded in the UI language by the caller
+
+
+@dataclass
+class ListedPupil:
+    pupil_id: int
+    name: str
+    class_id: int
+    class_label: str
+    sex: str
+    subjects: list[tuple[int, str]] = field(default_factory=list)  # (subject id, its mark or «н/а»)
+
+
+@dataclass
+class Results:
+    school: School
+    period: Period
+    classes: list[SchoolClass]
+    subjects: list[Subject]  # those with marks in the period, in the curriculum's order
+    groups: list[Group]
+    marks: dict[tuple[int, int, str], Tally]  # (class, subject, sex) -> tally of the pupils' marks
+    pupils: dict[tuple[int, str], Tally]  # (class, sex) -> tally of the pupils' worst outcomes
+    on_roll: dict[tuple[int, str], int]  # (class, sex) -> pupils on roll at the period's end
+    lists: dict[str, list[ListedPupil]]
+    previous: Results | None = None
+    class_marks: dict[tuple[int, str], Tally] = field(default_factory=dict)  # (class, sex) -> all its subjects
+
+    def __post_init__(self) -> None:
+        for (class_id, _subject, sex), tally in self.marks.items():
+            self.class_marks[(class_id, sex)] = self.class_marks.get((class_id, sex), Tally()) + tally
+
+    def tally(self, group: Group, subject_id: int | None = None, sex: str | None = None) -> tuple[Tally, Tally]:
+        """(pupil tally, mark tally) of a group: for one subject the two are the same."""
+        sexes = (sex,) if sex else SEXES
+        if subject_id is not None:
+            t = sum((self.marks.get((c, subject_id, x), Tally()) for c in group.class_ids for x in sexes), Tally())
+            return t, t
+        pupils = sum((self.pupils.get((c, x), Tally()) for c in group.class_ids for x in sexes), Tally())
+        marks = sum((self.class_marks.get((c, x), Tally()) for c in group.class_ids for x in sexes), Tally())
+        return pupils, marks
+
+    def indicators(self, group: Group, subject_id: int | None = None, sex: str | None = None) -> Indicators:
+        return formulas.indicators(*self.tally(group, subject_id, sex))
+
+    def roll(self, group: Group, sex: str | None = None) -> int:
+        sexes = (sex,) if sex else SEXES
+        return sum(self.on_roll.get((c, x), 0) for c in group.class_ids for x in sexes)
+
+    def previous_indicators(self, group: Group, subject_id: int | None = None, sex: str | None = None):
+        """The same group's indicators in the previous period (None when there is none)."""
+        if self.previous is None:
+            return None
+        return self.previous.indicators(group, subject_id, sex)
+
+
+def results(
+    session: Session,
+    principal: Principal,
+    year_id: int,
+    term_id: int | None,
+    *,
+    compare: bool = True,
+) -> Results:
+    """The academic results of a term (or the year, `term_id` None) for the classes in the principal's scope."""
+    period = period_of(session, principal, year_id, term_id)
+    classes = report_classes(session, principal, year_id)
+    school = session.get(School, principal.school_id)
+    out = _figures(session, school, period, classes, with_lists=True)  # type: ignore[arg-type]
+    if compare:
+        before = previous_period(session, period)
+        if before is not None:
+            out.previous = _figures(session, school, before, classes, with_lists=False)  # type: ignore[arg-type]
+    return out
+
+
+def _roll(session: Session, period: Period, class_ids: list[int]):
+    """(pupils on roll per class × sex at the period's last day, the (pupil, class) pairs who left before it).
+
+    A pupil who left and came back is on roll; one who left the class (or moved to another) before
+    the last day is out of that class's figures."""
+    on_roll: dict[tuple[int, str], set[int]] = defaultdict(set)
+    gone: set[tuple[int, int]] = set()
+    for pupil_id, class_id, ends_on, sex in (
+        session.connection()
+        .execute(
+            select(Enrollment.pupil_id, Enrollment.class_id, Enrollment.ends_on, Pupil.sex)
+            .join(Pupil, Pupil.id == Enrollment.pupil_id)  # type: ignore[arg-type]
+            .where(
+                Enrollment.class_id.in_(class_ids),  # type: ignore[attr-defined]
+                Enrollment.starts_on <= period.ends_on,
+                Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        )
+        .all()
+    ):
+        if ends_on is None or ends_on >= period.ends_on:
+            on_roll[(class_id, sex)].add(pupil_id)
+        else:
+            gone.add((pupil_id, class_id))
+    present = {(pid, c) for (c, _x), pids in on_roll.items() for pid in pids}
+    return {key: len(pids) for key, pids in on_roll.items()}, sorted(gone - present)
+
+
+def _counted(school_id: int, period: Period, class_ids: list[int], subject_ids: list[int], gone: list):
+    """The WHERE of the period marks that count (see the module's docstring); joined with Pupil.
+
+    The period's marks are found by ix_periodmark_period; live subjects are a list, not a join; the
+    few pupils who left before the period's end are a list of (pupil, class) pairs left out."""
+    value = PeriodMark.value
+    return and_(
+        PeriodMark.academic_year_id == period.year_id,
+        PeriodMark.kind == period.kind,
+        PeriodMark.number == period.number,
+        PeriodMark.class_id.in_(class_ids),  # type: ignore[attr-defined]
+        PeriodMark.school_id == school_id,
+        PeriodMark.subject_id.in_(subject_ids),  # type: ignore[attr-defined]
+        or_(value.is_not(None), PeriodMark.special == NOT_ATTESTED),  # type: ignore[union-attr]
+        Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
+        tuple_(PeriodMark.pupil_id, PeriodMark.class_id).not_in(gone),
+    )
+
+
+def _count_columns():
+    value = PeriodMark.value
+    na = and_(value.is_(None), PeriodMark.special == NOT_ATTESTED)  # type: ignore[union-attr]
+    return (
+        func.sum(case((value >= 5, 1), else_=0)),
+        func.sum(case((value == 4, 1), else_=0)),
+        func.sum(case((value == 3, 1), else_=0)),
+        func.sum(case((value <= 2, 1), else_=0)),
+        func.sum(case((na, 1), else_=0)),
+        func.coalesce(func.sum(value), 0),
+        func.count(value),
+    )
+
+
+def _figures(
+    session: Session, school: School, period: Period, classes: list[SchoolClass], *, with_lists: bool
+) -> Results:
+    class_ids = [c.id for c in classes] or [-1]
+    live_subjects = session.exec(
+        select(Subject.id).where(Subject.school_id == school.id, Subject.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).all()
+    on_roll, gone = _roll(session, period, class_ids)  # type: ignore[arg-type]
+    where = _counted(school.id, period, class_ids, list(live_subjects) or [-1], gone)  # type: ignore[arg-type]
+    run = session.connection().execute  # Core rows: these two read thousands of marks, no ORM loading needed
+    marks: dict[tuple[int, int, str], Tally] = {}
+    for class_id, subject_id, sex, *counts in run(
+        select(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex, *_count_columns())
+        .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
+        .where(where)
+        .group_by(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex)
+    ).all():
+        marks[(class_id, subject_id, sex)] = Tally(*(int(n) for n in counts))
+    outcomes: dict[tuple[int, str], list] = defaultdict(list)
+    standing: dict[str, list[tuple[int, int, str]]] = {kind: [] for kind in LIST_KINDS}
+    for pupil_id, class_id, sex, worst, n5, n4, n3, n2, n_na, _total, count in run(
+        select(PeriodMark.pupil_id, PeriodMark.class_id, Pupil.sex, func.min(PeriodMark.value), *_count_columns())
+        .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
+        .where(where)
+        .group_by(PeriodMark.pupil_id, PeriodMark.class_id, Pupil.sex)
+    ).all():
+        outcomes[(class_id, sex)].append(2 if n2 else NOT_ATTESTED if n_na else min(5, max(2, worst)))
+        kind = _standing(int(n5), int(n4), int(n3), int(n2), int(n_na), int(count))
+        if kind:
+            standing[kind].append((pupil_id, class_id, sex))
+    pupils = {key: formulas.tally_of(values) for key, values in outcomes.items()}
+    subject_ids = {sid for (_c, sid, _x) in marks}
+    subjects = sorted(
+        session.exec(select(Subject).where(Subject.id.in_(subject_ids or [-1]))).all(),  # type: ignore[union-attr]
+        key=curriculum.subject_key,
+    )
+    lists = _lists(session, school.id, period, where, classes, standing) if with_lists else {}  # type: ignore[arg-type]
+    return Results(school, period, classes, subjects, groups_of(classes), marks, pupils, on_roll, lists)
+
+
+def _standing(n5: int, n4: int, n3: int, n2: int, n_na: int, count: int) -> str:
+    """Which list a pupil's period marks put him on ("" for none)."""
+    if n2 or n_na:
+        return "failing"
+    if not count:
+        return ""
+    if n5 == count:
+        return "excellent"
+    if n3 == 0 and n4 == 1:
+        return "one_four"
+    if n3 == 0:
+        return "good"
+    if n3 == 1:
+        return "one_three"
+    return ""
+
+
+def _lists(
+    session: Session,
+    school_id: int,
+    period: Period,
+    where,
+    classes: list[SchoolClass],
+    standing: dict[str, list[tuple[int, int, str]]],
+) -> dict[str, list[ListedPupil]]:
+    """The lists of pupils, each in class then alphabetical order, with the subjects that put them there."""
+    labels = {c.id: class_label(c) for c in classes}
+    grade_of = {c.id: (c.grade, c.letter) for c in classes}
+    listed = sorted({pid for rows in standing.values() for pid, _c, _x in rows})
+    names: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(listed), 900):  # SQLite's limit on bound parameters, with room to spare
+        for pid, last, first, sort in session.exec(
+            select(Pupil.id, Pupil.last_name, Pupil.first_name, Pupil.sort_key).where(
+                Pupil.id.in_(listed[start : start + 900])  # type: ignore[union-attr]
+            )
+        ).all():
+            names[pid] = (sort, f"{last} {first}")
+    out: dict[str, list[ListedPupil]] = {}
+    for kind, rows in standing.items():
+        rows.sort(key=lambda r: (grade_of[r[1]], names[r[0]][0], r[0]))
+        out[kind] = [ListedPupil(pid, names[pid][1], cid, labels[cid], sex) for pid, cid, sex in rows]
+    # The subjects of the failing pupils (2 or «н/а»), of the single 3 and of the single 4.
+    wanted = {
+        "failing": or_(PeriodMark.value <= 2, PeriodMark.value.is_(None)),  # type: ignore[union-attr,operator]
+        "one_three": PeriodMark.value == 3,
+        "one_four": PeriodMark.value == 4,
+    }
+    ids = {kind: [p.pupil_id for p in out[kind]] for kind in wanted}
+    conditions = [and_(PeriodMark.pupil_id.in_(ids[k]), wanted[k]) for k in wanted if ids[k]]  # type: ignore[attr-defined]
+    if conditions:
+        found: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for pupil_id, subject_id, value, special in (
+            session.connection()
+            .execute(
+                select(PeriodMark.pupil_id, PeriodMark.subject_id, PeriodMark.value, PeriodMark.special)
+                .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
+                .where(where, or_(*conditions))
+            )
+            .all()
+        ):
+            found[pupil_id].append((subject_id, str(value) if value is not None else special))
+        for kind in wanted:
+            for p in out[kind]:
+                p.subjects = found.get(p.pupil_id, [])
+    return out
+
+
+def groups_of(classes: Iterable[SchoolClass]) -> list[Group]:
+    """The report's rows in order: each class, then its parallel, each level after its grades, then the school."""
+    classes = sorted(classes, key=lambda c: (c.grade, c.letter, c.id))
+    groups: list[Group] = []
+    everyone: list[int] = []
+    for lo, hi in LEVELS:
+        in_level = [c for c in classes if lo <= c.grade <= hi]
+        if not in_level:
+            continue
+        for grade in sorted({c.grade for c in in_level}):
+            parallel = [c for c in in_level if c.grade == grade]
+            groups += [Group("class", str(c.id), (c.id,), c.grade, label=class_label(c)) for c in parallel]  # type: ignore[arg-type]
+            groups.append(Group("grade", f"g{grade}", tuple(c.id for c in parallel), grade))  # type: ignore[misc]
+        ids = tuple(c.id for c in in_level)
+        grades = (min(c.grade for c in in_level), max(c.grade for c in in_level))
+        groups.append(Group("level", f"l{lo}", ids, grades=grades))  # type: ignore[arg-type]
+        everyone += ids  # type: ignore[arg-type]
+    groups.append(Group("school", "school", tuple(everyone)))
+    return groups
