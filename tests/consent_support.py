@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
 
 from bbbms_app import db, settings
-from bbbms_app.models import User
-from bbbms_app.services import accounts
 from bbbms_app.services import consent as consent_service
+from tests.factories import principal_of
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 TODAY = date.today()
@@ -23,12 +21,6 @@ def private_dir(db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("BBBMS_DATA_DIR", str(path))
     settings.reload()
     return path
-
-
-def principal(username: str):
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user)
 
 
 def give(
@@ -48,7 +40,7 @@ def give(
         scan = consent_service.stage_scan(school.school_id, PDF)
         c = consent_service.record(
             s,
-            principal(by),
+            principal_of(by),
             subject_type=subject_type,
             subject_id=sid,
             categories=list(categories),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from bbbms_app import db
 from bbbms_app.i18n.collation import search_key, sort_key
 from bbbms_app.models import (
     AcademicYear,
@@ -24,8 +25,10 @@ from bbbms_app.models import (
     Subject,
     TeachingAssignment,
     Term,
+    User,
 )
 from bbbms_app.services import accounts
+from bbbms_app.services.access import Principal
 
 PASSWORD = "test-password-1"
 
@@ -216,3 +219,13 @@ def build_school(s: Session, okpo: str = "10000001", prefix: str = "t_") -> Know
         lessons_5a_math=[lesson.id for lesson in lessons],  # type: ignore[misc]
         users={role: username for role, (username, _links) in users.items()},
     )
+
+
+def principal_of(username: str, session: Session | None = None) -> Principal:
+    """The Principal of `username` as the guard would resolve it (his role's rights as the database
+    holds them): the one way tests act as someone."""
+    if session is None:
+        with db.session() as s:
+            return principal_of(username, s)
+    user = session.exec(select(User).where(User.username == username)).one()
+    return accounts.principal_for(user, session=session)

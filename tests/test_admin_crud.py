@@ -16,7 +16,7 @@ from bbbms_app.services import accounts
 from bbbms_app.services.engine import hooks, listing, values, writes
 from bbbms_app.services.engine.profiles import guardian as guardians
 from bbbms_app.services.engine.registry import ENTITIES
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, principal_of
 
 CLASSES = ENTITIES.get("class")
 GUARDIANS = ENTITIES.get("guardian")
@@ -25,12 +25,6 @@ STAFF = ENTITIES.get("staff")
 SUBJECTS = ENTITIES.get("subject")
 TERMS = ENTITIES.get("term")
 USERS = ENTITIES.get("user")
-
-
-def principal(username: str):
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
 
 
 def audit(entity: str, entity_id: int | None = None, action: str | None = None) -> list[AuditEvent]:
@@ -78,13 +72,13 @@ def depart(school_id: int, pupil_id: int, on: date = date(2026, 5, 25)) -> None:
 
 
 def test_list_is_paged_sorted_and_scoped(school):
-    director = principal("t_director")
+    director = principal_of("t_director")
     with db.session() as s:
         first = listing.list_page(s, PUPILS, director, limit=2)
         second = listing.list_page(s, PUPILS, director, offset=2, limit=2)
         by_birth = listing.list_page(s, PUPILS, director, sort="birth_date", descending=True)
-        teacher = listing.list_page(s, PUPILS, principal("t_teacher"))
-        parent = listing.list_page(s, PUPILS, principal("t_parent"))
+        teacher = listing.list_page(s, PUPILS, principal_of("t_teacher"))
+        parent = listing.list_page(s, PUPILS, principal_of("t_parent"))
     assert first.total == second.total == 5
     assert [r["name"].split()[0] for r in first.rows + second.rows] == ["Абдыкадырова", "Ңаматов", "Орозов", "Петрова"]
     assert [r["birth_date"] for r in by_birth.rows][:2] == ["20.07.2014", "01.05.2014"]
@@ -94,7 +88,7 @@ def test_list_is_paged_sorted_and_scoped(school):
 
 
 def test_search_folds_kyrgyz_case_and_filters_by_class(school):
-    director = principal("t_director")
+    director = principal_of("t_director")
     with db.session() as s:
         assert [r["name"] for r in listing.list_page(s, PUPILS, director, search="ҮСӨН").rows] == ["Үсөнов Нурбек"]
         assert listing.list_page(s, PUPILS, director, search="%").rows == []
@@ -111,7 +105,7 @@ def test_search_folds_kyrgyz_case_and_filters_by_class(school):
 
 
 def test_create_validates_every_field_and_audits_the_values(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     bad = {**NEW_PUPIL, "pin": "2.01E+13", "birth_date": "31.02.2014", "sex": "x", "last_name": ""}
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
         writes.create(s, PUPILS, clerk, bad)
@@ -145,7 +139,7 @@ def test_create_validates_every_field_and_audits_the_values(school):
 
 
 def test_duplicate_natural_key_is_refused_even_when_deleted(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
         writes.create(s, PUPILS, clerk, {**NEW_PUPIL, "pin": "21503201400011"})
     assert exc.value.errors == {"pin": ("admin.error.duplicate", {})}
@@ -158,7 +152,7 @@ def test_duplicate_natural_key_is_refused_even_when_deleted(school):
 
 
 def test_update_is_audited_per_field_and_refuses_a_stale_version(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     pid = school.pupils_6b[0]
     with db.session() as s:
         form = values.form_values(PUPILS, s.get(Pupil, pid))
@@ -178,7 +172,7 @@ def test_update_is_audited_per_field_and_refuses_a_stale_version(school):
 
 
 def test_soft_delete_needs_a_reason_hides_the_row_and_restores(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     pid = school.pupils_6b[1]
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
         writes.soft_delete(s, PUPILS, clerk, pid, " ")
@@ -200,14 +194,14 @@ def test_soft_delete_needs_a_reason_hides_the_row_and_restores(school):
 
 
 def test_a_class_with_pupils_cannot_be_deleted(school):
-    director = principal("t_director")
+    director = principal_of("t_director")
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
         writes.soft_delete(s, CLASSES, director, school.class_5a, "merged")
     assert exc.value.errors["reason"][0] == "admin.error.class_has_pupils"
 
 
 def test_references_must_be_live_and_reachable(school):
-    director = principal("t_director")
+    director = principal_of("t_director")
     with db.session(write=True) as s:
         from bbbms_app.models import School
 
@@ -224,7 +218,7 @@ def test_references_must_be_live_and_reachable(school):
 
 
 def test_cross_field_rules_and_ranges(school):
-    director = principal("t_director")
+    director = principal_of("t_director")
     term = {
         "academic_year_id": str(school.year_id),
         "kind": "half_year",
@@ -250,12 +244,12 @@ def test_save_rules_of_other_areas_are_applied_beside_their_field(school, monkey
 
     monkeypatch.setattr(PUPILS.profile, "check_save", no_mondays)
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
-        writes.create(s, PUPILS, principal("t_clerk"), {**NEW_PUPIL, "alpha_book_no": "ПН"})
+        writes.create(s, PUPILS, principal_of("t_clerk"), {**NEW_PUPIL, "alpha_book_no": "ПН"})
     assert exc.value.errors == {"alpha_book_no": ("admin.error.invalid", {})}
 
 
 def test_users_get_a_hashed_initial_password_and_are_disabled_not_deleted(school):
-    admin = principal("t_admin")
+    admin = principal_of("t_admin")
     form = {
         "username": "New.Teacher",
         "full_name": "Жаңы Мугалим",
@@ -296,7 +290,7 @@ def test_users_get_a_hashed_initial_password_and_are_disabled_not_deleted(school
 
 
 def test_guardians_are_linked_to_pupils_with_the_relation(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     with db.session(write=True) as s:
         gid = writes.create(s, GUARDIANS, clerk, {"last_name": "Ңаматова", "first_name": "Айгүл"}).id
         guardians.link_guardian(s, clerk, school.pupils_5a[2], gid, "mother")
@@ -310,11 +304,11 @@ def test_guardians_are_linked_to_pupils_with_the_relation(school):
         guardians.unlink_guardian(s, clerk, school.pupils_5a[2], link.id)
     assert {e.action for e in audit("pupilguardian")} == {"create", "update", "delete"}
     with pytest.raises(writes.OutOfScope), db.session(write=True) as s:
-        guardians.link_guardian(s, principal("t_teacher"), school.pupils_5a[0], gid, "mother")
+        guardians.link_guardian(s, principal_of("t_teacher"), school.pupils_5a[0], gid, "mother")
 
 
 def test_class_teacher_sees_only_guardians_of_his_pupils_and_staff_is_school_wide(school):
-    ct = principal("t_classteacher")
+    ct = principal_of("t_classteacher")
     with db.session() as s:
         guardians = listing.list_page(s, GUARDIANS, ct).rows
         staff = listing.list_page(s, STAFF, ct)
@@ -323,7 +317,7 @@ def test_class_teacher_sees_only_guardians_of_his_pupils_and_staff_is_school_wid
 
 
 def test_detail_card_has_related_records(school):
-    director = principal("t_director")
+    director = principal_of("t_director")
     with db.session() as s:
         pupil = writes.get_record(s, PUPILS, director, school.pupils_5a[0])
         card = {r["field"]: r["value"] for r in values.detail_rows(s, PUPILS, pupil, "ru")}
@@ -334,4 +328,4 @@ def test_detail_card_has_related_records(school):
     assert related["marks"] == [{"subject": "Математика", "count": "2", "average": "4,5"}]
     assert related["consent"] == [{"status": "Нет согласия", "categories": ""}]
     with pytest.raises(writes.OutOfScope), db.session() as s:
-        writes.get_record(s, PUPILS, principal("t_teacher"), school.pupils_5a[0])
+        writes.get_record(s, PUPILS, principal_of("t_teacher"), school.pupils_5a[0])

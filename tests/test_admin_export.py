@@ -22,7 +22,7 @@ from bbbms_app.i18n import t
 from bbbms_app.models import AuditEvent, Pupil
 from bbbms_app.services.engine import exports, imports, marking
 from bbbms_app.services.engine.registry import ENTITIES
-from tests.test_admin_crud import principal
+from tests.factories import principal_of
 
 CLASSES = ENTITIES.get("class")
 GUARDIANS = ENTITIES.get("guardian")
@@ -38,7 +38,7 @@ PURPOSE = "Райондук билим берүү бөлүмүнүн 2025-11-20 
 def _export(spec, fmt="xlsx", user="t_clerk", purpose=PURPOSE, **kw) -> bytes:
     buf = io.BytesIO()
     with db.session(write=True) as s:
-        exports.export(s, spec, principal(user), buf, fmt=fmt, purpose=purpose, **kw)
+        exports.export(s, spec, principal_of(user), buf, fmt=fmt, purpose=purpose, **kw)
     return buf.getvalue()
 
 
@@ -116,7 +116,7 @@ def test_csv_is_utf8_with_bom_and_imports_back_unchanged(school):
     assert row["Имя"] == "Мөлдир" and row["Дата рождения"] == "01.05.2014" and row["Пол"] == "Жен."
     assert row["№ по алфавитной книге"] == "'+А/2"  # a spreadsheet shows it as text
     with db.session(write=True) as s:
-        result = imports.run(s, PUPILS, principal("t_clerk"), data, "pupils.csv", lang="ru")
+        result = imports.run(s, PUPILS, principal_of("t_clerk"), data, "pupils.csv", lang="ru")
     assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 5), result.errors
 
 
@@ -147,13 +147,13 @@ def test_a_personal_export_without_a_purpose_is_refused_and_nothing_is_written(s
             for purpose in ("", "   ", "abc"):
                 buf = io.BytesIO()
                 with pytest.raises(marking.ExportInvalid) as exc, db.session(write=True) as s:
-                    exports.export(s, spec, principal("t_director"), buf, fmt=fmt, purpose=purpose)
+                    exports.export(s, spec, principal_of("t_director"), buf, fmt=fmt, purpose=purpose)
                 assert buf.getvalue() == b"", (spec.name, fmt, purpose)
                 assert t(exc.value.key, "ky", **exc.value.params) == "Экспорттун максатын жазыңыз (жок дегенде 5 белги)"
     assert _exports() == []
     # A role without export.personal is refused even with a purpose (the screen's guard refuses first).
     with pytest.raises(marking.ExportRefused), db.session(write=True) as s:
-        exports.export(s, PUPILS, principal("t_teacher"), io.BytesIO(), purpose=PURPOSE)
+        exports.export(s, PUPILS, principal_of("t_teacher"), io.BytesIO(), purpose=PURPOSE)
     assert _exports() == []
 
 

@@ -17,7 +17,7 @@ from bbbms_app import db
 from bbbms_app.models import AuditEvent, Enrollment, Guardian, Pupil, PupilGuardian, Subject
 from bbbms_app.services.engine import imports
 from bbbms_app.services.engine.registry import ENTITIES
-from tests.test_admin_crud import principal
+from tests.factories import principal_of
 
 GUARDIANS = ENTITIES.get("guardian")
 PUPILS = ENTITIES.get("pupil")
@@ -86,7 +86,7 @@ def csv_bytes(headers: list[str], rows: list[list[str]], encoding: str = "utf-8"
 
 def run(spec, data: bytes, name: str = "file.xlsx", user: str = "t_clerk", **kw) -> imports.ImportResult:
     with db.session(write=True) as s:
-        return imports.run(s, spec, principal(user), data, name, **kw)
+        return imports.run(s, spec, principal_of(user), data, name, **kw)
 
 
 def count(model) -> int:
@@ -236,7 +236,7 @@ def test_a_file_cannot_reach_outside_the_importers_scope(school):
     headers = ["Фамилиясы", "Аты", "Атасынын аты", "ПИН (14 сан)", "Баланын ПИНи", "Туугандыгы"]
     # The class teacher of 5-А may not write guardians at all; the clerk may, for any pupil.
     with db.session(write=True) as s:
-        ok = imports.run(s, GUARDIANS, principal("t_clerk"), xlsx(headers, rows), "g.xlsx", dry_run=True)
+        ok = imports.run(s, GUARDIANS, principal_of("t_clerk"), xlsx(headers, rows), "g.xlsx", dry_run=True)
     assert ok.ok
     # Accounts are importable (tests/test_user_import.py); a file without their required columns is not.
     refused = run(USERS, xlsx(["Логин"], [["x"]]), user="t_admin")

@@ -16,8 +16,9 @@ from bbbms_app.models import Pupil, search_index
 from bbbms_app.services.engine import listing, writes
 from bbbms_app.services.engine.registry import ENTITIES
 from tests.conftest import is_postgres
+from tests.factories import principal_of
 from tests.states import new_tab, sub
-from tests.test_admin_crud import NEW_PUPIL, principal
+from tests.test_admin_crud import NEW_PUPIL
 
 PUPILS = ENTITIES.get("pupil")
 
@@ -61,7 +62,7 @@ def _names(page: listing.Page) -> list[str]:
 
 def test_keyset_pages_are_the_offset_pages_both_ways(school):
     _add_pupils(school.school_id, 70)
-    director = principal("t_director")
+    director = principal_of("t_director")
     with db.session() as s:
         for sort, descending in (("", False), ("name", True), ("birth_date", False)):
             by_offset = [
@@ -104,7 +105,7 @@ def _scan_ids(s, school_id: int, term: str) -> set[int]:
 
 def test_search_index_gives_the_scans_answer_and_follows_writes(school, db_url):
     _add_pupils(school.school_id, 60)
-    director = principal("t_director")
+    director = principal_of("t_director")
     with db.session() as s:
         if not is_postgres():
             names = {r[0] for r in s.execute(text("SELECT name FROM sqlite_master")).all()}
@@ -220,7 +221,7 @@ async def test_a_search_of_two_letters_counts_up_to_the_cap(school, monkeypatch)
     as a floor ("40+"); a longer search, or one that matches fewer, is counted exactly."""
     _add_pupils(school.school_id, 70)
     monkeypatch.setattr(listing, "COUNT_CAP", 40)
-    director = principal("t_director")
+    director = principal_of("t_director")
     with db.session() as s:
         exact = listing.list_page(s, PUPILS, director, search="асанов", limit=10)
         everyone_ov = s.exec(select(Pupil).where(Pupil.search_key.like("%ов%"))).all()  # type: ignore[attr-defined]

@@ -31,7 +31,8 @@ from bbbms_app.services import alpha_book, movement, places
 from bbbms_app.services.engine import writes
 from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.engine.registry import ENTITIES
-from tests.test_admin_crud import NEW_PUPIL, admission_order, depart, principal
+from tests.factories import principal_of
+from tests.test_admin_crud import NEW_PUPIL, admission_order, depart
 from tests.test_movement import make_order, new_pupil
 
 PUPILS = ENTITIES.get("pupil")
@@ -53,7 +54,7 @@ def arrive(school, pid: int, order: int, **extra) -> None:
     with db.session(write=True) as s:
         movement.record(
             s,
-            principal("t_clerk"),
+            principal_of("t_clerk"),
             {"pupil_id": pid, "kind": "arrival", "date": date(2025, 10, 6), "order_id": order, **extra}
             | {"to_class_id": school.class_5a},
         )
@@ -85,7 +86,7 @@ def test_a_pupil_who_comes_back_keeps_his_number(school):
     with db.session(write=True) as s:
         movement.record(
             s,
-            principal("t_clerk"),
+            principal_of("t_clerk"),
             {
                 "pupil_id": pid,
                 "kind": "arrival",
@@ -101,7 +102,7 @@ def test_a_deleted_pupils_number_is_not_given_again(school):
     set_number(school.pupils_6b[1], "О/4")
     depart(school.school_id, school.pupils_6b[1])
     with db.session(write=True) as s:
-        writes.soft_delete(s, PUPILS, principal("t_clerk"), school.pupils_6b[1], "кетти")
+        writes.soft_delete(s, PUPILS, principal_of("t_clerk"), school.pupils_6b[1], "кетти")
         assert alpha_book.next_number(s, school.school_id, "О") == 5
 
 
@@ -120,11 +121,11 @@ def test_the_clerk_corrects_a_number_only_to_a_free_one_of_the_surnames_letter(s
     with db.session() as s:
         version = s.get(Pupil, pid).version
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
-        writes.update_values(s, PUPILS, principal("t_clerk"), pid, {"alpha_book_no": typed}, version)
+        writes.update_values(s, PUPILS, principal_of("t_clerk"), pid, {"alpha_book_no": typed}, version)
     assert exc.value.errors == {"alpha_book_no": (key, params)}
     assert t(key, "ru", **params) != t(key, "ky", **params)
     with db.session(write=True) as s:
-        writes.update_values(s, PUPILS, principal("t_clerk"), pid, {"alpha_book_no": "П/13"}, version)
+        writes.update_values(s, PUPILS, principal_of("t_clerk"), pid, {"alpha_book_no": "П/13"}, version)
     assert number_of(pid) == "П/13"
 
 
@@ -142,7 +143,7 @@ def test_a_new_pupil_on_the_form_gets_his_number_with_his_arrival(school):
     order = admission_order(school.school_id)
     with db.session(write=True) as s:
         raw = {**NEW_PUPIL, "alpha_book_no": "", "class_id": str(school.class_5a), "order_id": str(order)}
-        pid = writes.create(s, PUPILS, principal("t_clerk"), raw).id
+        pid = writes.create(s, PUPILS, principal_of("t_clerk"), raw).id
     assert number_of(pid) == "Б/1"
 
 
@@ -294,5 +295,5 @@ def test_a_number_of_another_school_is_free_here(school):
     with db.session() as s:
         version = s.get(Pupil, pid).version
     with db.session(write=True) as s:
-        writes.update_values(s, PUPILS, principal("t_clerk"), pid, {"alpha_book_no": "П/1"}, version)
+        writes.update_values(s, PUPILS, principal_of("t_clerk"), pid, {"alpha_book_no": "П/1"}, version)
     assert number_of(pid) == "П/1"

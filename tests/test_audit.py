@@ -12,20 +12,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import AuditEvent, User
+from bbbms_app.models import AuditEvent
 from bbbms_app.pages.audit import AuditState
 from bbbms_app.pages.rights import RightsState
-from bbbms_app.services import accounts, audit, audit_log
+from bbbms_app.services import audit, audit_log
 from bbbms_app.services.audit_log import AuditFilter
+from tests.factories import principal_of
 from tests.states import is_refusal, new_tab, sub
 
 APP = Path(__file__).resolve().parents[1] / "bbbms_app"
-
-
-def _principal(username: str):
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
 
 
 def _one_event(db_url) -> int:
@@ -77,8 +72,8 @@ def test_no_code_of_the_app_writes_to_audit_events_other_than_by_insert():
 
 def _seed(school) -> dict[str, int]:
     """Events at known times: two by the clerk about pupils, one refusal of nobody, one of another school."""
-    clerk = _principal("t_clerk")
-    director = _principal("t_director")
+    clerk = principal_of("t_clerk")
+    director = principal_of("t_director")
     ids = {}
     with db.session() as s:
         rows = [
@@ -122,7 +117,7 @@ def _ids(principal, f: AuditFilter) -> list[int]:
 
 def test_the_audit_filters_by_person_entity_dates_and_pupil(school):
     ids = _seed(school)
-    director = _principal("t_director")
+    director = principal_of("t_director")
     everything = _ids(director, AuditFilter())
     # Newest first; the other school's event is not this director's to read; the school's own
     # account creations (factory) come after the seeded ones (they were written "now").
@@ -145,7 +140,7 @@ def test_the_audit_is_paged_on_the_server(school):
     with db.session() as s:
         for i in range(30):
             audit.record(s, None, "denied", "X.load", reason=str(i), school_id=school.school_id)
-    director = _principal("t_director")
+    director = principal_of("t_director")
     with db.session() as s:
         first = audit_log.search(s, director, AuditFilter(entity="X.load"), offset=0, limit=25)
         second = audit_log.search(s, director, AuditFilter(entity="X.load"), offset=25, limit=25)

@@ -16,26 +16,22 @@ from bbbms_app.pages.audit import AuditState
 from bbbms_app.pages.rights import RightsState
 from bbbms_app.services import accounts, audit, audit_log, audit_text, rights
 from bbbms_app.services.audit_log import AuditFilter
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, principal_of
 from tests.states import is_refusal, new_tab, sub
 
 TECHNICAL = re.compile(r"State\.|#\d|\bnobody\b|unknown user|\byes\b|\bno\b|\bTrue\b|\bFalse\b|report\.read|[{}]")
 
 
-def _principal(s, username: str):
-    return accounts.principal_for(s.exec(select(User).where(User.username == username)).one(), session=s)
-
-
 def _rows(director: str = "t_director") -> list[dict[str, str]]:
     with db.session() as s:
-        principal = _principal(s, director)
+        principal = principal_of(director, s)
         page = audit_log.search(s, principal, AuditFilter(), limit=100)
         return audit_text.readable(s, page.rows)
 
 
 async def test_every_line_of_the_trail_reads_in_the_directors_language(school):
     with db.session(write=True) as s:
-        director = _principal(s, "t_director")
+        director = principal_of("t_director", s)
         rights.set_permission(s, director, "teacher", "report.read", True, reason="педкеңеш")
         accounts.authenticate(s, "t_director", PASSWORD)  # a sign-in with a password
     for username, password in (("no-such-person", "x"), ("t_teacher", "wrong")):
@@ -102,7 +98,7 @@ async def test_every_line_of_the_trail_reads_in_the_directors_language(school):
 
 def test_json_snapshots_timestamps_and_unknown_codes(school):
     with db.session(write=True) as s:
-        director = _principal(s, "t_director")
+        director = principal_of("t_director", s)
         audit.record(
             s, director, "create", "schoolclass", school.class_5a, new='{"grade": 5, "letter": "А", "shift": 1}'
         )

@@ -14,7 +14,8 @@ from bbbms_app.services import consent as consent_service
 from bbbms_app.services import private_files
 from bbbms_app.services.engine import hooks
 from bbbms_app.services.engine.registry import ENTITIES
-from tests.consent_support import PDF, TODAY, give, principal, private_dir  # noqa: F401  (fixture)
+from tests.consent_support import PDF, TODAY, give, private_dir  # noqa: F401  (fixture)
+from tests.factories import principal_of
 
 pytestmark = pytest.mark.usefixtures("private_dir")
 
@@ -29,7 +30,7 @@ def pupil_row(pid: int) -> Pupil:
 def test_lifecycle_record_status_withdraw_with_erasure(school):
     pid = school.pupils_5a[0]
     with db.session() as s:
-        assert consent_service.card(s, principal("t_clerk"), "pupil", pid)["status"] == "missing"
+        assert consent_service.card(s, principal_of("t_clerk"), "pupil", pid)["status"] == "missing"
     cid = give(school)
     with db.session() as s:
         c = s.get(Consent, cid)
@@ -37,25 +38,25 @@ def test_lifecycle_record_status_withdraw_with_erasure(school):
         assert c.categories == "address,contacts,identity"
         assert c.signed_by_name == "Үсөнова Чолпон" and c.representative_id == school.guardian_1
         assert c.representative_basis == "mother"
-        card = consent_service.card(s, principal("t_clerk"), "pupil", pid)
+        card = consent_service.card(s, principal_of("t_clerk"), "pupil", pid)
         assert card["status"] == "active"
         assert card["categories"] == "identity,contacts,address"
         assert consent_service.active_categories(s, "pupil", pid, TODAY) == {"identity", "address", "contacts"}
     with db.session(write=True) as s:
         changed = consent_service.save_personal(
-            s, principal("t_clerk"), "pupil", pid, {"address": "Бишкек, Чүй пр. 1", "phone": "+996 555 123 456"}
+            s, principal_of("t_clerk"), "pupil", pid, {"address": "Бишкек, Чүй пр. 1", "phone": "+996 555 123 456"}
         )
     assert changed == ["address", "phone"]
     assert pupil_row(pid).address == "Бишкек, Чүй пр. 1"
     with db.session(write=True) as s:
         result = consent_service.withdraw(
-            s, principal("t_clerk"), cid, on=TODAY, reason="ата-энесинин арызы", erase=True
+            s, principal_of("t_clerk"), cid, on=TODAY, reason="ата-энесинин арызы", erase=True
         )
     assert sorted(result.erased) == ["address", "phone"] and result.kept == []
     row = pupil_row(pid)
     assert row.address == "" and row.phone == ""
     with db.session() as s:
-        assert consent_service.card(s, principal("t_clerk"), "pupil", pid)["status"] == "withdrawn"
+        assert consent_service.card(s, principal_of("t_clerk"), "pupil", pid)["status"] == "withdrawn"
         events = s.exec(select(AuditEvent).where(AuditEvent.pupil_id == pid).order_by(AuditEvent.id)).all()
     actions = [(e.action, e.entity, e.field) for e in events]
     assert ("create", "consent", "") in actions
@@ -69,28 +70,30 @@ def test_withdrawal_without_erasure_keeps_the_values_and_flags_them(school):
     pid = school.pupils_5a[0]
     cid = give(school)
     with db.session(write=True) as s:
-        consent_service.save_personal(s, principal("t_clerk"), "pupil", pid, {"address": "Ош ш., Ленин 5"})
+        consent_service.save_personal(s, principal_of("t_clerk"), "pupil", pid, {"address": "Ош ш., Ленин 5"})
     with db.session(write=True) as s:
-        result = consent_service.withdraw(s, principal("t_clerk"), cid, on=TODAY, reason="сот ишине чейин", erase=False)
+        result = consent_service.withdraw(
+            s, principal_of("t_clerk"), cid, on=TODAY, reason="сот ишине чейин", erase=False
+        )
     assert result.erased == [] and result.kept == ["address"]
     with db.session() as s:
-        card = consent_service.card(s, principal("t_clerk"), "pupil", pid)
+        card = consent_service.card(s, principal_of("t_clerk"), "pupil", pid)
     assert card["stored_without_consent"] == "address"
     # Processing stops: the kept address cannot be changed, but editing other fields with it unchanged passes.
     with pytest.raises(hooks.FieldError), db.session() as s:
-        ENTITIES.by_table("pupil").profile.check_save(s, principal("t_clerk"), pid, {"address": "Ош ш., Ленин 7"})
+        ENTITIES.by_table("pupil").profile.check_save(s, principal_of("t_clerk"), pid, {"address": "Ош ш., Ленин 7"})
     with db.session() as s:
         ENTITIES.by_table("pupil").profile.check_save(
-            s, principal("t_clerk"), pid, {"address": "Ош ш., Ленин 5", "last_name": "Үсөнов"}
+            s, principal_of("t_clerk"), pid, {"address": "Ош ш., Ленин 5", "last_name": "Үсөнов"}
         )
     # Clearing is always allowed.
     with db.session(write=True) as s:
-        assert consent_service.save_personal(s, principal("t_clerk"), "pupil", pid, {"address": ""}) == ["address"]
+        assert consent_service.save_personal(s, principal_of("t_clerk"), "pupil", pid, {"address": ""}) == ["address"]
 
 
 def test_save_rule_refused_without_allowed_with_refused_after_withdrawal(school):
     pid = school.pupils_5a[1]
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     with pytest.raises(hooks.FieldError) as refused, db.session() as s:
         ENTITIES.by_table("pupil").profile.check_save(s, clerk, pid, {"health_notes": "астма"})
     assert refused.value.field == "health_notes" and refused.value.key == "consent.required"
@@ -129,8 +132,8 @@ def test_the_profiles_of_the_three_tables_call_the_rule(school, monkeypatch):
 
 
 def test_save_rule_covers_guardians_and_staff_and_expired_consents(school):
-    clerk = principal("t_clerk")
-    director = principal("t_director")
+    clerk = principal_of("t_clerk")
+    director = principal_of("t_director")
     with pytest.raises(hooks.FieldError) as g, db.session() as s:
         ENTITIES.by_table("guardian").profile.check_save(s, clerk, school.guardian_2, {"phone": "+996 700 000 000"})
     assert g.value.field == "phone"
@@ -155,7 +158,7 @@ def test_save_rule_covers_guardians_and_staff_and_expired_consents(school):
 
 
 def test_record_validates_signer_dates_categories_and_scan(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     pid = school.pupils_5a[2]  # born 2014: a minor, no guardian linked
     cases = [
         ({"representative_id": None}, "consent.error.minor"),
@@ -185,7 +188,7 @@ def test_record_validates_signer_dates_categories_and_scan(school):
     with pytest.raises(consent_service.ConsentError), db.session(write=True) as s:
         consent_service.record(
             s,
-            principal("t_director"),
+            principal_of("t_director"),
             subject_type="staff",
             subject_id=school.teacher_b,
             categories=["contacts"],
@@ -229,7 +232,7 @@ def test_scan_is_stored_privately_with_its_digest_and_type_checked(school):
 
 
 def test_scope_class_teacher_reaches_his_class_and_its_guardians_only(school):
-    ct = principal("t_classteacher")
+    ct = principal_of("t_classteacher")
     with db.session() as s:
         assert consent_service.can_read_subject(s, ct, "pupil", school.pupils_5a[0], TODAY)
         assert consent_service.can_read_subject(s, ct, "guardian", school.guardian_1, TODAY)
@@ -259,7 +262,7 @@ def test_scope_class_teacher_reaches_his_class_and_its_guardians_only(school):
 
 
 def test_register_filters_by_status_class_and_search(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     give(school)  # pupil 5a[0] active
     withdrawn = give(school, subject_id=school.pupils_6b[0], representative_id=school.guardian_2)
     with db.session(write=True) as s:
@@ -300,13 +303,13 @@ def test_register_filters_by_status_class_and_search(school):
 def test_parent_reaches_his_own_familys_scans_only(school):
     own = give(school)
     other = give(school, subject_id=school.pupils_6b[0], representative_id=school.guardian_2)
-    parent = principal("t_parent")
+    parent = principal_of("t_parent")
     with db.session() as s:
         assert consent_service.scan_for(s, parent, own).id == own
         with pytest.raises(consent_service.OutOfScope):
             consent_service.scan_for(s, parent, other)
         with pytest.raises(consent_service.OutOfScope):
-            consent_service.scan_for(s, principal("t_teacher"), own)
+            consent_service.scan_for(s, principal_of("t_teacher"), own)
         with pytest.raises(consent_service.OutOfScope):
-            consent_service.scan_for(s, principal("t_classteacher"), other)
-        assert consent_service.scan_for(s, principal("t_classteacher"), own).id == own
+            consent_service.scan_for(s, principal_of("t_classteacher"), other)
+        assert consent_service.scan_for(s, principal_of("t_classteacher"), own).id == own

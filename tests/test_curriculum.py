@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from sqlmodel import select
-
 from bbbms_app import db
-from bbbms_app.models import Subject, User
-from bbbms_app.services import accounts, curriculum, journal, reports, timetable
+from bbbms_app.models import Subject
+from bbbms_app.services import curriculum, journal, reports, timetable
 from bbbms_app.services import school as school_service
-
-
-def _principal(s, username: str):
-    return accounts.principal_for(s.exec(select(User).where(User.username == username)).one(), session=s)
+from tests.factories import principal_of
 
 
 def _names(rows: list[dict[str, str]], key: str = "ky") -> list[str]:
@@ -41,13 +36,13 @@ def test_the_kyrgyz_alphabet_breaks_ties_and_the_position_wins() -> None:
 def test_every_list_of_a_class_follows_the_curriculum(school) -> None:
     # 6-Б learns Математика and Кыргыз тили: alphabetically Кыргыз тили comes first.
     with db.session() as s:
-        deputy = _principal(s, "t_deputy")
+        deputy = principal_of("t_deputy", s)
         assert _names(journal.journal_subjects(s, deputy, school.class_6b)) == ["Кыргыз тили", "Математика"]
     with db.session(write=True) as s:
         s.get(Subject, school.math).position = 1  # type: ignore[union-attr]
         s.get(Subject, school.kyrgyz).position = 2  # type: ignore[union-attr]
     with db.session() as s:
-        deputy = _principal(s, "t_deputy")
+        deputy = principal_of("t_deputy", s)
         picker = journal.journal_subjects(s, deputy, school.class_6b)
         assert _names(picker) == ["Математика", "Кыргыз тили"]
         assert _names(picker, "ru") == ["Математика", "Кыргызский язык"]  # the same order in Russian

@@ -11,6 +11,7 @@ from bbbms_app import db
 from bbbms_app.models import Attendance, Enrollment, Lesson, Mark
 from bbbms_app.services import diary, timetable
 from tests import timetable_factory
+from tests.factories import principal_of
 
 WEEK1 = date(2025, 9, 1)
 
@@ -23,7 +24,7 @@ def tts(school):
 
 def _week(username: str, pupil_id: int, monday: date = WEEK1) -> dict:
     with db.session() as s:
-        return diary.pupil_week(s, timetable_factory.principal(s, username), pupil_id, monday)
+        return diary.pupil_week(s, principal_of(username, s), pupil_id, monday)
 
 
 def test_the_week_shows_lessons_topics_homework_and_only_the_pupils_own_marks(tts):
@@ -126,17 +127,17 @@ def test_the_diary_is_only_for_the_family(tts):
     stranger = k.pupils_6b[0]
     for username in ("t_parent", "t_pupil"):
         with pytest.raises(diary.OutOfScope), db.session() as s:
-            diary.pupil_week(s, timetable_factory.principal(s, username), stranger, WEEK1)
+            diary.pupil_week(s, principal_of(username, s), stranger, WEEK1)
     with pytest.raises(diary.OutOfScope), db.session() as s:  # the pupil's sister: only her parents see it
-        diary.pupil_week(s, timetable_factory.principal(s, "t_pupil"), k.pupils_5a[1], WEEK1)
+        diary.pupil_week(s, principal_of("t_pupil", s), k.pupils_5a[1], WEEK1)
     with pytest.raises(diary.OutOfScope), db.session() as s:
-        diary.default_monday(s, timetable_factory.principal(s, "t_parent"), stranger, date(2026, 11, 25))
+        diary.default_monday(s, principal_of("t_parent", s), stranger, date(2026, 11, 25))
 
 
 def test_the_diary_opens_on_the_last_week_with_lessons(tts):
     k = tts.known
     with db.session() as s:
-        parent = timetable_factory.principal(s, "t_parent")
+        parent = principal_of("t_parent", s)
         assert diary.default_monday(s, parent, k.pupils_5a[0], date(2026, 11, 25)) == WEEK1
         assert diary.default_monday(s, parent, k.pupils_5a[0], date(2025, 9, 3)) == WEEK1
         assert diary.default_monday(s, parent, k.pupils_5a[0], date(2025, 8, 20)) == timetable.monday_of(

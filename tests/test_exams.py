@@ -13,7 +13,7 @@ from bbbms_app import db
 from bbbms_app.models import AuditEvent, Enrollment, PeriodMark, SchoolClass, TeachingAssignment
 from bbbms_app.services import grading, journal
 from bbbms_app.services.journal import JournalError, OutOfScope, exams
-from tests.test_journal import who
+from tests.factories import principal_of
 
 
 @pytest.fixture
@@ -48,13 +48,13 @@ def _pupils(school) -> list[int]:
 
 def _sheet(username: str, class_id: int, subject: int):
     with db.session() as s:
-        return exams.exam_sheet(s, who(username), class_id, subject)
+        return exams.exam_sheet(s, principal_of(username), class_id, subject)
 
 
 def _set(username: str, class_id: int, subject: int, pupil: int, kind: str, value, special="", reason="", version=0):
     with journal.write_session() as s:
         return exams.set_exam_mark(
-            s, who(username), class_id, subject, pupil, kind, value=value, special=special, reason=reason,
+            s, principal_of(username), class_id, subject, pupil, kind, value=value, special=special, reason=reason,
             expected_version=version,
         )  # fmt: skip
 
@@ -118,8 +118,8 @@ def test_others_read_or_correct_with_a_reason_and_other_grades_have_no_exams(sch
         _set("t_classteacher", ninth, school.math, first, "exam", 7)
     assert refused.value.key == "journal.error.mark_range"
     with db.session() as s:
-        assert [c.id for c in exams.exam_classes(s, who("t_classteacher"), school.year_id)] == [ninth]
-        assert exams.exam_classes(s, who("t_teacher"), school.year_id) == []
+        assert [c.id for c in exams.exam_classes(s, principal_of("t_classteacher"), school.year_id)] == [ninth]
+        assert exams.exam_classes(s, principal_of("t_teacher"), school.year_id) == []
 
 
 async def test_the_exams_screen_as_the_teacher_and_as_a_forged_event(school, ninth):

@@ -17,7 +17,8 @@ from bbbms_app.models import AuditEvent, PeriodMark
 from bbbms_app.services import consent as consent_service
 from bbbms_app.services import subject_access
 from bbbms_app.services.engine import marking
-from tests.consent_support import give, principal, private_dir  # noqa: F401  (fixture)
+from tests.consent_support import give, private_dir  # noqa: F401  (fixture)
+from tests.factories import principal_of
 
 pytestmark = pytest.mark.usefixtures("private_dir")
 PURPOSE = "Ата-энесинин 2025-11-20 арызы боюнча"
@@ -31,14 +32,14 @@ def _exports() -> list[AuditEvent]:
 def test_only_export_personal_with_a_purpose_may_export(school):
     for username in ("t_teacher", "t_classteacher", "t_deputy", "t_parent", "t_admin"):
         with pytest.raises(marking.ExportRefused), db.session() as s:
-            marking.begin(s, principal(username), purpose=PURPOSE, what="x", rows=1, fmt="xlsx")
+            marking.begin(s, principal_of(username), purpose=PURPOSE, what="x", rows=1, fmt="xlsx")
     for purpose in ("", "   ", "abc", None):
         with pytest.raises(marking.ExportInvalid) as exc, db.session() as s:
-            marking.begin(s, principal("t_clerk"), purpose=purpose, what="x", rows=1, fmt="xlsx")
+            marking.begin(s, principal_of("t_clerk"), purpose=purpose, what="x", rows=1, fmt="xlsx")
         assert exc.value.key == "export.purpose_required"
     assert _exports() == []
     with db.session() as s:
-        stamp = marking.begin(s, principal("t_clerk"), purpose=f"  {PURPOSE} ", what="pupils", rows=3, fmt="csv")
+        stamp = marking.begin(s, principal_of("t_clerk"), purpose=f"  {PURPOSE} ", what="pupils", rows=3, fmt="csv")
     [event] = _exports()
     assert event.username == "t_clerk" and event.role == "clerk" and event.reason == PURPOSE
     assert event.new_value == "pupils: 3 rows" and event.field == "csv"
@@ -47,7 +48,7 @@ def test_only_export_personal_with_a_purpose_may_export(school):
 
 def test_xlsx_carries_properties_a_last_line_and_a_printed_footer(school):
     with db.session() as s:
-        stamp = marking.begin(s, principal("t_clerk"), purpose=PURPOSE, what="pupils", rows=2, fmt="xlsx")
+        stamp = marking.begin(s, principal_of("t_clerk"), purpose=PURPOSE, what="pupils", rows=2, fmt="xlsx")
     data = marking.xlsx(
         [
             marking.Sheet(
@@ -83,7 +84,7 @@ def test_xlsx_carries_properties_a_last_line_and_a_printed_footer(school):
 
 def test_csv_keeps_its_header_first_and_ends_with_the_marking_line(school):
     with db.session() as s:
-        stamp = marking.begin(s, principal("t_director"), purpose=PURPOSE, what="guardians", rows=2, fmt="csv")
+        stamp = marking.begin(s, principal_of("t_director"), purpose=PURPOSE, what="guardians", rows=2, fmt="csv")
     data = marking.csv_bytes(["Аты", "Телефон"], [["Өмүр", "+996 700"], ["-2+3", "ok"]], stamp)
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -110,7 +111,7 @@ def _pupil_sar(school, fmt: str) -> bytes:
         )
     give(school)
     with db.session(write=True) as s:
-        data, name = subject_access.export(s, principal("t_clerk"), "pupil", pid, fmt=fmt, purpose=PURPOSE)
+        data, name = subject_access.export(s, principal_of("t_clerk"), "pupil", pid, fmt=fmt, purpose=PURPOSE)
     assert name.startswith(f"personal-data-pupil-{pid}-") and name.endswith(fmt)
     return data
 
@@ -165,7 +166,7 @@ def test_subject_access_for_guardian_and_staff_and_its_scope(school):
     give(school, "guardian", school.guardian_1, categories=("contacts",))
     with db.session(write=True) as s:
         data, _ = subject_access.export(
-            s, principal("t_director"), "guardian", school.guardian_1, fmt="json", purpose=PURPOSE
+            s, principal_of("t_director"), "guardian", school.guardian_1, fmt="json", purpose=PURPOSE
         )
     doc = json.loads(data)
     assert {c["pupil_id"] for c in doc["children"]} == set(school.pupils_5a[:2])
@@ -173,15 +174,17 @@ def test_subject_access_for_guardian_and_staff_and_its_scope(school):
     assert len(doc["consents"]) == 1
     with db.session(write=True) as s:
         data, _ = subject_access.export(
-            s, principal("t_director"), "staff", school.teacher_a, fmt="json", purpose=PURPOSE
+            s, principal_of("t_director"), "staff", school.teacher_a, fmt="json", purpose=PURPOSE
         )
     doc = json.loads(data)
     assert [(t["class"], t["hours_per_week"]) for t in doc["teaching"]] == [("5-А", 5)]
     assert [c["class"] for c in doc["classes_led"]] == ["5-А"]
     with pytest.raises(marking.ExportRefused), db.session(write=True) as s:
-        subject_access.export(s, principal("t_classteacher"), "pupil", school.pupils_5a[0], fmt="json", purpose=PURPOSE)
+        subject_access.export(
+            s, principal_of("t_classteacher"), "pupil", school.pupils_5a[0], fmt="json", purpose=PURPOSE
+        )
     with pytest.raises(marking.ExportInvalid), db.session(write=True) as s:
-        subject_access.export(s, principal("t_clerk"), "pupil", school.pupils_5a[0], fmt="pdf", purpose=PURPOSE)
+        subject_access.export(s, principal_of("t_clerk"), "pupil", school.pupils_5a[0], fmt="pdf", purpose=PURPOSE)
     assert len(_exports()) == 2
 
 
@@ -189,7 +192,7 @@ def test_register_export_is_marked_and_filtered(school):
     give(school)
     with db.session(write=True) as s:
         data, name = consent_service.export_register(
-            s, principal("t_clerk"), purpose=PURPOSE, subject_type="pupil", status="active", lang="ru"
+            s, principal_of("t_clerk"), purpose=PURPOSE, subject_type="pupil", status="active", lang="ru"
         )
     assert name.startswith("consent-register-pupil-")
     wb = openpyxl.load_workbook(io.BytesIO(data))
@@ -201,7 +204,7 @@ def test_register_export_is_marked_and_filtered(school):
     assert "Выгрузил: t_clerk" in ws.cell(row=ws.max_row, column=1).value
     assert wb.properties.creator == "t_clerk"
     with pytest.raises(marking.ExportRefused), db.session(write=True) as s:
-        consent_service.export_register(s, principal("t_classteacher"), purpose=PURPOSE)
+        consent_service.export_register(s, principal_of("t_classteacher"), purpose=PURPOSE)
 
 
 def test_cli_export_person_writes_a_marked_file_and_audits_the_operator(school, tmp_path, capsys):

@@ -17,21 +17,17 @@ from bbbms_app.models import Attendance, AuditEvent, Mark, PeriodMark, School, T
 from bbbms_app.pages.journal.state import _decimal
 from bbbms_app.pages.marks import MyMarksState
 from bbbms_app.services import diary, journal
-from tests import timetable_factory
+from tests.factories import principal_of
 from tests.states import is_refusal, new_tab, sub
 
 TODAY = date(2026, 6, 10)
-
-
-def _principal(s, username: str):
-    return timetable_factory.principal(s, username)
 
 
 def _set_q1_and_year(school) -> None:
     """The teacher sets 5-А maths: Q1 «5» for the first pupil, «н/а» for the second, the year «4»;
     Q2 of the first pupil holds only the policy's suggestion (no mark set)."""
     with db.session(write=True) as s:
-        teacher = _principal(s, "t_classteacher")
+        teacher = principal_of("t_classteacher", s)
         q1, q2 = school.term_ids[0], school.term_ids[1]
         first, second = school.pupils_5a[0], school.pupils_5a[1]
         args = (teacher, school.class_5a, school.math)
@@ -57,7 +53,7 @@ def _set_q1_and_year(school) -> None:
 def test_the_report_card_shows_each_terms_and_the_years_marks_as_set_never_a_suggestion(school):
     _set_q1_and_year(school)
     with db.session() as s:
-        parent = _principal(s, "t_parent")
+        parent = principal_of("t_parent", s)
         card = diary.report_card(s, parent, school.pupils_5a[0], TODAY)
         sister = diary.report_card(s, parent, school.pupils_5a[1], TODAY)
     q = [f"t{i}" for i in school.term_ids]
@@ -71,7 +67,7 @@ def test_the_report_card_shows_each_terms_and_the_years_marks_as_set_never_a_sug
 
 def test_only_begun_terms_are_offered(school):
     with db.session() as s:
-        parent = _principal(s, "t_parent")
+        parent = principal_of("t_parent", s)
         assert [t.number for t in diary.pupil_terms(s, parent, school.pupils_5a[0], date(2025, 11, 20))] == [1, 2]
         card = diary.report_card(s, parent, school.pupils_5a[0], date(2025, 11, 20))
     assert [c["key"] for c in card["columns"]] == [f"t{school.term_ids[0]}", f"t{school.term_ids[1]}", "year"]
@@ -86,9 +82,9 @@ def test_a_past_terms_summary_has_the_policys_weighted_average_the_teacher_sees(
         s.delete(s.exec(select(Attendance).where(Attendance.lesson_id == lesson_id)).one())
         s.add(Mark(school_id=school.school_id, lesson_id=lesson_id, pupil_id=school.pupils_5a[0], value=2, kind="test"))
     with db.session() as s:
-        rows = diary.term_summary(s, _principal(s, "t_parent"), school.pupils_5a[0], school.term_ids[0])
+        rows = diary.term_summary(s, principal_of("t_parent", s), school.pupils_5a[0], school.term_ids[0])
         teacher_view = journal.grid(
-            s, _principal(s, "t_classteacher"), school.class_5a, school.math, school.term_ids[0]
+            s, principal_of("t_classteacher", s), school.class_5a, school.math, school.term_ids[0]
         )
     maths = {r["subject_en"]: r for r in rows}["Mathematics"]
     assert maths["marks"] == "5 4 2"
@@ -101,7 +97,7 @@ def test_a_past_terms_summary_has_the_policys_weighted_average_the_teacher_sees(
 
 def test_the_average_follows_the_policy_weights_and_language(school):
     with db.session() as s:
-        rows = diary.term_summary(s, _principal(s, "t_pupil"), school.pupils_5a[0], school.term_ids[0])
+        rows = diary.term_summary(s, principal_of("t_pupil", s), school.pupils_5a[0], school.term_ids[0])
     maths = {r["subject_en"]: r for r in rows}["Mathematics"]
     assert (maths["marks"], maths["average_ky"], maths["average_en"], maths["absences"]) == ("5 4", "4,5", "4.5", "1")
     assert maths["term_mark"] == ""
@@ -124,13 +120,13 @@ def test_a_family_reaches_only_its_own_children_and_its_schools_terms(school):
         s.flush()
         foreign_id = foreign.id
     with db.session() as s:
-        parent = _principal(s, "t_parent")
+        parent = principal_of("t_parent", s)
         for call in (
             lambda: diary.report_card(s, parent, school.pupils_6b[0], TODAY),
             lambda: diary.pupil_terms(s, parent, school.pupils_6b[0], TODAY),
             lambda: diary.term_summary(s, parent, school.pupils_6b[0], school.term_ids[0]),
             lambda: diary.term_summary(s, parent, school.pupils_5a[0], foreign_id),
-            lambda: diary.report_card(s, _principal(s, "t_pupil"), school.pupils_5a[1], TODAY),
+            lambda: diary.report_card(s, principal_of("t_pupil", s), school.pupils_5a[1], TODAY),
         ):
             with pytest.raises(diary.OutOfScope):
                 call()

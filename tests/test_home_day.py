@@ -14,7 +14,7 @@ from bbbms_app import db
 from bbbms_app.models import Attendance, Lesson
 from bbbms_app.pages.home import HomeState
 from bbbms_app.services import stats
-from tests import timetable_factory
+from tests.factories import principal_of
 from tests.states import new_tab, sub
 
 THU = date(2025, 9, 4)
@@ -22,7 +22,7 @@ THU = date(2025, 9, 4)
 
 def _day(username: str, today: date, term_id: int | None):
     with db.session() as s:
-        principal = timetable_factory.principal(s, username)
+        principal = principal_of(username, s)
         return stats.teacher_day(s, principal, today, term_id), stats.class_absences_today(s, principal, today)
 
 

@@ -12,11 +12,11 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import Attendance, AuditEvent, Lesson, Mark, PeriodMark, Term, User
-from bbbms_app.services import accounts, journal, journal_export, reports
-from bbbms_app.services.access import Principal
+from bbbms_app.models import Attendance, AuditEvent, Lesson, Mark, PeriodMark, Term
+from bbbms_app.services import journal, journal_export, reports
 from bbbms_app.services.journal import CellChange, JournalError, OutOfScope, Stale
 from tests.conftest import is_postgres
+from tests.factories import principal_of
 from tests.journal_factories import JournalExtras, add_journal_data
 
 
@@ -26,21 +26,15 @@ def extras(school) -> JournalExtras:
         return add_journal_data(s, school)
 
 
-def who(username: str) -> Principal:
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
-
-
 def cell_token(school, pupil: int, lesson: int) -> str:
     with db.session() as s:
-        g = journal.grid(s, who("t_director"), school.class_5a, school.math, school.term_ids[0])
+        g = journal.grid(s, principal_of("t_director"), school.class_5a, school.math, school.term_ids[0])
         return g.cell(pupil, lesson).token()
 
 
 def save(username: str, lesson: int, pupil: int, change: CellChange, token: str, reason: str = ""):
     with db.session(write=True) as s:
-        return journal.save_cell(s, who(username), lesson, pupil, change, token, reason=reason)
+        return journal.save_cell(s, principal_of(username), lesson, pupil, change, token, reason=reason)
 
 
 def audits(action: str | None = None) -> list[AuditEvent]:
@@ -63,7 +57,7 @@ def marks_of(lesson: int, pupil: int) -> dict[str, int]:
 
 def test_grid_rows_columns_and_cells(school, extras):
     with db.session() as s:
-        g = journal.grid(s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
+        g = journal.grid(s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
     # Kyrgyz order: А, Б, Ң (after Н), Ү (after У); the departed pupil is there with his date.
     assert [p.name.split()[0] for p in g.pupils] == ["Абдыкадырова", "Бакиров", "Ңаматов", "Үсөнов"]
     gone = next(p for p in g.pupils if p.id == extras.departed)
@@ -86,30 +80,32 @@ def test_grid_rows_columns_and_cells(school, extras):
 def test_who_may_open_the_5a_maths_journal(school, username, readable):
     with db.session() as s:
         if readable:
-            g = journal.grid(s, who(username), school.class_5a, school.math, school.term_ids[0])
+            g = journal.grid(s, principal_of(username), school.class_5a, school.math, school.term_ids[0])
             assert g.access.read
             assert g.access.write == (username == "t_classteacher")  # she teaches it; leaders only read
         else:
             with pytest.raises(OutOfScope):
-                journal.grid(s, who(username), school.class_5a, school.math, school.term_ids[0])
+                journal.grid(s, principal_of(username), school.class_5a, school.math, school.term_ids[0])
 
 
 def test_journal_lists_follow_scope(school, extras):
     with db.session() as s:
-        assert [c["name"] for c in journal.journal_classes(s, who("t_teacher"), school.year_id)] == ["6-Б"]
-        assert {c["name"] for c in journal.journal_classes(s, who("t_deputy"), school.year_id)} == {
+        assert [c["name"] for c in journal.journal_classes(s, principal_of("t_teacher"), school.year_id)] == ["6-Б"]
+        assert {c["name"] for c in journal.journal_classes(s, principal_of("t_deputy"), school.year_id)} == {
             "1-А",
             "5-А",
             "6-Б",
         }
         # The class teacher of 5-А sees all its subjects; teacher B sees only his own in 6-Б.
-        assert [r["en"] for r in journal.journal_subjects(s, who("t_classteacher"), school.class_5a)] == ["Mathematics"]
-        assert {r["en"] for r in journal.journal_subjects(s, who("t_teacher"), school.class_6b)} == {
+        assert [r["en"] for r in journal.journal_subjects(s, principal_of("t_classteacher"), school.class_5a)] == [
+            "Mathematics"
+        ]
+        assert {r["en"] for r in journal.journal_subjects(s, principal_of("t_teacher"), school.class_6b)} == {
             "Mathematics",
             "Kyrgyz",
         }
-        assert journal.journal_subjects(s, who("t_teacher"), school.class_5a) == []
-        assert journal.journal_classes(s, who("t_parent"), school.year_id) == []
+        assert journal.journal_subjects(s, principal_of("t_teacher"), school.class_5a) == []
+        assert journal.journal_classes(s, principal_of("t_parent"), school.year_id) == []
 
 
 # -- saving a cell ----------------------------------------------------------------------------
@@ -196,7 +192,7 @@ def test_grade_one_takes_no_marks_but_attendance(school, extras):
     saved = save("t_classteacher", extras.lesson_1a, extras.pupil_1a, CellChange(attendance="б"), "")
     assert saved.cell.text() == "б"
     with db.session() as s:
-        g = journal.grid(s, who("t_classteacher"), extras.class_1a, school.math, school.term_ids[0])
+        g = journal.grid(s, principal_of("t_classteacher"), extras.class_1a, school.math, school.term_ids[0])
     assert g.period[extras.pupil_1a].suggestion.text == "" and not g.rules.has_marks
 
 
@@ -256,7 +252,7 @@ def test_all_present_clears_absences_and_keeps_lateness(school, extras):
     stale = dict(tokens)
     save("t_classteacher", lesson, c, CellChange(attendance="б"), tokens[c])  # changed meanwhile elsewhere
     with db.session(write=True) as s:
-        cleared, skipped = journal.fill_column_present(s, who("t_classteacher"), lesson, stale)
+        cleared, skipped = journal.fill_column_present(s, principal_of("t_classteacher"), lesson, stale)
     assert set(cleared) == {a} and skipped == 1
     with db.session() as s:
         left = {r.pupil_id: r.code for r in s.exec(select(Attendance).where(Attendance.lesson_id == lesson)).all()}
@@ -266,18 +262,20 @@ def test_all_present_clears_absences_and_keeps_lateness(school, extras):
 def test_topic_and_homework(school, extras):
     lesson = extras.lessons_5a_q1[0]
     with db.session(write=True) as s:
-        journal.set_lesson_text(s, who("t_classteacher"), lesson, "  Бөлчөктөр\x00  ", "§4, 1–5-көнүгүүлөр\n=1+1")
+        journal.set_lesson_text(
+            s, principal_of("t_classteacher"), lesson, "  Бөлчөктөр\x00  ", "§4, 1–5-көнүгүүлөр\n=1+1"
+        )
     with db.session() as s:
         row = s.get(Lesson, lesson)
         assert row.topic == "Бөлчөктөр" and row.homework == "§4, 1–5-көнүгүүлөр\n=1+1"
     assert {a.field for a in audits("update")} == {"topic", "homework"}
     # An editor opened before that save is refused instead of overwriting it.
     with db.session(write=True) as s, pytest.raises(Stale):
-        journal.set_lesson_text(s, who("t_classteacher"), lesson, "Башка", "", seen=("Тема 1", ""))
+        journal.set_lesson_text(s, principal_of("t_classteacher"), lesson, "Башка", "", seen=("Тема 1", ""))
     with db.session() as s:
         assert journal.lesson_text(s, lesson) == ("Бөлчөктөр", "§4, 1–5-көнүгүүлөр\n=1+1")
     with db.session(write=True) as s, pytest.raises(OutOfScope):
-        journal.set_lesson_text(s, who("t_teacher"), lesson, "x", "y")
+        journal.set_lesson_text(s, principal_of("t_teacher"), lesson, "x", "y")
 
 
 # -- period and year marks, closing -----------------------------------------------------------
@@ -292,29 +290,29 @@ def test_period_mark_confirm_and_override(school, extras):
     pupil = school.pupils_5a[2]  # Ңаматов: no marks yet
     _fill_marks(school, extras, pupil, [5, 5, 4])
     with db.session() as s:
-        g = journal.grid(s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
+        g = journal.grid(s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
     sug = g.period[pupil].suggestion
     assert sug.value == 5 and sug.average == 4.67  # 14/3 ≥ 4.65
     args = (school.class_5a, school.math, school.term_ids[0], pupil)
     with db.session(write=True) as s, pytest.raises(JournalError) as err:
-        journal.set_period_mark(s, who("t_classteacher"), *args, value=4, expected_version=0)
+        journal.set_period_mark(s, principal_of("t_classteacher"), *args, value=4, expected_version=0)
     assert err.value.key == "journal.error.override_reason"
     with db.session(write=True) as s:
-        row = journal.set_period_mark(s, who("t_classteacher"), *args, value=5, expected_version=0)
+        row = journal.set_period_mark(s, principal_of("t_classteacher"), *args, value=5, expected_version=0)
         assert row.version == 1 and row.suggested_value == 5 and row.average == 4.67
     with db.session(write=True) as s, pytest.raises(Stale):
-        journal.set_period_mark(s, who("t_classteacher"), *args, value=4, reason="x", expected_version=0)
+        journal.set_period_mark(s, principal_of("t_classteacher"), *args, value=4, reason="x", expected_version=0)
     with db.session(write=True) as s:
         row = journal.set_period_mark(
-            s, who("t_classteacher"), *args, value=4, reason="Контролдук иш жазылган эмес", expected_version=1
+            s, principal_of("t_classteacher"), *args, value=4, reason="Контролдук иш жазылган эмес", expected_version=1
         )
         assert row.value == 4 and row.version == 2
     trail = [(a.action, a.old_value, a.new_value, a.reason) for a in audits() if a.entity == "periodmark"]
     assert trail == [("create", "", "5", ""), ("update", "5", "4", "Контролдук иш жазылган эмес")]
     with db.session(write=True) as s, pytest.raises(OutOfScope):
-        journal.set_period_mark(s, who("t_teacher"), *args, value=5, expected_version=2)
+        journal.set_period_mark(s, principal_of("t_teacher"), *args, value=5, expected_version=2)
     with db.session(write=True) as s, pytest.raises(JournalError):
-        journal.set_period_mark(s, who("t_classteacher"), *args, value=None, special="зач", expected_version=2)
+        journal.set_period_mark(s, principal_of("t_classteacher"), *args, value=None, special="зач", expected_version=2)
 
 
 def test_exempt_pupil_and_confirm_all(school, extras):
@@ -323,12 +321,21 @@ def test_exempt_pupil_and_confirm_all(school, extras):
     args = (school.class_5a, school.math, school.term_ids[0])
     with db.session(write=True) as s:
         journal.set_period_mark(
-            s, who("t_classteacher"), *args, b, value=None, special="осв", reason="Справка №12", expected_version=0
+            s,
+            principal_of("t_classteacher"),
+            *args,
+            b,
+            value=None,
+            special="осв",
+            reason="Справка №12",
+            expected_version=0,
         )
     with db.session(write=True) as s:
-        assert journal.confirm_suggestions(s, who("t_classteacher"), *args) == 2  # a (н/а) and c (4); not b, not gone
+        assert (
+            journal.confirm_suggestions(s, principal_of("t_classteacher"), *args) == 2
+        )  # a (н/а) and c (4); not b, not gone
     with db.session() as s:
-        g = journal.grid(s, who("t_classteacher"), *args)
+        g = journal.grid(s, principal_of("t_classteacher"), *args)
     assert (g.period[a].text, g.period[b].text, g.period[c].text) == ("н/а", "осв", "4")
     assert g.period[b].suggestion.text == "осв"
     assert g.period[extras.departed].text == ""
@@ -338,17 +345,17 @@ def test_closed_term_refuses_edits_and_deputy_corrects_with_reason(school, extra
     lesson, pupil = extras.lessons_5a_q1[0], school.pupils_5a[0]
     token = cell_token(school, pupil, lesson)
     with db.session(write=True) as s, pytest.raises(OutOfScope):
-        journal.close_term(s, who("t_classteacher"), school.term_ids[0])  # no term.close
+        journal.close_term(s, principal_of("t_classteacher"), school.term_ids[0])  # no term.close
     with db.session(write=True) as s:
-        journal.close_term(s, who("t_deputy"), school.term_ids[0])
+        journal.close_term(s, principal_of("t_deputy"), school.term_ids[0])
     with pytest.raises(JournalError) as err:
         save("t_classteacher", lesson, pupil, CellChange("class", 3), token)
     assert err.value.key == "journal.error.term_closed"
     with db.session(write=True) as s, pytest.raises(JournalError):
-        journal.set_lesson_text(s, who("t_classteacher"), lesson, "x", "")
+        journal.set_lesson_text(s, principal_of("t_classteacher"), lesson, "x", "")
     args = (school.class_5a, school.math, school.term_ids[0], pupil)
     with db.session(write=True) as s, pytest.raises(JournalError):
-        journal.set_period_mark(s, who("t_classteacher"), *args, value=None, special="н/а", expected_version=0)
+        journal.set_period_mark(s, principal_of("t_classteacher"), *args, value=None, special="н/а", expected_version=0)
     # The deputy: a reason is required, then the fix is audited as a correction.
     with pytest.raises(JournalError) as err:
         save("t_deputy", lesson, pupil, CellChange("class", 3), token)
@@ -361,9 +368,9 @@ def test_closed_term_refuses_edits_and_deputy_corrects_with_reason(school, extra
     # Other terms stay open; reopening needs a reason.
     assert save("t_classteacher", extras.lesson_5a_q2, pupil, CellChange("class", 5), "").changed
     with db.session(write=True) as s, pytest.raises(JournalError):
-        journal.reopen_term(s, who("t_deputy"), school.term_ids[0], "")
+        journal.reopen_term(s, principal_of("t_deputy"), school.term_ids[0], "")
     with db.session(write=True) as s:
-        journal.reopen_term(s, who("t_deputy"), school.term_ids[0], "Ката табылды")
+        journal.reopen_term(s, principal_of("t_deputy"), school.term_ids[0], "Ката табылды")
         assert s.get(Term, school.term_ids[0]).closed_at is None
     assert [a.action for a in audits() if a.entity == "term"] == ["close", "reopen"]
 
@@ -386,18 +393,18 @@ def test_year_mark_from_the_quarters(school, extras):
                 )
             )
     with db.session() as s:
-        g = journal.grid(s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
+        g = journal.grid(s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
         assert g.year[pupil].suggestion.value == 4  # 3.5 → 4, the pupil's way
     with db.session(write=True) as s:
         row = journal.set_year_mark(
-            s, who("t_classteacher"), school.class_5a, school.math, pupil, value=4, expected_version=0
+            s, principal_of("t_classteacher"), school.class_5a, school.math, pupil, value=4, expected_version=0
         )
         assert row.kind == "year" and row.value == 4
     with db.session(write=True) as s:
-        journal.close_term(s, who("t_director"), school.term_ids[3])
+        journal.close_term(s, principal_of("t_director"), school.term_ids[3])
     with db.session(write=True) as s, pytest.raises(JournalError):
-        journal.set_year_mark(s, who("t_classteacher"), school.class_5a, school.math, pupil, value=5, reason="x",
-                              expected_version=1)  # fmt: skip
+        journal.set_year_mark(s, principal_of("t_classteacher"), school.class_5a, school.math, pupil, value=5,
+                              reason="x", expected_version=1)  # fmt: skip
 
 
 # -- summary sheet ----------------------------------------------------------------------------
@@ -409,12 +416,19 @@ def test_summary_sheet_marks_absences_and_indicators(school, extras):
     for pupil, value, special, reason in ((a, 5, "", "x"), (b, 3, "", "x"), (c, None, "н/а", "")):
         with db.session(write=True) as s:
             journal.set_period_mark(
-                s, who("t_classteacher"), *args, pupil, value=value, special=special, reason=reason, expected_version=0
+                s,
+                principal_of("t_classteacher"),
+                *args,
+                pupil,
+                value=value,
+                special=special,
+                reason=reason,
+                expected_version=0,
             )
     save("t_classteacher", extras.lessons_5a_q1[4], c, CellChange(attendance="п"), "")
     save("t_classteacher", extras.lessons_5a_q1[5], c, CellChange(attendance="о", late_minutes=5), "")
     with db.session() as s:
-        sheet = reports.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0])
+        sheet = reports.summary(s, principal_of("t_classteacher"), school.class_5a, school.term_ids[0])
     rows = {r.pupil_id: r for r in sheet.rows}
     assert [subj.name_en for subj in sheet.subjects] == ["Mathematics"]
     assert rows[a].marks[school.math] == (5, "") and rows[c].marks[school.math] == (None, "н/а")
@@ -428,11 +442,11 @@ def test_summary_sheet_marks_absences_and_indicators(school, extras):
     assert ind.average == 4.0
     assert sheet.overall.n == 3
     with db.session() as s:
-        year = reports.summary(s, who("t_deputy"), school.class_5a, None)
+        year = reports.summary(s, principal_of("t_deputy"), school.class_5a, None)
         assert year.period == "year" and all(not r.marks for r in year.rows)
         for username in ("t_teacher", "t_pupil"):
             with pytest.raises(OutOfScope):
-                reports.summary(s, who(username), school.class_5a, school.term_ids[0])
+                reports.summary(s, principal_of(username), school.class_5a, school.term_ids[0])
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -440,10 +454,12 @@ def test_summary_sheet_marks_absences_and_indicators(school, extras):
 
 def test_xlsx_export_reads_back_like_the_paper_journal(school, extras):
     with db.session(write=True) as s:
-        journal.set_lesson_text(s, who("t_classteacher"), extras.lessons_5a_q1[1], '=HYPERLINK("http://x")', "+1-1")
+        journal.set_lesson_text(
+            s, principal_of("t_classteacher"), extras.lessons_5a_q1[1], '=HYPERLINK("http://x")', "+1-1"
+        )
     with db.session() as s:
         name, data = journal_export.journal_xlsx(
-            s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0], 0, "ky"
+            s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0], 0, "ky"
         )
     assert name == "journal-5А-MATH-quarter1.xlsx"
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
@@ -472,7 +488,9 @@ def test_xlsx_export_reads_back_like_the_paper_journal(school, extras):
     df = pd.read_excel(io.BytesIO(data), header=None, skiprows=3, usecols="B:H")
     assert df.iloc[row_usonov - 4, 1:4].tolist() == [5, 4, "б"]
     with db.session() as s, pytest.raises(OutOfScope):
-        journal_export.journal_xlsx(s, who("t_teacher"), school.class_5a, school.math, school.term_ids[0], 0, "ky")
+        journal_export.journal_xlsx(
+            s, principal_of("t_teacher"), school.class_5a, school.math, school.term_ids[0], 0, "ky"
+        )
     assert [a.action for a in audits("export")] == ["export"]
 
 
@@ -486,7 +504,7 @@ def test_concurrent_writers_lose_nothing_and_never_lock(school, extras):
     by one. On SQLite the write session serialises read and write (BEGIN IMMEDIATE), so nobody is stale;
     on PostgreSQL a racing save is refused as Stale by the versioned UPDATE.
     """
-    teacher = who("t_classteacher")
+    teacher = principal_of("t_classteacher")
     lessons = extras.lessons_5a_q1[3:]
     pupils = school.pupils_5a
     shared = (lessons[0], pupils[0])
@@ -539,8 +557,10 @@ def test_summary_forecast_fills_marks_not_yet_set(school, extras):
     a, b, c = school.pupils_5a
     _fill_marks(school, extras, c, [5, 5, 4])
     with db.session() as s:
-        plain = reports.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0])
-        forecast = reports.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0], with_suggestions=True)
+        plain = reports.summary(s, principal_of("t_classteacher"), school.class_5a, school.term_ids[0])
+        forecast = reports.summary(
+            s, principal_of("t_classteacher"), school.class_5a, school.term_ids[0], with_suggestions=True
+        )
     assert all(not r.marks for r in plain.rows) and plain.by_subject[school.math].n == 0
     rows = {r.pupil_id: r for r in forecast.rows}
     assert rows[c].marks[school.math] == (5, "") and school.math in rows[c].suggested  # 14/3 ≥ 4.65

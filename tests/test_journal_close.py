@@ -9,15 +9,16 @@ from bbbms_app import db
 from bbbms_app.models import AuditEvent, ClassTermClose
 from bbbms_app.services import journal
 from bbbms_app.services.journal import CellChange, JournalError, OutOfScope
+from tests.factories import principal_of
 from tests.journal_factories import add_journal_data
 from tests.states import is_refusal
-from tests.test_journal import cell_token, save, who
+from tests.test_journal import cell_token, save
 from tests.test_journal_handlers import opened
 
 
 def _check(scope: str = "school", value: int = 0, *, term: int):
     with db.session() as s:
-        return journal.close_check(s, who("t_deputy"), term, scope, value)
+        return journal.close_check(s, principal_of("t_deputy"), term, scope, value)
 
 
 def test_the_check_names_each_journal_with_pupils_still_lacking_a_term_mark(school):
@@ -38,7 +39,7 @@ def test_the_check_names_each_journal_with_pupils_still_lacking_a_term_mark(scho
     with journal.write_session() as s:
         for pupil in school.pupils_5a:
             journal.set_period_mark(
-                s, who("t_classteacher"), school.class_5a, school.math, q1, pupil, value=4, reason="Текшерүү",
+                s, principal_of("t_classteacher"), school.class_5a, school.math, q1, pupil, value=4, reason="Текшерүү",
                 expected_version=0,
             )  # fmt: skip
     _classes, missing = _check(term=q1)
@@ -46,7 +47,7 @@ def test_the_check_names_each_journal_with_pupils_still_lacking_a_term_mark(scho
     _classes, missing = _check("grade", 6, term=q1)
     assert {m.class_name for m in missing} == {"6-Б"} and len(missing) == 2
     with pytest.raises(OutOfScope), db.session() as s:  # the check is the closer's: a teacher may not even look
-        journal.close_check(s, who("t_classteacher"), q1)
+        journal.close_check(s, principal_of("t_classteacher"), q1)
 
 
 def test_closing_one_class_locks_its_journals_only_and_reopens_with_a_reason(school):
@@ -55,10 +56,10 @@ def test_closing_one_class_locks_its_journals_only_and_reopens_with_a_reason(sch
     q1 = school.term_ids[0]
     lesson, pupil = extras.lessons_5a_q1[0], school.pupils_5a[0]
     with journal.write_session() as s:
-        assert journal.close_term(s, who("t_deputy"), q1, "class", school.class_5a) == 1
+        assert journal.close_term(s, principal_of("t_deputy"), q1, "class", school.class_5a) == 1
     with db.session() as s:
-        assert journal.grid(s, who("t_deputy"), school.class_5a, school.math, q1).closed
-        assert not journal.grid(s, who("t_deputy"), school.class_6b, school.math, q1).closed
+        assert journal.grid(s, principal_of("t_deputy"), school.class_5a, school.math, q1).closed
+        assert not journal.grid(s, principal_of("t_deputy"), school.class_6b, school.math, q1).closed
         audit_row = s.exec(select(AuditEvent).where(AuditEvent.entity == "term", AuditEvent.action == "close")).one()
         assert (audit_row.field, audit_row.username) == ("class:5-А", "t_deputy")
     with pytest.raises(JournalError) as err:
@@ -66,22 +67,30 @@ def test_closing_one_class_locks_its_journals_only_and_reopens_with_a_reason(sch
     assert err.value.key == "journal.error.term_closed"
     with journal.write_session() as s, pytest.raises(JournalError):  # the period mark too
         journal.set_period_mark(
-            s, who("t_classteacher"), school.class_5a, school.math, q1, pupil, value=4, reason="x", expected_version=0
+            s,
+            principal_of("t_classteacher"),
+            school.class_5a,
+            school.math,
+            q1,
+            pupil,
+            value=4,
+            reason="x",
+            expected_version=0,
         )
     # The school-wide check no longer lists the closed class; closing grade 6 closes 6-Б.
     classes, _missing = _check(term=q1)
     assert school.class_5a not in {c.id for c in classes}
     with journal.write_session() as s:
-        assert journal.close_term(s, who("t_deputy"), q1, "grade", 6) == 1
+        assert journal.close_term(s, principal_of("t_deputy"), q1, "grade", 6) == 1
     with db.session() as s:
         assert journal.closed_classes(s, q1) == {school.class_5a, school.class_6b}
     with journal.write_session() as s, pytest.raises(JournalError):
-        journal.close_term(s, who("t_deputy"), q1, "class", school.class_5a)  # already closed
+        journal.close_term(s, principal_of("t_deputy"), q1, "class", school.class_5a)  # already closed
     # Reopening 5-А needs a reason and leaves 6-Б closed.
     with journal.write_session() as s, pytest.raises(JournalError):
-        journal.reopen_term(s, who("t_deputy"), q1, "", class_id=school.class_5a)
+        journal.reopen_term(s, principal_of("t_deputy"), q1, "", class_id=school.class_5a)
     with journal.write_session() as s:
-        journal.reopen_term(s, who("t_deputy"), q1, "Баа коюлбай калган", class_id=school.class_5a)
+        journal.reopen_term(s, principal_of("t_deputy"), q1, "Баа коюлбай калган", class_id=school.class_5a)
     with db.session() as s:
         assert journal.closed_classes(s, q1) == {school.class_6b}
         assert len(s.exec(select(ClassTermClose)).all()) == 1

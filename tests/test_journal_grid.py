@@ -4,19 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import select
-
 from bbbms_app import db
 from bbbms_app.i18n.collation import search_key, sort_key
-from bbbms_app.models import Enrollment, Pupil, User
-from bbbms_app.services import accounts, journal
-from bbbms_app.services.access import Principal
-
-
-def who(username: str) -> Principal:
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
+from bbbms_app.models import Enrollment, Pupil
+from bbbms_app.services import journal
+from tests.factories import principal_of
 
 
 def _add_pupil(s, school, last: str, first: str, patronymic: str, pin: str) -> int:
@@ -45,7 +37,7 @@ def test_namesakes_are_told_apart_by_the_patronymic(school):
         d = _add_pupil(s, school, "Асанов", "Бек", "Болотович", "20303201400104")  # same initial as c
         e = _add_pupil(s, school, "Жумабаев", "Улан", "Тилекович", "20303201400105")  # no namesake
     with db.session() as s:
-        g = journal.grid(s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
+        g = journal.grid(s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
     names = {p.id: p.name for p in g.pupils}
     assert names[a] == "Эшматов Алинур Б."
     assert names[b] == "Эшматов Алинур Э."

@@ -297,10 +297,10 @@ async def test_closing_and_reopening_needs_term_close(school, extras):
 
 def test_exported_workbook_opens(school, extras):
     from bbbms_app.services import journal, journal_export
-    from tests.test_journal import who
+    from tests.factories import principal_of
 
     with db.session() as s:
-        g = journal.grid(s, who("t_director"), school.class_5a, school.math, school.term_ids[0])
+        g = journal.grid(s, principal_of("t_director"), school.class_5a, school.math, school.term_ids[0])
     ws = openpyxl.load_workbook(io.BytesIO(journal_export.render(g, "ru"))).active
     assert ws.title == "Журнал" and ws["B2"].value == "Ученик"
 

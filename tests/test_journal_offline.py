@@ -10,9 +10,9 @@ from bbbms_app import db
 from bbbms_app.models import AuditEvent, Lesson, Mark
 from bbbms_app.services import journal
 from bbbms_app.services.journal import CellChange
+from tests.factories import principal_of
 from tests.journal_factories import add_journal_data
 from tests.states import is_refusal
-from tests.test_journal import who
 from tests.test_journal_handlers import opened
 
 ID_A = "0123456789abcdef0001"
@@ -81,7 +81,7 @@ async def test_a_cell_changed_meanwhile_is_a_conflict_never_overwritten(school):
     token = getattr(state, f"r{r}")[c].get("v", "")
     # While her phone was offline another tab of hers (or the substitute) put a 3 in that cell.
     with journal.write_session() as s:
-        journal.save_cell(s, who("t_classteacher"), lesson, pupil, CellChange("class", 3), token)
+        journal.save_cell(s, principal_of("t_classteacher"), lesson, pupil, CellChange("class", 3), token)
     result = await state.sync_offline([_entry(ID_B, lesson, pupil, token, "5")])
     assert _marks(lesson, pupil) == {"class": 3}  # not overwritten
     text = repr(result)
@@ -123,7 +123,7 @@ async def test_the_poll_sends_only_the_rows_another_teacher_changed(school):
     await one.poll()
     assert not _delta_vars(root) & {f"r{i}" for i in range(60)}  # nothing changed: no row sent
     with journal.write_session() as s:
-        journal.save_cell(s, who("t_classteacher"), lesson, pupil, CellChange("home", 5), "")
+        journal.save_cell(s, principal_of("t_classteacher"), lesson, pupil, CellChange("home", 5), "")
     root._clean()
     await one.poll()
     sent = _delta_vars(root)

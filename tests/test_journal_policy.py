@@ -14,8 +14,9 @@ from bbbms_app import db
 from bbbms_app.models import GradingPolicy, Mark, TeachingAssignment
 from bbbms_app.services import grading, journal, reports
 from bbbms_app.services.journal import CellChange, JournalError
+from tests.factories import principal_of
 from tests.journal_factories import add_journal_data
-from tests.test_journal import cell_token, save, who
+from tests.test_journal import cell_token, save
 
 
 def _policy(**options) -> None:
@@ -40,7 +41,7 @@ def _hours(school, hours: float) -> None:
 
 def _suggested(school, pupil: int) -> str:
     with db.session() as s:
-        g = journal.grid(s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
+        g = journal.grid(s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
         return g.period[pupil].suggestion.text
 
 
@@ -61,7 +62,7 @@ def test_the_minimum_number_of_marks_follows_the_weekly_hours(school):
     # Setting the period mark: the suggestion it is compared with is the same, no reason needed.
     with journal.write_session() as s:
         journal.set_period_mark(
-            s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0], first, value=5,
+            s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0], first, value=5,
             expected_version=0,
         )  # fmt: skip
 
@@ -81,7 +82,7 @@ def test_a_two_in_the_quarter_blocks_a_five_where_the_local_act_says_so(school):
     assert _suggested(school, first) == "4"
     with journal.write_session() as s, pytest.raises(JournalError) as refused:
         journal.set_period_mark(
-            s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0], first, value=5,
+            s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0], first, value=5,
             expected_version=0,
         )  # fmt: skip
     assert refused.value.key == "journal.error.override_reason"
@@ -91,21 +92,21 @@ def test_pass_fail_subjects_are_suggested_and_offered_zach(school):
     first, second = school.pupils_5a[0], school.pupils_5a[1]
     _policy(pass_fail_codes="MATH", min_marks_by_hours='{"0": 1}')
     with db.session() as s:
-        g = journal.grid(s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
+        g = journal.grid(s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
         assert g.specials == (grading.NOT_ATTESTED, grading.EXEMPT, grading.PASSED, grading.FAILED)
         assert g.period[first].suggestion.text == grading.PASSED  # 4.5 → 4 → «зач»
         assert g.period[second].suggestion.text == grading.PASSED  # one 3
-        other = journal.grid(s, who("t_teacher"), school.class_6b, school.kyrgyz, school.term_ids[0])
+        other = journal.grid(s, principal_of("t_teacher"), school.class_6b, school.kyrgyz, school.term_ids[0])
         assert other.specials == (grading.NOT_ATTESTED, grading.EXEMPT)
     with journal.write_session() as s:
         journal.set_period_mark(
-            s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0], first,
+            s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0], first,
             value=None, special=grading.PASSED, expected_version=0,
         )  # fmt: skip
     # Kyrgyz in 6-Б is not on the policy's list: «зач» is no mark there.
     with journal.write_session() as s, pytest.raises(JournalError) as refused:
         journal.set_period_mark(
-            s, who("t_teacher"), school.class_6b, school.kyrgyz, school.term_ids[0], school.pupils_6b[0],
+            s, principal_of("t_teacher"), school.class_6b, school.kyrgyz, school.term_ids[0], school.pupils_6b[0],
             value=None, special=grading.PASSED, reason="Текшерүү", expected_version=0,
         )  # fmt: skip
     assert refused.value.key == "journal.error.period_value"
@@ -126,7 +127,9 @@ def test_the_year_of_pass_fail_periods():
 def test_the_summary_suggests_with_the_weekly_hours(school):
     _policy(min_marks_by_hours='{"4": 2}')
     with db.session() as s:
-        summary = reports.summary(s, who("t_deputy"), school.class_5a, school.term_ids[0], with_suggestions=True)
+        summary = reports.summary(
+            s, principal_of("t_deputy"), school.class_5a, school.term_ids[0], with_suggestions=True
+        )
     first = next(r for r in summary.rows if r.pupil_id == school.pupils_5a[0])
     assert first.marks[school.math] == (4, "") and school.math in first.suggested
 

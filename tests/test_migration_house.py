@@ -74,7 +74,7 @@ def _search(session, principal, words: str) -> list[str]:
 
 def test_sqlite_database_with_data_keeps_everything_through_0008(tmp_path, monkeypatch):
     from tests import factories
-    from tests.test_admin_crud import principal
+    from tests.factories import principal_of
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     command.upgrade(_config(url), "0007_movement")
@@ -98,7 +98,7 @@ def test_sqlite_database_with_data_keeps_everything_through_0008(tmp_path, monke
             )
         )
         s.commit()
-    director = principal("t_director")
+    director = principal_of("t_director")
     with db.session() as s:
         found_before = _search(s, director, "үсөн")
     assert found_before == ["Үсөнов Нурбек"]

@@ -29,16 +29,11 @@ from bbbms_app.services.engine import exports, imports, listing, writes
 from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.engine.profiles import guardian as guardians
 from bbbms_app.services.engine.registry import ENTITIES
+from tests.factories import principal_of
 
 MOVEMENTS = ENTITIES.get("movement")
 ORDERS = ENTITIES.get("order")
 PUPILS = ENTITIES.get("pupil")
-
-
-def principal(username: str):
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
 
 
 def make_order(school_id: int, number: str = "12-у", on: date = date(2025, 10, 1), kind: str = "enrollment") -> int:
@@ -67,7 +62,7 @@ def enrollments(pupil_id: int) -> list[tuple[int, date, date | None]]:
 
 def write(values: dict, username: str = "t_clerk") -> MovementRecord:
     with db.session(write=True) as s:
-        row = movement.record(s, principal(username), values)
+        row = movement.record(s, principal_of(username), values)
         s.flush()
         s.expunge(row)
         return row
@@ -193,7 +188,7 @@ def test_a_promotion_closes_last_years_class_at_its_end_and_opens_the_higher_one
     with pytest.raises(FieldError) as exc, db.session(write=True) as s:
         movement.record(
             s,
-            principal("t_clerk"),
+            principal_of("t_clerk"),
             {
                 "pupil_id": school.pupils_5a[1],
                 "kind": "promotion",
@@ -206,7 +201,7 @@ def test_a_promotion_closes_last_years_class_at_its_end_and_opens_the_higher_one
     with pytest.raises(FieldError) as exc, db.session(write=True) as s:
         movement.record(
             s,
-            principal("t_clerk"),
+            principal_of("t_clerk"),
             {"pupil_id": pupil, "kind": "promotion", "date": date(2026, 9, 2), "order_id": order, "to_class_id": six_a},
         )
     assert (exc.value.field, exc.value.key) == ("pupil_id", "movement.error.already_in_year")
@@ -341,7 +336,7 @@ def test_every_rule_refuses_with_a_translated_message_naming_the_field(school, c
     with db.session() as s:
         before = (len(s.exec(select(Enrollment)).all()), len(s.exec(select(AuditEvent)).all()))
     with pytest.raises(FieldError) as exc, db.session(write=True) as s:
-        movement.record(s, principal("t_clerk"), values)
+        movement.record(s, principal_of("t_clerk"), values)
     assert (exc.value.field, exc.value.key) == (field, key)
     from bbbms_app.i18n import t
 
@@ -366,7 +361,7 @@ def test_a_failure_half_way_writes_nothing(school, monkeypatch):
     with pytest.raises(RuntimeError), db.session(write=True) as s:
         movement.record(
             s,
-            principal("t_clerk"),
+            principal_of("t_clerk"),
             {"pupil_id": pupil, "kind": "departure", "date": date(2025, 12, 2), "order_id": order},
         )
     assert enrollments(pupil) == [(school.class_5a, date(2025, 9, 1), None)]
@@ -381,7 +376,7 @@ def test_roles_without_the_movement_book_cannot_write_it(school, username):
     with pytest.raises(movement.MovementForbidden), db.session(write=True) as s:
         movement.record(
             s,
-            principal(username),
+            principal_of(username),
             {"pupil_id": school.pupils_5a[0], "kind": "departure", "date": date(2025, 10, 6), "order_id": order},
         )
     assert enrollments(school.pupils_5a[0]) == [(school.class_5a, date(2025, 9, 1), None)]
@@ -400,7 +395,7 @@ def test_the_clerk_deputy_and_director_hold_the_movement_book():
 
 
 def test_the_engine_creates_a_record_through_the_movement_rules(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     order = make_order(school.school_id, "15", date(2025, 10, 1))
     pupil = new_pupil(school.school_id)
     raw = {
@@ -481,7 +476,7 @@ def test_the_movement_list_filters_by_kind_year_and_class_and_exports_the_book(s
             "to_class_id": six_a,
         }
     )
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     with db.session() as s:
         every = listing.list_page(s, MOVEMENTS, clerk, lang="ru")
         assert [r["kind"] for r in every.rows] == ["arrival", "departure", "promotion"]
@@ -523,7 +518,7 @@ def test_the_movement_list_filters_by_kind_year_and_class_and_exports_the_book(s
 
 
 def test_orders_import_keyed_by_number_and_date(school):
-    director = principal("t_director")
+    director = principal_of("t_director")
     csv = (
         "Order No.;Order date;Kind;Summary\n12-у;01.10.2025;Enrollment;Кабыл алуу\n13-у;02.10.2025;Departure;Чыгаруу\n"
     )
@@ -574,7 +569,7 @@ def test_a_child_leaves_school_a_and_arrives_in_school_b_with_the_same_pin(schoo
         }
     )
     # School B's clerk makes the child's record there with the same PIN, through the engine.
-    b_clerk = principal("b_clerk")
+    b_clerk = principal_of("b_clerk")
     with db.session(write=True) as s:
         there = writes.create(
             s,
@@ -608,7 +603,7 @@ def test_a_child_leaves_school_a_and_arrives_in_school_b_with_the_same_pin(schoo
         # Each school sees only its own record; neither sees the other's movement.
         assert listing.list_page(s, PUPILS, b_clerk, search=pin).total == 1
         assert listing.list_page(s, MOVEMENTS, b_clerk).total == 1
-        assert listing.list_page(s, MOVEMENTS, principal("t_clerk")).total == 1
+        assert listing.list_page(s, MOVEMENTS, principal_of("t_clerk")).total == 1
     assert enrollments(child) == [(school.class_5a, date(2025, 9, 1), date(2025, 12, 5))]
     assert enrollments(there_id) == [(b_class, date(2025, 12, 9), None)]
     # A PIN is still unique inside one school.
@@ -721,6 +716,6 @@ def test_the_order_picker_offers_the_newest_orders_first(school):
             for n in range(listing.PICKER_LIMIT + 10)
         )
     with db.session() as s:
-        options = listing.picker_options(s, principal("t_clerk"), "order", "ru")
+        options = listing.picker_options(s, principal_of("t_clerk"), "order", "ru")
     assert len(options) == listing.PICKER_LIMIT
     assert options[0]["label"].startswith(f"№ {listing.PICKER_LIMIT + 9} от ")

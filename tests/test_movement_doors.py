@@ -17,7 +17,8 @@ from bbbms_app.i18n import t
 from bbbms_app.models import AuditEvent, Enrollment, MovementRecord, Pupil
 from bbbms_app.services.engine import imports, writes
 from bbbms_app.services.engine.registry import ENTITIES
-from tests.test_admin_crud import NEW_PUPIL, admission_order, depart, principal
+from tests.factories import principal_of
+from tests.test_admin_crud import NEW_PUPIL, admission_order, depart
 from tests.test_admin_import import KY_HEADERS, xlsx
 
 PUPILS = ENTITIES.get("pupil")
@@ -51,7 +52,7 @@ def test_a_new_pupil_given_a_class_arrives_in_it_under_the_admission_order(schoo
         pid = writes.create(
             s,
             PUPILS,
-            principal("t_clerk"),
+            principal_of("t_clerk"),
             {**NEW_PUPIL, "class_id": str(school.class_5a), "order_id": str(order), "from_school": "Ош, № 5 мектеп"},
         ).id
     # The arrival is dated by the order (not the day the clerk typed it in) and is the book's line.
@@ -69,7 +70,7 @@ def test_an_admission_date_may_follow_the_order(school):
     order = admission_order(school.school_id, "15-у", date(2025, 10, 6))
     with db.session(write=True) as s:
         raw = {**NEW_PUPIL, "class_id": str(school.class_6b), "order_id": str(order), "admitted_on": "13.10.2025"}
-        pid = writes.create(s, PUPILS, principal("t_clerk"), raw).id
+        pid = writes.create(s, PUPILS, principal_of("t_clerk"), raw).id
     assert roll(pid) == [(school.class_6b, date(2025, 10, 13), None)]
 
 
@@ -93,7 +94,7 @@ def test_a_class_without_its_order_is_refused_beside_the_field_and_nothing_is_wr
         raw["admitted_on"] = extra["admitted_on"]
     before = counts()
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
-        writes.create(s, PUPILS, principal("t_clerk"), raw)
+        writes.create(s, PUPILS, principal_of("t_clerk"), raw)
     assert list(exc.value.errors) == [field] and exc.value.errors[field][0] == key
     texts = {lang: t(key, lang, **exc.value.errors[field][1]) for lang in ("ky", "ru", "en")}
     assert len(set(texts.values())) == 3 and "{" not in "".join(texts.values())
@@ -102,7 +103,7 @@ def test_a_class_without_its_order_is_refused_beside_the_field_and_nothing_is_wr
 
 def test_a_role_that_may_write_pupils_but_not_the_book_cannot_place_one_in_a_class(school):
     order = admission_order(school.school_id)
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     no_book = dataclasses.replace(clerk, permissions=clerk.permissions - {"movement.write"})
     before = counts()
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
@@ -123,7 +124,7 @@ def test_editing_a_pupil_never_moves_him(school):
     with db.session(write=True) as s:
         # Even a forged class on the edit is not taken (the handler refuses the field outright).
         writes.update_values(
-            s, PUPILS, principal("t_clerk"), pid, {"first_name": "Нурбол", "class_id": school.class_6b}, version
+            s, PUPILS, principal_of("t_clerk"), pid, {"first_name": "Нурбол", "class_id": school.class_6b}, version
         )
     assert roll(pid) == [(school.class_5a, date(2025, 9, 1), None)] and book(pid) == []
 
@@ -135,13 +136,13 @@ def test_an_enrolled_pupil_is_not_deleted_but_pointed_to_the_departure(school):
     pid = school.pupils_6b[0]
     before = counts()
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
-        writes.soft_delete(s, PUPILS, principal("t_clerk"), pid, "кетти")
+        writes.soft_delete(s, PUPILS, principal_of("t_clerk"), pid, "кетти")
     assert exc.value.errors == {"reason": ("pupil.error.delete_enrolled", {"name": "6-Б"})}
     assert "6-Б" in t("pupil.error.delete_enrolled", "ru", name="6-Б")
     assert counts() == before
     depart(school.school_id, pid)  # the book first: then the record may go (it keeps his history)
     with db.session(write=True) as s:
-        writes.soft_delete(s, PUPILS, principal("t_clerk"), pid, "кетти")
+        writes.soft_delete(s, PUPILS, principal_of("t_clerk"), pid, "кетти")
     assert roll(pid) == [(school.class_6b, date(2025, 9, 1), date(2026, 5, 25))]
 
 
@@ -150,7 +151,7 @@ def test_an_enrolled_pupil_is_not_deleted_but_pointed_to_the_departure(school):
 
 def run(rows: list[list], headers: list[str] = KY_HEADERS) -> imports.ImportResult:
     with db.session(write=True) as s:
-        return imports.run(s, PUPILS, principal("t_clerk"), xlsx(headers, rows), "pupils.xlsx")
+        return imports.run(s, PUPILS, principal_of("t_clerk"), xlsx(headers, rows), "pupils.xlsx")
 
 
 def test_an_imported_pupil_arrives_under_the_order_named_in_the_file(school):
@@ -230,7 +231,7 @@ def test_a_movement_dated_before_the_pupils_last_one_is_refused(school):
     with db.session(write=True) as s:
         movement.record(
             s,
-            principal("t_clerk"),
+            principal_of("t_clerk"),
             {
                 "pupil_id": pid,
                 "kind": "transfer_in_school",
@@ -243,7 +244,7 @@ def test_a_movement_dated_before_the_pupils_last_one_is_refused(school):
         with pytest.raises(FieldError) as exc, db.session(write=True) as s:
             movement.record(
                 s,
-                principal("t_clerk"),
+                principal_of("t_clerk"),
                 {"pupil_id": pid, "kind": kind, "date": date(2025, 10, 1), "order_id": order, **extra},
             )
         assert (exc.value.field, exc.value.key) == ("date", "movement.error.later_movement")

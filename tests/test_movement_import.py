@@ -10,8 +10,9 @@ from bbbms_app import db
 from bbbms_app.i18n import t
 from bbbms_app.models import AuditEvent, Enrollment, MovementRecord
 from bbbms_app.services import movement_import
+from tests.factories import principal_of
 from tests.test_admin_import import xlsx
-from tests.test_movement import make_order, new_pupil, principal
+from tests.test_movement import make_order, new_pupil
 
 KY = ["ПИН (14 сан)", "Кыймылдын түрү", "Күнү", "Буйрук", "Кайсы класска", "Кайдан келди", "Кайсы район, облус же өлкө"]
 RU = [
@@ -27,7 +28,7 @@ RU = [
 
 def run(headers, rows, lang="ky", **kw):
     with db.session(write=True) as s:
-        return movement_import.run(s, principal("t_clerk"), xlsx(headers, rows), "book.xlsx", lang=lang, **kw)
+        return movement_import.run(s, principal_of("t_clerk"), xlsx(headers, rows), "book.xlsx", lang=lang, **kw)
 
 
 def counts():

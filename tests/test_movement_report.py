@@ -23,7 +23,8 @@ from bbbms_app.models import Pupil, SchoolClass
 from bbbms_app.services import movement, movement_report, places
 from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.movement_report import MEASURES, SEXES
-from tests.test_movement import make_order, new_pupil, principal
+from tests.factories import principal_of
+from tests.test_movement import make_order, new_pupil
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +36,7 @@ def report(school, start: date, end: date, lang: str = "ru"):
 
 def write(values: dict) -> None:
     with db.session(write=True) as s:
-        movement.record(s, principal("t_clerk"), values)
+        movement.record(s, principal_of("t_clerk"), values)
 
 
 def by_label(rep) -> dict[str, movement_report.Row]:
@@ -144,7 +145,7 @@ def _random_movements(school, rng: random.Random, n: int) -> int:
             values["to_category"], values["to_place"] = "other_oblast", "talas"
         try:
             with db.session(write=True) as s:
-                movement.record(s, principal("t_clerk"), values)
+                movement.record(s, principal_of("t_clerk"), values)
             written += 1
         except FieldError:
             pass  # the book refused it (the pupil was not on a list, or already was): as a clerk would be

@@ -16,7 +16,8 @@ from bbbms_app.services.engine import writes
 from bbbms_app.services.engine.profile import reference_fold
 from bbbms_app.services.engine.registry import ENTITIES
 from bbbms_app.services.names import canonical, name_problem
-from tests.test_admin_crud import NEW_PUPIL, principal
+from tests.factories import principal_of
+from tests.test_admin_crud import NEW_PUPIL
 from tests.test_admin_import import KY_HEADERS, admission_order, run, xlsx  # noqa: F401 - its order «3-у»
 
 PUPILS = ENTITIES.get("pupil")
@@ -67,7 +68,7 @@ def test_the_message_names_the_word_and_the_spelling_it_means(lang):
 
 
 def test_the_form_refuses_a_mixed_name_beside_its_field_and_writes_nothing(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     with db.session(write=True) as s, pytest.raises(writes.RecordInvalid) as refused:
         writes.create(s, PUPILS, clerk, {**NEW_PUPIL, "last_name": "Бакир\u006fв", "first_name": "Эрмек"})
     assert refused.value.errors == {
@@ -75,7 +76,7 @@ def test_the_form_refuses_a_mixed_name_beside_its_field_and_writes_nothing(schoo
     }
     with db.session() as s:
         assert s.exec(select(func.count()).select_from(Pupil).where(Pupil.pin == NEW_PUPIL["pin"])).one() == 0
-    director = principal("t_director")
+    director = principal_of("t_director")
     with db.session(write=True) as s:  # a Cyrillic а (U+0430) is no mix
         writes.create(
             s, STAFF, director, {"last_name": "Жумабеков", "first_name": "Т\u0430лант", "position": "teacher"}
@@ -83,7 +84,7 @@ def test_the_form_refuses_a_mixed_name_beside_its_field_and_writes_nothing(schoo
     with db.session(write=True) as s, pytest.raises(writes.RecordInvalid) as refused:
         writes.create(s, STAFF, director, {"last_name": "Жумабеков", "first_name": "Тaлант", "position": "teacher"})
     assert list(refused.value.errors) == ["first_name"]
-    admin = principal("t_admin")
+    admin = principal_of("t_admin")
     form = {"username": "mixed", "full_name": "Жаңы Мугалиm", "role": "teacher", "password": "Ала-Тоо көлү 2025"}
     with db.session(write=True) as s, pytest.raises(writes.RecordInvalid) as refused:
         writes.create(s, USERS, admin, form)
@@ -91,7 +92,7 @@ def test_the_form_refuses_a_mixed_name_beside_its_field_and_writes_nothing(schoo
 
 
 def test_an_edit_is_checked_on_the_names_it_changes(school):
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     pupil_id = school.pupils_5a[0]
     with db.session(write=True) as s:
         row = s.get(Pupil, pupil_id)
@@ -112,13 +113,13 @@ def test_an_edit_is_checked_on_the_names_it_changes(school):
 
 
 def test_the_same_person_typed_with_look_alikes_is_a_duplicate(school):
-    director = principal("t_director")
+    director = principal_of("t_director")
     # The school has «Асанов Бакыт» on its staff: a Latin c, capitals and spaces make no new person.
     with db.session(write=True) as s, pytest.raises(writes.RecordInvalid) as refused:
         writes.create(s, STAFF, director, {"last_name": " АСАНОВ ", "first_name": "бакыт", "position": "teacher"})
     assert refused.value.errors == {"patronymic": ("admin.error.duplicate", {})}
     # A pupil without a PIN: the same canonical name and birth date is the pupil already listed.
-    clerk = principal("t_clerk")
+    clerk = principal_of("t_clerk")
     twin = {
         **NEW_PUPIL,
         "pin": "",

@@ -6,17 +6,11 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import User
-from bbbms_app.services import accounts, reports
+from bbbms_app.services import reports
 from bbbms_app.services.journal import OutOfScope
 from bbbms_app.services.reports import results as results_service
 from tests import reports_factory
-
-
-def who(username: str):
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
+from tests.factories import principal_of
 
 
 @pytest.fixture
@@ -34,7 +28,7 @@ def figures(ind):
 
 def test_results_per_subject_class_parallel_level_and_school(school, marks):
     with db.session() as s:
-        res = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
+        res = results_service.results(s, principal_of("t_director"), school.year_id, school.term_ids[0])
     ids = (school.class_5a, marks.class_5b, school.class_6b, marks.class_10a)
     c5a, c5b, c6b, c10 = (_q(res, "class", str(c)) for c in ids)
     # One subject: N = pupils with a mark or «н/а» in it.
@@ -66,7 +60,7 @@ def test_results_per_subject_class_parallel_level_and_school(school, marks):
 
 def test_results_by_sex(school, marks):
     with db.session() as s:
-        res = results_service.results(s, who("t_deputy"), school.year_id, school.term_ids[0])
+        res = results_service.results(s, principal_of("t_deputy"), school.year_id, school.term_ids[0])
     everyone = res.groups[-1]
     girls = res.indicators(everyone, sex="f")
     boys = res.indicators(everyone, sex="m")
@@ -78,7 +72,7 @@ def test_results_by_sex(school, marks):
 
 def test_results_lists_of_pupils(school, marks):
     with db.session() as s:
-        res = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
+        res = results_service.results(s, principal_of("t_director"), school.year_id, school.term_ids[0])
     names = {kind: [(p.name, p.class_label) for p in res.lists[kind]] for kind in results_service.LIST_KINDS}
     assert names["excellent"] == [("Үсөнов Нурбек", "5-А"), ("Асанова Айгерим", "5-Б")]
     assert names["good"] == [("Петрова Анна", "6-Б")]
@@ -96,9 +90,9 @@ def test_results_lists_of_pupils(school, marks):
 
 def test_results_compare_with_the_previous_quarter_and_the_year(school, marks):
     with db.session() as s:
-        q2 = results_service.results(s, who("t_director"), school.year_id, school.term_ids[1])
-        q1 = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
-        year = results_service.results(s, who("t_director"), school.year_id, None)
+        q2 = results_service.results(s, principal_of("t_director"), school.year_id, school.term_ids[1])
+        q1 = results_service.results(s, principal_of("t_director"), school.year_id, school.term_ids[0])
+        year = results_service.results(s, principal_of("t_director"), school.year_id, None)
     c5a = _q(q2, "class", str(school.class_5a))
     now = q2.indicators(c5a, school.math)
     before = q2.previous_indicators(c5a, school.math)
@@ -111,20 +105,20 @@ def test_results_compare_with_the_previous_quarter_and_the_year(school, marks):
 
 def test_results_scope(school, marks):
     with db.session() as s:
-        own = results_service.results(s, who("t_classteacher"), school.year_id, school.term_ids[0])
+        own = results_service.results(s, principal_of("t_classteacher"), school.year_id, school.term_ids[0])
         assert [c.id for c in own.classes] == [school.class_5a]
         assert figures(own.indicators(own.groups[-1])) == figures(own.indicators(own.groups[0]))
         for username in ("t_teacher", "t_pupil", "t_parent", "t_clerk"):
             with pytest.raises(OutOfScope):
-                results_service.results(s, who(username), school.year_id, school.term_ids[0])
+                results_service.results(s, principal_of(username), school.year_id, school.term_ids[0])
         with pytest.raises(OutOfScope):  # another school's term
-            results_service.results(s, who("t_director"), school.year_id, 10_000)
+            results_service.results(s, principal_of("t_director"), school.year_id, 10_000)
 
 
 def test_summary_sheet_sou_is_over_every_mark(school, marks):
     """The class figure: pass rate and quality per pupil, СОУ over all pupil × subject marks (not the worst mark)."""
     with db.session() as s:
-        sheet = reports.summary(s, who("t_director"), school.class_5a, school.term_ids[0])
+        sheet = reports.summary(s, principal_of("t_director"), school.class_5a, school.term_ids[0])
     assert figures(sheet.overall) == (3, 1, 0, 1, 1, 0, 66.7, 33.3, 53.8, 3.8)
     assert sheet.overall.sou != round((100 + 36 + 16) / 3, 1)  # the old, worst-mark figure: 50.7
 
@@ -183,11 +177,13 @@ def test_attendance_lessons_and_full_days_by_reason(school, marks):
     _attendance_days(school)
     u, a, n = school.pupils_5a
     with db.session() as s:
-        rep = attendance_service.attendance(s, who("t_director"), school.year_id, school.term_ids[0], threshold=2)
-        october = attendance_service.attendance(s, who("t_director"), school.year_id, None, month="2025-10")
-        own = attendance_service.attendance(s, who("t_classteacher"), school.year_id, school.term_ids[0])
+        rep = attendance_service.attendance(
+            s, principal_of("t_director"), school.year_id, school.term_ids[0], threshold=2
+        )
+        october = attendance_service.attendance(s, principal_of("t_director"), school.year_id, None, month="2025-10")
+        own = attendance_service.attendance(s, principal_of("t_classteacher"), school.year_id, school.term_ids[0])
         with pytest.raises(OutOfScope):
-            attendance_service.attendance(s, who("t_teacher"), school.year_id, school.term_ids[0])
+            attendance_service.attendance(s, principal_of("t_teacher"), school.year_id, school.term_ids[0])
     rows = {p.pupil_id: p.missed for p in rep.pupils}
     assert rows[u].lessons == {"б": 1, "у": 0, "п": 0, "н": 0} and rows[u].days == {"б": 1, "у": 0, "п": 0, "н": 0}
     assert rows[a].lessons["п"] == 3 and rows[a].days == {"б": 0, "у": 0, "п": 1, "н": 0}
@@ -215,7 +211,7 @@ def test_results_workbook_reads_back_to_the_figures(school, marks):
     from bbbms_app.services.reports import sheets
 
     with db.session() as s:
-        res = results_service.results(s, who("t_director"), school.year_id, school.term_ids[1])
+        res = results_service.results(s, principal_of("t_director"), school.year_id, school.term_ids[1])
     name, data = sheets.results_xlsx(res, school.math, None, "ru", today=date(2025, 12, 30))
     assert name == "results-quarter2.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(data))
@@ -240,7 +236,7 @@ def test_results_workbook_reads_back_to_the_figures(school, marks):
     assert list(lists["Ученик"].dropna()) == ["Абдыкадырова Мөлдир", "Үсөнов Нурбек", "Ңаматов Эрмек"]
     assert list(lists["Список"].dropna()) == ["Отличники", "Отличники", "С одной «3»"]
     with db.session() as s:
-        q1 = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
+        q1 = results_service.results(s, principal_of("t_director"), school.year_id, school.term_ids[0])
     _name, data = sheets.results_xlsx(q1, None, "f", "ky")
     lists = pd.read_excel(io.BytesIO(data), sheet_name="Тизмелер")
     assert list(lists["Окуучу"].dropna()) == ["Асанова Айгерим", "Петрова Анна", "Абдыкадырова Мөлдир"]  # girls
@@ -257,7 +253,7 @@ def test_attendance_workbook(school, marks):
 
     _attendance_days(school)
     with db.session() as s:
-        rep = attendance_service.attendance(s, who("t_director"), school.year_id, school.term_ids[0])
+        rep = attendance_service.attendance(s, principal_of("t_director"), school.year_id, school.term_ids[0])
     name, data = sheets.attendance_xlsx(rep, "ru")
     assert name == "attendance-20250901-20251104.xlsx"
     by_class = pd.read_excel(io.BytesIO(data), sheet_name="По классам")
@@ -321,7 +317,7 @@ def test_summary_sheet_workbook(school, marks):
 
     _attendance_days(school)
     with db.session() as s:
-        sheet = reports.summary(s, who("t_classteacher"), school.class_5a, school.term_ids[0])
+        sheet = reports.summary(s, principal_of("t_classteacher"), school.class_5a, school.term_ids[0])
         name, data = sheets.summary_xlsx(sheet, s.get(School, school.school_id), "ru", today=date(2025, 11, 5))
     assert name == "summary-5А-quarter1.xlsx"
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
@@ -369,7 +365,7 @@ def test_a_pupil_who_left_and_came_back_counts(school, marks):
             )
         )
     with db.session() as s:
-        res = results_service.results(s, who("t_director"), school.year_id, school.term_ids[0])
+        res = results_service.results(s, principal_of("t_director"), school.year_id, school.term_ids[0])
     c5b = _q(res, "class", str(marks.class_5b))
     assert res.roll(c5b) == 4 and res.indicators(c5b, school.math).n == 3  # her 2 counts now
     assert figures(res.indicators(c5b, school.math))[:5] == (3, 1, 0, 1, 1)

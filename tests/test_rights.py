@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import AuditEvent, RolePermission, User
+from bbbms_app.models import AuditEvent, RolePermission
 from bbbms_app.models.accounts import ROLES
 from bbbms_app.pages.home import HomeState
 from bbbms_app.pages.rights import RightsState
@@ -17,13 +17,8 @@ from bbbms_app.services import accounts, audit, rights
 from bbbms_app.services.access import DEFAULT_MATRIX, PERMISSIONS, permissions_for
 from bbbms_app.services.engine import hooks
 from bbbms_app.services.engine.registry import ENTITIES
+from tests.factories import principal_of
 from tests.states import is_refusal, new_tab, sub
-
-
-def _principal(username: str):
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
 
 
 def _set(actor, role, permission, granted, reason=""):
@@ -41,7 +36,7 @@ def test_no_rows_means_the_default_matrix(school):
         matrix = rights.effective_matrix(s, school.school_id)
         for role in ROLES:
             assert matrix[role] == permissions_for(role) == rights.effective_permissions(s, role, school.school_id)
-    assert _principal("t_teacher").permissions == DEFAULT_MATRIX["teacher"]
+    assert principal_of("t_teacher").permissions == DEFAULT_MATRIX["teacher"]
 
 
 def test_default_matrix_respects_the_locks():
@@ -58,7 +53,7 @@ async def test_a_revoked_permission_holds_at_the_very_next_event_of_an_open_tab(
     matrix = sub(admin_tab, RightsState)
     assert not is_refusal(await matrix.load())
     other_tab = new_tab("t_admin")  # another browser (or another worker) of the same user
-    director = _principal("t_director")
+    director = principal_of("t_director")
     assert _set(director, "administrator", "rights.read", False, reason="accounts only") is True
     assert is_refusal(await matrix.load())
     assert is_refusal(await sub(other_tab, RightsState).load())
@@ -75,10 +70,10 @@ async def test_a_revoked_permission_holds_at_the_very_next_event_of_an_open_tab(
 
 
 def test_a_grant_reaches_the_role_and_repeating_it_changes_nothing(school):
-    director = _principal("t_director")
-    assert "export.personal" not in _principal("t_deputy").permissions
+    director = principal_of("t_director")
+    assert "export.personal" not in principal_of("t_deputy").permissions
     assert _set(director, "deputy", "export.personal", True) is True
-    assert "export.personal" in _principal("t_deputy").permissions
+    assert "export.personal" in principal_of("t_deputy").permissions
     assert _set(director, "deputy", "export.personal", True) is False
     assert len(_rights_events()) == 1
 
@@ -98,7 +93,7 @@ def test_a_grant_reaches_the_role_and_repeating_it_changes_nothing(school):
 )
 def test_locked_cells_cannot_change(school, role, permission, granted):
     with pytest.raises(rights.RightsError) as err:
-        _set(_principal("t_director"), role, permission, granted)
+        _set(principal_of("t_director"), role, permission, granted)
     assert err.value.key == "rights.error.locked"
     with db.session() as s:
         assert s.exec(select(RolePermission)).all() == []
@@ -109,13 +104,13 @@ def test_locks_hold_even_against_rows_written_behind_the_apps_back(school):
         s.add(RolePermission(school_id=school.school_id, role="parent", permission="pupil.write", granted=True))
         s.add(RolePermission(school_id=school.school_id, role="administrator", permission="rights.write", granted=True))
         s.add(RolePermission(school_id=None, role="director", permission="rights.write", granted=False))
-    assert "pupil.write" not in _principal("t_parent").permissions
-    assert "rights.write" not in _principal("t_admin").permissions
-    assert "rights.write" in _principal("t_director").permissions
+    assert "pupil.write" not in principal_of("t_parent").permissions
+    assert "rights.write" not in principal_of("t_admin").permissions
+    assert "rights.write" in principal_of("t_director").permissions
 
 
 def test_the_administrator_cannot_change_rights_nor_raise_his_own(school):
-    admin = _principal("t_admin")
+    admin = principal_of("t_admin")
     for role, permission in [
         ("administrator", "journal.write"),
         ("administrator", "rights.write"),
@@ -137,24 +132,24 @@ def test_the_administrator_cannot_change_rights_nor_raise_his_own(school):
         ENTITIES.by_table("user").profile.check_save(
             s, admin, None, {"role": "teacher"}
         )  # ordinary accounts are his work
-        accounts.create_user(s, "admin2", "administrator", "long-password-77", actor=_principal("t_director"))
+        accounts.create_user(s, "admin2", "administrator", "long-password-77", actor=principal_of("t_director"))
 
 
 def test_nobody_raises_his_own_role_above_its_default(school):
     # Only the director holds rights.write; if a district ever unlocked it for deputies, a deputy
     # still could not widen the deputies' own rights.
-    deputy = replace(_principal("t_deputy"), permissions=frozenset(DEFAULT_MATRIX["deputy"] | {"rights.write"}))
+    deputy = replace(principal_of("t_deputy"), permissions=frozenset(DEFAULT_MATRIX["deputy"] | {"rights.write"}))
     with pytest.raises(rights.RightsError) as err:
         _set(deputy, "deputy", "pupil.write", True)
     assert err.value.key == "rights.error.own_role"
     # The director may give back to his own role what the default gives it.
-    director = _principal("t_director")
+    director = principal_of("t_director")
     assert _set(director, "director", "timetable.write", False)
-    assert _set(_principal("t_director"), "director", "timetable.write", True)
+    assert _set(principal_of("t_director"), "director", "timetable.write", True)
 
 
 def test_unknown_roles_and_permissions_are_refused(school):
-    director = _principal("t_director")
+    director = principal_of("t_director")
     for role, permission in [("superuser", "pupil.read"), ("teacher", "everything"), ("teacher", "public")]:
         with pytest.raises(rights.RightsError) as err:
             _set(director, role, permission, True)
@@ -165,11 +160,11 @@ def test_district_rows_apply_and_a_schools_own_row_wins(school):
     with db.session() as s:
         s.add(RolePermission(school_id=None, role="teacher", permission="report.read", granted=True))
         s.add(RolePermission(school_id=None, role="clerk", permission="export.personal", granted=False))
-    assert "report.read" in _principal("t_teacher").permissions
-    assert "export.personal" not in _principal("t_clerk").permissions
-    director = _principal("t_director")
+    assert "report.read" in principal_of("t_teacher").permissions
+    assert "export.personal" not in principal_of("t_clerk").permissions
+    director = principal_of("t_director")
     assert _set(director, "clerk", "export.personal", True)  # this school decides otherwise
-    assert "export.personal" in _principal("t_clerk").permissions
+    assert "export.personal" in principal_of("t_clerk").permissions
     # Going back to the district's value removes the school's row rather than duplicating it.
     assert _set(director, "clerk", "export.personal", False)
     with db.session() as s:
@@ -178,12 +173,12 @@ def test_district_rows_apply_and_a_schools_own_row_wins(school):
 
 
 def test_reset_role_goes_back_to_the_default_and_audits_each_cell(school):
-    director = _principal("t_director")
+    director = principal_of("t_director")
     _set(director, "teacher", "pupil.read", False)
     _set(director, "teacher", "report.read", True)
     with db.session(write=True) as s:
         assert rights.reset_role(s, director, "teacher", reason="new year") == 2
-    assert _principal("t_teacher").permissions == DEFAULT_MATRIX["teacher"]
+    assert principal_of("t_teacher").permissions == DEFAULT_MATRIX["teacher"]
     last = _rights_events()[-2:]
     assert {(e.field, e.new_value, e.reason) for e in last} == {
         ("teacher:pupil.read", "yes", "new year"),
@@ -197,7 +192,7 @@ def test_the_change_rolls_back_when_its_audit_event_cannot_be_written(school, mo
         session.add(event)
         return event
 
-    director = _principal("t_director")
+    director = principal_of("t_director")
     with monkeypatch.context() as patched:
         patched.setattr(audit, "record", broken_record)
         with pytest.raises(IntegrityError):
@@ -205,7 +200,7 @@ def test_the_change_rolls_back_when_its_audit_event_cannot_be_written(school, mo
     with db.session() as s:
         assert s.exec(select(RolePermission)).all() == []
         assert s.exec(select(AuditEvent).where(AuditEvent.entity == "rights")).all() == []
-    assert "pupil.read" in _principal("t_teacher").permissions
+    assert "pupil.read" in principal_of("t_teacher").permissions
 
 
 def test_every_permission_has_a_translated_description():

@@ -15,6 +15,7 @@ from bbbms_app.services import timetable
 from bbbms_app.services.engine import listing, writes
 from bbbms_app.services.engine.registry import ENTITIES
 from tests import timetable_factory
+from tests.factories import principal_of
 from tests.states import is_refusal, new_tab, sub
 
 BELLS = ENTITIES.get("bell_schedule")
@@ -27,23 +28,18 @@ def tts(school):
         return timetable_factory.build(s, school)
 
 
-def _who(username: str):
-    with db.session() as s:
-        return timetable_factory.principal(s, username)
-
-
 def _create(spec, raw: dict, username: str = "t_deputy"):
     with db.session(write=True) as s:
-        row = writes.create(s, spec, _who(username), raw)
+        row = writes.create(s, spec, principal_of(username), raw)
         return row.id
 
 
 def _errors(spec, raw: dict, record_id: int | None = None, version: int = 1) -> dict[str, str]:
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
         if record_id is None:
-            writes.create(s, spec, _who("t_deputy"), raw)
+            writes.create(s, spec, principal_of("t_deputy"), raw)
         else:
-            writes.update(s, spec, _who("t_deputy"), record_id, raw, version)
+            writes.update(s, spec, principal_of("t_deputy"), record_id, raw, version)
     return {k: v[0] for k, v in exc.value.errors.items()}
 
 
@@ -72,7 +68,7 @@ def test_a_bell_is_created_listed_and_audited(tts):
     with db.session() as s:
         bell = s.get(BellSchedule, bell_id)
         assert bell is not None and (bell.starts_at, bell.ends_at) == (time(18, 30), time(19, 15))
-        page = listing.list_page(s, BELLS, _who("t_deputy"), limit=100)
+        page = listing.list_page(s, BELLS, principal_of("t_deputy"), limit=100)
         assert timetable.load_bells(s, bell.school_id).at(2, 7, 7) == (time(18, 30), time(19, 15))
         (event,) = s.exec(select(AuditEvent).where(AuditEvent.entity == "bellschedule")).all()
     row = next(r for r in page.rows if r["id"] == str(bell_id))
@@ -96,7 +92,7 @@ def test_lessons_of_one_shift_may_not_overlap_or_ring_out_of_order(tts):
     before = _bells()
     # The 7th lesson of shift 1 may not begin before the 6th ends at 13:20.
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
-        writes.create(s, BELLS, _who("t_deputy"), _bell(1, 7, "13:10", "13:55"))
+        writes.create(s, BELLS, principal_of("t_deputy"), _bell(1, 7, "13:10", "13:55"))
     key, params = exc.value.errors["starts_at"]
     assert key == "tt.error.bell_overlap" and params == {"number": 6, "start": "12:35", "end": "13:20"}
     # Lesson 0 (the early one) after lesson 1: out of order, though it overlaps nothing.
@@ -116,7 +112,7 @@ def test_lessons_of_one_shift_may_not_overlap_or_ring_out_of_order(tts):
     # An edit that would overlap is refused and nothing changes; a good edit is saved and versioned.
     assert _errors(BELLS, _bell(1, 1, "08:00", "08:50", (5, 5)), fifth) == {"starts_at": "tt.error.bell_overlap"}
     with db.session(write=True) as s:
-        writes.update(s, BELLS, _who("t_deputy"), fifth, _bell(1, 1, "08:00", "08:40", (5, 5)), 1)
+        writes.update(s, BELLS, principal_of("t_deputy"), fifth, _bell(1, 1, "08:00", "08:40", (5, 5)), 1)
     with db.session() as s:
         bell = s.get(BellSchedule, fifth)
         assert bell is not None and (bell.ends_at, bell.version) == (time(8, 40), 2)
@@ -126,7 +122,7 @@ def test_a_deleted_bell_rings_no_more(tts):
     with db.session() as s:
         sixth = s.exec(select(BellSchedule).where(BellSchedule.shift == 1, BellSchedule.number == 6)).one()
     with db.session(write=True) as s:
-        writes.soft_delete(s, BELLS, _who("t_deputy"), sixth.id, "no sixth lesson this year")  # type: ignore[arg-type]
+        writes.soft_delete(s, BELLS, principal_of("t_deputy"), sixth.id, "no sixth lesson this year")  # type: ignore[arg-type]
     with db.session() as s:
         bells = timetable.load_bells(s, tts.known.school_id)
     assert bells.at(1, 5, 6) is None and bells.at(1, 5, 5) is not None
@@ -170,7 +166,7 @@ def test_holiday_dates_are_in_order_within_the_year_and_grades_come_in_pairs(tts
     }
     assert _errors(HOLIDAYS, _holiday("2025-11-03", "2025-11-07")) == {"academic_year_id": "admin.error.required"}
     with pytest.raises(writes.RecordInvalid) as exc, db.session(write=True) as s:
-        writes.create(s, HOLIDAYS, _who("t_deputy"), _holiday("2025-08-25", "2025-09-02", year=year))
+        writes.create(s, HOLIDAYS, principal_of("t_deputy"), _holiday("2025-08-25", "2025-09-02", year=year))
     assert exc.value.errors["starts_on"][1] == {"start": "01.09.2025", "end": "31.05.2026"}
     with db.session() as s:
         assert len(s.exec(select(Holiday)).all()) == before
@@ -180,7 +176,9 @@ def test_holiday_dates_are_in_order_within_the_year_and_grades_come_in_pairs(tts
         "ends_on": "tt.error.holiday_outside_year"
     }
     with db.session(write=True) as s:
-        writes.update(s, HOLIDAYS, _who("t_deputy"), holiday_id, _holiday("2025-11-03", "2025-11-07", year=year), 1)
+        writes.update(
+            s, HOLIDAYS, principal_of("t_deputy"), holiday_id, _holiday("2025-11-03", "2025-11-07", year=year), 1
+        )
 
 
 def test_lesson_generation_follows_the_edited_holidays(tts):
@@ -189,7 +187,7 @@ def test_lesson_generation_follows_the_edited_holidays(tts):
     with db.session(write=True) as s:
         timetable.place(
             s,
-            _who("t_deputy"),
+            principal_of("t_deputy"),
             class_id=k.class_5a,
             term_id=k.term_ids[0],
             weekday=1,
@@ -203,20 +201,25 @@ def test_lesson_generation_follows_the_edited_holidays(tts):
 
     def generate() -> list[date]:
         with db.session(write=True) as s:
-            timetable.generate_lessons(s, _who("t_deputy"), k.term_ids[0])
+            timetable.generate_lessons(s, principal_of("t_deputy"), k.term_ids[0])
         with db.session() as s:
             return [x.date for x in s.exec(select(Lesson).where(Lesson.class_id == k.class_5a)).all()]
 
     assert monday not in generate()
     # The deputy deletes the holiday: the next generation puts the Monday's lesson back.
     with db.session(write=True) as s:
-        writes.soft_delete(s, HOLIDAYS, _who("t_deputy"), holiday_id, "entered by mistake")
+        writes.soft_delete(s, HOLIDAYS, principal_of("t_deputy"), holiday_id, "entered by mistake")
     assert monday in generate()
     # He moves another holiday onto it instead: the empty lesson goes away again.
     other = _create(HOLIDAYS, _holiday("2025-10-06", "2025-10-06", year=year, name="Башка"))
     with db.session(write=True) as s:
         writes.update(
-            s, HOLIDAYS, _who("t_deputy"), other, _holiday("2025-09-29", "2025-09-29", year=year, name="Башка"), 1
+            s,
+            HOLIDAYS,
+            principal_of("t_deputy"),
+            other,
+            _holiday("2025-09-29", "2025-09-29", year=year, name="Башка"),
+            1,
         )
     assert monday not in generate() and date(2025, 10, 6) in generate()
 

@@ -5,18 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import AcademicYear, School, SchoolClass, Subject, TeachingAssignment, User
-from bbbms_app.services import accounts, journal
+from bbbms_app.models import AcademicYear, School, SchoolClass, Subject, TeachingAssignment
+from bbbms_app.services import journal
 from bbbms_app.services.access import can_reach_pupil, can_teach, visible_class_ids
-
-
-def _principal(username: str):
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
+from tests.factories import principal_of
 
 
 @pytest.fixture
@@ -43,12 +37,12 @@ def other_school(school):
 
 
 def test_a_teacher_teaches_exactly_his_class_and_subject(school):
-    teacher = _principal("t_teacher")  # teaches maths and Kyrgyz in 6-Б
+    teacher = principal_of("t_teacher")  # teaches maths and Kyrgyz in 6-Б
     with db.session() as s:
         assert can_teach(s, teacher, school.class_6b, school.math)
         assert can_teach(s, teacher, school.class_6b, school.kyrgyz)
         assert not can_teach(s, teacher, school.class_5a, school.math)  # 5-А's maths is another teacher's
-        class_teacher = _principal("t_classteacher")  # class teacher of 5-А, teaches maths there
+        class_teacher = principal_of("t_classteacher")  # class teacher of 5-А, teaches maths there
         assert can_teach(s, class_teacher, school.class_5a, school.math)
         assert not can_teach(s, class_teacher, school.class_5a, school.kyrgyz)  # his class, not his subject
         assert not can_teach(s, class_teacher, school.class_6b, school.math)
@@ -66,7 +60,7 @@ def test_subgroups_narrow_the_scope(school):
                 subgroup=2,
             )
         )
-    teacher = _principal("t_teacher")
+    teacher = principal_of("t_teacher")
     with db.session() as s:
         assert can_teach(s, teacher, school.class_5a, school.kyrgyz, 2)
         assert can_teach(s, teacher, school.class_5a, school.kyrgyz)  # some group of it
@@ -79,7 +73,7 @@ def test_subgroups_narrow_the_scope(school):
 def test_leaders_and_families_teach_nothing(school):
     with db.session() as s:
         for username in ("t_director", "t_deputy", "t_admin", "t_clerk", "t_parent", "t_pupil"):
-            assert not can_teach(s, _principal(username), school.class_5a, school.math), username
+            assert not can_teach(s, principal_of(username), school.class_5a, school.math), username
 
 
 def test_who_reads_which_journal(school, other_school):
@@ -99,18 +93,18 @@ def test_who_reads_which_journal(school, other_school):
     }
     with db.session() as s:
         for username, expected in cases.items():
-            principal = _principal(username)
+            principal = principal_of(username)
             # The journal's one access rule (services.journal.access_for), as the grid and every save use it.
             got = {(c, j): journal.access_for(s, principal, s.get(SchoolClass, c), j, 0).read for c, j in expected}
             assert got == expected, username
-        assert not can_teach(s, _principal("t_teacher"), other_class, other_subject)
+        assert not can_teach(s, principal_of("t_teacher"), other_class, other_subject)
         with pytest.raises(journal.OutOfScope):  # no such class
-            journal.journal_subjects(s, _principal("t_director"), 999_999)
+            journal.journal_subjects(s, principal_of("t_director"), 999_999)
 
 
 def test_pupil_scope_by_role(school, other_school):
     def reach(username: str) -> set[int]:
-        principal = _principal(username)
+        principal = principal_of(username)
         with db.session() as s:
             return {
                 p for p in school.pupils_5a + school.pupils_6b if can_reach_pupil(s, principal, p, school.school_id)
@@ -124,5 +118,5 @@ def test_pupil_scope_by_role(school, other_school):
     with db.session() as s:
         other_school_id = s.get(SchoolClass, other_school[0]).school_id  # type: ignore[union-attr]
         # A school's director reaches no pupil of another school.
-        assert not can_reach_pupil(s, _principal("t_director"), school.pupils_5a[0], other_school_id)
-        assert visible_class_ids(s, _principal("t_teacher")) == [school.class_6b]
+        assert not can_reach_pupil(s, principal_of("t_director"), school.pupils_5a[0], other_school_id)
+        assert visible_class_ids(s, principal_of("t_teacher")) == [school.class_6b]

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlmodel import select
-
 from bbbms_app import db
-from bbbms_app.models import SchoolClass, Subject, User
-from bbbms_app.services import accounts, journal, reports, subgroups, timetable
-from bbbms_app.services.access import Principal
+from bbbms_app.models import SchoolClass, Subject
+from bbbms_app.services import journal, reports, subgroups, timetable
 from bbbms_app.services.engine import listing
+from tests.factories import principal_of
 from tests.subgroup_factory import add_english_groups
 
 TODAY = date(2025, 9, 15)
-
-
-def who(username: str) -> Principal:
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
 
 
 def soft_delete(model, row_id: int) -> None:
@@ -37,7 +29,7 @@ def class_names(rows: list[dict[str, str]]) -> set[str]:
 def test_a_deleted_class_leaves_every_class_picker(school):
     with db.session() as s:
         add_english_groups(s, school)
-    deputy, teacher = who("t_deputy"), who("t_teacher")
+    deputy, teacher = principal_of("t_deputy"), principal_of("t_teacher")
 
     def seen() -> list[set[str]]:
         with db.session() as s:
@@ -64,7 +56,7 @@ def test_a_deleted_class_leaves_every_class_picker(school):
 def test_a_deleted_subject_leaves_the_subject_pickers(school):
     with db.session() as s:
         eng = add_english_groups(s, school)
-    deputy, teacher = who("t_deputy"), who("t_teacher")
+    deputy, teacher = principal_of("t_deputy"), principal_of("t_teacher")
 
     def seen() -> list[set[str]]:
         with db.session() as s:

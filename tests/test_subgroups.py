@@ -10,10 +10,11 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import AuditEvent, Mark, SubgroupMember, User
-from bbbms_app.services import accounts, diary, journal, journal_export, subgroups
-from bbbms_app.services.access import DEFAULT_MATRIX, Principal
+from bbbms_app.models import AuditEvent, Mark, SubgroupMember
+from bbbms_app.services import diary, journal, journal_export, subgroups
+from bbbms_app.services.access import DEFAULT_MATRIX
 from bbbms_app.services.journal import CellChange, JournalError, OutOfScope
+from tests.factories import principal_of
 from tests.subgroup_factory import EnglishGroups, add_english_groups
 
 TODAY = date(2025, 9, 15)
@@ -25,15 +26,9 @@ def eng(school) -> EnglishGroups:
         return add_english_groups(s, school)
 
 
-def who(username: str) -> Principal:
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
-
-
 def split(username: str, class_id: int, subject_id: int, wanted: dict[int, int]) -> int:
     with db.session(write=True) as s:
-        return subgroups.save_membership(s, who(username), class_id, subject_id, wanted, TODAY)
+        return subgroups.save_membership(s, principal_of(username), class_id, subject_id, wanted, TODAY)
 
 
 def names(g: journal.Grid) -> list[str]:
@@ -42,12 +37,12 @@ def names(g: journal.Grid) -> list[str]:
 
 def grid(username: str, school, eng, group: int) -> journal.Grid:
     with db.session() as s:
-        return journal.grid(s, who(username), school.class_5a, eng.english, school.term_ids[0], group)
+        return journal.grid(s, principal_of(username), school.class_5a, eng.english, school.term_ids[0], group)
 
 
 def halves_of(school, eng) -> dict[int, int]:
     with db.session() as s:
-        _subject, rows = subgroups.membership(s, who("t_deputy"), school.class_5a, eng.english, TODAY)
+        _subject, rows = subgroups.membership(s, principal_of("t_deputy"), school.class_5a, eng.english, TODAY)
     return subgroups.halves([r.pupil_id for r in rows], (1, 2))
 
 
@@ -64,17 +59,17 @@ def test_before_the_split_a_subgroup_journal_lists_nobody_and_says_who_splits(sc
     assert [lesson.id for lesson in g.lessons] == [eng.lesson_g1]
     # The whole-class journal of another subject is untouched.
     with db.session() as s:
-        maths = journal.grid(s, who("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
+        maths = journal.grid(s, principal_of("t_classteacher"), school.class_5a, school.math, school.term_ids[0])
     assert not maths.needs_split and len(maths.pupils) == 3
     # Nobody can get a mark in a subgroup lesson before the split.
     with db.session(write=True) as s, pytest.raises(JournalError) as err:
-        journal.save_cell(s, who("t_eng1"), eng.lesson_g1, school.pupils_5a[0], CellChange("class", 5), "")
+        journal.save_cell(s, principal_of("t_eng1"), eng.lesson_g1, school.pupils_5a[0], CellChange("class", 5), "")
     assert err.value.key == "journal.error.not_in_subgroup"
 
 
 def test_deputy_splits_alphabetically_and_each_group_lists_its_members(school, eng):
     with db.session() as s:
-        subject, rows = subgroups.membership(s, who("t_deputy"), school.class_5a, eng.english, TODAY)
+        subject, rows = subgroups.membership(s, principal_of("t_deputy"), school.class_5a, eng.english, TODAY)
     assert subject.groups == (1, 2) and subject.teachers == {1: "Жумабаева Н.", 2: "Иванов С."}
     assert [r.name for r in rows] == ["Абдыкадырова Мөлдир", "Ңаматов Эрмек", "Үсөнов Нурбек"]
     assert {r.subgroup for r in rows} == {0}
@@ -123,11 +118,14 @@ def test_a_subject_teacher_and_another_class_teacher_may_not_split(school, eng):
     with pytest.raises(subgroups.OutOfScope):
         split("t_classteacher", school.class_6b, eng.english, {school.pupils_6b[0]: 1})
     with db.session() as s:
-        assert subgroups.splittable_classes(s, who("t_classteacher"), school.year_id) == [
+        assert subgroups.splittable_classes(s, principal_of("t_classteacher"), school.year_id) == [
             {"id": str(school.class_5a), "name": "5-А"}
         ]
-        assert [c["name"] for c in subgroups.splittable_classes(s, who("t_deputy"), school.year_id)] == ["5-А", "6-Б"]
-        assert subgroups.splittable_classes(s, who("t_teacher"), school.year_id) == []
+        assert [c["name"] for c in subgroups.splittable_classes(s, principal_of("t_deputy"), school.year_id)] == [
+            "5-А",
+            "6-Б",
+        ]
+        assert subgroups.splittable_classes(s, principal_of("t_teacher"), school.year_id) == []
         assert s.exec(select(SubgroupMember)).all() == []
 
 
@@ -154,18 +152,18 @@ def test_a_group_teacher_marks_only_his_groups_pupils(school, eng):
     split("t_deputy", school.class_5a, eng.english, halves_of(school, eng))
     member, other = school.pupils_5a[1], school.pupils_5a[0]  # group 1, group 2
     with db.session(write=True) as s:
-        saved = journal.save_cell(s, who("t_eng1"), eng.lesson_g1, member, CellChange("class", 5), "")
+        saved = journal.save_cell(s, principal_of("t_eng1"), eng.lesson_g1, member, CellChange("class", 5), "")
     assert saved.changed
     with db.session(write=True) as s, pytest.raises(JournalError) as err:
-        journal.save_cell(s, who("t_eng1"), eng.lesson_g1, other, CellChange("class", 4), "")
+        journal.save_cell(s, principal_of("t_eng1"), eng.lesson_g1, other, CellChange("class", 4), "")
     assert err.value.key == "journal.error.not_in_subgroup" and err.value.params == {"subgroup": 1}
     # Group 2's teacher cannot write into group 1's lesson at all, not even for his own pupil.
     with db.session(write=True) as s, pytest.raises(OutOfScope):
-        journal.save_cell(s, who("t_teacher"), eng.lesson_g1, other, CellChange("class", 4), "")
+        journal.save_cell(s, principal_of("t_teacher"), eng.lesson_g1, other, CellChange("class", 4), "")
     # Period marks follow the same rule.
     with db.session(write=True) as s, pytest.raises(JournalError) as err:
         journal.set_period_mark(
-            s, who("t_eng1"), school.class_5a, eng.english, school.term_ids[0], other,
+            s, principal_of("t_eng1"), school.class_5a, eng.english, school.term_ids[0], other,
             value=4, reason="x", expected_version=0, subgroup=1,
         )  # fmt: skip
     assert err.value.key == "journal.error.not_in_subgroup"
@@ -180,7 +178,7 @@ def test_the_diary_shows_a_pupil_his_own_groups_lessons(school, eng):
 
     def english_lessons() -> list[str]:
         with db.session() as s:
-            week = diary.pupil_week(s, who("t_pupil"), pupil, date(2025, 9, 1))
+            week = diary.pupil_week(s, principal_of("t_pupil"), pupil, date(2025, 9, 1))
         return [row["topic"] for day in week["lessons"] for row in day if row["subject_en"] == "English"]
 
     assert english_lessons() == ["Unit 1 (1)", "Unit 1 (2)"]  # not split yet: nothing hidden
@@ -192,7 +190,7 @@ def test_the_export_follows_the_subgroup_grid(school, eng):
     split("t_deputy", school.class_5a, eng.english, halves_of(school, eng))
     with db.session() as s:
         name, data = journal_export.journal_xlsx(
-            s, who("t_eng1"), school.class_5a, eng.english, school.term_ids[0], 1, "ru"
+            s, principal_of("t_eng1"), school.class_5a, eng.english, school.term_ids[0], 1, "ru"
         )
     assert name.endswith("-g1-quarter1.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active

@@ -6,18 +6,12 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import Lesson, Mark, User
+from bbbms_app.models import Lesson, Mark
 from bbbms_app.pages.journal import JournalState
-from bbbms_app.services import accounts, journal
-from bbbms_app.services.access import Principal
+from bbbms_app.services import journal
 from bbbms_app.services.journal import CellChange, OutOfScope
+from tests.factories import principal_of
 from tests.states import is_refusal, new_tab, shows_error, sub
-
-
-def who(username: str) -> Principal:
-    with db.session() as s:
-        user = s.exec(select(User).where(User.username == username)).one()
-        return accounts.principal_for(user, session=s)
 
 
 @pytest.fixture
@@ -37,7 +31,7 @@ def marks() -> set[tuple[int, int, int]]:
 
 
 def test_the_substitute_reaches_the_journal_and_writes_only_his_lesson(school, stood_in):
-    sub_teacher = who("t_teacher")
+    sub_teacher = principal_of("t_teacher")
     with db.session() as s:
         assert {c["name"] for c in journal.journal_classes(s, sub_teacher, school.year_id)} == {"5-А", "6-Б"}
         offered = journal.journal_subjects(s, sub_teacher, school.class_5a)
@@ -66,11 +60,11 @@ def test_the_substitute_reaches_the_journal_and_writes_only_his_lesson(school, s
     assert (stood_in, pupil, 4) in marks() and (school.lessons_5a_math[0], pupil, 4) not in marks()
     # The assigned teacher still writes the lesson her substitute taught.
     with db.session(write=True) as s:
-        assert journal.save_cell(s, who("t_classteacher"), stood_in, pupil, CellChange("home", 5), "").changed
+        assert journal.save_cell(s, principal_of("t_classteacher"), stood_in, pupil, CellChange("home", 5), "").changed
 
 
 def test_a_teacher_who_substituted_nowhere_reaches_nothing(school):
-    sub_teacher = who("t_teacher")
+    sub_teacher = principal_of("t_teacher")
     with db.session() as s:
         assert journal.journal_subjects(s, sub_teacher, school.class_5a) == []
         assert journal.journal_of_lesson(s, sub_teacher, school.lessons_5a_math[1]) is None

@@ -27,6 +27,7 @@ from bbbms_app.models import (
 )
 from bbbms_app.services import accounts, timetable
 from tests import timetable_factory
+from tests.factories import principal_of
 from tests.timetable_factory import GRADE5_DAY_OFF, GRADE6_DAY_OFF, PUBLIC_HOLIDAY
 
 Q1_START, Q1_END = date(2025, 9, 1), date(2025, 11, 4)
@@ -40,7 +41,7 @@ def tts(school):
 
 def _place(username: str, tts, class_id: int, weekday: int, number: int, assignment: int, room: str = "", **kw):
     with db.session(write=True) as s:
-        who = timetable_factory.principal(s, username)
+        who = principal_of(username, s)
         return timetable.place(
             s,
             who,
@@ -148,7 +149,7 @@ def test_a_change_from_a_date_ends_the_old_slot_the_day_before(tts):
     assert (old.subject_id, old.valid_from, old.valid_to) == (k.math, Q1_START, date(2025, 10, 5))
     assert (new.subject_id, new.valid_from, new.valid_to) == (k.kyrgyz, date(2025, 10, 6), Q1_END)
     with db.session() as s:
-        deputy = timetable_factory.principal(s, "t_deputy")
+        deputy = principal_of("t_deputy", s)
         before = timetable.class_week(s, deputy, k.class_5a, date(2025, 9, 8))
         after = timetable.class_week(s, deputy, k.class_5a, date(2025, 10, 6))
     assert before.cells[0][0]["subject_en"] == "Mathematics"
@@ -170,7 +171,7 @@ def test_groups_share_a_cell_and_the_whole_class_replaces_them(tts):
     _place("t_deputy", tts, k.class_6b, 5, 3, tts.ta_eng_6b_g2)
     assert sorted(s.subgroup for s in _slots()) == [1, 2]
     with db.session() as s:
-        week = timetable.class_week(s, timetable_factory.principal(s, "t_deputy"), k.class_6b, Q1_START)
+        week = timetable.class_week(s, principal_of("t_deputy", s), k.class_6b, Q1_START)
     cell = week.cells[2][4]
     assert cell["subject_en"] == "English" and cell["detail"] == "1) Өмүрбекова А. / 2) Иванов С."
     _place("t_deputy", tts, k.class_6b, 5, 3, tts.ta_math_6b)
@@ -246,7 +247,7 @@ def test_only_leaders_edit_the_timetable(tts, username):
     with pytest.raises(timetable.OutOfScope):
         _place(username, tts, k.class_5a, 1, 1, tts.ta_math_5a)
     with pytest.raises(timetable.OutOfScope), db.session(write=True) as s:
-        timetable.generate_lessons(s, timetable_factory.principal(s, username), k.term_ids[0])
+        timetable.generate_lessons(s, principal_of(username, s), k.term_ids[0])
     assert _slots() == []
 
 
@@ -264,7 +265,7 @@ def test_another_schools_classes_are_out_of_reach(tts):
         s.flush()
         foreign_id = foreign.id
     with pytest.raises(timetable.OutOfScope), db.session() as s:
-        timetable.class_week(s, timetable_factory.principal(s, "t_deputy"), foreign_id, Q1_START)  # type: ignore[arg-type]
+        timetable.class_week(s, principal_of("t_deputy", s), foreign_id, Q1_START)  # type: ignore[arg-type]
     with pytest.raises(timetable.OutOfScope):
         _place("t_deputy", tts, foreign_id, 1, 1, tts.ta_math_5a)  # type: ignore[arg-type]
     assert _slots() == [] and k.school_id != other.id
@@ -286,8 +287,8 @@ def test_class_week_grid_and_day_lists(tts):
     _fill_week(tts)
     k = tts.known
     with db.session() as s:
-        week = timetable.class_week(s, timetable_factory.principal(s, "t_deputy"), k.class_5a, Q1_START)
-        edit = timetable.class_week(s, timetable_factory.principal(s, "t_deputy"), k.class_5a, Q1_START, editable=True)
+        week = timetable.class_week(s, principal_of("t_deputy", s), k.class_5a, Q1_START)
+        edit = timetable.class_week(s, principal_of("t_deputy", s), k.class_5a, Q1_START, editable=True)
     assert [r["number"] for r in week.rows] == ["1", "2", "3"]
     assert week.rows[0]["time"] == "08:00–08:45" and week.rows[2]["time"] == "09:50–10:35"
     assert week.cells[0][0]["subject_ky"] == "Математика" and week.cells[0][0]["detail"] == "Өмүрбекова А. · 101"
@@ -307,7 +308,7 @@ def test_teacher_week_spans_his_classes_in_clock_order(tts):
         c6.shift = 2  # type: ignore[union-attr]
         s.add(c6)
     with db.session() as s:
-        week = timetable.teacher_week(s, timetable_factory.principal(s, "t_classteacher"), k.teacher_a, Q1_START)
+        week = timetable.teacher_week(s, principal_of("t_classteacher", s), k.teacher_a, Q1_START)
     assert [(r["number"], r["time"], r["shift"]) for r in week.rows] == [
         ("1", "08:00–08:45", "1"),
         ("2", "08:55–09:40", "1"),
@@ -321,10 +322,7 @@ def test_reading_is_scoped(tts):
     _fill_week(tts)
     k = tts.known
     with db.session() as s:
-        p = {
-            u: timetable_factory.principal(s, u)
-            for u in ("t_teacher", "t_parent", "t_pupil", "t_clerk", "t_classteacher")
-        }
+        p = {u: principal_of(u, s) for u in ("t_teacher", "t_parent", "t_pupil", "t_clerk", "t_classteacher")}
         assert timetable.class_week(s, p["t_teacher"], k.class_6b, Q1_START).slots == 2
         assert timetable.class_week(s, p["t_teacher"], k.class_5a, Q1_START).slots == 3  # teaches Kyrgyz there
         assert timetable.class_week(s, p["t_parent"], k.class_5a, Q1_START).slots == 3
@@ -358,7 +356,7 @@ def test_existing_clashes_are_flagged_in_the_grid(tts):
             )
         )
     with db.session() as s:
-        deputy = timetable_factory.principal(s, "t_deputy")
+        deputy = principal_of("t_deputy", s)
         five = timetable.class_week(s, deputy, k.class_5a, Q1_START)
         six = timetable.class_week(s, deputy, k.class_6b, Q1_START)
     assert five.cells[0][0]["clash"] == "1" and five.clashes == 1
@@ -379,9 +377,7 @@ def _lessons(class_id: int, term_id: int) -> list[Lesson]:
 
 def _generate(tts, term_index: int = 0, **kw) -> timetable.Generation:
     with db.session(write=True) as s:
-        return timetable.generate_lessons(
-            s, timetable_factory.principal(s, "t_deputy"), tts.known.term_ids[term_index], **kw
-        )
+        return timetable.generate_lessons(s, principal_of("t_deputy", s), tts.known.term_ids[term_index], **kw)
 
 
 def test_generation_skips_weekends_and_holidays_and_is_idempotent(tts):
@@ -455,7 +451,7 @@ def test_regeneration_follows_a_changed_timetable_but_keeps_lessons_with_journal
         row.cancelled = True  # type: ignore[union-attr]
         s.add(row)
     with db.session(write=True) as s:
-        deputy = timetable_factory.principal(s, "t_deputy")
+        deputy = principal_of("t_deputy", s)
         timetable.clear(
             s, deputy, class_id=k.class_5a, term_id=k.term_ids[0], weekday=4, number=3, effective_from=change
         )
@@ -520,7 +516,7 @@ def test_teacher_adds_an_extra_lesson_for_his_own_class_only(tts):
     with db.session(write=True) as s:
         lesson = timetable.add_lesson(
             s,
-            timetable_factory.principal(s, "t_classteacher"),
+            principal_of("t_classteacher", s),
             assignment_id=tts.ta_math_5a,
             on=friday,
             number=4,
@@ -538,7 +534,7 @@ def test_teacher_adds_an_extra_lesson_for_his_own_class_only(tts):
             "Кайталоо",
         )
         assert row.term_id == k.term_ids[0]  # type: ignore[union-attr]
-        mine = timetable.teacher_lessons(s, timetable_factory.principal(s, "t_classteacher"), date(2025, 9, 1))
+        mine = timetable.teacher_lessons(s, principal_of("t_classteacher", s), date(2025, 9, 1))
     assert [(x["day_ky"], x["number"], x["extra"], x["locked"]) for x in mine] == [
         ("Шейшемби, 02.09", "1", "1", "1"),  # the factory's lessons: marks lock them
         ("Шаршемби, 03.09", "2", "1", "1"),
@@ -573,13 +569,13 @@ def test_teacher_adds_an_extra_lesson_for_his_own_class_only(tts):
     ]
     for kwargs, error, key in refusals:
         with pytest.raises(error) as exc, db.session(write=True) as s:
-            timetable.add_lesson(s, timetable_factory.principal(s, "t_classteacher"), **kwargs)
+            timetable.add_lesson(s, principal_of("t_classteacher", s), **kwargs)
         if key:
             assert exc.value.key == key, kwargs
     with pytest.raises(timetable.TimetableError) as exc, db.session(write=True) as s:
         timetable.add_lesson(
             s,
-            timetable_factory.principal(s, "t_classteacher"),
+            principal_of("t_classteacher", s),
             assignment_id=tts.ta_math_5a,
             on=PUBLIC_HOLIDAY,
             number=5,
@@ -594,20 +590,20 @@ def test_teacher_cancels_and_restores_only_his_own_lessons_without_marks(tts):
     _generate(tts)
     monday = next(x for x in _lessons(k.class_5a, k.term_ids[0]) if x.date == date(2025, 9, 8))
     with db.session(write=True) as s:
-        timetable.cancel_lesson(s, timetable_factory.principal(s, "t_classteacher"), monday.id, "Семинар")  # type: ignore[arg-type]
+        timetable.cancel_lesson(s, principal_of("t_classteacher", s), monday.id, "Семинар")  # type: ignore[arg-type]
     with db.session() as s:
         assert s.get(Lesson, monday.id).cancelled is True  # type: ignore[union-attr]
     event = _audits("lesson")[-1]
     assert (event.field, event.old_value, event.new_value, event.reason) == ("cancelled", "False", "True", "Семинар")
     with pytest.raises(timetable.OutOfScope), db.session(write=True) as s:  # teacher B: not his lesson
-        timetable.restore_lesson(s, timetable_factory.principal(s, "t_teacher"), monday.id)  # type: ignore[arg-type]
+        timetable.restore_lesson(s, principal_of("t_teacher", s), monday.id)  # type: ignore[arg-type]
     with pytest.raises(timetable.OutOfScope), db.session(write=True) as s:
-        timetable.cancel_lesson(s, timetable_factory.principal(s, "t_teacher"), k.lessons_5a_math[1])
+        timetable.cancel_lesson(s, principal_of("t_teacher", s), k.lessons_5a_math[1])
     with pytest.raises(timetable.TimetableError) as exc, db.session(write=True) as s:  # marks were given there
-        timetable.cancel_lesson(s, timetable_factory.principal(s, "t_classteacher"), k.lessons_5a_math[0])
+        timetable.cancel_lesson(s, principal_of("t_classteacher", s), k.lessons_5a_math[0])
     assert exc.value.key == "tt.error.has_marks"
     with db.session(write=True) as s:
-        timetable.restore_lesson(s, timetable_factory.principal(s, "t_classteacher"), monday.id)  # type: ignore[arg-type]
+        timetable.restore_lesson(s, principal_of("t_classteacher", s), monday.id)  # type: ignore[arg-type]
     with db.session() as s:
         assert s.get(Lesson, monday.id).cancelled is False  # type: ignore[union-attr]
         assert not any(x.cancelled for x in s.exec(select(Lesson)).all())

@@ -13,6 +13,7 @@ from bbbms_app.pages.diary import DiaryState
 from bbbms_app.pages.timetable import MyLessonsState, TimetableState
 from bbbms_app.services import timetable
 from tests import timetable_factory
+from tests.factories import principal_of
 from tests.states import is_refusal, new_tab, sub
 
 
@@ -41,7 +42,7 @@ def _place(tts, class_id: int, weekday: int, number: int, assignment: int) -> No
     with db.session(write=True) as s:
         timetable.place(
             s,
-            timetable_factory.principal(s, "t_deputy"),
+            principal_of("t_deputy", s),
             class_id=class_id,
             term_id=tts.known.term_ids[0],
             weekday=weekday,
@@ -195,7 +196,7 @@ async def test_a_teacher_cancels_his_lesson_but_not_another_teachers(tts):
     _place(tts, k.class_6b, 2, 1, tts.ta_math_6b)  # teacher B, Tuesdays
     _place(tts, k.class_5a, 1, 1, tts.ta_math_5a)  # teacher A, Mondays
     with db.session(write=True) as s:
-        timetable.generate_lessons(s, timetable_factory.principal(s, "t_deputy"), k.term_ids[0])
+        timetable.generate_lessons(s, principal_of("t_deputy", s), k.term_ids[0])
     with db.session() as s:
         mine = s.exec(select(Lesson).where(Lesson.class_id == k.class_6b, Lesson.date == date(2025, 9, 2))).one()
         theirs = s.exec(select(Lesson).where(Lesson.class_id == k.class_5a, Lesson.date == date(2025, 9, 8))).one()
@@ -332,7 +333,7 @@ def test_generation_reports_its_progress(tts):
     heard: list[tuple[int, int]] = []
     with db.session(write=True) as s:
         done = timetable.generate_lessons(
-            s, timetable_factory.principal(s, "t_deputy"), k.term_ids[0], progress=lambda d, t: heard.append((d, t))
+            s, principal_of("t_deputy", s), k.term_ids[0], progress=lambda d, t: heard.append((d, t))
         )
     assert heard[0] == (0, done.created) and heard[-1] == (done.created, done.created)
     assert [d for d, _t in heard] == sorted(d for d, _t in heard)

@@ -14,9 +14,7 @@ from datetime import date, time, timedelta
 
 from sqlmodel import Session, select
 
-from bbbms_app.models import BellSchedule, Holiday, Subject, TeachingAssignment, User
-from bbbms_app.services import accounts
-from bbbms_app.services.access import Principal
+from bbbms_app.models import BellSchedule, Holiday, Subject, TeachingAssignment
 from tests.factories import KnownSchool
 
 PUBLIC_HOLIDAY = date(2025, 9, 10)  # a Wednesday, every grade
@@ -115,11 +113,6 @@ def build(s: Session, known: KnownSchool) -> TimetableSchool:
     out.ta_ky_6b_a = ta.id  # type: ignore[assignment]
     s.flush()
     return out
-
-
-def principal(s: Session, username: str) -> Principal:
-    user = s.exec(select(User).where(User.username == username)).one()
-    return accounts.principal_for(user)
 
 
 def mondays_and_wednesdays(start: date, end: date) -> tuple[list[date], list[date]]:
