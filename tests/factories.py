@@ -68,20 +68,28 @@ def _staff(s: Session, school_id: int, last: str, first: str, position: str) -> 
     return st
 
 
-def _pupil(s: Session, school_id: int, last: str, first: str, pin: str, born: date, sex: str) -> Pupil:
-    p = Pupil(
-        school_id=school_id,
-        last_name=last,
-        first_name=first,
-        pin=pin,
-        birth_date=born,
-        sex=sex,
-        search_key=search_key(last, first, pin),
-        sort_key=sort_key(last, first),
-    )
+def make_pupil(s: Session, school_id: int, **overrides: object) -> Pupil:
+    """A pupil of `school_id` with no class yet (a card the clerk made), flushed; any column can be
+    given. The search and sort keys follow the names unless given."""
+    values: dict[str, object] = {
+        "last_name": "Жаңы",
+        "first_name": "Алмаз",
+        "pin": None,
+        "birth_date": date(2014, 10, 2),
+        "sex": "m",
+        **overrides,
+    }
+    last, first = str(values["last_name"]), str(values["first_name"])
+    values.setdefault("search_key", search_key(last, first, str(values["pin"] or "")))
+    values.setdefault("sort_key", sort_key(last, first))
+    p = Pupil(school_id=school_id, **values)
     s.add(p)
     s.flush()
     return p
+
+
+def _pupil(s: Session, school_id: int, last: str, first: str, pin: str, born: date, sex: str) -> Pupil:
+    return make_pupil(s, school_id, last_name=last, first_name=first, pin=pin, birth_date=born, sex=sex)
 
 
 def build_school(s: Session, okpo: str = "10000001", prefix: str = "t_") -> KnownSchool:

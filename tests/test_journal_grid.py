@@ -5,26 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 from bbbms_app import db
-from bbbms_app.i18n.collation import search_key, sort_key
-from bbbms_app.models import Enrollment, Pupil
+from bbbms_app.models import Enrollment
 from bbbms_app.services import journal
-from tests.factories import principal_of
+from tests.factories import make_pupil, principal_of
 
 
 def _add_pupil(s, school, last: str, first: str, patronymic: str, pin: str) -> int:
-    p = Pupil(
-        school_id=school.school_id,
+    p = make_pupil(
+        s,
+        school.school_id,
         last_name=last,
         first_name=first,
         patronymic=patronymic,
         pin=pin,
         birth_date=date(2014, 3, 3),
-        sex="m",
-        search_key=search_key(last, first),
-        sort_key=sort_key(last, first),
     )
-    s.add(p)
-    s.flush()
     s.add(Enrollment(school_id=school.school_id, pupil_id=p.id, class_id=school.class_5a, starts_on=date(2025, 9, 1)))
     return p.id  # type: ignore[return-value]
 

@@ -29,7 +29,7 @@ from bbbms_app.services.engine import exports, imports, listing, writes
 from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.engine.profiles import guardian as guardians
 from bbbms_app.services.engine.registry import ENTITIES
-from tests.factories import principal_of
+from tests.factories import make_pupil, principal_of
 
 MOVEMENTS = ENTITIES.get("movement")
 ORDERS = ENTITIES.get("order")
@@ -47,9 +47,7 @@ def make_order(school_id: int, number: str = "12-у", on: date = date(2025, 10, 
 
 def new_pupil(school_id: int, pin: str = "21010201500099", last: str = "Жаңы", first: str = "Алмаз") -> int:
     with db.session(write=True) as s:
-        p = Pupil(school_id=school_id, pin=pin, last_name=last, first_name=first, birth_date=date(2014, 10, 2), sex="m")
-        s.add(p)
-        s.flush()
+        p = make_pupil(s, school_id, pin=pin, last_name=last, first_name=first)
         assert p.id is not None
         return p.id
 

@@ -9,7 +9,8 @@ from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.admin.states import MovementAdminState, OrderAdminState, PupilAdminState
-from bbbms_app.models import AuditEvent, Enrollment, MovementRecord, Order, Pupil
+from bbbms_app.models import AuditEvent, Enrollment, MovementRecord, Order
+from tests.factories import make_pupil
 from tests.states import is_refusal, new_tab, sub
 
 
@@ -18,17 +19,8 @@ def book(school):
     """An order and a pupil with no class yet (the clerk made his card; now he arrives)."""
     with db.session(write=True) as s:
         order = Order(school_id=school.school_id, number="12-у", date=date(2025, 10, 3), summary="Кабыл алуу")
-        pupil = Pupil(
-            school_id=school.school_id,
-            pin="21010201500099",
-            last_name="Жаңы",
-            first_name="Алмаз",
-            birth_date=date(2014, 10, 2),
-            sex="m",
-            search_key="жаңы алмаз",
-        )
-        s.add_all([order, pupil])
-        s.flush()
+        s.add(order)
+        pupil = make_pupil(s, school.school_id, pin="21010201500099")
         return order.id, pupil.id
 
 
