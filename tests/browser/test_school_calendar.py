@@ -138,6 +138,6 @@ def test_the_journal_xlsx_comes_through_the_authorized_route(page: Page):
     ws = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     names = [page.locator(".jg tbody th.nm").nth(r).get_attribute("title") for r in range(rows)]
     assert [str(ws.cell(4 + r, 2).value).split(" — ")[0] for r in range(rows)] == names
-    # Another browser without the teacher's session gets nothing.
+    # Another browser without the teacher's session gets nothing: the one answer of every refusal.
     answer = page.context.browser.new_context().request.get(download.value.url)  # type: ignore[union-attr]
-    assert answer.status == 401
+    assert answer.status == 404
