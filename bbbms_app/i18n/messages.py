@@ -26,6 +26,7 @@ PARTS = (
     "cli",
     "guard",
     "rules",
+    "comm",
 )
 
 

@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, str] = {
     "consent.write": "record and withdraw consents; save personal fields they cover",
     "backup.read": "see the backups list (size, age, checks) and the warning when the last good one is old",
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
+    "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
 }
 
 _TEACHING = {
@@ -82,6 +83,7 @@ _LEADERSHIP = {
     "audit.read",
     "rights.read",
     "consent.read",
+    "announcement.write",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -100,7 +102,9 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
     "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),
-    "class_teacher": frozenset(_TEACHING | {"guardian.read", "report.read", "consent.read", "subgroup.write"}),
+    "class_teacher": frozenset(
+        _TEACHING | {"guardian.read", "report.read", "consent.read", "subgroup.write", "announcement.write"}
+    ),
     "clerk": frozenset(
         {
             "school.read",
