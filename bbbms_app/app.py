@@ -19,6 +19,7 @@ from bbbms_app.components import navigation
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.navigation import Page
 from bbbms_app.pages.account_requests import AccountRequestState, account_requests_page
+from bbbms_app.pages.announcements import AnnouncementsState, announcements_page
 from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
@@ -74,6 +75,14 @@ PAGES: tuple[Page, ...] = (
     Page("/journal", "nav.journal", ("journal.read",), "book-marked", journal_page, (JournalState.load,)),
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
+    Page(
+        "/announcements",
+        "nav.announcements",
+        ("announcement.write",),
+        "megaphone",
+        announcements_page,
+        (AnnouncementsState.load,),
+    ),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     admin_pages.hub(),

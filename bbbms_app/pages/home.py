@@ -1,6 +1,7 @@
 """The home page: school figures for the school-wide roles; a teacher's day (today's lessons, lessons
 still without a topic or marks, and for a class teacher his class's absences today) and teaching
-load; the children for parents."""
+load; the children for parents; and for everyone the announcements addressed to him, each marked read
+when it is opened (services.announcements)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from datetime import date
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components.announcement import audience_text, body_text
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
-from bbbms_app.services import backup, stats
+from bbbms_app.models.accounts import ROLES
+from bbbms_app.models.communication import AUDIENCES, REACHES
+from bbbms_app.services import announcements, backup, stats
 from bbbms_app.services import school as school_service
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES
 
@@ -35,6 +40,9 @@ class HomeState(rx.State):
     absent_today: int = 0
     late_today: int = 0
     absences: list[dict[str, str]] = []
+    # The announcements addressed to him today (pinned first) and the one he opened.
+    announcements: list[dict[str, str]] = []
+    opened: str = ""
 
     @rx.event
     @requires("signed_in")
@@ -73,7 +81,22 @@ class HomeState(rx.State):
             self.children = (
                 school_service.own_children(s, principal, today) if principal.role in ("parent", "pupil") else []
             )
+            self.announcements = announcements.feed(s, principal, today)
         self.backup_warning = backup.warning() if principal.can("backup.read") else {}
+
+    @rx.event
+    @requires("signed_in")
+    def open_announcement(self, announcement_id: str):
+        """Open (or close) one of his announcements; the first opening is his read receipt."""
+        aid = inputs.record_id(announcement_id, "announcement_id")
+        if self.opened == str(aid):
+            self.opened = ""
+            return
+        principal = current()
+        with db.session(write=True) as s:
+            announcements.mark_read(s, principal, aid, date.today())
+        self.opened = str(aid)
+        self.announcements = [{**r, "read": "1"} if r["id"] == self.opened else r for r in self.announcements]
 
 
 def _figure(key: str, label_key: str, icon: str) -> rx.Component:
@@ -238,9 +261,63 @@ def _in_lang(row: rx.Var, prefix: str) -> rx.Var:
     return rx.match(AuthState.lang, ("ru", row[f"{prefix}_ru"]), ("en", row[f"{prefix}_en"]), row[f"{prefix}_ky"])
 
 
+def _announcement(row: rx.Var) -> rx.Component:
+    """One announcement: its title (tap to open), and when open its text, audience and author."""
+    is_open = HomeState.opened == row["id"]
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.icon(rx.cond(is_open, "chevron-down", "chevron-right"), size=18),
+                rx.text(row["title"], weight=rx.cond(row["read"] == "", "bold", "medium"), size="3", flex="1"),
+                rx.cond(row["pinned"] == "1", rx.badge(tr("comm.pinned"), color_scheme="amber")),
+                rx.cond(row["read"] == "", rx.badge(tr("comm.unread"), color_scheme="red", data_testid="ann-unread")),
+                gap="8px",
+                align="center",
+                width="100%",
+            ),
+            rx.cond(
+                is_open,
+                rx.vstack(
+                    body_text(row["body"], size="2", data_testid="ann-body-text"),
+                    audience_text(row, AUDIENCES, REACHES, ROLES, size="1", color_scheme="gray"),
+                    rx.text(
+                        tr("comm.from").replace("{name}", row["author"]),  # type: ignore[attr-defined]
+                        " · ",
+                        row["publish_on"],
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_click=HomeState.open_announcement(row["id"]),
+        cursor="pointer",
+        width="100%",
+        data_testid="home-announcement",
+    )
+
+
+def _announcements() -> rx.Component:
+    return rx.cond(
+        HomeState.announcements.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.heading(tr("nav.announcements"), size="4"),
+            rx.foreach(HomeState.announcements, _announcement),
+            spacing="2",
+            width="100%",
+            data_testid="home-announcements",
+        ),
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
         rx.text(tr("home.welcome").replace("{name}", AuthState.display_name), size="4"),  # type: ignore[attr-defined]
+        _announcements(),
         rx.cond(
             HomeState.backup_warning.length() > 0,  # type: ignore[attr-defined]
             rx.callout(
