@@ -45,6 +45,8 @@ class AnnouncementsState(rx.State):
     publish_on: str = ""
     expires_on: str = ""
     form_error: str = ""
+    # Bumped when the form is cleared: the text fields (not controlled) are drawn anew, empty.
+    form_key: int = 0
     audience_options: list[str] = []
     reach_options: list[str] = []
     class_options: list[dict[str, str]] = []
@@ -63,6 +65,7 @@ class AnnouncementsState(rx.State):
     def _clear(self) -> None:
         self.title = self.body = self.grade = self.role = self.expires_on = self.form_error = ""
         self.pinned = False
+        self.form_key += 1
         self.publish_on = date.today().isoformat()
         self.audience = self.audience_options[0]
         self.reach = self.reach_options[0]
@@ -74,9 +77,7 @@ class AnnouncementsState(rx.State):
         self._fetch()
         self._clear()
 
-    @rx.event
-    @requires("announcement.write")
-    def set_value(self, field: str, value: str):
+    def _set(self, field: str, value: object) -> None:
         """One field of the form as typed or picked; a pick the screen did not offer is ignored."""
         field = inputs.choice(
             field,
@@ -95,6 +96,34 @@ class AnnouncementsState(rx.State):
         }[field]
         if isinstance(value, str) and value in allowed:
             setattr(self, field, value)
+
+    @rx.event
+    @requires("announcement.write")
+    def set_value(self, field: str, value: str):
+        """A picker's choice (audience, reach, grade, class, role) or a field's text."""
+        self._set(field, value)
+
+    # The text fields send their value when they lose focus (one event, not one per keystroke on
+    # a weak connection); the date fields when a whole date is typed (components/date_input.py).
+    @rx.event
+    @requires("announcement.write")
+    def set_title(self, value: str):
+        self._set("title", value)
+
+    @rx.event
+    @requires("announcement.write")
+    def set_body(self, value: str):
+        self._set("body", value)
+
+    @rx.event
+    @requires("announcement.write")
+    def set_publish_on(self, value: str):
+        self._set("publish_on", value)
+
+    @rx.event
+    @requires("announcement.write")
+    def set_expires_on(self, value: str):
+        self._set("expires_on", value)
 
     @rx.event
     @requires("announcement.write")
@@ -188,8 +217,9 @@ def _form() -> rx.Component:
             _labelled(
                 "comm.field.title",
                 rx.input(
-                    value=S.title,
-                    on_change=lambda v: S.set_value("title", v),
+                    default_value=S.title,
+                    on_blur=S.set_title,
+                    key=S.form_key.to(str) + "-title",
                     max_length=announcements.TITLE_MAX,
                     width="100%",
                     data_testid="ann-title",
@@ -198,8 +228,9 @@ def _form() -> rx.Component:
             _labelled(
                 "comm.field.body",
                 rx.text_area(
-                    value=S.body,
-                    on_change=lambda v: S.set_value("body", v),
+                    default_value=S.body,
+                    on_blur=S.set_body,
+                    key=S.form_key.to(str) + "-body",
                     rows="4",
                     max_length=announcements.BODY_MAX,
                     width="100%",
@@ -233,15 +264,11 @@ def _form() -> rx.Component:
                 ),
                 _labelled(
                     "comm.field.publish_on",
-                    date_input(
-                        S.publish_on, lambda v: S.set_value("publish_on", v), testid="ann-publish", width="100%"
-                    ),
+                    date_input(S.publish_on, S.set_publish_on, testid="ann-publish", width="100%"),
                 ),
                 _labelled(
                     "comm.field.expires_on",
-                    date_input(
-                        S.expires_on, lambda v: S.set_value("expires_on", v), testid="ann-expires", width="100%"
-                    ),
+                    date_input(S.expires_on, S.set_expires_on, testid="ann-expires", width="100%"),
                 ),
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3",
