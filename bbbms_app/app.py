@@ -9,6 +9,7 @@ import reflex as rx
 
 from bbbms_app import serving, tab_states
 from bbbms_app.admin import pages as admin_pages
+from bbbms_app.api.calendar_feed import calendar_feed_api
 from bbbms_app.api.health import health_api
 from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.guard import backend_error
@@ -22,6 +23,7 @@ from bbbms_app.pages.account_requests import AccountRequestState, account_reques
 from bbbms_app.pages.announcements import AnnouncementsState, announcements_page
 from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
+from bbbms_app.pages.calendar import CalendarState, calendar_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
 from bbbms_app.pages.diary import DiaryState, diary_page
 from bbbms_app.pages.exams import ExamsState, exams_page
@@ -43,9 +45,10 @@ app = rx.App(
     # Private files (scans, exports, journal files: api/private_files.py) behind authorization, first;
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response;
     # /health (database, Redis, job queue, last good backup) for a monitor, public and terse;
+    # /calendar-feed/{token}.ics, a user's iCalendar feed (its secret token is the credential);
     # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
     api_transformer=[
-        *(private_files_api, health_api),
+        *(private_files_api, health_api, calendar_feed_api),
         *(serving.static_cache, security_headers),
         serving.upload_gate,
     ],
@@ -75,6 +78,7 @@ PAGES: tuple[Page, ...] = (
     Page("/journal", "nav.journal", ("journal.read",), "book-marked", journal_page, (JournalState.load,)),
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
+    Page("/calendar", "nav.calendar", ("signed_in",), "calendar-heart", calendar_page, (CalendarState.load,)),
     Page(
         "/announcements",
         "nav.announcements",

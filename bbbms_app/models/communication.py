@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
@@ -60,3 +60,47 @@ class AnnouncementRead(SQLModel, table=True):
     announcement_id: int = Field(foreign_key="announcement.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     read_at: datetime = ts_field(default_now=True)
+
+
+class SchoolEvent(SQLModel, table=True):
+    """An event of the school calendar (a parent meeting, an exam, an Olympiad, the last bell) for
+    an audience like an announcement's; its day and times are the school's wall clock."""
+
+    __table_args__ = (
+        CheckConstraint("audience IN ('school','grade','class','role')", name="audience"),
+        CheckConstraint("reach IN ('all','staff','parents','pupils','families')", name="reach"),
+        CheckConstraint("audience <> 'grade' OR grade BETWEEN 1 AND 12", name="grade"),
+        CheckConstraint("audience <> 'class' OR class_id IS NOT NULL", name="class"),
+        CheckConstraint("audience <> 'role' OR role <> ''", name="role"),
+        CheckConstraint("ends_at IS NULL OR starts_at IS NOT NULL", name="times"),
+        Index("ix_schoolevent_day", "school_id", "on_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="school.id", index=True)
+    author_id: int = Field(foreign_key="user.id", index=True)
+    author_name: str = Field(default="", max_length=200)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    place: str = Field(default="", max_length=200)
+    on_day: date
+    starts_at: time | None = None  # none: an all-day event
+    ends_at: time | None = None
+    audience: str = Field(default="school", max_length=10)
+    grade: int | None = None
+    class_id: int | None = Field(default=None, foreign_key="schoolclass.id", index=True)
+    role: str = Field(default="", max_length=16)
+    reach: str = Field(default="all", max_length=10)
+    created_at: datetime = ts_field(default_now=True)
+    withdrawn_at: datetime | None = ts_field()  # cancelled: kept, shown to nobody, gone from the feeds
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A user's secret iCalendar address: only the SHA-256 of its token is stored; a new address
+    revokes the old one, and the user may revoke it without a new one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = ts_field(default_now=True)
+    revoked_at: datetime | None = ts_field()

@@ -18,7 +18,7 @@ from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.models.accounts import ROLES
 from bbbms_app.models.communication import AUDIENCES, REACHES
-from bbbms_app.services import announcements, backup, stats
+from bbbms_app.services import announcements, backup, school_events, stats
 from bbbms_app.services import school as school_service
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES
 
@@ -43,6 +43,8 @@ class HomeState(rx.State):
     # The announcements addressed to him today (pinned first) and the one he opened.
     announcements: list[dict[str, str]] = []
     opened: str = ""
+    # The events of his calendar in the coming two weeks (the full list on /calendar).
+    events: list[dict[str, str]] = []
 
     @rx.event
     @requires("signed_in")
@@ -82,6 +84,7 @@ class HomeState(rx.State):
                 school_service.own_children(s, principal, today) if principal.role in ("parent", "pupil") else []
             )
             self.announcements = announcements.feed(s, principal, today)
+            self.events = school_events.upcoming(s, principal, today, days=14)[:5]
         self.backup_warning = backup.warning() if principal.can("backup.read") else {}
 
     @rx.event
@@ -314,10 +317,44 @@ def _announcements() -> rx.Component:
     )
 
 
+def _events() -> rx.Component:
+    return rx.cond(
+        HomeState.events.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.heading(tr("events.upcoming"), size="4"),
+            rx.foreach(
+                HomeState.events,
+                lambda e: rx.link(
+                    rx.card(
+                        rx.flex(
+                            rx.badge(e["day"], size="2"),
+                            rx.cond(e["time"] != "", rx.text(e["time"], size="2", color_scheme="gray")),
+                            rx.text(e["title"], weight="medium", size="2"),
+                            rx.cond(e["place"] != "", rx.text("· ", e["place"], size="2", color_scheme="gray")),
+                            gap="8px",
+                            align="center",
+                            wrap="wrap",
+                        ),
+                        width="100%",
+                    ),
+                    href="/calendar",
+                    underline="none",
+                    color="inherit",
+                    width="100%",
+                    data_testid="home-event",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
         rx.text(tr("home.welcome").replace("{name}", AuthState.display_name), size="4"),  # type: ignore[attr-defined]
         _announcements(),
+        _events(),
         rx.cond(
             HomeState.backup_warning.length() > 0,  # type: ignore[attr-defined]
             rx.callout(

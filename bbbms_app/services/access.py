@@ -52,6 +52,7 @@ PERMISSIONS: dict[str, str] = {
     "backup.read": "see the backups list (size, age, checks) and the warning when the last good one is old",
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
     "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
+    "event.write": "put events in the school calendar: the director and deputy for the school, a class teacher for his",
 }
 
 _TEACHING = {
@@ -84,6 +85,7 @@ _LEADERSHIP = {
     "rights.read",
     "consent.read",
     "announcement.write",
+    "event.write",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -103,7 +105,8 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),
     "class_teacher": frozenset(
-        _TEACHING | {"guardian.read", "report.read", "consent.read", "subgroup.write", "announcement.write"}
+        _TEACHING
+        | {"guardian.read", "report.read", "consent.read", "subgroup.write", "announcement.write", "event.write"}
     ),
     "clerk": frozenset(
         {

@@ -29,7 +29,14 @@ from sqlmodel import Session, col, func, select
 
 from bbbms_app.models import Enrollment, SchoolClass, TeachingAssignment, User
 from bbbms_app.models._base import utcnow
-from bbbms_app.models.communication import AUDIENCE_ROLES, AUDIENCES, REACHES, Announcement, AnnouncementRead
+from bbbms_app.models.communication import (
+    AUDIENCE_ROLES,
+    AUDIENCES,
+    REACHES,
+    Announcement,
+    AnnouncementRead,
+    SchoolEvent,
+)
 from bbbms_app.services import audit
 from bbbms_app.services.access import Principal, visible_pupil_ids_own
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
@@ -153,25 +160,33 @@ def _current_classes(session: Session, principal: Principal, today: date) -> tup
     return {r[0] for r in rows}, {r[1] for r in rows}
 
 
-def _addressed_to(session: Session, principal: Principal, today: date):
-    """The WHERE clause of the announcements addressed to the principal and current today."""
+def addressed(model, session: Session, principal: Principal, today: date):
+    """The WHERE clause of the rows of `model` (Announcement, SchoolEvent: the same audience
+    columns) addressed to the principal and not withdrawn; dates are the caller's."""
     classes, grades = _current_classes(session, principal, today)
     return and_(
-        Announcement.school_id == principal.school_id,
-        col(Announcement.withdrawn_at).is_(None),
-        Announcement.publish_on <= today,
-        or_(col(Announcement.expires_on).is_(None), col(Announcement.expires_on) >= today),
-        col(Announcement.reach).in_(_reaches_for(principal.role)),
+        model.school_id == principal.school_id,
+        col(model.withdrawn_at).is_(None),
+        col(model.reach).in_(_reaches_for(principal.role)),
         or_(
-            Announcement.audience == "school",
-            and_(Announcement.audience == "grade", col(Announcement.grade).in_(grades)) if grades else false(),
-            and_(Announcement.audience == "class", col(Announcement.class_id).in_(classes)) if classes else false(),
-            and_(Announcement.audience == "role", col(Announcement.role).in_(_roles_for(principal.role))),
+            model.audience == "school",
+            and_(model.audience == "grade", col(model.grade).in_(grades)) if grades else false(),
+            and_(model.audience == "class", col(model.class_id).in_(classes)) if classes else false(),
+            and_(model.audience == "role", col(model.role).in_(_roles_for(principal.role))),
         ),
     )
 
 
-def _audience_label(a: Announcement, names: dict[int, str]) -> dict[str, str]:
+def _addressed_to(session: Session, principal: Principal, today: date):
+    """The announcements addressed to the principal and current today."""
+    return and_(
+        addressed(Announcement, session, principal, today),
+        Announcement.publish_on <= today,
+        or_(col(Announcement.expires_on).is_(None), col(Announcement.expires_on) >= today),
+    )
+
+
+def audience_label(a: Announcement | SchoolEvent, names: dict[int, str]) -> dict[str, str]:
     """Codes the page translates: the audience, its detail (a grade, a class, a role) and the reach."""
     detail = ""
     if a.audience == "grade":
@@ -183,7 +198,7 @@ def _audience_label(a: Announcement, names: dict[int, str]) -> dict[str, str]:
     return {"audience": a.audience, "detail": detail, "reach": a.reach}
 
 
-def _class_names(session: Session, rows: list[Announcement]) -> dict[int, str]:
+def class_names(session: Session, rows: list) -> dict[int, str]:
     ids = {a.class_id for a in rows if a.class_id is not None}
     if not ids:
         return {}
@@ -202,7 +217,7 @@ def _row(a: Announcement, names: dict[int, str]) -> dict[str, str]:
         "pinned": "1" if a.pinned else "",
         "publish_on": a.publish_on.strftime("%d.%m.%Y"),
         "expires_on": a.expires_on.strftime("%d.%m.%Y") if a.expires_on else "",
-        **_audience_label(a, names),
+        **audience_label(a, names),
     }
 
 
@@ -227,7 +242,7 @@ def feed(session: Session, principal: Principal, today: date, limit: int = 20) -
             )
         ).all()
     )
-    names = _class_names(session, rows)
+    names = class_names(session, rows)
     return [{**_row(a, names), "read": "1" if a.id in read else ""} for a in rows]
 
 
@@ -255,6 +270,42 @@ def mark_read(session: Session, principal: Principal, announcement_id: int, toda
     return True
 
 
+def check_audience(
+    session: Session,
+    principal: Principal,
+    permission: str,
+    *,
+    audience: str,
+    reach: str,
+    grade: int | None,
+    class_id: int | None,
+    role: str,
+) -> None:
+    """Refuse an audience the principal may not address (an announcement's, an event's) or whose
+    values do not hold together."""
+    if principal.school_id is None or not principal.can(permission):
+        raise OutOfScope(permission)
+    if audience not in AUDIENCES or reach not in REACHES:
+        raise Refused("comm.error.audience", field="audience")
+    if audience == "grade" and (grade is None or not 1 <= grade <= 12):
+        raise Refused("comm.error.grade", field="grade")
+    if audience == "role" and role not in AUDIENCE_ROLES:
+        raise Refused("comm.error.role", field="role")
+    if audience == "class":
+        if class_id is None:
+            raise Refused("comm.error.class", field="class_id")
+        school = session.exec(select(SchoolClass.school_id).where(SchoolClass.id == class_id)).first()
+        if school != principal.school_id:
+            raise NotFound(f"class {class_id}")
+    if principal.role in SCHOOL_WRITERS:
+        return
+    # A class teacher: his own class's families only.
+    if audience != "class" or reach not in CLASS_REACHES:
+        raise OutOfScope(f"{permission} to {audience}/{reach}")
+    if class_id not in {c.id for c in led_classes(session, principal)}:
+        raise OutOfScope(f"{permission} to class {class_id}")
+
+
 def _check(session: Session, principal: Principal, draft: Draft, today: date) -> None:
     """Refuse a draft the principal may not send, or whose values do not hold together."""
     if principal.school_id is None or not principal.can("announcement.write"):
@@ -269,23 +320,16 @@ def _check(session: Session, principal: Principal, draft: Draft, today: date) ->
         raise Refused("comm.error.publish_on", field="publish_on")
     if draft.expires_on is not None and draft.expires_on < max(draft.publish_on, today):
         raise Refused("comm.error.expires_on", field="expires_on")
-    if draft.audience == "grade" and (draft.grade is None or not 1 <= draft.grade <= 12):
-        raise Refused("comm.error.grade", field="grade")
-    if draft.audience == "role" and draft.role not in AUDIENCE_ROLES:
-        raise Refused("comm.error.role", field="role")
-    if draft.audience == "class":
-        if draft.class_id is None:
-            raise Refused("comm.error.class", field="class_id")
-        school = session.exec(select(SchoolClass.school_id).where(SchoolClass.id == draft.class_id)).first()
-        if school != principal.school_id:
-            raise NotFound(f"class {draft.class_id}")
-    if writes_school(principal):
-        return
-    # A class teacher: his own class's families only.
-    if draft.audience != "class" or draft.reach not in CLASS_REACHES:
-        raise OutOfScope(f"announcement to {draft.audience}/{draft.reach}")
-    if draft.class_id not in {c.id for c in led_classes(session, principal)}:
-        raise OutOfScope(f"announcement to class {draft.class_id}")
+    check_audience(
+        session,
+        principal,
+        "announcement.write",
+        audience=draft.audience,
+        reach=draft.reach,
+        grade=draft.grade,
+        class_id=draft.class_id,
+        role=draft.role,
+    )
 
 
 def post(session: Session, principal: Principal, draft: Draft, today: date) -> Announcement:
@@ -308,7 +352,7 @@ def post(session: Session, principal: Principal, draft: Draft, today: date) -> A
     )
     session.add(a)
     session.flush()
-    detail = _audience_label(a, _class_names(session, [a]))
+    detail = audience_label(a, class_names(session, [a]))
     audit.record(
         session,
         principal,
@@ -361,7 +405,7 @@ def written(session: Session, principal: Principal, limit: int = 50) -> list[dic
             .order_by(AnnouncementRead.read_at)
         ).all():
             readers.setdefault(aid, []).append(name or username)
-    names = _class_names(session, rows)
+    names = class_names(session, rows)
     return [
         {
             **_row(a, names),

@@ -85,4 +85,67 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "comm.error.grade": ("Параллелди тандаңыз (1–12)", "Выберите параллель (1–12)", "Choose a grade (1–12)"),
     "comm.error.class": ("Классты тандаңыз", "Выберите класс", "Choose a class"),
     "comm.error.role": ("Ролду тандаңыз", "Выберите роль", "Choose a role"),
+    # The events calendar and the personal iCalendar address.
+    "nav.calendar": ("Иш-чаралар", "Календарь событий", "Events calendar"),
+    "rights.perm.event.write": (
+        "Иш-чараларды календарга кошуу (директор жана орун басары — бүт мектепке, класс жетекчи — өз классына)",
+        "Добавлять события в календарь (директор и заместитель — для школы, классный руководитель — для класса)",
+        "Add events to the calendar (the director and deputy for the school, a class teacher for his class)",
+    ),
+    "audit.entity.schoolevent": ("Иш-чара", "Событие", "Event"),
+    "audit.entity.calendarfeed": ("Жеке календардын дареги", "Адрес личного календаря", "Personal calendar address"),
+    "events.none": (
+        "Жакынкы күндөрдө иш-чара жок",
+        "В ближайшие дни событий нет",
+        "No events in the coming days",
+    ),
+    "events.upcoming": ("Жакынкы иш-чаралар", "Ближайшие события", "Coming events"),
+    "events.new": ("Жаңы иш-чара", "Новое событие", "New event"),
+    "events.field.day": ("Күнү", "Дата", "Day"),
+    "events.field.starts": ("Башталышы (милдеттүү эмес)", "Начало (необязательно)", "Starts (optional)"),
+    "events.field.ends": ("Аякташы (милдеттүү эмес)", "Окончание (необязательно)", "Ends (optional)"),
+    "events.field.place": ("Өтүүчү жери", "Место", "Place"),
+    "events.field.description": ("Кошумча маалымат", "Подробности", "Details"),
+    "events.place_is": ("Жери: {place}", "Место: {place}", "Place: {place}"),
+    "events.add": ("Календарга кошуу", "Добавить в календарь", "Add to the calendar"),
+    "events.added": ("Иш-чара календарга кошулду", "Событие добавлено в календарь", "The event is in the calendar"),
+    "events.cancel": ("Жокко чыгаруу", "Отменить", "Cancel"),
+    "events.cancelled": ("Иш-чара жокко чыгарылды", "Событие отменено", "The event is cancelled"),
+    "events.error.day": (
+        "Иш-чаранын күнүн көрсөтүңүз (бүгүн же андан кийин)",
+        "Укажите дату события (сегодня или позже)",
+        "Enter the event's day (today or later)",
+    ),
+    "events.error.time": (
+        "Убакытты СС:ММ түрүндө жазыңыз: {field}",
+        "Укажите время в виде ЧЧ:ММ: {field}",
+        "Enter the time as HH:MM: {field}",
+    ),
+    "events.error.times": (
+        "Аякташы башталышынан кийин болушу керек",
+        "Окончание должно быть позже начала",
+        "The end must come after the start",
+    ),
+    "events.feed.title": ("Телефондогу календарь", "Календарь в телефоне", "The calendar on your phone"),
+    "events.feed.help": (
+        "Жеке дарек телефонуңуздун календарына иш-чараларды кошот. Аны эч кимге бербеңиз; "
+        "керек болсо жаңысын алыңыз же өчүрүңүз.",
+        "Личный адрес добавляет события в календарь вашего телефона. Никому его не передавайте; "
+        "при необходимости получите новый или отключите.",
+        "A personal address puts the events in your phone's calendar. Give it to nobody; "
+        "make a new one or revoke it when needed.",
+    ),
+    "events.feed.once": (
+        "Дарегиңиз (ушул жолу гана көрсөтүлөт — көчүрүп алыңыз):",
+        "Ваш адрес (показывается только сейчас — скопируйте его):",
+        "Your address (shown only now — copy it):",
+    ),
+    "events.feed.make": ("Жеке дарек алуу", "Получить личный адрес", "Get a personal address"),
+    "events.feed.renew": (
+        "Жаңы дарек (эскиси иштебей калат)",
+        "Новый адрес (старый перестанет работать)",
+        "New address (the old one stops working)",
+    ),
+    "events.feed.revoke": ("Даректи өчүрүү", "Отключить адрес", "Revoke the address"),
+    "events.feed.revoked": ("Дарек өчүрүлдү", "Адрес отключён", "The address is revoked"),
 }

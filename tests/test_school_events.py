@@ -1,0 +1,163 @@
+"""The events calendar (issue 17 #4): who may add what, who sees it, and the personal iCalendar feed
+over HTTP, parsed back with the icalendar library; a revoked address answers 404."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from bbbms_app import db
+from bbbms_app.api.calendar_feed import calendar_feed_api
+from bbbms_app.models import AuditEvent, User
+from bbbms_app.pages.calendar import CalendarState
+from bbbms_app.pages.home import HomeState
+from bbbms_app.services import accounts, school_events
+from bbbms_app.services.errors import OutOfScope, Refused
+from bbbms_app.services.school_events import EventDraft
+from tests.states import is_refusal, new_tab, sub
+
+TODAY = date.today()
+
+
+def principal(username: str):
+    with db.session() as s:
+        user = s.exec(select(User).where(User.username == username)).one()
+        return accounts.principal_for(user, session=s)
+
+
+def add(username: str, **fields) -> int:
+    draft = EventDraft(**{"title": "Ата-энелер чогулушу", "on_day": TODAY + timedelta(days=3), **fields})
+    with db.session(write=True) as s:
+        return school_events.add(s, principal(username), draft, TODAY).id  # type: ignore[return-value]
+
+
+def titles(username: str) -> list[str]:
+    with db.session() as s:
+        return [r["title"] for r in school_events.upcoming(s, principal(username), TODAY)]
+
+
+def new_feed(username: str) -> str:
+    with db.session(write=True) as s:
+        return school_events.new_feed(s, principal(username))
+
+
+def fetch(token: str):
+    return TestClient(calendar_feed_api).get(f"{school_events.FEED_ROUTE}/{token}.ics")
+
+
+def test_events_reach_their_audience_and_a_class_teacher_only_her_class(school):
+    add("t_director", title="Акыркы коңгуроо", on_day=TODAY + timedelta(days=10))
+    add("t_classteacher", title="5-А чогулушу", audience="class", class_id=school.class_5a, reach="parents")
+    add("t_deputy", title="6-класстар олимпиадасы", audience="grade", grade=6, reach="pupils")
+    assert titles("t_parent") == ["5-А чогулушу", "Акыркы коңгуроо"]
+    assert titles("t_pupil") == ["Акыркы коңгуроо"]
+    assert titles("t_teacher") == ["Акыркы коңгуроо"]
+    assert titles("t_director") == ["5-А чогулушу", "6-класстар олимпиадасы", "Акыркы коңгуроо"]
+    for fields in (
+        {"audience": "school"},
+        {"audience": "class", "class_id": school.class_6b, "reach": "parents"},
+    ):
+        with pytest.raises(OutOfScope):
+            add("t_classteacher", **fields)
+    with pytest.raises(OutOfScope):
+        add("t_teacher")
+    for fields, field in (
+        ({"on_day": TODAY - timedelta(days=1)}, "on_day"),
+        ({"starts_at": time(17), "ends_at": time(16)}, "ends_at"),
+        ({"title": ""}, "title"),
+    ):
+        with pytest.raises(Refused) as refused:
+            add("t_director", **fields)
+        assert refused.value.field == field
+
+
+def test_the_feed_lists_his_events_parsed_back_and_a_revoked_address_is_refused(school):
+    meeting = add(
+        "t_classteacher",
+        title="5-А ата-энелер чогулушу",
+        audience="class",
+        class_id=school.class_5a,
+        reach="parents",
+        starts_at=time(17, 30),
+        ends_at=time(18, 30),
+        place="12-кабинет",
+        description="Күн тартиби: 2-чейрек",
+    )
+    add("t_director", title="Жаңы жыл майрамы", on_day=TODAY + timedelta(days=20))
+    add("t_director", title="6-Б гана", audience="class", class_id=school.class_6b, reach="parents")
+    token = new_feed("t_parent")
+    answer = fetch(token)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/calendar")
+    cal = Calendar.from_ical(answer.content)
+    events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    assert set(events) == {"5-А ата-энелер чогулушу", "Жаңы жыл майрамы"}
+    timed = events["5-А ата-энелер чогулушу"]
+    bishkek = ZoneInfo("Asia/Bishkek")
+    start = timed.decoded("dtstart")
+    assert start == datetime.combine(TODAY + timedelta(days=3), time(17, 30), bishkek)
+    assert start.utcoffset() == timedelta(hours=6)
+    assert timed.decoded("dtend") == datetime.combine(TODAY + timedelta(days=3), time(18, 30), bishkek)
+    assert str(timed["location"]) == "12-кабинет" and str(timed["uid"]) == f"event-{meeting}@bbbms"
+    assert events["Жаңы жыл майрамы"].decoded("dtstart") == TODAY + timedelta(days=20)  # an all-day event
+
+    # A cancelled event leaves the feed.
+    with db.session(write=True) as s:
+        school_events.cancel(s, principal("t_classteacher"), meeting)
+    assert [str(e["summary"]) for e in Calendar.from_ical(fetch(token).content).walk("VEVENT")] == ["Жаңы жыл майрамы"]
+
+    # A new address revokes the old one; revoking leaves none; a guessed one is refused alike.
+    second = new_feed("t_parent")
+    assert fetch(token).status_code == 404 and fetch(second).status_code == 200
+    with db.session(write=True) as s:
+        assert school_events.revoke_feeds(s, principal("t_parent")) == 1
+    for bad in (second, "x" * 43, ""):
+        answer = fetch(bad)
+        assert answer.status_code == 404 and b"BEGIN" not in answer.content
+    # A disabled account's address stops working too.
+    third = new_feed("t_parent")
+    with db.session(write=True) as s:
+        s.exec(select(User).where(User.username == "t_parent")).one().is_active = False
+    assert fetch(third).status_code == 404
+    with db.session() as s:
+        rows = s.exec(select(AuditEvent.action, AuditEvent.entity).where(AuditEvent.entity == "calendarfeed")).all()
+        assert rows.count(("create", "calendarfeed")) == 3 and rows.count(("delete", "calendarfeed")) == 1
+
+
+async def test_the_calendar_page_and_the_home_list_through_their_handlers(school):
+    page = sub(new_tab("t_classteacher"), CalendarState)
+    assert not is_refusal(await page.load())
+    assert page.can_write and page.audience_options == ["class"]
+    await page.set_value("title", "Экскурсия")
+    await page.set_on_day((TODAY + timedelta(days=2)).strftime("%d.%m.%Y"))
+    await page.set_value("starts_at", "09:00")
+    await page.set_value("place", "Ала-Арча")
+    assert not is_refusal(await page.add())
+    assert [r["title"] for r in page.rows] == ["Экскурсия"] and page.rows[0]["time"] == "09:00"
+    await page.set_value("title", "Кечки")
+    await page.set_value("starts_at", "25:00")
+    await page.add()
+    assert page.form_error != "" and len(page.rows) == 1
+
+    home = sub(new_tab("t_parent"), HomeState)
+    assert not is_refusal(await home.load())
+    assert [e["title"] for e in home.events] == ["Экскурсия"]
+
+    parent_page = sub(new_tab("t_parent"), CalendarState)
+    assert not is_refusal(await parent_page.load())
+    assert not parent_page.can_write and not parent_page.has_feed
+    assert not is_refusal(await parent_page.new_feed())
+    assert parent_page.feed_path.startswith(school_events.FEED_ROUTE) and parent_page.has_feed
+    assert fetch(parent_page.feed_path.rsplit("/", 1)[1].removesuffix(".ics")).status_code == 200
+    # Forged: a parent cannot add or cancel events.
+    parent_page.title, parent_page.on_day = "Жалган", TODAY.isoformat()
+    assert is_refusal(await parent_page.add())
+    assert is_refusal(await parent_page.cancel(page.rows[0]["id"]))
+    # Another class teacher's tab: a teacher may not cancel it either (no event.write).
+    teacher_page = sub(new_tab("t_teacher"), CalendarState)
+    assert is_refusal(await teacher_page.cancel(page.rows[0]["id"]))
+    assert titles("t_parent") == ["Экскурсия"]
