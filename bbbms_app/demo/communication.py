@@ -1,17 +1,18 @@
-"""Demo announcements: what a school's staff would have posted in the last days, so the home pages
-and /announcements show something real."""
+"""Demo announcements and events: what a school's staff would have posted in the last days and
+planned for the coming weeks, so the home pages, /announcements and /calendar show something real."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bbbms_app.models import User
-from bbbms_app.models.communication import Announcement
-from bbbms_app.services import accounts, announcements
+from bbbms_app.models.communication import Announcement, SchoolEvent
+from bbbms_app.services import accounts, announcements, school_events
 from bbbms_app.services.announcements import Draft
+from bbbms_app.services.school_events import EventDraft
 
 
 def add_announcements(engine: Engine, school_id: int, today: date) -> int:
@@ -82,5 +83,75 @@ def add_announcements(engine: Engine, school_id: int, today: date) -> int:
                         "reach": "families",
                     },
                 )
+        s.commit()
+    return written
+
+
+def add_events(engine: Engine, school_id: int, today: date) -> int:
+    """A few coming events of the first school; none when it has some already. Returns how many."""
+    with Session(engine) as s:
+        if s.exec(select(SchoolEvent.id).where(SchoolEvent.school_id == school_id).limit(1)).first() is not None:
+            return 0
+        users = {u.username: u for u in s.exec(select(User).where(User.school_id == school_id)).all()}
+        plans: list[tuple[str, dict]] = [
+            (
+                "deputy",
+                {
+                    "title": "Математика боюнча мектептик олимпиада",
+                    "on_day": today + timedelta(days=9),
+                    "starts_at": time(10, 0),
+                    "ends_at": time(12, 0),
+                    "place": "Мажлис залы",
+                    "audience": "grade",
+                    "grade": 9,
+                    "reach": "pupils",
+                },
+            ),
+            (
+                "director",
+                {
+                    "title": "Жаңы жыл майрамы",
+                    "on_day": today + timedelta(days=21),
+                    "place": "Спорт залы",
+                    "description": "Бардык класстар үчүн майрамдык концерт.",
+                },
+            ),
+            (
+                "deputy",
+                {
+                    "title": "Педагогикалык кеңеш",
+                    "on_day": today + timedelta(days=2),
+                    "starts_at": time(14, 0),
+                    "place": "Мугалимдер бөлмөсү",
+                    "audience": "role",
+                    "role": "teacher",
+                },
+            ),
+        ]
+        teacher = users.get("classteacher")
+        led = announcements.led_classes(s, accounts.principal_for(teacher, session=s)) if teacher else []
+        if led:
+            plans.append(
+                (
+                    "classteacher",
+                    {
+                        "title": f"{led[0].grade}-{led[0].letter} классынын ата-энелер чогулушу",
+                        "on_day": today + timedelta(days=4),
+                        "starts_at": time(17, 30),
+                        "ends_at": time(18, 30),
+                        "place": "12-кабинет",
+                        "audience": "class",
+                        "class_id": led[0].id,
+                        "reach": "parents",
+                    },
+                )
+            )
+        written = 0
+        for username, plan in plans:
+            user = users.get(username)
+            if user is None:
+                continue
+            school_events.add(s, accounts.principal_for(user, session=s), EventDraft(**plan), today)
+            written += 1
         s.commit()
     return written

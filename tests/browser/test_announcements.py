@@ -128,3 +128,42 @@ def test_a_class_teacher_posts_to_her_class_parents_and_sees_who_read(
     expect(written.get_by_test_id("ann-read-count")).to_have_text("Прочитали: 1")
     expect(written.get_by_test_id("ann-to")).to_have_text(f"Классу · {class_name} · Родители")
     page.screenshot(path=str(shots / "announcements-1280-ru.png"), full_page=True)
+
+
+def test_the_calendar_on_a_phone_its_feed_and_the_revoked_address(page: Page, phone: Page, browser_db_url, tmp_path):
+    shots = _shots(tmp_path)
+    parent, class_name = _parent_of_her_class(browser_db_url)
+    phone.goto("/login")
+    phone.locator("#username").tap()
+    phone.locator("#username").fill(parent)
+    phone.locator("#password").fill(DEMO_PASSWORD)
+    phone.get_by_test_id("login-submit").tap()
+    # The demo class teacher's parent meeting: on his home page, then on the calendar.
+    meeting = f"{class_name} классынын ата-энелер чогулушу"
+    expect(phone.get_by_test_id("home-event").filter(has_text=meeting)).to_be_visible()
+    phone.get_by_test_id("home-event").filter(has_text=meeting).tap()
+    expect(phone.get_by_test_id("page-title")).to_have_text("Иш-чаралар")
+    card = phone.get_by_test_id("calendar-event").filter(has_text=meeting)
+    expect(card).to_contain_text("17:30–18:30")
+    expect(card).to_contain_text("Жери: 12-кабинет")
+    expect(phone.get_by_test_id("event-add")).to_have_count(0)  # a parent adds no events
+    phone.get_by_test_id("feed-new").tap()
+    url = phone.get_by_test_id("feed-url").inner_text()
+    assert re.fullmatch(r"https?://[^/]+/calendar-feed/[A-Za-z0-9_-]{43}\.ics", url), url
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the calendar scrolls sideways on a phone ({width} px)"
+    phone.screenshot(path=str(shots / "calendar-375-ky.png"), full_page=True)
+    answer = phone.request.get(url)
+    assert answer.status == 200 and "BEGIN:VCALENDAR" in answer.text() and meeting in answer.text()
+    phone.get_by_test_id("feed-revoke").tap()
+    expect(phone.get_by_test_id("feed-revoke")).to_have_count(0)
+    assert phone.request.get(url).status == 404
+
+    # The deputy at her desk, in Russian: the school's calendar and the form.
+    sign_in(page, "deputy")
+    page.goto("/calendar")
+    expect(page.get_by_test_id("event-add")).to_be_visible()
+    page.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Календарь событий")
+    expect(page.get_by_test_id("calendar-event").filter(has_text=meeting)).to_contain_text("Классу")
+    page.screenshot(path=str(shots / "calendar-1280-ru.png"), full_page=True)
