@@ -87,6 +87,11 @@ def add_announcements(engine: Engine, school_id: int, today: date) -> int:
     return written
 
 
+def _school_day(day: date) -> date:
+    """The day, or the Monday after when it is a Sunday (schools work six days at most)."""
+    return day + timedelta(days=1) if day.isoweekday() == 7 else day
+
+
 def add_events(engine: Engine, school_id: int, today: date) -> int:
     """A few coming events of the first school; none when it has some already. Returns how many."""
     with Session(engine) as s:
@@ -98,7 +103,7 @@ def add_events(engine: Engine, school_id: int, today: date) -> int:
                 "deputy",
                 {
                     "title": "Математика боюнча мектептик олимпиада",
-                    "on_day": today + timedelta(days=9),
+                    "on_day": _school_day(today + timedelta(days=9)),
                     "starts_at": time(10, 0),
                     "ends_at": time(12, 0),
                     "place": "Мажлис залы",
@@ -111,7 +116,7 @@ def add_events(engine: Engine, school_id: int, today: date) -> int:
                 "director",
                 {
                     "title": "Жаңы жыл майрамы",
-                    "on_day": today + timedelta(days=21),
+                    "on_day": _school_day(today + timedelta(days=21)),
                     "place": "Спорт залы",
                     "description": "Бардык класстар үчүн майрамдык концерт.",
                 },
@@ -120,7 +125,7 @@ def add_events(engine: Engine, school_id: int, today: date) -> int:
                 "deputy",
                 {
                     "title": "Педагогикалык кеңеш",
-                    "on_day": today + timedelta(days=2),
+                    "on_day": _school_day(today + timedelta(days=2)),
                     "starts_at": time(14, 0),
                     "place": "Мугалимдер бөлмөсү",
                     "audience": "role",
@@ -136,7 +141,7 @@ def add_events(engine: Engine, school_id: int, today: date) -> int:
                     "classteacher",
                     {
                         "title": f"{led[0].grade}-{led[0].letter} классынын ата-энелер чогулушу",
-                        "on_day": today + timedelta(days=4),
+                        "on_day": _school_day(today + timedelta(days=4)),
                         "starts_at": time(17, 30),
                         "ends_at": time(18, 30),
                         "place": "12-кабинет",
