@@ -161,3 +161,54 @@ async def test_the_calendar_page_and_the_home_list_through_their_handlers(school
     teacher_page = sub(new_tab("t_teacher"), CalendarState)
     assert is_refusal(await teacher_page.cancel(page.rows[0]["id"]))
     assert titles("t_parent") == ["Экскурсия"]
+
+
+def test_the_feed_carries_lessons_and_homework_on_the_day_it_is_due(school):
+    from bbbms_app.models import BellSchedule, Lesson
+
+    monday = TODAY + timedelta(days=7 - TODAY.weekday())  # next Monday
+    wednesday = monday + timedelta(days=2)
+    with db.session(write=True) as s:
+        s.add(BellSchedule(school_id=school.school_id, number=1, starts_at=time(8, 0), ends_at=time(8, 45)))
+        for day, homework in ((monday, "§12, 3-көнүгүү"), (wednesday, "")):
+            s.add(
+                Lesson(
+                    school_id=school.school_id,
+                    class_id=school.class_5a,
+                    subject_id=school.math,
+                    teacher_id=school.teacher_a,
+                    term_id=school.term_ids[0],
+                    date=day,
+                    number=1,
+                    homework=homework,
+                )
+            )
+    bishkek = ZoneInfo("Asia/Bishkek")
+
+    def feed(username: str) -> list:
+        return list(Calendar.from_ical(fetch(new_feed(username)).content).walk("VEVENT"))
+
+    teacher = feed("t_classteacher")  # teacher A teaches maths in 5-А
+    assert [(str(e["summary"]), e.decoded("dtstart")) for e in teacher] == [
+        ("5-А · Математика", datetime.combine(monday, time(8), bishkek)),
+        ("5-А · Математика", datetime.combine(wednesday, time(8), bishkek)),
+    ]
+    assert feed("t_teacher") == []  # not his lessons
+    pupil = feed("t_pupil")
+    assert {(str(e["summary"]), e.decoded("dtstart")) for e in pupil} == {
+        ("Математика", datetime.combine(monday, time(8), bishkek)),
+        ("Математика", datetime.combine(wednesday, time(8), bishkek)),
+        ("Үй тапшырма: Математика (" + pupil_name(school.pupils_5a[0]) + ")", wednesday),
+    }
+    assert len(pupil) == 3
+    parent = feed("t_parent")  # two children in 5-А: each one's homework, due on Wednesday
+    assert sorted((str(e["summary"]), e.decoded("dtstart"), str(e["description"])) for e in parent) == sorted(
+        ("Үй тапшырма: Математика (" + pupil_name(p) + ")", wednesday, "§12, 3-көнүгүү") for p in school.pupils_5a[:2]
+    )
+
+
+def pupil_name(pupil_id: int) -> str:
+    from bbbms_app.models import Pupil
+
+    with db.session() as s:
+        return s.get(Pupil, pupil_id).first_name  # type: ignore[union-attr]

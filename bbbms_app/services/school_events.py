@@ -5,6 +5,10 @@ times on the school's wall clock (Asia/Bishkek by default, BBBMS_TIMEZONE), a pl
 and reach exactly as an announcement's (services.announcements: who may write to whom, who
 receives what). Writers hold `event.write`.
 
+The feed also carries the next two weeks of lessons: a teacher's own lessons at their bell times, a
+pupil's lessons, and for a parent each child's homework on the day it is due (the next lesson of
+that subject), in the user's language.
+
 Each user may have one secret calendar address (`/calendar/{token}.ics`): the token is shown once,
 only its SHA-256 is stored; a new address revokes the old one, and the user may revoke it. The feed
 lists the events addressed to him from a month back to a year ahead, read through his current
@@ -24,13 +28,15 @@ from icalendar import Calendar, Event
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from bbbms_app.models import User
+from bbbms_app.i18n import t
+from bbbms_app.models import Lesson, Pupil, SchoolClass, Subject, User
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.communication import CalendarFeed, SchoolEvent
-from bbbms_app.services import audit
-from bbbms_app.services.access import Principal
+from bbbms_app.services import audit, diary, timetable
+from bbbms_app.services.access import Principal, visible_pupil_ids_own
 from bbbms_app.services.announcements import SCHOOL_WRITERS, addressed, audience_label, check_audience, class_names
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
+from bbbms_app.services.school import class_name
 
 FEED_ROUTE = "/calendar-feed"
 TITLE_MAX = 200
@@ -38,6 +44,7 @@ PLACE_MAX = 200
 DESCRIPTION_MAX = 2000
 FEED_BACK = timedelta(days=31)
 FEED_AHEAD = timedelta(days=366)
+LESSONS_AHEAD = timedelta(days=14)  # lessons and homework: the next two weeks
 
 
 def school_zone() -> ZoneInfo:
@@ -230,5 +237,91 @@ def ical(session: Session, principal: Principal, today: date) -> bytes:
         if e.description:
             item.add("description", e.description)
         cal.add_component(item)
+    for uid, summary, start, end, description in _lessons(session, principal, today):
+        item = Event()
+        item.add("uid", uid)
+        item.add("dtstamp", stamp)
+        item.add("summary", summary)
+        item.add("dtstart", start)
+        item.add("dtend", end)
+        if description:
+            item.add("description", description)
+        cal.add_component(item)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+def _lessons(session: Session, principal: Principal, today: date) -> list[tuple[str, str, object, object, str]]:
+    """The lessons and homework of the feed's next weeks, as (uid, summary, start, end, description):
+    a teacher's own lessons; a pupil's lessons with their homework; for a parent each child's
+    homework on the day it is due (the next lesson of that subject), as an all-day item."""
+    zone, lang = school_zone(), principal.language
+    start, end = today, today + LESSONS_AHEAD
+    items: list[tuple[str, str, object, object, str]] = []
+    if principal.staff_id is not None:
+        bells = timetable.load_bells(session, principal.school_id) if principal.school_id else None
+        rows = session.exec(
+            select(Lesson, Subject, SchoolClass)
+            .join(Subject, col(Subject.id) == Lesson.subject_id)
+            .join(SchoolClass, col(SchoolClass.id) == Lesson.class_id)
+            .where(
+                Lesson.teacher_id == principal.staff_id,
+                Lesson.date >= start,
+                Lesson.date <= end,
+                col(Lesson.cancelled).is_(False),
+            )
+            .order_by(Lesson.date, Lesson.number)
+        ).all()
+        for lesson, subject, cls in rows:
+            span = bells.at(cls.shift, cls.grade, lesson.number) if bells else None
+            if span is None:
+                continue  # no bell for it: nothing to put at a time
+            name = timetable.subject_names(subject)[lang]
+            items.append(
+                (
+                    f"lesson-{lesson.id}@bbbms",
+                    f"{class_name(cls.grade, cls.letter)} · {name}",
+                    datetime.combine(lesson.date, span[0], zone),
+                    datetime.combine(lesson.date, span[1], zone),
+                    lesson.topic,
+                )
+            )
+        return items
+    if principal.role not in ("parent", "pupil"):
+        return items
+    pupils = session.exec(
+        select(Pupil).where(
+            col(Pupil.id).in_(visible_pupil_ids_own(session, principal)), col(Pupil.deleted_at).is_(None)
+        )
+    ).all()
+    for pupil in pupils:
+        lessons: list[tuple[date, dict[str, str]]] = []
+        monday = timetable.monday_of(today - timedelta(days=7))
+        while monday <= end:
+            week = diary.pupil_week(session, principal, pupil.id, monday)  # type: ignore[arg-type]
+            for day, rows in zip(week["days"], week["lessons"], strict=True):
+                lessons.extend((date.fromisoformat(day["date"]), r) for r in rows if not r["cancelled"])
+            monday += timedelta(days=7)
+        for index, (day, row) in enumerate(lessons):
+            subject = row[f"subject_{lang}"]
+            if principal.role == "pupil" and start <= day <= end and row["time"]:
+                begin, finish = (time.fromisoformat(t) for t in row["time"].split("–"))
+                items.append(
+                    (
+                        f"lesson-{row['id']}-{pupil.id}@bbbms",
+                        subject,
+                        datetime.combine(day, begin, zone),
+                        datetime.combine(day, finish, zone),
+                        row["homework"],
+                    )
+                )
+            if not row["homework"]:
+                continue
+            due = next((d for d, r in lessons[index + 1 :] if d > day and r["subject_ky"] == row["subject_ky"]), None)
+            if due is None or not start <= due <= end:
+                continue
+            label = t("events.feed.homework", lang, subject=subject, name=pupil.first_name)
+            items.append(
+                (f"homework-{row['id']}-{pupil.id}@bbbms", label, due, due + timedelta(days=1), row["homework"])
+            )
+    return items

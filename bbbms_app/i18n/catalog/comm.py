@@ -147,5 +147,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "New address (the old one stops working)",
     ),
     "events.feed.revoke": ("Даректи өчүрүү", "Отключить адрес", "Revoke the address"),
+    "events.feed.homework": (
+        "Үй тапшырма: {subject} ({name})",
+        "Домашнее задание: {subject} ({name})",
+        "Homework: {subject} ({name})",
+    ),
     "events.feed.revoked": ("Дарек өчүрүлдү", "Адрес отключён", "The address is revoked"),
 }
