@@ -167,3 +167,28 @@ def test_the_calendar_on_a_phone_its_feed_and_the_revoked_address(page: Page, ph
     expect(page.get_by_test_id("page-title")).to_have_text("Календарь событий")
     expect(page.get_by_test_id("calendar-event").filter(has_text=meeting)).to_contain_text("Классу")
     page.screenshot(path=str(shots / "calendar-1280-ru.png"), full_page=True)
+
+
+@pytest.mark.parametrize("username", ["classteacher", "director"])
+def test_the_write_form_fits_a_phone_in_kyrgyz_and_russian(phone: Page, username: str, tmp_path):
+    shots = _shots(tmp_path)
+    phone.goto("/login")
+    phone.locator("#username").tap()
+    phone.locator("#username").fill(username)
+    phone.locator("#password").fill(DEMO_PASSWORD)
+    phone.get_by_test_id("login-submit").tap()
+    expect(phone.get_by_test_id("page-title")).to_be_visible()
+    phone.goto("/announcements")
+    expect(phone.get_by_test_id("ann-send")).to_be_visible()
+    # The audience picker offers the class teacher her class only, the director the whole school.
+    phone.get_by_test_id("ann-audience").tap()
+    options = phone.get_by_role("option")
+    expect(options).to_have_count(1 if username == "classteacher" else 4)
+    phone.keyboard.press("Escape")
+    for lang, title in (("ky", "Кулактандыруулар"), ("ru", "Объявления")):
+        if lang == "ru":
+            phone.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").tap()
+        expect(phone.get_by_test_id("page-title")).to_have_text(title)
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"/announcements scrolls sideways on a phone ({width} px)"
+        phone.screenshot(path=str(shots / f"announcements-375-{username}-{lang}.png"), full_page=True)
