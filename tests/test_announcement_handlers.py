@@ -97,3 +97,30 @@ async def test_forged_events_are_refused_and_audited(school):
         denied = s.exec(select(AuditEvent.username).where(AuditEvent.action == "denied")).all()
         assert denied.count("t_teacher") == 4 and denied.count("t_classteacher") == 2
         assert denied.count("t_pupil") == 1
+
+
+async def test_the_diary_shows_new_announcements_and_opening_one_is_the_receipt(school):
+    from bbbms_app.pages.diary import DiaryState
+
+    page = sub(new_tab("t_classteacher"), AnnouncementsState)
+    assert not is_refusal(await page.load())
+    await page.set_title("Экскурсия")
+    await page.set_value("reach", "families")
+    assert not is_refusal(await page.send())
+    diary = sub(new_tab("t_pupil"), DiaryState)
+    assert not is_refusal(await diary.load())
+    assert [r["title"] for r in diary.news] == ["Экскурсия"]
+    assert not is_refusal(await diary.open_announcement(diary.news[0]["id"]))
+    assert diary.news[0]["read"] == "1"  # still shown until the next visit
+    assert not is_refusal(await diary.load())
+    assert diary.news == []
+    with db.session() as s:
+        assert len(s.exec(select(AnnouncementRead)).all()) == 1
+    # A forged id of an announcement not addressed to him: refused, nothing recorded.
+    teacher_only = sub(new_tab("t_director"), AnnouncementsState)
+    assert not is_refusal(await teacher_only.load())
+    await teacher_only.set_title("Мугалимдерге")
+    await teacher_only.set_value("audience", "role")
+    await teacher_only.set_value("role", "teacher")
+    assert not is_refusal(await teacher_only.send())
+    assert is_refusal(await diary.open_announcement(teacher_only.rows[0]["id"]))

@@ -41,3 +41,44 @@ def audience_text(
 def body_text(value: rx.Var, **props) -> rx.Component:
     """A body as plain text with its line breaks."""
     return rx.text(value, white_space="pre-wrap", overflow_wrap="anywhere", **props)
+
+
+def feed_card(row: rx.Var, is_open: rx.Var, on_open, codes: tuple[Sequence[str], ...]) -> rx.Component:
+    """One announcement of a recipient's feed: its title (tap to open), and when open its text,
+    audience and author. `on_open` records the read receipt (the home page, the diary); `codes`
+    are the audiences, reaches and roles to translate."""
+    return rx.card(
+        rx.vstack(
+            rx.flex(
+                rx.icon(rx.cond(is_open, "chevron-down", "chevron-right"), size=18),
+                rx.text(row["title"], weight=rx.cond(row["read"] == "", "bold", "medium"), size="3", flex="1"),
+                rx.cond(row["pinned"] == "1", rx.badge(tr("comm.pinned"), color_scheme="amber")),
+                rx.cond(row["read"] == "", rx.badge(tr("comm.unread"), color_scheme="red", data_testid="ann-unread")),
+                gap="8px",
+                align="center",
+                width="100%",
+            ),
+            rx.cond(
+                is_open,
+                rx.vstack(
+                    body_text(row["body"], size="2", data_testid="ann-body-text"),
+                    audience_text(row, *codes, size="1", color_scheme="gray"),
+                    rx.text(
+                        tr("comm.from").replace("{name}", row["author"]),  # type: ignore[attr-defined]
+                        " · ",
+                        row["publish_on"],
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        on_click=on_open,
+        cursor="pointer",
+        width="100%",
+        data_testid="home-announcement",
+    )

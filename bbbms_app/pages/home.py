@@ -13,7 +13,7 @@ from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
-from bbbms_app.components.announcement import audience_text, body_text
+from bbbms_app.components.announcement import feed_card
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.models.accounts import ROLES
@@ -21,6 +21,8 @@ from bbbms_app.models.communication import AUDIENCES, REACHES
 from bbbms_app.services import announcements, backup, school_events, stats
 from bbbms_app.services import school as school_service
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES
+
+CODES = (AUDIENCES, REACHES, ROLES)  # an announcement's audience, reach and role codes, translated
 
 
 class HomeState(rx.State):
@@ -264,52 +266,15 @@ def _in_lang(row: rx.Var, prefix: str) -> rx.Var:
     return rx.match(AuthState.lang, ("ru", row[f"{prefix}_ru"]), ("en", row[f"{prefix}_en"]), row[f"{prefix}_ky"])
 
 
-def _announcement(row: rx.Var) -> rx.Component:
-    """One announcement: its title (tap to open), and when open its text, audience and author."""
-    is_open = HomeState.opened == row["id"]
-    return rx.card(
-        rx.vstack(
-            rx.flex(
-                rx.icon(rx.cond(is_open, "chevron-down", "chevron-right"), size=18),
-                rx.text(row["title"], weight=rx.cond(row["read"] == "", "bold", "medium"), size="3", flex="1"),
-                rx.cond(row["pinned"] == "1", rx.badge(tr("comm.pinned"), color_scheme="amber")),
-                rx.cond(row["read"] == "", rx.badge(tr("comm.unread"), color_scheme="red", data_testid="ann-unread")),
-                gap="8px",
-                align="center",
-                width="100%",
-            ),
-            rx.cond(
-                is_open,
-                rx.vstack(
-                    body_text(row["body"], size="2", data_testid="ann-body-text"),
-                    audience_text(row, AUDIENCES, REACHES, ROLES, size="1", color_scheme="gray"),
-                    rx.text(
-                        tr("comm.from").replace("{name}", row["author"]),  # type: ignore[attr-defined]
-                        " · ",
-                        row["publish_on"],
-                        size="1",
-                        color_scheme="gray",
-                    ),
-                    spacing="2",
-                    width="100%",
-                ),
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        on_click=HomeState.open_announcement(row["id"]),
-        cursor="pointer",
-        width="100%",
-        data_testid="home-announcement",
-    )
-
-
 def _announcements() -> rx.Component:
     return rx.cond(
         HomeState.announcements.length() > 0,  # type: ignore[attr-defined]
         rx.vstack(
             rx.heading(tr("nav.announcements"), size="4"),
-            rx.foreach(HomeState.announcements, _announcement),
+            rx.foreach(
+                HomeState.announcements,
+                lambda r: feed_card(r, HomeState.opened == r["id"], HomeState.open_announcement(r["id"]), CODES),
+            ),
             spacing="2",
             width="100%",
             data_testid="home-announcements",
