@@ -198,12 +198,12 @@ def test_the_feed_carries_lessons_and_homework_on_the_day_it_is_due(school):
     assert {(str(e["summary"]), e.decoded("dtstart")) for e in pupil} == {
         ("Математика", datetime.combine(monday, time(8), bishkek)),
         ("Математика", datetime.combine(wednesday, time(8), bishkek)),
-        ("Үй тапшырма: Математика (" + pupil_name(school.pupils_5a[0]) + ")", wednesday),
+        ("Үй тапшырмасы: Математика (" + pupil_name(school.pupils_5a[0]) + ")", wednesday),
     }
     assert len(pupil) == 3
     parent = feed("t_parent")  # two children in 5-А: each one's homework, due on Wednesday
     assert sorted((str(e["summary"]), e.decoded("dtstart"), str(e["description"])) for e in parent) == sorted(
-        ("Үй тапшырма: Математика (" + pupil_name(p) + ")", wednesday, "§12, 3-көнүгүү") for p in school.pupils_5a[:2]
+        ("Үй тапшырмасы: Математика (" + pupil_name(p) + ")", wednesday, "§12, 3-көнүгүү") for p in school.pupils_5a[:2]
     )
 
 

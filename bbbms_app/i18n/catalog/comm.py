@@ -148,7 +148,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "events.feed.revoke": ("Даректи өчүрүү", "Отключить адрес", "Revoke the address"),
     "events.feed.homework": (
-        "Үй тапшырма: {subject} ({name})",
+        "Үй тапшырмасы: {subject} ({name})",
         "Домашнее задание: {subject} ({name})",
         "Homework: {subject} ({name})",
     ),
