@@ -9,6 +9,7 @@ import reflex as rx
 
 from bbbms_app import serving, tab_states
 from bbbms_app.admin import pages as admin_pages
+from bbbms_app.api.calendar_feed import calendar_feed_api
 from bbbms_app.api.health import health_api
 from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.guard import backend_error
@@ -19,8 +20,10 @@ from bbbms_app.components import navigation
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.navigation import Page
 from bbbms_app.pages.account_requests import AccountRequestState, account_requests_page
+from bbbms_app.pages.announcements import AnnouncementsState, announcements_page
 from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
+from bbbms_app.pages.calendar import CalendarState, calendar_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
 from bbbms_app.pages.diary import DiaryState, diary_page
 from bbbms_app.pages.exams import ExamsState, exams_page
@@ -44,9 +47,10 @@ app = rx.App(
     # Private files (scans, exports, journal files: api/private_files.py) behind authorization, first;
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response;
     # /health (database, Redis, job queue, last good backup) for a monitor, public and terse;
+    # /calendar-feed/{token}.ics, a user's iCalendar feed (its secret token is the credential);
     # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
     api_transformer=[
-        *(private_files_api, health_api),
+        *(private_files_api, health_api, calendar_feed_api),
         *(serving.static_cache, security_headers),
         serving.upload_gate,
     ],
@@ -77,6 +81,15 @@ PAGES: tuple[Page, ...] = (
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
     Page("/reports", "nav.reports", ("report.read",), "chart-column", reports_page, (ReportsState.load,)),
+    Page("/calendar", "nav.calendar", ("signed_in",), "calendar-heart", calendar_page, (CalendarState.load,)),
+    Page(
+        "/announcements",
+        "nav.announcements",
+        ("announcement.write",),
+        "megaphone",
+        announcements_page,
+        (AnnouncementsState.load,),
+    ),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     Page("/alpha-book", "alpha.nav", ("movement.read",), "book-a", alpha_book_page, (AlphaBookState.load,)),

@@ -29,6 +29,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+from bbbms_app.demo.communication import add_announcements, add_events
 from bbbms_app.demo.reference import KY_FEMALE, KY_MALE, KY_SURNAMES, SUBJECTS
 from bbbms_app.demo.school import SchoolBuilder
 from bbbms_app.demo.tables import TABLE_ORDER, Ids, reset_sequences, write_school
@@ -222,5 +223,8 @@ def generate(
                 conn.execute(text(f'ANALYZE "{table}"'))  # fresh statistics for the first queries
     summary.users = _create_users(engine, first_school_id, links)
     say(f"demo accounts: {summary.users} created (password {DEMO_PASSWORD!r})")
+    if first_school_id:
+        say(f"demo announcements: {add_announcements(engine, first_school_id, today)}")
+        say(f"demo events: {add_events(engine, first_school_id, today)}")
     summary.seconds = time.perf_counter() - started
     return summary

@@ -2,6 +2,7 @@
 
 from bbbms_app.models.academics import Enrollment, SchoolClass, SubgroupMember, Subject, TeachingAssignment
 from bbbms_app.models.accounts import ROLES, AccountRequest, AuditEvent, LoginSession, User
+from bbbms_app.models.communication import Announcement, AnnouncementRead, CalendarFeed, SchoolEvent
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
 from bbbms_app.models.movement import MovementRecord, Order
@@ -14,9 +15,12 @@ __all__ = [
     "ROLES",
     "AcademicYear",
     "AccountRequest",
+    "Announcement",
+    "AnnouncementRead",
     "Attendance",
     "AuditEvent",
     "BellSchedule",
+    "CalendarFeed",
     "ClassTermClose",
     "Consent",
     "Enrollment",
@@ -34,6 +38,7 @@ __all__ = [
     "RolePermission",
     "School",
     "SchoolClass",
+    "SchoolEvent",
     "Staff",
     "SubgroupMember",
     "Subject",

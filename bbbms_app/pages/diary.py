@@ -2,7 +2,8 @@
 
 Each day lists the class's lessons with topic and homework, the pupil's own marks and absences,
 cancelled lessons and holidays; a parent with several children switches between them. Which
-child may be opened is checked on the server at every event (services.diary).
+child may be opened is checked on the server at every event (services.diary). Above the week: the
+announcements addressed to him he has not opened yet, and the school events of the coming week.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from datetime import date, timedelta
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components.announcement import feed_card
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.components.marks import marks_row
-from bbbms_app.services import diary, timetable
+from bbbms_app.models.accounts import ROLES
+from bbbms_app.models.communication import AUDIENCES, REACHES
+from bbbms_app.services import announcements, diary, school_events, timetable
 from bbbms_app.services import school as school_service
 from bbbms_app.services.access import Principal
 
@@ -34,6 +39,11 @@ class DiaryState(rx.State):
     week_label: str = ""
     days: list[dict[str, str]] = []
     lessons: list[list[dict[str, str]]] = []
+    # Announcements to him not yet opened (an opened one stays until the next visit), and the
+    # events of the coming week.
+    news: list[dict[str, str]] = []
+    opened: str = ""
+    events: list[dict[str, str]] = []
 
     def _week(self, principal: Principal, pupil_id: int, monday: date | None) -> dict:
         """The week for `pupil_id`; a pupil outside the principal's family is refused (and audited)."""
@@ -64,12 +74,27 @@ class DiaryState(rx.State):
         principal = current()
         with db.session() as s:
             self.children = school_service.own_children(s, principal, date.today())
+            self.news = [r for r in announcements.feed(s, principal, date.today()) if not r["read"]]
+            self.events = school_events.upcoming(s, principal, date.today(), days=7)
         ids = [c["id"] for c in self.children]
         if not ids:
             self._clear()
             return
         pupil_id = int(self.pupil_id) if self.pupil_id in ids else int(ids[0])
         self._show(pupil_id, self._week(principal, pupil_id, self._current_monday()))
+
+    @rx.event
+    @requires("own.read")
+    def open_announcement(self, announcement_id: str):
+        """Open (or close) one of the new announcements; the first opening is his read receipt."""
+        aid = inputs.record_id(announcement_id, "announcement_id")
+        if self.opened == str(aid):
+            self.opened = ""
+            return
+        with db.session(write=True) as s:
+            announcements.mark_read(s, current(), aid, date.today())
+        self.opened = str(aid)
+        self.news = [{**r, "read": "1"} if r["id"] == self.opened else r for r in self.news]
 
     @rx.event
     @requires("own.read")
@@ -230,8 +255,46 @@ def _week_nav() -> rx.Component:
     )
 
 
+def _news() -> rx.Component:
+    codes = (AUDIENCES, REACHES, ROLES)
+    return rx.fragment(
+        rx.cond(
+            DiaryState.news.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(
+                rx.foreach(
+                    DiaryState.news,
+                    lambda r: feed_card(r, DiaryState.opened == r["id"], DiaryState.open_announcement(r["id"]), codes),
+                ),
+                spacing="2",
+                width="100%",
+                data_testid="diary-news",
+            ),
+        ),
+        rx.cond(
+            DiaryState.events.length() > 0,  # type: ignore[attr-defined]
+            rx.flex(
+                rx.foreach(
+                    DiaryState.events,
+                    lambda e: rx.link(
+                        rx.badge(
+                            e["day"], " ", e["time"], " · ", e["title"], size="2", variant="soft", white_space="normal"
+                        ),
+                        href="/calendar",
+                        underline="none",
+                        data_testid="diary-event",
+                    ),
+                ),
+                gap="6px",
+                wrap="wrap",
+                width="100%",
+            ),
+        ),
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
+        _news(),
         rx.cond(
             DiaryState.children.length() > 1,  # type: ignore[attr-defined]
             # Three children's full names are wider than a phone: the switch scrolls in its own

@@ -1,6 +1,7 @@
 """The home page: school figures for the school-wide roles; a teacher's day (today's lessons, lessons
 still without a topic or marks, and for a class teacher his class's absences today) and teaching
-load; the children for parents."""
+load; the children for parents; and for everyone the announcements addressed to him, each marked read
+when it is opened (services.announcements)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,19 @@ from datetime import date
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components.announcement import feed_card
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
-from bbbms_app.services import backup, stats
+from bbbms_app.models.accounts import ROLES
+from bbbms_app.models.communication import AUDIENCES, REACHES
+from bbbms_app.services import announcements, backup, school_events, stats
 from bbbms_app.services import school as school_service
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES
+
+CODES = (AUDIENCES, REACHES, ROLES)  # an announcement's audience, reach and role codes, translated
 
 
 class HomeState(rx.State):
@@ -35,6 +42,11 @@ class HomeState(rx.State):
     absent_today: int = 0
     late_today: int = 0
     absences: list[dict[str, str]] = []
+    # The announcements addressed to him today (pinned first) and the one he opened.
+    announcements: list[dict[str, str]] = []
+    opened: str = ""
+    # The events of his calendar in the coming two weeks (the full list on /calendar).
+    events: list[dict[str, str]] = []
 
     @rx.event
     @requires("signed_in")
@@ -73,7 +85,23 @@ class HomeState(rx.State):
             self.children = (
                 school_service.own_children(s, principal, today) if principal.role in ("parent", "pupil") else []
             )
+            self.announcements = announcements.feed(s, principal, today)
+            self.events = school_events.upcoming(s, principal, today, days=14)[:5]
         self.backup_warning = backup.warning() if principal.can("backup.read") else {}
+
+    @rx.event
+    @requires("signed_in")
+    def open_announcement(self, announcement_id: str):
+        """Open (or close) one of his announcements; the first opening is his read receipt."""
+        aid = inputs.record_id(announcement_id, "announcement_id")
+        if self.opened == str(aid):
+            self.opened = ""
+            return
+        principal = current()
+        with db.session(write=True) as s:
+            announcements.mark_read(s, principal, aid, date.today())
+        self.opened = str(aid)
+        self.announcements = [{**r, "read": "1"} if r["id"] == self.opened else r for r in self.announcements]
 
 
 def _figure(key: str, label_key: str, icon: str) -> rx.Component:
@@ -238,9 +266,60 @@ def _in_lang(row: rx.Var, prefix: str) -> rx.Var:
     return rx.match(AuthState.lang, ("ru", row[f"{prefix}_ru"]), ("en", row[f"{prefix}_en"]), row[f"{prefix}_ky"])
 
 
+def _announcements() -> rx.Component:
+    return rx.cond(
+        HomeState.announcements.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.heading(tr("nav.announcements"), size="4"),
+            rx.foreach(
+                HomeState.announcements,
+                lambda r: feed_card(r, HomeState.opened == r["id"], HomeState.open_announcement(r["id"]), CODES),
+            ),
+            spacing="2",
+            width="100%",
+            data_testid="home-announcements",
+        ),
+    )
+
+
+def _events() -> rx.Component:
+    return rx.cond(
+        HomeState.events.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.heading(tr("events.upcoming"), size="4"),
+            rx.foreach(
+                HomeState.events,
+                lambda e: rx.link(
+                    rx.card(
+                        rx.flex(
+                            rx.badge(e["day"], size="2"),
+                            rx.cond(e["time"] != "", rx.text(e["time"], size="2", color_scheme="gray")),
+                            rx.text(e["title"], weight="medium", size="2"),
+                            rx.cond(e["place"] != "", rx.text("· ", e["place"], size="2", color_scheme="gray")),
+                            gap="8px",
+                            align="center",
+                            wrap="wrap",
+                        ),
+                        width="100%",
+                    ),
+                    href="/calendar",
+                    underline="none",
+                    color="inherit",
+                    width="100%",
+                    data_testid="home-event",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+    )
+
+
 def _body() -> rx.Component:
     return rx.vstack(
         rx.text(tr("home.welcome").replace("{name}", AuthState.display_name), size="4"),  # type: ignore[attr-defined]
+        _announcements(),
+        _events(),
         rx.cond(
             HomeState.backup_warning.length() > 0,  # type: ignore[attr-defined]
             rx.callout(

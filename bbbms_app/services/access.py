@@ -51,6 +51,8 @@ PERMISSIONS: dict[str, str] = {
     "consent.write": "record and withdraw consents; save personal fields they cover",
     "backup.read": "see the backups list (size, age, checks) and the warning when the last good one is old",
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
+    "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
+    "event.write": "put events in the school calendar: the director and deputy for the school, a class teacher for his",
 }
 
 _TEACHING = {
@@ -82,6 +84,8 @@ _LEADERSHIP = {
     "audit.read",
     "rights.read",
     "consent.read",
+    "announcement.write",
+    "event.write",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -100,7 +104,10 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
     "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),
-    "class_teacher": frozenset(_TEACHING | {"guardian.read", "report.read", "consent.read", "subgroup.write"}),
+    "class_teacher": frozenset(
+        _TEACHING
+        | {"guardian.read", "report.read", "consent.read", "subgroup.write", "announcement.write", "event.write"}
+    ),
     "clerk": frozenset(
         {
             "school.read",
