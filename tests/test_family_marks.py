@@ -162,3 +162,24 @@ async def test_the_marks_page_opens_any_begun_term_and_refuses_a_forged_one(scho
     await marks.choose(str(school.pupils_5a[1]))
     assert marks.term_id == str(school.term_ids[0])
     assert {r["subject_en"]: r for r in marks.rows}["Mathematics"]["term_mark"] == "н/а"
+
+
+def test_a_parent_sees_each_child_in_the_class_he_is_on_that_day(school):
+    from bbbms_app.models import Enrollment
+    from bbbms_app.services.school import own_children
+
+    child = school.pupils_5a[0]
+    with db.session(write=True) as s:
+        first = s.exec(select(Enrollment).where(Enrollment.pupil_id == child)).one()
+        first.ends_on = date(2025, 12, 31)
+        s.add(first)
+        s.add(
+            Enrollment(
+                school_id=school.school_id, pupil_id=child, class_id=school.class_6b, starts_on=date(2026, 1, 12)
+            )
+        )
+    with db.session() as s:
+        parent = principal_of("t_parent", s)
+        autumn = {c["id"]: c["class_name"] for c in own_children(s, parent, date(2025, 10, 1))}
+        spring = {c["id"]: c["class_name"] for c in own_children(s, parent, date(2026, 2, 2))}
+    assert autumn[str(child)] == "5-А" and spring[str(child)] == "6-Б"

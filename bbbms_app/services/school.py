@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from bbbms_app.i18n import LANGUAGES, translations
@@ -169,9 +169,15 @@ def own_children(session: Session, principal: Principal, today: date) -> list[di
     ids = visible_pupil_ids_own(session, principal)
     if not ids:
         return []
+    # The class he is on today (last year's enrollments and a class he moved out of are not his).
+    on_list_today = and_(
+        Enrollment.pupil_id == Pupil.id,
+        Enrollment.starts_on <= today,
+        or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= today),  # type: ignore[union-attr]
+    )
     rows = session.exec(
         select(Pupil, SchoolClass.grade, SchoolClass.letter)
-        .join(Enrollment, Enrollment.pupil_id == Pupil.id, isouter=True)  # type: ignore[arg-type]
+        .join(Enrollment, on_list_today, isouter=True)  # type: ignore[arg-type]
         .join(SchoolClass, SchoolClass.id == Enrollment.class_id, isouter=True)  # type: ignore[arg-type]
         .where(Pupil.id.in_(ids), Pupil.deleted_at.is_(None))  # type: ignore[union-attr]
         .order_by(Pupil.sort_key)
