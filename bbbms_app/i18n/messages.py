@@ -28,6 +28,7 @@ PARTS = (
     "guard",
     "rules",
     "reports",
+    "api",
 )
 
 

@@ -2,6 +2,7 @@
 
 from bbbms_app.models.academics import Enrollment, SchoolClass, SubgroupMember, Subject, TeachingAssignment
 from bbbms_app.models.accounts import ROLES, AccountRequest, AuditEvent, LoginSession, User
+from bbbms_app.models.api import ApiClient, ApiToken
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
 from bbbms_app.models.movement import MovementRecord, Order
@@ -14,6 +15,8 @@ __all__ = [
     "ROLES",
     "AcademicYear",
     "AccountRequest",
+    "ApiClient",
+    "ApiToken",
     "Attendance",
     "AuditEvent",
     "BellSchedule",
