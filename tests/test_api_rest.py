@@ -5,7 +5,7 @@ and the OpenAPI document checked against every answer; one end-to-end run with a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 import httpx2
@@ -257,3 +257,14 @@ async def test_an_lms_pulls_the_roster_with_authlibs_client(school):
     with db.session() as s:
         names = set(s.exec(select(AuditEvent.username).where(AuditEvent.action.in_(("api_token", "view")))))  # type: ignore[attr-defined]
     assert names == {"api:LMS"}
+
+
+def test_updated_since_with_another_zone_is_the_same_instant(school, http):
+    token = token_for(http, school.school_id, scopes=("gradebook:read",))
+    marks = http.get("/api/v1/marks", headers=bearer(token)).json()["data"]
+    earliest = datetime.fromisoformat(min(m["updated_at"] for m in marks)) - timedelta(microseconds=1)
+    bishkek = earliest.astimezone(timezone(timedelta(hours=6))).isoformat()
+    since = http.get("/api/v1/marks", params={"updated_since": bishkek}, headers=bearer(token)).json()["data"]
+    assert len(since) == len(marks)
+    later = (earliest + timedelta(hours=1)).astimezone(timezone(timedelta(hours=6))).isoformat()
+    assert http.get("/api/v1/marks", params={"updated_since": later}, headers=bearer(token)).json()["data"] == []

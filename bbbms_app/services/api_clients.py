@@ -241,6 +241,9 @@ def revoke_own_token(s: Session, client_id: str, secret: str, token: str) -> boo
     return True
 
 
+MAX_KEYS = 10_000
+
+
 class RateLimit:
     """A sliding one-minute window per key, in this process (a district runs one API worker per
     school's traffic; several workers each count on their own, so the limit is per worker)."""
@@ -252,6 +255,9 @@ class RateLimit:
     def allow(self, key: str, limit: int, window_s: float = 60.0) -> bool:
         now = time.monotonic()
         with self._lock:
+            if len(self._hits) > MAX_KEYS:  # made-up client ids must not grow the table forever
+                for stale in [k for k, h in self._hits.items() if not h or h[-1] <= now - window_s]:
+                    del self._hits[stale]
             hits = self._hits.setdefault(key, deque())
             while hits and hits[0] <= now - window_s:
                 hits.popleft()

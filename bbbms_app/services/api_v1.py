@@ -82,7 +82,8 @@ def timestamp_param(value: str | None, name: str) -> datetime | None:
         when = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))  # type: ignore[union-attr]
     except ValueError:
         raise Refused("api.error.bad_timestamp", field=name) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    # Compared in UTC: SQLite keeps the stored instants as UTC text without their zone.
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def require(caller: ApiCaller, *any_of: str) -> None:
