@@ -268,3 +268,20 @@ def test_updated_since_with_another_zone_is_the_same_instant(school, http):
     assert len(since) == len(marks)
     later = (earliest + timedelta(hours=1)).astimezone(timezone(timedelta(hours=6))).isoformat()
     assert http.get("/api/v1/marks", params={"updated_since": later}, headers=bearer(token)).json()["data"] == []
+
+
+def test_an_unchanged_list_answers_304_to_its_etag(school, http):
+    token = token_for(http, school.school_id)
+    first = http.get(f"/api/v1/marks?class_id={school.class_5a}", headers=bearer(token))
+    tag = first.headers["etag"]
+    again = http.get(f"/api/v1/marks?class_id={school.class_5a}", headers={**bearer(token), "If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    with db.session() as s:
+        mark = s.get(Mark, first.json()["data"][0]["id"])
+        assert mark is not None
+        mark.value = 2
+        s.add(mark)
+    changed = http.get(f"/api/v1/marks?class_id={school.class_5a}", headers={**bearer(token), "If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    # A 304 still needs a valid token.
+    assert_invalid_token(http.get("/api/v1/marks", headers={"If-None-Match": tag}))

@@ -107,11 +107,17 @@ def _operation(name: str) -> dict[str, Any]:
             "summary": SUMMARY[name],
             "security": [{"oauth2": list(ROUTE_SCOPES[name][:1])}],
             "x-scopes-any-of": list(ROUTE_SCOPES[name]),
-            "parameters": params,
+            "parameters": [
+                *params,
+                {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}},
+            ],
             "responses": {
                 "200": {
                     "description": "one page of the list",
-                    "headers": {"Cache-Control": {"schema": {"type": "string", "enum": ["no-store"]}}},
+                    "headers": {
+                        "Cache-Control": {"schema": {"type": "string", "enum": ["no-store"]}},
+                        "ETag": {"schema": {"type": "string"}, "description": "send it back in If-None-Match"},
+                    },
                     "content": {
                         "application/json": {
                             "schema": {
@@ -125,6 +131,7 @@ def _operation(name: str) -> dict[str, Any]:
                         }
                     },
                 },
+                "304": {"description": "If-None-Match matched the ETag: nothing changed"},
                 "400": _error_response("a query parameter is malformed (error_description names it)"),
                 "401": _error_response('no valid token; WWW-Authenticate: Bearer error="invalid_token"'),
                 "403": _error_response("the token lacks the route's scope (insufficient_scope)"),

@@ -69,4 +69,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     # The audit trail's words
     "audit.entity.api_client": ("API кардары", "API-клиент", "API client"),
+    "audit.entity.api_classes": ("API: класстар", "API: классы", "API: classes"),
+    "audit.entity.api_pupils": ("API: окуучулар", "API: ученики", "API: pupils"),
+    "audit.entity.api_staff": ("API: кызматкерлер", "API: сотрудники", "API: staff"),
+    "audit.entity.api_subjects": ("API: предметтер", "API: предметы", "API: subjects"),
+    "audit.entity.api_terms": ("API: окуу мезгилдери", "API: учебные периоды", "API: terms"),
+    "audit.entity.api_marks": ("API: баалар", "API: оценки", "API: marks"),
+    "rights.action.view": ("Көрүү", "Просмотр", "View"),
+    "rights.action.api_token": ("API токени берилди", "Выдан API-токен", "API token issued"),
+    "rights.action.revoke": ("Жокко чыгаруу", "Отзыв", "Revoke"),
 }
