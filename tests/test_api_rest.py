@@ -285,3 +285,15 @@ def test_an_unchanged_list_answers_304_to_its_etag(school, http):
     assert changed.status_code == 200 and changed.headers["etag"] != tag
     # A 304 still needs a valid token.
     assert_invalid_token(http.get("/api/v1/marks", headers={"If-None-Match": tag}))
+
+
+def test_an_unexpected_failure_is_a_500_in_the_one_shape(school, http, monkeypatch):
+    from bbbms_app.services import api_v1
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret detail of the failure")
+
+    monkeypatch.setattr(api_v1, "terms", broken)
+    answer = http.get("/api/v1/terms", headers=bearer(token_for(http, school.school_id)))
+    assert answer.status_code == 500 and answer.json()["error"] == "server_error"
+    assert "secret detail" not in answer.text and "reference" in answer.json()["error_description"]

@@ -17,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import logging
+import secrets
 from collections.abc import Callable
 from urllib.parse import parse_qs, unquote_plus
 
@@ -191,6 +192,12 @@ def api_route(entity: str, lister: Callable[[object, ApiCaller, api_v1.Paging, d
             return error("invalid_request", exc.message(lang), 400)
         except NotFound:
             return error("not_found", t("error.not_found", lang), 404)
+        except db.DatabaseBusy:
+            return error("temporarily_unavailable", t("error.db_busy", lang), 503, {"Retry-After": "5"})
+        except Exception:  # the client gets the one shape and a reference; the details go to the log
+            ref = secrets.token_hex(4)
+            log.exception("API %s failed (ref %s)", request.url.path, ref)
+            return error("server_error", f"unexpected error; reference {ref}", 500)
         body = {
             "data": page.data,
             "paging": {"limit": page.limit, "offset": page.offset, "next_offset": page.next_offset},
