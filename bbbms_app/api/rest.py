@@ -53,6 +53,13 @@ def _bearer_challenge(code: str, description: str, scope: str = "") -> str:
     return "Bearer " + ", ".join(parts)
 
 
+def _unexpected(request: Request) -> JSONResponse:
+    """Any failure nobody foresaw: the one shape and a reference; the details go to the log only."""
+    ref = secrets.token_hex(4)
+    log.exception("API %s failed (ref %s)", request.url.path, ref)
+    return error("server_error", f"unexpected error; reference {ref}", 500)
+
+
 # --- the token endpoint -----------------------------------------------------------------------
 
 
@@ -121,6 +128,10 @@ async def token(request: Request) -> Response:
         body = await run_in_threadpool(issue)
     except OAuthError as exc:
         return _oauth_error(exc, basic)
+    except db.DatabaseBusy:
+        return error("temporarily_unavailable", "the database is busy; retry in a moment", 503, {"Retry-After": "5"})
+    except Exception:
+        return _unexpected(request)
     return JSONResponse(body, headers=NO_STORE)
 
 
@@ -194,10 +205,8 @@ def api_route(entity: str, lister: Callable[[object, ApiCaller, api_v1.Paging, d
             return error("not_found", t("error.not_found", lang), 404)
         except db.DatabaseBusy:
             return error("temporarily_unavailable", t("error.db_busy", lang), 503, {"Retry-After": "5"})
-        except Exception:  # the client gets the one shape and a reference; the details go to the log
-            ref = secrets.token_hex(4)
-            log.exception("API %s failed (ref %s)", request.url.path, ref)
-            return error("server_error", f"unexpected error; reference {ref}", 500)
+        except Exception:
+            return _unexpected(request)
         body = {
             "data": page.data,
             "paging": {"limit": page.limit, "offset": page.offset, "next_offset": page.next_offset},
