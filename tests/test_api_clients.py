@@ -175,3 +175,24 @@ def test_token_requests_are_rate_limited_per_client(school, monkeypatch):
         == 200
     )
     assert [e.reason for e in audit_rows("denied")] == ["token: rate limit"]
+
+
+def test_failed_attempts_under_a_known_client_id_do_not_use_up_the_clients_allowance(school, monkeypatch):
+    monkeypatch.setattr(api_clients, "TOKEN_REQUESTS_PER_MINUTE", 2)
+    client_id, secret, _ = register(school.school_id)
+    http = TestClient(rest_api)
+    wrong = [
+        http.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(client_id, "guess"))
+        for _ in range(3)
+    ]
+    assert [r.status_code for r in wrong] == [401, 401, 429]
+    # The real client still gets its tokens.
+    right = [
+        http.post("/oauth/token", data={"grant_type": "client_credentials"}, headers=basic(client_id, secret))
+        for _ in range(3)
+    ]
+    assert [r.status_code for r in right] == [200, 200, 429]
+    assert [e.reason for e in audit_rows("denied")] == ["token: bad client credentials"] * 2 + [
+        "token: too many failed attempts",
+        "token: rate limit",
+    ]

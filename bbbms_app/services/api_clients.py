@@ -156,18 +156,21 @@ def list_clients(s: Session) -> list[ApiClient]:
 
 def _find_client(s: Session, client_id: str, secret: str) -> ApiClient:
     """The active client these credentials authenticate, or invalid_client (audited)."""
-    if not RATE.allow(f"token:{client_id[:64]}", limit=TOKEN_REQUESTS_PER_MINUTE):
-        client = s.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first()
-        raise _refuse(s, client, "token: rate limit", OAuthError("slow_down", "too many requests; wait a minute", 429),
-                      name=client_id[:60])  # fmt: skip
     client = s.exec(select(ApiClient).where(ApiClient.client_id == client_id)).first() if client_id else None
     # The secret is compared in constant time, and an unknown id costs the same digest.
     ok = hmac.compare_digest(client.secret_sha256 if client else digest("-"), digest(secret))
     failed = OAuthError("invalid_client", "client authentication failed", 401)
     if client is None or not ok:
+        # Failed attempts are counted per client id apart from the client's own requests: a
+        # stranger who knows a client_id (it is no secret) cannot use up that client's allowance.
+        if not RATE.allow(f"token-failed:{client_id[:64]}", limit=TOKEN_REQUESTS_PER_MINUTE):
+            slow = OAuthError("slow_down", "too many requests; wait a minute", 429)
+            raise _refuse(s, client, "token: too many failed attempts", slow, name=client_id[:60] or "?")
         raise _refuse(s, client, "token: bad client credentials", failed, name=client_id[:60] or "?")
     if not client.active:
         raise _refuse(s, client, "token: client revoked", failed)
+    if not RATE.allow(f"token:{client.id}", limit=TOKEN_REQUESTS_PER_MINUTE):
+        raise _refuse(s, client, "token: rate limit", OAuthError("slow_down", "too many requests; wait a minute", 429))
     return client
 
 
@@ -265,6 +268,12 @@ class RateLimit:
                 return False
             hits.append(now)
             return True
+
+    def used(self, key: str, window_s: float = 60.0) -> int:
+        """Hits of `key` in the window, without adding one."""
+        now = time.monotonic()
+        with self._lock:
+            return sum(1 for hit in self._hits.get(key, ()) if hit > now - window_s)
 
     def retry_after(self, key: str, window_s: float = 60.0) -> int:
         with self._lock:
