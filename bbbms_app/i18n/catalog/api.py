@@ -73,7 +73,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "audit.entity.api_pupils": ("API: окуучулар", "API: ученики", "API: pupils"),
     "audit.entity.api_staff": ("API: кызматкерлер", "API: сотрудники", "API: staff"),
     "audit.entity.api_subjects": ("API: предметтер", "API: предметы", "API: subjects"),
-    "audit.entity.api_terms": ("API: окуу мезгилдери", "API: учебные периоды", "API: terms"),
+    "audit.entity.api_terms": ("API: чейректер жана жарым жылдар", "API: четверти и полугодия", "API: terms"),
     "audit.entity.api_marks": ("API: баалар", "API: оценки", "API: marks"),
     "rights.action.view": ("Көрүү", "Просмотр", "View"),
     "rights.action.api_token": ("API токени берилди", "Выдан API-токен", "API token issued"),
