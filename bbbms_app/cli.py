@@ -670,6 +670,62 @@ def _cmd_report_attendance(args: argparse.Namespace) -> int:
     return _write_report(args, principal, name, data, f"attendance:{rep.starts_on}:{rep.ends_on}")
 
 
+def _cmd_api_client_create(args: argparse.Namespace) -> int:
+    """Register an API client; its id, client_id and secret are printed once (the secret is not kept)."""
+    from bbbms_app.services import api_clients
+
+    require_database()
+    school = _operator_school(args.school)
+    try:
+        with db.session(write=True) as s:
+            client, secret = api_clients.create_client(
+                s, school, args.name, api_clients.parse_scopes(args.scopes), created_by=_operator()
+            )
+    except api_clients.ClientError as exc:
+        raise CliError(exc.key, **exc.params) from None
+    print(_say("api.client.created", name=client.name, school=client.school_id, scopes=client.scopes))
+    print(_say("api.client.id_line", id=client.id, client_id=client.client_id))
+    print(_say("api.client.secret_line", secret=secret))
+    return 0
+
+
+def _cmd_api_client_revoke(args: argparse.Namespace) -> int:
+    from bbbms_app.services import api_clients
+
+    require_database()
+    try:
+        with db.session(write=True) as s:
+            client = api_clients.revoke_client(s, args.id, by=_operator())
+    except api_clients.ClientError as exc:
+        raise CliError(exc.key, **exc.params) from None
+    print(_say("api.client.revoked", name=client.name, id=client.id))
+    return 0
+
+
+def _cmd_api_client_list(_args: argparse.Namespace) -> int:
+    from bbbms_app.services import api_clients
+
+    require_database()
+    with db.session() as s:
+        clients = api_clients.list_clients(s)
+    if not clients:
+        print(_say("api.client.none"))
+    for c in clients:
+        state = _say("api.client.active" if c.active else "api.client.inactive")
+        print(
+            _say(
+                "api.client.list_line",
+                id=c.id,
+                client_id=c.client_id,
+                school=c.school_id,
+                scopes=",".join(c.scopes.split()),
+                state=state,
+                name=c.name,
+            )
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from bbbms_app.models import ROLES
 
@@ -796,6 +852,19 @@ def build_parser() -> argparse.ArgumentParser:
             r.add_argument("--month", default=None, help="one month of the period, YYYY-MM")
             r.add_argument("--threshold", type=int, default=10, help="unexcused lessons that put a pupil on the list")
         r.set_defaults(func=func)
+
+    ac = sub.add_parser("api-client", help="clients of the integration API (OAuth 2 client credentials)")
+    acsub = ac.add_subparsers(dest="api_client_command", required=True)
+    acc = acsub.add_parser("create", help="register a client; prints its id and secret once")
+    acc.add_argument("--name", required=True, help="what the client is, e.g. «Moodle of school 5»")
+    acc.add_argument("--scopes", required=True, help="comma-separated: roster:read,gradebook:read")
+    acc.add_argument("--school", type=int, default=None, help="school id (needed when there are several)")
+    acc.set_defaults(func=_cmd_api_client_create)
+    acr = acsub.add_parser("revoke", help="switch a client off and void its tokens")
+    acr.add_argument("id", type=int, help="the client's number (printed by create and list)")
+    acr.set_defaults(func=_cmd_api_client_revoke)
+    acl = acsub.add_parser("list", help="the registered clients")
+    acl.set_defaults(func=_cmd_api_client_list)
 
     # Operations (backup, restore, restore-drill, init, migrate-data, jobs, prepare): cli_ops.py.
     from bbbms_app import cli_ops

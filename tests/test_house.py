@@ -49,8 +49,9 @@ def test_one_session_cookie_name_and_one_private_download_module():
         if "from starlette.routing import Route" in p.read_text(encoding="utf-8")
     ]
     # Private files go through the one helper (api/private_files.py); the other routes serve no
-    # stored file: /health, and a user's iCalendar feed, whose secret token is its credential.
-    assert sorted(routes) == ["api/calendar_feed.py", "api/health.py", "api/private_files.py"]
+    # stored file: /health, a user's iCalendar feed (its secret token is its credential), and the
+    # integration API (api/rest.py: bearer tokens of registered clients, never the session cookie).
+    assert sorted(routes) == ["api/calendar_feed.py", "api/health.py", "api/private_files.py", "api/rest.py"]
 
 
 def test_one_xlsx_writer():

@@ -29,6 +29,7 @@ PARTS = (
     "rules",
     "reports",
     "comm",
+    "api",
 )
 
 

@@ -2,6 +2,7 @@
 
 from bbbms_app.models.academics import Enrollment, SchoolClass, SubgroupMember, Subject, TeachingAssignment
 from bbbms_app.models.accounts import ROLES, AccountRequest, AuditEvent, LoginSession, User
+from bbbms_app.models.api import ApiClient, ApiToken
 from bbbms_app.models.communication import Announcement, AnnouncementRead, CalendarFeed, SchoolEvent
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
@@ -17,6 +18,8 @@ __all__ = [
     "AccountRequest",
     "Announcement",
     "AnnouncementRead",
+    "ApiClient",
+    "ApiToken",
     "Attendance",
     "AuditEvent",
     "BellSchedule",

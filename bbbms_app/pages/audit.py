@@ -39,6 +39,9 @@ KNOWN_ACTIONS = (
     "invalid",
     "export",
     "confirm",
+    "view",
+    "api_token",
+    "revoke",
 )
 
 
