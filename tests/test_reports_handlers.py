@@ -119,3 +119,11 @@ async def test_summary_sheet_downloads_as_xlsx(school):
     assert "/admin-files/" in text and "summary-5А-quarter1.xlsx" in text
     teacher = sub(new_tab("t_teacher"), SummaryState)
     assert is_refusal(await teacher.download())
+
+
+async def test_the_report_opens_on_the_last_finished_period(school):
+    """The current quarter has no quarter marks yet: the report opens on the last one that is over.
+    (The known school's year ended on 31.05.2026, so every quarter is over: the fourth is last.)"""
+    state = sub(new_tab("t_director"), ReportsState)
+    assert not is_refusal(await state.load())
+    assert state.period == str(school.term_ids[3])

@@ -169,7 +169,14 @@ class ReportsState(rx.State):
             {"id": "year", **{lang: t("reports.year", lang) for lang in LANGUAGES}}
         ]
         if self.period not in {o["id"] for o in self.period_options}:
-            self.period = str(ctx["term_id"]) if ctx["term_id"] else "year"
+            # Results are counted for finished periods: open on the last one that is over (the
+            # current quarter has no quarter marks yet), else on the current one.
+            today = date.today()
+            finished = [term for term in terms if term.ends_on < today]
+            if finished:
+                self.period = str(max(finished, key=lambda term: (term.ends_on, term.starts_on)).id)
+            else:
+                self.period = str(ctx["term_id"]) if ctx["term_id"] else "year"
         self._set_months(terms)
         self._fetch()
 
