@@ -165,6 +165,19 @@ def _select(value, options, on_change, testid: str, all_key: str = "alpha.all") 
     )
 
 
+def _file_buttons(label, on_export, testid: str) -> tuple[rx.Component, rx.Component]:
+    """The book's XLSX download and the browser's print (the page's print CSS leaves the rest out)."""
+    return (
+        rx.button(rx.icon("download", size=16), label, variant="soft", on_click=on_export, data_testid=testid),
+        rx.button(
+            rx.icon("printer", size=16),
+            variant="soft",
+            on_click=rx.call_script("window.print()"),
+            aria_label="print",
+        ),
+    )
+
+
 def _register_body() -> rx.Component:
     columns = alpha_book.REGISTER_COLUMNS
     return rx.vstack(
@@ -212,19 +225,7 @@ def _register_body() -> rx.Component:
                     on_change=AlphaBookState.set_status,
                 ),
             ),
-            rx.button(
-                rx.icon("download", size=16),
-                tr("alpha.export"),
-                variant="soft",
-                on_click=AlphaBookState.export,
-                data_testid="ab-export",
-            ),
-            rx.button(
-                rx.icon("printer", size=16),
-                variant="soft",
-                on_click=rx.call_script("window.print()"),
-                aria_label="print",
-            ),
+            *_file_buttons(tr("alpha.export"), AlphaBookState.export, "ab-export"),
             spacing="2",
             wrap="wrap",
             align="end",
@@ -391,19 +392,7 @@ def _contingent_body() -> rx.Component:
             date_input(ContingentState.start, ContingentState.set_start, testid="ct-from", width="9em"),
             rx.text(tr("contingent.to"), size="2"),
             date_input(ContingentState.end, ContingentState.set_end, testid="ct-to", width="9em"),
-            rx.button(
-                rx.icon("download", size=16),
-                "XLSX",
-                variant="soft",
-                on_click=ContingentState.export,
-                data_testid="ct-export",
-            ),
-            rx.button(
-                rx.icon("printer", size=16),
-                variant="soft",
-                on_click=rx.call_script("window.print()"),
-                aria_label="print",
-            ),
+            *_file_buttons("XLSX", ContingentState.export, "ct-export"),
             spacing="2",
             align="center",
             wrap="wrap",

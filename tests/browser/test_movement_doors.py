@@ -5,9 +5,7 @@ with a pointer to the departure. Screenshots at 1280 and 375 px in Kyrgyz and Ru
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,32 +13,11 @@ from sqlalchemy import text
 
 from bbbms_app import db
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_movement import _choose, _db, _language, _shot
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("BBBMS_SHOTS_DIR", "/tmp/shots-movement"))
 PIN = "21505201500888"
-
-
-def _db(url: str, sql: str, **params):
-    with db.make_engine(url).begin() as conn:
-        result = conn.execute(text(sql), params)
-        return result.first() if result.returns_rows else None
-
-
-def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _choose(page: Page, testid: str, option: str) -> None:
-    page.get_by_test_id(testid).click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def _language(page: Page, label: str) -> None:
-    page.get_by_test_id("lang-switch").get_by_role("radio", name=label).click()
-    expect(page.get_by_test_id("nav-pupils")).to_have_text({"РУС": "Ученики", "КЫР": "Окуучулар"}[label])
 
 
 def test_the_clerk_admits_a_pupil_through_the_book_and_cannot_delete_one_on_a_list(page: Page, browser_db_url):
