@@ -27,7 +27,6 @@ from bbbms_app.services import announcements
 from bbbms_app.services.announcements import CLASS_REACHES, Draft
 from bbbms_app.services.errors import Refused
 
-GRADES = [str(g) for g in range(1, 12)]
 TEXT_FIELDS = {"title": announcements.TITLE_MAX, "body": announcements.BODY_MAX, "publish_on": 10, "expires_on": 10}
 
 
@@ -87,15 +86,15 @@ class AnnouncementsState(rx.State):
         if field in TEXT_FIELDS:
             setattr(self, field, inputs.text(value, TEXT_FIELDS[field], field, multiline=field == "body"))
             return
-        allowed = {
-            "audience": self.audience_options,
-            "reach": self.reach_options,
-            "grade": GRADES,
-            "class_id": [o["id"] for o in self.class_options],
-            "role": list(AUDIENCE_ROLES),
-        }[field]
-        if isinstance(value, str) and value in allowed:
-            setattr(self, field, value)
+        picked = announcements.offered_pick(
+            field,
+            value,
+            audiences=self.audience_options,
+            reaches=self.reach_options,
+            class_ids=[o["id"] for o in self.class_options],
+        )
+        if picked is not None:
+            setattr(self, field, picked)
 
     @rx.event
     @requires("announcement.write")
@@ -186,7 +185,7 @@ def _form() -> rx.Component:
     grade = rx.select.root(
         rx.select.trigger(width="100%", data_testid="ann-grade"),
         rx.select.content(
-            *[rx.select.item(tr("comm.grade_n").replace("{grade}", g), value=g) for g in GRADES]  # type: ignore[attr-defined]
+            *[rx.select.item(tr("comm.grade_n").replace("{grade}", g), value=g) for g in announcements.GRADES]  # type: ignore[attr-defined]
         ),
         value=S.grade,
         on_change=lambda v: S.set_value("grade", v),

@@ -23,7 +23,6 @@ from bbbms_app.services.announcements import CLASS_REACHES
 from bbbms_app.services.errors import Refused
 from bbbms_app.services.school_events import EventDraft
 
-GRADES = [str(g) for g in range(1, 12)]
 TEXTS = {
     "title": school_events.TITLE_MAX,
     "place": school_events.PLACE_MAX,
@@ -102,15 +101,15 @@ class CalendarState(rx.State):
         if field in TEXTS:
             setattr(self, field, inputs.text(value, TEXTS[field], field, multiline=field == "description"))
             return
-        allowed = {
-            "audience": self.audience_options,
-            "reach": self.reach_options,
-            "grade": GRADES,
-            "class_id": [o["id"] for o in self.class_options],
-            "role": list(AUDIENCE_ROLES),
-        }[field]
-        if isinstance(value, str) and value in allowed:
-            setattr(self, field, value)
+        picked = announcements.offered_pick(
+            field,
+            value,
+            audiences=self.audience_options,
+            reaches=self.reach_options,
+            class_ids=[o["id"] for o in self.class_options],
+        )
+        if picked is not None:
+            setattr(self, field, picked)
 
     @rx.event
     @requires("event.write")
@@ -283,7 +282,12 @@ def _form() -> rx.Component:
                         "grade",
                         _field(
                             "comm.field.grade",
-                            _pick("grade", GRADES, lambda g: tr("comm.grade_n").replace("{grade}", g), "event-grade"),  # type: ignore[attr-defined]
+                            _pick(
+                                "grade",
+                                announcements.GRADES,
+                                lambda g: tr("comm.grade_n").replace("{grade}", g),
+                                "event-grade",
+                            ),  # type: ignore[attr-defined]
                         ),
                     ),
                     ("class", _field("comm.field.class", klass)),

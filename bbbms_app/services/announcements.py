@@ -46,6 +46,7 @@ SCHOOL_WRITERS = frozenset({"director", "deputy"})
 CLASS_REACHES = ("families", "parents", "pupils")
 FAMILY_ROLES = frozenset({"parent", "pupil"})
 TITLE_MAX = 200
+GRADES = [str(g) for g in range(1, 12)]
 BODY_MAX = 4000
 
 
@@ -427,3 +428,18 @@ def unread_count(session: Session, principal: Principal, today: date) -> int:
         .select_from(Announcement)
         .where(_addressed_to(session, principal, today), col(Announcement.id).not_in(read))
     ).one()
+
+
+def offered_pick(
+    field: str, value: object, *, audiences: list[str], reaches: list[str], class_ids: list[str]
+) -> str | None:
+    """An audience picker's value (audience, reach, grade, class, role) when the form offered it,
+    else None — the announcement and the event forms pick their readers the same way."""
+    allowed = {
+        "audience": audiences,
+        "reach": reaches,
+        "grade": GRADES,
+        "class_id": class_ids,
+        "role": list(AUDIENCE_ROLES),
+    }[field]
+    return value if isinstance(value, str) and value in allowed else None
