@@ -568,3 +568,26 @@ def test_summary_forecast_fills_marks_not_yet_set(school, extras):
     assert rows[b].marks[school.math] == (None, "н/а")  # one mark
     ind = forecast.by_subject[school.math]
     assert (ind.n, ind.n5, ind.n_na) == (3, 1, 2)
+
+
+def test_a_mark_from_outside_the_grid_takes_the_grids_path(school, extras):
+    """set_mark (assignments, tests, learning systems): over whatever the cell holds now, audited with
+    its source, in scope only, and never a correction of a closed term."""
+    lesson, pupil = extras.lessons_5a_q1[5], school.pupils_5a[1]
+    save("t_classteacher", lesson, pupil, CellChange("class", 4), "")
+    with db.session(write=True) as s:
+        saved = journal.set_mark(s, principal_of("t_classteacher"), lesson, pupil, "home", 5, reason="assignment 7")
+    assert saved.changed and marks_of(lesson, pupil) == {"class": 4, "home": 5}
+    last = audits()[-1]
+    assert (last.action, last.field, last.new_value, last.reason) == ("create", "mark.home", "5", "assignment 7")
+    with db.session(write=True) as s, pytest.raises(OutOfScope):
+        journal.set_mark(s, principal_of("t_teacher"), lesson, pupil, "home", 3, reason="assignment 7")
+    with db.session(write=True) as s, pytest.raises(JournalError):
+        journal.set_mark(s, principal_of("t_classteacher"), lesson, pupil, "home", 11, reason="assignment 7")
+    with db.session(write=True) as s:
+        journal.close_term(s, principal_of("t_deputy"), school.term_ids[0])
+    for who in ("t_classteacher", "t_deputy"):
+        with db.session(write=True) as s, pytest.raises(JournalError) as err:
+            journal.set_mark(s, principal_of(who), lesson, pupil, "home", 3, reason="assignment 7")
+        assert err.value.key == "journal.error.term_closed"
+    assert marks_of(lesson, pupil) == {"class": 4, "home": 5}

@@ -6,7 +6,9 @@ The package's modules, each one concern (callers use the names re-exported here)
   `journal_of_lesson`) and the refusals (`JournalError`, `Stale`, `OutOfScope`);
 - `grid`    — the grid itself (`grid`) and its fingerprint for the poll (`grid_stamp`);
 - `cells`   — one pupil × lesson cell: what an entry means (`change_for_key`), its save with
-  optimistic locking and audit (`save_cell`), "all present", a lesson's topic and homework;
+  optimistic locking and audit (`save_cell`), a mark from outside the grid (an assignment, a test,
+  a learning system) through that same path (`set_mark`), "all present", a lesson's topic and
+  homework;
 - `periods` — quarter and year marks (`set_period_mark`, `set_year_mark`, `confirm_suggestions`)
   and closing a term (`close_term`, `reopen_term`).
 
@@ -62,6 +64,7 @@ from bbbms_app.services.journal.cells import (
     record_refusal,
     save_cell,
     set_lesson_text,
+    set_mark,
     undo_of,
     write_session,
 )
@@ -149,6 +152,7 @@ __all__ = [
     "reopen_term",
     "save_cell",
     "set_lesson_text",
+    "set_mark",
     "set_period_mark",
     "set_year_mark",
     "substituted",

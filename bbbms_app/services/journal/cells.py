@@ -617,6 +617,21 @@ def save_cell(
     return Saved(rows.cell(), changed, undo_of(before, change) if changed else None, suggestion)
 
 
+def set_mark(
+    session: Session, principal: Principal, lesson_id: int, pupil_id: int, kind: str, value: int | None, *, reason: str
+) -> Saved:
+    """A mark that comes from outside the grid (an assignment, a test, a project, a learning system's
+    result): saved through the grid's own path (scope, closed term, scale, absence, audit) over the cell
+    as it is now. `reason` names the source in the audit row («assignment 12»); None clears the mark.
+    One mark, one place: the journal cell is the mark, the source keeps no copy of its own.
+    A closed term refuses it for everyone: a source's mark is never a correction (those are signed
+    by hand in the grid, with a reason of their own)."""
+    if _lesson_context(session, principal, lesson_id, pupil_id).term_closed:
+        raise JournalError("journal.error.term_closed")
+    current = load_cell(session, lesson_id, pupil_id)
+    return save_cell(session, principal, lesson_id, pupil_id, CellChange(kind, value), current.token(), reason=reason)
+
+
 _AUDIT_INSERT = AuditEvent.__table__.insert()  # type: ignore[attr-defined]
 
 
