@@ -9,10 +9,12 @@ and are handed out only by the authorized routes in `bbbms_app.api.private_files
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import secrets
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,12 @@ from bbbms_app import settings
 from bbbms_app.services.access import Principal
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 
-KINDS = ("consents", "photos", "exports", "staging")
+# One folder per kind of private file. The areas' attachments (course materials and hand-ins, test
+# images, messages, the documents register, portfolio evidence, project files) each have their own.
+KINDS = (
+    "consents", "photos", "exports", "staging",
+    "courses", "quiz", "messages", "documents", "portfolio", "projects",
+)  # fmt: skip
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 # Accepted document types, recognised by their first bytes (a browser's content type is only a claim).
@@ -29,7 +36,21 @@ MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 )
-_NAME = re.compile(r"^(\d{1,9})/([0-9a-f]{32})\.(pdf|jpg|png|xlsx|csv|json)$")
+_NAME = re.compile(r"^(\d{1,9})/([0-9a-f]{32})\.(pdf|jpg|png|xlsx|csv|json|docx|pptx|odt|ods|odp)$")
+
+# Office documents are ZIP files; which one is told by what the archive holds, not by a name.
+_ZIP = b"PK\x03\x04"
+_OOXML = (  # (folder inside the archive, content type, extension)
+    ("word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    ("xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    ("ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+)
+_ODF = {  # the `mimetype` member of an OpenDocument file -> extension
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+}
+MAX_ZIP_MEMBERS = 5000  # a document with more parts than this is not a school's document
 
 
 class FileRejected(Refused):
@@ -55,21 +76,48 @@ def root(kind: str) -> Path:
     return path
 
 
-def sniff(data: bytes) -> tuple[str, str]:
-    """(content type, extension) of a PDF, JPEG or PNG by its first bytes; FileRejected otherwise."""
+def sniff(data: bytes, *, office: bool = False) -> tuple[str, str]:
+    """(content type, extension) of a PDF, JPEG or PNG by its first bytes — and with `office` of a
+    Word, Excel, PowerPoint or OpenDocument file by what its archive holds; FileRejected otherwise."""
     for magic, content_type, ext in MAGIC:
         if data.startswith(magic):
             return content_type, ext
+    if office and data.startswith(_ZIP):
+        found = _office_type(data)
+        if found is not None:
+            return found
     raise FileRejected("files.type")
 
 
-def store(kind: str, school_id: int, data: bytes, *, max_bytes: int = MAX_SCAN_BYTES) -> StoredFile:
-    """Check a scanned document (size, type by content) and write it under a new random name."""
+def _office_type(data: bytes) -> tuple[str, str] | None:
+    """The office format of a ZIP archive, or None (a plain or broken archive is no document)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            if len(names) > MAX_ZIP_MEMBERS:
+                return None
+            if "mimetype" in names:
+                ext = _ODF.get(archive.read("mimetype")[:100].decode("ascii", "replace").strip())
+                return (next(k for k, v in _ODF.items() if v == ext), ext) if ext else None
+            if "[Content_Types].xml" in names:
+                for folder, content_type, ext in _OOXML:
+                    if any(n.startswith(folder) for n in names):
+                        return content_type, ext
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return None
+    return None
+
+
+def store(
+    kind: str, school_id: int, data: bytes, *, max_bytes: int = MAX_SCAN_BYTES, office: bool = False
+) -> StoredFile:
+    """Check a file (size, type by content: PDF, JPEG, PNG, and with `office` Word, Excel,
+    PowerPoint and OpenDocument files) and write it under a new random name."""
     if not data:
         raise FileRejected("files.empty")
     if len(data) > max_bytes:
         raise FileRejected("files.too_big", mb=max_bytes // (1024 * 1024))
-    content_type, ext = sniff(data)
+    content_type, ext = sniff(data, office=office)
     return _write(kind, school_id, data, ext, content_type)
 
 
