@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import AuditEvent, Enrollment, PeriodMark, SchoolClass, TeachingAssignment
+from bbbms_app.models import AcademicYear, AuditEvent, Enrollment, PeriodMark, SchoolClass, TeachingAssignment
 from bbbms_app.services import grading, journal
 from bbbms_app.services.journal import JournalError, OutOfScope, exams
 from tests.factories import principal_of
@@ -68,6 +68,66 @@ def test_the_final_mark_is_suggested_from_the_year_and_the_exam():
     assert exams.suggest_final(rules, (None, grading.EXEMPT), (None, "")).text == grading.EXEMPT
     assert exams.suggest_final(rules, (None, grading.NOT_ATTESTED), (4, "")).text == ""
     assert exams.suggest_final(rules, (4, ""), (None, grading.NOT_ATTESTED)).text == ""
+
+
+def test_the_eleventh_grades_year_is_the_mean_of_grades_10_and_11():
+    assert exams.senior_mark([(4, ""), (5, ""), (4, ""), (5, "")]) == (5, "")  # 4.5 → 5, rounded mathematically
+    assert exams.senior_mark([(4, ""), (4, ""), (5, "")]) == (4, "")  # 4.33
+    assert exams.senior_mark([(3, ""), (4, ""), (4, ""), (4, ""), (3, ""), (3, "")]) == (4, "")  # 3.5
+    assert exams.senior_mark([(5, ""), (None, grading.EXEMPT)]) == (5, "")  # exempt one year: the other counts
+    assert exams.senior_mark([(None, grading.EXEMPT), (None, grading.EXEMPT)]) == (None, grading.EXEMPT)
+    assert exams.senior_mark([(5, ""), (None, grading.NOT_ATTESTED)]) == (None, "")
+    assert exams.senior_mark([]) == (None, "")
+
+
+def test_the_eleventh_grades_final_counts_both_senior_years(school):
+    """10-А last year (half-years 3 and 4, year 4) and 11-А this year (half-years 5 and 5, year 5):
+    the «year» of the final mark is 26 / 6 = 4.33 → 4, and with an exam of 5 the final is 4.5 → 5.
+    A grade-9 mark of the same subject does not count."""
+    pupil = school.pupils_5a[0]
+    with db.session(write=True) as s:
+        last = AcademicYear(
+            school_id=school.school_id, name="2024-2025", starts_on=date(2024, 9, 2), ends_on=date(2025, 5, 31)
+        )
+        older = AcademicYear(
+            school_id=school.school_id, name="2023-2024", starts_on=date(2023, 9, 1), ends_on=date(2024, 5, 31)
+        )
+        s.add_all([last, older])
+        s.flush()
+        c9 = SchoolClass(school_id=school.school_id, academic_year_id=older.id, grade=9, letter="А")
+        c10 = SchoolClass(school_id=school.school_id, academic_year_id=last.id, grade=10, letter="А")
+        c11 = SchoolClass(school_id=school.school_id, academic_year_id=school.year_id, grade=11, letter="А")
+        s.add_all([c9, c10, c11])
+        s.flush()
+        s.add(
+            TeachingAssignment(
+                school_id=school.school_id, class_id=c11.id, subject_id=school.math, teacher_id=school.teacher_a,
+                hours_per_week=4,
+            )
+        )  # fmt: skip
+        s.add(Enrollment(school_id=school.school_id, pupil_id=pupil, class_id=c11.id, starts_on=date(2025, 9, 1)))
+        marks = [
+            (c9, older, "year", 0, 2),
+            (c10, last, "half_year", 1, 3), (c10, last, "half_year", 2, 4), (c10, last, "year", 0, 4),
+            (c11, None, "half_year", 1, 5), (c11, None, "half_year", 2, 5), (c11, None, "year", 0, 5),
+        ]  # fmt: skip
+        for cls, year, kind, number, value in marks:
+            s.add(
+                PeriodMark(
+                    school_id=school.school_id, pupil_id=pupil, subject_id=school.math, class_id=cls.id,
+                    academic_year_id=year.id if year else school.year_id, kind=kind, number=number, value=value,
+                )
+            )  # fmt: skip
+        c11_id = c11.id
+    row = next(r for r in _sheet("t_classteacher", c11_id, school.math).rows if r.pupil.id == pupil)
+    assert row.year == (4, "") and row.suggestion.value == 4  # no exam in the subject yet: the mean itself
+    _set("t_classteacher", c11_id, school.math, pupil, "exam", 5)
+    row = next(r for r in _sheet("t_classteacher", c11_id, school.math).rows if r.pupil.id == pupil)
+    assert row.suggestion.value == 5  # (4 + 5) / 2 = 4.5, the pupil's way
+    _set("t_classteacher", c11_id, school.math, pupil, "final", 5)  # the suggestion: no reason needed
+    with pytest.raises(JournalError) as refused:
+        _set("t_classteacher", c11_id, school.math, pupil, "final", 4, version=1)
+    assert refused.value.key == "journal.error.override_reason"
 
 
 def test_the_teacher_enters_the_exam_and_confirms_the_final_mark(school, ninth):

@@ -41,6 +41,7 @@ class ExamsState(rx.State):
     choices: list[str] = []  # the marks a cell offers: the scale's, «н/а», «осв» (and «зач» where set)
     can_write: bool = False  # the subject's teacher
     can_correct: bool = False  # a leader: corrections with a reason
+    senior: bool = False  # an 11th grade: its «year» is the mean of grades 10–11
     reason: str = ""
     _versions: dict[str, int] = {}  # "pupil:kind" -> the version the user saw
 
@@ -55,6 +56,7 @@ class ExamsState(rx.State):
         marks = range(rules.max_value, rules.min_value - 1, -1) if rules.has_marks else ()
         self.choices = [*(str(v) for v in marks), *grading.period_specials(rules, sheet.subject.code)]
         self.can_write, self.can_correct = sheet.write, sheet.correct
+        self.senior = sheet.cls.grade == 11
         versions: dict[str, int] = {}
         rows = []
         for n, r in enumerate(sheet.rows, start=1):
@@ -169,7 +171,11 @@ def _card(row: rx.Var) -> rx.Component:
         rx.vstack(
             rx.text(row["no"], ". ", row["name"], weight="bold"),
             rx.hstack(
-                rx.vstack(rx.text(tr("exams.col.year"), size="1"), rx.text(row["year"], size="4"), spacing="1"),
+                rx.vstack(
+                    rx.text(rx.cond(ExamsState.senior, tr("exams.col.senior"), tr("exams.col.year")), size="1"),
+                    rx.text(row["year"], size="4"),
+                    spacing="1",
+                ),
                 rx.vstack(rx.text(tr("exams.col.exam"), size="1"), _mark_select(row, "exam"), spacing="1"),
                 rx.vstack(rx.text(tr("exams.col.final"), size="1"), _mark_select(row, "final"), spacing="1"),
                 spacing="4",
@@ -207,6 +213,7 @@ def _picker(options: rx.Var, value: rx.Var, on_change, label: str, testid: str) 
 def _body() -> rx.Component:
     return rx.vstack(
         rx.text(tr("exams.hint"), color_scheme="gray", size="2"),
+        rx.cond(ExamsState.senior, rx.text(tr("exams.hint.senior"), color_scheme="gray", size="2")),
         rx.cond(
             ExamsState.class_options.length() > 0,
             rx.vstack(

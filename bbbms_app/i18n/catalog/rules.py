@@ -66,6 +66,15 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "No grade 9 or 11 class of this school year is open to you",
     ),
     "exams.col.year": ("Жылдык", "Годовая", "Year"),
+    "exams.col.senior": ("10–11-кл. орточо", "Среднее за 10–11 кл.", "Grades 10–11 mean"),
+    "exams.hint.senior": (
+        "11-класста «жылдык» ордуна 10- жана 11-класстардын жарым жылдык жана жылдык бааларынын орточосу "
+        "алынат (математикалык тегеректөө менен)",
+        "В 11-м классе вместо годовой берётся среднее полугодовых и годовых оценок за 10-й и 11-й классы "
+        "(с математическим округлением)",
+        "In grade 11 the year mark is replaced by the mean of the half-year and year marks of grades 10 and 11 "
+        "(rounded mathematically)",
+    ),
     "exams.col.exam": ("Экзамен", "Экзамен", "Exam"),
     "exams.col.final": ("Жыйынтык", "Итоговая", "Final"),
     "exams.saved": ("Баа сакталды", "Оценка сохранена", "Mark saved"),

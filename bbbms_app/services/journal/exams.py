@@ -6,6 +6,10 @@ research/mission.md §2.3).
 - The final mark's suggestion: round((year + exam) / 2) with a tie in the pupil's favour (a 4 and
   a 5 give 5); a subject without an exam takes the year mark; «осв» in the year stays «осв»;
   «н/а» in the year, or an exam without a numeric mark, suggests nothing (the teacher decides).
+- In the 11th grade the «year» of that formula is the mean of the subject's half-year and year marks
+  of grades 10 and 11, rounded mathematically (3.5 → 4; research/mission.md §2.3): the attestat
+  counts both senior years. A subject studied only in the 11th takes its 11th-grade marks; any «н/а»
+  among them suggests nothing; all «осв» stays «осв».
 - Writing: the subject's own teacher (journal.write), or a leader's audited correction with a
   reason (journal.correct) — the exam commission is the school's. A final mark other than the
   suggestion needs a reason, as any period mark does; every write is audited (periodmark).
@@ -28,6 +32,8 @@ from bbbms_app.services.journal.periods import _period_target, _store_period, _v
 
 EXAM_GRADES = (9, 11)
 KINDS = ("exam", "final")
+SENIOR_GRADES = (10, 11)  # the 11th grade's final mark counts the marks of both senior years
+SENIOR_KINDS = ("half_year", "year")
 
 
 @dataclass
@@ -35,7 +41,7 @@ class ExamRow:
     """One pupil's marks of a subject: the year mark, the exam and the final mark (value, special, version)."""
 
     pupil: GridPupil
-    year: tuple[int | None, str]
+    year: tuple[int | None, str]  # in the 11th grade: the mean of grades 10–11 (see senior_mark)
     exam: tuple[int | None, str, int]
     final: tuple[int | None, str, int]
     suggestion: grading.Suggestion
@@ -105,6 +111,39 @@ def class_subjects(session: Session, class_id: int) -> list[Subject]:
     )
 
 
+def senior_mark(marks: list[tuple[int | None, str]]) -> tuple[int | None, str]:
+    """The 11th grade's «year» for the final mark: the mean of the half-year and year marks of grades
+    10–11 (value, special), rounded mathematically. None when there is none or any is «н/а»; «осв»
+    only when every one is «осв» (a pupil exempt in one year is judged by the other's marks)."""
+    values = [v for v, special in marks if v is not None and not special]
+    if any(special == grading.NOT_ATTESTED for _v, special in marks):
+        return None, ""
+    if not values:
+        exempt = bool(marks) and all(special == grading.EXEMPT for _v, special in marks)
+        return (None, grading.EXEMPT) if exempt else (None, "")
+    mean = Fraction(sum(values), len(values))
+    return int(mean + Fraction(1, 2)), ""
+
+
+def _senior_marks(session: Session, subject_id: int, pupil_ids: list[int]) -> dict[int, tuple[int | None, str]]:
+    """Pupil -> senior_mark over his half-year and year marks of the subject in grades 10 and 11."""
+    found: dict[int, list[tuple[int | None, str]]] = {pid: [] for pid in pupil_ids}
+    rows = session.exec(
+        select(PeriodMark.pupil_id, PeriodMark.value, PeriodMark.special)
+        .join(SchoolClass, SchoolClass.id == PeriodMark.class_id)  # type: ignore[arg-type]
+        .where(
+            PeriodMark.subject_id == subject_id,
+            PeriodMark.kind.in_(SENIOR_KINDS),  # type: ignore[attr-defined]
+            SchoolClass.grade.in_(SENIOR_GRADES),  # type: ignore[attr-defined]
+            PeriodMark.pupil_id.in_(pupil_ids or [-1]),  # type: ignore[attr-defined]
+        )
+    ).all()
+    for pupil_id, value, special in rows:
+        if value is not None or special:
+            found[pupil_id].append((value, special))
+    return {pid: senior_mark(marks) for pid, marks in found.items()}
+
+
 def _exam_class(session: Session, principal: Principal, class_id: int) -> SchoolClass:
     cls = class_in_school(session, principal, class_id)
     if cls.grade not in EXAM_GRADES:
@@ -134,10 +173,13 @@ def exam_sheet(session: Session, principal: Principal, class_id: int, subject_id
     ).all():
         marks[(row.pupil_id, row.kind)] = row
     rules = grading.policy_for_class(session, class_id)
+    senior = _senior_marks(session, subject_id, [p.id for p in pupils]) if cls.grade == 11 else {}
     rows = []
     for pupil in pupils:
         year, exam, final = (marks.get((pupil.id, kind)) for kind in ("year", *KINDS))
         year_pair = (year.value, year.special) if year else (None, "")
+        if cls.grade == 11:
+            year_pair = senior[pupil.id]
         exam_pair = (exam.value, exam.special) if exam else (None, "")
         rows.append(
             ExamRow(
@@ -205,4 +247,7 @@ def _pupil_marks(
             )
         ).all()
     }
-    return found.get("year", (None, "")), found.get("exam", (None, ""))
+    year = found.get("year", (None, ""))
+    if cls.grade == 11:
+        year = _senior_marks(session, subject_id, [pupil_id])[pupil_id]
+    return year, found.get("exam", (None, ""))
