@@ -64,10 +64,16 @@ def load(url: str) -> BigJournal:
     with db.session(url) as s:
         cls = s.exec(select(SchoolClass).where(SchoolClass.letter == "Я")).one()
         ta = s.exec(select(TeachingAssignment).where(TeachingAssignment.class_id == cls.id)).one()
-        term = s.exec(select(Term).where(Term.academic_year_id == cls.academic_year_id, Term.number == 1)).one()
+        term = _open_term(s, cls.academic_year_id)
         pupils = s.exec(select(Enrollment.pupil_id).where(Enrollment.class_id == cls.id)).all()
         lessons = s.exec(select(Lesson.id).where(Lesson.class_id == cls.id).order_by(Lesson.date, Lesson.number)).all()
     return BigJournal(url, cls.id, ta.subject_id, term.id, ta.teacher_id, list(pupils), list(lessons))  # type: ignore[arg-type]
+
+
+def _open_term(s, year_id: int) -> Term:
+    return s.exec(
+        select(Term).where(Term.academic_year_id == year_id, Term.closed_at.is_(None)).order_by(Term.number)  # type: ignore[union-attr]
+    ).first()
 
 
 def _add_big_journal(url: str) -> None:
@@ -75,8 +81,10 @@ def _add_big_journal(url: str) -> None:
     eng = db.engine(url)
     with db.session(url) as s:
         teacher = s.exec(select(User).where(User.username == "teacher")).one()
-        year = s.exec(select(AcademicYear)).first()
-        term = s.exec(select(Term).where(Term.academic_year_id == year.id, Term.number == 1)).one()  # type: ignore[union-attr]
+        # This year's first open quarter: the demo lives in today's year with the finished quarters
+        # closed, and a teacher's journal picker offers only this year's classes.
+        year = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        term = _open_term(s, year.id)  # type: ignore[arg-type]
         math = s.exec(select(Subject).where(Subject.code == "MATH")).one()
         school_id, year_id, term_id, staff_id = teacher.school_id, year.id, term.id, teacher.staff_id  # type: ignore[union-attr]
         starts = term.starts_on

@@ -61,7 +61,7 @@ class Tab:
         self.url, self.auth, self.page = url, auth, page
         self.sio = socketio.AsyncClient(reconnection=False)
         self.queue: asyncio.Queue = asyncio.Queue()
-        self.rows: dict[int, list[dict[str, str]]] = {}
+        self.rows: dict[int, list[str]] = {}  # cells packed «text|classes|token»
 
         @self.sio.on("event", namespace="/_event")
         async def on_event(data):
@@ -117,7 +117,9 @@ def targets(tab: Tab, i: int, n: int) -> list[str]:
     first = (i // 40) * 35
     cells = tab.rows[row]
     return [
-        f"{row}:{c}" for c in range(first, min(first + 35, len(cells))) if cells[c]["t"] not in ("н", "б", "у", "п")
+        f"{row}:{c}"
+        for c in range(first, min(first + 35, len(cells)))
+        if cells[c].split("|", 1)[0] not in ("н", "б", "у", "п")
     ][:n]
 
 

@@ -102,3 +102,11 @@ def add_journal_data(s: Session, school: KnownSchool) -> JournalExtras:
         lessons_5a_q1=[*school.lessons_5a_math, *(m.id for m in more)],  # type: ignore[list-item]
         lesson_5a_q2=q2.id,  # type: ignore[arg-type]
     )
+
+
+def cell_of(state, r: int, c: int) -> dict[str, str]:
+    """Cell (r, c) of an open journal tab as {"t": text, "s": classes, "v": version token}."""
+    from bbbms_app.pages.journal.state import unpack
+
+    text, classes, token = unpack(getattr(state, f"r{r}")[c])
+    return {"t": text, "s": classes, "v": token}

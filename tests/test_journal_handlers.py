@@ -13,7 +13,7 @@ from bbbms_app import db
 from bbbms_app.models import AuditEvent, Lesson, Mark, PeriodMark, TeachingAssignment, Term
 from bbbms_app.pages.journal import JournalState
 from bbbms_app.pages.journal_summary import SummaryState
-from tests.journal_factories import add_journal_data
+from tests.journal_factories import add_journal_data, cell_of
 from tests.states import is_refusal, new_tab, sub
 
 
@@ -63,7 +63,7 @@ async def test_class_teacher_opens_her_journal_and_enters_marks(school, extras):
     before = all_marks()
     for c, key in enumerate(["5", "4", "н"]):
         assert not is_refusal(await state.key(f"{r}:{c + 3}", key))
-    row = getattr(state, f"r{r}")
+    row = [cell_of(state, r, c) for c in range(6)]
     assert [cell["t"] for cell in row[3:6]] == ["5", "4", "н"]
     assert all("ok" in cell["s"] for cell in row[3:6])
     assert "a" in row[5]["s"]  # an absence shows red
@@ -76,16 +76,16 @@ async def test_class_teacher_opens_her_journal_and_enters_marks(school, extras):
     assert getattr(state, f"p{r}")["sug"] == "н/а" and getattr(state, f"p{r}")["avg"] == "4,5"
     # Typing the same code again takes the absence away; Backspace clears the mark of the chosen kind.
     await state.key(f"{r}:5", "н")
-    assert getattr(state, f"r{r}")[5]["t"] == ""
+    assert cell_of(state, r, 5)["t"] == ""
     await state.key(f"{r}:4", "clear")
-    assert getattr(state, f"r{r}")[4]["t"] == ""
+    assert cell_of(state, r, 4)["t"] == ""
     # Undo brings the 4 back.
     await state.undo()
-    assert getattr(state, f"r{r}")[4]["t"] == "4"
+    assert cell_of(state, r, 4)["t"] == "4"
     # A test mark is the second mark of a cell and shows bold.
     await state.set_kind("test")
     await state.key(f"{r}:4", "3")
-    assert getattr(state, f"r{r}")[4]["t"] == "3/4" and "b" in getattr(state, f"r{r}")[4]["s"]
+    assert cell_of(state, r, 4)["t"] == "3/4" and "b" in cell_of(state, r, 4)["s"]
 
 
 async def test_one_mark_sends_one_row_not_the_grid(school, extras):
@@ -158,7 +158,7 @@ async def test_save_into_a_closed_term_is_refused_and_audited(school, extras):
     result = await state.key("2:3", "5")  # her tab still thinks the term is open
     assert "Чейрек жабылган" in repr(result)
     assert all_marks() == before
-    assert "err" in state.r2[3]["s"]
+    assert "err" in cell_of(state, 2, 3)["s"]
     refused = events("refused")
     assert refused and refused[-1].reason.startswith("journal.error.term_closed")
     # After reloading she sees the lock; the deputy corrects with a reason, audited as a correction.
@@ -202,17 +202,17 @@ async def test_stale_save_from_a_second_tab_is_refused_and_shows_the_newer_value
     await one.key(f"{r}:0", "3")  # 5 → 3 in tab one
     result = await two.key(f"{r}:0", "4")  # tab two still holds the 5
     assert "башка бирөө өзгөрткөн" in repr(result)
-    assert getattr(two, f"r{r}")[0]["t"] == "3" and "err" in getattr(two, f"r{r}")[0]["s"]
+    assert cell_of(two, r, 0)["t"] == "3" and "err" in cell_of(two, r, 0)["s"]
     with db.session() as s:
         q = select(Mark.value).where(Mark.lesson_id == extras.lessons_5a_q1[0], Mark.pupil_id == school.pupils_5a[0])
         assert s.exec(q).one() == 3
     assert events("refused")[-1].reason.startswith("journal.error.stale")
     # Now that tab two has the newer token, its next save goes through.
     await two.key(f"{r}:0", "4")
-    assert getattr(two, f"r{r}")[0]["t"] == "4"
+    assert cell_of(two, r, 0)["t"] == "4"
     # Tab one sees it at its next poll.
     await one.poll()
-    assert getattr(one, f"r{r}")[0]["t"] == "4"
+    assert cell_of(one, r, 0)["t"] == "4"
 
 
 async def test_all_present_topic_and_period_marks(school, extras):
@@ -222,7 +222,7 @@ async def test_all_present_topic_and_period_marks(school, extras):
     await state.pick_lesson(3)
     assert state.sel_lesson == 3 and state.topic_draft == "Тема 4"
     await state.all_present()
-    assert getattr(state, f"r{r}")[3]["t"] == ""
+    assert cell_of(state, r, 3)["t"] == ""
     await state.set_topic_draft("Бөлчөктөрдү кошуу")
     await state.set_homework_draft("§12, 3–5-көнүгүүлөр")
     await state.save_lesson()

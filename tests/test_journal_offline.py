@@ -11,7 +11,7 @@ from bbbms_app.models import AuditEvent, Lesson, Mark
 from bbbms_app.services import journal
 from bbbms_app.services.journal import CellChange
 from tests.factories import principal_of
-from tests.journal_factories import add_journal_data
+from tests.journal_factories import add_journal_data, cell_of
 from tests.states import is_refusal
 from tests.test_journal_handlers import opened
 
@@ -53,14 +53,14 @@ async def test_entries_typed_offline_are_saved_once_with_the_time_they_were_type
     lesson, pupil = extras.lessons_5a_q1[3], school.pupils_5a[0]
     c = state._lesson_ids.index(lesson)
     r = state._pupil_ids.index(pupil)
-    token = getattr(state, f"r{r}")[c].get("v", "")
+    token = cell_of(state, r, c).get("v", "")
     # Two keys into one cell while offline: a 4, then the teacher changed her mind to a 5.
     sent = [_entry(ID_A, lesson, pupil, token, "4", "5")]
     result = await state.sync_offline(sent)
     assert not is_refusal(result)
     assert ID_A in repr(result)  # the answer names it: the browser may forget it
     assert _marks(lesson, pupil) == {"class": 5}
-    assert getattr(state, f"r{r}")[c]["t"] == "5"
+    assert cell_of(state, r, c)["t"] == "5"
     rows = _offline_audit(lesson)
     assert [(a.old_value, a.new_value) for a in rows] == [("", "4"), ("4", "5")]
     assert all(a.reason == f"offline {ID_A} typed 2025-09-10T08:01:02+00:00" for a in rows)
@@ -78,7 +78,7 @@ async def test_a_cell_changed_meanwhile_is_a_conflict_never_overwritten(school):
     state = await opened("t_classteacher")
     lesson, pupil = extras.lessons_5a_q1[3], school.pupils_5a[2]
     r, c = state._pupil_ids.index(pupil), state._lesson_ids.index(lesson)
-    token = getattr(state, f"r{r}")[c].get("v", "")
+    token = cell_of(state, r, c).get("v", "")
     # While her phone was offline another tab of hers (or the substitute) put a 3 in that cell.
     with journal.write_session() as s:
         journal.save_cell(s, principal_of("t_classteacher"), lesson, pupil, CellChange("class", 3), token)
@@ -87,7 +87,7 @@ async def test_a_cell_changed_meanwhile_is_a_conflict_never_overwritten(school):
     text = repr(result)
     assert ID_B in text  # handled: the browser forgets it ...
     assert "«5» сакталган жок" in text and "азыр «3»" in text  # ... and the teacher is told which cell and why
-    assert "err" in getattr(state, f"r{r}")[c]["s"] and getattr(state, f"r{r}")[c]["t"] == "3"
+    assert "err" in cell_of(state, r, c)["s"] and cell_of(state, r, c)["t"] == "3"
 
 
 async def test_an_entry_for_a_journal_not_hers_is_refused_and_bad_entries_are_refused_whole(school):
@@ -128,7 +128,7 @@ async def test_the_poll_sends_only_the_rows_another_teacher_changed(school):
     await one.poll()
     sent = _delta_vars(root)
     assert sent & {f"r{i}" for i in range(60)} == {f"r{r}"}  # one row, not the grid
-    assert getattr(one, f"r{r}")[c]["t"] == "5"
+    assert cell_of(one, r, c)["t"] == "5"
     assert f"p{r}" in sent  # the period suggestion follows the new mark
 
 

@@ -148,6 +148,21 @@ def _header(lessons: Var, selected: Var, on_pick, period_label: rx.Var) -> rx.Co
     )
 
 
+def _cell(i: int, parts: Var, j: Var) -> rx.Component:
+    """One cell of a row: the state packs it as «text|classes|token» (pages/journal/state.pack)."""
+    return rx.el.td(
+        parts[0],
+        class_name="gc " + parts[1],
+        tab_index=0,
+        custom_attrs={
+            "data-r": str(i),
+            "data-c": j,
+            "data-off": rx.cond(parts[1].contains("x"), "1", ""),
+            "data-v": parts[2],
+        },
+    )
+
+
 def _row(i: int, pupil: Var, cells: Var, period: Var, on_period, n_cols: Var) -> rx.Component:
     return rx.el.tr(
         rx.el.th(
@@ -157,20 +172,7 @@ def _row(i: int, pupil: Var, cells: Var, period: Var, on_period, n_cols: Var) ->
             scope="row",
             title=pupil["name"],
         ),
-        rx.foreach(
-            cells,
-            lambda cell, j: rx.el.td(
-                cell["t"],
-                class_name="gc " + cell["s"],
-                tab_index=0,
-                custom_attrs={
-                    "data-r": str(i),
-                    "data-c": j,
-                    "data-off": rx.cond(cell["s"].contains("x"), "1", ""),
-                    "data-v": cell["v"],
-                },
-            ),
-        ),
+        rx.foreach(cells, lambda cell, j: _cell(i, cell.split("|"), j)),
         rx.el.td(
             rx.cond(
                 period["val"] != "",

@@ -1,7 +1,8 @@
 """/journal's State: pick a class × subject × term, then the grade grid, period marks, topics and the export.
 
 State discipline (research/performance.md §1.3, §6 B2): each pupil's row is its own var `r{i}`
-and his period cell `p{i}`, so one mark saved sends one row (≈1–2 KiB), never the whole grid.
+(a list of cells packed as «text|classes|token» strings, see `pack`) and his period cell `p{i}`, so
+one mark saved sends one row (≈1–2 KiB), never the whole grid.
 The cells' version tokens, the ids behind row and column numbers and the undo stack live in
 backend vars (`_…`) and are never sent. The browser moves the cursor itself (journal_grid.js);
 an entry reaches `key` (enter marks: journal.write) or `correct_key` (a closed term's audited
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -50,23 +52,44 @@ def _term_option(term) -> dict[str, str]:
     return {"id": str(term.id), **{k: v + lock for k, v in school_service.term_labels(term).items()}}
 
 
-def _cell_view(cell: journal.Cell | None, *, off: bool = False, status: str = "") -> dict[str, str]:
-    """A cell as the browser gets it: text `t`, classes `s`, and `v`, the version token a save (or an
+# A cell as the browser gets it is one string «text|classes|token»: a 40 × 70 journal is 2,800 cells,
+# and as dicts they kept ~800 KiB per open tab in the server's memory; as strings (interned, so the
+# many empty cells and every tab of the same journal share them) about a quarter of that.
+# None of the three parts can hold «|»: marks and codes, class names, and «kind=value@version;…».
+SEP = "|"
+EMPTY = sys.intern(SEP * 2)
+OFF = sys.intern(f"{SEP}x{SEP}")
+
+
+def pack(text: str, classes: str = "", token: str = "") -> str:
+    return sys.intern(f"{text}{SEP}{classes}{SEP}{token}")
+
+
+def unpack(cell: str) -> tuple[str, str, str]:
+    """(text, classes, token) of a packed cell."""
+    text, classes, token = cell.split(SEP, 2)
+    return text, classes, token
+
+
+def _cell_view(cell: journal.Cell | None, *, off: bool = False, status: str = "") -> str:
+    """A cell as the browser gets it: its text, its classes, and the version token a save (or an
     entry typed offline and sent later) names as what it was typed over; an empty cell has none."""
     if off:
-        return {"t": "", "s": "x"}
+        return OFF
     if cell is None:
-        return {"t": "", "s": status}
+        return pack("", status) if status else EMPTY
     flags = [status] if status else []
     if cell.weighty:
         flags.append("b")
     if cell.absent:
         flags.append("a")
-    token = cell.token()
-    view = {"t": cell.text(), "s": " ".join(flags)}
-    if token:
-        view["v"] = token
-    return view
+    return pack(cell.text(), " ".join(flags), cell.token())
+
+
+def _without_status(cell: str, drop: tuple[str, ...] = ("ok", "err")) -> str:
+    """The cell without the save's status flags (saved «ok», refused «err»)."""
+    text, classes, token = unpack(cell)
+    return pack(text, " ".join(f for f in classes.split() if f not in drop), token)
 
 
 class JournalState(rx.State):
@@ -247,7 +270,7 @@ class JournalState(rx.State):
                 for lesson in g.lessons
             ]
             old = getattr(self, f"r{i}")
-            if switched or [{**c, "s": c["s"].replace("ok", "").strip()} for c in old] != row:
+            if switched or [_without_status(c, ("ok",)) for c in old] != row:
                 setattr(self, f"r{i}", row)
             pc, yc = g.period[pupil.id], g.year[pupil.id]
             self._pversions[f"term:{i}"] = pc.version
@@ -403,11 +426,11 @@ class JournalState(rx.State):
                 new_row = None
                 for lid in changed:
                     c = cols[lid]
-                    old = row[c]
-                    if "x" in old["s"].split():
+                    old = unpack(row[c])
+                    if "x" in old[1].split():
                         continue  # not in the class that day: nothing to show
                     view = _cell_view(cells.get((pupil_id, lid)))
-                    if (view["t"], view.get("v", "")) != (old["t"], old.get("v", "")):
+                    if unpack(view)[::2] != old[::2]:
                         new_row = new_row or list(row)
                         new_row[c] = view
                 if new_row is not None:
@@ -480,7 +503,7 @@ class JournalState(rx.State):
     def _token(self, r: int, c: int) -> str:
         """The version token of cell (r, c) as the grid shows it."""
         row = self._raw(f"r{r}")
-        return row[c].get("v", "") if c < len(row) else ""
+        return unpack(row[c])[2] if c < len(row) else ""
 
     def _put_cell(
         self, r: int, c: int, cell: journal.Cell, status: str, suggestion: grading.Suggestion | None = None
@@ -493,8 +516,8 @@ class JournalState(rx.State):
 
     def _mark_cell(self, r: int, c: int, status: str) -> None:
         row = list(self._raw(f"r{r}"))
-        flags = [f for f in row[c]["s"].split() if f not in ("ok", "err")]
-        row[c] = {**row[c], "s": " ".join([*flags, status])}
+        text, classes, token = unpack(_without_status(row[c]))
+        row[c] = pack(text, " ".join(filter(None, (classes, status))), token)
         setattr(self, f"r{r}", row)
 
     def _reload_cell(self, s, r: int, c: int) -> None:
@@ -1013,5 +1036,5 @@ class JournalState(rx.State):
 
 
 for _i in range(MAX_ROWS):
-    JournalState.add_var(f"r{_i}", list[dict[str, str]], [])
+    JournalState.add_var(f"r{_i}", list[str], [])
     JournalState.add_var(f"p{_i}", dict[str, str], {})
