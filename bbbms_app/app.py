@@ -39,6 +39,7 @@ from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
 from bbbms_app.pages.subgroups import SubgroupsState, subgroups_page
+from bbbms_app.pages.teacher_reports import TeacherReportsState, teacher_reports_page
 from bbbms_app.pages.timetable import TimetableState, timetable_page
 
 tab_states.install()  # one worker's tab states: bounded in number, not only in time
@@ -83,6 +84,14 @@ PAGES: tuple[Page, ...] = (
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
     Page("/reports", "nav.reports", ("report.read",), "chart-column", reports_page, (ReportsState.load,)),
+    Page(
+        "/teacher-reports",
+        "nav.teacher_reports",
+        ("report.teacher",),
+        "clipboard-check",
+        teacher_reports_page,
+        (TeacherReportsState.load,),
+    ),
     Page("/calendar", "nav.calendar", ("signed_in",), "calendar-heart", calendar_page, (CalendarState.load,)),
     Page(
         "/announcements",

@@ -14,16 +14,21 @@ On top of tests/factories.py's school (quarter 1: Mon 01.09.2025 – Tue 04.11.2
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 
+import openpyxl
 import pytest
 from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.models import AuditEvent, Holiday, Lesson, Mark, PeriodMark
+from bbbms_app.pages.teacher_reports import TeacherReportsState, teacher_reports_page
+from bbbms_app.services.engine import downloads
 from bbbms_app.services.journal import OutOfScope
 from bbbms_app.services.reports import teachers as teachers_service
 from tests.factories import principal_of
+from tests.states import is_refusal, new_tab, sub
 
 
 @pytest.fixture
@@ -182,3 +187,86 @@ def test_the_year_has_no_few_marks_list(taught):
         rep = teachers_service.teacher_report(s, principal_of("t_director"), school.year_id, None)
     assert all(not line.few for line in rep.teachers)
     assert sum(line.given for line in rep.teachers) == 5
+
+
+# ---------------------------------------------------------------------------------------------
+# The page's handlers, as real and forged browser events call them
+# ---------------------------------------------------------------------------------------------
+
+
+async def _opened(username: str, school):
+
+    state = sub(new_tab(username), TeacherReportsState)
+    assert not is_refusal(await state.load())
+    await state.set_period(str(school.term_ids[0]))
+    return state
+
+
+async def test_the_director_picks_a_teacher_and_the_workbook_reads_back_to_the_screen(taught):
+    school = taught
+    state = await _opened("t_director", school)
+    assert state.leader and state.upto == "04.11.2025 чейинки сабактар эсептелди"
+    by = {r["teacher"]: r for r in state.summary}
+    columns = ("plan", "given", "by_others", "no_topic", "no_homework", "few", "late")
+    assert [by["Өмүрбекова А."][c] for c in columns] == ["44", "3", "1", "1", "2", "2", "1"]
+    assert [by["Иванов С."][c] for c in ("plan", "given", "substituted", "few", "late")] == ["69", "2", "1", "3", "1"]
+    assert state.hours == [] and state.gaps == []  # the lists wait for a teacher to be picked
+    await state.set_teacher("999")  # not offered: ignored
+    assert state.teacher == "all"
+    await state.set_teacher(str(school.teacher_b))
+    assert [(r["group"], r["subject"], r["plan"], r["given"], r["substitution"]) for r in state.hours] == [
+        ("5-А", "Математика — алмаштыруу", "—", "1", "1"),
+        ("6-Б", "Математика", "43", "0", ""),
+        ("6-Б", "Кыргыз тили", "26", "1", ""),
+    ]
+    assert state.hours[0]["subject_ru"] == "Математика — замена"
+    assert [(r["date"], r["missing"], r["missing_ru"]) for r in state.gaps] == [
+        ("03.09.2025", "үй тапшырмасы жок", "нет домашнего задания")
+    ]
+    assert [(r["pupil"], r["subject_en"], r["marks"], r["needed"]) for r in state.few][:1] == [
+        ("Орозов Тилек", "Mathematics", "0", "3")
+    ]
+    assert [(r["date"], r["entered"], r["days_late"], r["mark"]) for r in state.late] == [
+        ("03.09.2025", "08.09.2025", "5", "4")
+    ]
+    await state.set_late_days("5")  # 5 days is not more than 5
+    assert state.late == []
+    await state.set_late_days("x")  # refused quietly
+    assert state.late_days == "5"
+    text = repr(await state.download())
+    assert "/admin-files/" in text and "teachers-quarter1.xlsx" in text
+    meta = downloads.meta_of(text.split("/admin-files/")[1][:32])
+    assert meta["permission"] == "report.teacher"
+    book = openpyxl.load_workbook(io.BytesIO(downloads.ticket_of(meta).path.read_bytes()))
+    assert book.sheetnames == ["Жалпы", "Сааттар", "Темасыз сабактар", "Баасы аз окуучулар", "Кечиккен баалар"]
+    summary = list(book["Жалпы"].iter_rows(values_only=True))
+    header = summary[0]
+    row = dict(zip(header, summary[1], strict=True))
+    assert row["Мугалим"] == "Иванов С." and row["План боюнча саат"] == 69 and row["Өтүлгөн сабактар"] == 2
+    hours = list(book["Сааттар"].iter_rows(values_only=True))
+    assert [r[3] for r in hours[1:4]] == ["Математика — алмаштыруу", "Математика", "Кыргыз тили"]
+    assert [r[5] for r in hours[1:4]] == [None, 43, 26]
+    gaps = list(book["Темасыз сабактар"].iter_rows(values_only=True))
+    assert gaps[1][2].date() == date(2025, 9, 3)  # a real date
+
+
+async def test_a_teacher_sees_his_own_and_cannot_reach_another_by_a_forged_event(taught):
+
+    school = taught
+    state = await _opened("t_teacher", school)
+    assert not state.leader
+    assert [r["teacher"] for r in state.summary] == ["Иванов С."]
+    assert len(state.hours) == 3  # his lists show at once
+    await state.set_teacher(str(school.teacher_a))  # forged: a teacher has no picker
+    assert state.teacher == "all" and [r["teacher"] for r in state.summary] == ["Иванов С."]
+    assert "teachers-quarter1.xlsx" in repr(await state.download())
+    for who in ("t_clerk", "t_parent", "t_pupil"):
+        other = sub(new_tab(who), TeacherReportsState)
+        assert is_refusal(await other.load())
+        for forged in (other.download(), other.set_period(str(school.term_ids[0])), other.set_teacher("all")):
+            assert is_refusal(await forged)
+        assert other.summary == []
+
+
+def test_the_page_compiles():
+    assert teacher_reports_page().render()
