@@ -670,6 +670,39 @@ def _cmd_report_attendance(args: argparse.Namespace) -> int:
     return _write_report(args, principal, name, data, f"attendance:{rep.starts_on}:{rep.ends_on}")
 
 
+def _cmd_report_teachers(args: argparse.Namespace) -> int:
+    """The teacher reports (hours against the plan, lessons not filled in, too few marks, late marks) as XLSX."""
+    import dataclasses
+
+    from bbbms_app.services.reports import teacher_sheets, teachers
+
+    principal, year_id, term_id = _report_context(args)
+    principal = dataclasses.replace(principal, permissions=frozenset({"report.read", teachers.PERMISSION}))
+    staff_id = None
+    with db.session() as s:
+        if args.teacher:
+            staff_id = _teacher_id(s, principal.school_id, args.teacher)
+        rep = teachers.teacher_report(s, principal, year_id, term_id, staff_id=staff_id, late_days=args.late_days)
+    name, data = teacher_sheets.teacher_xlsx(rep, _lang_now, staff_id)
+    return _write_report(args, principal, name, data, f"teachers:{rep.period.key}:{staff_id or 'all'}")
+
+
+def _teacher_id(s, school_id: int, wanted: str) -> int:
+    """A member of staff of the school by id or by surname (one match), else a refusal naming him."""
+    from sqlmodel import select
+
+    from bbbms_app.models import Staff
+
+    staff = s.exec(
+        select(Staff).where(Staff.school_id == school_id, Staff.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).all()
+    text = wanted.strip().casefold()
+    found = [x for x in staff if str(x.id) == text or x.last_name.casefold() == text]
+    if len(found) != 1:
+        raise CliError("cli.report.no_teacher", teacher=wanted)
+    return found[0].id  # type: ignore[return-value]
+
+
 def _cmd_api_client_create(args: argparse.Namespace) -> int:
     """Register an API client; its id, client_id and secret are printed once (the secret is not kept)."""
     from bbbms_app.services import api_clients
@@ -839,6 +872,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, about in (
         ("results", _cmd_report_results, "academic results of a term or the year"),
         ("attendance", _cmd_report_attendance, "lessons and days missed by reason"),
+        ("teachers", _cmd_report_teachers, "per teacher: hours against the plan, lessons not filled in, marks"),
     ):
         r = rsub.add_parser(name, help=about)
         r.add_argument("--term", required=True, help="quarter 1-4, half-year h1/h2, or 'year'")
@@ -848,6 +882,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "results":
             r.add_argument("--subject", default=None, help="one subject's code (default: all subjects)")
             r.add_argument("--sex", default=None, choices=("m", "f"), help="boys or girls only")
+        elif name == "teachers":
+            r.add_argument("--teacher", default=None, help="one teacher: his staff id or surname (default: all)")
+            r.add_argument("--late-days", type=int, default=3, help="a mark written more than N days late is late")
         else:
             r.add_argument("--month", default=None, help="one month of the period, YYYY-MM")
             r.add_argument("--threshold", type=int, default=10, help="unexcused lessons that put a pupil on the list")

@@ -270,3 +270,32 @@ async def test_a_teacher_sees_his_own_and_cannot_reach_another_by_a_forged_event
 
 def test_the_page_compiles():
     assert teacher_reports_page().render()
+
+
+def test_the_report_teachers_command(taught, tmp_path, capsys):
+    import pandas as pd
+
+    from bbbms_app import cli
+    from bbbms_app.i18n import t
+
+    out = tmp_path / "teachers.xlsx"
+    assert cli.main(["--lang", "ru", "report", "teachers", "--term", "1", "--out", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    df = pd.read_excel(out, sheet_name="Сводка").dropna(subset=["Учитель"])  # not the signature line
+    assert list(df["Учитель"]) == ["Иванов С.", "Өмүрбекова А."]
+    assert list(df["Часов по плану"]) == [69, 44] and list(df["Поздних оценок"]) == [1, 1]
+    one = tmp_path / "one.xlsx"
+    argv = ["report", "teachers", "--term", "1", "--teacher", "өмүрбекова", "--late-days", "4", "--out", str(one)]
+    assert cli.main(argv) == 0
+    df = pd.read_excel(one, sheet_name="Баасы аз окуучулар").dropna(subset=["Окуучу"])
+    assert list(df["Окуучу"]) == ["Абдыкадырова Мөлдир", "Ңаматов Эрмек"]
+    assert pd.read_excel(one, sheet_name="Кечиккен баалар").dropna(subset=["Окуучу"]).empty  # 4 days is not more than 4
+    with db.session() as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.entity == "report")).all()
+    assert [e.field for e in events] == ["teachers:1:all", f"teachers:1:{taught.teacher_a}"]
+    capsys.readouterr()
+    bad = tmp_path / "bad.xlsx"
+    argv = ["--lang", "en", "report", "teachers", "--term", "1", "--teacher", "Nobody", "--out", str(bad)]
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err.strip() == t("cli.report.no_teacher", "en", teacher="Nobody")
+    assert not bad.exists()
