@@ -163,6 +163,11 @@ def test_the_report_up_to_a_day_inside_the_quarter(taught):
     # Up to 09.09: 7 school days for 5-А (01–05, 08, 09), 6 for 6-Б (05.09 off): 7; 6 and 3.6 → 4.
     assert [(r.plan, r.plan_to_date, r.given) for r in by[school.teacher_a].hours] == [(44, 7, 3)]
     assert [(r.plan_to_date, r.given) for r in by[school.teacher_b].hours] == [(None, 1), (6, 0), (4, 1)]
+    # While the quarter runs a pupil is listed when behind its share of the minimum: 3 × 7 ÷ 44 → 0.
+    assert all(not line.few for line in rep.teachers)
+    rep = _report("t_deputy", school, today=date(2025, 10, 21))  # 5-А: 3 × 33 ÷ 44 → 2 marks due
+    few = {(f.pupil, f.marks, f.needed, f.due) for line in rep.teachers for f in line.few if f.class_label == "5-А"}
+    assert few == {("Абдыкадырова Мөлдир", 1, 3, 2), ("Ңаматов Эрмек", 0, 3, 2)}
     # A later limit for lateness: nothing is more than 4 days late but Үсөнов's 4.
     rep = _report("t_director", school, late_days=4)
     assert [m.value for line in rep.teachers for m in line.late] == [4]

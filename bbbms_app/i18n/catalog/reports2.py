@@ -95,6 +95,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "reports.t.col.pupil": ("Окуучу", "Ученик", "Pupil"),
     "reports.t.col.marks": ("Баалар саны", "Оценок", "Marks"),
     "reports.t.col.needed": ("Керектүү саны", "Нужно не менее", "At least"),
+    "reports.t.col.due": ("Бүгүнкү күнгө керек", "Нужно на дату", "Due by now"),
     "reports.t.col.entered": ("Коюлган күнү", "Дата выставления", "Entered on"),
     "reports.t.col.days_late": ("Кечиккен күндөр", "Дней спустя", "Days after"),
     "reports.t.col.mark": ("Баа", "Оценка", "Mark"),

@@ -33,7 +33,7 @@ SUMMARY_COLUMNS = (
 )
 HOURS_COLUMNS = ("teacher", "group", "subject", "weekly", "plan", "plan_to_date", "given", "by_others")
 GAPS_COLUMNS = ("teacher", "date", "number", "group", "subject", "missing")
-FEW_COLUMNS = ("teacher", "group", "subject", "pupil", "marks", "needed")
+FEW_COLUMNS = ("teacher", "group", "subject", "pupil", "marks", "needed", "due")
 LATE_COLUMNS = ("teacher", "date", "entered", "days_late", "group", "subject", "pupil", "mark")
 TEXT = {"teacher", "group", "subject", "missing", "pupil"}
 DATES = {"date", "entered"}
@@ -129,6 +129,7 @@ def few_table(rep: TeacherReport, lang: str, staff_id: int | None = None) -> Tab
                     "pupil": f.pupil,
                     "marks": f.marks,
                     "needed": f.needed,
+                    "due": f.due,
                 }
             )
     return Table(FEW_COLUMNS, rows)

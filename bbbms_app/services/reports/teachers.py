@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import and_, func, literal, or_
+from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, select
 
 from bbbms_app.models import (
@@ -46,6 +46,7 @@ from bbbms_app.models import (
     Subject,
     TeachingAssignment,
 )
+from bbbms_app.models.journal import MARK_KINDS
 from bbbms_app.services import grading
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
 from bbbms_app.services.curriculum import sort_subjects
@@ -118,7 +119,8 @@ class FewMarks:
     pupil_id: int
     pupil: str
     marks: int
-    needed: int
+    needed: int  # the period's minimum
+    due: int  # its share by the report's day (the minimum once the period is over)
 
 
 @dataclass
@@ -329,7 +331,8 @@ def teacher_report(
 
     pupil_names: dict[int, str] = {}
     if period.term_id is not None:
-        _few_marks(session, period, upto, classes, [a for a in assignments if wanted(a.teacher_id)], line, pupil_names)
+        mine = [a for a in assignments if wanted(a.teacher_id)]
+        _few_marks(session, period, upto, classes, mine, assignments, days, line, pupil_names)
     _late_marks(session, lessons_in, staff_id, late_days, classes, line, pupil_names)
 
     staff = {
@@ -394,9 +397,12 @@ def _names(session: Session, pupil_ids, names: dict[int, str]) -> None:
         names[pid] = f"{last} {first}"
 
 
-def _few_marks(session, period: Period, upto: date, classes, assignments, line, names: dict[int, str]) -> None:
+def _few_marks(
+    session, period: Period, upto: date, classes, assignments, every, days: _SchoolDays, line, names: dict[int, str]
+) -> None:
     """Pupils on the roll (at the period's end, or the report's day while it runs) with fewer counted
-    marks than the minimum, per assignment."""
+    marks than the minimum, per assignment; while the period runs, fewer than its share of the
+    minimum so far (the minimum × the school days gone ÷ the period's school days, rounded down)."""
     if not assignments:
         return
     on = min(period.ends_on, max(upto, period.starts_on))
@@ -431,39 +437,57 @@ def _few_marks(session, period: Period, upto: date, classes, assignments, line, 
             )
         ).all()
     )
-    counts: dict[tuple[int, int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for pid, class_id, subject_id, kind, n in session.exec(
-        select(Mark.pupil_id, Lesson.class_id, Lesson.subject_id, Mark.kind, func.count())
-        .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
-        .where(
-            Lesson.class_id.in_(class_ids),  # type: ignore[attr-defined]
-            Lesson.term_id == period.term_id,
-            Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+    policies: dict[tuple[int, int], grading.Rules] = {}
+    weekly: dict[tuple[int, int], float] = {}  # a subject's weekly hours in a class (grading.weekly_hours)
+    for a in every:
+        weekly[(a.class_id, a.subject_id)] = max(weekly.get((a.class_id, a.subject_id), 0), a.hours_per_week)
+    # One row per pupil × class × subject with his marks counted by kind (the journal's kinds; any
+    # other kind in one more column, weighed as the policy weighs an unknown kind).
+    by_kind = [func.sum(case((Mark.kind == kind, 1), else_=0)) for kind in MARK_KINDS]
+    counts: dict[tuple[int, int, int], tuple[int, ...]] = {}
+    for pid, class_id, subject_id, total, *n in (
+        session.connection()
+        .execute(
+            select(Mark.pupil_id, Lesson.class_id, Lesson.subject_id, func.count(), *by_kind)
+            .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+            .where(
+                Lesson.class_id.in_(class_ids),  # type: ignore[attr-defined]
+                Lesson.term_id == period.term_id,
+                Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+            )
+            .group_by(Mark.pupil_id, Lesson.class_id, Lesson.subject_id)
         )
-        .group_by(Mark.pupil_id, Lesson.class_id, Lesson.subject_id, Mark.kind)
-    ).all():
-        counts[(pid, class_id, subject_id)][kind] += n
+        .all()
+    ):
+        known = tuple(int(x or 0) for x in n)
+        counts[(pid, class_id, subject_id)] = (*known, total - sum(known))
     for a in assignments:
         cls = classes[a.class_id]
-        rules = grading.rules_for(session, cls.academic_year_id, cls.grade)
+        if (cls.academic_year_id, cls.grade) not in policies:
+            policies[(cls.academic_year_id, cls.grade)] = grading.rules_for(session, cls.academic_year_id, cls.grade)
+        rules = policies[(cls.academic_year_id, cls.grade)]
         if not rules.has_marks:
             continue
-        hours = grading.weekly_hours(session, a.class_id, a.subject_id)
+        hours = weekly.get((a.class_id, a.subject_id))
         if period.kind == "quarter" and grading.assessed_by_half_year(rules, hours):
             continue
         needed = max(1, grading.min_marks_for(rules, hours))
+        gone, whole = days.count(cls.grade, upto), days.count(cls.grade, period.ends_on)
+        due = needed if upto >= period.ends_on or not whole else needed * gone // whole
         weights = rules.integer_weights
         default = weights.get("class", 1)
+        counted = [weights.get(kind, default) > 0 for kind in MARK_KINDS] + [default > 0]
         group = members.get((a.class_id, a.subject_id, a.subgroup)) if a.subgroup else None
         for _sort, pid in sorted(roll.get(a.class_id, [])):
             if (group is not None and pid not in group) or (a.subgroup and group is None):
                 continue
             if (pid, a.class_id, a.subject_id) in exempt:
                 continue
-            by_kind = counts.get((pid, a.class_id, a.subject_id), {})
-            n = sum(v for k, v in by_kind.items() if weights.get(k, default) > 0)
-            if n < needed:
-                line(a.teacher_id).few.append(FewMarks(class_label(cls), a.subject_id, a.subgroup, pid, "", n, needed))
+            n = sum(v for v, c in zip(counts.get((pid, a.class_id, a.subject_id), ()), counted, strict=False) if c)
+            if n < due:
+                line(a.teacher_id).few.append(
+                    FewMarks(class_label(cls), a.subject_id, a.subgroup, pid, "", n, needed, due)
+                )
     few = [f for teacher_id in {a.teacher_id for a in assignments} for f in line(teacher_id).few]
     _names(session, [f.pupil_id for f in few], names)
     for f in few:
@@ -503,9 +527,16 @@ def _late_marks(
     )
     if staff_id is not None:
         q = q.where(Lesson.teacher_id == staff_id)
+    # A mark last touched no later than a day short of the limit was not first written late (the
+    # first writing is never after the last touch): leave it out in SQL, the zone's day settled below.
+    shift = late_days - 1
+    if session.get_bind().dialect.name == "sqlite":
+        q = q.where(Mark.updated_at >= func.date(Lesson.date, f"{shift:+d} days"))
+    else:
+        q = q.where(Mark.updated_at >= Lesson.date + shift)
     zone = school_zone()
     found = []
-    for teacher_id, class_id, subject_id, day, pid, value, kind, at in session.exec(q).all():
+    for teacher_id, class_id, subject_id, day, pid, value, kind, at in session.connection().execute(q).all():
         if at is None:
             continue
         if isinstance(at, str):  # SQLite hands back a COALESCE of timestamps as text
