@@ -304,3 +304,33 @@ def test_the_report_teachers_command(taught, tmp_path, capsys):
     assert cli.main(argv) == 2
     assert capsys.readouterr().err.strip() == t("cli.report.no_teacher", "en", teacher="Nobody")
     assert not bad.exists()
+
+
+def test_the_results_workbook_has_a_native_chart_of_the_parallels(school):
+    """The parallels' rates on their own sheet, and an Excel chart over exactly those cells."""
+    import zipfile
+
+    from bbbms_app.services.reports import results as results_service
+    from bbbms_app.services.reports import sheets
+    from tests import reports_factory
+
+    reports_factory.build(school)
+    with db.session() as s:
+        res = results_service.results(s, principal_of("t_director"), school.year_id, school.term_ids[0])
+    _name, data = sheets.results_xlsx(res, None, None, "ru")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames[:3] == ["Итоги", "По параллелям", "По предметам"]
+    rows = [r for r in book["По параллелям"].iter_rows(values_only=True) if isinstance(r[0], int)]
+    assert [(r[1], r[3]) for r in rows] == [
+        ("5-е классы", 83.3),
+        ("6-е классы", 50.0),
+        ("10-е классы", None),
+        ("По школе", 75.0),
+    ]
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        xml = z.read(charts[0]).decode()
+    assert "'По параллелям'!$B$2:$B$5" in xml  # the categories: the four rows
+    assert "'По параллелям'!$D$2:$D$5" in xml and "'По параллелям'!$F$2:$F$5" in xml  # success … СОУ
+    assert "Успеваемость, качество и СОУ по параллелям" in xml

@@ -99,6 +99,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "reports.t.col.entered": ("Коюлган күнү", "Дата выставления", "Entered on"),
     "reports.t.col.days_late": ("Кечиккен күндөр", "Дней спустя", "Days after"),
     "reports.t.col.mark": ("Баа", "Оценка", "Mark"),
+    # The results workbook's chart
+    "reports.sheet.grades": ("Параллелдер боюнча", "По параллелям", "By grade"),
+    "reports.chart.grades": (
+        "Параллелдер боюнча үлгүрүү, сапат жана СОУ, %",
+        "Успеваемость, качество и СОУ по параллелям, %",
+        "Pass rate, quality and СОУ by grade, %",
+    ),
     # The command line
     "cli.report.no_teacher": (
         "Мындай мугалим жок: {teacher}",

@@ -44,6 +44,21 @@ class Column:
     vertical: bool = False
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart over a `Sheet`'s own data rows, placed under them.
+
+    `categories` is the column index of the labels (a grade, a week), `series` the column indexes
+    of the values, each named by its header; `kind` is xlsxwriter's: "column", "bar", "line"."""
+
+    title: str
+    categories: int
+    series: Sequence[int]
+    kind: str = "column"
+    y_title: str = ""
+    y_max: float | None = None
+
+
 @dataclass
 class Sheet:
     """One worksheet: its name, columns, rows, and a line written two rows under the last one."""
@@ -54,6 +69,7 @@ class Sheet:
     header: bool = True  # False: no header row (a help sheet of name → explanation lines)
     last_line: str = ""
     header_height: float = 0  # points; 0 leaves the row's default (one line)
+    charts: Sequence[Chart] = ()  # drawn under the rows (not with `streaming`)
 
 
 @dataclass(frozen=True)
@@ -202,6 +218,8 @@ def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, fo
             progress(n)
     if sheet.last_line:
         ws.write_string(n + start + 1, 0, sheet.last_line, formats["mark"])
+    for k, spec in enumerate(sheet.charts):
+        _insert_chart(wb, ws, name, spec, start, n, n + start + 3 + 18 * k)
     if not sheet.header:
         return n
     ws.freeze_panes(1, 0)
@@ -216,6 +234,33 @@ def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, fo
     # Excel allows 255 characters in a footer, codes included; "&" starts a code there.
     ws.set_footer("&L&8" + footer[:200].replace("&", "&&")[:220].rstrip("&") + "&R&8&P / &N")
     return n
+
+
+def _insert_chart(wb: Any, ws: Any, name: str, spec: Chart, first: int, count: int, at_row: int) -> None:
+    """A chart of the rows first … first + count - 1 (the sheet's data), anchored at `at_row`."""
+    if count == 0:
+        return
+    chart = wb.add_chart({"type": spec.kind})
+    last = first + count - 1
+    for col in spec.series:
+        chart.add_series(
+            {
+                "name": [name, 0, col],
+                "categories": [name, first, spec.categories, last, spec.categories],
+                "values": [name, first, col, last, col],
+                "data_labels": {"value": True, "num_format": "0.0"},
+            }
+        )
+    chart.set_title({"name": spec.title, "name_font": {"size": 12}})
+    chart.set_legend({"position": "bottom"})
+    axis: dict[str, Any] = {"min": 0, "major_gridlines": {"visible": True}}
+    if spec.y_max is not None:
+        axis["max"] = spec.y_max
+    if spec.y_title:
+        axis["name"] = spec.y_title
+    chart.set_y_axis(axis)
+    chart.set_size({"width": 760, "height": 340})
+    ws.insert_chart(at_row, 1, chart)
 
 
 def _write_layout(wb: Any, sheet: Layout, name: str, title: str, footer: str) -> None:
