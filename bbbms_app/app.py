@@ -26,6 +26,7 @@ from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.calendar import CalendarState, calendar_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
+from bbbms_app.pages.dashboard import DashboardState, dashboard_page
 from bbbms_app.pages.diary import DiaryState, diary_page
 from bbbms_app.pages.exams import ExamsState, exams_page
 from bbbms_app.pages.home import HomeState, home_page
@@ -83,6 +84,7 @@ PAGES: tuple[Page, ...] = (
     Page("/journal", "nav.journal", ("journal.read",), "book-marked", journal_page, (JournalState.load,)),
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
+    Page("/dashboard", "nav.dashboard", ("report.read",), "gauge", dashboard_page, (DashboardState.load,)),
     Page("/reports", "nav.reports", ("report.read",), "chart-column", reports_page, (ReportsState.load,)),
     Page(
         "/teacher-reports",

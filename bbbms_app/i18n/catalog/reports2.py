@@ -99,6 +99,42 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "reports.t.col.entered": ("Коюлган күнү", "Дата выставления", "Entered on"),
     "reports.t.col.days_late": ("Кечиккен күндөр", "Дней спустя", "Days after"),
     "reports.t.col.mark": ("Баа", "Оценка", "Mark"),
+    # The director's dashboard
+    "nav.dashboard": ("Көрсөткүчтөр", "Показатели", "Dashboard"),
+    "dash.title": ("Мектептин негизги көрсөткүчтөрү", "Основные показатели школы", "The school's key figures"),
+    "dash.period": ("Окуу жыйынтыктары:", "Итоги успеваемости:", "Academic results:"),
+    "dash.before": ("Мурунку чейректе:", "В прошлой четверти:", "Last term:"),
+    "dash.card.success": ("Үлгүрүү, %", "Успеваемость, %", "Pass rate, %"),
+    "dash.card.quality": ("Билим сапаты, %", "Качество знаний, %", "Quality, %"),
+    "dash.card.sou": ("СОУ, %", "СОУ, %", "СОУ, %"),
+    "dash.card.average": ("Орточо баа", "Средний балл", "Average mark"),
+    "dash.card.missed": (
+        "Ушул чейректе калтырылган сабактар",
+        "Пропущено уроков в этой четверти",
+        "Lessons missed this term",
+    ),
+    "dash.card.unexcused": (
+        "Анын ичинде жүйөсүз",
+        "Из них без уважительной причины",
+        "Of them unexcused",
+    ),
+    "dash.card.no_topic": ("Темасыз сабактар", "Уроков без темы", "Lessons without a topic"),
+    "dash.card.late": ("Кечиккен баалар", "Поздних оценок", "Late marks"),
+    "dash.chart.grades": (
+        "Параллелдер боюнча үлгүрүү, сапат жана СОУ, %",
+        "Успеваемость, качество и СОУ по параллелям, %",
+        "Pass rate, quality and СОУ by grade, %",
+    ),
+    "dash.chart.weeks": (
+        "Жумалар боюнча калтырылган сабактар жана кечигүүлөр",
+        "Пропуски уроков и опоздания по неделям",
+        "Lessons missed and late arrivals by week",
+    ),
+    "dash.chart.trend": (
+        "Чейректер боюнча мектептин көрсөткүчтөрү, %",
+        "Показатели школы по четвертям, %",
+        "The school's rates term by term, %",
+    ),
     # The results workbook's chart
     "reports.sheet.grades": ("Параллелдер боюнча", "По параллелям", "By grade"),
     "reports.chart.grades": (
