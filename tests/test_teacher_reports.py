@@ -334,3 +334,40 @@ def test_the_results_workbook_has_a_native_chart_of_the_parallels(school):
     assert "'По параллелям'!$B$2:$B$5" in xml  # the categories: the four rows
     assert "'По параллелям'!$D$2:$D$5" in xml and "'По параллелям'!$F$2:$F$5" in xml  # success … СОУ
     assert "Успеваемость, качество и СОУ по параллелям" in xml
+
+
+def test_the_journal_prints_a_page_per_month_and_the_topics_on_their_own(taught):
+    """The print pages after the journal's spread: September's lessons on a sheet of their own with
+    the paper heading, the substitute's lesson starred and named, the topics with who taught them."""
+    from bbbms_app.services import journal_export
+
+    school = taught
+    with db.session() as s:
+        _name, data = journal_export.journal_xlsx(
+            s, principal_of("t_director"), school.class_5a, school.math, school.term_ids[0], 0, "ru"
+        )
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Журнал", "Сентябрь", "Темы уроков"]
+    month = book["Сентябрь"]
+    heading = month["A1"].value
+    for part in ("Школа № 1", "2025–2026 учебный год", "5-А", "Математика", "Учитель: Өмүрбекова А."):
+        assert part in heading
+    assert month["A2"].value == "1-я четверть · Сентябрь"
+    days = [month.cell(4, c).value for c in range(3, 3 + 22)]
+    assert days[:4] == [2, "3*", 4, 9] and days[4:] == [None] * 18  # the ruled columns of the page stay empty
+    assert month.cell(3, 25).value == "1-я четверть"  # the term's mark on the last month's page
+    rows = {month.cell(r, 2).value: r for r in range(5, 5 + 3)}
+    usonov = rows["Үсөнов Нурбек"]
+    assert [month.cell(usonov, c).value for c in (3, 4, 6)] == [5, 4, 5]
+    notes = [c.value for row in month.iter_rows(min_row=8) for c in row if isinstance(c.value, str)]
+    assert notes == ["* замена: 03.09 — Иванов С."]
+    assert month.page_setup.orientation == "landscape" and month.print_title_rows == "$3:$4"
+    assert "&P" in month.oddFooter.right.text  # numbered pages
+    topics = book["Темы уроков"]
+    lines = [[c.value for c in row] for row in topics.iter_rows(min_row=4, values_only=False)]
+    assert [(line[1].date(), line[2], line[4]) for line in lines] == [
+        (date(2025, 9, 2), "Тема 1", "Өмүрбекова А."),
+        (date(2025, 9, 3), "Тема 2", "Иванов С. (замена)"),
+        (date(2025, 9, 4), "", "Өмүрбекова А."),
+        (date(2025, 9, 9), "Бөлчөктөр", "Өмүрбекова А."),
+    ]

@@ -142,6 +142,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Успеваемость, качество и СОУ по параллелям, %",
         "Pass rate, quality and СОУ by grade, %",
     ),
+    # The class journal's print pages
+    "journal.print.year": ("{year} окуу жылы", "{year} учебный год", "School year {year}"),
+    "journal.print.teacher": ("Мугалим: {name}", "Учитель: {name}", "Teacher: {name}"),
+    "journal.print.substitute": ("алмаштыруу", "замена", "substitute"),
+    "journal.print.topics": ("Сабактардын темалары", "Темы уроков", "Lesson topics"),
+    "journal.print.taught": ("Сабакты өткөргөн", "Урок провёл", "Taught by"),
     # The command line
     "cli.report.no_teacher": (
         "Мындай мугалим жок: {teacher}",
