@@ -164,11 +164,13 @@ def _chart_box(title: str, chart: rx.Component, testid: str, href: str) -> rx.Co
 def _rates_chart(data, x_key: str) -> rx.Component:
     return rx.recharts.bar_chart(
         *[
-            rx.recharts.bar(data_key=key, name=tr(f"reports.col.{key}"), fill=color, is_animation_active=False)
+            rx.recharts.bar(
+                data_key=key, name=tr(f"reports.col.{key}"), fill=color, max_bar_size=40, is_animation_active=False
+            )
             for key, color in COLORS.items()
         ],
         rx.recharts.x_axis(data_key=x_key),
-        rx.recharts.y_axis(domain=[0, 100], width=32),
+        rx.recharts.y_axis(domain=[0, 100], width=40),
         rx.recharts.cartesian_grid(stroke_dasharray="3 3"),
         rx.recharts.tooltip(),
         rx.recharts.legend(),
@@ -187,6 +189,7 @@ def _weeks_chart() -> rx.Component:
                 name=tr(f"reports.col.{key}"),
                 fill=REASON_COLORS[code],
                 stack_id="missed" if code != "о" else "late",
+                max_bar_size=40,
                 is_animation_active=False,
             )
             for code, key in REASON_KEYS.items()
