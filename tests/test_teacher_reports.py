@@ -371,3 +371,35 @@ def test_the_journal_prints_a_page_per_month_and_the_topics_on_their_own(taught)
         (date(2025, 9, 4), "", "Өмүрбекова А."),
         (date(2025, 9, 9), "Бөлчөктөр", "Өмүрбекова А."),
     ]
+
+
+def test_export_marks_writes_the_year_as_one_flat_table(taught, tmp_path, capsys):
+    import pandas as pd
+
+    from bbbms_app import cli
+
+    out = tmp_path / "marks.xlsx"
+    argv = ["--lang", "ru", "export", "marks", "--year", "2025", "--out", str(out)]
+    assert cli.main(argv) == 2 and not out.exists()  # pupils' marks are personal data: a purpose first
+    capsys.readouterr()
+    assert cli.main([*argv, "--purpose", "итоги года для РОО"]) == 0
+    assert "5" in capsys.readouterr().out
+    assert out.stat().st_mode & 0o077 == 0
+    df = pd.read_excel(out, sheet_name="Оценки").dropna(subset=["Ученик"])
+    assert list(df.columns) == [
+        "Четверть", "Дата", "№ урока", "Класс", "Предмет", "Учитель", "Ученик", "Вид оценки", "Оценка",
+    ]  # fmt: skip
+    lessons = df[df["Дата"].notna()]
+    assert [(r["Дата"].date(), r["Ученик"], r["Оценка"], r["Учитель"]) for _, r in lessons.iterrows()] == [
+        (date(2025, 9, 2), "Үсөнов Нурбек", 5, "Өмүрбекова А."),
+        (date(2025, 9, 2), "Абдыкадырова Мөлдир", 3, "Өмүрбекова А."),
+        (date(2025, 9, 3), "Үсөнов Нурбек", 4, "Иванов С."),  # the substitute held the lesson
+        (date(2025, 9, 9), "Үсөнов Нурбек", 5, "Өмүрбекова А."),
+    ]
+    period = df[df["Дата"].isna()]
+    assert [(r["Ученик"], r["Вид оценки"], r["Оценка"]) for _, r in period.iterrows()] == [
+        ("Петрова Анна", "1-я четверть", "осв")
+    ]
+    with db.session() as s:
+        event = s.exec(select(AuditEvent).where(AuditEvent.entity == "marks")).one()
+    assert event.action == "export" and event.reason == "итоги года для РОО"
