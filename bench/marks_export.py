@@ -136,7 +136,7 @@ def main() -> None:
     grow = {way: max(r["growth_mib"] for r in rs) for way, rs in results.items()}
     rows = results["ours"][0]["rows"]
     print(f"rows: {rows:,} (pandas: {results['pandas'][0]['rows']:,})")
-    print(f"ours   (streaming writer): median {med['ours']:.2f} s, peak RSS growth {grow['ours']:.0f} MiB")
+    print(f"ours   (write_table)     : median {med['ours']:.2f} s, peak RSS growth {grow['ours']:.0f} MiB")
     print(f"pandas (to_excel):         median {med['pandas']:.2f} s, peak RSS growth {grow['pandas']:.0f} MiB")
     print(f"ratio pandas / ours: {med['pandas'] / med['ours']:.2f} (target ≥ 2), ours' growth ≤ 150 MiB")
     back, filled = read_back(str(args.db.with_suffix(".ours.xlsx")))

@@ -16,6 +16,7 @@ exported personal data, when and why: engine/marking.py). Big lists stream (`con
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -148,6 +149,11 @@ def write(
 
     `streaming` writes rows to disk as they come (a 100,000-row list stays small in memory);
     `progress(n)` is told every 1000 rows."""
+    return _write(out, sheets, title, footer, properties, custom_properties, progress, streaming)[0]
+
+
+def _write(out, sheets, title, footer, properties, custom_properties, progress, streaming) -> tuple[int, dict]:
+    """`write()`'s work; also the formats it used (their `xf_index` is set once the workbook is closed)."""
     import xlsxwriter
 
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -175,7 +181,7 @@ def write(
         if index == 0:
             first_count = count
     wb.close()
-    return first_count
+    return first_count, formats
 
 
 def to_bytes(sheets: Sequence[Sheet | Layout], **kwargs: Any) -> bytes:
@@ -183,6 +189,139 @@ def to_bytes(sheets: Sequence[Sheet | Layout], **kwargs: Any) -> bytes:
     buf = io.BytesIO()
     write(buf, sheets, **kwargs)
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# One big list, fast: a sheet of ~200,000 rows in seconds and a few MiB (the school year's marks)
+# ---------------------------------------------------------------------------------------------
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _col_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def write_table(
+    out: Path | str,
+    sheet: Sheet,
+    *,
+    title: str = "",
+    footer: str = "",
+    properties: dict[str, Any] | None = None,
+    custom_properties: dict[str, str | int] | None = None,
+) -> int:
+    """One list sheet written fast; the number of data rows.
+
+    The workbook (header row, column formats, frozen and filtered header, A4 landscape, printed
+    header and footer, properties) is made by `write()` with the header alone; the rows are then
+    written as the sheet's XML straight into the file's ZIP, each distinct text escaped once, every
+    text cell an inline string (never a formula), numbers as numbers, dates as real dates in the
+    date format, streamed through a temporary file (memory stays flat). The same cells as
+    `write(streaming=True)` gives, several times faster (about 2 µs a cell instead of 10).
+    """
+    import shutil
+    import tempfile
+    import zipfile
+
+    empty = Sheet(sheet.name, sheet.columns, (), header=True, header_height=sheet.header_height)
+    with tempfile.TemporaryDirectory(prefix="bbbms-xlsx-") as tmp:
+        base = Path(tmp) / "base.xlsx"
+        _n, formats = _write(base, [empty], title, footer, properties, custom_properties, None, False)
+        columns = list(sheet.columns)
+        styles = []
+        for col in columns:
+            fmt = formats.get("num:" + col.num_format) if col.num_format else None
+            if col.kind in ("text", "auto"):
+                fmt = formats["bold" if col.bold else "text"]
+            styles.append(fmt.xf_index if fmt is not None and fmt.xf_index else 0)
+        date_xf = formats["date"].xf_index or 0
+        letters = [_col_letters(i) for i in range(len(columns))]
+        rows_path = Path(tmp) / "rows.xml"
+        n = _table_rows(rows_path, sheet, columns, styles, date_xf, letters)
+        last = n + 1
+        with zipfile.ZipFile(base) as src:
+            names = src.namelist()
+            sheet_name = next(name for name in names if name.startswith("xl/worksheets/sheet"))
+            xml = src.read(sheet_name).decode()
+            book = src.read("xl/workbook.xml").decode()
+            end = letters[-1] if letters else "A"
+            top = last + (2 if sheet.last_line else 0)
+            xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{end}{top}"/>', xml, count=1)
+            xml = re.sub(r'<autoFilter ref="A1:([A-Z]+)\d+"/>', rf'<autoFilter ref="A1:\g<1>{last}"/>', xml, count=1)
+            book = re.sub(r"(_xlnm\._FilterDatabase[^>]*>[^<]*\$)(\d+)(<)", rf"\g<1>{last}\3", book, count=1)
+            cut = xml.index("</sheetData>") if "</sheetData>" in xml else xml.index("<sheetData/>")
+            if xml[cut:].startswith("<sheetData/>"):
+                head, tail = xml[:cut] + "<sheetData>", "</sheetData>" + xml[cut + len("<sheetData/>") :]
+            else:
+                head, tail = xml[:cut], xml[cut:]
+            if sheet.last_line:
+                text = _xml_text(sheet.last_line)
+                tail = (
+                    f'<row r="{last + 2}"><c r="A{last + 2}" t="inlineStr"><is><t xml:space="preserve">{text}'
+                    f"</t></is></c></row>" + tail
+                )
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
+                for name in names:
+                    if name == sheet_name:
+                        with dst.open(name, "w", force_zip64=True) as fh, open(rows_path, "rb") as rows:
+                            fh.write(head.encode())
+                            shutil.copyfileobj(rows, fh, 1 << 20)
+                            fh.write(tail.encode())
+                    elif name == "xl/workbook.xml":
+                        dst.writestr(name, book)
+                    else:
+                        dst.writestr(src.getinfo(name), src.read(name))
+    return n
+
+
+def _xml_text(text: str) -> str:
+    text = _ILLEGAL_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+def _table_rows(path: Path, sheet: Sheet, columns, styles, date_xf: int, letters) -> int:
+    """The data rows' XML into `path`; the number of rows. Texts are escaped once each (a cache)."""
+    escaped: dict[str, str] = {}
+    kinds = [col.kind for col in columns]
+    width = len(columns)
+    n = 0
+    with open(path, "w", encoding="utf-8", buffering=1 << 20) as fh:
+        for n, row in enumerate(sheet.rows, start=1):
+            r = n + 1
+            parts = [f'<row r="{r}">']
+            for i, value in enumerate(row[:width]):
+                if value is None or value == "":
+                    continue
+                kind = kinds[i]
+                ref = f"{letters[i]}{r}"
+                if isinstance(value, bool):
+                    value = "1" if value else "0"
+                if kind in ("number", "auto") and isinstance(value, int | float) and not isinstance(value, bool):
+                    s = f' s="{styles[i]}"' if styles[i] and kind == "number" else ""
+                    parts.append(f'<c r="{ref}"{s}><v>{value!r}</v></c>')
+                elif kind in ("date", "auto") and isinstance(value, date) and not isinstance(value, datetime):
+                    parts.append(f'<c r="{ref}" s="{date_xf}"><v>{value.toordinal() - _EXCEL_EPOCH}</v></c>')
+                else:
+                    if isinstance(value, datetime):
+                        value = value.isoformat(sep=" ", timespec="seconds")
+                    text = value if isinstance(value, str) else str(value)
+                    esc = escaped.get(text)
+                    if esc is None:
+                        esc = escaped[text] = _xml_text(text)
+                    s = f' s="{styles[i]}"' if styles[i] else ""
+                    parts.append(f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{esc}</t></is></c>')
+            parts.append("</row>")
+            fh.write("".join(parts))
+    return n
 
 
 def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, footer: str, progress) -> int:

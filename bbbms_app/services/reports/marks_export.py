@@ -3,8 +3,9 @@
 Every mark of the year's lessons (term, date, lesson №, class, subject, the teacher who held the
 lesson, pupil, kind, mark), then every period mark (quarter, half-year, year: value or «н/а»,
 «осв» …) with its kind in the «kind» column and no date. Rows come from the database in batches
-and go to the file as they come (`xlsx.write(streaming=True)`): a year of about 150,000 marks
-stays small in memory, and every column is written (the writer's own sheet, not pandas).
+and go to the file as they come (`xlsx.write_table`: the sheet's XML written straight, each
+distinct text escaped once): a year of about 150,000 marks stays small in memory, and every
+column is written (the writer's own sheet, not pandas).
 
 Pupils' marks are personal data: the caller stamps the file (`engine.marking`) and audits it.
 """
@@ -129,4 +130,4 @@ def sheet(session: Session, school_id: int, year_id: int, lang: str, last_line: 
 def write(out: Path, session: Session, school_id: int, year_id: int, lang: str, **marks: Any) -> int:
     """Stream the year's marks to `out`; the number of rows. `marks`: the stamp's footer and properties."""
     last_line = marks.pop("last_line", "")
-    return xlsx.write(out, [sheet(session, school_id, year_id, lang, last_line)], streaming=True, **marks)
+    return xlsx.write_table(out, sheet(session, school_id, year_id, lang, last_line), **marks)
