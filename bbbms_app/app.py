@@ -26,6 +26,7 @@ from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.calendar import CalendarState, calendar_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
+from bbbms_app.pages.dashboard import DashboardState, dashboard_page
 from bbbms_app.pages.diary import DiaryState, diary_page
 from bbbms_app.pages.exams import ExamsState, exams_page
 from bbbms_app.pages.home import HomeState, home_page
@@ -39,6 +40,7 @@ from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
 from bbbms_app.pages.subgroups import SubgroupsState, subgroups_page
+from bbbms_app.pages.teacher_reports import TeacherReportsState, teacher_reports_page
 from bbbms_app.pages.timetable import TimetableState, timetable_page
 
 tab_states.install()  # one worker's tab states: bounded in number, not only in time
@@ -82,7 +84,16 @@ PAGES: tuple[Page, ...] = (
     Page("/journal", "nav.journal", ("journal.read",), "book-marked", journal_page, (JournalState.load,)),
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
+    Page("/dashboard", "nav.dashboard", ("report.read",), "gauge", dashboard_page, (DashboardState.load,)),
     Page("/reports", "nav.reports", ("report.read",), "chart-column", reports_page, (ReportsState.load,)),
+    Page(
+        "/teacher-reports",
+        "nav.teacher_reports",
+        ("report.teacher",),
+        "clipboard-check",
+        teacher_reports_page,
+        (TeacherReportsState.load,),
+    ),
     Page("/calendar", "nav.calendar", ("signed_in",), "calendar-heart", calendar_page, (CalendarState.load,)),
     Page(
         "/announcements",

@@ -527,6 +527,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from bbbms_app.services.engine import exports, marking
     from bbbms_app.services.engine.registry import ENTITIES
 
+    if args.entity == "marks":
+        return _cmd_export_marks(args)
     spec = ENTITIES.specs.get(args.entity)
     if spec is None:
         raise CliError("cli.export.unknown", entity=args.entity, names=", ".join(ENTITIES.specs))
@@ -668,6 +670,99 @@ def _cmd_report_attendance(args: argparse.Namespace) -> int:
         raise
     name, data = sheets.attendance_xlsx(rep, _lang_now)
     return _write_report(args, principal, name, data, f"attendance:{rep.starts_on}:{rep.ends_on}")
+
+
+def _cmd_export_marks(args: argparse.Namespace) -> int:
+    """The school year's marks as one flat XLSX table, streamed; personal data: --purpose, audited, marked."""
+    from sqlmodel import select
+
+    from bbbms_app.models import AcademicYear
+    from bbbms_app.services.engine import marking
+    from bbbms_app.services.reports import marks_export
+
+    out = _writable_target(Path(args.out))
+    require_database()
+    school_id = _operator_school(args.school)
+    with db.session() as s:
+        years = s.exec(select(AcademicYear).where(AcademicYear.school_id == school_id)).all()
+    wanted = str(args.year or "").strip()
+    year = next((y for y in years if y.name == wanted or y.name[:4] == wanted or (not wanted and y.is_current)), None)
+    if year is None:
+        raise CliError("cli.export.no_year", year=wanted, choices=", ".join(y.name for y in years))
+    existed = out.exists()
+    try:
+        _private_file(out)
+        with db.session(write=True) as s:
+            stamp = marking.begin(
+                s,
+                None,
+                purpose=args.purpose,
+                what=f"marks {year.name}",
+                rows=0,
+                fmt="xlsx",
+                entity="marks",
+                entity_id=year.id,
+                school_id=school_id,
+                operator=_operator(),
+                lang=_lang_now,
+            )
+            n = marks_export.write(
+                out,
+                s,
+                school_id,
+                year.id,  # type: ignore[arg-type]
+                _lang_now,
+                last_line=stamp.line(),
+                footer=marking.footer_line(stamp),
+                properties=marking.xlsx_properties(
+                    stamp, f"{marks_export.t('export.marks.sheet', _lang_now)} {year.name}"
+                ),
+                custom_properties=marking.xlsx_custom_properties(stamp),
+            )
+        out.chmod(0o600)
+    except marking.ExportInvalid as exc:
+        if not existed:
+            out.unlink(missing_ok=True)
+        raise CliError("cli.export.needs_purpose", entity="marks", message=_say(exc.key, **exc.params)) from None
+    except BaseException:
+        if not existed:
+            out.unlink(missing_ok=True)  # no file without its audit event
+        raise
+    print(_say("cli.export.marks_written", rows=n, path=str(out)))
+    return 0
+
+
+def _cmd_report_teachers(args: argparse.Namespace) -> int:
+    """The teacher reports (hours against the plan, lessons not filled in, too few marks, late marks) as XLSX."""
+    import dataclasses
+
+    from bbbms_app.services.reports import teacher_sheets, teachers
+
+    principal, year_id, term_id = _report_context(args)
+    principal = dataclasses.replace(principal, permissions=frozenset({"report.read", teachers.PERMISSION}))
+    staff_id = None
+    with db.session() as s:
+        if args.teacher:
+            staff_id = _teacher_id(s, principal.school_id, args.teacher)
+        rep = teachers.teacher_report(s, principal, year_id, term_id, staff_id=staff_id, late_days=args.late_days)
+    name, data = teacher_sheets.teacher_xlsx(rep, _lang_now, staff_id)
+    return _write_report(args, principal, name, data, f"teachers:{rep.period.key}:{staff_id or 'all'}")
+
+
+def _teacher_id(s, school_id: int, wanted: str) -> int:
+    """A member of staff of the school by id or by surname (one match), else a refusal naming him."""
+    from sqlmodel import select
+
+    from bbbms_app.models import Staff
+
+    staff = s.exec(
+        select(Staff).where(Staff.school_id == school_id, Staff.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).all()
+    text = wanted.strip().casefold()
+    found = [x for x in staff if str(x.id) == text or x.last_name.casefold() == text]
+    if len(found) != 1:
+        raise CliError("cli.report.no_teacher", teacher=wanted)
+    return found[0].id  # type: ignore[return-value]
 
 
 def _cmd_api_client_create(args: argparse.Namespace) -> int:
@@ -815,11 +910,12 @@ def build_parser() -> argparse.ArgumentParser:
         "<data dir>/private/credentials; written 0600 before the accounts are saved)",
     )
     im.set_defaults(func=_cmd_import)
-    ex = sub.add_parser("export", help="export an entity's list to XLSX or CSV")
+    ex = sub.add_parser("export", help="export an entity's list to XLSX or CSV, or 'marks' of a school year")
     ex.add_argument("entity")
     ex.add_argument("--out", required=True)
     ex.add_argument("--format", choices=("xlsx", "csv"), default=None)
     ex.add_argument("--school", type=int, default=None, help="only this school")
+    ex.add_argument("--year", default=None, help="marks: the school year, 2026-2027 or 2026 (default: the current)")
     ex.add_argument("--lang", default=None, choices=LANGUAGES, help="language of headers, values and messages")
     ex.add_argument(
         "--purpose",
@@ -839,6 +935,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, about in (
         ("results", _cmd_report_results, "academic results of a term or the year"),
         ("attendance", _cmd_report_attendance, "lessons and days missed by reason"),
+        ("teachers", _cmd_report_teachers, "per teacher: hours against the plan, lessons not filled in, marks"),
     ):
         r = rsub.add_parser(name, help=about)
         r.add_argument("--term", required=True, help="quarter 1-4, half-year h1/h2, or 'year'")
@@ -848,6 +945,9 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "results":
             r.add_argument("--subject", default=None, help="one subject's code (default: all subjects)")
             r.add_argument("--sex", default=None, choices=("m", "f"), help="boys or girls only")
+        elif name == "teachers":
+            r.add_argument("--teacher", default=None, help="one teacher: his staff id or surname (default: all)")
+            r.add_argument("--late-days", type=int, default=3, help="a mark written more than N days late is late")
         else:
             r.add_argument("--month", default=None, help="one month of the period, YYYY-MM")
             r.add_argument("--threshold", type=int, default=10, help="unexcused lessons that put a pupil on the list")

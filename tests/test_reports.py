@@ -215,7 +215,7 @@ def test_results_workbook_reads_back_to_the_figures(school, marks):
     name, data = sheets.results_xlsx(res, school.math, None, "ru", today=date(2025, 12, 30))
     assert name == "results-quarter2.xlsx"
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Итоги", "По предметам", "Списки"]
+    assert wb.sheetnames == ["Итоги", "По параллелям", "По предметам", "Списки"]
     ws = wb["Итоги"]
     header = [c.value for c in ws[1]]
     assert header[:4] == ["№", "Класс", "По списку", "Учтено"] and "СОУ ранее, %" in header

@@ -28,6 +28,7 @@ PARTS = (
     "guard",
     "rules",
     "reports",
+    "reports2",
     "comm",
     "api",
 )

@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, str] = {
     "timetable.read": "read the weekly timetable of one's own lessons, classes and school",
     "timetable.write": "edit the timetable",
     "report.read": "read summary reports",
+    "report.teacher": "teacher reports: a teacher his own lessons and marks, the director and deputy every teacher",
     "movement.read": "read the pupil movement book",
     "movement.write": "record arrivals and departures with orders",
     "audit.read": "read the audit log",
@@ -63,6 +64,7 @@ _TEACHING = {
     "journal.read",
     "journal.write",
     "timetable.read",
+    "report.teacher",
 }
 _LEADERSHIP = {
     "school.read",
@@ -79,6 +81,7 @@ _LEADERSHIP = {
     "timetable.read",
     "timetable.write",
     "report.read",
+    "report.teacher",
     "movement.read",
     "movement.write",
     "audit.read",

@@ -41,8 +41,12 @@ def journal_xlsx(
     session: Session, principal: Principal, class_id: int, subject_id: int, term_id: int, subgroup: int, lang: str
 ) -> tuple[str, bytes]:
     """(file name, workbook bytes) of one journal; scope as for reading the grid; the export is audited."""
+    from bbbms_app.services import journal_print  # it builds on this module's cells
+
     g = journal.grid(session, principal, class_id, subject_id, term_id, subgroup)
-    data = render(g, lang)
+    heading = journal_print.heading_of(session, g, lang)
+    # The spread as the paper journal (the first sheet), then the print pages: a sheet per month and the topics.
+    data = xlsx.to_bytes([layout(g, lang), *journal_print.pages(g, lang, heading)], footer=export_filename(g)[:-5])
     audit.record(
         session,
         principal,

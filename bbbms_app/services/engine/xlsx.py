@@ -16,6 +16,7 @@ exported personal data, when and why: engine/marking.py). Big lists stream (`con
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -44,6 +45,21 @@ class Column:
     vertical: bool = False
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart over a `Sheet`'s own data rows, placed under them.
+
+    `categories` is the column index of the labels (a grade, a week), `series` the column indexes
+    of the values, each named by its header; `kind` is xlsxwriter's: "column", "bar", "line"."""
+
+    title: str
+    categories: int
+    series: Sequence[int]
+    kind: str = "column"
+    y_title: str = ""
+    y_max: float | None = None
+
+
 @dataclass
 class Sheet:
     """One worksheet: its name, columns, rows, and a line written two rows under the last one."""
@@ -54,6 +70,7 @@ class Sheet:
     header: bool = True  # False: no header row (a help sheet of name → explanation lines)
     last_line: str = ""
     header_height: float = 0  # points; 0 leaves the row's default (one line)
+    charts: Sequence[Chart] = ()  # drawn under the rows (not with `streaming`)
 
 
 @dataclass(frozen=True)
@@ -132,6 +149,11 @@ def write(
 
     `streaming` writes rows to disk as they come (a 100,000-row list stays small in memory);
     `progress(n)` is told every 1000 rows."""
+    return _write(out, sheets, title, footer, properties, custom_properties, progress, streaming)[0]
+
+
+def _write(out, sheets, title, footer, properties, custom_properties, progress, streaming) -> tuple[int, dict]:
+    """`write()`'s work; also the formats it used (their `xf_index` is set once the workbook is closed)."""
     import xlsxwriter
 
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -159,7 +181,7 @@ def write(
         if index == 0:
             first_count = count
     wb.close()
-    return first_count
+    return first_count, formats
 
 
 def to_bytes(sheets: Sequence[Sheet | Layout], **kwargs: Any) -> bytes:
@@ -167,6 +189,139 @@ def to_bytes(sheets: Sequence[Sheet | Layout], **kwargs: Any) -> bytes:
     buf = io.BytesIO()
     write(buf, sheets, **kwargs)
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# One big list, fast: a sheet of ~200,000 rows in seconds and a few MiB (the school year's marks)
+# ---------------------------------------------------------------------------------------------
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _col_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def write_table(
+    out: Path | str,
+    sheet: Sheet,
+    *,
+    title: str = "",
+    footer: str = "",
+    properties: dict[str, Any] | None = None,
+    custom_properties: dict[str, str | int] | None = None,
+) -> int:
+    """One list sheet written fast; the number of data rows.
+
+    The workbook (header row, column formats, frozen and filtered header, A4 landscape, printed
+    header and footer, properties) is made by `write()` with the header alone; the rows are then
+    written as the sheet's XML straight into the file's ZIP, each distinct text escaped once, every
+    text cell an inline string (never a formula), numbers as numbers, dates as real dates in the
+    date format, streamed through a temporary file (memory stays flat). The same cells as
+    `write(streaming=True)` gives, several times faster (about 2 µs a cell instead of 10).
+    """
+    import shutil
+    import tempfile
+    import zipfile
+
+    empty = Sheet(sheet.name, sheet.columns, (), header=True, header_height=sheet.header_height)
+    with tempfile.TemporaryDirectory(prefix="bbbms-xlsx-") as tmp:
+        base = Path(tmp) / "base.xlsx"
+        _n, formats = _write(base, [empty], title, footer, properties, custom_properties, None, False)
+        columns = list(sheet.columns)
+        styles = []
+        for col in columns:
+            fmt = formats.get("num:" + col.num_format) if col.num_format else None
+            if col.kind in ("text", "auto"):
+                fmt = formats["bold" if col.bold else "text"]
+            styles.append(fmt.xf_index if fmt is not None and fmt.xf_index else 0)
+        date_xf = formats["date"].xf_index or 0
+        letters = [_col_letters(i) for i in range(len(columns))]
+        rows_path = Path(tmp) / "rows.xml"
+        n = _table_rows(rows_path, sheet, columns, styles, date_xf, letters)
+        last = n + 1
+        with zipfile.ZipFile(base) as src:
+            names = src.namelist()
+            sheet_name = next(name for name in names if name.startswith("xl/worksheets/sheet"))
+            xml = src.read(sheet_name).decode()
+            book = src.read("xl/workbook.xml").decode()
+            end = letters[-1] if letters else "A"
+            top = last + (2 if sheet.last_line else 0)
+            xml = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{end}{top}"/>', xml, count=1)
+            xml = re.sub(r'<autoFilter ref="A1:([A-Z]+)\d+"/>', rf'<autoFilter ref="A1:\g<1>{last}"/>', xml, count=1)
+            book = re.sub(r"(_xlnm\._FilterDatabase[^>]*>[^<]*\$)(\d+)(<)", rf"\g<1>{last}\3", book, count=1)
+            cut = xml.index("</sheetData>") if "</sheetData>" in xml else xml.index("<sheetData/>")
+            if xml[cut:].startswith("<sheetData/>"):
+                head, tail = xml[:cut] + "<sheetData>", "</sheetData>" + xml[cut + len("<sheetData/>") :]
+            else:
+                head, tail = xml[:cut], xml[cut:]
+            if sheet.last_line:
+                text = _xml_text(sheet.last_line)
+                tail = (
+                    f'<row r="{last + 2}"><c r="A{last + 2}" t="inlineStr"><is><t xml:space="preserve">{text}'
+                    f"</t></is></c></row>" + tail
+                )
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
+                for name in names:
+                    if name == sheet_name:
+                        with dst.open(name, "w", force_zip64=True) as fh, open(rows_path, "rb") as rows:
+                            fh.write(head.encode())
+                            shutil.copyfileobj(rows, fh, 1 << 20)
+                            fh.write(tail.encode())
+                    elif name == "xl/workbook.xml":
+                        dst.writestr(name, book)
+                    else:
+                        dst.writestr(src.getinfo(name), src.read(name))
+    return n
+
+
+def _xml_text(text: str) -> str:
+    text = _ILLEGAL_XML.sub("", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+def _table_rows(path: Path, sheet: Sheet, columns, styles, date_xf: int, letters) -> int:
+    """The data rows' XML into `path`; the number of rows. Texts are escaped once each (a cache)."""
+    escaped: dict[str, str] = {}
+    kinds = [col.kind for col in columns]
+    width = len(columns)
+    n = 0
+    with open(path, "w", encoding="utf-8", buffering=1 << 20) as fh:
+        for n, row in enumerate(sheet.rows, start=1):
+            r = n + 1
+            parts = [f'<row r="{r}">']
+            for i, value in enumerate(row[:width]):
+                if value is None or value == "":
+                    continue
+                kind = kinds[i]
+                ref = f"{letters[i]}{r}"
+                if isinstance(value, bool):
+                    value = "1" if value else "0"
+                if kind in ("number", "auto") and isinstance(value, int | float) and not isinstance(value, bool):
+                    s = f' s="{styles[i]}"' if styles[i] and kind == "number" else ""
+                    parts.append(f'<c r="{ref}"{s}><v>{value!r}</v></c>')
+                elif kind in ("date", "auto") and isinstance(value, date) and not isinstance(value, datetime):
+                    parts.append(f'<c r="{ref}" s="{date_xf}"><v>{value.toordinal() - _EXCEL_EPOCH}</v></c>')
+                else:
+                    if isinstance(value, datetime):
+                        value = value.isoformat(sep=" ", timespec="seconds")
+                    text = value if isinstance(value, str) else str(value)
+                    esc = escaped.get(text)
+                    if esc is None:
+                        esc = escaped[text] = _xml_text(text)
+                    s = f' s="{styles[i]}"' if styles[i] else ""
+                    parts.append(f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{esc}</t></is></c>')
+            parts.append("</row>")
+            fh.write("".join(parts))
+    return n
 
 
 def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, footer: str, progress) -> int:
@@ -202,6 +357,8 @@ def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, fo
             progress(n)
     if sheet.last_line:
         ws.write_string(n + start + 1, 0, sheet.last_line, formats["mark"])
+    for k, spec in enumerate(sheet.charts):
+        _insert_chart(wb, ws, name, spec, start, n, n + start + 3 + 18 * k)
     if not sheet.header:
         return n
     ws.freeze_panes(1, 0)
@@ -216,6 +373,33 @@ def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, fo
     # Excel allows 255 characters in a footer, codes included; "&" starts a code there.
     ws.set_footer("&L&8" + footer[:200].replace("&", "&&")[:220].rstrip("&") + "&R&8&P / &N")
     return n
+
+
+def _insert_chart(wb: Any, ws: Any, name: str, spec: Chart, first: int, count: int, at_row: int) -> None:
+    """A chart of the rows first … first + count - 1 (the sheet's data), anchored at `at_row`."""
+    if count == 0:
+        return
+    chart = wb.add_chart({"type": spec.kind})
+    last = first + count - 1
+    for col in spec.series:
+        chart.add_series(
+            {
+                "name": [name, 0, col],
+                "categories": [name, first, spec.categories, last, spec.categories],
+                "values": [name, first, col, last, col],
+                "data_labels": {"value": True, "num_format": "0.0"},
+            }
+        )
+    chart.set_title({"name": spec.title, "name_font": {"size": 12}})
+    chart.set_legend({"position": "bottom"})
+    axis: dict[str, Any] = {"min": 0, "major_gridlines": {"visible": True}}
+    if spec.y_max is not None:
+        axis["max"] = spec.y_max
+    if spec.y_title:
+        axis["name"] = spec.y_title
+    chart.set_y_axis(axis)
+    chart.set_size({"width": 760, "height": 340})
+    ws.insert_chart(at_row, 1, chart)
 
 
 def _write_layout(wb: Any, sheet: Layout, name: str, title: str, footer: str) -> None:

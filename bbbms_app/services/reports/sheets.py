@@ -77,6 +77,15 @@ def results_table(res: Results, subject_id: int | None, sex: str | None, lang: s
     return Table(columns, rows)
 
 
+GRADE_COLUMNS = ("group", "n", "success", "quality", "sou", "average")
+
+
+def grades_table(res: Results, subject_id: int | None, sex: str | None, lang: str) -> Table:
+    """The parallels and the school (the rows of the dashboard's chart and the workbook's)."""
+    rows = [r for r in results_table(res, subject_id, sex, lang).rows if r["kind"] in ("grade", "school")]
+    return Table(GRADE_COLUMNS, rows)
+
+
 def subjects_table(res: Results, group: Group, sex: str | None, lang: str) -> Table:
     """One row per subject (the curriculum's order) and one for all subjects, for one group."""
     columns = ("subject", *COUNT_COLUMNS[1:], *RATE_COLUMNS, "average")
@@ -183,8 +192,14 @@ def results_xlsx(
     if res.previous is not None:
         extra += " · " + t("reports.previous", lang, period=period_label(res.previous.period, lang))
     signature = t("reports.signature", lang, date=format_date(today or date.today(), lang))
+    by_grade = _sheet(t("reports.sheet.grades", lang), grades_table(res, subject_id, sex, lang), lang, signature)
+    # A native chart of the parallels' rates (columns: № | group | N | success | quality | СОУ | average).
+    by_grade.charts = (
+        xlsx.Chart(t("reports.chart.grades", lang), categories=1, series=(3, 4, 5), y_title="%", y_max=100),
+    )
     sheets = [
         _sheet(t("reports.sheet.results", lang), results_table(res, subject_id, sex, lang), lang, signature),
+        by_grade,
         _sheet(t("reports.sheet.subjects", lang), subjects_table(res, res.groups[-1], sex, lang), lang, signature),
         _sheet(t("reports.sheet.lists", lang), lists_table(res, lang, sex), lang, signature),
     ]

@@ -1,0 +1,130 @@
+"""The director's dashboard: the school's key figures of a term, and the series its charts draw.
+
+- the key figures of the last finished term (the current one has no term marks yet), or of the
+  current one when none is over: успеваемость, качество, СОУ and the average mark of the school,
+  each beside the previous term's (`results`, the same numbers as /reports);
+- the pass rate, quality and СОУ by parallel (grade) of that term;
+- the trend: the school's rates for every finished term of the year of the same kind;
+- the attendance of the current term (or the last one) by week: lessons missed by reason and the
+  late arrivals, and the term's totals (`attendance`'s codes);
+- for those holding report.teacher, the lessons not filled in and the marks entered late this term.
+
+Scope as the reports: the director and deputies the school, a class teacher his class.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bbbms_app.models import Attendance, Lesson, School
+from bbbms_app.services.access import Principal
+from bbbms_app.services.journal.access import year_terms
+from bbbms_app.services.journal.cells import LATE
+from bbbms_app.services.reports import results as results_service
+from bbbms_app.services.reports import teachers as teachers_service
+from bbbms_app.services.reports.attendance import REASONS
+from bbbms_app.services.reports.results import Period, report_classes
+
+RATES = ("success", "quality", "sou", "average")
+
+
+@dataclass
+class Dashboard:
+    school: School
+    period: Period | None  # the term of the figures
+    previous: Period | None
+    figures: dict[str, float | None] = field(default_factory=dict)  # success, quality, sou, average
+    before: dict[str, float | None] = field(default_factory=dict)  # the previous term's
+    by_grade: list[dict] = field(default_factory=list)  # {"grade": 5, "success": …, "quality": …, "sou": …}
+    trend: list[Period] = field(default_factory=list)
+    trend_rates: list[dict[str, float | None]] = field(default_factory=list)
+    week_period: Period | None = None  # the term of the attendance by week
+    weeks: list[dict] = field(default_factory=list)  # {"week": monday, "б": n, "у": n, "п": n, "н": n, "о": n}
+    missed: dict[str, int] = field(default_factory=dict)  # the term's lessons missed by reason, "late"
+    teachers: dict[str, int] | None = None  # no_topic, no_homework, late (those holding report.teacher)
+
+
+def dashboard(session: Session, principal: Principal, year_id: int, today: date | None = None) -> Dashboard:
+    today = today or date.today()
+    classes = report_classes(session, principal, year_id)  # OutOfScope for anyone without a report's scope
+    terms = year_terms(session, year_id)
+    board = Dashboard(session.get(School, principal.school_id), None, None)  # type: ignore[arg-type]
+    if not terms:
+        return board
+    finished = [t for t in terms if t.ends_on < today]
+    running = next((t for t in terms if t.starts_on <= today <= t.ends_on), None)
+    chosen = max(finished, key=lambda t: (t.ends_on, t.starts_on)) if finished else (running or terms[0])
+    res = results_service.results(session, principal, year_id, chosen.id)
+    school = res.groups[-1]
+    board.period = res.period
+    now = res.indicators(school)
+    board.figures = {rate: getattr(now, rate) for rate in RATES}
+    if res.previous is not None:
+        board.previous = res.previous.period
+        before = res.previous_indicators(school)
+        board.before = {rate: getattr(before, rate) for rate in RATES} if before is not None else {}
+    for group in res.groups:
+        if group.kind == "grade" and (ind := res.indicators(group)).n:  # a grade without marks (the 1st) is left out
+            board.by_grade.append({"grade": group.grade, **{r: getattr(ind, r) for r in ("success", "quality", "sou")}})
+    for term in sorted((t for t in finished if t.kind == chosen.kind), key=lambda t: t.number):
+        if term.id == chosen.id:
+            rates = board.figures
+        elif res.previous is not None and term.id == res.previous.period.term_id:
+            rates = board.before
+        else:
+            other = results_service.results(session, principal, year_id, term.id)
+            ind = other.indicators(other.groups[-1])
+            rates = {rate: getattr(ind, rate) for rate in RATES}
+        board.trend.append(results_service.period_of(session, principal, year_id, term.id))
+        board.trend_rates.append(rates)
+    week_term = running or chosen
+    board.week_period = results_service.period_of(session, principal, year_id, week_term.id)
+    board.weeks, board.missed = _weeks(session, principal, [c.id for c in classes], week_term, today)  # type: ignore[misc]
+    if principal.can(teachers_service.PERMISSION) and teachers_service.all_teachers(principal):
+        rep = teachers_service.teacher_report(session, principal, year_id, week_term.id, today=today)
+        board.teachers = {
+            "no_topic": sum(t.no_topic for t in rep.teachers),
+            "no_homework": sum(t.no_homework for t in rep.teachers),
+            "late": sum(len(t.late) for t in rep.teachers),
+        }
+    return board
+
+
+def _weeks(session: Session, principal: Principal, class_ids: list[int], term, today: date):
+    """Lessons missed by reason and late arrivals per week (Monday) of the term up to today, and the totals."""
+    ends = min(term.ends_on, today)
+    per_day = session.connection().execute(
+        select(Lesson.date, Attendance.code, func.count())
+        .join(Lesson, Lesson.id == Attendance.lesson_id)  # type: ignore[arg-type]
+        .where(
+            Lesson.school_id == principal.school_id,
+            Lesson.class_id.in_(class_ids or [-1]),  # type: ignore[attr-defined]
+            Lesson.date >= term.starts_on,
+            Lesson.date <= ends,
+            Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+        )
+        .group_by(Lesson.date, Attendance.code)
+    )
+    codes = (*REASONS, LATE)
+    weeks: dict[date, dict[str, int]] = {}
+    monday = term.starts_on - timedelta(days=term.starts_on.weekday())
+    while monday <= ends:  # every week of the term so far, an empty one too
+        weeks[monday] = dict.fromkeys(codes, 0)
+        monday += timedelta(days=7)
+    totals: dict[str, int] = defaultdict(int)
+    for day, code, n in per_day.all():
+        if isinstance(day, str):
+            day = date.fromisoformat(day)
+        if code not in codes:
+            continue
+        week = day - timedelta(days=day.weekday())
+        weeks.setdefault(week, dict.fromkeys(codes, 0))[code] += n
+        totals[code] += n
+    rows = [{"week": week, **counts} for week, counts in sorted(weeks.items())]
+    missed = {code: totals[code] for code in codes}
+    return rows, missed
