@@ -13,7 +13,8 @@ named by the movement record that made it:
 so for every class and sex, start + arrived + moved in − left − moved out = end holds by
 construction (tests/test_movement_report.py checks it on generated movements). An entry made by
 an arrival counts as arrived, by a class change or a promotion as moved in; an exit made by a
-departure or a graduation counts as left, by a class change or a promotion as moved out. An end no
+departure or a graduation counts as left, by a class change or a promotion as moved out (a
+retention — kept in the same grade — counts as a promotion: the pupil stays in the school). An end no
 record names (data from before the movement book) counts as arrived / left, «not specified».
 """
 
@@ -197,7 +198,7 @@ def _entry_of(records: list[MovementRecord], e: Enrollment) -> MovementRecord | 
         if (
             m.to_class_id == e.class_id
             and m.date == e.starts_on
-            and m.kind in ("arrival", "transfer_in_school", "promotion")
+            and m.kind in ("arrival", "transfer_in_school", "promotion", "retention")
         ):
             return m
     return None
@@ -214,7 +215,7 @@ def _exit_of(records: list[MovementRecord], e: Enrollment) -> MovementRecord | N
             return m
         if m.kind == "transfer_in_school" and m.date == e.ends_on + timedelta(days=1):
             return m
-        if m.kind == "promotion" and m.date > e.ends_on:
+        if m.kind in ("promotion", "retention") and m.date > e.ends_on:
             return m
     return None
 
