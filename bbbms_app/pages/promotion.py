@@ -40,6 +40,7 @@ class PromotionState(rx.State):
     classes: list[dict[str, str]] = []
     pupils: list[dict[str, str]] = []  # of the class opened
     opened: str = ""  # the class whose pupils are shown
+    opened_name: str = ""
     choices: dict[str, str] = {}  # pupil id → promote / retain / graduate, where not the default
     teachers: dict[str, str] = {}  # old class id → staff id of the new class's class teacher
     teacher_options: list[dict[str, str]] = []
@@ -91,6 +92,7 @@ class PromotionState(rx.State):
                             graduated=totals["graduate"])  # fmt: skip
         opened = next((c for c in lines if str(c.class_id) == self.opened), None)
         allowed = promotion.actions_for(opened.grade) if opened else ()
+        self.opened_name = opened.name if opened else ""
         self.pupils = [
             {
                 "id": str(p.pupil_id),
@@ -212,6 +214,7 @@ class PromotionState(rx.State):
         )
         self.choices, self.teachers, self.opened, self.number = {}, {}, "", ""
         self._preview()
+        self.undo_order = str(result.order_id)  # the one to reverse if it was a mistake
         self._orders()
         return rx.toast.success(self.done)
 
@@ -333,7 +336,7 @@ def _teacher_select(row) -> rx.Component:
 
 def _class_row(row) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.text(row["name"], weight="bold")),
+        rx.el.td(rx.text(row["name"], weight="bold"), data_testid="pm-name"),
         rx.el.td(row["pupils"], class_name="n"),
         rx.el.td(row["target"], class_name="n", data_testid="pm-target"),
         rx.el.td(row["promote"], class_name="n", data_testid="pm-promote"),
@@ -372,6 +375,7 @@ def _pupils() -> rx.Component:
     return rx.cond(
         PromotionState.opened != "",
         rx.vstack(
+            rx.text(PromotionState.opened_name, weight="bold", data_testid="pm-opened"),
             rx.foreach(
                 PromotionState.pupils,
                 lambda p: rx.flex(
@@ -531,7 +535,7 @@ def _move() -> rx.Component:
             _labelled(
                 "promotion.move.class",
                 rx.select.root(
-                    rx.select.trigger(data_testid="pm-move-class"),
+                    rx.select.trigger(min_width="8em", data_testid="pm-move-class"),
                     rx.select.content(
                         rx.foreach(PromotionState.move_classes, lambda o: rx.select.item(o["label"], value=o["id"]))
                     ),
@@ -542,7 +546,7 @@ def _move() -> rx.Component:
             _labelled(
                 "promotion.move.grade",
                 rx.select.root(
-                    rx.select.trigger(data_testid="pm-move-grade"),
+                    rx.select.trigger(min_width="5em", data_testid="pm-move-grade"),
                     rx.select.content(
                         *[rx.select.item(str(g), value=str(g)) for g in range(1, promotion.LAST_GRADE + 1)]
                     ),

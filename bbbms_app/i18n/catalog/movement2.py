@@ -81,6 +81,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Переведено учащихся: {count}",
         "{count} pupil(s) moved",
     ),
+    "movement.card.school": ("Мектептин аталышы", "Название школы", "School's name"),
+    "movement.card.done": (
+        "Кыймыл китепке жазылды",
+        "Движение записано в книгу",
+        "The movement is written in the book",
+    ),
     # Refusals
     "promotion.error.action": (
         "{name}: бул класстан мындай кылууга болбойт",
