@@ -87,6 +87,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Движение записано в книгу",
         "The movement is written in the book",
     ),
+    "contingent.part.in": ("Келгендер", "Прибытие", "Arrivals"),
+    "contingent.part.out": ("Кеткендер", "Выбытие", "Departures"),
+    "contingent.all": ("бардыгы", "всего", "all"),
     # Refusals
     "promotion.error.action": (
         "{name}: бул класстан мындай кылууга болбойт",
