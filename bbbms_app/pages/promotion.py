@@ -15,10 +15,11 @@ import reflex as rx
 from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
+from bbbms_app.auth.state import AuthState
 from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
-from bbbms_app.i18n import format_date, t
+from bbbms_app.i18n import LANGUAGES, format_date, t
 from bbbms_app.services import promotion
 from bbbms_app.services.engine import listing
 from bbbms_app.services.errors import Refused
@@ -44,7 +45,7 @@ class PromotionState(rx.State):
     choices: dict[str, str] = {}  # pupil id → promote / retain / graduate, where not the default
     teachers: dict[str, str] = {}  # old class id → staff id of the new class's class teacher
     teacher_options: list[dict[str, str]] = []
-    total_text: str = ""
+    totals: dict[str, str] = {}  # the counts' line in each UI language (follows a switch at once)
     number: str = ""
     order_date: str = ""  # yyyy-mm-dd
     error: str = ""
@@ -65,7 +66,6 @@ class PromotionState(rx.State):
 
     def _preview(self) -> None:
         principal = current()
-        lang = principal.language
         self.error = ""
         if not self.year_id:
             self.classes, self.pupils = [], []
@@ -88,8 +88,16 @@ class PromotionState(rx.State):
             for c in lines
         ]
         totals = {a: sum(c.count(a) for c in lines) for a in promotion.ACTIONS}
-        self.total_text = t("promotion.total", lang, promoted=totals["promote"], retained=totals["retain"],
-                            graduated=totals["graduate"])  # fmt: skip
+        self.totals = {
+            code: t(
+                "promotion.total",
+                code,
+                promoted=totals["promote"],
+                retained=totals["retain"],
+                graduated=totals["graduate"],
+            )
+            for code in LANGUAGES
+        }
         opened = next((c for c in lines if str(c.class_id) == self.opened), None)
         allowed = promotion.actions_for(opened.grade) if opened else ()
         self.opened_name = opened.name if opened else ""
@@ -427,7 +435,16 @@ def _wizard() -> rx.Component:
                     width="100%",
                 ),
                 _pupils(),
-                rx.text(PromotionState.total_text, weight="bold", data_testid="pm-total"),
+                rx.text(
+                    rx.match(
+                        AuthState.lang,
+                        ("ru", PromotionState.totals["ru"]),
+                        ("en", PromotionState.totals["en"]),
+                        PromotionState.totals["ky"],
+                    ),
+                    weight="bold",
+                    data_testid="pm-total",
+                ),
                 rx.flex(
                     _labelled(
                         "promotion.order_number",
