@@ -90,6 +90,19 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "contingent.part.in": ("Келгендер", "Прибытие", "Arrivals"),
     "contingent.part.out": ("Кеткендер", "Выбытие", "Departures"),
     "contingent.all": ("бардыгы", "всего", "all"),
+    "movement.import.title": ("Кыймылды файлдан жүктөө", "Импорт движения учащихся", "Import movements"),
+    "movement.import.steps": (
+        "1. Үлгүнү жүктөп алыңыз. 2. Ар бир кыймылды бир сапка жазыңыз: окуучунун ПИНи, кыймыл, күнү, "
+        "буйрук. 3. Файлды тандап, текшериңиз: ката болсо, сап жана мамыча менен көрсөтүлөт. "
+        "4. Ката жок болсо, жазыңыз — баары бирге жазылат же эч нерсе жазылбайт.",
+        "1. Скачайте шаблон. 2. Каждое движение — одна строка: ПИН ученика, вид движения, дата, приказ. "
+        "3. Выберите файл и проверьте: ошибки покажутся со строкой и столбцом. "
+        "4. Если ошибок нет, запишите — всё записывается вместе или ничего.",
+        "1. Download the template. 2. One line per movement: the pupil's PIN, the kind, the date, the order. "
+        "3. Choose the file and check it: every problem is shown with its row and column. "
+        "4. With no problems, write it: all lines or none.",
+    ),
+    "movement.import.write": ("Китепке жазуу", "Записать в книгу", "Write to the book"),
     # Refusals
     "promotion.error.action": (
         "{name}: бул класстан мындай кылууга болбойт",
