@@ -116,7 +116,8 @@ def contingent(session: Session, school_id: int, start: date, end: date, lang: s
         .where(
             SchoolClass.school_id == school_id,
             or_(
-                (AcademicYear.starts_on <= end) & (AcademicYear.ends_on >= start),  # type: ignore[operator]
+                # a class struck out (a year-end order reversed) shows only if someone was on its list
+                (AcademicYear.starts_on <= end) & (AcademicYear.ends_on >= start) & SchoolClass.deleted_at.is_(None),  # type: ignore[operator, union-attr]
                 SchoolClass.id.in_(listed),  # type: ignore[union-attr]
             ),
         )
