@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from bbbms_app import db
 from bbbms_app.services import movement_report
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
@@ -217,3 +218,63 @@ def test_the_clerk_moves_a_pupil_to_another_class_from_his_card_on_a_phone(phone
     _shot(phone, "card-movement-375-ru")
     card.get_by_role("button", name="Отмена").tap()
     phone.get_by_test_id("lang-switch").get_by_role("radio", name="КЫР").tap()
+
+
+def test_the_clerk_imports_movements_on_screen_all_or_nothing(page: Page, browser_db_url, tmp_path):
+    from tests.test_admin_import import xlsx
+    from tests.test_movement_import import KY
+
+    [(year_id,)] = _db(browser_db_url, "SELECT id FROM academicyear WHERE is_current")
+    [(pin, school_id)] = _db(
+        browser_db_url,
+        "SELECT p.pin, p.school_id FROM pupil p JOIN enrollment e ON e.pupil_id = p.id"
+        " JOIN schoolclass c ON c.id = e.class_id WHERE c.academic_year_id = :y AND c.grade = 8"
+        " AND e.ends_on IS NULL AND p.pin IS NOT NULL ORDER BY p.sort_key LIMIT 1",
+        y=year_id,
+    )
+    signed = date.today() - timedelta(days=1)
+    _db(
+        browser_db_url,
+        'INSERT INTO "order" (school_id, number, date, kind, summary, note, search_key, deleted_reason, version)'
+        " VALUES (:s, '302-ч', :d, 'departure', 'Чыгаруу жөнүндө', '', '302-ч', '', 1)",
+        s=school_id,
+        d=signed,
+    )
+    day = f"{date.today():%d.%m.%Y}"
+    good = ["" if v is None else v for v in [pin, "Кетти", day, "302-ч", "", "", ""]]
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx(KY, [good, ["99999999999999", "Кетти", day, "302-ч", "", "", ""]]))
+    ok = tmp_path / "ok.xlsx"
+    ok.write_bytes(xlsx(KY, [good]))
+
+    sign_in(page, "clerk")
+    page.goto("/movement-import")
+    with page.expect_download() as got:
+        page.get_by_test_id("mi-template").click()
+    assert got.value.suggested_filename.endswith(".xlsx")
+    page.locator("#movement-import input[type=file]").set_input_files(str(bad))
+    page.get_by_test_id("mi-check").click()
+    expect(page.get_by_test_id("mi-error")).to_have_count(1)
+    expect(page.get_by_test_id("mi-error")).to_contain_text("99999999999999")
+    expect(page.get_by_test_id("mi-commit")).to_have_count(0)
+    _shot(page, "import-1280-ky")
+    _language(page, "РУС")
+    _shot(page, "import-1280-ru")
+    _language(page, "КЫР")
+    assert _db(
+        browser_db_url,
+        "SELECT count(*) FROM movementrecord WHERE order_id IN (SELECT id FROM \"order\" WHERE number = '302-ч')",
+    ) == [(0,)]
+    page.locator("#movement-import input[type=file]").set_input_files(str(ok))
+    page.get_by_test_id("mi-check").click()
+    page.get_by_test_id("mi-commit").click()
+    expect(page.get_by_test_id("mi-message")).to_be_visible()
+    expect(page.get_by_test_id("mi-commit")).to_have_count(0)
+    page.set_viewport_size(PHONE)
+    _shot(page, "import-375-ky")
+    page.set_viewport_size(DESKTOP)
+    [(kind,)] = _db(
+        browser_db_url,
+        "SELECT m.kind FROM movementrecord m JOIN \"order\" o ON o.id = m.order_id WHERE o.number = '302-ч'",
+    )
+    assert kind == "departure"
