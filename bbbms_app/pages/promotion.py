@@ -8,6 +8,7 @@ choices (pupil id → action), which the service checks again at every preview a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import reflex as rx
@@ -190,7 +191,9 @@ class PromotionState(rx.State):
 
     @rx.event
     @requires(PERMISSION)
-    def confirm(self):
+    async def confirm(self):
+        """Write the year-end order; the work (one record per pupil of the school) runs in a thread,
+        so it holds only this tab, not the server's other users."""
         principal = current()
         lang = principal.language
         self.done = ""
@@ -198,17 +201,15 @@ class PromotionState(rx.State):
             self.error = t("promotion.error.nothing", lang) if not self.year_id else t("admin.error.required", lang)
             return None
         teachers = {int(k): (None if v == NO_TEACHER else int(v)) for k, v in self.teachers.items()}
-        try:
+        year_id, number, day = int(self.year_id), self.number, date.fromisoformat(self.order_date)
+        choices = {int(k): v for k, v in self.choices.items()}
+
+        def work() -> promotion.Result:
             with db.session(write=True) as s:
-                result = promotion.promote(
-                    s,
-                    principal,
-                    int(self.year_id),
-                    self.number,
-                    date.fromisoformat(self.order_date),
-                    {int(k): v for k, v in self.choices.items()},
-                    teachers,
-                )
+                return promotion.promote(s, principal, year_id, number, day, choices, teachers)
+
+        try:
+            result = await asyncio.to_thread(work)
         except Refused as exc:  # shown in place, under the button
             self.error = exc.message(lang)
             return None
