@@ -35,7 +35,9 @@ from bbbms_app.pages.journal_summary import SummaryState, summary_page
 from bbbms_app.pages.login import login_page
 from bbbms_app.pages.marks import MyMarksState, marks_page
 from bbbms_app.pages.movement_books import AlphaBookState, ContingentState, alpha_book_page, contingent_page
+from bbbms_app.pages.movement_import import MovementImportState, movement_import_page
 from bbbms_app.pages.profile import profile_page
+from bbbms_app.pages.promotion import PromotionState, promotion_page
 from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
@@ -107,6 +109,15 @@ PAGES: tuple[Page, ...] = (
     *admin_pages.entity_pages(),
     Page("/alpha-book", "alpha.nav", ("movement.read",), "book-a", alpha_book_page, (AlphaBookState.load,)),
     Page("/contingent", "contingent.nav", ("movement.read",), "chart-column", contingent_page, (ContingentState.load,)),
+    Page("/promotion", "promotion.nav", ("movement.write",), "graduation-cap", promotion_page, (PromotionState.load,)),
+    Page(
+        "/movement-import",
+        "movement.import.title",
+        ("movement.write",),
+        "file-up",
+        movement_import_page,
+        (MovementImportState.load,),
+    ),
     admin_pages.hub(),
     Page("/consents", "nav.consents", ("consent.read",), "shield-check", consents_page, (ConsentRegisterState.load,)),
     Page("/audit", "rights.audit.nav", ("audit.read",), "scroll-text", audit_page, (AuditState.load,)),

@@ -70,6 +70,6 @@ async def test_the_contingent_screen_shows_the_period_and_refuses_an_inverted_on
     assert report.error == "Аягы башталышынан мурун болбойт" and report.lines == []
     await report.set_start("01.09.2025")
     sheet = openpyxl.load_workbook(_downloaded(await report.export())).active
-    assert sheet.cell(row=2, column=1).value == "5-А"
+    assert sheet.title == "Келгендер" and sheet.cell(row=4, column=1).value == "5-А"  # under the two-row header
     assert is_refusal(await sub(new_tab("t_parent"), ContingentState).load())
     assert date.fromisoformat(report.end) == date(2025, 11, 4)

@@ -181,15 +181,33 @@ def test_every_row_of_every_period_reconciles_on_generated_movements(school, see
 
 
 def test_the_xlsx_reads_back_with_every_measure_as_all_and_girls(school):
+    """Two landscape A4 sheets (who came, who left), each measure as all and girls under a
+    two-row header repeated on every printed page; together they hold every measure once."""
     rep = report(school, date(2025, 9, 1), date(2025, 12, 30), "ky")
-    book = openpyxl.load_workbook(io.BytesIO(movement_report.xlsx_bytes(rep, "ky", "№ 1 мектеп"))).active
-    header = [c.value for c in book[1]]
-    assert header[0] == "Класс" and len(header) == 1 + 2 * len(MEASURES)
-    assert header[1] == "Башталышында" and header[2] == "Башталышында: кыздар"
-    lines = {row[0]: row for row in book.iter_rows(min_row=2, values_only=True) if row[0]}
-    assert lines["5-А"][1:3] == (3, 1) and lines["Мектеп боюнча бардыгы"][1] == 5
-    end = 1 + 2 * MEASURES.index("end")
-    assert lines["Мектеп боюнча бардыгы"][end] == 5
+    book = openpyxl.load_workbook(io.BytesIO(movement_report.xlsx_bytes(rep, "ky", "№ 1 мектеп")))
+    assert book.sheetnames == ["Келгендер", "Кеткендер"]
+    seen: list[str] = []
+    lines: dict[str, dict[str, tuple[int, int]]] = {}
+    for (part, measures), ws in zip(movement_report.PARTS, book.worksheets, strict=True):
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.print_title_rows == "$2:$3" and ws.freeze_panes == "B4"
+        assert ws.max_column == 1 + 2 * len(measures) <= 19  # readable on one page's width
+        header = [c.value for c in ws[2]]
+        sub = [c.value for c in ws[3]]
+        assert header[0] == "Класс"
+        for i, m in enumerate(measures):
+            assert header[1 + 2 * i] == movement_report.measure_label(m, "ky")
+            assert sub[1 + 2 * i : 3 + 2 * i] == ["бардыгы", "кыздар"]
+        seen += measures
+        for row in ws.iter_rows(min_row=4, values_only=True):
+            lines.setdefault(row[0], {}).update({m: (row[1 + 2 * i], row[2 + 2 * i]) for i, m in enumerate(measures)})
+        assert part in ("in", "out")
+    assert sorted(seen) == sorted(MEASURES)
+    assert lines["5-А"]["start"] == (3, 1) and lines["Мектеп боюнча бардыгы"]["start"][0] == 5
+    assert lines["Мектеп боюнча бардыгы"]["end"][0] == 5
+    for name, line in lines.items():  # every line reconciles across the two sheets
+        got = line["start"][0] + line["arrived"][0] + line["moved_in"][0] - line["left"][0] - line["moved_out"][0]
+        assert got == line["end"][0], name
 
 
 def test_the_cli_writes_the_report_and_refuses_a_bad_period_in_words(school, db_url, tmp_path):
@@ -204,8 +222,8 @@ def test_the_cli_writes_the_report_and_refuses_a_bad_period_in_words(school, db_
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[0][1] == "На начало периода" and rows[-1][0] == "Итого по школе" and rows[-1][1] == 5
+    rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][1] == "На начало периода" and rows[-1][0] == "Итого по школе" and rows[-1][1] == 5
     bad = subprocess.run(
         [*cmd, "--from", "2025-11-04", "--to", "2025-09-01", "--out", str(out), "--lang", "ru"],
         cwd=ROOT,

@@ -10,11 +10,13 @@ a new entity needs no line here.
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import ClassVar
 
 import reflex as rx
 
 from bbbms_app import db
+from bbbms_app.admin.pupil_movement import CARD_KINDS, pupil_movement_tools
 from bbbms_app.admin.state import MAX_SEARCH, CrudMixin
 from bbbms_app.admin.views import NO_PRINT
 from bbbms_app.auth import inputs
@@ -25,12 +27,13 @@ from bbbms_app.i18n import t
 from bbbms_app.models import User
 from bbbms_app.models.people import RELATIONS
 from bbbms_app.services import accounts as account_service
-from bbbms_app.services import passwords
+from bbbms_app.services import movement as card_movement
+from bbbms_app.services import passwords, places
 from bbbms_app.services.engine import listing, writes
 from bbbms_app.services.engine.profiles import guardian as guardians
 from bbbms_app.services.engine.registry import ENTITIES
 from bbbms_app.services.engine.spec import EntitySpec
-from bbbms_app.services.errors import OutOfScope
+from bbbms_app.services.errors import OutOfScope, Refused
 
 
 class PupilAdminState(CrudMixin, rx.State):
@@ -40,6 +43,17 @@ class PupilAdminState(CrudMixin, rx.State):
 
     guardian_options: list[dict[str, str]] = []
     can_link: bool = False
+    # The card's movement form (admin/pupil_movement.py): arrival / class change / departure.
+    can_move: bool = False
+    mv_enrolled: bool = False
+    mv_kind: str = ""
+    mv_date: str = ""
+    mv_orders: list[dict[str, str]] = []
+    mv_classes: list[dict[str, str]] = []
+    mv_categories: list[dict[str, str]] = []
+    mv_places: list[dict[str, str]] = []
+    mv_error: str = ""
+    mv_key: int = 0
 
     def _pupil_id(self) -> int:
         if not self.detail_id.isdigit():
@@ -61,6 +75,86 @@ class PupilAdminState(CrudMixin, rx.State):
         self._open(self._record_id(row_id))
         self.can_link = current().can("guardian.write")
         self.guardian_options = []
+        self._movement_card()
+
+    def _movement_card(self) -> None:
+        principal = current()
+        self.can_move = principal.can("movement.write") and self.detail_id.isdigit()
+        self.mv_kind, self.mv_error = "", ""
+        if self.can_move:
+            with db.session() as s:
+                self.mv_enrolled = card_movement.enrolled_class(s, int(self.detail_id), date.today()) is not None
+
+    @rx.event
+    @requires("movement.write")
+    def start_movement(self, kind: str):
+        """The movement form with this pupil and `kind` filled in."""
+        kind = inputs.choice(kind, CARD_KINDS, "kind")
+        self._pupil_id()
+        principal = current()
+        lang = principal.language
+        with db.session() as s:
+            self.mv_orders = listing.picker_options(s, principal, "order", lang)
+            self.mv_classes = listing.picker_options(s, principal, "schoolclass", lang)
+        prefix = "place.category" if kind == "arrival" else "place.to"
+        self.mv_categories = [{"id": c, "label": t(f"{prefix}.{c}", lang)} for c in places.CATEGORIES]
+        self.mv_places = []
+        self.mv_date = date.today().isoformat()
+        self.mv_kind, self.mv_error = kind, ""
+        self.mv_key += 1
+
+    @rx.event
+    @requires("movement.write")
+    def set_mv_category(self, value: str):
+        category = inputs.choice(value, places.CATEGORIES, "category")
+        lang = current().language
+        self.mv_places = [
+            {"id": code, "label": places.name(code, lang)}
+            for code in places.CODES
+            if places.fits(category, code) and category != "same_rayon"
+        ]
+
+    @rx.event
+    @requires("movement.write")
+    def cancel_movement(self):
+        self.mv_kind, self.mv_error = "", ""
+
+    @rx.event
+    @requires("movement.write")
+    def save_movement(self, form_data: dict):
+        form = inputs.form(
+            form_data,
+            {"date": 10, "order_id": 12, "to_class_id": 12, "category": 12, "place": 40, "school": 300, "reason": 300},
+        )
+        kind = inputs.choice(self.mv_kind, CARD_KINDS, "kind")
+        pupil_id = self._pupil_id()
+        side = "from" if kind == "arrival" else "to"
+        values = {
+            "pupil_id": pupil_id,
+            "kind": kind,
+            "date": inputs.school_date(form.get("date", ""), "date"),
+            "order_id": inputs.optional_id(form.get("order_id") or None, "order_id"),
+            "to_class_id": inputs.optional_id(form.get("to_class_id") or None, "to_class_id")
+            if kind != "departure"
+            else None,
+            "reason": form.get("reason", ""),
+        }
+        if kind != "transfer_in_school":
+            values |= {
+                f"{side}_category": form.get("category", ""),
+                f"{side}_place": form.get("place", ""),
+                f"{side}_school": form.get("school", ""),
+            }
+        principal = current()
+        try:
+            with db.session(write=True) as s:
+                card_movement.record(s, principal, values)
+        except Refused as exc:  # shown in the form, beside nothing else written
+            self.mv_error = exc.message(principal.language)
+            return None
+        self._open(pupil_id)
+        self._movement_card()
+        return rx.toast.success(t("movement.card.done", principal.language))
 
     @rx.event
     @requires("guardian.write")
@@ -105,7 +199,7 @@ class PupilAdminState(CrudMixin, rx.State):
 
     @classmethod
     def _extra_view(cls) -> rx.Component:
-        return pupil_guardian_tools(cls)
+        return rx.fragment(pupil_movement_tools(cls), pupil_guardian_tools(cls))
 
 
 class UserAdminState(CrudMixin, rx.State):

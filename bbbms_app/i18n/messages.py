@@ -31,6 +31,7 @@ PARTS = (
     "reports2",
     "comm",
     "api",
+    "movement2",
 )
 
 

@@ -16,7 +16,9 @@ from sqlmodel import Field
 from bbbms_app.models._base import SoftDelete
 
 ORDER_KINDS = ("enrollment", "departure", "transfer", "graduation", "other")
-MOVEMENT_KINDS = ("arrival", "departure", "transfer_in_school", "promotion", "graduation")
+# retention: kept in the same grade — an enrollment in a class of the same grade in the next year
+# under the year-end order (services/promotion.py).
+MOVEMENT_KINDS = ("arrival", "departure", "transfer_in_school", "promotion", "graduation", "retention")
 
 
 class Order(SoftDelete, table=True):
@@ -46,7 +48,8 @@ class MovementRecord(SoftDelete, table=True):
 
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('arrival','departure','transfer_in_school','promotion','graduation')", name="movement_kind"
+            "kind IN ('arrival','departure','transfer_in_school','promotion','graduation','retention')",
+            name="movement_kind",
         ),
         Index("ix_movementrecord_school_date", "school_id", "date"),
         Index("ix_movementrecord_pupil", "pupil_id", "date"),

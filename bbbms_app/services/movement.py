@@ -8,7 +8,9 @@ transaction, so the class lists and the journal follow the book:
   after D, as `GridPupil.in_class_on` counts both ends);
 - class change on D: the current enrollment ends the day before D, one in the new class starts on D;
 - promotion on D (the new year's first day): an enrollment in the higher class from D; an enrollment
-  of an earlier year still open ends the day before D (at the latest on its year's last day).
+  of an earlier year still open ends the day before D (at the latest on its year's last day);
+- retention (kept in the same grade) on D: as a promotion, into a class of the same grade of a
+  later year.
 
 `check()` says what is wrong with a movement before anything is written (a FieldError naming the
 field and a catalog message); `apply()` moves the enrollments and audits each change with the
@@ -39,7 +41,9 @@ from bbbms_app.services.school import class_name
 
 WRITE_PERMISSION = "movement.write"
 READ_PERMISSION = "movement.read"
-INTO_CLASS = frozenset({"arrival", "transfer_in_school", "promotion"})  # kinds that need the class moved to
+INTO_CLASS = frozenset(
+    {"arrival", "transfer_in_school", "promotion", "retention"}
+)  # kinds that need the class moved to
 OUT_OF_SCHOOL = frozenset({"departure", "graduation"})
 
 
@@ -160,7 +164,7 @@ def check(
                 raise FieldError("to_class_id", "movement.error.other_year")
             if day <= current.starts_on:
                 raise FieldError("date", "movement.error.before_start", date=format_date(current.starts_on))
-    elif kind == "promotion":
+    elif kind in ("promotion", "retention"):
         assert to_class is not None
         in_year = session.exec(
             select(Enrollment.id)
@@ -182,10 +186,18 @@ def check(
         if previous is not None:
             previous_class = session.get(SchoolClass, previous.class_id)
             assert previous_class is not None
-            if previous_class.grade >= to_class.grade:
+            if kind == "promotion" and previous_class.grade >= to_class.grade:
                 raise FieldError(
                     "to_class_id",
                     "movement.error.grade_not_higher",
+                    name=class_name(previous_class.grade, previous_class.letter),
+                )
+            if kind == "retention" and (
+                previous_class.grade != to_class.grade or previous_class.academic_year_id == to_class.academic_year_id
+            ):
+                raise FieldError(
+                    "to_class_id",
+                    "movement.error.retention_grade",
                     name=class_name(previous_class.grade, previous_class.letter),
                 )
             if previous.ends_on is None:
@@ -253,7 +265,7 @@ def apply(session: Session, principal: Principal | None, record: MovementRecord,
     if plan.current is not None:
         if plan.kind in OUT_OF_SCHOOL:
             ends = day
-        elif plan.kind == "promotion":
+        elif plan.kind in ("promotion", "retention"):
             assert plan.current_class is not None
             ends = min(_year_of(session, plan.current_class).ends_on, day - timedelta(days=1))
         else:

@@ -13,7 +13,8 @@ named by the movement record that made it:
 so for every class and sex, start + arrived + moved in − left − moved out = end holds by
 construction (tests/test_movement_report.py checks it on generated movements). An entry made by
 an arrival counts as arrived, by a class change or a promotion as moved in; an exit made by a
-departure or a graduation counts as left, by a class change or a promotion as moved out. An end no
+departure or a graduation counts as left, by a class change or a promotion as moved out (a
+retention — kept in the same grade — counts as a promotion: the pupil stays in the school). An end no
 record names (data from before the movement book) counts as arrived / left, «not specified».
 """
 
@@ -115,7 +116,8 @@ def contingent(session: Session, school_id: int, start: date, end: date, lang: s
         .where(
             SchoolClass.school_id == school_id,
             or_(
-                (AcademicYear.starts_on <= end) & (AcademicYear.ends_on >= start),  # type: ignore[operator]
+                # a class struck out (a year-end order reversed) shows only if someone was on its list
+                (AcademicYear.starts_on <= end) & (AcademicYear.ends_on >= start) & SchoolClass.deleted_at.is_(None),  # type: ignore[operator, union-attr]
                 SchoolClass.id.in_(listed),  # type: ignore[union-attr]
             ),
         )
@@ -197,7 +199,7 @@ def _entry_of(records: list[MovementRecord], e: Enrollment) -> MovementRecord | 
         if (
             m.to_class_id == e.class_id
             and m.date == e.starts_on
-            and m.kind in ("arrival", "transfer_in_school", "promotion")
+            and m.kind in ("arrival", "transfer_in_school", "promotion", "retention")
         ):
             return m
     return None
@@ -214,7 +216,7 @@ def _exit_of(records: list[MovementRecord], e: Enrollment) -> MovementRecord | N
             return m
         if m.kind == "transfer_in_school" and m.date == e.ends_on + timedelta(days=1):
             return m
-        if m.kind == "promotion" and m.date > e.ends_on:
+        if m.kind in ("promotion", "retention") and m.date > e.ends_on:
             return m
     return None
 
@@ -260,27 +262,57 @@ def table(report: ContingentReport, lang: str) -> tuple[list[str], list[dict[str
     return headers, out
 
 
+# The paper form is too wide for one A4 page (20 measures, each «all» and «girls»): the workbook
+# prints it on two landscape pages, one sheet each — who came (the start, arrivals by where from,
+# moves in) and who left (departures by where to, moves out, the end) —, every class on both.
+PARTS = (
+    ("in", ("start", *(f"arrived.{c}" for c in ORIGINS), "arrived", "moved_in")),
+    ("out", (*(f"left.{c}" for c in DESTINATIONS), "left", "moved_out", "end")),
+)
+
+
 def xlsx_bytes(report: ContingentReport, lang: str, school_name: str = "") -> bytes:
-    """The report on A4: each measure as two columns, all and girls, and the period in the title."""
+    """The report on two A4 landscape sheets: each measure as two columns, all and girls, under a
+    two-row header printed on every page; the totals' lines bold."""
     from bbbms_app.services.engine import xlsx
 
-    columns = [xlsx.Column(t("contingent.col.class", lang), "text", 14)]
-    for m in MEASURES:
-        header = measure_label(m, lang)
-        columns.append(xlsx.Column(header, "number", 9))
-        columns.append(xlsx.Column(f"{header}: {t('contingent.girls', lang)}", "number", 9))
-    data = []
-    for r in report.all_rows():
-        line: list[object] = [label(r, lang)]
-        for m in MEASURES:
-            line += [r.total(m), r.counts[m]["f"]]
-        data.append(line)
     title = t(
         "contingent.title_period",
         lang,
         start=format_date(report.start, lang),
         end=format_date(report.end, lang),
     )
-    return xlsx.to_bytes(
-        [xlsx.Sheet(t("contingent.sheet", lang), columns, data)], title=" — ".join(x for x in (school_name, title) if x)
-    )
+    head = xlsx.Style(bold=True, align="center", valign="vcenter", border=True, wrap=True, size=9, fill="#EEEEEE")
+    plain = xlsx.Style(border=True, align="center", size=10)
+    name = xlsx.Style(border=True, size=10)
+    total = xlsx.Style(border=True, align="center", size=10, bold=True, fill="#FFF2CC")
+    total_name = xlsx.Style(border=True, size=10, bold=True, fill="#FFF2CC")
+    sheets = []
+    for part, measures in PARTS:
+        sheet_title = f"{title} — {t(f'contingent.part.{part}', lang)}"
+        cells = [
+            xlsx.Cell(0, 0, " — ".join(x for x in (school_name, sheet_title) if x), xlsx.Style(bold=True, size=12),
+                      cols=1 + 2 * len(measures)),
+            xlsx.Cell(1, 0, t("contingent.col.class", lang), head, rows=2),
+        ]  # fmt: skip
+        for i, m in enumerate(measures):
+            cells.append(xlsx.Cell(1, 1 + 2 * i, measure_label(m, lang), head, cols=2))
+            cells.append(xlsx.Cell(2, 1 + 2 * i, t("contingent.all", lang), head))
+            cells.append(xlsx.Cell(2, 2 + 2 * i, t("contingent.girls", lang), head))
+        for r, row in enumerate(report.all_rows(), start=3):
+            bold = row.key != "class"
+            cells.append(xlsx.Cell(r, 0, label(row, lang), total_name if bold else name))
+            for i, m in enumerate(measures):
+                cells.append(xlsx.Cell(r, 1 + 2 * i, row.total(m), total if bold else plain))
+                cells.append(xlsx.Cell(r, 2 + 2 * i, row.counts[m]["f"], total if bold else plain))
+        sheets.append(
+            xlsx.Layout(
+                t(f"contingent.part.{part}", lang)[:31],
+                cells,
+                widths={0: 22, (1, 2 * len(measures)): 6.5},
+                freeze=(3, 1),
+                repeat=(1, 2),
+                heights={1: 54},
+            )
+        )
+    return xlsx.to_bytes(sheets, title=" — ".join(x for x in (school_name, title) if x))

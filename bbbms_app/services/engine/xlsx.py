@@ -132,6 +132,7 @@ class Layout:
     repeat: tuple[int, int] | None = None
     landscape: bool = True
     margins: tuple[float, float, float, float] = (0.5, 0.5, 0.7, 0.7)  # left, right, top, bottom (inches)
+    heights: dict[int, float] = field(default_factory=dict)  # a row's height in points (a wrapped header)
 
 
 def write(
@@ -434,6 +435,8 @@ def _write_layout(wb: Any, sheet: Layout, name: str, title: str, footer: str) ->
     for cols, width in sheet.widths.items():
         first, last = cols if isinstance(cols, tuple) else (cols, cols)
         ws.set_column(first, last, width)
+    for row, height in sheet.heights.items():
+        ws.set_row(row, height)
     if sheet.freeze:
         ws.freeze_panes(*sheet.freeze)
     ws.set_landscape() if sheet.landscape else ws.set_portrait()

@@ -16,7 +16,7 @@ from bbbms_app.services.engine.spec import FieldSpec
 PLACE_FIELDS = ("from_category", "from_place", "to_category", "to_place")
 BOOKS = {
     "arrivals_departures": ("arrival", "departure", "graduation"),
-    "inside": ("transfer_in_school", "promotion"),
+    "inside": ("transfer_in_school", "promotion", "retention"),
 }
 WRITTEN_ONCE = ("kind", "pupil_id", "date", "order_id", "to_class_id", "from_school", "to_school", *PLACE_FIELDS)
 
