@@ -15,6 +15,8 @@ but no longer on disk (an export already downloaded, a scan altered) is `410`.
 - `/private/export/{owner}/{file}`: a marked export, once (services.private_files.open_export).
 - `/admin-files/{token}`: an engine export (services.engine.downloads.open_for).
 - `/journal-files/{token}`: a journal's XLSX (services.journal_export.open_download).
+- `/private/document/{version_id}`: a version of a document of the register, old ones included,
+  to whoever may read that document (services.documents.version_for); every download audited.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bbbms_app import db, settings
-from bbbms_app.services import accounts, audit, journal_export, private_files
+from bbbms_app.services import accounts, audit, documents, journal_export, private_files
 from bbbms_app.services import consent as consent_service
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import downloads
@@ -147,11 +149,35 @@ def journal_file(request: Request, principal: Principal) -> Response:
     return send(ticket.path, ticket.filename, ticket.content_type)
 
 
+@private_download("document_version")
+def document_version(request: Request, principal: Principal) -> Response:
+    """GET /private/document/{version_id}: one version of a register document, to its readers."""
+    with db.session() as s:
+        version, doc = documents.version_for(s, principal, request.path_params.get("version_id"))
+        data = private_files.read_verified("documents", version.file_name, version.sha256)
+        if data is None:
+            log.error("document version %s: file missing or its SHA-256 differs", version.id)
+            audit.record(s, principal, "denied", "document_version", version.id, reason="file missing or altered")
+            return gone("the stored file is missing or altered")
+        audit.record(
+            s,
+            principal,
+            "download",
+            "document_version",
+            version.id,
+            field=f"document:{doc.id}",
+            school_id=doc.school_id,
+        )
+    ext = version.file_name.rsplit(".", 1)[-1]
+    return send(data, f"document-{doc.id}-v{version.number}.{ext}", version.content_type)
+
+
 ROUTES = [
     Route("/private/consent-scan/{consent_id:int}", consent_scan, methods=["GET"]),
     Route("/private/export/{owner:int}/{file}", export_download, methods=["GET"]),
     Route(f"{downloads.ROUTE}/{{token}}", engine_download, methods=["GET"]),
     Route(f"{journal_export.JOURNAL_ROUTE}/{{token}}", journal_file, methods=["GET"]),
+    Route(f"{documents.ROUTE}/{{version_id:int}}", document_version, methods=["GET"]),
 ]
 
 # Mounted by app.py as an api_transformer: these routes come before Reflex's own and the frontend.

@@ -5,6 +5,7 @@ from bbbms_app.models.accounts import ROLES, AccountRequest, AuditEvent, LoginSe
 from bbbms_app.models.api import ApiClient, ApiToken
 from bbbms_app.models.communication import Announcement, AnnouncementRead, CalendarFeed, SchoolEvent
 from bbbms_app.models.consent import Consent
+from bbbms_app.models.documents import Document, DocumentAck, DocumentReader, DocumentVersion
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
@@ -26,6 +27,10 @@ __all__ = [
     "CalendarFeed",
     "ClassTermClose",
     "Consent",
+    "Document",
+    "DocumentAck",
+    "DocumentReader",
+    "DocumentVersion",
     "Enrollment",
     "GradingPolicy",
     "Guardian",
