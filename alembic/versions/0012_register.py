@@ -7,7 +7,12 @@ Create Date: 2026-12-02
 Four new tables (models/documents.py): `document` (kind, number per school × kind × year given at
 approval, date, title, description and its search key, author, status, reader roles, retention),
 `documentversion` (each file kept), `documentreader` (named readers) and `documentack` (read and
-acknowledged). Nothing existing changes.
+acknowledged). Announcements (issue 17 #1's remainder): `announcementrecipient` (the named people
+of the new audience «people») and `announcementattachment` (private files); the check of
+`announcement.audience` admits 'people'. PostgreSQL changes the check in place; SQLite rebuilds the
+table (batch mode, foreign keys off as alembic/env.py runs it) and puts back any index the rebuild
+changed, then refuses to commit if a row points at nothing (`PRAGMA foreign_key_check`), as
+0008_house does.
 """
 
 from collections.abc import Sequence
@@ -23,7 +28,82 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+OLD_AUDIENCE = "audience IN ('school','grade','class','role')"
+NEW_AUDIENCE = "audience IN ('school','grade','class','role','people')"
+
+
+def _audience_check(sql: str) -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        op.drop_constraint(op.f("ck_announcement_audience"), "announcement", type_="check")
+        op.create_check_constraint(op.f("ck_announcement_audience"), "announcement", sql)
+        return
+    if bind.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        bind.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    saved = bind.exec_driver_sql(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'announcement' "
+        "AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+    ).all()
+    with op.batch_alter_table("announcement", recreate="always") as batch:
+        batch.drop_constraint(op.f("ck_announcement_audience"), type_="check")
+        batch.create_check_constraint(op.f("ck_announcement_audience"), sa.text(sql))
+    now = dict(
+        bind.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'announcement' AND type IN ('index', 'trigger')"
+        ).all()
+    )
+    for type_, name, index_sql in saved:
+        if now.get(name) == index_sql:
+            continue
+        if name in now:
+            bind.exec_driver_sql(f'DROP {type_.upper()} "{name}"')
+        bind.exec_driver_sql(index_sql)
+    broken = bind.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"rebuilding announcement left rows pointing at nothing: {broken[:5]}")
+
+
 def upgrade() -> None:
+    _audience_check(NEW_AUDIENCE)
+    op.create_table(
+        "announcementattachment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("announcement_id", sa.Integer(), nullable=False),
+        sa.Column("file_name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("original_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("content_type", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["announcement_id"],
+            ["announcement.id"],
+            name=op.f("fk_announcementattachment_announcement_id_announcement"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_announcementattachment")),
+    )
+    with op.batch_alter_table("announcementattachment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_announcementattachment_announcement_id"), ["announcement_id"], unique=False
+        )
+    op.create_table(
+        "announcementrecipient",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("announcement_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["announcement_id"],
+            ["announcement.id"],
+            name=op.f("fk_announcementrecipient_announcement_id_announcement"),
+        ),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_announcementrecipient_user_id_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_announcementrecipient")),
+        sa.UniqueConstraint(
+            "announcement_id", "user_id", name=op.f("uq_announcementrecipient_announcement_id_user_id")
+        ),
+    )
+    with op.batch_alter_table("announcementrecipient", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_announcementrecipient_announcement_id"), ["announcement_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_announcementrecipient_user_id"), ["user_id"], unique=False)
     op.create_table(
         "document",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -112,6 +192,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(
+        "DELETE FROM announcementread WHERE announcement_id IN (SELECT id FROM announcement WHERE audience = 'people')"
+    )
+    op.execute("DELETE FROM announcementrecipient")
+    op.execute("DELETE FROM announcementattachment")
+    op.execute("DELETE FROM announcement WHERE audience = 'people'")
+    with op.batch_alter_table("announcementrecipient", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_announcementrecipient_user_id"))
+        batch_op.drop_index(batch_op.f("ix_announcementrecipient_announcement_id"))
+    op.drop_table("announcementrecipient")
+    with op.batch_alter_table("announcementattachment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_announcementattachment_announcement_id"))
+    op.drop_table("announcementattachment")
+    _audience_check(OLD_AUDIENCE)
     with op.batch_alter_table("documentversion", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_documentversion_document_id"))
 

@@ -3,7 +3,14 @@
 from bbbms_app.models.academics import Enrollment, SchoolClass, SubgroupMember, Subject, TeachingAssignment
 from bbbms_app.models.accounts import ROLES, AccountRequest, AuditEvent, LoginSession, User
 from bbbms_app.models.api import ApiClient, ApiToken
-from bbbms_app.models.communication import Announcement, AnnouncementRead, CalendarFeed, SchoolEvent
+from bbbms_app.models.communication import (
+    Announcement,
+    AnnouncementAttachment,
+    AnnouncementRead,
+    AnnouncementRecipient,
+    CalendarFeed,
+    SchoolEvent,
+)
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.documents import Document, DocumentAck, DocumentReader, DocumentVersion
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
@@ -18,7 +25,9 @@ __all__ = [
     "AcademicYear",
     "AccountRequest",
     "Announcement",
+    "AnnouncementAttachment",
     "AnnouncementRead",
+    "AnnouncementRecipient",
     "ApiClient",
     "ApiToken",
     "Attendance",

@@ -454,7 +454,7 @@ def card(session: Session, principal: Principal, document_id: int) -> dict:
                 "number": str(v.number),
                 "name": v.original_name or f"v{v.number}",
                 "size": f"{max(1, round(v.size / 1024))} KB",
-                "type": v.content_type.rsplit("/", 1)[-1].rsplit(".", 1)[-1].upper()[:12],
+                "type": v.file_name.rsplit(".", 1)[-1].upper(),
                 "by": v.uploaded_by,
                 "at": v.uploaded_at.strftime("%d.%m.%Y"),
                 "href": f"{ROUTE}/{v.id}",
