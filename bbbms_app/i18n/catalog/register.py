@@ -136,3 +136,34 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "This document is not addressed to you or not approved yet",
     ),
 }
+
+# Announcements (issue 17 #1's remainder): named people and attachments.
+MESSAGES.update(
+    {
+        "comm.audience.people": ("Аты аталган адамдарга", "Выбранным людям", "Named people"),
+        "comm.field.people": ("Кимдерге", "Кому именно", "To whom exactly"),
+        "comm.add_person": ("Адам кошуу", "Добавить человека", "Add a person"),
+        "comm.attach": (
+            "Файл тиркөө: PDF, сүрөт, Word, Excel, 10 МБ чейин",
+            "Прикрепить файл: PDF, фото, Word, Excel, до 10 МБ",
+            "Attach a file: PDF, photo, Word, Excel, up to 10 MB",
+        ),
+        "comm.error.people": (
+            "Жок дегенде бир адамды тандаңыз",
+            "Выберите хотя бы одного человека",
+            "Choose at least one person",
+        ),
+        "comm.error.too_many_people": (
+            "Эң көп {n} адам; көбүрөөк болсо, ролго же класска жазыңыз",
+            "Не больше {n} человек; если больше — пишите роли или классу",
+            "At most {n} people; for more, write to a role or a class",
+        ),
+        "comm.error.files": ("Эң көп {n} файл", "Не больше {n} файлов", "At most {n} files"),
+        "comm.error.file_gone": (
+            "Тиркелген файл табылган жок, аны кайра тиркеңиз",
+            "Прикреплённый файл не найден, прикрепите его снова",
+            "An attached file is gone, attach it again",
+        ),
+        "audit.entity.announcement_file": ("Кулактандыруунун файлы", "Файл объявления", "Announcement file"),
+    }
+)
