@@ -121,3 +121,59 @@ def test_a_teacher_acknowledges_a_document_on_a_phone(phone: Page, tmp_path):
     phone.reload()
     phone.get_by_test_id("doc-row").filter(has_text="Баалоо жөнүндө жобо").tap()
     expect(phone.get_by_test_id("doc-card").get_by_test_id("doc-acked-you")).to_be_visible()
+
+
+def test_an_announcement_to_named_people_with_a_file(
+    page: Page, phone: Page, browser: Browser, app_url, browser_db_url, tmp_path
+):
+    """The director writes to one named teacher with a file; he opens it on his phone and gets the
+    file; the class teacher, not named, neither sees it nor gets the file."""
+    from sqlmodel import Session, select
+
+    from bbbms_app import db
+    from bbbms_app.models import User
+
+    eng = db.make_engine(browser_db_url)
+    with Session(eng) as s:
+        teacher_name = s.exec(select(User.full_name).where(User.username == "teacher")).one()
+    eng.dispose()
+    title = "Ачык сабак боюнча сунуштар"
+    sign_in(page, "director")
+    page.goto("/announcements")
+    page.get_by_test_id("ann-title").fill(title)
+    page.get_by_test_id("ann-body").fill("Тиркелген файлды окуп чыгыңыз.")
+    page.get_by_test_id("ann-audience").click()
+    page.get_by_role("option", name="Аты аталган адамдарга", exact=True).click()
+    page.get_by_test_id("ann-person").click()
+    page.get_by_role("option", name=teacher_name, exact=True).click()
+    expect(page.get_by_test_id("ann-named")).to_have_text(teacher_name)
+    page.locator("#announcement_files input[type=file]").set_input_files(
+        files=[{"name": "сунуштар.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    expect(page.get_by_test_id("ann-staged")).to_contain_text("сунуштар.pdf")
+    page.get_by_test_id("ann-send").click()
+    written = page.get_by_test_id("ann-written").filter(has_text=title)
+    expect(written.get_by_test_id("ann-to")).to_have_text(f"Аты аталган адамдарга · {teacher_name}")
+    url = written.get_by_test_id("ann-file").get_attribute("href")
+    assert url and re.fullmatch(r"/private/announcement-file/\d+", url), url
+    page.screenshot(path=str(_shots(tmp_path) / "announcements-1280-people-ky.png"), full_page=True)
+
+    phone.goto("/login")
+    phone.locator("#username").tap()
+    phone.locator("#username").fill("teacher")
+    phone.locator("#password").fill(DEMO_PASSWORD)
+    phone.get_by_test_id("login-submit").tap()
+    card = phone.get_by_test_id("home-announcement").filter(has_text=title)
+    card.tap()
+    expect(card.get_by_test_id("ann-file")).to_have_text("сунуштар.pdf")
+    assert phone.request.get(url).body() == PDF
+    phone.screenshot(path=str(_shots(tmp_path) / "home-announcement-file-375-ky.png"), full_page=True)
+    other = _signed_in(browser, app_url, "classteacher")
+    try:
+        assert other.request.get(url).status == 404
+        other_page = other.pages[0]
+        other_page.goto("/")
+        expect(other_page.get_by_test_id("page-title")).to_be_visible()
+        expect(other_page.get_by_test_id("home-announcement").filter(has_text=title)).to_have_count(0)
+    finally:
+        other.close()
