@@ -33,7 +33,7 @@ def audience_text(
         in_language("comm.audience", tuple(dict.fromkeys((*audiences, "people"))), row["audience"]),
         rx.cond(row["detail"] != "", " · ", ""),
         detail,
-        rx.cond(row["audience"] != "role", " · ", ""),
+        rx.cond((row["audience"] != "role") & (row["audience"] != "people"), " · ", ""),
         rx.cond(
             (row["audience"] != "role") & (row["audience"] != "people"),
             in_language("comm.reach", reaches, row["reach"]),
