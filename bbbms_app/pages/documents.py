@@ -585,7 +585,14 @@ def _form() -> rx.Component:
             ),
             rx.flex(
                 rx.button(tr("docs.create"), on_click=S.create, size="3", data_testid="doc-f-save"),
-                rx.button(tr("docs.close"), on_click=S.close_form, size="3", variant="soft", color_scheme="gray"),
+                rx.button(
+                    tr("docs.close"),
+                    on_click=S.close_form,
+                    size="3",
+                    variant="soft",
+                    color_scheme="gray",
+                    data_testid="doc-f-close",
+                ),
                 gap="8px",
                 wrap="wrap",
             ),

@@ -47,6 +47,7 @@ def test_a_second_version_keeps_the_old_one_for_its_readers_only(page: Page, bro
     page.get_by_test_id("doc-f-title").fill(title)
     page.get_by_test_id("doc-f-description").fill("Катталуучу кагаздар жана алардын сакталышы")
     page.get_by_test_id("doc-f-role-clerk").click()
+    page.screenshot(path=str(shots / "documents-1280-form-ky.png"), full_page=True)
     page.get_by_test_id("doc-f-save").click()
     card = page.get_by_test_id("doc-card")
     expect(card.get_by_test_id("doc-title")).to_have_text(title)
@@ -101,6 +102,13 @@ def test_a_teacher_acknowledges_a_document_on_a_phone(phone: Page, tmp_path):
     expect(phone.get_by_test_id("doc-new")).to_be_visible()
     expect(phone.get_by_test_id("doc-row").filter(has_text="ички көзөмөл планы")).to_have_count(0)  # a draft
     phone.screenshot(path=str(shots / "documents-375-list-ky.png"), full_page=True)
+    phone.get_by_test_id("doc-new").tap()
+    expect(phone.get_by_test_id("doc-form")).to_be_visible()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the new-document form scrolls sideways on a phone ({width} px)"
+    phone.screenshot(path=str(shots / "documents-375-form-ky.png"), full_page=True)
+    phone.get_by_test_id("doc-f-close").tap()
+    expect(phone.get_by_test_id("doc-form")).to_have_count(0)
     phone.get_by_test_id("doc-row").filter(has_text="Баалоо жөнүндө жобо").tap()
     card = phone.get_by_test_id("doc-card")
     expect(card.get_by_test_id("doc-title")).to_have_text("Баалоо жөнүндө жобо")
