@@ -302,3 +302,41 @@ def test_every_version_downloads_to_its_readers_and_404_to_anyone_else(school):
 
     private_files.path_of("documents", v1.file_name).write_bytes(PDF + b"%altered")
     assert get(old, "t_clerk").status_code == 410
+
+
+def test_two_approvals_at_once_get_two_numbers(school):
+    """The second approval waits for (PostgreSQL: clashes with) the first, and takes the next number."""
+    import threading
+
+    first, second = make(title="Биринчи"), make(title="Экинчи")
+    approved = threading.Event()
+    numbers: dict[str, int | None] = {}
+    errors: list[BaseException] = []
+
+    def a() -> None:
+        try:
+            with db.session(write=True) as s:
+                numbers["a"] = documents.approve(s, principal_of("t_director", s), first).number
+                approved.set()
+                threading.Event().wait(0.5)  # still open while the other one approves
+        except BaseException as exc:
+            errors.append(exc)
+            approved.set()
+
+    def b() -> None:
+        approved.wait(10)
+        try:
+            with db.session(write=True) as s:
+                numbers["b"] = documents.approve(s, principal_of("t_director", s), second).number
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert (numbers["a"], numbers["b"]) == (1, 2)
+    with db.session() as s:
+        assert sorted(d.number for d in s.exec(select(Document)).all()) == [1, 2]
