@@ -28,6 +28,7 @@ from bbbms_app.pages.calendar import CalendarState, calendar_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
 from bbbms_app.pages.dashboard import DashboardState, dashboard_page
 from bbbms_app.pages.diary import DiaryState, diary_page
+from bbbms_app.pages.documents import DocumentsState, documents_page
 from bbbms_app.pages.exams import ExamsState, exams_page
 from bbbms_app.pages.home import HomeState, home_page
 from bbbms_app.pages.journal import JournalState, journal_page
@@ -105,6 +106,7 @@ PAGES: tuple[Page, ...] = (
         announcements_page,
         (AnnouncementsState.load,),
     ),
+    Page("/documents", "nav.documents", ("document.read",), "files", documents_page, (DocumentsState.load,)),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     Page("/alpha-book", "alpha.nav", ("movement.read",), "book-a", alpha_book_page, (AlphaBookState.load,)),

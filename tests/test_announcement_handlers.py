@@ -22,7 +22,7 @@ def stored() -> list[tuple[str, str, int | None, str]]:
 async def test_a_class_teacher_posts_to_her_class_parents_and_sees_who_read(school):
     page = sub(new_tab("t_classteacher"), AnnouncementsState)
     assert not is_refusal(await page.load())
-    assert (page.audience_options, page.reach_options) == (["class"], ["families", "parents", "pupils"])
+    assert (page.audience_options, page.reach_options) == (["class", "people"], ["families", "parents", "pupils"])
     assert page.class_options == [{"id": str(school.class_5a), "name": "5-А"}]
     assert page.class_id == str(school.class_5a) and page.publish_on == date.today().isoformat()
     await page.set_value("title", "Ата-энелер жыйыны")
@@ -53,7 +53,7 @@ async def test_a_class_teacher_posts_to_her_class_parents_and_sees_who_read(scho
 async def test_a_refused_value_is_shown_under_the_form_and_nothing_is_written(school):
     page = sub(new_tab("t_director"), AnnouncementsState)
     assert not is_refusal(await page.load())
-    assert page.audience_options == ["school", "grade", "class", "role"]
+    assert page.audience_options == ["school", "grade", "class", "role", "people"]
     await page.set_value("title", "Кечигип калган")
     await page.set_value("expires_on", (date.today() - timedelta(days=1)).strftime("%d.%m.%Y"))
     await page.send()

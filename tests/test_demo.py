@@ -829,3 +829,18 @@ def test_the_demo_of_another_date(
             assert kinds == {}
             promotions = s.exec(select(MovementRecord.date).where(MovementRecord.kind == "promotion").distinct()).all()
             assert promotions == [date(2026, 9, 1)]
+
+
+def test_the_register_has_its_demo_documents(demo_engine: Engine) -> None:
+    from bbbms_app.models.documents import Document, DocumentAck, DocumentVersion
+
+    with Session(demo_engine) as s:
+        docs = {d.title: d for d in s.exec(select(Document)).all()}
+        versions = s.exec(select(DocumentVersion)).all()
+        acks = s.exec(select(DocumentAck)).all()
+    assert {d.kind for d in docs.values()} == {"order", "minutes", "local_act", "plan"}
+    act = docs["Баалоо жөнүндө жобо"]
+    assert (act.status, act.number, act.year) == ("approved", 1, 2026)
+    assert sorted(v.number for v in versions if v.document_id == act.id) == [1, 2]
+    assert docs["2-чейректин ички көзөмөл планы"].status == "draft"
+    assert len(acks) == 5

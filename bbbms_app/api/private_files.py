@@ -15,12 +15,17 @@ but no longer on disk (an export already downloaded, a scan altered) is `410`.
 - `/private/export/{owner}/{file}`: a marked export, once (services.private_files.open_export).
 - `/admin-files/{token}`: an engine export (services.engine.downloads.open_for).
 - `/journal-files/{token}`: a journal's XLSX (services.journal_export.open_download).
+- `/private/document/{version_id}`: a version of a document of the register, old ones included,
+  to whoever may read that document (services.documents.version_for); every download audited.
+- `/private/announcement-file/{id}`: an announcement's attachment, to whoever receives it today
+  and to those who manage it (services.announcements.attachment_for); every download audited.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -30,7 +35,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bbbms_app import db, settings
-from bbbms_app.services import accounts, audit, journal_export, private_files
+from bbbms_app.services import accounts, announcements, audit, documents, journal_export, private_files
 from bbbms_app.services import consent as consent_service
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import downloads
@@ -147,11 +152,51 @@ def journal_file(request: Request, principal: Principal) -> Response:
     return send(ticket.path, ticket.filename, ticket.content_type)
 
 
+@private_download("document_version")
+def document_version(request: Request, principal: Principal) -> Response:
+    """GET /private/document/{version_id}: one version of a register document, to its readers."""
+    with db.session() as s:
+        version, doc = documents.version_for(s, principal, request.path_params.get("version_id"))
+        data = private_files.read_verified("documents", version.file_name, version.sha256)
+        if data is None:
+            log.error("document version %s: file missing or its SHA-256 differs", version.id)
+            audit.record(s, principal, "denied", "document_version", version.id, reason="file missing or altered")
+            return gone("the stored file is missing or altered")
+        audit.record(
+            s,
+            principal,
+            "download",
+            "document_version",
+            version.id,
+            field=f"document:{doc.id}",
+            school_id=doc.school_id,
+        )
+    ext = version.file_name.rsplit(".", 1)[-1]
+    return send(data, f"document-{doc.id}-v{version.number}.{ext}", version.content_type)
+
+
+@private_download("announcement_file")
+def announcement_file(request: Request, principal: Principal) -> Response:
+    """GET /private/announcement-file/{attachment_id}: a file of an announcement, to its recipients."""
+    with db.session() as s:
+        f, a = announcements.attachment_for(s, principal, request.path_params.get("attachment_id"), date.today())
+        data = private_files.read_verified("documents", f.file_name, f.sha256)
+        if data is None:
+            log.error("announcement file %s: missing or its SHA-256 differs", f.id)
+            audit.record(s, principal, "denied", "announcement_file", f.id, reason="file missing or altered")
+            return gone("the stored file is missing or altered")
+        audit.record(s, principal, "download", "announcement_file", f.id, field=f"announcement:{a.id}")
+    ext = f.file_name.rsplit(".", 1)[-1]
+    return send(data, f"announcement-{a.id}-{f.id}.{ext}", f.content_type)
+
+
 ROUTES = [
     Route("/private/consent-scan/{consent_id:int}", consent_scan, methods=["GET"]),
     Route("/private/export/{owner:int}/{file}", export_download, methods=["GET"]),
     Route(f"{downloads.ROUTE}/{{token}}", engine_download, methods=["GET"]),
     Route(f"{journal_export.JOURNAL_ROUTE}/{{token}}", journal_file, methods=["GET"]),
+    Route(f"{documents.ROUTE}/{{version_id:int}}", document_version, methods=["GET"]),
+    Route(f"{announcements.FILE_ROUTE}/{{attachment_id:int}}", announcement_file, methods=["GET"]),
 ]
 
 # Mounted by app.py as an api_transformer: these routes come before Reflex's own and the frontend.

@@ -29,12 +29,41 @@ def audience_text(
         row["detail"],
     )
     return rx.text(
-        in_language("comm.audience", audiences, row["audience"]),
+        # An announcement's audiences add «people» (named users) to an event's.
+        in_language("comm.audience", tuple(dict.fromkeys((*audiences, "people"))), row["audience"]),
         rx.cond(row["detail"] != "", " · ", ""),
         detail,
-        rx.cond(row["audience"] != "role", " · ", ""),
-        rx.cond(row["audience"] != "role", in_language("comm.reach", reaches, row["reach"]), ""),
+        rx.cond((row["audience"] != "role") & (row["audience"] != "people"), " · ", ""),
+        rx.cond(
+            (row["audience"] != "role") & (row["audience"] != "people"),
+            in_language("comm.reach", reaches, row["reach"]),
+            "",
+        ),
         **props,
+    )
+
+
+def attachment_links(files: rx.Var) -> rx.Component:
+    """An announcement's files («id<TAB>name» per line) as download links to the private route."""
+    return rx.cond(
+        files != "",
+        rx.flex(
+            rx.foreach(
+                files.to(str).split("\n"),  # type: ignore[attr-defined]
+                lambda f: rx.el.a(
+                    rx.flex(
+                        rx.icon("paperclip", size=14), rx.text(f.split("\t")[1], size="2"), gap="4px", align="center"
+                    ),
+                    href="/private/announcement-file/" + f.split("\t")[0],
+                    download="",
+                    on_click=rx.stop_propagation,
+                    data_testid="ann-file",
+                    style={"minHeight": "32px", "display": "inline-flex", "alignItems": "center"},
+                ),
+            ),
+            gap="12px",
+            wrap="wrap",
+        ),
     )
 
 
@@ -62,6 +91,7 @@ def feed_card(row: rx.Var, is_open: rx.Var, on_open, codes: tuple[Sequence[str],
                 is_open,
                 rx.vstack(
                     body_text(row["body"], size="2", data_testid="ann-body-text"),
+                    attachment_links(row["files"]),
                     audience_text(row, *codes, size="1", color_scheme="gray"),
                     rx.text(
                         tr("comm.from").replace("{name}", row["author"]),  # type: ignore[attr-defined]

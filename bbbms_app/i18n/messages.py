@@ -32,6 +32,7 @@ PARTS = (
     "comm",
     "api",
     "movement2",
+    "register",
 )
 
 

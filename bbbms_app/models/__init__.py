@@ -3,8 +3,16 @@
 from bbbms_app.models.academics import Enrollment, SchoolClass, SubgroupMember, Subject, TeachingAssignment
 from bbbms_app.models.accounts import ROLES, AccountRequest, AuditEvent, LoginSession, User
 from bbbms_app.models.api import ApiClient, ApiToken
-from bbbms_app.models.communication import Announcement, AnnouncementRead, CalendarFeed, SchoolEvent
+from bbbms_app.models.communication import (
+    Announcement,
+    AnnouncementAttachment,
+    AnnouncementRead,
+    AnnouncementRecipient,
+    CalendarFeed,
+    SchoolEvent,
+)
 from bbbms_app.models.consent import Consent
+from bbbms_app.models.documents import Document, DocumentAck, DocumentReader, DocumentVersion
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
@@ -17,7 +25,9 @@ __all__ = [
     "AcademicYear",
     "AccountRequest",
     "Announcement",
+    "AnnouncementAttachment",
     "AnnouncementRead",
+    "AnnouncementRecipient",
     "ApiClient",
     "ApiToken",
     "Attendance",
@@ -26,6 +36,10 @@ __all__ = [
     "CalendarFeed",
     "ClassTermClose",
     "Consent",
+    "Document",
+    "DocumentAck",
+    "DocumentReader",
+    "DocumentVersion",
     "Enrollment",
     "GradingPolicy",
     "Guardian",

@@ -12,6 +12,8 @@ from bbbms_app.models._base import ts_field
 # To whom an announcement goes: the whole school, one parallel (all 9th classes), one class, or
 # one role (all teachers, all parents).
 AUDIENCES = ("school", "grade", "class", "role")
+# An announcement may also go to named people (AnnouncementRecipient); an event may not.
+ANNOUNCEMENT_AUDIENCES = (*AUDIENCES, "people")
 # Who among that audience reads it: everybody, its staff, its parents, its pupils, or its
 # families (parents and pupils).
 REACHES = ("all", "staff", "parents", "pupils", "families")
@@ -23,7 +25,7 @@ class Announcement(SQLModel, table=True):
     """One announcement: plain text (never rendered as HTML or markdown), its audience and its dates."""
 
     __table_args__ = (
-        CheckConstraint("audience IN ('school','grade','class','role')", name="audience"),
+        CheckConstraint("audience IN ('school','grade','class','role','people')", name="audience"),
         CheckConstraint("reach IN ('all','staff','parents','pupils','families')", name="reach"),
         CheckConstraint("audience <> 'grade' OR grade BETWEEN 1 AND 12", name="grade"),
         CheckConstraint("audience <> 'class' OR class_id IS NOT NULL", name="class"),
@@ -60,6 +62,29 @@ class AnnouncementRead(SQLModel, table=True):
     announcement_id: int = Field(foreign_key="announcement.id", index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     read_at: datetime = ts_field(default_now=True)
+
+
+class AnnouncementRecipient(SQLModel, table=True):
+    """A person an announcement of the audience «people» is addressed to."""
+
+    __table_args__ = (UniqueConstraint("announcement_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+
+
+class AnnouncementAttachment(SQLModel, table=True):
+    """A file attached to an announcement: stored privately (services/private_files, kind
+    «documents»), downloaded by its recipients and its author through /private/announcement-file/{id}."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    announcement_id: int = Field(foreign_key="announcement.id", index=True)
+    file_name: str = Field(max_length=80)
+    original_name: str = Field(default="", max_length=200)
+    sha256: str = Field(max_length=64)
+    size: int
+    content_type: str = Field(max_length=120)
 
 
 class SchoolEvent(SQLModel, table=True):

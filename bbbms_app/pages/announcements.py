@@ -9,6 +9,7 @@ one read when it is opened. Bodies are plain text, shown as text with their line
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 
 import reflex as rx
@@ -16,16 +17,19 @@ import reflex as rx
 from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
-from bbbms_app.components.announcement import audience_text, body_text, in_language
+from bbbms_app.components.announcement import attachment_links, audience_text, body_text, in_language
 from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import t
 from bbbms_app.models.accounts import ROLES
-from bbbms_app.models.communication import AUDIENCE_ROLES, AUDIENCES, REACHES
-from bbbms_app.services import announcements
+from bbbms_app.models.communication import ANNOUNCEMENT_AUDIENCES, AUDIENCE_ROLES, REACHES
+from bbbms_app.services import announcements, private_files
 from bbbms_app.services.announcements import CLASS_REACHES, Draft
 from bbbms_app.services.errors import Refused
+
+AUDIENCES = ANNOUNCEMENT_AUDIENCES  # the school, a grade, a class, a role, or named people
+UPLOAD_ID = "announcement_files"
 
 TEXT_FIELDS = {"title": announcements.TITLE_MAX, "body": announcements.BODY_MAX, "publish_on": 10, "expires_on": 10}
 
@@ -51,19 +55,27 @@ class AnnouncementsState(rx.State):
     class_options: list[dict[str, str]] = []
     school_wide: bool = False
     rows: list[dict[str, str]] = []
+    # The audience «people»: whom he may name, and whom he named.
+    people_options: list[dict[str, str]] = []
+    people: list[dict[str, str]] = []
+    # Files staged for the announcement being written: names and sizes shown, the rest kept here.
+    staged: list[dict[str, str]] = []
+    _staged: list[dict] = []
 
     def _fetch(self) -> None:
         principal = current()
         with db.session() as s:
             self.rows = announcements.written(s, principal)
             self.class_options = announcements.class_options(s, principal)
+            self.people_options = announcements.people_options(s, principal, date.today())
         self.school_wide = announcements.writes_school(principal)
-        self.audience_options = list(AUDIENCES) if self.school_wide else ["class"]
+        self.audience_options = list(AUDIENCES) if self.school_wide else ["class", "people"]
         self.reach_options = list(REACHES) if self.school_wide else list(CLASS_REACHES)
 
     def _clear(self) -> None:
         self.title = self.body = self.grade = self.role = self.expires_on = self.form_error = ""
         self.pinned = False
+        self.people, self.staged, self._staged = [], [], []
         self.form_key += 1
         self.publish_on = date.today().isoformat()
         self.audience = self.audience_options[0]
@@ -131,6 +143,52 @@ class AnnouncementsState(rx.State):
 
     @rx.event
     @requires("announcement.write")
+    def add_person(self, user_id: str):
+        """Name one more person (one the form offered) for the audience «people»."""
+        picked = inputs.offered(user_id, self.people_options)
+        if picked is not None and all(p["id"] != picked for p in self.people):
+            if len(self.people) >= announcements.PEOPLE_MAX:
+                return None
+            self.people = [*self.people, next(o for o in self.people_options if o["id"] == picked)]
+        return None
+
+    @rx.event
+    @requires("announcement.write")
+    def remove_person(self, user_id: str):
+        self.people = [p for p in self.people if p["id"] != str(user_id)[:12]]
+
+    @rx.event
+    @requires("announcement.write")
+    async def attach(self, files: list[rx.UploadFile]):
+        """Stage the chosen files (checked by size and content) for the announcement being written."""
+        principal = current()
+        if not isinstance(files, list) or not files or len(self._staged) + len(files) > announcements.FILES_MAX:
+            self.form_error = t("comm.error.files", principal.language, n=str(announcements.FILES_MAX))
+            return None
+        for f in files:
+            data = await f.read(announcements.FILE_BYTES + 1)
+            try:
+                staged = announcements.stage_attachment(principal, data, str(f.name or ""))
+            except private_files.FileRejected as exc:
+                self.form_error = t(exc.key, principal.language, **exc.params)
+                return rx.toast.error(self.form_error)
+            self._staged = [*self._staged, asdict(staged)]
+            kb = str(max(1, round(staged.size / 1024)))
+            self.staged = [*self.staged, {"name": staged.original_name or staged.name, "size": f"{kb} KB"}]
+        self.form_error = ""
+        return None
+
+    @rx.event
+    @requires("announcement.write")
+    def unstage(self, index: int):
+        i = inputs.bounded_int(index, 0, announcements.FILES_MAX - 1, "index")
+        if i < len(self._staged):
+            private_files.remove("staging", self._staged[i]["name"])
+            self._staged = [f for n, f in enumerate(self._staged) if n != i]
+            self.staged = [f for n, f in enumerate(self.staged) if n != i]
+
+    @rx.event
+    @requires("announcement.write")
     def send(self):
         """Publish the form's announcement; a refused value is shown under the form, nothing is written."""
         principal = current()
@@ -138,13 +196,15 @@ class AnnouncementsState(rx.State):
             title=inputs.text(self.title, announcements.TITLE_MAX, "title"),
             body=inputs.text(self.body, announcements.BODY_MAX, "body", multiline=True),
             audience=inputs.choice(self.audience, AUDIENCES, "audience"),
-            reach=inputs.choice(self.reach, REACHES, "reach"),
+            reach=inputs.choice(self.reach, REACHES, "reach") if self.audience != "people" else "all",
             grade=inputs.bounded_int(self.grade, 1, 12, "grade") if self.audience == "grade" and self.grade else None,
             class_id=inputs.optional_id(self.class_id, "class_id") if self.audience == "class" else None,
             role=self.role if self.audience == "role" else "",
             pinned=inputs.flag(self.pinned, "pinned"),
             publish_on=inputs.school_date(self.publish_on, "publish_on"),
             expires_on=inputs.school_date(self.expires_on, "expires_on"),
+            people=tuple(inputs.record_id(p["id"], "people") for p in self.people) if self.audience == "people" else (),
+            attachments=tuple(announcements.Attachment(**f) for f in self._staged),
         )
         try:
             with db.session(write=True) as s:
@@ -178,6 +238,78 @@ def _select(field: str, options: rx.Var, label: Callable[[rx.Var], rx.Var], test
 
 def _labelled(key: str, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(tr(key), size="2", weight="medium"), control, spacing="1", width="100%")
+
+
+def _people() -> rx.Component:
+    S = AnnouncementsState
+    return rx.vstack(
+        rx.select.root(
+            rx.select.trigger(placeholder=tr("comm.add_person"), width="100%", data_testid="ann-person"),
+            rx.select.content(rx.foreach(S.people_options, lambda o: rx.select.item(o["name"], value=o["id"]))),
+            value="",
+            on_change=S.add_person,
+        ),
+        rx.flex(
+            rx.foreach(
+                S.people,
+                lambda p: rx.badge(
+                    p["name"],
+                    rx.icon("x", size=14, on_click=S.remove_person(p["id"]), cursor="pointer"),
+                    size="2",
+                    data_testid="ann-named",
+                ),
+            ),
+            gap="6px",
+            wrap="wrap",
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _files() -> rx.Component:
+    S = AnnouncementsState
+    return rx.vstack(
+        rx.upload(
+            rx.flex(
+                rx.icon("paperclip", size=18),
+                rx.text(tr("comm.attach"), size="2"),
+                gap="6px",
+                align="center",
+                justify="center",
+            ),
+            id=UPLOAD_ID,
+            multiple=True,
+            max_files=announcements.FILES_MAX,
+            max_size=announcements.FILE_BYTES,
+            on_drop=S.attach(rx.upload_files(upload_id=UPLOAD_ID)),  # type: ignore[call-arg]
+            border=f"1px dashed {rx.color('accent', 8)}",
+            border_radius="8px",
+            padding="10px",
+            width="100%",
+            cursor="pointer",
+            data_testid="ann-attach",
+        ),
+        rx.flex(
+            rx.foreach(
+                S.staged,
+                lambda f, i: rx.badge(
+                    rx.icon("paperclip", size=12),
+                    f["name"],
+                    " · ",
+                    f["size"],
+                    rx.icon("x", size=14, on_click=S.unstage(i), cursor="pointer"),
+                    size="2",
+                    color_scheme="green",
+                    data_testid="ann-staged",
+                ),
+            ),
+            gap="6px",
+            wrap="wrap",
+        ),
+        spacing="2",
+        width="100%",
+    )
 
 
 def _form() -> rx.Component:
@@ -252,10 +384,11 @@ def _form() -> rx.Component:
                     ("grade", _labelled("comm.field.grade", grade)),
                     ("class", _labelled("comm.field.class", klass)),
                     ("role", _labelled("comm.field.role", role)),
+                    ("people", _labelled("comm.field.people", _people())),
                     rx.fragment(),
                 ),
                 rx.cond(
-                    S.audience != "role",
+                    (S.audience != "role") & (S.audience != "people"),
                     _labelled(
                         "comm.field.reach",
                         _select("reach", S.reach_options, lambda o: in_language("comm.reach", REACHES, o), "ann-reach"),
@@ -274,6 +407,7 @@ def _form() -> rx.Component:
                 width="100%",
             ),
             rx.checkbox(tr("comm.field.pinned"), checked=S.pinned, on_change=S.set_pinned, data_testid="ann-pinned"),
+            _files(),
             rx.cond(
                 S.form_error != "",
                 rx.callout(
@@ -309,6 +443,7 @@ def _written(row: rx.Var) -> rx.Component:
                 color_scheme="gray",
             ),
             body_text(row["body"], size="2"),
+            attachment_links(row["files"]),
             rx.flex(
                 rx.badge(
                     tr("comm.read_count").replace("{n}", row["read_count"]),  # type: ignore[attr-defined]

@@ -54,7 +54,11 @@ PERMISSIONS: dict[str, str] = {
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
     "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
     "event.write": "put events in the school calendar: the director and deputy for the school, a class teacher for his",
+    "document.read": "read the register of internal documents addressed to one, acknowledge them",
+    "document.write": "register documents as drafts and add new versions of one's own",
+    "document.approve": "approve (number) and cancel documents of the register",
 }
+_DOCUMENTS = {"document.read", "document.write"}
 
 _TEACHING = {
     "school.read",
@@ -65,6 +69,7 @@ _TEACHING = {
     "journal.write",
     "timetable.read",
     "report.teacher",
+    *_DOCUMENTS,
 }
 _LEADERSHIP = {
     "school.read",
@@ -89,6 +94,7 @@ _LEADERSHIP = {
     "consent.read",
     "announcement.write",
     "event.write",
+    *_DOCUMENTS,
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -102,6 +108,7 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "rights.read",
             "backup.read",
             "backup.run",
+            "document.read",
         }
     ),
     "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
@@ -126,6 +133,7 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "export.personal",
             "consent.read",
             "consent.write",
+            *_DOCUMENTS,
         }
     ),
     "parent": frozenset({"own.read"}),

@@ -14,8 +14,15 @@ none) and not withdrawn, addressed to him:
 - school: everyone whose kind (staff / parent / pupil) the reach admits;
 - grade / class: a parent or pupil whose child (himself) is enrolled today in a class of that grade /
   that class; a member of staff who teaches or leads such a class this year;
-- role: everyone of that role (`teacher` covers class teachers).
+- role: everyone of that role (`teacher` covers class teachers);
+- people: the named users (AnnouncementRecipient) — the director and deputy name any member of
+  staff of their school, a class teacher the parents and pupils of his class.
 The director and deputy see every announcement of their school on /announcements (not in their feed).
+
+Attachments: files checked by size and content (PDF, images, office documents), staged privately
+while the form is open (`stage_attachment`), moved into the private «documents» folder when the
+announcement is posted, and downloaded through `/private/announcement-file/{id}` by whoever
+receives the announcement today and by those who manage it (`attachment_for`); anyone else 404.
 """
 
 from __future__ import annotations
@@ -23,21 +30,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, false, or_
+from sqlalchemy import and_, exists, false, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from bbbms_app.models import Enrollment, SchoolClass, TeachingAssignment, User
+from bbbms_app.models import Enrollment, PupilGuardian, SchoolClass, TeachingAssignment, User
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.communication import (
+    ANNOUNCEMENT_AUDIENCES,
     AUDIENCE_ROLES,
     AUDIENCES,
     REACHES,
     Announcement,
+    AnnouncementAttachment,
     AnnouncementRead,
+    AnnouncementRecipient,
     SchoolEvent,
 )
-from bbbms_app.services import audit
+from bbbms_app.services import audit, private_files
 from bbbms_app.services.access import Principal, visible_pupil_ids_own
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.school import class_name, current_year
@@ -48,6 +58,22 @@ FAMILY_ROLES = frozenset({"parent", "pupil"})
 TITLE_MAX = 200
 GRADES = [str(g) for g in range(1, 12)]
 BODY_MAX = 4000
+PEOPLE_MAX = 50
+FILES_MAX = 5
+FILE_BYTES = 10 * 1024 * 1024
+FILE_ROUTE = "/private/announcement-file"
+STAFF_ROLES = ("administrator", "director", "deputy", "teacher", "class_teacher", "clerk")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file staged for an announcement (services.private_files' «staging» folder)."""
+
+    name: str
+    sha256: str
+    size: int
+    content_type: str
+    original_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,8 @@ class Draft:
     pinned: bool = False
     publish_on: date | None = None
     expires_on: date | None = None
+    people: tuple[int, ...] = ()  # the audience «people»: user ids
+    attachments: tuple[Attachment, ...] = ()
 
 
 def _kind(role: str) -> str:
@@ -165,6 +193,16 @@ def addressed(model, session: Session, principal: Principal, today: date):
     """The WHERE clause of the rows of `model` (Announcement, SchoolEvent: the same audience
     columns) addressed to the principal and not withdrawn; dates are the caller's."""
     classes, grades = _current_classes(session, principal, today)
+    named = (
+        and_(
+            model.audience == "people",
+            exists().where(
+                AnnouncementRecipient.announcement_id == model.id, AnnouncementRecipient.user_id == principal.user_id
+            ),
+        )
+        if model is Announcement
+        else false()
+    )
     return and_(
         model.school_id == principal.school_id,
         col(model.withdrawn_at).is_(None),
@@ -174,6 +212,7 @@ def addressed(model, session: Session, principal: Principal, today: date):
             and_(model.audience == "grade", col(model.grade).in_(grades)) if grades else false(),
             and_(model.audience == "class", col(model.class_id).in_(classes)) if classes else false(),
             and_(model.audience == "role", col(model.role).in_(_roles_for(principal.role))),
+            named,
         ),
     )
 
@@ -209,8 +248,24 @@ def class_names(session: Session, rows: list) -> dict[int, str]:
     return {i: class_name(g, ltr) for i, g, ltr in found.all()}
 
 
-def _row(a: Announcement, names: dict[int, str]) -> dict[str, str]:
+def files_of(session: Session, ids: list) -> dict[int, str]:
+    """Each announcement's attachments as one text the page splits: «id<TAB>name» per line."""
+    out: dict[int, list[str]] = {}
+    if ids:
+        for aid, fid, name in session.exec(
+            select(
+                AnnouncementAttachment.announcement_id, AnnouncementAttachment.id, AnnouncementAttachment.original_name
+            )
+            .where(col(AnnouncementAttachment.announcement_id).in_(ids))
+            .order_by(col(AnnouncementAttachment.id))
+        ).all():
+            out.setdefault(aid, []).append(f"{fid}\t{name or fid}")
+    return {k: "\n".join(v) for k, v in out.items()}
+
+
+def _row(a: Announcement, names: dict[int, str], files: dict[int, str] | None = None) -> dict[str, str]:
     return {
+        "files": (files or {}).get(a.id, ""),  # type: ignore[arg-type]
         "id": str(a.id),
         "title": a.title,
         "body": a.body,
@@ -244,7 +299,8 @@ def feed(session: Session, principal: Principal, today: date, limit: int = 20) -
         ).all()
     )
     names = class_names(session, rows)
-    return [{**_row(a, names), "read": "1" if a.id in read else ""} for a in rows]
+    files = files_of(session, [a.id for a in rows])
+    return [{**_row(a, names, files), "read": "1" if a.id in read else ""} for a in rows]
 
 
 def mark_read(session: Session, principal: Principal, announcement_id: int, today: date) -> bool:
@@ -315,12 +371,17 @@ def _check(session: Session, principal: Principal, draft: Draft, today: date) ->
         raise Refused("comm.error.title", field="title")
     if len(draft.title) > TITLE_MAX or len(draft.body) > BODY_MAX:
         raise Refused("comm.error.too_long", field="body", max=BODY_MAX)
-    if draft.audience not in AUDIENCES or draft.reach not in REACHES:
+    if draft.audience not in ANNOUNCEMENT_AUDIENCES or draft.reach not in REACHES:
         raise Refused("comm.error.audience", field="audience")
     if draft.publish_on is None:
         raise Refused("comm.error.publish_on", field="publish_on")
     if draft.expires_on is not None and draft.expires_on < max(draft.publish_on, today):
         raise Refused("comm.error.expires_on", field="expires_on")
+    if len(draft.attachments) > FILES_MAX:
+        raise Refused("comm.error.files", field="files", n=FILES_MAX)
+    if draft.audience == "people":
+        _check_people(session, principal, draft.people, today)
+        return
     check_audience(
         session,
         principal,
@@ -331,6 +392,118 @@ def _check(session: Session, principal: Principal, draft: Draft, today: date) ->
         class_id=draft.class_id,
         role=draft.role,
     )
+
+
+def people_options(session: Session, principal: Principal, today: date) -> list[dict[str, str]]:
+    """Whom the principal may name: the school's writers any member of staff of their school (and
+    the families of a class they lead), a class teacher the parents and pupils of his class."""
+    if principal.school_id is None or not principal.can("announcement.write"):
+        return []
+    q = select(User.id, User.full_name, User.username).where(
+        User.school_id == principal.school_id, col(User.is_active).is_(True)
+    )
+    families = _family_users(session, principal, today)
+    if writes_school(principal):
+        q = q.where(or_(col(User.role).in_(STAFF_ROLES), col(User.id).in_(families or [-1])))
+    else:
+        q = q.where(col(User.id).in_(families or [-1]))
+    rows = session.exec(q).all()
+    return sorted(({"id": str(i), "name": n or u} for i, n, u in rows), key=lambda o: o["name"])
+
+
+def _family_users(session: Session, principal: Principal, today: date) -> list[int]:
+    """The accounts of the parents and pupils of the classes the principal leads, enrolled today."""
+    led = [c.id for c in led_classes(session, principal)]
+    if not led:
+        return []
+    pupils = select(Enrollment.pupil_id).where(
+        col(Enrollment.class_id).in_(led),
+        Enrollment.starts_on <= today,
+        or_(col(Enrollment.ends_on).is_(None), col(Enrollment.ends_on) >= today),
+    )
+    guardians = select(PupilGuardian.guardian_id).where(col(PupilGuardian.pupil_id).in_(pupils))
+    return list(
+        session.exec(
+            select(User.id).where(
+                User.school_id == principal.school_id,
+                or_(col(User.pupil_id).in_(pupils), col(User.guardian_id).in_(guardians)),
+            )
+        ).all()
+    )
+
+
+def _check_people(session: Session, principal: Principal, people: tuple[int, ...], today: date) -> None:
+    if not people:
+        raise Refused("comm.error.people", field="people")
+    if len(set(people)) > PEOPLE_MAX:
+        raise Refused("comm.error.too_many_people", field="people", n=PEOPLE_MAX)
+    allowed = {int(o["id"]) for o in people_options(session, principal, today)}
+    outside = set(people) - allowed
+    if outside:
+        raise OutOfScope(f"announcement.write to users {sorted(outside)[:5]}")
+
+
+def stage_attachment(principal: Principal, data: bytes, original_name: str) -> Attachment:
+    """Check an uploaded file (size, type by content) and keep it in private staging until the
+    announcement is posted (staging is swept after a day)."""
+    if principal.school_id is None or not principal.can("announcement.write"):
+        raise OutOfScope("announcement.write")
+    stored = private_files.store("staging", principal.school_id, data, max_bytes=FILE_BYTES, office=True)
+    name = " ".join(original_name.replace("/", " ").replace("\\", " ").split())[:200]
+    return Attachment(stored.name, stored.sha256, stored.size, stored.content_type, name)
+
+
+def _attach(session: Session, principal: Principal, a: Announcement, files: tuple[Attachment, ...]) -> None:
+    for f in files:
+        if private_files.export_owner(f.name) != principal.school_id:  # staged for another school
+            raise OutOfScope(f"attachment {f.name[:40]}")
+        if private_files.read_verified("staging", f.name, f.sha256) is None:
+            raise Refused("comm.error.file_gone", field="files")
+    for f in files:
+        private_files.move("staging", f.name, "documents")
+        row = AnnouncementAttachment(
+            announcement_id=a.id,  # type: ignore[arg-type]
+            file_name=f.name,
+            original_name=f.original_name,
+            sha256=f.sha256,
+            size=f.size,
+            content_type=f.content_type,
+        )
+        session.add(row)
+        session.flush()
+        audit.record(
+            session,
+            principal,
+            "create",
+            "announcement_file",
+            row.id,
+            field=f"announcement:{a.id}",
+            new=f"{f.content_type} {f.size} B sha256 {f.sha256[:16]}",
+        )
+
+
+def attachment_for(
+    session: Session, principal: Principal, attachment_id: object, today: date
+) -> tuple[AnnouncementAttachment, Announcement]:
+    """An attachment for its download: by whoever receives its announcement today, or manages it."""
+    try:
+        fid = int(attachment_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise NotFound("announcement file") from None
+    f = session.get(AnnouncementAttachment, fid)
+    if f is None:
+        raise NotFound(f"announcement file {fid}")
+    a = session.get(Announcement, f.announcement_id)
+    if a is None or a.school_id != principal.school_id:
+        raise NotFound(f"announcement file {fid}")
+    if a.author_id == principal.user_id or writes_school(principal):
+        return f, a
+    hit = session.exec(
+        select(Announcement.id).where(Announcement.id == a.id, _addressed_to(session, principal, today))
+    ).first()
+    if hit is None:
+        raise NotFound(f"announcement file {fid}")
+    return f, a
 
 
 def post(session: Session, principal: Principal, draft: Draft, today: date) -> Announcement:
@@ -346,14 +519,20 @@ def post(session: Session, principal: Principal, draft: Draft, today: date) -> A
         grade=draft.grade if draft.audience == "grade" else None,
         class_id=draft.class_id if draft.audience == "class" else None,
         role=draft.role if draft.audience == "role" else "",
-        reach=draft.reach,
+        reach="all" if draft.audience == "people" else draft.reach,
         pinned=draft.pinned,
         publish_on=draft.publish_on,  # type: ignore[arg-type]
         expires_on=draft.expires_on,
     )
     session.add(a)
     session.flush()
+    if draft.audience == "people":
+        for uid in sorted(set(draft.people)):
+            session.add(AnnouncementRecipient(announcement_id=a.id, user_id=uid))  # type: ignore[arg-type]
+    _attach(session, principal, a, draft.attachments)
     detail = audience_label(a, class_names(session, [a]))
+    if draft.audience == "people":
+        detail["detail"] = ",".join(str(u) for u in sorted(set(draft.people)))
     audit.record(
         session,
         principal,
@@ -407,9 +586,19 @@ def written(session: Session, principal: Principal, limit: int = 50) -> list[dic
         ).all():
             readers.setdefault(aid, []).append(name or username)
     names = class_names(session, rows)
+    files = files_of(session, ids)
+    people: dict[int, list[str]] = {}
+    if ids:
+        for aid, name, username in session.exec(
+            select(AnnouncementRecipient.announcement_id, User.full_name, User.username)
+            .join(User, col(User.id) == AnnouncementRecipient.user_id)
+            .where(col(AnnouncementRecipient.announcement_id).in_(ids))
+        ).all():
+            people.setdefault(aid, []).append(name or username)
     return [
         {
-            **_row(a, names),
+            **_row(a, names, files),
+            **({"detail": ", ".join(sorted(people.get(a.id, [])))} if a.audience == "people" else {}),  # type: ignore[arg-type]
             "withdrawn": "1" if a.withdrawn_at is not None else "",
             "read_count": str(len(readers.get(a.id, []))),  # type: ignore[arg-type]
             "readers": ", ".join(readers.get(a.id, [])),  # type: ignore[arg-type]
