@@ -6,6 +6,15 @@ from bbbms_app.models.api import ApiClient, ApiToken
 from bbbms_app.models.communication import Announcement, AnnouncementRead, CalendarFeed, SchoolEvent
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
+from bbbms_app.models.learning import (
+    Assignment,
+    Course,
+    CourseClass,
+    CourseMaterial,
+    CourseModule,
+    Submission,
+    SubmissionFile,
+)
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
 from bbbms_app.models.rights import RolePermission
@@ -20,12 +29,17 @@ __all__ = [
     "AnnouncementRead",
     "ApiClient",
     "ApiToken",
+    "Assignment",
     "Attendance",
     "AuditEvent",
     "BellSchedule",
     "CalendarFeed",
     "ClassTermClose",
     "Consent",
+    "Course",
+    "CourseClass",
+    "CourseMaterial",
+    "CourseModule",
     "Enrollment",
     "GradingPolicy",
     "Guardian",
@@ -45,6 +59,8 @@ __all__ = [
     "Staff",
     "SubgroupMember",
     "Subject",
+    "Submission",
+    "SubmissionFile",
     "TeachingAssignment",
     "Term",
     "TimetableSlot",

@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, str] = {
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
     "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
     "event.write": "put events in the school calendar: the director and deputy for the school, a class teacher for his",
+    "course.read": "read every course of the school (pupils and parents read their classes' through own.read)",
+    "course.write": "build one's own courses (modules, materials, assignments) and mark hand-ins into the journal",
 }
 
 _TEACHING = {
@@ -63,6 +65,7 @@ _TEACHING = {
     "journal.read",
     "journal.write",
     "timetable.read",
+    "course.write",
 }
 _LEADERSHIP = {
     "school.read",
@@ -86,6 +89,7 @@ _LEADERSHIP = {
     "consent.read",
     "announcement.write",
     "event.write",
+    "course.read",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
