@@ -26,6 +26,7 @@ from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.calendar import CalendarState, calendar_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
+from bbbms_app.pages.courses import CoursesState, courses_page
 from bbbms_app.pages.diary import DiaryState, diary_page
 from bbbms_app.pages.exams import ExamsState, exams_page
 from bbbms_app.pages.home import HomeState, home_page
@@ -83,6 +84,14 @@ PAGES: tuple[Page, ...] = (
     Page("/summary", "nav.journal_summary", ("report.read",), "sheet", summary_page, (SummaryState.load,)),
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
     Page("/reports", "nav.reports", ("report.read",), "chart-column", reports_page, (ReportsState.load,)),
+    Page(
+        "/courses",
+        "nav.courses",
+        ("course.read", "course.write", "own.read"),
+        "graduation-cap",
+        courses_page,
+        (CoursesState.load,),
+    ),
     Page("/calendar", "nav.calendar", ("signed_in",), "calendar-heart", calendar_page, (CalendarState.load,)),
     Page(
         "/announcements",

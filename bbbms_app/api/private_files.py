@@ -150,19 +150,13 @@ def journal_file(request: Request, principal: Principal) -> Response:
     return send(ticket.path, ticket.filename, ticket.content_type)
 
 
-def _school_today():  # type: ignore[no-untyped-def]
-    from datetime import datetime
-
-    from bbbms_app.services.school_events import school_zone
-
-    return datetime.now(school_zone()).date()
-
-
 @private_download("course_material")
 def course_material(request: Request, principal: Principal) -> Response:
     """GET /private/course-material/{id}: a course's file, to whoever reads its published module."""
     with db.session() as s:
-        m = course_service.material_file(s, principal, request.path_params.get("material_id"), _school_today())
+        m = course_service.material_file(
+            s, principal, request.path_params.get("material_id"), course_service.school_today()
+        )
         data = private_files.read_verified("courses", m.file_name, m.file_sha256)
         if data is None:
             log.error("course material %s: file missing or its SHA-256 differs", m.id)
@@ -174,7 +168,9 @@ def course_material(request: Request, principal: Principal) -> Response:
 def handin_file(request: Request, principal: Principal) -> Response:
     """GET /private/handin/{id}: a handed-in file, to the pupil, his parents, the course's teacher, the leaders."""
     with db.session() as s:
-        f, pupil_id = course_service.handin_file(s, principal, request.path_params.get("file_id"), _school_today())
+        f, pupil_id = course_service.handin_file(
+            s, principal, request.path_params.get("file_id"), course_service.school_today()
+        )
         data = private_files.read_verified("courses", f.file_name, f.file_sha256)
         if data is None:
             log.error("hand-in file %s: file missing or its SHA-256 differs", f.id)

@@ -87,6 +87,16 @@ def _local(when: datetime) -> datetime:
     return _aware(when).astimezone(school_zone())
 
 
+def school_now() -> datetime:
+    """Now, in UTC (hand-in times are compared with due times in UTC)."""
+    return datetime.now(UTC)
+
+
+def school_today() -> date:
+    """Today on the school's wall clock (publish dates and enrollments are school days)."""
+    return datetime.now(school_zone()).date()
+
+
 def due_at_of(day: date) -> datetime:
     """The end of `day` on the school's wall clock, in UTC (an assignment is due by then)."""
     return datetime.combine(day, time(23, 59), tzinfo=school_zone()).astimezone(UTC)

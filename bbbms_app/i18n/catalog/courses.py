@@ -71,11 +71,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "courses.file_ready": ("Файл тиркелди: {label}", "Файл прикреплён: {label}", "File attached: {label}"),
     "courses.download": ("Жүктөп алуу", "Скачать", "Download"),
-    "courses.tests_here": (
-        "Бул курстун тесттери ушул жерде болот",
-        "Здесь будут тесты этого курса",
-        "This course's tests will be listed here",
-    ),
+    "courses.tests": ("Тесттер", "Тесты", "Tests"),
     "courses.added": ("Кошулду", "Добавлено", "Added"),
     "courses.saved": ("Сакталды", "Сохранено", "Saved"),
     # assignments and hand-ins
