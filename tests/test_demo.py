@@ -829,3 +829,19 @@ def test_the_demo_of_another_date(
             assert kinds == {}
             promotions = s.exec(select(MovementRecord.date).where(MovementRecord.kind == "promotion").distinct()).all()
             assert promotions == [date(2026, 9, 1)]
+
+
+def test_a_demo_course_with_a_published_week_and_a_planned_one(demo_engine: Engine) -> None:
+    from bbbms_app.models.learning import Course
+    from bbbms_app.services import courses
+
+    with Session(demo_engine) as s:
+        course = s.exec(select(Course)).one()
+        teacher = accounts.principal_for(s.exec(select(User).where(User.username == "classteacher")).one(), session=s)
+        v = courses.view(s, teacher, course.id, TODAY, courses.due_at_of(TODAY))  # type: ignore[arg-type]
+        assert [(i["title"], i["state"]) for i in v.items if i["type"] == "module"] == [
+            ("1-апта", "published"),
+            ("2-апта", "planned"),
+        ]
+        assert [i["kind"] for i in v.items if i["type"] == "material"] == ["text", "link", "video"]
+        assert [i["title"] for i in v.items if i["type"] == "assignment"] == ["Үй тапшырмасы"]
