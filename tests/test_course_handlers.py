@@ -108,6 +108,7 @@ async def test_a_course_is_built_read_handed_in_and_marked_into_the_journal(scho
     assert not is_refusal(await teacher.open_review(assignment["id"]))
     row = next(r for r in teacher.review_rows if r["id"])
     assert (row["body"], row["late"]) == ("Жообум: 3/4", "1") and row["files"].startswith("/private/handin/")
+    assert len(row["files"].split("\n")) == 1 and row["files"].endswith("|PDF · 1 KB")
     assert not is_refusal(await teacher.open_marking(row["id"]))
     # The latest lesson (4 Sep) he was absent at: the grid's rule refuses the mark, shown in place.
     assert [o["id"] for o in teacher.lessons] == [str(x) for x in reversed(school.lessons_5a_math)]

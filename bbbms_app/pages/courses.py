@@ -831,7 +831,7 @@ def _review_row(row: rx.Var) -> rx.Component:
         row["files"] != "",
         rx.flex(
             rx.foreach(
-                row["files"].to(str).split(" "),
+                row["files"].to(str).split("\n"),
                 lambda f: rx.link(
                     rx.icon("paperclip", size=14),
                     f.to(str).split("|")[1],
@@ -885,7 +885,7 @@ def _review_row(row: rx.Var) -> rx.Component:
                     data_testid="mark-open",
                 ),
             ),
-            rx.cond(S.marking_id == row["id"], _mark_form()),
+            rx.cond((S.marking_id != "") & (S.marking_id == row["id"]), _mark_form()),
             spacing="2",
             width="100%",
         ),

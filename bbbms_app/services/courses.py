@@ -760,7 +760,7 @@ def submissions(session: Session, principal: Principal, assignment_id: int, toda
                 late="1" if sub.late else "", status=sub.status, comment=sub.teacher_comment,
                 mark=_journal_mark(session, sub.lesson_id, pupil.id, assignment.mark_kind),  # type: ignore[arg-type]
                 lesson=format_date(lesson.date, lang) if lesson else "",
-                files=" ".join(f"{f['href']}|{f['label']}" for f in _files(session, sub.id)),
+                files="\n".join(f"{f['href']}|{f['label']}" for f in _files(session, sub.id)),
             )  # fmt: skip
         out.append(row)
     return out
