@@ -187,3 +187,36 @@ async def test_forged_events_and_guessed_urls_are_refused(school, other_pupil):
         ("t_teacher", 404),
     ):
         assert get(f"/private/handin/{fid}", who).status_code == status, who
+
+
+async def test_a_course_is_copied_only_to_a_class_the_page_offered(school):
+    from datetime import date
+
+    from bbbms_app.models import AcademicYear, SchoolClass, TeachingAssignment
+
+    teacher = await build(school)
+    assert teacher.copy_targets == []  # no later year yet
+    with db.session(write=True) as s:
+        year = AcademicYear(
+            school_id=school.school_id, name="2026–2027", starts_on=date(2026, 9, 1), ends_on=date(2027, 5, 31)
+        )
+        s.add(year)
+        s.flush()
+        mine = SchoolClass(school_id=school.school_id, academic_year_id=year.id, grade=6, letter="А")
+        theirs = SchoolClass(school_id=school.school_id, academic_year_id=year.id, grade=6, letter="В")
+        s.add_all([mine, theirs])
+        s.flush()
+        s.add(
+            TeachingAssignment(
+                school_id=school.school_id, class_id=mine.id, subject_id=school.math, teacher_id=school.teacher_a
+            )
+        )
+        ids = (mine.id, theirs.id)
+    assert not is_refusal(await teacher.open_course(teacher.course_id))
+    assert [o["id"] for o in teacher.copy_targets] == [str(ids[0])]
+    await teacher.copy_course({"target": str(ids[1])})  # not offered: refused in place
+    assert teacher.form_error != ""
+    original = teacher.course_id
+    assert not is_refusal(await teacher.copy_course({"target": str(ids[0])}))
+    assert teacher.course_id != original and teacher.course["classes"] == "6-А"
+    assert [(i["title"], i["state"]) for i in teacher.items if i["type"] == "module"] == [("1-апта", "draft")]

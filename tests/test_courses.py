@@ -217,6 +217,9 @@ def test_copy_to_next_years_classes(course, school):
         )
         s.flush()
         new_class = c6.id
+    with db.session() as s:
+        targets = courses.copy_targets(s, principal_of("t_classteacher", s), course["course"], TODAY)
+        assert targets == [{"id": str(new_class), "name": "6-А · 2026–2027"}]
     with db.session(write=True) as s:
         me = principal_of("t_classteacher", s)
         with pytest.raises(Refused):  # the same year's class is no copy to next year

@@ -62,6 +62,7 @@ class CoursesState(rx.State):
     modules: list[dict[str, str]] = []
     # The quiz room lists this course's tests here (display rows: id, title, window).
     tests: list[dict[str, str]] = []
+    copy_targets: list[dict[str, str]] = []
     material_kind: str = "text"
     form_error: str = ""
     form_key: int = 0
@@ -100,6 +101,10 @@ class CoursesState(rx.State):
         with db.session() as s:
             v = courses.view(s, principal, cid, courses.school_today(), courses.school_now())
         self.course, self.how, self.items, self.modules = v.course, v.how, v.items, v.modules
+        self.copy_targets = []
+        if v.how == "write":
+            with db.session() as s:
+                self.copy_targets = courses.copy_targets(s, principal, cid, courses.school_today())
 
     def _reset_panels(self) -> None:
         self.review_id = self.review_title = self.marking_id = self.marking_name = ""
@@ -277,6 +282,27 @@ class CoursesState(rx.State):
         with db.session(write=True) as s:
             courses.close_assignment(s, current(), aid, inputs.flag(closed, "closed"), courses.school_today())
         self._fetch_course()
+
+    @rx.event
+    @requires("course.write")
+    def copy_course(self, form_data: dict):
+        """Copy the open course to a class of a later year (modules as drafts); the copy opens."""
+        data = _form(form_data, {"target": 12}, {})
+        target = inputs.offered(data["target"], self.copy_targets)
+        if target is None:
+            self.form_error = t("courses.error.classes", current().language)
+            return None
+        cid = inputs.record_id(self.course_id, "course_id")
+        made: list[int] = []
+
+        def act(s, p):  # type: ignore[no-untyped-def]
+            made.append(courses.copy_course(s, p, cid, [int(target)], courses.school_today()).id)
+
+        if self._write(act):
+            self.course_id = str(made[0])
+            self._fetch_course()
+            return rx.toast.success(t("courses.copied", current().language))
+        return None
 
     # ------------------------------------------------------------------ reviewing and marking
 
@@ -805,6 +831,22 @@ def _builder() -> rx.Component:
         on_submit=S.add_assignment,
         reset_on_submit=True,
     )
+    copy_form = rx.form(
+        rx.vstack(
+            rx.heading(tr("courses.copy"), size="3"),
+            rx.text(tr("courses.copy_help"), size="2", color_scheme="gray"),
+            rx.select.root(
+                rx.select.trigger(width="100%", data_testid="copy-target"),
+                rx.select.content(rx.foreach(S.copy_targets, lambda o: rx.select.item(o["name"], value=o["id"]))),
+                name="target",
+                default_value=S.copy_targets[0]["id"],
+            ),
+            rx.button(tr("courses.copy"), type="submit", variant="soft", data_testid="copy-send"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=S.copy_course,
+    )
     return rx.cond(
         S.how == "write",
         rx.vstack(
@@ -819,6 +861,7 @@ def _builder() -> rx.Component:
                     width="100%",
                 ),
             ),
+            rx.cond(S.copy_targets.length() > 0, rx.card(copy_form, width="100%")),  # type: ignore[attr-defined]
             spacing="3",
             width="100%",
             key=S.form_key.to(str),

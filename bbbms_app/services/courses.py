@@ -513,6 +513,34 @@ def close_assignment(session: Session, principal: Principal, assignment_id: int,
     audit.record(session, principal, "update", "assignment", assignment.id, field="closed", old=old, new=closed)
 
 
+def copy_targets(session: Session, principal: Principal, course_id: int, today: date) -> list[dict[str, str]]:
+    """The classes of a later school year a course of his may be copied to: those he teaches its
+    subject in (one pick = one class; the service takes several)."""
+    course = _writable(session, principal, course_id, today)
+    this_year = session.get(AcademicYear, course.academic_year_id)
+    if this_year is None:
+        return []
+    rows = session.exec(
+        select(SchoolClass, AcademicYear)
+        .join(AcademicYear, col(AcademicYear.id) == SchoolClass.academic_year_id)
+        .join(TeachingAssignment, col(TeachingAssignment.class_id) == SchoolClass.id)
+        .where(
+            TeachingAssignment.teacher_id == principal.staff_id,
+            TeachingAssignment.subject_id == course.subject_id,
+            col(TeachingAssignment.deleted_at).is_(None),
+            col(SchoolClass.deleted_at).is_(None),
+            SchoolClass.school_id == course.school_id,
+            AcademicYear.starts_on > this_year.starts_on,
+        )
+        .order_by(AcademicYear.starts_on, SchoolClass.grade, SchoolClass.letter)
+    ).all()
+    out: list[dict[str, str]] = []
+    for klass, year in rows:
+        if not any(o["id"] == str(klass.id) for o in out):
+            out.append({"id": str(klass.id), "name": f"{class_name(klass.grade, klass.letter)} · {year.name}"})
+    return out
+
+
 def copy_course(session: Session, principal: Principal, course_id: int, class_ids: list[int], today: date) -> Course:
     """A copy of a course of his for `class_ids` (next year's classes): modules as drafts, materials
     (files shared, they never change), assignments with their due dates moved by the years' distance."""

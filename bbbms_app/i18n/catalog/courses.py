@@ -72,6 +72,13 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "courses.file_ready": ("Файл тиркелди: {label}", "Файл прикреплён: {label}", "File attached: {label}"),
     "courses.download": ("Жүктөп алуу", "Скачать", "Download"),
     "courses.tests": ("Тесттер", "Тесты", "Tests"),
+    "courses.copy": ("Кийинки окуу жылына көчүрүү", "Скопировать на следующий учебный год", "Copy to next year"),
+    "courses.copy_help": (
+        "Бөлүмдөр долбоор болуп көчөт, тапшырмалардын мөөнөтү бир жылга жылат",
+        "Разделы копируются черновиками, сроки заданий сдвигаются на год",
+        "Modules are copied as drafts, due dates move by a year",
+    ),
+    "courses.copied": ("Курс көчүрүлдү", "Курс скопирован", "The course is copied"),
     "courses.added": ("Кошулду", "Добавлено", "Added"),
     "courses.saved": ("Сакталды", "Сохранено", "Saved"),
     # assignments and hand-ins
