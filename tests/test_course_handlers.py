@@ -124,6 +124,12 @@ async def test_a_course_is_built_read_handed_in_and_marked_into_the_journal(scho
     assert not is_refusal(await pupil.open_course(pupil.rows[0]["id"]))
     mine = next(i for i in pupil.items if i["type"] == "assignment")
     assert (mine["status"], mine["mark"], mine["comment"]) == ("marked", "5", "Азамат")
+    # His parent reads the same, with no hand-in of her own.
+    parent = sub(new_tab("t_parent"), CoursesState)
+    assert not is_refusal(await parent.open_course(pupil.rows[0]["id"]))
+    theirs = next(i for i in parent.items if i["type"] == "assignment")
+    assert (parent.how, theirs["status"], theirs["mark"]) == ("family", "marked", "5")
+    assert is_refusal(await parent.open_handin(assignment["id"]))
 
 
 async def test_forged_events_and_guessed_urls_are_refused(school, other_pupil):

@@ -645,7 +645,7 @@ def _assignment_item(item: rx.Var) -> rx.Component:
             rx.cond(
                 S.how == "family",
                 rx.vstack(
-                    rx.cond((AuthState.role == "pupil"), pupil_status),
+                    pupil_status,
                     rx.cond(item["comment"] != "", rx.text(item["comment"], size="2", white_space="pre-wrap")),
                     rx.cond(
                         (AuthState.role == "pupil") & (item["closed"] != "1") & (item["mark"] == ""),

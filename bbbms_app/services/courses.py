@@ -606,7 +606,10 @@ def view(session: Session, principal: Principal, course_id: int, today: date, no
     how = access(session, principal, course, today)
     lang = principal.language
     out = CourseView(course=_row(session, course, lang), how=how)
+    # A pupil sees his own hand-ins; a parent those of his (first) child on the course's lists.
     pupil = principal.pupil_id if principal.role == "pupil" else None
+    if how == "family" and principal.role == "parent":
+        pupil = next(iter(family_pupils(session, principal, course.id, today)), None)  # type: ignore[arg-type]
     modules = session.exec(
         select(CourseModule).where(CourseModule.course_id == course.id).order_by(CourseModule.position, CourseModule.id)
     ).all()
