@@ -230,3 +230,15 @@ def test_a_course_is_built_read_on_a_phone_handed_in_and_marked_into_the_journal
     page.goto(f"/journal?lesson={f['lesson']}")
     expect(grid_cell(page, f["row"], f["column"])).to_contain_text("5")
     page.screenshot(path=str(shots / "course-journal-1280-ky.png"), full_page=True)
+
+    # The list and the course in Russian at her desk (looked at as screenshots).
+    page.goto("/courses")
+    expect(page.get_by_test_id("course-card").filter(has_text=TITLE)).to_have_count(1)
+    page.screenshot(path=str(shots / "courses-list-1280-ky.png"), full_page=True)
+    page.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Курсы")
+    page.get_by_test_id("course-card").filter(has_text=TITLE).get_by_test_id("course-open").click()
+    expect(page.get_by_test_id("course-assignment")).to_contain_text("Сдали: 1")
+    page.screenshot(path=str(shots / "course-teacher-1280-ru.png"), full_page=True)
+    page.get_by_test_id("lang-switch").get_by_role("radio", name="КЫР").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Курстар")
