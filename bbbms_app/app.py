@@ -88,7 +88,7 @@ PAGES: tuple[Page, ...] = (
         "/courses",
         "nav.courses",
         ("course.read", "course.write", "own.read"),
-        "graduation-cap",
+        "library-big",
         courses_page,
         (CoursesState.load,),
     ),
