@@ -226,3 +226,53 @@ async def test_a_course_is_copied_only_to_a_class_the_page_offered(school):
     assert not is_refusal(await teacher.copy_course({"target": str(ids[0])}))
     assert teacher.course_id != original and teacher.course["classes"] == "6-А"
     assert [(i["title"], i["state"]) for i in teacher.items if i["type"] == "module"] == [("1-апта", "draft")]
+
+
+async def test_one_course_for_parallel_classes_and_a_material_taken_out(school, other_pupil):
+    from bbbms_app.models import Enrollment, SchoolClass, TeachingAssignment
+
+    with db.session(write=True) as s:
+        c6v = SchoolClass(school_id=school.school_id, academic_year_id=school.year_id, grade=6, letter="В")
+        s.add(c6v)
+        s.flush()
+        s.add(
+            TeachingAssignment(
+                school_id=school.school_id, class_id=c6v.id, subject_id=school.math, teacher_id=school.teacher_b
+            )
+        )
+        # The 6-Б pupil moves to 6-В: still on the course's lists.
+        enrollment = s.exec(select(Enrollment).where(Enrollment.pupil_id == school.pupils_6b[0])).one()
+        enrollment.class_id = c6v.id  # type: ignore[assignment]
+        s.add(enrollment)
+        both = f"{school.class_6b},{c6v.id}:{school.math}"
+    page = sub(new_tab("t_teacher"), CoursesState)
+    assert not is_refusal(await page.load())
+    assert {"id": both, "name": "6-Б, 6-В · Математика"} in page.options
+    assert not is_refusal(await page.create_course({"for": both, "title": "Алгебра 6", "description": ""}))
+    assert page.course["classes"] == "6-Б, 6-В"
+    assert not is_refusal(await page.add_module({"title": "1-апта", "topic": ""}))
+    module = page.modules[0]["id"]
+    assert not is_refusal(await page.publish(module, True))
+    await page.set_material_kind("link")
+    assert not is_refusal(
+        await page.add_material({"module": module, "title": "Сайт", "body": "", "url": "https://lib.kg"})
+    )
+    reader = sub(new_tab(other_pupil), CoursesState)
+    assert not is_refusal(await reader.load())
+    assert [r["title"] for r in reader.rows] == ["Алгебра 6"]
+    assert not is_refusal(await reader.open_course(reader.rows[0]["id"]))
+    material = next(i for i in reader.items if i["type"] == "material")
+    assert (material["kind"], material["url"]) == ("link", "https://lib.kg")
+    # The pupil cannot take it out, nor another teacher store a file for this course.
+    assert is_refusal(await reader.remove_material(material["id"]))
+    stranger = sub(new_tab("t_classteacher"), CoursesState)
+    stranger.course_id = page.course_id
+    assert is_refusal(await stranger.stage_material_file(upload(PDF)))
+    assert stranger.staged_label == ""
+    assert not is_refusal(await page.remove_material(material["id"]))
+    assert [i for i in page.items if i["type"] == "material"] == []
+    with db.session() as s:
+        gone = s.exec(
+            select(AuditEvent).where(AuditEvent.entity == "course_material", AuditEvent.action == "delete")
+        ).one()
+        assert (gone.old_value, gone.username) == ("Сайт", "t_teacher")

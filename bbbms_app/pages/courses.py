@@ -163,11 +163,11 @@ class CoursesState(rx.State):
         if pick is None:
             self.form_error = t("courses.error.classes", current().language)
             return None
-        class_id, subject_id = (int(x) for x in pick.split(":"))
+        class_ids, subject_id = courses.parse_option(pick)
         made: list[int] = []
 
         def act(s, p):  # type: ignore[no-untyped-def]
-            made.append(courses.create_course(s, p, subject_id, [class_id], data["title"], data["description"]).id)
+            made.append(courses.create_course(s, p, subject_id, class_ids, data["title"], data["description"]).id)
 
         if self._write(act):
             self.course_id = str(made[0])
@@ -206,6 +206,8 @@ class CoursesState(rx.State):
         if not isinstance(files, list) or len(files) != 1 or principal.school_id is None:
             self.form_error = t("courses.error.file", principal.language)
             return None
+        with db.session() as s:
+            courses.check_writable(s, principal, inputs.record_id(self.course_id, "course_id"), courses.school_today())
         data = await files[0].read(courses.FILE_MAX_BYTES + 1)
         try:
             stored = private_files.store(
@@ -252,6 +254,14 @@ class CoursesState(rx.State):
             if stored is not None:
                 self._staged, self.staged_label = {}, ""
             self._fetch_course()
+
+    @rx.event
+    @requires("course.write")
+    def remove_material(self, material_id: str):
+        mid = inputs.record_id(material_id, "material_id")
+        with db.session(write=True) as s:
+            courses.remove_material(s, current(), mid, courses.school_today())
+        self._fetch_course()
 
     @rx.event
     @requires("course.write")
@@ -595,7 +605,22 @@ def _material_item(item: rx.Var) -> rx.Component:
         ),
         title,
     )
-    return rx.flex(icon, body, gap="8px", align="start", width="100%", data_testid="course-material")
+    remove = rx.cond(
+        S.how == "write",
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            on_click=S.remove_material(item["id"]),
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            aria_label=tr("courses.remove"),
+            title=tr("courses.remove"),
+            data_testid="material-remove",
+        ),
+    )
+    return rx.flex(
+        icon, body, rx.spacer(), remove, gap="8px", align="start", width="100%", data_testid="course-material"
+    )
 
 
 def _block_item(item: rx.Var) -> rx.Component:

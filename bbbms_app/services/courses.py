@@ -325,16 +325,55 @@ def teaching_options(session: Session, principal: Principal) -> list[dict[str, s
     ).all()
     seen: set[str] = set()
     out = []
+    parallels: dict[tuple[int, int], list[SchoolClass]] = {}
     for klass, subject in rows:
         key = f"{klass.id}:{subject.id}"
         if key not in seen:
             seen.add(key)
             name = f"{class_name(klass.grade, klass.letter)} · {_subject_name(subject, principal.language)}"
             out.append({"id": key, "name": name})
+            parallels.setdefault((klass.grade, subject.id), []).append(klass)  # type: ignore[arg-type]
+    # One course for all his parallel classes of a grade: «7-А, 7-Б · Физика».
+    subjects = {subject.id: subject for _k, subject in rows}
+    for (_grade, subject_id), group in parallels.items():
+        if len(group) > 1:
+            names = ", ".join(class_name(k.grade, k.letter) for k in group)
+            out.append(
+                {
+                    "id": f"{','.join(str(k.id) for k in group)}:{subject_id}",
+                    "name": f"{names} · {_subject_name(subjects[subject_id], principal.language)}",
+                }
+            )
     return out
 
 
+def parse_option(option_id: str) -> tuple[list[int], int]:
+    """The classes and the subject of a teaching option's id («12,13:4»)."""
+    classes, subject = option_id.split(":")
+    return [int(c) for c in classes.split(",")], int(subject)
+
+
 # ------------------------------------------------------------------------------------ building
+
+
+def check_writable(session: Session, principal: Principal, course_id: int, today: date) -> None:
+    """Refuse unless the principal builds this course (before a file is even stored for it)."""
+    _writable(session, principal, course_id, today)
+
+
+def remove_material(session: Session, principal: Principal, material_id: int, today: date) -> None:
+    """Take a material out of its module (audited with what it was; a file stays on disk for the
+    copies of the course that share it)."""
+    material = session.get(CourseMaterial, material_id)
+    if material is None:
+        raise NotFound(f"material {material_id}")
+    module = _module(session, material.module_id)
+    _writable(session, principal, module.course_id, today)
+    audit.record(
+        session, principal, "delete", "course_material", material.id, field=material.kind,
+        old=material.title, reason=f"module {module.id}",
+    )  # fmt: skip
+    session.delete(material)
 
 
 def create_course(

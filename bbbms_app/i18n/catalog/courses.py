@@ -79,6 +79,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Modules are copied as drafts, due dates move by a year",
     ),
     "courses.copied": ("Курс көчүрүлдү", "Курс скопирован", "The course is copied"),
+    "courses.remove": ("Өчүрүү", "Удалить", "Remove"),
     "courses.added": ("Кошулду", "Добавлено", "Added"),
     "courses.saved": ("Сакталды", "Сохранено", "Saved"),
     # assignments and hand-ins
