@@ -26,6 +26,7 @@ from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.calendar import CalendarState, calendar_page
 from bbbms_app.pages.consents import ConsentRegisterState, consents_page
+from bbbms_app.pages.courses import CoursesState, courses_page
 from bbbms_app.pages.dashboard import DashboardState, dashboard_page
 from bbbms_app.pages.diary import DiaryState, diary_page
 from bbbms_app.pages.documents import DocumentsState, documents_page
@@ -96,6 +97,12 @@ PAGES: tuple[Page, ...] = (
         "clipboard-check",
         teacher_reports_page,
         (TeacherReportsState.load,),
+        "/courses",
+        "nav.courses",
+        ("course.read", "course.write", "own.read"),
+        "library-big",
+        courses_page,
+        (CoursesState.load,),
     ),
     Page("/calendar", "nav.calendar", ("signed_in",), "calendar-heart", calendar_page, (CalendarState.load,)),
     Page(

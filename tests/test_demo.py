@@ -844,3 +844,19 @@ def test_the_register_has_its_demo_documents(demo_engine: Engine) -> None:
     assert sorted(v.number for v in versions if v.document_id == act.id) == [1, 2]
     assert docs["2-чейректин ички көзөмөл планы"].status == "draft"
     assert len(acks) == 5
+
+
+def test_a_demo_course_with_a_published_week_and_a_planned_one(demo_engine: Engine) -> None:
+    from bbbms_app.models.learning import Course
+    from bbbms_app.services import courses
+
+    with Session(demo_engine) as s:
+        course = s.exec(select(Course)).one()
+        teacher = accounts.principal_for(s.exec(select(User).where(User.username == "classteacher")).one(), session=s)
+        v = courses.view(s, teacher, course.id, TODAY, courses.due_at_of(TODAY))  # type: ignore[arg-type]
+        assert [(i["title"], i["state"]) for i in v.items if i["type"] == "module"] == [
+            ("1-апта", "published"),
+            ("2-апта", "planned"),
+        ]
+        assert [i["kind"] for i in v.items if i["type"] == "material"] == ["text", "link", "video"]
+        assert [i["title"] for i in v.items if i["type"] == "assignment"] == ["Үй тапшырмасы"]

@@ -19,6 +19,8 @@ but no longer on disk (an export already downloaded, a scan altered) is `410`.
   to whoever may read that document (services.documents.version_for); every download audited.
 - `/private/announcement-file/{id}`: an announcement's attachment, to whoever receives it today
   and to those who manage it (services.announcements.attachment_for); every download audited.
+- `/private/course-material/{id}`, `/private/handin/{id}`: a course's file and a pupil's handed-in
+  file, to whoever services.courses lets read them (a pupil of another class, a guessed id: 404).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from starlette.routing import Route
 from bbbms_app import db, settings
 from bbbms_app.services import accounts, announcements, audit, documents, journal_export, private_files
 from bbbms_app.services import consent as consent_service
+from bbbms_app.services import courses as course_service
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import downloads
 from bbbms_app.services.errors import ServiceError
@@ -190,7 +193,38 @@ def announcement_file(request: Request, principal: Principal) -> Response:
     return send(data, f"announcement-{a.id}-{f.id}.{ext}", f.content_type)
 
 
+@private_download("course_material")
+def course_material(request: Request, principal: Principal) -> Response:
+    """GET /private/course-material/{id}: a course's file, to whoever reads its published module."""
+    with db.session() as s:
+        m = course_service.material_file(
+            s, principal, request.path_params.get("material_id"), course_service.school_today()
+        )
+        data = private_files.read_verified("courses", m.file_name, m.file_sha256)
+        if data is None:
+            log.error("course material %s: file missing or its SHA-256 differs", m.id)
+            return gone("the stored file is missing or altered")
+    return send(data, f"material-{m.id}.{m.file_name.rsplit('.', 1)[-1]}", m.file_type)
+
+
+@private_download("handin_file")
+def handin_file(request: Request, principal: Principal) -> Response:
+    """GET /private/handin/{id}: a handed-in file, to the pupil, his parents, the course's teacher, the leaders."""
+    with db.session() as s:
+        f, pupil_id = course_service.handin_file(
+            s, principal, request.path_params.get("file_id"), course_service.school_today()
+        )
+        data = private_files.read_verified("courses", f.file_name, f.file_sha256)
+        if data is None:
+            log.error("hand-in file %s: file missing or its SHA-256 differs", f.id)
+            return gone("the stored file is missing or altered")
+        audit.record(s, principal, "view", "submission", f.submission_id, field="file", pupil_id=pupil_id)
+    return send(data, f"handin-{f.id}.{f.file_name.rsplit('.', 1)[-1]}", f.file_type)
+
+
 ROUTES = [
+    Route(f"{course_service.MATERIAL_ROUTE}/{{material_id:int}}", course_material, methods=["GET"]),
+    Route(f"{course_service.HANDIN_ROUTE}/{{file_id:int}}", handin_file, methods=["GET"]),
     Route("/private/consent-scan/{consent_id:int}", consent_scan, methods=["GET"]),
     Route("/private/export/{owner:int}/{file}", export_download, methods=["GET"]),
     Route(f"{downloads.ROUTE}/{{token}}", engine_download, methods=["GET"]),

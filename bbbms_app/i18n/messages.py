@@ -33,6 +33,7 @@ PARTS = (
     "api",
     "movement2",
     "register",
+    "courses",
 )
 
 

@@ -14,6 +14,15 @@ from bbbms_app.models.communication import (
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.documents import Document, DocumentAck, DocumentReader, DocumentVersion
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
+from bbbms_app.models.learning import (
+    Assignment,
+    Course,
+    CourseClass,
+    CourseMaterial,
+    CourseModule,
+    Submission,
+    SubmissionFile,
+)
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
 from bbbms_app.models.rights import RolePermission
@@ -30,12 +39,17 @@ __all__ = [
     "AnnouncementRecipient",
     "ApiClient",
     "ApiToken",
+    "Assignment",
     "Attendance",
     "AuditEvent",
     "BellSchedule",
     "CalendarFeed",
     "ClassTermClose",
     "Consent",
+    "Course",
+    "CourseClass",
+    "CourseMaterial",
+    "CourseModule",
     "Document",
     "DocumentAck",
     "DocumentReader",
@@ -59,6 +73,8 @@ __all__ = [
     "Staff",
     "SubgroupMember",
     "Subject",
+    "Submission",
+    "SubmissionFile",
     "TeachingAssignment",
     "Term",
     "TimetableSlot",

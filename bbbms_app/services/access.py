@@ -57,6 +57,8 @@ PERMISSIONS: dict[str, str] = {
     "document.read": "read the register of internal documents addressed to one, acknowledge them",
     "document.write": "register documents as drafts and add new versions of one's own",
     "document.approve": "approve (number) and cancel documents of the register",
+    "course.read": "read every course of the school (pupils and parents read their classes' through own.read)",
+    "course.write": "build one's own courses (modules, materials, assignments) and mark hand-ins into the journal",
 }
 _DOCUMENTS = {"document.read", "document.write"}
 
@@ -70,6 +72,7 @@ _TEACHING = {
     "timetable.read",
     "report.teacher",
     *_DOCUMENTS,
+    "course.write",
 }
 _LEADERSHIP = {
     "school.read",
@@ -95,6 +98,7 @@ _LEADERSHIP = {
     "announcement.write",
     "event.write",
     *_DOCUMENTS,
+    "course.read",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
