@@ -97,6 +97,8 @@ PAGES: tuple[Page, ...] = (
         "clipboard-check",
         teacher_reports_page,
         (TeacherReportsState.load,),
+    ),
+    Page(
         "/courses",
         "nav.courses",
         ("course.read", "course.write", "own.read"),
