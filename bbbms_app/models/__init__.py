@@ -8,6 +8,7 @@ from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
+from bbbms_app.models.portfolio import Achievement, PortfolioLink, Project, ProjectMember, ProjectPost, ProjectTask
 from bbbms_app.models.rights import RolePermission
 from bbbms_app.models.school import AcademicYear, GradingPolicy, School, Term
 from bbbms_app.models.timetable import BellSchedule, Holiday, TimetableSlot
@@ -16,6 +17,7 @@ __all__ = [
     "ROLES",
     "AcademicYear",
     "AccountRequest",
+    "Achievement",
     "Announcement",
     "AnnouncementRead",
     "ApiClient",
@@ -36,6 +38,11 @@ __all__ = [
     "MovementRecord",
     "Order",
     "PeriodMark",
+    "PortfolioLink",
+    "Project",
+    "ProjectMember",
+    "ProjectPost",
+    "ProjectTask",
     "Pupil",
     "PupilGuardian",
     "RolePermission",

@@ -53,7 +53,19 @@ PERMISSIONS: dict[str, str] = {
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
     "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
     "event.write": "put events in the school calendar: the director and deputy for the school, a class teacher for his",
+    "portfolio.read": "read portfolios: a pupil his own, a parent his child's, a class teacher his class's",
+    "portfolio.write": "a pupil adds and submits his own portfolio entries",
+    "portfolio.share": "a pupil or parent switches the portfolio's public link on and off",
+    "portfolio.verify": "verify or reject portfolio entries (a class teacher his class's); the school's list",
+    "project.read": "see one's projects (supervisor, member) or, for leaders, the school's",
+    "project.post": "post to a project's thread, share files, tick tasks (members and supervisor)",
+    "project.write": "create and run projects as supervisor, and assess them",
 }
+# Rights only a family (parent, pupil) may hold, and staff rights a family may hold too (their
+# scope is the services': a pupil's own portfolio, the projects he is a member of).
+FAMILY_ONLY = frozenset({"own.read", "portfolio.write", "portfolio.share"})
+FAMILY_ALSO = frozenset({"portfolio.read", "project.read", "project.post"})
+_PROJECTS = {"project.read", "project.post", "project.write"}
 
 _TEACHING = {
     "school.read",
@@ -63,6 +75,7 @@ _TEACHING = {
     "journal.read",
     "journal.write",
     "timetable.read",
+    *_PROJECTS,
 }
 _LEADERSHIP = {
     "school.read",
@@ -86,6 +99,9 @@ _LEADERSHIP = {
     "consent.read",
     "announcement.write",
     "event.write",
+    "portfolio.read",
+    "portfolio.verify",
+    *_PROJECTS,
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -101,12 +117,13 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "backup.run",
         }
     ),
-    "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
+    "director": frozenset(set(PERMISSIONS) - {"public", "signed_in"} - FAMILY_ONLY),
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),
     "class_teacher": frozenset(
         _TEACHING
         | {"guardian.read", "report.read", "consent.read", "subgroup.write", "announcement.write", "event.write"}
+        | {"portfolio.read", "portfolio.verify"}
     ),
     "clerk": frozenset(
         {
@@ -125,8 +142,8 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "consent.write",
         }
     ),
-    "parent": frozenset({"own.read"}),
-    "pupil": frozenset({"own.read"}),
+    "parent": frozenset({"own.read", "portfolio.read", "portfolio.share"}),
+    "pupil": frozenset(FAMILY_ONLY | FAMILY_ALSO),
 }
 
 SCHOOL_WIDE_ROLES = frozenset({"administrator", "director", "deputy", "clerk"})
