@@ -11,6 +11,7 @@ from bbbms_app import serving, tab_states
 from bbbms_app.admin import pages as admin_pages
 from bbbms_app.api.calendar_feed import calendar_feed_api
 from bbbms_app.api.health import health_api
+from bbbms_app.api.portfolio import portfolio_api
 from bbbms_app.api.private_files import private_files_api
 from bbbms_app.api.rest import rest_api
 from bbbms_app.auth.guard import backend_error
@@ -49,10 +50,11 @@ app = rx.App(
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response;
     # /health (database, Redis, job queue, last good backup) for a monitor, public and terse;
     # /calendar-feed/{token}.ics, a user's iCalendar feed (its secret token is the credential);
+    # the portfolio's evidence, print and project files (private) and its public link (api/portfolio.py);
     # the integration API (/oauth/token, /api/v1/…: api/rest.py, bearer tokens of registered clients);
     # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
     api_transformer=[
-        *(private_files_api, health_api, calendar_feed_api, rest_api),
+        *(private_files_api, portfolio_api, health_api, calendar_feed_api, rest_api),
         *(serving.static_cache, security_headers),
         serving.upload_gate,
     ],

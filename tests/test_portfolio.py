@@ -15,6 +15,7 @@ from bbbms_app.services import portfolio, projects
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.portfolio import Entry
 from bbbms_app.services.projects import ProjectDraft
+from tests.consent_support import private_dir  # noqa: F401  (fixture)
 from tests.factories import principal_of
 
 TODAY = date(2026, 3, 2)
@@ -210,6 +211,7 @@ def test_the_public_link_switches_on_and_off_and_is_audited(school):
             portfolio.link_on(s, principal_of(username, s), pupil_id)
 
 
+@pytest.mark.usefixtures("private_dir")
 def test_evidence_is_private_to_the_portfolio_s_readers(school):
     entry = Entry(kind="certificate", level="international", title="IELTS", achieved_on=date(2026, 1, 20))
     with db.session(write=True) as s:
@@ -238,6 +240,7 @@ def _project(school, members=None) -> int:
         return projects.create(s, principal_of("t_classteacher", s), draft).id  # type: ignore[return-value]
 
 
+@pytest.mark.usefixtures("private_dir")
 def test_a_project_s_members_share_a_thread_and_files_others_do_not(school):
     pid = _project(school)
     with db.session(write=True) as s:
@@ -350,3 +353,63 @@ def test_a_mark_on_a_lesson_of_another_subject_is_refused(school):
     assert err.value.field == "lesson"
     with db.session() as s:
         assert s.exec(select(Achievement).where(Achievement.project_id == pid)).all() == []
+
+
+# --- the HTTP routes (api/portfolio.py) ----------------------------------------------------------
+
+
+def _get(url: str, username: str | None = None):
+    from starlette.testclient import TestClient
+
+    from bbbms_app.api.portfolio import portfolio_api
+    from bbbms_app.services import accounts
+    from tests.factories import PASSWORD
+
+    client = TestClient(portfolio_api)
+    if username:
+        with db.session() as s:
+            client.cookies.set("bbbms_session", accounts.authenticate(s, username, PASSWORD).token)
+    return client.get(url)
+
+
+@pytest.mark.usefixtures("private_dir")
+def test_the_print_the_public_link_and_the_files_answer_only_their_readers(school):
+    me = school.pupils_5a[0]
+    shown, hidden = add(title="Шахмат <b>турнири</b>", kind="sport"), add(title="Жашыруун каралама")
+    submit(shown)
+    review(shown, "t_classteacher")
+    with db.session(write=True) as s:
+        entry = Entry(kind="certificate", level="school", title="Сертификат", achieved_on=date(2026, 1, 20))
+        with_file = portfolio.add(s, principal_of("t_pupil", s), entry, TODAY, evidence=PNG).id
+    assert hidden and with_file
+    printed = _get(f"/portfolio-print/{me}?lang=ru", "t_classteacher")
+    assert printed.status_code == 200
+    assert "Шахмат &lt;b&gt;турнири&lt;/b&gt;" in printed.text  # user text is text
+    assert "Жашыруун каралама" not in printed.text and "21503201400011" not in printed.text
+    assert "Портфолио ученика" in printed.text and "script" not in printed.text.lower()
+    assert "default-src 'none'" in printed.headers["content-security-policy"]
+    for username in (None, "t_teacher", "t_clerk"):
+        assert _get(f"/portfolio-print/{me}", username).status_code == 404, username
+    assert _get(f"/portfolio-print/{school.pupils_6b[0]}", "t_parent").status_code == 404
+    # The evidence of a draft: the family's only.
+    assert _get(f"/private/portfolio/{with_file}", "t_parent").content == PNG
+    assert _get(f"/private/portfolio/{with_file}", "t_classteacher").status_code == 404
+    assert _get(f"/private/portfolio/{with_file}").status_code == 404
+    # The public link: no session; off → 404.
+    with db.session(write=True) as s:
+        token = portfolio.link_on(s, principal_of("t_parent", s), me)
+    public = _get(f"/portfolio-public/{token}?lang=ky")
+    assert public.status_code == 200 and "Шахмат" in public.text and "Жашыруун" not in public.text
+    assert "14.03.2014" not in public.text and "15.03.2014" not in public.text
+    with db.session(write=True) as s:
+        portfolio.link_off(s, principal_of("t_pupil", s), me)
+    assert _get(f"/portfolio-public/{token}").status_code == 404
+    assert _get("/portfolio-public/guessed-token").status_code == 404
+    # A project's file: its members and supervisor, nobody else.
+    pid = _project(school)
+    with db.session(write=True) as s:
+        post_id = projects.post(s, principal_of("t_pupil", s), pid, "", PNG, "сүрөт.png").id
+    assert _get(f"/private/project-file/{post_id}", "t_classteacher").content == PNG
+    assert _get(f"/private/project-file/{post_id}", "t_pupil").status_code == 200
+    for username in (None, "t_teacher", "t_parent"):
+        assert _get(f"/private/project-file/{post_id}", username).status_code == 404, username
