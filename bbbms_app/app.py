@@ -37,6 +37,7 @@ from bbbms_app.pages.marks import MyMarksState, marks_page
 from bbbms_app.pages.movement_books import AlphaBookState, ContingentState, alpha_book_page, contingent_page
 from bbbms_app.pages.portfolio import PortfolioState, portfolio_page
 from bbbms_app.pages.profile import profile_page
+from bbbms_app.pages.projects import ProjectsState, projects_page
 from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
@@ -96,6 +97,7 @@ PAGES: tuple[Page, ...] = (
         (AnnouncementsState.load,),
     ),
     Page("/portfolio", "nav.portfolio", ("portfolio.read",), "award", portfolio_page, (PortfolioState.load,)),
+    Page("/projects", "nav.projects", ("project.read",), "users", projects_page, (ProjectsState.load,)),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     Page("/alpha-book", "alpha.nav", ("movement.read",), "book-a", alpha_book_page, (AlphaBookState.load,)),
