@@ -391,12 +391,18 @@ def _entry_head(row: rx.Var) -> rx.Component:
             rx.cond(
                 row["evidence"] != "",
                 rx.link(
-                    rx.icon("paperclip", size=14), tr("portfolio.evidence"), href=row["evidence"], is_external=True
+                    rx.flex(rx.icon("paperclip", size=14), tr("portfolio.evidence"), gap="4px", align="center"),
+                    href=row["evidence"],
+                    is_external=True,
                 ),
             ),
             rx.cond(
                 row["link"] != "",
-                rx.link(rx.icon("link", size=14), tr("portfolio.open_link"), href=row["link"], is_external=True),
+                rx.link(
+                    rx.flex(rx.icon("link", size=14), tr("portfolio.open_link"), gap="4px", align="center"),
+                    href=row["link"],
+                    is_external=True,
+                ),
             ),
             gap="12px",
             wrap="wrap",

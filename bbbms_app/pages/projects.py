@@ -366,13 +366,15 @@ def _new_project() -> rx.Component:
                 rx.box(
                     rx.foreach(
                         S.member_options,
-                        lambda o: rx.checkbox(
-                            o["name"],
-                            checked=S.members.contains(o["id"]),
-                            on_change=lambda v: S.toggle_member(o["id"], v),
+                        lambda o: rx.box(
+                            rx.checkbox(
+                                o["name"],
+                                checked=S.members.contains(o["id"]),
+                                on_change=lambda v: S.toggle_member(o["id"], v),
+                                size="3",
+                            ),
+                            padding_y="3px",
                             data_testid="pj-member",
-                            display="flex",
-                            padding_y="2px",
                         ),
                     ),
                     max_height="220px",
@@ -500,8 +502,7 @@ def _post(row: rx.Var) -> rx.Component:
         rx.cond(
             row["file"] != "",
             rx.link(
-                rx.icon("paperclip", size=14),
-                row["file_title"],
+                rx.flex(rx.icon("paperclip", size=14), row["file_title"], gap="4px", align="center"),
                 href=row["file"],
                 is_external=True,
                 data_testid="pj-file",
