@@ -413,3 +413,29 @@ def test_the_print_the_public_link_and_the_files_answer_only_their_readers(schoo
     assert _get(f"/private/project-file/{post_id}", "t_pupil").status_code == 200
     for username in (None, "t_teacher", "t_parent"):
         assert _get(f"/private/project-file/{post_id}", username).status_code == 404, username
+
+
+def test_the_marks_summary_is_the_journal_s_year_marks(school):
+    from bbbms_app.models import PeriodMark
+
+    me = school.pupils_5a[0]
+    with db.session(write=True) as s:
+        s.add(
+            PeriodMark(
+                school_id=school.school_id, pupil_id=me, subject_id=school.math, class_id=school.class_5a,
+                academic_year_id=school.year_id, kind="year", value=5,
+            )
+        )  # fmt: skip
+        s.add(
+            PeriodMark(
+                school_id=school.school_id, pupil_id=me, subject_id=school.kyrgyz, class_id=school.class_5a,
+                academic_year_id=school.year_id, kind="quarter", number=1, value=3,
+            )
+        )  # fmt: skip
+    with db.session() as s:
+        rows = portfolio.year_marks(s, me, "en")
+        assert [(r["year"], r["subject"], r["subject_ky"], r["value"]) for r in rows] == [
+            ("2025–2026", "Mathematics", "Математика", "5")
+        ]
+        assert portfolio.portfolio_of(s, me, "ru", TODAY)["marks"][0]["subject"] == "Математика"
+        assert portfolio.year_marks(s, school.pupils_5a[1], "ky") == []

@@ -16,6 +16,7 @@ import reflex as rx
 from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
+from bbbms_app.auth.state import AuthState
 from bbbms_app.components.announcement import in_language
 from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
@@ -541,7 +542,13 @@ def _marks() -> rx.Component:
                     rx.foreach(
                         S.marks,
                         lambda m: rx.table.row(
-                            rx.table.cell(m["year"]), rx.table.cell(m["subject"]), rx.table.cell(m["value"])
+                            rx.table.cell(m["year"]),
+                            rx.table.cell(
+                                rx.match(
+                                    AuthState.lang, ("ru", m["subject_ru"]), ("en", m["subject_en"]), m["subject_ky"]
+                                )
+                            ),
+                            rx.table.cell(m["value"]),
                         ),
                     )
                 ),

@@ -34,7 +34,7 @@ from bbbms_app.models.portfolio import ACHIEVEMENT_KINDS, LEVELS, Achievement, P
 from bbbms_app.services import audit, private_files
 from bbbms_app.services.access import Principal, visible_pupil_ids_own
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
-from bbbms_app.services.school import class_name, current_year, full_name, localized_name
+from bbbms_app.services.school import class_name, current_year, full_name, localized_name, localized_names
 
 LEADERS = frozenset({"director", "deputy"})
 TITLE_MAX = 200
@@ -352,7 +352,15 @@ def year_marks(session: Session, pupil_id: int, lang: str) -> list[dict[str, str
     for pm, subject, year in rows:
         value = pm.special or ("" if pm.value is None else str(pm.value))
         if value:
-            out.append({"year": year.name, "subject": localized_name(subject, lang), "value": value})
+            names = localized_names(subject)
+            out.append(
+                {
+                    "year": year.name,
+                    "subject": names.get(lang) or subject.name_ru,
+                    **{f"subject_{code}": text for code, text in names.items()},
+                    "value": value,
+                }
+            )
     return out
 
 
