@@ -114,20 +114,17 @@ class ProjectsState(rx.State):
     @rx.event
     @requires("project.read")
     def open_project(self, project_id: str):
-        self.project_id = str(inputs.record_id(project_id, "project_id"))
-        self.post_text = ""
-        self._discard_staged()
-        try:
-            self._fetch()
-        except NotFound:
-            self.project_id = ""
-            raise
+        """Open a project at its own address (`/projects?id=`), so a reload or a link keeps it open."""
+        pid = inputs.record_id(project_id, "project_id")
+        with db.session() as s:
+            projects.readable(s, current(), pid)
+        return rx.redirect(f"/projects?id={pid}")
 
     @rx.event
     @requires("project.read")
     def close_project(self):
         self.project_id, self.card = "", {}
-        self._fetch()
+        return rx.redirect("/projects")
 
     @rx.event
     @requires("project.read")
@@ -182,9 +179,7 @@ class ProjectsState(rx.State):
         self.title = self.goal = self.starts_on = self.ends_on = self.subject_id = self.form_error = ""
         self.members = []
         self.form_key += 1
-        self.project_id = str(project.id)
-        self._fetch()
-        return rx.toast.success(t("projects.created", principal.language))
+        return [rx.redirect(f"/projects?id={project.id}"), rx.toast.success(t("projects.created", principal.language))]
 
     # --- the thread -------------------------------------------------------------------------------
 

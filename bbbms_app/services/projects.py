@@ -17,7 +17,7 @@ class. One mark, one place: the project keeps no copy of the mark. All or nothin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
@@ -32,6 +32,7 @@ from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.journal import set_mark
 from bbbms_app.services.portfolio import LEADERS, ddmmyyyy, pupil_options
 from bbbms_app.services.school import class_name, full_name, localized_name
+from bbbms_app.services.school_events import school_zone
 
 TITLE_MAX = 200
 GOAL_MAX = 2000
@@ -48,6 +49,15 @@ class ProjectDraft:
     ends_on: date | None
     subject_id: int | None = None
     member_ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _wall_clock(at: datetime | None) -> str:
+    """A stored UTC time on the school's wall clock, dd.mm.yyyy hh:mm."""
+    if at is None:
+        return ""
+    if at.tzinfo is None:  # SQLite hands back naive UTC
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(school_zone()).strftime("%d.%m.%Y %H:%M")
 
 
 def _staff_name(session: Session, staff_id: int) -> str:
@@ -209,7 +219,7 @@ def detail(session: Session, principal: Principal, project_id: int, lang: str) -
             {
                 "id": str(post.id),
                 "author": post.author_name,
-                "at": post.created_at.strftime("%d.%m.%Y %H:%M") if post.created_at else "",
+                "at": _wall_clock(post.created_at),
                 "text": post.text,
                 "file": f"{FILE_ROUTE}/{post.id}" if post.file_name else "",
                 "file_title": post.file_title,
