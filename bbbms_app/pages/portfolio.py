@@ -29,6 +29,7 @@ from bbbms_app.services.errors import NotFound, Refused
 from bbbms_app.services.portfolio import Entry
 
 UPLOAD_ID = "portfolio-evidence"
+LANGUAGE_LABELS = {"ky": "КЫР", "ru": "РУС", "en": "ENG"}  # as the header's language switch
 TEXT_FIELDS = {
     "title": portfolio.TITLE_MAX,
     "description": portfolio.DESCRIPTION_MAX,
@@ -566,7 +567,7 @@ def _print() -> rx.Component:
     return rx.flex(
         rx.select.root(
             rx.select.trigger(data_testid="pf-print-lang"),
-            rx.select.content(*[rx.select.item(lang.upper(), value=lang) for lang in LANGUAGES]),
+            rx.select.content(*[rx.select.item(LANGUAGE_LABELS[lang], value=lang) for lang in LANGUAGES]),
             value=S.print_lang,
             on_change=S.set_print_lang,
         ),
