@@ -11,6 +11,7 @@ from bbbms_app import serving, tab_states
 from bbbms_app.admin import pages as admin_pages
 from bbbms_app.api.calendar_feed import calendar_feed_api
 from bbbms_app.api.health import health_api
+from bbbms_app.api.portfolio import portfolio_api
 from bbbms_app.api.private_files import private_files_api
 from bbbms_app.api.rest import rest_api
 from bbbms_app.auth.guard import backend_error
@@ -38,7 +39,9 @@ from bbbms_app.pages.login import login_page
 from bbbms_app.pages.marks import MyMarksState, marks_page
 from bbbms_app.pages.movement_books import AlphaBookState, ContingentState, alpha_book_page, contingent_page
 from bbbms_app.pages.movement_import import MovementImportState, movement_import_page
+from bbbms_app.pages.portfolio import PortfolioState, portfolio_page
 from bbbms_app.pages.profile import profile_page
+from bbbms_app.pages.projects import ProjectsState, projects_page
 from bbbms_app.pages.promotion import PromotionState, promotion_page
 from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
@@ -55,10 +58,11 @@ app = rx.App(
     # then CSP, nosniff, Referrer-Policy, frame denial and (under https) HSTS on every response;
     # /health (database, Redis, job queue, last good backup) for a monitor, public and terse;
     # /calendar-feed/{token}.ics, a user's iCalendar feed (its secret token is the credential);
+    # the portfolio's evidence, print and project files (private) and its public link (api/portfolio.py);
     # the integration API (/oauth/token, /api/v1/…: api/rest.py, bearer tokens of registered clients);
     # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
     api_transformer=[
-        *(private_files_api, health_api, calendar_feed_api, rest_api),
+        *(private_files_api, portfolio_api, health_api, calendar_feed_api, rest_api),
         *(serving.static_cache, security_headers),
         serving.upload_gate,
     ],
@@ -116,6 +120,8 @@ PAGES: tuple[Page, ...] = (
         (AnnouncementsState.load,),
     ),
     Page("/documents", "nav.documents", ("document.read",), "files", documents_page, (DocumentsState.load,)),
+    Page("/portfolio", "nav.portfolio", ("portfolio.read",), "award", portfolio_page, (PortfolioState.load,)),
+    Page("/projects", "nav.projects", ("project.read",), "users", projects_page, (ProjectsState.load,)),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     Page("/alpha-book", "alpha.nav", ("movement.read",), "book-a", alpha_book_page, (AlphaBookState.load,)),

@@ -34,6 +34,7 @@ PARTS = (
     "movement2",
     "register",
     "courses",
+    "portfolio",
 )
 
 

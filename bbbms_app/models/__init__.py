@@ -25,6 +25,7 @@ from bbbms_app.models.learning import (
 )
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
+from bbbms_app.models.portfolio import Achievement, PortfolioLink, Project, ProjectMember, ProjectPost, ProjectTask
 from bbbms_app.models.rights import RolePermission
 from bbbms_app.models.school import AcademicYear, GradingPolicy, School, Term
 from bbbms_app.models.timetable import BellSchedule, Holiday, TimetableSlot
@@ -33,6 +34,7 @@ __all__ = [
     "ROLES",
     "AcademicYear",
     "AccountRequest",
+    "Achievement",
     "Announcement",
     "AnnouncementAttachment",
     "AnnouncementRead",
@@ -64,6 +66,11 @@ __all__ = [
     "MovementRecord",
     "Order",
     "PeriodMark",
+    "PortfolioLink",
+    "Project",
+    "ProjectMember",
+    "ProjectPost",
+    "ProjectTask",
     "Pupil",
     "PupilGuardian",
     "RolePermission",

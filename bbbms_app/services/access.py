@@ -59,7 +59,19 @@ PERMISSIONS: dict[str, str] = {
     "document.approve": "approve (number) and cancel documents of the register",
     "course.read": "read every course of the school (pupils and parents read their classes' through own.read)",
     "course.write": "build one's own courses (modules, materials, assignments) and mark hand-ins into the journal",
+    "portfolio.read": "read portfolios: a pupil his own, a parent his child's, a class teacher his class's",
+    "portfolio.write": "a pupil adds and submits his own portfolio entries",
+    "portfolio.share": "a pupil or parent switches the portfolio's public link on and off",
+    "portfolio.verify": "verify or reject portfolio entries (a class teacher his class's); the school's list",
+    "project.read": "see one's projects (supervisor, member) or, for leaders, the school's",
+    "project.post": "post to a project's thread, share files, tick tasks (members and supervisor)",
+    "project.write": "create and run projects as supervisor, and assess them",
 }
+# Rights only a family (parent, pupil) may hold, and staff rights a family may hold too (their
+# scope is the services': a pupil's own portfolio, the projects he is a member of).
+FAMILY_ONLY = frozenset({"own.read", "portfolio.write", "portfolio.share"})
+FAMILY_ALSO = frozenset({"portfolio.read", "project.read", "project.post"})
+_PROJECTS = {"project.read", "project.post", "project.write"}
 _DOCUMENTS = {"document.read", "document.write"}
 
 _TEACHING = {
@@ -73,6 +85,7 @@ _TEACHING = {
     "report.teacher",
     *_DOCUMENTS,
     "course.write",
+    *_PROJECTS,
 }
 _LEADERSHIP = {
     "school.read",
@@ -99,6 +112,9 @@ _LEADERSHIP = {
     "event.write",
     *_DOCUMENTS,
     "course.read",
+    "portfolio.read",
+    "portfolio.verify",
+    *_PROJECTS,
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -115,12 +131,13 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "document.read",
         }
     ),
-    "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
+    "director": frozenset(set(PERMISSIONS) - {"public", "signed_in"} - FAMILY_ONLY),
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),
     "class_teacher": frozenset(
         _TEACHING
         | {"guardian.read", "report.read", "consent.read", "subgroup.write", "announcement.write", "event.write"}
+        | {"portfolio.read", "portfolio.verify"}
     ),
     "clerk": frozenset(
         {
@@ -140,8 +157,8 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             *_DOCUMENTS,
         }
     ),
-    "parent": frozenset({"own.read"}),
-    "pupil": frozenset({"own.read"}),
+    "parent": frozenset({"own.read", "portfolio.read", "portfolio.share"}),
+    "pupil": frozenset(FAMILY_ONLY | FAMILY_ALSO),
 }
 
 SCHOOL_WIDE_ROLES = frozenset({"administrator", "director", "deputy", "clerk"})

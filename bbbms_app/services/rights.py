@@ -9,7 +9,8 @@ to invalidate.
 Some cells are locked whatever the rows say, so that no change can lock the school out or open
 it up: the director always keeps rights.write, rights.read and audit.read; nobody else can ever
 hold rights.write (the administrator cannot give it to himself, nor raise his own role); parents
-and pupils can hold only own.read, never a staff permission; own.read means nothing for staff.
+and pupils can hold only the family's rights (own.read, their portfolio's, their projects'), never
+another staff permission; the family-only ones (own.read …) mean nothing for staff.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from bbbms_app.models import RolePermission
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.accounts import ROLES
 from bbbms_app.services import audit
-from bbbms_app.services.access import PERMISSIONS, Principal, permissions_for
+from bbbms_app.services.access import FAMILY_ALSO, FAMILY_ONLY, PERMISSIONS, Principal, permissions_for
 from bbbms_app.services.errors import Refused
 
 # The permissions of the grid: the two pseudo-permissions are not rights anyone grants.
 MATRIX_PERMISSIONS: tuple[str, ...] = tuple(p for p in PERMISSIONS if p not in ("public", "signed_in"))
 FAMILY_ROLES = frozenset({"parent", "pupil"})
-FAMILY_PERMISSIONS = frozenset({"own.read"})
+FAMILY_PERMISSIONS = FAMILY_ONLY
 DIRECTOR_KEEPS = frozenset({"rights.write", "rights.read", "audit.read"})
 DIRECTOR_ONLY = frozenset({"rights.write"})
 # Roles only the director may give to an account: they manage accounts or rights.
@@ -45,7 +46,7 @@ def locked(role: str, permission: str) -> bool | None:
     if role == "director" and permission in DIRECTOR_KEEPS:
         return True
     if role in FAMILY_ROLES:
-        return None if permission in FAMILY_PERMISSIONS else False
+        return None if permission in FAMILY_PERMISSIONS | FAMILY_ALSO else False
     if permission in FAMILY_PERMISSIONS:
         return False
     return None
