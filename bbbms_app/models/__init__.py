@@ -8,6 +8,7 @@ from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
+from bbbms_app.models.quiz import Quiz, QuizAnswer, QuizAttempt, QuizClass, QuizQuestion
 from bbbms_app.models.rights import RolePermission
 from bbbms_app.models.school import AcademicYear, GradingPolicy, School, Term
 from bbbms_app.models.timetable import BellSchedule, Holiday, TimetableSlot
@@ -38,6 +39,11 @@ __all__ = [
     "PeriodMark",
     "Pupil",
     "PupilGuardian",
+    "Quiz",
+    "QuizAnswer",
+    "QuizAttempt",
+    "QuizClass",
+    "QuizQuestion",
     "RolePermission",
     "School",
     "SchoolClass",

@@ -52,10 +52,13 @@ PERMISSIONS: dict[str, str] = {
     "backup.read": "see the backups list (size, age, checks) and the warning when the last good one is old",
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
     "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
+    "quiz.write": "tests: a subject's question bank, tests for one's classes, reviewing and confirming marks",
+    "quiz.take": "take the tests given to one's class (a pupil)",
     "event.write": "put events in the school calendar: the director and deputy for the school, a class teacher for his",
 }
 
 _TEACHING = {
+    "quiz.write",
     "school.read",
     "pupil.read",
     "class.read",
@@ -86,6 +89,7 @@ _LEADERSHIP = {
     "consent.read",
     "announcement.write",
     "event.write",
+    "quiz.write",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -101,7 +105,7 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "backup.run",
         }
     ),
-    "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read"}),
+    "director": frozenset(set(PERMISSIONS) - {"public", "signed_in", "own.read", "quiz.take"}),
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),
     "class_teacher": frozenset(
@@ -126,7 +130,7 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
         }
     ),
     "parent": frozenset({"own.read"}),
-    "pupil": frozenset({"own.read"}),
+    "pupil": frozenset({"own.read", "quiz.take"}),
 }
 
 SCHOOL_WIDE_ROLES = frozenset({"administrator", "director", "deputy", "clerk"})

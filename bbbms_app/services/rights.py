@@ -9,7 +9,8 @@ to invalidate.
 Some cells are locked whatever the rows say, so that no change can lock the school out or open
 it up: the director always keeps rights.write, rights.read and audit.read; nobody else can ever
 hold rights.write (the administrator cannot give it to himself, nor raise his own role); parents
-and pupils can hold only own.read, never a staff permission; own.read means nothing for staff.
+and pupils can hold only own.read (and quiz.take), never a staff permission; those mean nothing
+for staff.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bbbms_app.services.errors import Refused
 # The permissions of the grid: the two pseudo-permissions are not rights anyone grants.
 MATRIX_PERMISSIONS: tuple[str, ...] = tuple(p for p in PERMISSIONS if p not in ("public", "signed_in"))
 FAMILY_ROLES = frozenset({"parent", "pupil"})
-FAMILY_PERMISSIONS = frozenset({"own.read"})
+FAMILY_PERMISSIONS = frozenset({"own.read", "quiz.take"})  # quiz.take: a pupil takes a test
 DIRECTOR_KEEPS = frozenset({"rights.write", "rights.read", "audit.read"})
 DIRECTOR_ONLY = frozenset({"rights.write"})
 # Roles only the director may give to an account: they manage accounts or rights.
