@@ -35,6 +35,7 @@ from bbbms_app.pages.login import login_page
 from bbbms_app.pages.marks import MyMarksState, marks_page
 from bbbms_app.pages.movement_books import AlphaBookState, ContingentState, alpha_book_page, contingent_page
 from bbbms_app.pages.profile import profile_page
+from bbbms_app.pages.quiz import QuizState, quiz_page
 from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
@@ -92,6 +93,7 @@ PAGES: tuple[Page, ...] = (
         announcements_page,
         (AnnouncementsState.load,),
     ),
+    Page("/tests", "nav.tests", ("quiz.take", "quiz.write"), "list-checks", quiz_page, (QuizState.load,)),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     Page("/alpha-book", "alpha.nav", ("movement.read",), "book-a", alpha_book_page, (AlphaBookState.load,)),

@@ -51,7 +51,7 @@ from bbbms_app.services.access import Principal, can_teach
 from bbbms_app.services.engine import sheets
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.names import canonical
-from bbbms_app.services.school import class_name
+from bbbms_app.services.school import class_name, current_year
 from bbbms_app.services.school_events import school_zone
 
 LEADERS = frozenset({"director", "deputy"})
@@ -119,6 +119,48 @@ def _quiz_classes(session: Session, quiz_id: int | None) -> dict[int, int | None
     """class id -> lesson id of a test."""
     rows = session.exec(select(QuizClass.class_id, QuizClass.lesson_id).where(QuizClass.quiz_id == quiz_id)).all()
     return dict(rows)  # type: ignore[arg-type]
+
+
+def subject_options(session: Session, principal: Principal, lang: str = "ky") -> list[dict[str, str]]:
+    """The subjects whose bank the principal writes: all of the school's for a leader, else those he teaches."""
+    if not principal.can("quiz.write") or principal.school_id is None:
+        return []
+    q = select(Subject).where(Subject.school_id == principal.school_id, col(Subject.deleted_at).is_(None))
+    if not _leader(principal):
+        taught = select(TeachingAssignment.subject_id).where(
+            TeachingAssignment.teacher_id == principal.staff_id, col(TeachingAssignment.deleted_at).is_(None)
+        )
+        q = q.where(col(Subject.id).in_(taught))
+    rows = session.exec(q.order_by(Subject.name_ky)).all()
+    return [{"id": str(r.id), "name": r.name_ru if lang == "ru" else r.name_ky} for r in rows]
+
+
+def class_options(session: Session, principal: Principal, subject_id: int) -> list[dict[str, str]]:
+    """The classes of the current year the principal may give a test of this subject to."""
+    _check_subject(session, principal, subject_id)
+    year = current_year(session, principal.school_id)  # type: ignore[arg-type]
+    if year is None:
+        return []
+    q = select(SchoolClass).where(SchoolClass.academic_year_id == year.id, col(SchoolClass.deleted_at).is_(None))
+    taught = select(TeachingAssignment.class_id).where(
+        TeachingAssignment.subject_id == subject_id, col(TeachingAssignment.deleted_at).is_(None)
+    )
+    if not _leader(principal):
+        taught = taught.where(TeachingAssignment.teacher_id == principal.staff_id)
+    rows = session.exec(q.where(col(SchoolClass.id).in_(taught)).order_by(SchoolClass.grade, SchoolClass.letter)).all()
+    return [{"id": str(c.id), "name": class_name(c.grade, c.letter)} for c in rows]
+
+
+def quiz_classes(session: Session, principal: Principal, quiz_id: int) -> list[dict[str, str]]:
+    """The test's classes the principal reaches, each with its chosen journal lesson (id)."""
+    quiz = _quiz_for_teacher(session, principal, quiz_id)
+    links = _quiz_classes(session, quiz_id)
+    names = _class_names(session, list(links))
+    return [
+        {"id": str(c), "name": names.get(c, ""), "lesson": "" if lesson is None else str(lesson)}
+        for c, lesson in links.items()
+        if _leader(principal) or can_teach(session, principal, c, quiz.subject_id)
+    ]
 
 
 # -- questions -------------------------------------------------------------------------------------

@@ -140,3 +140,146 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Formulas are not taken; type text or a number",
     ),
 }
+
+MESSAGES.update(
+    {
+        "quiz.error.when": (
+            "Күнүн жана убактысын толук жазыңыз",
+            "Укажите дату и время полностью",
+            "Give the full date and time",
+        ),
+        "quiz.error.no_attempt": ("Тест ачылган эмес", "Тест не открыт", "No test is open"),
+        "quiz.error.no_subject": ("Адегенде предметти тандаңыз", "Сначала выберите предмет", "Pick a subject first"),
+        "quiz.submitted": ("Тест тапшырылды", "Тест сдан", "The test is handed in"),
+        "quiz.question_added": ("Суроо банкка кошулду", "Вопрос добавлен в банк", "The question is in the bank"),
+        "quiz.imported": ("Суроолор кошулду: {count}", "Добавлено вопросов: {count}", "Questions added: {count}"),
+        "quiz.created": ("Тест берилди", "Тест выдан", "The test is given"),
+        "quiz.confirmed": (
+            "Баа журналга коюлду: {mark}",
+            "Оценка выставлена в журнал: {mark}",
+            "The mark is in the journal: {mark}",
+        ),
+        "quiz.pick_pair": ("Жубун тандаңыз", "Выберите пару", "Pick its pair"),
+        "quiz.your_answer": ("Жообуңуз", "Ваш ответ", "Your answer"),
+        "quiz.saved": ("Жооп сакталды", "Ответ сохранён", "Answer saved"),
+        "quiz.saved_as_you_go": (
+            "Ар бир жооп ошол замат сакталат: барак жаңырса же байланыш үзүлсө, эч нерсе жоголбойт.",
+            "Каждый ответ сохраняется сразу: при обновлении страницы или обрыве связи ничего не теряется.",
+            "Every answer is saved at once: a reload or a dropped connection loses nothing.",
+        ),
+        "quiz.result": ("Жыйынтык", "Результат", "Result"),
+        "quiz.deadline": ("Тапшыруунун акыркы убактысы", "Сдать до", "Hand in by"),
+        "quiz.submit": ("Тестти тапшыруу", "Сдать тест", "Hand the test in"),
+        "quiz.back": ("Тесттердин тизмесине", "К списку тестов", "Back to the tests"),
+        "quiz.limit": ("{n} мүнөт", "{n} мин", "{n} min"),
+        "quiz.attempts_used": ("аракет: {n}", "попытки: {n}", "attempts: {n}"),
+        "quiz.start": ("Баштоо", "Начать", "Start"),
+        "quiz.continue": ("Улантуу", "Продолжить", "Continue"),
+        "quiz.state.coming": ("Али ачыла элек", "Ещё не открыт", "Not open yet"),
+        "quiz.state.done": ("Тапшырылды", "Сдан", "Handed in"),
+        "quiz.state.closed": ("Жабылган", "Закрыт", "Closed"),
+        "quiz.state.running": ("Тапшырып жатат", "Проходит", "In progress"),
+        "quiz.state.confirmed": ("Журналда", "В журнале", "In the journal"),
+        "quiz.none_for_you": (
+            "Азырынча сиздин классыңызга тест берилген жок",
+            "Вашему классу пока не выдано тестов",
+            "No tests have been given to your class yet",
+        ),
+        "quiz.kind.single": ("Бир туура жооп", "Один верный ответ", "Single choice"),
+        "quiz.kind.multi": ("Бир нече туура жооп", "Несколько верных ответов", "Multiple choice"),
+        "quiz.kind.text": ("Кыска жооп", "Краткий ответ", "Short answer"),
+        "quiz.kind.number": ("Сан", "Число", "Number"),
+        "quiz.kind.match": ("Дал келтирүү", "Соответствие", "Matching"),
+        "quiz.kind.order": ("Иретке келтирүү", "Упорядочивание", "Ordering"),
+        "quiz.bank": ("Суроолор банкы", "Банк вопросов", "Question bank"),
+        "quiz.bank_empty": ("Банкта азырынча суроо жок", "В банке пока нет вопросов", "The bank has no questions yet"),
+        "quiz.new_question": ("Жаңы суроо", "Новый вопрос", "New question"),
+        "quiz.field.topic": ("Тема", "Тема", "Topic"),
+        "quiz.field.kind": ("Суроонун түрү", "Тип вопроса", "Question type"),
+        "quiz.field.question": ("Суроо", "Вопрос", "Question"),
+        "quiz.field.answer": ("Туура жооп", "Правильный ответ", "Right answer"),
+        "quiz.field.points": ("Упай", "Баллы", "Points"),
+        "quiz.field.text_ky": ("Суроо кыргызча", "Вопрос на кыргызском", "Question in Kyrgyz"),
+        "quiz.field.text_ru": ("Суроо орусча", "Вопрос на русском", "Question in Russian"),
+        "quiz.field.options": ("Варианттар", "Варианты", "Options"),
+        "quiz.form_help": (
+            "Варианттар «|» же жаңы сап менен бөлүнөт; кыргызча жана орусча текст «кы // ру». "
+            "Туура жооп: варианттын номери (бир нечеси үтүр менен), кыска жооптун "
+            "кабыл алынган варианттары «|» менен, сан «3,14 ± 0,01». Дал келтирүүдө ар бир вариант «сол = оң»; "
+            "иретке келтирүүдө варианттар туура иретте жазылат.",
+            "Варианты через «|» или с новой строки; текст на кыргызском и русском — «кы // ру». "
+            "Правильный ответ: номер варианта (несколько — через запятую), принимаемые краткие ответы через «|», "
+            "число «3,14 ± 0,01». В соответствии каждый вариант «левое = правое»; "
+            "в упорядочивании варианты пишутся в верном порядке.",
+            "Options split by «|» or new lines; Kyrgyz and Russian text as «ky // ru». "
+            "Right answer: the option's number (several: with commas), accepted short answers split by «|», "
+            "a number as «3.14 ± 0.01». Matching: each option «left = right»; "
+            "ordering: the options in their right order.",
+        ),
+        "quiz.add_question": ("Суроону кошуу", "Добавить вопрос", "Add the question"),
+        "quiz.import": ("Excel файлдан жүктөө", "Загрузка из Excel", "Import from Excel"),
+        "quiz.import_help": (
+            "Биринчи сапта тилкелер: kind, topic, question_ky, question_ru, options, answer, points. "
+            "Бир да катасы бар сап болсо, эч бир суроо кошулбайт.",
+            "В первой строке столбцы: kind, topic, question_ky, question_ru, options, answer, points. "
+            "Если хоть одна строка с ошибкой, не добавляется ни один вопрос.",
+            "First row, the columns: kind, topic, question_ky, question_ru, options, answer, points. "
+            "If any row has an error, no question is added.",
+        ),
+        "quiz.import_drop": (
+            "XLSX файлды бул жерге таштаңыз же басыңыз",
+            "Перетащите XLSX сюда или нажмите",
+            "Drop an XLSX file here or click",
+        ),
+        "quiz.new_test": ("Жаңы тест", "Новый тест", "New test"),
+        "quiz.field.title": ("Тесттин аталышы", "Название теста", "Title"),
+        "quiz.field.classes": ("Кайсы класстарга", "Каким классам", "To which classes"),
+        "quiz.chosen": (
+            "Банктан тандалган суроолор: {n} (же төмөндө теманы жана санын жазыңыз)",
+            "Выбрано вопросов из банка: {n} (или укажите ниже тему и число)",
+            "Questions chosen from the bank: {n} (or give a topic and a number below)",
+        ),
+        "quiz.field.draw_topic": ("Теманын суроолорунан", "Из вопросов темы", "From the topic's questions"),
+        "quiz.field.draw_count": ("Канча суроо (кокустан)", "Сколько вопросов (случайно)", "How many (at random)"),
+        "quiz.field.limit": ("Убакыт, мүнөт", "Время, минут", "Time limit, minutes"),
+        "quiz.field.attempts": ("Аракет саны", "Число попыток", "Attempts allowed"),
+        "quiz.field.opens": ("Ачылат", "Открывается", "Opens"),
+        "quiz.field.closes": ("Жабылат", "Закрывается", "Closes"),
+        "quiz.field.mark_kind": ("Журналдагы баанын түрү", "Вид оценки в журнале", "Mark kind in the journal"),
+        "quiz.field.subject": ("Предмет", "Предмет", "Subject"),
+        "quiz.create": ("Тестти берүү", "Выдать тест", "Give the test"),
+        "quiz.export_moodle": ("Moodle XML", "Moodle XML", "Moodle XML"),
+        "quiz.lesson_for": (
+            "{class} классынын баа коюла турган сабагы",
+            "Урок {class}, куда ставится оценка",
+            "The lesson of {class} that gets the mark",
+        ),
+        "quiz.pick_lesson": ("Сабакты тандаңыз", "Выберите урок", "Pick the lesson"),
+        "quiz.attempts_title": ("Окуучулардын аракеттери", "Попытки учеников", "Pupils' attempts"),
+        "quiz.col.pupil": ("Окуучу", "Ученик", "Pupil"),
+        "quiz.col.class": ("Класс", "Класс", "Class"),
+        "quiz.col.score": ("Упай", "Баллы", "Score"),
+        "quiz.col.mark": ("Баа", "Оценка", "Mark"),
+        "quiz.review": ("Жоопторду текшерүү", "Проверка ответов", "Review"),
+        "quiz.confirm": ("Журналга коюу", "В журнал", "To the journal"),
+        "quiz.per_question": (
+            "Суроолор боюнча (көбү ката кеткендери башында)",
+            "По вопросам (сначала те, где больше ошибок)",
+            "Per question (most got wrong first)",
+        ),
+        "quiz.wrong_of": ("{n} окуучудан {wrong} ката", "ошибок {wrong} из {n}", "{wrong} wrong of {n}"),
+        "quiz.given": ("Окуучунун жообу", "Ответ ученика", "The pupil's answer"),
+        "quiz.auto": ("Автоматтык упай", "Баллы автоматически", "Automatic points"),
+        "quiz.override": ("Мугалимдин упайы", "Баллы учителя", "Teacher's points"),
+        "quiz.no_subjects": (
+            "Сиз сабак берген предмет табылган жок",
+            "Не найдено предметов, которые вы ведёте",
+            "No subjects you teach were found",
+        ),
+        "quiz.tests": ("Берилген тесттер", "Выданные тесты", "Tests given"),
+        "quiz.submitted_n": ("тапшырды: {n}", "сдали: {n}", "handed in: {n}"),
+        "quiz.results": ("Жыйынтыктар", "Результаты", "Results"),
+        "quiz.none_given": ("Азырынча тест берилген жок", "Тесты пока не выданы", "No tests given yet"),
+        "quiz.nothing_here": ("Бул бет сиз үчүн эмес", "Эта страница не для вас", "Nothing here for you"),
+    }
+)
