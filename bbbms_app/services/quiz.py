@@ -518,8 +518,8 @@ def create_quiz(session: Session, principal: Principal, draft: QuizDraft) -> int
         draw_count=count,
         time_limit_min=draft.time_limit_min,
         attempts_allowed=draft.attempts_allowed,
-        opens_at=draft.opens_at,
-        closes_at=draft.closes_at,
+        opens_at=_aware(draft.opens_at).astimezone(UTC),  # stored in UTC (SQLite keeps no zone)
+        closes_at=_aware(draft.closes_at).astimezone(UTC),
         mark_kind=draft.mark_kind,
     )
     session.add(quiz)
@@ -768,8 +768,8 @@ def start(session: Session, principal: Principal, quiz_id: int, now: datetime) -
         number=len(attempts) + 1,
         seed=seed,
         layout_json=json.dumps(_draw(session, quiz, seed)),
-        started_at=now,
-        deadline=min(now + timedelta(minutes=quiz.time_limit_min), _aware(quiz.closes_at)),
+        started_at=now.astimezone(UTC),
+        deadline=min(now + timedelta(minutes=quiz.time_limit_min), _aware(quiz.closes_at)).astimezone(UTC),
     )
     session.add(attempt)
     session.flush()
@@ -910,7 +910,7 @@ def answer(
     if row is None:
         row = QuizAnswer(attempt_id=attempt.id, question_id=q.id)  # type: ignore[arg-type]
     row.response_json = json.dumps(stored, ensure_ascii=False)
-    row.saved_at = now
+    row.saved_at = now.astimezone(UTC)
     session.add(row)
 
 
@@ -922,7 +922,7 @@ def submit(session: Session, principal: Principal, attempt_id: int, now: datetim
         raise Refused("quiz.error.submitted")
     if now > _aware(attempt.deadline):
         raise Refused("quiz.error.late")
-    _finalize(session, attempt, now)
+    _finalize(session, attempt, now.astimezone(UTC))
     audit.record(
         session, principal, "update", "quizattempt", attempt.id, field="submitted", new=attempt.score,
         pupil_id=attempt.pupil_id,
@@ -945,7 +945,7 @@ def close_expired(
     count = 0
     for attempt in session.exec(q).all():
         if _aware(attempt.deadline) < now:
-            _finalize(session, attempt, _aware(attempt.deadline))
+            _finalize(session, attempt, _aware(attempt.deadline).astimezone(UTC))
             count += 1
     return count
 
