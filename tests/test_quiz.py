@@ -548,3 +548,49 @@ def test_moodle_xml_read_back(school):
     ]  # fmt: skip
     assert [a.findtext("text") for a in order.findall("answer")] == ["1/8", "1/4", "1/2", "1"]
     assert [x.findtext("defaultgrade") for x in questions[1:]] == ["2", "4", "1", "2", "3", "4"]
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_a_questions_picture_reaches_its_writers_and_the_pupils_whose_attempt_holds_it(school, pupil_6b):
+    bank = make_bank(school)
+    teacher = principal_of("t_classteacher")
+    with pytest.raises(Refused) as err:
+        svc.store_image(teacher, b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+    assert err.value.key == "quiz.error.image"
+    name, sha = svc.store_image(teacher, PNG)
+    with db.session(write=True) as s:
+        svc.set_image(s, teacher, bank.ids[0], name, sha)
+    with db.session() as s:
+        assert svc.image_for(s, teacher, bank.ids[0]) == (PNG, "image/png")
+        assert svc.image_for(s, principal_of("t_teacher"), bank.ids[0])[0] == PNG  # he writes the maths bank too
+        with pytest.raises(NotFound):  # not before his attempt holds it
+            svc.image_for(s, principal_of("t_pupil"), bank.ids[0])
+    attempt = start(bank.quiz_id)
+    with db.session() as s:
+        assert svc.image_for(s, principal_of("t_pupil"), bank.ids[0])[0] == PNG
+        view = svc.attempt_view(s, principal_of("t_pupil"), attempt, NOW)
+        assert [i["image"] for i in view["items"] if i["image"]] == [str(bank.ids[0])]
+        for who in (pupil_6b, "t_parent"):
+            with pytest.raises((NotFound, OutOfScope)):
+                svc.image_for(s, principal_of(who), bank.ids[0])
+        with pytest.raises(NotFound):
+            svc.image_for(s, teacher, bank.ids[1])  # no picture
+    # Through its route: the picture to the pupil, 404 (audited) to anyone else, a guessed id or no session.
+    from tests.test_consent_routes import get
+
+    url = f"/private/quiz-image/{bank.ids[0]}"
+    ok = get(url, "t_pupil")
+    assert (ok.status_code, ok.content, ok.headers["content-type"]) == (200, PNG, "image/png")
+    for who in (pupil_6b, "t_parent", None):
+        assert get(url, who).status_code == 404
+    assert get(f"/private/quiz-image/{bank.ids[1]}", "t_classteacher").status_code == 404
+    with db.session() as s:
+        denied = s.exec(
+            select(AuditEvent).where(AuditEvent.action == "denied", AuditEvent.entity == "quiz_image")
+        ).all()
+    assert len(denied) == 4

@@ -15,6 +15,7 @@ but no longer on disk (an export already downloaded, a scan altered) is `410`.
 - `/private/export/{owner}/{file}`: a marked export, once (services.private_files.open_export).
 - `/admin-files/{token}`: an engine export (services.engine.downloads.open_for).
 - `/journal-files/{token}`: a journal's XLSX (services.journal_export.open_download).
+- `/private/quiz-image/{question_id}`: a test question's picture (services.quiz.image_for).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from starlette.routing import Route
 from bbbms_app import db, settings
 from bbbms_app.services import accounts, audit, journal_export, private_files
 from bbbms_app.services import consent as consent_service
+from bbbms_app.services import quiz as quiz_service
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import downloads
 from bbbms_app.services.errors import ServiceError
@@ -147,11 +149,21 @@ def journal_file(request: Request, principal: Principal) -> Response:
     return send(ticket.path, ticket.filename, ticket.content_type)
 
 
+@private_download("quiz_image")
+def quiz_image(request: Request, principal: Principal) -> Response:
+    """GET /private/quiz-image/{question_id}: a question's picture, to its bank's writers and the
+    pupils whose attempt holds it."""
+    with db.session() as s:
+        data, content_type = quiz_service.image_for(s, principal, int(request.path_params["question_id"]))
+    return send(data, f"question-{request.path_params['question_id']}.{content_type.rsplit('/', 1)[-1]}", content_type)
+
+
 ROUTES = [
     Route("/private/consent-scan/{consent_id:int}", consent_scan, methods=["GET"]),
     Route("/private/export/{owner:int}/{file}", export_download, methods=["GET"]),
     Route(f"{downloads.ROUTE}/{{token}}", engine_download, methods=["GET"]),
     Route(f"{journal_export.JOURNAL_ROUTE}/{{token}}", journal_file, methods=["GET"]),
+    Route("/private/quiz-image/{question_id:int}", quiz_image, methods=["GET"]),
 ]
 
 # Mounted by app.py as an api_transformer: these routes come before Reflex's own and the frontend.

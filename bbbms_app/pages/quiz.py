@@ -28,6 +28,8 @@ from bbbms_app.services.errors import Refused
 from bbbms_app.services.school_events import school_zone
 
 UPLOAD_ID = "quiz-import"
+IMAGE_UPLOAD_ID = "quiz-image"
+IMAGE_ROUTE = "/private/quiz-image/"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 QUESTION_FIELDS = {"q_topic": 200, "q_ky": 2000, "q_ru": 2000, "q_options": 4000, "q_answer": 500, "q_points": 3}
 QUIZ_FIELDS = {"title": 200, "topic": 200, "draw_count": 3, "limit": 3, "attempts": 2, "opens": 16, "closes": 16}
@@ -90,6 +92,8 @@ class QuizState(rx.State):
     form_error: str = ""
     quiz_form_error: str = ""
     import_error: str = ""
+    image_label: str = ""
+    _image: dict[str, str] = {}
     my_quizzes: list[dict[str, str]] = []
     open_quiz: str = ""
     open_title: str = ""
@@ -148,6 +152,7 @@ class QuizState(rx.State):
                 "points": str(item["points"]),
                 "answer": item["response"] if isinstance(item["response"], str) else "",
                 "answered": "" if item["response"] in (None, "", []) else "1",
+                "image": item["image"],
             }
             for item in view["items"]
         ]
@@ -359,14 +364,35 @@ class QuizState(rx.State):
         }
         try:
             with db.session(write=True) as s:
-                quizzes.add_question(s, principal, quizzes.draft_from_row(int(self.subject_id), values))
+                qid = quizzes.add_question(s, principal, quizzes.draft_from_row(int(self.subject_id), values))
+                if self._image:
+                    quizzes.set_image(s, principal, qid, self._image["name"], self._image["sha256"])
         except Refused as exc:  # shown under the form
             self.form_error = exc.message(principal.language)
             return None
+        self._image, self.image_label = {}, ""
         self.q_ky = self.q_ru = self.q_options = self.q_answer = self.form_error = ""
         self.form_key += 1
         self._teacher_fetch()
         return rx.toast.success(t("quiz.question_added", principal.language))
+
+    @rx.event
+    @requires("quiz.write")
+    async def attach_image(self, files: list[rx.UploadFile]):
+        """The new question's picture (JPEG or PNG), kept privately until the question is added."""
+        principal = current()
+        if not isinstance(files, list) or len(files) != 1:
+            raise Refused("quiz.error.image", "image")
+        data = await files[0].read(quizzes.IMAGE_MAX_BYTES + 1)
+        try:
+            name, sha = quizzes.store_image(principal, data)
+        except Refused as exc:
+            self.form_error = exc.message(principal.language)
+            return None
+        self._image = {"name": name, "sha256": sha}
+        self.image_label = t("quiz.image_attached", principal.language, kb=max(1, round(len(data) / 1024)))
+        self.form_error = ""
+        return None
 
     @rx.event
     @requires("quiz.write")
@@ -500,7 +526,7 @@ def _option_button(i: rx.Var, o: rx.Var, event: Any) -> rx.Component:
         variant=rx.cond(o["on"] == "1", "solid", "outline"),
         size="3",
         width="100%",
-        justify="start",
+        justify_content="flex-start",
         height="auto",
         min_height="44px",
         padding_y="8px",
@@ -565,6 +591,10 @@ def _question(item: rx.Var, i: rx.Var) -> rx.Component:
                 rx.badge(item["points"], variant="soft"),
                 width="100%",
                 align="start",
+            ),
+            rx.cond(
+                item["image"] != "",
+                rx.image(src=IMAGE_ROUTE + item["image"], max_width="100%", max_height="320px", alt=""),
             ),
             rx.match(
                 item["kind"],
@@ -712,7 +742,10 @@ def _bank_row(row: rx.Var) -> rx.Component:
         ),
         rx.table.cell(row["topic"]),
         rx.table.cell(rx.match(row["kind"], *[(k, _kind_label(k)) for k in QUESTION_KINDS], "")),
-        rx.table.cell(row["text"], white_space="pre-wrap"),
+        rx.table.cell(
+            rx.text(row["text"], white_space="pre-wrap"),
+            rx.cond(row["image"] != "", rx.image(src=IMAGE_ROUTE + row["image"], max_height="80px", alt="")),
+        ),
         rx.table.cell(row["key"]),
         rx.table.cell(row["points"]),
     )
@@ -773,6 +806,21 @@ def _bank() -> rx.Component:
             _field("quiz.field.text_ru", "q_ru", S.q_ru, area=True, rows="2"),
             _field("quiz.field.options", "q_options", S.q_options, area=True, rows="4"),
             _field("quiz.field.answer", "q_answer", S.q_answer),
+            rx.upload(
+                rx.hstack(rx.icon("image", size=18), rx.text(tr("quiz.image_drop"), size="2"), align="center"),
+                id=IMAGE_UPLOAD_ID,
+                multiple=False,
+                max_files=1,
+                max_size=quizzes.IMAGE_MAX_BYTES,
+                accept={"image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]},
+                on_drop=S.attach_image(rx.upload_files(upload_id=IMAGE_UPLOAD_ID)),  # type: ignore[call-arg]
+                border=f"1px dashed {rx.color('accent', 8)}",
+                border_radius="8px",
+                padding="8px",
+                width="100%",
+                cursor="pointer",
+            ),
+            rx.cond(S.image_label != "", rx.text(S.image_label, size="2", data_testid="quiz-image-label")),
             rx.text(tr("quiz.form_help"), size="1", color_scheme="gray", white_space="pre-wrap"),
             rx.cond(
                 S.form_error != "", rx.callout(S.form_error, color_scheme="red", width="100%", data_testid="quiz-error")
@@ -955,7 +1003,11 @@ def _results() -> rx.Component:
             rx.foreach(
                 S.question_stats,
                 lambda r: rx.hstack(
-                    rx.badge(r["right_pct"], color_scheme=rx.cond(r["wrong"] == "0", "grass", "red")),
+                    rx.badge(
+                        r["right_pct"],
+                        color_scheme=rx.cond(r["wrong"] == "0", "grass", "red"),
+                        data_testid="quiz-stat-pct",
+                    ),
                     rx.text(r["text"], size="2", flex="1"),
                     rx.text(tr("quiz.wrong_of").replace("{wrong}", r["wrong"]).replace("{n}", r["answered"]), size="1"),  # type: ignore[attr-defined]
                     width="100%",

@@ -46,7 +46,7 @@ from bbbms_app.models import Enrollment, Lesson, Pupil, SchoolClass, Subject, Te
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.journal import MARK_KINDS
 from bbbms_app.models.quiz import QUESTION_KINDS, Quiz, QuizAnswer, QuizAttempt, QuizClass, QuizQuestion
-from bbbms_app.services import audit, grading, journal
+from bbbms_app.services import audit, grading, journal, private_files
 from bbbms_app.services.access import Principal, can_teach
 from bbbms_app.services.engine import sheets
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
@@ -267,8 +267,23 @@ def add_question(session: Session, principal: Principal, draft: QuestionDraft, *
     return q.id  # type: ignore[return-value]
 
 
+IMAGE_MAX_BYTES = 2 * 1024 * 1024
+IMAGE_TYPES = ("image/jpeg", "image/png")
+
+
+def store_image(principal: Principal, data: bytes) -> tuple[str, str]:
+    """A question's picture kept in private storage (kind "quiz"): JPEG or PNG, told by its content."""
+    if principal.school_id is None or not principal.can("quiz.write"):
+        raise OutOfScope("quiz.write")
+    stored = private_files.store("quiz", principal.school_id, data, max_bytes=IMAGE_MAX_BYTES)
+    if stored.content_type not in IMAGE_TYPES:
+        private_files.remove("quiz", stored.name)
+        raise Refused("quiz.error.image", "image")
+    return stored.name, stored.sha256
+
+
 def set_image(session: Session, principal: Principal, question_id: int, name: str, sha256: str) -> None:
-    """Attach an image already stored (private_files kind "quiz") to a question of the principal's bank."""
+    """Attach a stored picture (`store_image`) to a question of the principal's bank (audited)."""
     q = session.get(QuizQuestion, question_id)
     if q is None or q.deleted_at is not None or q.school_id != principal.school_id:
         raise NotFound(f"question {question_id}")
@@ -276,6 +291,28 @@ def set_image(session: Session, principal: Principal, question_id: int, name: st
     q.image, q.image_sha256 = name, sha256
     session.add(q)
     audit.record(session, principal, "update", "quizquestion", q.id, field="image", new=name)
+
+
+def image_for(session: Session, principal: Principal, question_id: int) -> tuple[bytes, str]:
+    """A question's picture and its content type, for a writer of its bank or a pupil whose attempt
+    holds the question (api/private_files.py answers any refusal with 404)."""
+    q = session.get(QuizQuestion, question_id)
+    if q is None or q.deleted_at is not None or not q.image or q.school_id != principal.school_id:
+        raise NotFound(f"question {question_id}")
+    if principal.role == "pupil" and principal.pupil_id is not None and principal.can("quiz.take"):
+        layouts = session.exec(
+            select(QuizAttempt.layout_json).where(
+                QuizAttempt.pupil_id == principal.pupil_id, QuizAttempt.school_id == q.school_id
+            )
+        ).all()
+        if not any(e["q"] == q.id for raw in layouts for e in json.loads(raw)):
+            raise NotFound(f"question {question_id}")
+    else:
+        _check_subject(session, principal, q.subject_id)
+    data = private_files.read_verified("quiz", q.image, q.image_sha256)
+    if data is None:
+        raise NotFound(f"question {question_id}: image missing or altered")
+    return data, "image/png" if q.image.endswith(".png") else "image/jpeg"
 
 
 def bank(session: Session, principal: Principal, subject_id: int, lang: str = "ky") -> list[dict[str, str]]:
@@ -298,6 +335,7 @@ def bank(session: Session, principal: Principal, subject_id: int, lang: str = "k
             "text": _in(lang, q.text_ky, q.text_ru),
             "points": str(q.points),
             "key": key_text(q, lang),
+            "image": str(q.id) if q.image else "",
         }
         for q in rows
     ]
@@ -834,7 +872,7 @@ def attempt_view(session: Session, principal: Principal, attempt_id: int, now: d
             "ky": q.text_ky or q.text_ru,
             "ru": q.text_ru or q.text_ky,
             "points": q.points,
-            "image": q.image,
+            "image": str(q.id) if q.image else "",
             "response": response,
         }
         if q.kind == "match":

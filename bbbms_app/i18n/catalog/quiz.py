@@ -280,6 +280,21 @@ MESSAGES.update(
         "quiz.submitted_n": ("тапшырды: {n}", "сдали: {n}", "handed in: {n}"),
         "quiz.results": ("Жыйынтыктар", "Результаты", "Results"),
         "quiz.none_given": ("Азырынча тест берилген жок", "Тесты пока не выданы", "No tests given yet"),
+        "quiz.error.image": (
+            "Сүрөт JPEG же PNG болушу керек (эң көп 2 МБ)",
+            "Картинка должна быть JPEG или PNG (не больше 2 МБ)",
+            "The picture must be a JPEG or PNG (at most 2 MB)",
+        ),
+        "quiz.image_drop": (
+            "Суроонун сүрөтү (милдеттүү эмес): JPEG же PNG",
+            "Картинка к вопросу (необязательно): JPEG или PNG",
+            "A picture for the question (optional): JPEG or PNG",
+        ),
+        "quiz.image_attached": (
+            "Сүрөт тиркелди ({kb} КБ)",
+            "Картинка прикреплена ({kb} КБ)",
+            "Picture attached ({kb} KB)",
+        ),
         "quiz.nothing_here": ("Бул бет сиз үчүн эмес", "Эта страница не для вас", "Nothing here for you"),
     }
 )
