@@ -518,7 +518,7 @@ def test_import_all_or_nothing_with_rows_and_columns_named(school):
     by_kind = {r["kind"]: r for r in rows}
     assert by_kind["single"]["key"] == "0,5" and by_kind["single"]["points"] == "2"
     assert by_kind["multi"]["key"] == "2; 4"
-    assert by_kind["text"]["text"] == "Борбор шаар"  # no Russian text: the Kyrgyz one
+    assert by_kind["text"]["text_ru"] == "Борбор шаар"  # no Russian text: the Kyrgyz one
     assert by_kind["number"]["key"] == "3.14 ± 0.01"
     assert by_kind["match"]["key"] == "1/2 → 0,5; 1/4 → 0,25"
 

@@ -743,7 +743,7 @@ def _bank_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["topic"]),
         rx.table.cell(rx.match(row["kind"], *[(k, _kind_label(k)) for k in QUESTION_KINDS], "")),
         rx.table.cell(
-            rx.text(row["text"], white_space="pre-wrap"),
+            rx.text(_lang(row["text"], row["text_ru"]), white_space="pre-wrap"),
             rx.cond(row["image"] != "", rx.image(src=IMAGE_ROUTE + row["image"], max_height="80px", alt="")),
         ),
         rx.table.cell(row["key"]),
@@ -1008,7 +1008,7 @@ def _results() -> rx.Component:
                         color_scheme=rx.cond(r["wrong"] == "0", "grass", "red"),
                         data_testid="quiz-stat-pct",
                     ),
-                    rx.text(r["text"], size="2", flex="1"),
+                    rx.text(_lang(r["text"], r["text_ru"]), size="2", flex="1"),
                     rx.text(tr("quiz.wrong_of").replace("{wrong}", r["wrong"]).replace("{n}", r["answered"]), size="1"),  # type: ignore[attr-defined]
                     width="100%",
                     data_testid="quiz-stat",
