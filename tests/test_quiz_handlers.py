@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bbbms_app import db
+from bbbms_app.i18n import t
 from bbbms_app.models import Mark, QuizAttempt
 from bbbms_app.pages.quiz import QuizState
 from bbbms_app.services import accounts
@@ -18,8 +19,8 @@ from tests.factories import PASSWORD
 from tests.states import is_refusal, new_tab, sub
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(school_zone()).strftime("%Y-%m-%dT%H:%M")
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(school_zone())
 
 
 async def _teacher_gives_a_test(school) -> QuizState:
@@ -49,8 +50,11 @@ async def _teacher_gives_a_test(school) -> QuizState:
     assert page.picked_classes == [str(school.class_5a)]
     now = datetime.now(UTC)
     await page.set_field("title", "Борбор шаар")
-    await page.set_field("opens", _local(now - timedelta(minutes=5)))
-    await page.set_field("closes", _local(now + timedelta(hours=2)))
+    opens, closes = _local(now - timedelta(minutes=5)), _local(now + timedelta(hours=2))
+    await page.set_opens_day(opens.strftime("%d.%m.%Y"))
+    await page.set_field("opens_time", opens.strftime("%H:%M"))
+    await page.set_closes_day(closes.strftime("%d.%m.%Y"))
+    await page.set_field("closes_time", closes.strftime("%H:%M"))
     await page.set_field("limit", "15")
     await page.set_field("attempts", "1")
     assert not is_refusal(await page.create())
@@ -100,6 +104,10 @@ async def test_a_test_given_taken_resumed_handed_in_and_confirmed(school):
 async def test_forged_and_late_events_are_refused(school):
     teacher = await _teacher_gives_a_test(school)
     quiz_id = teacher.my_quizzes[0]["id"]
+    await teacher.set_field("opens_time", "25:00")  # no such hour: shown under the form, nothing written
+    assert not is_refusal(await teacher.create())
+    assert teacher.quiz_form_error == t("quiz.error.when", "ky")
+    assert len(teacher.my_quizzes) == 1
     with db.session(write=True) as s:
         accounts.create_user(s, "t_pupil6", "pupil", PASSWORD, school_id=school.school_id, pupil_id=school.pupils_6b[0])
     other = sub(new_tab("t_pupil6"), QuizState)

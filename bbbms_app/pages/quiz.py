@@ -8,7 +8,8 @@ answer is an event saved at once (a reload or a dropped connection resumes the s
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import reflex as rx
@@ -17,6 +18,7 @@ from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import t
@@ -32,7 +34,16 @@ IMAGE_UPLOAD_ID = "quiz-image"
 IMAGE_ROUTE = "/private/quiz-image/"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 QUESTION_FIELDS = {"q_topic": 200, "q_ky": 2000, "q_ru": 2000, "q_options": 4000, "q_answer": 500, "q_points": 3}
-QUIZ_FIELDS = {"title": 200, "topic": 200, "draw_count": 3, "limit": 3, "attempts": 2, "opens": 16, "closes": 16}
+QUIZ_FIELDS = {
+    "title": 200,
+    "topic": 200,
+    "draw_count": 3,
+    "limit": 3,
+    "attempts": 2,
+    "opens_time": 5,
+    "closes_time": 5,
+}
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
 def _lang(ky: rx.Var, ru: rx.Var) -> rx.Var:
@@ -40,14 +51,13 @@ def _lang(ky: rx.Var, ru: rx.Var) -> rx.Var:
     return rx.cond(AuthState.lang == "ru", ru, ky)
 
 
-def _when(value: object, field: str) -> datetime:
-    """A datetime-local value («2026-12-02T08:00», the school's wall clock) as an aware datetime."""
-    raw = inputs.text(value, 16, field)
-    try:
-        local = datetime.strptime(raw, "%Y-%m-%dT%H:%M")
-    except ValueError:
-        raise Refused("quiz.error.when", field) from None
-    return local.replace(tzinfo=school_zone())
+def _when(day: object, clock: object, field: str) -> datetime:
+    """A day typed dd.mm.yyyy and a time «08:00» on the school's wall clock, as an aware datetime."""
+    picked = inputs.school_date(day, field)
+    m = _TIME.match(inputs.text(clock, 5, field).strip())
+    if picked is None or m is None:
+        raise Refused("quiz.error.when", field)
+    return datetime.combine(picked, time(int(m.group(1)), int(m.group(2))), tzinfo=school_zone())
 
 
 class QuizState(rx.State):
@@ -85,8 +95,10 @@ class QuizState(rx.State):
     draw_count: str = ""
     limit: str = "20"
     attempts: str = "1"
-    opens: str = ""
-    closes: str = ""
+    opens_day: str = ""
+    opens_time: str = "08:00"
+    closes_day: str = ""
+    closes_time: str = "17:00"
     mark_kind: str = "test"
     form_key: int = 0
     form_error: str = ""
@@ -119,6 +131,9 @@ class QuizState(rx.State):
                 self._open(int(running["id"]))
         elif principal.can("quiz.write"):
             self.mode = "teacher"
+            today = datetime.now(school_zone()).date()
+            self.opens_day = self.opens_day or today.strftime("%d.%m.%Y")
+            self.closes_day = self.closes_day or (today + timedelta(days=7)).strftime("%d.%m.%Y")
             with db.session() as s:
                 self.subjects = quizzes.subject_options(s, principal, principal.language)
             if self.subjects and self.subject_id not in [o["id"] for o in self.subjects]:
@@ -320,6 +335,21 @@ class QuizState(rx.State):
         text = inputs.text(value, limit, name, multiline=name in ("q_options", "q_answer"))
         setattr(self, "title_in" if name == "title" else name, text)
 
+    def _set_day(self, name: str, value: str) -> None:
+        inputs.school_date(value, name)  # a whole date or nothing
+        setattr(self, name, value)
+
+    # The window's days, typed dd.mm.yyyy (components/date_input.py sends a whole date).
+    @rx.event
+    @requires("quiz.write")
+    def set_opens_day(self, value: str):
+        self._set_day("opens_day", value)
+
+    @rx.event
+    @requires("quiz.write")
+    def set_closes_day(self, value: str):
+        self._set_day("closes_day", value)
+
     @rx.event
     @requires("quiz.write")
     def set_kind(self, value: str):
@@ -423,8 +453,8 @@ class QuizState(rx.State):
                 subject_id=int(self.subject_id),
                 title=self.title_in,
                 classes={int(c): None for c in self.picked_classes},
-                opens_at=_when(self.opens, "opens"),
-                closes_at=_when(self.closes, "closes"),
+                opens_at=_when(self.opens_day, self.opens_time, "opens"),
+                closes_at=_when(self.closes_day, self.closes_time, "closes"),
                 question_ids=[int(c) for c in self.chosen],
                 topic=self.topic,
                 draw_count=inputs.bounded_int(self.draw_count or "0", 0, 100, "draw_count"),
@@ -730,6 +760,28 @@ def _field(key: str, name: str, value: rx.Var, *, area: bool = False, **props: A
     return rx.vstack(rx.text(tr(key), size="2", weight="medium"), control, spacing="1", width="100%")
 
 
+def _when_fields(key: str, name: str, day: rx.Var, clock: rx.Var) -> rx.Component:
+    S = QuizState
+    return rx.vstack(
+        rx.text(tr(key), size="2", weight="medium"),
+        rx.hstack(
+            date_input(day, getattr(S, f"set_{name}_day"), testid=f"quiz-{name}-day", width="100%"),
+            rx.input(
+                default_value=clock,
+                on_blur=lambda v: S.set_field(f"{name}_time", v),
+                key=S.form_key.to(str) + f"-{name}-time",
+                placeholder="08:00",
+                input_mode="numeric",
+                width="90px",
+                data_testid=f"quiz-{name}-time",
+            ),
+            width="100%",
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
 def _bank_row(row: rx.Var) -> rx.Component:
     S = QuizState
     return rx.table.row(
@@ -888,8 +940,8 @@ def _new_quiz() -> rx.Component:
                 _field("quiz.field.draw_count", "draw_count", S.draw_count, input_mode="numeric"),
                 _field("quiz.field.limit", "limit", S.limit, input_mode="numeric"),
                 _field("quiz.field.attempts", "attempts", S.attempts, input_mode="numeric"),
-                _field("quiz.field.opens", "opens", S.opens, type="datetime-local"),
-                _field("quiz.field.closes", "closes", S.closes, type="datetime-local"),
+                _when_fields("quiz.field.opens", "opens", S.opens_day, S.opens_time),
+                _when_fields("quiz.field.closes", "closes", S.closes_day, S.closes_time),
                 rx.vstack(
                     rx.text(tr("quiz.field.mark_kind"), size="2", weight="medium"),
                     rx.select.root(
