@@ -43,6 +43,7 @@ from bbbms_app.pages.portfolio import PortfolioState, portfolio_page
 from bbbms_app.pages.profile import profile_page
 from bbbms_app.pages.projects import ProjectsState, projects_page
 from bbbms_app.pages.promotion import PromotionState, promotion_page
+from bbbms_app.pages.quiz import QuizState, quiz_page
 from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
 from bbbms_app.pages.sso import callback_page
@@ -122,6 +123,7 @@ PAGES: tuple[Page, ...] = (
     Page("/documents", "nav.documents", ("document.read",), "files", documents_page, (DocumentsState.load,)),
     Page("/portfolio", "nav.portfolio", ("portfolio.read",), "award", portfolio_page, (PortfolioState.load,)),
     Page("/projects", "nav.projects", ("project.read",), "users", projects_page, (ProjectsState.load,)),
+    Page("/tests", "nav.tests", ("quiz.take", "quiz.write"), "list-checks", quiz_page, (QuizState.load,)),
     Page("/subgroups", "nav.subgroups", ("subgroup.write",), "split", subgroups_page, (SubgroupsState.load,)),
     *admin_pages.entity_pages(),
     Page("/alpha-book", "alpha.nav", ("movement.read",), "book-a", alpha_book_page, (AlphaBookState.load,)),

@@ -21,6 +21,7 @@ but no longer on disk (an export already downloaded, a scan altered) is `410`.
   and to those who manage it (services.announcements.attachment_for); every download audited.
 - `/private/course-material/{id}`, `/private/handin/{id}`: a course's file and a pupil's handed-in
   file, to whoever services.courses lets read them (a pupil of another class, a guessed id: 404).
+- `/private/quiz-image/{question_id}`: a test question's picture (services.quiz.image_for).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from bbbms_app import db, settings
 from bbbms_app.services import accounts, announcements, audit, documents, journal_export, private_files
 from bbbms_app.services import consent as consent_service
 from bbbms_app.services import courses as course_service
+from bbbms_app.services import quiz as quiz_service
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import downloads
 from bbbms_app.services.errors import ServiceError
@@ -222,6 +224,15 @@ def handin_file(request: Request, principal: Principal) -> Response:
     return send(data, f"handin-{f.id}.{f.file_name.rsplit('.', 1)[-1]}", f.file_type)
 
 
+@private_download("quiz_image")
+def quiz_image(request: Request, principal: Principal) -> Response:
+    """GET /private/quiz-image/{question_id}: a question's picture, to its bank's writers and the
+    pupils whose attempt holds it."""
+    with db.session() as s:
+        data, content_type = quiz_service.image_for(s, principal, int(request.path_params["question_id"]))
+    return send(data, f"question-{request.path_params['question_id']}.{content_type.rsplit('/', 1)[-1]}", content_type)
+
+
 ROUTES = [
     Route(f"{course_service.MATERIAL_ROUTE}/{{material_id:int}}", course_material, methods=["GET"]),
     Route(f"{course_service.HANDIN_ROUTE}/{{file_id:int}}", handin_file, methods=["GET"]),
@@ -231,6 +242,7 @@ ROUTES = [
     Route(f"{journal_export.JOURNAL_ROUTE}/{{token}}", journal_file, methods=["GET"]),
     Route(f"{documents.ROUTE}/{{version_id:int}}", document_version, methods=["GET"]),
     Route(f"{announcements.FILE_ROUTE}/{{attachment_id:int}}", announcement_file, methods=["GET"]),
+    Route("/private/quiz-image/{question_id:int}", quiz_image, methods=["GET"]),
 ]
 
 # Mounted by app.py as an api_transformer: these routes come before Reflex's own and the frontend.

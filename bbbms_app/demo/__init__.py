@@ -33,6 +33,7 @@ from bbbms_app.demo.communication import add_announcements, add_events
 from bbbms_app.demo.documents import add_documents
 from bbbms_app.demo.learning import add_courses
 from bbbms_app.demo.portfolio import add_portfolio
+from bbbms_app.demo.quiz import add_quiz
 from bbbms_app.demo.reference import KY_FEMALE, KY_MALE, KY_SURNAMES, SUBJECTS
 from bbbms_app.demo.school import SchoolBuilder
 from bbbms_app.demo.tables import TABLE_ORDER, Ids, reset_sequences, write_school
@@ -232,5 +233,6 @@ def generate(
         say(f"demo documents: {add_documents(engine, first_school_id, today)}")
         say(f"demo courses: {add_courses(engine, first_school_id, today)}")
         say(f"demo portfolio and project: {add_portfolio(engine, first_school_id, today)}")
+        say(f"demo tests: {add_quiz(engine, first_school_id, today)}")
     summary.seconds = time.perf_counter() - started
     return summary

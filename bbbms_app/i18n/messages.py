@@ -35,6 +35,7 @@ PARTS = (
     "register",
     "courses",
     "portfolio",
+    "quiz",
 )
 
 

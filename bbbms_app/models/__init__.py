@@ -26,6 +26,7 @@ from bbbms_app.models.learning import (
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
 from bbbms_app.models.portfolio import Achievement, PortfolioLink, Project, ProjectMember, ProjectPost, ProjectTask
+from bbbms_app.models.quiz import Quiz, QuizAnswer, QuizAttempt, QuizClass, QuizQuestion
 from bbbms_app.models.rights import RolePermission
 from bbbms_app.models.school import AcademicYear, GradingPolicy, School, Term
 from bbbms_app.models.timetable import BellSchedule, Holiday, TimetableSlot
@@ -73,6 +74,11 @@ __all__ = [
     "ProjectTask",
     "Pupil",
     "PupilGuardian",
+    "Quiz",
+    "QuizAnswer",
+    "QuizAttempt",
+    "QuizClass",
+    "QuizQuestion",
     "RolePermission",
     "School",
     "SchoolClass",

@@ -53,6 +53,8 @@ PERMISSIONS: dict[str, str] = {
     "backup.read": "see the backups list (size, age, checks) and the warning when the last good one is old",
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
     "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
+    "quiz.write": "tests: a subject's question bank, tests for one's classes, reviewing and confirming marks",
+    "quiz.take": "take the tests given to one's class (a pupil)",
     "event.write": "put events in the school calendar: the director and deputy for the school, a class teacher for his",
     "document.read": "read the register of internal documents addressed to one, acknowledge them",
     "document.write": "register documents as drafts and add new versions of one's own",
@@ -69,12 +71,13 @@ PERMISSIONS: dict[str, str] = {
 }
 # Rights only a family (parent, pupil) may hold, and staff rights a family may hold too (their
 # scope is the services': a pupil's own portfolio, the projects he is a member of).
-FAMILY_ONLY = frozenset({"own.read", "portfolio.write", "portfolio.share"})
+FAMILY_ONLY = frozenset({"own.read", "quiz.take", "portfolio.write", "portfolio.share"})
 FAMILY_ALSO = frozenset({"portfolio.read", "project.read", "project.post"})
 _PROJECTS = {"project.read", "project.post", "project.write"}
 _DOCUMENTS = {"document.read", "document.write"}
 
 _TEACHING = {
+    "quiz.write",
     "school.read",
     "pupil.read",
     "class.read",
@@ -115,6 +118,7 @@ _LEADERSHIP = {
     "portfolio.read",
     "portfolio.verify",
     *_PROJECTS,
+    "quiz.write",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -158,7 +162,7 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
         }
     ),
     "parent": frozenset({"own.read", "portfolio.read", "portfolio.share"}),
-    "pupil": frozenset(FAMILY_ONLY | FAMILY_ALSO),
+    "pupil": frozenset(FAMILY_ONLY | FAMILY_ALSO),  # quiz.take: a pupil takes his class's tests
 }
 
 SCHOOL_WIDE_ROLES = frozenset({"administrator", "director", "deputy", "clerk"})
