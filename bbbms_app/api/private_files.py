@@ -15,6 +15,7 @@ but no longer on disk (an export already downloaded, a scan altered) is `410`.
 - `/private/export/{owner}/{file}`: a marked export, once (services.private_files.open_export).
 - `/admin-files/{token}`: an engine export (services.engine.downloads.open_for).
 - `/journal-files/{token}`: a journal's XLSX (services.journal_export.open_download).
+- `/private/message-file/{id}`: a message's attachment, to its conversation's members (services.messages).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bbbms_app import db, settings
-from bbbms_app.services import accounts, audit, journal_export, private_files
+from bbbms_app.services import accounts, audit, journal_export, messages, private_files
 from bbbms_app.services import consent as consent_service
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import downloads
@@ -147,7 +148,21 @@ def journal_file(request: Request, principal: Principal) -> Response:
     return send(ticket.path, ticket.filename, ticket.content_type)
 
 
+@private_download("message_file")
+def message_file(request: Request, principal: Principal) -> Response:
+    """GET /private/message-file/{message_id}: a message's attachment, to the members of its conversation."""
+    with db.session() as s:
+        m = messages.attachment_for(s, principal, request.path_params.get("message_id"))
+        data = private_files.read_verified("messages", m.file_name, m.file_sha256)
+        if data is None:
+            return gone("the stored file is missing or altered")
+        audit.record(s, principal, "view", "message", m.id, field="file")
+    ext = m.file_name.rsplit(".", 1)[-1]
+    return send(data, f"message-{m.id}.{ext}", m.file_type)
+
+
 ROUTES = [
+    Route("/private/message-file/{message_id:int}", message_file, methods=["GET"]),
     Route("/private/consent-scan/{consent_id:int}", consent_scan, methods=["GET"]),
     Route("/private/export/{owner:int}/{file}", export_download, methods=["GET"]),
     Route(f"{downloads.ROUTE}/{{token}}", engine_download, methods=["GET"]),

@@ -6,6 +6,15 @@ from bbbms_app.models.api import ApiClient, ApiToken
 from bbbms_app.models.communication import Announcement, AnnouncementRead, CalendarFeed, SchoolEvent
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
+from bbbms_app.models.messaging import (
+    Conversation,
+    ConversationMember,
+    Delivery,
+    JournalEvent,
+    Message,
+    Notification,
+    NotifySettings,
+)
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
 from bbbms_app.models.rights import RolePermission
@@ -26,14 +35,21 @@ __all__ = [
     "CalendarFeed",
     "ClassTermClose",
     "Consent",
+    "Conversation",
+    "ConversationMember",
+    "Delivery",
     "Enrollment",
     "GradingPolicy",
     "Guardian",
     "Holiday",
+    "JournalEvent",
     "Lesson",
     "LoginSession",
     "Mark",
+    "Message",
     "MovementRecord",
+    "Notification",
+    "NotifySettings",
     "Order",
     "PeriodMark",
     "Pupil",

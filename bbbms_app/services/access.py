@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, str] = {
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
     "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
     "event.write": "put events in the school calendar: the director and deputy for the school, a class teacher for his",
+    "message.write": "write messages to whom the scope allows (pupils only when the director gives it to them)",
 }
 
 _TEACHING = {
@@ -63,6 +64,7 @@ _TEACHING = {
     "journal.read",
     "journal.write",
     "timetable.read",
+    "message.write",
 }
 _LEADERSHIP = {
     "school.read",
@@ -86,6 +88,7 @@ _LEADERSHIP = {
     "consent.read",
     "announcement.write",
     "event.write",
+    "message.write",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -123,9 +126,10 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "export.personal",
             "consent.read",
             "consent.write",
+            "message.write",
         }
     ),
-    "parent": frozenset({"own.read"}),
+    "parent": frozenset({"own.read", "message.write"}),
     "pupil": frozenset({"own.read"}),
 }
 

@@ -9,7 +9,7 @@ to invalidate.
 Some cells are locked whatever the rows say, so that no change can lock the school out or open
 it up: the director always keeps rights.write, rights.read and audit.read; nobody else can ever
 hold rights.write (the administrator cannot give it to himself, nor raise his own role); parents
-and pupils can hold only own.read, never a staff permission; own.read means nothing for staff.
+and pupils can hold only own.read and message.write, never a staff permission; own.read means nothing for staff.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from bbbms_app.services.errors import Refused
 MATRIX_PERMISSIONS: tuple[str, ...] = tuple(p for p in PERMISSIONS if p not in ("public", "signed_in"))
 FAMILY_ROLES = frozenset({"parent", "pupil"})
 FAMILY_PERMISSIONS = frozenset({"own.read"})
+# Held by staff and families alike (a pupil writes messages only when the director gives it to pupils).
+SHARED_PERMISSIONS = frozenset({"message.write"})
 DIRECTOR_KEEPS = frozenset({"rights.write", "rights.read", "audit.read"})
 DIRECTOR_ONLY = frozenset({"rights.write"})
 # Roles only the director may give to an account: they manage accounts or rights.
@@ -45,7 +47,7 @@ def locked(role: str, permission: str) -> bool | None:
     if role == "director" and permission in DIRECTOR_KEEPS:
         return True
     if role in FAMILY_ROLES:
-        return None if permission in FAMILY_PERMISSIONS else False
+        return None if permission in FAMILY_PERMISSIONS | SHARED_PERMISSIONS else False
     if permission in FAMILY_PERMISSIONS:
         return False
     return None

@@ -1,0 +1,611 @@
+"""Free notifications (issue 17 #3): what a person subscribes to, by which channel, and their
+delivery — the in-app list, e-mail over SMTP, Telegram through a bot — never twice.
+
+How an event becomes a notification (chosen: an outbox in the save's own transaction):
+- the journal's save path (`services/journal/cells.save_cell`) calls `journal_event`: one prebuilt
+  INSERT of a `JournalEvent` row when a mark is set or an absence or lateness is recorded — no
+  look-up of who is subscribed on the hot path, and nothing lost when the job is down;
+- a message (`services/messages`) calls `queue` directly (it is not the hot path);
+- the job (`jobs/tasks.notify_tick`, every minute) runs `fan_out`: each pending event becomes one
+  `Notification` per subscribed parent (unique per person and event key, so running it again adds
+  nothing), then `dispatch`: a person's pending notifications become `Delivery` rows (one per
+  channel and notification, or one per channel and digest; a unique key each) in one transaction,
+  and then each delivery is sent in its own. A sent delivery is never sent again; a failed one is
+  tried again by the next ticks, at most `MAX_ATTEMPTS` times, each outcome kept on its row.
+- Quiet hours (the school's wall clock) hold single messages and digests until they end. A daily
+  digest goes at `DIGEST_HOUR` or later; a weekly one on Friday from that hour.
+
+Settings come from the environment (docs/operations.md): BBBMS_SMTP_HOST, BBBMS_SMTP_PORT,
+BBBMS_SMTP_USER, BBBMS_SMTP_PASSWORD, BBBMS_SMTP_FROM, BBBMS_SMTP_STARTTLS; BBBMS_TELEGRAM_API
+(https://api.telegram.org by default), BBBMS_TELEGRAM_TOKEN, BBBMS_TELEGRAM_BOT (the bot's name).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import smtplib
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from sqlalchemy import insert
+from sqlmodel import Session, col, select
+
+from bbbms_app.i18n import t
+from bbbms_app.models import Lesson, Pupil, PupilGuardian, Subject, User
+from bbbms_app.models.messaging import (
+    DIGESTS,
+    MARK_SUBSCRIPTIONS,
+    Delivery,
+    JournalEvent,
+    Notification,
+    NotifySettings,
+)
+from bbbms_app.services import audit
+from bbbms_app.services.access import Principal
+from bbbms_app.services.errors import Refused
+
+MAX_ATTEMPTS = 3
+DIGEST_HOUR = 18
+CODE_TTL = timedelta(minutes=30)
+ABSENT = frozenset({"н", "б", "у", "п"})
+LATE = "о"
+LOW_MARK = 2
+BATCH = 500
+# Which subscription field admits a kind of notification.
+SUBSCRIPTION = {
+    "absence": "absence",
+    "late": "absence",
+    "mark": "marks",
+    "quarter": "quarter",
+    "homework": "homework",
+    "announcement": "announcements",
+    "message": "messages",
+}
+KINDS = tuple(SUBSCRIPTION)
+_EVENT_INSERT = insert(JournalEvent)
+
+
+def _zone():
+    from bbbms_app.services.school_events import school_zone
+
+    return school_zone()
+
+
+# ---------------------------------------------------------------- the journal's hook (hot path)
+
+
+def journal_event(conn, school_id: int, pupil_id: int, lesson_id: int, what: str, value: str) -> None:
+    """Called by the journal's save path inside its transaction: one prebuilt INSERT, nothing else."""
+    conn.execute(
+        _EVENT_INSERT,
+        {
+            "school_id": school_id,
+            "pupil_id": pupil_id,
+            "lesson_id": lesson_id,
+            "what": what,
+            "value": value,
+            "created_at": datetime.now(UTC),
+        },
+    )
+
+
+# ---------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the profile form sends, already parsed."""
+
+    email: str = ""
+    email_on: bool = False
+    telegram_on: bool = False
+    absence: bool = True
+    marks: str = "all"
+    quarter: bool = True
+    homework: bool = False
+    announcements: bool = True
+    messages: bool = True
+    digest: str = "off"
+    quiet_from: time | None = None
+    quiet_to: time | None = None
+
+
+def settings_row(session: Session, user_id: int) -> NotifySettings:
+    """The person's settings row (made with the defaults the first time)."""
+    row = session.exec(select(NotifySettings).where(NotifySettings.user_id == user_id)).first()
+    if row is None:
+        row = NotifySettings(user_id=user_id)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def choices_of(session: Session, principal: Principal) -> dict[str, str]:
+    row = session.exec(select(NotifySettings).where(NotifySettings.user_id == principal.user_id)).first()
+    row = row or NotifySettings(user_id=principal.user_id)
+    return {
+        "email": row.email,
+        "email_on": "1" if row.email_on else "",
+        "telegram_on": "1" if row.telegram_on else "",
+        "telegram_linked": "1" if row.telegram_chat_id else "",
+        "absence": "1" if row.absence else "",
+        "marks": row.marks,
+        "quarter": "1" if row.quarter else "",
+        "homework": "1" if row.homework else "",
+        "announcements": "1" if row.announcements else "",
+        "messages": "1" if row.messages else "",
+        "digest": row.digest,
+        "quiet_from": row.quiet_from.strftime("%H:%M") if row.quiet_from else "",
+        "quiet_to": row.quiet_to.strftime("%H:%M") if row.quiet_to else "",
+    }
+
+
+def save_choices(session: Session, principal: Principal, c: Choices) -> None:
+    """Save the person's own choices (audited); refused: a bad e-mail, digest or quiet hours."""
+    email = c.email.strip()
+    if email and ("@" not in email or len(email) > 200 or any(ch.isspace() for ch in email)):
+        raise Refused("notify.error.email", field="email")
+    if c.email_on and not email:
+        raise Refused("notify.error.email", field="email")
+    if c.digest not in DIGESTS or c.marks not in MARK_SUBSCRIPTIONS:
+        raise Refused("notify.error.choice", field="digest")
+    if (c.quiet_from is None) != (c.quiet_to is None) or (c.quiet_from is not None and c.quiet_from == c.quiet_to):
+        raise Refused("notify.error.quiet", field="quiet_from")
+    row = settings_row(session, principal.user_id)
+    if c.telegram_on and not row.telegram_chat_id:
+        raise Refused("notify.error.telegram", field="telegram_on")
+    before = choices_of(session, principal)
+    for name in Choices.__dataclass_fields__:
+        setattr(row, name, email if name == "email" else getattr(c, name))
+    session.add(row)
+    session.flush()
+    after = choices_of(session, principal)
+    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    if changed:
+        audit.record(
+            session, principal, "update", "notifysettings", row.id, new=json.dumps(changed, ensure_ascii=False)
+        )
+
+
+def _code_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def telegram_code(session: Session, principal: Principal, now: datetime | None = None) -> str:
+    """A new one-time code the person sends to the bot (`/start CODE`) to link his Telegram."""
+    code = secrets.token_hex(4).upper()
+    row = settings_row(session, principal.user_id)
+    row.telegram_code_hash = _code_hash(code)
+    row.telegram_code_until = (now or datetime.now(UTC)) + CODE_TTL
+    session.add(row)
+    audit.record(session, principal, "update", "notifysettings", row.id, field="telegram", new="code issued")
+    return code
+
+
+def telegram_unlink(session: Session, principal: Principal) -> None:
+    row = settings_row(session, principal.user_id)
+    row.telegram_chat_id, row.telegram_on = "", False
+    session.add(row)
+    audit.record(session, principal, "update", "notifysettings", row.id, field="telegram", new="unlinked")
+
+
+def bot_name() -> str:
+    return os.environ.get("BBBMS_TELEGRAM_BOT", "")
+
+
+# ---------------------------------------------------------------- in-app list
+
+
+def _subscribed(row: NotifySettings | None, kind: str, payload: dict) -> bool:
+    row = row or NotifySettings(user_id=0)
+    if kind == "mark":
+        return row.marks == "all" or (row.marks == "low" and str(payload.get("value")) == str(LOW_MARK))
+    if kind == "quarter":
+        return row.quarter
+    return bool(getattr(row, SUBSCRIPTION[kind]))
+
+
+def queue(
+    session: Session, user_ids: list[int], kind: str, key: str, payload: dict, *, school_id: int | None = None
+) -> int:
+    """One notification of `kind` per subscribed person, once per `key`; how many were added."""
+    if not user_ids:
+        return 0
+    rows = {r.user_id: r for r in session.exec(select(NotifySettings).where(col(NotifySettings.user_id).in_(user_ids)))}
+    have = set(
+        session.exec(
+            select(Notification.user_id).where(Notification.key == key, col(Notification.user_id).in_(user_ids))
+        ).all()
+    )
+    added = 0
+    text = json.dumps(payload, ensure_ascii=False)[:4000]
+    for uid in dict.fromkeys(user_ids):
+        if uid in have or not _subscribed(rows.get(uid), kind, payload):
+            continue
+        session.add(Notification(user_id=uid, school_id=school_id, kind=kind, key=key, payload=text))
+        added += 1
+    session.flush()
+    return added
+
+
+def render(kind: str, payload: dict, lang: str) -> str:
+    """The text of one notification in the person's language."""
+    p = {k: str(v) for k, v in payload.items()}
+    return t(f"notify.text.{kind}", lang, **p)
+
+
+def inbox(session: Session, principal: Principal, limit: int = 50) -> list[dict[str, str]]:
+    rows = session.exec(
+        select(Notification)
+        .where(Notification.user_id == principal.user_id)
+        .order_by(col(Notification.id).desc())
+        .limit(limit)
+    ).all()
+    zone = _zone()
+    return [
+        {
+            "id": str(n.id),
+            "kind": n.kind,
+            "text": render(n.kind, json.loads(n.payload), principal.language),
+            "at": n.created_at.astimezone(zone).strftime("%d.%m.%Y %H:%M") if n.created_at.tzinfo else "",
+            "unread": "" if n.read_at else "1",
+        }
+        for n in rows
+    ]
+
+
+def unread_count(session: Session, principal: Principal) -> int:
+    from sqlalchemy import func
+
+    return session.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == principal.user_id, col(Notification.read_at).is_(None))
+    ).one()
+
+
+def mark_all_read(session: Session, principal: Principal) -> int:
+    from sqlalchemy import update
+
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == principal.user_id, col(Notification.read_at).is_(None))
+        .values(read_at=datetime.now(UTC))
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- fan-out of the journal's events
+
+
+def _subject_name(s: Subject | None, lang: str) -> str:
+    if s is None:
+        return ""
+    return {"ky": s.name_ky, "ru": s.name_ru}.get(lang, s.name_en) or s.name_ky
+
+
+def fan_out(session: Session, now: datetime) -> int:
+    """Turn the pending journal events into notifications for the pupils' parents; how many made.
+
+    An absence or lateness is told only on its lesson's day (a correction of last week is not
+    «absent today»); a mark whenever it is set. Clearing a mark or an absence tells nothing."""
+    events = list(
+        session.exec(
+            select(JournalEvent).where(col(JournalEvent.done_at).is_(None)).order_by(col(JournalEvent.id)).limit(BATCH)
+        ).all()
+    )
+    if not events:
+        return 0
+    today = now.astimezone(_zone()).date()
+    lessons = {
+        le.id: le for le in session.exec(select(Lesson).where(col(Lesson.id).in_({e.lesson_id for e in events}))).all()
+    }
+    subjects = {
+        s.id: s
+        for s in session.exec(select(Subject).where(col(Subject.id).in_({le.subject_id for le in lessons.values()})))
+    }
+    pupils = {p.id: p for p in session.exec(select(Pupil).where(col(Pupil.id).in_({e.pupil_id for e in events})))}
+    parents: dict[int, list[tuple[int, str]]] = {}
+    for pid, uid, lang in session.exec(
+        select(PupilGuardian.pupil_id, User.id, User.language)
+        .join(User, col(User.guardian_id) == PupilGuardian.guardian_id)
+        .where(
+            col(PupilGuardian.pupil_id).in_(set(pupils)),
+            User.role == "parent",
+            col(User.is_active).is_(True),
+        )
+    ).all():
+        parents.setdefault(pid, []).append((uid, lang))
+    made = 0
+    for e in events:
+        e.done_at = now
+        session.add(e)
+        lesson = lessons.get(e.lesson_id)
+        pupil = pupils.get(e.pupil_id)
+        if lesson is None or pupil is None or not e.value:
+            continue
+        if e.what == "attendance":
+            if lesson.date != today or e.value not in ABSENT | {LATE}:
+                continue
+            kind = "late" if e.value == LATE else "absence"
+        elif e.what == "mark":
+            kind = "mark"
+        else:
+            continue
+        payload = {
+            "pupil": f"{pupil.first_name} {pupil.last_name}",
+            "subject": _subject_name(subjects.get(lesson.subject_id), "ky"),
+            "date": lesson.date.strftime("%d.%m.%Y"),
+            "value": e.value,
+            "subject_id": lesson.subject_id,
+        }
+        users = [uid for uid, _lang in parents.get(e.pupil_id, [])]
+        made += queue(session, users, kind, f"j:{e.id}", payload, school_id=e.school_id)
+    session.flush()
+    return made
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+def in_quiet(row: NotifySettings | None, local: time) -> bool:
+    """Whether a local wall-clock time falls in the person's quiet hours (they may span midnight)."""
+    if row is None or row.quiet_from is None or row.quiet_to is None:
+        return False
+    a, b = row.quiet_from, row.quiet_to
+    return a <= local < b if a < b else (local >= a or local < b)
+
+
+def _channels(row: NotifySettings | None) -> list[str]:
+    if row is None:
+        return []
+    out = []
+    if row.email_on and row.email:
+        out.append("email")
+    if row.telegram_on and row.telegram_chat_id:
+        out.append("telegram")
+    return out
+
+
+def _digest_key(row: NotifySettings, local: datetime) -> str | None:
+    """The period a digest due now covers ("2026-12-02", "2026-W49"), or None when none is due."""
+    if local.hour < DIGEST_HOUR:
+        return None
+    if row.digest == "daily":
+        return local.date().isoformat()
+    if row.digest == "weekly" and local.weekday() >= 4:
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    return None
+
+
+def plan(session: Session, now: datetime) -> int:
+    """Hand the pending notifications to their people's channels as deliveries; how many made."""
+    local = now.astimezone(_zone())
+    pending = list(
+        session.exec(
+            select(Notification)
+            .where(col(Notification.handed_at).is_(None))
+            .order_by(col(Notification.id))
+            .limit(BATCH)
+        ).all()
+    )
+    if not pending:
+        return 0
+    by_user: dict[int, list[Notification]] = {}
+    for n in pending:
+        by_user.setdefault(n.user_id, []).append(n)
+    settings = {
+        r.user_id: r for r in session.exec(select(NotifySettings).where(col(NotifySettings.user_id).in_(set(by_user))))
+    }
+    langs = dict(session.exec(select(User.id, User.language).where(col(User.id).in_(set(by_user)))).all())
+    made = 0
+    for uid, items in by_user.items():
+        row = settings.get(uid)
+        channels = _channels(row)
+        if not channels:
+            for n in items:
+                n.handed_at = now  # the in-app list only
+                session.add(n)
+            continue
+        if in_quiet(row, local.time()):
+            continue
+        lang = langs.get(uid, "ky")
+        assert row is not None
+        if row.digest != "off":
+            period = _digest_key(row, local)
+            if period is None:
+                continue
+            lines = [f"• {render(n.kind, json.loads(n.payload), lang)}" for n in items]
+            subject = t(f"notify.digest_subject.{row.digest}", lang, n=len(items))
+            keys = {ch: f"{ch}:digest:{uid}:{period}" for ch in channels}
+            if session.exec(select(Delivery.id).where(col(Delivery.key).in_(keys.values()))).first() is not None:
+                continue  # this period's digest is gone: the rest waits for the next one
+            for ch, key in keys.items():
+                made += _deliver_once(session, uid, ch, key, subject, "\n".join(lines))
+        else:
+            for n in items:
+                text = render(n.kind, json.loads(n.payload), lang)
+                subject = t(f"notify.subject.{n.kind}", lang)
+                for ch in channels:
+                    made += _deliver_once(session, uid, ch, f"{ch}:n{n.id}", subject, text)
+        for n in items:
+            n.handed_at = now
+            session.add(n)
+    session.flush()
+    return made
+
+
+def _deliver_once(session: Session, user_id: int, channel: str, key: str, subject: str, body: str) -> int:
+    if session.exec(select(Delivery.id).where(Delivery.key == key)).first() is not None:
+        return 0
+    session.add(Delivery(user_id=user_id, channel=channel, key=key, subject=subject[:200], body=body[:20000]))
+    return 1
+
+
+def open_deliveries(session: Session) -> list[int]:
+    return list(
+        session.exec(
+            select(Delivery.id)
+            .where(
+                col(Delivery.status).in_(("pending", "failed")),
+                Delivery.attempts < MAX_ATTEMPTS,
+            )
+            .order_by(col(Delivery.id))
+            .limit(BATCH)
+        ).all()
+    )
+
+
+def send_one(session: Session, delivery_id: int, now: datetime) -> bool:
+    """Send one delivery (in the caller's transaction, committed right after); True when sent.
+    A delivery already sent is never sent again."""
+    d = session.get(Delivery, delivery_id, with_for_update=True)
+    if d is None or d.status == "sent" or d.attempts >= MAX_ATTEMPTS:
+        return False
+    row = session.exec(select(NotifySettings).where(NotifySettings.user_id == d.user_id)).first()
+    d.attempts += 1
+    try:
+        if row is None:
+            raise RuntimeError("no settings")
+        if d.channel == "email":
+            send_email(row.email, d.subject, d.body, d.key)
+        else:
+            send_telegram(row.telegram_chat_id, f"{d.subject}\n\n{d.body}")
+    except Exception as exc:
+        d.status, d.error = "failed", f"{type(exc).__name__}: {exc}"[:400]
+        session.add(d)
+        return False
+    d.status, d.error, d.sent_at = "sent", "", now
+    session.add(d)
+    return True
+
+
+# ---------------------------------------------------------------- channels
+
+
+def smtp_settings() -> dict:
+    return {
+        "host": os.environ.get("BBBMS_SMTP_HOST", ""),
+        "port": int(os.environ.get("BBBMS_SMTP_PORT", "25") or 25),
+        "user": os.environ.get("BBBMS_SMTP_USER", ""),
+        "password": os.environ.get("BBBMS_SMTP_PASSWORD", ""),
+        "from": os.environ.get("BBBMS_SMTP_FROM", "bbbms@localhost"),
+        "starttls": os.environ.get("BBBMS_SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"),
+    }
+
+
+def send_email(to: str, subject: str, body: str, key: str) -> None:
+    """One plain-text UTF-8 e-mail through the configured SMTP server."""
+    cfg = smtp_settings()
+    if not cfg["host"]:
+        raise RuntimeError("BBBMS_SMTP_HOST is not set")
+    msg = EmailMessage()
+    msg["From"] = cfg["from"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    # The delivery's key in the Message-ID: a mail server or client that sees it twice drops the copy.
+    msg["Message-ID"] = make_msgid(idstring=hashlib.sha256(key.encode()).hexdigest()[:24])
+    msg["X-BBBMS-Delivery"] = hashlib.sha256(key.encode()).hexdigest()[:24]
+    msg.set_content(body, charset="utf-8")
+    with smtplib.SMTP(cfg["host"], cfg["port"], timeout=30) as smtp:
+        if cfg["starttls"]:
+            smtp.starttls()
+        if cfg["user"]:
+            smtp.login(cfg["user"], cfg["password"])
+        smtp.send_message(msg)
+
+
+def _telegram_url(method: str) -> str:
+    base = os.environ.get("BBBMS_TELEGRAM_API", "https://api.telegram.org").rstrip("/")
+    token = os.environ.get("BBBMS_TELEGRAM_TOKEN", "")
+    if not token:
+        raise RuntimeError("BBBMS_TELEGRAM_TOKEN is not set")
+    return f"{base}/bot{token}/{method}"
+
+
+def _telegram(method: str, payload: dict) -> dict:
+    data = json.dumps(payload).encode()
+    req = urllib.request.Request(  # noqa: S310 - the configured bot API
+        _telegram_url(method), data=data, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310
+        answer = json.loads(resp.read().decode())
+    if not answer.get("ok"):
+        raise RuntimeError(f"telegram {method}: {answer.get('description', 'not ok')}")
+    return answer
+
+
+def send_telegram(chat_id: str, text: str) -> None:
+    if not chat_id:
+        raise RuntimeError("telegram not linked")
+    _telegram("sendMessage", {"chat_id": chat_id, "text": text[:4000]})
+
+
+def poll_telegram(session: Session, offset: int, now: datetime) -> int:
+    """Read the bot's new updates (getUpdates from `offset`) and link the accounts whose one-time
+    code was sent as `/start CODE`; returns the next offset."""
+    answer = _telegram("getUpdates", {"offset": offset, "timeout": 0, "allowed_updates": ["message"]})
+    for update in answer.get("result", []):
+        offset = max(offset, int(update.get("update_id", 0)) + 1)
+        message = update.get("message") or {}
+        text = str(message.get("text", "")).strip()
+        chat = str((message.get("chat") or {}).get("id", ""))
+        if not text.startswith("/start") or not chat:
+            continue
+        code = text.removeprefix("/start").strip()
+        if not code:
+            continue
+        row = session.exec(select(NotifySettings).where(NotifySettings.telegram_code_hash == _code_hash(code))).first()
+        until = row.telegram_code_until if row else None
+        if until is not None and until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
+        if row is None or until is None or until < now:
+            _telegram("sendMessage", {"chat_id": chat, "text": t("notify.telegram.bad_code", "ky")})
+            continue
+        row.telegram_chat_id, row.telegram_on = chat, True
+        row.telegram_code_hash, row.telegram_code_until = "", None
+        session.add(row)
+        lang = session.exec(select(User.language).where(User.id == row.user_id)).first() or "ky"
+        audit.record(session, None, "update", "notifysettings", row.id, field="telegram", new="linked")
+        _telegram("sendMessage", {"chat_id": chat, "text": t("notify.telegram.linked", lang)})
+    return offset
+
+
+def today_local(now: datetime) -> date:
+    return now.astimezone(_zone()).date()
+
+
+def telegram_link(code: str) -> str:
+    name = bot_name()
+    return f"https://t.me/{name}?start={urllib.parse.quote(code)}" if name else ""
+
+
+def run(now: datetime | None = None, *, telegram_offset: int | None = None) -> dict[str, int]:
+    """One tick of the notification job: fan out, plan, send every open delivery (each in its own
+    transaction, so one that is sent stays sent whatever happens to the next), poll the bot."""
+    from bbbms_app import db
+
+    now = now or datetime.now(UTC)
+    with db.session(write=True) as s:
+        made = fan_out(s, now)
+    with db.session(write=True) as s:
+        planned = plan(s, now)
+    with db.session() as s:
+        ids = open_deliveries(s)
+    sent = 0
+    for delivery_id in ids:
+        with db.session(write=True) as s:
+            sent += send_one(s, delivery_id, now)
+    out = {"notifications": made, "deliveries": planned, "sent": sent, "failed": len(ids) - sent}
+    if telegram_offset is not None and os.environ.get("BBBMS_TELEGRAM_TOKEN"):
+        with db.session(write=True) as s:
+            out["telegram_offset"] = poll_telegram(s, telegram_offset, now)
+    return out
