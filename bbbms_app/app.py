@@ -33,6 +33,7 @@ from bbbms_app.pages.journal import JournalState, journal_page
 from bbbms_app.pages.journal_summary import SummaryState, summary_page
 from bbbms_app.pages.login import login_page
 from bbbms_app.pages.marks import MyMarksState, marks_page
+from bbbms_app.pages.messages import MessagesState, messages_page
 from bbbms_app.pages.movement_books import AlphaBookState, ContingentState, alpha_book_page, contingent_page
 from bbbms_app.pages.profile import profile_page
 from bbbms_app.pages.reports import ReportsState, reports_page
@@ -84,6 +85,7 @@ PAGES: tuple[Page, ...] = (
     Page("/exams", "exams.nav", ("journal.read",), "graduation-cap", exams_page, (ExamsState.load,)),
     Page("/reports", "nav.reports", ("report.read",), "chart-column", reports_page, (ReportsState.load,)),
     Page("/calendar", "nav.calendar", ("signed_in",), "calendar-heart", calendar_page, (CalendarState.load,)),
+    Page("/messages", "nav.messages", ("signed_in",), "mail", messages_page, (MessagesState.load,), badge=True),
     Page(
         "/announcements",
         "nav.announcements",

@@ -438,6 +438,7 @@ def thread(session: Session, principal: Principal, conversation_id: int, limit: 
         ).all()
     )[::-1]
     if msgs and msgs[-1].id > member.last_read_id:  # type: ignore[operator]
+        notify.messages_seen(session, principal.user_id, [m.id for m in msgs if m.id > member.last_read_id])  # type: ignore[misc, operator]
         member.last_read_id = msgs[-1].id  # type: ignore[assignment]
         session.add(member)
     other_ids = list(

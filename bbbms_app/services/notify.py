@@ -262,13 +262,34 @@ def inbox(session: Session, principal: Principal, limit: int = 50) -> list[dict[
 
 
 def unread_count(session: Session, principal: Principal) -> int:
+    """Unread notifications but those of new messages (the messages' own count tells them)."""
     from sqlalchemy import func
 
     return session.exec(
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == principal.user_id, col(Notification.read_at).is_(None))
+        .where(
+            Notification.user_id == principal.user_id,
+            col(Notification.read_at).is_(None),
+            Notification.kind != "message",
+        )
     ).one()
+
+
+def messages_seen(session: Session, user_id: int, message_ids: list[int]) -> None:
+    """The notifications of these messages are read once their conversation is opened."""
+    from sqlalchemy import update
+
+    if message_ids:
+        session.execute(
+            update(Notification)
+            .where(
+                Notification.user_id == user_id,
+                col(Notification.read_at).is_(None),
+                col(Notification.key).in_([f"msg:{i}" for i in message_ids]),
+            )
+            .values(read_at=datetime.now(UTC))
+        )
 
 
 def mark_all_read(session: Session, principal: Principal) -> int:

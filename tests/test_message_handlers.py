@@ -1,0 +1,87 @@
+"""The messages page through its handlers, as real and forged events call them: a parent and a
+teacher exchange messages and the unread badge moves; a pupil cannot write to another class's teacher."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bbbms_app import db
+from bbbms_app.auth.state import AuthState
+from bbbms_app.models import AuditEvent, User
+from bbbms_app.models.messaging import Message
+from bbbms_app.pages.messages import MessagesState
+from bbbms_app.services import rights
+from tests.factories import principal_of
+from tests.states import is_refusal, new_tab, sub
+
+
+def uid(username: str) -> str:
+    with db.session() as s:
+        return str(s.exec(select(User.id).where(User.username == username)).one())
+
+
+def bodies() -> list[str]:
+    with db.session() as s:
+        return list(s.exec(select(Message.body).order_by(Message.id)).all())
+
+
+async def test_a_parent_and_a_teacher_exchange_messages_and_the_badge_moves(school):
+    parent_tab = new_tab("t_parent")
+    parent = sub(parent_tab, MessagesState)
+    assert not is_refusal(await parent.load())
+    assert [c["name"] for c in parent.contacts] == ["t_classteacher"]
+    await parent.pick_to("u" + uid("t_teacher"))  # not offered: ignored
+    assert parent.to == ""
+    await parent.pick_to("u" + uid("t_classteacher"))
+    await parent.set_body("Саламатсызбы, эжеке! Нурбек бүгүн ооруп калды.")
+    assert not is_refusal(await parent.send_new())
+    assert bodies() == ["Саламатсызбы, эжеке! Нурбек бүгүн ооруп калды."]
+    assert parent.open_id and [m["mine"] for m in parent.thread] == ["1"]
+
+    teacher_tab = new_tab("t_classteacher")
+    teacher = sub(teacher_tab, MessagesState)
+    assert not is_refusal(await teacher.load())
+    assert sub(teacher_tab, AuthState).unread == 1
+    assert [(r["title"], r["unread"]) for r in teacher.rows] == [("t_parent", "1")]
+    assert not is_refusal(await teacher.open(teacher.rows[0]["id"]))
+    assert sub(teacher_tab, AuthState).unread == 0
+    await teacher.set_body("Айыгып кетсин! Үй тапшырмасын кийин жиберем.")
+    assert not is_refusal(await teacher.reply())
+    assert [m["mine"] for m in teacher.thread] == ["", "1"]
+
+    assert not is_refusal(await parent.load())
+    # One unread message (its notification is in his list, counted once).
+    assert sub(parent_tab, AuthState).unread == 1
+    assert [(n["kind"], n["unread"]) for n in parent.notes] == [("message", "1")]
+    assert not is_refusal(await parent.open(parent.rows[0]["id"]))
+    assert sub(parent_tab, AuthState).unread == 0
+    assert [(n["kind"], n["unread"]) for n in parent.notes] == [("message", "")]
+
+
+async def test_a_pupil_cannot_write_to_another_class_teacher_even_by_a_forged_event(school):
+    pupil_tab = new_tab("t_pupil")
+    page = sub(pupil_tab, MessagesState)
+    assert not is_refusal(await page.load())
+    # Pupils may not write until the director allows it: every writing handler is refused.
+    assert is_refusal(await page.pick_to("u" + uid("t_classteacher")))
+    assert is_refusal(await page.send_new())
+    with db.session(write=True) as s:
+        rights.set_permission(s, principal_of("t_director", s), "pupil", "message.write", True)
+    assert not is_refusal(await page.load())
+    assert [c["name"] for c in page.contacts] == ["t_classteacher"]
+    # A forged target: the state's field set by hand to 6-Б's teacher.
+    page.to, page.body = "u" + uid("t_teacher"), "Салам"
+    assert is_refusal(await page.send_new())
+    # A forged conversation id of somebody else's conversation.
+    parent = sub(new_tab("t_parent"), MessagesState)
+    assert not is_refusal(await parent.load())
+    await parent.pick_to("u" + uid("t_classteacher"))
+    await parent.set_body("Жеке кат")
+    assert not is_refusal(await parent.send_new())
+    page.open_id = parent.open_id
+    assert is_refusal(await page.open(parent.open_id))
+    assert is_refusal(await page.reply())
+    assert bodies() == ["Жеке кат"]
+    with db.session() as s:
+        denied = s.exec(select(AuditEvent.username).where(AuditEvent.action == "denied")).all()
+        assert denied.count("t_pupil") >= 4
