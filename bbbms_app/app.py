@@ -33,7 +33,7 @@ from bbbms_app.pages.journal import JournalState, journal_page
 from bbbms_app.pages.journal_summary import SummaryState, summary_page
 from bbbms_app.pages.login import login_page
 from bbbms_app.pages.marks import MyMarksState, marks_page
-from bbbms_app.pages.messages import MessagesState, messages_page
+from bbbms_app.pages.messages import MessagesState, NotifySettingsState, messages_page
 from bbbms_app.pages.movement_books import AlphaBookState, ContingentState, alpha_book_page, contingent_page
 from bbbms_app.pages.profile import profile_page
 from bbbms_app.pages.reports import ReportsState, reports_page
@@ -111,7 +111,7 @@ PAGES: tuple[Page, ...] = (
         (AccountRequestState.load,),
     ),
     Page("/backups", "ops.nav", ("backup.read",), "archive", backups_page, (BackupsState.load,)),
-    Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page),
+    Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page, (NotifySettingsState.load,)),
 )
 navigation.use(PAGES)
 

@@ -85,3 +85,44 @@ async def test_a_pupil_cannot_write_to_another_class_teacher_even_by_a_forged_ev
     with db.session() as s:
         denied = s.exec(select(AuditEvent.username).where(AuditEvent.action == "denied")).all()
         assert denied.count("t_pupil") >= 4
+
+
+async def test_the_profile_saves_the_notification_choices(school):
+    from bbbms_app.models.messaging import NotifySettings
+    from bbbms_app.pages.messages import NotifySettingsState
+
+    page = sub(new_tab("t_parent"), NotifySettingsState)
+    assert not is_refusal(await page.load())
+    assert (page.flags["absence"], page.flags["email_on"], page.marks, page.digest) == (True, False, "all", "off")
+    await page.set_text("email", "not an address")
+    await page.set_flag("email_on", True)
+    await page.save()
+    assert page.error.startswith("Электрондук почтанын дареги")
+    await page.set_text("email", "chol@example.kg")
+    await page.set_choice("marks", "low")
+    await page.set_choice("digest", "weekly")
+    await page.set_choice("digest", "hourly")  # not offered: ignored
+    await page.set_text("quiet_from", "22:00")
+    await page.set_text("quiet_to", "7:00")
+    await page.save()
+    assert page.error.startswith("Тынч убакыттын")
+    await page.set_text("quiet_to", "07:00")
+    await page.set_flag("telegram_on", True)  # not linked yet: refused in place
+    await page.save()
+    assert page.error == "Адегенде Telegram'ды байланыштырыңыз"
+    await page.set_flag("telegram_on", False)
+    assert not is_refusal(await page.save())
+    assert page.error == ""
+    with db.session() as s:
+        row = s.exec(select(NotifySettings)).one()
+        assert (row.email, row.email_on, row.marks, row.digest, str(row.quiet_from), str(row.quiet_to)) == (
+            "chol@example.kg",
+            True,
+            "low",
+            "weekly",
+            "22:00:00",
+            "07:00:00",
+        )
+    assert not is_refusal(await page.link_telegram())
+    assert len(page.code) == 8
+    assert is_refusal(await page.set_flag("everything", True))

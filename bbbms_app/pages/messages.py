@@ -8,7 +8,8 @@ and the unread badge (AuthState.unread, sidebar and header) is counted again.
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, time
 
 import reflex as rx
 
@@ -21,9 +22,11 @@ from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import t
 from bbbms_app.models.accounts import ROLES
+from bbbms_app.models.messaging import DIGESTS, MARK_SUBSCRIPTIONS
 from bbbms_app.services import messages, notify
 from bbbms_app.services.errors import Refused
 from bbbms_app.services.messages import Attachment
+from bbbms_app.services.notify import Choices
 
 UPLOAD_ID = "message_file"
 
@@ -466,3 +469,222 @@ def _body() -> rx.Component:
 
 
 messages_page = page_shell("nav.messages", _body)
+
+
+# ---------------------------------------------------------------- the profile's notification settings
+
+FLAGS = ("email_on", "telegram_on", "absence", "quarter", "homework", "announcements", "messages")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _hhmm(value: str, field: str) -> time | None:
+    value = value.strip()
+    if not value:
+        return None
+    hit = _HHMM.match(value)
+    if hit is None:
+        raise Refused("notify.error.quiet", field=field)
+    return time(int(hit.group(1)), int(hit.group(2)))
+
+
+class NotifySettingsState(rx.State):
+    """The person's channels, subscriptions, digest and quiet hours (shown on /profile)."""
+
+    email: str = ""
+    flags: dict[str, bool] = {}
+    marks: str = "all"
+    digest: str = "off"
+    quiet_from: str = ""
+    quiet_to: str = ""
+    linked: bool = False
+    code: str = ""
+    bot_link: str = ""
+    error: str = ""
+    form_key: int = 0
+
+    def _fetch(self) -> None:
+        principal = current()
+        with db.session() as s:
+            c = notify.choices_of(s, principal)
+        self.email, self.marks, self.digest = c["email"], c["marks"], c["digest"]
+        self.quiet_from, self.quiet_to = c["quiet_from"], c["quiet_to"]
+        self.flags = {f: c[f] == "1" for f in FLAGS}
+        self.linked = c["telegram_linked"] == "1"
+        self.form_key += 1
+
+    @rx.event
+    @requires("signed_in")
+    def load(self):
+        self._fetch()
+        self.code = self.bot_link = self.error = ""
+
+    @rx.event
+    @requires("signed_in")
+    def set_flag(self, field: str, value: bool):
+        self.flags = {**self.flags, inputs.choice(field, FLAGS, "field"): inputs.flag(value, field)}
+
+    @rx.event
+    @requires("signed_in")
+    def set_choice(self, field: str, value: str):
+        field = inputs.choice(field, ("marks", "digest"), "field")
+        allowed = MARK_SUBSCRIPTIONS if field == "marks" else DIGESTS
+        if isinstance(value, str) and value in allowed:
+            setattr(self, field, value)
+
+    @rx.event
+    @requires("signed_in")
+    def set_text(self, field: str, value: str):
+        field = inputs.choice(field, ("email", "quiet_from", "quiet_to"), "field")
+        setattr(self, field, inputs.text(value, 200 if field == "email" else 5, field))
+
+    @rx.event
+    @requires("signed_in")
+    def save(self):
+        principal = current()
+        try:
+            choices = Choices(
+                email=inputs.text(self.email, 200, "email"),
+                marks=self.marks,
+                digest=self.digest,
+                quiet_from=_hhmm(self.quiet_from, "quiet_from"),
+                quiet_to=_hhmm(self.quiet_to, "quiet_to"),
+                **{f: bool(self.flags.get(f)) for f in FLAGS},
+            )
+            with db.session(write=True) as s:
+                notify.save_choices(s, principal, choices)
+        except Refused as exc:
+            self.error = exc.message(principal.language)
+            return None
+        self.error = ""
+        self._fetch()
+        return rx.toast.success(t("notify.saved", principal.language))
+
+    @rx.event
+    @requires("signed_in")
+    def link_telegram(self):
+        principal = current()
+        with db.session(write=True) as s:
+            self.code = notify.telegram_code(s, principal)
+        self.bot_link = notify.telegram_link(self.code)
+
+    @rx.event
+    @requires("signed_in")
+    def unlink_telegram(self):
+        principal = current()
+        with db.session(write=True) as s:
+            notify.telegram_unlink(s, principal)
+        self._fetch()
+
+
+def _check(field: str) -> rx.Component:
+    S = NotifySettingsState
+    return rx.checkbox(
+        tr(f"notify.sub.{field}" if field not in ("email_on", "telegram_on") else f"notify.{field}"),
+        checked=S.flags[field].to(bool),
+        on_change=lambda v: S.set_flag(field, v),
+        size="3",
+        data_testid=f"notify-{field}",
+    )
+
+
+def _pick(field: str, codes: tuple[str, ...], prefix: str) -> rx.Component:
+    S = NotifySettingsState
+    return rx.select.root(
+        rx.select.trigger(width="100%", data_testid=f"notify-{field}"),
+        rx.select.content(*[rx.select.item(tr(f"{prefix}.{c}"), value=c) for c in codes]),
+        value=getattr(S, field),
+        on_change=lambda v: S.set_choice(field, v),
+        size="3",
+    )
+
+
+def _time_input(field: str) -> rx.Component:
+    S = NotifySettingsState
+    return rx.vstack(
+        rx.text(tr(f"notify.{field}"), size="1"),
+        rx.input(
+            default_value=getattr(S, field),
+            on_blur=lambda v: S.set_text(field, v),
+            key=S.form_key.to(str) + field,
+            placeholder="22:00",
+            max_length=5,
+            input_mode="numeric",
+            width="100%",
+            data_testid=f"notify-{field}",
+        ),
+        spacing="1",
+        flex="1",
+    )
+
+
+def notify_card() -> rx.Component:
+    """The notification settings of the signed-in person (the profile page shows it)."""
+    S = NotifySettingsState
+    return rx.card(
+        rx.vstack(
+            rx.heading(tr("notify.heading"), size="4"),
+            rx.text(tr("notify.help"), size="2", color_scheme="gray"),
+            rx.text(tr("notify.email"), size="2", weight="medium"),
+            rx.input(
+                default_value=S.email,
+                on_blur=lambda v: S.set_text("email", v),
+                key=S.form_key.to(str) + "email",
+                type="email",
+                max_length=200,
+                width="100%",
+                data_testid="notify-email",
+            ),
+            _check("email_on"),
+            rx.cond(
+                S.linked,
+                rx.hstack(
+                    _check("telegram_on"),
+                    rx.badge(tr("notify.telegram_linked"), color_scheme="grass"),
+                    rx.button(tr("notify.telegram_unlink"), on_click=S.unlink_telegram, variant="ghost", size="1"),
+                    wrap="wrap",
+                    align="center",
+                ),
+                rx.button(
+                    rx.icon("send", size=16),
+                    tr("notify.telegram_link"),
+                    on_click=S.link_telegram,
+                    variant="soft",
+                    data_testid="notify-link-telegram",
+                ),
+            ),
+            rx.cond(
+                S.code != "",
+                rx.callout(
+                    rx.text(tr("notify.telegram_code_help").replace("{code}", S.code)),  # type: ignore[attr-defined]
+                    rx.cond(S.bot_link != "", rx.link(S.bot_link, href=S.bot_link, is_external=True)),
+                    icon="send",
+                    data_testid="notify-code",
+                ),
+            ),
+            rx.divider(),
+            rx.text(tr("notify.subscriptions"), size="2", weight="medium"),
+            _check("absence"),
+            rx.text(tr("notify.sub.marks"), size="2"),
+            _pick("marks", MARK_SUBSCRIPTIONS, "notify.marks"),
+            _check("quarter"),
+            _check("homework"),
+            _check("announcements"),
+            _check("messages"),
+            rx.divider(),
+            rx.text(tr("notify.digest"), size="2", weight="medium"),
+            _pick("digest", DIGESTS, "notify.digest"),
+            rx.text(tr("notify.quiet"), size="2", weight="medium"),
+            rx.hstack(_time_input("quiet_from"), _time_input("quiet_to"), width="100%", spacing="3"),
+            rx.cond(
+                S.error != "",
+                rx.callout(
+                    S.error, color_scheme="red", icon="triangle-alert", width="100%", data_testid="notify-error"
+                ),
+            ),
+            rx.button(tr("notify.save"), on_click=S.save, size="3", data_testid="notify-save"),
+            spacing="3",
+            width="100%",
+            max_width="520px",
+        ),
+        width="100%",
+    )
