@@ -152,6 +152,11 @@ def mark_and_absence(school) -> None:
     save(school, 2, CellChange(attendance="н"))  # absent on 04.09, today
 
 
+def text(mail) -> str:
+    """A delivered e-mail's text, its line ends as Python writes them."""
+    return mail.get_content().replace("\r\n", "\n")
+
+
 def count(model) -> int:
     with db.session() as s:
         return s.exec(select(func.count()).select_from(model)).one()
@@ -165,7 +170,7 @@ def test_a_mark_and_an_absence_reach_a_subscribed_parent_once(school, smtp, bot)
     assert count(JournalEvent) == 2
     done = notify.run(at(DAY, 10), telegram_offset=43)
     assert (done["notifications"], done["deliveries"], done["sent"]) == (2, 4, 4)
-    texts = sorted(m.get_content() for m in smtp.mails)
+    texts = sorted(text(m) for m in smtp.mails)
     assert texts == [
         "Мөлдир Абдыкадырова: Математика боюнча жаңы баа — 2 (03.09.2025)\n",
         "Мөлдир Абдыкадырова: бүгүн Математика сабагына келген жок (04.09.2025)\n",
@@ -200,9 +205,7 @@ def test_nothing_when_he_unsubscribed_and_only_a_2_when_he_asked(school, smtp):
     save(school, 0, CellChange("class", 4))  # a 4: not told
     save(school, 1, CellChange("home", 2))  # a 2: told
     notify.run(at(DAY, 11))
-    assert [m.get_content() for m in smtp.mails] == [
-        "Мөлдир Абдыкадырова: Математика боюнча жаңы баа — 2 (03.09.2025)\n"
-    ]
+    assert [text(m) for m in smtp.mails] == ["Мөлдир Абдыкадырова: Математика боюнча жаңы баа — 2 (03.09.2025)\n"]
 
 
 def test_an_absence_of_another_day_is_not_absent_today(school, smtp):
@@ -221,14 +224,14 @@ def test_one_digest_when_he_chose_the_digest(school, smtp, bot):
     notify.run(at(DAY, 18, 6))
     [mail] = smtp.mails
     assert str(mail["Subject"]) == "БББМС: күндүн жыйнагы (2)"
-    body = mail.get_content()
+    body = text(mail)
     assert "жаңы баа — 2" in body and "келген жок" in body
     # A later event the same evening waits for tomorrow's digest.
     save(school, 0, CellChange("class", 5))
     notify.run(at(DAY, 20))
     assert len(smtp.mails) == 1
     notify.run(at("2025-09-05", 18, 1))
-    assert len(smtp.mails) == 2 and "— 5" in smtp.mails[1].get_content()
+    assert len(smtp.mails) == 2 and "— 5" in text(smtp.mails[1])
 
 
 def test_quiet_hours_hold_the_message_until_they_end(school, smtp):
@@ -328,3 +331,64 @@ def test_the_job_queue_runs_the_tick(school, smtp, tmp_path, monkeypatch):
         jobs.huey.storage.close()
     assert len(smtp.mails) == 2
     assert jobs.status("notify")["ok"]
+
+
+def test_a_quarter_mark_homework_for_tomorrow_and_an_announcement(school, smtp):
+    from datetime import date
+
+    from bbbms_app.models import Lesson
+    from bbbms_app.services import announcements
+
+    choose(homework=True)
+    with db.session(write=True) as s:
+        journal.set_period_mark(
+            s,
+            principal_of("t_classteacher", s),
+            school.class_5a,
+            school.math,
+            school.term_ids[0],
+            school.pupils_5a[1],
+            value=3,
+            reason="бир гана баа",
+            expected_version=0,
+        )
+        # Tomorrow's (05.09.2025) lesson of 5-А with its homework; and one of 6-Б, not his.
+        for class_id in (school.class_5a, school.class_6b):
+            s.add(
+                Lesson(
+                    school_id=school.school_id,
+                    class_id=class_id,
+                    subject_id=school.math,
+                    teacher_id=school.teacher_a,
+                    term_id=school.term_ids[0],
+                    date=date(2025, 9, 5),
+                    homework="№ 12, 13-бет",
+                )
+            )
+        announcements.post(
+            s,
+            principal_of("t_classteacher", s),
+            announcements.Draft(
+                title="Ата-энелер чогулушу",
+                body="Жума күнү саат 17:00дө",
+                audience="class",
+                reach="parents",
+                class_id=school.class_5a,
+                publish_on=date(2025, 9, 4),
+            ),
+            date(2025, 9, 4),
+        )
+    notify.run(at(DAY, 14))  # before 15:00: no homework yet
+    notify.run(at(DAY, 15, 30))
+    notify.run(at(DAY, 15, 31))
+    texts = sorted(text(m) for m in smtp.mails)
+    assert texts == [
+        "Жаңы кулактандыруу: Ата-энелер чогулушу\n",
+        "Мөлдир Абдыкадырова: Математика боюнча чейректик баа — 3\n",
+        "Мөлдир Абдыкадырова: эртеңки үй тапшырмасы — Математика: № 12, 13-бет\n",
+        "Нурбек Үсөнов: эртеңки үй тапшырмасы — Математика: № 12, 13-бет\n",
+    ]
+    # The announcement reached the parent and nobody else (5-А's parents only, not its author).
+    with db.session() as s:
+        told = s.exec(select(Notification.user_id).where(Notification.kind == "announcement")).all()
+        assert told == [principal_of("t_parent", s).user_id]

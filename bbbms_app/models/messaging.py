@@ -113,7 +113,8 @@ class JournalEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id")
     pupil_id: int = Field(foreign_key="pupil.id")
-    lesson_id: int = Field(foreign_key="lesson.id")
+    lesson_id: int | None = Field(default=None, foreign_key="lesson.id")  # none for a quarter mark
+    subject_id: int | None = Field(default=None, foreign_key="subject.id")  # a quarter mark's
     what: str = Field(max_length=12)  # mark, attendance, quarter
     value: str = Field(default="", max_length=12)
     created_at: datetime = ts_field(default_now=True)

@@ -606,7 +606,7 @@ def _time_input(field: str) -> rx.Component:
             default_value=getattr(S, field),
             on_blur=lambda v: S.set_text(field, v),
             key=S.form_key.to(str) + field,
-            placeholder="22:00",
+            placeholder="22:00" if field == "quiet_from" else "07:00",
             max_length=5,
             input_mode="numeric",
             width="100%",
@@ -654,10 +654,13 @@ def notify_card() -> rx.Component:
             ),
             rx.cond(
                 S.code != "",
-                rx.callout(
-                    rx.text(tr("notify.telegram_code_help").replace("{code}", S.code)),  # type: ignore[attr-defined]
-                    rx.cond(S.bot_link != "", rx.link(S.bot_link, href=S.bot_link, is_external=True)),
-                    icon="send",
+                rx.box(
+                    rx.text(tr("notify.telegram_code_help").replace("{code}", S.code), size="2"),  # type: ignore[attr-defined]
+                    rx.cond(S.bot_link != "", rx.link(S.bot_link, href=S.bot_link, is_external=True, size="2")),
+                    background=rx.color("accent", 3),
+                    border_radius="8px",
+                    padding="8px 12px",
+                    width="100%",
                     data_testid="notify-code",
                 ),
             ),

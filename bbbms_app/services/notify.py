@@ -34,11 +34,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from bbbms_app.i18n import t
-from bbbms_app.models import Lesson, Pupil, PupilGuardian, Subject, User
+from bbbms_app.models import (
+    Enrollment,
+    Lesson,
+    Pupil,
+    PupilGuardian,
+    SchoolClass,
+    Subject,
+    TeachingAssignment,
+    User,
+)
+from bbbms_app.models.communication import Announcement
 from bbbms_app.models.messaging import (
     DIGESTS,
     MARK_SUBSCRIPTIONS,
@@ -50,6 +60,7 @@ from bbbms_app.models.messaging import (
 from bbbms_app.services import audit
 from bbbms_app.services.access import Principal
 from bbbms_app.services.errors import Refused
+from bbbms_app.services.school import current_year
 
 MAX_ATTEMPTS = 3
 DIGEST_HOUR = 18
@@ -81,14 +92,17 @@ def _zone():
 # ---------------------------------------------------------------- the journal's hook (hot path)
 
 
-def journal_event(conn, school_id: int, pupil_id: int, lesson_id: int, what: str, value: str) -> None:
-    """Called by the journal's save path inside its transaction: one prebuilt INSERT, nothing else."""
+def journal_event(
+    conn, school_id: int, pupil_id: int, lesson_id: int | None, what: str, value: str, subject_id: int | None = None
+) -> None:
+    """Called by the journal's save paths inside their transaction: one prebuilt INSERT, nothing else."""
     conn.execute(
         _EVENT_INSERT,
         {
             "school_id": school_id,
             "pupil_id": pupil_id,
             "lesson_id": lesson_id,
+            "subject_id": subject_id,
             "what": what,
             "value": value,
             "created_at": datetime.now(UTC),
@@ -208,7 +222,7 @@ def _subscribed(row: NotifySettings | None, kind: str, payload: dict) -> bool:
     if kind == "mark":
         return row.marks == "all" or (row.marks == "low" and str(payload.get("value")) == str(LOW_MARK))
     if kind == "quarter":
-        return row.quarter
+        return row.quarter or (row.marks == "low" and str(payload.get("value")) in (str(LOW_MARK), "н/а"))
     return bool(getattr(row, SUBSCRIPTION[kind]))
 
 
@@ -263,8 +277,6 @@ def inbox(session: Session, principal: Principal, limit: int = 50) -> list[dict[
 
 def unread_count(session: Session, principal: Principal) -> int:
     """Unread notifications but those of new messages (the messages' own count tells them)."""
-    from sqlalchemy import func
-
     return session.exec(
         select(func.count())
         .select_from(Notification)
@@ -278,8 +290,6 @@ def unread_count(session: Session, principal: Principal) -> int:
 
 def messages_seen(session: Session, user_id: int, message_ids: list[int]) -> None:
     """The notifications of these messages are read once their conversation is opened."""
-    from sqlalchemy import update
-
     if message_ids:
         session.execute(
             update(Notification)
@@ -293,8 +303,6 @@ def messages_seen(session: Session, user_id: int, message_ids: list[int]) -> Non
 
 
 def mark_all_read(session: Session, principal: Principal) -> int:
-    from sqlalchemy import update
-
     result = session.execute(
         update(Notification)
         .where(Notification.user_id == principal.user_id, col(Notification.read_at).is_(None))
@@ -328,10 +336,8 @@ def fan_out(session: Session, now: datetime) -> int:
     lessons = {
         le.id: le for le in session.exec(select(Lesson).where(col(Lesson.id).in_({e.lesson_id for e in events}))).all()
     }
-    subjects = {
-        s.id: s
-        for s in session.exec(select(Subject).where(col(Subject.id).in_({le.subject_id for le in lessons.values()})))
-    }
+    subject_ids = {le.subject_id for le in lessons.values()} | {e.subject_id for e in events if e.subject_id}
+    subjects = {s.id: s for s in session.exec(select(Subject).where(col(Subject.id).in_(subject_ids)))}
     pupils = {p.id: p for p in session.exec(select(Pupil).where(col(Pupil.id).in_({e.pupil_id for e in events})))}
     parents: dict[int, list[tuple[int, str]]] = {}
     for pid, uid, lang in session.exec(
@@ -348,9 +354,18 @@ def fan_out(session: Session, now: datetime) -> int:
     for e in events:
         e.done_at = now
         session.add(e)
-        lesson = lessons.get(e.lesson_id)
+        lesson = lessons.get(e.lesson_id) if e.lesson_id is not None else None
         pupil = pupils.get(e.pupil_id)
-        if lesson is None or pupil is None or not e.value:
+        if pupil is None or not e.value:
+            continue
+        users = [uid for uid, _lang in parents.get(e.pupil_id, [])]
+        name = f"{pupil.first_name} {pupil.last_name}"
+        if e.what == "quarter":
+            subject = _subject_name(subjects.get(e.subject_id), "ky") if e.subject_id else ""
+            payload = {"pupil": name, "subject": subject, "value": e.value, "subject_id": e.subject_id}
+            made += queue(session, users, "quarter", f"j:{e.id}", payload, school_id=e.school_id)
+            continue
+        if lesson is None:
             continue
         if e.what == "attendance":
             if lesson.date != today or e.value not in ABSENT | {LATE}:
@@ -361,15 +376,159 @@ def fan_out(session: Session, now: datetime) -> int:
         else:
             continue
         payload = {
-            "pupil": f"{pupil.first_name} {pupil.last_name}",
+            "pupil": name,
             "subject": _subject_name(subjects.get(lesson.subject_id), "ky"),
             "date": lesson.date.strftime("%d.%m.%Y"),
             "value": e.value,
             "subject_id": lesson.subject_id,
         }
-        users = [uid for uid, _lang in parents.get(e.pupil_id, [])]
         made += queue(session, users, kind, f"j:{e.id}", payload, school_id=e.school_id)
     session.flush()
+    return made
+
+
+# ---------------------------------------------------------------- homework and announcements (read by the job)
+
+HOMEWORK_HOUR = 15
+_STAFF = ("director", "deputy", "teacher", "class_teacher", "clerk")
+_REACH_ROLES = {
+    "all": (*_STAFF, "parent", "pupil"),
+    "staff": _STAFF,
+    "parents": ("parent",),
+    "pupils": ("pupil",),
+    "families": ("parent", "pupil"),
+}
+
+
+def _enrolled(session: Session, class_ids: list[int], day: date) -> list[tuple[int, int]]:
+    """(pupil id, class id) of the pupils enrolled in these classes on `day`."""
+    if not class_ids:
+        return []
+    return list(
+        session.exec(
+            select(Enrollment.pupil_id, Enrollment.class_id).where(
+                col(Enrollment.class_id).in_(class_ids),
+                Enrollment.starts_on <= day,
+                or_(col(Enrollment.ends_on).is_(None), col(Enrollment.ends_on) >= day),
+            )
+        ).all()
+    )
+
+
+def homework_for_tomorrow(session: Session, now: datetime) -> int:
+    """From HOMEWORK_HOUR on, tomorrow's homework to the parents who subscribed to it (one
+    notification per lesson and child, so homework added later the same day is told too)."""
+    local = now.astimezone(_zone())
+    if local.hour < HOMEWORK_HOUR:
+        return 0
+    tomorrow = local.date() + timedelta(days=1)
+    subscribers = session.exec(
+        select(User.id, User.guardian_id)
+        .join(NotifySettings, col(NotifySettings.user_id) == User.id)
+        .where(col(NotifySettings.homework).is_(True), User.role == "parent", col(User.is_active).is_(True))
+    ).all()
+    if not subscribers:
+        return 0
+    by_guardian: dict[int, list[int]] = {}
+    for uid, gid in subscribers:
+        by_guardian.setdefault(gid, []).append(uid)
+    users_of: dict[int, list[int]] = {}
+    for pid, gid in session.exec(
+        select(PupilGuardian.pupil_id, PupilGuardian.guardian_id).where(
+            col(PupilGuardian.guardian_id).in_(set(by_guardian))
+        )
+    ).all():
+        users_of.setdefault(pid, []).extend(by_guardian[gid])
+    classes_of: dict[int, list[int]] = {}
+    for pid, cid in session.exec(
+        select(Enrollment.pupil_id, Enrollment.class_id).where(
+            col(Enrollment.pupil_id).in_(set(users_of)),
+            Enrollment.starts_on <= tomorrow,
+            or_(col(Enrollment.ends_on).is_(None), col(Enrollment.ends_on) >= tomorrow),
+        )
+    ).all():
+        classes_of.setdefault(cid, []).append(pid)
+    if not classes_of:
+        return 0
+    lessons = session.exec(
+        select(Lesson).where(
+            col(Lesson.class_id).in_(set(classes_of)),
+            Lesson.date == tomorrow,
+            Lesson.homework != "",
+            col(Lesson.cancelled).is_(False),
+        )
+    ).all()
+    subjects = {
+        s.id: s for s in session.exec(select(Subject).where(col(Subject.id).in_({le.subject_id for le in lessons})))
+    }
+    pupils = {p.id: p for p in session.exec(select(Pupil).where(col(Pupil.id).in_(set(users_of))))}
+    made = 0
+    for le in lessons:
+        for pid in classes_of.get(le.class_id, []):
+            p = pupils[pid]
+            payload = {
+                "pupil": f"{p.first_name} {p.last_name}",
+                "subject": _subject_name(subjects.get(le.subject_id), "ky"),
+                "text": le.homework,
+            }
+            made += queue(session, users_of[pid], "homework", f"hw:{le.id}:{pid}", payload, school_id=le.school_id)
+    return made
+
+
+def announcement_recipients(session: Session, a) -> list[int]:
+    """The accounts an announcement is addressed to (as services/announcements.addressed reads it)."""
+    roles = set(_REACH_ROLES.get(a.reach, ()))
+    base = select(User.id).where(User.school_id == a.school_id, col(User.is_active).is_(True), User.id != a.author_id)
+    if a.audience == "school":
+        return list(session.exec(base.where(col(User.role).in_(roles))).all())
+    if a.audience == "role":
+        wanted = {"teacher", "class_teacher"} if a.role == "teacher" else {a.role}
+        return list(session.exec(base.where(col(User.role).in_(wanted & roles))).all())
+    if a.audience == "class":
+        class_ids = [a.class_id]
+    else:
+        year = current_year(session, a.school_id)
+        class_ids = list(
+            session.exec(
+                select(SchoolClass.id).where(
+                    SchoolClass.academic_year_id == (year.id if year else -1),
+                    SchoolClass.grade == a.grade,
+                    col(SchoolClass.deleted_at).is_(None),
+                )
+            ).all()
+        )
+    today = datetime.now(UTC).astimezone(_zone()).date()
+    pupil_ids = [p for p, _c in _enrolled(session, class_ids, today)]
+    out: list[int] = []
+    if "pupil" in roles and pupil_ids:
+        out += session.exec(base.where(User.role == "pupil", col(User.pupil_id).in_(pupil_ids))).all()
+    if "parent" in roles and pupil_ids:
+        guardians = select(PupilGuardian.guardian_id).where(col(PupilGuardian.pupil_id).in_(pupil_ids))
+        out += session.exec(base.where(User.role == "parent", col(User.guardian_id).in_(guardians))).all()
+    if roles & set(_STAFF) and class_ids:
+        taught = select(TeachingAssignment.teacher_id).where(col(TeachingAssignment.class_id).in_(class_ids))
+        leads = select(SchoolClass.class_teacher_id).where(col(SchoolClass.id).in_(class_ids))
+        out += session.exec(
+            base.where(col(User.role).in_(_STAFF), or_(col(User.staff_id).in_(taught), col(User.staff_id).in_(leads)))
+        ).all()
+    return list(dict.fromkeys(out))
+
+
+def new_announcements(session: Session, now: datetime) -> int:
+    """The announcements published today or yesterday, to their subscribed recipients (once each)."""
+    today = now.astimezone(_zone()).date()
+    rows = session.exec(
+        select(Announcement).where(
+            col(Announcement.withdrawn_at).is_(None),
+            Announcement.publish_on <= today,
+            Announcement.publish_on >= today - timedelta(days=1),
+            or_(col(Announcement.expires_on).is_(None), col(Announcement.expires_on) >= today),
+        )
+    ).all()
+    made = 0
+    for a in rows:
+        users = announcement_recipients(session, a)
+        made += queue(session, users, "announcement", f"ann:{a.id}", {"title": a.title}, school_id=a.school_id)
     return made
 
 
@@ -574,9 +733,9 @@ def poll_telegram(session: Session, offset: int, now: datetime) -> int:
     """Read the bot's new updates (getUpdates from `offset`) and link the accounts whose one-time
     code was sent as `/start CODE`; returns the next offset."""
     answer = _telegram("getUpdates", {"offset": offset, "timeout": 0, "allowed_updates": ["message"]})
-    for update in answer.get("result", []):
-        offset = max(offset, int(update.get("update_id", 0)) + 1)
-        message = update.get("message") or {}
+    for item in answer.get("result", []):
+        offset = max(offset, int(item.get("update_id", 0)) + 1)
+        message = item.get("message") or {}
         text = str(message.get("text", "")).strip()
         chat = str((message.get("chat") or {}).get("id", ""))
         if not text.startswith("/start") or not chat:
@@ -616,7 +775,7 @@ def run(now: datetime | None = None, *, telegram_offset: int | None = None) -> d
 
     now = now or datetime.now(UTC)
     with db.session(write=True) as s:
-        made = fan_out(s, now)
+        made = fan_out(s, now) + homework_for_tomorrow(s, now) + new_announcements(s, now)
     with db.session(write=True) as s:
         planned = plan(s, now)
     with db.session() as s:

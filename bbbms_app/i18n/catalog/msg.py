@@ -93,7 +93,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "notify.sub.marks": ("Жаңы баалар", "Новые оценки", "New marks"),
     "notify.marks.off": ("Кабарлабасын", "Не сообщать", "Don't tell"),
     "notify.marks.all": ("Бардык жаңы баалар", "Все новые оценки", "Every new mark"),
-    "notify.marks.low": ("«2» гана", "Только «2»", "Only a «2»"),
+    "notify.marks.low": ("«2» же «н/а» гана", "Только «2» и «н/а»", "Only a «2» or «н/а»"),
     "notify.sub.quarter": ("Чейректик баа", "Четвертная оценка", "A quarter mark"),
     "notify.sub.homework": ("Эртеңки үй тапшырмасы", "Домашнее задание на завтра", "Homework for tomorrow"),
     "notify.sub.announcements": ("Жаңы кулактандыруу", "Новое объявление", "A new announcement"),
