@@ -126,3 +126,23 @@ async def test_the_profile_saves_the_notification_choices(school):
     assert not is_refusal(await page.link_telegram())
     assert len(page.code) == 8
     assert is_refusal(await page.set_flag("everything", True))
+
+
+async def test_a_parent_marks_the_week_seen_and_the_class_teacher_sees_it(school):
+    parent = sub(new_tab("t_parent"), MessagesState)
+    assert not is_refusal(await parent.load())
+    assert [(c["name"], c["done"]) for c in parent.children] == [("Мөлдир Абдыкадырова", ""), ("Нурбек Үсөнов", "")]
+    assert parent.acks == []
+    teacher = sub(new_tab("t_classteacher"), MessagesState)
+    assert not is_refusal(await teacher.load())
+    assert [(a["name"], a["seen_by"]) for a in teacher.acks][:2] == [("Абдыкадырова Мөлдир", ""), ("Ңаматов Эрмек", "")]
+    assert not is_refusal(await parent.ack_week(str(school.pupils_5a[0])))
+    assert not is_refusal(await parent.ack_week(str(school.pupils_5a[0])))  # twice: still once
+    assert [c["done"] for c in parent.children] == ["", "1"]
+    assert not is_refusal(await teacher.load())
+    assert {a["name"]: a["seen_by"] for a in teacher.acks}["Үсөнов Нурбек"] == "t_parent"
+    # Another family's child, or a teacher acknowledging: refused.
+    assert is_refusal(await parent.ack_week(str(school.pupils_5a[2])))
+    assert is_refusal(await teacher.ack_week(str(school.pupils_5a[0])))
+    with db.session() as s:
+        assert len(s.exec(select(AuditEvent).where(AuditEvent.entity == "diaryack")).all()) == 1

@@ -6,8 +6,8 @@ Create Date: 2026-12-02
 
 conversation (one to one, or a class teacher's group to his class's parents), conversationmember
 (who is in it and the newest message he has read), message (plain text, one private attachment,
-never edited); notifysettings (a person's channels, subscriptions, digest, quiet hours, office
-hours); journalevent (the journal's outbox of saved marks and absences), notification (the in-app
+never edited); diaryack (a parent's weekly «I have seen the diary»); notifysettings (a person's
+channels, subscriptions, digest, quiet hours, office hours); journalevent (the journal's outbox of saved marks and absences), notification (the in-app
 list, one per person and event) and delivery (one per channel and notification or digest).
 New tables only: nothing to rebuild on SQLite.
 """
@@ -179,7 +179,27 @@ def upgrade() -> None:
         batch_op.create_index("ix_message_conversation", ["conversation_id", "id"], unique=False)
 
 
+    op.create_table(
+        "diaryack",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("pupil_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("week", sa.Date(), nullable=False),
+        sa.Column("acked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["pupil_id"], ["pupil.id"], name=op.f("fk_diaryack_pupil_id_pupil")),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_diaryack_user_id_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_diaryack")),
+        sa.UniqueConstraint("pupil_id", "week", "user_id", name=op.f("uq_diaryack_pupil_id_week_user_id")),
+    )
+    with op.batch_alter_table("diaryack", schema=None) as batch_op:
+        batch_op.create_index("ix_diaryack_week", ["week", "pupil_id"], unique=False)
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("diaryack", schema=None) as batch_op:
+        batch_op.drop_index("ix_diaryack_week")
+
+    op.drop_table("diaryack")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index("ix_message_conversation")
         batch_op.drop_index(batch_op.f("ix_message_author_id"))

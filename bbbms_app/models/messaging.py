@@ -13,7 +13,7 @@ and event, never twice: unique `(user_id, key)`) and delivers them by e-mail or 
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
@@ -164,3 +164,18 @@ class Delivery(SQLModel, table=True):
     error: str = Field(default="", max_length=400)
     created_at: datetime = ts_field(default_now=True)
     sent_at: datetime | None = ts_field()
+
+
+class DiaryAck(SQLModel, table=True):
+    """A parent's weekly «I have seen the diary» for one child (the week is its Monday), once."""
+
+    __table_args__ = (
+        UniqueConstraint("pupil_id", "week", "user_id"),
+        Index("ix_diaryack_week", "week", "pupil_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pupil_id: int = Field(foreign_key="pupil.id")
+    user_id: int = Field(foreign_key="user.id")
+    week: date
+    acked_at: datetime = ts_field(default_now=True)

@@ -51,6 +51,8 @@ class MessagesState(rx.State):
     form_error: str = ""
     my_hours: str = ""
     is_staff: bool = False
+    children: list[dict[str, str]] = []  # a parent's: this week's diary seen or not
+    acks: list[dict[str, str]] = []  # a class teacher's: who has seen this week's diary
 
     async def _badge(self, principal) -> None:
         auth = await self.get_state(AuthState)
@@ -63,6 +65,8 @@ class MessagesState(rx.State):
             self.classes = messages.led_classes(s, principal)
             self.notes = notify.inbox(s, principal)
             self.my_hours = messages.office_hours(s, principal)
+            self.children = messages.children_to_ack(s, principal, date.today())
+            self.acks = messages.class_acks(s, principal, date.today())
         self.is_staff = principal.staff_id is not None and principal.role not in messages.FAMILY_ROLES
 
     def _clear_form(self) -> None:
@@ -182,6 +186,15 @@ class MessagesState(rx.State):
             self.form_error = exc.message(principal.language)
             return rx.toast.error(self.form_error)
         return await self._done(principal)
+
+    @rx.event
+    @requires("own.read")
+    def ack_week(self, pupil_id: str):
+        """A parent has seen this week's diary of one child."""
+        principal = current()
+        with db.session(write=True) as s:
+            messages.acknowledge_week(s, principal, inputs.record_id(pupil_id, "pupil_id"), date.today())
+            self.children = messages.children_to_ack(s, principal, date.today())
 
     @rx.event
     @requires("signed_in")
@@ -448,6 +461,64 @@ def _notes() -> rx.Component:
     )
 
 
+def _child(c: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.text(c["name"], size="3", flex="1"),
+        rx.cond(
+            c["done"] == "1",
+            rx.badge(rx.icon("check", size=14), tr("msg.diary_done"), color_scheme="grass", size="2"),
+            rx.button(tr("msg.diary_ack"), on_click=MessagesState.ack_week(c["id"]), size="2", data_testid="diary-ack"),
+        ),
+        align="center",
+        width="100%",
+        data_testid="diary-child",
+    )
+
+
+def _ack_row(a: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.text(a["class"], " ", a["name"], size="2", flex="1"),
+        rx.cond(
+            a["seen_by"] != "",
+            rx.text(a["seen_by"], size="2", color_scheme="grass"),
+            rx.text(tr("msg.diary_nobody"), size="2", color_scheme="gray"),
+        ),
+        width="100%",
+        data_testid="diary-ack-row",
+    )
+
+
+def _diary() -> rx.Component:
+    S = MessagesState
+    return rx.fragment(
+        rx.cond(
+            S.children.length() > 0,  # type: ignore[attr-defined]
+            rx.card(
+                rx.vstack(
+                    rx.heading(tr("msg.diary_heading"), size="4"),
+                    rx.text(tr("msg.diary_help"), size="2", color_scheme="gray"),
+                    rx.foreach(S.children, _child),
+                    spacing="2",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+        ),
+        rx.cond(
+            S.acks.length() > 0,  # type: ignore[attr-defined]
+            rx.card(
+                rx.vstack(
+                    rx.heading(tr("msg.diary_class"), size="4"),
+                    rx.foreach(S.acks, _ack_row),
+                    spacing="1",
+                    width="100%",
+                ),
+                width="100%",
+            ),
+        ),
+    )
+
+
 def _body() -> rx.Component:
     S = MessagesState
     return rx.cond(
@@ -460,6 +531,7 @@ def _body() -> rx.Component:
                 rx.vstack(rx.foreach(S.rows, _conversation), spacing="2", width="100%"),
                 rx.text(tr("msg.none"), color_scheme="gray"),
             ),
+            _diary(),
             _notes(),
             _hours(),
             spacing="4",

@@ -19,14 +19,14 @@ conversations of the person (`ConversationMember.last_read_id`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
-from bbbms_app.models import Enrollment, PupilGuardian, SchoolClass, TeachingAssignment, User
+from bbbms_app.models import Enrollment, Pupil, PupilGuardian, SchoolClass, TeachingAssignment, User
 from bbbms_app.models._base import utcnow
-from bbbms_app.models.messaging import Conversation, ConversationMember, Message, NotifySettings
+from bbbms_app.models.messaging import Conversation, ConversationMember, DiaryAck, Message, NotifySettings
 from bbbms_app.services import audit, notify, private_files
 from bbbms_app.services.access import Principal, visible_class_ids, visible_pupil_ids_own
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
@@ -498,3 +498,83 @@ def set_office_hours(session: Session, principal: Principal, text: str) -> None:
     row.office_hours = text
     session.add(row)
     audit.record(session, principal, "update", "notifysettings", row.id, field="office_hours", old=old, new=text)
+
+
+# ---------------------------------------------------------------- the weekly «I have seen the diary»
+
+
+def week_of(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def children_to_ack(session: Session, principal: Principal, today: date) -> list[dict[str, str]]:
+    """A parent's children with whether he has acknowledged this week's diary for each."""
+    if principal.role != "parent":
+        return []
+    pupils = visible_pupil_ids_own(session, principal)
+    if not pupils:
+        return []
+    done = set(
+        session.exec(
+            select(DiaryAck.pupil_id).where(DiaryAck.user_id == principal.user_id, DiaryAck.week == week_of(today))
+        ).all()
+    )
+    rows = session.exec(select(Pupil).where(col(Pupil.id).in_(pupils)).order_by(Pupil.first_name)).all()
+    return [
+        {"id": str(p.id), "name": f"{p.first_name} {p.last_name}", "done": "1" if p.id in done else ""} for p in rows
+    ]
+
+
+def acknowledge_week(session: Session, principal: Principal, pupil_id: int, today: date) -> bool:
+    """A parent has seen this week's diary of his child (audited once); False when already done."""
+    if principal.role != "parent" or pupil_id not in visible_pupil_ids_own(session, principal):
+        raise OutOfScope(f"diary of pupil {pupil_id}")
+    week = week_of(today)
+    hit = session.exec(
+        select(DiaryAck.id).where(
+            DiaryAck.pupil_id == pupil_id, DiaryAck.user_id == principal.user_id, DiaryAck.week == week
+        )
+    ).first()
+    if hit is not None:
+        return False
+    row = DiaryAck(pupil_id=pupil_id, user_id=principal.user_id, week=week)
+    session.add(row)
+    session.flush()
+    audit.record(session, principal, "create", "diaryack", row.id, new=week.strftime("%d.%m.%Y"), pupil_id=pupil_id)
+    return True
+
+
+def class_acks(session: Session, principal: Principal, today: date) -> list[dict[str, str]]:
+    """For a class teacher: each pupil of the classes he leads, and who of the family has seen the
+    week's diary (names), this week."""
+    classes = [int(c["id"]) for c in led_classes(session, principal)]
+    if not classes:
+        return []
+    enrolled = session.exec(
+        select(Pupil, SchoolClass)
+        .join(Enrollment, col(Enrollment.pupil_id) == Pupil.id)
+        .join(SchoolClass, col(SchoolClass.id) == Enrollment.class_id)
+        .where(
+            col(Enrollment.class_id).in_(classes),
+            Enrollment.starts_on <= today,
+            or_(col(Enrollment.ends_on).is_(None), col(Enrollment.ends_on) >= today),
+        )
+        .order_by(SchoolClass.grade, SchoolClass.letter, Pupil.last_name, Pupil.first_name)
+    ).all()
+    ids = [p.id for p, _c in enrolled]
+    seen: dict[int, list[str]] = {}
+    for pid, name, username in session.exec(
+        select(DiaryAck.pupil_id, User.full_name, User.username)
+        .join(User, col(User.id) == DiaryAck.user_id)
+        .where(DiaryAck.week == week_of(today), col(DiaryAck.pupil_id).in_(ids))
+    ).all():
+        seen.setdefault(pid, []).append(name or username)
+    return [
+        {
+            "name": f"{p.last_name} {p.first_name}",
+            "class": class_name(c.grade, c.letter),
+            "seen_by": ", ".join(seen.get(p.id, [])),  # type: ignore[arg-type]
+        }
+        for p, c in enrolled
+    ]
