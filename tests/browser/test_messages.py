@@ -1,6 +1,7 @@
-"""Messages in real Chromium: a parent of the demo class teacher's class writes to her on his phone
-with taps; the unread badge in her sidebar shows it, goes when she opens it; she answers at her
-desk; the badge in his phone's header shows the answer and goes when he opens it."""
+"""Messages in real Chromium: a parent of the demo class teacher's class marks his week's diary seen
+and writes to her on his phone with taps; the unread badge in her sidebar shows it, goes when she
+opens it; she answers at her desk; the badge in his phone's header shows the answer and goes when
+he opens it."""
 
 from __future__ import annotations
 
@@ -52,6 +53,9 @@ def test_a_parent_and_a_teacher_exchange_messages_and_the_badge_moves(
     expect(phone.get_by_test_id("page-title")).to_be_visible()
     phone.goto("/messages")
     expect(phone.get_by_test_id("page-title")).to_have_text("Билдирүүлөр")
+    # His week's «I have seen the diary», with a tap.
+    phone.get_by_test_id("diary-child").first.get_by_test_id("diary-ack").tap()
+    expect(phone.get_by_test_id("diary-child").first).to_contain_text("Көрүлдү")
     phone.get_by_test_id("msg-to").tap()
     phone.get_by_role("option", name=re.compile(re.escape(teacher))).tap()
     phone.get_by_test_id("msg-body").tap()
@@ -67,6 +71,7 @@ def test_a_parent_and_a_teacher_exchange_messages_and_the_badge_moves(
     nav = page.get_by_test_id("sidebar").get_by_test_id("nav-messages")
     expect(nav.get_by_test_id("unread-nav")).to_have_text("1")
     nav.click()
+    expect(page.get_by_test_id("diary-ack-row").filter(has_text="Ата-эне Сыноо")).to_have_count(1)
     conversation = page.get_by_test_id("conversation").filter(has_text="Ата-эне Сыноо")
     expect(conversation.get_by_test_id("conv-unread")).to_have_text("1")
     page.screenshot(path=str(shots / "messages-1280-list-ky.png"), full_page=True)
