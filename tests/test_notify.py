@@ -392,3 +392,29 @@ def test_a_quarter_mark_homework_for_tomorrow_and_an_announcement(school, smtp):
     with db.session() as s:
         told = s.exec(select(Notification.user_id).where(Notification.kind == "announcement")).all()
         assert told == [principal_of("t_parent", s).user_id]
+
+
+def test_a_send_interrupted_mid_way_is_never_sent_again(school, smtp, monkeypatch):
+    """The consumer dies while the mail server has the message: the delivery stays «sending», and
+    the next ticks record it as failed instead of sending it a second time."""
+    choose()
+    save(school, 1, CellChange("class", 4))
+    real = notify.send_email
+
+    def dies(*args, **kwargs):
+        real(*args, **kwargs)  # the message reaches the server …
+        raise SystemExit("killed")  # … and the process dies before recording it
+
+    monkeypatch.setattr(notify, "send_email", dies)
+    with pytest.raises(SystemExit):
+        notify.run(at(DAY, 10))
+    monkeypatch.setattr(notify, "send_email", real)
+    with db.session() as s:
+        assert s.exec(select(Delivery.status)).one() == "sending"
+    notify.run(at(DAY, 10, 5))  # too early to call it interrupted: left alone
+    notify.run(at(DAY, 10, 11))
+    notify.run(at(DAY, 10, 12))
+    assert len(smtp.mails) == 1
+    with db.session() as s:
+        d = s.exec(select(Delivery)).one()
+        assert (d.status, d.attempts) == ("failed", notify.MAX_ATTEMPTS) and "not sent again" in d.error

@@ -149,7 +149,7 @@ class Delivery(SQLModel, table=True):
 
     __table_args__ = (
         CheckConstraint("channel IN ('email','telegram')", name="channel"),
-        CheckConstraint("status IN ('pending','sent','failed')", name="status"),
+        CheckConstraint("status IN ('pending','sending','sent','failed')", name="status"),
         Index("ix_delivery_open", "status", "id"),
     )
 
@@ -163,6 +163,7 @@ class Delivery(SQLModel, table=True):
     attempts: int = Field(default=0)
     error: str = Field(default="", max_length=400)
     created_at: datetime = ts_field(default_now=True)
+    tried_at: datetime | None = ts_field()  # the last attempt began (a «sending» left over is never resent)
     sent_at: datetime | None = ts_field()
 
 

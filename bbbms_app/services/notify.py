@@ -10,8 +10,10 @@ How an event becomes a notification (chosen: an outbox in the save's own transac
   `Notification` per subscribed parent (unique per person and event key, so running it again adds
   nothing), then `dispatch`: a person's pending notifications become `Delivery` rows (one per
   channel and notification, or one per channel and digest; a unique key each) in one transaction,
-  and then each delivery is sent in its own. A sent delivery is never sent again; a failed one is
-  tried again by the next ticks, at most `MAX_ATTEMPTS` times, each outcome kept on its row.
+  and then each delivery is sent in its own, its «sending» state committed before the channel is
+  called. A delivery is sent at most once: one the channel refused is tried again by the next
+  ticks (at most `MAX_ATTEMPTS` times, each outcome kept on its row); one left «sending» by a
+  consumer that died mid-send is recorded as failed and not sent again.
 - Quiet hours (the school's wall clock) hold single messages and digests until they end. A daily
   digest goes at `DIGEST_HOUR` or later; a weekly one on Friday from that hour.
 
@@ -644,14 +646,32 @@ def open_deliveries(session: Session) -> list[int]:
     )
 
 
+INTERRUPTED_AFTER = timedelta(minutes=10)
+
+
+def give_up_interrupted(session: Session, now: datetime) -> int:
+    """Deliveries left «sending» by a consumer that died mid-send may have arrived: they are
+    recorded as failed and never sent again (at most once, rather than twice)."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.status == "sending", col(Delivery.tried_at) < now - INTERRUPTED_AFTER)
+        .values(status="failed", attempts=MAX_ATTEMPTS, error="interrupted while sending: not sent again")
+    )
+    return result.rowcount or 0  # type: ignore[attr-defined]
+
+
 def send_one(session: Session, delivery_id: int, now: datetime) -> bool:
-    """Send one delivery (in the caller's transaction, committed right after); True when sent.
-    A delivery already sent is never sent again."""
+    """Send one delivery; True when sent. Its «sending» state is committed before the channel is
+    called, so a delivery is sent at most once whatever happens: one already sent or being sent
+    (by this consumer or another) is left alone, a failure the channel reports is tried again."""
     d = session.get(Delivery, delivery_id, with_for_update=True)
-    if d is None or d.status == "sent" or d.attempts >= MAX_ATTEMPTS:
+    if d is None or d.status not in ("pending", "failed") or d.attempts >= MAX_ATTEMPTS:
         return False
     row = session.exec(select(NotifySettings).where(NotifySettings.user_id == d.user_id)).first()
     d.attempts += 1
+    d.status, d.tried_at = "sending", now
+    session.add(d)
+    session.commit()
     try:
         if row is None:
             raise RuntimeError("no settings")
@@ -778,6 +798,8 @@ def run(now: datetime | None = None, *, telegram_offset: int | None = None) -> d
         made = fan_out(s, now) + homework_for_tomorrow(s, now) + new_announcements(s, now)
     with db.session(write=True) as s:
         planned = plan(s, now)
+    with db.session(write=True) as s:
+        give_up_interrupted(s, now)
     with db.session() as s:
         ids = open_deliveries(s)
     sent = 0
