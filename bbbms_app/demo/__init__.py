@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from bbbms_app.demo.communication import add_announcements, add_events
+from bbbms_app.demo.messaging import add_messages
 from bbbms_app.demo.reference import KY_FEMALE, KY_MALE, KY_SURNAMES, SUBJECTS
 from bbbms_app.demo.school import SchoolBuilder
 from bbbms_app.demo.tables import TABLE_ORDER, Ids, reset_sequences, write_school
@@ -226,5 +227,6 @@ def generate(
     if first_school_id:
         say(f"demo announcements: {add_announcements(engine, first_school_id, today)}")
         say(f"demo events: {add_events(engine, first_school_id, today)}")
+        say(f"demo messages: {add_messages(engine, first_school_id, today)}")
     summary.seconds = time.perf_counter() - started
     return summary
