@@ -37,6 +37,7 @@ from bbbms_app.pages.journal import JournalState, journal_page
 from bbbms_app.pages.journal_summary import SummaryState, summary_page
 from bbbms_app.pages.login import login_page
 from bbbms_app.pages.marks import MyMarksState, marks_page
+from bbbms_app.pages.messages import MessagesState, NotifySettingsState, messages_page
 from bbbms_app.pages.movement_books import AlphaBookState, ContingentState, alpha_book_page, contingent_page
 from bbbms_app.pages.movement_import import MovementImportState, movement_import_page
 from bbbms_app.pages.portfolio import PortfolioState, portfolio_page
@@ -112,6 +113,7 @@ PAGES: tuple[Page, ...] = (
         (CoursesState.load,),
     ),
     Page("/calendar", "nav.calendar", ("signed_in",), "calendar-heart", calendar_page, (CalendarState.load,)),
+    Page("/messages", "nav.messages", ("signed_in",), "mail", messages_page, (MessagesState.load,), badge=True),
     Page(
         "/announcements",
         "nav.announcements",
@@ -150,7 +152,7 @@ PAGES: tuple[Page, ...] = (
         (AccountRequestState.load,),
     ),
     Page("/backups", "ops.nav", ("backup.read",), "archive", backups_page, (BackupsState.load,)),
-    Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page),
+    Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page, (NotifySettingsState.load,)),
 )
 navigation.use(PAGES)
 

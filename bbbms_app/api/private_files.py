@@ -22,6 +22,7 @@ but no longer on disk (an export already downloaded, a scan altered) is `410`.
 - `/private/course-material/{id}`, `/private/handin/{id}`: a course's file and a pupil's handed-in
   file, to whoever services.courses lets read them (a pupil of another class, a guessed id: 404).
 - `/private/quiz-image/{question_id}`: a test question's picture (services.quiz.image_for).
+- `/private/message-file/{id}`: a message's attachment, to its conversation's members (services.messages).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bbbms_app import db, settings
-from bbbms_app.services import accounts, announcements, audit, documents, journal_export, private_files
+from bbbms_app.services import accounts, announcements, audit, documents, journal_export, messages, private_files
 from bbbms_app.services import consent as consent_service
 from bbbms_app.services import courses as course_service
 from bbbms_app.services import quiz as quiz_service
@@ -233,7 +234,21 @@ def quiz_image(request: Request, principal: Principal) -> Response:
     return send(data, f"question-{request.path_params['question_id']}.{content_type.rsplit('/', 1)[-1]}", content_type)
 
 
+@private_download("message_file")
+def message_file(request: Request, principal: Principal) -> Response:
+    """GET /private/message-file/{message_id}: a message's attachment, to the members of its conversation."""
+    with db.session() as s:
+        m = messages.attachment_for(s, principal, request.path_params.get("message_id"))
+        data = private_files.read_verified("messages", m.file_name, m.file_sha256)
+        if data is None:
+            return gone("the stored file is missing or altered")
+        audit.record(s, principal, "view", "message", m.id, field="file")
+    ext = m.file_name.rsplit(".", 1)[-1]
+    return send(data, f"message-{m.id}.{ext}", m.file_type)
+
+
 ROUTES = [
+    Route("/private/message-file/{message_id:int}", message_file, methods=["GET"]),
     Route(f"{course_service.MATERIAL_ROUTE}/{{material_id:int}}", course_material, methods=["GET"]),
     Route(f"{course_service.HANDIN_ROUTE}/{{file_id:int}}", handin_file, methods=["GET"]),
     Route("/private/consent-scan/{consent_id:int}", consent_scan, methods=["GET"]),

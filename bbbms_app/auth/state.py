@@ -61,6 +61,8 @@ class AuthState(rx.State):
     perms: list[str] = []
     school_names: dict[str, str] = {}
     year_name: str = ""
+    # Unread messages and notifications: the badge of /messages in the sidebar and the header.
+    unread: int = 0
     term_labels: dict[str, str] = {}
     login_error: str = ""
     login_busy: bool = False
@@ -115,10 +117,18 @@ class AuthState(rx.State):
         self.year_name = ctx["year_name"]
         self.term_labels = ctx["term_labels"]
         self.must_change_password = principal.must_change_password
+        self._refresh_unread(principal)
         # The account's language is the truth for a signed-in tab: a page loaded before the switch's
         # answer reached the browser's storage would otherwise show one language and compute the
         # server-made texts (the summary's indicators, toasts) in another.
         self.lang = normalize_language(principal.language)
+
+    def _refresh_unread(self, principal: Principal) -> None:
+        """Count the unread messages and notifications again (two indexed counts)."""
+        from bbbms_app.services import messages, notify
+
+        with db.session() as s:
+            self.unread = messages.unread_count(s, principal) + notify.unread_count(s, principal)
 
     def _clear(self) -> None:
         self.signed_in = False
@@ -127,6 +137,7 @@ class AuthState(rx.State):
         self.perms = []
         self.school_names = {}
         self.year_name = ""
+        self.unread = 0
         self.term_labels = {}
         self.must_change_password = False
 

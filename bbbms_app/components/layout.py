@@ -151,6 +151,15 @@ def header() -> rx.Component:
             min_width="0",
             flex="1",
         ),
+        rx.cond(
+            AuthState.unread > 0,
+            rx.link(
+                rx.badge(rx.icon("mail", size=14), AuthState.unread, color_scheme="red", size="2"),
+                href="/messages",
+                aria_label="messages",
+                data_testid="unread-header",
+            ),
+        ),
         language_switch(),
         align="center",
         spacing="3",

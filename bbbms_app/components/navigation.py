@@ -30,6 +30,7 @@ class Page:
     component: Callable[[], rx.Component] | None = None
     loaders: tuple[Any, ...] = field(default_factory=tuple)
     in_menu: bool = True
+    badge: bool = False  # shows the unread count (AuthState.unread) beside the title
 
 
 _pages: list[Page] = []
@@ -50,6 +51,15 @@ def _link(page: Page) -> rx.Component:
         rx.hstack(
             rx.icon(page.icon, size=18),
             rx.text(tr(page.title_key), size="3"),
+            *(
+                [
+                    rx.cond(
+                        AuthState.unread > 0, rx.badge(AuthState.unread, color_scheme="red", data_testid="unread-nav")
+                    )
+                ]
+                if page.badge
+                else []
+            ),
             align="center",
             spacing="3",
             padding_x="12px",

@@ -32,6 +32,7 @@ from sqlmodel import Session, SQLModel
 from bbbms_app.demo.communication import add_announcements, add_events
 from bbbms_app.demo.documents import add_documents
 from bbbms_app.demo.learning import add_courses
+from bbbms_app.demo.messaging import add_messages
 from bbbms_app.demo.portfolio import add_portfolio
 from bbbms_app.demo.quiz import add_quiz
 from bbbms_app.demo.reference import KY_FEMALE, KY_MALE, KY_SURNAMES, SUBJECTS
@@ -234,5 +235,6 @@ def generate(
         say(f"demo courses: {add_courses(engine, first_school_id, today)}")
         say(f"demo portfolio and project: {add_portfolio(engine, first_school_id, today)}")
         say(f"demo tests: {add_quiz(engine, first_school_id, today)}")
+        say(f"demo messages: {add_messages(engine, first_school_id, today)}")
     summary.seconds = time.perf_counter() - started
     return summary

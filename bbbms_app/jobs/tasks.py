@@ -170,3 +170,17 @@ def _report_failure(signal, task, exc=None) -> None:
     log.error("job %s failed for good: %s", task.name, reason)
     name = "backup" if task.name in ("backup_if_due", "backup_now") else task.name
     jobs.put_status(name, ok=False, message=reason)
+
+
+@huey.periodic_task(crontab(), retries=2, retry_delay=60, name="notify_tick")
+def notify_tick() -> dict[str, int]:
+    """Every minute: the journal's new events to notifications, due deliveries by e-mail and
+    Telegram (each once, services/notify.py), and the bot's `/start CODE` links."""
+    from bbbms_app.services import notify
+
+    offset = int((jobs.status("telegram") or {}).get("offset", 0))
+    done = notify.run(jobs.now(), telegram_offset=offset)
+    if "telegram_offset" in done:
+        jobs.put_status("telegram", ok=True, message="polled", offset=done["telegram_offset"])
+    jobs.put_status("notify", ok=not done["failed"], message=", ".join(f"{k} {v}" for k, v in done.items()))
+    return done

@@ -23,6 +23,16 @@ from bbbms_app.models.learning import (
     Submission,
     SubmissionFile,
 )
+from bbbms_app.models.messaging import (
+    Conversation,
+    ConversationMember,
+    Delivery,
+    DiaryAck,
+    JournalEvent,
+    Message,
+    Notification,
+    NotifySettings,
+)
 from bbbms_app.models.movement import MovementRecord, Order
 from bbbms_app.models.people import Guardian, Pupil, PupilGuardian, Staff
 from bbbms_app.models.portfolio import Achievement, PortfolioLink, Project, ProjectMember, ProjectPost, ProjectTask
@@ -49,10 +59,14 @@ __all__ = [
     "CalendarFeed",
     "ClassTermClose",
     "Consent",
+    "Conversation",
+    "ConversationMember",
     "Course",
     "CourseClass",
     "CourseMaterial",
     "CourseModule",
+    "Delivery",
+    "DiaryAck",
     "Document",
     "DocumentAck",
     "DocumentReader",
@@ -61,10 +75,14 @@ __all__ = [
     "GradingPolicy",
     "Guardian",
     "Holiday",
+    "JournalEvent",
     "Lesson",
     "LoginSession",
     "Mark",
+    "Message",
     "MovementRecord",
+    "Notification",
+    "NotifySettings",
     "Order",
     "PeriodMark",
     "PortfolioLink",

@@ -1,4 +1,4 @@
-"""The signed-in user's profile: language and password."""
+"""The signed-in user's profile: language, password, and notification settings (pages/messages.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import language_switch, page_shell
 from bbbms_app.i18n import t
+from bbbms_app.pages.messages import notify_card
 from bbbms_app.services import accounts
 
 
@@ -86,6 +87,7 @@ def _body() -> rx.Component:
             ),
             width="100%",
         ),
+        notify_card(),
         spacing="4",
         width="100%",
     )

@@ -68,11 +68,12 @@ PERMISSIONS: dict[str, str] = {
     "project.read": "see one's projects (supervisor, member) or, for leaders, the school's",
     "project.post": "post to a project's thread, share files, tick tasks (members and supervisor)",
     "project.write": "create and run projects as supervisor, and assess them",
+    "message.write": "write messages to whom the scope allows (pupils only when the director gives it to them)",
 }
 # Rights only a family (parent, pupil) may hold, and staff rights a family may hold too (their
 # scope is the services': a pupil's own portfolio, the projects he is a member of).
 FAMILY_ONLY = frozenset({"own.read", "quiz.take", "portfolio.write", "portfolio.share"})
-FAMILY_ALSO = frozenset({"portfolio.read", "project.read", "project.post"})
+FAMILY_ALSO = frozenset({"portfolio.read", "project.read", "project.post", "message.write"})
 _PROJECTS = {"project.read", "project.post", "project.write"}
 _DOCUMENTS = {"document.read", "document.write"}
 
@@ -89,6 +90,7 @@ _TEACHING = {
     *_DOCUMENTS,
     "course.write",
     *_PROJECTS,
+    "message.write",
 }
 _LEADERSHIP = {
     "school.read",
@@ -119,6 +121,7 @@ _LEADERSHIP = {
     "portfolio.verify",
     *_PROJECTS,
     "quiz.write",
+    "message.write",
 }
 
 DEFAULT_MATRIX: dict[str, frozenset[str]] = {
@@ -159,10 +162,12 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "consent.read",
             "consent.write",
             *_DOCUMENTS,
+            "message.write",
         }
     ),
-    "parent": frozenset({"own.read", "portfolio.read", "portfolio.share"}),
-    "pupil": frozenset(FAMILY_ONLY | FAMILY_ALSO),  # quiz.take: a pupil takes his class's tests
+    "parent": frozenset({"own.read", "portfolio.read", "portfolio.share", "message.write"}),
+    # quiz.take: a pupil takes his class's tests; message.write only when the director gives it to pupils
+    "pupil": frozenset(FAMILY_ONLY | FAMILY_ALSO - {"message.write"}),
 }
 
 SCHOOL_WIDE_ROLES = frozenset({"administrator", "director", "deputy", "clerk"})

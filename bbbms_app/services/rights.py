@@ -10,7 +10,8 @@ Some cells are locked whatever the rows say, so that no change can lock the scho
 it up: the director always keeps rights.write, rights.read and audit.read; nobody else can ever
 hold rights.write (the administrator cannot give it to himself, nor raise his own role); parents
 and pupils can hold only the family's rights (own.read, taking tests, their portfolio's, their
-projects'), never another staff permission; the family-only ones (own.read …) mean nothing for staff.
+projects', messages), never another staff permission; the family-only ones (own.read …) mean nothing
+for staff.
 """
 
 from __future__ import annotations

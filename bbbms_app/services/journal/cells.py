@@ -46,7 +46,7 @@ from bbbms_app.models import (
     Term,
 )
 from bbbms_app.models.journal import ATTENDANCE_CODES, MARK_KINDS
-from bbbms_app.services import audit, grading
+from bbbms_app.services import audit, grading, notify
 from bbbms_app.services.access import Principal, can_teach
 from bbbms_app.services.journal.access import JournalError, OutOfScope, Stale, is_leader
 
@@ -554,6 +554,7 @@ def save_cell(
     now = utcnow()
     by = principal.user_id
     changed = False
+    told: list[tuple[str, str]] = []  # what the notifications' outbox gets: a mark set, a code set
     if change.mark_kind is not None:
         kind, value = change.mark_kind, change.mark_value
         row = rows.marks.get(kind)
@@ -575,6 +576,7 @@ def save_cell(
             rows.marks[kind] = [rid, value, 1]
             _audit_cell(session, principal, action or "create", lesson, pupil_id, what, "", value, reason)
             changed = True
+            told.append(("mark", str(value)))
         elif value is not None and row is not None and row[1] != value:
             old = row[1]
             params = {"row_id": row[0], "seen": row[2], "value": value, "version": row[2] + 1, "by": by, "at": now}
@@ -582,6 +584,7 @@ def save_cell(
             rows.marks[kind] = [row[0], value, row[2] + 1]
             _audit_cell(session, principal, action or "update", lesson, pupil_id, what, old, value, reason)
             changed = True
+            told.append(("mark", str(value)))
     if change.attendance is not None:
         code = change.attendance
         minutes = change.late_minutes if code == LATE else 0
@@ -605,6 +608,7 @@ def save_cell(
             rows.att = [rid, code, minutes, 1]
             _audit_cell(session, principal, action or "create", lesson, pupil_id, "attendance", "", new_text, reason)
             changed = True
+            told.append(("attendance", code))
         elif code and att is not None and old_text != new_text:
             params = {"row_id": att[0], "seen": att[3], "code": code, "late": minutes, "version": att[3] + 1}
             _exactly_one(conn.execute(_ATT_UPDATE, {**params, "by": by, "at": now}))
@@ -613,6 +617,9 @@ def save_cell(
                 session, principal, action or "update", lesson, pupil_id, "attendance", old_text, new_text, reason
             )
             changed = True
+            told.append(("attendance", code))
+    for what, value in told:  # the notifications' outbox: one insert each, read by the job (services/notify.py)
+        notify.journal_event(conn, lesson.school_id, pupil_id, lesson_id, what, value)
     suggestion = _suggestion_after(session, lesson, pupil_id) if changed else None
     return Saved(rows.cell(), changed, undo_of(before, change) if changed else None, suggestion)
 

@@ -23,7 +23,7 @@ from bbbms_app.models import (
     TeachingAssignment,
     Term,
 )
-from bbbms_app.services import audit, grading, subgroups
+from bbbms_app.services import audit, grading, notify, subgroups
 from bbbms_app.services.access import Principal, can_teach
 from bbbms_app.services.journal.access import (
     JournalError,
@@ -146,6 +146,8 @@ def _store_period(
         session, principal, action or ("update" if old else "create"), "periodmark", row.id, field=label,
         old=old, new=new, reason=reason, pupil_id=pupil_id, school_id=cls.school_id,
     )  # fmt: skip
+    if kind == "quarter" and old != new:  # the notifications' outbox (services/notify.py)
+        notify.journal_event(session.connection(), cls.school_id, pupil_id, None, "quarter", new, subject_id)
     return row
 
 
