@@ -302,5 +302,12 @@ ROUTES = [
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]
 
+
+def _all_routes() -> list[Route]:
+    from bbbms_app.api import oneroster  # it uses this module's helpers
+
+    return [*ROUTES, *oneroster.ROUTES]
+
+
 # Mounted by app.py as an api_transformer, before Reflex's own routes and the frontend.
-rest_api = Starlette(routes=ROUTES)
+rest_api = Starlette(routes=_all_routes())

@@ -30,6 +30,7 @@ PARTS = (
     "reports",
     "comm",
     "api",
+    "roster",
 )
 
 
