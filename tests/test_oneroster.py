@@ -7,7 +7,10 @@ schools where a client of school A never sees school B."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import zipfile
 from datetime import date
 
 import httpx2
@@ -19,7 +22,7 @@ from starlette.testclient import TestClient
 from bbbms_app import cli, db
 from bbbms_app.api.rest import rest_api
 from bbbms_app.models import ApiClient, AuditEvent, Consent, Mark
-from bbbms_app.services import api_clients, journal
+from bbbms_app.services import api_clients, journal, oneroster_csv
 from tests import factories
 from tests.factories import principal_of
 from tests.test_api_rest import bearer, token_for
@@ -318,3 +321,69 @@ def test_a_client_of_school_a_never_sees_school_b(school, http):
     assert posted.json()["results"][0]["imsx_CodeMinor"] == "unknownobject"
     with db.session() as s:
         assert s.exec(select(Mark).where(Mark.lesson_id == other.lessons_5a_math[2])).all() == []
+
+
+def _read_zip(data: bytes) -> dict[str, list[dict[str, str]]]:
+    out = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            text = z.read(name).decode("utf-8")
+            out[name] = list(csv.DictReader(io.StringIO(text)))
+    return out
+
+
+def test_the_csv_bundle_reads_back_with_every_required_file(school, tmp_path, capsys):
+    with db.session() as s:
+        s.add(
+            Consent(
+                school_id=school.school_id, subject_type="pupil", subject_id=school.pupils_5a[0], signed_by_name="Ч.",
+                categories="identity", given_on=date(2025, 9, 1), scan_name="c.pdf", scan_size=1,
+                scan_sha256="0" * 64, scan_content_type="application/pdf",
+            )
+        )  # fmt: skip
+    out = tmp_path / "oneroster.zip"
+    assert cli.main(["--lang", "ru", "oneroster-csv", str(out), "--school", str(school.school_id)]) == 0
+    assert "Пакет OneRoster CSV записан" in capsys.readouterr().out
+    files = _read_zip(out.read_bytes())
+    manifest = {r["propertyName"]: r["value"] for r in files["manifest.csv"]}
+    assert manifest["oneroster.version"] == "1.2" and manifest["manifest.version"] == "1.0"
+    for name in oneroster_csv.REQUIRED:
+        assert f"{name}.csv" in files, name
+    for name in oneroster_csv.ALL_FILES:
+        assert manifest[f"file.{name}"] == ("bulk" if f"{name}.csv" in files else "absent"), name
+    with zipfile.ZipFile(out) as z:
+        for name, header in oneroster_csv.HEADERS.items():
+            first = z.read(f"{name}.csv").decode("utf-8").splitlines()[0]
+            assert first.split(",") == header, name
+    assert [o["identifier"] for o in files["orgs.csv"]] == ["10000001"]
+    assert all(r["status"] == "" and r["dateLastModified"] == "" for r in files["users.csv"])  # bulk
+    users = {u["sourcedId"]: u for u in files["users.csv"]}
+    roles = {r["userSourcedId"]: r["role"] for r in files["roles.csv"]}
+    assert roles[f"pupil-{school.pupils_5a[0]}"] == "student" and set(roles) == set(users)
+    assert users[f"guardian-{school.guardian_1}"]["agentSourcedIds"] == ",".join(
+        f"pupil-{p}" for p in school.pupils_5a[:2]
+    )
+    assert "21503201400011" not in str(files)
+    assert [d["sourcedId"] for d in files["demographics.csv"]] == [f"pupil-{school.pupils_5a[0]}"]
+    classes = {c["sourcedId"] for c in files["classes.csv"]}
+    assert all(e["classSourcedId"] in classes and e["userSourcedId"] in users for e in files["enrollments.csv"])
+    assert sorted(float(r["score"]) for r in files["results.csv"]) == [3.0, 4.0, 5.0]
+    lines = {li["sourcedId"] for li in files["lineItems.csv"]}
+    assert len(lines) == 12 and all(r["lineItemSourcedId"] in lines for r in files["results.csv"])
+
+
+def test_the_csv_bundle_over_http_follows_the_tokens_scopes(school, http):
+    url = "/ims/oneroster/csv/v1p2/bundle.zip"
+    assert http.get(url).status_code == 401
+    marks_only = bearer(token_for(http, school.school_id, scopes=("gradebook:read",), name="G"))
+    assert http.get(url, headers=marks_only).status_code == 403
+    answer = http.get(url, headers=bearer(token_for(http, school.school_id, scopes=("roster:read",))))
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/zip"
+    assert answer.headers["cache-control"] == "no-store"
+    files = _read_zip(answer.content)
+    assert "users.csv" in files and "results.csv" not in files and "demographics.csv" not in files
+    manifest = {r["propertyName"]: r["value"] for r in files["manifest.csv"]}
+    assert manifest["file.results"] == "absent" and manifest["file.users"] == "bulk"
+    with db.session() as s:
+        rows = s.exec(select(AuditEvent).where(AuditEvent.action == "export", AuditEvent.entity == "api_oneroster"))
+        assert [a.username for a in rows] == ["api:Moodle"]

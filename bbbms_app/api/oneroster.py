@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from bbbms_app import db
 from bbbms_app.api import rest
-from bbbms_app.services import api_clients, audit, oneroster
+from bbbms_app.services import api_clients, audit, oneroster, oneroster_csv
 from bbbms_app.services.api_clients import ApiCaller, OAuthError
 from bbbms_app.services.api_v1 import InsufficientScope
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
@@ -212,6 +212,29 @@ async def post_results(request: Request) -> Response:
     return JSONResponse({"results": answers}, headers=rest.NO_STORE)
 
 
+CSV_BUNDLE = "/ims/oneroster/csv/v1p2/bundle.zip"
+
+
+def csv_bundle(request: Request) -> Response:
+    """GET the school's OneRoster CSV bundle (zip): `roster:read`; the gradebook files with
+    `gradebook:read`, demographics with `demographics:read` (and consent). Audited as an export."""
+    caller = _authorize(request)
+    if isinstance(caller, Response):
+        return caller
+    try:
+        with db.session() as s:
+            data, _names = oneroster_csv.bundle(s, caller)
+            audit.record(s, None, "export", "api_oneroster", reason="csv bundle", username=caller.username,
+                         school_id=caller.school_id)  # fmt: skip
+    except (InsufficientScope, NotFound) as exc:
+        return _refusal(exc, caller, "csv", rest._language(request))
+    except Exception:
+        rest._unexpected(request)
+        return imsx(500, "server_error", "unexpected error")
+    headers = {**rest.NO_STORE, "Content-Disposition": 'attachment; filename="oneroster.zip"'}
+    return Response(data, media_type="application/zip", headers=headers)
+
+
 def _members(role: str):
     return lambda s, caller, q, class_sid: oneroster.class_members(s, caller, class_sid, role, q)
 
@@ -261,6 +284,7 @@ def _routes() -> list[Route]:
         Route(f"{g}/lineItems/{{sourced_id}}/results", route("results", _line_item_results, many=True, key="results")),
         Route(f"{g}/lineItems/{{sourced_id}}/results", post_results, methods=["POST"]),
         Route(f"{g}/classes/{{class_sid}}/results", route("results", _class_results, many=True, key="results")),
+        Route(CSV_BUNDLE, csv_bundle),
     ]
 
 

@@ -450,7 +450,10 @@ class Roster:
         grade_of = {p: classes[c].grade for p, c in self._current() if c in classes}
         links = list(
             self.s.exec(
-                select(PupilGuardian).join(Pupil, col(Pupil.id) == PupilGuardian.pupil_id).where(Pupil.school_id == sid)
+                select(PupilGuardian)
+                .join(Pupil, col(Pupil.id) == PupilGuardian.pupil_id)
+                .where(Pupil.school_id == sid)
+                .order_by(PupilGuardian.pupil_id, PupilGuardian.guardian_id)
             )
         )
         live = {p.id for p in pupils}
