@@ -58,8 +58,9 @@ def assert_invalid_token(answer: httpx.Response) -> None:
 def test_every_documented_route_answers_with_exactly_the_documented_keys(school, http):
     token = token_for(http, school.school_id)
     doc = http.get("/api/v1/openapi.json").json()
-    assert doc["openapi"].startswith("3.") and sorted(doc["paths"]) == sorted(f"/api/v1/{r}" for r in ROUTES)
-    for path, item in doc["paths"].items():
+    v1 = {path: item for path, item in doc["paths"].items() if path.startswith("/api/v1/")}
+    assert doc["openapi"].startswith("3.") and sorted(v1) == sorted(f"/api/v1/{r}" for r in ROUTES)
+    for path, item in v1.items():
         answer = http.get(path, headers=bearer(token))
         assert answer.status_code == 200, (path, answer.text)
         assert answer.headers["cache-control"] == "no-store"

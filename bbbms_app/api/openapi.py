@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from bbbms_app.api import openapi_oneroster
 from bbbms_app.services.api_clients import SCOPES
+from bbbms_app.services.api_v1 import MAX_ID
 
 INT = {"type": "integer"}
+ID = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 INT_OR_NULL = {"type": ["integer", "null"]}
 STR = {"type": "string"}
 DATE = {"type": "string", "format": "date"}
@@ -79,11 +82,11 @@ ROUTE_SCOPES: dict[str, tuple[str, ...]] = {
     "marks": ("gradebook:read",),
 }
 PARAMS: dict[str, list[tuple[str, dict, str]]] = {
-    "classes": [("academic_year_id", INT, "only this academic year's classes")],
-    "pupils": [("class_id", INT, "only pupils in this class today")],
+    "classes": [("academic_year_id", ID, "only this academic year's classes")],
+    "pupils": [("class_id", ID, "only pupils in this class today")],
     "marks": [
-        ("class_id", INT, "only this class's lessons"),
-        ("subject_id", INT, "only this subject's lessons"),
+        ("class_id", ID, "only this class's lessons"),
+        ("subject_id", ID, "only this subject's lessons"),
         ("updated_since", DATETIME, "only marks changed after this instant (ISO 8601; no zone = UTC)"),
     ],
 }
@@ -97,7 +100,7 @@ def _error_response(description: str) -> dict:
 def _operation(name: str) -> dict[str, Any]:
     params = [
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
-        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+        {"name": "offset", "in": "query", "schema": {**ID, "default": 0}},
         *({"name": n, "in": "query", "schema": schema, "description": d} for n, schema, d in PARAMS.get(name, [])),
     ]
     item = {"type": "object", "required": list(ITEMS[name]), "properties": ITEMS[name], "additionalProperties": False}
@@ -147,11 +150,12 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "BBBMS integration API",
             "version": "1.0.0",
-            "description": "Read access to one school's roster and gradebook for registered clients "
-            "(OAuth 2 client credentials). See docs/api.md.",
+            "description": "One school's roster and gradebook for registered clients (OAuth 2 client "
+            "credentials): REST API v1 and OneRoster 1.2 (rostering, gradebook with results written back, "
+            "the CSV bundle). See docs/api.md.",
         },
         "servers": [{"url": "/"}],
-        "paths": {f"/api/v1/{name}": _operation(name) for name in ITEMS},
+        "paths": {**{f"/api/v1/{name}": _operation(name) for name in ITEMS}, **openapi_oneroster.paths()},
         "components": {
             "securitySchemes": {
                 "oauth2": {
@@ -161,7 +165,9 @@ def document() -> dict[str, Any]:
                             "tokenUrl": "/oauth/token",
                             "scopes": {
                                 "roster:read": "classes, pupils, staff, subjects, terms",
-                                "gradebook:read": "marks (and classes, subjects, terms)",
+                                "gradebook:read": "marks (and classes, subjects, terms); OneRoster gradebook",
+                                "gradebook:write": "OneRoster results written back into the journal",
+                                "demographics:read": "OneRoster demographics of pupils whose consent allows it",
                             },
                         }
                     },
@@ -173,6 +179,7 @@ def document() -> dict[str, Any]:
                     "required": ["error", "error_description"],
                     "properties": {"error": STR, "error_description": STR},
                 },
+                **openapi_oneroster.SCHEMAS,
                 "Paging": {
                     "type": "object",
                     "required": ["limit", "offset", "next_offset"],

@@ -24,6 +24,7 @@ from bbbms_app.services.errors import OutOfScope, Refused
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
+MAX_ID = 2**31 - 1  # the databases' INTEGER: a larger number is no row of ours, and no query
 
 
 class InsufficientScope(OutOfScope):
@@ -60,7 +61,7 @@ def paging(limit: str | None, offset: str | None) -> Paging:
         raise Refused("api.error.bad_integer", field="offset") from None
     if not 1 <= lim <= MAX_LIMIT:
         raise Refused("api.error.bad_limit", field="limit", max=MAX_LIMIT)
-    if off < 0:
+    if not 0 <= off <= MAX_ID:
         raise Refused("api.error.bad_integer", field="offset")
     return Paging(lim, off)
 
@@ -69,9 +70,12 @@ def int_param(value: str | None, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        number = int(value)  # type: ignore[arg-type]
     except ValueError:
         raise Refused("api.error.bad_integer", field=name) from None
+    if not 0 <= number <= MAX_ID:
+        raise Refused("api.error.bad_integer", field=name)
+    return number
 
 
 def timestamp_param(value: str | None, name: str) -> datetime | None:

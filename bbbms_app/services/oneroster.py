@@ -58,7 +58,7 @@ from bbbms_app.models import (
 from bbbms_app.services import consent, grading
 from bbbms_app.services.access import Principal
 from bbbms_app.services.api_clients import ApiCaller
-from bbbms_app.services.api_v1 import InsufficientScope, require
+from bbbms_app.services.api_v1 import MAX_ID, InsufficientScope, require
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 
 KINDS = ("class", "home", "test", "control")
@@ -108,8 +108,8 @@ def parse_query(params: dict[str, str]) -> Query:
             raise OneRosterError(400, "invaliddata", f"{name} must be an integer") from None
         if name == "limit" and not 1 <= value <= MAX_LIMIT:
             raise OneRosterError(400, "invaliddata", f"limit is 1 to {MAX_LIMIT}")
-        if name == "offset" and value < 0:
-            raise OneRosterError(400, "invaliddata", "offset must not be negative")
+        if name == "offset" and not 0 <= value <= MAX_ID:
+            raise OneRosterError(400, "invaliddata", f"offset is 0 to {MAX_ID}")
         setattr(q, name, value)
     q.sort = params.get("sort", "").strip()
     order = params.get("orderBy", "asc").strip().lower() or "asc"
@@ -635,6 +635,8 @@ def _parse_sid(value: str, prefix: str, parts: int) -> list[str]:
     bits = value[len(prefix) + 1 :].split("-")
     if len(bits) != parts or not all(b for b in bits):
         raise NotFound(value)
+    if any(b.isdigit() and (not b.isascii() or int(b) > MAX_ID) for b in bits):
+        raise NotFound(value)  # no row of ours has such a number
     return bits
 
 
