@@ -32,6 +32,7 @@ and results, which are paged in SQL and filter on `dateLastModified` only.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -168,7 +169,7 @@ def _known_field(rows: list[dict], name: str, kind: str) -> None:
         raise OneRosterError(400, f"invalid_{kind}_field", f"no such field: {name}")
 
 
-def apply(rows: list[dict], q: Query) -> tuple[list[dict], int]:
+def apply(rows: Sequence[dict], q: Query) -> tuple[list[dict], int]:
     """Filter, sort, page and select fields of an in-memory collection; returns (page, total)."""
     for name, _op, _v in q.predicates:
         _known_field(rows, name, "filter")
@@ -233,6 +234,23 @@ def _changed(s: Session, entity: str, school_id: int) -> dict[int, datetime]:
     return dict(s.exec(q).all())  # type: ignore[arg-type]
 
 
+class LazyRows(Sequence):
+    """A long collection kept as light tuples; an item (or a page) is made into its dict when read,
+    so a page of 100 of 11,000 enrollments costs 100 dicts, not 11,000."""
+
+    def __init__(self, rows: list, render) -> None:
+        self.rows = rows
+        self.render = render
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self.render(r) for r in self.rows[index]]
+        return self.render(self.rows[index])
+
+
 class Roster:
     """One school's rostering collections, built once per request."""
 
@@ -243,7 +261,7 @@ class Roster:
         self.school = _school(s, caller)
         self.org_id = f"org-{self.school.okpo}"
         self.base = _iso(self.school.created_at) or "2020-01-01T00:00:00.000Z"
-        self._cache: dict[str, list[dict]] = {}
+        self._cache: dict[str, Sequence[dict]] = {}
 
     def _stamp(self, changes: dict[int, datetime], row_id: int | None) -> str:
         at = changes.get(row_id or 0)
@@ -252,7 +270,7 @@ class Roster:
     def _base(self, sourced_id: str, stamp: str | None = None, status: str = "active") -> dict[str, Any]:
         return {"sourcedId": sourced_id, "status": status, "dateLastModified": stamp or self.base, "metadata": {}}
 
-    def get(self, name: str) -> list[dict]:
+    def get(self, name: str) -> Sequence[dict]:
         if name not in self._cache:
             self._cache[name] = getattr(self, f"_{name}")()
         return self._cache[name]
@@ -443,102 +461,90 @@ class Roster:
 
         pupils = list(
             self.s.exec(
-                select(Pupil).where(Pupil.school_id == sid, col(Pupil.deleted_at).is_(None)).order_by(Pupil.sort_key)
+                select(Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.patronymic)
+                .where(Pupil.school_id == sid, col(Pupil.deleted_at).is_(None))
+                .order_by(Pupil.sort_key)
             )
         )
         classes = {c.id: c for c in self._school_classes()}
         grade_of = {p: classes[c].grade for p, c in self._current() if c in classes}
         links = list(
             self.s.exec(
-                select(PupilGuardian)
+                select(PupilGuardian.pupil_id, PupilGuardian.guardian_id)
                 .join(Pupil, col(Pupil.id) == PupilGuardian.pupil_id)
                 .where(Pupil.school_id == sid)
                 .order_by(PupilGuardian.pupil_id, PupilGuardian.guardian_id)
             )
         )
         live = {p.id for p in pupils}
+        guardians_of: dict[int, list[dict]] = {}
+        children_of: dict[int, list[dict]] = {}
+        for x in links:
+            guardians_of.setdefault(x.pupil_id, []).append(_ref("user", f"guardian-{x.guardian_id}"))
+            if x.pupil_id in live:
+                children_of.setdefault(x.guardian_id, []).append(_ref("user", f"pupil-{x.pupil_id}"))
         changes = _changed(self.s, "pupil", sid)
         for p in pupils:
             row = person("pupil", p, "student", changes)
             row["grades"] = [_grade(grade_of[p.id])] if p.id in grade_of else []
-            row["agents"] = [_ref("user", f"guardian-{x.guardian_id}") for x in links if x.pupil_id == p.id]
+            row["agents"] = guardians_of.get(p.id, [])  # type: ignore[arg-type]
             out.append(row)
         changes = _changed(self.s, "staff", sid)
         for x in self.s.exec(
-            select(Staff).where(Staff.school_id == sid, col(Staff.deleted_at).is_(None)).order_by(Staff.sort_key)
+            select(Staff.id, Staff.first_name, Staff.last_name, Staff.patronymic, Staff.position)
+            .where(Staff.school_id == sid, col(Staff.deleted_at).is_(None))
+            .order_by(Staff.sort_key)
         ):
             out.append(person("staff", x, "administrator" if x.position in LEADERS else "teacher", changes))
         changes = _changed(self.s, "guardian", sid)
         for g in self.s.exec(
-            select(Guardian)
+            select(Guardian.id, Guardian.first_name, Guardian.last_name, Guardian.patronymic)
             .where(Guardian.school_id == sid, col(Guardian.deleted_at).is_(None))
             .order_by(Guardian.sort_key)
         ):
             row = person("guardian", g, "guardian", changes)
-            row["agents"] = [
-                _ref("user", f"pupil-{x.pupil_id}") for x in links if x.guardian_id == g.id and x.pupil_id in live
-            ]
+            row["agents"] = children_of.get(g.id, [])  # type: ignore[arg-type]
             out.append(row)
         return out
 
-    def _enrollments(self) -> list[dict]:
+    def _enrollments(self) -> LazyRows:
+        """Many rows (a pupil × each of his class's subjects): kept as tuples, a page made into dicts."""
         org = _ref("org", self.org_id)
         classes = {c.id: c for c in self._school_classes()}
         sections: dict[int, list[int]] = {}
-        out: list[dict] = []
         assignments = self._assignments()
         subjects = {x.id for x in self._subjects()}
         for a in assignments:
             if a.subject_id in subjects and a.subject_id not in sections.setdefault(a.class_id, []):
                 sections[a.class_id].append(a.subject_id)
-        live = {p.id for p in self.s.exec(select(Pupil).where(Pupil.school_id == self.caller.school_id,
-                                                               col(Pupil.deleted_at).is_(None)))}  # fmt: skip
+        live = set(self.s.exec(select(Pupil.id).where(Pupil.school_id == self.caller.school_id,
+                                                      col(Pupil.deleted_at).is_(None))))  # fmt: skip
+        rows: list[tuple[str, str, str, str]] = []  # (sourcedId, user, class, role)
         for pupil_id, class_id in sorted(self._current()):
-            if class_id not in classes or pupil_id not in live:
-                continue
-            user = _ref("user", f"pupil-{pupil_id}")
-            for target in [f"class-{class_id}", *(f"class-{class_id}-{x}" for x in sections.get(class_id, []))]:
-                out.append(
-                    {
-                        **self._base(f"enr-{pupil_id}-{target.removeprefix('class-')}"),
-                        "user": user,
-                        "class": _ref("class", target),
-                        "school": org,
-                        "role": "student",
-                        "primary": False,
-                        "beginDate": None,
-                        "endDate": None,
-                    }
-                )
+            if class_id in classes and pupil_id in live:
+                for target in [str(class_id), *(f"{class_id}-{x}" for x in sections.get(class_id, []))]:
+                    rows.append((f"enr-{pupil_id}-{target}", f"pupil-{pupil_id}", f"class-{target}", "student"))
         for a in assignments:
             if a.class_id in classes and a.subject_id in subjects:
-                out.append(
-                    {
-                        **self._base(f"enr-t-{a.id}"),
-                        "user": _ref("user", f"staff-{a.teacher_id}"),
-                        "class": _ref("class", f"class-{a.class_id}-{a.subject_id}"),
-                        "school": org,
-                        "role": "teacher",
-                        "primary": True,
-                        "beginDate": None,
-                        "endDate": None,
-                    }
-                )
+                rows.append((f"enr-t-{a.id}", f"staff-{a.teacher_id}", f"class-{a.class_id}-{a.subject_id}", "teacher"))
         for c in classes.values():
             if c.class_teacher_id:
-                out.append(
-                    {
-                        **self._base(f"enr-h-{c.id}"),
-                        "user": _ref("user", f"staff-{c.class_teacher_id}"),
-                        "class": _ref("class", f"class-{c.id}"),
-                        "school": org,
-                        "role": "teacher",
-                        "primary": True,
-                        "beginDate": None,
-                        "endDate": None,
-                    }
-                )
-        return out
+                rows.append((f"enr-h-{c.id}", f"staff-{c.class_teacher_id}", f"class-{c.id}", "teacher"))
+
+        def render(row: tuple[str, str, str, str]) -> dict:
+            sourced_id, user, target, role = row
+            return {
+                **self._base(sourced_id),
+                "user": _ref("user", user),
+                "class": _ref("class", target),
+                "school": org,
+                "role": role,
+                "primary": role == "teacher",
+                "beginDate": None,
+                "endDate": None,
+            }
+
+        return LazyRows(rows, render)
 
     def _demographics(self) -> list[dict]:
         require(self.caller, "demographics:read")
