@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from bbbms_app import cli, db
 from bbbms_app.api.rest import rest_api
 from bbbms_app.models import ApiClient, AuditEvent, Consent, Mark
-from bbbms_app.services import api_clients, journal, oneroster_csv
+from bbbms_app.services import api_clients, journal, oneroster, oneroster_csv
 from tests import factories
 from tests.factories import principal_of
 from tests.test_api_rest import bearer, token_for
@@ -35,8 +35,10 @@ ALL = ("roster:read", "gradebook:read", "gradebook:write")
 @pytest.fixture(autouse=True)
 def _fresh_rate_limit():
     api_clients.RATE.reset()
+    oneroster.SNAPSHOTS.reset()
     yield
     api_clients.RATE.reset()
+    oneroster.SNAPSHOTS.reset()
 
 
 @pytest.fixture
@@ -142,6 +144,17 @@ def test_paging_filter_sort_fields_and_errors(school, http):
     refused = http.get(f"{R}/users", headers=marks_only)
     assert refused.status_code == 403 and imsx_minor(refused) == "forbidden"
     assert 'error="insufficient_scope"' in refused.headers["www-authenticate"]
+
+
+def test_a_pull_pages_through_one_snapshot_and_a_new_pull_sees_the_change(school, http):
+    h = bearer(token_for(http, school.school_id, scopes=("roster:read",)))
+    first = http.get(f"{R}/students", params={"limit": 3}, headers=h).json()["users"]
+    with db.session() as s:
+        factories.make_pupil(s, school.school_id, last_name="Абаев", first_name="Жаңы")
+    rest = http.get(f"{R}/students", params={"limit": 3, "offset": 3}, headers=h).json()["users"]
+    assert len(first) + len(rest) == 5 and "Жаңы" not in str(first + rest)  # no row shifted or repeated
+    again = http.get(f"{R}/students", params={"limit": 10}, headers=h)
+    assert again.headers["x-total-count"] == "6" and "Жаңы" in again.text
 
 
 def test_demographics_need_the_scope_and_a_consent(school, http):

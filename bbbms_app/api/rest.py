@@ -275,6 +275,35 @@ def _marks(s, caller, page, p):
     )
 
 
+def _guardians(s, caller, page, p):
+    return api_v1.guardians(s, caller, page, api_v1.int_param(p.get("class_id"), "class_id"))
+
+
+def _timetable(s, caller, page, p):
+    return api_v1.timetable(s, caller, page, api_v1.int_param(p.get("class_id"), "class_id"))
+
+
+def _lessons(s, caller, page, p):
+    ids = {k: api_v1.int_param(p.get(k), k) for k in ("class_id", "subject_id", "term_id")}
+    return api_v1.lessons(s, caller, page, **ids)
+
+
+def _changes(lister):
+    """A list of changes: class_id, subject_id and updated_since (marks, attendance, period marks)."""
+
+    def work(s, caller, page, p):
+        return lister(
+            s,
+            caller,
+            page,
+            class_id=api_v1.int_param(p.get("class_id"), "class_id"),
+            subject_id=api_v1.int_param(p.get("subject_id"), "subject_id"),
+            updated_since=api_v1.timestamp_param(p.get("updated_since"), "updated_since"),
+        )
+
+    return work
+
+
 LISTS: dict[str, Callable] = {
     "classes": _classes,
     "pupils": _pupils,
@@ -282,6 +311,11 @@ LISTS: dict[str, Callable] = {
     "subjects": _subjects,
     "terms": _terms,
     "marks": _marks,
+    "guardians": _guardians,
+    "timetable": _timetable,
+    "lessons": _lessons,
+    "attendance": _changes(api_v1.attendance),
+    "period_marks": _changes(api_v1.period_marks),
 }
 
 

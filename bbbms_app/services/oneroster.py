@@ -32,6 +32,8 @@ and results, which are paged in SQL and filter on `dateLastModified` only.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -589,13 +591,55 @@ SINGULAR = {
 }  # fmt: skip
 
 
+SNAPSHOT_SECONDS = 60.0
+MAX_SNAPSHOTS = 32
+
+
+class Snapshots:
+    """A client's pull of a collection is one snapshot: built at its first page (offset 0, always
+    fresh) and kept for the next pages of the same client for a minute, so that offset paging
+    neither skips nor repeats a row when something changes mid-pull, and a pull of 12 pages of
+    enrollments builds them once. Per process; a few collections of one school each."""
+
+    def __init__(self) -> None:
+        self._items: dict[tuple, tuple[float, Sequence[dict]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, fresh: bool, build) -> Sequence[dict]:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key)
+        if hit and not fresh and now - hit[0] < SNAPSHOT_SECONDS:
+            return hit[1]
+        rows = build()
+        with self._lock:
+            for old in [k for k, (at, _r) in self._items.items() if now - at >= SNAPSHOT_SECONDS]:
+                del self._items[old]
+            if len(self._items) >= MAX_SNAPSHOTS:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = (now, rows)
+        return rows
+
+    def reset(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+SNAPSHOTS = Snapshots()
+
+
 def roster_collection(s: Session, caller: ApiCaller, view: str, q: Query) -> tuple[list[dict], int]:
     require(caller, *ROSTER_SCOPES)
     base, keep = VIEWS[view]
-    rows = Roster(s, caller).get(base)
-    if keep is not None:
-        rows = [r for r in rows if keep(r)]
-    return apply(rows, q)
+    if base == "demographics":
+        require(caller, "demographics:read")
+    key = (caller.client_pk, caller.school_id, view, tuple(sorted(caller.scopes)))
+
+    def build() -> Sequence[dict]:
+        rows = Roster(s, caller).get(base)
+        return rows if keep is None else [r for r in rows if keep(r)]
+
+    return apply(SNAPSHOTS.get(key, q.offset == 0, build), q)
 
 
 def roster_one(s: Session, caller: ApiCaller, view: str, sourced_id: str, fields: list[str]) -> dict:

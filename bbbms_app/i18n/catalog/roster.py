@@ -30,6 +30,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "This class is not marked (its grading policy has no marks).",
     ),
     "audit.entity.api_oneroster": ("API: OneRoster", "API: OneRoster", "API: OneRoster"),
+    "audit.entity.api_guardians": ("API: ата-энелер", "API: родители", "API: guardians"),
+    "audit.entity.api_timetable": ("API: сабактардын жадыбалы", "API: расписание", "API: timetable"),
+    "audit.entity.api_lessons": ("API: сабактар", "API: уроки", "API: lessons"),
+    "audit.entity.api_attendance": ("API: катышуу", "API: посещаемость", "API: attendance"),
+    "audit.entity.api_period_marks": ("API: жыйынтык баалар", "API: итоговые отметки", "API: period marks"),
     "oneroster.csv.written": (
         "OneRoster CSV топтому жазылды: {path} ({files} файл).",
         "Пакет OneRoster CSV записан: {path} (файлов: {files}).",
