@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, str] = {
     "backup.run": "make a backup now (the backups screen's button; the job queue does it)",
     "announcement.write": "write announcements: the director and deputy to the school, a class teacher to his class",
     "event.write": "put events in the school calendar: the director and deputy for the school, a class teacher for his",
+    "api.manage": "register and revoke the integration API's clients (the director)",
 }
 
 _TEACHING = {

@@ -40,4 +40,65 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Пакет OneRoster CSV записан: {path} (файлов: {files}).",
         "OneRoster CSV bundle written: {path} ({files} files).",
     ),
+    # The director's screen of API clients (/api-clients)
+    "apiclients.nav": ("API кардарлары", "API-клиенты", "API clients"),
+    "rights.perm.api.manage": (
+        "API кардарларын каттоо жана өчүрүү (окутуу системалары, панелдер)",
+        "Регистрировать и отзывать API-клиентов (системы обучения, панели)",
+        "Register and revoke API clients (learning systems, dashboards)",
+    ),
+    "apiclients.lead": (
+        "Окутуу системасы же башкармалыктын панели мектептин маалыматын ушул кардар аркылуу гана окуйт: "
+        "ага берилген уруксаттар гана, ушул мектептики гана.",
+        "Система обучения или панель управления читают данные школы только через такого клиента: "
+        "только с его правами и только этой школы.",
+        "A learning system or a dashboard reads the school's data only as such a client: with its "
+        "scopes only, and this school's only.",
+    ),
+    "apiclients.new": ("Жаңы кардар", "Новый клиент", "New client"),
+    "apiclients.name_hint": (
+        "Аталышы, мисалы: Moodle 5-мектеп",
+        "Название, например: Moodle школы 5",
+        "Name, e.g. Moodle of school 5",
+    ),
+    "apiclients.scopes": ("Уруксаттары", "Права", "Scopes"),
+    "apiclients.scope.roster_read": (
+        "Тизмелер: класстар, окуучулар, мугалимдер, ата-энелер",
+        "Списки: классы, ученики, учителя, родители",
+        "Roster: classes, pupils, teachers, parents",
+    ),
+    "apiclients.scope.gradebook_read": ("Бааларды окуу", "Чтение оценок", "Read marks"),
+    "apiclients.scope.gradebook_write": (
+        "Бааларды журналга жазуу (жабык чейрекке эмес)",
+        "Запись оценок в журнал (не в закрытую четверть)",
+        "Write marks into the journal (never a closed quarter)",
+    ),
+    "apiclients.scope.demographics_read": (
+        "Туулган күнү жана жынысы (макулдук болсо гана)",
+        "Дата рождения и пол (только при согласии)",
+        "Birth date and sex (only with consent)",
+    ),
+    "apiclients.create": ("Каттоо", "Зарегистрировать", "Register"),
+    "apiclients.secret_once": (
+        "Сыр сөз азыр бир гана жолу көрсөтүлөт: аны кардар системага дароо киргизиңиз.",
+        "Секрет показан только сейчас, один раз: сразу внесите его в систему-клиент.",
+        "The secret is shown this once only: put it into the client system now.",
+    ),
+    "apiclients.secret_saved": ("Киргиздим", "Внёс", "Done"),
+    "apiclients.col.name": ("Кардар", "Клиент", "Client"),
+    "apiclients.col.scopes": ("Уруксаттары", "Права", "Scopes"),
+    "apiclients.col.state": ("Абалы", "Состояние", "State"),
+    "apiclients.col.used": ("Акыркы жолу", "Последнее обращение", "Last use"),
+    "apiclients.col.created": ("Катталган", "Зарегистрирован", "Registered"),
+    "apiclients.col.action": ("Аракет", "Действие", "Action"),
+    "apiclients.never": ("азырынча жок", "ещё не было", "not yet"),
+    "apiclients.revoke": ("Өчүрүү", "Отозвать", "Revoke"),
+    "apiclients.revoke_title": ("Кардарды өчүрөсүзбү?", "Отозвать клиента?", "Revoke the client?"),
+    "apiclients.revoke_text": (
+        "Анын бардык токендери ошол замат жараксыз болот; кайра иштетүү үчүн жаңы кардар катталат.",
+        "Все его токены сразу станут недействительны; чтобы снова подключить систему, зарегистрируйте нового.",
+        "All its tokens are void at once; to connect the system again, register a new client.",
+    ),
+    "apiclients.cancel": ("Жокко чыгаруу", "Отмена", "Cancel"),
+    "apiclients.revoked": ("Кардар өчүрүлдү.", "Клиент отозван.", "Client revoked."),
 }
