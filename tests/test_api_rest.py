@@ -345,3 +345,12 @@ def test_guardians_lessons_attendance_and_period_marks(school, http):
         (school.pupils_5a[0], "quarter", 1, 5)
     ]
     assert http.get("/api/v1/guardians", headers=marks).status_code == 403
+
+
+def test_a_person_reads_the_document_as_a_page(http):
+    page = http.get("/api/v1/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    doc = http.get("/api/v1/openapi.json").json()
+    for path in doc["paths"]:
+        assert f"{path}</code>" in page.text, path
+    assert "<script" not in page.text and "://" not in page.text  # nothing fetched from elsewhere
