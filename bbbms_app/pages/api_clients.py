@@ -5,6 +5,8 @@ and last use, and revoke one. The same service as the console's `api-client` (se
 
 from __future__ import annotations
 
+import datetime as dt
+
 import reflex as rx
 from sqlmodel import func, select
 
@@ -18,6 +20,12 @@ from bbbms_app.i18n import format_datetime, t
 from bbbms_app.models import ApiClient, AuditEvent
 from bbbms_app.services import api_clients
 from bbbms_app.services.errors import OutOfScope
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """A stored instant (SQLite gives it back without its zone, UTC) in the server's local time."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
 
 SCOPE_KEYS = {scope: f"apiclients.scope.{scope.replace(':', '_')}" for scope in api_clients.SCOPES}
 
@@ -54,8 +62,10 @@ class ApiClientsState(rx.State):
                 "client_id": c.client_id,
                 "scopes": ", ".join(c.scopes.split()),
                 "active": "1" if c.active else "",
-                "created": format_datetime(c.created_at, lang) if c.created_at else "",
-                "used": format_datetime(used[c.id], lang) if used.get(c.id) else t("apiclients.never", lang),
+                "created": format_datetime(_aware(c.created_at).astimezone(), lang) if c.created_at else "",
+                "used": format_datetime(_aware(used[c.id]).astimezone(), lang)
+                if used.get(c.id)
+                else t("apiclients.never", lang),
             }
             for c in clients
         ]
@@ -236,7 +246,7 @@ def _body() -> rx.Component:
                 Column("name", "apiclients.col.name", render=_name),
                 Column("scopes", "apiclients.col.scopes", hide_on_phone=True),
                 Column("active", "apiclients.col.state", render=_state),
-                Column("used", "apiclients.col.used"),
+                Column("used", "apiclients.col.used", hide_on_phone=True),
                 Column("created", "apiclients.col.created", hide_on_phone=True),
                 Column("id", "apiclients.col.action", render=_revoke),
             ],
