@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import ignored_auth, positive_data_accept
 from starlette.testclient import TestClient
 
 from bbbms_app.api.rest import rest_api
-from bbbms_app.services import api_clients
+from bbbms_app.services import api_clients, oneroster
 from tests.test_api_rest import bearer, token_for
 
 EXAMPLES = 12
@@ -25,6 +25,7 @@ SCOPES = ("roster:read", "gradebook:read", "gradebook:write", "demographics:read
 def api_token(school, monkeypatch) -> str:
     monkeypatch.setattr(api_clients, "CALLS_PER_MINUTE", 1_000_000)  # generated calls, not a client's pace
     api_clients.RATE.reset()
+    oneroster.SNAPSHOTS.reset()  # client ids restart in every test database
     return token_for(TestClient(rest_api), school.school_id, scopes=SCOPES, name="schemathesis")
 
 
