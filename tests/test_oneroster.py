@@ -258,6 +258,13 @@ def test_results_written_back_are_answered_one_by_one(school, http):
     assert http.put(url, json=clear, headers=h).status_code == 201
     with db.session() as s:
         assert s.exec(select(Mark).where(Mark.lesson_id == lesson, Mark.pupil_id == p2)).all() == []
+    # The result's own address names its line item and pupil: a score alone will do; a body
+    # naming another pupil is refused.
+    assert http.put(url, json={"result": {"score": 100}}, headers=h).json()["result"]["mark"] == 5
+    other = http.put(url, json={"result": {"score": 50, "student": {"sourcedId": f"pupil-{p3}"}}}, headers=h)
+    assert other.status_code == 400 and imsx_minor(other) == "invaliddata"
+    with db.session() as s:
+        assert s.exec(select(Mark.value).where(Mark.lesson_id == lesson, Mark.pupil_id == p2)).one() == 5
     assert http.put(url, json={"result": "x"}, headers=h).status_code == 400
     assert http.put(url, content=b"{", headers={**h, "Content-Type": "application/json"}).status_code == 400
 

@@ -171,8 +171,12 @@ async def put_result(request: Request) -> Response:
         result = body.get("result") if isinstance(body, dict) else None
         if not isinstance(result, dict):
             raise oneroster.OneRosterError(400, "invaliddata", 'the body is {"result": {...}}')
-        answer = await run_in_threadpool(_write_one, caller, result, None, lang)
-    except (InsufficientScope, oneroster.OneRosterError) as exc:
+        named = oneroster.result_refs(request.path_params["sourced_id"])
+        for key, ref in named.items():  # the address names the result: the body may leave them out
+            if key in result and oneroster._ref_id(result, key) != ref["sourcedId"]:
+                raise Refused("oneroster.error.mismatch", field=key)
+        answer = await run_in_threadpool(_write_one, caller, {**named, **result}, None, lang)
+    except (InsufficientScope, oneroster.OneRosterError, Refused) as exc:
         return _refusal(exc, caller, "results", lang)
     except db.DatabaseBusy:
         return imsx(503, "server_busy", "the database is busy; retry in a moment", {"Retry-After": "5"})

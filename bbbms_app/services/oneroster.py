@@ -893,6 +893,15 @@ def _score(body: dict) -> float | None:
     return value
 
 
+def result_refs(sourced_id: str) -> dict[str, dict[str, str]]:
+    """The lineItem and student a result's own sourcedId (`res-<lesson>-<pupil>-<kind>`) names, or
+    nothing for another id (a learning system's own ids are accepted, not kept)."""
+    bits = sourced_id.removeprefix("res-").split("-") if sourced_id.startswith("res-") else []
+    if len(bits) != 3 or not (bits[0].isascii() and bits[0].isdigit() and bits[1].isascii() and bits[1].isdigit()):
+        return {}
+    return {"lineItem": {"sourcedId": f"li-{bits[0]}-{bits[2]}"}, "student": {"sourcedId": f"pupil-{bits[1]}"}}
+
+
 def write_result(s: Session, caller: ApiCaller, body: dict, line_item_sid: str | None = None) -> dict:
     """One result from a learning system → a mark in the journal (the grid's own save path).
 
