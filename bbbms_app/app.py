@@ -23,6 +23,7 @@ from bbbms_app.components.i18n import tr
 from bbbms_app.components.navigation import Page
 from bbbms_app.pages.account_requests import AccountRequestState, account_requests_page
 from bbbms_app.pages.announcements import AnnouncementsState, announcements_page
+from bbbms_app.pages.api_clients import ApiClientsState, api_clients_page
 from bbbms_app.pages.audit import AuditState, audit_page
 from bbbms_app.pages.backups import BackupsState, backups_page
 from bbbms_app.pages.calendar import CalendarState, calendar_page
@@ -152,6 +153,7 @@ PAGES: tuple[Page, ...] = (
         (AccountRequestState.load,),
     ),
     Page("/backups", "ops.nav", ("backup.read",), "archive", backups_page, (BackupsState.load,)),
+    Page("/api-clients", "apiclients.nav", ("api.manage",), "plug", api_clients_page, (ApiClientsState.load,)),
     Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page, (NotifySettingsState.load,)),
 )
 navigation.use(PAGES)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote_plus
 
 import pytest
@@ -81,9 +82,9 @@ def test_cli_creates_prints_the_secret_once_lists_and_revokes(school, capsys):
 
 
 def test_cli_refuses_unknown_scopes_school_and_client_in_the_language(school, capsys):
-    assert cli.main(["--lang", "ky", "api-client", "create", "--name", "X", "--scopes", "gradebook:write",
+    assert cli.main(["--lang", "ky", "api-client", "create", "--name", "X", "--scopes", "resources:read",
                      "--school", str(school.school_id)]) == 2  # fmt: skip
-    assert "Белгисиз же берилбеген уруксат: gradebook:write" in capsys.readouterr().err
+    assert "Белгисиз же берилбеген уруксат: resources:read" in capsys.readouterr().err
     assert cli.main(["--lang", "ru", "api-client", "create", "--name", "X", "--scopes", "roster:read",
                      "--school", "999"]) == 2  # fmt: skip
     assert "Школы с номером 999 нет" in capsys.readouterr().err
@@ -196,3 +197,28 @@ def test_failed_attempts_under_a_known_client_id_do_not_use_up_the_clients_allow
         "token: too many failed attempts",
         "token: rate limit",
     ]
+
+
+def test_expired_tokens_are_cleaned_up_by_the_periodic_job(school, tmp_path, monkeypatch):
+    from bbbms_app import jobs, settings
+    from bbbms_app.jobs import tasks
+
+    monkeypatch.setenv("BBBMS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("BBBMS_QUEUE_URL", raising=False)
+    monkeypatch.setenv("BBBMS_QUEUE_NAME", "test-api-tokens")
+    settings.reload()
+    jobs.reload()
+    client_id, secret, _ = register(school.school_id)
+    now = datetime.now(UTC)
+    with db.session() as s:
+        for minutes_ago in (120, 76, 30, 0):  # expired 105 and 61 min ago (removed), 15 min ago, valid
+            api_clients.issue_token(s, client_id, secret, "client_credentials", None,
+                                    now=now - timedelta(minutes=minutes_ago))  # fmt: skip
+    try:
+        assert tasks.api_tokens.call_local() == 2
+        assert jobs.status("api_tokens")["message"] == "expired tokens removed: 2"  # type: ignore[index]
+    finally:
+        jobs.huey.storage.close()
+    with db.session() as s:
+        left = sorted(t.expires_at.replace(tzinfo=UTC) - now for t in s.exec(select(ApiToken)))
+    assert [round(x.total_seconds() / 60) for x in left] == [-15, 15]

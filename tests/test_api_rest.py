@@ -5,7 +5,7 @@ and the OpenAPI document checked against every answer; one end-to-end run with a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import httpx
 import httpx2
@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from bbbms_app import db, settings
 from bbbms_app.api import openapi
 from bbbms_app.api.rest import rest_api
-from bbbms_app.models import AuditEvent, Mark, Pupil
+from bbbms_app.models import AuditEvent, Guardian, Mark, PeriodMark, Pupil, TimetableSlot
 from bbbms_app.services import api_clients
 from tests import factories
 from tests.test_api_clients import basic, register
@@ -55,11 +55,24 @@ def assert_invalid_token(answer: httpx.Response) -> None:
     assert answer.headers["cache-control"] == "no-store"
 
 
+def add_slot_and_period_mark(s, known) -> None:
+    """The known school has no timetable nor period marks: one of each, so every list has a row."""
+    s.add(TimetableSlot(school_id=known.school_id, class_id=known.class_5a, term_id=known.term_ids[0],
+                        valid_from=date(2025, 9, 1), valid_to=date(2025, 11, 4), weekday=1, number=1,
+                        subject_id=known.math, teacher_id=known.teacher_a, room="12"))  # fmt: skip
+    s.add(PeriodMark(school_id=known.school_id, pupil_id=known.pupils_5a[0], subject_id=known.math,
+                     class_id=known.class_5a, academic_year_id=known.year_id, term_id=known.term_ids[0], number=1,
+                     value=5))  # fmt: skip
+
+
 def test_every_documented_route_answers_with_exactly_the_documented_keys(school, http):
+    with db.session() as s:
+        add_slot_and_period_mark(s, school)
     token = token_for(http, school.school_id)
     doc = http.get("/api/v1/openapi.json").json()
-    assert doc["openapi"].startswith("3.") and sorted(doc["paths"]) == sorted(f"/api/v1/{r}" for r in ROUTES)
-    for path, item in doc["paths"].items():
+    v1 = {path: item for path, item in doc["paths"].items() if path.startswith("/api/v1/")}
+    assert doc["openapi"].startswith("3.") and sorted(v1) == sorted(f"/api/v1/{r}" for r in ROUTES)
+    for path, item in v1.items():
         answer = http.get(path, headers=bearer(token))
         assert answer.status_code == 200, (path, answer.text)
         assert answer.headers["cache-control"] == "no-store"
@@ -74,7 +87,7 @@ def test_every_documented_route_answers_with_exactly_the_documented_keys(school,
             for key, value in row.items():
                 kind = schema["properties"]["data"]["items"]["properties"][key]["type"]
                 kinds = kind if isinstance(kind, list) else [kind]
-                py = {"integer": int, "string": str, "boolean": bool, "null": type(None)}
+                py = {"integer": int, "string": str, "boolean": bool, "null": type(None), "array": list}
                 assert any(isinstance(value, py[k]) for k in kinds), (path, key, value)
         # and no route answers without a token
         assert_invalid_token(http.get(path))
@@ -155,6 +168,8 @@ def test_a_token_without_the_scope_gets_403_insufficient_scope(school, http, sco
 def test_a_client_of_school_a_never_sees_a_row_of_school_b(school, http):
     with db.session() as s:
         other = factories.build_school(s, okpo="20000002", prefix="b_")
+        add_slot_and_period_mark(s, school)
+        add_slot_and_period_mark(s, other)
     token_a = token_for(http, school.school_id, name="A")
     token_b = token_for(http, other.school_id, name="B")
     for route in ROUTES:
@@ -297,3 +312,45 @@ def test_an_unexpected_failure_is_a_500_in_the_one_shape(school, http, monkeypat
     answer = http.get("/api/v1/terms", headers=bearer(token_for(http, school.school_id)))
     assert answer.status_code == 500 and answer.json()["error"] == "server_error"
     assert "secret detail" not in answer.text and "reference" in answer.json()["error_description"]
+
+
+def test_guardians_lessons_attendance_and_period_marks(school, http):
+    with db.session() as s:
+        add_slot_and_period_mark(s, school)
+        g = s.get(Guardian, school.guardian_1)
+        g.phone, g.pin = "+996 555 123 456", "11111111111111"  # type: ignore[union-attr]
+        s.add(g)
+    roster = bearer(token_for(http, school.school_id, scopes=("roster:read",), name="R"))
+    parents = http.get("/api/v1/guardians", params={"class_id": school.class_5a}, headers=roster).json()["data"]
+    assert [(p["id"], p["children"]) for p in parents] == [
+        (school.guardian_1, [{"pupil_id": school.pupils_5a[0], "relation": "mother", "is_primary": True},
+                             {"pupil_id": school.pupils_5a[1], "relation": "mother", "is_primary": False}])
+    ]  # fmt: skip
+    assert "555" not in str(parents) and "11111111111111" not in str(parents)
+    assert http.get("/api/v1/lessons", headers=roster).status_code == 403
+    slots = http.get("/api/v1/timetable", headers=roster).json()["data"]
+    assert [(x["weekday"], x["number"], x["room"]) for x in slots] == [(1, 1, "12")]
+
+    marks = bearer(token_for(http, school.school_id, scopes=("gradebook:read",), name="G"))
+    lessons = http.get("/api/v1/lessons", params={"class_id": school.class_5a}, headers=marks).json()["data"]
+    assert [x["topic"] for x in lessons] == ["Тема 1", "Тема 2", "Тема 3"]
+    absent = http.get("/api/v1/attendance", headers=marks).json()["data"]
+    assert [(a["pupil_id"], a["lesson_id"], a["code"]) for a in absent] == [
+        (school.pupils_5a[0], school.lessons_5a_math[2], "б")
+    ]
+    later = http.get("/api/v1/attendance", params={"updated_since": absent[0]["updated_at"]}, headers=marks)
+    assert later.json()["data"] == []
+    period = http.get("/api/v1/period_marks", params={"subject_id": school.math}, headers=marks).json()["data"]
+    assert [(p["pupil_id"], p["kind"], p["number"], p["value"]) for p in period] == [
+        (school.pupils_5a[0], "quarter", 1, 5)
+    ]
+    assert http.get("/api/v1/guardians", headers=marks).status_code == 403
+
+
+def test_a_person_reads_the_document_as_a_page(http):
+    page = http.get("/api/v1/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    doc = http.get("/api/v1/openapi.json").json()
+    for path in doc["paths"]:
+        assert f"{path}</code>" in page.text, path
+    assert "<script" not in page.text and "://" not in page.text  # nothing fetched from elsewhere

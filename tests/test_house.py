@@ -50,11 +50,13 @@ def test_one_session_cookie_name_and_one_private_download_module():
     ]
     # Private files go through the one helper (api/private_files.py); the other routes serve no
     # stored file: /health, a user's iCalendar feed (its secret token is its credential), and the
-    # integration API (api/rest.py: bearer tokens of registered clients, never the session cookie).
-    # api/portfolio.py: its private files through that helper, and the family's public link (a secret token).
+    # integration API (api/rest.py and OneRoster's api/oneroster.py: bearer tokens of registered
+    # clients, never the session cookie); api/portfolio.py: its private files through that helper,
+    # and the family's public link (a secret token).
     assert sorted(routes) == [
         "api/calendar_feed.py",
         "api/health.py",
+        "api/oneroster.py",
         "api/portfolio.py",
         "api/private_files.py",
         "api/rest.py",

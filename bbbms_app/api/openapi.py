@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from bbbms_app.api import openapi_oneroster
 from bbbms_app.services.api_clients import SCOPES
+from bbbms_app.services.api_v1 import MAX_ID
 
 INT = {"type": "integer"}
+ID = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 INT_OR_NULL = {"type": ["integer", "null"]}
 STR = {"type": "string"}
 DATE = {"type": "string", "format": "date"}
@@ -61,7 +64,42 @@ ITEMS: dict[str, dict[str, dict]] = {
         "kind": {"type": "string", "enum": ["class", "home", "test", "control"]},
         "updated_at": DATETIME,
     },
-}
+    "guardians": {
+        "id": INT,
+        "last_name": STR,
+        "first_name": STR,
+        "patronymic": STR,
+        "children": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["pupil_id", "relation", "is_primary"],
+                "properties": {"pupil_id": INT, "relation": STR, "is_primary": {"type": "boolean"}},
+                "additionalProperties": False,
+            },
+        },
+    },
+    "timetable": {
+        "id": INT, "class_id": INT, "term_id": INT, "valid_from": DATE, "valid_to": DATE,
+        "weekday": {"type": "integer", "minimum": 1, "maximum": 7}, "number": INT, "subject_id": INT,
+        "teacher_id": INT, "subgroup": INT, "room": STR,
+    },
+    "lessons": {
+        "id": INT, "class_id": INT, "subject_id": INT, "teacher_id": INT, "term_id": INT, "date": DATE,
+        "number": INT, "subgroup": INT, "topic": STR, "homework": STR, "cancelled": {"type": "boolean"},
+    },
+    "attendance": {
+        "id": INT, "pupil_id": INT, "lesson_id": INT, "class_id": INT, "subject_id": INT, "date": DATE,
+        "lesson_number": INT, "code": {"type": "string", "enum": ["н", "б", "у", "п", "о"]}, "late_minutes": INT,
+        "updated_at": DATETIME,
+    },
+    "period_marks": {
+        "id": INT, "pupil_id": INT, "subject_id": INT, "class_id": INT, "academic_year_id": INT,
+        "term_id": INT_OR_NULL, "kind": {"type": "string", "enum": ["quarter", "half_year", "year", "exam", "final"]},
+        "number": INT, "value": INT_OR_NULL, "special": {"type": "string", "enum": ["", "н/а", "осв", "зач", "незач"]},
+        "updated_at": DATETIME,
+    },
+}  # fmt: skip
 SUMMARY = {
     "classes": "Classes of the school (every year, or one)",
     "pupils": "Pupils with their current class: names, sex, birth date (no PIN)",
@@ -69,6 +107,11 @@ SUMMARY = {
     "subjects": "Subjects with their names in Kyrgyz, Russian and English",
     "terms": "Quarters and half-years",
     "marks": "Current marks, oldest change first (incremental sync with updated_since)",
+    "guardians": "Parents and guardians: names and children (no PIN, phone or address)",
+    "timetable": "Timetable slots of the classes (weekday 1 = Monday)",
+    "lessons": "Lessons with their topics and homework, in date order",
+    "attendance": "Absences and lateness, oldest change first (incremental sync with updated_since)",
+    "period_marks": "Quarter, half-year, year, exam and final marks, oldest change first",
 }
 ROUTE_SCOPES: dict[str, tuple[str, ...]] = {
     "classes": ("roster:read", "gradebook:read"),
@@ -77,14 +120,36 @@ ROUTE_SCOPES: dict[str, tuple[str, ...]] = {
     "subjects": ("roster:read", "gradebook:read"),
     "terms": ("roster:read", "gradebook:read"),
     "marks": ("gradebook:read",),
+    "guardians": ("roster:read",),
+    "timetable": ("roster:read", "gradebook:read"),
+    "lessons": ("gradebook:read",),
+    "attendance": ("gradebook:read",),
+    "period_marks": ("gradebook:read",),
 }
 PARAMS: dict[str, list[tuple[str, dict, str]]] = {
-    "classes": [("academic_year_id", INT, "only this academic year's classes")],
-    "pupils": [("class_id", INT, "only pupils in this class today")],
+    "classes": [("academic_year_id", ID, "only this academic year's classes")],
+    "pupils": [("class_id", ID, "only pupils in this class today")],
     "marks": [
-        ("class_id", INT, "only this class's lessons"),
-        ("subject_id", INT, "only this subject's lessons"),
+        ("class_id", ID, "only this class's lessons"),
+        ("subject_id", ID, "only this subject's lessons"),
         ("updated_since", DATETIME, "only marks changed after this instant (ISO 8601; no zone = UTC)"),
+    ],
+    "guardians": [("class_id", ID, "only parents of pupils in this class today")],
+    "timetable": [("class_id", ID, "only this class's slots")],
+    "lessons": [
+        ("class_id", ID, "only this class's lessons"),
+        ("subject_id", ID, "only this subject's lessons"),
+        ("term_id", ID, "only this term's lessons"),
+    ],
+    "attendance": [
+        ("class_id", ID, "only this class's lessons"),
+        ("subject_id", ID, "only this subject's lessons"),
+        ("updated_since", DATETIME, "only rows changed after this instant (ISO 8601; no zone = UTC)"),
+    ],
+    "period_marks": [
+        ("class_id", ID, "only this class"),
+        ("subject_id", ID, "only this subject"),
+        ("updated_since", DATETIME, "only rows changed after this instant (ISO 8601; no zone = UTC)"),
     ],
 }
 
@@ -97,7 +162,7 @@ def _error_response(description: str) -> dict:
 def _operation(name: str) -> dict[str, Any]:
     params = [
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
-        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+        {"name": "offset", "in": "query", "schema": {**ID, "default": 0}},
         *({"name": n, "in": "query", "schema": schema, "description": d} for n, schema, d in PARAMS.get(name, [])),
     ]
     item = {"type": "object", "required": list(ITEMS[name]), "properties": ITEMS[name], "additionalProperties": False}
@@ -147,11 +212,12 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "BBBMS integration API",
             "version": "1.0.0",
-            "description": "Read access to one school's roster and gradebook for registered clients "
-            "(OAuth 2 client credentials). See docs/api.md.",
+            "description": "One school's roster and gradebook for registered clients (OAuth 2 client "
+            "credentials): REST API v1 and OneRoster 1.2 (rostering, gradebook with results written back, "
+            "the CSV bundle). See docs/api.md.",
         },
         "servers": [{"url": "/"}],
-        "paths": {f"/api/v1/{name}": _operation(name) for name in ITEMS},
+        "paths": {**{f"/api/v1/{name}": _operation(name) for name in ITEMS}, **openapi_oneroster.paths()},
         "components": {
             "securitySchemes": {
                 "oauth2": {
@@ -161,7 +227,9 @@ def document() -> dict[str, Any]:
                             "tokenUrl": "/oauth/token",
                             "scopes": {
                                 "roster:read": "classes, pupils, staff, subjects, terms",
-                                "gradebook:read": "marks (and classes, subjects, terms)",
+                                "gradebook:read": "marks (and classes, subjects, terms); OneRoster gradebook",
+                                "gradebook:write": "OneRoster results written back into the journal",
+                                "demographics:read": "OneRoster demographics of pupils whose consent allows it",
                             },
                         }
                     },
@@ -173,6 +241,7 @@ def document() -> dict[str, Any]:
                     "required": ["error", "error_description"],
                     "properties": {"error": STR, "error_description": STR},
                 },
+                **openapi_oneroster.SCHEMAS,
                 "Paging": {
                     "type": "object",
                     "required": ["limit", "offset", "next_offset"],

@@ -19,12 +19,13 @@ import hashlib
 import logging
 import secrets
 from collections.abc import Callable
+from html import escape
 from urllib.parse import parse_qs, unquote_plus
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from bbbms_app import db
@@ -275,6 +276,35 @@ def _marks(s, caller, page, p):
     )
 
 
+def _guardians(s, caller, page, p):
+    return api_v1.guardians(s, caller, page, api_v1.int_param(p.get("class_id"), "class_id"))
+
+
+def _timetable(s, caller, page, p):
+    return api_v1.timetable(s, caller, page, api_v1.int_param(p.get("class_id"), "class_id"))
+
+
+def _lessons(s, caller, page, p):
+    ids = {k: api_v1.int_param(p.get(k), k) for k in ("class_id", "subject_id", "term_id")}
+    return api_v1.lessons(s, caller, page, **ids)
+
+
+def _changes(lister):
+    """A list of changes: class_id, subject_id and updated_since (marks, attendance, period marks)."""
+
+    def work(s, caller, page, p):
+        return lister(
+            s,
+            caller,
+            page,
+            class_id=api_v1.int_param(p.get("class_id"), "class_id"),
+            subject_id=api_v1.int_param(p.get("subject_id"), "subject_id"),
+            updated_since=api_v1.timestamp_param(p.get("updated_since"), "updated_since"),
+        )
+
+    return work
+
+
 LISTS: dict[str, Callable] = {
     "classes": _classes,
     "pupils": _pupils,
@@ -282,12 +312,55 @@ LISTS: dict[str, Callable] = {
     "subjects": _subjects,
     "terms": _terms,
     "marks": _marks,
+    "guardians": _guardians,
+    "timetable": _timetable,
+    "lessons": _lessons,
+    "attendance": _changes(api_v1.attendance),
+    "period_marks": _changes(api_v1.period_marks),
 }
 
 
 def openapi(_request: Request) -> Response:
     """GET /api/v1/openapi.json: the API's OpenAPI 3 document (public: it describes, it holds no data)."""
     return JSONResponse(document(), headers={"Cache-Control": "no-store"})
+
+
+def reference(_request: Request) -> Response:
+    """GET /api/v1/docs: the OpenAPI document as a page a person reads (no script, nothing fetched
+    from elsewhere): each operation with its scope, parameters and answers."""
+    doc = document()
+    out = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{escape(doc['info']['title'])}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;"
+        "line-height:1.45}code{background:#f3f3f3;padding:0 .2rem}h2{margin-top:2rem;font-size:1.1rem}"
+        "td,th{text-align:left;padding:.15rem .6rem .15rem 0;vertical-align:top}</style></head><body>",
+        f"<h1>{escape(doc['info']['title'])} {escape(doc['info']['version'])}</h1>",
+        f"<p>{escape(doc['info']['description'])}</p>",
+        "<p>Token: <code>POST /oauth/token</code> (client credentials). "
+        "Machine-readable: <a href='/api/v1/openapi.json'>openapi.json</a>.</p>",
+    ]
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            scopes = ", ".join(op.get("x-scopes-any-of") or op["security"][0]["oauth2"])
+            out.append(
+                f"<h2><code>{method.upper()} {escape(path)}</code></h2><p>{escape(op['summary'])}. "
+                f"Scope: <code>{escape(scopes)}</code>.</p>"
+            )
+            params = [p for p in op.get("parameters", []) if p["in"] in ("query", "path")]
+            if params:
+                out.append("<table><tr><th>parameter</th><th>in</th><th>about</th></tr>")
+                for param in params:
+                    out.append(
+                        f"<tr><td><code>{escape(param['name'])}</code></td><td>{param['in']}</td>"
+                        f"<td>{escape(param.get('description', ''))}</td></tr>"
+                    )
+                out.append("</table>")
+            answers = ", ".join(f"{code} {escape(r['description'])}" for code, r in op["responses"].items())
+            out.append(f"<p><small>{answers}</small></p>")
+    out.append("</body></html>")
+    return HTMLResponse("".join(out), headers={"Cache-Control": "no-store"})
 
 
 def not_found(request: Request) -> Response:
@@ -298,9 +371,17 @@ ROUTES = [
     Route("/oauth/token", token, methods=["POST"]),
     Route("/oauth/revoke", revoke, methods=["POST"]),
     Route("/api/v1/openapi.json", openapi, methods=["GET"]),
+    Route("/api/v1/docs", reference, methods=["GET"]),
     *(Route(f"/api/v1/{name}", api_route(name, lister), methods=["GET"]) for name, lister in LISTS.items()),
     Route("/api/{rest:path}", not_found, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
 ]
 
+
+def _all_routes() -> list[Route]:
+    from bbbms_app.api import oneroster  # it uses this module's helpers
+
+    return [*ROUTES, *oneroster.ROUTES]
+
+
 # Mounted by app.py as an api_transformer, before Reflex's own routes and the frontend.
-rest_api = Starlette(routes=ROUTES)
+rest_api = Starlette(routes=_all_routes())

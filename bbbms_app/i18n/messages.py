@@ -37,6 +37,7 @@ PARTS = (
     "portfolio",
     "quiz",
     "msg",
+    "roster",
 )
 
 

@@ -153,6 +153,18 @@ def clean_up() -> dict[str, int]:
     return done
 
 
+@huey.periodic_task(crontab(minute="20,50"), name="api_tokens")
+def api_tokens() -> int:
+    """Every half hour: delete the integration API's tokens expired an hour ago (api_clients.purge_tokens)."""
+    from bbbms_app import db
+    from bbbms_app.services import api_clients
+
+    with db.session(write=True) as s:
+        removed = api_clients.purge_tokens(s)
+    jobs.put_status("api_tokens", ok=True, message=f"expired tokens removed: {removed}")
+    return removed
+
+
 @huey.periodic_task(crontab(), name="heartbeat")
 def heartbeat() -> None:
     """Every minute: proves to /health that a consumer is running and reaching the queue."""

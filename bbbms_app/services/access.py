@@ -69,6 +69,7 @@ PERMISSIONS: dict[str, str] = {
     "project.post": "post to a project's thread, share files, tick tasks (members and supervisor)",
     "project.write": "create and run projects as supervisor, and assess them",
     "message.write": "write messages to whom the scope allows (pupils only when the director gives it to them)",
+    "api.manage": "register and revoke the integration API's clients (the director)",
 }
 # Rights only a family (parent, pupil) may hold, and staff rights a family may hold too (their
 # scope is the services': a pupil's own portfolio, the projects he is a member of).

@@ -24,13 +24,13 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, delete, select
 
 from bbbms_app import settings
 from bbbms_app.models import ApiClient, ApiToken, School
 from bbbms_app.services import audit
 
-SCOPES = ("roster:read", "gradebook:read")
+SCOPES = ("roster:read", "gradebook:read", "gradebook:write", "demographics:read")
 TOKEN_LIFETIME = timedelta(minutes=15)
 CLIENT_ID_PREFIX = "bbbms_"
 
@@ -242,6 +242,17 @@ def revoke_own_token(s: Session, client_id: str, secret: str, token: str) -> boo
     s.add(row)
     _audit(s, client, "revoke", f"token {row.id} revoked by the client")
     return True
+
+
+TOKEN_KEPT_AFTER_EXPIRY = timedelta(hours=1)
+
+
+def purge_tokens(s: Session, now: datetime | None = None) -> int:
+    """Delete tokens expired an hour ago or more (revoked or not): a dead token is only a hash that
+    nothing can use; its issuance stays in the audit. The periodic job `api_tokens` runs this."""
+    cutoff = (now or datetime.now(UTC)) - TOKEN_KEPT_AFTER_EXPIRY
+    result = s.exec(delete(ApiToken).where(ApiToken.expires_at < cutoff))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
 
 
 MAX_KEYS = 10_000

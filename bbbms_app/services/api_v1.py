@@ -18,12 +18,27 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from bbbms_app.models import Enrollment, Lesson, Mark, Pupil, SchoolClass, Staff, Subject, Term
+from bbbms_app.models import (
+    Attendance,
+    Enrollment,
+    Guardian,
+    Lesson,
+    Mark,
+    PeriodMark,
+    Pupil,
+    PupilGuardian,
+    SchoolClass,
+    Staff,
+    Subject,
+    Term,
+    TimetableSlot,
+)
 from bbbms_app.services.api_clients import ApiCaller
 from bbbms_app.services.errors import OutOfScope, Refused
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
+MAX_ID = 2**31 - 1  # the databases' INTEGER: a larger number is no row of ours, and no query
 
 
 class InsufficientScope(OutOfScope):
@@ -60,7 +75,7 @@ def paging(limit: str | None, offset: str | None) -> Paging:
         raise Refused("api.error.bad_integer", field="offset") from None
     if not 1 <= lim <= MAX_LIMIT:
         raise Refused("api.error.bad_limit", field="limit", max=MAX_LIMIT)
-    if off < 0:
+    if not 0 <= off <= MAX_ID:
         raise Refused("api.error.bad_integer", field="offset")
     return Paging(lim, off)
 
@@ -69,9 +84,12 @@ def int_param(value: str | None, name: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)  # type: ignore[arg-type]
+        number = int(value)  # type: ignore[arg-type]
     except ValueError:
         raise Refused("api.error.bad_integer", field=name) from None
+    if not 0 <= number <= MAX_ID:
+        raise Refused("api.error.bad_integer", field=name)
+    return number
 
 
 def timestamp_param(value: str | None, name: str) -> datetime | None:
@@ -254,3 +272,156 @@ def marks(
             "updated_at": _iso(r[0].updated_at),
         },
     )
+
+
+def guardians(s: Session, caller: ApiCaller, page: Paging, class_id: int | None = None) -> Page:
+    """Parents and guardians: names and their children (pupil, relation, primary) — no PIN, phone
+    or address: passing contacts on to another system waits for a consent that names it."""
+    require(caller, "roster:read")
+    q = select(Guardian).where(Guardian.school_id == caller.school_id, col(Guardian.deleted_at).is_(None))
+    if class_id is not None:
+        today = date.today()
+        in_class = (
+            select(PupilGuardian.guardian_id)
+            .join(Enrollment, Enrollment.pupil_id == PupilGuardian.pupil_id)
+            .where(
+                Enrollment.class_id == class_id,
+                Enrollment.school_id == caller.school_id,
+                Enrollment.starts_on <= today,
+                or_(col(Enrollment.ends_on).is_(None), col(Enrollment.ends_on) >= today),
+            )
+        )
+        q = q.where(col(Guardian.id).in_(in_class))
+    rows = list(s.exec(q.order_by(Guardian.sort_key, Guardian.id).offset(page.offset).limit(page.limit + 1)))
+    ids = [g.id for g in rows[: page.limit]]
+    links: dict[int, list[dict]] = {}
+    live = (
+        select(PupilGuardian)
+        .join(Pupil, col(Pupil.id) == PupilGuardian.pupil_id)
+        .where(col(PupilGuardian.guardian_id).in_(ids), col(Pupil.deleted_at).is_(None))
+        .order_by(PupilGuardian.pupil_id)
+    )
+    for x in s.exec(live):
+        links.setdefault(x.guardian_id, []).append(
+            {"pupil_id": x.pupil_id, "relation": x.relation, "is_primary": x.is_primary}
+        )
+    return _page(
+        rows,
+        page,
+        lambda g: {
+            "id": g.id,
+            "last_name": g.last_name,
+            "first_name": g.first_name,
+            "patronymic": g.patronymic,
+            "children": links.get(g.id, []),
+        },
+    )
+
+
+def timetable(s: Session, caller: ApiCaller, page: Paging, class_id: int | None = None) -> Page:
+    require(caller, "roster:read", "gradebook:read")
+    q = select(TimetableSlot).where(TimetableSlot.school_id == caller.school_id)
+    if class_id is not None:
+        q = q.where(TimetableSlot.class_id == class_id)
+    q = q.order_by(TimetableSlot.class_id, TimetableSlot.valid_from, TimetableSlot.weekday, TimetableSlot.number,
+                   TimetableSlot.subgroup, TimetableSlot.id)  # fmt: skip
+    rows = list(s.exec(q.offset(page.offset).limit(page.limit + 1)))
+    return _page(
+        rows,
+        page,
+        lambda x: {
+            "id": x.id, "class_id": x.class_id, "term_id": x.term_id, "valid_from": _iso(x.valid_from),
+            "valid_to": _iso(x.valid_to), "weekday": x.weekday, "number": x.number, "subject_id": x.subject_id,
+            "teacher_id": x.teacher_id, "subgroup": x.subgroup, "room": x.room,
+        },
+    )  # fmt: skip
+
+
+def lessons(
+    s: Session,
+    caller: ApiCaller,
+    page: Paging,
+    class_id: int | None = None,
+    subject_id: int | None = None,
+    term_id: int | None = None,
+) -> Page:
+    """Lessons held or planned, with their topic and homework, in date order."""
+    require(caller, "gradebook:read")
+    q = select(Lesson).where(Lesson.school_id == caller.school_id)
+    for column, value in ((Lesson.class_id, class_id), (Lesson.subject_id, subject_id), (Lesson.term_id, term_id)):
+        if value is not None:
+            q = q.where(column == value)
+    rows = list(s.exec(q.order_by(Lesson.date, Lesson.number, Lesson.id).offset(page.offset).limit(page.limit + 1)))
+    return _page(
+        rows,
+        page,
+        lambda x: {
+            "id": x.id, "class_id": x.class_id, "subject_id": x.subject_id, "teacher_id": x.teacher_id,
+            "term_id": x.term_id, "date": _iso(x.date), "number": x.number, "subgroup": x.subgroup,
+            "topic": x.topic, "homework": x.homework, "cancelled": x.cancelled,
+        },
+    )  # fmt: skip
+
+
+def attendance(
+    s: Session,
+    caller: ApiCaller,
+    page: Paging,
+    class_id: int | None = None,
+    subject_id: int | None = None,
+    updated_since: datetime | None = None,
+) -> Page:
+    """Absences and lateness (н б у п, and minutes late), oldest change first."""
+    require(caller, "gradebook:read")
+    q = (
+        select(Attendance, Lesson)
+        .join(Lesson, and_(Lesson.id == Attendance.lesson_id, Lesson.school_id == caller.school_id))
+        .where(Attendance.school_id == caller.school_id)
+    )
+    if class_id is not None:
+        q = q.where(Lesson.class_id == class_id)
+    if subject_id is not None:
+        q = q.where(Lesson.subject_id == subject_id)
+    if updated_since is not None:
+        q = q.where(Attendance.updated_at > updated_since)
+    rows = list(s.exec(q.order_by(Attendance.updated_at, Attendance.id).offset(page.offset).limit(page.limit + 1)))
+    return _page(
+        rows,
+        page,
+        lambda r: {
+            "id": r[0].id, "pupil_id": r[0].pupil_id, "lesson_id": r[0].lesson_id, "class_id": r[1].class_id,
+            "subject_id": r[1].subject_id, "date": _iso(r[1].date), "lesson_number": r[1].number,
+            "code": r[0].code, "late_minutes": r[0].late_minutes, "updated_at": _iso(r[0].updated_at),
+        },
+    )  # fmt: skip
+
+
+def period_marks(
+    s: Session,
+    caller: ApiCaller,
+    page: Paging,
+    class_id: int | None = None,
+    subject_id: int | None = None,
+    updated_since: datetime | None = None,
+) -> Page:
+    """Quarter, half-year, year, exam and final marks set (a value or «н/а», «осв», «зач», «незач»)."""
+    require(caller, "gradebook:read")
+    q = select(PeriodMark).where(
+        PeriodMark.school_id == caller.school_id, or_(col(PeriodMark.value).is_not(None), PeriodMark.special != "")
+    )
+    if class_id is not None:
+        q = q.where(PeriodMark.class_id == class_id)
+    if subject_id is not None:
+        q = q.where(PeriodMark.subject_id == subject_id)
+    if updated_since is not None:
+        q = q.where(PeriodMark.updated_at > updated_since)
+    rows = list(s.exec(q.order_by(PeriodMark.updated_at, PeriodMark.id).offset(page.offset).limit(page.limit + 1)))
+    return _page(
+        rows,
+        page,
+        lambda x: {
+            "id": x.id, "pupil_id": x.pupil_id, "subject_id": x.subject_id, "class_id": x.class_id,
+            "academic_year_id": x.academic_year_id, "term_id": x.term_id, "kind": x.kind, "number": x.number,
+            "value": x.value, "special": x.special, "updated_at": _iso(x.updated_at),
+        },
+    )  # fmt: skip
