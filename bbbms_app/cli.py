@@ -529,6 +529,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     if args.entity == "marks":
         return _cmd_export_marks(args)
+    if args.entity == "journals":
+        return _cmd_export_journals(args)
     spec = ENTITIES.specs.get(args.entity)
     if spec is None:
         raise CliError("cli.export.unknown", entity=args.entity, names=", ".join(ENTITIES.specs))
@@ -732,6 +734,43 @@ def _cmd_export_marks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export_journals(args: argparse.Namespace) -> int:
+    """Every class journal of a term in one XLSX, a sheet per class × subject; audited under the console user."""
+    import dataclasses
+
+    from bbbms_app.services.reports import journals_export
+
+    args.term = args.term or ""
+    principal, year_id, term_id = _report_context(args)
+    if term_id is None:
+        raise CliError("cli.export.journals_term")
+    principal = dataclasses.replace(principal, permissions=frozenset({"report.read", "journal.read"}))
+    out = _writable_target(Path(args.out))
+    existed = out.exists()
+    try:
+        _private_file(out)
+        with db.session() as s:
+            n = journals_export.write(out, s, principal, year_id, term_id, _lang_now, footer=f"BBBMS · {_operator()}")
+        _write_audit(principal, f"journals:{term_id}", out.name, n)
+        out.chmod(0o600)
+    except BaseException:
+        if not existed:
+            out.unlink(missing_ok=True)
+        raise
+    print(_say("cli.export.journals_written", sheets=n, path=str(out)))
+    return 0
+
+
+def _write_audit(principal, what: str, name: str, n: int) -> None:
+    from bbbms_app.services import audit
+
+    with db.session(write=True) as s:
+        audit.record(
+            s, None, "export", "journal", None, field=what, new=f"{name}: {n} sheets",
+            school_id=principal.school_id, username=_operator(),
+        )  # fmt: skip
+
+
 def _cmd_report_teachers(args: argparse.Namespace) -> int:
     """The teacher reports (hours against the plan, lessons not filled in, too few marks, late marks) as XLSX."""
     import dataclasses
@@ -927,12 +966,15 @@ def build_parser() -> argparse.ArgumentParser:
         "<data dir>/private/credentials; written 0600 before the accounts are saved)",
     )
     im.set_defaults(func=_cmd_import)
-    ex = sub.add_parser("export", help="export an entity's list to XLSX or CSV, or 'marks' of a school year")
+    ex = sub.add_parser(
+        "export", help="export an entity's list to XLSX or CSV, 'marks' of a school year, 'journals' of a term"
+    )
     ex.add_argument("entity")
     ex.add_argument("--out", required=True)
     ex.add_argument("--format", choices=("xlsx", "csv"), default=None)
     ex.add_argument("--school", type=int, default=None, help="only this school")
     ex.add_argument("--year", default=None, help="marks: the school year, 2026-2027 or 2026 (default: the current)")
+    ex.add_argument("--term", default=None, help="journals: the term, 1-4 or h1/h2, of the current year")
     ex.add_argument("--lang", default=None, choices=LANGUAGES, help="language of headers, values and messages")
     ex.add_argument(
         "--purpose",

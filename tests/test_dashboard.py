@@ -67,6 +67,9 @@ async def test_the_page_loads_for_the_director_and_refuses_a_teacher_also_by_a_f
     keys = [c["key"] for c in state.cards]
     assert keys == ["success", "quality", "sou", "average", "missed", "unexcused", "no_topic", "late"]
     assert all(c["href"] in ("/reports", "/teacher-reports") for c in state.cards)
+    # The trend's terms in every language (the chart's axis follows a language switch without a round trip).
+    assert [r["term_ru"] for r in state.trend] == [f"{n}-я четверть" for n in (1, 2, 3, 4)]
+    assert state.trend[1]["term_ky"] == "2-чейрек" and state.trend[1]["sou"] == 78.7
     teacher = sub(new_tab("t_teacher"), DashboardState)
     assert is_refusal(await teacher.load())
     assert teacher.cards == [] and not teacher.loaded

@@ -324,15 +324,14 @@ def test_the_results_workbook_has_a_native_chart_of_the_parallels(school):
     assert [(r[1], r[3]) for r in rows] == [
         ("5-е классы", 83.3),
         ("6-е классы", 50.0),
-        ("10-е классы", None),
         ("По школе", 75.0),
-    ]
+    ]  # the 10th grade has no marks: no row, no empty bar
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         xml = z.read(charts[0]).decode()
-    assert "'По параллелям'!$B$2:$B$5" in xml  # the categories: the four rows
-    assert "'По параллелям'!$D$2:$D$5" in xml and "'По параллелям'!$F$2:$F$5" in xml  # success … СОУ
+    assert "'По параллелям'!$B$2:$B$4" in xml  # the categories: the three rows
+    assert "'По параллелям'!$D$2:$D$4" in xml and "'По параллелям'!$F$2:$F$4" in xml  # success … СОУ
     assert "Успеваемость, качество и СОУ по параллелям" in xml
 
 
@@ -403,3 +402,21 @@ def test_export_marks_writes_the_year_as_one_flat_table(taught, tmp_path, capsys
     with db.session() as s:
         event = s.exec(select(AuditEvent).where(AuditEvent.entity == "marks")).one()
     assert event.action == "export" and event.reason == "итоги года для РОО"
+
+
+def test_export_journals_puts_every_journal_of_a_term_in_one_workbook(taught, tmp_path, capsys):
+    from bbbms_app import cli
+
+    out = tmp_path / "journals.xlsx"
+    assert cli.main(["--lang", "ru", "export", "journals", "--term", "1", "--out", str(out)]) == 0
+    assert "3" in capsys.readouterr().out
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["5-А Математика", "6-Б Кыргызский язык", "6-Б Математика"]
+    sheet = book["5-А Математика"]
+    assert sheet["A1"].value.startswith("5-А · Математика · 1-я четверть")
+    assert [sheet.cell(3, c).value for c in range(3, 7)] == [2, 3, 4, 9]  # the days of its lessons
+    with db.session() as s:
+        event = s.exec(select(AuditEvent).where(AuditEvent.entity == "journal")).one()
+    assert event.action == "export" and event.field == f"journals:{taught.term_ids[0]}"
+    assert cli.main(["export", "journals", "--out", str(tmp_path / "no.xlsx")]) == 2  # a term is needed
+    assert not (tmp_path / "no.xlsx").exists()

@@ -92,7 +92,10 @@ class DashboardState(rx.State):
             for row in board.weeks
         ]
         self.trend = [
-            {"term": sheets.period_label(period, lang), **{r: rates.get(r) for r in ("success", "quality", "sou")}}
+            {
+                **{f"term_{x}": sheets.period_label(period, x) for x in LANGUAGES},  # a switch needs no round trip
+                **{r: rates.get(r) for r in ("success", "quality", "sou")},
+            }
             for period, rates in zip(board.trend, board.trend_rates, strict=True)
         ]
         self.loaded = True
@@ -161,7 +164,7 @@ def _chart_box(title: str, chart: rx.Component, testid: str, href: str) -> rx.Co
     )
 
 
-def _rates_chart(data, x_key: str) -> rx.Component:
+def _rates_chart(data, x_key: str | rx.Var) -> rx.Component:
     return rx.recharts.bar_chart(
         *[
             rx.recharts.bar(
@@ -206,6 +209,9 @@ def _weeks_chart() -> rx.Component:
     )
 
 
+TERM_KEY = rx.match(AuthState.lang, ("ru", "term_ru"), ("en", "term_en"), "term_ky")
+
+
 def _body() -> rx.Component:
     S = DashboardState
     return rx.vstack(
@@ -230,7 +236,7 @@ def _body() -> rx.Component:
         rx.grid(
             _chart_box("dash.chart.grades", _rates_chart(S.by_grade, "grade"), "dash-chart-grades", "/reports"),
             _chart_box("dash.chart.weeks", _weeks_chart(), "dash-chart-weeks", "/reports"),
-            _chart_box("dash.chart.trend", _rates_chart(S.trend, "term"), "dash-chart-trend", "/reports"),
+            _chart_box("dash.chart.trend", _rates_chart(S.trend, TERM_KEY), "dash-chart-trend", "/reports"),
             columns=rx.breakpoints(initial="1", lg="2"),
             spacing="3",
             width="100%",

@@ -483,6 +483,12 @@ def _body() -> rx.Component:
                 variant="soft",
                 data_testid="reports-download",
             ),
+            # The teacher reports are a page of their own (report.teacher: a teacher reads his own there).
+            rx.link(
+                rx.button(rx.icon("clipboard-check", size=16), tr("reports.t.open"), variant="ghost"),
+                href="/teacher-reports",
+                data_testid="reports-teachers-link",
+            ),
             spacing="2",
             wrap="wrap",
             align="center",

@@ -98,6 +98,7 @@ def test_the_director_opens_the_dashboard_and_a_teacher_report(page: Page):
     expect(page.get_by_test_id("thours-row").first).to_be_visible()
     page.screenshot(path=str(_shots() / "teacher-reports-one-1280-ru.png"), full_page=True)
     page.goto("/dashboard")
+    expect(page.get_by_test_id("dash-chart-trend")).to_contain_text("1-я четверть")  # the term in Russian
     expect(page.get_by_test_id("dash-card-success").get_by_test_id("dash-value")).to_have_text(shown)
     expect(page.get_by_test_id("dash-chart-grades").locator(".recharts-bar-rectangle").first).to_be_visible()
     page.screenshot(path=str(_shots() / "dashboard-1280-ru.png"), full_page=True)

@@ -176,6 +176,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Нет такого учебного года: {year}. Есть: {choices}",
         "No such school year: {year}. There are: {choices}",
     ),
+    "cli.export.journals_written": (
+        "{sheets} журнал жазылды: {path}",
+        "Записано журналов: {sheets} — {path}",
+        "{sheets} journals written: {path}",
+    ),
+    "cli.export.journals_term": (
+        "Чейректи көрсөтүңүз: --term 1–4 же h1/h2",
+        "Укажите четверть: --term 1–4 или h1/h2",
+        "Name the term: --term 1-4 or h1/h2",
+    ),
     # The command line
     "cli.report.no_teacher": (
         "Мындай мугалим жок: {teacher}",

@@ -166,11 +166,11 @@ def export(
             xlsx.write(out, sheet, title=title, footer=f"BBBMS · {who}", streaming=True)
     elif isinstance(out, io.BytesIO):
         text = io.StringIO()
-        _write_csv(text, cols, records(), stamp)
+        _write_csv(text, cols, records(), stamp, lang)
         out.write(text.getvalue().encode("utf-8-sig"))
     else:
         with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-            _write_csv(fh, cols, records(), stamp)
+            _write_csv(fh, cols, records(), stamp, lang)
     if stamp is None:
         audit.record(
             session,
@@ -186,11 +186,14 @@ def export(
     return len(all_ids)
 
 
-def _write_csv(out: Any, cols: list[xlsx.Column], rows: Iterator[list], stamp: marking.Stamp | None) -> None:
-    sheets.write_csv(out, cols, rows)
+def _write_csv(
+    out: Any, cols: list[xlsx.Column], rows: Iterator[list], stamp: marking.Stamp | None, lang: str | None = None
+) -> None:
+    sheets.write_csv(out, cols, rows, lang)
     if stamp is not None:
         # The marking is the LAST line (marking.csv_bytes does the same): line 1 stays the header.
-        csv.writer(out, lineterminator="\r\n").writerow(marking.mark_row(stamp))
+        writer = csv.writer(out, delimiter=sheets.csv_delimiter(lang), lineterminator="\r\n")
+        writer.writerow(marking.mark_row(stamp))
 
 
 def file_name(spec: EntitySpec, fmt: str, lang: str, today: date | None = None) -> str:

@@ -167,9 +167,22 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def write_csv(out: io.TextIOBase | Any, columns: Sequence[xlsx.Column], rows: Iterable[Sequence[Any]]) -> int:
-    """Write rows as CSV (the caller opens the file as utf-8-sig); dates as dd.mm.yyyy."""
-    w = csv.writer(out, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+def csv_delimiter(lang: str | None) -> str:
+    """«;» for Kyrgyz and Russian users (what Excel in their locale expects), «,» otherwise."""
+    return ";" if lang in ("ky", "ru") else ","
+
+
+def write_csv(
+    out: io.TextIOBase | Any, columns: Sequence[xlsx.Column], rows: Iterable[Sequence[Any]], lang: str | None = None
+) -> int:
+    """Write rows as CSV (the caller opens the file as utf-8-sig); dates as dd.mm.yyyy.
+
+    In Kyrgyz and Russian the fields are separated by «;» and decimals written with a comma, as
+    Excel in those locales reads them, and a long number kept as text (a 14-digit PIN) gets a
+    leading tab, so their Excel keeps it as text instead of 2,15E+13 (never a formula; the importer
+    strips it)."""
+    delimiter = csv_delimiter(lang)
+    w = csv.writer(out, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     w.writerow([c.header for c in columns])
     n = 0
     for row in rows:
@@ -183,8 +196,10 @@ def write_csv(out: io.TextIOBase | Any, columns: Sequence[xlsx.Column], rows: It
             elif isinstance(value, date):
                 out_row.append(value.strftime("%d.%m.%Y"))
             elif col.kind == "number" and isinstance(value, int | float):
-                out_row.append(f"{value:g}")
+                out_row.append(f"{value:g}" if delimiter == "," else f"{value:g}".replace(".", ","))
             else:
-                out_row.append(safe_text(str(value)))
+                text = safe_text(str(value))
+                guard = delimiter == ";" and len(text) >= 12 and text.isdigit()
+                out_row.append("\t" + text if guard else text)
         w.writerow(out_row)
     return n

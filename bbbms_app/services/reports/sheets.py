@@ -81,8 +81,9 @@ GRADE_COLUMNS = ("group", "n", "success", "quality", "sou", "average")
 
 
 def grades_table(res: Results, subject_id: int | None, sex: str | None, lang: str) -> Table:
-    """The parallels and the school (the rows of the dashboard's chart and the workbook's)."""
-    rows = [r for r in results_table(res, subject_id, sex, lang).rows if r["kind"] in ("grade", "school")]
+    """The parallels with marks (the 1st grade has none) and the school: the workbook chart's rows."""
+    rows = results_table(res, subject_id, sex, lang).rows
+    rows = [r for r in rows if r["kind"] == "school" or (r["kind"] == "grade" and r["n"])]  # not a grade without marks
     return Table(GRADE_COLUMNS, rows)
 
 
