@@ -38,6 +38,7 @@ def _token(app_url: str, client_id: str, secret: str) -> httpx2.Response:
 
 
 def test_the_director_registers_and_revokes_a_client(page: Page, phone: Page, app_url, browser_db_url):
+    _language(browser_db_url, "director", "ky")  # whatever an earlier test left
     sign_in(page, "director")
     page.goto("/api-clients")
     expect(page.get_by_test_id("page-title")).to_have_text("API кардарлары")

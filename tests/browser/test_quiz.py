@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from bbbms_app.demo import DEMO_PASSWORD
 from bbbms_app.i18n import t
 from bbbms_app.models import Attendance, AuditEvent, Enrollment, Lesson, Mark, Term, User
 from bbbms_app.models.academics import TeachingAssignment
-from bbbms_app.models.quiz import QuizAttempt
+from bbbms_app.models.quiz import QuizAnswer, QuizAttempt, QuizQuestion
 from bbbms_app.services import accounts
 from bbbms_app.services import quiz as svc
 from bbbms_app.services.quiz import QuestionDraft, QuizDraft
@@ -158,15 +159,35 @@ def _wait_saved(phone: Page, text: str) -> None:
     expect(_question(phone, text).get_by_test_id("quiz-saved")).to_be_visible()
 
 
-def _sort_order_question(phone: Page) -> None:
-    """Put the ordering question's items in increasing order with taps (a bubble sort on screen)."""
+def _wait_answer_saved_after(url: str, text: str, moment: datetime, timeout: float = 30) -> None:
+    """Until the attempt's answer to the question holding `text` was saved at or after `moment`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with Session(db.engine(url)) as s:
+            saved = s.exec(
+                select(QuizAnswer.saved_at)
+                .join(QuizQuestion, col(QuizQuestion.id) == QuizAnswer.question_id)
+                .where(col(QuizQuestion.text_ky).contains(text))
+                .order_by(col(QuizAnswer.saved_at).desc())
+            ).first()
+        if saved is not None and (saved if saved.tzinfo else saved.replace(tzinfo=UTC)) >= moment:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the answer to «{text}» was not saved after {moment}")
+
+
+def _sort_order_question(phone: Page) -> datetime | None:
+    """Put the ordering question's items in increasing order with taps (a bubble sort on screen);
+    the time of the last tap (None if none was needed)."""
     card = _question(phone, "Өсүү тартибинде")
+    tapped = None
     for _ in range(4):
         items = [re.sub(r"^\d+\.\s*", "", x).strip() for x in card.get_by_test_id("quiz-order-item").all_inner_texts()]
         values = [int(x) for x in items]
         wrong = next((k for k in range(len(values) - 1) if values[k] > values[k + 1]), None)
         if wrong is None:
-            return
+            return tapped
+        tapped = datetime.now(UTC)
         card.get_by_test_id("quiz-down").nth(wrong).tap()
         expected = values[:]
         expected[wrong], expected[wrong + 1] = expected[wrong + 1], expected[wrong]
@@ -228,8 +249,10 @@ def test_a_timed_test_on_a_phone_through_a_dropped_connection_into_the_journal(
         match.get_by_test_id("quiz-match").nth(k).tap()
         phone.get_by_role("option", name=right, exact=True).tap()
         expect(match.get_by_test_id("quiz-match").nth(k)).to_have_text(right)
-    _sort_order_question(phone)
+    last_tap = _sort_order_question(phone)
     _wait_saved(phone, "Өсүү тартибинде")
+    if last_tap is not None:  # the «saved» mark shows from the first tap: wait for the last one's save
+        _wait_answer_saved_after(browser_db_url, "Өсүү тартибинде", last_tap)
 
     # A reload: the same attempt with every answer, the one typed offline included.
     phone.reload()
