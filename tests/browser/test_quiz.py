@@ -181,7 +181,7 @@ def _sort_order_question(phone: Page) -> datetime | None:
     the time of the last tap (None if none was needed)."""
     card = _question(phone, "Өсүү тартибинде")
     tapped = None
-    for _ in range(4):
+    for _ in range(6):
         items = [re.sub(r"^\d+\.\s*", "", x).strip() for x in card.get_by_test_id("quiz-order-item").all_inner_texts()]
         values = [int(x) for x in items]
         wrong = next((k for k in range(len(values) - 1) if values[k] > values[k + 1]), None)
@@ -191,7 +191,8 @@ def _sort_order_question(phone: Page) -> datetime | None:
         card.get_by_test_id("quiz-down").nth(wrong).tap()
         expected = values[:]
         expected[wrong], expected[wrong + 1] = expected[wrong + 1], expected[wrong]
-        expect(card.get_by_test_id("quiz-order-item").nth(wrong)).to_contain_text(str(expected[wrong]))
+        for k, value in enumerate(expected):  # the numbering «1.» is not the item: compare the whole text
+            expect(card.get_by_test_id("quiz-order-item").nth(k)).to_have_text(re.compile(rf"^{k + 1}\.\s*{value}$"))
     raise AssertionError("the ordering question did not sort")
 
 
