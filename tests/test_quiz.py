@@ -594,3 +594,38 @@ def test_a_questions_picture_reaches_its_writers_and_the_pupils_whose_attempt_ho
             select(AuditEvent).where(AuditEvent.action == "denied", AuditEvent.entity == "quiz_image")
         ).all()
     assert len(denied) == 4
+
+
+def test_a_test_of_a_course_is_listed_on_it_and_only_its_teacher_gives_one(school):
+    """A test made from a course's page belongs to it (Quiz.course_id) and is listed there; the
+    course must be one the teacher builds, and of the test's subject."""
+    from bbbms_app.models import Subject
+    from bbbms_app.services import courses
+
+    with db.session(write=True) as s:
+        mine = courses.create_course(
+            s, principal_of("t_classteacher", s), school.math, [school.class_5a], "Математика 5"
+        )
+        kyrgyz = s.exec(select(Subject).where(Subject.school_id == school.school_id, Subject.code == "KY")).one()
+        other = courses.create_course(s, principal_of("t_teacher", s), kyrgyz.id, [school.class_6b], "Кыргыз тили 6")
+        mine_id, other_id = mine.id, other.id
+    teacher = principal_of("t_classteacher")
+    with db.session(write=True) as s:
+        ids = [svc.add_question(s, teacher, d) for d in six(school.math)]
+
+    def draft(course_id: int) -> QuizDraft:
+        return QuizDraft(
+            subject_id=school.math, title="Курстун тести", classes={school.class_5a: None},
+            opens_at=NOW, closes_at=NOW + timedelta(days=2), question_ids=ids[:2], course_id=course_id,
+        )  # fmt: skip
+
+    with db.session(write=True) as s:
+        quiz_id = svc.create_quiz(s, teacher, draft(mine_id))
+    with db.session() as s:
+        assert [r["id"] for r in svc.course_tests(s, mine_id)] == [str(quiz_id)]
+        assert svc.course_tests(s, other_id) == []
+    with db.session(write=True) as s, pytest.raises((NotFound, OutOfScope)):
+        svc.create_quiz(s, teacher, draft(other_id))  # another teacher's course
+    with db.session(write=True) as s, pytest.raises(Refused) as refused:
+        svc.create_quiz(s, principal_of("t_teacher", s), draft(other_id))  # his course, but of Kyrgyz
+    assert refused.value.key == "quiz.error.course_subject"

@@ -6,7 +6,7 @@ Create Date: 2026-12-02
 
 quizquestion holds a subject's bank (school-wide): kind, texts in Kyrgyz and Russian, options and
 key as JSON, points, an optional private image. quiz holds a test (chosen questions or N of a
-topic, time limit, attempts, window, mark kind; course_id is linked to a course at merge), quizclass
+topic, time limit, attempts, window, mark kind; course_id the course it belongs to), quizclass
 the classes it is given to and each one's journal lesson, quizattempt a pupil's attempt (seed,
 drawn layout, server deadline, score, confirmation), quizanswer his answers with their points.
 New tables only: nothing to rebuild on SQLite.
@@ -51,12 +51,14 @@ def upgrade() -> None:
         sa.CheckConstraint("opens_at < closes_at", name=op.f("ck_quiz_window")),
         sa.CheckConstraint("time_limit_min BETWEEN 1 AND 300", name=op.f("ck_quiz_time_limit")),
         sa.ForeignKeyConstraint(["author_id"], ["user.id"], name=op.f("fk_quiz_author_id_user")),
+        sa.ForeignKeyConstraint(["course_id"], ["course.id"], name=op.f("fk_quiz_course_id_course")),
         sa.ForeignKeyConstraint(["school_id"], ["school.id"], name=op.f("fk_quiz_school_id_school")),
         sa.ForeignKeyConstraint(["subject_id"], ["subject.id"], name=op.f("fk_quiz_subject_id_subject")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quiz")),
     )
     with op.batch_alter_table("quiz", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_quiz_author_id"), ["author_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_quiz_course_id"), ["course_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_quiz_school_id"), ["school_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_quiz_subject_id"), ["subject_id"], unique=False)
 

@@ -59,7 +59,7 @@ class Quiz(SoftDelete, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     subject_id: int = Field(foreign_key="subject.id", index=True)
     author_id: int = Field(foreign_key="user.id", index=True)
-    course_id: int | None = None  # linked to a course at merge (issue 18 #1)
+    course_id: int | None = Field(default=None, foreign_key="course.id", index=True)  # the course it belongs to
     title: str = Field(max_length=200)
     question_ids: str = Field(default="[]", sa_type=Text)  # chosen questions (JSON list), or []
     topic: str = Field(default="", max_length=200)  # with draw_count: N random of this topic

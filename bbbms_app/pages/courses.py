@@ -23,7 +23,7 @@ from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import t
 from bbbms_app.models.learning import ASSIGNMENT_MARK_KINDS, MATERIAL_KINDS
-from bbbms_app.services import courses, private_files
+from bbbms_app.services import courses, private_files, quiz
 from bbbms_app.services.errors import Refused
 
 MATERIAL_UPLOAD = "course-material-upload"
@@ -101,6 +101,8 @@ class CoursesState(rx.State):
         with db.session() as s:
             v = courses.view(s, principal, cid, courses.school_today(), courses.school_now())
         self.course, self.how, self.items, self.modules = v.course, v.how, v.items, v.modules
+        with db.session() as s:  # courses.view has checked that he reads this course
+            self.tests = quiz.course_tests(s, cid)
         self.copy_targets = []
         if v.how == "write":
             with db.session() as s:
@@ -1080,16 +1082,38 @@ def _handin() -> rx.Component:
 
 
 def _tests() -> rx.Component:
-    """Where the quiz room lists this course's tests (`CoursesState.tests`)."""
-    return rx.cond(
-        S.tests.length() > 0,  # type: ignore[attr-defined]
-        rx.vstack(
+    """The course's tests (services.quiz.course_tests): each taken, or built, on /tests; the course's
+    teacher adds one from here (/tests?course=<id> opens the test form for this course)."""
+    return rx.vstack(
+        rx.cond(
+            (S.tests.length() > 0) | (S.how == "write"),  # type: ignore[attr-defined]
             rx.heading(tr("courses.tests"), size="4"),
-            rx.foreach(S.tests, lambda row: rx.card(rx.text(row["title"], weight="bold"), width="100%")),
-            spacing="2",
-            width="100%",
-            data_testid="course-tests",
         ),
+        rx.foreach(
+            S.tests,
+            lambda row: rx.card(
+                rx.vstack(
+                    rx.link(row["title"], href="/tests", weight="bold"),
+                    rx.text(
+                        row["window"], " · ", row["limit"], " ", tr("courses.minutes"), size="2", color_scheme="gray"
+                    ),
+                    spacing="1",
+                ),
+                width="100%",
+                data_testid="course-test",
+            ),
+        ),
+        rx.cond(
+            S.how == "write",
+            rx.link(
+                rx.button(rx.icon("list-checks", size=16), tr("courses.add_test"), variant="soft"),
+                href="/tests?course=" + S.course_id,
+                data_testid="course-add-test",
+            ),
+        ),
+        spacing="2",
+        width="100%",
+        data_testid="course-tests",
     )
 
 

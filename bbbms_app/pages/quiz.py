@@ -91,6 +91,8 @@ class QuizState(rx.State):
     q_answer: str = ""
     q_points: str = "1"
     title_in: str = ""
+    course_id: str = ""  # a test of this course (opened from the course's page: /tests?course=<id>)
+    course_title: str = ""
     topic: str = ""
     draw_count: str = ""
     limit: str = "20"
@@ -138,6 +140,14 @@ class QuizState(rx.State):
                 self.subjects = quizzes.subject_options(s, principal, principal.language)
             if self.subjects and self.subject_id not in [o["id"] for o in self.subjects]:
                 self.subject_id = self.subjects[0]["id"]
+            self.course_id = self.course_title = ""
+            raw = str(self.router.url.query_parameters.get("course", ""))[:12]
+            if raw:  # not his course: the courses' rule refuses, and the guard audits and answers
+                with db.session() as s:
+                    cid, subject_id, title = quizzes.course_for_test(s, principal, inputs.record_id(raw, "course"))
+                if str(subject_id) in [o["id"] for o in self.subjects]:
+                    self.subject_id = str(subject_id)
+                self.course_id, self.course_title = str(cid), title
             self._teacher_fetch()
         else:
             self.mode = ""
@@ -461,6 +471,7 @@ class QuizState(rx.State):
                 time_limit_min=inputs.bounded_int(self.limit, 1, 300, "limit"),
                 attempts_allowed=inputs.bounded_int(self.attempts, 1, 10, "attempts"),
                 mark_kind=self.mark_kind,
+                course_id=int(self.course_id) if self.course_id else None,
             )
             with db.session(write=True) as s:
                 quiz_id = quizzes.create_quiz(s, principal, draft)
@@ -916,6 +927,10 @@ def _new_quiz() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(tr("quiz.new_test"), size="4"),
+            rx.cond(
+                S.course_title != "",
+                rx.badge(tr("quiz.course"), ": ", S.course_title, size="2", data_testid="quiz-course"),
+            ),
             _field("quiz.field.title", "title", S.title_in),
             rx.text(tr("quiz.field.classes"), size="2", weight="medium"),
             rx.flex(

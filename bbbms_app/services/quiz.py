@@ -42,7 +42,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, func, select
 
 from bbbms_app.i18n import t
-from bbbms_app.models import Enrollment, Lesson, Pupil, SchoolClass, Subject, TeachingAssignment
+from bbbms_app.models import Course, Enrollment, Lesson, Pupil, SchoolClass, Subject, TeachingAssignment
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.journal import MARK_KINDS
 from bbbms_app.models.quiz import QUESTION_KINDS, Quiz, QuizAnswer, QuizAttempt, QuizClass, QuizQuestion
@@ -502,6 +502,36 @@ class QuizDraft:
     course_id: int | None = None
 
 
+def course_for_test(
+    session: Session, principal: Principal, course_id: int, subject_id: int | None = None
+) -> tuple[int, int, str]:
+    """(id, subject id, title) of a course the principal builds, for a test of it: NotFound or
+    OutOfScope from the courses' own rule; a test of another subject than the course's is refused."""
+    from bbbms_app.services import courses
+
+    courses.check_writable(session, principal, course_id, courses.school_today())
+    course = session.get(Course, course_id)
+    assert course is not None  # check_writable found it
+    if subject_id is not None and course.subject_id != subject_id:
+        raise Refused("quiz.error.course_subject", "course")
+    return course.id, course.subject_id, course.title  # type: ignore[return-value]
+
+
+def course_tests(session: Session, course_id: int) -> list[dict[str, str]]:
+    """The tests of a course, for its page (the caller has checked that the principal reads the
+    course): title, subject, the window in the school's clock; taken on /tests."""
+    rows = session.exec(
+        select(Quiz)
+        .where(Quiz.course_id == course_id, col(Quiz.deleted_at).is_(None))
+        .order_by(col(Quiz.opens_at), col(Quiz.id))
+    ).all()
+    return [
+        {"id": str(q.id), "title": q.title, "window": f"{_local(q.opens_at)} – {_local(q.closes_at)}",
+         "limit": str(q.time_limit_min)}
+        for q in rows
+    ]  # fmt: skip
+
+
 def _bank_ids(session: Session, school_id: int, subject_id: int, topic: str | None = None) -> list[int]:
     q = select(QuizQuestion.id).where(
         QuizQuestion.school_id == school_id,
@@ -542,6 +572,8 @@ def create_quiz(session: Session, principal: Principal, draft: QuizDraft) -> int
         available = len(_bank_ids(session, principal.school_id, draft.subject_id, topic))  # type: ignore[arg-type]
         if not 1 <= count <= min(available, MAX_QUESTIONS):
             raise Refused("quiz.error.draw", "draw_count", available=available)
+    if draft.course_id is not None:
+        course_for_test(session, principal, draft.course_id, draft.subject_id)
     for class_id, lesson_id in draft.classes.items():
         _check_class(session, principal, class_id, draft.subject_id)
         if lesson_id is not None:

@@ -72,6 +72,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "courses.file_ready": ("Файл тиркелди: {label}", "Файл прикреплён: {label}", "File attached: {label}"),
     "courses.download": ("Жүктөп алуу", "Скачать", "Download"),
     "courses.tests": ("Тесттер", "Тесты", "Tests"),
+    "courses.add_test": ("Курска тест кошуу", "Добавить тест к курсу", "Add a test to the course"),
+    "courses.minutes": ("мүн.", "мин", "min"),
     "courses.copy": ("Кийинки окуу жылына көчүрүү", "Скопировать на следующий учебный год", "Copy to next year"),
     "courses.copy_help": (
         "Бөлүмдөр долбоор болуп көчөт, тапшырмалардын мөөнөтү бир жылга жылат",

@@ -242,6 +242,12 @@ MESSAGES.update(
         "quiz.field.draw_topic": ("Теманын суроолорунан", "Из вопросов темы", "From the topic's questions"),
         "quiz.field.draw_count": ("Канча суроо (кокустан)", "Сколько вопросов (случайно)", "How many (at random)"),
         "quiz.field.limit": ("Убакыт, мүнөт", "Время, минут", "Time limit, minutes"),
+        "quiz.course": ("Курс", "Курс", "Course"),
+        "quiz.error.course_subject": (
+            "Тест курстун предмети боюнча болушу керек",
+            "Тест должен быть по предмету курса",
+            "The test must be of the course's subject",
+        ),
         "quiz.field.attempts": ("Аракет саны", "Число попыток", "Attempts allowed"),
         "quiz.field.opens": ("Ачылат", "Открывается", "Opens"),
         "quiz.field.closes": ("Жабылат", "Закрывается", "Closes"),
