@@ -439,3 +439,22 @@ def test_the_marks_summary_is_the_journal_s_year_marks(school):
         ]
         assert portfolio.portfolio_of(s, me, "ru", TODAY)["marks"][0]["subject"] == "Математика"
         assert portfolio.year_marks(s, school.pupils_5a[1], "ky") == []
+
+
+def test_the_marks_summary_follows_the_curriculum_not_the_codes(school):
+    """Subjects in the curriculum's order (Subject.position), as on every other list of subjects."""
+    from bbbms_app.models import PeriodMark, Subject
+
+    me = school.pupils_5a[0]
+    with db.session(write=True) as s:
+        s.get(Subject, school.math).position = 1  # before Kyrgyz here, though its code «MATH» sorts after «KY»
+        s.get(Subject, school.kyrgyz).position = 2
+        for subject, value in ((school.kyrgyz, 4), (school.math, 5)):
+            s.add(
+                PeriodMark(
+                    school_id=school.school_id, pupil_id=me, subject_id=subject, class_id=school.class_5a,
+                    academic_year_id=school.year_id, kind="year", value=value,
+                )
+            )  # fmt: skip
+    with db.session() as s:
+        assert [r["subject_ky"] for r in portfolio.year_marks(s, me, "ky")] == ["Математика", "Кыргыз тили"]

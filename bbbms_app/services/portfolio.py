@@ -31,7 +31,7 @@ from bbbms_app.i18n import t
 from bbbms_app.models import AcademicYear, Enrollment, PeriodMark, Pupil, School, SchoolClass, Subject
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.portfolio import ACHIEVEMENT_KINDS, LEVELS, Achievement, PortfolioLink
-from bbbms_app.services import audit, private_files
+from bbbms_app.services import audit, curriculum, private_files
 from bbbms_app.services.access import Principal, visible_pupil_ids_own
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.school import class_name, current_year, full_name, localized_name, localized_names
@@ -346,8 +346,9 @@ def year_marks(session: Session, pupil_id: int, lang: str) -> list[dict[str, str
         .join(Subject, col(Subject.id) == PeriodMark.subject_id)
         .join(AcademicYear, col(AcademicYear.id) == PeriodMark.academic_year_id)
         .where(PeriodMark.pupil_id == pupil_id, PeriodMark.kind == "year")
-        .order_by(col(AcademicYear.starts_on).desc(), Subject.code)
     ).all()
+    # The latest year first, its subjects in the curriculum's order (services.curriculum).
+    rows = sorted(rows, key=lambda row: (-row[2].starts_on.toordinal(), curriculum.subject_key(row[1])))
     out = []
     for pm, subject, year in rows:
         value = pm.special or ("" if pm.value is None else str(pm.value))
