@@ -418,3 +418,29 @@ def test_a_send_interrupted_mid_way_is_never_sent_again(school, smtp, monkeypatc
     with db.session() as s:
         d = s.exec(select(Delivery)).one()
         assert (d.status, d.attempts) == ("failed", notify.MAX_ATTEMPTS) and "not sent again" in d.error
+
+
+def test_a_subgroups_homework_reaches_only_the_families_of_its_group(school, smtp):
+    """5-А learns English in two groups; t_parent's children are one in each. Each child's family is
+    told his own group's homework, not the other group's (the diary's rule)."""
+    from bbbms_app.models import SubgroupMember
+    from tests.subgroup_factory import add_english_groups
+
+    choose(homework=True)
+    with db.session(write=True) as s:
+        english = add_english_groups(s, school)  # both groups' lessons on 05.09.2025, «Ex. 1» and «Ex. 2»
+        for pupil, group in ((school.pupils_5a[0], 1), (school.pupils_5a[1], 2), (school.pupils_5a[2], 1)):
+            s.add(
+                SubgroupMember(
+                    school_id=school.school_id,
+                    class_id=school.class_5a,
+                    subject_id=english.english,
+                    subgroup=group,
+                    pupil_id=pupil,
+                )
+            )
+    notify.run(at(DAY, 15, 30))
+    assert sorted(text(m) for m in smtp.mails) == [
+        "Мөлдир Абдыкадырова: эртеңки үй тапшырмасы — Англис тили: Ex. 2\n",
+        "Нурбек Үсөнов: эртеңки үй тапшырмасы — Англис тили: Ex. 1\n",
+    ]

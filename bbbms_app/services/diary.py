@@ -281,17 +281,19 @@ def pupil_week(session: Session, principal: Principal, pupil_id: int, monday: da
                 .where(Lesson.class_id == cls.id, Lesson.date >= start, Lesson.date <= stop)
             ).all()
         )
-    # A subgroup's lesson is the pupil's only if he is in that group; before the class is split for
-    # the subject, every group's lessons show (nothing vanishes from the diary for want of a split).
     class_ids = [cls.id for cls, _a, _b in spans]
     groups = subgroups.pupil_groups(session, pupil_id, class_ids)  # type: ignore[arg-type]
     split = subgroups.split_pairs(session, class_ids)  # type: ignore[arg-type]
     lessons = [
         (lesson, subject, cls)
         for lesson, subject, cls in lessons
-        if not lesson.subgroup
-        or (cls.id, lesson.subject_id) not in split
-        or groups.get((cls.id, lesson.subject_id)) == lesson.subgroup  # type: ignore[arg-type]
+        if subgroups.takes_lesson(
+            split,
+            groups.get((cls.id, lesson.subject_id)),
+            cls.id,
+            lesson.subject_id,
+            lesson.subgroup,  # type: ignore[arg-type]
+        )
     ]
     lessons.sort(key=lambda r: (r[0].date, r[0].number, r[0].subgroup))
     ids = [lesson.id for lesson, _s, _c in lessons]

@@ -46,6 +46,7 @@ from bbbms_app.models import (
     Pupil,
     PupilGuardian,
     SchoolClass,
+    SubgroupMember,
     Subject,
     TeachingAssignment,
     User,
@@ -59,7 +60,7 @@ from bbbms_app.models.messaging import (
     Notification,
     NotifySettings,
 )
-from bbbms_app.services import audit
+from bbbms_app.services import audit, subgroups
 from bbbms_app.services.access import Principal
 from bbbms_app.services.errors import Refused
 from bbbms_app.services.school import current_year
@@ -464,9 +465,23 @@ def homework_for_tomorrow(session: Session, now: datetime) -> int:
         s.id: s for s in session.exec(select(Subject).where(col(Subject.id).in_({le.subject_id for le in lessons})))
     }
     pupils = {p.id: p for p in session.exec(select(Pupil).where(col(Pupil.id).in_(set(users_of))))}
+    # A subgroup's homework goes only to the families of that group's pupils (as in the diary).
+    split = subgroups.split_pairs(session, classes_of)
+    group_of = {
+        (c, sub, pid): g
+        for c, sub, pid, g in session.exec(
+            select(
+                SubgroupMember.class_id, SubgroupMember.subject_id, SubgroupMember.pupil_id, SubgroupMember.subgroup
+            ).where(col(SubgroupMember.class_id).in_(set(classes_of)), col(SubgroupMember.pupil_id).in_(set(users_of)))
+        ).all()
+    }
     made = 0
     for le in lessons:
         for pid in classes_of.get(le.class_id, []):
+            if not subgroups.takes_lesson(
+                split, group_of.get((le.class_id, le.subject_id, pid)), le.class_id, le.subject_id, le.subgroup
+            ):
+                continue
             p = pupils[pid]
             payload = {
                 "pupil": f"{p.first_name} {p.last_name}",

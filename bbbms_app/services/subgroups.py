@@ -185,6 +185,13 @@ def split_pairs(session: Session, class_ids: Iterable[int]) -> set[tuple[int, in
     return {(c, s) for c, s in rows}
 
 
+def takes_lesson(split: set[tuple[int, int]], group: int | None, class_id: int, subject_id: int, subgroup: int) -> bool:
+    """Whether a pupil takes a lesson: a whole-class lesson always; a subgroup's lesson only if he is
+    in that group — but before the class is split for the subject, every group's lesson is his
+    (nothing vanishes from his diary or his parents' notices for want of a split)."""
+    return not subgroup or (class_id, subject_id) not in split or group == subgroup
+
+
 def membership(
     session: Session, principal: Principal, class_id: int, subject_id: int, on: date
 ) -> tuple[SplitSubject, list[MemberRow]]:
