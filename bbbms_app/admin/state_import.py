@@ -13,9 +13,10 @@ from bbbms_app.admin.state_base import (
     entity_event,
 )
 from bbbms_app.auth.guard import current
+from bbbms_app.components import spreadsheet_upload
 from bbbms_app.i18n import t
 from bbbms_app.services import audit
-from bbbms_app.services.engine import downloads, imports, sheets
+from bbbms_app.services.engine import downloads, imports
 
 
 class ImportPart(EntityState, mixin=True):
@@ -80,16 +81,12 @@ class ImportPart(EntityState, mixin=True):
         principal = current()
         lang = principal.language
         self._reset_import()
-        if not files:
+        received = await spreadsheet_upload.receive(files)
+        if received is None:
             self.import_message = t("admin.import.no_file", lang)
             return
-        upload = files[0]
-        # One byte over the limit is enough for the import to say the file is too large.
-        data = await upload.read(sheets.MAX_FILE_BYTES + 1)
-        _token, path = downloads.new_file("upload")
-        path.write_bytes(data)
+        data, path, self.import_file_name = received
         self._import_path = str(path)
-        self.import_file_name = str(upload.name or "")[:120]
         spec, file_name = self.spec, self.import_file_name
 
         def check() -> imports.ImportResult:

@@ -13,6 +13,7 @@ import reflex as rx
 
 from bbbms_app.admin.state import NONE_VALUE, CrudMixin
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components import spreadsheet_upload
 from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.i18n import LANGUAGES, translations
@@ -823,27 +824,7 @@ def import_panel(state: type[CrudMixin], spec: EntitySpec) -> rx.Component:
             on_click=state.download_template,
             data_testid="import-template",
         ),
-        rx.upload(
-            rx.vstack(
-                rx.icon("file-up", size=28, color=rx.color("accent", 10)),
-                rx.text(tr("admin.import.choose"), size="2"),
-                rx.foreach(rx.selected_files(upload_id), lambda name: rx.text(name, weight="medium", size="2")),
-                align="center",
-                spacing="2",
-            ),
-            id=upload_id,
-            accept={
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-                "text/csv": [".csv"],
-            },
-            max_files=1,
-            multiple=False,
-            border=f"2px dashed {rx.color('gray', 7)}",
-            border_radius="8px",
-            padding="20px",
-            width="100%",
-            data_testid="import-upload",
-        ),
+        spreadsheet_upload.drop_zone(upload_id, "import-upload"),
         rx.button(
             rx.icon("search-check", size=16),
             tr("admin.import.check"),

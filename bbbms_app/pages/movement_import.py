@@ -13,11 +13,12 @@ import reflex as rx
 
 from bbbms_app import db
 from bbbms_app.auth.guard import current, requires
+from bbbms_app.components import spreadsheet_upload
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import t
 from bbbms_app.services import movement_import
-from bbbms_app.services.engine import downloads, imports, sheets
+from bbbms_app.services.engine import downloads, imports
 
 PERMISSION = "movement.write"
 UPLOAD_ID = "movement-import"
@@ -72,15 +73,12 @@ class MovementImportState(rx.State):
         principal = current()
         lang = principal.language
         self._reset()
-        if not files:
+        received = await spreadsheet_upload.receive(files)
+        if received is None:
             self.message = t("admin.import.no_file", lang)
             return
-        upload = files[0]
-        data = await upload.read(sheets.MAX_FILE_BYTES + 1)  # one byte over is enough to say «too large»
-        _token, path = downloads.new_file("upload")
-        path.write_bytes(data)
+        data, path, self.file_name = received
         self._path = str(path)
-        self.file_name = str(upload.name or "")[:120]
         file_name = self.file_name
 
         def check() -> imports.ImportResult:
@@ -162,28 +160,7 @@ def _body() -> rx.Component:
             on_click=S.template,
             data_testid="mi-template",
         ),
-        rx.upload(
-            rx.vstack(
-                rx.icon("file-up", size=28, color=rx.color("accent", 10)),
-                rx.text(tr("admin.import.choose"), size="2"),
-                rx.foreach(rx.selected_files(UPLOAD_ID), lambda name: rx.text(name, weight="medium", size="2")),
-                align="center",
-                spacing="2",
-            ),
-            id=UPLOAD_ID,
-            accept={
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-                "text/csv": [".csv"],
-            },
-            max_files=1,
-            multiple=False,
-            max_size=sheets.MAX_FILE_BYTES,
-            border=f"2px dashed {rx.color('gray', 7)}",
-            border_radius="8px",
-            padding="20px",
-            width="100%",
-            data_testid="mi-upload",
-        ),
+        spreadsheet_upload.drop_zone(UPLOAD_ID, "mi-upload"),
         rx.button(
             rx.icon("search-check", size=16),
             tr("admin.import.check"),
