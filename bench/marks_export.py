@@ -33,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("BBBMS_ENV", "test")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 
+from demo_db import sqlite_demo
+
 DEFAULT_DB = Path("/tmp/bbbms-bench/marks.db")
 TODAY = date(2027, 5, 20)  # the year's last week: three quarters closed with their marks, the fourth all but
 
@@ -48,20 +50,7 @@ def _current_rss_mib() -> float:
 
 
 def build(path: Path) -> str:
-    from bbbms_app import db, demo, settings
-    from bbbms_app.cli import migrate
-
-    url = f"sqlite:///{path}"
-    os.environ["DATABASE_URL"] = url
-    settings.reload()
-    db.dispose_all()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        migrate(url)
-        t0 = time.perf_counter()
-        demo.generate(db.engine(url), schools=1, seed=7, today=TODAY)
-        print(f"  built {path} in {time.perf_counter() - t0:.0f} s")
-    return url
+    return sqlite_demo(path, today=TODAY)
 
 
 def one(way: str, url: str, out: str) -> None:

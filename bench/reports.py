@@ -31,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("BBBMS_ENV", "test")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 
+from demo_db import sqlite_demo
+
 DEFAULT_DB = Path("/tmp/bbbms-bench/reports.db")
 TODAY = date(2026, 3, 20)  # the third quarter: quarters 1 and 2 are closed with their marks
 
@@ -41,20 +43,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def build(path: Path, schools: int) -> str:
-    from bbbms_app import db, demo, settings
-    from bbbms_app.cli import migrate
-
-    url = f"sqlite:///{path}"
-    os.environ["DATABASE_URL"] = url
-    settings.reload()
-    db.dispose_all()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        migrate(url)
-        t0 = time.perf_counter()
-        demo.generate(db.engine(url), schools=schools, seed=7, today=TODAY)
-        print(f"  built {path} ({schools} school(s)) in {time.perf_counter() - t0:.0f} s")
-    return url
+    return sqlite_demo(path, today=TODAY, schools=schools)
 
 
 def baseline(path: Path, school_id: int, year_id: int, number: int) -> int:
