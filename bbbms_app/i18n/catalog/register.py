@@ -33,9 +33,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "docs.status.approved": ("Бекитилген", "Утверждён", "Approved"),
     "docs.status.cancelled": ("Жокко чыгарылган", "Отменён", "Cancelled"),
     "docs.search": (
-        "Аталышы же мазмуну боюнча издөө",
-        "Поиск по названию и описанию",
-        "Search titles and descriptions",
+        "Издөө: аталышы, мазмуну",  # short enough for a phone's 375 px field
+        "Поиск: название, описание",
+        "Search: title, description",
     ),
     "docs.none": ("Документтер табылган жок", "Документы не найдены", "No documents found"),
     "docs.new": ("Жаңы документ", "Новый документ", "New document"),
