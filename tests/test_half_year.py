@@ -31,10 +31,12 @@ from bbbms_app.models import (
     Mark,
     PeriodMark,
     Pupil,
+    PupilGuardian,
     SchoolClass,
     TeachingAssignment,
 )
 from bbbms_app.pages.journal import JournalState
+from bbbms_app.pages.marks import MyMarksState
 from bbbms_app.services import grading, journal, reports
 from bbbms_app.services.grading import HALF_YEAR, QUARTER, YearPeriod
 from bbbms_app.services.journal import JournalError
@@ -295,3 +297,38 @@ def test_the_q2_results_count_the_half_year_marks_of_grades_10_11_and_q1_has_non
     assert [r.marks.get(school.math) for r in sheet.rows] == [(5, ""), (3, ""), (None, "н/а")]
     assert sheets.period_label_of_summary(sheet, "ky") == "1-жарым жыл"
     assert [r.marks for r in q1_sheet.rows] == [{}, {}, {}]
+
+
+# -- families' /marks ---------------------------------------------------------------------------
+
+
+async def test_a_family_of_grade_10_sees_half_year_columns_and_the_half_year_mark_of_q2(school, senior):
+    a = senior.pupils[0]
+    with db.session(write=True) as s:
+        s.add(PupilGuardian(pupil_id=a, guardian_id=school.guardian_1, relation="father"))
+    _set(school, senior, 2, a, 5)
+    _set(school, senior, 4, a, 4)
+    with journal.write_session() as s:
+        journal.set_year_mark(
+            s, principal_of("t_classteacher", s), senior.class_10a, school.math, a, value=5, expected_version=0
+        )
+    state = sub(new_tab("t_parent"), MyMarksState)
+    assert not is_refusal(await state.load())
+    await state.choose(str(a))
+    assert [(c["key"], c["label_ky"], c["short_ky"]) for c in state.columns] == [
+        ("h1", "1-жарым жыл", "I"),
+        ("h2", "2-жарым жыл", "II"),
+        ("year", "Жылдык", "Жыл"),
+    ]
+    assert [(r["subject_ky"], r["h1"], r["h2"], r["year"]) for r in state.card] == [("Математика", "5", "4", "5")]
+    await state.choose_term(str(school.term_ids[1]))
+    assert state.term_mark_label["ky"] == "Жарым жылдык баа"
+    assert [(r["marks"], r["term_mark"]) for r in state.rows] == [("4", "5")]  # Q2's marks; the half-year's mark
+    await state.choose_term(str(school.term_ids[0]))
+    assert [(r["marks"], r["term_mark"]) for r in state.rows] == [("5 5", "")]  # Q1: the half-year is not set here
+    # A grade-5 family keeps its quarters.
+    other = sub(new_tab("t_parent"), MyMarksState)
+    await other.load()
+    await other.choose(str(school.pupils_5a[0]))
+    assert [c["key"] for c in other.columns] == [*(f"t{tid}" for tid in school.term_ids), "year"]
+    assert other.term_mark_label["ky"] == "Чейректик баа"
