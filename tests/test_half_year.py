@@ -15,9 +15,11 @@ Year of Алиев from his half-years 5 and 4: 4.5, the pupil's way → 5.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import date
 
+import openpyxl
 import pytest
 from sqlmodel import select
 
@@ -332,3 +334,36 @@ async def test_a_family_of_grade_10_sees_half_year_columns_and_the_half_year_mar
     await other.choose(str(school.pupils_5a[0]))
     assert [c["key"] for c in other.columns] == [*(f"t{tid}" for tid in school.term_ids), "year"]
     assert other.term_mark_label["ky"] == "Чейректик баа"
+
+
+# -- the journal's XLSX and its print pages ------------------------------------------------------
+
+
+def test_the_journal_xlsx_and_its_print_pages_head_the_period_column_by_half_year(school, senior):
+    from bbbms_app.services import journal_export
+
+    a = senior.pupils[0]
+    _set(school, senior, 2, a, 5)
+    with db.session() as s:
+        _name, data = journal_export.journal_xlsx(
+            s, principal_of("t_director", s), senior.class_10a, school.math, school.term_ids[1], 0, "ky"
+        )
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Журнал", "Ноябрь", "Сабактардын темалары"]
+    sheet = book.worksheets[0]
+    assert sheet["A1"].value.endswith("· 2-чейрек · 1-жарым жыл")
+    heads = [sheet.cell(2, c).value for c in range(1, sheet.max_column + 1)]
+    col = heads.index("1-жарым жыл") + 1
+    rows = {sheet.cell(r, 2).value: r for r in range(4, 4 + 3)}
+    assert sheet.cell(rows["Алиев Нурлан"], col).value == 5
+    month = book.worksheets[1]
+    assert month["A2"].value.startswith("2-чейрек · 1-жарым жыл · ")
+    assert "1-жарым жыл" in [month.cell(3, c).value for c in range(1, month.max_column + 1)]
+    # 5-А keeps its quarter: title and column say «2-чейрек».
+    with db.session() as s:
+        _name, data = journal_export.journal_xlsx(
+            s, principal_of("t_director", s), school.class_5a, school.math, school.term_ids[1], 0, "ky"
+        )
+    five = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    assert five["A1"].value.endswith("· 2-чейрек")
+    assert "2-чейрек" in [five.cell(2, c).value for c in range(1, five.max_column + 1)]

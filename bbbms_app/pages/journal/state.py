@@ -234,8 +234,8 @@ class JournalState(rx.State):
         group = f" · {t('journal.subgroup', lang)} {subgroup}" if subgroup else ""
         self.heading = f"{journal.class_label(g.cls)} · {names.get(lang, names['ky'])}{group}"
         # The period column: the quarter, or for grades 10–11 the half-year (set in Q2 / Q4 only).
-        head = g.assessed or grading.period_during(grading.assessment(g.cls.grade), g.term.kind, g.term.number)
-        self.period_head = translations(f"term.{head.kind}", number=head.number)
+        head = journal.period_column(g)
+        self.period_head = journal.journal_term_labels(g)[1]
         self._period_kind = head.kind
         self._later = {} if g.assessed else {"half": head.number, "quarter": head.closing_quarter}
         pupils = g.pupils[:MAX_ROWS]

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from bbbms_app.i18n import translations
 from bbbms_app.models import (
     Attendance,
     ClassTermClose,
@@ -219,6 +220,23 @@ def assessed_period(cls: SchoolClass, term: Term) -> grading.YearPeriod | None:
     """The period whose mark a class's journal of `term` sets (grading.period_of_term: None in Q1 and
     Q3 of a grade assessed by half-year)."""
     return grading.period_of_term(grading.assessment(cls.grade), term.kind, term.number)
+
+
+def period_column(g: Grid) -> grading.YearPeriod:
+    """The period the grid's period column holds: the quarter, or the half-year of grades 10–11
+    (also in Q1 / Q3, where it is not set yet)."""
+    return g.assessed or grading.period_during(grading.assessment(g.cls.grade), g.term.kind, g.term.number)
+
+
+def journal_term_labels(g: Grid) -> tuple[dict[str, str], dict[str, str]]:
+    """(the journal's title term, its period column's head) in every UI language: «2-чейрек» twice,
+    or for grades 10–11 «2-чейрек · 1-жарым жыл» and «1-жарым жыл»."""
+    column = period_column(g)
+    head = translations(f"term.{column.kind}", number=column.number)
+    term = translations(f"term.{g.term.kind}", number=g.term.number)
+    if column.kind == g.term.kind:
+        return term, head
+    return {k: f"{v} · {head[k]}" for k, v in term.items()}, head
 
 
 def period_term_ids(session: Session, term: Term, period: grading.YearPeriod) -> list[int]:
