@@ -367,3 +367,23 @@ def test_the_journal_xlsx_and_its_print_pages_head_the_period_column_by_half_yea
     five = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
     assert five["A1"].value.endswith("· 2-чейрек")
     assert "2-чейрек" in [five.cell(2, c).value for c in range(1, five.max_column + 1)]
+
+
+# -- the teachers' report: pupils with too few marks -------------------------------------------
+
+
+def test_the_teachers_report_owes_no_marks_of_grade_10_in_q1_and_counts_the_half_year_in_q2(school, senior):
+    from bbbms_app.services.reports.teachers import teacher_report
+
+    def few(quarter: int) -> set[tuple[str, int, int]]:
+        with db.session() as s:
+            rep = teacher_report(
+                s, principal_of("t_director", s), school.year_id, school.term_ids[quarter - 1], today=date(2026, 6, 10)
+            )
+        return {(f.pupil, f.marks, f.needed) for line in rep.teachers for f in line.few if f.class_label == "10-А"}
+
+    assert few(1) == set() and few(3) == set()
+    # Q2: Алиев 2 + 1, Бекова 2 + 2 marks over the half-year; Довлет 1 (Q2 alone would list all three).
+    assert few(2) == {("Довлет Уулу", 1, 3)}
+    # Q4: only Алиев has marks (4, 4 in Q3 and 5 in Q4).
+    assert few(4) == {("Бекова Айгерим", 0, 3), ("Довлет Уулу", 0, 3)}
