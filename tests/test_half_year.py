@@ -387,3 +387,32 @@ def test_the_teachers_report_owes_no_marks_of_grade_10_in_q1_and_counts_the_half
     assert few(2) == {("Довлет Уулу", 1, 3)}
     # Q4: only Алиев has marks (4, 4 in Q3 and 5 in Q4).
     assert few(4) == {("Бекова Айгерим", 0, 3), ("Довлет Уулу", 0, 3)}
+
+
+def test_a_saved_cell_returns_the_half_year_suggestion_in_q2_and_none_in_q1(school, senior):
+    from bbbms_app.services.journal import CellChange
+
+    d = senior.pupils[2]
+    with db.session() as s:
+        lessons = {
+            lesson.term_id: lesson.id
+            for lesson in s.exec(select(Lesson).where(Lesson.class_id == senior.class_10a).order_by(Lesson.date)).all()
+        }
+
+    def save(quarter: int, pupil: int, value: int) -> grading.Suggestion:
+        term = school.term_ids[quarter - 1]
+        g = _grid(school, senior.class_10a, quarter)
+        with journal.write_session() as s:
+            saved = journal.save_cell(
+                s, principal_of("t_classteacher", s), lessons[term], pupil, CellChange("class", value),
+                g.cell(pupil, lessons[term]).token(),
+            )  # fmt: skip
+        assert saved.changed
+        return saved.suggestion
+
+    # Довлет's second mark, in Q1: nothing to suggest there.
+    assert save(1, d, 3).text == ""
+    # His third, in Q2: 2 and 3 of Q1 and 4 of Q2 → 3 (9 / 3); the grid says the same.
+    sug = save(2, d, 4)
+    assert (sug.text, sug.average, sug.count) == ("3", 3.0, 3)
+    assert _grid(school, senior.class_10a, 2).period[d].suggestion == sug
