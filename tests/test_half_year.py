@@ -46,6 +46,7 @@ from bbbms_app.services.reports import sheets
 from bbbms_app.services.reports.results import results
 from tests.factories import principal_of
 from tests.states import is_refusal, new_refusals, new_tab, sub
+from tests.test_notify import smtp  # noqa: F401  (a fixture)
 
 
 @dataclass
@@ -416,3 +417,19 @@ def test_a_saved_cell_returns_the_half_year_suggestion_in_q2_and_none_in_q1(scho
     sug = save(2, d, 4)
     assert (sug.text, sug.average, sug.count) == ("3", 3.0, 3)
     assert _grid(school, senior.class_10a, 2).period[d].suggestion == sug
+
+
+def test_a_half_year_mark_reaches_the_subscribed_parent_as_a_half_year_mark(school, senior, smtp):  # noqa: F811
+    from bbbms_app.models.messaging import Notification
+    from bbbms_app.services import notify
+    from tests.test_notify import at, choose, text
+
+    a = senior.pupils[0]
+    with db.session(write=True) as s:
+        s.add(PupilGuardian(pupil_id=a, guardian_id=school.guardian_1, relation="father"))
+    choose()
+    _set(school, senior, 2, a, 5)
+    notify.run(at("2025-11-12", 10))
+    with db.session() as s:
+        assert [n.kind for n in s.exec(select(Notification)).all()] == ["half_year"]
+    assert [text(m) for m in smtp.mails] == ["Нурлан Алиев: Математика боюнча жарым жылдык баа — 5\n"]

@@ -14,4 +14,10 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Half-year {half}: the mark is set in quarter {quarter}",
     ),
     "journal.period.half_year_dialog": ("Жарым жылдык баа", "Оценка за полугодие", "Half-year mark"),
+    "notify.subject.half_year": ("Жарым жылдык баа", "Оценка за полугодие", "A half-year mark"),
+    "notify.text.half_year": (
+        "{pupil}: {subject} боюнча жарым жылдык баа — {value}",
+        "{pupil}: оценка за полугодие по предмету «{subject}» — {value}",
+        "{pupil}: half-year mark in {subject} — {value}",
+    ),
 }

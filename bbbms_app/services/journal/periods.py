@@ -152,8 +152,8 @@ def _store_period(
         session, principal, action or ("update" if old else "create"), "periodmark", row.id, field=label,
         old=old, new=new, reason=reason, pupil_id=pupil_id, school_id=cls.school_id,
     )  # fmt: skip
-    if kind == "quarter" and old != new:  # the notifications' outbox (services/notify.py)
-        notify.journal_event(session.connection(), cls.school_id, pupil_id, None, "quarter", new, subject_id)
+    if kind in ("quarter", "half_year") and old != new:  # the notifications' outbox (services/notify.py)
+        notify.journal_event(session.connection(), cls.school_id, pupil_id, None, kind, new, subject_id)
     return row
 
 
