@@ -326,6 +326,7 @@ async def test_a_family_of_grade_10_sees_half_year_columns_and_the_half_year_mar
     assert [(r["subject_ky"], r["h1"], r["h2"], r["year"]) for r in state.card] == [("Математика", "5", "4", "5")]
     await state.choose_term(str(school.term_ids[1]))
     assert state.term_mark_label["ky"] == "Жарым жылдык баа"
+    assert state.card_title["ky"] == "Жарым жылдык жана жылдык баалар"
     assert [(r["marks"], r["term_mark"]) for r in state.rows] == [("4", "5")]  # Q2's marks; the half-year's mark
     await state.choose_term(str(school.term_ids[0]))
     assert [(r["marks"], r["term_mark"]) for r in state.rows] == [("5 5", "")]  # Q1: the half-year is not set here
@@ -335,6 +336,7 @@ async def test_a_family_of_grade_10_sees_half_year_columns_and_the_half_year_mar
     await other.choose(str(school.pupils_5a[0]))
     assert [c["key"] for c in other.columns] == [*(f"t{tid}" for tid in school.term_ids), "year"]
     assert other.term_mark_label["ky"] == "Чейректик баа"
+    assert other.card_title["ky"] == "Чейрек жана жылдык баалар"
 
 
 # -- the journal's XLSX and its print pages ------------------------------------------------------

@@ -39,6 +39,7 @@ class MyMarksState(rx.State):
     rows: list[dict[str, str]] = []
     # The term table's last column: «Чейректик баа», or «Жарым жылдык баа» for grades 10–11.
     term_mark_label: dict[str, str] = translations("families.term_mark")
+    card_title: dict[str, str] = translations("families.period_marks")  # «Жарым жылдык жана жылдык баалар» for 10–11
 
     def _fetch(self, pupil_id: str, term_id: str) -> None:
         """Read everything for (pupil, term) first and assign after: a refusal leaves the screen as it was."""
@@ -59,6 +60,7 @@ class MyMarksState(rx.State):
             term = next((x for x in terms if str(x.id) == term_id), None)
             half = term is not None and diary.pupil_assessment(s, int(pupil_id), term.academic_year_id) == "half_year"
         self.term_mark_label = translations("journal.period.half_year_dialog" if half else "families.term_mark")
+        self.card_title = translations("families.half_year_marks" if half else "families.period_marks")
         self.pupil_id, self.term_id, self.rows = pupil_id, term_id, rows
         self.terms = [
             {"id": str(term.id), "short": ROMAN[(term.number - 1) % len(ROMAN)], **_labels(term)} for term in terms
@@ -249,7 +251,7 @@ def _body() -> rx.Component:
         rx.cond(
             MyMarksState.columns.length() > 0,  # type: ignore[attr-defined]
             rx.vstack(
-                rx.heading(tr("families.period_marks"), size="4"),
+                rx.heading(tr_dict(MyMarksState.card_title), size="4"),
                 rx.text(tr("families.period_marks_hint"), size="1", color_scheme="gray"),
                 _card(),
                 rx.heading(tr("families.term_detail"), size="4", margin_top="8px"),

@@ -26,6 +26,16 @@ pytestmark = pytest.mark.browser
 expect.set_options(timeout=15_000)
 
 
+# How many lines the first 7 characters («1-жарым») of a header cell's text take.
+_LINE_OF_FIRST_WORD = """th => {
+  const text = document.createTreeWalker(th, NodeFilter.SHOW_TEXT).nextNode();
+  const range = document.createRange();
+  range.setStart(text, 0);
+  range.setEnd(text, 7);
+  return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size;
+}"""
+
+
 def _pick(page: Page, picker: str, option: re.Pattern[str]) -> None:
     page.get_by_test_id(picker).tap()
     page.get_by_role("option", name=option).first.tap()
@@ -58,6 +68,9 @@ def test_a_10th_grade_journal_shows_the_half_year_column_on_a_phone(phone: Page,
     expect(phone.get_by_test_id("pick-term")).to_contain_text("2-чейрек")  # today's quarter
     head = phone.locator(".jg thead th.pc").first
     expect(head).to_have_text("1-жарым жыл")
+    # The head wraps inside its column rather than running under the year's.
+    assert head.evaluate("th => th.scrollWidth <= th.clientWidth")
+    assert head.evaluate(_LINE_OF_FIRST_WORD) == 1  # «1-жарым» stays on one line (not «1-» / «жарым»)
     g = _grid_of_screen(phone, server_db, 2)
     assert g.assessed is not None and (g.assessed.kind, g.assessed.number) == ("half_year", 1)
     period = phone.get_by_test_id("period-cell")
@@ -90,3 +103,48 @@ def test_a_10th_grade_journal_shows_the_half_year_column_on_a_phone(phone: Page,
     _pick(phone, "pick-term", re.compile(r"^2-чейрек"))
     expect(head).to_have_text("1-жарым жыл")
     phone.screenshot(path=str(_shot_dir() / "journal-half-year-q2-1280.png"))
+
+
+@pytest.mark.parametrize("size", ["375", "1280"])
+def test_a_10th_graders_family_sees_half_year_columns(browser, app_url, server_db: str, size: str):  # noqa: F811
+    """The demo parent, linked for this test to a pupil of 10-А as well, opens /marks and taps that child."""
+    from bbbms_app.models import Enrollment, Pupil, PupilGuardian
+
+    today = date.today()
+    with db.session(server_db, write=True) as s:
+        guardian_id = s.exec(select(User.guardian_id).where(User.username == "parent")).one()
+        pupil = s.exec(
+            select(Pupil)
+            .join(Enrollment, Enrollment.pupil_id == Pupil.id)  # type: ignore[arg-type]
+            .join(SchoolClass, SchoolClass.id == Enrollment.class_id)  # type: ignore[arg-type]
+            .join(AcademicYear, AcademicYear.id == SchoolClass.academic_year_id)  # type: ignore[arg-type]
+            .where(SchoolClass.grade == 10, AcademicYear.starts_on <= today, AcademicYear.ends_on >= today)
+            .order_by(Pupil.id)
+        ).first()
+        link = PupilGuardian(pupil_id=pupil.id, guardian_id=guardian_id, relation="father")
+        s.add(link)
+        s.flush()
+        link_id, name = link.id, f"{pupil.last_name} {pupil.first_name}"
+    touch = size == "375"
+    context = browser.new_context(
+        viewport=PHONE if touch else DESKTOP, base_url=app_url, is_mobile=touch, has_touch=touch
+    )
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    try:
+        sign_in(page, "parent")
+        page.goto("/marks")
+        item = page.get_by_test_id("child-switch").get_by_role("radio", name=name)
+        item.tap() if touch else item.click()
+        card = page.get_by_test_id("report-card")
+        expect(card.locator("thead th").nth(1)).to_contain_text("1-жарым жыл")  # «I» on a phone
+        heads = card.locator("thead th").all_inner_texts()
+        # The subject, the half-year begun (today is in Q2: only the first), the year.
+        assert heads == (["Предмет", "I", "Жыл"] if touch else ["Предмет", "1-жарым жыл", "Жылдык"]), heads
+        expect(page.get_by_test_id("marks-table").locator("thead th").last).to_have_text("Жарым жылдык баа")
+        expect(page.get_by_text("Жарым жылдык жана жылдык баалар")).to_be_visible()
+        page.screenshot(path=str(_shot_dir() / f"marks-half-year-{size}.png"), full_page=True)
+    finally:
+        context.close()
+        with db.session(server_db, write=True) as s:
+            s.delete(s.get(PupilGuardian, link_id))

@@ -14,6 +14,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Half-year {half}: the mark is set in quarter {quarter}",
     ),
     "journal.period.half_year_dialog": ("Жарым жылдык баа", "Оценка за полугодие", "Half-year mark"),
+    "families.half_year_marks": (
+        "Жарым жылдык жана жылдык баалар",
+        "Оценки за полугодия и год",
+        "Half-year and year marks",
+    ),
     "notify.subject.half_year": ("Жарым жылдык баа", "Оценка за полугодие", "A half-year mark"),
     "notify.text.half_year": (
         "{pupil}: {subject} боюнча жарым жылдык баа — {value}",
