@@ -689,16 +689,19 @@ def test_the_finished_quarter_is_closed_with_every_quarter_mark_set_from_the_mar
         q1 = s.exec(select(Term).where(Term.academic_year_id == year.id, Term.number == 1)).one()
         assert q1.closed_at is not None and q1.closed_at.date() > q1.ends_on
         rows = s.exec(select(PeriodMark).where(PeriodMark.term_id == q1.id)).all()
-        # Every pupil of grades 2–11 on a class list on 3 November, in every subject of his class.
+        # Every pupil of grades 2–9 on a class list on 3 November, in every subject of his class; grades
+        # 10–11 are assessed by half-year: nothing at the end of Q1 (their mark comes with Q2).
         expected = _scalar(
             s,
             "SELECT count(*) FROM enrollment e JOIN schoolclass c ON c.id = e.class_id"
             " JOIN teachingassignment t ON t.class_id = c.id AND t.subgroup IN (0, 1)"
-            " WHERE c.academic_year_id = :y AND c.grade >= 2 AND e.starts_on <= '2026-11-03'"
+            " WHERE c.academic_year_id = :y AND c.grade BETWEEN 2 AND 9 AND e.starts_on <= '2026-11-03'"
             " AND (e.ends_on IS NULL OR e.ends_on >= '2026-11-03')",
             y=year.id,
         )
-        assert len(rows) == expected > 5_000
+        assert len(rows) == expected > 4_000
+        seniors = {c.id for c in s.exec(select(SchoolClass).where(SchoolClass.grade >= 10)).all()}
+        assert seniors and not {r.class_id for r in rows} & seniors
         assert {(r.kind, r.number, r.date_set) for r in rows} == {("quarter", 1, date(2026, 11, 3))}
         computed = _quarter_marks_from_the_journal(s, q1)
         for r in rows:
@@ -736,16 +739,28 @@ def test_last_year_is_history_with_year_marks_graduations_and_promotions(default
         )  # type: ignore[arg-type]
         rules = grading.rules_for(s, last.id, 5)
         quarters: dict[tuple[int, int], list[tuple[int | None, str]]] = {}
+        halves: dict[tuple[int, int], list[tuple[int, int, int | None]]] = {}
         years: dict[tuple[int, int], PeriodMark] = {}
+        grade_of = {c.id: c.grade for c in s.exec(select(SchoolClass)).all()}
+        terms = {t.id: t.number for t in s.exec(select(Term)).all()}
         for pm in s.exec(select(PeriodMark).where(PeriodMark.academic_year_id == last.id)).all():
             if pm.kind == "quarter":
+                assert grade_of[pm.class_id] <= 9
                 quarters.setdefault((pm.pupil_id, pm.subject_id), []).append((pm.value, pm.special))
+            elif pm.kind == "half_year":  # grades 10–11: two half-years, set at the end of Q2 and Q4
+                assert grade_of[pm.class_id] >= 10
+                halves.setdefault((pm.pupil_id, pm.subject_id), []).append((pm.number, terms[pm.term_id], pm.value))
             else:
                 years[(pm.pupil_id, pm.subject_id)] = pm
-        assert quarters and set(quarters) == set(years)
+        assert quarters and halves and set(quarters) | set(halves) == set(years) and not set(quarters) & set(halves)
         assert {len(v) for v in quarters.values()} == {4}
+        assert {tuple((n, q) for n, q, _v in sorted(v)) for v in halves.values()} == {((1, 2), (2, 4))}
         for key, pm in years.items():
-            assert pm.value == grading.suggest_year_mark(rules, quarters[key], 4).value
+            if key in halves:
+                periods = [(v, "") for _n, _q, v in sorted(halves[key])]
+                assert pm.value == grading.suggest_year_mark(rules, periods, 2).value
+            else:
+                assert pm.value == grading.suggest_year_mark(rules, quarters[key], 4).value
         # A tie (two 3s and two 4s) went the pupil's way.
         ties = [k for k, v in quarters.items() if sorted(x for x, _ in v) == [3, 3, 4, 4]]
         assert ties and all(years[k].value == 4 for k in ties)
@@ -762,6 +777,54 @@ def test_last_year_is_history_with_year_marks_graduations_and_promotions(default
             assert (old.academic_year_id, new.academic_year_id, new.grade - old.grade) == (last.id, current.id, 1)
             assert old.letter == new.letter
         assert {classes[m.from_class_id].grade for m in graduations} == {11}  # type: ignore[index]
+
+
+def test_grades_10_11_get_their_half_year_mark_when_the_second_quarter_closes(
+    fresh_engine: Callable[[], Engine],
+) -> None:
+    """Built for 8 January 2027 (Q2 of 2026–27 closed): grades 10–11 have no Q1 marks and a first
+    half-year mark per pupil × subject, the one the policy gives the marks of Q1 and Q2 together."""
+    engine = fresh_engine()
+    demo.generate(engine, pupils=120, seed=5, today=date(2027, 1, 8))
+    with Session(engine) as s:
+        year = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        q1, q2 = (s.exec(select(Term).where(Term.academic_year_id == year.id, Term.number == n)).one() for n in (1, 2))
+        assert q2.closed_at is not None
+        seniors = {
+            c.id
+            for c in s.exec(
+                select(SchoolClass).where(SchoolClass.academic_year_id == year.id, SchoolClass.grade >= 10)
+            ).all()
+        }
+        rows = [
+            r
+            for r in s.exec(select(PeriodMark).where(PeriodMark.academic_year_id == year.id)).all()
+            if r.class_id in seniors
+        ]
+        assert rows and {(r.kind, r.number, r.term_id, r.date_set) for r in rows} == {
+            ("half_year", 1, q2.id, date(2026, 12, 30))
+        }
+        rules = grading.rules_for(s, year.id, 10)
+        marks: dict[tuple[int, int], list[tuple[str, int]]] = {}
+        for pupil, subject, kind, value in s.exec(
+            select(Mark.pupil_id, Lesson.subject_id, Mark.kind, Mark.value)
+            .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+            .where(Lesson.term_id.in_([q1.id, q2.id]), Lesson.class_id.in_(seniors))  # type: ignore[attr-defined]
+        ).all():
+            marks.setdefault((pupil, subject), []).append((kind, value))
+        q1_only = {
+            (p, sub)
+            for p, sub in s.exec(
+                select(Mark.pupil_id, Lesson.subject_id)
+                .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+                .where(Lesson.term_id == q1.id, Lesson.class_id.in_(seniors))  # type: ignore[attr-defined]
+            ).all()
+        }
+        assert q1_only  # the half-year counts the first quarter's marks too
+        for r in rows:
+            sug = grading.suggest_period_mark(rules, marks.get((r.pupil_id, r.subject_id), []))
+            assert (r.value, r.special) == (sug.value, sug.special)
+        assert sum(r.special == grading.NOT_ATTESTED for r in rows) <= 0.02 * len(rows)
 
 
 @pytest.mark.parametrize(
@@ -801,7 +864,7 @@ def test_the_demo_of_another_date(
         ).one()
         assert history > 500
         if closed == 4:
-            assert kinds["quarter"] > 4 * 1000 and kinds["year"] > 1000
+            assert kinds["quarter"] > 4 * 1000 and kinds["year"] > 1000 and kinds["half_year"] > 2 * 100
             # 2025–26 as decided on 24.02.2026: nothing in the spring break 2–7 March, on 1–9 May, on
             # Orozo Ait (20.03) or Kurman Ait (27.05); 23 February and 7 April are working days.
             dates = set(s.exec(select(Lesson.date).distinct()).all())

@@ -59,7 +59,8 @@ GRID_CSS = """
 .jg td.pc .v { font-weight: 700; font-size: 16px; }
 .jg td.pc .s { color: var(--gray-10); font-style: italic; font-size: 14px; }
 .jg td.pc .av { display: block; color: var(--gray-10); font-size: 11px; }
-.jg th.pc { background: var(--amber-4); min-width: 64px; }
+.jg th.pc { background: var(--amber-4); min-width: 76px; max-width: 84px; white-space: normal; line-height: 1.1;
+  padding: 0 3px; }
 .jg-pad { position: sticky; bottom: 0; z-index: 5; display: flex; gap: 6px; flex-wrap: wrap; padding: 8px 0;
   background: var(--color-background); }
 .jg-pad button { min-width: 44px; height: 44px; font-size: 18px; border-radius: 8px; border: 1px solid var(--gray-7);

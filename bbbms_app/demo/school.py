@@ -7,9 +7,10 @@ day up to yesterday (skipping weekends, breaks and holidays, per grade) with top
 marks and absences, and today's quarter planned to its end (lessons with nothing written in them
 yet); each quarter that ended before today with every pupil's quarter mark set from
 his marks by the grading rules (services.grading) on its last day, and closed by the deputy three
-days later; after the last quarter, the year marks.
+days later (grades 10–11, assessed by half-year: their half-year mark at the end of Q2 and Q4 from
+both quarters' marks, nothing at the end of Q1 and Q3); after the last quarter, the year marks.
 The year before is the school's history: its classes (each current class one grade lower, and the
-11th grades that graduated), their quarter and year marks, and the movement book's promotions on
+11th grades that graduated), their quarter (10–11: half-year) and year marks, and the movement book's promotions on
 the first day of this year and graduations at the end of the last. Its lessons are not generated:
 the history is the summary sheet, not the daily journal.
 
@@ -856,7 +857,8 @@ class SchoolBuilder:
                     self._line(pupil, "arrival", self.cal.starts_on, admitted, to_class=c.id)
 
     def _history_marks(self, classes: list[_Class]) -> None:
-        """Last year's quarter marks, drawn from each pupil's ability, and the year marks they give."""
+        """Last year's quarter marks (half-year marks in grades 10–11), drawn from each pupil's ability,
+        and the year marks they give."""
         rng = self.rng
         rules = grading.rules_of_values(*POLICIES[1][2:], WEIGHTS)
         rows = self.rows["periodmark"]
@@ -868,17 +870,24 @@ class SchoolBuilder:
         for cls in classes:
             if cls.grade == 1:
                 continue  # no marks in the first grade
+            # Grades 10–11 are assessed by half-year (grading.assessment): a mark per half-year, set
+            # when its second quarter ends; the others a mark per quarter.
+            periods = grading.year_periods(grading.assessment(cls.grade))
             for _code, subject_id, _teacher, _hours in cls.units:
                 for pupil in cls.pupils:
                     ability = self.ability[pupil]
+                    scores = {number: ability + gauss(0, 0.45) for number, _starts, _ends in quarters}
                     values = []
-                    for (number, _starts, ends), stamp in zip(quarters, closing, strict=True):
-                        score = ability + gauss(0, 0.45)
+                    for period in periods:
+                        score = sum(scores[q] for q in period.quarters) / len(period.quarters)
                         value = 5 if score >= 0.85 else 4 if score >= -0.4 else 3 if score >= -1.6 else 2
                         values.append(value)
+                        number = period.closing_quarter
+                        stamp, ends = closing[number - 1], quarters[number - 1][2]
                         rows.append(
                             (self.ids.take("periodmark"), sid, pupil, subject_id, cls.id, year_id,
-                             self.prev_term_ids[number], "quarter", number, value, "", value, None, stamp, ends)
+                             self.prev_term_ids[number], period.kind, period.number, value, "", value, None, stamp,
+                             ends)
                         )  # fmt: skip
                     key = tuple(values)
                     year = year_marks.get(key)
@@ -934,7 +943,8 @@ class SchoolBuilder:
     def _quarter_marks(self) -> None:
         """Every quarter over before today has its quarter marks (and is closed three days after its
         end): each pupil on the roll at its end gets the mark the grading rules give his marks (or
-        «н/а»); after the last quarter the year marks follow from the quarter marks."""
+        «н/а»); grades 10–11 get their half-year marks at the end of Q2 and Q4 from both quarters'
+        marks, none at the end of Q1 and Q3; after the last quarter the year marks follow."""
         over = [(n, s, e) for n, s, e in self.cal.quarters if e < self.today]
         if not over:
             return
@@ -954,15 +964,20 @@ class SchoolBuilder:
             for cls in self.classes:
                 if cls.grade == 1:
                     continue
+                # Grades 10–11: nothing in Q1 / Q3; in Q2 / Q4 the half-year's mark from both quarters' marks.
+                period = grading.period_of_term(grading.assessment(cls.grade), "quarter", number)
+                if period is None:
+                    continue
                 roll = [p for p in cls.pupils if span[p][0] <= ends and (span[p][1] is None or span[p][1] >= ends)]
                 for _code, subject_id, _teacher, _hours in cls.units:
                     for pupil in roll:
-                        s = grading.suggest_period_mark(rules, marks.get((pupil, subject_id, number), ()))
+                        got = [m for q in period.quarters for m in marks.get((pupil, subject_id, q), ())]
+                        s = grading.suggest_period_mark(rules, got)
                         quarter_values[(pupil, subject_id)].append((s.value, s.special))
                         rows.append(
                             (self.ids.take("periodmark"), sid, pupil, subject_id, cls.id, year_id,
-                             self.term_ids[number], "quarter", number, s.value, s.special, s.value, s.average,
-                             stamp, ends)
+                             self.term_ids[number], period.kind, period.number, s.value, s.special, s.value,
+                             s.average, stamp, ends)
                         )  # fmt: skip
         if len(over) < len(self.cal.quarters):
             return

@@ -115,7 +115,7 @@ class JournalEvent(SQLModel, table=True):
     pupil_id: int = Field(foreign_key="pupil.id")
     lesson_id: int | None = Field(default=None, foreign_key="lesson.id")  # none for a quarter mark
     subject_id: int | None = Field(default=None, foreign_key="subject.id")  # a quarter mark's
-    what: str = Field(max_length=12)  # mark, attendance, quarter
+    what: str = Field(max_length=12)  # mark, attendance, quarter, half_year
     value: str = Field(default="", max_length=12)
     created_at: datetime = ts_field(default_now=True)
     done_at: datetime | None = ts_field()

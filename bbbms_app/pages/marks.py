@@ -17,7 +17,7 @@ from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
-from bbbms_app.components.i18n import tr
+from bbbms_app.components.i18n import tr, tr_dict
 from bbbms_app.components.layout import page_shell
 from bbbms_app.components.marks import mark_badge, marks_row
 from bbbms_app.i18n import translations
@@ -37,6 +37,9 @@ class MyMarksState(rx.State):
     columns: list[dict[str, str]] = []
     card: list[dict[str, str]] = []
     rows: list[dict[str, str]] = []
+    # The term table's last column: «Чейректик баа», or «Жарым жылдык баа» for grades 10–11.
+    term_mark_label: dict[str, str] = translations("families.term_mark")
+    card_title: dict[str, str] = translations("families.period_marks")  # «Жарым жылдык жана жылдык баалар» for 10–11
 
     def _fetch(self, pupil_id: str, term_id: str) -> None:
         """Read everything for (pupil, term) first and assign after: a refusal leaves the screen as it was."""
@@ -54,6 +57,10 @@ class MyMarksState(rx.State):
                 term_id = str(current_term) if str(current_term) in ids else (ids[-1] if ids else "")
             card = diary.report_card(s, principal, int(pupil_id), today)
             rows = diary.term_summary(s, principal, int(pupil_id), int(term_id)) if term_id else []
+            term = next((x for x in terms if str(x.id) == term_id), None)
+            half = term is not None and diary.pupil_assessment(s, int(pupil_id), term.academic_year_id) == "half_year"
+        self.term_mark_label = translations("journal.period.half_year_dialog" if half else "families.term_mark")
+        self.card_title = translations("families.half_year_marks" if half else "families.period_marks")
         self.pupil_id, self.term_id, self.rows = pupil_id, term_id, rows
         self.terms = [
             {"id": str(term.id), "short": ROMAN[(term.number - 1) % len(ROMAN)], **_labels(term)} for term in terms
@@ -210,7 +217,7 @@ def _term_table() -> rx.Component:
                         rx.table.column_header_cell(tr("col.marks")),
                         rx.table.column_header_cell(tr("col.average"), display=["none", "table-cell"]),
                         rx.table.column_header_cell(tr("col.absences"), display=["none", "table-cell"]),
-                        rx.table.column_header_cell(tr("families.term_mark")),
+                        rx.table.column_header_cell(tr_dict(MyMarksState.term_mark_label)),
                     )
                 ),
                 rx.table.body(rx.foreach(MyMarksState.rows, row)),
@@ -244,7 +251,7 @@ def _body() -> rx.Component:
         rx.cond(
             MyMarksState.columns.length() > 0,  # type: ignore[attr-defined]
             rx.vstack(
-                rx.heading(tr("families.period_marks"), size="4"),
+                rx.heading(tr_dict(MyMarksState.card_title), size="4"),
                 rx.text(tr("families.period_marks_hint"), size="1", color_scheme="gray"),
                 _card(),
                 rx.heading(tr("families.term_detail"), size="4", margin_top="8px"),

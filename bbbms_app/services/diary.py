@@ -82,6 +82,23 @@ def pupil_terms(session: Session, principal: Principal, pupil_id: int, today: da
     )
 
 
+def pupil_assessment(session: Session, pupil_id: int, year_id: int) -> str:
+    """How the pupil's class of the year is assessed (grading.assessment): by half-year in grades 10–11."""
+    grade = session.exec(
+        select(SchoolClass.grade)
+        .join(Enrollment, Enrollment.class_id == SchoolClass.id)  # type: ignore[arg-type]
+        .where(Enrollment.pupil_id == pupil_id, SchoolClass.academic_year_id == year_id)
+        .order_by(Enrollment.starts_on.desc(), Enrollment.id.desc())  # type: ignore[attr-defined,union-attr]
+    ).first()
+    return grading.assessment(grade) if grade is not None else grading.QUARTER
+
+
+def term_period(session: Session, pupil_id: int, term: Term) -> grading.YearPeriod | None:
+    """The period whose mark a term shows for this pupil: the quarter, or in grades 10–11 the
+    half-year its quarter closes (Q2, Q4); None in their Q1 and Q3."""
+    return grading.period_of_term(pupil_assessment(session, pupil_id, term.academic_year_id), term.kind, term.number)
+
+
 def _term_of_pupil(session: Session, pupil: Pupil, term_id: int) -> Term:
     term = session.get(Term, term_id)
     if term is None or term.school_id != pupil.school_id or term.deleted_at is not None:
@@ -107,14 +124,15 @@ def term_summary(session: Session, principal: Principal, pupil_id: int, term_id:
         .join(Lesson, Lesson.id == Attendance.lesson_id)  # type: ignore[arg-type]
         .where(Attendance.pupil_id == pupil_id, Lesson.term_id == term_id)
     ).all()
+    period = term_period(session, pupil_id, term)  # the quarter, or a half-year for grades 10–11
     set_marks = {
         row.subject_id: _set_mark_text(row.value, row.special)
         for row in session.exec(
             select(PeriodMark).where(
                 PeriodMark.pupil_id == pupil_id,
                 PeriodMark.academic_year_id == term.academic_year_id,
-                PeriodMark.kind == term.kind,
-                PeriodMark.number == term.number,
+                PeriodMark.kind == (period.kind if period else ""),
+                PeriodMark.number == (period.number if period else 0),
             )
         ).all()
     }
@@ -168,12 +186,25 @@ def report_card(session: Session, principal: Principal, pupil_id: int, today: da
     if not terms:
         return {"columns": [], "rows": []}
     year_id = terms[0].academic_year_id
-    columns = [
-        {"key": f"t{term.id}", **{f"label_{k}": v for k, v in school_service.term_labels(term).items()}}
-        for term in terms
-    ]
+    if pupil_assessment(session, pupil_id, year_id) == grading.HALF_YEAR and all(t.kind == "quarter" for t in terms):
+        # Grades 10–11: a column per half-year begun («1-жарым жыл», «2-жарым жыл»), not per quarter.
+        begun = {term.number for term in terms}
+        halves = [p for p in grading.year_periods(grading.HALF_YEAR) if begun & set(p.quarters)]
+        columns = [
+            {
+                "key": f"h{p.number}",
+                **{f"label_{k}": v for k, v in translations("term.half_year", number=p.number).items()},
+            }
+            for p in halves
+        ]
+        key_of = {(p.kind, p.number): f"h{p.number}" for p in halves}
+    else:
+        columns = [
+            {"key": f"t{term.id}", **{f"label_{k}": v for k, v in school_service.term_labels(term).items()}}
+            for term in terms
+        ]
+        key_of = {(term.kind, term.number): f"t{term.id}" for term in terms}
     columns.append({"key": "year", **{f"label_{k}": v for k, v in translations("families.year_mark").items()}})
-    key_of = {(term.kind, term.number): f"t{term.id}" for term in terms}
     key_of[("year", 0)] = "year"
     cells: dict[int, dict[str, str]] = defaultdict(dict)
     for row in session.exec(

@@ -15,6 +15,9 @@ What a school's local act adds (GradingPolicy's options, docs/grading.md):
 
 - the minimum number of marks by the subject's weekly hours (`min_marks_for`), e.g. 3 at 1 h/week;
 - half-year assessment for subjects of few hours (`assessed_by_half_year`, usually ≤ 1.5 h/week);
+- the senior grades (10–11) are assessed by half-year, the others by quarter: ONE rule,
+  `assessment(grade)` and `year_periods(...)` / `period_of_term(...)`, read by the journal, the
+  close check, the reports and the families' pages (docs/grading.md);
 - «зач» / «незач» instead of a mark for the subjects the policy lists (`period_specials`);
 - «a 2 in the period blocks a 5» (`two_blocks_five`);
 - a year mean exactly between two marks goes the pupil's way or the last period's way (`year_ties`);
@@ -337,6 +340,58 @@ def min_marks_for(rules: Rules, hours: float | Fraction | None) -> int:
 def assessed_by_half_year(rules: Rules, hours: float | Fraction | None) -> bool:
     """Whether a subject of `hours` a week gets half-year marks instead of quarter marks."""
     return hours is not None and rules.half_year_max_hours > 0 and Fraction(str(hours)) <= rules.half_year_max_hours
+
+
+# ---------------------------------------------------------------------------------------------
+# Quarters or half-years: which periods a grade is assessed by (the one rule, docs/grading.md)
+# ---------------------------------------------------------------------------------------------
+
+QUARTER = "quarter"
+HALF_YEAR = "half_year"
+# The senior grades are assessed by half-year (жарым жыл / полугодие): 10–11, and 12 under the new standard.
+HALF_YEAR_GRADES = range(10, 13)
+
+
+def assessment(grade: int) -> str:
+    """How a grade's period marks go: "half_year" for grades 10–11 (12), "quarter" for grades 2–9."""
+    return HALF_YEAR if grade in HALF_YEAR_GRADES else QUARTER
+
+
+@dataclass(frozen=True)
+class YearPeriod:
+    """A period whose mark is set: a quarter, or a half-year spanning two quarters."""
+
+    kind: str  # "quarter" | "half_year" (PeriodMark.kind)
+    number: int  # quarter 1–4, half-year 1–2 (PeriodMark.number)
+    quarters: tuple[int, ...]  # the quarters (term numbers) whose lessons it counts; the last one closes it
+
+    @property
+    def closing_quarter(self) -> int:
+        return self.quarters[-1]
+
+
+def year_periods(how: str) -> tuple[YearPeriod, ...]:
+    """The periods of a year under `assessment(...)`: four quarters, or two half-years (Q1–Q2, Q3–Q4)."""
+    if how == HALF_YEAR:
+        return (YearPeriod(HALF_YEAR, 1, (1, 2)), YearPeriod(HALF_YEAR, 2, (3, 4)))
+    return tuple(YearPeriod(QUARTER, n, (n,)) for n in (1, 2, 3, 4))
+
+
+def period_of_term(how: str, term_kind: str, term_number: int) -> YearPeriod | None:
+    """The period whose mark is set in a term: the quarter itself, or for a half-year grade the
+    half-year the quarter closes (Q2 → 1st half-year, Q4 → 2nd); None in Q1 and Q3 of a half-year
+    grade (its mark is set later). A school whose terms are half-years sets them in the term itself."""
+    if term_kind == HALF_YEAR:
+        return YearPeriod(HALF_YEAR, term_number, (term_number,))
+    return next((p for p in year_periods(how) if p.closing_quarter == term_number), None)
+
+
+def period_during(how: str, term_kind: str, term_number: int) -> YearPeriod:
+    """The period a term belongs to (Q1 and Q2 → the 1st half-year for a half-year grade)."""
+    if term_kind == HALF_YEAR:
+        return YearPeriod(HALF_YEAR, term_number, (term_number,))
+    found = next((p for p in year_periods(how) if term_number in p.quarters), None)
+    return found or YearPeriod(QUARTER, term_number, (term_number,))
 
 
 def period_specials(rules: Rules, subject_code: str) -> tuple[str, ...]:

@@ -19,7 +19,6 @@ from bbbms_app.models import SchoolClass
 from bbbms_app.services import audit, journal
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import downloads, xlsx
-from bbbms_app.services.school import term_labels
 
 MONTHS = {
     "ky": ("", "янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"),
@@ -125,7 +124,8 @@ def render(g: journal.Grid, lang: str) -> bytes:
 def layout(g: journal.Grid, lang: str) -> xlsx.Layout:
     """The journal's sheet cell by cell: the title in row 1, the two-row header, a row per pupil."""
     C = xlsx.Cell
-    term_label = term_labels(g.term)[lang]
+    term_titles, period_heads = journal.journal_term_labels(g)  # «… · 1-жарым жыл» for grades 10–11
+    term_label, period_label = term_titles[lang], period_heads[lang]
     title = (
         f"{journal.class_label(g.cls)} · {subject_name(g.subject, lang)}"
         + (f" · {t('journal.subgroup', lang)} {g.subgroup}" if g.subgroup else "")
@@ -148,7 +148,7 @@ def layout(g: journal.Grid, lang: str) -> xlsx.Layout:
         cells.append(C(1, first_date_col + j, months[month], HEAD, cols=span))
         j += span
     cells += [C(2, first_date_col + j, lesson.date.day, HEAD) for j, lesson in enumerate(g.lessons)]
-    cells += [C(1, period_col, term_label, HEAD, rows=2), C(1, year_col, t("journal.col.year", lang), HEAD, rows=2)]
+    cells += [C(1, period_col, period_label, HEAD, rows=2), C(1, year_col, t("journal.col.year", lang), HEAD, rows=2)]
     for i, pupil in enumerate(g.pupils):
         row = 3 + i
         name = pupil.name

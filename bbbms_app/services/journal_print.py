@@ -24,7 +24,7 @@ from bbbms_app.models import AcademicYear, School, Staff, TeachingAssignment
 from bbbms_app.services import journal
 from bbbms_app.services.engine import xlsx
 from bbbms_app.services.journal_export import _mark_cell, subject_name
-from bbbms_app.services.school import localized_name, term_labels
+from bbbms_app.services.school import localized_name
 from bbbms_app.services.timetable import staff_short
 
 MONTH_NAMES = {
@@ -121,7 +121,8 @@ def _month(g: journal.Grid, lang: str, h: Heading, lessons: list, *, last: bool)
     C = xlsx.Cell
     names = MONTH_NAMES.get(lang, MONTH_NAMES["ky"])
     month = names[lessons[0].date.month] if lessons else ""
-    term = term_labels(g.term)[lang]
+    titles, heads = journal.journal_term_labels(g)  # «2-чейрек · 1-жарым жыл» and «1-жарым жыл» for grades 10–11
+    term, period_head = titles[lang], heads[lang]
     n = len(lessons)
     blank = max(n, DAY_COLUMNS) - n  # a page has its columns ruled even where no lesson falls, as on paper
     marks_cols = 2 if last else 0
@@ -144,7 +145,7 @@ def _month(g: journal.Grid, lang: str, h: Heading, lessons: list, *, last: bool)
     n += blank  # the term's and year's columns after the ruled ones
     if last:
         cells += [
-            C(2, 2 + n, term, TH, rows=2),
+            C(2, 2 + n, period_head, TH, rows=2),
             C(2, 3 + n, t("journal.col.year", lang), TH, rows=2),
         ]
     for i, pupil in enumerate(g.pupils):
@@ -182,7 +183,7 @@ def _month(g: journal.Grid, lang: str, h: Heading, lessons: list, *, last: bool)
 
 def _topics(g: journal.Grid, lang: str, h: Heading) -> xlsx.Layout:
     C = xlsx.Cell
-    term = term_labels(g.term)[lang]
+    term = journal.journal_term_labels(g)[0][lang]
     cells = [
         C(0, 0, _title(g, lang, h), HEAD, cols=6),
         C(1, 0, f"{term} · {t('journal.print.topics', lang)}", SUBHEAD, cols=6),

@@ -78,6 +78,7 @@ SUBSCRIPTION = {
     "late": "absence",
     "mark": "marks",
     "quarter": "quarter",
+    "half_year": "quarter",  # grades 10–11: the half-year mark, under the same subscription
     "homework": "homework",
     "announcement": "announcements",
     "message": "messages",
@@ -224,7 +225,7 @@ def _subscribed(row: NotifySettings | None, kind: str, payload: dict) -> bool:
     row = row or NotifySettings(user_id=0)
     if kind == "mark":
         return row.marks == "all" or (row.marks == "low" and str(payload.get("value")) == str(LOW_MARK))
-    if kind == "quarter":
+    if kind in ("quarter", "half_year"):
         return row.quarter or (row.marks == "low" and str(payload.get("value")) in (str(LOW_MARK), "н/а"))
     return bool(getattr(row, SUBSCRIPTION[kind]))
 
@@ -363,10 +364,10 @@ def fan_out(session: Session, now: datetime) -> int:
             continue
         users = [uid for uid, _lang in parents.get(e.pupil_id, [])]
         name = f"{pupil.first_name} {pupil.last_name}"
-        if e.what == "quarter":
+        if e.what in ("quarter", "half_year"):
             subject = _subject_name(subjects.get(e.subject_id), "ky") if e.subject_id else ""
             payload = {"pupil": name, "subject": subject, "value": e.value, "subject_id": e.subject_id}
-            made += queue(session, users, "quarter", f"j:{e.id}", payload, school_id=e.school_id)
+            made += queue(session, users, e.what, f"j:{e.id}", payload, school_id=e.school_id)
             continue
         if lesson is None:
             continue

@@ -153,6 +153,9 @@ class JournalState(rx.State):
     _substitute: bool = False  # he writes only the columns in _own_cols (the lessons he taught)
     _own_cols: list[int] = []
     _today_col: int = 0  # the column of today's lesson (or the last one before today)
+    # Q1 / Q3 of a grade assessed by half-year (10–11): {"half": n, "quarter": q}, its mark is set in quarter q.
+    _later: dict[str, int] = {}
+    _period_kind: str = "quarter"  # the kind of the period column's mark: "quarter" or "half_year"
 
     row_vars: ClassVar[tuple[str, ...]] = tuple(f"r{i}" for i in range(MAX_ROWS))
     period_vars: ClassVar[tuple[str, ...]] = tuple(f"p{i}" for i in range(MAX_ROWS))
@@ -230,7 +233,11 @@ class JournalState(rx.State):
         names = {"ky": g.subject.name_ky, "ru": g.subject.name_ru, "en": g.subject.name_en or g.subject.name_ru}
         group = f" · {t('journal.subgroup', lang)} {subgroup}" if subgroup else ""
         self.heading = f"{journal.class_label(g.cls)} · {names.get(lang, names['ky'])}{group}"
-        self.period_head = school_service.term_labels(g.term)
+        # The period column: the quarter, or for grades 10–11 the half-year (set in Q2 / Q4 only).
+        head = journal.period_column(g)
+        self.period_head = journal.journal_term_labels(g)[1]
+        self._period_kind = head.kind
+        self._later = {} if g.assessed else {"half": head.number, "quarter": head.closing_quarter}
         pupils = g.pupils[:MAX_ROWS]
         self._pupil_ids = [p.id for p in pupils]
         self._pupil_names = [p.name for p in pupils]
@@ -797,7 +804,14 @@ class JournalState(rx.State):
         self.period_info = {
             "row": str(r),
             "kind": kind,
-            "title": t("journal.period.year_dialog" if kind == "year" else "journal.period.dialog", lang),
+            "title": t(
+                "journal.period.year_dialog"
+                if kind == "year"
+                else "journal.period.half_year_dialog"
+                if self._period_kind == "half_year"
+                else "journal.period.dialog",
+                lang,
+            ),
             "pupil": self._pupil_names[r],
             "current": current_text,
             "suggestion": suggestion,
@@ -811,8 +825,15 @@ class JournalState(rx.State):
     @requires("journal.read")
     def open_period(self, row: int, kind: str):
         if not isinstance(row, int) or not 0 <= row < len(self._pupil_ids) or kind not in ("term", "year"):
-            return
+            return None
+        if kind == "term" and self._later:
+            return self._later_toast()
         self._period_dialog(row, kind)
+        return None
+
+    def _later_toast(self):
+        """Q1 / Q3 of grades 10–11: no period mark here; the half-year's is set in Q2 / Q4."""
+        return rx.toast.info(t("journal.half_year.later", self._lang(), **self._later))
 
     @rx.event
     @requires("journal.read")
@@ -822,7 +843,11 @@ class JournalState(rx.State):
         if where is None:
             return
         r, c = where
-        self._period_dialog(r, "year" if c == len(self._lesson_ids) + 1 else "term")
+        kind = "year" if c == len(self._lesson_ids) + 1 else "term"
+        if kind == "term" and self._later:
+            return self._later_toast()
+        self._period_dialog(r, kind)
+        return None
 
     @rx.event
     @requires("journal.read")

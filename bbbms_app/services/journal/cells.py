@@ -193,6 +193,8 @@ class LessonContext:
     term_id: int = 0
     hours: float | None = None  # the subject's weekly hours in the class (the local act's minimum of marks)
     subject_code: str = ""  # the policy may assess the subject «зач» / «незач»
+    term_kind: str = "quarter"
+    term_number: int = 0
 
 
 # Statements of the save path are built once: constructing a select costs more than running it on SQLite.
@@ -234,6 +236,7 @@ _LESSON_CONTEXT = (
         )
         .scalar_subquery(),
         select(Subject.code).where(Subject.id == Lesson.subject_id).scalar_subquery(),
+        Term.kind, Term.number,  # grades 10–11: the half-year's mark is suggested in Q2 / Q4 only
     )
     .join(SchoolClass, SchoolClass.id == Lesson.class_id)  # type: ignore[arg-type]
     .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
@@ -310,7 +313,7 @@ def _lesson_context(
         id=row[0], school_id=row[1], class_id=row[2], subject_id=row[3], teacher_id=row[4], subgroup=row[5],
         date=row[6], cancelled=bool(row[7]), term_closed=row[8] is not None or bool(row[24]), grade=row[10],
         year_id=row[11], pupil_enrolled=bool(row[12]), rules=rules, in_subgroup=bool(row[22]), term_id=row[23],
-        hours=row[31], subject_code=row[32] or "",
+        hours=row[31], subject_code=row[32] or "", term_kind=row[33], term_number=row[34],
     )  # fmt: skip
 
 
@@ -480,6 +483,22 @@ _PUPIL_TERM_MARKS = (
         Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
     )
 )
+# A half-year's other quarter (Q1 seen from Q2): its marks count in the half-year's suggestion.
+_PUPIL_OTHER_QUARTER_MARKS = (
+    select(Mark.kind, Mark.value)
+    .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+    .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
+    .where(
+        Mark.pupil_id == bindparam("pupil_id"),
+        Lesson.class_id == bindparam("class_id"),
+        Lesson.subject_id == bindparam("subject_id"),
+        Lesson.subgroup == bindparam("subgroup"),
+        Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+        Term.academic_year_id == bindparam("year_id"),
+        Term.kind == "quarter",
+        Term.number.in_(bindparam("numbers", expanding=True)),  # type: ignore[attr-defined]
+    )
+)
 _PUPIL_EXEMPT = select(PeriodMark.id).where(
     PeriodMark.pupil_id == bindparam("pupil_id"),
     PeriodMark.subject_id == bindparam("subject_id"),
@@ -489,13 +508,21 @@ _PUPIL_EXEMPT = select(PeriodMark.id).where(
 
 
 def _suggestion_after(session: Session, lesson: LessonContext, pupil_id: int) -> grading.Suggestion:
-    """The pupil's period suggestion in the lesson's journal and term, as the grid computes it."""
+    """The pupil's period suggestion in the lesson's journal and term, as the grid computes it
+    (grades 10–11: none in Q1 / Q3, the half-year's from both quarters in Q2 / Q4)."""
+    period = grading.period_of_term(grading.assessment(lesson.grade), lesson.term_kind, lesson.term_number)
+    if period is None:
+        return grading.Suggestion()
     conn = session.connection()
     params = {
         "pupil_id": pupil_id, "class_id": lesson.class_id, "subject_id": lesson.subject_id,
         "term_id": lesson.term_id, "subgroup": lesson.subgroup,
     }  # fmt: skip
     marks = [(kind, value) for kind, value in conn.execute(_PUPIL_TERM_MARKS, params).all()]
+    others = [q for q in period.quarters if q != lesson.term_number] if lesson.term_kind == "quarter" else []
+    if others:
+        more = {**params, "year_id": lesson.year_id, "numbers": others}
+        marks = [*((kind, value) for kind, value in conn.execute(_PUPIL_OTHER_QUARTER_MARKS, more).all()), *marks]
     exempt = conn.execute(_PUPIL_EXEMPT, params).first() is not None
     return grading.suggest_period_mark(
         lesson.rules, marks, exempt=exempt, hours=lesson.hours, subject_code=lesson.subject_code

@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from bbbms_app.i18n import translations
 from bbbms_app.models import (
     Attendance,
     ClassTermClose,
@@ -95,6 +96,9 @@ class Grid:
     hours: float | None = None  # the subject's weekly hours in the class (the local act's minimum of marks)
     # The special period marks this subject may get: «н/а», «осв», and «зач»/«незач» where the policy says so.
     specials: tuple[str, ...] = (grading.NOT_ATTESTED, grading.EXEMPT)
+    # The period whose mark this term's journal sets (a quarter, or the half-year Q2 / Q4 closes for
+    # grades 10–11); None in Q1 and Q3 of a half-year grade: no period mark is set there.
+    assessed: grading.YearPeriod | None = None
 
     @property
     def closed(self) -> bool:
@@ -204,10 +208,6 @@ def period_rows(
     )
 
 
-def _period_key(term: Term) -> tuple[str, int]:
-    return term.kind, term.number
-
-
 def _marks_by_pupil(cells: Mapping[tuple[int, int], Cell]) -> dict[int, list[tuple[str, int]]]:
     out: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for (pupil_id, _lesson_id), cell in cells.items():
@@ -216,14 +216,85 @@ def _marks_by_pupil(cells: Mapping[tuple[int, int], Cell]) -> dict[int, list[tup
     return out
 
 
-def _terms_of_kind(session: Session, term: Term) -> list[Term]:
+def assessed_period(cls: SchoolClass, term: Term) -> grading.YearPeriod | None:
+    """The period whose mark a class's journal of `term` sets (grading.period_of_term: None in Q1 and
+    Q3 of a grade assessed by half-year)."""
+    return grading.period_of_term(grading.assessment(cls.grade), term.kind, term.number)
+
+
+def period_column(g: Grid) -> grading.YearPeriod:
+    """The period the grid's period column holds: the quarter, or the half-year of grades 10–11
+    (also in Q1 / Q3, where it is not set yet)."""
+    return g.assessed or grading.period_during(grading.assessment(g.cls.grade), g.term.kind, g.term.number)
+
+
+def journal_term_labels(g: Grid) -> tuple[dict[str, str], dict[str, str]]:
+    """(the journal's title term, its period column's head) in every UI language: «2-чейрек» twice,
+    or for grades 10–11 «2-чейрек · 1-жарым жыл» and «1-жарым жыл»."""
+    column = period_column(g)
+    head = translations(f"term.{column.kind}", number=column.number)
+    term = translations(f"term.{g.term.kind}", number=g.term.number)
+    if column.kind == g.term.kind:
+        return term, head
+    return {k: f"{v} · {head[k]}" for k, v in term.items()}, head
+
+
+def period_term_ids(session: Session, term: Term, period: grading.YearPeriod) -> list[int]:
+    """The terms whose lessons a period's mark counts: the quarter, or both quarters of a half-year."""
+    if term.kind != "quarter" or period.quarters == (term.number,):
+        return [term.id]  # type: ignore[list-item]
     return list(
         session.exec(
-            select(Term)
-            .where(Term.academic_year_id == term.academic_year_id, Term.kind == term.kind)
-            .order_by(Term.number)
+            select(Term.id).where(
+                Term.academic_year_id == term.academic_year_id,
+                Term.kind == "quarter",
+                Term.number.in_(period.quarters),  # type: ignore[attr-defined]
+                Term.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
         ).all()
     )
+
+
+def year_shape(session: Session, cls: SchoolClass) -> tuple[str, int]:
+    """(the kind of period mark the class's year mark is the mean of, how many of them there are):
+    the year's quarters (or two half-years for grades 10–11), or the school's half-year terms."""
+    terms = session.exec(
+        select(Term.kind, Term.number).where(
+            Term.academic_year_id == cls.academic_year_id,
+            Term.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    if any(kind == "half_year" for kind, _n in terms):
+        return "half_year", sum(1 for kind, _n in terms if kind == "half_year")
+    quarters = {n for kind, n in terms if kind == "quarter"}
+    how = grading.assessment(cls.grade)
+    periods = [p for p in grading.year_periods(how) if p.closing_quarter in quarters]
+    return (periods[0].kind if periods else how), len(periods)
+
+
+def earlier_marks(
+    session: Session, class_id: int, subject_id: int, subgroup: int, term_ids: Iterable[int], pupil_ids: Iterable[int]
+) -> dict[int, list[tuple[str, int]]]:
+    """Pupil -> his (kind, value) marks in the class × subject × subgroup's lessons of other terms of
+    the period (a half-year's first quarter, seen from its second)."""
+    ids, pids = list(term_ids), list(pupil_ids)
+    out: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    if not ids or not pids:
+        return out
+    for pupil_id, kind, value in session.connection().execute(
+        select(Mark.pupil_id, Mark.kind, Mark.value)
+        .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+        .where(
+            Lesson.class_id == class_id,
+            Lesson.subject_id == subject_id,
+            Lesson.subgroup == subgroup,
+            Lesson.term_id.in_(ids),  # type: ignore[attr-defined]
+            Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+            Mark.pupil_id.in_(pids),  # type: ignore[attr-defined]
+        )
+    ):
+        out[pupil_id].append((kind, value))
+    return out
 
 
 def grid(
@@ -254,13 +325,19 @@ def grid(
         pupils = [p for p in pupils if groups.get(p.id) == subgroup]
     lessons = _lessons_of(session, class_id, subject_id, term_id, subgroup)
     cells = _cells_of(session, [lesson.id for lesson in lessons])
-    kind, number = _period_key(term)
-    rows = period_rows(session, subject_id, cls.academic_year_id, [p.id for p in pupils], (kind, "year"))
-    set_period = {r.pupil_id: r for r in rows if r.kind == kind and r.number == number}
+    assessed = assessed_period(cls, term)
+    kind, number = (assessed.kind, assessed.number) if assessed else ("", 0)
+    pupil_ids = [p.id for p in pupils]
+    rows = period_rows(session, subject_id, cls.academic_year_id, pupil_ids, (kind, "year"))
+    set_period = {r.pupil_id: r for r in rows if assessed and r.kind == kind and r.number == number}
     set_year = {r.pupil_id: r for r in rows if r.kind == "year"}
     marks = _marks_by_pupil(cells)
-    terms = _terms_of_kind(session, term)
-    year_periods = year_period_values(session, subject_id, cls.academic_year_id, term.kind, [p.id for p in pupils])
+    if assessed is not None:  # a half-year's mark also counts the marks of its first quarter
+        others = [tid for tid in period_term_ids(session, term, assessed) if tid != term.id]
+        for pid, more in earlier_marks(session, class_id, subject_id, subgroup, others, pupil_ids).items():
+            marks[pid] = [*more, *marks.get(pid, [])]
+    year_kind, expected = year_shape(session, cls)
+    year_periods = year_period_values(session, subject_id, cls.academic_year_id, year_kind, pupil_ids)
     period: dict[int, PeriodCell] = {}
     year: dict[int, PeriodCell] = {}
     for pupil in pupils:
@@ -273,7 +350,9 @@ def grid(
             reason=row.reason if row else "",
             suggestion=grading.suggest_period_mark(
                 rules, marks.get(pupil.id, []), exempt=exempt, hours=hours, subject_code=subject.code
-            ),
+            )
+            if assessed is not None
+            else grading.Suggestion(),
         )
         y = set_year.get(pupil.id)
         year[pupil.id] = PeriodCell(
@@ -281,7 +360,7 @@ def grid(
             special=y.special if y else "",
             version=y.version if y else 0,
             reason=y.reason if y else "",
-            suggestion=grading.suggest_year_mark(rules, year_periods.get(pupil.id, []), len(terms)),
+            suggestion=grading.suggest_year_mark(rules, year_periods.get(pupil.id, []), expected),
         )
     class_closed = (
         session.exec(
@@ -290,8 +369,8 @@ def grid(
         is not None
     )
     return Grid(
-        cls, subject, term, subgroup, acc, rules, pupils, lessons, cells, period, year, len(terms), needs_split,
-        class_closed, hours, grading.period_specials(rules, subject.code),
+        cls, subject, term, subgroup, acc, rules, pupils, lessons, cells, period, year, expected, needs_split,
+        class_closed, hours, grading.period_specials(rules, subject.code), assessed,
     )  # fmt: skip
 
 

@@ -34,7 +34,13 @@ from bbbms_app.services.journal.access import (
     year_terms,
 )
 from bbbms_app.services.journal.cells import MAX_REASON, PERIOD_SPECIALS, clean_text, edit_action, utcnow
-from bbbms_app.services.journal.grid import grid, year_period_values
+from bbbms_app.services.journal.grid import (
+    assessed_period,
+    grid,
+    period_term_ids,
+    year_period_values,
+    year_shape,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Period and year marks
@@ -146,14 +152,17 @@ def _store_period(
         session, principal, action or ("update" if old else "create"), "periodmark", row.id, field=label,
         old=old, new=new, reason=reason, pupil_id=pupil_id, school_id=cls.school_id,
     )  # fmt: skip
-    if kind == "quarter" and old != new:  # the notifications' outbox (services/notify.py)
-        notify.journal_event(session.connection(), cls.school_id, pupil_id, None, "quarter", new, subject_id)
+    if kind in ("quarter", "half_year") and old != new:  # the notifications' outbox (services/notify.py)
+        notify.journal_event(session.connection(), cls.school_id, pupil_id, None, kind, new, subject_id)
     return row
 
 
 def period_suggestion(
     session: Session, cls: SchoolClass, subject_id: int, term: Term, pupil_id: int, subgroup: int, exempt: bool
 ) -> grading.Suggestion:
+    assessed = assessed_period(cls, term)
+    if assessed is None:  # Q1 / Q3 of a half-year grade: its mark is suggested in Q2 / Q4
+        return grading.Suggestion()
     rules = grading.policy_for_class(session, cls.id)  # type: ignore[arg-type]
     marks = session.exec(
         select(Mark.kind, Mark.value)
@@ -162,7 +171,7 @@ def period_suggestion(
             Mark.pupil_id == pupil_id,
             Lesson.class_id == cls.id,
             Lesson.subject_id == subject_id,
-            Lesson.term_id == term.id,
+            Lesson.term_id.in_(period_term_ids(session, term, assessed)),  # type: ignore[attr-defined]
             Lesson.subgroup == subgroup,
             Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
         )
@@ -222,6 +231,11 @@ def set_period_mark(
         raise OutOfScope(f"term {term_id}")
     own = can_teach(session, principal, class_id, subject_id, subgroup)
     action = edit_action(principal, own, term_closed_for(session, term, class_id), reason)
+    assessed = assessed_period(cls, term)
+    if assessed is None:
+        # Grades 10–11 are assessed by half-year: its mark is set in the quarter that closes it (Q2 / Q4).
+        half = grading.period_during(grading.assessment(cls.grade), term.kind, term.number)
+        raise JournalError("journal.error.half_year_later", half=half.number, quarter=half.closing_quarter)
     rules = grading.policy_for_class(session, class_id)
     if value is not None or special:
         _validate_period_value(rules, value, special, _subject_code(session, subject_id))
@@ -229,16 +243,14 @@ def set_period_mark(
     if special == grading.EXEMPT and not reason:
         raise JournalError("journal.error.override_reason", suggestion=suggestion.text or "—")
     return _store_period(
-        session, principal, cls, subject_id, pupil_id, term.kind, term.number, term.id, value, special,
+        session, principal, cls, subject_id, pupil_id, assessed.kind, assessed.number, term.id, value, special,
         suggestion, reason, expected_version, action,
     )  # fmt: skip
 
 
 def year_suggestion(session: Session, cls: SchoolClass, subject_id: int, pupil_id: int) -> grading.Suggestion:
     rules = grading.policy_for_class(session, cls.id)  # type: ignore[arg-type]
-    terms = year_terms(session, cls.academic_year_id)
-    kind = terms[0].kind if terms else "quarter"
-    expected = sum(1 for t in terms if t.kind == kind)
+    kind, expected = year_shape(session, cls)  # four quarters, or two half-years for grades 10–11
     periods = year_period_values(session, subject_id, cls.academic_year_id, kind, [pupil_id]).get(pupil_id, [])
     return grading.suggest_year_mark(rules, periods, expected)
 
@@ -280,6 +292,8 @@ def confirm_suggestions(
     """Set every pupil's period mark that is still empty to the policy's suggestion; returns how many."""
     g = grid(session, principal, class_id, subject_id, term_id, subgroup)
     done = 0
+    if g.assessed is None:  # Q1 / Q3 of a half-year grade: nothing to confirm yet
+        return 0
     for pupil in g.pupils:
         cell = g.period[pupil.id]
         sug = cell.suggestion
@@ -355,6 +369,9 @@ class MissingMarks:
 def close_check(session: Session, principal: Principal, term_id: int, scope: str = "school", value: int = 0):
     """Before closing: who still lacks a term mark, per class × subject (× subgroup), in the scope.
 
+    The mark owed is the quarter's, or for grades 10–11 the half-year's when the quarter closes it
+    (Q2, Q4); their Q1 and Q3 close without period marks.
+
     A pupil counts when he is on the class list on the term's last day (a pupil who left before it
     needs no mark here); a subgroup's journal counts only its members. Classes already closed are
     left out. Returns (the classes the close would lock, the journals with missing marks).
@@ -378,16 +395,23 @@ def close_check(session: Session, principal: Principal, term_id: int, scope: str
         .order_by(Pupil.sort_key, Pupil.id)
     ).all():
         on_list[class_id].append((pupil_id, f"{last} {first}"))
-    marked = set(
-        session.exec(
-            select(PeriodMark.class_id, PeriodMark.subject_id, PeriodMark.pupil_id).where(
+    # The mark each class owes in this term: the quarter's, or for grades 10–11 the half-year's in
+    # Q2 / Q4 and none in Q1 / Q3 (grading.period_of_term: one rule with the journal).
+    owed = {c.id: assessed_period(c, term) for c in classes}
+    wanted = {(p.kind, p.number) for p in owed.values() if p is not None}
+    marked = {
+        (class_id, subject_id, pupil_id)
+        for class_id, subject_id, pupil_id, kind, number in session.exec(
+            select(
+                PeriodMark.class_id, PeriodMark.subject_id, PeriodMark.pupil_id, PeriodMark.kind, PeriodMark.number
+            ).where(
                 PeriodMark.class_id.in_(ids),  # type: ignore[attr-defined]
                 PeriodMark.academic_year_id == term.academic_year_id,
-                PeriodMark.kind == term.kind,
-                PeriodMark.number == term.number,
+                PeriodMark.kind.in_(sorted({k for k, _n in wanted}) or [""]),  # type: ignore[attr-defined]
             )
         ).all()
-    )
+        if (p := owed.get(class_id)) is not None and (p.kind, p.number) == (kind, number)
+    }
     groups: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     for class_id, subject_id, pupil_id, group in session.exec(
         select(
@@ -397,7 +421,11 @@ def close_check(session: Session, principal: Principal, term_id: int, scope: str
         groups[(class_id, subject_id)][pupil_id] = group
     names = {c.id: class_label(c) for c in classes}
     # A grade the policy gives no marks (the first graders' «none» scale) has no term marks to miss.
-    marking = {c.id for c in classes if grading.policy_for_class(session, c.id).has_marks}  # type: ignore[arg-type]
+    marking = {
+        c.id
+        for c in classes
+        if owed[c.id] is not None and grading.policy_for_class(session, c.id).has_marks  # type: ignore[arg-type]
+    }
     out: list[MissingMarks] = []
     for ta, subject, teacher in session.exec(
         select(TeachingAssignment, Subject, Staff)

@@ -13,8 +13,10 @@ left before it is out; one who came during it is in), not deleted, with a stored
 class × subject × sex and per pupil); the tallies add up into parallels, levels and the school
 (`formulas.Tally`).
 
-Not yet: a subject assessed by half-year in a quarter report (its half-year mark is not read
-here), the teacher grouping, the school's option of СОУ as the mean of the subjects' СОУ.
+Grades 10–11 are assessed by half-year (grading.assessment): a Q2 / Q4 report counts their
+half-year marks, a Q1 / Q3 report leaves them out (they have none), the year their year marks.
+Not yet: a single subject assessed by half-year in a quarter report (the policy's
+`half_year_max_hours`), the teacher grouping, the school's option of СОУ as the mean of the subjects' СОУ.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, tuple_
+from sqlalchemy import and_, case, false, func, or_, tuple_
 from sqlmodel import Session, select
 
 from bbbms_app.models import AcademicYear, Enrollment, PeriodMark, Pupil, School, SchoolClass, Subject, Term
-from bbbms_app.services import curriculum
+from bbbms_app.services import curriculum, grading
 from bbbms_app.services.access import SCHOOL_WIDE_ROLES, Principal
 from bbbms_app.services.grading import NOT_ATTESTED, Indicators
 from bbbms_app.services.journal.access import OutOfScope, class_label, year_terms
@@ -230,7 +232,29 @@ def _roll(session: Session, period: Period, class_ids: list[int]):
     return {key: len(pids) for key, pids in on_roll.items()}, sorted(gone - present)
 
 
-def _counted(school_id: int, period: Period, class_ids: list[int], subject_ids: list[int], gone: list):
+def _period_marks_of(period: Period, classes: list[SchoolClass]):
+    """Which period marks a report of `period` counts, class by class: the quarter's, or for grades
+    10–11 (assessed by half-year, grading.assessment) the half-year's in Q2 / Q4 and none in Q1 / Q3;
+    the year's marks for the year."""
+    if period.kind == "year":
+        ids = [c.id for c in classes] or [-1]
+        return and_(PeriodMark.kind == "year", PeriodMark.number == 0, PeriodMark.class_id.in_(ids))  # type: ignore[attr-defined]
+    by_period: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for c in classes:
+        owed = grading.period_of_term(grading.assessment(c.grade), period.kind, period.number)
+        if owed is not None:
+            by_period[(owed.kind, owed.number)].append(c.id)  # type: ignore[arg-type]
+    if not by_period:
+        return false()
+    return or_(
+        *(
+            and_(PeriodMark.kind == kind, PeriodMark.number == number, PeriodMark.class_id.in_(ids))  # type: ignore[attr-defined]
+            for (kind, number), ids in sorted(by_period.items())
+        )
+    )
+
+
+def _counted(school_id: int, period: Period, classes: list[SchoolClass], subject_ids: list[int], gone: list):
     """The WHERE of the period marks that count (see the module's docstring); joined with Pupil.
 
     The period's marks are found by ix_periodmark_period; live subjects are a list, not a join; the
@@ -238,9 +262,7 @@ def _counted(school_id: int, period: Period, class_ids: list[int], subject_ids: 
     value = PeriodMark.value
     return and_(
         PeriodMark.academic_year_id == period.year_id,
-        PeriodMark.kind == period.kind,
-        PeriodMark.number == period.number,
-        PeriodMark.class_id.in_(class_ids),  # type: ignore[attr-defined]
+        _period_marks_of(period, classes),
         PeriodMark.school_id == school_id,
         PeriodMark.subject_id.in_(subject_ids),  # type: ignore[attr-defined]
         or_(value.is_not(None), PeriodMark.special == NOT_ATTESTED),  # type: ignore[union-attr]
@@ -271,7 +293,7 @@ def _figures(
         select(Subject.id).where(Subject.school_id == school.id, Subject.deleted_at.is_(None))  # type: ignore[union-attr]
     ).all()
     on_roll, gone = _roll(session, period, class_ids)  # type: ignore[arg-type]
-    where = _counted(school.id, period, class_ids, list(live_subjects) or [-1], gone)  # type: ignore[arg-type]
+    where = _counted(school.id, period, classes, list(live_subjects) or [-1], gone)  # type: ignore[arg-type]
     run = session.connection().execute  # Core rows: these two read thousands of marks, no ORM loading needed
     marks: dict[tuple[int, int, str], Tally] = {}
     for class_id, subject_id, sex, *counts in run(

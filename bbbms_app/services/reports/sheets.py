@@ -310,6 +310,9 @@ def period_key(sheet: Summary) -> str:
 
 
 def period_label_of_summary(sheet: Summary, lang: str) -> str:
+    """«2-чейрек», or for grades 10–11 in Q2 «1-жарым жыл» (the marks the sheet shows), or «Жылдык»."""
     if sheet.term is None:
         return t("reports.year", lang)
+    if sheet.assessed is not None and sheet.assessed.kind != sheet.term.kind:
+        return t(f"term.{sheet.assessed.kind}", lang, number=sheet.assessed.number)
     return t(f"term.{sheet.term.kind}", lang, number=sheet.term.number)

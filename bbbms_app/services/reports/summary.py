@@ -24,7 +24,7 @@ from bbbms_app.services import curriculum, grading
 from bbbms_app.services.access import Principal
 from bbbms_app.services.journal.access import OutOfScope, class_in_school, class_label, is_leader, year_terms
 from bbbms_app.services.journal.cells import ABSENT_CODES
-from bbbms_app.services.journal.grid import pupils_of
+from bbbms_app.services.journal.grid import assessed_period, period_term_ids, pupils_of, year_shape
 from bbbms_app.services.reports import formulas
 
 # ---------------------------------------------------------------------------------------------
@@ -53,6 +53,9 @@ class Summary:
     rows: list[SummaryRow]
     by_subject: dict[int, grading.Indicators]
     overall: grading.Indicators
+    # The period whose marks a term's sheet shows: the quarter, or the half-year Q2 / Q4 closes for
+    # grades 10–11; None for the year and for Q1 / Q3 of grades 10–11 (no period marks there).
+    assessed: grading.YearPeriod | None = None
 
 
 def can_read_summary(principal: Principal, cls: SchoolClass) -> bool:
@@ -98,13 +101,20 @@ def summary(
         if term is None:
             raise OutOfScope(f"term {term_id}")
         starts, ends = term.starts_on, term.ends_on
-        kind, number = term.kind, term.number
+        # The quarter's marks, or for grades 10–11 the half-year's (in Q2 / Q4; none in Q1 / Q3), its
+        # absences counted over the whole half-year.
+        assessed = assessed_period(cls, term)
+        kind, number = (assessed.kind, assessed.number) if assessed else ("", 0)
+        if assessed is not None:
+            span = [t for t in terms if t.kind == term.kind and t.number in assessed.quarters]
+            starts = min([term.starts_on, *(t.starts_on for t in span)])
     else:
         term = None
         year = session.get(AcademicYear, cls.academic_year_id)
         starts = terms[0].starts_on if terms else (year.starts_on if year else date.min)
         ends = terms[-1].ends_on if terms else (year.ends_on if year else date.max)
         kind, number = "year", 0
+        assessed = None
     subject_ids = sorted(
         set(
             session.exec(
@@ -179,7 +189,7 @@ def summary(
         formulas.tally_of(grading.pupil_outcome(r.marks.get(s.id, (None, "")) for s in subjects) for r in counted),
         every_mark,
     )
-    return Summary(cls, "term" if term else "year", term, list(subjects), rows, by_subject, overall)
+    return Summary(cls, "term" if term else "year", term, list(subjects), rows, by_subject, overall, assessed)
 
 
 def _fill_suggestions(
@@ -193,13 +203,16 @@ def _fill_suggestions(
     rules = grading.policy_for_class(session, cls.id)  # type: ignore[arg-type]
     ids = [r.pupil_id for r in rows]
     if term is not None:
+        assessed = assessed_period(cls, term)
+        if assessed is None:  # Q1 / Q3 of grades 10–11: no period mark to forecast
+            return
         current: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
         for pupil_id, subject_id, kind, value in session.exec(
             select(Mark.pupil_id, Lesson.subject_id, Mark.kind, Mark.value)
             .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
             .where(
                 Lesson.class_id == cls.id,
-                Lesson.term_id == term.id,
+                Lesson.term_id.in_(period_term_ids(session, term, assessed)),  # type: ignore[attr-defined]
                 Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
                 Mark.pupil_id.in_(ids),  # type: ignore[attr-defined]
             )
@@ -218,8 +231,7 @@ def _fill_suggestions(
                     row.marks[sid] = (sug.value, sug.special)
                     row.suggested.add(sid)
         return
-    kind = terms[0].kind if terms else "quarter"
-    expected = sum(1 for t in terms if t.kind == kind)
+    kind, expected = year_shape(session, cls)  # four quarters, or two half-years for grades 10–11
     periods: dict[tuple[int, int], list[tuple[int | None, str]]] = defaultdict(list)
     for pm in session.exec(
         select(PeriodMark).where(

@@ -11,7 +11,8 @@ For one term (or the year) of one school, per teacher:
 - **pupils with too few marks** for a term mark in his class × subject (× subgroup): fewer marks of
   a counted kind (weight > 0) than the policy's minimum for the subject's weekly hours
   (`grading.min_marks_for`); pupils exempt («осв») are left out, and so is a subject assessed by
-  half-year in a quarter (no quarter mark) or a class without a marks scale;
+  half-year in a quarter (no quarter mark) or a class without a marks scale; grades 10–11 owe
+  nothing in Q1 / Q3 and in Q2 / Q4 count the marks of the whole half-year;
 - **marks entered late**: more than `late_days` days between the lesson and the day (school time)
   the mark was first written — the audit's record of its entry, else the mark's own timestamp
   (rows loaded in bulk have no audit record).
@@ -45,6 +46,7 @@ from bbbms_app.models import (
     SubgroupMember,
     Subject,
     TeachingAssignment,
+    Term,
 )
 from bbbms_app.models.journal import MARK_KINDS
 from bbbms_app.services import grading
@@ -437,6 +439,25 @@ def _few_marks(
             )
         ).all()
     )
+    # Grades 10–11 are assessed by half-year (grading.assessment): no term mark is due from them in
+    # Q1 / Q3, and in Q2 / Q4 their half-year's mark counts the marks of both its quarters.
+    halves = {cid for cid, c in classes.items() if grading.assessment(c.grade) == grading.HALF_YEAR}
+    owed = grading.period_of_term(grading.HALF_YEAR, period.kind, period.number) if period.term_id else None
+    earlier = (
+        session.exec(
+            select(Term.id).where(
+                Term.academic_year_id == period.year_id,
+                Term.kind == "quarter",
+                Term.number.in_([q for q in owed.quarters if q != period.number]),  # type: ignore[attr-defined]
+            )
+        ).all()
+        if owed is not None and period.kind == "quarter"
+        else []
+    )
+    in_period = or_(
+        Lesson.term_id == period.term_id,
+        and_(Lesson.term_id.in_(earlier or [-1]), Lesson.class_id.in_(sorted(halves) or [-1])),  # type: ignore[attr-defined]
+    )
     policies: dict[tuple[int, int], grading.Rules] = {}
     weekly: dict[tuple[int, int], float] = {}  # a subject's weekly hours in a class (grading.weekly_hours)
     for a in every:
@@ -452,7 +473,7 @@ def _few_marks(
             .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
             .where(
                 Lesson.class_id.in_(class_ids),  # type: ignore[attr-defined]
-                Lesson.term_id == period.term_id,
+                in_period,
                 Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
             )
             .group_by(Mark.pupil_id, Lesson.class_id, Lesson.subject_id)
@@ -471,6 +492,8 @@ def _few_marks(
         hours = weekly.get((a.class_id, a.subject_id))
         if period.kind == "quarter" and grading.assessed_by_half_year(rules, hours):
             continue
+        if a.class_id in halves and period.term_id is not None and owed is None:
+            continue  # Q1 / Q3 of grades 10–11: no term mark due
         needed = max(1, grading.min_marks_for(rules, hours))
         gone, whole = days.count(cls.grade, upto), days.count(cls.grade, period.ends_on)
         due = needed if upto >= period.ends_on or not whole else needed * gone // whole
