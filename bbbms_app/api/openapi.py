@@ -230,6 +230,7 @@ def document() -> dict[str, Any]:
                                 "gradebook:read": "marks (and classes, subjects, terms); OneRoster gradebook",
                                 "gradebook:write": "OneRoster results written back into the journal",
                                 "demographics:read": "OneRoster demographics of pupils whose consent allows it",
+                                "resources:read": "OneRoster resources: the courses' published materials",
                             },
                         }
                     },
