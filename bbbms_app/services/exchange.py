@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from bbbms_app.i18n import t
@@ -70,63 +71,68 @@ def export_rows(s: Session, school_id: int, term_id: int) -> Export:
     out = Export(term, school.okpo)
     classes = {c.id: c for c in s.exec(select(SchoolClass).where(SchoolClass.school_id == school_id))}
     subjects = {x.id: x for x in s.exec(select(Subject).where(Subject.school_id == school_id))}
-    pupils = {p.id: (p.pin or "", p.sort_key) for p in s.exec(select(Pupil).where(Pupil.school_id == school_id))}
-    found: list[tuple] = []  # (class, subject, date, number, kind, sort key, pupil, value)
-
-    lessons = select(Lesson).where(
+    pupils = {
+        pid: (pin or "", key)
+        for pid, pin, key in s.exec(select(Pupil.id, Pupil.pin, Pupil.sort_key).where(Pupil.school_id == school_id))
+    }
+    # Plain columns, no ORM objects: a busy quarter is some 75,000 rows.
+    taught = (Lesson.class_id, Lesson.subject_id, Lesson.date, Lesson.number)
+    in_term = and_(
         Lesson.school_id == school_id,
         Lesson.term_id == term_id,
         Lesson.cancelled == False,  # noqa: E712
     )
-    for mark, lesson in s.exec(
-        select(Mark, Lesson)
-        .join(Lesson, col(Lesson.id) == Mark.lesson_id)
-        .where(col(Mark.lesson_id).in_(lessons.with_only_columns(col(Lesson.id))), Mark.school_id == school_id)
-    ):
-        found.append((lesson.class_id, lesson.subject_id, lesson.date, lesson.number, mark.kind, mark.pupil_id,
-                      mark.value))  # fmt: skip
-    for a, lesson in s.exec(
-        select(Attendance, Lesson)
-        .join(Lesson, col(Lesson.id) == Attendance.lesson_id)
-        .where(
-            col(Attendance.lesson_id).in_(lessons.with_only_columns(col(Lesson.id))), Attendance.school_id == school_id
+    found: list[tuple] = [  # (class, subject, date, number, kind, pupil, value)
+        tuple(r)
+        for r in s.exec(
+            select(*taught, Mark.kind, Mark.pupil_id, Mark.value)
+            .join(Lesson, col(Lesson.id) == Mark.lesson_id)
+            .where(in_term, Mark.school_id == school_id)
         )
-    ):
-        found.append((lesson.class_id, lesson.subject_id, lesson.date, lesson.number, "attendance", a.pupil_id,
-                      a.code))  # fmt: skip
-    for pm in s.exec(
-        select(PeriodMark).where(
+    ]
+    found += [
+        (*r[:4], "attendance", *r[4:])
+        for r in s.exec(
+            select(*taught, Attendance.pupil_id, Attendance.code)
+            .join(Lesson, col(Lesson.id) == Attendance.lesson_id)
+            .where(in_term, Attendance.school_id == school_id)
+        )
+    ]
+    for class_id, subject_id, kind, pupil_id, value, special in s.exec(
+        select(PeriodMark.class_id, PeriodMark.subject_id, PeriodMark.kind, PeriodMark.pupil_id, PeriodMark.value,
+               PeriodMark.special).where(
             PeriodMark.school_id == school_id,
             PeriodMark.term_id == term_id,
             col(PeriodMark.kind).in_(("quarter", "half_year")),
         )
-    ):
-        value = pm.value if pm.value is not None else pm.special
-        if value in (None, ""):
-            continue
-        found.append((pm.class_id, pm.subject_id, term.ends_on, None, pm.kind, pm.pupil_id, value))
+    ):  # fmt: skip
+        shown = value if value is not None else special
+        if shown not in (None, ""):
+            found.append((class_id, subject_id, term.ends_on, None, kind, pupil_id, shown))
+
+    class_rank = {c.id: (c.grade, c.letter) for c in classes.values()}
+    class_name = {c.id: f"{c.grade}-{c.letter}" for c in classes.values()}
+    subject_rank = {x.id: (x.position, x.id) for x in subjects.values()}
+    subject_names = {x.id: (x.name_ky, x.name_ru) for x in subjects.values()}
 
     def key(r: tuple) -> tuple:
-        cls, subject = classes.get(r[0]), subjects.get(r[1])
         return (
-            (cls.grade, cls.letter) if cls else (0, ""),
-            (subject.position, subject.id) if subject else (0, 0),
+            class_rank.get(r[0], (0, "")),
+            subject_rank.get(r[1], (0, 0)),
             r[2],
             r[3] or 0,
             KIND_ORDER.get(r[4], 9),
             pupils.get(r[5], ("", ""))[1],
         )
 
+    okpo = school.okpo
     for class_id, subject_id, day, number, kind, pupil_id, value in sorted(found, key=key):
         pin = pupils.get(pupil_id, ("", ""))[0]
         if not pin:
             out.without_pin += 1
             continue
-        cls, subject = classes.get(class_id), subjects.get(subject_id)
-        out.rows.append([
-            pin, school.okpo, f"{cls.grade}-{cls.letter}" if cls else "", subject.name_ky if subject else "",
-            subject.name_ru if subject else "", day, number, kind, value,
-        ])  # fmt: skip
+        ky, ru = subject_names.get(subject_id, ("", ""))
+        out.rows.append([pin, okpo, class_name.get(class_id, ""), ky, ru, day, number, kind, value])
     return out
 
 
@@ -141,12 +147,19 @@ def to_csv(export: Export) -> bytes:
 
 
 def to_xlsx(export: Export) -> bytes:
-    """One sheet: the PIN and OKPO as text (14 digits stay 14 digits), the date a date cell."""
+    """One sheet: the PIN and OKPO as text (14 digits stay 14 digits), the date a date cell;
+    written by the engine's fast table writer (a quarter of a big school is ~75,000 rows)."""
+    import tempfile
+    from pathlib import Path
+
     from bbbms_app.services.engine import xlsx
 
     kinds = {"date": "date", "lesson_number": "number"}
     columns = [xlsx.Column(name, kinds.get(name, "auto" if name == "value" else "text"), 16) for name in COLUMNS]
-    return xlsx.to_bytes([xlsx.Sheet("exchange", columns, export.rows)])
+    with tempfile.TemporaryDirectory(prefix="bbbms-exchange-") as tmp:
+        path = Path(tmp) / "exchange.xlsx"
+        xlsx.write_table(path, xlsx.Sheet("exchange", columns, export.rows))
+        return path.read_bytes()
 
 
 # --- the contingent from an enrolment system ------------------------------------------------------
