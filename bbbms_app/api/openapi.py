@@ -268,7 +268,7 @@ def document() -> dict[str, Any]:
                             "tokenUrl": "/oauth/token",
                             "scopes": {
                                 "roster:read": "classes, pupils, staff, subjects, terms",
-                                "gradebook:read": "marks (and classes, subjects, terms); OneRoster gradebook",
+                                "gradebook:read": "marks, classes, subjects, terms; OneRoster gradebook; exchange file",
                                 "gradebook:write": "OneRoster results written back into the journal",
                                 "demographics:read": "OneRoster demographics of pupils whose consent allows it",
                                 "resources:read": "OneRoster resources: the courses' published materials",
