@@ -137,6 +137,8 @@ def test_the_contingent_imports_all_rows_through_the_movement_book(school, tmp_p
     path = tmp_path / "contingent.xlsx"
     path.write_bytes(xlsx(RU, rows))
     before = _counts()
+    assert cli.main(["--lang", "ru", "exchange", "import", str(path), "--order", "45-у", "--dry-run"]) == 0
+    assert _counts() == before  # checked, nothing written
     assert cli.main(["--lang", "ru", "exchange", "import", str(path), "--order", "45-у"]) == 0, capsys.readouterr()
     assert _counts() == (before[0] + 2, before[1] + 2, before[2] + 2)
     with db.session() as s:

@@ -100,6 +100,12 @@ def test_published_materials_are_resources_with_the_specs_fields(school, materia
         "resources": []
     }
     assert http.get(f"{RES}/classes/class-999999-1/resources", headers=h).status_code == 404
+    pupil = http.get(f"{RES}/users/pupil-{school.pupils_5a[0]}/resources", headers=h).json()["resources"]
+    assert {r["sourcedId"] for r in pupil} == set(rows)  # a pupil of 5-А: his class's maths materials
+    assert http.get(f"{RES}/users/pupil-{school.pupils_6b[0]}/resources", headers=h).json()["resources"] == []
+    teacher = http.get(f"{RES}/users/staff-{school.teacher_a}/resources", headers=h).json()["resources"]
+    assert {r["sourcedId"] for r in teacher} == set(rows)
+    assert http.get(f"{RES}/users/pupil-999999/resources", headers=h).status_code == 404
     some = http.get(f"{RES}/resources", params={"filter": "importance='secondary'"}, headers=h).json()["resources"]
     assert [r["title"] for r in some] == ["Видео сабак"]
 

@@ -325,6 +325,10 @@ def _resources_of(kind: str):
     return lambda s, caller, q, target: oneroster_resources.resources_of(s, caller, kind, target, q)
 
 
+def _user_resources(s, caller, q, target):
+    return oneroster_resources.resources_of_user(s, caller, target, q)
+
+
 def _resource(s, caller, q, sourced_id):
     return oneroster_resources.resource(s, caller, sourced_id, q.fields)
 
@@ -337,6 +341,8 @@ RESOURCE_ROUTES = [
           route("resources", _resources_of("course"), many=True, key="resources")),
     Route(f"{RESOURCES}/classes/{{target}}/resources",
           route("resources", _resources_of("class"), many=True, key="resources")),
+    Route(f"{RESOURCES}/users/{{target}}/resources",
+          route("resources", _user_resources, many=True, key="resources")),
 ]  # fmt: skip
 
 

@@ -362,7 +362,7 @@ def paths() -> dict[str, dict]:
             },
         }
     }
-    for kind, param in (("courses", "courseSourcedId"), ("classes", "classSourcedId")):
+    for kind, param in (("courses", "courseSourcedId"), ("classes", "classSourcedId"), ("users", "userSourcedId")):
         out[f"{RES}/{kind}/{{{param}}}/resources"] = _get(
             f"oneroster_{kind}_resources", f"The published materials of one of the {kind}", RESOURCES, "resources",
             "resource", True, (param,),

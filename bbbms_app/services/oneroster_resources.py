@@ -12,6 +12,8 @@
   the bytes only with a bearer token of `resources:read` (private files never leave without one).
   `metadata` also names the kind, the course, the module, its publish date, and for a file its
   type, size and SHA-256; a text material's text is in `metadata.text`.
+- `/users/{id}/resources`: those of the classes the user is enrolled in today (OneRoster's
+  enrollments: a pupil's class × subjects, a teacher's classes taught).
 - A course here is a teacher's course of a subject for some classes: its materials are the
   resources of OneRoster's course of that subject (`course-<subject id>`) and of each of its classes
   × that subject (`class-<class id>-<subject id>`).
@@ -147,6 +149,18 @@ def resources_of(s: Session, caller: ApiCaller, kind: str, sourced_id: str, q: o
     published = Published(s, caller)
     _known(s, caller, kind, sourced_id)
     wanted = {r for k, target, r, _t in published.links() if k == kind and target == sourced_id}
+    return oneroster.apply([r for r in published.resources() if r["sourcedId"] in wanted], q)
+
+
+def resources_of_user(s: Session, caller: ApiCaller, user_sid: str, q: oneroster.Query) -> tuple[list, int]:
+    """/users/{id}/resources: the materials of the classes the user is enrolled in today (a pupil
+    in his class × subjects, a teacher in those he teaches); an unknown user is 404."""
+    published = Published(s, caller)
+    roster = oneroster.Roster(s, caller)
+    if not any(u["sourcedId"] == user_sid for u in roster.get("users")):
+        raise NotFound(user_sid)
+    classes = {e["class"]["sourcedId"] for e in roster.get("enrollments") if e["user"]["sourcedId"] == user_sid}
+    wanted = {r for k, target, r, _t in published.links() if k == "class" and target in classes}
     return oneroster.apply([r for r in published.resources() if r["sourcedId"] in wanted], q)
 
 
