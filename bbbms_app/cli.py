@@ -1033,6 +1033,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bbbms_app import cli_ops
 
     cli_ops.add_commands(sub)
+    from bbbms_app import cli_exchange  # exchange export / import (issue 19 §4)
+
+    cli_exchange.add_commands(sub)
     return p
 
 

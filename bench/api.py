@@ -4,7 +4,9 @@
   academicSessions, courses, classes, users and enrollments (limit 1000), token included;
 - incremental pull with nothing changed: OneRoster `results?filter=dateLastModified>'<newest>'`
   and REST v1 `marks?updated_since=<newest>` (what a client polls every few minutes);
-- for scale: v1's pupils list (all pages) and one class's lineItems page.
+- for scale: v1's pupils list (all pages) and one class's lineItems page;
+- the exchange file of the busiest quarter (`GET /api/v1/exchange`, CSV and XLSX) and the OneRoster
+  resources (every published material).
 
 Targets: the full pull ≤ 2 s, an incremental pull with nothing changed ≤ 50 ms.
 
@@ -54,7 +56,7 @@ def main() -> None:
 
     from bbbms_app import db
     from bbbms_app.api.rest import rest_api
-    from bbbms_app.models import Mark, Pupil, School
+    from bbbms_app.models import Lesson, Mark, Pupil, School
     from bbbms_app.services import api_clients
 
     api_clients.CALLS_PER_MINUTE = 10**9  # the bench is no client's pace
@@ -65,9 +67,19 @@ def main() -> None:
         pupils = s.exec(select(func.count()).select_from(Pupil).where(Pupil.school_id == school.id)).one()
         marks = s.exec(select(func.count()).select_from(Mark).where(Mark.school_id == school.id)).one()
         client, secret = api_clients.create_client(
-            s, school.id, f"bench {time.time():.0f}", ["roster:read", "gradebook:read"], created_by="bench"
+            s,
+            school.id,
+            f"bench {time.time():.0f}",
+            ["roster:read", "gradebook:read", "resources:read"],
+            created_by="bench",
         )
         client_id = client.client_id
+        term_id = s.exec(
+            select(Lesson.term_id)
+            .where(Lesson.school_id == school.id)
+            .group_by(Lesson.term_id)
+            .order_by(func.count().desc())
+        ).first()
     http = TestClient(rest_api)
 
     def token() -> dict[str, str]:
@@ -114,6 +126,20 @@ def main() -> None:
                 "next_offset"
             ]
 
+    def exchange(fmt: str):
+        def work() -> None:
+            answer = http.get("/api/v1/exchange", params={"term": term_id, "format": fmt}, headers=h)
+            assert answer.status_code == 200, answer.text
+
+        return work
+
+    exchange_rows = http.get("/api/v1/exchange", params={"term": term_id}, headers=h).text.count("\n") - 1
+
+    def resources() -> None:
+        answer = http.get("/ims/oneroster/resources/v1p2/resources", params={"limit": 1000}, headers=h)
+        assert answer.status_code == 200, answer.text
+
+    resource_count = http.get("/ims/oneroster/resources/v1p2/resources", headers=h).headers["x-total-count"]
     rows = full_pull()  # warm
     figures = {}
     for name, work in (
@@ -121,6 +147,9 @@ def main() -> None:
         ("incremental: OneRoster results, nothing changed", incremental_oneroster),
         ("incremental: v1 marks?updated_since, nothing changed", incremental_v1),
         ("v1 pupils, all pages", v1_pupils),
+        (f"exchange file of a quarter, CSV ({exchange_rows} rows)", exchange("csv")),
+        (f"exchange file of a quarter, XLSX ({exchange_rows} rows)", exchange("xlsx")),
+        (f"OneRoster resources ({resource_count} published materials)", resources),
     ):
         times = []
         for _ in range(args.rounds):

@@ -82,9 +82,9 @@ def test_cli_creates_prints_the_secret_once_lists_and_revokes(school, capsys):
 
 
 def test_cli_refuses_unknown_scopes_school_and_client_in_the_language(school, capsys):
-    assert cli.main(["--lang", "ky", "api-client", "create", "--name", "X", "--scopes", "resources:read",
+    assert cli.main(["--lang", "ky", "api-client", "create", "--name", "X", "--scopes", "tests:read",
                      "--school", str(school.school_id)]) == 2  # fmt: skip
-    assert "Белгисиз же берилбеген уруксат: resources:read" in capsys.readouterr().err
+    assert "Белгисиз же берилбеген уруксат: tests:read" in capsys.readouterr().err
     assert cli.main(["--lang", "ru", "api-client", "create", "--name", "X", "--scopes", "roster:read",
                      "--school", "999"]) == 2  # fmt: skip
     assert "Школы с номером 999 нет" in capsys.readouterr().err

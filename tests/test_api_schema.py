@@ -18,7 +18,7 @@ from bbbms_app.services import api_clients, oneroster
 from tests.test_api_rest import bearer, token_for
 
 EXAMPLES = 12
-SCOPES = ("roster:read", "gradebook:read", "gradebook:write", "demographics:read")
+SCOPES = ("roster:read", "gradebook:read", "gradebook:write", "demographics:read", "resources:read")
 
 
 @pytest.fixture

@@ -100,6 +100,43 @@ ITEMS: dict[str, dict[str, dict]] = {
         "updated_at": DATETIME,
     },
 }  # fmt: skip
+EXCHANGE = {
+    "get": {
+        "operationId": "exchange_export",
+        "summary": "A term's marks, attendance and quarter marks as one flat table keyed by PIN and OKPO",
+        "tags": ["Exchange"],
+        "security": [{"oauth2": ["gradebook:read"]}],
+        "parameters": [
+            {"name": "term", "in": "query", "required": True, "schema": ID, "description": "the term's id"},
+            {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
+        ],
+        "responses": {
+            "200": {
+                "description": "the table (docs/api.md: the exchange files)",
+                "headers": {"X-Rows-Without-Pin": {"schema": STR}},
+                "content": {
+                    "text/csv": {"schema": STR},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                },
+            },
+            **{
+                code: {
+                    "description": text,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+                for code, text in (
+                    ("400", "a malformed parameter"),
+                    ("401", "no valid token"),
+                    ("403", "the token lacks gradebook:read"),
+                    ("404", "no such term in this school"),
+                    ("429", "the client's rate limit"),
+                )
+            },
+        },
+    }
+}
 SUMMARY = {
     "classes": "Classes of the school (every year, or one)",
     "pupils": "Pupils with their current class: names, sex, birth date (no PIN)",
@@ -217,7 +254,11 @@ def document() -> dict[str, Any]:
             "the CSV bundle). See docs/api.md.",
         },
         "servers": [{"url": "/"}],
-        "paths": {**{f"/api/v1/{name}": _operation(name) for name in ITEMS}, **openapi_oneroster.paths()},
+        "paths": {
+            **{f"/api/v1/{name}": _operation(name) for name in ITEMS},
+            "/api/v1/exchange": EXCHANGE,
+            **openapi_oneroster.paths(),
+        },
         "components": {
             "securitySchemes": {
                 "oauth2": {
@@ -227,9 +268,10 @@ def document() -> dict[str, Any]:
                             "tokenUrl": "/oauth/token",
                             "scopes": {
                                 "roster:read": "classes, pupils, staff, subjects, terms",
-                                "gradebook:read": "marks (and classes, subjects, terms); OneRoster gradebook",
+                                "gradebook:read": "marks, classes, subjects, terms; OneRoster gradebook; exchange file",
                                 "gradebook:write": "OneRoster results written back into the journal",
                                 "demographics:read": "OneRoster demographics of pupils whose consent allows it",
+                                "resources:read": "OneRoster resources: the courses' published materials",
                             },
                         }
                     },

@@ -14,6 +14,7 @@ from bbbms_app.services.api_v1 import MAX_ID
 R = "/ims/oneroster/rostering/v1p2"
 G = "/ims/oneroster/gradebook/v1p2"
 CSV = "/ims/oneroster/csv/v1p2/bundle.zip"
+RES = "/ims/oneroster/resources/v1p2"
 
 S = {"type": "string"}
 S_NULL = {"type": ["string", "null"]}
@@ -94,6 +95,15 @@ ENTITIES: dict[str, dict[str, Any]] = {
     },
     "demographics": {"birthDate": DATE, "sex": {"type": "string", "enum": ["male", "female", "other"]}},
     "category": {"title": S},
+    "resource": {
+        "userIds": {"type": "array"},
+        "title": S,
+        "roles": LIST,
+        "importance": {"type": "string", "enum": ["primary", "secondary"]},
+        "vendorResourceId": S,
+        "vendorId": S,
+        "applicationId": {"type": "null"},
+    },
     "lineItem": {
         "title": S,
         "description": S,
@@ -120,6 +130,7 @@ ENTITIES: dict[str, dict[str, Any]] = {
 # Route family → (scopes, any of which is needed)
 ROSTER = ("roster:read",)
 GRADEBOOK = ("gradebook:read", "gradebook:write")
+RESOURCES = ("resources:read",)
 
 
 def _item(entity: str) -> dict:
@@ -328,6 +339,34 @@ def paths() -> dict[str, dict]:
     out[f"{G}/classes/{{classSourcedId}}/results"] = _get(
         "oneroster_class_results", "A class's results", GRADEBOOK, "results", "result", True, ("classSourcedId",)
     )
+    out[f"{RES}/resources"] = _get("oneroster_resources", "Published course materials", RESOURCES, "resources",
+                                   "resource", True)  # fmt: skip
+    out[f"{RES}/resources/{{sourcedId}}"] = _get(
+        "oneroster_resource", "One published material", RESOURCES, "resource", "resource", False, ("sourcedId",)
+    )
+    out[f"{RES}/resources/{{sourcedId}}/file"] = {
+        "get": {
+            "operationId": "oneroster_resource_file",
+            "summary": "A published file material's bytes",
+            "tags": ["OneRoster"],
+            "security": [{"oauth2": ["resources:read"]}],
+            "parameters": [_path_param("sourcedId")],
+            "responses": {
+                "200": {
+                    "description": "the file",
+                    "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                "404": _error("no such published file in this school"),
+                "410": _error("the stored file is missing or altered"),
+                **ERRORS,
+            },
+        }
+    }
+    for kind, param in (("courses", "courseSourcedId"), ("classes", "classSourcedId"), ("users", "userSourcedId")):
+        out[f"{RES}/{kind}/{{{param}}}/resources"] = _get(
+            f"oneroster_{kind}_resources", f"The published materials of one of the {kind}", RESOURCES, "resources",
+            "resource", True, (param,),
+        )  # fmt: skip
     out[CSV] = {
         "get": {
             "operationId": "oneroster_csv_bundle",

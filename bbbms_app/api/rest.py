@@ -378,9 +378,9 @@ ROUTES = [
 
 
 def _all_routes() -> list[Route]:
-    from bbbms_app.api import oneroster  # it uses this module's helpers
+    from bbbms_app.api import exchange, oneroster  # they use this module's helpers
 
-    return [*ROUTES, *oneroster.ROUTES]
+    return [*exchange.ROUTES, *ROUTES, *oneroster.ROUTES]
 
 
 # Mounted by app.py as an api_transformer, before Reflex's own routes and the frontend.

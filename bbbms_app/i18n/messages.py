@@ -39,6 +39,7 @@ PARTS = (
     "msg",
     "roster",
     "half_year",
+    "exchange",
 )
 
 

@@ -30,7 +30,7 @@ from bbbms_app import settings
 from bbbms_app.models import ApiClient, ApiToken, School
 from bbbms_app.services import audit
 
-SCOPES = ("roster:read", "gradebook:read", "gradebook:write", "demographics:read")
+SCOPES = ("roster:read", "gradebook:read", "gradebook:write", "demographics:read", "resources:read")
 TOKEN_LIFETIME = timedelta(minutes=15)
 CLIENT_ID_PREFIX = "bbbms_"
 

@@ -70,6 +70,32 @@ TO_CATEGORIES = _index(dict.fromkeys(places.CATEGORIES), "place.to")
 PLACES = _index(dict.fromkeys(places.CODES), "place")
 
 
+def map_columns(
+    headers: list[str], columns: dict[str, str], required: tuple[str, ...], lang: str, result: ImportResult
+) -> dict[int, str]:
+    """The file's column index -> our column name, by its header in any UI language (or the name
+    itself); an unknown, repeated or missing column is a row-1 error in `result`. Shared with the
+    contingent import of the exchange files (services/exchange.py)."""
+    known = {reference_fold(name): name for name in columns}
+    for name, key in columns.items():
+        for language in LANGUAGES:
+            known[reference_fold(t(key, language))] = name
+    mapping: dict[int, str] = {}
+    for i, text in enumerate(headers):
+        if not str(text).strip():
+            continue
+        name = known.get(reference_fold(text))
+        if name is None or name in mapping.values():
+            key = "admin.import.unknown_column" if name is None else "admin.import.repeated_column"
+            result.errors.append(RowError(1, str(text), str(text), t(key, lang)))
+        else:
+            mapping[i] = name
+    for name in required:
+        if name not in mapping.values():
+            result.errors.append(RowError(1, t(columns[name], lang), "", t("admin.import.missing_column", lang)))
+    return mapping
+
+
 def run(
     session: Session,
     principal: Principal | None,
@@ -94,23 +120,7 @@ def run(
         result.errors.append(RowError(0, "", filename[:100], t(exc.key, lang, **exc.params)))
         return result
     result.encoding = table.encoding
-    headers = {reference_fold(name): name for name in COLUMNS}
-    for name, key in COLUMNS.items():
-        for language in LANGUAGES:
-            headers[reference_fold(t(key, language))] = name
-    mapping: dict[int, str] = {}
-    for i, text in enumerate(table.headers):
-        if not str(text).strip():
-            continue
-        name = headers.get(reference_fold(text))
-        if name is None or name in mapping.values():
-            key = "admin.import.unknown_column" if name is None else "admin.import.repeated_column"
-            result.errors.append(RowError(1, str(text), str(text), t(key, lang)))
-        else:
-            mapping[i] = name
-    for name in REQUIRED:
-        if name not in mapping.values():
-            result.errors.append(RowError(1, t(COLUMNS[name], lang), "", t("admin.import.missing_column", lang)))
+    mapping = map_columns(table.headers, COLUMNS, REQUIRED, lang, result)
     if result.errors:
         return result
 

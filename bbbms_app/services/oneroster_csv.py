@@ -4,7 +4,9 @@ OneRoster/CSV enrolment), built from the same rows as the REST binding (services
 A bulk bundle: `manifest.csv` names every file of the 1.2 binding as `bulk` or `absent`; `status`
 and `dateLastModified` are blank, as the binding asks of bulk files. Rostering files come with
 `roster:read`; `demographics.csv` only with `demographics:read`, and only for pupils whose consent
-covers identity; `categories.csv`, `lineItems.csv` and `results.csv` only with `gradebook:read`.
+covers identity; `categories.csv`, `lineItems.csv` and `results.csv` only with `gradebook:read`; `resources.csv`,
+`classResources.csv` and `courseResources.csv` (the courses' published materials) only with
+`resources:read`.
 Lists inside a cell are comma-separated, booleans `true`/`false`, dates ISO 8601.
 """
 
@@ -17,7 +19,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session
 
-from bbbms_app.services import oneroster
+from bbbms_app.services import oneroster, oneroster_resources
 from bbbms_app.services.api_clients import ApiCaller
 from bbbms_app.services.api_v1 import require
 
@@ -47,6 +49,10 @@ HEADERS: dict[str, list[str]] = {
                   "schoolSourcedId"],
     "results": ["sourcedId", "status", "dateLastModified", "lineItemSourcedId", "studentSourcedId", "scoreStatus",
                 "score", "scoreDate", "comment"],
+    "resources": ["sourcedId", "status", "dateLastModified", "vendorResourceId", "title", "roles", "importance",
+                  "vendorId", "applicationId"],
+    "classResources": ["sourcedId", "status", "dateLastModified", "title", "classSourcedId", "resourceSourcedId"],
+    "courseResources": ["sourcedId", "status", "dateLastModified", "title", "courseSourcedId", "resourceSourcedId"],
 }  # fmt: skip
 # Every data file of the 1.2 CSV binding, in the manifest's order; those not listed above are absent.
 ALL_FILES = (
@@ -60,7 +66,8 @@ REQUIRED = ("manifest", "orgs", "academicSessions", "courses", "classes", "users
 
 def console_caller(school_id: int) -> ApiCaller:
     """The school's own operator on the server's console: every scope (demographics still need consent)."""
-    return ApiCaller(0, "console", school_id, frozenset({"roster:read", "gradebook:read", "demographics:read"}))
+    scopes = {"roster:read", "gradebook:read", "demographics:read", "resources:read"}
+    return ApiCaller(0, "console", school_id, frozenset(scopes))
 
 
 def _sid(ref: dict | None) -> str:
@@ -148,6 +155,21 @@ def _rows(s: Session, caller: ApiCaller) -> dict[str, list[dict[str, object]]]:
              "scoreDate": r["scoreDate"], "comment": r["comment"]}
             for r in oneroster.results(s, caller, everything)[0]
         ]  # fmt: skip
+    if "resources:read" in caller.scopes:
+        published = oneroster_resources.Published(s, caller)
+        out["resources"] = [
+            {"sourcedId": r["sourcedId"], "vendorResourceId": r["vendorResourceId"], "title": r["title"],
+             "roles": _join(r["roles"]), "importance": r["importance"], "vendorId": r["vendorId"],
+             "applicationId": r["applicationId"]}
+            for r in published.resources()
+        ]  # fmt: skip
+        # A link's sourcedId: the resource's and its course's or class's, so a re-export keeps it.
+        for kind, name in (("course", "courseResources"), ("class", "classResources")):
+            out[name] = [
+                {"sourcedId": f"{target}-{resource}", "title": title, f"{kind}SourcedId": target,
+                 "resourceSourcedId": resource}
+                for k, target, resource, title in published.links() if k == kind
+            ]  # fmt: skip
     return out
 
 

@@ -78,6 +78,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Дата рождения и пол (только при согласии)",
         "Birth date and sex (only with consent)",
     ),
+    "apiclients.scope.resources_read": (
+        "Курстардын жарыяланган материалдары",
+        "Опубликованные материалы курсов",
+        "The courses' published materials",
+    ),
     "apiclients.create": ("Каттоо", "Зарегистрировать", "Register"),
     "apiclients.secret_once": (
         "Сыр сөз азыр бир гана жолу көрсөтүлөт: аны кардар системага дароо киргизиңиз.",
