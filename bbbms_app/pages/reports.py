@@ -21,6 +21,7 @@ from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import LANGUAGES, t, translations
+from bbbms_app.pages.report_exports import exports_card
 from bbbms_app.services import journal
 from bbbms_app.services import school as school_service
 from bbbms_app.services.journal_export import MONTHS
@@ -504,6 +505,7 @@ def _body() -> rx.Component:
             on_change=ReportsState.set_tab,
             width="100%",
         ),
+        exports_card(ReportsState.period),  # whole-school workbooks made in the background (leaders only)
         spacing="3",
         width="100%",
         align="stretch",

@@ -158,7 +158,7 @@ def column_header(key: str, lang: str) -> str:
     return t(f"reports.col.{key}", lang)
 
 
-_WIDTHS = {"group": 16, "pupil": 28, "subject": 24, "list": 26, "subjects": 48}
+_WIDTHS = {"group": 16, "pupil": 28, "subject": 24, "list": 26, "subjects": 48, "month": 16}
 
 
 def _sheet(name: str, table: Table, lang: str, signature: str = "") -> xlsx.Sheet:
