@@ -531,6 +531,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         return _cmd_export_marks(args)
     if args.entity == "journals":
         return _cmd_export_journals(args)
+    if args.entity == "archive":
+        return _cmd_export_archive(args)
     spec = ENTITIES.specs.get(args.entity)
     if spec is None:
         raise CliError("cli.export.unknown", entity=args.entity, names=", ".join(ENTITIES.specs))
@@ -761,6 +763,41 @@ def _cmd_export_journals(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export_archive(args: argparse.Namespace) -> int:
+    """The school year's archive (services/reports/archive.py): one ZIP with a manifest; personal data:
+    --purpose, audited under the console user before anything is written."""
+    from sqlmodel import select
+
+    from bbbms_app.models import AcademicYear
+    from bbbms_app.services.engine import marking
+    from bbbms_app.services.reports import archive
+
+    out = _writable_target(Path(args.out))
+    require_database()
+    school_id = _operator_school(args.school)
+    with db.session() as s:
+        years = s.exec(select(AcademicYear).where(AcademicYear.school_id == school_id)).all()
+    wanted = str(args.year or "").strip()
+    year = next((y for y in years if y.name == wanted or y.name[:4] == wanted or (not wanted and y.is_current)), None)
+    if year is None:
+        raise CliError("cli.export.no_year", year=wanted, choices=", ".join(y.name for y in years))
+    try:
+        with db.session(write=True) as s:
+            made = archive.write(
+                out,
+                s,
+                school_id,
+                year.id,
+                purpose=args.purpose,
+                operator=_operator(),
+                lang=_lang_now,  # type: ignore[arg-type]
+            )
+    except marking.ExportInvalid as exc:
+        raise CliError("cli.export.needs_purpose", entity="archive", message=_say(exc.key, **exc.params)) from None
+    print(_say("cli.export.archive_written", files=len(made.files), skipped=len(made.skipped), path=str(out)))
+    return 0
+
+
 def _write_audit(principal, what: str, name: str, n: int) -> None:
     from bbbms_app.services import audit
 
@@ -967,7 +1004,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     im.set_defaults(func=_cmd_import)
     ex = sub.add_parser(
-        "export", help="export an entity's list to XLSX or CSV, 'marks' of a school year, 'journals' of a term"
+        "export",
+        help="export an entity's list to XLSX or CSV, 'marks' of a school year, 'journals' of a term, "
+        "'archive' of a school year (ZIP)",
     )
     ex.add_argument("entity")
     ex.add_argument("--out", required=True)

@@ -55,4 +55,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "exports.download": ("Жүктөө", "Скачать", "Download"),
     "reports.col.month": ("Ай", "Месяц", "Month"),
     "exports.total": ("Бардыгы", "Итого", "Total"),
+    "cli.export.archive_written": (
+        "Окуу жылынын архиви жазылды: {files} файл (калтырылганы: {skipped}) — {path}",
+        "Архив учебного года записан: файлов {files} (пропущено: {skipped}) — {path}",
+        "The school year's archive written: {files} files ({skipped} left out) — {path}",
+    ),
 }
