@@ -122,7 +122,7 @@ def test_results_export_runs_in_the_queue_and_only_its_maker_downloads_it(queue)
     assert 'filename="school-results-quarter1.xlsx"' in response.headers["content-disposition"]
     book = book_of(response)
     # The school's rows, the school by subject, a sheet per class; no named lists without export.personal.
-    assert book.sheetnames == ["Жыйынтыктар", "Предметтер боюнча", "5-А", "5-Б", "6-Б", "10-А"]
+    assert book.sheetnames == ["Жыйынтыктар", "Предметтер боюнча", "5-А", "5-Б", "6-Б", "10-А", "Мугалимдер боюнча"]
     school_row = next(r for r in rows_of(book["Жыйынтыктар"]) if r["Класс"] == "Мектеп боюнча")
     assert (school_row["Эсепке алынган окуучулар"], school_row["СОУ, %"]) == (8, 57.8)  # as on screen
     c5b = {r["Предмет"]: r for r in rows_of(book["5-Б"])}

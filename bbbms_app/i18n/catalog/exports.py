@@ -60,4 +60,15 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Архив учебного года записан: файлов {files} (пропущено: {skipped}) — {path}",
         "The school year's archive written: {files} files ({skipped} left out) — {path}",
     ),
+    "reports.col.teacher": ("Мугалим / класс, предмет", "Учитель / класс, предмет", "Teacher / class, subject"),
+    "reports.sheet.teachers": ("Мугалимдер боюнча", "По учителям", "By teacher"),
+    "reports.tab.teachers": ("Мугалимдер боюнча", "По учителям", "By teacher"),
+    "reports.teachers_note": (
+        "Мугалимдин көрсөткүчтөрү ал койгон бардык окуучу × предмет бааларынан эсептелет; топко бөлүнгөн "
+        "предметте окуучунун өз тобунун мугалими.",
+        "Показатели учителя — по всем выставленным им оценкам «ученик × предмет»; в предмете, разделённом "
+        "на группы, — учитель группы ученика.",
+        "A teacher's figures are over every pupil × subject mark of his; in a subject taught in groups, "
+        "the teacher of the pupil's own group.",
+    ),
 }

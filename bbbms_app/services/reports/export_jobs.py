@@ -6,7 +6,8 @@ whole school's workbook of a period; an `ExportJob` row records it and a Huey ta
 so the /reports page shows it. Two kinds:
 
 - `results`: the school's rows (classes, parallels, levels, the school), the school's figures by
-  subject, then a sheet per class with its figures by subject (the curriculum's order);
+  subject, then a sheet per class with its figures by subject (the curriculum's order), and the
+  results by teacher;
 - `attendance`: lessons and days missed by reason per class, then a sheet per class with its
   figures month by month and the period's total.
 
@@ -42,8 +43,8 @@ from bbbms_app.services.engine import marking, xlsx
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.journal_print import MONTH_NAMES
 from bbbms_app.services.reports import attendance as attendance_service
+from bbbms_app.services.reports import by_teacher, sheets
 from bbbms_app.services.reports import results as results_service
-from bbbms_app.services.reports import sheets
 
 log = logging.getLogger("bbbms.exports")
 KINDS = ("results", "attendance")
@@ -244,6 +245,8 @@ def _results_workbook(s: Session, principal, params: dict[str, Any], out: Path, 
     for done, group in enumerate(classes, start=2):
         book.append(sheets._sheet(group.label, sheets.subjects_table(res, group, None, lang), lang, signature))
         progress(done, total)
+    teachers = by_teacher.sheet_table(s, res, None, None, lang)
+    book.append(sheets._sheet(t("reports.sheet.teachers", lang), teachers, lang, signature))
     if params.get("named"):
         book.append(sheets._sheet(t("reports.sheet.lists", lang), sheets.lists_table(res, lang), lang, signature))
     period = sheets.period_label(res.period, lang)

@@ -14,7 +14,8 @@ class × subject × sex and per pupil); the tallies add up into parallels, level
 (`formulas.Tally`).
 
 Not yet: a subject assessed by half-year in a quarter report (its half-year mark is not read
-here), the teacher grouping, the school's option of СОУ as the mean of the subjects' СОУ.
+here), the school's option of СОУ as the mean of the subjects' СОУ. The grouping by teacher is
+`by_teacher.py` (over this module's WHERE).
 """
 
 from __future__ import annotations
