@@ -10,25 +10,33 @@
 - for those holding report.teacher, the lessons not filled in and the marks entered late this term.
 
 Scope as the reports: the director and deputies the school, a class teacher his class.
+
+The results of each term are kept (`CACHE`, per school, scope and term) with a fingerprint of what
+they are counted from — the term's period marks (how many, the newest id, the sum of their
+versions: every save through the journal adds one, a cleared mark is deleted) and the roll (the
+school's enrollments and ends, deleted pupils, classes and subjects). Each opening reads the
+fingerprint (one small query) and recounts a term only when it changed, so a saved mark shows at
+the next opening, in every worker; the scope is checked at every opening (`report_classes`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bbbms_app.models import Attendance, Lesson, School
+from bbbms_app.models import Attendance, Enrollment, Lesson, PeriodMark, Pupil, School, SchoolClass, Subject
 from bbbms_app.services.access import Principal
 from bbbms_app.services.journal.access import year_terms
 from bbbms_app.services.journal.cells import LATE
 from bbbms_app.services.reports import results as results_service
 from bbbms_app.services.reports import teachers as teachers_service
 from bbbms_app.services.reports.attendance import REASONS
-from bbbms_app.services.reports.results import Period, report_classes
+from bbbms_app.services.reports.results import Period, Results, report_classes
 
 RATES = ("success", "quality", "sou", "average")
 
@@ -49,6 +57,56 @@ class Dashboard:
     teachers: dict[str, int] | None = None  # no_topic, no_homework, late (those holding report.teacher)
 
 
+CACHE_MAX = 64
+CACHE: OrderedDict[tuple, tuple[tuple, Results]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _fingerprint(session: Session, school_id: int, year_id: int, kind: str, numbers: list[int]) -> tuple:
+    """What the results of these terms are counted from (see the module's docstring)."""
+    run = session.connection().execute
+    marks = run(
+        select(func.count(), func.max(PeriodMark.id), func.sum(PeriodMark.version)).where(
+            PeriodMark.academic_year_id == year_id,
+            PeriodMark.kind == kind,
+            PeriodMark.number.in_(numbers),  # type: ignore[attr-defined]
+            PeriodMark.school_id == school_id,
+        )
+    ).one()
+    roll = run(
+        select(
+            func.count(), func.max(Enrollment.id), func.count(Enrollment.ends_on), func.max(Enrollment.ends_on)
+        ).where(Enrollment.school_id == school_id)
+    ).one()
+    gone = tuple(
+        run(select(func.count()).where(table.school_id == school_id, table.deleted_at.is_not(None))).scalar()  # type: ignore[attr-defined]
+        for table in (Pupil, SchoolClass, Subject)
+    )
+    return (*marks, *roll, *gone)
+
+
+def cached_results(session: Session, principal: Principal, year_id: int, term_id: int) -> Results:
+    """`results.results` of a term (with the previous one), recounted only when its fingerprint changed."""
+    period = results_service.period_of(session, principal, year_id, term_id)
+    before = results_service.previous_period(session, period)
+    numbers = [period.number] + ([before.number] if before is not None else [])
+    scope = "school" if results_service.school_wide(principal) else f"staff:{principal.staff_id}"
+    key = (str(session.get_bind().url), principal.school_id, scope, year_id, term_id)  # a test's database is new
+    mark = _fingerprint(session, principal.school_id, year_id, period.kind, numbers)  # type: ignore[arg-type]
+    with _CACHE_LOCK:
+        hit = CACHE.get(key)
+        if hit is not None and hit[0] == mark:
+            CACHE.move_to_end(key)
+            return hit[1]
+    res = results_service.results(session, principal, year_id, term_id)
+    with _CACHE_LOCK:
+        CACHE[key] = (mark, res)
+        CACHE.move_to_end(key)
+        while len(CACHE) > CACHE_MAX:
+            CACHE.popitem(last=False)
+    return res
+
+
 def dashboard(session: Session, principal: Principal, year_id: int, today: date | None = None) -> Dashboard:
     today = today or date.today()
     classes = report_classes(session, principal, year_id)  # OutOfScope for anyone without a report's scope
@@ -59,7 +117,7 @@ def dashboard(session: Session, principal: Principal, year_id: int, today: date 
     finished = [t for t in terms if t.ends_on < today]
     running = next((t for t in terms if t.starts_on <= today <= t.ends_on), None)
     chosen = max(finished, key=lambda t: (t.ends_on, t.starts_on)) if finished else (running or terms[0])
-    res = results_service.results(session, principal, year_id, chosen.id)
+    res = cached_results(session, principal, year_id, chosen.id)  # type: ignore[arg-type]
     school = res.groups[-1]
     board.period = res.period
     now = res.indicators(school)
@@ -77,7 +135,7 @@ def dashboard(session: Session, principal: Principal, year_id: int, today: date 
         elif res.previous is not None and term.id == res.previous.period.term_id:
             rates = board.before
         else:
-            other = results_service.results(session, principal, year_id, term.id)
+            other = cached_results(session, principal, year_id, term.id)  # type: ignore[arg-type]
             ind = other.indicators(other.groups[-1])
             rates = {rate: getattr(ind, rate) for rate in RATES}
         board.trend.append(results_service.period_of(session, principal, year_id, term.id))
