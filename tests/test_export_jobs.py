@@ -21,12 +21,14 @@ from bbbms_app import db, jobs, settings
 from bbbms_app.api.report_exports import report_exports_api
 from bbbms_app.jobs import tasks
 from bbbms_app.models import AuditEvent, ExportJob, User
+from bbbms_app.pages.report_exports import ExportsState
 from bbbms_app.services import accounts, private_files
 from bbbms_app.services.engine import marking
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.reports import export_jobs
 from tests import reports_factory
 from tests.factories import PASSWORD
+from tests.states import is_refusal, new_refusals, new_tab, sub  # (imports the app: its states registered)
 
 
 @pytest.fixture
@@ -199,9 +201,6 @@ def test_who_may_start_and_one_at_a_time(queue):
 
 
 async def test_the_card_starts_an_export_and_refuses_forged_events(queue):
-    from bbbms_app.pages.report_exports import ExportsState
-    from tests.states import is_refusal, new_refusals, new_tab, sub
-
     school = queue
     new_refusals()
     teacher = sub(new_tab("t_classteacher"), ExportsState)  # reports of his class only: no card, no start
@@ -232,3 +231,47 @@ async def test_the_card_starts_an_export_and_refuses_forged_events(queue):
     fetched = repr(await deputy.download(str(job_id)))
     assert f"/private/report-export/{job_id}" in fetched and "school-results-quarter1.xlsx" in fetched
     assert await deputy.download("424242") is None  # not one of his: nothing
+
+
+def test_the_terms_journals_and_the_years_marks_are_named_exports(queue):
+    school = queue
+    with db.session(write=True) as s, pytest.raises(marking.ExportRefused):  # names throughout: export.personal
+        export_jobs.start(s, principal("t_deputy"), "journals", school.year_id, school.term_ids[0])
+    with db.session(write=True) as s, pytest.raises(Refused) as refused:  # journals are a term's
+        export_jobs.start(s, principal("t_director"), "journals", school.year_id, None, purpose="Архив журналдар")
+    assert refused.value.key == "exports.journals_term"
+    journals = start("t_director", "journals", school, purpose="Архив журналдар")
+    job = finished(journals)
+    assert (job.status, job.file_label) == ("done", "school-journals-quarter1.xlsx"), job.error
+    book = book_of(get(export_jobs.url(journals), "t_director"))
+    assert book.sheetnames == ["5-А Кыргыз тили", "5-А Математика", "5-Б Кыргыз тили", "5-Б Математика",
+                               "6-Б Кыргыз тили", "6-Б Математика"]  # fmt: skip
+    assert "Архив журналдар" in (book.properties.description or "")
+    with db.session(write=True) as s:
+        marks_job = export_jobs.start(
+            s, principal("t_director"), "marks", school.year_id, None, purpose="Жылдык баалар"
+        )
+        marks_id = marks_job.id
+    export_jobs.enqueue(marks_id)  # type: ignore[arg-type]
+    assert finished(marks_id).status == "done"  # type: ignore[arg-type]
+    sheet = book_of(get(export_jobs.url(marks_id), "t_director")).active  # type: ignore[arg-type]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[6]]
+    # The three lesson marks of 5-А maths, then the period marks (18 of quarter 1, 3 of quarter 2, 1 year mark).
+    period = [r for r in rows if r["Күнү"] is None]
+    assert len([r for r in rows if r["Күнү"] is not None]) == 3 and len(period) == 22
+    assert {r["Баа"] for r in period if r["Окуучу"].startswith("Жумаев")} == {"осв", 4}
+    assert any("Жылдык баалар" in str(c.value) for c in sheet["A"] if c.value)  # the marking line
+
+
+async def test_the_card_offers_the_named_kinds_only_to_who_may_export_them(queue):
+    deputy = sub(new_tab("t_deputy"), ExportsState)
+    await deputy.load_exports()
+    assert [o["id"] for o in deputy.kind_options] == ["results", "attendance"]
+    await deputy.set_kind("journals")  # not offered to him: ignored
+    assert deputy.kind == "results" and not deputy.needs_purpose
+    director = sub(new_tab("t_director"), ExportsState)
+    await director.load_exports()
+    assert [o["id"] for o in director.kind_options] == ["results", "attendance", "journals", "marks"]
+    await director.set_kind("journals")
+    assert director.kind == "journals" and director.needs_purpose and not director.named

@@ -10,7 +10,7 @@ follows its progress (a background event reading the job's row every second) unt
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 
 import reflex as rx
 
@@ -22,10 +22,15 @@ from bbbms_app.i18n import LANGUAGES, format_datetime, t
 from bbbms_app.services import school as school_service
 from bbbms_app.services.reports import export_jobs
 from bbbms_app.services.reports import results as results_service
+from bbbms_app.services.school_events import school_zone
 
 PERMISSION = "report.read"
 WATCH_LIMIT_S = 30 * 60
 WATCH_EVERY_S = 1.0
+
+
+def _local(at: datetime) -> datetime:
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(school_zone())
 
 
 def _rows(jobs, lang: str) -> list[dict[str, str]]:
@@ -44,7 +49,7 @@ def _rows(jobs, lang: str) -> list[dict[str, str]]:
                 "progress": str(job.progress),
                 "url": export_jobs.url(job.id) if job.status == "done" else "",  # type: ignore[arg-type]
                 "file": job.file_label,
-                "when": format_datetime(job.created_at, lang),
+                "when": format_datetime(_local(job.created_at), lang),  # the school's wall clock
                 **{f"kind_{x}": t(f"exports.kind.{job.kind}", x) for x in LANGUAGES},
                 **{f"status_{x}": status[x] for x in LANGUAGES},
             }
@@ -56,6 +61,7 @@ class ExportsState(rx.State):
     """The card's choices and the signed-in user's latest export jobs (display-ready)."""
 
     allowed: bool = False
+    kind_options: list[dict[str, str]] = []
     kind: str = "results"
     named: bool = False
     purpose: str = ""
@@ -70,10 +76,19 @@ class ExportsState(rx.State):
         self.jobs = _rows(jobs, principal.language)
         return any(j.status in export_jobs.ACTIVE for j in jobs)
 
+    @rx.var
+    def needs_purpose(self) -> bool:
+        """Named lists asked for, or a kind that is nothing but named lists (journals, marks)."""
+        return self.named or self.kind in export_jobs.NAMED_KINDS
+
     @rx.event
     @requires(PERMISSION)
     def load_exports(self):
-        self.allowed = results_service.school_wide(current())
+        principal = current()
+        self.allowed = results_service.school_wide(principal)
+        personal = principal.can("export.personal")
+        kinds = [k for k in export_jobs.KINDS if personal or k not in export_jobs.NAMED_KINDS]
+        self.kind_options = [{"id": k, **{x: t(f"exports.kind.{k}", x) for x in LANGUAGES}} for k in kinds]
         if not self.allowed:
             self.jobs = []
             return None
@@ -84,7 +99,7 @@ class ExportsState(rx.State):
     @rx.event
     @requires(PERMISSION)
     def set_kind(self, value: str):
-        if value in export_jobs.KINDS:
+        if value in {o["id"] for o in self.kind_options}:
             self.kind = value
 
     @rx.event
@@ -190,7 +205,13 @@ def exports_card(period: rx.Var) -> rx.Component:
                         rx.select.root(
                             rx.select.trigger(data_testid="export-kind", min_width="180px"),
                             rx.select.content(
-                                *[rx.select.item(tr(f"exports.kind.{k}"), value=k) for k in export_jobs.KINDS]
+                                rx.foreach(
+                                    ExportsState.kind_options,
+                                    lambda o: rx.select.item(
+                                        rx.match(AuthState.lang, ("ru", o["ru"]), ("en", o["en"]), o["ky"]),
+                                        value=o["id"],
+                                    ),
+                                )
                             ),
                             value=ExportsState.kind,
                             on_change=ExportsState.set_kind,
@@ -209,14 +230,18 @@ def exports_card(period: rx.Var) -> rx.Component:
                     rx.cond(
                         AuthState.perms.contains("export.personal"),  # type: ignore[attr-defined]
                         rx.vstack(
-                            rx.checkbox(
-                                tr("exports.named"),
-                                checked=ExportsState.named,
-                                on_change=ExportsState.set_named,
-                                data_testid="export-named",
+                            rx.cond(  # journals and marks are named throughout: no choice, a note
+                                ExportsState.needs_purpose & ~ExportsState.named,
+                                rx.text(tr("exports.personal_hint"), size="1", color_scheme="amber"),
+                                rx.checkbox(
+                                    tr("exports.named"),
+                                    checked=ExportsState.named,
+                                    on_change=ExportsState.set_named,
+                                    data_testid="export-named",
+                                ),
                             ),
                             rx.cond(
-                                ExportsState.named,
+                                ExportsState.needs_purpose,
                                 rx.input(
                                     placeholder=tr("exports.purpose"),
                                     value=ExportsState.purpose,

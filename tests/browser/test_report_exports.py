@@ -27,7 +27,7 @@ def test_director_exports_the_whole_school_and_downloads_it(page: Page):
     job = card.get_by_test_id("export-job").first
     expect(job.get_by_test_id("export-download")).to_be_visible(timeout=120_000)  # the queue made it
     expect(job.get_by_test_id("export-status")).to_have_text("Даяр")
-    page.screenshot(path=str(_shots() / "reports-exports-1280-ky.png"), full_page=True)
+    card.screenshot(path=str(_shots() / "reports-exports-card-1280-ky.png"))
     with page.expect_download() as download:
         job.get_by_test_id("export-download").click()
     assert download.value.suggested_filename == "school-results-quarter1.xlsx"
@@ -38,6 +38,24 @@ def test_director_exports_the_whole_school_and_downloads_it(page: Page):
     assert int(row["Эсепке алынган окуучулар"]) == int(on_screen["n"])
     assert round(float(row["СОУ, %"]), 1) == _number(on_screen["sou"])
     assert round(float(row["Үлгүрүү, %"]), 1) == _number(on_screen["success"])
+    assert "Мугалимдер боюнча" in book  # the results by teacher
+
+    # The results by teacher: a row per teacher (bold), then his classes × subjects.
+    page.get_by_test_id("tab-teachers").click()
+    rows = page.get_by_test_id("teachers-row")
+    expect(rows.first).to_be_visible()
+    assert page.locator("tr.teacher").count() >= 5
+    counted = [int(t) for t in page.locator('tr.teacher td[data-col="n"]').all_inner_texts()]
+    sheet = book["Мугалимдер боюнча"]
+    assert (
+        int(
+            sheet[sheet["Мугалим / класс, предмет"] == page.locator("tr.teacher td.nm").first.inner_text()].iloc[0][
+                "Эсепке алынган окуучулар"
+            ]
+        )
+        == counted[0]
+    )
+    page.screenshot(path=str(_shots() / "reports-teachers-1280-ky.png"), full_page=False)
 
 
 def test_deputy_starts_an_export_on_a_phone(phone: Page):
@@ -52,5 +70,9 @@ def test_deputy_starts_an_export_on_a_phone(phone: Page):
     expect(job).to_contain_text("Сабакка катышуу")
     expect(job.get_by_test_id("export-download")).to_be_visible(timeout=120_000)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
-    card.scroll_into_view_if_needed()
-    phone.screenshot(path=str(_shots() / "reports-exports-375-ky.png"), full_page=True)
+    expect(phone.locator("[data-sonner-toast]")).to_have_count(0, timeout=20_000)  # the toast has gone
+    card.screenshot(path=str(_shots() / "reports-exports-card-375-ky.png"))
+    phone.get_by_test_id("tab-teachers").tap()
+    expect(phone.get_by_test_id("teachers-row").first).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+    phone.screenshot(path=str(_shots() / "reports-teachers-375-ky.png"))

@@ -14,6 +14,22 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "exports.kind.results": ("Окуу жыйынтыктары", "Итоги успеваемости", "Academic results"),
     "exports.kind.attendance": ("Сабакка катышуу", "Посещаемость", "Attendance"),
+    "exports.kind.journals": (
+        "Чейректин бардык класстык журналдары",
+        "Все классные журналы четверти",
+        "Every class journal of the term",
+    ),
+    "exports.kind.marks": ("Окуу жылынын бардык баалары", "Все оценки учебного года", "Every mark of the school year"),
+    "exports.journals_term": (
+        "Журналдар чейрек боюнча түзүлөт: жогорудан чейректи тандаңыз",
+        "Журналы выгружаются по четверти: выберите четверть выше",
+        "Journals are exported by term: choose a term above",
+    ),
+    "exports.personal_hint": (
+        "Бул экспортто окуучулардын аты-жөнү жана баалары бар (жеке маалымат): максатын жазыңыз",
+        "В этой выгрузке имена и оценки учеников (персональные данные): укажите цель",
+        "This export holds pupils' names and marks (personal data): give its purpose",
+    ),
     "exports.results.title": (
         "Бүт мектептин окуу жыйынтыктары",
         "Итоги успеваемости по всей школе",
@@ -62,7 +78,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "reports.col.teacher": ("Мугалим / класс, предмет", "Учитель / класс, предмет", "Teacher / class, subject"),
     "reports.sheet.teachers": ("Мугалимдер боюнча", "По учителям", "By teacher"),
-    "reports.tab.teachers": ("Мугалимдер боюнча", "По учителям", "By teacher"),
+    "reports.tab.teachers": ("Мугалимдер", "Учителя", "Teachers"),
     "reports.teachers_note": (
         "Мугалимдин көрсөткүчтөрү ал койгон бардык окуучу × предмет бааларынан эсептелет; топко бөлүнгөн "
         "предметте окуучунун өз тобунун мугалими.",

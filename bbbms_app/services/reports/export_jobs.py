@@ -9,10 +9,14 @@ so the /reports page shows it. Two kinds:
   subject, then a sheet per class with its figures by subject (the curriculum's order), and the
   results by teacher;
 - `attendance`: lessons and days missed by reason per class, then a sheet per class with its
-  figures month by month and the period's total.
+  figures month by month and the period's total;
+- `journals`: every class journal of a term in one workbook, a sheet per class × subject
+  (`journals_export`; today a year of journals is about 1,400 separate downloads);
+- `marks`: every mark of the school year as one flat table (`marks_export`, streamed).
 
-Named pupil lists (the results' lists of отличники … неуспевающие, the attendance per pupil) are
-personal data: they are added only for a holder of `export.personal` who gives a purpose; the
+Named pupil lists (the results' lists of отличники … неуспевающие, the attendance per pupil, and
+the journals and marks, which are nothing but named lists) are personal data: they are made only
+for a holder of `export.personal` who gives a purpose; the
 export is then audited with it (`engine.marking.begin`) and the workbook marked (properties, a
 line under every sheet, the printed footer). Without them the workbook holds figures only.
 
@@ -37,17 +41,18 @@ from sqlmodel import Session, col, select
 
 from bbbms_app import db
 from bbbms_app.i18n import format_date, t
-from bbbms_app.models import ExportJob, User
+from bbbms_app.models import AcademicYear, ExportJob, User
 from bbbms_app.services import accounts, audit, private_files
 from bbbms_app.services.engine import marking, xlsx
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.journal_print import MONTH_NAMES
 from bbbms_app.services.reports import attendance as attendance_service
-from bbbms_app.services.reports import by_teacher, sheets
+from bbbms_app.services.reports import by_teacher, journals_export, marks_export, sheets
 from bbbms_app.services.reports import results as results_service
 
 log = logging.getLogger("bbbms.exports")
-KINDS = ("results", "attendance")
+KINDS = ("results", "attendance", "journals", "marks")
+NAMED_KINDS = ("journals", "marks")  # pupils' names and marks throughout: personal data, always
 PERMISSION = "report.read"
 ACTIVE = ("queued", "running")
 TTL = timedelta(hours=24)
@@ -96,6 +101,9 @@ def start(
         raise Refused("exports.bad_kind")
     if not results_service.school_wide(principal):
         raise OutOfScope("whole-school exports")
+    named = named or kind in NAMED_KINDS
+    if kind == "journals" and term_id is None:
+        raise Refused("exports.journals_term")
     period = results_service.period_of(session, principal, year_id, term_id)  # the year and term are his school's
     busy = session.exec(
         select(ExportJob.id).where(ExportJob.user_id == principal.user_id, col(ExportJob.status).in_(ACTIVE))
@@ -183,7 +191,12 @@ def run(job_id: int) -> str:
     tmp = folder / f".{token}.part"
     try:
         with db.session() as s:
-            build = _results_workbook if kind == "results" else _attendance_workbook
+            build = {
+                "results": _results_workbook,
+                "attendance": _attendance_workbook,
+                "journals": _journals_workbook,
+                "marks": _marks_workbook,
+            }[kind]
             label = build(s, principal, params, tmp, progress)
         os.replace(tmp, folder / f"{token}.xlsx")
     except Exception as exc:
@@ -293,6 +306,29 @@ def _attendance_workbook(s: Session, principal, params: dict[str, Any], out: Pat
     span = f"{format_date(whole.starts_on, lang)}–{format_date(whole.ends_on, lang)}"
     xlsx.write(out, book, **_marks(params, sheets._heading(whole.school, "exports.attendance.title", span, lang)))
     return f"school-attendance-{whole.starts_on:%Y%m%d}-{whole.ends_on:%Y%m%d}.xlsx"
+
+
+def _journals_workbook(s: Session, principal, params: dict[str, Any], out: Path, progress: Callable) -> str:
+    lang = params.get("lang") or principal.language
+    period = results_service.period_of(s, principal, int(params["year_id"]), params.get("term_id"))
+    title = f"{t('exports.kind.journals', lang)} · {sheets.period_label(period, lang)}"
+    marks = _marks(params, title)
+    marks.pop("title")
+    journals_export.write(out, s, principal, period.year_id, period.term_id, lang, progress=progress, **marks)  # type: ignore[arg-type]
+    return f"school-journals-{period.kind}{period.number}.xlsx"
+
+
+def _marks_workbook(s: Session, principal, params: dict[str, Any], out: Path, progress: Callable) -> str:
+    lang = params.get("lang") or principal.language
+    year = s.get(AcademicYear, int(params["year_id"]))
+    stamp = _stamp(params)
+    name = year.name if year is not None else ""
+    marks = _marks(params, f"{t('export.marks.sheet', lang)} {name}")
+    marks.pop("title")
+    progress(1, 2)
+    last_line = stamp.line() if stamp else ""
+    marks_export.write(out, s, principal.school_id, int(params["year_id"]), lang, last_line=last_line, **marks)
+    return f"school-marks-{name}.xlsx"
 
 
 # ---------------------------------------------------------------------------------------------
