@@ -643,11 +643,12 @@ def _write_report(args: argparse.Namespace, principal, name: str, data: bytes, w
 
 def _cmd_report_results(args: argparse.Namespace) -> int:
     """The academic results of a term or the year as XLSX (the /reports page's workbook)."""
-    from bbbms_app.services.reports import results, sheets
+    from bbbms_app.services.reports import by_teacher, results, sheets
 
     principal, year_id, term_id = _report_context(args)
     with db.session() as s:
         res = results.results(s, principal, year_id, term_id)
+        teachers = by_teacher.by_teacher(s, res)
     subject_id = None
     if args.subject:
         subject_id = next((sub.id for sub in res.subjects if sub.code.lower() == args.subject.lower()), None)
@@ -655,7 +656,10 @@ def _cmd_report_results(args: argparse.Namespace) -> int:
             raise CliError(
                 "cli.report.no_subject", subject=args.subject, choices=", ".join(sub.code for sub in res.subjects)
             )
-    name, data = sheets.results_xlsx(res, subject_id, args.sex, _lang_now)
+    rows = by_teacher.table(res, teachers, subject_id, args.sex, _lang_now)
+    name, data = sheets.results_xlsx(
+        res, subject_id, args.sex, _lang_now, teachers=sheets.Table(by_teacher.COLUMNS, rows)
+    )
     return _write_report(args, principal, name, data, f"results:{res.period.key}")
 
 

@@ -99,3 +99,16 @@ async def test_the_teachers_tab_and_its_sheet(school):
     mine = next(r for r in rows if r["Мугалим / класс, предмет"] == "Өмүрбекова А.")
     assert (mine["Эсепке алынган окуучулар"], mine["СОУ, %"]) == (11, 62.5)  # as on screen
     assert book.sheetnames.index("Мугалимдер боюнча") == book.sheetnames.index("Тизмелер") - 1
+
+
+def test_the_command_lines_results_workbook_has_the_teachers_sheet(school, tmp_path):
+    from bbbms_app import cli
+
+    reports_factory.build(school)
+    out = tmp_path / "results.xlsx"
+    assert cli.main(["--lang", "ru", "report", "results", "--term", "1", "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out)["По учителям"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]]
+    mine = next(r for r in rows if r["Учитель / класс, предмет"] == "Өмүрбекова А.")
+    assert (mine["Учтено"], mine["СОУ, %"], mine["Успеваемость, %"]) == (11, 62.5, 81.8)
