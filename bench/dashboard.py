@@ -11,7 +11,7 @@ teacher figures. Measured in the same run:
 - a mark saved through the journal's own path (`set_period_mark`) between two openings: the next
   one reads the new figure (the cache is invalidated by the save).
 
-    .venv/bin/python bench/dashboard.py [--db /tmp/exports-bench/dashboard.db] [--rounds 20]
+    .venv/bin/python bench/dashboard.py [--db /tmp/exports-bench/dashboard.db] [--rounds 20] [--exports]
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def main() -> None:
     p.add_argument("--db", type=Path, default=DEFAULT_DB)
     p.add_argument("--rounds", type=int, default=20)
     p.add_argument("--today", type=date.fromisoformat, default=TODAY)
+    p.add_argument("--exports", action="store_true", help="also time the whole-school export workbooks")
     args = p.parse_args()
     print(f"The director's dashboard, SQLite; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     sqlite_demo(args.db, today=args.today)
@@ -95,6 +96,30 @@ def main() -> None:
         print(f"  {name:28s} p50 {statistics.median(values):8.1f}  p95 {pct(values, 0.95):8.1f} ms")
     for name, values in rows[1:]:
         print(f"  ratio {name} / results: p50 {statistics.median(values) / statistics.median(base):.2f}")
+    if args.exports:
+        exports(principal, year.id, term_id)  # type: ignore[union-attr]
+
+
+def exports(principal, year_id: int, term_id: int) -> None:
+    """The whole-school workbooks the export job builds (services/reports/export_jobs.py), timed
+    without the queue: the results of the quarter (a sheet per class) and its attendance."""
+    import tempfile
+
+    from bbbms_app import db
+    from bbbms_app.services.reports import export_jobs
+
+    params = {"year_id": year_id, "term_id": term_id, "lang": "ky", "named": False}
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, build in (
+            ("results", export_jobs._results_workbook),
+            ("attendance", export_jobs._attendance_workbook),
+        ):
+            out = Path(tmp) / f"{kind}.xlsx"
+            t0 = time.perf_counter()
+            with db.session() as s:
+                build(s, principal, params, out, lambda done, total: None)
+            ms = (time.perf_counter() - t0) * 1000
+            print(f"  export job, {kind:10s} workbook: {ms:8.0f} ms, {out.stat().st_size // 1024} KiB")
 
 
 if __name__ == "__main__":

@@ -297,6 +297,7 @@ REPORTS_CSS = """
   .rp { font-size: 13px; }
   .rp th, .rp td { padding: 3px 5px; }
   .rp .nm { white-space: normal; min-width: 64px; max-width: 96px; }
+  [data-testid="teachers"] .rp .nm { min-width: 128px; max-width: 150px; }
 }
 """
 
@@ -531,6 +532,7 @@ def _body() -> rx.Component:
                 rx.tabs.trigger(tr("reports.tab.results"), value="results", data_testid="tab-results"),
                 rx.tabs.trigger(tr("reports.tab.teachers"), value="teachers", data_testid="tab-teachers"),
                 rx.tabs.trigger(tr("reports.tab.attendance"), value="attendance", data_testid="tab-attendance"),
+                flex_wrap="wrap",  # three tabs on a 375 px phone: a second line rather than a hidden tab
             ),
             rx.tabs.content(rx.box(_results_tab(), padding_top="12px"), value="results"),
             rx.tabs.content(rx.box(_teachers_tab(), padding_top="12px"), value="teachers"),

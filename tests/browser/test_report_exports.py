@@ -72,6 +72,9 @@ def test_deputy_starts_an_export_on_a_phone(phone: Page):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     expect(phone.locator("[data-sonner-toast]")).to_have_count(0, timeout=20_000)  # the toast has gone
     card.screenshot(path=str(_shots() / "reports-exports-card-375-ky.png"))
+    for tab in ("tab-results", "tab-teachers", "tab-attendance"):  # every tab in sight, none scrolled away
+        box = phone.get_by_test_id(tab).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, tab
     phone.get_by_test_id("tab-teachers").tap()
     expect(phone.get_by_test_id("teachers-row").first).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
