@@ -93,3 +93,28 @@ def test_a_pupil_who_leaves_and_the_scope(school, counted):
     assert [g["grade"] for g in board("t_classteacher", school).by_grade] == [5]
     with pytest.raises(OutOfScope):
         board("t_teacher", school)
+
+
+@pytest.mark.parametrize("today", [date(2025, 9, 10), date(2025, 11, 6), date(2026, 1, 5)])
+def test_the_teacher_figures_are_the_teacher_reports(school, today):
+    """The dashboard counts its three teacher figures itself: the same as the whole teacher report's."""
+    from bbbms_app.models import Lesson
+    from bbbms_app.services.reports import teachers
+
+    with db.session(write=True) as s:  # a topic of spaces and newlines is blank in both
+        lesson = s.get(Lesson, school.lessons_5a_math[1])
+        lesson.topic = " \n "  # type: ignore[union-attr]
+        s.add(lesson)
+    who = principal_of("t_director")
+    seen: dict[int, dict[str, int]] = {}
+    with db.session() as s:
+        for term_id in school.term_ids[:2]:
+            rep = teachers.teacher_report(s, who, school.year_id, term_id, today=today)
+            expected = {
+                "no_topic": sum(t.no_topic for t in rep.teachers),
+                "no_homework": sum(t.no_homework for t in rep.teachers),
+                "late": sum(len(t.late) for t in rep.teachers),
+            }
+            assert dashboard_service.teacher_figures(s, who, school.year_id, term_id, today) == expected
+            seen[term_id] = expected
+    assert seen[school.term_ids[0]]["no_topic"] == 1  # the lesson of spaces and a newline: something is compared
