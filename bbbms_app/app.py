@@ -13,6 +13,7 @@ from bbbms_app.api.calendar_feed import calendar_feed_api
 from bbbms_app.api.health import health_api
 from bbbms_app.api.portfolio import portfolio_api
 from bbbms_app.api.private_files import private_files_api
+from bbbms_app.api.report_exports import report_exports_api
 from bbbms_app.api.rest import rest_api
 from bbbms_app.auth.guard import backend_error
 from bbbms_app.auth.headers import security_headers
@@ -66,6 +67,7 @@ app = rx.App(
     # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
     api_transformer=[
         *(private_files_api, portfolio_api, health_api, calendar_feed_api, rest_api),
+        report_exports_api,  # /private/report-export/{id}: a whole-school export, to its maker
         *(serving.static_cache, security_headers),
         serving.upload_gate,
     ],

@@ -531,6 +531,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         return _cmd_export_marks(args)
     if args.entity == "journals":
         return _cmd_export_journals(args)
+    if args.entity == "archive":
+        return _cmd_export_archive(args)
     spec = ENTITIES.specs.get(args.entity)
     if spec is None:
         raise CliError("cli.export.unknown", entity=args.entity, names=", ".join(ENTITIES.specs))
@@ -641,11 +643,12 @@ def _write_report(args: argparse.Namespace, principal, name: str, data: bytes, w
 
 def _cmd_report_results(args: argparse.Namespace) -> int:
     """The academic results of a term or the year as XLSX (the /reports page's workbook)."""
-    from bbbms_app.services.reports import results, sheets
+    from bbbms_app.services.reports import by_teacher, results, sheets
 
     principal, year_id, term_id = _report_context(args)
     with db.session() as s:
         res = results.results(s, principal, year_id, term_id)
+        teachers = by_teacher.by_teacher(s, res)
     subject_id = None
     if args.subject:
         subject_id = next((sub.id for sub in res.subjects if sub.code.lower() == args.subject.lower()), None)
@@ -653,7 +656,10 @@ def _cmd_report_results(args: argparse.Namespace) -> int:
             raise CliError(
                 "cli.report.no_subject", subject=args.subject, choices=", ".join(sub.code for sub in res.subjects)
             )
-    name, data = sheets.results_xlsx(res, subject_id, args.sex, _lang_now)
+    rows = by_teacher.table(res, teachers, subject_id, args.sex, _lang_now)
+    name, data = sheets.results_xlsx(
+        res, subject_id, args.sex, _lang_now, teachers=sheets.Table(by_teacher.COLUMNS, rows)
+    )
     return _write_report(args, principal, name, data, f"results:{res.period.key}")
 
 
@@ -758,6 +764,41 @@ def _cmd_export_journals(args: argparse.Namespace) -> int:
             out.unlink(missing_ok=True)
         raise
     print(_say("cli.export.journals_written", sheets=n, path=str(out)))
+    return 0
+
+
+def _cmd_export_archive(args: argparse.Namespace) -> int:
+    """The school year's archive (services/reports/archive.py): one ZIP with a manifest; personal data:
+    --purpose, audited under the console user before anything is written."""
+    from sqlmodel import select
+
+    from bbbms_app.models import AcademicYear
+    from bbbms_app.services.engine import marking
+    from bbbms_app.services.reports import archive
+
+    out = _writable_target(Path(args.out))
+    require_database()
+    school_id = _operator_school(args.school)
+    with db.session() as s:
+        years = s.exec(select(AcademicYear).where(AcademicYear.school_id == school_id)).all()
+    wanted = str(args.year or "").strip()
+    year = next((y for y in years if y.name == wanted or y.name[:4] == wanted or (not wanted and y.is_current)), None)
+    if year is None:
+        raise CliError("cli.export.no_year", year=wanted, choices=", ".join(y.name for y in years))
+    try:
+        with db.session(write=True) as s:
+            made = archive.write(
+                out,
+                s,
+                school_id,
+                year.id,
+                purpose=args.purpose,
+                operator=_operator(),
+                lang=_lang_now,  # type: ignore[arg-type]
+            )
+    except marking.ExportInvalid as exc:
+        raise CliError("cli.export.needs_purpose", entity="archive", message=_say(exc.key, **exc.params)) from None
+    print(_say("cli.export.archive_written", files=len(made.files), skipped=len(made.skipped), path=str(out)))
     return 0
 
 
@@ -967,7 +1008,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     im.set_defaults(func=_cmd_import)
     ex = sub.add_parser(
-        "export", help="export an entity's list to XLSX or CSV, 'marks' of a school year, 'journals' of a term"
+        "export",
+        help="export an entity's list to XLSX or CSV, 'marks' of a school year, 'journals' of a term, "
+        "'archive' of a school year (ZIP)",
     )
     ex.add_argument("entity")
     ex.add_argument("--out", required=True)

@@ -40,6 +40,7 @@ PARTS = (
     "roster",
     "half_year",
     "exchange",
+    "exports",
 )
 
 

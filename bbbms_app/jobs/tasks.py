@@ -143,14 +143,25 @@ def clean_up() -> dict[str, int]:
     """Remove expired downloads, unfetched exports and staged scans, and tab states a week old."""
     from bbbms_app.services import private_files
     from bbbms_app.services.engine import downloads
+    from bbbms_app.services.reports import export_jobs
 
     done = {
         "downloads": downloads.sweep(),
         "exports": private_files.purge_exports(),
+        "report_exports": export_jobs.sweep(),
         "states": _sweep_states(7 * 24 * 3600),
     }
     jobs.put_status("clean_up", ok=True, message=", ".join(f"{k} {v}" for k, v in done.items()))
     return done
+
+
+@huey.task(name="school_export")
+def school_export(job_id: int) -> str:
+    """A whole-school report workbook asked for on /reports (services/reports/export_jobs.py); its
+    progress and outcome are kept on its ExportJob row, so it is not retried."""
+    from bbbms_app.services.reports import export_jobs
+
+    return export_jobs.run(job_id)
 
 
 @huey.periodic_task(crontab(minute="20,50"), name="api_tokens")

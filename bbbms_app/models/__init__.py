@@ -13,6 +13,7 @@ from bbbms_app.models.communication import (
 )
 from bbbms_app.models.consent import Consent
 from bbbms_app.models.documents import Document, DocumentAck, DocumentReader, DocumentVersion
+from bbbms_app.models.exports import ExportJob
 from bbbms_app.models.journal import Attendance, ClassTermClose, Lesson, Mark, PeriodMark
 from bbbms_app.models.learning import (
     Assignment,
@@ -72,6 +73,7 @@ __all__ = [
     "DocumentReader",
     "DocumentVersion",
     "Enrollment",
+    "ExportJob",
     "GradingPolicy",
     "Guardian",
     "Holiday",

@@ -21,12 +21,13 @@ from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import LANGUAGES, t, translations
+from bbbms_app.pages.report_exports import exports_card
 from bbbms_app.services import journal
 from bbbms_app.services import school as school_service
 from bbbms_app.services.journal_export import MONTHS
 from bbbms_app.services.reports import attendance as attendance_service
+from bbbms_app.services.reports import by_teacher, sheets
 from bbbms_app.services.reports import results as results_service
-from bbbms_app.services.reports import sheets
 
 PERMISSION = "report.read"
 ALL = "all"
@@ -73,6 +74,7 @@ class ReportsState(rx.State):
     month: str = ALL
     threshold: str = "10"
     attendance_rows: list[dict[str, str]] = []
+    teacher_rows: list[dict[str, str]] = []
     above: list[dict[str, str]] = []
     above_title: dict[str, str] = {}
     _year_id: int | None = None
@@ -109,6 +111,8 @@ class ReportsState(rx.State):
                 self._fetch_attendance(s, lang)
                 return
             res = self._results(s)
+            if self.tab == "teachers":
+                teachers = by_teacher.by_teacher(s, res)
         self.subject_options = [
             {"id": str(sub.id), "ky": sub.name_ky, "ru": sub.name_ru, "en": sub.name_en or sub.name_ru}
             for sub in res.subjects
@@ -128,6 +132,13 @@ class ReportsState(rx.State):
                 now, before = raw.get(rate), raw.get(f"prev_{rate}")
                 shown[f"t_{rate}"] = "" if now is None or before is None or now == before else "▲▼"[now < before]
         sid, sex = self._subject_id(), self._sex()
+        if self.tab == "teachers":  # a row per teacher, then his classes × subjects (their names translated)
+            shown = by_teacher.table(res, teachers, sid, sex, lang)
+            self.teacher_rows = _with_labels(
+                sheets.rows_as_text(sheets.Table(by_teacher.COLUMNS, shown), by_teacher.COLUMNS, lang),
+                lambda x: sheets.Table(by_teacher.COLUMNS, by_teacher.table(res, teachers, sid, sex, x)),
+                ("teacher",),
+            )
         self.rows = _with_labels(rows, lambda x: sheets.results_table(res, sid, sex, x), ("group",))
         subjects = sheets.subjects_table(res, res.groups[-1], sex, lang)
         self.by_subject = _with_labels(
@@ -195,7 +206,7 @@ class ReportsState(rx.State):
     @rx.event
     @requires(PERMISSION)
     def set_tab(self, value: str):
-        if value in ("results", "attendance"):
+        if value in ("results", "attendance", "teachers"):
             self.tab = value
             self._fetch()
 
@@ -251,7 +262,9 @@ class ReportsState(rx.State):
             if self.tab == "attendance":
                 name, data = sheets.attendance_xlsx(self._attendance(s), lang)
             else:
-                name, data = sheets.results_xlsx(self._results(s), self._subject_id(), self._sex(), lang)
+                res = self._results(s)
+                teachers = by_teacher.sheet_table(s, res, self._subject_id(), self._sex(), lang)
+                name, data = sheets.results_xlsx(res, self._subject_id(), self._sex(), lang, teachers=teachers)
             url = sheets.write_download(s, principal, name, data, f"{self.tab}:{self.period}")
         return [rx.download(url=url, filename=name), rx.toast.success(t("reports.downloaded", lang, name=name))]
 
@@ -273,6 +286,7 @@ REPORTS_CSS = """
 .rp tr.grade td { background: var(--gray-3); font-weight: 600; }
 .rp tr.level td { background: var(--amber-3); font-weight: 600; }
 .rp tr.school td { background: var(--amber-5); font-weight: 700; }
+.rp tr.teacher td { background: var(--gray-3); font-weight: 600; }
 .rp td.prev { color: var(--gray-11); }
 .rp td.tx { text-align: left; }
 .rp .trend { font-size: 10px; margin-left: 2px; }
@@ -283,6 +297,7 @@ REPORTS_CSS = """
   .rp { font-size: 13px; }
   .rp th, .rp td { padding: 3px 5px; }
   .rp .nm { white-space: normal; min-width: 64px; max-width: 96px; }
+  [data-testid="teachers"] .rp .nm { min-width: 128px; max-width: 150px; }
 }
 """
 
@@ -354,7 +369,7 @@ def _table(
                             rx.cond(ReportsState.has_previous, rx.el.td(row[c], class_name="prev", data_col=c))
                             for c in prev_cols
                         ],
-                        class_name=row["kind"] if first == "group" else "",
+                        class_name=row["kind"] if first in ("group", "teacher") else "",
                         data_testid=f"{testid}-row",
                     ),
                 )
@@ -386,30 +401,34 @@ def _header_key(column: str) -> str:
     return f"reports.col.{column}"
 
 
+def _filters() -> rx.Component:
+    return rx.flex(
+        _select(
+            ReportsState.subject_options,
+            ReportsState.subject,
+            ReportsState.set_subject,
+            "reports-subject",
+            "reports.all_subjects",
+            "180px",
+        ),
+        rx.select.root(
+            rx.select.trigger(data_testid="reports-sex", min_width="140px"),
+            rx.select.content(
+                rx.select.item(tr("reports.all_pupils"), value=ALL),
+                rx.select.item(tr("reports.sex.m"), value="m"),
+                rx.select.item(tr("reports.sex.f"), value="f"),
+            ),
+            value=ReportsState.sex,
+            on_change=ReportsState.set_sex,
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
 def _results_tab() -> rx.Component:
     return rx.vstack(
-        rx.flex(
-            _select(
-                ReportsState.subject_options,
-                ReportsState.subject,
-                ReportsState.set_subject,
-                "reports-subject",
-                "reports.all_subjects",
-                "180px",
-            ),
-            rx.select.root(
-                rx.select.trigger(data_testid="reports-sex", min_width="140px"),
-                rx.select.content(
-                    rx.select.item(tr("reports.all_pupils"), value=ALL),
-                    rx.select.item(tr("reports.sex.m"), value="m"),
-                    rx.select.item(tr("reports.sex.f"), value="f"),
-                ),
-                value=ReportsState.sex,
-                on_change=ReportsState.set_sex,
-            ),
-            spacing="2",
-            wrap="wrap",
-        ),
+        _filters(),
         rx.cond(ReportsState.has_previous, rx.text(_name(ReportsState.previous_label), size="1", color_scheme="gray")),
         _table(RESULT_COLUMNS, ReportsState.rows, "group", "results", previous=True, translated=("group",)),
         rx.text(tr("reports.sou_note"), size="1", color_scheme="gray"),
@@ -423,6 +442,21 @@ def _results_tab() -> rx.Component:
                 ("pupil", "group", "subjects"), ReportsState.lists, "list", "lists", translated=("list", "subjects")
             ),
         ),
+        spacing="3",
+        width="100%",
+        align="stretch",
+    )
+
+
+def _teachers_tab() -> rx.Component:
+    return rx.vstack(
+        _filters(),
+        rx.cond(
+            ReportsState.teacher_rows.length() == 0,  # type: ignore[attr-defined]
+            rx.text(tr("reports.no_data"), color_scheme="gray"),
+            _table(by_teacher.COLUMNS[1:], ReportsState.teacher_rows, "teacher", "teachers", translated=("teacher",)),
+        ),
+        rx.text(tr("reports.teachers_note"), size="1", color_scheme="gray"),
         spacing="3",
         width="100%",
         align="stretch",
@@ -496,14 +530,18 @@ def _body() -> rx.Component:
         rx.tabs.root(
             rx.tabs.list(
                 rx.tabs.trigger(tr("reports.tab.results"), value="results", data_testid="tab-results"),
+                rx.tabs.trigger(tr("reports.tab.teachers"), value="teachers", data_testid="tab-teachers"),
                 rx.tabs.trigger(tr("reports.tab.attendance"), value="attendance", data_testid="tab-attendance"),
+                flex_wrap="wrap",  # three tabs on a 375 px phone: a second line rather than a hidden tab
             ),
             rx.tabs.content(rx.box(_results_tab(), padding_top="12px"), value="results"),
+            rx.tabs.content(rx.box(_teachers_tab(), padding_top="12px"), value="teachers"),
             rx.tabs.content(rx.box(_attendance_tab(), padding_top="12px"), value="attendance"),
             value=ReportsState.tab,
             on_change=ReportsState.set_tab,
             width="100%",
         ),
+        exports_card(ReportsState.period),  # whole-school workbooks made in the background (leaders only)
         spacing="3",
         width="100%",
         align="stretch",

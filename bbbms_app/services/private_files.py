@@ -27,6 +27,7 @@ from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 KINDS = (
     "consents", "photos", "exports", "staging",
     "courses", "quiz", "messages", "documents", "portfolio", "projects",
+    "reports",  # whole-school report workbooks made in the background (services/reports/export_jobs.py)
 )  # fmt: skip
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 

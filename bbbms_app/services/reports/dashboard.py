@@ -10,25 +10,33 @@
 - for those holding report.teacher, the lessons not filled in and the marks entered late this term.
 
 Scope as the reports: the director and deputies the school, a class teacher his class.
+
+The results of each term are kept (`CACHE`, per school, scope and term) with a fingerprint of what
+they are counted from — the term's period marks (how many, the newest id, the sum of their
+versions: every save through the journal adds one, a cleared mark is deleted) and the roll (the
+school's enrollments and ends, deleted pupils, classes and subjects). Each opening reads the
+fingerprint (one small query) and recounts a term only when it changed, so a saved mark shows at
+the next opening, in every worker; the scope is checked at every opening (`report_classes`).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from bbbms_app.models import Attendance, Lesson, School
+from bbbms_app.models import Attendance, Enrollment, Lesson, PeriodMark, Pupil, School, SchoolClass, Subject
 from bbbms_app.services.access import Principal
 from bbbms_app.services.journal.access import year_terms
 from bbbms_app.services.journal.cells import LATE
 from bbbms_app.services.reports import results as results_service
 from bbbms_app.services.reports import teachers as teachers_service
 from bbbms_app.services.reports.attendance import REASONS
-from bbbms_app.services.reports.results import Period, report_classes
+from bbbms_app.services.reports.results import Period, Results, report_classes
 
 RATES = ("success", "quality", "sou", "average")
 
@@ -49,6 +57,56 @@ class Dashboard:
     teachers: dict[str, int] | None = None  # no_topic, no_homework, late (those holding report.teacher)
 
 
+CACHE_MAX = 64
+CACHE: OrderedDict[tuple, tuple[tuple, Results]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _fingerprint(session: Session, school_id: int, year_id: int, kind: str, numbers: list[int]) -> tuple:
+    """What the results of these terms are counted from (see the module's docstring)."""
+    run = session.connection().execute
+    marks = run(
+        select(func.count(), func.max(PeriodMark.id), func.sum(PeriodMark.version)).where(
+            PeriodMark.academic_year_id == year_id,
+            PeriodMark.kind == kind,
+            PeriodMark.number.in_(numbers),  # type: ignore[attr-defined]
+            PeriodMark.school_id == school_id,
+        )
+    ).one()
+    roll = run(
+        select(
+            func.count(), func.max(Enrollment.id), func.count(Enrollment.ends_on), func.max(Enrollment.ends_on)
+        ).where(Enrollment.school_id == school_id)
+    ).one()
+    gone = tuple(
+        run(select(func.count()).where(table.school_id == school_id, table.deleted_at.is_not(None))).scalar()  # type: ignore[attr-defined]
+        for table in (Pupil, SchoolClass, Subject)
+    )
+    return (*marks, *roll, *gone)
+
+
+def cached_results(session: Session, principal: Principal, year_id: int, term_id: int) -> Results:
+    """`results.results` of a term (with the previous one), recounted only when its fingerprint changed."""
+    period = results_service.period_of(session, principal, year_id, term_id)
+    before = results_service.previous_period(session, period)
+    numbers = [period.number] + ([before.number] if before is not None else [])
+    scope = "school" if results_service.school_wide(principal) else f"staff:{principal.staff_id}"
+    key = (str(session.get_bind().url), principal.school_id, scope, year_id, term_id)  # a test's database is new
+    mark = _fingerprint(session, principal.school_id, year_id, period.kind, numbers)  # type: ignore[arg-type]
+    with _CACHE_LOCK:
+        hit = CACHE.get(key)
+        if hit is not None and hit[0] == mark:
+            CACHE.move_to_end(key)
+            return hit[1]
+    res = results_service.results(session, principal, year_id, term_id)
+    with _CACHE_LOCK:
+        CACHE[key] = (mark, res)
+        CACHE.move_to_end(key)
+        while len(CACHE) > CACHE_MAX:
+            CACHE.popitem(last=False)
+    return res
+
+
 def dashboard(session: Session, principal: Principal, year_id: int, today: date | None = None) -> Dashboard:
     today = today or date.today()
     classes = report_classes(session, principal, year_id)  # OutOfScope for anyone without a report's scope
@@ -59,7 +117,7 @@ def dashboard(session: Session, principal: Principal, year_id: int, today: date 
     finished = [t for t in terms if t.ends_on < today]
     running = next((t for t in terms if t.starts_on <= today <= t.ends_on), None)
     chosen = max(finished, key=lambda t: (t.ends_on, t.starts_on)) if finished else (running or terms[0])
-    res = results_service.results(session, principal, year_id, chosen.id)
+    res = cached_results(session, principal, year_id, chosen.id)  # type: ignore[arg-type]
     school = res.groups[-1]
     board.period = res.period
     now = res.indicators(school)
@@ -77,7 +135,7 @@ def dashboard(session: Session, principal: Principal, year_id: int, today: date 
         elif res.previous is not None and term.id == res.previous.period.term_id:
             rates = board.before
         else:
-            other = results_service.results(session, principal, year_id, term.id)
+            other = cached_results(session, principal, year_id, term.id)  # type: ignore[arg-type]
             ind = other.indicators(other.groups[-1])
             rates = {rate: getattr(ind, rate) for rate in RATES}
         board.trend.append(results_service.period_of(session, principal, year_id, term.id))
@@ -86,13 +144,50 @@ def dashboard(session: Session, principal: Principal, year_id: int, today: date 
     board.week_period = results_service.period_of(session, principal, year_id, week_term.id)
     board.weeks, board.missed = _weeks(session, principal, [c.id for c in classes], week_term, today)  # type: ignore[misc]
     if principal.can(teachers_service.PERMISSION) and teachers_service.all_teachers(principal):
-        rep = teachers_service.teacher_report(session, principal, year_id, week_term.id, today=today)
-        board.teachers = {
-            "no_topic": sum(t.no_topic for t in rep.teachers),
-            "no_homework": sum(t.no_homework for t in rep.teachers),
-            "late": sum(len(t.late) for t in rep.teachers),
-        }
+        board.teachers = teacher_figures(session, principal, year_id, week_term.id, today)  # type: ignore[arg-type]
     return board
+
+
+def teacher_figures(session: Session, principal: Principal, year_id: int, term_id: int, today: date) -> dict[str, int]:
+    """The three teacher figures the dashboard shows — lessons without a topic, without homework, marks
+    entered late — counted as `teachers.teacher_report` counts them (the same lessons, the same late
+    marks), without the rest of that report (the hours against the plan, the pupils with too few marks)."""
+    period = results_service.period_of(session, principal, year_id, term_id)
+    upto = min(period.ends_on, today - timedelta(days=1)) if period.starts_on < today else period.starts_on
+    upto = max(upto, period.starts_on - timedelta(days=1))
+    classes = {
+        c.id: c
+        for c in session.exec(
+            select(SchoolClass).where(
+                SchoolClass.school_id == principal.school_id,
+                SchoolClass.academic_year_id == year_id,
+                SchoolClass.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).all()
+    }
+    lessons_in = and_(
+        Lesson.school_id == principal.school_id,
+        Lesson.class_id.in_(list(classes) or [-1]),  # type: ignore[attr-defined]
+        Lesson.date >= period.starts_on,
+        Lesson.date <= upto,
+        Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+    )
+    # As the teacher report: the lessons SQL finds with a blank topic or homework, each told apart in Python.
+    blank = or_(func.trim(Lesson.topic) == "", func.trim(Lesson.homework) == "")
+    gaps = session.connection().execute(select(Lesson.topic, Lesson.homework).where(lessons_in, blank)).all()
+    no_topic = sum(1 for topic, _ in gaps if not (topic or "").strip())
+    no_homework = sum(1 for _, homework in gaps if not (homework or "").strip())
+    lines: dict[int, teachers_service.TeacherLine] = {}
+
+    def line(teacher_id: int) -> teachers_service.TeacherLine:
+        return lines.setdefault(teacher_id, teachers_service.TeacherLine(teacher_id, ""))
+
+    teachers_service._late_marks(session, lessons_in, None, teachers_service.LATE_DAYS, classes, line, {})
+    return {
+        "no_topic": int(no_topic),
+        "no_homework": int(no_homework),
+        "late": sum(len(t.late) for t in lines.values()),
+    }
 
 
 def _weeks(session: Session, principal: Principal, class_ids: list[int], term, today: date):

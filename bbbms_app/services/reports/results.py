@@ -15,8 +15,9 @@ class × subject × sex and per pupil); the tallies add up into parallels, level
 
 Grades 10–11 are assessed by half-year (grading.assessment): a Q2 / Q4 report counts their
 half-year marks, a Q1 / Q3 report leaves them out (they have none), the year their year marks.
-Not yet: a single subject assessed by half-year in a quarter report (the policy's
-`half_year_max_hours`), the teacher grouping, the school's option of СОУ as the mean of the subjects' СОУ.
+The grouping by teacher is `by_teacher.py` (over this module's WHERE). Not yet: a single subject
+assessed by half-year in a quarter report (the policy's `half_year_max_hours`), the school's option
+of СОУ as the mean of the subjects' СОУ.
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ def column_header(key: str, lang: str) -> str:
     return t(f"reports.col.{key}", lang)
 
 
-_WIDTHS = {"group": 16, "pupil": 28, "subject": 24, "list": 26, "subjects": 48}
+_WIDTHS = {"group": 16, "pupil": 28, "subject": 24, "list": 26, "subjects": 48, "month": 16, "teacher": 30}
 
 
 def _sheet(name: str, table: Table, lang: str, signature: str = "") -> xlsx.Sheet:
@@ -179,7 +179,12 @@ def _heading(school, title_key: str, period: str, lang: str, extra: str = "") ->
 
 
 def results_xlsx(
-    res: Results, subject_id: int | None, sex: str | None, lang: str, today: date | None = None
+    res: Results,
+    subject_id: int | None,
+    sex: str | None,
+    lang: str,
+    today: date | None = None,
+    teachers: Table | None = None,
 ) -> tuple[str, bytes]:
     """(file name, workbook): the results as filtered, the school's figures by subject, and the lists."""
     subject = next((localized_name(s, lang) for s in res.subjects if s.id == subject_id), None)
@@ -204,6 +209,8 @@ def results_xlsx(
         _sheet(t("reports.sheet.subjects", lang), subjects_table(res, res.groups[-1], sex, lang), lang, signature),
         _sheet(t("reports.sheet.lists", lang), lists_table(res, lang, sex), lang, signature),
     ]
+    if teachers is not None:  # the results by teacher (services/reports/by_teacher.py), before the lists
+        sheets.insert(-1, _sheet(t("reports.sheet.teachers", lang), teachers, lang, signature))
     data = xlsx.to_bytes(sheets, title=_heading(res.school, "reports.results.title", period, lang, extra))
     return f"results-{res.period.kind}{res.period.number or ''}.xlsx", data
 
