@@ -333,6 +333,22 @@ async def test_the_sync_handler_saves_in_time_refuses_late_and_forged_batches(sc
         assert [json.loads(a.response_json) for a in svc._answers(s, attempt).values()] == ["Бишкек"]
 
 
+async def test_a_reload_resumes_the_running_attempt_not_the_one_numbered_like_the_test(school):
+    """The list's row is the test; the attempt a reload resumes is its running attempt (their ids differ)."""
+    first = make_bank(school, closes=datetime.now(UTC) + timedelta(days=1))
+    second = make_bank(school, closes=datetime.now(UTC) + timedelta(days=1))
+    with db.session(write=True) as s:
+        s.exec(update(Quiz).values(opens_at=datetime.now(UTC) - timedelta(hours=1)))  # type: ignore[call-overload]
+        s.exec(update(Quiz).where(col(Quiz.id) == first.quiz_id).values(title="Биринчи"))  # type: ignore[call-overload]
+    pupil = sub(new_tab("t_pupil"), QuizState)
+    await pupil.load()
+    assert not is_refusal(await pupil.start_quiz(str(second.quiz_id)))  # attempt 1 of test 2
+    assert pupil.attempt_key != str(second.quiz_id)
+    again = sub(new_tab("t_pupil"), QuizState)
+    assert not is_refusal(await again.load())
+    assert again.attempt_open and again.attempt_key == pupil.attempt_key and again.title == "Бөлчөктөр: текшерүү"
+
+
 # -- the countdown: the server decides ------------------------------------------------------------
 
 

@@ -178,7 +178,7 @@ class QuizState(rx.State):
             self._list_pupil()
             running = next((q for q in self.quizzes if q["state"] == "running"), None)
             if running is not None:  # a reload, a reconnect, a second tab: the same attempt
-                self._open(int(running["id"]))
+                self._open(int(running["attempt"]))
         elif principal.can("quiz.write"):
             self.mode = "teacher"
             today = datetime.now(school_zone()).date()

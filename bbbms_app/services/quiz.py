@@ -772,6 +772,7 @@ def pupil_quizzes(session: Session, principal: Principal, now: datetime) -> list
                 "state": state,
                 "attempts": f"{len(attempts)}/{quiz.attempts_allowed}",
                 "result": _percent_text(last) if last is not None else "",
+                "attempt": str(running.id) if running is not None else "",  # the one a reload resumes
             }
         )
     return out
