@@ -223,6 +223,14 @@ async def test_the_teachers_edit_handlers_and_their_forged_calls(school):
     assert json.loads(_quiz(bank.quiz_id).question_ids) == [
         i for i in bank.ids if i not in bank.ids[:1] + bank.ids[2:3]
     ]
+    # The director's bank opens on the school's first subject (Kyrgyz): opening the maths test shows
+    # the maths bank with the test's questions ticked.
+    director = sub(new_tab("t_director"), QuizState)
+    await director.load()
+    assert director.subject_id == str(school.kyrgyz)
+    await director.open_results(str(bank.quiz_id))
+    assert director.subject_id == str(school.math)
+    assert director.chosen == [str(i) for i in bank.ids if i not in bank.ids[:1] + bank.ids[2:3]]
     # Forged: a question not on her screen, a pupil's and a parent's tab calling a teacher's handler.
     await page.edit_question("999999")
     assert page.editing == ""

@@ -619,7 +619,10 @@ class QuizState(rx.State):
         if qid is None:
             return
         self.open_quiz, self.review_attempt, self.review_rows = qid, "", []
-        self.open_title = next(q["title"] for q in self.my_quizzes if q["id"] == qid)
+        row = next(q for q in self.my_quizzes if q["id"] == qid)
+        self.open_title = row["title"]
+        if inputs.offered(row["subject"], self.subjects) is not None:  # the bank of the test's subject
+            self.subject_id = row["subject"]
         with db.session() as s:  # the bank's ticks show the test's questions, to edit its list
             self.chosen = [str(i) for i in quizzes.quiz_question_ids(s, current(), int(qid))]
         self._teacher_fetch()

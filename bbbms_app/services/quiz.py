@@ -666,6 +666,7 @@ def teacher_quizzes(session: Session, principal: Principal, lang: str = "ky") ->
                 "window": f"{_local(quiz.opens_at)} — {_local(quiz.closes_at)}",
                 "limit": str(quiz.time_limit_min),
                 "submitted": str(done),
+                "subject": str(quiz.subject_id),
             }
         )
     return out
