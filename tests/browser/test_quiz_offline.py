@@ -219,6 +219,10 @@ def test_answers_given_offline_survive_a_reload_and_are_all_there_at_the_hand_in
     page.screenshot(path=str(shots / "quiz-family-1280-ky.png"), full_page=True)
     page.set_viewport_size({"width": 375, "height": 740})
     page.screenshot(path=str(shots / "quiz-family-375-ky.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("radio", name="РУС").click()
+    expect(page.get_by_test_id("quiz-family-row").first).to_contain_text("Результат")
+    page.screenshot(path=str(shots / "quiz-family-375-ru.png"), full_page=True)
     page.set_viewport_size({"width": 1280, "height": 800})
 
     # The director edits the single choice (now held by attempts): a new version; his attempts keep the old.
@@ -234,6 +238,10 @@ def test_answers_given_offline_survive_a_reload_and_are_all_there_at_the_hand_in
     ky.fill("Офлайн 5 × 3 = ?")
     ky.blur()
     page.screenshot(path=str(shots / "quiz-edit-1280-ky.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.get_by_test_id("quiz-editing").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "quiz-edit-375-ky.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_test_id("quiz-save").click()
     expect(page.locator("[data-sonner-toast]").filter(has_text=t("quiz.question_saved", "ky")).first).to_be_visible()
     expect(page.get_by_test_id("quiz-bank-row").filter(has_text="Офлайн 5 × 3 = ?")).to_contain_text("в. 2")
