@@ -296,6 +296,11 @@ def test_answers_arriving_after_the_deadline_are_refused_and_audited_whatever_th
     refused = _audit("quizattempt", attempt)[-1]
     assert refused.action == "refused"
     assert refused.reason == "offline feedc0de00000001 given 2026-12-02T08:05:00+00:00 · quiz.error.time_over"
+    # One given online but arriving late (a slow network) is refused too, and said to be online.
+    online = _offline(lay[single][0], 0, "feedc0de00000002", NOW + timedelta(minutes=19), offline=False)
+    with db.session(write=True) as s:
+        svc.sync_answers(s, principal_of("t_pupil"), attempt, [online], NOW + timedelta(minutes=21))
+    assert _audit("quizattempt", attempt)[-1].reason.startswith("answer feedc0de00000002 given 2026-12-02T08:19")
     # Another pupil's attempt: not found, nothing written.
     with db.session(write=True) as s:
         accounts.create_user(s, "t_pupil2", "pupil", PASSWORD, school_id=school.school_id, pupil_id=school.pupils_5a[1])

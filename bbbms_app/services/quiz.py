@@ -1487,8 +1487,9 @@ def sync_answers(
 ) -> tuple[list[str], list[str]]:
     """Save the answers the browser kept, in order, while the attempt runs on the server's clock:
     (saved ids, late ids). After the deadline or the hand-in none is saved — the server is the judge,
-    whatever the phone's clock says — and each is audited as refused («offline <id> given <time>»);
-    an answer given offline and saved is audited likewise. A malformed one refuses the whole batch."""
+    whatever the phone's clock says — and each is audited as refused («offline <id> given <time>», or
+    «answer …» for one given online); an answer given offline and saved is audited likewise. A malformed
+    one refuses the whole batch."""
     attempt = _own_attempt(session, principal, attempt_id)
     late = attempt.submitted_at is not None or now > _aware(attempt.deadline)
     started = _aware(attempt.started_at)
@@ -1496,7 +1497,8 @@ def sync_answers(
     refused: list[str] = []
     for e in entries:
         given = max(started, min(_aware(e.given_at), now))  # never before the start nor after it arrived
-        why = f"offline {e.entry_id} given {given.astimezone(UTC).isoformat(timespec='seconds')}"
+        how = "offline" if e.offline else "answer"
+        why = f"{how} {e.entry_id} given {given.astimezone(UTC).isoformat(timespec='seconds')}"
         if late:
             audit.record(session, principal, "refused", "quizattempt", attempt.id, field=f"answer:{e.position}",
                          new=json.dumps(e.response, ensure_ascii=False), reason=f"{why} · quiz.error.time_over",
