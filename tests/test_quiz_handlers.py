@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from bbbms_app import db
 from bbbms_app.i18n import t
-from bbbms_app.models import Mark, QuizAttempt
+from bbbms_app.models import Mark, QuizAnswer, QuizAttempt
 from bbbms_app.pages.quiz import QuizState
 from bbbms_app.services import accounts
 from bbbms_app.services.school_events import school_zone
@@ -21,6 +21,18 @@ from tests.states import is_refusal, new_tab, sub
 
 def _local(moment: datetime) -> datetime:
     return moment.astimezone(school_zone())
+
+
+def _answer(tab: QuizState, n: int, response, k: int = 1) -> list[dict]:
+    """One answer as quiz_answers.js sends it (QuizState.sync_answers): the page's only way to answer."""
+    at = datetime.now(UTC).isoformat()
+    return [{"id": f"{k:016x}", "a": tab.attempt_key, "n": n, "r": response, "at": at, "off": 0}]
+
+
+def _saved(attempt_id: int) -> list:
+    with db.session() as s:
+        rows = s.exec(select(QuizAnswer).where(QuizAnswer.attempt_id == attempt_id)).all()
+        return sorted((json.loads(a.response_json) for a in rows if a.response_json != "null"), key=str)
 
 
 async def _teacher_gives_a_test(school) -> QuizState:
@@ -76,8 +88,8 @@ async def test_a_test_given_taken_resumed_handed_in_and_confirmed(school):
     single = next(i for i, q in enumerate(pupil.questions) if q["kind"] == "single")
     text = 1 - single
     right = next(o["pos"] for o in pupil.options[single] if o["ky"] == "Бишкек")
-    assert not is_refusal(await pupil.pick(single, int(right)))
-    assert not is_refusal(await pupil.type_answer(text, " ОН ЭКИ "))
+    assert not is_refusal(await pupil.sync_answers(_answer(pupil, single, int(right), 1)))
+    assert not is_refusal(await pupil.sync_answers(_answer(pupil, text, " ОН ЭКИ ", 2)))
     # A reload (a new tab of the same pupil): the same attempt and his answers.
     again = sub(new_tab("t_pupil"), QuizState)
     assert not is_refusal(await again.load())
@@ -85,8 +97,10 @@ async def test_a_test_given_taken_resumed_handed_in_and_confirmed(school):
     assert [o["on"] for o in again.options[single] if o["pos"] == right] == ["1"]
     assert not is_refusal(await again.submit_attempt())
     assert again.submitted and again.result == "3/3 · 100%"
-    # The first tab cannot answer any more.
-    assert is_refusal(await pupil.pick(single, 0))
+    # The first tab cannot answer any more: its answer is refused as late (and the browser told to drop it).
+    late = await pupil.sync_answers(_answer(pupil, single, 0, 3))
+    assert f"{3:016x}" in repr(late) and t("quiz.offline.late", "ky", count=1) in repr(late)
+    assert _saved(int(pupil.attempt_key)) == [1, "ОН ЭКИ"]  # «Бишкек» is option 1 of its own order
 
     assert not is_refusal(await teacher.open_results(teacher.my_quizzes[0]["id"]))
     assert [(r["pupil"], r["score"], r["mark"]) for r in teacher.results] == [("Үсөнов Нурбек", "3/3 · 100%", "5")]
@@ -115,25 +129,30 @@ async def test_forged_and_late_events_are_refused(school):
     assert other.quizzes == []
     assert is_refusal(await other.start_quiz(quiz_id))  # a forged start of another class's test
     assert not other.attempt_open
-    assert is_refusal(await other.pick(0, 0))  # no attempt of his own open
+    assert is_refusal(await other.sync_answers(_answer(other, 0, 0)))  # no attempt of his own open
     assert is_refusal(await other.confirm("1"))  # a teacher's event from a pupil's tab
-    assert is_refusal(await teacher.pick(0, 0))  # a pupil's event from a teacher's tab
+    assert is_refusal(await teacher.sync_answers(_answer(teacher, 0, 0)))  # a pupil's event from a teacher's tab
     assert is_refusal(await teacher.set_lesson(str(school.class_5a), str(school.lessons_5a_math[0] + 999)))
 
     pupil = sub(new_tab("t_pupil"), QuizState)
     await pupil.load()
     assert not is_refusal(await pupil.start_quiz(quiz_id))
-    assert is_refusal(await pupil.pick(0, 7))  # no such option on his screen
-    assert is_refusal(await pupil.pick(5, 0))  # no such question
+    assert is_refusal(await pupil.sync_answers(_answer(pupil, 0, 7)))  # no such option on his screen
+    assert is_refusal(await pupil.sync_answers(_answer(pupil, 5, 0)))  # no such question
+    forged = _answer(pupil, 0, 0)
+    forged[0]["a"] = "999999"
+    assert is_refusal(await pupil.sync_answers(forged))  # an attempt not his
+    deadline = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
     with db.session(write=True) as s:
-        s.exec(update(QuizAttempt).values(deadline=datetime.now(UTC) - timedelta(seconds=1)))  # type: ignore[call-overload]
-    assert is_refusal(await pupil.type_answer(1, "12"))  # time is over on the server
+        s.exec(update(QuizAttempt).values(deadline=deadline))  # type: ignore[call-overload]
     assert is_refusal(await pupil.submit_attempt())  # a late hand-in
     with db.session() as s:
         attempt = s.exec(select(QuizAttempt)).one()
         assert attempt.submitted_at is None  # closed only by the next reader, at its deadline
-    await pupil.load()
-    with db.session() as s:
+    await pupil.sync_answers(_answer(pupil, 1, "12"))  # time is over on the server: refused, audited
+    assert _saved(int(pupil.attempt_key)) == []
+    with db.session() as s:  # that reader closed it at its deadline with what it held: nothing
         attempt = s.exec(select(QuizAttempt).where(col(QuizAttempt.id) == attempt.id)).one()
-        assert attempt.submitted_at is not None and attempt.score == 0
+        assert attempt.submitted_at.replace(tzinfo=UTC) == deadline and attempt.score == 0
+    await pupil.load()
     assert [q["state"] for q in pupil.quizzes] == ["done"]

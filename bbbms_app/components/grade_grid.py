@@ -113,11 +113,12 @@ def dispatch(source: str, on_write: rx.event.EventSpec, on_correct: rx.event.Eve
     return ArgsFunctionOperation.create(("_p", "_e"), Var(_js_expr=body, _var_data=data))
 
 
-def sync_dispatch(on_sync_factory) -> Var:
-    """The onClick of the hidden button that sends the offline outbox: `on_sync_factory(entries_var)`
-    gives the event spec; the entries come from journal_grid.js at the moment of the click."""
+def sync_dispatch(on_sync_factory, source: str = "window.bbbmsGrid?.outbox()") -> Var:
+    """The onClick of the hidden button that sends an offline outbox: `on_sync_factory(entries_var)`
+    gives the event spec; the entries come from `source` (journal_grid.js's outbox, or another
+    script's: quiz_answers.js) at the moment of the click; nothing is sent when it gives none."""
     spec = _event_js(on_sync_factory(Var(_js_expr="_q").to(list)))
-    body = f"{{const _q = window.bbbmsGrid?.outbox(); if (!_q) return; addEvents([{spec}], [_e], {{}});}}"
+    body = f"{{const _q = {source}; if (!_q) return; addEvents([{spec}], [_e], {{}});}}"
     data = VarData.merge(spec._get_all_var_data(), VarData(imports=Imports.EVENTS, app_wraps=get_event_app_wraps()))
     return ArgsFunctionOperation.create(("_p", "_e"), Var(_js_expr=body, _var_data=data))
 

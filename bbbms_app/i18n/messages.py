@@ -36,6 +36,7 @@ PARTS = (
     "courses",
     "portfolio",
     "quiz",
+    "quiz2",
     "msg",
     "roster",
     "half_year",

@@ -8,16 +8,20 @@ answer is an event saved at once (a reload or a dropped connection resumes the s
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import reflex as rx
+from reflex.vars import Var
+from reflex_base.vars.function import ArgsFunctionOperation
 
 from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.auth.state import AuthState
+from bbbms_app.components import grade_grid
 from bbbms_app.components.date_input import date_input
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
@@ -33,7 +37,9 @@ UPLOAD_ID = "quiz-import"
 IMAGE_UPLOAD_ID = "quiz-image"
 IMAGE_ROUTE = "/private/quiz-image/"
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-QUESTION_FIELDS = {"q_topic": 200, "q_ky": 2000, "q_ru": 2000, "q_options": 4000, "q_answer": 500, "q_points": 3}
+QUESTION_FIELDS = {
+    "q_topic": 200, "q_ky": 2000, "q_ru": 2000, "q_options": 4000, "q_answer": 500, "q_points": 3, "q_reason": 300,
+}  # fmt: skip
 QUIZ_FIELDS = {
     "title": 200,
     "topic": 200,
@@ -44,11 +50,44 @@ QUIZ_FIELDS = {
     "closes_time": 5,
 }
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+MAX_SYNC = 200  # answers one browser kept (a test has at most 100 questions)
+QUESTION_FORM = {"kind": "q_kind", "topic": "q_topic", "question_ky": "q_ky", "question_ru": "q_ru",
+                 "options": "q_options", "answer": "q_answer", "points": "q_points"}  # fmt: skip
 
 
 def _lang(ky: rx.Var, ru: rx.Var) -> rx.Var:
     """A user text written in Kyrgyz and Russian, in the reader's language."""
     return rx.cond(AuthState.lang == "ru", ru, ky)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _response(value: object, depth: int = 0) -> Any:
+    """A response as the browser kept it: null, a shown position, a typed text, or a list of positions
+    (or nulls: a pair not picked yet) — anything else is not what the page sends."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1000:
+        return value
+    if depth == 0 and isinstance(value, str):
+        return inputs.text(value, quizzes.ANSWER_MAX, "answer")
+    if depth == 0 and isinstance(value, list) and len(value) <= quizzes.MAX_OPTIONS:
+        return [_response(v, 1) for v in value]
+    return _bad_response()
+
+
+def _bad_response() -> Any:
+    raise inputs.BadInput("answer", "not a response")
+
+
+def _given_at(value: object, now: datetime) -> datetime:
+    try:
+        at = datetime.fromisoformat(str(value or "")[:40])
+    except ValueError:
+        return now
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _when(day: object, clock: object, field: str) -> datetime:
@@ -75,7 +114,12 @@ class QuizState(rx.State):
     options: list[list[dict[str, str]]] = []
     lefts: list[list[dict[str, str]]] = []
     _attempt: int = 0
-    _responses: list[Any] = []
+    attempt_key: str = ""  # the attempt's id: the browser keeps its answers under it (quiz_answers.js)
+    owner: str = ""  # whose answers this tab keeps: "u<user id>"
+    deadline_ms: int = 0  # the server's deadline and clock (ms), for the countdown
+    server_ms: int = 0
+    # -- a parent: his children's results
+    family_rows: list[dict[str, str]] = []
     # -- the teacher
     subjects: list[dict[str, str]] = []
     subject_id: str = ""
@@ -103,6 +147,9 @@ class QuizState(rx.State):
     closes_time: str = "17:00"
     mark_kind: str = "test"
     form_key: int = 0
+    editing: str = ""  # the bank question being edited (its id), or "" for a new one
+    editing_version: str = ""
+    q_reason: str = ""
     form_error: str = ""
     quiz_form_error: str = ""
     import_error: str = ""
@@ -127,10 +174,11 @@ class QuizState(rx.State):
         self.attempt_open = False
         if principal.can("quiz.take"):
             self.mode = "pupil"
+            self.owner = f"u{principal.user_id}"
             self._list_pupil()
             running = next((q for q in self.quizzes if q["state"] == "running"), None)
             if running is not None:  # a reload, a reconnect, a second tab: the same attempt
-                self._open(int(running["id"]))
+                self._open(int(running["attempt"]))
         elif principal.can("quiz.write"):
             self.mode = "teacher"
             today = datetime.now(school_zone()).date()
@@ -149,6 +197,10 @@ class QuizState(rx.State):
                     self.subject_id = str(subject_id)
                 self.course_id, self.course_title = str(cid), title
             self._teacher_fetch()
+        elif principal.role == "parent" and principal.can("own.read"):
+            self.mode = "family"
+            with db.session(write=True) as s:  # the next reader closes attempts whose time is over
+                self.family_rows = quizzes.family_results(s, principal, utcnow(), principal.language)
         else:
             self.mode = ""
 
@@ -162,12 +214,13 @@ class QuizState(rx.State):
         with db.session(write=True) as s:
             view = quizzes.attempt_view(s, principal, attempt_id, utcnow())
         self._attempt = attempt_id
+        self.attempt_key = str(attempt_id)
+        self.deadline_ms, self.server_ms = _ms(view["deadline"]), _ms(utcnow())
         self.attempt_open = True
         self.title = view["title"]
         self.deadline = view["deadline"].astimezone(school_zone()).strftime("%d.%m.%Y %H:%M")
         self.submitted = view["submitted"]
         self.result = view["result"]
-        self._responses = [item["response"] for item in view["items"]]
         self.questions = [
             {
                 "n": str(item["n"]),
@@ -177,6 +230,8 @@ class QuizState(rx.State):
                 "points": str(item["points"]),
                 "answer": item["response"] if isinstance(item["response"], str) else "",
                 "answered": "" if item["response"] in (None, "", []) else "1",
+                "resp": json.dumps(item["response"], ensure_ascii=False),
+                "size": str(len(item["options"])),
                 "image": item["image"],
             }
             for item in view["items"]
@@ -225,69 +280,60 @@ class QuizState(rx.State):
         self._attempt = 0
         self._list_pupil()
 
-    def _save(self, n: int, response: Any) -> None:
+    @rx.event
+    @requires("quiz.take")
+    def sync_answers(self, entries: list[dict[str, Any]]):
+        """The answers the browser kept (assets/quiz_answers.js), online at once or when the connection
+        is back: [{"id", "a": attempt, "n": shown position, "r": response, "at": given, "off": 1 if the
+        page was offline}]. Saved while the attempt runs on the server's clock; after it every one is
+        refused and audited (services.quiz.sync_answers). The answer tells the browser what to forget."""
         principal = current()
-        with db.session(write=True) as s:
-            quizzes.answer(s, principal, self._attempt, n, response, utcnow())
-        self._open(self._attempt)
+        if not isinstance(entries, list) or len(entries) > MAX_SYNC:
+            raise inputs.BadInput("entries", "not a list of answers")
+        now = utcnow()
+        grouped: dict[int, list[quizzes.OfflineAnswer]] = {}
+        for raw in entries:
+            if not isinstance(raw, dict):
+                raise inputs.BadInput("entries", "not an answer")
+            entry_id = str(raw.get("id", ""))
+            if not quizzes.OFFLINE_ID.match(entry_id):
+                raise inputs.BadInput("id", "not an entry id")
+            attempt_id = inputs.record_id(raw.get("a"), "attempt")
+            grouped.setdefault(attempt_id, []).append(
+                quizzes.OfflineAnswer(
+                    entry_id=entry_id,
+                    position=inputs.bounded_int(raw.get("n"), 0, quizzes.MAX_QUESTIONS - 1, "n"),
+                    response=_response(raw.get("r")),
+                    given_at=_given_at(raw.get("at"), now),
+                    offline=raw.get("off") in (1, True, "1"),
+                )
+            )
+        done: list[str] = []
+        late = 0
+        for attempt_id, items in grouped.items():
+            with db.session(write=True) as s:
+                saved, refused = quizzes.sync_answers(s, principal, attempt_id, items, now)
+            done += saved + refused
+            late += len(refused)
+        if self.attempt_open and self._attempt in grouped:
+            self._open(self._attempt)
+        events: list[Any] = [rx.call_script(f"window.bbbmsQuiz && window.bbbmsQuiz.synced({json.dumps(done)})")]
+        if late:
+            events.append(rx.toast.error(t("quiz.offline.late", principal.language, count=late), duration=20000))
+        return events
 
-    def _n(self, n: object) -> int:
+    @rx.event
+    @requires("quiz.take")
+    def time_up(self):
+        """The countdown reached zero in the browser: the server decides — hands the attempt in if its
+        time is not over yet, else closes it at its deadline with what it held."""
+        principal = current()
         if not self.attempt_open or self.submitted:
-            raise Refused("quiz.error.no_attempt")
-        return inputs.bounded_int(n, 0, max(0, len(self.questions) - 1), "n")
-
-    def _size(self, n: int) -> int:
-        return len(self.options[n]) if n < len(self.options) else 0
-
-    @rx.event
-    @requires("quiz.take")
-    def pick(self, n: int, pos: int):
-        """A single-choice option tapped."""
-        i = self._n(n)
-        self._save(i, inputs.bounded_int(pos, 0, max(0, self._size(i) - 1), "pos"))
-
-    @rx.event
-    @requires("quiz.take")
-    def toggle(self, n: int, pos: int):
-        """A multiple-choice option tapped: on or off."""
-        i = self._n(n)
-        p = inputs.bounded_int(pos, 0, max(0, self._size(i) - 1), "pos")
-        current_set = set(self._responses[i] or []) if isinstance(self._responses[i], list) else set()
-        current_set ^= {p}
-        self._save(i, sorted(current_set))
-
-    @rx.event
-    @requires("quiz.take")
-    def type_answer(self, n: int, value: str):
-        """A short text or a number, sent when the field loses focus."""
-        i = self._n(n)
-        self._save(i, inputs.text(value, quizzes.ANSWER_MAX, "answer"))
-
-    @rx.event
-    @requires("quiz.take")
-    def match(self, n: int, left: int, value: str):
-        """A left item's pair picked."""
-        i = self._n(n)
-        size = self._size(i)
-        j = inputs.bounded_int(left, 0, max(0, size - 1), "left")
-        p = inputs.bounded_int(value, 0, max(0, size - 1), "value")
-        picks = list(self._responses[i]) if isinstance(self._responses[i], list) else [None] * size
-        picks[j] = p
-        self._save(i, picks)
-
-    @rx.event
-    @requires("quiz.take")
-    def move(self, n: int, row: int, delta: int):
-        """An ordering item moved up (-1) or down (+1)."""
-        i = self._n(n)
-        size = self._size(i)
-        r = inputs.bounded_int(row, 0, max(0, size - 1), "row")
-        d = inputs.bounded_int(delta, -1, 1, "delta")
-        order = [int(o["pos"]) for o in self.options[i]]
-        other = r + d
-        if 0 <= other < size:
-            order[r], order[other] = order[other], order[r]
-        self._save(i, order)
+            return None
+        with db.session(write=True) as s:
+            quizzes.time_up(s, principal, self._attempt, utcnow())
+        self._open(self._attempt)
+        return rx.toast.info(t("quiz.time_up", principal.language))
 
     @rx.event
     @requires("quiz.take")
@@ -418,6 +464,87 @@ class QuizState(rx.State):
 
     @rx.event
     @requires("quiz.write")
+    def edit_question(self, question_id: str):
+        """A bank question into the form, to change it (or take it out of the bank)."""
+        principal = current()
+        qid = inputs.offered(question_id, self.bank_rows)
+        if qid is None:
+            return
+        with db.session() as s:
+            form = quizzes.question_form(s, principal, int(qid))
+        for name, attr in QUESTION_FORM.items():
+            setattr(self, attr, form[name])
+        self.editing, self.editing_version = qid, form["version"]
+        self.q_reason = self.form_error = ""
+        self._image, self.image_label = {}, ""
+        self.form_key += 1
+
+    @rx.event
+    @requires("quiz.write")
+    def cancel_edit(self):
+        self.editing = self.editing_version = self.q_reason = self.form_error = ""
+        self.q_ky = self.q_ru = self.q_options = self.q_answer = ""
+        self.form_key += 1
+
+    @rx.event
+    @requires("quiz.write")
+    def save_question(self):
+        """The edited question saved: changed in place, or a new version once an attempt holds it."""
+        principal = current()
+        if not self.editing or not self.subject_id:
+            raise Refused("quiz.error.no_question")
+        values = {name: getattr(self, attr) for name, attr in QUESTION_FORM.items()}
+        try:
+            with db.session(write=True) as s:
+                qid = quizzes.edit_question(
+                    s, principal, int(self.editing), quizzes.draft_from_row(int(self.subject_id), values)
+                )
+                if self._image:
+                    quizzes.set_image(s, principal, qid, self._image["name"], self._image["sha256"])
+        except Refused as exc:  # shown under the form
+            self.form_error = exc.message(principal.language)
+            return None
+        self.chosen = [str(qid) if c == self.editing else c for c in self.chosen]
+        self._image, self.image_label = {}, ""
+        self.editing = self.editing_version = self.form_error = ""
+        self.q_ky = self.q_ru = self.q_options = self.q_answer = ""
+        self.form_key += 1
+        self._teacher_fetch()
+        return rx.toast.success(t("quiz.question_saved", principal.language))
+
+    @rx.event
+    @requires("quiz.write")
+    def delete_question(self):
+        """The edited question out of the bank, with the reason typed (kept by the attempts that hold it)."""
+        principal = current()
+        if not self.editing:
+            raise Refused("quiz.error.no_question")
+        try:
+            with db.session(write=True) as s:
+                quizzes.delete_question(s, principal, int(self.editing), self.q_reason)
+        except Refused as exc:
+            self.form_error = exc.message(principal.language)
+            return None
+        self.editing = self.editing_version = self.q_reason = self.form_error = ""
+        self.q_ky = self.q_ru = self.q_options = self.q_answer = ""
+        self.form_key += 1
+        self._teacher_fetch()
+        return rx.toast.success(t("quiz.question_deleted", principal.language))
+
+    @rx.event
+    @requires("quiz.write")
+    def save_test_questions(self):
+        """The open test's questions become the ones ticked in the bank (attempts started keep theirs)."""
+        principal = current()
+        if not self.open_quiz:
+            raise Refused("quiz.error.no_quiz")
+        with db.session(write=True) as s:
+            quizzes.set_quiz_questions(s, principal, int(self.open_quiz), [int(c) for c in self.chosen])
+        self._teacher_fetch()
+        return rx.toast.success(t("quiz.questions_saved", principal.language))
+
+    @rx.event
+    @requires("quiz.write")
     async def attach_image(self, files: list[rx.UploadFile]):
         """The new question's picture (JPEG or PNG), kept privately until the question is added."""
         principal = current()
@@ -492,7 +619,12 @@ class QuizState(rx.State):
         if qid is None:
             return
         self.open_quiz, self.review_attempt, self.review_rows = qid, "", []
-        self.open_title = next(q["title"] for q in self.my_quizzes if q["id"] == qid)
+        row = next(q for q in self.my_quizzes if q["id"] == qid)
+        self.open_title = row["title"]
+        if inputs.offered(row["subject"], self.subjects) is not None:  # the bank of the test's subject
+            self.subject_id = row["subject"]
+        with db.session() as s:  # the bank's ticks show the test's questions, to edit its list
+            self.chosen = [str(i) for i in quizzes.quiz_question_ids(s, current(), int(qid))]
         self._teacher_fetch()
 
     @rx.event
@@ -559,11 +691,14 @@ class QuizState(rx.State):
 # ---------------------------------------------------------------------- the pupil's screens
 
 
-def _option_button(i: rx.Var, o: rx.Var, event: Any) -> rx.Component:
+def _option_button(o: rx.Var, act: str) -> rx.Component:
+    """A tap goes to quiz_answers.js (data-act): kept in the browser, shown, sent when it can be."""
     return rx.button(
         rx.cond(o["on"] == "1", rx.icon("circle-check", size=18), rx.icon("circle", size=18)),
         rx.text(_lang(o["ky"], o["ru"]), white_space="normal", text_align="left"),
-        on_click=event(i, o["pos"].to(int)),
+        type="button",
+        data_act=act,
+        data_pos=o["pos"],
         variant=rx.cond(o["on"] == "1", "solid", "outline"),
         size="3",
         width="100%",
@@ -585,8 +720,10 @@ def _match_row(i: rx.Var, left: rx.Var, j: rx.Var) -> rx.Component:
             rx.select.content(
                 rx.foreach(S.options[i], lambda o: rx.select.item(_lang(o["ky"], o["ru"]), value=o["pos"]))
             ),
-            value=left["pick"],
-            on_change=lambda v: S.match(i, j, v),
+            # Uncontrolled: a pair picked offline shows at once; the server's pick remounts it (key).
+            default_value=left["pick"],
+            key=i.to(str) + "-" + j.to(str) + "-" + left["pick"],
+            on_change=ArgsFunctionOperation.create(("_v",), Var(_js_expr=f"window.bbbmsQuiz?.match({i}, {j}, _v)")),
             size="3",
         ),
         spacing="1",
@@ -594,16 +731,25 @@ def _match_row(i: rx.Var, left: rx.Var, j: rx.Var) -> rx.Component:
     )
 
 
-def _order_row(i: rx.Var, o: rx.Var, j: rx.Var) -> rx.Component:
-    S = QuizState
+def _order_row(o: rx.Var, j: rx.Var) -> rx.Component:
+    # Moved offline, quiz_answers.js shows the new order with CSS (order, data-ln) until the server has it.
     return rx.hstack(
-        rx.text((j + 1).to(str) + ". ", _lang(o["ky"], o["ru"]), flex="1", data_testid="quiz-order-item"),
-        rx.icon_button(rx.icon("arrow-up"), on_click=S.move(i, j, -1), size="3", variant="soft", data_testid="quiz-up"),
+        rx.text(
+            rx.el.span((j + 1).to(str) + ". ", class_name="qz-num"),
+            _lang(o["ky"], o["ru"]),
+            flex="1",
+            data_testid="quiz-order-item",
+        ),
         rx.icon_button(
-            rx.icon("arrow-down"), on_click=S.move(i, j, 1), size="3", variant="soft", data_testid="quiz-down"
+            rx.icon("arrow-up"), type="button", data_act="up", size="3", variant="soft", data_testid="quiz-up"
+        ),
+        rx.icon_button(
+            rx.icon("arrow-down"), type="button", data_act="down", size="3", variant="soft", data_testid="quiz-down"
         ),
         width="100%",
         align="center",
+        data_order_item="1",
+        data_pos=o["pos"],
     )
 
 
@@ -613,8 +759,8 @@ def _question(item: rx.Var, i: rx.Var) -> rx.Component:
     def typed(mode: str) -> rx.Component:
         return rx.input(
             default_value=item["answer"],
-            on_blur=lambda v: S.type_answer(i, v),
             key=item["n"] + "-" + item["answer"],
+            data_act="type",  # sent by quiz_answers.js when the field loses focus
             size="3",
             width="100%",
             max_length=quizzes.ANSWER_MAX,
@@ -639,23 +785,33 @@ def _question(item: rx.Var, i: rx.Var) -> rx.Component:
             ),
             rx.match(
                 item["kind"],
-                ("single", rx.vstack(rx.foreach(S.options[i], lambda o: _option_button(i, o, S.pick)), width="100%")),
-                ("multi", rx.vstack(rx.foreach(S.options[i], lambda o: _option_button(i, o, S.toggle)), width="100%")),
+                ("single", rx.vstack(rx.foreach(S.options[i], lambda o: _option_button(o, "pick")), width="100%")),
+                ("multi", rx.vstack(rx.foreach(S.options[i], lambda o: _option_button(o, "toggle")), width="100%")),
                 ("text", typed("text")),
                 ("number", typed("decimal")),
                 ("match", rx.vstack(rx.foreach(S.lefts[i], lambda left, j: _match_row(i, left, j)), width="100%")),
-                ("order", rx.vstack(rx.foreach(S.options[i], lambda o, j: _order_row(i, o, j)), width="100%")),
+                ("order", rx.vstack(rx.foreach(S.options[i], _order_row), width="100%")),
                 rx.fragment(),
             ),
             rx.cond(
                 item["answered"] == "1",
-                rx.text(tr("quiz.saved"), size="1", color_scheme="grass", data_testid="quiz-saved"),
+                rx.text(
+                    tr("quiz.saved"), size="1", color_scheme="grass", class_name="qz-saved", data_testid="quiz-saved"
+                ),
+            ),
+            rx.text(
+                tr("quiz.kept_here"), size="1", color_scheme="amber", class_name="qz-kept", data_testid="quiz-kept"
             ),
             spacing="3",
             width="100%",
         ),
         width="100%",
         data_testid="quiz-question",
+        data_quiz_q="1",
+        data_n=item["n"],
+        data_kind=item["kind"],
+        data_resp=item["resp"],
+        data_size=item["size"],
     )
 
 
@@ -673,13 +829,25 @@ def _attempt() -> rx.Component:
                 data_testid="quiz-result",
             ),
             rx.callout(
-                tr("quiz.deadline") + ": " + S.deadline,
+                rx.text(
+                    tr("quiz.time_left"),
+                    ": ",
+                    rx.el.b(custom_attrs={"data-quiz-clock": "1"}, data_testid="quiz-clock"),  # quiz_answers.js
+                    " · ",
+                    tr("quiz.deadline"),
+                    ": ",
+                    S.deadline,
+                ),
                 icon="timer",
                 width="100%",
+                class_name="qz-deadline",
                 data_testid="quiz-deadline",
             ),
         ),
         rx.cond(~S.submitted, rx.text(tr("quiz.saved_as_you_go"), size="2", color_scheme="gray")),
+        rx.el.div(
+            tr("quiz.outbox"), class_name="qz-outbox", custom_attrs={"data-quiz-outbox": "1"}, data_testid="quiz-outbox"
+        ),
         rx.cond(~S.submitted, rx.foreach(S.questions, _question)),
         rx.cond(
             ~S.submitted,
@@ -691,6 +859,14 @@ def _attempt() -> rx.Component:
         spacing="3",
         width="100%",
         max_width="640px",
+        # What quiz_answers.js works from: whose and which attempt, the server's deadline and clock.
+        custom_attrs={
+            "data-quiz-attempt": S.attempt_key,
+            "data-owner": S.owner,
+            "data-deadline": S.deadline_ms.to(str),
+            "data-server-now": S.server_ms.to(str),
+            "data-submitted": rx.cond(S.submitted, "1", ""),
+        },
     )
 
 
@@ -742,16 +918,47 @@ def _pupil_card(row: rx.Var) -> rx.Component:
     )
 
 
+ANSWER_CSS = """
+.qz-kept, .qz-outbox { display: none; }
+[data-quiz-q][data-wait="off"] .qz-kept { display: block; }
+[data-quiz-q][data-wait] .qz-saved { display: none; }
+.qz-outbox[data-count] { display: block; font-size: 13px; color: var(--amber-11);
+  border-left: 3px solid var(--amber-9); padding-left: 6px; }
+.qz-outbox[data-count]::before { content: attr(data-count) " "; font-weight: 700; }
+[data-quiz-q] [data-act][data-local="1"] { background: var(--accent-9) !important;
+  color: var(--accent-contrast) !important; box-shadow: none !important; }
+[data-quiz-q] [data-act][data-local="0"] { background: transparent !important;
+  color: var(--accent-11) !important; box-shadow: inset 0 0 0 1px var(--accent-a8) !important; }
+[data-quiz-q] [data-ln] .qz-num { display: none; }
+[data-quiz-q] [data-ln]::before { content: attr(data-ln) ". "; }
+[data-locked] [data-quiz-q] { pointer-events: none; opacity: 0.6; }
+.qz-deadline[data-low] { color: var(--red-11); }
+"""
+
+
 def _pupil() -> rx.Component:
     S = QuizState
-    return rx.cond(
-        S.attempt_open,
-        _attempt(),
+    return rx.fragment(
+        rx.script(src="/quiz_answers.js"),
+        rx.el.style(ANSWER_CSS),
         rx.cond(
-            S.quizzes.length() > 0,  # type: ignore[attr-defined]
-            rx.vstack(rx.foreach(S.quizzes, _pupil_card), spacing="3", width="100%", max_width="640px"),
-            rx.text(tr("quiz.none_for_you"), color_scheme="gray"),
+            S.attempt_open,
+            _attempt(),
+            rx.cond(
+                S.quizzes.length() > 0,  # type: ignore[attr-defined]
+                rx.vstack(rx.foreach(S.quizzes, _pupil_card), spacing="3", width="100%", max_width="640px"),
+                rx.text(tr("quiz.none_for_you"), color_scheme="gray"),
+            ),
         ),
+        # quiz_answers.js: whose answers this tab sends, and the two buttons it clicks.
+        rx.el.div(hidden=True, custom_attrs={"data-quiz-owner": S.owner}),
+        rx.el.button(
+            on_click=grade_grid.sync_dispatch(QuizState.sync_answers, "window.bbbmsQuiz?.outbox()"),
+            hidden=True,
+            custom_attrs={"data-quiz-sync": "1"},
+            type="button",
+        ),
+        rx.el.button(on_click=QuizState.time_up, hidden=True, custom_attrs={"data-quiz-timeup": "1"}, type="button"),
     )
 
 
@@ -811,6 +1018,20 @@ def _bank_row(row: rx.Var) -> rx.Component:
         ),
         rx.table.cell(row["key"]),
         rx.table.cell(row["points"]),
+        rx.table.cell(
+            rx.hstack(
+                rx.badge(tr("quiz.version"), " ", row["version"], variant="soft", color_scheme="gray"),
+                rx.button(
+                    tr("quiz.edit"),
+                    on_click=S.edit_question(row["id"]),
+                    size="1",
+                    variant="soft",
+                    data_testid="quiz-edit",
+                ),
+                spacing="1",
+            )
+        ),
+        data_testid="quiz-bank-row",
     )
 
 
@@ -835,6 +1056,7 @@ def _bank() -> rx.Component:
                                 rx.table.column_header_cell(tr("quiz.field.question")),
                                 rx.table.column_header_cell(tr("quiz.field.answer")),
                                 rx.table.column_header_cell(tr("quiz.field.points")),
+                                rx.table.column_header_cell(""),
                             )
                         ),
                         rx.table.body(rx.foreach(S.bank_rows, _bank_row)),
@@ -846,7 +1068,18 @@ def _bank() -> rx.Component:
                 ),
                 rx.text(tr("quiz.bank_empty"), color_scheme="gray"),
             ),
-            rx.heading(tr("quiz.new_question"), size="3"),
+            rx.cond(
+                S.editing != "",
+                rx.vstack(
+                    rx.heading(
+                        tr("quiz.editing").replace("{n}", S.editing_version), size="3", data_testid="quiz-editing"
+                    ),  # type: ignore[attr-defined]
+                    rx.text(tr("quiz.edit_help"), size="1", color_scheme="gray"),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.heading(tr("quiz.new_question"), size="3"),
+            ),
             rx.grid(
                 rx.vstack(
                     rx.text(tr("quiz.field.kind"), size="2", weight="medium"),
@@ -888,7 +1121,27 @@ def _bank() -> rx.Component:
             rx.cond(
                 S.form_error != "", rx.callout(S.form_error, color_scheme="red", width="100%", data_testid="quiz-error")
             ),
-            rx.button(tr("quiz.add_question"), on_click=S.add_question, data_testid="quiz-add"),
+            rx.cond(
+                S.editing != "",
+                rx.vstack(
+                    rx.hstack(
+                        rx.button(tr("quiz.save_question"), on_click=S.save_question, data_testid="quiz-save"),
+                        rx.button(tr("quiz.cancel"), on_click=S.cancel_edit, variant="soft", color_scheme="gray"),
+                        wrap="wrap",
+                    ),
+                    _field("quiz.field.reason", "q_reason", S.q_reason),
+                    rx.button(
+                        tr("quiz.delete_question"),
+                        on_click=S.delete_question,
+                        color_scheme="red",
+                        variant="soft",
+                        data_testid="quiz-delete",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+                rx.button(tr("quiz.add_question"), on_click=S.add_question, data_testid="quiz-add"),
+            ),
             rx.heading(tr("quiz.import"), size="3"),
             rx.text(tr("quiz.import_help"), size="1", color_scheme="gray", white_space="pre-wrap"),
             rx.upload(
@@ -1016,6 +1269,16 @@ def _results() -> rx.Component:
                     spacing="1",
                     width="100%",
                 ),
+            ),
+            rx.button(
+                tr("quiz.save_test_questions"),
+                " (",
+                S.chosen.length().to(str),  # type: ignore[attr-defined]
+                ")",
+                on_click=S.save_test_questions,
+                variant="soft",
+                size="2",
+                data_testid="quiz-save-questions",
             ),
             rx.heading(tr("quiz.attempts_title"), size="3"),
             rx.box(
@@ -1168,11 +1431,66 @@ def _teacher() -> rx.Component:
     )
 
 
+def _family_card(row: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(row["pupil"], size="2", color_scheme="gray"),
+            rx.text(row["title"], weight="bold"),
+            rx.text(
+                _lang(row["subject"], row["subject_ru"]),
+                " · ",
+                tr("quiz.attempt_n").replace("{n}", row["number"]),  # type: ignore[attr-defined]
+                " · ",
+                row["when"],
+                size="2",
+            ),
+            rx.match(
+                row["state"],
+                ("running", rx.badge(tr("quiz.state.running"))),
+                (
+                    "confirmed",
+                    rx.hstack(
+                        rx.text(tr("quiz.result") + ": " + row["result"], weight="medium"),
+                        rx.badge(tr("quiz.state.confirmed"), color_scheme="grass"),
+                        wrap="wrap",
+                    ),
+                ),
+                rx.hstack(
+                    rx.text(tr("quiz.result") + ": " + row["result"], weight="medium"),
+                    rx.badge(tr("quiz.state.submitted"), color_scheme="gray"),
+                    wrap="wrap",
+                ),
+            ),
+            spacing="1",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="quiz-family-row",
+    )
+
+
+def _family() -> rx.Component:
+    """A parent's children's results: read only, no answers, no key."""
+    S = QuizState
+    return rx.vstack(
+        rx.heading(tr("quiz.family_title"), size="4"),
+        rx.cond(
+            S.family_rows.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(rx.foreach(S.family_rows, _family_card), spacing="2", width="100%"),
+            rx.text(tr("quiz.family_none"), color_scheme="gray"),
+        ),
+        spacing="3",
+        width="100%",
+        max_width="640px",
+    )
+
+
 def _body() -> rx.Component:
     return rx.match(
         QuizState.mode,
         ("pupil", _pupil()),
         ("teacher", _teacher()),
+        ("family", _family()),
         rx.text(tr("quiz.nothing_here"), color_scheme="gray"),
     )
 

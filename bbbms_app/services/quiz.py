@@ -47,7 +47,7 @@ from bbbms_app.models._base import utcnow
 from bbbms_app.models.journal import MARK_KINDS
 from bbbms_app.models.quiz import QUESTION_KINDS, Quiz, QuizAnswer, QuizAttempt, QuizClass, QuizQuestion
 from bbbms_app.services import audit, grading, journal, private_files
-from bbbms_app.services.access import Principal, can_teach
+from bbbms_app.services.access import Principal, can_teach, visible_pupil_ids_own
 from bbbms_app.services.engine import sheets
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.names import canonical
@@ -295,9 +295,10 @@ def set_image(session: Session, principal: Principal, question_id: int, name: st
 
 def image_for(session: Session, principal: Principal, question_id: int) -> tuple[bytes, str]:
     """A question's picture and its content type, for a writer of its bank or a pupil whose attempt
-    holds the question (api/private_files.py answers any refusal with 404)."""
+    holds the question (api/private_files.py answers any refusal with 404). An old version (soft-deleted
+    when it was edited) keeps its picture for the attempts that hold it."""
     q = session.get(QuizQuestion, question_id)
-    if q is None or q.deleted_at is not None or not q.image or q.school_id != principal.school_id:
+    if q is None or not q.image or q.school_id != principal.school_id:
         raise NotFound(f"question {question_id}")
     if principal.role == "pupil" and principal.pupil_id is not None and principal.can("quiz.take"):
         layouts = session.exec(
@@ -337,6 +338,7 @@ def bank(session: Session, principal: Principal, subject_id: int, lang: str = "k
             "points": str(q.points),
             "key": key_text(q, lang),
             "image": str(q.id) if q.image else "",
+            "version": str(q.version),
         }
         for q in rows
     ]
@@ -664,6 +666,7 @@ def teacher_quizzes(session: Session, principal: Principal, lang: str = "ky") ->
                 "window": f"{_local(quiz.opens_at)} — {_local(quiz.closes_at)}",
                 "limit": str(quiz.time_limit_min),
                 "submitted": str(done),
+                "subject": str(quiz.subject_id),
             }
         )
     return out
@@ -770,6 +773,7 @@ def pupil_quizzes(session: Session, principal: Principal, now: datetime) -> list
                 "state": state,
                 "attempts": f"{len(attempts)}/{quiz.attempts_allowed}",
                 "result": _percent_text(last) if last is not None else "",
+                "attempt": str(running.id) if running is not None else "",  # the one a reload resumes
             }
         )
     return out
@@ -999,6 +1003,18 @@ def submit(session: Session, principal: Principal, attempt_id: int, now: datetim
         pupil_id=attempt.pupil_id,
     )  # fmt: skip
     return {"score": attempt.score, "max_score": attempt.max_score, "percent": float(_percent(attempt))}
+
+
+def time_up(session: Session, principal: Principal, attempt_id: int, now: datetime) -> None:
+    """The page's countdown reached zero: hand the attempt in if the server's time is not over yet,
+    else close it at its deadline with what it held (a submitted one is left as it is)."""
+    attempt = _own_attempt(session, principal, attempt_id)
+    if attempt.submitted_at is not None:
+        return
+    if now <= _aware(attempt.deadline):
+        submit(session, principal, attempt_id, now)
+    else:
+        close_expired(session, now, attempt_id=attempt.id)
 
 
 def close_expired(
@@ -1277,6 +1293,273 @@ def confirm(session: Session, principal: Principal, attempt_id: int) -> int:
     return mark
 
 
+# -- editing the bank and a test's questions (versions) --------------------------------------------
+
+
+def _question_for_writer(session: Session, principal: Principal, question_id: int) -> QuizQuestion:
+    """A live question of a bank the principal writes (NotFound for another school's or a deleted one)."""
+    q = session.get(QuizQuestion, question_id)
+    if q is None or q.deleted_at is not None or q.school_id != principal.school_id:
+        raise NotFound(f"question {question_id}")
+    _check_subject(session, principal, q.subject_id)
+    return q
+
+
+def drawn(session: Session, question_id: int) -> bool:
+    """Whether an attempt holds the question (its stored layout names it): then it is never changed."""
+    pattern = f'%"q": {int(question_id)},%'
+    hit = session.exec(select(QuizAttempt.id).where(col(QuizAttempt.layout_json).like(pattern)).limit(1)).first()
+    return hit is not None
+
+
+def _quizzes_holding(session: Session, school_id: int, question_id: int) -> list[tuple[Quiz, list[int]]]:
+    """The school's live tests whose chosen list holds the question, with that list."""
+    rows = session.exec(
+        select(Quiz).where(
+            Quiz.school_id == school_id,
+            col(Quiz.deleted_at).is_(None),
+            col(Quiz.question_ids).like(f"%{int(question_id)}%"),
+        )
+    ).all()
+    out = []
+    for quiz in rows:
+        ids = json.loads(quiz.question_ids)
+        if question_id in ids:
+            out.append((quiz, ids))
+    return out
+
+
+def question_form(session: Session, principal: Principal, question_id: int) -> dict[str, str]:
+    """A bank question as the form's fields (the spreadsheet row's notation), to edit it."""
+    q = _question_for_writer(session, principal, question_id)
+    options, key = json.loads(q.options_json), json.loads(q.key_json)
+
+    def pair(ky: str, ru: str) -> str:
+        return ky if ky == ru else f"{ky} // {ru}"
+
+    if q.kind == "match":
+        lines = [f"{pair(o['ky'], o['ru'])} = {pair(o['to_ky'], o['to_ru'])}" for o in options]
+    else:
+        lines = [pair(o["ky"], o["ru"]) for o in options]
+    if q.kind in ("single", "multi"):
+        answer_text = ", ".join(str(i + 1) for i in key)
+    elif q.kind == "text":
+        answer_text = " | ".join(key)
+    elif q.kind == "number":
+        answer_text = f"{_num(key['value'])} ± {_num(key['tolerance'])}"
+    else:
+        answer_text = ""
+    return {
+        "id": str(q.id),
+        "kind": q.kind,
+        "topic": q.topic,
+        "question_ky": q.text_ky,
+        "question_ru": q.text_ru,
+        "options": "\n".join(lines),
+        "answer": answer_text,
+        "points": str(q.points),
+        "version": str(q.version),
+    }
+
+
+def _snapshot(q: QuizQuestion) -> str:
+    return json.dumps(
+        {"kind": q.kind, "topic": q.topic, "ky": q.text_ky, "ru": q.text_ru, "options": json.loads(q.options_json),
+         "key": json.loads(q.key_json), "points": q.points},
+        ensure_ascii=False,
+    )  # fmt: skip
+
+
+def edit_question(session: Session, principal: Principal, question_id: int, draft: QuestionDraft) -> int:
+    """Change a bank question (audited, old and new); the id of its live version.
+
+    A question no attempt holds is changed in place (its version + 1). Once an attempt holds it, it is
+    never changed: the new text is a new row (version + 1) that takes its place in the bank and in the
+    tests that chose it, and the old row is soft-deleted naming its successor — the attempts keep and
+    are graded on the version they answered."""
+    q = _question_for_writer(session, principal, question_id)
+    options, key = checked_question(draft)
+    old = _snapshot(q)
+    values = {
+        "kind": draft.kind,
+        "topic": draft.topic.strip()[:200],
+        "text_ky": draft.text_ky.strip(),
+        "text_ru": draft.text_ru.strip(),
+        "options_json": json.dumps(options, ensure_ascii=False),
+        "key_json": json.dumps(key, ensure_ascii=False),
+        "points": draft.points,
+    }
+    if all(getattr(q, k) == v for k, v in values.items()):
+        return q.id  # type: ignore[return-value]
+    if not drawn(session, q.id):  # type: ignore[arg-type]
+        for k, v in values.items():
+            setattr(q, k, v)
+        q.version += 1
+        session.add(q)
+        session.flush()
+        audit.record(session, principal, "update", "quizquestion", q.id, field="question", old=old, new=_snapshot(q))
+        return q.id  # type: ignore[return-value]
+    new = QuizQuestion(
+        school_id=q.school_id,
+        subject_id=q.subject_id,
+        author_id=principal.user_id,
+        image=q.image,
+        image_sha256=q.image_sha256,
+        version=q.version + 1,
+        **values,
+    )
+    session.add(new)
+    session.flush()
+    q.deleted_at = utcnow()
+    q.deleted_reason = f"version {new.version}: question {new.id}"
+    session.add(q)
+    for quiz, ids in _quizzes_holding(session, q.school_id, q.id):  # type: ignore[arg-type]
+        quiz.question_ids = json.dumps([new.id if i == q.id else i for i in ids])
+        session.add(quiz)
+        audit.record(session, principal, "update", "quiz", quiz.id, field="questions", old=ids,
+                     new=quiz.question_ids, reason=f"question {q.id} → {new.id}")  # fmt: skip
+    audit.record(session, principal, "update", "quizquestion", q.id, field="question", old=old, new=_snapshot(new),
+                 reason=f"version {new.version}: question {new.id}")  # fmt: skip
+    audit.record(session, principal, "create", "quizquestion", new.id, new=new.kind, reason=f"version of {q.id}")
+    return new.id  # type: ignore[return-value]
+
+
+def delete_question(session: Session, principal: Principal, question_id: int, reason: str) -> None:
+    """Take a question out of the bank (soft delete, with a reason; audited) and out of the tests that
+    chose it; attempts that hold it keep it. A test it would leave without questions refuses it."""
+    q = _question_for_writer(session, principal, question_id)
+    reason = " ".join(str(reason or "").split())[:300]
+    if not reason:
+        raise Refused("quiz.error.reason", "reason")
+    holding = _quizzes_holding(session, q.school_id, q.id)  # type: ignore[arg-type]
+    for quiz, ids in holding:
+        if ids == [q.id]:
+            raise Refused("quiz.error.last_question", "question", title=quiz.title)
+    for quiz, ids in holding:
+        quiz.question_ids = json.dumps([i for i in ids if i != q.id])
+        session.add(quiz)
+        audit.record(session, principal, "update", "quiz", quiz.id, field="questions", old=ids,
+                     new=quiz.question_ids, reason=f"question {q.id} deleted")  # fmt: skip
+    q.deleted_at, q.deleted_reason = utcnow(), reason
+    session.add(q)
+    audit.record(session, principal, "delete", "quizquestion", q.id, old=_snapshot(q), reason=reason)
+
+
+def quiz_question_ids(session: Session, principal: Principal, quiz_id: int) -> list[int]:
+    """The questions a test chose (none when it draws from a topic)."""
+    return list(json.loads(_quiz_for_teacher(session, principal, quiz_id).question_ids))
+
+
+def set_quiz_questions(session: Session, principal: Principal, quiz_id: int, question_ids: Sequence[int]) -> None:
+    """Replace a test's question list with questions of its subject's bank (audited). Attempts already
+    started keep the questions they were drawn."""
+    quiz = _quiz_for_teacher(session, principal, quiz_id)
+    _check_subject(session, principal, quiz.subject_id)
+    chosen = list(dict.fromkeys(int(i) for i in question_ids))
+    pool = set(_bank_ids(session, quiz.school_id, quiz.subject_id))
+    if not chosen or len(chosen) > MAX_QUESTIONS or any(i not in pool for i in chosen):
+        raise Refused("quiz.error.questions", "questions")
+    old = quiz.question_ids if quiz.question_ids != "[]" else f"{quiz.topic} × {quiz.draw_count}"
+    quiz.question_ids, quiz.topic, quiz.draw_count = json.dumps(chosen), "", 0
+    session.add(quiz)
+    audit.record(session, principal, "update", "quiz", quiz.id, field="questions", old=old, new=quiz.question_ids)
+
+
+# -- answers kept offline by the browser --------------------------------------------------------------
+
+OFFLINE_ID = re.compile(r"^[0-9a-f]{8,40}$")
+
+
+@dataclass(frozen=True)
+class OfflineAnswer:
+    """One answer the pupil's browser kept (assets/quiz_answers.js): its id, the question's shown
+    position, the response, when he gave it (the phone's clock) and whether the page was offline."""
+
+    entry_id: str
+    position: int
+    response: Any
+    given_at: datetime
+    offline: bool = True
+
+
+def sync_answers(
+    session: Session, principal: Principal, attempt_id: int, entries: Sequence[OfflineAnswer], now: datetime
+) -> tuple[list[str], list[str]]:
+    """Save the answers the browser kept, in order, while the attempt runs on the server's clock:
+    (saved ids, late ids). After the deadline or the hand-in none is saved — the server is the judge,
+    whatever the phone's clock says — and each is audited as refused («offline <id> given <time>», or
+    «answer …» for one given online); an answer given offline and saved is audited likewise. A malformed
+    one refuses the whole batch."""
+    attempt = _own_attempt(session, principal, attempt_id)
+    late = attempt.submitted_at is not None or now > _aware(attempt.deadline)
+    started = _aware(attempt.started_at)
+    saved: list[str] = []
+    refused: list[str] = []
+    for e in entries:
+        given = max(started, min(_aware(e.given_at), now))  # never before the start nor after it arrived
+        how = "offline" if e.offline else "answer"
+        why = f"{how} {e.entry_id} given {given.astimezone(UTC).isoformat(timespec='seconds')}"
+        if late:
+            audit.record(session, principal, "refused", "quizattempt", attempt.id, field=f"answer:{e.position}",
+                         new=json.dumps(e.response, ensure_ascii=False), reason=f"{why} · quiz.error.time_over",
+                         pupil_id=attempt.pupil_id)  # fmt: skip
+            refused.append(e.entry_id)
+            continue
+        answer(session, principal, attempt.id, e.position, e.response, now)  # type: ignore[arg-type]
+        if e.offline:
+            given = json.dumps(e.response, ensure_ascii=False)
+            audit.record(session, principal, "update", "quizattempt", attempt.id, field=f"answer:{e.position}",
+                         new=given, reason=why, pupil_id=attempt.pupil_id)  # fmt: skip
+        saved.append(e.entry_id)
+    return saved, refused
+
+
+# -- the family's view ------------------------------------------------------------------------------
+
+
+def family_results(session: Session, principal: Principal, now: datetime, lang: str = "ky") -> list[dict[str, str]]:
+    """A parent's children's attempts (read-only): the child, the test, the subject, the result and
+    whether the teacher confirmed the mark; nobody else's child, no answer, no key."""
+    if principal.role != "parent" or not principal.can("own.read"):
+        raise OutOfScope("own.read")
+    children = visible_pupil_ids_own(session, principal)
+    if not children:
+        return []
+    for pupil_id in children:
+        close_expired(session, now, pupil_id=pupil_id)
+    rows = session.exec(
+        select(QuizAttempt, Quiz, Pupil)
+        .join(Quiz, col(Quiz.id) == QuizAttempt.quiz_id)
+        .join(Pupil, col(Pupil.id) == QuizAttempt.pupil_id)
+        .where(
+            col(QuizAttempt.pupil_id).in_(children),
+            QuizAttempt.school_id == principal.school_id,
+            col(Quiz.deleted_at).is_(None),
+        )
+        .order_by(Pupil.sort_key, col(QuizAttempt.started_at).desc())
+        .limit(300)
+    ).all()
+    subjects = {s.id: s for s in session.exec(select(Subject).where(Subject.school_id == principal.school_id)).all()}
+    out = []
+    for attempt, quiz, pupil in rows:
+        subject = subjects.get(quiz.subject_id)
+        done = attempt.submitted_at is not None
+        out.append(
+            {
+                "id": str(attempt.id),
+                "pupil": f"{pupil.last_name} {pupil.first_name}",
+                "title": quiz.title,
+                "subject": subject.name_ky if subject else "",
+                "subject_ru": subject.name_ru if subject else "",
+                "number": str(attempt.number),
+                "when": _local(attempt.submitted_at or attempt.started_at),
+                "state": "confirmed" if attempt.confirmed_at else ("submitted" if done else "running"),
+                "result": _percent_text(attempt) if done else "",
+            }
+        )
+    return out
+
+
 # -- Moodle XML ------------------------------------------------------------------------------------
 
 
@@ -1361,6 +1644,9 @@ __all__ = [
     "close_expired",
     "confirm",
     "create_quiz",
+    "delete_question",
+    "edit_question",
+    "family_results",
     "grade",
     "import_questions",
     "moodle_xml",
@@ -1368,6 +1654,9 @@ __all__ = [
     "pupil_quizzes",
     "results",
     "review",
+    "set_quiz_questions",
     "start",
     "submit",
+    "sync_answers",
+    "time_up",
 ]
