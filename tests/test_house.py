@@ -52,13 +52,17 @@ def test_one_session_cookie_name_and_one_private_download_module():
     # stored file: /health, a user's iCalendar feed (its secret token is its credential), and the
     # integration API (api/rest.py and OneRoster's api/oneroster.py: bearer tokens of registered
     # clients, never the session cookie); api/portfolio.py: its private files through that helper,
-    # and the family's public link (a secret token).
+    # and the family's public link (a secret token); api/exchange.py: the exchange file of the
+    # integration API (a bearer token); api/report_exports.py: a background export's workbook through
+    # that helper.
     assert sorted(routes) == [
         "api/calendar_feed.py",
+        "api/exchange.py",
         "api/health.py",
         "api/oneroster.py",
         "api/portfolio.py",
         "api/private_files.py",
+        "api/report_exports.py",
         "api/rest.py",
     ]
 

@@ -16,7 +16,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "This school has no term {id}",
     ),
     "exchange.export.written": (
-        "Алмашуу файлы жазылды: {path} ({rows} сап).",
+        "Улуттук электрондук журнал үчүн файл жазылды: {path} ({rows} сап).",
         "Файл обмена записан: {path} (строк: {rows}).",
         "Exchange file written: {path} ({rows} rows).",
     ),

@@ -47,7 +47,7 @@ def by_teacher(session: Session, res: Results) -> list[TeacherResults]:
     live = session.exec(
         select(Subject.id).where(Subject.school_id == school_id, Subject.deleted_at.is_(None))  # type: ignore[union-attr]
     ).all()
-    where = results_service._counted(school_id, period, class_ids, list(live) or [-1], gone)  # type: ignore[arg-type]
+    where = results_service._counted(school_id, period, list(res.classes), list(live) or [-1], gone)  # type: ignore[arg-type]
     ta = TeachingAssignment
     own_group = exists().where(
         SubgroupMember.class_id == PeriodMark.class_id,
