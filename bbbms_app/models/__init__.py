@@ -20,6 +20,7 @@ from bbbms_app.models.learning import (
     CourseClass,
     CourseMaterial,
     CourseModule,
+    ModuleLesson,
     Submission,
     SubmissionFile,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "LoginSession",
     "Mark",
     "Message",
+    "ModuleLesson",
     "MovementRecord",
     "Notification",
     "NotifySettings",
