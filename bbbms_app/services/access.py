@@ -166,7 +166,8 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "message.write",
         }
     ),
-    "parent": frozenset({"own.read", "portfolio.read", "portfolio.share", "message.write"}),
+    # project.read: a parent reads the projects his child is a member of (services.projects scopes it)
+    "parent": frozenset({"own.read", "portfolio.read", "portfolio.share", "message.write", "project.read"}),
     # quiz.take: a pupil takes his class's tests; message.write only when the director gives it to pupils
     "pupil": frozenset(FAMILY_ONLY | FAMILY_ALSO - {"message.write"}),
 }
