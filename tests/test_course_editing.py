@@ -280,3 +280,61 @@ def test_a_parent_of_two_children_sees_each_childs_status(course, school):
     # A pupil sees only his own status (no line of his sister).
     mine = next(i for i in view("t_pupil", course["course"]).items if i["type"] == "assignment")
     assert (mine["kids"], mine["status"], mine["mark"]) == ("", "marked", "5")
+
+
+async def test_the_edit_events_of_the_page_and_forged_ones(course, school):
+    """The teacher edits, ties lessons and deletes through the page's events; the same events
+    forged by a pupil, a parent or another teacher are refused and write nothing."""
+    from bbbms_app.pages.courses import CoursesState
+    from tests.states import is_refusal, new_tab, sub
+
+    page = sub(new_tab(TEACHER), CoursesState)
+    assert not is_refusal(await page.open_course(str(course["course"])))
+    assert not is_refusal(await page.open_edit("module", str(course["module"])))
+    assert (page.edit["title"], page.edit["topic"]) == ("1-апта", "Натуралдык сандар")
+    assert not is_refusal(await page.save_edit({"title": "", "topic": "x"}))
+    assert page.edit_error != "" and page.edit_type == "module"  # a title is needed: said in place
+    assert not is_refusal(await page.save_edit({"title": "Биринчи апта", "topic": "Сандар"}))
+    assert next(i for i in page.items if i["type"] == "module")["title"] == "Биринчи апта"
+    assert not is_refusal(await page.open_edit("assignment", str(course["assignment"])))
+    assert (page.edit["due"], page.edit["mark_kind"]) == ("2025-09-12", "home")
+    assert not is_refusal(
+        await page.save_edit({"title": "№ 7", "instructions": "", "due_on": "20.09.2025", "mark_kind": "home"})
+    )
+    assert next(i for i in page.items if i["type"] == "assignment")["title"] == "№ 7"
+    assert not is_refusal(await page.open_lessons(str(course["module"])))
+    first = page.link_rows[0]["id"]
+    await page.toggle_lesson(first, True)
+    await page.toggle_lesson("999999", True)  # not offered: ignored
+    assert not is_refusal(await page.save_lessons())
+    with db.session() as s:
+        assert [r.lesson_id for r in s.exec(select(ModuleLesson)).all()] == [int(first)]
+    assert next(i for i in page.items if i["type"] == "module")["lessons"] != ""
+    submit("t_pupil", course["assignment"])
+    await page.delete_item("assignment", str(course["assignment"]))  # handed in: refused, said
+    assert page.form_error != ""
+    with db.session() as s:
+        assert s.get(Assignment, course["assignment"]).deleted_at is None
+    assert not is_refusal(await page.delete_item("material", str(course["file"])))
+    assert [i["title"] for i in page.items if i["type"] == "material"] == ["Эреже", "Долбоор"]
+
+    for who in ("t_pupil", "t_parent", "t_teacher"):
+        forged = sub(new_tab(who), CoursesState)
+        forged.course_id = str(course["course"])
+        for event in (
+            forged.open_edit("module", str(course["module"])),
+            forged.delete_item("module", str(course["draft"])),
+            forged.delete_item("material", str(course["draft_file"])),
+            forged.open_lessons(str(course["module"])),
+        ):
+            assert is_refusal(await event), who
+        forged.edit_type, forged.edit_id = "module", str(course["module"])
+        assert is_refusal(await forged.save_edit({"title": "Чоочун", "topic": ""})), who
+        forged.link_module = str(course["draft"])
+        forged.link_rows = [{"id": str(school.lessons_5a_math[2]), "name": "", "linked": "1"}]
+        assert is_refusal(await forged.save_lessons()), who
+    with db.session() as s:
+        assert s.get(CourseModule, course["module"]).title == "Биринчи апта"
+        assert s.get(CourseModule, course["draft"]).deleted_at is None
+        assert s.get(CourseMaterial, course["draft_file"]).deleted_at is None
+        assert [r.module_id for r in s.exec(select(ModuleLesson)).all()] == [course["module"]]

@@ -191,6 +191,17 @@ def _lesson(lesson: rx.Var) -> rx.Component:
                         data_testid="diary-homework",
                     ),
                 ),
+                rx.cond(
+                    lesson["course"] != "",
+                    rx.link(
+                        rx.icon("book-open", size=14),
+                        " ",
+                        tr("courses2.course_materials"),
+                        href=lesson["course"],
+                        size="2",
+                        data_testid="diary-course",
+                    ),
+                ),
                 spacing="1",
                 flex="1",
                 min_width="0",

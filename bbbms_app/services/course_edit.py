@@ -12,7 +12,7 @@ kind) — a translated refusal naming the field, nothing written.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlmodel import Session, col, func, select
 
@@ -37,6 +37,7 @@ from bbbms_app.services.courses import (
     _assignment,
     _aware,
     _limit,
+    _local,
     _module,
     _title,
     _writable,
@@ -48,8 +49,6 @@ from bbbms_app.services.courses import (
 from bbbms_app.services.errors import NotFound
 from bbbms_app.services.school import class_name
 
-LINKABLE_DAYS_BACK = 120
-LINKABLE_DAYS_AHEAD = 120
 MAX_LINKS = 40
 
 
@@ -235,15 +234,13 @@ def _lesson_query(session: Session, course: Course, today: date):  # type: ignor
 
 
 def lesson_choices(session: Session, principal: Principal, module_id: int, today: date) -> list[dict[str, str]]:
-    """The journal lessons a module may follow: the course's classes × its subject, four months
-    either side of today; `linked` "1" for those it follows now."""
+    """The journal lessons a module may follow: the course's classes × its subject (the classes
+    are of the course's school year, so are their lessons), by date; `linked` "1" for those it
+    follows now."""
     module = _module(session, module_id)
     course = _writable(session, principal, module.course_id, today)
     linked = set(session.exec(select(ModuleLesson.lesson_id).where(ModuleLesson.module_id == module_id)).all())
-    q = _lesson_query(session, course, today).where(
-        Lesson.date >= today - timedelta(days=LINKABLE_DAYS_BACK),
-        Lesson.date <= today + timedelta(days=LINKABLE_DAYS_AHEAD),
-    )
+    q = _lesson_query(session, course, today)
     names = {
         k.id: class_name(k.grade, k.letter)
         for k in session.exec(
@@ -330,3 +327,34 @@ def course_links(session: Session, lesson_ids: list[int], today: date) -> dict[i
     for lesson_id, course_id in rows:
         out.setdefault(lesson_id, f"/courses?course={course_id}")
     return out
+
+
+def edit_values(session: Session, principal: Principal, kind: str, item_id: int, today: date) -> dict[str, str]:
+    """What the teacher's edit form starts from (his course only): title, topic, body, url,
+    instructions, due (ISO), mark kind and, for a material, its kind."""
+    out = {"title": "", "topic": "", "body": "", "url": "", "instructions": "", "due": "", "mark_kind": "", "kind": ""}
+    if kind == "module":
+        module = _module(session, item_id)
+        _writable(session, principal, module.course_id, today)
+        out.update(title=module.title, topic=module.topic)
+    elif kind == "material":
+        material, module = _material(session, item_id)
+        _writable(session, principal, module.course_id, today)
+        out.update(title=material.title, body=material.body, url=material.url, kind=material.kind)
+    elif kind == "assignment":
+        assignment, module, _course = _assignment(session, item_id)
+        _writable(session, principal, module.course_id, today)
+        out.update(
+            title=assignment.title,
+            instructions=assignment.instructions,
+            due=courses_local_date(assignment).isoformat(),
+            mark_kind=assignment.mark_kind,
+        )
+    else:
+        raise NotFound(f"{kind} {item_id}")
+    return out
+
+
+def courses_local_date(assignment: Assignment) -> date:
+    """The school day an assignment is due (its due time is the end of that day)."""
+    return _local(assignment.due_at).date()

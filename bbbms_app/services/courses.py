@@ -278,6 +278,7 @@ def _row(session: Session, course: Course, lang: str) -> dict[str, str]:
         "classes": _classes_text(session, course.id),  # type: ignore[arg-type]
         "teacher": _staff_name(session.get(Staff, course.teacher_id)),
         "year": year.name if year else "",
+        "kids": "",  # a parent's line per child (courses_for)
     }
 
 
