@@ -730,12 +730,11 @@ def _module_item(item: rx.Var) -> rx.Component:
         rx.cond(item["topic"] != "", rx.text(item["topic"], size="2", color_scheme="gray")),
         rx.cond(
             (S.how != "family") & (item["lessons"] != ""),
-            rx.text(
-                rx.icon("link", size=12),
-                " ",
-                tr("courses2.linked").replace("{dates}", item["lessons"]),  # type: ignore[attr-defined]
-                size="1",
-                color_scheme="gray",
+            rx.flex(
+                rx.icon("link", size=12, flex_shrink="0"),
+                rx.text(tr("courses2.linked").replace("{dates}", item["lessons"]), size="1", color_scheme="gray"),  # type: ignore[attr-defined]
+                gap="4px",
+                align="center",
                 data_testid="module-linked",
             ),
         ),

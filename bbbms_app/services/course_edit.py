@@ -12,7 +12,7 @@ kind) — a translated refusal naming the field, nothing written.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
@@ -50,6 +50,7 @@ from bbbms_app.services.errors import NotFound
 from bbbms_app.services.school import class_name
 
 MAX_LINKS = 40
+RECENT_DAYS = 14
 
 
 def _handins(session: Session, assignment_ids: list[int]) -> int:
@@ -235,8 +236,8 @@ def _lesson_query(session: Session, course: Course, today: date):  # type: ignor
 
 def lesson_choices(session: Session, principal: Principal, module_id: int, today: date) -> list[dict[str, str]]:
     """The journal lessons a module may follow: the course's classes × its subject (the classes
-    are of the course's school year, so are their lessons), by date; `linked` "1" for those it
-    follows now."""
+    are of the course's school year, so are their lessons): from a fortnight ago on by date, then
+    the older ones latest first; `linked` "1" for those it follows now."""
     module = _module(session, module_id)
     course = _writable(session, principal, module.course_id, today)
     linked = set(session.exec(select(ModuleLesson.lesson_id).where(ModuleLesson.module_id == module_id)).all())
@@ -250,7 +251,12 @@ def lesson_choices(session: Session, principal: Principal, module_id: int, today
     multi = len(names) > 1
     lang = principal.language
     out = []
-    for le in session.exec(q).all():
+    lessons = list(session.exec(q).all())
+    # Lessons of the last fortnight and ahead come first (what a teacher ties a module to), then the
+    # older ones, latest first.
+    recent = today - timedelta(days=RECENT_DAYS)
+    lessons = [le for le in lessons if le.date >= recent] + [le for le in reversed(lessons) if le.date < recent]
+    for le in lessons:
         label = f"{format_date(le.date, lang)} · {le.number}"
         if multi:
             label += f" · {names.get(le.class_id, '')}"
