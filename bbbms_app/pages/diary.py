@@ -194,11 +194,15 @@ def _lesson(lesson: rx.Var) -> rx.Component:
                 rx.cond(
                     lesson["course"] != "",
                     rx.link(
-                        rx.icon("book-open", size=14),
-                        " ",
-                        tr("courses2.course_materials"),
+                        rx.flex(
+                            rx.icon("book-open", size=14, flex_shrink="0"),
+                            tr("courses2.course_materials"),
+                            gap="6px",
+                            align="center",
+                        ),
                         href=lesson["course"],
                         size="2",
+                        width="fit-content",
                         data_testid="diary-course",
                     ),
                 ),

@@ -182,6 +182,8 @@ def test_a_parent_on_a_phone_sees_each_child_follows_the_diary_and_writes_to_the
     # The diary links the lessons the course's module follows.
     phone.goto("/diary")
     expect(phone.get_by_test_id("diary-course")).to_have_count(len(f["links"]))
+    phone.get_by_test_id("diary-course").first.scroll_into_view_if_needed()
+    phone.screenshot(path=str(shots / "parent-diary-375-ky.png"))
     phone.get_by_test_id("diary-course").first.tap()
     phone.wait_for_url("**/courses?course=*")
     expect(phone.get_by_test_id("course-heading")).to_be_visible()
