@@ -124,11 +124,14 @@ async def test_a_course_is_built_read_handed_in_and_marked_into_the_journal(scho
     assert not is_refusal(await pupil.open_course(pupil.rows[0]["id"]))
     mine = next(i for i in pupil.items if i["type"] == "assignment")
     assert (mine["status"], mine["mark"], mine["comment"]) == ("marked", "5", "Азамат")
-    # His parent reads the same, with no hand-in of her own.
+    # His parent reads the same, on his line (her other child in the class has her own line), with
+    # no hand-in of her own.
     parent = sub(new_tab("t_parent"), CoursesState)
     assert not is_refusal(await parent.open_course(pupil.rows[0]["id"]))
     theirs = next(i for i in parent.items if i["type"] == "assignment")
-    assert (parent.how, theirs["status"], theirs["mark"]) == ("family", "marked", "5")
+    lines = {line.split("\t")[0]: line.split("\t")[1:3] for line in theirs["kids"].split("\n")}
+    assert parent.how == "family"
+    assert lines == {"Нурбек Үсөнов": ["marked", "5"], "Мөлдир Абдыкадырова": ["none", ""]}
     assert is_refusal(await parent.open_handin(assignment["id"]))
 
 

@@ -914,8 +914,9 @@ def test_a_demo_course_with_a_published_week_and_a_planned_one(demo_engine: Engi
     from bbbms_app.services import courses
 
     with Session(demo_engine) as s:
-        course = s.exec(select(Course)).one()
-        teacher = accounts.principal_for(s.exec(select(User).where(User.username == "classteacher")).one(), session=s)
+        user = s.exec(select(User).where(User.username == "classteacher")).one()
+        course = s.exec(select(Course).where(Course.teacher_id == user.staff_id)).one()
+        teacher = accounts.principal_for(user, session=s)
         v = courses.view(s, teacher, course.id, TODAY, courses.due_at_of(TODAY))  # type: ignore[arg-type]
         assert [(i["title"], i["state"]) for i in v.items if i["type"] == "module"] == [
             ("1-апта", "published"),
@@ -923,3 +924,28 @@ def test_a_demo_course_with_a_published_week_and_a_planned_one(demo_engine: Engi
         ]
         assert [i["kind"] for i in v.items if i["type"] == "material"] == ["text", "link", "video"]
         assert [i["title"] for i in v.items if i["type"] == "assignment"] == ["Үй тапшырмасы"]
+
+
+def test_the_demo_pupil_and_each_of_the_demo_parents_children_have_a_course(demo_engine: Engine) -> None:
+    """Not «Азырынча курс жок» for the demo family: a course for the pupil's class and for each
+    child's; the pupil has handed in on time, the parent sees a line per child, the diary links
+    this week's lessons of the course's subject to it."""
+    from bbbms_app.services import courses, diary
+    from bbbms_app.services.school import own_children
+
+    with Session(demo_engine) as s:
+        pupil = accounts.principal_for(s.exec(select(User).where(User.username == "pupil")).one(), session=s)
+        parent = accounts.principal_for(s.exec(select(User).where(User.username == "parent")).one(), session=s)
+        mine = courses.courses_for(s, pupil, TODAY)
+        assert len(mine) == 1
+        v = courses.view(s, pupil, int(mine[0]["id"]), TODAY, courses.due_at_of(TODAY))
+        handed = next(i for i in v.items if i["type"] == "assignment")
+        assert (handed["status"], handed["late"]) == ("submitted", "")
+        children = own_children(s, parent, TODAY)
+        assert len(children) >= 2
+        rows = courses.courses_for(s, parent, TODAY)
+        kids = [line.split("\t")[0] for r in rows for line in r["kids"].split("\n")]
+        assert len(kids) == len(children)
+        week = diary.pupil_week(s, pupil, pupil.pupil_id, diary.default_monday(s, pupil, pupil.pupil_id, TODAY))  # type: ignore[arg-type]
+        links = {r["course"] for day in week["lessons"] for r in day} - {""}
+        assert links == {f"/courses?course={mine[0]['id']}"}

@@ -405,13 +405,15 @@ def test_the_print_the_public_link_and_the_files_answer_only_their_readers(schoo
         portfolio.link_off(s, principal_of("t_pupil", s), me)
     assert _get(f"/portfolio-public/{token}").status_code == 404
     assert _get("/portfolio-public/guessed-token").status_code == 404
-    # A project's file: its members and supervisor, nobody else.
+    # A project's file: its members, their parents and its supervisor, nobody else (another
+    # child's parent: tests/test_project_handlers.py).
     pid = _project(school)
     with db.session(write=True) as s:
         post_id = projects.post(s, principal_of("t_pupil", s), pid, "", PNG, "сүрөт.png").id
     assert _get(f"/private/project-file/{post_id}", "t_classteacher").content == PNG
     assert _get(f"/private/project-file/{post_id}", "t_pupil").status_code == 200
-    for username in (None, "t_teacher", "t_parent"):
+    assert _get(f"/private/project-file/{post_id}", "t_parent").content == PNG
+    for username in (None, "t_teacher"):
         assert _get(f"/private/project-file/{post_id}", username).status_code == 404, username
 
 

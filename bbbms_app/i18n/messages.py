@@ -42,6 +42,7 @@ PARTS = (
     "half_year",
     "exchange",
     "exports",
+    "courses2",
 )
 
 

@@ -21,6 +21,7 @@ from bbbms_app.models.learning import (
     CourseClass,
     CourseMaterial,
     CourseModule,
+    ModuleLesson,
     Submission,
     SubmissionFile,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "LoginSession",
     "Mark",
     "Message",
+    "ModuleLesson",
     "MovementRecord",
     "Notification",
     "NotifySettings",

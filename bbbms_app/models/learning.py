@@ -54,6 +54,8 @@ class CourseModule(SQLModel, table=True):
     position: int = Field(default=0)
     publish_on: date | None = None  # none: a draft only its teacher sees
     created_at: datetime = ts_field(default_now=True)
+    # Soft delete by its teacher (readers skip it; the audit keeps what it was).
+    deleted_at: datetime | None = ts_field()
 
 
 class CourseMaterial(SQLModel, table=True):
@@ -77,6 +79,7 @@ class CourseMaterial(SQLModel, table=True):
     file_size: int = Field(default=0)
     position: int = Field(default=0)
     created_at: datetime = ts_field(default_now=True)
+    deleted_at: datetime | None = ts_field()
 
 
 class Assignment(SQLModel, table=True):
@@ -93,6 +96,18 @@ class Assignment(SQLModel, table=True):
     # Closed by its teacher: no more hand-ins (before that a late one is taken and marked late).
     closed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = ts_field(default_now=True)
+    deleted_at: datetime | None = ts_field()
+
+
+class ModuleLesson(SQLModel, table=True):
+    """A journal lesson a module follows (its topic): the pupil's and the parent's diary links the
+    lesson to the course's materials."""
+
+    __table_args__ = (UniqueConstraint("module_id", "lesson_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    module_id: int = Field(foreign_key="coursemodule.id", index=True)
+    lesson_id: int = Field(foreign_key="lesson.id", index=True)
 
 
 class Submission(SQLModel, table=True):

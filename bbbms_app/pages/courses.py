@@ -23,7 +23,7 @@ from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.i18n import t
 from bbbms_app.models.learning import ASSIGNMENT_MARK_KINDS, MATERIAL_KINDS
-from bbbms_app.services import courses, private_files, quiz
+from bbbms_app.services import course_edit, courses, private_files, quiz
 from bbbms_app.services.errors import Refused
 
 MATERIAL_UPLOAD = "course-material-upload"
@@ -85,7 +85,16 @@ class CoursesState(rx.State):
     handin_staged: list[str] = []
     _handin_stored: list[dict[str, str]] = []
 
+    # The teacher's edit of one module, material or assignment in place, and a module's lessons.
+    edit_type: str = ""
+    edit_id: str = ""
+    edit: dict[str, str] = {}
+    edit_error: str = ""
+    link_module: str = ""
+    link_rows: list[dict[str, str]] = []
+
     MARK_VALUES: ClassVar[tuple[str, ...]] = ("5", "4", "3", "2")
+    EDIT_TYPES: ClassVar[tuple[str, ...]] = ("module", "material", "assignment")
 
     # ------------------------------------------------------------------ loading
 
@@ -101,6 +110,12 @@ class CoursesState(rx.State):
         with db.session() as s:
             v = courses.view(s, principal, cid, courses.school_today(), courses.school_now())
         self.course, self.how, self.items, self.modules = v.course, v.how, v.items, v.modules
+        if v.how in ("write", "lead"):  # which journal lessons each module follows
+            with db.session() as s:
+                texts = course_edit.linked_lessons_text(s, [int(m["id"]) for m in v.modules], principal.language)
+            self.items = [
+                {**i, "lessons": texts.get(int(i["id"]), "")} if i["type"] == "module" else i for i in v.items
+            ]
         with db.session() as s:  # courses.view has checked that he reads this course
             self.tests = quiz.course_tests(s, cid)
         self.copy_targets = []
@@ -115,6 +130,8 @@ class CoursesState(rx.State):
         self._handin_stored = []
         self.form_error = self.mark_error = self.staged_label = ""
         self._staged = {}
+        self.edit_type = self.edit_id = self.edit_error = self.link_module = ""
+        self.edit, self.link_rows = {}, []
 
     @rx.event
     @requires("signed_in")
@@ -316,6 +333,127 @@ class CoursesState(rx.State):
             return rx.toast.success(t("courses.copied", current().language))
         return None
 
+    # ------------------------------------------------------------------ editing and deleting
+
+    @rx.event
+    @requires("course.write")
+    def open_edit(self, kind: str, item_id: str):
+        """Open the edit form of one module, material or assignment of his course, in place."""
+        kind = inputs.choice(kind, self.EDIT_TYPES, "kind")
+        iid = inputs.record_id(item_id, "item_id")
+        with db.session() as s:
+            values = course_edit.edit_values(s, current(), kind, iid, courses.school_today())
+        self.link_module, self.link_rows = "", []
+        self.edit_type, self.edit_id, self.edit, self.edit_error = kind, str(iid), values, ""
+        self.form_key += 1
+
+    @rx.event
+    @requires("course.write")
+    def cancel_edit(self):
+        self.edit_type = self.edit_id = self.edit_error = ""
+        self.edit = {}
+
+    @rx.event
+    @requires("course.write")
+    def save_edit(self, form_data: dict):
+        """Save the open edit form; a refused value is said under it, nothing written."""
+        principal = current()
+        kind = inputs.choice(self.edit_type, self.EDIT_TYPES, "kind")
+        iid = inputs.record_id(self.edit_id, "item_id")
+        data = _form(
+            form_data,
+            {"title": courses.TITLE_MAX, "topic": courses.TOPIC_MAX, "url": courses.URL_MAX, "due_on": 10,
+             "mark_kind": 10},
+            {"body": courses.BODY_MAX, "instructions": courses.INSTRUCTIONS_MAX},
+        )  # fmt: skip
+        today = courses.school_today()
+        try:
+            with db.session(write=True) as s:
+                if kind == "module":
+                    course_edit.edit_module(s, principal, iid, data["title"], data["topic"], today)
+                elif kind == "material":
+                    course_edit.edit_material(s, principal, iid, data["title"], body=data["body"], url=data["url"],
+                                              today=today)  # fmt: skip
+                else:
+                    due_on = inputs.school_date(data["due_on"], "due_on")
+                    mark_kind = inputs.choice(data["mark_kind"] or "home", ASSIGNMENT_MARK_KINDS, "mark_kind")
+                    course_edit.edit_assignment(
+                        s, principal, iid, data["title"], data["instructions"], due_on, mark_kind, today
+                    )
+        except Refused as exc:
+            self.edit_error = exc.message(principal.language)
+            return None
+        self.edit_type = self.edit_id = self.edit_error = ""
+        self.edit = {}
+        self._fetch_course()
+        return rx.toast.success(t("courses2.saved", principal.language))
+
+    @rx.event
+    @requires("course.write")
+    def delete_item(self, kind: str, item_id: str):
+        """Delete (softly) a module, material or assignment of his course; refused while work
+        handed in depends on it (said in a toast and under the forms, nothing written)."""
+        principal = current()
+        kind = inputs.choice(kind, self.EDIT_TYPES, "kind")
+        iid = inputs.record_id(item_id, "item_id")
+        today = courses.school_today()
+        try:
+            with db.session(write=True) as s:
+                if kind == "module":
+                    course_edit.delete_module(s, principal, iid, today)
+                elif kind == "material":
+                    courses.remove_material(s, principal, iid, today)
+                else:
+                    course_edit.delete_assignment(s, principal, iid, today)
+        except Refused as exc:
+            self.form_error = exc.message(principal.language)
+            return rx.toast.error(self.form_error)
+        self._reset_panels()
+        self._fetch_course()
+        return rx.toast.success(t("courses2.deleted", principal.language))
+
+    @rx.event
+    @requires("course.write")
+    def open_lessons(self, module_id: str):
+        """The journal lessons the module may follow, those it follows ticked."""
+        mid = inputs.record_id(module_id, "module_id")
+        with db.session() as s:
+            rows = course_edit.lesson_choices(s, current(), mid, courses.school_today())
+        self.edit_type = self.edit_id = ""
+        self.edit = {}
+        self.link_module, self.link_rows, self.edit_error = str(mid), rows, ""
+
+    @rx.event
+    @requires("course.write")
+    def toggle_lesson(self, lesson_id: str, on: bool):
+        picked = inputs.offered(lesson_id, self.link_rows)
+        if picked is None:
+            return None
+        flag = "1" if inputs.flag(on, "on") else ""
+        self.link_rows = [{**r, "linked": flag} if r["id"] == picked else r for r in self.link_rows]
+        return None
+
+    @rx.event
+    @requires("course.write")
+    def save_lessons(self):
+        principal = current()
+        mid = inputs.record_id(self.link_module, "module_id")
+        ids = [int(r["id"]) for r in self.link_rows if r["linked"] == "1"]
+        try:
+            with db.session(write=True) as s:
+                course_edit.link_lessons(s, principal, mid, ids, courses.school_today())
+        except Refused as exc:
+            self.edit_error = exc.message(principal.language)
+            return None
+        self.link_module, self.link_rows, self.edit_error = "", [], ""
+        self._fetch_course()
+        return rx.toast.success(t("courses2.saved", principal.language))
+
+    @rx.event
+    @requires("course.write")
+    def close_lessons(self):
+        self.link_module, self.link_rows, self.edit_error = "", [], ""
+
     # ------------------------------------------------------------------ reviewing and marking
 
     def _fetch_review(self) -> None:
@@ -460,6 +598,25 @@ def _course_card(row: rx.Var) -> rx.Component:
             rx.text(row["title"], weight="bold", size="4"),
             rx.text(row["subject"], " · ", row["classes"], " · ", row["year"], size="2", color_scheme="gray"),
             rx.text(row["teacher"], size="2"),
+            rx.cond(
+                row["kids"] != "",
+                rx.vstack(
+                    rx.foreach(
+                        row["kids"].to(str).split("\n"),
+                        lambda line: rx.text(
+                            tr("courses2.kid_summary")
+                            .replace("{name}", line.to(str).split("\t")[0])  # type: ignore[attr-defined]
+                            .replace("{total}", line.to(str).split("\t")[1])
+                            .replace("{done}", line.to(str).split("\t")[2])
+                            .replace("{late}", line.to(str).split("\t")[3])
+                            .replace("{marked}", line.to(str).split("\t")[4]),
+                            size="2",
+                            data_testid="course-kid",
+                        ),
+                    ),
+                    spacing="1",
+                ),
+            ),
             rx.button(
                 tr("courses.open"),
                 on_click=S.open_course(row["id"]),
@@ -533,6 +690,16 @@ def _module_item(item: rx.Var) -> rx.Component:
         ("planned", rx.badge(tr("courses.state.planned").replace("{date}", item["publish_on"]), color_scheme="amber")),  # type: ignore[attr-defined]
         rx.badge(tr("courses.state.published").replace("{date}", item["publish_on"]), color_scheme="grass"),  # type: ignore[attr-defined]
     )
+    teacher = rx.cond(
+        S.how == "write",
+        rx.flex(
+            _small_button("pencil", "courses2.edit", S.open_edit("module", item["id"]), "module-edit"),
+            _small_button("link", "courses2.lessons", S.open_lessons(item["id"]), "module-lessons"),
+            _small_button("trash-2", "courses2.delete", S.delete_item("module", item["id"]), "module-delete", "red"),
+            gap="6px",
+            wrap="wrap",
+        ),
+    )
     return rx.box(
         rx.flex(
             rx.heading(item["title"], size="5"),
@@ -561,6 +728,19 @@ def _module_item(item: rx.Var) -> rx.Component:
             wrap="wrap",
         ),
         rx.cond(item["topic"] != "", rx.text(item["topic"], size="2", color_scheme="gray")),
+        rx.cond(
+            (S.how != "family") & (item["lessons"] != ""),
+            rx.flex(
+                rx.icon("link", size=12, flex_shrink="0"),
+                rx.text(tr("courses2.linked").replace("{dates}", item["lessons"]), size="1", color_scheme="gray"),  # type: ignore[attr-defined]
+                gap="4px",
+                align="center",
+                data_testid="module-linked",
+            ),
+        ),
+        teacher,
+        rx.cond((S.edit_type == "module") & (S.edit_id == item["id"]), _edit_form()),
+        rx.cond(S.link_module == item["id"], _lessons_panel()),
         border_top=f"2px solid {rx.color('accent', 6)}",
         padding_top="12px",
         margin_top="8px",
@@ -620,8 +800,24 @@ def _material_item(item: rx.Var) -> rx.Component:
             data_testid="material-remove",
         ),
     )
-    return rx.flex(
-        icon, body, rx.spacer(), remove, gap="8px", align="start", width="100%", data_testid="course-material"
+    edit = rx.cond(
+        S.how == "write",
+        rx.icon_button(
+            rx.icon("pencil", size=14),
+            on_click=S.open_edit("material", item["id"]),
+            size="1",
+            variant="ghost",
+            aria_label=tr("courses2.edit"),
+            title=tr("courses2.edit"),
+            data_testid="material-edit",
+        ),
+    )
+    return rx.vstack(
+        rx.flex(icon, body, rx.spacer(), edit, remove, gap="8px", align="start", width="100%"),
+        rx.cond((S.edit_type == "material") & (S.edit_id == item["id"]), _edit_form()),
+        spacing="2",
+        width="100%",
+        data_testid="course-material",
     )
 
 
@@ -631,6 +827,196 @@ def _block_item(item: rx.Var) -> rx.Component:
         ("h", rx.heading(item["text"], size="3", margin_left="26px")),
         ("li", rx.text("• ", item["text"], size="3", margin_left="36px")),
         rx.text(item["text"], size="3", white_space="pre-wrap", margin_left="26px", data_testid="material-text"),
+    )
+
+
+def _small_button(icon: str, key: str, on_click, testid: str, color: str = "gray") -> rx.Component:  # type: ignore[no-untyped-def]
+    return rx.button(
+        rx.icon(icon, size=14),
+        tr(key),
+        on_click=on_click,
+        size="1",
+        variant="soft",
+        color_scheme=color,
+        data_testid=testid,
+    )
+
+
+def _child_state(state: rx.Var, mark: rx.Var) -> rx.Component:
+    return rx.match(
+        state,
+        ("none", rx.badge(tr("courses2.state.none"), color_scheme="gray")),
+        ("submitted", rx.badge(tr("courses2.state.submitted"), color_scheme="grass")),
+        ("late", rx.badge(tr("courses2.state.late"), color_scheme="orange")),
+        rx.badge(tr("courses2.state.marked").replace("{mark}", mark), color_scheme="blue"),  # type: ignore[attr-defined]
+    )
+
+
+def _children_lines(kids: rx.Var) -> rx.Component:
+    """A parent's line per child for one assignment: «name · state · the teacher's comment»."""
+    return rx.vstack(
+        rx.foreach(
+            kids.to(str).split("\n"),
+            lambda line: rx.flex(
+                rx.text(line.to(str).split("\t")[0], weight="medium", size="2"),
+                _child_state(line.to(str).split("\t")[1], line.to(str).split("\t")[2]),
+                rx.text(line.to(str).split("\t")[4], size="2", color_scheme="gray"),
+                gap="6px",
+                wrap="wrap",
+                align="center",
+                data_testid="child-status",
+            ),
+        ),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _edit_form() -> rx.Component:
+    """The open item's edit form (its fields by what it is), in place under the item."""
+    text_area = {"rows": "4", "width": "100%", "font_size": "16px"}
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading(
+                    rx.match(
+                        S.edit_type,
+                        ("module", tr("courses2.edit_module")),
+                        ("material", tr("courses2.edit_material")),
+                        tr("courses2.edit_assignment"),
+                    ),
+                    size="3",
+                ),
+                _labelled(
+                    "courses.field.title",
+                    rx.input(name="title", default_value=S.edit["title"], width="100%", data_testid="edit-title"),
+                ),
+                rx.match(
+                    S.edit_type,
+                    (
+                        "module",
+                        _labelled(
+                            "courses.field.topic",
+                            rx.input(
+                                name="topic", default_value=S.edit["topic"], width="100%", data_testid="edit-topic"
+                            ),
+                        ),
+                    ),
+                    (
+                        "material",
+                        rx.match(
+                            S.edit["kind"],
+                            ("text", rx.text_area(name="body", default_value=S.edit["body"], **text_area,
+                                                  data_testid="edit-body")),
+                            ("file", rx.text(tr("courses2.file_kept"), size="2", color_scheme="gray")),
+                            rx.vstack(
+                                _labelled(
+                                    "courses.field.url",
+                                    rx.input(name="url", type="url", default_value=S.edit["url"], width="100%",
+                                             data_testid="edit-url"),
+                                ),
+                                rx.text_area(name="body", default_value=S.edit["body"], **text_area),
+                                width="100%",
+                            ),
+                        ),
+                    ),
+                    rx.vstack(
+                        _labelled(
+                            "courses.field.instructions",
+                            rx.text_area(name="instructions", default_value=S.edit["instructions"], **text_area,
+                                         data_testid="edit-instructions"),
+                        ),
+                        rx.grid(
+                            _labelled(
+                                "courses.field.due_on",
+                                date_input(S.edit["due"], name="due_on", testid="edit-due", width="100%"),
+                            ),
+                            _labelled(
+                                "courses.field.mark_kind",
+                                rx.select.root(
+                                    rx.select.trigger(width="100%", data_testid="edit-kind"),
+                                    rx.select.content(
+                                        *[rx.select.item(tr(f"courses.mark_kind.{k}"), value=k)
+                                          for k in ASSIGNMENT_MARK_KINDS]
+                                    ),
+                                    name="mark_kind",
+                                    default_value=S.edit["mark_kind"],
+                                ),
+                            ),
+                            columns=rx.breakpoints(initial="1", sm="2"),
+                            spacing="3",
+                            width="100%",
+                        ),
+                        width="100%",
+                    ),
+                ),
+                _error(S.edit_error, "edit-error"),
+                rx.flex(
+                    rx.button(tr("courses2.save"), type="submit", data_testid="edit-save"),
+                    rx.button(
+                        tr("courses2.cancel"), type="button", variant="soft", color_scheme="gray",
+                        on_click=S.cancel_edit,
+                    ),
+                    gap="8px",
+                    wrap="wrap",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=S.save_edit,
+            key=S.form_key.to(str),
+        ),
+        width="100%",
+        data_testid="edit-form",
+    )  # fmt: skip
+
+
+def _lessons_panel() -> rx.Component:
+    """Tick the journal lessons this module follows (the diary links them to the course)."""
+    return rx.card(
+        rx.vstack(
+            rx.heading(tr("courses2.lessons"), size="3"),
+            rx.text(tr("courses2.lessons_help"), size="2", color_scheme="gray"),
+            rx.cond(
+                S.link_rows.length() > 0,  # type: ignore[attr-defined]
+                rx.vstack(
+                    rx.foreach(
+                        S.link_rows,
+                        lambda r: rx.text(
+                            rx.flex(
+                                rx.checkbox(
+                                    checked=r["linked"] == "1",
+                                    on_change=lambda on: S.toggle_lesson(r["id"], on),
+                                    size="3",
+                                ),
+                                r["name"],
+                                gap="10px",
+                                align="center",
+                            ),
+                            as_="label",
+                            size="2",
+                            padding_y="6px",
+                            data_testid="lesson-choice",
+                        ),
+                    ),
+                    spacing="0",
+                    width="100%",
+                    max_height="320px",
+                    overflow_y="auto",
+                ),
+                rx.text(tr("courses2.no_lessons"), size="2", color_scheme="amber"),
+            ),
+            _error(S.edit_error, "lessons-error"),
+            rx.flex(
+                rx.button(tr("courses2.save"), on_click=S.save_lessons, data_testid="lessons-save"),
+                rx.button(tr("courses2.cancel"), on_click=S.close_lessons, variant="soft", color_scheme="gray"),
+                gap="8px",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        data_testid="lessons-panel",
     )
 
 
@@ -669,10 +1055,11 @@ def _assignment_item(item: rx.Var) -> rx.Component:
             ),
             rx.cond(item["instructions"] != "", rx.text(item["instructions"], size="3", white_space="pre-wrap")),
             rx.cond(item["closed"] == "1", rx.badge(tr("courses.closed"), color_scheme="red")),
+            rx.cond((S.edit_type == "assignment") & (S.edit_id == item["id"]), _edit_form()),
             rx.cond(
                 S.how == "family",
                 rx.vstack(
-                    pupil_status,
+                    rx.cond(item["kids"] != "", _children_lines(item["kids"]), pupil_status),
                     rx.cond(item["comment"] != "", rx.text(item["comment"], size="2", white_space="pre-wrap")),
                     rx.cond(
                         (AuthState.role == "pupil") & (item["closed"] != "1") & (item["mark"] == ""),
@@ -705,6 +1092,22 @@ def _assignment_item(item: rx.Var) -> rx.Component:
                             size="2",
                             variant="soft",
                             color_scheme="gray",
+                        ),
+                    ),
+                    rx.cond(
+                        S.how == "write",
+                        rx.flex(
+                            _small_button(
+                                "pencil", "courses2.edit", S.open_edit("assignment", item["id"]), "assignment-edit"
+                            ),
+                            _small_button(
+                                "trash-2",
+                                "courses2.delete",
+                                S.delete_item("assignment", item["id"]),
+                                "assignment-delete",
+                                "red",
+                            ),
+                            gap="6px",
                         ),
                     ),
                     gap="8px",

@@ -191,6 +191,21 @@ def _lesson(lesson: rx.Var) -> rx.Component:
                         data_testid="diary-homework",
                     ),
                 ),
+                rx.cond(
+                    lesson["course"] != "",
+                    rx.link(
+                        rx.flex(
+                            rx.icon("book-open", size=14, flex_shrink="0"),
+                            tr("courses2.course_materials"),
+                            gap="6px",
+                            align="center",
+                        ),
+                        href=lesson["course"],
+                        size="2",
+                        width="fit-content",
+                        data_testid="diary-course",
+                    ),
+                ),
                 spacing="1",
                 flex="1",
                 min_width="0",

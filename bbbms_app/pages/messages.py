@@ -76,10 +76,19 @@ class MessagesState(rx.State):
     @rx.event
     @requires("signed_in")
     async def load(self):
+        """The list; `?to=u<id>` (a project's «write to the supervisor») opens a new message to that
+        person when the sender may write to him, else says so (nothing else is picked)."""
         principal = current()
         self._fetch(principal)
         self.open_id, self.thread, self.to, self.to_hours = "", [], "", ""
         self._clear_form()
+        raw = str(self.router.url.query_parameters.get("to", ""))[:16]
+        if raw:
+            if principal.can(messages.PERMISSION) and raw in [f"u{c['id']}" for c in self.contacts]:
+                self.to = raw
+                self.to_hours = next(c["office_hours"] for c in self.contacts if f"u{c['id']}" == raw)
+            else:
+                self.form_error = t("msg.error.to", principal.language)
         await self._badge(principal)
 
     def _targets(self) -> list[str]:

@@ -619,8 +619,21 @@ def _project() -> rx.Component:
     return rx.vstack(
         rx.button(rx.icon("arrow-left", size=16), tr("projects.back"), on_click=S.close_project, variant="ghost"),
         rx.heading(S.card["title"], size="5", data_testid="pj-heading"),
-        rx.text(S.card["dates"], " · ", S.card["subject"], size="2", color_scheme="gray"),
+        rx.text(
+            S.card["dates"],
+            rx.cond(S.card["subject"] != "", " · " + S.card["subject"].to(str), ""),
+            size="2",
+            color_scheme="gray",
+        ),
         rx.text(tr("projects.supervisor").replace("{name}", S.card["supervisor"].to(str)), size="2"),  # type: ignore[attr-defined]
+        rx.cond(
+            S.card["write_to"] != "",
+            rx.link(
+                rx.button(rx.icon("mail", size=16), tr("projects.write_supervisor"), variant="soft", size="3"),
+                href="/messages?to=u" + S.card["write_to"].to(str),
+                data_testid="pj-write-supervisor",
+            ),
+        ),
         rx.cond(S.card["goal"] != "", rx.text(S.card["goal"], size="2", white_space="pre-wrap")),
         rx.cond(
             S.card["assessed"] != "",

@@ -65,7 +65,7 @@ PERMISSIONS: dict[str, str] = {
     "portfolio.write": "a pupil adds and submits his own portfolio entries",
     "portfolio.share": "a pupil or parent switches the portfolio's public link on and off",
     "portfolio.verify": "verify or reject portfolio entries (a class teacher his class's); the school's list",
-    "project.read": "see one's projects (supervisor, member) or, for leaders, the school's",
+    "project.read": "see one's projects (supervisor, member), a parent his child's, or, for leaders, the school's",
     "project.post": "post to a project's thread, share files, tick tasks (members and supervisor)",
     "project.write": "create and run projects as supervisor, and assess them",
     "message.write": "write messages to whom the scope allows (pupils only when the director gives it to them)",
@@ -166,7 +166,8 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "message.write",
         }
     ),
-    "parent": frozenset({"own.read", "portfolio.read", "portfolio.share", "message.write"}),
+    # project.read: a parent reads the projects his child is a member of (services.projects scopes it)
+    "parent": frozenset({"own.read", "portfolio.read", "portfolio.share", "message.write", "project.read"}),
     # quiz.take: a pupil takes his class's tests; message.write only when the director gives it to pupils
     "pupil": frozenset(FAMILY_ONLY | FAMILY_ALSO - {"message.write"}),
 }

@@ -158,7 +158,7 @@ def _writable(session: Session, principal: Principal, course_id: int, today: dat
 
 def _module(session: Session, module_id: int) -> CourseModule:
     module = session.get(CourseModule, module_id)
-    if module is None:
+    if module is None or module.deleted_at is not None:
         raise NotFound(f"module {module_id}")
     return module
 
@@ -169,7 +169,7 @@ def _published(module: CourseModule, today: date) -> bool:
 
 def _assignment(session: Session, assignment_id: int) -> tuple[Assignment, CourseModule, Course]:
     assignment = session.get(Assignment, assignment_id)
-    if assignment is None:
+    if assignment is None or assignment.deleted_at is not None:
         raise NotFound(f"assignment {assignment_id}")
     module = _module(session, assignment.module_id)
     return assignment, module, _course(session, module.course_id)
@@ -278,6 +278,7 @@ def _row(session: Session, course: Course, lang: str) -> dict[str, str]:
         "classes": _classes_text(session, course.id),  # type: ignore[arg-type]
         "teacher": _staff_name(session.get(Staff, course.teacher_id)),
         "year": year.name if year else "",
+        "kids": "",  # a parent's line per child (courses_for)
     }
 
 
@@ -301,7 +302,41 @@ def courses_for(session: Session, principal: Principal, today: date) -> list[dic
     else:
         return []
     courses = session.exec(q.order_by(col(Course.academic_year_id).desc(), Course.grade, Course.title)).all()
-    return [_row(session, c, principal.language) for c in courses]
+    rows = [_row(session, c, principal.language) for c in courses]
+    if principal.role == "parent":
+        for c, row in zip(courses, rows, strict=True):
+            row["kids"] = _children_summary(session, principal, c, today)
+    return rows
+
+
+def _children_summary(session: Session, principal: Principal, course: Course, today: date) -> str:
+    """A parent's course card: a line per child on the course's lists, «name\ttotal\thanded in\t
+    late\tmarked» over the published, live assignments."""
+    kids = family_pupils(session, principal, course.id, today)  # type: ignore[arg-type]
+    assignment_ids = list(
+        session.exec(
+            select(Assignment.id)
+            .join(CourseModule, col(CourseModule.id) == Assignment.module_id)
+            .where(
+                CourseModule.course_id == course.id,
+                col(CourseModule.deleted_at).is_(None),
+                col(CourseModule.publish_on).is_not(None),
+                col(CourseModule.publish_on) <= today,
+                col(Assignment.deleted_at).is_(None),
+            )
+        ).all()
+    )
+    subs = session.exec(
+        select(Submission).where(col(Submission.assignment_id).in_(assignment_ids), col(Submission.pupil_id).in_(kids))
+    ).all()
+    lines = []
+    for child in session.exec(select(Pupil).where(col(Pupil.id).in_(kids)).order_by(Pupil.sort_key)).all():
+        mine = [x for x in subs if x.pupil_id == child.id]
+        late = sum(1 for x in mine if x.late)
+        marked = sum(1 for x in mine if x.status == "marked")
+        name = _one_line(f"{child.first_name} {child.last_name}")
+        lines.append(f"{name}\t{len(assignment_ids)}\t{len(mine)}\t{late}\t{marked}")
+    return "\n".join(lines)
 
 
 def teaching_options(session: Session, principal: Principal) -> list[dict[str, str]]:
@@ -362,10 +397,10 @@ def check_writable(session: Session, principal: Principal, course_id: int, today
 
 
 def remove_material(session: Session, principal: Principal, material_id: int, today: date) -> None:
-    """Take a material out of its module (audited with what it was; a file stays on disk for the
-    copies of the course that share it)."""
+    """Take a material out of its module: a soft delete (readers skip it), audited with what it
+    was; a file stays on disk for the copies of the course that share it."""
     material = session.get(CourseMaterial, material_id)
-    if material is None:
+    if material is None or material.deleted_at is not None:
         raise NotFound(f"material {material_id}")
     module = _module(session, material.module_id)
     _writable(session, principal, module.course_id, today)
@@ -373,7 +408,8 @@ def remove_material(session: Session, principal: Principal, material_id: int, to
         session, principal, "delete", "course_material", material.id, field=material.kind,
         old=material.title, reason=f"module {module.id}",
     )  # fmt: skip
-    session.delete(material)
+    material.deleted_at = school_now()
+    session.add(material)
 
 
 def create_course(
@@ -593,16 +629,22 @@ def copy_course(session: Session, principal: Principal, course_id: int, class_id
         raise CourseError("courses.error.same_year", field="classes")
     shift = (new_year.starts_on - old_year.starts_on) if old_year and new_year else timedelta(days=364)
     modules = session.exec(
-        select(CourseModule).where(CourseModule.course_id == source.id).order_by(CourseModule.position)
+        select(CourseModule)
+        .where(CourseModule.course_id == source.id, col(CourseModule.deleted_at).is_(None))
+        .order_by(CourseModule.position)
     ).all()
     for m in modules:
         nm = CourseModule(course_id=copy.id, title=m.title, topic=m.topic, position=m.position)  # type: ignore[arg-type]
         session.add(nm)
         session.flush()
-        for mat in session.exec(select(CourseMaterial).where(CourseMaterial.module_id == m.id)).all():
-            data = mat.model_dump(exclude={"id", "module_id", "created_at"})
+        for mat in session.exec(
+            select(CourseMaterial).where(CourseMaterial.module_id == m.id, col(CourseMaterial.deleted_at).is_(None))
+        ).all():
+            data = mat.model_dump(exclude={"id", "module_id", "created_at", "deleted_at"})
             session.add(CourseMaterial(module_id=nm.id, **data))  # type: ignore[arg-type]
-        for a in session.exec(select(Assignment).where(Assignment.module_id == m.id)).all():
+        for a in session.exec(
+            select(Assignment).where(Assignment.module_id == m.id, col(Assignment.deleted_at).is_(None))
+        ).all():
             session.add(
                 Assignment(
                     module_id=nm.id,  # type: ignore[arg-type]
@@ -645,12 +687,17 @@ def view(session: Session, principal: Principal, course_id: int, today: date, no
     how = access(session, principal, course, today)
     lang = principal.language
     out = CourseView(course=_row(session, course, lang), how=how)
-    # A pupil sees his own hand-ins; a parent those of his (first) child on the course's lists.
+    # A pupil sees his own hand-ins; a parent those of each of his children on the course's lists,
+    # one line per child (two children in the course: two lines, never one mixed status).
     pupil = principal.pupil_id if principal.role == "pupil" else None
+    children: list[Pupil] = []
     if how == "family" and principal.role == "parent":
-        pupil = next(iter(family_pupils(session, principal, course.id, today)), None)  # type: ignore[arg-type]
+        kid_ids = family_pupils(session, principal, course.id, today)  # type: ignore[arg-type]
+        children = list(session.exec(select(Pupil).where(col(Pupil.id).in_(kid_ids)).order_by(Pupil.sort_key)).all())
     modules = session.exec(
-        select(CourseModule).where(CourseModule.course_id == course.id).order_by(CourseModule.position, CourseModule.id)
+        select(CourseModule)
+        .where(CourseModule.course_id == course.id, col(CourseModule.deleted_at).is_(None))
+        .order_by(CourseModule.position, CourseModule.id)
     ).all()
     for m in modules:
         if how == "family" and not _published(m, today):
@@ -665,7 +712,7 @@ def view(session: Session, principal: Principal, course_id: int, today: date, no
         )  # fmt: skip
         materials = session.exec(
             select(CourseMaterial)
-            .where(CourseMaterial.module_id == m.id)
+            .where(CourseMaterial.module_id == m.id, col(CourseMaterial.deleted_at).is_(None))
             .order_by(CourseMaterial.position, CourseMaterial.id)
         ).all()
         for mat in materials:
@@ -679,16 +726,20 @@ def view(session: Session, principal: Principal, course_id: int, today: date, no
             for style, text in blocks(mat.body):
                 out.items.append({"type": "block", "style": style, "text": text, "id": str(mat.id)})
         assignments = session.exec(
-            select(Assignment).where(Assignment.module_id == m.id).order_by(Assignment.due_at, Assignment.id)
+            select(Assignment)
+            .where(Assignment.module_id == m.id, col(Assignment.deleted_at).is_(None))
+            .order_by(Assignment.due_at, Assignment.id)
         ).all()
         for a in assignments:
             item = {
                 "type": "assignment", "id": str(a.id), "title": a.title, "instructions": a.instructions,
                 "due": format_datetime(_local(a.due_at), lang), "mark_kind": a.mark_kind,
                 "closed": "1" if a.closed else "", "overdue": "1" if now > _aware(a.due_at) else "",
-                "status": "", "late": "", "mark": "", "comment": "", "submitted_at": "", "count": "",
+                "status": "", "late": "", "mark": "", "comment": "", "submitted_at": "", "count": "", "kids": "",
             }  # fmt: skip
-            if how == "write" or how == "lead":
+            if children:
+                item["kids"] = _children_status(session, a, children, lang)
+            elif how == "write" or how == "lead":
                 n = session.exec(select(func.count()).where(Submission.assignment_id == a.id)).one()
                 item["count"] = str(n)
             elif pupil is not None:
@@ -703,6 +754,35 @@ def view(session: Session, principal: Principal, course_id: int, today: date, no
                     )  # fmt: skip
             out.items.append(item)
     return out
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _children_status(session: Session, assignment: Assignment, children: list[Pupil], lang: str) -> str:
+    """A parent's view of one assignment: a line per child, «name\tstate\tmark\twhen\tcomment»,
+    state "none", "submitted", "late" or "marked" (a marked late hand-in says "marked" and its mark)."""
+    subs = {
+        s.pupil_id: s
+        for s in session.exec(
+            select(Submission).where(
+                Submission.assignment_id == assignment.id, col(Submission.pupil_id).in_([c.id for c in children])
+            )
+        ).all()
+    }
+    lines = []
+    for child in children:
+        sub = subs.get(child.id)  # type: ignore[arg-type]
+        name = _one_line(f"{child.first_name} {child.last_name}")
+        if sub is None:
+            lines.append(f"{name}\tnone\t\t\t")
+            continue
+        mark = _journal_mark(session, sub.lesson_id, child.id, assignment.mark_kind)  # type: ignore[arg-type]
+        state = "marked" if sub.status == "marked" else ("late" if sub.late else "submitted")
+        when = format_datetime(_local(sub.submitted_at), lang)
+        lines.append(f"{name}\t{state}\t{mark}\t{when}\t{_one_line(sub.teacher_comment)}")
+    return "\n".join(lines)
 
 
 def assignment_for_pupil(
@@ -946,7 +1026,7 @@ def material_file(session: Session, principal: Principal, material_id: object, t
     if not isinstance(material_id, int):
         raise NotFound(f"material {material_id!r}")
     material = session.get(CourseMaterial, material_id)
-    if material is None or material.kind != "file":
+    if material is None or material.kind != "file" or material.deleted_at is not None:
         raise NotFound(f"material {material_id}")
     _readable_module(session, principal, _module(session, material.module_id), today)
     return material

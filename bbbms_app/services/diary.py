@@ -342,6 +342,11 @@ def pupil_week(session: Session, principal: Principal, pupil_id: int, monday: da
             )
         ).all():
             absences[lesson_id] = (code, minutes)
+    # The courses' modules that follow these lessons (a late import: courses needs school_events,
+    # which needs this module).
+    from bbbms_app.services import course_edit, courses
+
+    links = course_edit.course_links(session, ids, courses.school_today())  # type: ignore[arg-type]
     bells = timetable.load_bells(session, pupil.school_id)
     holidays = timetable.holidays_between(session, pupil.school_id, monday, end)
     grade = spans[0][0].grade if spans else None
@@ -368,6 +373,7 @@ def pupil_week(session: Session, principal: Principal, pupil_id: int, monday: da
                 "absence_ru": absence["ru"],
                 "absence_en": absence["en"],
                 "cancelled": "1" if lesson.cancelled else "",
+                "course": links.get(lesson.id, ""),  # type: ignore[arg-type]
             }
         )
     days: list[dict[str, str]] = []

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from bbbms_app.models import Enrollment, Pupil, PupilGuardian, SchoolClass, TeachingAssignment, User
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.messaging import Conversation, ConversationMember, DiaryAck, Message, NotifySettings
+from bbbms_app.models.portfolio import Project, ProjectMember
 from bbbms_app.services import audit, notify, private_files
 from bbbms_app.services.access import Principal, visible_class_ids, visible_pupil_ids_own
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
@@ -124,6 +125,7 @@ def _contact_users(session: Session, principal: Principal, today: date) -> list[
     active = (User.school_id == sid, col(User.is_active).is_(True), User.id != principal.user_id)
     if principal.role in FAMILY_ROLES:
         staff = _teachers_of(session, _family_classes(session, principal, today))
+        staff |= _supervisors_of(session, principal)
         if not staff:
             return []
         return list(session.exec(select(User).where(*active, col(User.staff_id).in_(staff))).all())
@@ -133,6 +135,25 @@ def _contact_users(session: Session, principal: Principal, today: date) -> list[
     classes = visible_class_ids(session, principal, today)
     parents = _parents_of(session, sid, classes, today) if classes is None or classes else []
     return colleagues + parents
+
+
+def _supervisors_of(session: Session, principal: Principal) -> set[int]:
+    """Staff ids of the supervisors of the projects the pupil (or the parent's child) is a member
+    of: a member's family may write to the supervisor, whatever class he teaches."""
+    pupils = visible_pupil_ids_own(session, principal)
+    if not pupils or principal.school_id is None:
+        return set()
+    rows = session.exec(
+        select(Project.supervisor_id)
+        .join(ProjectMember, col(ProjectMember.project_id) == Project.id)
+        .where(col(ProjectMember.pupil_id).in_(pupils), Project.school_id == principal.school_id)
+    ).all()
+    return set(rows)
+
+
+def may_write_to(session: Session, principal: Principal, user_id: int, today: date) -> bool:
+    """Whether the principal may start a conversation with this account (the check `start` makes)."""
+    return principal.can(PERMISSION) and user_id in {u.id for u in _contact_users(session, principal, today)}
 
 
 def _office_hours(session: Session, user_ids: list[int]) -> dict[int, str]:

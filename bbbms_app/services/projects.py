@@ -12,6 +12,10 @@ supervisor's assessment), and, where the project's subject counts it, the superv
 lesson he picks — through `services.journal.set_mark(..., reason="project <id>")`, the grid's own
 save path (his scope, the closed term, the scale, the audit); only for members of that lesson's
 class. One mark, one place: the project keeps no copy of the mark. All or nothing.
+
+A parent (`project.read`) reads the projects his child is a member of — the card, tasks, thread
+and files — and takes no part; another child's project answers NotFound. A member, or his parent,
+who may write to the supervisor (services.messages) gets a link to a new message to him.
 """
 
 from __future__ import annotations
@@ -22,12 +26,18 @@ from datetime import UTC, date, datetime
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from bbbms_app.models import Enrollment, Lesson, Pupil, SchoolClass, Staff, Subject, Term
+from bbbms_app.models import Enrollment, Lesson, Pupil, SchoolClass, Staff, Subject, Term, User
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.journal import MARK_KINDS
 from bbbms_app.models.portfolio import Achievement, Project, ProjectMember, ProjectPost, ProjectTask
-from bbbms_app.services import audit, private_files
-from bbbms_app.services.access import Principal, can_reach_pupil, can_teach, visible_class_ids
+from bbbms_app.services import audit, messages, private_files
+from bbbms_app.services.access import (
+    Principal,
+    can_reach_pupil,
+    can_teach,
+    visible_class_ids,
+    visible_pupil_ids_own,
+)
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.journal import set_mark
 from bbbms_app.services.portfolio import LEADERS, ddmmyyyy, pupil_options
@@ -118,6 +128,21 @@ def _is_member(session: Session, principal: Principal, project_id: int) -> bool:
     return hit is not None
 
 
+def _child_is_member(session: Session, principal: Principal, project_id: int) -> bool:
+    """A parent whose child is a member of the project."""
+    if principal.role != "parent" or not principal.can("project.read"):
+        return False
+    children = visible_pupil_ids_own(session, principal)
+    if not children:
+        return False
+    hit = session.exec(
+        select(ProjectMember.id).where(
+            ProjectMember.project_id == project_id, col(ProjectMember.pupil_id).in_(children)
+        )
+    ).first()
+    return hit is not None
+
+
 def _supervises(principal: Principal, project: Project) -> bool:
     return principal.staff_id is not None and project.supervisor_id == principal.staff_id
 
@@ -130,6 +155,8 @@ def readable(session: Session, principal: Principal, project_id: int) -> Project
     if _supervises(principal, project) or _is_member(session, principal, project.id):  # type: ignore[arg-type]
         return project
     if principal.role in LEADERS:
+        return project
+    if _child_is_member(session, principal, project.id):  # type: ignore[arg-type]
         return project
     raise NotFound(f"project {project_id}")
 
@@ -154,7 +181,12 @@ def listing(session: Session, principal: Principal) -> list[dict[str, str]]:
     if principal.school_id is None:
         return []
     q = select(Project).where(Project.school_id == principal.school_id)
-    if principal.role not in LEADERS:
+    if principal.role == "parent":
+        children = visible_pupil_ids_own(session, principal) if principal.can("project.read") else []
+        q = q.where(
+            col(Project.id).in_(select(ProjectMember.project_id).where(col(ProjectMember.pupil_id).in_(children)))
+        )
+    elif principal.role not in LEADERS:
         mine = select(ProjectMember.project_id).where(ProjectMember.pupil_id == (principal.pupil_id or -1))
         q = q.where(
             (Project.supervisor_id == (principal.staff_id or -1)) | col(Project.id).in_(mine)  # type: ignore[operator]
@@ -202,6 +234,8 @@ def detail(session: Session, principal: Principal, project_id: int, lang: str) -
             "subject": localized_name(subject, lang) if subject else "",
             "assessed": "1" if project.assessed_at else "",
             "assessment": project.assessment,
+            # The supervisor's account to write to (/messages?to=u<id>), when the reader may.
+            "write_to": _write_to(session, principal, project),
         },
         "members": [{"id": str(m.id), "name": names[m.id]} for m in members],
         "tasks": [
@@ -229,6 +263,19 @@ def detail(session: Session, principal: Principal, project_id: int, lang: str) -
         "supervises": supervises,
         "takes_part": supervises or _is_member(session, principal, project_id),
     }
+
+
+def _write_to(session: Session, principal: Principal, project: Project) -> str:
+    if _supervises(principal, project):
+        return ""
+    user_id = session.exec(
+        select(User.id).where(
+            User.staff_id == project.supervisor_id, User.school_id == project.school_id, col(User.is_active).is_(True)
+        )
+    ).first()
+    if user_id is None or not messages.may_write_to(session, principal, user_id, date.today()):
+        return ""
+    return str(user_id)
 
 
 def post(

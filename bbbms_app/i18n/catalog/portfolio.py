@@ -26,9 +26,9 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Verify or reject portfolio entries; the school's list",
     ),
     "rights.perm.project.read": (
-        "Өз долбоорлорун көрүү (жетекчи, катышуучу); жетекчилик — мектептикин",
-        "Видеть свои проекты (руководитель, участник); руководство — все проекты школы",
-        "See one's projects (supervisor, member); leaders the school's",
+        "Өз долбоорлорун көрүү (жетекчи, катышуучу); ата-эне — баласыныкын; жетекчилик — мектептикин",
+        "Видеть свои проекты (руководитель, участник); родитель — проекты ребёнка; руководство — все проекты школы",
+        "See one's projects (supervisor, member); a parent his child's; leaders the school's",
     ),
     "rights.perm.project.post": (
         "Долбоордун талкуусуна жазуу, файл бөлүшүү, тапшырманы аткарылды деп белгилөө",
