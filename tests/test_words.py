@@ -33,6 +33,7 @@ REJECTED_RU = {
     r"(?<!Б)ББМС": "one name for the system — «БББМС»",
     r"По класс\b": "«До класса (включительно)»",
     r"\bуч\.": "no abbreviations in messages",
+    r"^Итоговая оценка$": "a quarter's mark is «Четвертная оценка» (the final exam mark keeps «Итоговая»)",
 }
 
 

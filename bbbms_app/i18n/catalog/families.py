@@ -57,7 +57,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "audit.entity.teachingassignment": ("Окутуу жүктөмү", "Нагрузка", "Teaching assignment"),
     "audit.entity.enrollment": ("Класстын тизмеси", "Список класса", "Class list"),
     "audit.entity.lesson": ("Сабак", "Урок", "Lesson"),
-    "audit.entity.periodmark": ("Чейректик баа", "Итоговая оценка", "Period mark"),
+    "audit.entity.periodmark": (
+        "Чейректик, жарым жылдык же жылдык баа",
+        "Четвертная, полугодовая или годовая оценка",
+        "Quarter, half-year or year mark",
+    ),
     "audit.entity.journal": ("Класстык журнал", "Классный журнал", "Class journal"),
     "audit.entity.timetableslot": ("Сабак жадыбалы", "Расписание", "Timetable"),
     "audit.entity.bellschedule": ("Коңгуроолор", "Звонки", "Bells"),
