@@ -38,6 +38,7 @@ PARTS = (
     "quiz",
     "msg",
     "roster",
+    "district",
 )
 
 
