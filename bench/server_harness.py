@@ -110,7 +110,9 @@ class Server:
         return cpu_seconds(self.pids())
 
 
-def bench_env(db_path: Path, *, workers: int = 1, redis: str = "", cheap_hashes: bool = False) -> dict[str, str]:
+def bench_env(
+    db_path: Path, *, workers: int = 1, redis: str = "", cheap_hashes: bool = False, database_url: str = ""
+) -> dict[str, str]:
     """The server's environment: `make run`'s (production, nothing else set) on the bench database.
 
     `cheap_hashes` runs it as the tests do (BBBMS_ENV=test: argon2id at t=1, 8 KiB), for benches that
@@ -118,9 +120,11 @@ def bench_env(db_path: Path, *, workers: int = 1, redis: str = "", cheap_hashes:
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BBBMS_", "REFLEX_", "GRANIAN", "DATABASE_URL"))}
     # The bench database's folder is private, as a school's data folder is (production checks it).
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     db_path.parent.chmod(0o700)
     env.update(
-        DATABASE_URL=f"sqlite:///{db_path}",
+        # `database_url`: another database (the district's PostgreSQL); the data folder stays by db_path.
+        DATABASE_URL=database_url or f"sqlite:///{db_path}",
         BBBMS_DATA_DIR=str(db_path.parent / "data"),
         REFLEX_WEB_WORKDIR=WEB_DIR,
         REFLEX_TELEMETRY_ENABLED="false",
@@ -167,9 +171,17 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serving(db_path: Path, *, port: int = DEFAULT_PORT, workers: int = 1, redis: str = "", cheap_hashes=False):
+def serving(
+    db_path: Path,
+    *,
+    port: int = DEFAULT_PORT,
+    workers: int = 1,
+    redis: str = "",
+    cheap_hashes=False,
+    database_url: str = "",
+):
     """Build (only when needed) and serve; yields a Server; stops it afterwards."""
-    env = bench_env(db_path, workers=workers, redis=redis, cheap_hashes=cheap_hashes)
+    env = bench_env(db_path, workers=workers, redis=redis, cheap_hashes=cheap_hashes, database_url=database_url)
     if redis:
         import redis as redis_lib
 
