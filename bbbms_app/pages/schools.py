@@ -53,6 +53,7 @@ class SchoolsState(rx.State):
                 "region": places.name(r.region, lang) or t("district.not_given", lang),
                 "rayon": _rayon(r.rayon, lang) or t("district.not_given", lang),
                 "pupils": format_number(r.pupils, lang, 0),
+                "pupils_line": t("district.pupils_n", lang, n=format_number(r.pupils, lang, 0)),
                 "director": ", ".join(r.directors) or "—",
                 "backup": t("district.backup_age", lang, age=backup.age_words(_age(r.last_backup))[lang])
                 if r.last_backup
@@ -177,7 +178,7 @@ def _input(field: str, key: str, **props) -> rx.Component:
             on_change=lambda v: SchoolsState.set_field(field, v),
             max_length=FIELDS[field],
             width="100%",
-            data_testid=f"school-{field}",
+            data_testid=f"form-{field}",
             **props,
         ),
         field,
@@ -209,7 +210,7 @@ def _form() -> rx.Component:
                     SchoolsState.region,
                     SchoolsState.regions,
                     SchoolsState.set_region,
-                    "school-region",
+                    "form-region",
                     "district.field.region",
                     "region",
                 ),
@@ -217,7 +218,7 @@ def _form() -> rx.Component:
                     SchoolsState.rayon,
                     SchoolsState.rayons,
                     SchoolsState.set_rayon,
-                    "school-rayon",
+                    "form-rayon",
                     "district.field.rayon",
                     "rayon",
                 ),
@@ -271,6 +272,8 @@ def _name(row: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.text(row["name"], weight="medium"),
         rx.text(row["okpo"], size="1", color_scheme="gray"),
+        # On a phone the pupils' column is hidden: their number goes under the name.
+        rx.text(row["pupils_line"], size="1", color_scheme="gray", display=["block", "none"]),
         spacing="0",
     )
 
@@ -296,7 +299,7 @@ def _body() -> rx.Component:
             [
                 Column("name", "district.col.school", render=_name),
                 Column("region", "district.col.place", render=_place),
-                Column("pupils", "district.col.pupils"),
+                Column("pupils", "district.col.pupils", hide_on_phone=True),
                 Column("director", "district.col.director", hide_on_phone=True),
                 Column("backup", "district.col.backup", render=_backup, hide_on_phone=True),
                 Column("added", "district.col.added", hide_on_phone=True),

@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Школ: {schools}, учеников: {pupils}",
         "{schools} schools, {pupils} pupils",
     ),
+    "district.pupils_n": ("{n} окуучу", "учеников: {n}", "{n} pupils"),
     "district.col.school": ("Мектеп", "Школа", "School"),
     "district.col.place": ("Облус / район", "Область / район", "Region / rayon"),
     "district.col.pupils": ("Окуучулар", "Ученики", "Pupils"),
