@@ -266,3 +266,35 @@ def test_init_add_takes_the_region_and_rayon(district_db, capsys):
     )  # fmt: skip
     assert code == 2 and "--rayon" in capsys.readouterr().err
     assert _count(School, School.okpo == "40000005") == 0
+
+
+async def test_a_tabs_redis_lock_outlives_an_event_slowed_past_ten_seconds():
+    """Several workers (Redis): an event the loaded machine slows past Reflex's default 10 s lock
+    kept its write only with rxconfig's longer lock; with 10 s the sign-in was discarded
+    (LockExpiredError) and the tab's next event refused (the district bench, docs/performance.md)."""
+    import asyncio
+    import os
+    import uuid
+
+    from redis.asyncio import Redis
+    from reflex.istate.manager.redis import StateManagerRedis
+
+    import rxconfig
+    from bbbms_app.auth.state import AuthState
+
+    url = os.environ.get("BBBMS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/10"
+    manager = StateManagerRedis(
+        redis=Redis.from_url(url),
+        token_expiration=120,
+        lock_expiration=rxconfig.config.redis_lock_expiration,
+        lock_warning_threshold=rxconfig.config.redis_lock_warning_threshold,
+    )
+    token = f"{uuid.uuid4()}_{AuthState.get_full_name()}"
+    async with manager.modify_state(token) as state:
+        auth = await state.get_state(AuthState)
+        auth.session_token = "kept-after-a-slow-event"
+        await asyncio.sleep(10.5)  # a sign-in on a machine at load 15
+    again = await manager.get_state(token)
+    assert (await again.get_state(AuthState)).session_token == "kept-after-a-slow-event"
+    await manager.redis.delete(*[k async for k in manager.redis.scan_iter(f"{token.split('_')[0]}*")])
+    await manager.close()
