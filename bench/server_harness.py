@@ -111,7 +111,13 @@ class Server:
 
 
 def bench_env(
-    db_path: Path, *, workers: int = 1, redis: str = "", cheap_hashes: bool = False, database_url: str = ""
+    db_path: Path,
+    *,
+    workers: int = 1,
+    redis: str = "",
+    cheap_hashes: bool = False,
+    database_url: str = "",
+    oplock: bool = True,
 ) -> dict[str, str]:
     """The server's environment: `make run`'s (production, nothing else set) on the bench database.
 
@@ -132,7 +138,9 @@ def bench_env(
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     )
     if redis:
-        env.update(REFLEX_REDIS_URL=redis, GRANIAN_WORKERS=str(workers), REFLEX_OPLOCK_ENABLED="1")
+        env.update(REFLEX_REDIS_URL=redis, GRANIAN_WORKERS=str(workers))
+        if oplock:  # docs/operations.md's district settings; off: every event reads and writes Redis
+            env["REFLEX_OPLOCK_ENABLED"] = "1"
     if cheap_hashes:
         env["BBBMS_ENV"] = "test"
     return env
@@ -179,20 +187,26 @@ def serving(
     redis: str = "",
     cheap_hashes=False,
     database_url: str = "",
+    oplock: bool = True,
 ):
     """Build (only when needed) and serve; yields a Server; stops it afterwards."""
-    env = bench_env(db_path, workers=workers, redis=redis, cheap_hashes=cheap_hashes, database_url=database_url)
+    env = bench_env(
+        db_path, workers=workers, redis=redis, cheap_hashes=cheap_hashes, database_url=database_url, oplock=oplock
+    )
     if redis:
         import redis as redis_lib
 
         redis_lib.Redis.from_url(redis).flushdb()  # the bench's own Redis database index
     build(port, env)
+    # BBBMS_BENCH_SERVER_LOG=FILE keeps the server's own output (a worker's restart, a traceback).
+    log_path = os.environ.get("BBBMS_BENCH_SERVER_LOG", "")
+    out = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "bbbms_app.toolchain", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT if log_path else subprocess.DEVNULL,
         start_new_session=True,
     )
     url = f"http://localhost:{port}"
@@ -201,6 +215,8 @@ def serving(
         yield Server(url, proc, port)
     finally:
         stop(proc)
+        if log_path:
+            out.close()
 
 
 # ---------------------------------------------------------------- tabs
@@ -230,6 +246,7 @@ class Tab:
     sio: object = None
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     received: int = 0
+    last: dict = field(default_factory=dict)
 
     async def connect(self, timeout: float = 60) -> None:
         import socketio
@@ -261,6 +278,7 @@ class Tab:
         while True:
             at, data, _size = await asyncio.wait_for(self.queue.get(), max(0.01, deadline - time.perf_counter()))
             if want is None or any(want + MARK in sub for sub in data.get("delta", {}).values()):
+                self.last = data  # the answer, for a bench that checks what it says
                 return (at - t0) * 1000
 
     async def close(self) -> None:
