@@ -42,6 +42,12 @@ config = rx.Config(
     state_manager_mode=rx.constants.StateManagerMode(_s.state_manager),
     # Despite its name Reflex applies it to the memory manager too: a closed tab's state is dropped.
     redis_token_expiration=_s.state_expiry_s,
+    # A tab's lock in Redis (several workers) must outlive the slowest event of a loaded machine:
+    # past it Reflex discards the event's write (LockExpiredError), so a sign-in slowed beyond the
+    # default 10 s was forgotten and the tab's next event refused (bench/morning_peak.py --schools 3
+    # on PostgreSQL + Redis: 43–243 diary loads refused, docs/performance.md). REFLEX_REDIS_LOCK_EXPIRATION
+    # overrides it; a worker that dies holding a lock keeps that one tab waiting this long at most.
+    redis_lock_expiration=60_000,
     plugins=[
         rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium")),
         rx.plugins.SitemapPlugin(),

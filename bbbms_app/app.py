@@ -49,6 +49,7 @@ from bbbms_app.pages.promotion import PromotionState, promotion_page
 from bbbms_app.pages.quiz import QuizState, quiz_page
 from bbbms_app.pages.reports import ReportsState, reports_page
 from bbbms_app.pages.rights import RightsState, rights_page
+from bbbms_app.pages.schools import SchoolsState, schools_page
 from bbbms_app.pages.sso import callback_page
 from bbbms_app.pages.subgroups import SubgroupsState, subgroups_page
 from bbbms_app.pages.teacher_reports import TeacherReportsState, teacher_reports_page
@@ -154,6 +155,7 @@ PAGES: tuple[Page, ...] = (
         account_requests_page,
         (AccountRequestState.load,),
     ),
+    Page("/schools", "district.nav", ("district.schools",), "school", schools_page, (SchoolsState.load,)),
     Page("/backups", "ops.nav", ("backup.read",), "archive", backups_page, (BackupsState.load,)),
     Page("/api-clients", "apiclients.nav", ("api.manage",), "plug", api_clients_page, (ApiClientsState.load,)),
     Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page, (NotifySettingsState.load,)),

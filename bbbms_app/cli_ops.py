@@ -117,6 +117,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
                 director=director,
                 director_name=full,
                 language=args.language,
+                region=getattr(args, "region", None) or "",
+                rayon=getattr(args, "rayon", None) or "",
             )
     except first_run.SetupRefused as exc:
         print(exc, file=sys.stderr)
@@ -260,6 +262,8 @@ def add_commands(sub) -> None:
     i.add_argument("--director-name", default=None, help="the director's full name: Surname Name Patronymic")
     i.add_argument("--language", default="ky", choices=("ky", "ru", "en"))
     i.add_argument("--add", action="store_true", help="add another school to a database that has one (district)")
+    i.add_argument("--region", default=None, help="region code of bbbms_app/data/kg_places.csv, e.g. chui or bishkek")
+    i.add_argument("--rayon", default=None, help="rayon code of that region, e.g. chui.alamudun (a city: itself)")
     i.set_defaults(func=_cmd_init)
 
     md = sub.add_parser("migrate-data", help="copy every table to another database (SQLite → PostgreSQL) and verify")

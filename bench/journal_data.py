@@ -43,6 +43,10 @@ class BigJournal:
     teacher_staff_id: int
     pupil_ids: list[int]
     lesson_ids: list[int]
+    # The district bench (several schools): the accounts of school k are "s{k}.bench01"…,
+    # "s{k}.parent" and "s{k}.pupil"; the first school keeps the demo's names (prefix "").
+    prefix: str = ""
+    school_id: int = 0
 
 
 def build(path: Path) -> BigJournal:
@@ -58,16 +62,48 @@ def build(path: Path) -> BigJournal:
     return load(url)
 
 
-def load(url: str) -> BigJournal:
+def build_district(url: str, schools: int) -> list[BigJournal]:
+    """A district's benchmark database at `url` (SQLite or an empty PostgreSQL database): `schools`
+    demo schools of 700 pupils, each with its own big journal, 50 bench teachers and a parent's and
+    a pupil's account. Reused when it already holds that many schools."""
+    from bbbms_app.models import School
+
+    os.environ["DATABASE_URL"] = url
+    settings.reload()
+    migrate(url)
+    with db.session(url) as s:
+        have = len(s.exec(select(School.id)).all())
+    if have not in (0, schools):
+        raise SystemExit(f"{url} holds {have} schools, not {schools}: give an empty database")
+    if have == 0:
+        demo.generate(db.engine(url), pupils=700 * schools, schools=schools, seed=7)
+        with db.session(url) as s:
+            ids = sorted(s.exec(select(School.id)).all())
+        for k, school_id in enumerate(ids, start=1):
+            _add_big_journal(url, school_id, _prefix(k))
+    with db.session(url) as s:
+        ids = sorted(s.exec(select(School.id)).all())
+    return [load(url, school_id, _prefix(k)) for k, school_id in enumerate(ids, start=1)]
+
+
+def _prefix(k: int) -> str:
+    return "" if k == 1 else f"s{k}."
+
+
+def load(url: str, school_id: int | None = None, prefix: str = "") -> BigJournal:
     from bbbms_app.models import Enrollment, Lesson
 
     with db.session(url) as s:
-        cls = s.exec(select(SchoolClass).where(SchoolClass.letter == "Я")).one()
+        q = select(SchoolClass).where(SchoolClass.letter == "Я")
+        if school_id is not None:
+            q = q.where(SchoolClass.school_id == school_id)
+        cls = s.exec(q).one()
         ta = s.exec(select(TeachingAssignment).where(TeachingAssignment.class_id == cls.id)).one()
         term = _open_term(s, cls.academic_year_id)
         pupils = s.exec(select(Enrollment.pupil_id).where(Enrollment.class_id == cls.id)).all()
         lessons = s.exec(select(Lesson.id).where(Lesson.class_id == cls.id).order_by(Lesson.date, Lesson.number)).all()
-    return BigJournal(url, cls.id, ta.subject_id, term.id, ta.teacher_id, list(pupils), list(lessons))  # type: ignore[arg-type]
+    return BigJournal(url, cls.id, ta.subject_id, term.id, ta.teacher_id, list(pupils), list(lessons), prefix,
+                      cls.school_id)  # type: ignore[arg-type]  # fmt: skip
 
 
 def _open_term(s, year_id: int) -> Term:
@@ -76,17 +112,26 @@ def _open_term(s, year_id: int) -> Term:
     ).first()
 
 
-def _add_big_journal(url: str) -> None:
+def _add_big_journal(url: str, school_id: int | None = None, prefix: str = "") -> None:
     rng = random.Random(40_70)
     eng = db.engine(url)
     with db.session(url) as s:
-        teacher = s.exec(select(User).where(User.username == "teacher")).one()
+        if school_id is None:
+            teacher = s.exec(select(User).where(User.username == "teacher")).one()
+            school_id, staff_id = teacher.school_id, teacher.staff_id
+        else:  # a district's further school: its first teacher of maths
+            staff_id = s.exec(
+                select(TeachingAssignment.teacher_id)
+                .join(Subject, Subject.id == TeachingAssignment.subject_id)  # type: ignore[arg-type]
+                .where(TeachingAssignment.school_id == school_id, Subject.code == "MATH")
+                .order_by(TeachingAssignment.id)
+            ).first()
         # This year's first open quarter: the demo lives in today's year with the finished quarters
         # closed, and a teacher's journal picker offers only this year's classes.
-        year = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        year = s.exec(select(AcademicYear).where(AcademicYear.is_current, AcademicYear.school_id == school_id)).one()
         term = _open_term(s, year.id)  # type: ignore[arg-type]
-        math = s.exec(select(Subject).where(Subject.code == "MATH")).one()
-        school_id, year_id, term_id, staff_id = teacher.school_id, year.id, term.id, teacher.staff_id  # type: ignore[union-attr]
+        math = s.exec(select(Subject).where(Subject.code == "MATH", Subject.school_id == school_id)).one()
+        year_id, term_id = year.id, term.id
         starts = term.starts_on
     tables = SQLModel.metadata.tables
     with eng.begin() as conn:
@@ -104,9 +149,10 @@ def _add_big_journal(url: str) -> None:
         pupil_ids = []
         for i in range(PUPILS):
             last, first = rng.choice(demo.KY_SURNAMES), rng.choice(demo.KY_MALE + demo.KY_FEMALE)
+            pin = f"9{school_id:03d}{i:010d}"  # 14 digits, unique across the district's big journals
             pid = conn.execute(
                 insert(tables["pupil"]).values(
-                    school_id=school_id, last_name=last, first_name=first, patronymic="", pin=f"9{i:013d}",
+                    school_id=school_id, last_name=last, first_name=first, patronymic="", pin=pin,
                     birth_date=starts.replace(year=2008), sex="m", alpha_book_no="", search_key=search_key(last, first),
                     sort_key=sort_key(last, first), deleted_reason="", version=1,
                 )
@@ -128,7 +174,10 @@ def _add_big_journal(url: str) -> None:
         ]  # fmt: skip
         conn.execute(insert(tables["lesson"]), lesson_rows)
         lesson_ids = [
-            r[0] for r in conn.exec_driver_sql("SELECT id FROM lesson WHERE class_id = ?", (class_id,)).fetchall()
+            r[0]
+            for r in conn.execute(
+                select(tables["lesson"].c.id).where(tables["lesson"].c.class_id == class_id)
+            ).fetchall()
         ]
         marks, absences = [], []
         for lid in lesson_ids:
@@ -143,18 +192,34 @@ def _add_big_journal(url: str) -> None:
                                   "kind": kind, "version": 1})  # fmt: skip
         conn.execute(insert(tables["mark"]), marks)
         conn.execute(insert(tables["attendance"]), absences)
-    _bench_users(url, school_id, staff_id)  # type: ignore[arg-type]
+    _bench_users(url, school_id, staff_id, prefix)  # type: ignore[arg-type]
 
 
-def _bench_users(url: str, school_id: int, staff_id: int) -> None:
+def _bench_users(url: str, school_id: int, staff_id: int, prefix: str = "") -> None:
+    from bbbms_app.models import PupilGuardian
     from bbbms_app.services import accounts
 
-    with db.session(url) as s:
+    with db.session(url, write=True) as s:
         for i in range(1, BENCH_USERS + 1):
             accounts.create_user(
-                s, f"bench{i:02d}", "teacher", demo.DEMO_PASSWORD, school_id=school_id, staff_id=staff_id,
-                full_name=f"bench{i:02d}",
+                s, f"{prefix}bench{i:02d}", "teacher", demo.DEMO_PASSWORD, school_id=school_id, staff_id=staff_id,
+                full_name=f"{prefix}bench{i:02d}",
             )  # fmt: skip
+        if prefix:  # the demo made the first school's parent and pupil; a further school gets its own
+            from bbbms_app.models import Enrollment, Pupil
+
+            pupil = s.exec(
+                select(Pupil.id)
+                .join(PupilGuardian, PupilGuardian.pupil_id == Pupil.id)  # type: ignore[arg-type]
+                .join(Enrollment, Enrollment.pupil_id == Pupil.id)  # type: ignore[arg-type]
+                .where(Pupil.school_id == school_id, Pupil.deleted_at.is_(None))  # type: ignore[union-attr]
+                .order_by(Pupil.id)
+            ).first()
+            guardian = s.exec(select(PupilGuardian.guardian_id).where(PupilGuardian.pupil_id == pupil)).first()
+            accounts.create_user(s, f"{prefix}parent", "parent", demo.DEMO_PASSWORD, school_id=school_id,
+                                 guardian_id=guardian, full_name=f"{prefix}parent")  # fmt: skip
+            accounts.create_user(s, f"{prefix}pupil", "pupil", demo.DEMO_PASSWORD, school_id=school_id,
+                                 pupil_id=pupil, full_name=f"{prefix}pupil")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -21,6 +21,14 @@ core), its memory at the middle and at the end (growth in the second half).
     .venv/bin/python bench/morning_peak.py                                   # jitter and lockstep, one worker
     .venv/bin/python bench/morning_peak.py --workers 2 --redis redis://127.0.0.1:6379/3
     .venv/bin/python bench/morning_peak.py --modes jitter --seconds 60 --families 150
+
+The district (issue 16): `--schools N` gives every school the same load (its own big journal, 40
+teachers, 300 families, its own export every 30 s) on one installation; `--postgres URL` serves
+from that PostgreSQL database (empty, or built by an earlier run with the same N) instead of SQLite:
+
+    createdb -h 127.0.0.1 -U postgres bbbms_bench_district
+    .venv/bin/python bench/morning_peak.py --schools 3 --workers 2 --redis redis://127.0.0.1:6379/10 \
+        --postgres postgresql+psycopg://postgres@127.0.0.1:5432/bbbms_bench_district --modes jitter
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gzip
 import random
 import re
 import statistics
@@ -37,8 +46,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.journal_data import build
-from bench.server_harness import DEFAULT_PORT, Tab, machine, pct, serving, signed_in_tab, state_names
+from bench.journal_data import BigJournal, build, build_district
+from bench.server_harness import DEFAULT_PORT, MARK, Tab, machine, pct, serving, signed_in_tab, state_names
 
 THINK_S = 4.0
 POLL_S = 15.0
@@ -49,6 +58,7 @@ class Recorder:
     def __init__(self) -> None:
         self.lat: dict[str, list[float]] = {}
         self.errors: dict[str, int] = {}
+        self.silent = 0  # polls with nothing to send back
 
     def add(self, kind: str, ms: float) -> None:
         self.lat.setdefault(kind, []).append(ms)
@@ -59,9 +69,7 @@ class Recorder:
     async def timed(self, kind: str, coro) -> None:
         try:
             self.add(kind, await coro)
-        except (TimeoutError, OSError, ConnectionError, RuntimeError, ValueError):
-            self.error(kind)
-        except Exception as exc:
+        except Exception as exc:  # named by its type: a time-out is not a refused connection
             self.error(f"{kind} ({type(exc).__name__})")
 
 
@@ -74,9 +82,9 @@ def _line(name: str, values: list[float]) -> str:
     )
 
 
-async def teacher(url, names, i: int, big) -> Tab:
-    """Teacher i signs in and opens the big journal (before the bell: not timed)."""
-    tab, _ = await signed_in_tab(url, names, f"bench{i + 1:02d}", "/journal")
+async def teacher(url, names, i: int, big: BigJournal) -> Tab:
+    """Teacher i of the big journal's school signs in and opens it (before the bell: not timed)."""
+    tab, _ = await signed_in_tab(url, names, f"{big.prefix}bench{i + 1:02d}", "/journal")
     page = names["journal"]
     await tab.call(f"{page}.load", {}, "class_options")
     await tab.call(f"{page}.set_term", {"value": str(big.term_id)}, "term_id")
@@ -106,7 +114,14 @@ async def teacher_loop(tab: Tab, names, i: int, rec: Recorder, end: float, mode:
             await rec.timed("mark (key)", tab.call(f"{page}.key", {"cell": cell, "key": mark}, f"r{row}"))
         if time.perf_counter() >= next_poll:
             next_poll += POLL_S
-            await rec.timed("journal poll", tab.call(f"{page}.poll", {}, None, timeout=30))
+            # A poll that finds nothing changed sends nothing back (Reflex emits no empty delta):
+            # its silence is counted apart, not as an error; a poll that answers is timed.
+            try:
+                rec.add("journal poll", await tab.call(f"{page}.poll", {}, None, timeout=30))
+            except TimeoutError:
+                rec.silent += 1
+            except Exception as exc:
+                rec.error(f"journal poll ({type(exc).__name__})")
 
 
 ASSET = re.compile(r'"(/assets/[^"]+)"')
@@ -123,7 +138,11 @@ async def page_files(url: str, cold: bool) -> None:
     # The bytes are read as sent (gzip), not inflated: the client shares the server's two cores.
     async with aiohttp.ClientSession(headers={"Accept-Encoding": "gzip"}, auto_decompress=False) as http:
         async with http.get(f"{url}/diary/") as r:
-            html = await r.text()
+            body = await r.read()
+            # Sent gzip (serving.py's precompressed pages): inflate the page itself to find its assets.
+            if r.headers.get("Content-Encoding", "") == "gzip":
+                body = gzip.decompress(body)
+            html = body.decode()
             etag = r.headers.get("etag", "")
         if not cold:
             async with http.get(f"{url}/diary/", headers={"If-None-Match": etag}) as r:
@@ -134,11 +153,11 @@ async def page_files(url: str, cold: bool) -> None:
                 await r.read()
 
 
-async def family(url, names, k: int, rec: Recorder, start_at: float, end: float):
+async def family(url, names, k: int, rec: Recorder, start_at: float, end: float, prefix: str = ""):
     await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
     if time.perf_counter() >= end:
         return None
-    who = "parent" if k % 2 == 0 else "pupil"
+    who = prefix + ("parent" if k % 2 == 0 else "pupil")
     try:
         t0 = time.perf_counter()
         # One family in three comes with a cold browser cache.
@@ -147,6 +166,9 @@ async def family(url, names, k: int, rec: Recorder, start_at: float, end: float)
         tab, login_ms = await signed_in_tab(url, names, who, "/diary")
         rec.add("sign-in", login_ms)
         load_ms = await tab.call(f"{names['diary']}.load", {}, "children")
+        if not _children(tab.last):
+            # A refused load answers too (the guard puts the vars back: children stays empty).
+            raise PermissionError("the diary answered with no child: refused")
         rec.add("diary load", load_ms)
         rec.add("first diary visit", (time.perf_counter() - t0) * 1000)
     except Exception as exc:
@@ -158,15 +180,26 @@ async def family(url, names, k: int, rec: Recorder, start_at: float, end: float)
     return tab
 
 
+def _children(answer: dict) -> list:
+    """The diary's children in an answer's delta (empty when the load was refused)."""
+    for sub in answer.get("delta", {}).values():
+        if "children" + MARK in sub:
+            return sub["children" + MARK] or []
+    return []
+
+
 async def exporter(tab: Tab, names, rec: Recorder, end: float):
     while time.perf_counter() + EXPORT_EVERY_S < end:
         await asyncio.sleep(EXPORT_EVERY_S)
         await rec.timed("export (xlsx)", tab.call(f"{names['journal']}.export_xlsx", {}, None, timeout=60))
 
 
-async def peak(server, db_path: Path, mode: str, seconds: float, teachers: int, families: int, seed: int) -> dict:
+async def peak(
+    server, journals: list[BigJournal], mode: str, seconds: float, teachers: int, families: int, seed: int
+) -> dict:
+    """The peak on every school of `journals` at once: per school `teachers` teachers, `families`
+    families and an export every 30 s."""
     names = state_names()
-    big = build(db_path)
     url = server.url
     rng = random.Random(seed)
     rec = Recorder()
@@ -176,10 +209,17 @@ async def peak(server, db_path: Path, mode: str, seconds: float, teachers: int, 
     quiet_lat = []
     for j in range(40):
         quiet_lat.append(await quiet.call(f"{names['journal']}.set_kind", {"value": ("home", "class")[j % 2]}, "kind"))
+    # Each further school's exporter: its own quiet tab (the first school's is the baseline's).
+    exporters = [quiet]
+    for big in journals[1:]:
+        tab, _ = await signed_in_tab(url, names, f"{big.prefix}bench50", "/journal")
+        await tab.call(f"{names['journal']}.load", {}, "class_options")
+        exporters.append(tab)
     # The teachers open their journals before the clock starts (as before the bell).
     tabs = []
-    for i in range(teachers):
-        tabs.append(await teacher(url, names, i, big))
+    for big in journals:
+        for i in range(teachers):
+            tabs.append(await teacher(url, names, i, big))
     tick = asyncio.Condition()
     rss_start, cpu0 = server.rss(), server.cpu()
     t0 = time.perf_counter()
@@ -196,13 +236,14 @@ async def peak(server, db_path: Path, mode: str, seconds: float, teachers: int, 
         await asyncio.sleep(seconds / 2)
         mid_rss["rss"] = server.rss()
 
-    arrivals = [t0 + rng.uniform(0, 0.8 * seconds) for _ in range(families)]
+    arrivals = [(t0 + rng.uniform(0, 0.8 * seconds), big.prefix) for big in journals for _ in range(families)]
     jobs = [
-        asyncio.create_task(teacher_loop(tab, names, i, rec, end, mode, tick, random.Random(seed + i)))
+        asyncio.create_task(teacher_loop(tab, names, i % teachers, rec, end, mode, tick, random.Random(seed + i)))
         for i, tab in enumerate(tabs)
     ]
-    fam = [asyncio.create_task(family(url, names, k, rec, at, end)) for k, at in enumerate(arrivals)]
-    extra = [asyncio.create_task(exporter(quiet, names, rec, end)), asyncio.create_task(sample_mid())]
+    fam = [asyncio.create_task(family(url, names, k, rec, at, end, prefix)) for k, (at, prefix) in enumerate(arrivals)]
+    extra = [*(asyncio.create_task(exporter(tab, names, rec, end)) for tab in exporters)]
+    extra.append(asyncio.create_task(sample_mid()))
     if mode == "lockstep":
         extra.append(asyncio.create_task(ticker()))
     await asyncio.gather(*jobs)
@@ -213,7 +254,7 @@ async def peak(server, db_path: Path, mode: str, seconds: float, teachers: int, 
     wall = time.perf_counter() - t0
     cpu = (server.cpu() - cpu0) / wall * 100
     rss_end = server.rss()
-    for tab in [*tabs, *opened, quiet]:
+    for tab in [*tabs, *opened, *exporters]:
         with contextlib.suppress(Exception):  # closing after the measurement
             await tab.close()
     return {
@@ -228,14 +269,14 @@ async def peak(server, db_path: Path, mode: str, seconds: float, teachers: int, 
     }
 
 
-def report(mode: str, workers: int, r: dict, teachers: int, families: int) -> None:
+def report(mode: str, workers: int, r: dict, teachers: int, families: int, where: str = "") -> None:
     rec: Recorder = r["rec"]
     # Over the websocket events only: the HTTP page fetch and the visit's sum are reported apart.
     separate = ("first diary visit", "page files (HTTP)")
     everything = [ms for kind, values in rec.lat.items() if kind not in separate for ms in values]
     print(
-        f"Morning peak, {mode}: {teachers} teachers marking, {families} families arriving, an export every 30 s;"
-        f" {workers} worker(s); {r['wall']:.0f} s; {machine()}"
+        f"Morning peak, {mode}: {teachers} teachers marking, {families} families arriving, an export every 30 s"
+        f"{where}; {workers} worker(s); {r['wall']:.0f} s; {machine()}"
     )
     for kind in sorted(rec.lat):
         print(_line(kind, rec.lat[kind]))
@@ -243,6 +284,7 @@ def report(mode: str, workers: int, r: dict, teachers: int, families: int) -> No
     print(_line("quiet trivial (baseline)", r["quiet"]))
     errors = sum(rec.errors.values())
     print(f"  errors: {errors} {dict(rec.errors) if errors else ''}; families who opened the diary: {r['families']}")
+    print(f"  polls with nothing changed (no answer within 30 s, not errors): {rec.silent}")
     trivial = rec.lat.get("trivial (set_kind)", [])
     marks = rec.lat.get("mark (key)", [])
     if trivial and marks:
@@ -269,15 +311,37 @@ def main() -> int:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--redis", default="", help="Redis URL for several workers (use your own database index)")
     p.add_argument("--seed", type=int, default=12)
+    p.add_argument("--schools", type=int, default=1, help="schools on the installation, each with the same load")
+    p.add_argument("--postgres", default="", help="serve from this PostgreSQL database (empty or built before)")
+    p.add_argument("--no-oplock", action="store_true", help="with Redis: leave REFLEX_OPLOCK_ENABLED unset")
     args = p.parse_args()
     if args.workers > 1 and not args.redis:
         p.error("several workers share the tabs' state through Redis: give --redis")
+    if not 1 <= args.schools <= 20:
+        p.error("--schools: 1 to 20")
     db_path = Path(args.db)
-    build(db_path)
+    url = args.postgres.replace("postgresql://", "postgresql+psycopg://", 1)
+    if url or args.schools > 1:
+        if not url:  # a district on SQLite: its own file next to the one-school database
+            db_path = db_path.with_name(f"district{args.schools}.db")
+            url = f"sqlite:///{db_path}"
+        journals = build_district(url, args.schools)
+    else:
+        journals = [build(db_path)]
+    teachers, families = args.teachers * len(journals), args.families * len(journals)
+    engine = "PostgreSQL" if args.postgres else "SQLite"
+    where = f" over {len(journals)} schools ({engine})" if len(journals) > 1 else ""
     for mode in args.modes.split(","):
-        with serving(db_path, port=args.port, workers=args.workers, redis=args.redis) as server:
-            r = asyncio.run(peak(server, db_path, mode, args.seconds, args.teachers, args.families, args.seed))
-        report(mode, args.workers, r, args.teachers, args.families)
+        with serving(
+            db_path,
+            port=args.port,
+            workers=args.workers,
+            redis=args.redis,
+            database_url=args.postgres and url,
+            oplock=not args.no_oplock,
+        ) as server:
+            r = asyncio.run(peak(server, journals, mode, args.seconds, args.teachers, args.families, args.seed))
+        report(mode, args.workers, r, teachers, families, where)
     return 0
 
 

@@ -110,7 +110,15 @@ class Server:
         return cpu_seconds(self.pids())
 
 
-def bench_env(db_path: Path, *, workers: int = 1, redis: str = "", cheap_hashes: bool = False) -> dict[str, str]:
+def bench_env(
+    db_path: Path,
+    *,
+    workers: int = 1,
+    redis: str = "",
+    cheap_hashes: bool = False,
+    database_url: str = "",
+    oplock: bool = True,
+) -> dict[str, str]:
     """The server's environment: `make run`'s (production, nothing else set) on the bench database.
 
     `cheap_hashes` runs it as the tests do (BBBMS_ENV=test: argon2id at t=1, 8 KiB), for benches that
@@ -118,9 +126,11 @@ def bench_env(db_path: Path, *, workers: int = 1, redis: str = "", cheap_hashes:
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BBBMS_", "REFLEX_", "GRANIAN", "DATABASE_URL"))}
     # The bench database's folder is private, as a school's data folder is (production checks it).
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     db_path.parent.chmod(0o700)
     env.update(
-        DATABASE_URL=f"sqlite:///{db_path}",
+        # `database_url`: another database (the district's PostgreSQL); the data folder stays by db_path.
+        DATABASE_URL=database_url or f"sqlite:///{db_path}",
         BBBMS_DATA_DIR=str(db_path.parent / "data"),
         REFLEX_WEB_WORKDIR=WEB_DIR,
         REFLEX_TELEMETRY_ENABLED="false",
@@ -128,7 +138,9 @@ def bench_env(db_path: Path, *, workers: int = 1, redis: str = "", cheap_hashes:
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     )
     if redis:
-        env.update(REFLEX_REDIS_URL=redis, GRANIAN_WORKERS=str(workers), REFLEX_OPLOCK_ENABLED="1")
+        env.update(REFLEX_REDIS_URL=redis, GRANIAN_WORKERS=str(workers))
+        if oplock:  # docs/operations.md's district settings; off: every event reads and writes Redis
+            env["REFLEX_OPLOCK_ENABLED"] = "1"
     if cheap_hashes:
         env["BBBMS_ENV"] = "test"
     return env
@@ -167,20 +179,34 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serving(db_path: Path, *, port: int = DEFAULT_PORT, workers: int = 1, redis: str = "", cheap_hashes=False):
+def serving(
+    db_path: Path,
+    *,
+    port: int = DEFAULT_PORT,
+    workers: int = 1,
+    redis: str = "",
+    cheap_hashes=False,
+    database_url: str = "",
+    oplock: bool = True,
+):
     """Build (only when needed) and serve; yields a Server; stops it afterwards."""
-    env = bench_env(db_path, workers=workers, redis=redis, cheap_hashes=cheap_hashes)
+    env = bench_env(
+        db_path, workers=workers, redis=redis, cheap_hashes=cheap_hashes, database_url=database_url, oplock=oplock
+    )
     if redis:
         import redis as redis_lib
 
         redis_lib.Redis.from_url(redis).flushdb()  # the bench's own Redis database index
     build(port, env)
+    # BBBMS_BENCH_SERVER_LOG=FILE keeps the server's own output (a worker's restart, a traceback).
+    log_path = os.environ.get("BBBMS_BENCH_SERVER_LOG", "")
+    out = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "bbbms_app.toolchain", "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=out,
+        stderr=subprocess.STDOUT if log_path else subprocess.DEVNULL,
         start_new_session=True,
     )
     url = f"http://localhost:{port}"
@@ -189,6 +215,8 @@ def serving(db_path: Path, *, port: int = DEFAULT_PORT, workers: int = 1, redis:
         yield Server(url, proc, port)
     finally:
         stop(proc)
+        if log_path:
+            out.close()
 
 
 # ---------------------------------------------------------------- tabs
@@ -218,6 +246,7 @@ class Tab:
     sio: object = None
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     received: int = 0
+    last: dict = field(default_factory=dict)
 
     async def connect(self, timeout: float = 60) -> None:
         import socketio
@@ -249,6 +278,7 @@ class Tab:
         while True:
             at, data, _size = await asyncio.wait_for(self.queue.get(), max(0.01, deadline - time.perf_counter()))
             if want is None or any(want + MARK in sub for sub in data.get("delta", {}).values()):
+                self.last = data  # the answer, for a bench that checks what it says
                 return (at - t0) * 1000
 
     async def close(self) -> None:

@@ -43,6 +43,7 @@ PARTS = (
     "exchange",
     "exports",
     "courses2",
+    "district",
 )
 
 

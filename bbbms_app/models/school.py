@@ -24,6 +24,10 @@ class School(SoftDelete, table=True):
     name_en: str = Field(default="", max_length=200)
     languages: str = Field(default="ky,ru", max_length=40)  # languages of instruction it offers
     address: str = Field(default="", max_length=300)
+    # Where it is (codes of bbbms_app/data/kg_places.csv): its region (oblast, or a city of
+    # republican significance) and its rayon (or the same city); the district's /schools lists them.
+    region: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    rayon: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
     created_at: datetime = ts_field(default_now=True)
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).

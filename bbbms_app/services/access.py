@@ -70,7 +70,12 @@ PERMISSIONS: dict[str, str] = {
     "project.write": "create and run projects as supervisor, and assess them",
     "message.write": "write messages to whom the scope allows (pupils only when the director gives it to them)",
     "api.manage": "register and revoke the integration API's clients (the director)",
+    "district.schools": "a district account (a director of no school): list the schools, add one with its director",
 }
+# Rights of the district's own accounts only (role director, no school: services.district); no
+# school's role holds them, and the matrix cannot give them (services.rights.locked).
+DISTRICT_ONLY = frozenset({"district.schools"})
+DISTRICT_ROLE = "director"
 # Rights only a family (parent, pupil) may hold, and staff rights a family may hold too (their
 # scope is the services': a pupil's own portfolio, the projects he is a member of).
 FAMILY_ONLY = frozenset({"own.read", "quiz.take", "portfolio.write", "portfolio.share"})
@@ -139,7 +144,7 @@ DEFAULT_MATRIX: dict[str, frozenset[str]] = {
             "document.read",
         }
     ),
-    "director": frozenset(set(PERMISSIONS) - {"public", "signed_in"} - FAMILY_ONLY),
+    "director": frozenset(set(PERMISSIONS) - {"public", "signed_in"} - FAMILY_ONLY - DISTRICT_ONLY),
     "deputy": frozenset(_LEADERSHIP),
     "teacher": frozenset(_TEACHING),
     "class_teacher": frozenset(
@@ -192,6 +197,11 @@ class Principal:
     permissions: frozenset[str] = field(default_factory=frozenset)
     # A password someone else chose (credential slip, reset): nothing but setting his own until then.
     must_change_password: bool = False
+
+    @property
+    def is_district(self) -> bool:
+        """A district account: the top role with no school of its own (it serves every school)."""
+        return self.school_id is None and self.role == DISTRICT_ROLE
 
     def can(self, permission: str) -> bool:
         if permission in ("public", "signed_in"):

@@ -104,7 +104,20 @@ def rank_refusal(actor: Principal | None, target_role: str) -> str | None:
 
 
 def action_refusal(actor: Principal | None, user: User) -> str | None:
-    """Why `actor` may not disable, enable, edit or reset `user` directly (None: he may)."""
+    """Why `actor` may not disable, enable, edit or reset `user` directly (None: he may).
+
+    Across schools (issue 16, the district): a district account (a director of no school) acts
+    on every school's accounts, its directors included, but never on another district account;
+    an account of a school never acts on a district account nor on another school's accounts,
+    whatever its rank."""
+    if actor is None:
+        return None
+    if actor.school_id is not None and user.school_id is None:
+        return "accounts.error.rank"  # a district account outranks every school's
+    if actor.school_id is not None and user.school_id != actor.school_id:
+        return "accounts.error.other_school"
+    if actor.is_district and user.school_id is not None:
+        return None
     return rank_refusal(actor, user.role)
 
 

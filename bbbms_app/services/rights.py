@@ -23,7 +23,15 @@ from bbbms_app.models import RolePermission
 from bbbms_app.models._base import utcnow
 from bbbms_app.models.accounts import ROLES
 from bbbms_app.services import audit
-from bbbms_app.services.access import FAMILY_ALSO, FAMILY_ONLY, PERMISSIONS, Principal, permissions_for
+from bbbms_app.services.access import (
+    DISTRICT_ONLY,
+    DISTRICT_ROLE,
+    FAMILY_ALSO,
+    FAMILY_ONLY,
+    PERMISSIONS,
+    Principal,
+    permissions_for,
+)
 from bbbms_app.services.errors import Refused
 
 # The permissions of the grid: the two pseudo-permissions are not rights anyone grants.
@@ -44,6 +52,8 @@ def locked(role: str, permission: str) -> bool | None:
     """The value a cell is fixed at, or None when the director may change it."""
     if permission in DIRECTOR_ONLY and role != "director":
         return False
+    if permission in DISTRICT_ONLY:
+        return False  # a district account's own right (effective_permissions), never a matrix cell
     if role == "director" and permission in DIRECTOR_KEEPS:
         return True
     if role in FAMILY_ROLES:
@@ -98,7 +108,10 @@ def effective_permissions(session: Session, role: str, school_id: int | None) ->
     """What `role` may do in `school_id` now: the default, then district rows, then the school's rows."""
     if role not in ROLES:
         return frozenset()
-    return _fold(role, _overrides(session, school_id, role))
+    folded = _fold(role, _overrides(session, school_id, role))
+    if school_id is None and role == DISTRICT_ROLE:
+        folded |= DISTRICT_ONLY  # the district account: a director of no school
+    return folded
 
 
 def effective_matrix(session: Session, school_id: int | None) -> dict[str, frozenset[str]]:

@@ -1,0 +1,147 @@
+"""The district's /schools screen in real Chromium (issue 16): at the desk (1280 px, Kyrgyz) the
+district account sees the demo school and adds a school in Chui region, Alamudun rayon; the
+director's one-time password is shown once and signs him in (to his profile, to change it). On a
+phone (375 px, Russian, taps) the district sees the new school and a taken OKPO is refused next to
+its field. A school's director has no /schools in his menu and is refused there."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import text
+from sqlmodel import select
+
+from bbbms_app import db
+from bbbms_app.demo import DEMO_PASSWORD
+from bbbms_app.i18n import t
+from bbbms_app.models import School, User
+from bbbms_app.services import accounts
+from tests.browser.test_shell import sign_in
+
+pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)
+
+DISTRICT = "raion_browser"
+
+
+def _shots() -> Path:
+    path = Path(os.environ.get("BBBMS_SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _language(db_url: str, username: str, lang: str) -> None:
+    engine = db.make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "user" SET language = :lang WHERE username = :u'), {"lang": lang, "u": username})
+    engine.dispose()
+
+
+@pytest.fixture
+def district_account(browser_db_url):
+    with db.session(browser_db_url, write=True) as s:
+        if s.exec(select(User.id).where(User.username == DISTRICT)).first() is None:
+            accounts.create_user(s, DISTRICT, "director", DEMO_PASSWORD, full_name="Аламүдүн район билим берүү бөлүмү")
+    return DISTRICT
+
+
+def _choose(page: Page, testid: str, option: str, *, tap: bool) -> None:
+    trigger = page.get_by_test_id(testid)
+    trigger.tap() if tap else trigger.click()
+    item = page.get_by_role("option", name=option, exact=True)
+    item.tap() if tap else item.click()
+    expect(trigger).to_contain_text(option)
+
+
+def test_the_district_adds_a_school_and_its_director_signs_in(
+    page: Page, phone: Page, browser_db_url, district_account
+):
+    sign_in(page, district_account)
+    expect(page.get_by_test_id("sidebar").get_by_test_id("nav-schools")).to_be_visible()
+    page.goto("/schools")
+    expect(page.get_by_test_id("page-title")).to_have_text("Мектептер")
+    table = page.get_by_test_id("schools-table")
+    with db.session(browser_db_url) as s:
+        demo = s.exec(select(School)).first()
+    expect(table).to_contain_text(demo.name_ky)
+    expect(page.get_by_test_id("schools-summary")).to_contain_text("1 мектеп")
+
+    page.get_by_test_id("form-name").fill("Ала-Арча орто мектеби")
+    page.get_by_test_id("form-name_ru").fill("Средняя школа Ала-Арча")
+    page.get_by_test_id("form-okpo").fill("20000003")
+    _choose(page, "form-region", "Чүй облусу", tap=False)
+    _choose(page, "form-rayon", "Аламүдүн району", tap=False)
+    page.get_by_test_id("form-director").fill("alaarcha.director")
+    page.get_by_test_id("form-director_name").fill("Токтогулова Айнура Бакытовна")
+    page.get_by_test_id("school-create").click()
+    password_line = page.get_by_test_id("new-password")
+    expect(password_line).to_be_visible()
+    expect(page.get_by_test_id("new-username")).to_have_text("alaarcha.director")
+    row = table.locator("tr", has_text="Ала-Арча орто мектеби")
+    expect(row).to_contain_text("Чүй облусу")
+    expect(row).to_contain_text("Аламүдүн району")
+    expect(page.get_by_test_id("schools-summary")).to_contain_text("2 мектеп")
+    page.screenshot(path=str(_shots() / "schools-1280-ky.png"), full_page=True)
+    password = password_line.inner_text().strip()
+    page.get_by_test_id("password-done").click()
+    expect(page.get_by_test_id("new-password")).to_have_count(0)
+    page.reload()
+    expect(page.get_by_test_id("page-title")).to_have_text("Мектептер")
+    expect(page.get_by_test_id("new-password")).to_have_count(0)  # shown once, never again
+
+    with db.session(browser_db_url) as s:
+        new = s.exec(select(School).where(School.okpo == "20000003")).one()
+        assert (new.region, new.rayon) == ("chui", "chui.alamudun")
+
+    # The new director signs in with it, on his phone, and must set his own first.
+    sign_in(phone, "alaarcha.director", password)
+    expect(phone).to_have_url(re.compile(r"/profile/?$"))
+    expect(phone.get_by_test_id("must-change-password")).to_be_visible()
+
+
+def test_on_a_phone_the_district_reads_the_list_and_a_taken_okpo_is_refused(
+    phone: Page, browser_db_url, district_account
+):
+    _language(browser_db_url, district_account, "ru")
+    sign_in(phone, district_account)
+    phone.goto("/schools")
+    expect(phone.get_by_test_id("page-title")).to_have_text("Школы")
+    with db.session(browser_db_url) as s:
+        demo = s.exec(select(School)).first()
+    expect(phone.get_by_test_id("schools-table")).to_contain_text(demo.name_ru)
+    expect(phone.get_by_test_id("schools-table")).to_contain_text("учеников: ")  # under the name on a phone
+    # The table fits the phone: no column runs past its right edge (nothing to scroll sideways).
+    fits = (
+        "el => el.querySelector('table').getBoundingClientRect().right"
+        " <= Math.min(375, el.getBoundingClientRect().right) + 1"
+    )
+    assert phone.get_by_test_id("schools-table").evaluate(fits)
+    phone.screenshot(path=str(_shots() / "schools-375-ru.png"), full_page=True)
+    phone.get_by_test_id("form-name").fill("Школа-дубль")
+    phone.get_by_test_id("form-okpo").fill(demo.okpo)
+    _choose(phone, "form-region", "город Бишкек", tap=True)
+    expect(phone.get_by_test_id("form-rayon")).to_contain_text("город Бишкек")  # a city is its own rayon
+    phone.get_by_test_id("form-director").fill("dublicate.director")
+    phone.get_by_test_id("form-director_name").fill("Асанов Бакыт")
+    phone.get_by_test_id("school-create").tap()
+    expect(phone.get_by_test_id("error-okpo")).to_have_text(f"Школа с кодом ОКПО {demo.okpo} уже есть")
+    expect(phone.get_by_test_id("new-password")).to_have_count(0)
+    phone.screenshot(path=str(_shots() / "schools-375-ru-error.png"), full_page=True)
+    # The page fits the phone: no sideways scroll.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    with db.session(browser_db_url) as s:
+        assert s.exec(select(User.id).where(User.username == "dublicate.director")).first() is None
+
+
+def test_a_schools_director_has_no_schools_screen(page: Page):
+    sign_in(page, "director")
+    expect(page.get_by_test_id("sidebar").get_by_test_id("nav-home")).to_be_visible()
+    expect(page.get_by_test_id("sidebar").get_by_test_id("nav-schools")).to_have_count(0)
+    page.goto("/schools")
+    expect(page.get_by_test_id("schools-table")).to_have_count(0)
+    expect(page.get_by_text(t("error.forbidden", "ky")).first).to_be_visible()  # the refusal's toast
+    expect(page.get_by_test_id("new-password")).to_have_count(0)
