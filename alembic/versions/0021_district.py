@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0021_district"
-down_revision: str | None = "0018_roster"
+down_revision: str | None = "0020_courses2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
