@@ -17,6 +17,10 @@ SCALES = ("five_point", "none", "points", "criterion")
 class School(SoftDelete, table=True):
     """A general-education school; every school-scoped row carries its id."""
 
+    # The server's defaults (region, rayon) are read when first asked for, not RETURNed by the INSERT:
+    # a RETURNING names every such column, which a database of an older schema does not have.
+    __mapper_args__ = {"eager_defaults": False}
+
     id: int | None = Field(default=None, primary_key=True)
     okpo: str = Field(max_length=10, unique=True, title="OKPO")
     name_ky: str = Field(max_length=200)
@@ -26,8 +30,10 @@ class School(SoftDelete, table=True):
     address: str = Field(default="", max_length=300)
     # Where it is (codes of bbbms_app/data/kg_places.csv): its region (oblast, or a city of
     # republican significance) and its rayon (or the same city); the district's /schools lists them.
-    region: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
-    rayon: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    # None in Python until given: the ORM then leaves the column out of its INSERT and the server's ''
+    # fills it, so code (and tests) writing a school into a database of an older schema keep working.
+    region: str | None = Field(default=None, max_length=40, nullable=False, sa_column_kwargs={"server_default": ""})
+    rayon: str | None = Field(default=None, max_length=40, nullable=False, sa_column_kwargs={"server_default": ""})
     created_at: datetime = ts_field(default_now=True)
     # Soft delete and optimistic locking (the admin engine's contract; server defaults let bulk
     # inserts that name only their own columns keep working).

@@ -86,8 +86,8 @@ def list_schools(
                 okpo=school.okpo,
                 name_ky=school.name_ky,
                 name_ru=school.name_ru,
-                region=school.region,
-                rayon=school.rayon,
+                region=school.region or "",
+                rayon=school.rayon or "",
                 pupils=int(pupils.get(school.id, 0)),
                 directors=tuple(directors.get(school.id, [])),  # type: ignore[arg-type]
                 created_at=created,
