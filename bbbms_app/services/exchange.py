@@ -35,10 +35,8 @@ from bbbms_app.models import Attendance, Lesson, Mark, PeriodMark, Pupil, School
 from bbbms_app.models.academics import LANGUAGES_OF_INSTRUCTION
 from bbbms_app.services import movement_import
 from bbbms_app.services.access import Principal
-from bbbms_app.services.engine import sheets
 from bbbms_app.services.engine.imports import ImportResult, RowError, date_from_cell, reference_index
 from bbbms_app.services.engine.profile import ENTITIES
-from bbbms_app.services.engine.sheets import FileProblem
 from bbbms_app.services.engine.values import ValueProblem
 from bbbms_app.services.errors import NotFound
 
@@ -198,16 +196,12 @@ def import_contingent(
     from bbbms_app.services.engine.registry import ENTITIES as SPECS
 
     result = ImportResult()
-    school_id = school_id if school_id is not None else (principal.school_id if principal else None)
+    school_id = imports.school_of(principal, school_id, lang, result)
     if school_id is None:
-        result.errors.append(RowError(0, "", "", t("admin.error.no_school", lang)))
         return result
-    try:
-        table = sheets.read_table(data, filename)
-    except FileProblem as exc:
-        result.errors.append(RowError(0, "", filename[:100], t(exc.key, lang, **exc.params)))
+    table = imports.read_file(data, filename, lang, result)
+    if table is None:
         return result
-    result.encoding = table.encoding
     mapping = movement_import.map_columns(table.headers, IMPORT_COLUMNS, IMPORT_REQUIRED, lang, result)
     if result.errors:
         return result

@@ -20,17 +20,17 @@ from bbbms_app.models import Pupil
 from bbbms_app.models.movement import MOVEMENT_KINDS
 from bbbms_app.services import movement, places
 from bbbms_app.services.access import Principal
-from bbbms_app.services.engine import sheets
 from bbbms_app.services.engine.hooks import FieldError
 from bbbms_app.services.engine.imports import (
     ImportResult,
     RowError,
     date_from_cell,
     pin_from_cell,
+    read_file,
     reference_index,
+    school_of,
 )
 from bbbms_app.services.engine.profile import ENTITIES, reference_fold
-from bbbms_app.services.engine.sheets import FileProblem
 from bbbms_app.services.engine.values import ValueProblem
 
 # column -> its header's catalog key
@@ -108,18 +108,14 @@ def run(
 ) -> ImportResult:
     """Check and write the file's movements in `session`'s transaction; rolled back on any problem."""
     result = ImportResult()
-    school_id = school_id if school_id is not None else (principal.school_id if principal else None)
+    school_id = school_of(principal, school_id, lang, result)
     if school_id is None:
-        result.errors.append(RowError(0, "", "", t("admin.error.no_school", lang)))
         return result
     if principal is not None and not principal.can(movement.WRITE_PERMISSION):
         raise movement.MovementForbidden(movement.WRITE_PERMISSION)
-    try:
-        table = sheets.read_table(data, filename)
-    except FileProblem as exc:
-        result.errors.append(RowError(0, "", filename[:100], t(exc.key, lang, **exc.params)))
+    table = read_file(data, filename, lang, result)
+    if table is None:
         return result
-    result.encoding = table.encoding
     mapping = map_columns(table.headers, COLUMNS, REQUIRED, lang, result)
     if result.errors:
         return result

@@ -95,6 +95,25 @@ def _header_index(spec: EntitySpec) -> dict[str, str]:
     return index
 
 
+def school_of(principal: Principal | None, school_id: int | None, lang: str, result: ImportResult) -> int | None:
+    """The school an import writes to (given, or the importer's); None with a row-0 error when there is none."""
+    school_id = school_id if school_id is not None else (principal.school_id if principal else None)
+    if school_id is None:
+        result.errors.append(RowError(0, "", "", t("admin.error.no_school", lang)))
+    return school_id
+
+
+def read_file(data: bytes, filename: str, lang: str, result: ImportResult) -> sheets.Table | None:
+    """The uploaded file's table (its encoding noted in `result`); None with a row-0 error it cannot be read."""
+    try:
+        table = sheets.read_table(data, filename)
+    except FileProblem as exc:
+        result.errors.append(RowError(0, "", filename[:100], t(exc.key, lang, **exc.params)))
+        return None
+    result.encoding = table.encoding
+    return table
+
+
 def map_headers(spec: EntitySpec, headers: list[str], lang: str) -> tuple[dict[int, str], list[RowError]]:
     """Column index -> field, from headers in any UI language (or the field names)."""
     index = _header_index(spec)
@@ -311,16 +330,12 @@ def run(
     if not spec.importable:
         result.errors.append(RowError(0, "", "", t("admin.import.not_importable", lang)))
         return result
-    school_id = school_id if school_id is not None else (principal.school_id if principal else None)
+    school_id = school_of(principal, school_id, lang, result)
     if school_id is None:
-        result.errors.append(RowError(0, "", "", t("admin.error.no_school", lang)))
         return result
-    try:
-        table = sheets.read_table(data, filename)
-    except FileProblem as exc:
-        result.errors.append(RowError(0, "", filename[:100], t(exc.key, lang, **exc.params)))
+    table = read_file(data, filename, lang, result)
+    if table is None:
         return result
-    result.encoding = table.encoding
     mapping, header_errors = map_headers(spec, table.headers, lang)
     result.errors.extend(header_errors)
     if header_errors:
