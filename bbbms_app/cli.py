@@ -680,23 +680,31 @@ def _cmd_report_attendance(args: argparse.Namespace) -> int:
     return _write_report(args, principal, name, data, f"attendance:{rep.starts_on}:{rep.ends_on}")
 
 
-def _cmd_export_marks(args: argparse.Namespace) -> int:
-    """The school year's marks as one flat XLSX table, streamed; personal data: --purpose, audited, marked."""
+def _year_asked(school_id: int, asked: object):
+    """`--year 2025-2026` or `--year 2025` (the current year when not given), or a CliError listing them."""
     from sqlmodel import select
 
     from bbbms_app.models import AcademicYear
+
+    with db.session() as s:
+        years = s.exec(select(AcademicYear).where(AcademicYear.school_id == school_id)).all()
+    wanted = str(asked or "").strip()
+    year = next((y for y in years if y.name == wanted or y.name[:4] == wanted or (not wanted and y.is_current)), None)
+    if year is None:
+        raise CliError("cli.export.no_year", year=wanted, choices=", ".join(y.name for y in years))
+    return year
+
+
+def _cmd_export_marks(args: argparse.Namespace) -> int:
+    """The school year's marks as one flat XLSX table, streamed; personal data: --purpose, audited, marked."""
+
     from bbbms_app.services.engine import marking
     from bbbms_app.services.reports import marks_export
 
     out = _writable_target(Path(args.out))
     require_database()
     school_id = _operator_school(args.school)
-    with db.session() as s:
-        years = s.exec(select(AcademicYear).where(AcademicYear.school_id == school_id)).all()
-    wanted = str(args.year or "").strip()
-    year = next((y for y in years if y.name == wanted or y.name[:4] == wanted or (not wanted and y.is_current)), None)
-    if year is None:
-        raise CliError("cli.export.no_year", year=wanted, choices=", ".join(y.name for y in years))
+    year = _year_asked(school_id, args.year)
     existed = out.exists()
     try:
         _private_file(out)
@@ -770,21 +778,14 @@ def _cmd_export_journals(args: argparse.Namespace) -> int:
 def _cmd_export_archive(args: argparse.Namespace) -> int:
     """The school year's archive (services/reports/archive.py): one ZIP with a manifest; personal data:
     --purpose, audited under the console user before anything is written."""
-    from sqlmodel import select
 
-    from bbbms_app.models import AcademicYear
     from bbbms_app.services.engine import marking
     from bbbms_app.services.reports import archive
 
     out = _writable_target(Path(args.out))
     require_database()
     school_id = _operator_school(args.school)
-    with db.session() as s:
-        years = s.exec(select(AcademicYear).where(AcademicYear.school_id == school_id)).all()
-    wanted = str(args.year or "").strip()
-    year = next((y for y in years if y.name == wanted or y.name[:4] == wanted or (not wanted and y.is_current)), None)
-    if year is None:
-        raise CliError("cli.export.no_year", year=wanted, choices=", ".join(y.name for y in years))
+    year = _year_asked(school_id, args.year)
     try:
         with db.session(write=True) as s:
             made = archive.write(
