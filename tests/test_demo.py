@@ -92,8 +92,10 @@ def fresh_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
         engine.dispose()
     if schemas and PG_URL is not None:
         admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            for schema in schemas:
+        # One transaction per schema: dropping several demo schemas at once takes a lock per table,
+        # index and sequence of each and ran out of PostgreSQL's shared lock table.
+        for schema in schemas:
+            with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
