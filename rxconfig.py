@@ -17,6 +17,19 @@ from bbbms_app import settings
 _s = settings.get()
 _port = os.environ.get("REFLEX_FRONTEND_PORT") or os.environ.get("PORT") or "3000"
 
+# Socket.IO's keep-alive, chosen on purpose (Reflex 0.10.1 reads these when the app is built; its
+# own values: a ping every 25 s, 120 s to answer). Every open tab costs the worker a ping and its
+# answer per interval even when nobody touches it, and python-engineio's service task visits one
+# tab every timeout / tabs seconds, so a short timeout costs CPU too. 500 idle tabs added 1.13
+# points of a core at 25 s / 120 s, 0.83 at 60 s / 40 s, 0.63 at 60 s / 90 s (docs/performance.md).
+# A packet each way a minute keeps a phone carrier's NAT mapping and nginx's (deploy/nginx.conf:
+# 1 h) alive; a tab whose phone lost its network without a word is noticed within interval +
+# timeout = 150 s (it was 145 s) and reconnects; 90 s to answer is generous for a weak mobile link
+# (a pong queued behind a 200 KiB journal update at 100 kbit/s arrives in ~16 s). An operator's
+# REFLEX_SOCKET_INTERVAL / REFLEX_SOCKET_TIMEOUT win.
+os.environ.setdefault("REFLEX_SOCKET_INTERVAL", "60s")
+os.environ.setdefault("REFLEX_SOCKET_TIMEOUT", "90s")
+
 
 def _origins() -> list[str]:
     if _s.cors_origins:

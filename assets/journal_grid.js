@@ -7,6 +7,12 @@
  * handler and the cursor moves down the lesson's column, as a teacher fills a column pupil by pupil.
  * The mark pad (buttons with data-key, for phones) does the same for the cell last focused.
  *
+ * Percentages (a class assessed by criteria, the grid's data-entry="percent"): what is typed into a
+ * cell collects there (shown «73%», data-typing) until Enter, Tab or an arrow (or the pad's ✓) sends it
+ * as one entry «%73»; the server turns it into the mark of the policy's table or refuses it with a
+ * message naming the field (120, -3, abc: this file does not judge, so the message is the server's).
+ * Backspace takes back a typed character, Escape or moving elsewhere by a click drops what was typed.
+ *
  * Offline (the phone has no network, or the page's websocket is down): an entry is not sent but kept
  * in the browser's localStorage (the outbox), one item per cell with the version token the cell showed
  * when the first key was typed (its data-v), the pupil's and the lesson's ids and the time of each key.
@@ -19,6 +25,41 @@
 
   var CODES = { "н": "н", "б": "б", "у": "у", "п": "п", "о": "о", n: "н", b: "б", u: "у", p: "п", o: "о" };
   var current = null;
+  var typing = null;  // a percentage being typed: {cell, text}
+  var MAX_TYPED = 4;
+
+  function percentMode(grid) {
+    return grid.dataset.entry === "percent" && grid.dataset.readonly !== "1";
+  }
+
+  function showTyping() {
+    if (typing) typing.cell.dataset.typing = typing.text + "%";
+  }
+
+  function dropTyping() {
+    if (typing) delete typing.cell.dataset.typing;
+    typing = null;
+  }
+
+  function typeInto(cell, ch) {
+    if (!typing || typing.cell !== cell) {
+      dropTyping();
+      typing = { cell: cell, text: "" };
+    }
+    if (typing.text.length < MAX_TYPED) typing.text += ch;
+    showTyping();
+  }
+
+  // The typed percentage as one entry for `cell` (null when nothing was typed there).
+  function sendTyped(cell) {
+    if (!typing || typing.cell !== cell || !typing.text) {
+      dropTyping();
+      return null;
+    }
+    var text = typing.text;
+    dropTyping();
+    return entry(cell, "%" + text);
+  }
 
   function cellAt(grid, r, c) {
     return grid.querySelector('[data-r="' + r + '"][data-c="' + c + '"]');
@@ -57,12 +98,17 @@
 
   // -- the outbox -------------------------------------------------------------------------------
   var OUTBOX = "bbbms.journal.outbox";
-  var socketDown = false;
   var inFlight = 0;
   var LABELS = { clear: "⌫" };
 
+  function label(k) {
+    return k.charAt(0) === "%" ? k.slice(1) + "%" : LABELS[k] || k;
+  }
+
+  // The network or the websocket is down (connection.js; until it has loaded, the network alone).
   function offline() {
-    return navigator.onLine === false || socketDown;
+    var c = window.bbbmsConnection;
+    return navigator.onLine === false || (c ? c.offline() : false);
   }
 
   function readBox() {
@@ -137,7 +183,7 @@
       if (!row || col[e.l] === undefined) return;
       var cell = row.querySelector('td[data-c="' + col[e.l] + '"]');
       var k = e.keys[e.keys.length - 1].k;
-      if (cell) waiting[col[e.l] + ":" + e.p] = [cell, LABELS[k] || k];
+      if (cell) waiting[col[e.l] + ":" + e.p] = [cell, label(k)];
     });
     grid.querySelectorAll("td[data-wait]").forEach(function (cell) {
       var row = cell.closest("tr[data-p]");
@@ -179,20 +225,11 @@
     if (readBox().some(function (e) { return e.u === owner; })) sync.click();
   }
 
-  // Reflex reports its websocket's state to these optional hooks (reflex/.web/utils/state.js).
-  var hooks = (window.__reflex_otel = window.__reflex_otel || {});
-  var wasUp = hooks.onSocketConnect, wasDown = hooks.onSocketDisconnect;
-  hooks.onSocketConnect = function () {
-    socketDown = false;
-    if (wasUp) wasUp.apply(this, arguments);
-    setTimeout(flush, 1500);
-  };
-  hooks.onSocketDisconnect = function () {
-    socketDown = true;
-    if (wasDown) wasDown.apply(this, arguments);
-  };
-  window.addEventListener("online", function () { setTimeout(flush, 1500); });
-  window.addEventListener("offline", paint);
+  // The connection back: what waits goes (after a moment for the socket to settle); gone: shown waiting.
+  window.addEventListener("bbbms:connection", function (e) {
+    if (e.detail.up) setTimeout(flush, 1500);
+    else paint();
+  });
   setInterval(flush, 3000);
 
   function valueOf(e) {
@@ -219,6 +256,33 @@
     }
     if (e.altKey) return null;
     var isPeriod = cell.dataset.period === "1";
+    if (percentMode(grid) && !isPeriod && cell.dataset.off !== "1") {
+      if (typing && typing.cell !== cell) dropTyping();
+      var sendMoves = { Enter: [e.shiftKey ? -1 : 1, 0], Tab: [0, e.shiftKey ? -1 : 1], ArrowUp: [-1, 0],
+        ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+      if (typing && sendMoves[k]) {
+        e.preventDefault();
+        var typed = sendTyped(cell);
+        move(grid, r, c, sendMoves[k][0], sendMoves[k][1]);
+        return typed;
+      }
+      if (k === "Escape") {
+        dropTyping();
+        return null;
+      }
+      if (k === "Backspace" && typing) {
+        e.preventDefault();
+        typing.text = typing.text.slice(0, -1);
+        if (typing.text) showTyping();
+        else dropTyping();
+        return null;
+      }
+      if (k && k.length === 1 && k !== " ") {
+        e.preventDefault();
+        typeInto(cell, k);
+        return null;
+      }
+    }
     var moves = {
       ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1],
       Tab: e.shiftKey ? [0, -1] : [0, 1],
@@ -260,8 +324,29 @@
     if (!grid || grid.dataset.readonly === "1" || current.dataset.off === "1") return null;
     var v = btn.dataset.key;
     var cell = current;
-    if (v === "undo") return entry(cell, "undo");
+    if (v === "undo") {
+      dropTyping();
+      return entry(cell, "undo");
+    }
     if (cell.dataset.period === "1") return null;
+    if (percentMode(grid)) {
+      // The percent pad: digits collect in the cell, ✓ sends them and goes down, ⌫ takes one back.
+      if (/^[0-9]$/.test(v)) {
+        typeInto(cell, v);
+        return null;
+      }
+      if (v === "ok") {
+        var typed = sendTyped(cell);
+        if (typed) move(grid, +cell.dataset.r, +cell.dataset.c, 1, 0);
+        return typed;
+      }
+      if (v === "clear" && typing && typing.cell === cell) {
+        typing.text = typing.text.slice(0, -1);
+        if (typing.text) showTyping();
+        else dropTyping();
+        return null;
+      }
+    }
     if (v !== "clear") move(grid, +cell.dataset.r, +cell.dataset.c, 1, 0);
     return entry(cell, v);
   }
@@ -287,7 +372,10 @@
   }
 
   document.addEventListener("focusin", function (e) {
-    if (e.target && e.target.matches && e.target.matches("[data-grid] [data-r]")) current = e.target;
+    if (e.target && e.target.matches && e.target.matches("[data-grid] [data-r]")) {
+      current = e.target;
+      if (typing && typing.cell !== current) dropTyping();  // a tap elsewhere drops what was typed
+    }
   });
   // Pad buttons must not take the focus away from the cell being filled.
   document.addEventListener("mousedown", function (e) {

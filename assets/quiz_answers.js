@@ -14,20 +14,21 @@
  * data-server-now at each answer); at zero it locks the questions, sends what waits and clicks
  * [data-quiz-timeup]: the server hands the attempt in, or closes it at its deadline — it is the judge.
  *
- * The socket's state comes from Reflex's optional hooks, chained like journal_grid.js's.
+ * Whether the connection is up comes from connection.js, which the page loads too.
  */
 (function () {
   if (window.bbbmsQuiz) return;
 
   var PREFIX = "bbbms.quiz.";
   var WEEK = 7 * 24 * 3600 * 1000;
-  var socketDown = false;
   var inFlight = 0;
   var offset = 0, offsetFrom = "";
   var fired = {};
 
+  // The network or the websocket is down (connection.js; until it has loaded, the network alone).
   function offline() {
-    return navigator.onLine === false || socketDown;
+    var c = window.bbbmsConnection;
+    return navigator.onLine === false || (c ? c.offline() : false);
   }
 
   function attemptEl() {
@@ -288,22 +289,13 @@
     if (up) up.click();
   }
 
-  // Reflex reports its websocket's state to these optional hooks (reflex/.web/utils/state.js).
-  var hooks = (window.__reflex_otel = window.__reflex_otel || {});
-  var wasUp = hooks.onSocketConnect, wasDown = hooks.onSocketDisconnect;
-  hooks.onSocketConnect = function () {
-    socketDown = false;
-    if (wasUp) wasUp.apply(this, arguments);
-    inFlight = 0;  // an answer lost with the old socket: send again
+  // The connection back: what waits goes; a new websocket also means an answer to the last batch may
+  // have been lost with the old one: the batch may go again (an answer saved twice is the same answer).
+  window.addEventListener("bbbms:connection", function (e) {
+    if (!e.detail.up) return void paint();
+    if (e.detail.socket) inFlight = 0;
     setTimeout(flush, 1000);
-  };
-  hooks.onSocketDisconnect = function () {
-    socketDown = true;
-    if (wasDown) wasDown.apply(this, arguments);
-    paint();
-  };
-  window.addEventListener("online", function () { setTimeout(flush, 1000); });
-  window.addEventListener("offline", paint);
+  });
   setInterval(flush, 3000);
   setInterval(tick, 500);
   tidy();

@@ -19,7 +19,7 @@ from bbbms_app.auth.guard import backend_error
 from bbbms_app.auth.headers import security_headers
 from bbbms_app.auth.sso import SsoState
 from bbbms_app.auth.state import AuthState, ForeignTabGuard
-from bbbms_app.components import navigation
+from bbbms_app.components import layout, navigation
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.navigation import Page
 from bbbms_app.pages.account_requests import AccountRequestState, account_requests_page
@@ -32,6 +32,7 @@ from bbbms_app.pages.consents import ConsentRegisterState, consents_page
 from bbbms_app.pages.courses import CoursesState, courses_page
 from bbbms_app.pages.dashboard import DashboardState, dashboard_page
 from bbbms_app.pages.diary import DiaryState, diary_page
+from bbbms_app.pages.district_summary import DistrictSummaryState, district_summary_page
 from bbbms_app.pages.documents import DocumentsState, documents_page
 from bbbms_app.pages.exams import ExamsState, exams_page
 from bbbms_app.pages.home import HomeState, home_page
@@ -78,11 +79,13 @@ app = rx.App(
 # A tab whose state token arrives without its session cookie is wiped before any event (auth/state.py).
 app.add_middleware(ForeignTabGuard())
 
-# The pages behind sign-in, in sidebar order. The generated screens of the entities come from the
-# registry (services/engine/profiles/): those with `menu = "sidebar"` get a link, the others a card
-# on the /admin hub.
+# The pages behind sign-in, in sidebar order. `district=True` marks the few an account of no school
+# (the district's) works on: the home page, its schools, the rights and audit of the installation,
+# the backups and its profile; every other page is one school's work and tells it so. The generated
+# screens of the entities come from the registry (services/engine/profiles/): those with
+# `menu = "sidebar"` get a link, the others a card on the /admin hub.
 PAGES: tuple[Page, ...] = (
-    Page("/", "nav.home", ("signed_in",), "house", home_page, (HomeState.load,)),
+    Page("/", "nav.home", ("signed_in",), "house", home_page, (HomeState.load,), district=True),
     Page("/marks", "nav.my_marks", ("own.read",), "notebook-pen", marks_page, (MyMarksState.load,)),
     Page("/diary", "nav.diary", ("own.read",), "book-open-text", diary_page, (DiaryState.load,)),
     # Families read their child's class timetable under own.read (the rights matrix gives them no
@@ -145,8 +148,10 @@ PAGES: tuple[Page, ...] = (
     ),
     admin_pages.hub(),
     Page("/consents", "nav.consents", ("consent.read",), "shield-check", consents_page, (ConsentRegisterState.load,)),
-    Page("/audit", "rights.audit.nav", ("audit.read",), "scroll-text", audit_page, (AuditState.load,)),
-    Page("/rights", "rights.nav", ("rights.read",), "user-round-check", rights_page, (RightsState.load,)),
+    Page("/audit", "rights.audit.nav", ("audit.read",), "scroll-text", audit_page, (AuditState.load,), district=True),
+    Page(
+        "/rights", "rights.nav", ("rights.read",), "user-round-check", rights_page, (RightsState.load,), district=True
+    ),
     Page(
         "/account-requests",
         "requests.nav",
@@ -155,12 +160,26 @@ PAGES: tuple[Page, ...] = (
         account_requests_page,
         (AccountRequestState.load,),
     ),
-    Page("/schools", "district.nav", ("district.schools",), "school", schools_page, (SchoolsState.load,)),
-    Page("/backups", "ops.nav", ("backup.read",), "archive", backups_page, (BackupsState.load,)),
+    Page(
+        "/schools", "district.nav", ("district.schools",), "school", schools_page, (SchoolsState.load,), district=True
+    ),
+    Page(
+        "/district",
+        "district.summary.nav",
+        ("district.schools",),
+        "chart-column",
+        district_summary_page,
+        (DistrictSummaryState.load,),
+        district=True,
+    ),
+    Page("/backups", "ops.nav", ("backup.read",), "archive", backups_page, (BackupsState.load,), district=True),
     Page("/api-clients", "apiclients.nav", ("api.manage",), "plug", api_clients_page, (ApiClientsState.load,)),
-    Page("/profile", "nav.profile", ("signed_in",), "user-cog", profile_page, (NotifySettingsState.load,)),
+    Page(
+        "/profile", "nav.profile", ("signed_in",), "user-cog", profile_page, (NotifySettingsState.load,), district=True
+    ),
 )
 navigation.use(PAGES)
+AuthState.school_pages({p.route: p.loaders for p in PAGES if not p.district})
 
 app.add_page(
     login_page, route="/login", title="BBBMS", on_load=[AuthState.redirect_if_signed_in, SsoState.load_providers]
@@ -168,12 +187,17 @@ app.add_page(
 app.add_page(callback_page, route="/auth/callback", title="BBBMS", on_load=SsoState.finish)
 for _page in PAGES:
     # check_session runs first: an expired session goes to /login before any page loader runs.
+    # A page that needs a school gets its loaders from load_school_page, which skips them for an
+    # account of no school (its shell shows the notice instead: layout.for_a_school).
     # The tab's title follows the UI language, as the page's heading does.
     app.add_page(
-        _page.component,
+        _page.component if _page.district else layout.for_a_school(_page.component),
         route=_page.route,
         title=tr(_page.title_key) + " · BBBMS",
-        on_load=[AuthState.check_session, *_page.loaders],
+        on_load=[
+            AuthState.check_session,
+            *(_page.loaders if _page.district else (AuthState.load_school_page,)),
+        ],
     )
 
 # Everything built so far (pages, components, states) lives as long as the process: keep it out of

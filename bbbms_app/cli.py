@@ -169,6 +169,16 @@ def _print_accounts() -> None:
         print(f"  {username:<14} {_say(f'role.{role}')}")
 
 
+def say_demo_kept() -> None:
+    """What `demo --if-empty` prints when the database already holds a school: the demo accounts
+    only where they exist (a real school's `make run` lists no demo accounts it lacks)."""
+    from bbbms_app import demo
+
+    print(_say("cli.demo.kept"))
+    if demo.has_demo_accounts(db.engine()):
+        _print_accounts()
+
+
 def _positive(value: int | None, option: str) -> None:
     if value is not None and value < 1:
         raise CliError("cli.error.positive", option=option, value=value)
@@ -187,8 +197,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     eng = db.engine()
     if not demo.is_empty(eng):
         if args.if_empty:
-            print(_say("cli.demo.kept"))
-            _print_accounts()
+            say_demo_kept()
             return 0
         raise CliError("cli.demo.not_empty")
     print(_say("cli.demo.working"), flush=True)
@@ -611,8 +620,15 @@ def _report_context(args: argparse.Namespace):
     require_database()
     school_id = _operator_school(args.school)
     # The server's console reads the whole school, as the director does; the export is audited under it.
+    # It names pupils in the lists (export.personal): whoever runs it holds the database itself, and
+    # the file is written for its owner only (0600).
     principal = Principal(
-        0, _operator(), "director", school_id, language=_lang_now, permissions=frozenset({"report.read"})
+        0,
+        _operator(),
+        "director",
+        school_id,
+        language=_lang_now,
+        permissions=frozenset({"report.read", "export.personal"}),
     )
     with db.session() as s:
         year = school_service.current_year(s, school_id)
@@ -688,8 +704,12 @@ def _year_asked(school_id: int, asked: object):
 
     with db.session() as s:
         years = s.exec(select(AcademicYear).where(AcademicYear.school_id == school_id)).all()
-    wanted = str(asked or "").strip()
-    year = next((y for y in years if y.name == wanted or y.name[:4] == wanted or (not wanted and y.is_current)), None)
+    wanted = str(asked or "").strip().replace("–", "-")  # years are named «2025–2026»; a console types «-»
+
+    def named(y) -> bool:
+        return y.name.replace("–", "-") == wanted or y.name[:4] == wanted or (not wanted and y.is_current)
+
+    year = next((y for y in years if named(y)), None)
     if year is None:
         raise CliError("cli.export.no_year", year=wanted, choices=", ".join(y.name for y in years))
     return year

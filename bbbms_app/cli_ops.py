@@ -2,8 +2,9 @@
 migrate-data, jobs, and `prepare` (what `make run` does before serving).
 
 Kept apart from cli.py (which registers them with one call, `add_commands`) so the two can change
-independently. Messages are for the operator at the server's console, in English like the rest
-of the command line.
+independently. Messages are for the IT teacher at the server's console, in the command line's language
+(`--lang`, else BBBMS_LANG, else Kyrgyz: cli.main chooses it) from the catalog (`i18n/catalog/ops_cli.py`);
+a backup refusal says itself in it (`BackupError.say`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,24 @@ def _safe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _say(key: str, **params: object) -> str:
+    from bbbms_app import cli
+
+    return cli._say(key, **params)
+
+
+def _lang() -> str:
+    from bbbms_app import cli
+
+    return cli._lang_now
+
+
+def _refusal(exc) -> str:  # a first_run.SetupRefused
+    """The refusal in the operator's language, led by the flag it names (the screen names a field)."""
+    flag = {"name": "--school-name", "director_name": "--director-name"}.get(exc.field or "", f"--{exc.field}")
+    return f"{flag}: {exc.message(_lang())}" if exc.field else exc.message(_lang())
+
+
 def _cmd_backup(args: argparse.Namespace) -> int:
     from bbbms_app.services import backup
 
@@ -37,14 +56,20 @@ def _cmd_backup(args: argparse.Namespace) -> int:
             result = backup.run()
             manifest, where = result.manifest, result.path
             if result.copy_error:
-                print(f"warning: the second copy failed: {result.copy_error}", file=sys.stderr)
+                print(_say("ops.cli.second_copy_failed", detail=result.copy_error), file=sys.stderr)
     except backup.BackupError as exc:
-        print(f"backup failed: {exc}", file=sys.stderr)
+        print(_say("ops.cli.backup_failed", detail=exc.say(_lang())), file=sys.stderr)
         return 2
     print(
-        f"wrote {where} ({backup.human_size(where.stat().st_size)}): schema {manifest.schema}, "
-        f"{manifest.rows} rows in {len(manifest.tables)} tables, {len(manifest.files)} private files; "
-        "read back and checked"
+        _say(
+            "ops.cli.backup_done",
+            path=where,
+            size=backup.human_size(where.stat().st_size),
+            schema=manifest.schema,
+            rows=manifest.rows,
+            tables=len(manifest.tables),
+            files=len(manifest.files),
+        )
     )
     return 0
 
@@ -59,17 +84,25 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         )
     except backup.BackupError as exc:
         refused = isinstance(exc, backup.BackupDamaged | backup.RestoreRefused)
-        print(f"restore refused: {exc}\nNothing was changed." if refused else f"restore failed: {exc}", file=sys.stderr)
+        key = "ops.cli.restore_refused" if refused else "ops.cli.restore_failed"
+        print(_say(key, detail=exc.say(_lang())), file=sys.stderr)
         return 2
     m = result.manifest
     print(
-        f"restored {args.file} ({m.created_at}) into {_safe(url)}: {m.rows} rows in {len(m.tables)} tables "
-        f"equal to the backup, {result.files} private files"
+        _say(
+            "ops.cli.restored",
+            file=args.file,
+            created=m.created_at,
+            url=_safe(url),
+            rows=m.rows,
+            tables=len(m.tables),
+            files=result.files,
+        )
     )
     if result.migrated_from:
-        print(f"schema migrated {result.migrated_from} → {result.migrated_to}")
+        print(_say("ops.cli.schema_migrated", old=result.migrated_from, new=result.migrated_to))
     if result.moved_aside:
-        print(f"the previous database was kept as {result.moved_aside}")
+        print(_say("ops.cli.moved_aside", path=result.moved_aside))
     return 0
 
 
@@ -77,17 +110,40 @@ def _cmd_drill(args: argparse.Namespace) -> int:
     from bbbms_app.services import backup
 
     outcome = backup.drill(Path(args.file) if args.file else None, scratch_url=args.scratch_url)
-    where = f"{outcome.path.name}: " if outcome.path else ""
-    print(f"restore drill {where}{outcome.message} ({outcome.seconds:.1f} s)")
+    name = outcome.path.name if outcome.path else "—"
+    seconds = f"{outcome.seconds:.1f}"
+    if outcome.good:
+        line = _say(
+            "ops.cli.drill_good",
+            name=name,
+            rows=outcome.rows,
+            files=outcome.files,
+            schema=outcome.schema,
+            seconds=seconds,
+        )
+    else:
+        detail = outcome.error.say(_lang()) if outcome.error else outcome.message
+        line = _say("ops.cli.drill_bad", name=name, detail=detail, seconds=seconds)
+    print(line)
     return 0 if outcome.good else 1
 
 
-def _ask(prompt: str, current: str | None) -> str:
+def _ask(key: str, current: str | None) -> str:
     if current:
         return current
+    prompt = _say(key)
     if not sys.stdin.isatty():
-        raise SystemExit(f"missing {prompt}: give it as a flag (python -m bbbms_app init --help)")
+        raise SystemExit(_say("ops.cli.ask_missing", what=prompt))
     return input(f"{prompt}: ").strip()
+
+
+# The first-run questions by the field a refusal names (first_run.SetupRefused.field).
+_QUESTIONS = {
+    "name": "ops.cli.ask.school_name",
+    "okpo": "ops.cli.ask.okpo",
+    "director": "ops.cli.ask.director",
+    "director_name": "ops.cli.ask.director_name",
+}
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -101,32 +157,49 @@ def _cmd_init(args: argparse.Namespace) -> int:
     with db.session() as s:
         has_school = s.exec(select(School.id).limit(1)).first() is not None
     if has_school and not args.add:
-        print("The database already holds a school; init creates the first one (--add for another).", file=sys.stderr)
+        print(_say("ops.cli.init_has_school"), file=sys.stderr)
         return 2
-    name = _ask("School name (Kyrgyz)", args.school_name)
-    okpo = _ask("OKPO code (8 digits)", args.okpo)
-    director = _ask("Director's user name (e.g. director)", args.director)
-    full = _ask("Director's full name (Surname Name)", args.director_name or (None if sys.stdin.isatty() else director))
-    try:
-        with db.session(write=True) as s:
-            new = first_run.create_school(
-                s,
-                name=name,
-                name_ru=args.school_name_ru or "",
-                okpo=okpo,
-                director=director,
-                director_name=full,
-                language=args.language,
-                region=getattr(args, "region", None) or "",
-                rayon=getattr(args, "rayon", None) or "",
-            )
-    except first_run.SetupRefused as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"School {name} (OKPO {okpo}) created.")
-    print(f"Director's account: {new.username}")
-    print(f"One-time password:  {new.password}")
-    print("It is shown only now: write it down and hand it over; it must be changed at the first sign-in.")
+    answers = {
+        "name": _ask("ops.cli.ask.school_name", args.school_name),
+        "okpo": _ask("ops.cli.ask.okpo", args.okpo),
+        "director": _ask("ops.cli.ask.director", args.director),
+    }
+    answers["director_name"] = _ask(
+        "ops.cli.ask.director_name", args.director_name or (None if sys.stdin.isatty() else answers["director"])
+    )
+    # What was typed at a question is asked again when it is refused (a typo must not end `make run`
+    # after every question); what came as a flag is refused, the command ends (scripts see exit 2).
+    flags = {
+        "name": args.school_name,
+        "okpo": args.okpo,
+        "director": args.director,
+        "director_name": args.director_name,
+    }
+    while True:
+        try:
+            with db.session(write=True) as s:
+                new = first_run.create_school(
+                    s,
+                    name=answers["name"],
+                    name_ru=args.school_name_ru or "",
+                    okpo=answers["okpo"],
+                    director=answers["director"],
+                    director_name=answers["director_name"],
+                    language=args.language,
+                    region=getattr(args, "region", None) or "",
+                    rayon=getattr(args, "rayon", None) or "",
+                )
+            break
+        except first_run.SetupRefused as exc:
+            if exc.field not in _QUESTIONS or flags.get(exc.field) or not sys.stdin.isatty():
+                print(_refusal(exc), file=sys.stderr)
+                return 2
+            print(exc.message(_lang()), file=sys.stderr)
+            answers[exc.field] = _ask(_QUESTIONS[exc.field], None)
+    print(_say("ops.cli.school_created", name=answers["name"], okpo=answers["okpo"]))
+    print(_say("ops.cli.director_account", username=new.username))
+    print(_say("ops.cli.one_time_password", password=new.password))
+    print(_say("ops.cli.password_once"))
     return 0
 
 
@@ -139,24 +212,21 @@ def _cmd_migrate_data(args: argparse.Namespace) -> int:
         args.to.replace("postgresql://", "postgresql+psycopg://", 1) if args.to.startswith("postgresql://") else args.to
     )
     if make_url(source) == make_url(target):
-        print("--to names the database the app already uses", file=sys.stderr)
+        print(_say("ops.cli.same_target"), file=sys.stderr)
         return 2
     head = backup.known_revisions()[-1]
     with db.engine(source).connect() as conn:
         if backup.revision(conn) != head:
-            print("migrate the source first: python -m bbbms_app migrate", file=sys.stderr)
+            print(_say("ops.cli.migrate_source_first"), file=sys.stderr)
             return 2
     migrate(target)
     try:
         result = first_run.copy_database(db.engine(source), db.engine(target))
     except first_run.SetupRefused as exc:
-        print(f"migrate-data refused: {exc}", file=sys.stderr)
+        print(_say("ops.cli.migrate_data_refused", detail=_refusal(exc)), file=sys.stderr)
         return 2
-    print(
-        f"copied {result.rows} rows of {result.tables} tables to {_safe(target)}; "
-        "row counts and content hashes of every table are equal"
-    )
-    print("Private files stay in BBBMS_DATA_DIR. Set DATABASE_URL to the new database and restart.")
+    print(_say("ops.cli.copied", rows=result.rows, tables=result.tables, url=_safe(target)))
+    print(_say("ops.cli.copied_next"))
     return 0
 
 
@@ -193,23 +263,32 @@ def _cmd_prepare(_args: argparse.Namespace) -> int:
             print(settings.UnsafeConfiguration(problems), file=sys.stderr)
             return 2
     head = backup.known_revisions()[-1]
-    with db.engine().connect() as conn:
-        rev = backup.revision(conn) if inspect(conn).has_table("alembic_version") else None
-        needs_backup = rev is not None and rev != head and backup.holds_data(conn)
+    new_file = cli._sqlite_file(s.database_url)
+    if new_file is not None and not new_file.exists():
+        # A fresh checkout: no database and no data/ folder yet (SQLite cannot open a file in a
+        # missing folder); nothing to back up, and migrate makes both.
+        needs_backup = False
+    else:
+        with db.engine().connect() as conn:
+            rev = backup.revision(conn) if inspect(conn).has_table("alembic_version") else None
+            needs_backup = rev is not None and rev != head and backup.holds_data(conn)
     if needs_backup:
-        print(f"the database is at schema {rev}, this release at {head}: backing up before the upgrade…", flush=True)
+        print(_say("ops.cli.upgrade_backup", old=rev, new=head), flush=True)
         result = backup.run(keep=max(settings.ops().backup_keep, 2))
-        print(f"backup before upgrade: {result.path}", flush=True)
+        print(_say("ops.cli.upgrade_backup_done", path=result.path), flush=True)
     cli.migrate()
     db.dispose_all()
     with db.session() as ses:
         has_school = ses.exec(select(School.id).limit(1)).first() is not None
     if _demo_wanted():
+        if has_school:  # as `demo --if-empty` says it, without loading the migrations a second time
+            cli.say_demo_kept()
+            return 0
         return cli.main(["demo", "--if-empty"])
     if has_school:
         return 0
     if sys.stdin.isatty():
-        print("No school yet. A few questions create it and its director (python -m bbbms_app init).")
+        print(_say("ops.cli.no_school_ask"))
         return _cmd_init(
             argparse.Namespace(
                 school_name=None,
@@ -221,12 +300,11 @@ def _cmd_prepare(_args: argparse.Namespace) -> int:
                 add=False,
             )
         )
-    print(
-        "No school yet, and the demo is not loaded here. Create the school and its director first:\n"
-        "  .venv/bin/python -m bbbms_app init --school-name '№ 1 мектеп' --okpo 12345678 "
-        "--director director --director-name 'Surname Name'",
-        file=sys.stderr,
+    command = (
+        ".venv/bin/python -m bbbms_app init --school-name '№ 1 мектеп' --okpo 12345678 "
+        "--director director --director-name 'Surname Name'"
     )
+    print(_say("ops.cli.no_school", command=command), file=sys.stderr)
     return 2
 
 

@@ -1,4 +1,5 @@
-"""The tabs' server-side state in one worker: Reflex's memory manager, bounded in number.
+"""The tabs' server-side state in one worker: Reflex's memory manager, bounded in number, each tab
+holding only the states of the pages it used.
 
 Reflex keeps one state tree per browser tab and drops it after `redis_token_expiration` seconds
 without an event (rxconfig.py sets it to the session idle time). That bounds the states in time,
@@ -7,6 +8,17 @@ they expire. Here the memory manager keeps at most `BBBMS_MAX_TAB_STATES` (defau
 at 300 KiB a tab); past that it drops the states idle the longest (never one an event is using)
 until a tenth of the room is free again. A dropped tab that comes back starts from a fresh state
 and signs in again, as after the idle time-out.
+
+Reflex 0.10.1's memory manager makes the whole state tree for every tab (56 State classes: every
+admin screen, the quiz, the journal…) and its first hydrate reads every field of every one of them,
+storing a copy of each default on the instance: ~140 KiB per tab for pages the tab never opened
+(docs/performance.md, "A tab's memory"). Here a tab's root state starts with no substate; a
+substate is made at its first use — an event of its page, `get_state`, `get_substate` — as
+Reflex's Redis manager already loads substates only when an event needs them. A full snapshot
+(`BaseState.dict`: the hydrate) still answers for every state: the ones the tab has not made are
+made for the snapshot and dropped after it, so the browser receives exactly what the whole tree
+would have sent (a reconnect after a restart resets a page the server no longer holds).
+`BBBMS_LAZY_TAB_STATES=0` gives Reflex's whole tree back (the bench's baseline; a way out).
 
 With Redis (several workers) the keys expire in Redis itself; this module changes nothing there.
 
@@ -33,6 +45,7 @@ log = logging.getLogger(__name__)
 _pending: set[asyncio.Task] = set()  # the deletions under way (a task nobody holds may vanish)
 
 DEFAULT_MAX = 5000
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 
 def max_tab_states() -> int:
@@ -42,11 +55,115 @@ def max_tab_states() -> int:
         return DEFAULT_MAX
 
 
+def lazy_substates() -> bool:
+    """Whether a tab's substates are made at their first use (the default) or all at once."""
+    return os.environ.get("BBBMS_LAZY_TAB_STATES", "1").strip().lower() not in _FALSE
+
+
+_registered: dict[type, tuple[int, dict[str, type]]] = {}
+
+
+def _substate_classes(cls: type) -> dict[str, type]:
+    """The substate classes of state class `cls` by name (kept until a state class is added)."""
+    classes = cls.get_substates()
+    known = _registered.get(cls)
+    if known is None or known[0] != len(classes):
+        known = _registered[cls] = (len(classes), {sub.get_name(): sub for sub in classes})
+    return known[1]
+
+
+class LazySubstates(dict):
+    """A state's substates, each made at its first use.
+
+    Reflex reaches a substate by name through the `substates` dict (`get_substate`, `get_state`,
+    the delta of a dirty substate): a registered name counts as present and is made when it is
+    first read. Iterating (the delta, `_clean`, `reset`, releasing the tree) sees only the
+    substates made so far, which are the ones whose values can differ from their defaults.
+    `get` does not make one: the guard asks whether the AuthState is there without making it.
+    """
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, owner: Any) -> None:
+        super().__init__()
+        self._owner = owner
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or name in _substate_classes(type(self._owner))
+
+    def __missing__(self, name: str) -> Any:
+        cls = _substate_classes(type(self._owner)).get(name)
+        if cls is None:
+            raise KeyError(name)
+        substate = _make_state(cls, self._owner)
+        dict.__setitem__(self, name, substate)
+        return substate
+
+    def absent(self) -> list[type]:
+        """The substate classes not made yet."""
+        return [cls for name, cls in _substate_classes(type(self._owner)).items() if not dict.__contains__(self, name)]
+
+
+def _make_state(cls: type, parent: Any = None) -> Any:
+    """A state of class `cls` (a root when `parent` is None) whose substates are made lazily."""
+    state = cls(parent_state=parent, init_substates=False, _reflex_internal_init=True)
+    object.__setattr__(state, "substates", LazySubstates(state))
+    return state
+
+
+# A State class's snapshot at its defaults, for the classes whose snapshot cannot depend on the tab.
+_default_snapshots: dict[tuple[type, int], dict[str, dict[str, Any]]] = {}
+
+
+def _absent_snapshot(cls: type, parent: Any, include_computed: bool, initial: bool, kwargs: dict) -> dict:
+    """What `dict()` gives for a substate the tab has not made: the state at its defaults.
+
+    A class with no computed var and no substate gives its fields' defaults (class-level values,
+    the same for every tab): that is kept per class and copied out, so that a hydrate does not
+    make ~40 states again. Any other is made for the snapshot, with the tab's own state as its
+    parent (a computed var reading a parent or the router sees the tab's values), and dropped."""
+    if cls.computed_vars or _substate_classes(cls) or kwargs:
+        return _make_state(cls, parent).dict(include_computed=include_computed, initial=initial, **kwargs)
+    key = (cls, len(cls.base_vars))
+    kept = _default_snapshots.get(key)
+    if kept is None:
+        kept = _default_snapshots[key] = _make_state(cls, parent).dict(include_computed=False)
+    # Reflex resolves and extends a snapshot's per-state dicts in place: each hydrate gets its own.
+    return {name: dict(fields) for name, fields in kept.items()}
+
+
+def _snapshot_every_state(dict_method: Callable) -> Callable:
+    """Wrap `BaseState.dict` so that a full snapshot also holds the substates not made yet, at
+    their defaults (`_absent_snapshot`): the answer equals the whole tree's, and the tab keeps
+    only what it used."""
+
+    def snapshot(self: Any, include_computed: bool = True, initial: bool = False, **kwargs: Any) -> dict:
+        out = dict_method(self, include_computed=include_computed, initial=initial, **kwargs)
+        substates = self.substates
+        if type(substates) is LazySubstates:
+            for cls in substates.absent():
+                out.update(_absent_snapshot(cls, self, include_computed, initial, kwargs))
+        return out
+
+    snapshot._bbbms_every_state = True  # type: ignore[attr-defined]
+    return snapshot
+
+
 @dataclasses.dataclass
 class BoundedMemoryManager(StateManagerMemory):
-    """StateManagerMemory that drops the longest-idle states once it holds more than `max_states`."""
+    """StateManagerMemory that drops the longest-idle states once it holds more than `max_states`,
+    and (unless `lazy` is off) makes a tab's substates at their first use."""
 
     max_states: int = dataclasses.field(default_factory=max_tab_states)
+    lazy: bool = dataclasses.field(default_factory=lazy_substates)
+
+    def _get_or_create_state(self, token: StateToken) -> Any:
+        if not self.lazy or not isinstance(token, BaseStateToken):
+            return super()._get_or_create_state(token)
+        state = self.states.get(token.cache_key)
+        if state is None:
+            state = self.states[token.cache_key] = _make_state(token.cls.get_root_state())
+        return state
 
     def _track_token(self, token: StateToken) -> None:
         super()._track_token(token)
@@ -70,10 +187,15 @@ class BoundedMemoryManager(StateManagerMemory):
 
 
 def install() -> None:
-    """Make Reflex create the bounded manager wherever it would create its memory manager.
+    """Make Reflex create the bounded manager wherever it would create its memory manager, and let
+    a full snapshot answer for the substates a tab has not made (`_snapshot_every_state`).
 
     Call before `rx.App(...)` (app.py): the app creates its state manager when it is built.
     """
+    from reflex.state import BaseState
+
+    if not getattr(BaseState.dict, "_bbbms_every_state", False):
+        BaseState.dict = _snapshot_every_state(BaseState.dict)  # type: ignore[method-assign]
     create = reflex_manager.StateManager.create.__func__  # type: ignore[attr-defined]
     if getattr(create, "_bbbms_bounded", False):
         return

@@ -3,8 +3,12 @@
 Opens the benchmark journal (bench/journal_data.py) in a state tree as a teacher's tab does
 (JournalState.load, set_term, set_class) and reports:
 
+- what a tab keeps in one worker's memory (tracemalloc over 10 tabs, after the first hydrate's
+  full snapshot), with the journal open and without, as the memory manager makes it: a tab's
+  substates made at their first use (bbbms_app/tab_states.py), and — the baseline, same run —
+  Reflex 0.10.1's whole tree of every State class per tab; target ≤ 300 KiB;
 - the journal tab's server-side state: `pickle.dumps` of the JournalState instance (what the disk
-  and Redis state managers store for it) and the sum over every state of the tab, in KiB; target ≤ 300 KiB;
+  and Redis state managers store for it) and the sum over every state of the tab, in KiB;
 - the poll every open journal sends every 15 s: p50/p95 when nothing changed, and when another
   teacher saved one mark in the meantime (only that lesson's column is read again), ms;
 - baseline in the same run: `pickle.dumps` of the grid's raw rows (pupils, lessons, cells with
@@ -70,8 +74,15 @@ async def main() -> None:
         token = accounts.authenticate(s, "teacher", "bbbms-demo").token
         principal = accounts.principal_for(s.exec(select(User).where(User.username == "teacher")).one(), session=s)
 
-    async def open_tab(with_journal: bool = True):
-        root = rx.State()
+    from reflex.istate.manager.token import BaseStateToken
+
+    from bbbms_app import tab_states
+
+    async def open_tab(with_journal: bool = True, lazy: bool = True):
+        # As the worker's memory manager makes a tab's root state, then the first hydrate's snapshot.
+        manager = tab_states.BoundedMemoryManager(lazy=lazy)
+        root = manager._get_or_create_state(BaseStateToken(ident=str(id(manager)), cls=rx.State))
+        root.dict()
         root.get_substate(AuthState.get_full_name().split(".")[1:]).session_token = token
         # The tab's token counts only with the session cookie of the websocket's handshake (docs/security.md).
         root.router_data = {"sid": f"bench-{id(root)}", "headers": {"cookie": f"{COOKIE_NAME}={token}"}}
@@ -84,12 +95,12 @@ async def main() -> None:
         root._clean()
         return root, state
 
-    async def resident(with_journal: bool) -> float:
+    async def resident(with_journal: bool, lazy: bool = True) -> float:
         """What TABS more tabs keep in memory, per tab, in KiB (the memory state manager holds them live)."""
         gc.collect()
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
-        tabs = [await open_tab(with_journal) for _ in range(TABS)]
+        tabs = [await open_tab(with_journal, lazy) for _ in range(TABS)]
         gc.collect()
         after = tracemalloc.get_traced_memory()[0]
         tracemalloc.stop()
@@ -98,6 +109,8 @@ async def main() -> None:
 
     root, state = await open_tab()
     await open_tab(False)  # warm: imports, statement caches
+    await open_tab(False, lazy=False)
+    whole_bare_kib, whole_journal_kib = await resident(False, lazy=False), await resident(True, lazy=False)
     bare_kib, journal_kib = await resident(False), await resident(True)
 
     # The grid's row vars counted alone, each string once, as if no other tab shared them.
@@ -139,7 +152,12 @@ async def main() -> None:
     load = os.getloadavg()[0]
     print(f"An open 40 × 70 journal tab on the server; load average {load:.1f} on {os.cpu_count()} cores")
     print(f"  tab kept in memory, journal open{journal_kib:7.1f} KiB   (target ≤ 300 KiB; {TABS} tabs, tracemalloc)")
-    print(f"  baseline: a tab with no journal {bare_kib:7.1f} KiB   ratio {journal_kib / bare_kib:.1f}")
+    print(f"  the same, a tab with no journal {bare_kib:7.1f} KiB   ratio {journal_kib / bare_kib:.1f}")
+    print(
+        f"  baseline: Reflex's whole tree   {whole_journal_kib:7.1f} KiB   journal open;"
+        f" {whole_bare_kib:.1f} KiB without; ours / baseline {journal_kib / whole_journal_kib:.2f}"
+        f" and {bare_kib / whole_bare_kib:.2f}"
+    )
     print(f"  the grid's rows, nothing shared {own_rows / 1024:7.1f} KiB   (lists and their strings, getsizeof)")
     print(f"  JournalState pickled            {journal_bytes / 1024:7.1f} KiB   (what Redis stores for it)")
     print(f"  every state of the tab pickled  {tree_bytes / 1024:7.1f} KiB")

@@ -118,6 +118,7 @@ def bench_env(
     cheap_hashes: bool = False,
     database_url: str = "",
     oplock: bool = True,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The server's environment: `make run`'s (production, nothing else set) on the bench database.
 
@@ -143,6 +144,7 @@ def bench_env(
             env["REFLEX_OPLOCK_ENABLED"] = "1"
     if cheap_hashes:
         env["BBBMS_ENV"] = "test"
+    env.update(extra or {})  # a bench's own switch, e.g. the baseline's Socket.IO ping interval
     return env
 
 
@@ -188,10 +190,17 @@ def serving(
     cheap_hashes=False,
     database_url: str = "",
     oplock: bool = True,
+    extra: dict[str, str] | None = None,
 ):
     """Build (only when needed) and serve; yields a Server; stops it afterwards."""
     env = bench_env(
-        db_path, workers=workers, redis=redis, cheap_hashes=cheap_hashes, database_url=database_url, oplock=oplock
+        db_path,
+        workers=workers,
+        redis=redis,
+        cheap_hashes=cheap_hashes,
+        database_url=database_url,
+        oplock=oplock,
+        extra=extra,
     )
     if redis:
         import redis as redis_lib
@@ -281,15 +290,30 @@ class Tab:
                 self.last = data  # the answer, for a bench that checks what it says
                 return (at - t0) * 1000
 
+    async def hydrate(self, quiet_s: float = 0.5) -> float:
+        """The browser's first event on a socket: the whole snapshot, then the page's on_load; ms
+        to the snapshot. Waits until the server has been silent for `quiet_s` (the on_load's answers)."""
+        ms = await self.call("reflex___state____state.hydrate_and_load", {}, None)
+        while True:
+            try:
+                await asyncio.wait_for(self.queue.get(), quiet_s)
+            except TimeoutError:
+                return ms
+
     async def close(self) -> None:
         if self.sio is not None:
             await self.sio.disconnect()
 
 
-async def signed_in_tab(url: str, names: dict[str, str], username: str, pathname: str = "/") -> tuple[Tab, float]:
-    """A tab that has signed in (the sign-in form's event); returns it and the sign-in's ms."""
+async def signed_in_tab(
+    url: str, names: dict[str, str], username: str, pathname: str = "/", hydrate: bool = False
+) -> tuple[Tab, float]:
+    """A tab that has signed in (the sign-in form's event); returns it and the sign-in's ms. With
+    `hydrate`, the sign-in page's hydrate first, as a browser sends it on connecting."""
     tab = Tab(url, pathname="/login")
     await tab.connect()
+    if hydrate:
+        await tab.hydrate()
     ms = await tab.call(
         f"{names['auth']}.login", {"form_data": {"username": username, "password": "bbbms-demo"}}, "signed_in"
     )

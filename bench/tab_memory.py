@@ -3,7 +3,7 @@
 One production worker (memory state manager) on the journal benchmark database (bench/journal_data.py:
 the demo school plus a 40 × 70 journal). Tabs are opened over the websocket as a browser does, then
 left idle; the worker's RSS is read from /proc after each group. Baseline in the same run: the same
-number of tabs that only connected (no event): ratio = a kind's KiB per tab / the baseline's.
+number of tabs that only connected and hydrated the sign-in page: ratio = a kind's KiB per tab / the baseline's.
 Then N signed-in diary tabs stay idle for a while and the worker's CPU over that time is compared
 with the same worker's CPU over as long with no tab (the idle server, measured first).
 
@@ -12,6 +12,12 @@ thousand tabs measures the tabs, not password hashing (bench/morning_peak.py kee
 
     .venv/bin/python bench/tab_memory.py                   # 100 tabs per kind, 1,000 idle tabs for 60 s
     .venv/bin/python bench/tab_memory.py --tabs 50 --idle-tabs 300 --idle-seconds 30
+    .venv/bin/python bench/tab_memory.py --tabs 0 --idle-tabs 1000 --ping-baseline   # 25 s ping, then ours
+    .venv/bin/python bench/tab_memory.py --idle-tabs 0 --tree-baseline   # Reflex's whole tree per tab, then ours
+
+`--tree-baseline` first serves with BBBMS_LAZY_TAB_STATES=0 (Reflex 0.10.1's memory manager: every
+State class made for every tab), then with the tab's substates made at their first use
+(bbbms_app/tab_states.py): the same tabs, the same run.
 """
 
 from __future__ import annotations
@@ -52,23 +58,26 @@ async def run(url: str, server, db_path: Path, tabs: int, idle_tabs: int, idle_s
     names = state_names()
     big = build(db_path)
 
+    # Every tab hydrates as a browser does on connecting (the whole snapshot: Reflex reads every
+    # field of every state the tab holds), then signs in and opens its page.
     async def connected(_i: int) -> Tab:
-        tab = Tab(url)
+        tab = Tab(url, pathname="/login")
         await tab.connect()
+        await tab.hydrate()
         return tab
 
     async def signed_in(_i: int) -> Tab:
-        tab, _ = await signed_in_tab(url, names, "director", "/")
+        tab, _ = await signed_in_tab(url, names, "director", "/", hydrate=True)
         await tab.call(f"{names['home']}.load", {}, None)
         return tab
 
     async def diary(_i: int) -> Tab:
-        tab, _ = await signed_in_tab(url, names, "parent", "/diary")
+        tab, _ = await signed_in_tab(url, names, "parent", "/diary", hydrate=True)
         await tab.call(f"{names['diary']}.load", {}, "children")
         return tab
 
     async def journal(i: int) -> Tab:
-        tab, _ = await signed_in_tab(url, names, f"bench{i % BENCH_USERS + 1:02d}", "/journal")
+        tab, _ = await signed_in_tab(url, names, f"bench{i % BENCH_USERS + 1:02d}", "/journal", hydrate=True)
         page = names["journal"]
         await tab.call(f"{page}.load", {}, "class_options")
         await tab.call(f"{page}.set_term", {"value": str(big.term_id)}, "term_id")
@@ -86,7 +95,7 @@ async def run(url: str, server, db_path: Path, tabs: int, idle_tabs: int, idle_s
         ()
         if not tabs
         else (
-            ("connected, no event (baseline)", connected),
+            ("connected, sign-in page (baseline)", connected),
             ("signed in, home page", signed_in),
             ("parent, diary open", diary),
             ("teacher, 40 × 70 journal open", journal),
@@ -102,7 +111,7 @@ async def run(url: str, server, db_path: Path, tabs: int, idle_tabs: int, idle_s
         kept += group
         print(f"  {kind:<34} {per_tab:8.0f} KiB per tab   ({tabs} tabs opened in {opened:.1f} s)")
     if results:
-        base = results["connected, no event (baseline)"]
+        base = results["connected, sign-in page (baseline)"]
         for kind, per_tab in list(results.items())[1:]:
             print(f"  ratio {kind:<28} / baseline: {per_tab / base:5.1f}   (target ≤ 300 KiB per tab)")
         print(f"  worker RSS with {len(kept)} tabs open: {server.rss() / 1024 / 1024:.0f} MiB")
@@ -130,6 +139,9 @@ async def run(url: str, server, db_path: Path, tabs: int, idle_tabs: int, idle_s
         print(f"  server CPU with no tab (baseline): {idle_server:5.2f} % of one core")
         print(f"  server CPU with {len(group)} idle tabs:   {with_tabs:5.2f} % of one core  (target < 2 %)")
         print(f"  difference: {with_tabs - idle_server:5.2f} points; worker RSS {server.rss() / 1024 / 1024:.0f} MiB")
+        if group:  # what the server told the tabs in the Engine.IO handshake
+            eio = group[0].sio.eio
+            print(f"  Socket.IO keep-alive: a ping every {eio.ping_interval:g} s, {eio.ping_timeout:g} s to answer")
         for tab in group:
             await tab.close()
 
@@ -141,11 +153,33 @@ def main() -> int:
     p.add_argument("--tabs", type=int, default=100, help="tabs per kind for the memory figures (0: skip them)")
     p.add_argument("--idle-tabs", type=int, default=1000)
     p.add_argument("--idle-seconds", type=float, default=60)
+    p.add_argument(
+        "--ping-baseline",
+        action="store_true",
+        help="first the idle tabs on a server with Reflex's own keep-alive (25 s / 120 s), then rxconfig's",
+    )
+    p.add_argument(
+        "--tree-baseline",
+        action="store_true",
+        help="first a server that makes every state of every tab (BBBMS_LAZY_TAB_STATES=0), then ours",
+    )
     args = p.parse_args()
     db_path = Path(args.db)
     build(db_path)
-    with serving(db_path, port=args.port, cheap_hashes=True) as server:
-        asyncio.run(run(server.url, server, db_path, args.tabs, args.idle_tabs, args.idle_seconds))
+    runs = [("", {})]
+    if args.tree_baseline:
+        runs = [
+            ("Baseline: Reflex 0.10.1's whole state tree per tab. ", {"BBBMS_LAZY_TAB_STATES": "0"}),
+            ("A tab's substates made at their first use (the default). ", {}),
+        ]
+    elif args.ping_baseline:
+        reflex_default = {"REFLEX_SOCKET_INTERVAL": "25s", "REFLEX_SOCKET_TIMEOUT": "120s"}
+        runs = [("Baseline: Reflex 0.10.1's keep-alive. ", reflex_default), ("rxconfig's keep-alive. ", {})]
+    for label, extra in runs:
+        if label:
+            print(label, flush=True)
+        with serving(db_path, port=args.port, cheap_hashes=True, extra=extra) as server:
+            asyncio.run(run(server.url, server, db_path, args.tabs, args.idle_tabs, args.idle_seconds))
     return 0
 
 

@@ -18,7 +18,7 @@ from bbbms_app.models import AccountRequest, AuditEvent, User
 from bbbms_app.pages.account_requests import AccountRequestState
 from bbbms_app.services import accounts, passwords
 from tests.factories import PASSWORD
-from tests.states import is_refusal, new_tab, shows_error, sub
+from tests.states import handle, is_refusal, new_tab, shows_error, sub
 
 NEW_PASSWORD = "Ысык-Көл жээги 2026"
 
@@ -55,7 +55,7 @@ async def _card(username: str, target: str) -> UserAdminState:
 async def test_the_administrator_cannot_reset_a_directors_password(school):
     before = _user("t_director").password_hash
     users = await _card("t_admin", "t_director")
-    assert is_refusal(await users.reset_password({"password": NEW_PASSWORD}))
+    assert is_refusal(await handle(users, "reset_password", {"password": NEW_PASSWORD}))
     assert _user("t_director").password_hash == before
     assert _pending() == []
     assert any(d.username == "t_admin" and "accounts.error.rank" in d.reason for d in _audit("denied"))
@@ -74,7 +74,7 @@ async def test_the_administrator_cannot_disable_edit_or_enable_a_director_or_ano
         assert users.delete_error, target
         assert _user(target).is_active, target
         await users.edit_record(str(_user(target).id))
-        await users.save({**users.form, "full_name": "Someone Else"})
+        await handle(users, "save", {**users.form, "full_name": "Someone Else"})
         assert users.form_errors, target
         assert _user(target).full_name != "Someone Else", target
     # A director disabled by the operator cannot be enabled again by the administrator.
@@ -88,7 +88,7 @@ async def test_the_administrator_cannot_disable_edit_or_enable_a_director_or_ano
 
 async def test_the_administrator_still_manages_accounts_below_his_rank(school):
     users = await _card("t_admin", "t_teacher")
-    assert not is_refusal(await users.reset_password({"password": NEW_PASSWORD}))
+    assert not is_refusal(await handle(users, "reset_password", {"password": NEW_PASSWORD}))
     assert _pending() == []
     with db.session() as s:
         teacher = s.exec(select(User).where(User.username == "t_teacher")).one()
@@ -98,7 +98,7 @@ async def test_the_administrator_still_manages_accounts_below_his_rank(school):
 async def test_a_deputys_password_reset_waits_for_the_director(school):
     before = _user("t_deputy").password_hash
     users = await _card("t_admin", "t_deputy")
-    result = await users.reset_password({"password": NEW_PASSWORD})
+    result = await handle(users, "reset_password", {"password": NEW_PASSWORD})
     assert not is_refusal(result) and "accounts.request_filed" not in repr(result)
     assert t("accounts.request_filed", "ky") in str(result)
     assert _user("t_deputy").password_hash == before
@@ -122,7 +122,7 @@ async def test_a_deputys_password_reset_waits_for_the_director(school):
 
 async def test_only_the_director_decides_requests(school):
     users = await _card("t_admin", "t_deputy")
-    await users.reset_password({"password": NEW_PASSWORD})
+    await handle(users, "reset_password", {"password": NEW_PASSWORD})
     (request,) = _pending()
     for username in ("t_admin", "t_deputy", "t_clerk"):
         forged = sub(new_tab(username), AccountRequestState)
@@ -135,7 +135,7 @@ async def test_linking_an_account_to_a_person_waits_for_the_director_who_may_rej
     users = await _card("t_admin", "t_clerk")
     await users.edit_record(str(_user("t_clerk").id))
     form = {**users.form, "staff_id": str(school.teacher_a)}
-    await users.save(form)
+    await handle(users, "save", form)
     assert _user("t_clerk").staff_id != school.teacher_a
     (request,) = _pending()
     assert (request.kind, request.field, request.value) == ("link", "staff_id", str(school.teacher_a))
@@ -150,14 +150,16 @@ async def test_linking_an_account_to_a_person_waits_for_the_director_who_may_rej
 async def test_a_new_deputy_account_opens_only_when_the_director_confirms(school):
     users = sub(new_tab("t_admin"), UserAdminState)
     await users.new_record()
-    await users.save(
+    await handle(
+        users,
+        "save",
         {
             **users.form,
             "username": "new.deputy",
             "full_name": "Жаңы Орун басар",
             "role": "deputy",
             "password": NEW_PASSWORD,
-        }
+        },
     )
     assert users.form_errors == {}
     assert not _user("new.deputy").is_active

@@ -22,7 +22,7 @@ from bbbms_app.api.private_files import private_files_api
 from bbbms_app.auth.inputs import BadInput
 from bbbms_app.models import AuditEvent, Pupil, PupilGuardian, User
 from bbbms_app.services.engine import downloads
-from tests.states import is_refusal, new_tab, shows_error, sub
+from tests.states import handle, is_refusal, new_tab, shows_error, sub
 from tests.test_admin_crud import admission_order
 from tests.test_admin_import import GOOD, KY_HEADERS, xlsx
 
@@ -61,7 +61,7 @@ async def test_a_clerk_cannot_list_or_edit_user_accounts(school):
         ("ask_delete", (admin_id,)),
         ("reset_password", ({"password": "Ала-Тоо көлү 2025"},)),
     ]:
-        assert is_refusal(await getattr(users, name)(*args)), name
+        assert is_refusal(await handle(users, name, *args)), name
     assert users.rows == [] and users.form == {}
     assert len(_denials("t_clerk")) == 5
     with db.session() as s:
@@ -79,7 +79,7 @@ async def test_a_teacher_cannot_open_a_pupil_of_another_class(school):
     assert not is_refusal(await pupils.open_record(str(school.pupils_6b[0])))
     assert pupils.mode == "detail" and pupils.detail_title == "Петрова Анна"
     # Reading is not writing: a teacher's forged save, delete or deleted-list is refused.
-    assert is_refusal(await pupils.save({"last_name": "X"}))
+    assert is_refusal(await handle(pupils, "save", {"last_name": "X"}))
     assert is_refusal(await pupils.toggle_deleted())
     assert is_refusal(await pupils.link_guardian({"guardian_id": str(school.guardian_1), "relation": "mother"}))
 
@@ -93,9 +93,9 @@ async def test_a_save_over_a_newer_change_is_refused_and_nothing_is_overwritten(
     await first.edit_record(pid)
     await second.edit_record(pid)
     assert first.form["first_name"] == "Анна"
-    await second.save({**second.form, "first_name": "Аня"})
+    await handle(second, "save", {**second.form, "first_name": "Аня"})
     assert second.form_errors == {} and second.mode == "detail"
-    result = await first.save({**first.form, "first_name": "Анюта"})
+    result = await handle(first, "save", {**first.form, "first_name": "Анюта"})
     assert first.form_message.startswith("Бул жазууну сиз ачкандан кийин башка бирөө өзгөрттү")
     assert "__toast" in repr(result)
     with db.session() as s:
@@ -108,7 +108,9 @@ async def test_field_errors_are_translated_beside_their_field_and_forged_fields_
     await pupils.load()
     await pupils.new_record()
     assert pupils.mode == "form" and pupils.fk_options["class_id"]
-    await pupils.save(
+    await handle(
+        pupils,
+        "save",
         {
             **pupils.form,
             "last_name": "Жаңы",
@@ -116,7 +118,7 @@ async def test_field_errors_are_translated_beside_their_field_and_forged_fields_
             "birth_date": "15.13.2015",
             "sex": "f",
             "pin": "123",
-        }
+        },
     )
     assert pupils.form_errors == {
         "birth_date": "Күнү кк.аа.жжжж түрүндө болушу керек, мисалы 15.03.2014",
@@ -132,10 +134,10 @@ async def test_field_errors_are_translated_beside_their_field_and_forged_fields_
     }
     # Fields the form never sends (school, version, keys) are refused, not quietly taken.
     for forged in ({"school_id": "77"}, {"version": "99"}, {"search_key": "x"}):
-        assert await rejected(pupils.save({**good, **forged}))
+        assert await rejected(handle(pupils, "save", {**good, **forged}))
     with db.session() as s:
         assert s.exec(select(Pupil).where(Pupil.pin == "11503201500999")).first() is None
-    await pupils.save(good)
+    await handle(pupils, "save", good)
     assert pupils.form_errors == {} and pupils.mode == "detail"
     with db.session() as s:
         p = s.exec(select(Pupil).where(Pupil.pin == "11503201500999")).one()
@@ -203,12 +205,12 @@ async def test_import_through_the_handlers_checks_first_then_writes(school):
     assert pupils.import_error_count == 1 and not pupils.import_ready
     assert pupils.import_errors[0]["row"] == "2" and pupils.import_errors[0]["column"] == "Туулган күнү"
     assert "download" in repr(await pupils.download_report())
-    await pupils.commit_import()  # nothing staged that passed the check: nothing happens
+    await handle(pupils, "commit_import")  # nothing staged that passed the check: nothing happens
     await pupils.upload_import([rx.UploadFile(file=io.BytesIO(xlsx(KY_HEADERS, GOOD)), path=Path("good.xlsx"))])
     assert pupils.import_ready and pupils.import_error_count == 0
     with db.session() as s:
         assert len(s.exec(select(Pupil)).all()) == 5  # the check wrote nothing
-    await pupils.commit_import()
+    await handle(pupils, "commit_import")
     assert pupils.import_done and pupils.total == 8
 
 

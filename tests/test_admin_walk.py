@@ -19,7 +19,7 @@ from bbbms_app.models import AuditEvent, MovementRecord, Order
 from bbbms_app.services.access import DEFAULT_MATRIX
 from bbbms_app.services.engine.registry import ENTITIES
 from tests.factories import KnownSchool
-from tests.states import is_refusal, new_tab, sub
+from tests.states import handle, is_refusal, new_tab, sub
 
 Sample = Callable[[KnownSchool], tuple[dict[str, str], str, str]]
 
@@ -218,7 +218,7 @@ async def test_walk(school, name):
     if spec.school_scoped or spec.stamps_school:
         assert not is_refusal(await state.new_record()), "new"
         assert state.mode == "form"
-        result = await state.save({**state.form, **form})
+        result = await handle(state, "save", {**state.form, **form})
         assert state.form_errors == {} and state.form_message == "", (state.form_errors, state.form_message)
         assert not is_refusal(result) and state.mode == "detail", "create"
         record_id = state.detail_id
@@ -236,7 +236,7 @@ async def test_walk(school, name):
 
     assert not is_refusal(await state.edit_record(record_id)), "edit"
     assert state.mode == "form" and state.editing_id == record_id
-    result = await state.save({**state.form, field: new_value})
+    result = await handle(state, "save", {**state.form, field: new_value})
     assert state.form_errors == {} and not is_refusal(result), (state.form_errors, state.form_message)
     assert state.mode == "detail"
     shown = {d["field"]: d["value"] for d in state.detail}
@@ -292,11 +292,11 @@ async def test_a_movement_record_is_found_by_its_places_after_an_edit(school):
     await state.load()
     await state.new_record()
     form, _field, _value = SAMPLES["movement"](school)
-    await state.save({**state.form, **form})
+    await handle(state, "save", {**state.form, **form})
     record_id = state.detail_id
     assert record_id
     await state.edit_record(record_id)
-    await state.save({**state.form, "to_school": "Бишкек ш., № 61 мектеп", "reason": "Көчүү"})
+    await handle(state, "save", {**state.form, "to_school": "Бишкек ш., № 61 мектеп", "reason": "Көчүү"})
     with db.session() as s:
         row = s.get(MovementRecord, int(record_id))
         assert row.to_school == "Ош ш., № 5 мектеп" and row.reason == "Көчүү"

@@ -9,6 +9,7 @@ import json
 import zipfile
 
 import openpyxl
+import pytest
 from sqlmodel import select
 
 from bbbms_app import cli, db
@@ -66,3 +67,14 @@ def test_export_archive_writes_the_year_with_a_manifest_and_is_audited(school, t
             data = src.read(item.filename)
             dst.writestr(item, data + b"x" if item.filename == "results/results-year.xlsx" else data)
     assert archive.verify(tampered) == ["results/results-year.xlsx"]
+
+
+def test_the_year_is_named_with_a_hyphen_or_its_first_year(school):
+    """The years are stored as «2025–2026» (an en dash); `--year 2025-2026`, as typed on a console, finds it."""
+    with db.session() as s:
+        year = s.get(AcademicYear, school.year_id)
+    assert "–" in year.name  # type: ignore[union-attr]
+    for asked in (year.name, year.name.replace("–", "-"), year.name[:4]):  # type: ignore[union-attr]
+        assert cli._year_asked(school.school_id, asked).id == school.year_id
+    with pytest.raises(cli.CliError):
+        cli._year_asked(school.school_id, "1999-2000")

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bbbms_app import cli, db, demo, settings
+from bbbms_app.i18n import t
 from bbbms_app.services import backup
 from tests.conftest import is_postgres
 
@@ -158,7 +159,7 @@ def test_damaged_backup_is_refused_and_the_live_data_untouched(loaded, data_dir,
     assert _digests(loaded) == before
 
 
-def test_backup_of_a_newer_schema_is_refused(loaded, data_dir, tmp_path, empty_target):
+def test_backup_of_a_newer_schema_is_refused(loaded, data_dir, tmp_path, empty_target, capsys):
     out = tmp_path / "b.backup.tar.gz"
     backup.create(out)
     newer = tmp_path / "newer.backup.tar.gz"
@@ -174,6 +175,15 @@ def test_backup_of_a_newer_schema_is_refused(loaded, data_dir, tmp_path, empty_t
     assert backup.verify(newer).schema == "0099_from_the_future"  # well formed, only newer
     with pytest.raises(backup.RestoreRefused, match="newer release"):
         backup.restore(newer, url=empty_target, data_dir=tmp_path / "elsewhere")
+    # At the console, in the IT teacher's language: refused, why, and that nothing changed.
+    head = backup.known_revisions()[-1]
+    args = ["restore", str(newer), "--to", empty_target, "--data-dir", str(tmp_path / "elsewhere")]
+    for lang, said_nothing in (("ru", "Ничего не изменено."), ("ky", "Эч нерсе өзгөргөн жок."), ("en", "Nothing")):
+        capsys.readouterr()
+        assert cli.main(["--lang", lang, *args]) == 2
+        err = capsys.readouterr().err
+        why = t("ops.err.newer_schema", lang, schema="0099_from_the_future", head=head)
+        assert err.strip() == t("ops.cli.restore_refused", lang, detail=why) and said_nothing in err
     with db.engine(empty_target).connect() as conn:
         assert backup.revision(conn) is None and not backup.holds_data(conn)
     assert not (tmp_path / "elsewhere").exists()
@@ -291,7 +301,7 @@ def test_backup_taken_while_the_app_writes(loaded, data_dir, empty_target, tmp_p
     assert _digests(empty_target) == manifest.tables
 
 
-def test_restore_drill_reports_good_and_not_good(loaded, data_dir, tmp_path):
+def test_restore_drill_reports_good_and_not_good(loaded, data_dir, tmp_path, capsys, monkeypatch):
     folder = settings.ops().backup_dir
     assert backup.drill().good is False  # no backup yet
     run = backup.run(now=dt.datetime(2026, 3, 1, 2, tzinfo=dt.UTC))
@@ -301,13 +311,22 @@ def test_restore_drill_reports_good_and_not_good(loaded, data_dir, tmp_path):
     assert good.good, good.message
     assert good.rows == run.manifest.rows and good.files == len(run.manifest.files) >= 2
     assert backup.list_backups(folder)[0].drill == "good"
+    capsys.readouterr()
     assert cli.main(["restore-drill"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith(f"Калыбына келтирүүнү текшерүү {run.path.name}: жарактуу — {good.rows} сап жана ")
 
     _flip_byte(run.path, 0.3)
     bad = backup.drill()
     assert not bad.good and "NOT good" in bad.message
     assert backup.list_backups(folder)[0].drill == "failed"
+    assert bad.error is not None and bad.error.key is not None  # a refusal the catalog says
+    capsys.readouterr()
+    monkeypatch.setenv("BBBMS_LANG", "ru")  # the language from the environment when no --lang
     assert cli.main(["restore-drill"]) == 1
+    said = capsys.readouterr().out
+    assert said.startswith(f"Проверка восстановления {run.path.name}: копия НЕ годна — ")
+    assert bad.error.say("ru") in said
 
 
 def test_keep_n_and_the_second_folder(loaded, data_dir, tmp_path):
@@ -328,7 +347,13 @@ def test_cli_backup_and_restore(loaded, data_dir, empty_target, tmp_path, capsys
     out = tmp_path / "cli.backup.tar.gz"
     assert cli.main(["backup", "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    assert "rows" in said and str(out) in said
+    m = backup.verify(out)  # the console speaks Kyrgyz unless told otherwise
+    size = backup.human_size(out.stat().st_size)
+    assert said.strip() == t(
+        "ops.cli.backup_done", "ky", path=out, size=size, schema=m.schema, rows=m.rows, tables=len(m.tables),
+        files=len(m.files),
+    )  # fmt: skip
+    assert str(m.rows) in said and "сап" in said
     assert cli.main(["restore", str(out), "--to", empty_target, "--data-dir", str(tmp_path / "r")]) == 0
     assert _digests(empty_target) == _digests(loaded)
     with tarfile.open(out, "r:gz") as tar:  # a plain gzip'd tar any admin can list

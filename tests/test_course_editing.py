@@ -338,3 +338,83 @@ async def test_the_edit_events_of_the_page_and_forged_ones(course, school):
         assert s.get(CourseModule, course["draft"]).deleted_at is None
         assert s.get(CourseMaterial, course["draft_file"]).deleted_at is None
         assert [r.module_id for r in s.exec(select(ModuleLesson)).all()] == [course["module"]]
+
+
+def test_a_delete_is_taken_back_by_the_courses_teacher_only_and_audited(course):
+    with db.session(write=True) as s:
+        me = principal_of(TEACHER, s)
+        courses.remove_material(s, me, course["file"], TODAY)
+        course_edit.delete_assignment(s, me, course["assignment"], TODAY)
+    with db.session(write=True) as s:  # a later moment: the draft module with its file
+        course_edit.delete_module(s, principal_of(TEACHER, s), course["draft"], TODAY)
+    with db.session() as s:
+        listed = course_edit.deleted_items(s, principal_of(TEACHER, s), course["course"], TODAY)
+    # Latest first; the draft's file went with its module and comes back with it (not listed alone).
+    assert [(r["kind"], r["title"], r["module"]) for r in listed] == [
+        ("module", "2-апта", ""),
+        ("assignment", "Үй тапшырмасы", "1-апта"),
+        ("material", "Китеп", "1-апта"),
+    ]
+    assert all(r["when"] for r in listed)
+    # Nobody else lists or restores them (a forged restore of the teacher's item): nothing written.
+    for who in ("t_teacher", "t_director", "t_pupil", "t_parent", "t_clerk"):
+        with db.session() as s, pytest.raises((NotFound, OutOfScope)):
+            course_edit.deleted_items(s, principal_of(who, s), course["course"], TODAY)
+        for kind, item in (("module", "draft"), ("material", "file"), ("assignment", "assignment")):
+            with db.session(write=True) as s, pytest.raises((NotFound, OutOfScope)):
+                course_edit.restore_item(s, principal_of(who, s), kind, course[item], TODAY)
+    with db.session() as s:
+        assert s.get(CourseModule, course["draft"]).deleted_at is not None
+        assert s.get(CourseMaterial, course["file"]).deleted_at is not None
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "restore")).all() == []
+    # A material of a module still deleted is not found on its own: the module brings it back.
+    with db.session(write=True) as s, pytest.raises(NotFound):
+        course_edit.restore_item(s, principal_of(TEACHER, s), "material", course["draft_file"], TODAY)
+    with db.session(write=True) as s:
+        me = principal_of(TEACHER, s)
+        course_edit.restore_item(s, me, "module", course["draft"], TODAY)
+        course_edit.restore_item(s, me, "material", course["file"], TODAY)
+        course_edit.restore_item(s, me, "assignment", course["assignment"], TODAY)
+    with db.session(write=True) as s, pytest.raises(NotFound):  # restored twice: nothing deleted there
+        course_edit.restore_item(s, principal_of(TEACHER, s), "assignment", course["assignment"], TODAY)
+    v = view(TEACHER, course["course"])
+    assert [i["title"] for i in v.items if i["type"] == "module"] == ["1-апта", "2-апта"]
+    assert [i["title"] for i in v.items if i["type"] == "material"] == ["Эреже", "Китеп", "Долбоор"]
+    assert [i["title"] for i in v.items if i["type"] == "assignment"] == ["Үй тапшырмасы"]
+    with db.session() as s:
+        assert course_edit.deleted_items(s, principal_of(TEACHER, s), course["course"], TODAY) == []
+        restored = s.exec(
+            select(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.new_value, AuditEvent.reason)
+            .where(AuditEvent.action == "restore")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert list(restored) == [
+        ("course_module", course["draft"], "2-апта", f"course {course['course']}; 1 items with it"),
+        ("course_material", course["file"], "Китеп", f"module {course['module']}"),
+        ("assignment", course["assignment"], "Үй тапшырмасы", f"module {course['module']}"),
+    ]
+
+
+async def test_the_restore_event_of_the_page_and_a_forged_one(course):
+    """A delete through the page lists the item under «Deleted»; another teacher's tab (or a pupil's)
+    forging the restore is refused and writes nothing; the teacher's own restore brings it back."""
+    from bbbms_app.pages.courses import CoursesState
+    from tests.states import is_refusal, new_tab, sub
+
+    page = sub(new_tab(TEACHER), CoursesState)
+    assert not is_refusal(await page.open_course(str(course["course"])))
+    assert page.deleted == []
+    assert not is_refusal(await page.delete_item("module", str(course["draft"])))
+    assert [(r["kind"], r["id"], r["title"]) for r in page.deleted] == [("module", str(course["draft"]), "2-апта")]
+    for who in ("t_teacher", "t_pupil", "t_parent"):
+        forged = sub(new_tab(who), CoursesState)
+        forged.course_id = str(course["course"])
+        assert is_refusal(await forged.restore_item("module", str(course["draft"]))), who
+        assert is_refusal(await forged.restore_item("nonsense", str(course["draft"]))), who
+    with db.session() as s:
+        assert s.get(CourseModule, course["draft"]).deleted_at is not None
+        assert s.exec(select(AuditEvent).where(AuditEvent.action == "restore")).all() == []
+    assert not is_refusal(await page.restore_item("module", str(course["draft"])))
+    assert page.deleted == []
+    assert [i["title"] for i in page.items if i["type"] == "module"] == ["1-апта", "2-апта"]
+    assert [i["title"] for i in page.items if i["type"] == "material"] == ["Эреже", "Китеп", "Долбоор"]

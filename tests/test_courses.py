@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bbbms_app import db
-from bbbms_app.models import AcademicYear, AuditEvent, Mark, SchoolClass, TeachingAssignment
-from bbbms_app.models.learning import Assignment, CourseMaterial, CourseModule, Submission
+from bbbms_app.models import AcademicYear, AuditEvent, Lesson, Mark, SchoolClass, TeachingAssignment, Term
+from bbbms_app.models.learning import Assignment, CourseMaterial, CourseModule, ModuleLesson, Submission
 from bbbms_app.services import accounts, courses, journal
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.journal import CellChange, JournalError
@@ -238,3 +238,74 @@ def test_copy_to_next_years_classes(course, school):
         assert courses.course_class_ids(s, copy) == [new_class]
     with db.session(write=True) as s, pytest.raises(NotFound):
         courses.copy_course(s, principal_of("t_teacher", s), course["course"], [new_class], TODAY)
+
+
+def test_a_copied_course_follows_the_new_classes_lessons_at_the_same_place_in_the_year(course, school):
+    """The rule of copy_course's lesson links, on hand-built journals: the k-th lesson of the subject
+    in the old class (cancelled ones not counted, a lesson split between subgroups counted once)
+    becomes the k-th one of each new class, every subgroup's, where the new journal has it."""
+    sid, math = school.school_id, school.math
+
+    def lesson(class_id: int, term: int, day: date, number: int, **extra) -> int:
+        row = Lesson(
+            school_id=sid, class_id=class_id, subject_id=extra.pop("subject", math), teacher_id=school.teacher_a,
+            term_id=term, date=day, number=number, **extra,
+        )  # fmt: skip
+        s.add(row)
+        s.flush()
+        return row.id  # type: ignore[return-value]
+
+    with db.session(write=True) as s:
+        # This year, 5-А maths: the factory's 2, 3, 4 Sep (places 0, 1, 2), then a cancelled lesson and
+        # 5 Sep split between two subgroups (place 3).
+        old_term = school.term_ids[0]
+        cancelled = lesson(school.class_5a, old_term, date(2025, 9, 4), 4, cancelled=True)
+        split = [lesson(school.class_5a, old_term, date(2025, 9, 5), 1, subgroup=g) for g in (1, 2)]
+        on_1 = [school.lessons_5a_math[2], split[0]]  # the published module: places 2 and 3
+        on_2 = [school.lessons_5a_math[0], cancelled]  # the draft: place 0, and a cancelled lesson
+        s.add_all([ModuleLesson(module_id=course["module"], lesson_id=i) for i in on_1])
+        s.add_all([ModuleLesson(module_id=course["draft"], lesson_id=i) for i in on_2])
+        # Next year: 6-А (the copy's class) and 6-Б (not the copy's).
+        year = AcademicYear(school_id=sid, name="2026–2027", starts_on=date(2026, 9, 1), ends_on=date(2027, 5, 31))
+        s.add(year)
+        s.flush()
+        first_quarter = (date(2026, 9, 1), date(2026, 10, 31))
+        term = Term(
+            school_id=sid, academic_year_id=year.id, number=1, starts_on=first_quarter[0], ends_on=first_quarter[1]
+        )  # type: ignore[arg-type]
+        s.add(term)
+        classes = []
+        for letter in ("А", "Б"):
+            k = SchoolClass(school_id=sid, academic_year_id=year.id, grade=6, letter=letter, language="ky")  # type: ignore[arg-type]
+            s.add(k)
+            s.flush()
+            classes.append(k.id)
+        c6a, c6b = classes
+        s.add(TeachingAssignment(school_id=sid, class_id=c6a, subject_id=math, teacher_id=school.teacher_a))  # type: ignore[arg-type]
+        s.flush()
+        t = term.id
+        lesson(c6a, t, date(2026, 9, 1), 1, subject=school.kyrgyz)  # another subject: not counted
+        new_0 = lesson(c6a, t, date(2026, 9, 1), 3)  # place 0
+        lesson(c6a, t, date(2026, 9, 2), 1, cancelled=True)  # not counted
+        lesson(c6a, t, date(2026, 9, 2), 2)  # place 1
+        new_2 = [lesson(c6a, t, date(2026, 9, 3), 1, subgroup=g) for g in (1, 2)]  # place 2, both subgroups
+        lesson(c6b, t, date(2026, 9, 1), 1)  # 6-Б's place 0: not a class of the copy
+        # 6-А has no place 3 yet: that link is not carried.
+    with db.session(write=True) as s:
+        copy = courses.copy_course(s, principal_of("t_classteacher", s), course["course"], [c6a], TODAY).id
+    with db.session() as s:
+        modules = s.exec(
+            select(CourseModule).where(CourseModule.course_id == copy).order_by(CourseModule.position)
+        ).all()
+        linked = {
+            m.title: sorted(s.exec(select(ModuleLesson.lesson_id).where(ModuleLesson.module_id == m.id)).all())
+            for m in modules
+        }
+        assert linked == {"1-апта": sorted(new_2), "2-апта": [new_0]}
+        reasons = s.exec(
+            select(AuditEvent.reason).where(
+                AuditEvent.entity == "course_module", AuditEvent.field == "lessons",
+                col(AuditEvent.entity_id).in_([m.id for m in modules]),
+            )
+        ).all()  # fmt: skip
+        assert sorted(reasons) == [f"copied from module {course['module']}", f"copied from module {course['draft']}"]

@@ -284,11 +284,23 @@ def test_calendar_and_grading_policy(demo_engine: Engine) -> None:
         policies = s.exec(
             select(GradingPolicy)
             .where(GradingPolicy.academic_year_id == years[1].id)
-            .order_by(GradingPolicy.grade_from)
+            .order_by(GradingPolicy.grade_from, GradingPolicy.grade_to)
         ).all()
-        assert [(p.grade_from, p.grade_to, p.scale) for p in policies] == [(1, 1, "none"), (2, 11, "five_point")]
-        five = policies[1]
+        # 2026–27: the new standard's grades (2025–26: 1, 2, 5, 7; each cohort one grade up, and those
+        # four begin again) are assessed by criteria, each by its own policy; grade 1 has no marks.
+        assert [(p.grade_from, p.grade_to, p.scale) for p in policies] == [
+            (1, 1, "none"), (2, 2, "criterion"), (2, 11, "five_point"), (3, 3, "criterion"), (5, 5, "criterion"),
+            (6, 6, "criterion"), (7, 7, "criterion"), (8, 8, "criterion"),
+        ]  # fmt: skip
+        assert {p.criterion_json for p in policies} == {""}  # the reference table 0–39 → 2 … 85–100 → 5
+        assert [g for g in range(1, 12) if grading.rules_for(s, years[1].id, g).scale == "criterion"] == [
+            2, 3, 5, 6, 7, 8,
+        ]  # fmt: skip
+        last_year = s.exec(select(GradingPolicy).where(GradingPolicy.academic_year_id == years[0].id)).all()
+        assert sorted(p.grade_from for p in last_year if p.scale == "criterion") == [2, 5, 7]
+        five = policies[2]
         assert (five.min_value, five.max_value, five.min_marks) == (2, 5, 3)
+        assert five.half_year_max_hours == 1.5  # the usual local act: subjects of ≤ 1.5 h/week by half-year
         assert (five.threshold_5, five.threshold_4, five.threshold_3) == (4.65, 3.65, 2.65)
         # Subjects carry the curriculum's order.
         subjects = s.exec(select(Subject).order_by(Subject.position)).all()
@@ -673,16 +685,53 @@ def test_demo_users_sign_in_and_are_linked(demo_engine: Engine) -> None:
 
 
 def _quarter_marks_from_the_journal(s: Session, term: Term) -> dict[tuple[int, int], grading.Suggestion]:
-    """What the grading rules give each pupil × subject from the marks stored in the term's lessons."""
-    rules = grading.rules_for(s, term.academic_year_id, 5)
+    """What the grading rules of each class's grade (five-point, or by criteria under the new standard)
+    give each pupil × subject from the marks stored in the term's lessons."""
     marks: dict[tuple[int, int], list[tuple[str, int]]] = {}
-    for pupil, subject, kind, value in s.exec(
-        select(Mark.pupil_id, Lesson.subject_id, Mark.kind, Mark.value)
+    grade_of: dict[tuple[int, int], int] = {}
+    for pupil, subject, grade, kind, value in s.exec(
+        select(Mark.pupil_id, Lesson.subject_id, SchoolClass.grade, Mark.kind, Mark.value)
         .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+        .join(SchoolClass, SchoolClass.id == Lesson.class_id)  # type: ignore[arg-type]
         .where(Lesson.term_id == term.id)
     ).all():
         marks.setdefault((pupil, subject), []).append((kind, value))
-    return {key: grading.suggest_period_mark(rules, values) for key, values in marks.items()}
+        grade_of[(pupil, subject)] = grade
+    rules = {g: grading.rules_for(s, term.academic_year_id, g) for g in set(grade_of.values())}
+    return {key: grading.suggest_period_mark(rules[grade_of[key]], values) for key, values in marks.items()}
+
+
+def test_criterion_grades_have_their_summative_works_written_as_percentages(demo_engine: Engine) -> None:
+    """Grades 2, 3, 5, 6, 7, 8 of 2026–27 (demo.school.criterion_grades): every test and control work
+    has a percentage inside its mark's band of the reference table; class and home works, and every
+    mark of the five-point grades, have none."""
+    with Session(demo_engine) as s:
+        year = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        rows = s.exec(
+            select(SchoolClass.grade, Mark.kind, Mark.value, Mark.percent)
+            .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
+            .join(SchoolClass, SchoolClass.id == Lesson.class_id)  # type: ignore[arg-type]
+            .where(SchoolClass.academic_year_id == year.id)
+        ).all()
+    criterion = {2, 3, 5, 6, 7, 8}
+    summative = [(g, v, p) for g, kind, v, p in rows if g in criterion and kind in ("test", "control")]
+    assert len(summative) > 500
+    reference = grading.Rules(scale="criterion")
+    assert all(p is not None and grading.mark_from_percent(reference, p) == v for _g, v, p in summative)
+    assert {g for g, _v, _p in summative} == criterion
+    assert {v for _g, v, _p in summative} == {2, 3, 4, 5}  # the whole table is used
+    assert all(p is None for g, kind, _v, p in rows if g not in criterion or kind in ("class", "home"))
+
+
+def _one_hour_subjects(s: Session) -> set[tuple[int, int]]:
+    """(class, subject) of the subjects of 1 h/week in grades 2–9: assessed by half-year in the demo."""
+    return set(
+        s.exec(
+            select(TeachingAssignment.class_id, TeachingAssignment.subject_id)
+            .join(SchoolClass, SchoolClass.id == TeachingAssignment.class_id)  # type: ignore[arg-type]
+            .where(TeachingAssignment.hours_per_week == 1, SchoolClass.grade.between(2, 9))  # type: ignore[attr-defined]
+        ).all()
+    )
 
 
 def test_the_finished_quarter_is_closed_with_every_quarter_mark_set_from_the_marks(demo_engine: Engine) -> None:
@@ -691,12 +740,13 @@ def test_the_finished_quarter_is_closed_with_every_quarter_mark_set_from_the_mar
         q1 = s.exec(select(Term).where(Term.academic_year_id == year.id, Term.number == 1)).one()
         assert q1.closed_at is not None and q1.closed_at.date() > q1.ends_on
         rows = s.exec(select(PeriodMark).where(PeriodMark.term_id == q1.id)).all()
-        # Every pupil of grades 2–9 on a class list on 3 November, in every subject of his class; grades
-        # 10–11 are assessed by half-year: nothing at the end of Q1 (their mark comes with Q2).
+        # Every pupil of grades 2–9 on a class list on 3 November, in every subject of his class of more
+        # than 1.5 h/week; grades 10–11 and the subjects of ≤ 1.5 h/week are assessed by half-year
+        # (the demo's policy): nothing at the end of Q1 (their mark comes with Q2).
         expected = _scalar(
             s,
             "SELECT count(*) FROM enrollment e JOIN schoolclass c ON c.id = e.class_id"
-            " JOIN teachingassignment t ON t.class_id = c.id AND t.subgroup IN (0, 1)"
+            " JOIN teachingassignment t ON t.class_id = c.id AND t.subgroup IN (0, 1) AND t.hours_per_week > 1.5"
             " WHERE c.academic_year_id = :y AND c.grade BETWEEN 2 AND 9 AND e.starts_on <= '2026-11-03'"
             " AND (e.ends_on IS NULL OR e.ends_on >= '2026-11-03')",
             y=year.id,
@@ -709,20 +759,12 @@ def test_the_finished_quarter_is_closed_with_every_quarter_mark_set_from_the_mar
         for r in rows:
             suggestion = computed.get((r.pupil_id, r.subject_id), grading.Suggestion(special=grading.NOT_ATTESTED))
             assert (r.value, r.special, r.suggested_value) == (suggestion.value, suggestion.special, suggestion.value)
-        # Marks follow the weekly hours: even a 1-hour subject leaves almost nobody «н/а».
+        # Marks follow the weekly hours: almost nobody «н/а»; a 1-hour subject has no quarter mark (its
+        # half-year's comes with Q2: test_grades_10_11_and_1_hour_subjects_get_their_half_year_mark…).
         not_attested = [r for r in rows if r.special == grading.NOT_ATTESTED]
         assert len(not_attested) <= 0.02 * len(rows)
-        one_hour = {
-            (c, sub)
-            for c, sub in s.exec(
-                select(TeachingAssignment.class_id, TeachingAssignment.subject_id).where(
-                    TeachingAssignment.hours_per_week == 1
-                )
-            ).all()
-        }
-        in_one_hour = [r for r in rows if (r.class_id, r.subject_id) in one_hour]
-        assert len(in_one_hour) > 500
-        assert sum(r.special == grading.NOT_ATTESTED for r in in_one_hour) <= 0.03 * len(in_one_hour)
+        one_hour = _one_hour_subjects(s)
+        assert len(one_hour) > 50 and not [r for r in rows if (r.class_id, r.subject_id) in one_hour]
         # The current quarter is open and has no quarter marks yet.
         q2 = s.exec(select(Term).where(Term.academic_year_id == year.id, Term.number == 2)).one()
         assert q2.closed_at is None
@@ -745,16 +787,20 @@ def test_last_year_is_history_with_year_marks_graduations_and_promotions(default
         years: dict[tuple[int, int], PeriodMark] = {}
         grade_of = {c.id: c.grade for c in s.exec(select(SchoolClass)).all()}
         terms = {t.id: t.number for t in s.exec(select(Term)).all()}
+        one_hour = _one_hour_subjects(s)
+        junior_halves = 0
         for pm in s.exec(select(PeriodMark).where(PeriodMark.academic_year_id == last.id)).all():
             if pm.kind == "quarter":
-                assert grade_of[pm.class_id] <= 9
+                assert grade_of[pm.class_id] <= 9 and (pm.class_id, pm.subject_id) not in one_hour
                 quarters.setdefault((pm.pupil_id, pm.subject_id), []).append((pm.value, pm.special))
-            elif pm.kind == "half_year":  # grades 10–11: two half-years, set at the end of Q2 and Q4
-                assert grade_of[pm.class_id] >= 10
+            elif pm.kind == "half_year":  # grades 10–11, 1-hour subjects: two half-years, set after Q2 and Q4
+                assert grade_of[pm.class_id] >= 10 or (pm.class_id, pm.subject_id) in one_hour
+                junior_halves += grade_of[pm.class_id] <= 9
                 halves.setdefault((pm.pupil_id, pm.subject_id), []).append((pm.number, terms[pm.term_id], pm.value))
             else:
                 years[(pm.pupil_id, pm.subject_id)] = pm
         assert quarters and halves and set(quarters) | set(halves) == set(years) and not set(quarters) & set(halves)
+        assert junior_halves > 100  # the 1-hour subjects of grades 2–9
         assert {len(v) for v in quarters.values()} == {4}
         assert {tuple((n, q) for n, q, _v in sorted(v)) for v in halves.values()} == {((1, 2), (2, 4))}
         for key, pm in years.items():
@@ -781,11 +827,13 @@ def test_last_year_is_history_with_year_marks_graduations_and_promotions(default
         assert {classes[m.from_class_id].grade for m in graduations} == {11}  # type: ignore[index]
 
 
-def test_grades_10_11_get_their_half_year_mark_when_the_second_quarter_closes(
+def test_grades_10_11_and_1_hour_subjects_get_their_half_year_mark_when_the_second_quarter_closes(
     fresh_engine: Callable[[], Engine],
 ) -> None:
-    """Built for 8 January 2027 (Q2 of 2026–27 closed): grades 10–11 have no Q1 marks and a first
-    half-year mark per pupil × subject, the one the policy gives the marks of Q1 and Q2 together."""
+    """Built for 8 January 2027 (Q2 of 2026–27 closed): grades 10–11, and the subjects of 1 h/week of
+    grades 2–9 (the demo's policy: ≤ 1.5 h/week by half-year), have no Q1 marks and a first half-year
+    mark per pupil × subject, the one the policy gives the marks of Q1 and Q2 together; the other
+    subjects of grades 2–9 have a quarter mark in Q1 and in Q2."""
     engine = fresh_engine()
     demo.generate(engine, pupils=120, seed=5, today=date(2027, 1, 8))
     with Session(engine) as s:
@@ -798,35 +846,38 @@ def test_grades_10_11_get_their_half_year_mark_when_the_second_quarter_closes(
                 select(SchoolClass).where(SchoolClass.academic_year_id == year.id, SchoolClass.grade >= 10)
             ).all()
         }
-        rows = [
+        one_hour = {(c, sub) for c, sub in _one_hour_subjects(s) if c not in seniors}
+        by_half = [
             r
             for r in s.exec(select(PeriodMark).where(PeriodMark.academic_year_id == year.id)).all()
-            if r.class_id in seniors
+            if r.class_id in seniors or (r.class_id, r.subject_id) in one_hour
         ]
-        assert rows and {(r.kind, r.number, r.term_id, r.date_set) for r in rows} == {
+        assert {(r.kind, r.number, r.term_id, r.date_set) for r in by_half} == {
             ("half_year", 1, q2.id, date(2026, 12, 30))
         }
-        rules = grading.rules_for(s, year.id, 10)
+        assert {r.class_id for r in by_half} & seniors and len([r for r in by_half if r.class_id not in seniors]) > 100
+        others = s.exec(select(PeriodMark).where(PeriodMark.academic_year_id == year.id)).all()
+        half_ids = {r.id for r in by_half}
+        assert {(r.kind, r.number) for r in others if r.id not in half_ids} == {("quarter", 1), ("quarter", 2)}
+        grade_of = {c.id: c.grade for c in s.exec(select(SchoolClass)).all()}
         marks: dict[tuple[int, int], list[tuple[str, int]]] = {}
-        for pupil, subject, kind, value in s.exec(
-            select(Mark.pupil_id, Lesson.subject_id, Mark.kind, Mark.value)
+        q1_only: set[tuple[int, int]] = set()
+        for pupil, subject, class_id, term_id, kind, value in s.exec(
+            select(Mark.pupil_id, Lesson.subject_id, Lesson.class_id, Lesson.term_id, Mark.kind, Mark.value)
             .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
-            .where(Lesson.term_id.in_([q1.id, q2.id]), Lesson.class_id.in_(seniors))  # type: ignore[attr-defined]
+            .where(Lesson.term_id.in_([q1.id, q2.id]))  # type: ignore[attr-defined]
         ).all():
-            marks.setdefault((pupil, subject), []).append((kind, value))
-        q1_only = {
-            (p, sub)
-            for p, sub in s.exec(
-                select(Mark.pupil_id, Lesson.subject_id)
-                .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
-                .where(Lesson.term_id == q1.id, Lesson.class_id.in_(seniors))  # type: ignore[attr-defined]
-            ).all()
-        }
+            if class_id in seniors or (class_id, subject) in one_hour:
+                marks.setdefault((pupil, subject), []).append((kind, value))
+                if term_id == q1.id:
+                    q1_only.add((pupil, subject))
         assert q1_only  # the half-year counts the first quarter's marks too
-        for r in rows:
+        for r in by_half:
+            rules = grading.rules_for(s, year.id, grade_of[r.class_id])  # a criterion grade's own policy
             sug = grading.suggest_period_mark(rules, marks.get((r.pupil_id, r.subject_id), []))
             assert (r.value, r.special) == (sug.value, sug.special)
-        assert sum(r.special == grading.NOT_ATTESTED for r in rows) <= 0.02 * len(rows)
+        # Marks follow the weekly hours: even a 1-hour subject leaves almost nobody «н/а».
+        assert sum(r.special == grading.NOT_ATTESTED for r in by_half) <= 0.03 * len(by_half)
 
 
 @pytest.mark.parametrize(
@@ -866,7 +917,9 @@ def test_the_demo_of_another_date(
         ).one()
         assert history > 500
         if closed == 4:
-            assert kinds["quarter"] > 4 * 1000 and kinds["year"] > 1000 and kinds["half_year"] > 2 * 100
+            # Quarter marks for the subjects of more than 1.5 h/week in grades 2–9, half-year marks for
+            # the others and grades 10–11.
+            assert kinds["quarter"] > 3 * 1000 and kinds["year"] > 1000 and kinds["half_year"] > 2 * 300
             # 2025–26 as decided on 24.02.2026: nothing in the spring break 2–7 March, on 1–9 May, on
             # Orozo Ait (20.03) or Kurman Ait (27.05); 23 February and 7 April are working days.
             dates = set(s.exec(select(Lesson.date).distinct()).all())
@@ -951,3 +1004,74 @@ def test_the_demo_pupil_and_each_of_the_demo_parents_children_have_a_course(demo
         week = diary.pupil_week(s, pupil, pupil.pupil_id, diary.default_monday(s, pupil, pupil.pupil_id, TODAY))  # type: ignore[arg-type]
         links = {r["course"] for day in week["lessons"] for r in day} - {""}
         assert links == {f"/courses?course={mine[0]['id']}"}
+
+
+def test_the_results_read_whole_equal_the_sql_counts_over_every_period_of_last_year(demo_engine: Engine) -> None:
+    """The results report counts the period's marks read once, in Python (services/reports/results.py,
+    `_counted_rows`); the teachers' grouping still counts them in SQL over `_counted`'s WHERE. On last
+    year of the demo (every quarter, both half-years: grades 10–11 and the 1-hour subjects of grades
+    2–9, the year) and on this year's first quarter with a pupil who left during it, the two give the
+    same tallies per class × subject × sex, per class and the same outcome per pupil."""
+    from collections import Counter
+
+    from bbbms_app.services.grading import NOT_ATTESTED
+    from bbbms_app.services.reports import formulas
+    from bbbms_app.services.reports import results as results_service
+    from bbbms_app.services.reports.formulas import Tally
+
+    with Session(demo_engine) as s:
+        director = accounts.principal_for(s.exec(select(User).where(User.username == "director")).one(), session=s)
+        current = s.exec(select(AcademicYear).where(AcademicYear.is_current)).one()
+        last = s.exec(select(AcademicYear).where(AcademicYear.id != current.id)).one()
+        terms = s.exec(select(Term).where(Term.academic_year_id == last.id).order_by(Term.number)).all()
+        q1 = s.exec(select(Term).where(Term.academic_year_id == current.id, Term.number == 1)).one()
+        leaver = s.exec(
+            select(Enrollment)
+            .join(
+                PeriodMark, (PeriodMark.pupil_id == Enrollment.pupil_id) & (PeriodMark.class_id == Enrollment.class_id)
+            )  # type: ignore[arg-type]
+            .where(PeriodMark.term_id == q1.id, Enrollment.ends_on.is_(None))  # type: ignore[union-attr]
+        ).first()
+        leaver.ends_on = q1.starts_on + timedelta(days=10)  # type: ignore[union-attr]
+        s.add(leaver)
+        s.flush()  # read by both countings in this session, never committed (the demo is the module's)
+        checked = Counter()
+        for year_id, term_id in [(last.id, t.id) for t in terms] + [(last.id, None), (current.id, q1.id)]:
+            res = results_service.results(s, director, year_id, term_id, compare=False)  # type: ignore[arg-type]
+            class_ids = [c.id for c in res.classes]
+            _on_roll, gone = results_service._roll(s, res.period, class_ids)  # type: ignore[arg-type]
+            live = s.exec(
+                select(Subject.id).where(Subject.school_id == director.school_id, Subject.deleted_at.is_(None))
+            ).all()  # type: ignore[union-attr]
+            half_year = grading.half_year_subjects(s, res.classes)
+            where = results_service._counted(director.school_id, res.period, res.classes, list(live), gone, half_year)  # type: ignore[arg-type]
+            marks = {
+                (c, sid, x): Tally(*(int(n) for n in counts))
+                for c, sid, x, *counts in s.connection().execute(
+                    select(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex, *results_service._count_columns())
+                    .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
+                    .where(where)
+                    .group_by(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex)
+                )
+            }
+            outcomes: dict[tuple[int, str], list] = {}
+            for c, x, worst, n2, n_na in s.connection().execute(
+                select(
+                    PeriodMark.class_id, Pupil.sex, func.min(PeriodMark.value), *results_service._count_columns()[3:5]
+                )
+                .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
+                .where(where)
+                .group_by(PeriodMark.pupil_id, PeriodMark.class_id, Pupil.sex)
+            ):
+                outcomes.setdefault((c, x), []).append(2 if n2 else NOT_ATTESTED if n_na else min(5, max(2, worst)))
+            assert marks and res.marks == marks
+            per_class: dict[tuple[int, str], Tally] = {}
+            for (c, _sid, x), tally in marks.items():
+                per_class[(c, x)] = per_class.get((c, x), Tally()) + tally
+            assert res.class_marks == per_class
+            assert res.pupils == {key: formulas.tally_of(values) for key, values in outcomes.items()}
+            checked[res.period.kind] += 1
+            checked["half-year subjects"] += bool(half_year) and res.half_year is not None
+            checked["left"] += bool(gone)
+        assert checked["quarter"] == 5 and checked["year"] == 1 and checked["half-year subjects"] == 2
+        assert checked["left"] >= 1

@@ -18,7 +18,7 @@ from bbbms_app.services import accounts, backup, district, first_run, passwords,
 from bbbms_app.services.errors import OutOfScope
 from tests import factories
 from tests.factories import PASSWORD, principal_of
-from tests.states import is_refusal, new_tab, sub
+from tests.states import handle, is_refusal, new_tab, sub
 
 NEW = {
     "name": "Ала-Арча орто мектеби",
@@ -197,7 +197,7 @@ async def test_the_district_adds_a_school_on_its_screen(district_db):
     await state.set_region("chui")
     assert [o["code"] for o in state.rayons][:1] == ["chui.alamudun"] and state.rayon == ""
     await state.set_rayon("chui.alamudun")
-    await state.add()
+    await handle(state, "add")
     assert state.errors == {}
     assert state.new_username == "toktogulova" and len(state.new_password) >= 10
     password = state.new_password
@@ -210,13 +210,13 @@ async def test_the_district_adds_a_school_on_its_screen(district_db):
     assert state.new_password == ""
     # A bad answer is shown next to its field, in the reader's language, and nothing is written.
     await state.set_field("okpo", NEW["okpo"])
-    await state.add()
+    await handle(state, "add")
     assert state.errors == {"name": "Мектептин аталышын жазыңыз (200 белгиден ашпасын)"}
     await state.set_field("name", "Башка мектеп")
     await state.set_region("osh_city")
     await state.set_field("director", "another.director")
     await state.set_field("director_name", "Асанов Бакыт")
-    await state.add()
+    await handle(state, "add")
     assert state.errors == {"okpo": f"{NEW['okpo']} ОКПО коду менен мектеп мурунтан эле бар"}
     assert _count(School) == 3
 
@@ -241,7 +241,7 @@ async def test_a_schools_account_forging_the_district_events_is_refused(district
     # Forged straight at the handlers, form filled by hand: refused, nothing written.
     state.name, state.okpo, state.director, state.director_name = NEW["name"], "30000003", "forged", "Forged Name"
     state.region, state.rayon = "chui", "chui.alamudun"
-    assert is_refusal(await state.add())
+    assert is_refusal(await handle(state, "add"))
     assert is_refusal(await state.set_region("chui"))
     assert state.new_password == ""
     assert (_count(School), _count(User)) == before

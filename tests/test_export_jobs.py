@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 from bbbms_app import db, jobs, settings
 from bbbms_app.api.report_exports import report_exports_api
 from bbbms_app.jobs import tasks
-from bbbms_app.models import AuditEvent, ExportJob, User
+from bbbms_app.models import AcademicYear, AuditEvent, ExportJob, User
 from bbbms_app.pages.report_exports import ExportsState
 from bbbms_app.services import accounts, private_files
 from bbbms_app.services.engine import marking
@@ -272,6 +272,58 @@ async def test_the_card_offers_the_named_kinds_only_to_who_may_export_them(queue
     assert deputy.kind == "results" and not deputy.needs_purpose
     director = sub(new_tab("t_director"), ExportsState)
     await director.load_exports()
-    assert [o["id"] for o in director.kind_options] == ["results", "attendance", "journals", "marks"]
+    assert [o["id"] for o in director.kind_options] == ["results", "attendance", "journals", "marks", "archive"]
     await director.set_kind("journals")
     assert director.kind == "journals" and director.needs_purpose and not director.named
+
+
+async def test_the_years_archive_runs_as_an_export_job_from_the_card(queue, tmp_path):
+    """«The year's archive» on /reports: asked for with a purpose by a holder of export.personal, audited
+    once (the manifest names that event), built by Huey's consumer, downloaded by its maker only; the
+    ZIP's manifest hashes match its files."""
+    import zipfile
+
+    from bbbms_app.services.reports import archive
+
+    school = queue
+    new_refusals()
+    deputy = sub(new_tab("t_deputy"), ExportsState)  # report.read, no export.personal
+    await deputy.load_exports()
+    await deputy.set_kind("archive")  # not offered to him: ignored
+    assert deputy.kind == "results"
+    with db.session(write=True) as s, pytest.raises(marking.ExportRefused):  # nor by a direct call
+        export_jobs.start(s, principal("t_deputy"), "archive", school.year_id, None, purpose="Архив")
+    director = sub(new_tab("t_director"), ExportsState)
+    await director.load_exports()
+    await director.set_kind("archive")
+    assert director.kind == "archive" and director.needs_purpose
+    assert is_refusal(await director.start("year"))  # the purpose is asked, as the console asks it
+    await director.set_purpose("Жылдык архив, 25 жыл сакталат")
+    result = await director.start(str(school.term_ids[0]))  # the period shown above: the archive is the year's
+    assert "watch" in repr(result) and not is_refusal(result)
+    job_id = int(director.jobs[0]["id"])
+    job = finished(job_id, timeout=300)
+    with db.session() as s:
+        year = s.get(AcademicYear, school.year_id).name  # type: ignore[union-attr]
+    assert (job.status, job.file_label) == ("done", f"archive-{archive._safe(year)}.zip"), job.error
+    assert job.file_name.endswith(".zip") and job.progress == 100, job.error
+    response = get(export_jobs.url(job_id), "t_director")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    assert get(export_jobs.url(job_id), "t_deputy").status_code == 404  # another user: nothing
+    out = tmp_path / "archive.zip"
+    out.write_bytes(response.content)
+    assert archive.verify(out) == []
+    with zipfile.ZipFile(out) as zf:
+        manifest = json.loads(zf.read(archive.MANIFEST))
+        kinds = {f["kind"] for f in manifest["files"]}
+        assert kinds == {"results", "attendance", "journals", "summary", "marks"} and manifest["skipped"] == []
+        lists = openpyxl.load_workbook(io.BytesIO(zf.read("results/results-quarter1.xlsx")))["Тизмелер"]
+        assert lists.max_row > 3  # the lists name pupils: the archive is a named, marked export
+    with db.session() as s:
+        asked = s.exec(
+            select(AuditEvent).where(AuditEvent.entity == "report_export", AuditEvent.action == "export")
+        ).all()
+        stray = s.exec(select(AuditEvent).where(AuditEvent.entity == "archive")).all()
+    marked = [e for e in asked if e.reason == "Жылдык архив, 25 жыл сакталат"]
+    assert len(marked) == 1 and manifest["audit_event_id"] == marked[0].id and stray == []
+    assert manifest["purpose"] == "Жылдык архив, 25 жыл сакталат" and manifest["made_by"] == "t_director"

@@ -16,7 +16,7 @@ from bbbms_app.models import AuditEvent, User
 from bbbms_app.pages.home import HomeState
 from bbbms_app.pages.marks import MyMarksState
 from bbbms_app.services.access import PERMISSIONS
-from tests.states import connect, is_refusal, new_tab, sub
+from tests.states import connect, is_refusal, login, new_tab, sub
 
 # Handlers every Reflex State has, that the framework itself defines and routes.
 FRAMEWORK_HANDLERS = {"setvar"}
@@ -181,13 +181,13 @@ async def test_login_handler_messages_are_translated(school):
     root = new_tab()
     auth = sub(root, AuthState)
     auth.lang = "ky"
-    assert await auth.login({"username": "t_director", "password": "wrong-password"}) is None
+    assert await login(auth, {"username": "t_director", "password": "wrong-password"}) is None
     assert auth.login_error == "Колдонуучунун аты же сырсөз туура эмес"
     assert auth.session_token == ""
     auth.lang = "ru"
-    await auth.login({"username": "nobody", "password": "x"})
+    await login(auth, {"username": "nobody", "password": "x"})
     assert auth.login_error == "Неверное имя пользователя или пароль"
-    await auth.login({"username": "t_director", "password": "test-password-1"})
+    await login(auth, {"username": "t_director", "password": "test-password-1"})
     assert auth.session_token and auth.signed_in and auth.role == "director"
     assert "report.read" in auth.perms
 

@@ -17,7 +17,7 @@ from bbbms_app.models import User
 from bbbms_app.pages.profile import ProfileState
 from bbbms_app.services import accounts, passwords
 from tests.factories import PASSWORD
-from tests.states import new_tab, sub
+from tests.states import handle, login, new_tab, sub
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +89,7 @@ async def test_a_sign_in_does_not_freeze_the_event_loop(school, hashes):
     stop = asyncio.Event()
     ticking = asyncio.create_task(ticker(stop))
     auth = sub(new_tab(), AuthState)
-    await auth.login({"username": "t_director", "password": PASSWORD})
+    await login(auth, {"username": "t_director", "password": PASSWORD})
     stop.set()
     await ticking
     assert auth.signed_in and len(hashes) == 1
@@ -103,10 +103,10 @@ async def test_a_sign_in_does_not_freeze_the_event_loop(school, hashes):
 async def test_the_profile_current_password_check_is_throttled(school, hashes):
     profile = sub(new_tab("t_teacher"), ProfileState)
     for _ in range(accounts.FREE_ATTEMPTS):
-        await profile.change_password({"current": "not-my-password", "new": "Ала-Тоо тоолору 2026"})
+        await handle(profile, "change_password", {"current": "not-my-password", "new": "Ала-Тоо тоолору 2026"})
         assert profile.error == "Азыркы сырсөз туура эмес"
     hashes.clear()
-    await profile.change_password({"current": PASSWORD, "new": "Ала-Тоо тоолору 2026"})
+    await handle(profile, "change_password", {"current": PASSWORD, "new": "Ала-Тоо тоолору 2026"})
     assert profile.error.startswith("Өтө көп аракет."), profile.error
     assert hashes == []
     with db.session() as s:

@@ -34,6 +34,10 @@ def test_server_defaults_compare_by_value():
     assert comparison.compare_server_default(None, None, None, None, None, "''") is True
     assert comparison.compare_server_default(None, None, None, "'0'", None, "'1'") is True
     assert comparison.compare_server_default(None, None, None, "('')", None, "''") is False
+    # DEFAULT NULL: PostgreSQL keeps no default, SQLite reflects NULL; the model renders NULL.
+    assert comparison.compare_server_default(None, None, None, None, None, "NULL") is False
+    assert comparison.compare_server_default(None, None, None, "NULL", None, "NULL") is False
+    assert comparison.compare_server_default(None, None, None, "'NULL'", None, "NULL") is True  # the text «NULL»
 
 
 def test_constraints_hold_in_the_database(school, db_url):

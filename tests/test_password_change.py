@@ -11,7 +11,7 @@ from bbbms_app.auth.state import AuthState
 from bbbms_app.models import User
 from bbbms_app.pages.profile import ProfileState
 from bbbms_app.services import accounts
-from tests.states import is_refusal, new_tab, sub
+from tests.states import handle, is_refusal, new_tab, sub
 
 GIVEN = "Ала-Тоо көлү 2025"
 OWN = "менин өз сырсөзүм 7"
@@ -31,7 +31,7 @@ async def test_a_reset_password_must_be_replaced_before_anything_else(school):
     users = sub(new_tab("t_director"), UserAdminState)
     await users.load()
     await users.open_record(str(_user("t_teacher").id))
-    assert not is_refusal(await users.reset_password({"password": GIVEN}))
+    assert not is_refusal(await handle(users, "reset_password", {"password": GIVEN}))
     assert _user("t_teacher").must_change_password
 
     # Signed in with it, the teacher is sent to his profile by every page and every handler...
@@ -44,10 +44,10 @@ async def test_a_reset_password_must_be_replaced_before_anything_else(school):
     assert auth.must_change_password
     # ...where the given password cannot be kept,
     profile = sub(tab, ProfileState)
-    await profile.change_password({"current": GIVEN, "new": GIVEN})
+    await handle(profile, "change_password", {"current": GIVEN, "new": GIVEN})
     assert profile.error and _user("t_teacher").must_change_password
     # and his own one frees the account (every session ends: he signs in again with it).
-    await profile.change_password({"current": GIVEN, "new": OWN})
+    await handle(profile, "change_password", {"current": GIVEN, "new": OWN})
     assert profile.error == "" and not _user("t_teacher").must_change_password
     again = sub(new_tab("t_teacher", OWN), PupilAdminState)
     result = await again.load()
@@ -63,8 +63,16 @@ async def test_accounts_made_by_others_start_with_a_password_to_replace(school):
     users = sub(new_tab("t_director"), UserAdminState)
     await users.load()
     await users.new_record()
-    await users.save(
-        {"username": "new_deputy", "full_name": "Жаңы Орунбасар", "role": "deputy", "language": "ky", "password": GIVEN}
+    await handle(
+        users,
+        "save",
+        {
+            "username": "new_deputy",
+            "full_name": "Жаңы Орунбасар",
+            "role": "deputy",
+            "language": "ky",
+            "password": GIVEN,
+        },
     )
     assert _user("new_deputy").must_change_password
     with db.session() as s:

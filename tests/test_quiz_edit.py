@@ -241,7 +241,13 @@ async def test_the_teachers_edit_handlers_and_their_forged_calls(school):
         assert is_refusal(await other.save_question())
         assert is_refusal(await other.delete_question())
         assert is_refusal(await other.save_test_questions())
-    assert _question(bank.ids[0]).deleted_at is None
+        assert is_refusal(await other.restore_question(str(bank.ids[2])))  # a forged restore
+    assert _question(bank.ids[0]).deleted_at is None and _question(bank.ids[2]).deleted_at is not None
+    # The deleted question is listed under the bank; «restore» brings it back (the tests stay as they are).
+    assert [r["id"] for r in page.deleted_rows] == [str(bank.ids[2])]
+    assert not is_refusal(await page.restore_question(str(bank.ids[2])))
+    assert page.deleted_rows == [] and str(bank.ids[2]) in [r["id"] for r in page.bank_rows]
+    assert _question(bank.ids[2]).deleted_at is None
 
 
 # -- answers kept offline -----------------------------------------------------------------------
@@ -444,3 +450,44 @@ async def test_the_family_page_is_read_only(school):
     assert is_refusal(await parent.sync_answers([entry]))
     assert is_refusal(await parent.open_results(str(bank.quiz_id)))
     assert parent.results == []
+
+
+def test_a_deleted_question_is_listed_and_taken_back_by_a_writer_of_its_bank_only(school):
+    bank = make_bank(school)
+    single, multi = bank.ids[0], bank.ids[1]
+    start(bank.quiz_id)  # an attempt holds the questions: the edit below makes a new version
+    teacher = principal_of(TEACHER)
+    with db.session(write=True) as s:
+        svc.delete_question(s, teacher, single, "Ката жазылган")
+        svc.edit_question(s, teacher, multi, _single(school.math, ky="Жаңы версия"))
+    with db.session() as s:
+        listed = svc.deleted_questions(s, teacher, school.math)
+    # The deleted one, not the old version the edit left behind.
+    assert [(r["id"], r["text"], r["reason"]) for r in listed] == [(str(single), "Суроо single", "Ката жазылган")]
+    # Not a writer of a bank: listing and forged restores refused, nothing written.
+    for who, error in (("t_pupil", OutOfScope), ("t_parent", OutOfScope), ("t_clerk", OutOfScope)):
+        with db.session() as s, pytest.raises(error):
+            svc.deleted_questions(s, principal_of(who), school.math)
+        with db.session(write=True) as s, pytest.raises(error):
+            svc.restore_question(s, principal_of(who), single)
+    with db.session(write=True) as s:
+        ky_question = svc.add_question(s, principal_of("t_teacher"), _single(school.kyrgyz))
+        svc.delete_question(s, principal_of("t_teacher"), ky_question, "керек эмес")
+    with db.session(write=True) as s, pytest.raises(OutOfScope):  # another teacher's bank
+        svc.restore_question(s, teacher, ky_question)
+    for qid in (multi, 999999):  # an old version, no such question
+        with db.session(write=True) as s, pytest.raises(NotFound):
+            svc.restore_question(s, teacher, qid)
+    assert _question(ky_question).deleted_at is not None and _question(multi).deleted_at is not None
+    with db.session(write=True) as s:
+        svc.restore_question(s, teacher, single)
+    q = _question(single)
+    assert q.deleted_at is None and q.deleted_reason == ""
+    with db.session() as s:
+        assert str(single) in [r["id"] for r in svc.bank(s, teacher, school.math)]
+        assert svc.deleted_questions(s, teacher, school.math) == []
+    assert json.loads(_quiz(bank.quiz_id).question_ids).count(single) == 0  # the tests stay as they were
+    restored = _audit("quizquestion", single)[-1]
+    assert (restored.action, restored.reason) == ("restore", "deleted: Ката жазылган")
+    with db.session(write=True) as s, pytest.raises(NotFound):  # restored twice
+        svc.restore_question(s, teacher, single)

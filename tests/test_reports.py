@@ -195,7 +195,10 @@ def test_attendance_lessons_and_full_days_by_reason(school, marks):
     assert (rep.total.lessons_total, rep.total.days_total) == (7, 4)
     assert [p.pupil_id for p in rep.above] == [a]  # 3 unexcused lessons ≥ 2
     assert october.pupils == [] and october.total.lessons_total == 0
-    assert {p.class_id for p in own.pupils} == {school.class_5a}
+    assert [c.id for c in own.classes] == [school.class_5a] and set(own.by_class) == {school.class_5a}  # his class
+    assert own.by_class[school.class_5a] == c5a  # its figures, as the director's
+    # …without the pupils' names: a class teacher does not hold export.personal (the named lists' right)
+    assert not own.named and own.pupils == [] and own.above == []
 
 
 # -- workbooks --------------------------------------------------------------------------------

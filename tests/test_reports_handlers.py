@@ -127,3 +127,67 @@ async def test_the_report_opens_on_the_last_finished_period(school):
     state = sub(new_tab("t_director"), ReportsState)
     assert not is_refusal(await state.load())
     assert state.period == str(school.term_ids[3])
+
+
+def _downloaded(result) -> openpyxl.Workbook:
+    token = repr(result).split("/admin-files/")[1][:32]
+    return openpyxl.load_workbook(io.BytesIO(downloads.ticket_of(downloads.meta_of(token)).path.read_bytes()))
+
+
+async def test_named_lists_only_for_export_personal(school):
+    """The lists name pupils (personal data): a deputy with report.read but not export.personal gets the
+    counts and percents, on screen and in the XLSX, and a line saying the lists need that right; the
+    service withholds them, so no event (a forged download, another tab or filter) brings them."""
+    from bbbms_app.services.access import permissions_for
+    from bbbms_app.services.reports import attendance as attendance_service
+    from bbbms_app.services.reports import results as results_service
+    from tests.test_export_jobs import principal
+
+    reports_factory.build(school)
+    assert "export.personal" not in permissions_for("deputy") and "export.personal" in permissions_for("director")
+    director = await opened("t_director", school)
+    deputy = await opened("t_deputy", school)
+    assert director.named and len(director.lists) == 8
+    assert not deputy.named and deputy.lists == []
+    assert deputy.rows == director.rows and deputy.by_subject == director.by_subject  # the same figures
+    await deputy.set_sex("f")  # any other event: still no names
+    await deputy.set_subject(str(school.math))
+    assert deputy.lists == []
+    book = _downloaded(await deputy.download())  # a forged download straight after: figures, no names
+    lists = book["Тизмелер"]
+    assert [row for row in lists.iter_rows(min_row=2, values_only=True) if any(row)] == [
+        (
+            "Окуучулардын аты-жөнү жазылган тизмелер «Жеке маалыматтарды топтоп экспорттоо» укугу барларга гана "
+            "көрсөтүлөт; сандар жана пайыздар баарына жеткиликтүү.",
+            None,
+            None,
+            None,
+            None,
+        )
+    ]
+    school_row = next(r for r in book["Жыйынтыктар"].iter_rows(values_only=True) if r[1] == "Мектеп боюнча")
+    assert school_row[3] == 3  # the counts stay: three girls counted in maths
+    await director.set_sex("f")
+    await director.set_subject(str(school.math))
+    named = _downloaded(await director.download())["Тизмелер"]
+    assert [r[2] for r in named.iter_rows(min_row=2, max_row=4, values_only=True)] == [
+        "Асанова Айгерим",
+        "Петрова Анна",
+        "Абдыкадырова Мөлдир",
+    ]
+    await deputy.set_tab("attendance")
+    await deputy.set_threshold("1")
+    assert deputy.above == [] and not deputy.named and deputy.above_count["ru"] == "Учеников выше порога: 0"
+    pupils = _downloaded(await deputy.download())["Окуучулар боюнча"]
+    assert pupils.max_row <= 3 and "укугу" in str(pupils.cell(3, 1).value)  # the header, the note: no pupil
+    with db.session() as s:  # the service itself, whatever the page does
+        lead, dep = principal("t_director"), principal("t_deputy")
+        full = results_service.results(s, lead, school.year_id, school.term_ids[0])
+        bare = results_service.results(s, dep, school.year_id, school.term_ids[0])
+        assert full.named and sum(len(v) for v in full.lists.values()) == 8
+        assert not bare.named and bare.lists == {}
+        assert bare.indicators(bare.groups[-1]) == full.indicators(full.groups[-1])
+        seen = attendance_service.attendance(s, lead, school.year_id, school.term_ids[0])
+        hidden = attendance_service.attendance(s, dep, school.year_id, school.term_ids[0])
+        assert seen.pupils and hidden.pupils == [] and hidden.above == []
+        assert hidden.total == seen.total and hidden.above_count == seen.above_count

@@ -24,7 +24,7 @@ from bbbms_app.services.access import DEFAULT_MATRIX
 from bbbms_app.services.engine import exports
 from bbbms_app.services.engine.registry import ENTITIES
 from tests import factories
-from tests.states import is_refusal, new_tab, sub
+from tests.states import handle, is_refusal, new_tab, sub
 from tests.test_admin_walk import SAMPLES
 
 STAFF_ROLES = ("administrator", "director", "deputy", "clerk", "class_teacher", "teacher")
@@ -64,7 +64,7 @@ async def _second_schools_rows(spec, second) -> set[str]:
     await director.load()
     await director.new_record()
     form, _field, _value = SAMPLES[spec.name](second)
-    await director.save({**director.form, **form})
+    await handle(director, "save", {**director.form, **form})
     assert director.form_errors == {} and director.mode == "detail", (spec.name, director.form_errors)
     return {director.detail_id}
 

@@ -44,7 +44,9 @@ def probe(host, port, loglevel, mount_frontend_compiled_app=False):
     seen.update(host=host, port=port, skip_compile=environment.REFLEX_SKIP_COMPILE.get(),
                 bbbms_env=os.environ["BBBMS_ENV"], origins=list(rxconfig.config.cors_allowed_origins),
                 manager=str(rxconfig.config.state_manager_mode.value),
-                expiry=rxconfig.config.redis_token_expiration, umask=mask, mounted=mount_frontend_compiled_app)
+                expiry=rxconfig.config.redis_token_expiration, umask=mask, mounted=mount_frontend_compiled_app,
+                ping=[environment.REFLEX_SOCKET_INTERVAL.get().total_seconds(),
+                      environment.REFLEX_SOCKET_TIMEOUT.get().total_seconds()])
 
 rx_exec.run_backend_prod = probe
 web = toolchain.web_dir()
@@ -103,6 +105,8 @@ def test_make_run_starts_safe_by_default_and_skips_the_compile_of_a_current_buil
     assert seen["skip_compile"] is True
     # In memory, expiring with the session idle time; nothing pickled on disk, the old folder gone.
     assert seen["manager"] == "memory" and seen["expiry"] == 3600
+    # Socket.IO pings an idle tab once a minute (not every 25 s) and gives it 90 s to answer.
+    assert seen["ping"] == [60.0, 90.0]
     assert not (tmp_path / "states").exists()
     # The secret is made once, private; the data folder becomes private; new files are private.
     secret = tmp_path / "data" / "private" / settings.SECRET_FILE
@@ -126,6 +130,11 @@ def test_redis_runs_the_district_way_and_dev_mode_only_when_asked(tmp_path):
     seen, _ = _serve(tmp_path, "current", REFLEX_REDIS_URL="redis://127.0.0.1:6379/3", BBBMS_ENV="dev")
     assert seen["manager"] == "redis" and seen["bbbms_env"] == "dev"
     assert seen["origins"] == ["*"]  # development on purpose: a demo opened by the server's LAN address
+
+
+def test_an_operators_keep_alive_wins_over_rxconfigs(tmp_path):
+    seen, _ = _serve(tmp_path, "current", REFLEX_SOCKET_INTERVAL="30", REFLEX_SOCKET_TIMEOUT="2m")
+    assert seen["ping"] == [30.0, 120.0]
 
 
 def test_a_public_address_on_the_network_listens_on_every_interface(tmp_path):

@@ -19,7 +19,7 @@ from bbbms_app.models import AuditEvent, LoginSession, User
 from bbbms_app.pages.profile import ProfileState
 from bbbms_app.services import accounts, passwords
 from tests.factories import PASSWORD
-from tests.states import is_refusal, new_tab, sub
+from tests.states import handle, is_refusal, login, new_tab, sub
 from tests.test_handlers import FRAMEWORK_HANDLERS, app_states
 
 # The only handlers anyone may call without signing in. A new entry here needs a reason: a
@@ -90,7 +90,7 @@ async def test_sign_in_replaces_a_token_the_browser_already_had(school):
     root = new_tab()
     auth = sub(root, AuthState)
     auth.session_token = "planted-by-someone-else-" + "x" * 20
-    await auth.login({"username": "t_director", "password": PASSWORD})
+    await login(auth, {"username": "t_director", "password": PASSWORD})
     assert auth.signed_in and auth.session_token != "planted-by-someone-else-" + "x" * 20
     with db.session() as s:
         assert accounts.resolve(s, "planted-by-someone-else-" + "x" * 20) is None
@@ -101,7 +101,7 @@ async def test_password_change_ends_the_other_tabs_at_their_next_event(school):
     other_tab = new_tab("t_deputy")
     assert not is_refusal(await _next_event(other_tab))
     this_tab = new_tab("t_deputy")
-    await sub(this_tab, ProfileState).change_password({"current": PASSWORD, "new": "a-brand-new-password"})
+    await handle(sub(this_tab, ProfileState), "change_password", {"current": PASSWORD, "new": "a-brand-new-password"})
     assert is_refusal(await _next_event(other_tab))
     assert is_refusal(await _next_event(this_tab))  # this one too: sign in again
 

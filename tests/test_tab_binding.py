@@ -15,7 +15,7 @@ from bbbms_app.admin.states import PupilAdminState, StaffAdminState
 from bbbms_app.auth.state import AuthState, ForeignTabGuard, _state_classes
 from bbbms_app.pages.profile import ProfileState
 from tests.factories import PASSWORD
-from tests.states import connect, is_refusal, new_tab, sub
+from tests.states import connect, handle, is_refusal, login, new_tab, sub
 
 NEW_PASSWORD = "Ала-Тоо тоолору 2026"
 
@@ -69,7 +69,7 @@ async def test_the_middleware_wipes_a_foreign_tab_before_any_event_even_hydrate(
 async def test_the_socket_that_signed_in_needs_no_cookie_and_a_reload_needs_it(school):
     root = new_tab()
     auth = sub(root, AuthState)
-    await auth.login({"username": "t_director", "password": PASSWORD})
+    await login(auth, {"username": "t_director", "password": PASSWORD})
     assert auth.signed_in
     # Same socket, its handshake older than the cookie: it works.
     assert not is_refusal(await sub(root, StaffAdminState).load())
@@ -95,7 +95,7 @@ async def test_a_password_change_and_a_revocation_wipe_the_tabs(school):
     other = new_tab("t_teacher")
     await sub(other, StaffAdminState).load()
     profile = sub(root, ProfileState)
-    result = await profile.change_password({"current": PASSWORD, "new": NEW_PASSWORD})
+    result = await handle(profile, "change_password", {"current": PASSWORD, "new": NEW_PASSWORD})
     assert not is_refusal(result)
     # The other tab's session is revoked: its next event is refused and leaves it empty.
     assert is_refusal(await sub(other, StaffAdminState).load())

@@ -18,7 +18,7 @@ from bbbms_app.models import AuditEvent, User
 from bbbms_app.services import accounts, passwords
 from bbbms_app.services.engine import imports
 from bbbms_app.services.engine.registry import ENTITIES
-from tests.states import new_tab, sub
+from tests.states import handle, new_tab, sub
 from tests.test_admin_import import run, xlsx
 
 USERS = ENTITIES.get("user")
@@ -148,7 +148,7 @@ async def test_the_screen_hands_the_credentials_sheet_over_once_and_audits_it(sc
     data = io.BytesIO(xlsx(HEADERS_KY, ROWS))
     await screen.upload_import([rx.UploadFile(file=data, path=Path("accounts.xlsx"))])
     assert screen.import_ready and users() == 8  # checked only: nothing written yet
-    await screen.commit_import()
+    await handle(screen, "commit_import")
     assert screen.import_done and screen.credentials_count == 3 and users() == 11
     sheet = Path(screen._credentials_path)
     assert sheet.exists() and (sheet.stat().st_mode & 0o777) == 0o600

@@ -2,6 +2,7 @@
 run), the all-or-nothing write, the report and the accounts' one-time password sheet."""
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import reflex as rx
@@ -100,8 +101,17 @@ class ImportPart(EntityState, mixin=True):
     @entity_event("write")
     async def commit_import(self):
         """Import the checked file: every row in one transaction, or nothing. The work runs in a
-        thread, so a long import (accounts: an argon2id hash each, ~0.1 s) holds only this tab,
-        not the server's other users."""
+        thread, so a long import holds only this tab, not the server's other users (the accounts'
+        screen makes it a background event: an argon2id hash each, ~0.1 s, then holds not even the
+        tab's lock, admin/states.py)."""
+        work = self._import_work()
+        if work is None:
+            return None
+        return self._import_shown(await asyncio.to_thread(work))
+
+    def _import_work(self) -> "Callable[[], imports.ImportResult] | None":
+        """The import of the checked file as a function for a worker thread, or None (with the
+        message set) when no checked file waits. Reads only, but for that message."""
         principal = current()
         lang = principal.language
         if not self._import_path or not Path(self._import_path).exists():
@@ -114,7 +124,11 @@ class ImportPart(EntityState, mixin=True):
             with db.session(write=True) as s:
                 return imports.run(s, spec, principal, data, file_name, lang=lang)
 
-        result = await asyncio.to_thread(work)
+        return work
+
+    def _import_shown(self, result: imports.ImportResult):
+        """Put the import's outcome into the tab (under its lock)."""
+        lang = current().language
         self._show_result(result, lang)
         self.import_ready = False
         self.import_done = result.written

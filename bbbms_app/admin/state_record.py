@@ -2,7 +2,9 @@
 its pickers and field errors), delete with a reason and restore."""
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import reflex as rx
 
@@ -158,28 +160,37 @@ class RecordPart(EntityState, mixin=True):
     @entity_event("write")
     async def save(self, form_data: dict):
         """Create or update from the submitted form; problems are shown beside their fields. The
-        write runs in a worker thread: an account's argon2id hash holds this tab, not the server."""
-        principal = current()
-        lang = principal.language
+        write runs in a worker thread (the accounts' screen makes it a background event: its
+        argon2id hash then holds neither the server nor the tab's lock, admin/states.py)."""
+        job = self._save_job(form_data)
+        return self._save_shown(job, await asyncio.to_thread(job.run))
+
+    def _save_job(self, form_data: dict) -> "_SaveJob":
+        """What the save writes, read from the form and the tab (reads only: a background save
+        calls it outside the tab's lock)."""
         creating = not self.editing_id
         raw = inputs.form(form_data, self._form_limits(creating))
         raw = {k: ("" if v == NONE_VALUE else v) for k, v in raw.items()}
-        spec, editing_id, version = self.spec, self.editing_id, self._editing_version
-        try:
-            record_id, warned = await asyncio.to_thread(
-                _write_form, spec, principal, raw, editing_id, version, self._warned
-            )
-        except RecordInvalid as exc:
+        return _SaveJob(self.spec, current(), raw, self.editing_id, self._editing_version, self._warned)
+
+    def _save_shown(self, job: "_SaveJob", outcome: "tuple[int | None, dict] | Exception"):
+        """Put the save's outcome into the tab (under its lock): field errors, warnings to confirm,
+        or the saved record's card."""
+        lang = job.principal.language
+        raw = job.raw
+        if isinstance(outcome, RecordInvalid):
             self.form = {k: str(raw.get(k, self.form.get(k, ""))) for k in self.form}
-            self.form_errors = _error_texts(exc.errors, lang)
+            self.form_errors = _error_texts(outcome.errors, lang)
             self.form_warnings = {}
             self.form_message = self.form_errors.pop("", "") or t("admin.form_invalid", lang)
             return None
-        except StaleRecord:
+        if isinstance(outcome, StaleRecord):
             self.form_message = t("admin.stale", lang)
             return rx.toast.error(t("admin.stale", lang))
-        except RecordNotFound:
+        if isinstance(outcome, RecordNotFound):
             return rx.toast.error(t("error.not_found", lang))
+        assert not isinstance(outcome, Exception)
+        record_id, warned = outcome
         if record_id is None:  # warnings not confirmed yet: nothing was written
             self.form = {k: str(raw.get(k, self.form.get(k, ""))) for k in self.form}
             self.form_errors = {}
@@ -194,7 +205,7 @@ class RecordPart(EntityState, mixin=True):
         self.editing_id = ""
         self._forget_count()
         self._open(record_id)
-        return rx.toast.success(t("admin.created" if creating else "admin.saved", lang))
+        return rx.toast.success(t("admin.created" if job.creating else "admin.saved", lang))
 
     # -------------------------------------------------------- delete, restore
 
@@ -263,6 +274,29 @@ class RecordPart(EntityState, mixin=True):
         self._forget_count()
         self._fetch()
         return rx.toast.success(t("admin.restored", principal.language))
+
+
+@dataclass(frozen=True)
+class _SaveJob:
+    """One form save: the values and what the tab knew when it was sent."""
+
+    spec: Any
+    principal: Principal
+    raw: dict
+    editing_id: str
+    version: int
+    confirmed: str
+
+    @property
+    def creating(self) -> bool:
+        return not self.editing_id
+
+    def run(self) -> "tuple[int | None, dict] | Exception":
+        """The write (a worker thread): its outcome, or the refusal the form shows in place."""
+        try:
+            return _write_form(self.spec, self.principal, self.raw, self.editing_id, self.version, self.confirmed)
+        except (RecordInvalid, StaleRecord, RecordNotFound) as exc:
+            return exc
 
 
 class _Unconfirmed(Exception):

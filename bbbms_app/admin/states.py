@@ -18,6 +18,7 @@ import reflex as rx
 from bbbms_app import db
 from bbbms_app.admin.pupil_movement import CARD_KINDS, pupil_movement_tools
 from bbbms_app.admin.state import MAX_SEARCH, CrudMixin
+from bbbms_app.admin.state_base import entity_event
 from bbbms_app.admin.views import NO_PRINT
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
@@ -209,26 +210,57 @@ class UserAdminState(CrudMixin, rx.State):
 
     password_error: str = ""
 
-    @rx.event
+    # Account creation hashes the new password with argon2id (the form's: once; an import's: once
+    # per account): on this screen the save and the import are background events, so the hash runs
+    # in a worker thread while the tab's state is *not* locked (as the sign-in, auth/state.py).
+    # The guard (entity_event: `user.write`) checks the role first; the scope and the role rules
+    # are checked by the writes in the thread (accounts.create_user, action_refusal).
+    @entity_event("write", background=True)
+    async def save(self, form_data: dict):
+        """Create or update an account from the form (a background event, see above)."""
+        job = self._save_job(form_data)
+        outcome = await asyncio.to_thread(job.run)
+        async with self:
+            return self._save_shown(job, outcome)
+
+    @entity_event("write", background=True)
+    async def commit_import(self):
+        """Import the checked file of accounts (a background event, see above)."""
+        async with self:
+            work = self._import_work()
+        if work is None:
+            return None
+        result = await asyncio.to_thread(work)
+        async with self:
+            return self._import_shown(result)
+
+    @rx.event(background=True)
     @requires("user.write")
     async def reset_password(self, form_data: dict):
         """Give the open account a new initial password (every session of it closed), or file it
         for the director's approval when the account is out of the user's reach (services.accounts).
-        The argon2id hash runs in a worker thread: it holds this tab, not the server's other users."""
+
+        A background event, as the sign-in: the argon2id hash runs in a worker thread while the
+        tab's state is *not* locked (the tab's other events go on), and only the outcome is written
+        under the lock. The guard checked `user.write`; the account's scope is checked in the
+        thread (`writes.get_record` for this principal, then `accounts.reset_password`'s rules)."""
         principal = current()
-        if not self.detail_id.isdigit():
+        detail_id = self.detail_id
+        if not detail_id.isdigit():
             return None
         password = inputs.form(form_data, {"password": 256})["password"]
         try:
-            outcome = await asyncio.to_thread(_reset_password, self.spec, principal, int(self.detail_id), password)
+            outcome = await asyncio.to_thread(_reset_password, self.spec, principal, int(detail_id), password)
         except passwords.PasswordRejected as exc:
-            self.password_error = t(exc.key, principal.language, **exc.params)
+            async with self:
+                self.password_error = t(exc.key, principal.language, **exc.params)
             return None
         except account_service.AccountError as exc:
             raise OutOfScope(exc.key) from exc
         if outcome is None:
             return rx.toast.error(t("error.not_found", principal.language))
-        self.password_error = ""
+        async with self:
+            self.password_error = ""
         done = "admin.password_reset_done" if outcome == "done" else "accounts.request_filed"
         return rx.toast.success(t(done, principal.language))
 

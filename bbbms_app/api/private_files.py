@@ -60,6 +60,7 @@ MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "pdf": "application/pdf",
+    "zip": "application/zip",
 }
 
 Handler = Callable[[Request, Principal], Response]

@@ -23,7 +23,7 @@ def report_export(request: Request, principal: Principal) -> Response:
     """The finished workbook of one of the caller's own export jobs (24 hours)."""
     with db.session(write=True) as s:
         path, name = export_jobs.open_for(s, principal, request.path_params.get("job_id"))
-    return send(path, name, MEDIA["xlsx"])
+    return send(path, name, MEDIA[path.suffix.lstrip(".")])
 
 
 report_exports_api = Starlette(routes=[Route("/private/report-export/{job_id:int}", report_export, methods=["GET"])])

@@ -308,11 +308,10 @@ def _hold_secrets(state: Any, args: tuple, kwargs: dict) -> tuple[str, ...]:
     token = ""
     try:
         AuthState = _auth_state()
-        if not isinstance(state, StateProxy):
-            auth = (
-                state if isinstance(state, AuthState) else state._get_root_state().substates.get(AuthState.get_name())
-            )
-            token = getattr(auth, "session_token", "") or ""
+        # A background event's proxy: its state as loaded when the event began (read only here).
+        state = state.__wrapped__ if isinstance(state, StateProxy) else state
+        auth = state if isinstance(state, AuthState) else state._get_root_state().substates.get(AuthState.get_name())
+        token = getattr(auth, "session_token", "") or ""
     except Exception:  # no auth state loaded: nothing to hold
         token = ""
     held = (*values, token) if token else tuple(values)

@@ -14,7 +14,7 @@ import asyncio
 import hmac
 from datetime import date
 from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import Any, ClassVar
 
 import reflex as rx
 from reflex.middleware import Middleware
@@ -22,7 +22,7 @@ from reflex.middleware import Middleware
 from bbbms_app import db, settings
 from bbbms_app.auth.guard import PROFILE_ROUTE, bind_auth_state, current, requires
 from bbbms_app.i18n import LANGUAGES, normalize_language, t
-from bbbms_app.services import accounts, audit
+from bbbms_app.services import accounts, audit, district
 from bbbms_app.services import school as school_service
 from bbbms_app.services.access import Principal
 
@@ -67,6 +67,12 @@ class AuthState(rx.State):
     login_error: str = ""
     login_busy: bool = False
     must_change_password: bool = False  # the password was chosen by someone else (see accounts.set_password)
+    # A district account (a director of no school): its header names the district, its menu only
+    # what it can do, and a school's page opened by its URL says it needs a school.
+    no_school: bool = False
+
+    # The loaders of the pages that need a school, by route (app.py: `school_pages`).
+    _school_loaders: ClassVar[dict[str, tuple[Any, ...]]] = {}
 
     # The websocket (socket.io sid) that signed in: its events count without the cookie.
     _bound_sid: str = ""
@@ -107,17 +113,20 @@ class AuthState(rx.State):
         return accounts.resolve_token(self._presented_token())
 
     def _fill(self, principal: Principal) -> None:
-        with db.session() as s:
-            ctx = school_service.context(s, principal, date.today())
+        self._show(principal, _shell_of(principal))
+
+    def _show(self, principal: Principal, shell: dict[str, Any]) -> None:
+        """Put the header's context (`_shell_of`, read before) into the tab."""
         self.signed_in = True
         self.display_name = principal.full_name or principal.username
         self.role = principal.role
         self.perms = sorted(principal.permissions)
-        self.school_names = ctx["school_names"]
-        self.year_name = ctx["year_name"]
-        self.term_labels = ctx["term_labels"]
+        self.no_school = principal.school_id is None
+        self.school_names = shell["school_names"]
+        self.year_name = shell["year_name"]
+        self.term_labels = {} if self.no_school else shell["term_labels"]  # no «no quarter running» line
         self.must_change_password = principal.must_change_password
-        self._refresh_unread(principal)
+        self.unread = shell["unread"]
         # The account's language is the truth for a signed-in tab: a page loaded before the switch's
         # answer reached the browser's storage would otherwise show one language and compute the
         # server-made texts (the summary's indicators, toasts) in another.
@@ -140,6 +149,7 @@ class AuthState(rx.State):
         self.unread = 0
         self.term_labels = {}
         self.must_change_password = False
+        self.no_school = False
 
     @rx.event
     @requires("public")
@@ -158,6 +168,22 @@ class AuthState(rx.State):
             return [rx.toast.warning(t("password.must_change", self.lang)), rx.redirect(PROFILE_ROUTE)]
         return None
 
+    @classmethod
+    def school_pages(cls, loaders: dict[str, tuple[Any, ...]]) -> None:
+        """The pages that need a school and their loaders, by route (app.py, once)."""
+        cls._school_loaders = dict(loaders)
+
+    @rx.event
+    @requires("signed_in")
+    def load_school_page(self):
+        """on_load of a page that needs a school, after check_session: its own loaders, unless the
+        account has no school (a district's): the page then says so instead of loading (no loader
+        meets a school of None, no refusal toast for a page opened by its URL)."""
+        if current().school_id is None:
+            return None
+        route = self.router.page.path.rstrip("/") or "/"
+        return list(self._school_loaders.get(route, ()))
+
     @rx.event
     @requires("public")
     def redirect_if_signed_in(self):
@@ -167,24 +193,29 @@ class AuthState(rx.State):
         self.login_error = ""
         return None
 
-    @rx.event
+    @rx.event(background=True)
     @requires("public")
     async def login(self, form_data: dict):
-        """Check the credentials and start a session; the same message for every failure. The
-        throttle and argon2 run in a worker thread: one sign-in never holds up other tabs' events."""
+        """Check the credentials and start a session; the same message for every failure.
+
+        A background event: the throttle, argon2 and the header's reads run in a worker thread
+        while the tab's state is *not* locked, and only the result is written under the lock. As a
+        plain event it waited in the thread pool holding its tab's lock, and at a district's full
+        load (900 families signing in on two workers) some waited past the Redis lock's 60 s:
+        Reflex then discarded the sign-in (LockExpiredError) and the tab's next event was refused."""
         username = str(form_data.get("username", ""))[:80]
         password = str(form_data.get("password", ""))[:256]
         agent = self.router.headers.user_agent[:300] if self.router else ""
         address = self.router.session.client_ip if self.router else ""
-        result, principal = await asyncio.to_thread(_sign_in, username, password, agent, address)
-        if result.error is not None or principal is None or result.token is None:
-            error = result.error or accounts.AccountError("login.failed")
-            self.login_error = t(error.key, self.lang, **error.params)
-            return None
-        self._start_session(result.token)
-        self.login_error = ""
-        self.lang = normalize_language(principal.language)
-        self._fill(principal)
+        result, principal, shell = await asyncio.to_thread(_sign_in, username, password, agent, address)
+        async with self:
+            if result.error is not None or principal is None or result.token is None or shell is None:
+                error = result.error or accounts.AccountError("login.failed")
+                self.login_error = t(error.key, self.lang, **error.params)
+                return None
+            self._start_session(result.token)
+            self.login_error = ""
+            self._show(principal, shell)
         return rx.redirect(HOME_ROUTE)
 
     @rx.event
@@ -222,12 +253,27 @@ class AuthState(rx.State):
         self._fill(current())
 
 
-def _sign_in(username: str, password: str, agent: str, address: str) -> tuple[accounts.SignIn, Principal | None]:
-    """The sign-in's database and argon2 work (run in a worker thread)."""
+def _sign_in(
+    username: str, password: str, agent: str, address: str
+) -> tuple[accounts.SignIn, Principal | None, dict[str, Any] | None]:
+    """The sign-in's database and argon2 work, and the new session's header (a worker thread)."""
     with db.session() as s:
         result = accounts.authenticate(s, username, password, user_agent=agent, address=address)
         principal = accounts.principal_for(result.user) if result.user is not None and result.token else None
-    return result, principal
+    return result, principal, _shell_of(principal) if principal is not None else None
+
+
+def _shell_of(principal: Principal) -> dict[str, Any]:
+    """What the header shows this user: school (or, for a district account, the district's name),
+    year, quarter, unread messages and notifications (its database reads, apart from the state)."""
+    from bbbms_app.services import messages, notify
+
+    with db.session() as s:
+        shell = dict(school_service.context(s, principal, date.today()))
+        if principal.is_district:
+            shell["school_names"] = district.area_names(s)
+        shell["unread"] = messages.unread_count(s, principal) + notify.unread_count(s, principal)
+    return shell
 
 
 def _state_classes(cls: type[rx.State]) -> list[type[rx.State]]:

@@ -47,6 +47,13 @@ GRID_CSS = """
 .jg td.gc[data-wait]::after { content: attr(data-wait); position: absolute; inset: 0; display: flex;
   align-items: center; justify-content: center; color: var(--amber-11); font-style: italic;
   border-bottom: 2px dashed var(--amber-9); }
+.jg td.gc .pct { display: inline-block; width: 100%; font-size: 10.5px; line-height: 1; color: var(--gray-11);
+  font-weight: 400; }  /* an inline block: a test's underline (td.b) stays on the mark, not on the percent */
+.jg td.gc .pct:empty { display: none; }
+.jg td.gc[data-typing] { position: relative; color: transparent; }
+.jg td.gc[data-typing]::after { content: attr(data-typing); position: absolute; inset: 0; display: flex;
+  align-items: center; justify-content: center; color: var(--accent-11); background: var(--accent-3);
+  font-weight: 600; font-size: 14px; }
 .jg-outbox { font-size: 13px; color: var(--amber-11); }
 .jg-outbox:not([data-count]) { display: none; }
 .jg-outbox { border-left: 3px solid var(--amber-9); padding-left: 6px; }
@@ -66,6 +73,7 @@ GRID_CSS = """
 .jg-pad button { min-width: 44px; height: 44px; font-size: 18px; border-radius: 8px; border: 1px solid var(--gray-7);
   background: var(--gray-2); color: var(--gray-12); cursor: pointer; }
 .jg-pad button.code { color: var(--red-11); }
+.jg-pad button.ok { background: var(--accent-9); color: white; border-color: var(--accent-9); min-width: 64px; }
 @media (hover: hover) and (pointer: fine) { .jg-pad.touch-only { display: none; } }
 @media (max-width: 640px) {
   .jg .nm { min-width: 112px; max-width: 124px; white-space: normal; line-height: 1.1; font-size: 12.5px;
@@ -151,9 +159,11 @@ def _header(lessons: Var, selected: Var, on_pick, period_label: rx.Var) -> rx.Co
 
 
 def _cell(i: int, parts: Var, j: Var) -> rx.Component:
-    """One cell of a row: the state packs it as «text|classes|token» (pages/journal/state.pack)."""
+    """One cell of a row: the state packs it as «text|classes|token» (pages/journal/state.pack), and a
+    criterion-based cell as «…|token|73%»: its percentage, shown small under the mark."""
     return rx.el.td(
         parts[0],
+        rx.el.span(parts[3], class_name="pct"),
         class_name="gc " + parts[1],
         tab_index=0,
         custom_attrs={
@@ -218,6 +228,7 @@ def grade_grid(
     period_label: Var,
     owner: Var,
     kind: Var,
+    entry: Var,
     on_key,
     on_pick,
     on_period,
@@ -246,6 +257,7 @@ def grade_grid(
                 "data-readonly": rx.cond(mode == "read", "1", ""),
                 "data-owner": owner,  # whose outbox entries this tab shows and sends
                 "data-kind": kind,  # the kind of mark an entry kept offline will have
+                "data-entry": entry,  # "percent": keys collect a percentage in the cell (journal_grid.js)
             },
             data_testid="grade-grid",
         ),
@@ -256,14 +268,26 @@ PAD_KEYS = (("5", ""), ("4", ""), ("3", ""), ("2", ""), ("н", "code"), ("б", "
             ("о", "code"), ("clear", ""), ("undo", ""))  # fmt: skip
 
 
-def mark_pad(on_click) -> rx.Component:
-    """Buttons for a phone without a keyboard: they act on the cell last focused."""
-    labels = {"clear": "⌫", "undo": "↶"}
-    return KeyArea.create(
-        *[
+# A class assessed by criteria, typing percentages: digits collect in the cell, ✓ sends them.
+PERCENT_PAD_KEYS = (*((str(d), "") for d in (1, 2, 3, 4, 5, 6, 7, 8, 9, 0)), ("ok", "ok"), ("clear", ""),
+                    ("undo", ""))  # fmt: skip
+
+
+def mark_pad(on_click, entry: Var | None = None) -> rx.Component:
+    """Buttons for a phone without a keyboard: they act on the cell last focused. With `entry`
+    "percent" the pad types a percentage instead (digits and ✓)."""
+    labels = {"clear": "⌫", "undo": "↶", "ok": "✓ %"}
+
+    def buttons(keys):
+        return [
             rx.el.button(labels.get(k, k), class_name=cls, custom_attrs={"data-key": k}, type="button", aria_label=k)
-            for k, cls in PAD_KEYS
-        ],
+            for k, cls in keys
+        ]
+
+    keys = buttons(PAD_KEYS) if entry is None else [rx.cond(entry == "percent", rx.fragment(*buttons(PERCENT_PAD_KEYS)),
+                                                             rx.fragment(*buttons(PAD_KEYS)))]  # fmt: skip
+    return KeyArea.create(
+        *keys,
         class_name="jg-pad touch-only",
         on_click=on_click,
         custom_attrs={"data-pad": "1"},

@@ -1,8 +1,13 @@
-"""The app shell: sidebar (a drawer on phones), header with school, year, term, language, user."""
+"""The app shell: sidebar (a drawer on phones), header with school, year, term, language, user.
+
+A district account (a director of no school) gets the same shell with the district's name in the
+header and no year or quarter; a page that needs a school (`for_a_school`) shows it a plain notice
+instead of its body."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 
 import reflex as rx
 
@@ -11,6 +16,8 @@ from bbbms_app.components.i18n import tr, tr_dict
 from bbbms_app.components.navigation import nav_links
 
 SIDEBAR_WIDTH = "248px"
+# Set while app.py builds a page that needs a school (for_a_school): page_shell guards its body.
+_needs_school: ContextVar[bool] = ContextVar("bbbms_needs_school", default=False)
 
 
 def language_switch() -> rx.Component:
@@ -141,11 +148,16 @@ def header() -> rx.Component:
                 title=tr_dict(AuthState.school_names),
                 data_testid="school-name",
             ),
-            rx.hstack(
-                rx.badge(AuthState.year_name, variant="soft", color_scheme="gray"),
-                rx.badge(tr_dict(AuthState.term_labels), variant="soft", data_testid="term-label"),
-                spacing="2",
-                wrap="wrap",
+            rx.cond(
+                AuthState.no_school,
+                # A district has no year or quarter of its own: each school runs its own.
+                rx.badge(tr("district.department"), variant="soft", color_scheme="gray", data_testid="district-badge"),
+                rx.hstack(
+                    rx.badge(AuthState.year_name, variant="soft", color_scheme="gray"),
+                    rx.badge(tr_dict(AuthState.term_labels), variant="soft", data_testid="term-label"),
+                    spacing="2",
+                    wrap="wrap",
+                ),
             ),
             spacing="1",
             min_width="0",
@@ -174,10 +186,42 @@ def header() -> rx.Component:
     )
 
 
+def needs_school_notice() -> rx.Component:
+    """What an account with no school (a district's) reads on a page of one school's work."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("school")),
+        rx.vstack(
+            rx.callout.text(tr("district.needs_school")),
+            rx.cond(
+                AuthState.perms.contains("district.schools"),
+                rx.link(tr("district.to_schools"), href="/schools", data_testid="needs-school-link"),
+            ),
+            spacing="2",
+        ),
+        color_scheme="blue",
+        data_testid="needs-school",
+    )
+
+
+def for_a_school(component: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+    """A page that needs a school: built so that its shell shows an account of no school the
+    notice instead of the body (its loaders do not run for it either: AuthState.load_school_page)."""
+
+    def page() -> rx.Component:
+        token = _needs_school.set(True)
+        try:
+            return component()
+        finally:
+            _needs_school.reset(token)
+
+    return page
+
+
 def page_shell(title_key: str, body: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
     """Wrap a page body in the shell; shown only once the session is confirmed."""
 
     def page() -> rx.Component:
+        content = rx.cond(AuthState.no_school, needs_school_notice(), body()) if _needs_school.get() else body()
         return rx.cond(
             AuthState.signed_in,
             rx.hstack(
@@ -186,7 +230,7 @@ def page_shell(title_key: str, body: Callable[[], rx.Component]) -> Callable[[],
                     header(),
                     rx.box(
                         rx.heading(tr(title_key), size="6", margin_bottom="16px", data_testid="page-title"),
-                        body(),
+                        content,
                         padding=["12px", "16px", "24px"],
                         width="100%",
                         max_width="1200px",

@@ -4,7 +4,9 @@
 tab, from the catalog in the user's language), the permissions that open it (any one of them),
 icon, the page function and its on_load handlers, and whether the sidebar links it. app.py holds
 the one list of pages, registers each of them and hands the list to `use()`; the sidebar then
-draws a link for every page in the menu that the signed-in role may open.
+draws a link for every page in the menu that the signed-in role may open. A page needs a school
+unless it says `district=True`: a district account (a director of no school) is offered only
+those, and reads a notice on the others (components/layout.for_a_school).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Page:
     loaders: tuple[Any, ...] = field(default_factory=tuple)
     in_menu: bool = True
     badge: bool = False  # shows the unread count (AuthState.unread) beside the title
+    district: bool = False  # serves an account of no school too (the district's); else needs a school
 
 
 _pages: list[Page] = []
@@ -76,10 +79,12 @@ def _link(page: Page) -> rx.Component:
         data_testid=f"nav-{page.route.strip('/') or 'home'}",
     )
     if "signed_in" in page.permissions:
-        return item
+        return item if page.district else rx.cond(~AuthState.no_school, item)
     allowed = AuthState.perms.contains(page.permissions[0])
     for permission in page.permissions[1:]:
         allowed = allowed | AuthState.perms.contains(permission)
+    if not page.district:
+        allowed = allowed & ~AuthState.no_school
     return rx.cond(allowed, item)
 
 

@@ -93,6 +93,15 @@ def is_empty(engine: Engine) -> bool:
         return session.exec(select(School.id).limit(1)).first() is None  # type: ignore[call-overload]
 
 
+def has_demo_accounts(engine: Engine) -> bool:
+    """True when every demo account is in the database (a demo built earlier), not a real school's
+    (whose first account is its director's, made by `init`)."""
+    names = [username for username, _role in DEMO_ACCOUNTS]
+    with Session(engine) as session:
+        found = session.exec(select(User.username).where(User.username.in_(names))).all()  # type: ignore[attr-defined]
+    return len(set(found)) == len(names)
+
+
 def _create_users(engine: Engine, school_id: int, links: dict[str, tuple[str, int, str]]) -> int:
     created = 0
     with Session(engine) as session:

@@ -98,6 +98,41 @@ POLICIES = (
     (1, 1, "none", 2, 5, 4.65, 3.65, 2.65, 0),
     (2, 11, "five_point", 2, 5, 4.65, 3.65, 2.65, 3),
 )
+# The new state standard (research/mission.md §2.2, issue 13): in 2025–26 grades 1, 2, 5 and 7 began it;
+# each later year those cohorts go on under it one grade up, and grades 1, 2, 5 and 7 begin it again
+# (2026–27: 1, 2, 3, 5, 6, 7, 8). Their works are assessed by criteria: a grade's own policy of scale
+# «criterion» (the narrowest policy wins, grading.policy_for_class) with the reference table.
+NEW_STANDARD_SINCE = 2025
+NEW_STANDARD_ENTRY = (1, 2, 5, 7)
+CRITERION_POLICY = ("criterion", 2, 5, 4.65, 3.65, 2.65, 3)
+# What a summative work (test, control) of a criterion grade scored, by its mark: the reference
+# table's band (grading.DEFAULT_CRITERION_BANDS), and the span of the latent score mapped onto it.
+_PERCENT_BANDS = {2: (0, 39), 3: (40, 64), 4: (65, 84), 5: (85, 100)}
+
+
+def criterion_grades(start_year: int) -> frozenset[int]:
+    """The grades assessed by criteria in the year starting `start_year` (grade 1 has no marks)."""
+    years = start_year - NEW_STANDARD_SINCE
+    if years < 0:
+        return frozenset()
+    return frozenset(g + k for g in NEW_STANDARD_ENTRY for k in range(years + 1) if 1 < g + k <= 11)
+
+
+def _percent_of(score: float, value: int) -> int:
+    """The percentage of a work whose latent score gave mark `value`: where the score lies inside its
+    mark's span of scores, there it lies inside the mark's band (no random draw: the rest of the demo
+    stays as it was). The open ends (below a 3, above a 4) span two standard deviations."""
+    cuts = {2: (_CUT_2 - 2.0, _CUT_2), 3: (_CUT_2, _CUT_3), 4: (_CUT_3, _CUT_4), 5: (_CUT_4, _CUT_4 + 2.0)}
+    low, high = cuts[value]
+    lowest, highest = _PERCENT_BANDS[value]
+    share = min(1.0, max(0.0, (score - low) / (high - low)))
+    return min(highest, lowest + int(share * (highest - lowest + 1)))
+
+
+# The usual local act (research/mission.md §2.1): a subject of at most 1.5 hours a week is assessed
+# by half-year. In the demo's curriculum that is every 1-hour subject of grades 2–9 (music, art,
+# informatics, …); grading.assessment decides it, as for the school's own journals.
+HALF_YEAR_MAX_HOURS = 1.5
 
 
 def _stamp(day: date, hour: int) -> datetime:
@@ -341,7 +376,14 @@ class SchoolBuilder:
             closed = _stamp(ends + timedelta(days=3), 9) if ends + timedelta(days=3) < self.today else None
             self.rows["term"].append((term_id, sid, year_id, "quarter", number, starts, ends, closed))
         for policy in POLICIES:
-            self.rows["gradingpolicy"].append((self.ids.take("gradingpolicy"), sid, year_id, *policy, WEIGHTS))
+            self.rows["gradingpolicy"].append(
+                (self.ids.take("gradingpolicy"), sid, year_id, *policy, WEIGHTS, HALF_YEAR_MAX_HOURS)
+            )
+        for grade in sorted(criterion_grades(cal.start_year)):
+            self.rows["gradingpolicy"].append(
+                (self.ids.take("gradingpolicy"), sid, year_id, grade, grade, *CRITERION_POLICY, WEIGHTS,
+                 HALF_YEAR_MAX_HOURS)
+            )  # fmt: skip
         for d in cal.days_off:
             grade_from, grade_to = d.grades or (None, None)
             self.rows["holiday"].append(
@@ -860,7 +902,7 @@ class SchoolBuilder:
         """Last year's quarter marks (half-year marks in grades 10–11), drawn from each pupil's ability,
         and the year marks they give."""
         rng = self.rng
-        rules = grading.rules_of_values(*POLICIES[1][2:], WEIGHTS)
+        rules = grading.rules_of_values(*POLICIES[1][2:], WEIGHTS, "", HALF_YEAR_MAX_HOURS)
         rows = self.rows["periodmark"]
         sid, year_id = self.school_id, self.prev_year_id
         quarters = self.prev_cal.quarters
@@ -870,10 +912,10 @@ class SchoolBuilder:
         for cls in classes:
             if cls.grade == 1:
                 continue  # no marks in the first grade
-            # Grades 10–11 are assessed by half-year (grading.assessment): a mark per half-year, set
-            # when its second quarter ends; the others a mark per quarter.
-            periods = grading.year_periods(grading.assessment(cls.grade))
-            for _code, subject_id, _teacher, _hours in cls.units:
+            # Grades 10–11 and the subjects of few hours are assessed by half-year (grading.assessment):
+            # a mark per half-year, set when its second quarter ends; the others a mark per quarter.
+            for _code, subject_id, _teacher, hours in cls.units:
+                periods = grading.year_periods(grading.assessment(cls.grade, rules, hours))
                 for pupil in cls.pupils:
                     ability = self.ability[pupil]
                     scores = {number: ability + gauss(0, 0.45) for number, _starts, _ends in quarters}
@@ -948,7 +990,10 @@ class SchoolBuilder:
         over = [(n, s, e) for n, s, e in self.cal.quarters if e < self.today]
         if not over:
             return
-        rules = grading.rules_of_values(*POLICIES[1][2:], WEIGHTS)
+        rules = grading.rules_of_values(*POLICIES[1][2:], WEIGHTS, "", HALF_YEAR_MAX_HOURS)
+        # A criterion grade's quarter mark is its own policy's (the journal's suggestion for that class).
+        by_criteria = grading.rules_of_values(*CRITERION_POLICY, WEIGHTS, "", HALF_YEAR_MAX_HOURS)
+        criterion = criterion_grades(self.cal.start_year)
         term_number = {tid: n for n, tid in self.term_ids.items()}
         lesson_of = {r[0]: (r[3], term_number[r[5]]) for r in self.rows["lesson"]}
         marks: dict[tuple[int, int, int], list[tuple[str, int]]] = defaultdict(list)
@@ -964,15 +1009,17 @@ class SchoolBuilder:
             for cls in self.classes:
                 if cls.grade == 1:
                     continue
-                # Grades 10–11: nothing in Q1 / Q3; in Q2 / Q4 the half-year's mark from both quarters' marks.
-                period = grading.period_of_term(grading.assessment(cls.grade), "quarter", number)
-                if period is None:
-                    continue
                 roll = [p for p in cls.pupils if span[p][0] <= ends and (span[p][1] is None or span[p][1] >= ends)]
-                for _code, subject_id, _teacher, _hours in cls.units:
+                for _code, subject_id, _teacher, hours in cls.units:
+                    # A half-year assessment (grades 10–11, a subject of few hours): nothing in Q1 / Q3;
+                    # in Q2 / Q4 the half-year's mark from both quarters' marks.
+                    how = grading.assessment(cls.grade, rules, hours)
+                    period = grading.period_of_term(how, "quarter", number)
+                    if period is None:
+                        continue
                     for pupil in roll:
                         got = [m for q in period.quarters for m in marks.get((pupil, subject_id, q), ())]
-                        s = grading.suggest_period_mark(rules, got)
+                        s = grading.suggest_period_mark(by_criteria if cls.grade in criterion else rules, got)
                         quarter_values[(pupil, subject_id)].append((s.value, s.special))
                         rows.append(
                             (self.ids.take("periodmark"), sid, pupil, subject_id, cls.id, year_id,
@@ -1241,6 +1288,7 @@ class SchoolBuilder:
         next_mark = self.ids.next["mark"]
         next_attendance = self.ids.next["attendance"]
         counter: dict[tuple[int, int], int] = defaultdict(int)  # (class, subject) -> lessons so far
+        criterion = criterion_grades(self.cal.start_year)
         # (class, subject, subgroup, term) -> pupil -> marks so far: the teacher marks those he marked least.
         marked_so_far: dict[tuple[int, int, int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
         random_ = rng.random
@@ -1327,11 +1375,14 @@ class SchoolBuilder:
                             kind = ""
                             noise = 1.0
                         so_far = marked_so_far[(cls.id, subject_id, subgroup, term_id)]
+                        # A criterion grade's summative works (test, control) are written as percentages.
+                        percents = bool(kind) and cls.grade in criterion
                         for pupil_id in chosen:
                             score = ability[pupil_id] + gauss(0, noise)
                             value = 2 if score < _CUT_2 else 3 if score < _CUT_3 else 4 if score < _CUT_4 else 5
                             mark_kind = kind or ("home" if random_() < 0.2 else "class")
-                            mark_rows.append((next_mark, sid, lesson_id, pupil_id, value, mark_kind, stamp))
+                            percent = _percent_of(score, value) if percents else None
+                            mark_rows.append((next_mark, sid, lesson_id, pupil_id, value, mark_kind, stamp, percent))
                             next_mark += 1
                             so_far[pupil_id] += 1
                             if track:

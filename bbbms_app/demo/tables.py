@@ -61,7 +61,7 @@ TABLES: dict[str, Table] = {
         Table(
             "gradingpolicy",
             "id school_id academic_year_id grade_from grade_to scale min_value max_value threshold_5 threshold_4"
-            " threshold_3 min_marks weights_json",
+            " threshold_3 min_marks weights_json half_year_max_hours",
         ),
         Table("subject", "id school_id code name_ky name_ru name_en position"),
         Table("staff", "id school_id last_name first_name patronymic position phone search_key sort_key"),
@@ -84,7 +84,7 @@ TABLES: dict[str, Table] = {
         Table("enrollment", "id school_id pupil_id class_id starts_on ends_on"),
         Table("subgroupmember", "id school_id class_id subject_id subgroup pupil_id"),
         Table("lesson", "id school_id class_id subject_id teacher_id term_id date number subgroup topic homework"),
-        Table("mark", "id school_id lesson_id pupil_id value kind updated_at"),
+        Table("mark", "id school_id lesson_id pupil_id value kind updated_at percent"),
         Table("attendance", "id school_id lesson_id pupil_id code late_minutes updated_at"),
         Table(
             "periodmark",

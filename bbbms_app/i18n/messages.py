@@ -23,6 +23,7 @@ PARTS = (
     "places",
     "speed",
     "ops",
+    "ops_cli",
     "families",
     "cli",
     "guard",
@@ -44,6 +45,7 @@ PARTS = (
     "exports",
     "courses2",
     "district",
+    "district_summary",
 )
 
 

@@ -3,7 +3,7 @@
 
 Types and server defaults are compared. A default is compared by its value, not its spelling:
 SQLite reflects `DEFAULT ''` as `''` or `('')`, PostgreSQL as `''::character varying`, and the
-model renders `''`; all three are the empty string.
+model renders `''`; all three are the empty string. A `DEFAULT NULL` (mark.percent's) is no default.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ _CAST = re.compile(r"::[\w\s\"]+(\(\d+\))?$")
 
 
 def default_value(sql: str | None) -> str | None:
-    """A server default's SQL as its plain value: `('')` → "", `'1'::integer` → "1", None → None."""
+    """A server default's SQL as its plain value: `('')` → "", `'1'::integer` → "1", None → None.
+    `DEFAULT NULL` is no default (PostgreSQL keeps none; SQLite reflects `NULL`): None."""
     if sql is None:
         return None
     text = sql.strip()
@@ -26,8 +27,10 @@ def default_value(sql: str | None) -> str | None:
         text = _CAST.sub("", text).strip()
         if text.startswith("(") and text.endswith(")"):
             text = text[1:-1].strip()
+        if text.upper() == "NULL":  # the keyword, not the text 'NULL' (quoted: unquoted below)
+            return None
         if len(text) >= 2 and text[0] == text[-1] == "'":
-            text = text[1:-1].replace("''", "'")
+            return text[1:-1].replace("''", "'")
         if text == before:
             return text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bbbms_app.models._base import ts_field
@@ -51,6 +51,10 @@ class Mark(SQLModel, table=True):
         CheckConstraint("kind IN ('class','home','test','control')", name="mark_kind"),
     )
 
+    # The server's default (percent) is not RETURNed by the INSERT: a RETURNING naming it fails on a
+    # database of an older schema (see percent below).
+    __mapper_args__ = {"eager_defaults": False}
+
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="school.id", index=True)
     lesson_id: int = Field(foreign_key="lesson.id")
@@ -60,6 +64,11 @@ class Mark(SQLModel, table=True):
     version: int = Field(default=1)
     updated_by: int | None = Field(default=None, foreign_key="user.id")
     updated_at: datetime = ts_field(default_now=True)
+    # A criterion-based result typed as a percentage (0–100): `value` is the mark the class's policy
+    # table gives it, the percentage is kept to be shown beside the mark. None for a mark typed as a mark.
+    # Its server default (NULL) lets the ORM leave it out of an INSERT while it is None, so code (and
+    # tests) writing a mark into a database of an older schema keep working, as School's region does.
+    percent: int | None = Field(default=None, sa_column_kwargs={"server_default": text("NULL")})
 
 
 class Attendance(SQLModel, table=True):

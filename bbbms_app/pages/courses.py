@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import reflex as rx
+from reflex.components.sonner.toast import ToastAction
 
 from bbbms_app import db
 from bbbms_app.auth import inputs
@@ -92,6 +93,8 @@ class CoursesState(rx.State):
     edit_error: str = ""
     link_module: str = ""
     link_rows: list[dict[str, str]] = []
+    # What he deleted from his course, to take back (course_edit.deleted_items rows).
+    deleted: list[dict[str, str]] = []
 
     MARK_VALUES: ClassVar[tuple[str, ...]] = ("5", "4", "3", "2")
     EDIT_TYPES: ClassVar[tuple[str, ...]] = ("module", "material", "assignment")
@@ -118,10 +121,11 @@ class CoursesState(rx.State):
             ]
         with db.session() as s:  # courses.view has checked that he reads this course
             self.tests = quiz.course_tests(s, cid)
-        self.copy_targets = []
+        self.copy_targets, self.deleted = [], []
         if v.how == "write":
             with db.session() as s:
                 self.copy_targets = courses.copy_targets(s, principal, cid, courses.school_today())
+                self.deleted = course_edit.deleted_items(s, principal, cid, courses.school_today())
 
     def _reset_panels(self) -> None:
         self.review_id = self.review_title = self.marking_id = self.marking_name = ""
@@ -410,7 +414,29 @@ class CoursesState(rx.State):
             return rx.toast.error(self.form_error)
         self._reset_panels()
         self._fetch_course()
-        return rx.toast.success(t("courses2.deleted", principal.language))
+        # Taken back from the toast at once, where the finger is (the list of deleted things is
+        # at the foot of the course, far below on a phone).
+        return rx.toast.success(
+            t("courses2.deleted", principal.language),
+            action=ToastAction(
+                label=t("courses2.restore", principal.language),
+                on_click=CoursesState.restore_item(kind, str(iid)),  # type: ignore[operator]
+            ),
+            duration=10000,
+        )
+
+    @rx.event
+    @requires("course.write")
+    def restore_item(self, kind: str, item_id: str):
+        """Take back a delete of his course (a module with what went with it, a material, an
+        assignment); the service checks the course is his, whatever the browser sends."""
+        principal = current()
+        kind = inputs.choice(kind, course_edit.RESTORE_KINDS, "kind")
+        iid = inputs.record_id(item_id, "item_id")
+        with db.session(write=True) as s:
+            course_edit.restore_item(s, principal, kind, iid, courses.school_today())
+        self._fetch_course()
+        return rx.toast.success(t("courses2.restored", principal.language))
 
     @rx.event
     @requires("course.write")
@@ -695,7 +721,10 @@ def _module_item(item: rx.Var) -> rx.Component:
         rx.flex(
             _small_button("pencil", "courses2.edit", S.open_edit("module", item["id"]), "module-edit"),
             _small_button("link", "courses2.lessons", S.open_lessons(item["id"]), "module-lessons"),
-            _small_button("trash-2", "courses2.delete", S.delete_item("module", item["id"]), "module-delete", "red"),
+            _confirmed(
+                _small_button("trash-2", "courses2.delete", None, "module-delete", "red"),
+                S.delete_item("module", item["id"]),
+            ),
             gap="6px",
             wrap="wrap",
         ),
@@ -789,15 +818,17 @@ def _material_item(item: rx.Var) -> rx.Component:
     )
     remove = rx.cond(
         S.how == "write",
-        rx.icon_button(
-            rx.icon("trash-2", size=14),
-            on_click=S.remove_material(item["id"]),
-            size="1",
-            variant="ghost",
-            color_scheme="red",
-            aria_label=tr("courses.remove"),
-            title=tr("courses.remove"),
-            data_testid="material-remove",
+        _confirmed(
+            rx.icon_button(
+                rx.icon("trash-2", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                aria_label=tr("courses.remove"),
+                title=tr("courses.remove"),
+                data_testid="material-remove",
+            ),
+            S.delete_item("material", item["id"]),
         ),
     )
     edit = rx.cond(
@@ -830,15 +861,91 @@ def _block_item(item: rx.Var) -> rx.Component:
     )
 
 
+def _confirmed(trigger: rx.Component, on_confirm) -> rx.Component:  # type: ignore[no-untyped-def]
+    """A delete asked twice: the button opens a question, «Delete» there does it (and says where it
+    can be taken back); «Cancel» leaves everything as it was."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(tr("courses2.confirm_title")),
+            rx.alert_dialog.description(tr("courses2.confirm_text")),
+            rx.flex(
+                rx.alert_dialog.cancel(
+                    rx.button(tr("courses2.cancel"), variant="soft", color_scheme="gray", data_testid="confirm-cancel")
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        tr("courses2.delete"), color_scheme="red", on_click=on_confirm, data_testid="confirm-delete"
+                    )
+                ),
+                gap="12px",
+                justify="end",
+                margin_top="16px",
+            ),
+            max_width="420px",
+            data_testid="confirm-dialog",
+        ),
+    )
+
+
+def _deleted_row(row: rx.Var) -> rx.Component:
+    return rx.flex(
+        rx.badge(
+            rx.match(
+                row["kind"],
+                ("module", tr("courses2.what.module")),
+                ("material", tr("courses2.what.material")),
+                tr("courses2.what.assignment"),
+            ),
+            color_scheme="gray",
+        ),
+        rx.vstack(
+            rx.text(row["title"], weight="medium"),
+            rx.text(
+                rx.cond(row["module"] != "", row["module"] + " · ", ""),
+                tr("courses2.deleted_on").replace("{when}", row["when"]),  # type: ignore[attr-defined]
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        _small_button("undo-2", "courses2.restore", S.restore_item(row["kind"], row["id"]), "restore"),
+        gap="8px",
+        align="center",
+        width="100%",
+        data_testid="deleted-row",
+    )
+
+
+def _deleted() -> rx.Component:
+    return rx.cond(
+        (S.how == "write") & (S.deleted.length() > 0),  # type: ignore[attr-defined]
+        rx.card(
+            rx.vstack(
+                rx.heading(tr("courses2.deleted_list"), size="3"),
+                rx.text(tr("courses2.deleted_help"), size="1", color_scheme="gray"),
+                rx.foreach(S.deleted, _deleted_row),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            data_testid="deleted-list",
+        ),
+    )
+
+
 def _small_button(icon: str, key: str, on_click, testid: str, color: str = "gray") -> rx.Component:  # type: ignore[no-untyped-def]
+    click = {} if on_click is None else {"on_click": on_click}  # None: a dialog's trigger opens it
     return rx.button(
         rx.icon(icon, size=14),
         tr(key),
-        on_click=on_click,
         size="1",
         variant="soft",
         color_scheme=color,
         data_testid=testid,
+        **click,
     )
 
 
@@ -1100,12 +1207,9 @@ def _assignment_item(item: rx.Var) -> rx.Component:
                             _small_button(
                                 "pencil", "courses2.edit", S.open_edit("assignment", item["id"]), "assignment-edit"
                             ),
-                            _small_button(
-                                "trash-2",
-                                "courses2.delete",
+                            _confirmed(
+                                _small_button("trash-2", "courses2.delete", None, "assignment-delete", "red"),
                                 S.delete_item("assignment", item["id"]),
-                                "assignment-delete",
-                                "red",
                             ),
                             gap="6px",
                         ),
@@ -1543,6 +1647,7 @@ def _course() -> rx.Component:
         _handin(),
         _review(),
         _builder(),
+        _deleted(),
         spacing="4",
         width="100%",
         max_width="820px",

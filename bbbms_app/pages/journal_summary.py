@@ -47,21 +47,25 @@ class SummaryState(rx.State):
     indicators: list[dict[str, str]] = []
     overall: list[dict[str, str]] = []
     heading: str = ""  # «5-А · 1-чейрек»: the printed page's heading
+    half_year_note: str = ""  # the footnote of the subjects of few hours marked «*» (sheets.half_year_note)
 
     def _fetch(self) -> None:
         principal = current()
         lang = principal.language
         if not self.class_id or not self.period:
             self.subjects, self.rows, self.indicators, self.overall = [], [], [], []
+            self.half_year_note = ""
             return
         term_id = None if self.period == "year" else int(self.period)
         with db.session() as s:
             sheet = reports.summary(s, principal, int(self.class_id), term_id, with_suggestions=self.forecast)
         self.heading = f"{journal.class_label(sheet.cls)} · {sheets.period_label_of_summary(sheet, lang)}"
-        self.subjects = [
-            {"key": f"s{sub.id}", "ky": sub.name_ky, "ru": sub.name_ru, "en": sub.name_en or sub.name_ru}
-            for sub in sheet.subjects
-        ]
+        self.half_year_note = sheets.half_year_note(sheet, lang)
+        self.subjects = []
+        for sub in sheet.subjects:
+            mark = sheets.HALF_YEAR_MARK if sub.id in sheet.half_year else ""  # see the footnote
+            names = {"ky": sub.name_ky, "ru": sub.name_ru, "en": sub.name_en or sub.name_ru}
+            self.subjects.append({"key": f"s{sub.id}", **{k: v + mark for k, v in names.items()}})
         rows = []
         for n, r in enumerate(sheet.rows, start=1):
             row = {
@@ -73,6 +77,9 @@ class SummaryState(rx.State):
             for code in ABSENCE_CODES:
                 row[code] = str(r.absences.get(code, 0) or "")
             for sub in sheet.subjects:
+                if sub.id in sheet.not_assessed:
+                    row[f"s{sub.id}"] = sheets.NOT_ASSESSED
+                    continue
                 value, special = r.marks.get(sub.id, (None, ""))  # type: ignore[arg-type]
                 text = str(value) if value is not None else special
                 row[f"s{sub.id}"] = f"({text})" if sub.id in r.suggested else text
@@ -81,7 +88,10 @@ class SummaryState(rx.State):
         self.indicators = [
             {
                 "label": t(f"journal.summary.{name}", lang),
-                **{f"s{sid}": _fmt(getattr(ind, name), lang) for sid, ind in sheet.by_subject.items()},
+                **{
+                    f"s{sid}": sheets.NOT_ASSESSED if sid in sheet.not_assessed else _fmt(getattr(ind, name), lang)
+                    for sid, ind in sheet.by_subject.items()
+                },
             }
             for name in INDICATORS
         ]
@@ -301,6 +311,10 @@ def _body() -> rx.Component:
             rx.callout(tr("journal.summary.no_classes"), icon="info", color_scheme="gray"),
             rx.fragment(
                 _sheet(),
+                rx.cond(
+                    SummaryState.half_year_note != "",
+                    rx.text(SummaryState.half_year_note, size="2", data_testid="summary-half-year-note"),
+                ),
                 rx.text(tr("journal.summary.legend"), size="1", color_scheme="gray"),
                 rx.card(
                     rx.text(tr("journal.summary.all"), weight="bold", size="2"),

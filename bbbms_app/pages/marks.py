@@ -203,7 +203,15 @@ def _term_table() -> rx.Component:
                 data_testid="term-average",
             ),
             rx.table.cell(r["absences"], display=["none", "table-cell"]),
-            rx.table.cell(rx.cond(r["term_mark"] != "", mark_badge(r["term_mark"].to(str), "term-period-mark"))),
+            rx.table.cell(
+                rx.cond(r["term_mark"] != "", mark_badge(r["term_mark"].to(str), "term-period-mark")),
+                # A subject of few hours assessed by half-year: «1-жарым жыл» under its mark (or alone in Q1).
+                rx.cond(
+                    _in_lang(r, "period") != "",
+                    rx.text(_in_lang(r, "period"), size="1", color_scheme="gray", white_space="nowrap"),
+                ),
+                data_testid="term-mark-cell",
+            ),
             data_testid="term-row",
         )
 
@@ -238,14 +246,21 @@ def _body() -> rx.Component:
         rx.link(tr("diary.to_diary"), href="/diary", data_testid="marks-to-diary"),
         rx.cond(
             MyMarksState.children.length() > 1,  # type: ignore[attr-defined]
-            rx.segmented_control.root(
-                rx.foreach(
-                    MyMarksState.children,
-                    lambda c: rx.segmented_control.item(c["name"], value=c["id"]),
+            # Three children's full names are wider than a phone: the switch scrolls in its own strip
+            # (as the diary's does), never the page.
+            rx.box(
+                rx.segmented_control.root(
+                    rx.foreach(
+                        MyMarksState.children,
+                        lambda c: rx.segmented_control.item(c["name"], value=c["id"], white_space="nowrap"),
+                    ),
+                    value=MyMarksState.pupil_id,
+                    on_change=MyMarksState.choose,
+                    data_testid="child-switch",
                 ),
-                value=MyMarksState.pupil_id,
-                on_change=MyMarksState.choose,
-                data_testid="child-switch",
+                max_width="100%",
+                overflow_x="auto",
+                data_testid="child-switch-strip",
             ),
         ),
         rx.cond(

@@ -21,19 +21,25 @@ class ProfileState(rx.State):
 
     error: str = ""
 
-    @rx.event
+    @rx.event(background=True)
     @requires("signed_in")
     async def change_password(self, form_data: dict):
-        """Replace the password, proving the current one (throttled like the sign-in; the argon2
-        work runs in a worker thread)."""
+        """Replace the password, proving the current one (throttled like the sign-in).
+
+        A background event, as the sign-in: the two argon2 runs (check the current password, hash
+        the new one) take a worker thread while the tab's state is *not* locked, and only the
+        outcome is written under the lock. As a plain event the thread's wait (behind other hashes
+        on a loaded server) held the tab's Redis lock and could outlast it. The guard has checked
+        the session before this runs; the service reads the account from the principal itself."""
         principal = current()
         old = str(form_data.get("current", ""))[:256]
         new = str(form_data.get("new", ""))[:256]
         error = await asyncio.to_thread(_change, principal, old, new)
-        if error is not None:
-            self.error = t(error.key, principal.language, **error.params)
-            return None
-        self.error = ""
+        async with self:
+            if error is not None:
+                self.error = t(error.key, principal.language, **error.params)
+                return None
+            self.error = ""
         # Every session was revoked, this one too: sign in again with the new password.
         return [rx.toast.success(t("profile.password_changed", principal.language)), AuthState.logout]
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import reflex as rx
+from reflex.components.sonner.toast import ToastAction
 from reflex.vars import Var
 from reflex_base.vars.function import ArgsFunctionOperation
 
@@ -124,6 +125,7 @@ class QuizState(rx.State):
     subjects: list[dict[str, str]] = []
     subject_id: str = ""
     bank_rows: list[dict[str, str]] = []
+    deleted_rows: list[dict[str, str]] = []  # deleted from this bank, to take back
     chosen: list[str] = []
     class_rows: list[dict[str, str]] = []
     picked_classes: list[str] = []
@@ -355,9 +357,10 @@ class QuizState(rx.State):
             if self.subject_id:
                 sid = int(self.subject_id)
                 self.bank_rows = quizzes.bank(s, principal, sid, lang)
+                self.deleted_rows = quizzes.deleted_questions(s, principal, sid, lang)
                 self.class_rows = quizzes.class_options(s, principal, sid)
             else:
-                self.bank_rows, self.class_rows = [], []
+                self.bank_rows, self.deleted_rows, self.class_rows = [], [], []
             self.my_quizzes = quizzes.teacher_quizzes(s, principal, lang)
             if self.open_quiz:
                 qid = int(self.open_quiz)
@@ -514,14 +517,27 @@ class QuizState(rx.State):
 
     @rx.event
     @requires("quiz.write")
+    def restore_question(self, question_id: str):
+        """A deleted question back into its bank (the service checks he writes that bank)."""
+        principal = current()
+        qid = inputs.record_id(question_id, "question_id")
+        with db.session(write=True) as s:
+            quizzes.restore_question(s, principal, qid)
+        self._teacher_fetch()
+        return rx.toast.success(t("quiz.question_restored", principal.language))
+
+    @rx.event
+    @requires("quiz.write")
     def delete_question(self):
-        """The edited question out of the bank, with the reason typed (kept by the attempts that hold it)."""
+        """The edited question out of the bank, with the reason typed (kept by the attempts that hold it);
+        the toast can take it back at once."""
         principal = current()
         if not self.editing:
             raise Refused("quiz.error.no_question")
+        qid = int(self.editing)
         try:
             with db.session(write=True) as s:
-                quizzes.delete_question(s, principal, int(self.editing), self.q_reason)
+                quizzes.delete_question(s, principal, qid, self.q_reason)
         except Refused as exc:
             self.form_error = exc.message(principal.language)
             return None
@@ -529,7 +545,14 @@ class QuizState(rx.State):
         self.q_ky = self.q_ru = self.q_options = self.q_answer = ""
         self.form_key += 1
         self._teacher_fetch()
-        return rx.toast.success(t("quiz.question_deleted", principal.language))
+        return rx.toast.success(
+            t("quiz.question_deleted", principal.language),
+            action=ToastAction(
+                label=t("quiz.restore", principal.language),
+                on_click=QuizState.restore_question(str(qid)),  # type: ignore[operator]
+            ),
+            duration=10000,
+        )
 
     @rx.event
     @requires("quiz.write")
@@ -793,14 +816,23 @@ def _question(item: rx.Var, i: rx.Var) -> rx.Component:
                 ("order", rx.vstack(rx.foreach(S.options[i], _order_row), width="100%")),
                 rx.fragment(),
             ),
-            rx.cond(
-                item["answered"] == "1",
-                rx.text(
-                    tr("quiz.saved"), size="1", color_scheme="grass", class_name="qz-saved", data_testid="quiz-saved"
+            # One status line of fixed height whatever it says («saved», «kept on this phone», nothing):
+            # a line appearing would move every question below it under the pupil's next tap.
+            rx.box(
+                rx.cond(
+                    item["answered"] == "1",
+                    rx.text(
+                        tr("quiz.saved"),
+                        size="1",
+                        color_scheme="grass",
+                        class_name="qz-saved",
+                        data_testid="quiz-saved",
+                    ),
                 ),
-            ),
-            rx.text(
-                tr("quiz.kept_here"), size="1", color_scheme="amber", class_name="qz-kept", data_testid="quiz-kept"
+                rx.text(
+                    tr("quiz.kept_here"), size="1", color_scheme="amber", class_name="qz-kept", data_testid="quiz-kept"
+                ),
+                class_name="qz-status",
             ),
             spacing="3",
             width="100%",
@@ -920,6 +952,7 @@ def _pupil_card(row: rx.Var) -> rx.Component:
 
 ANSWER_CSS = """
 .qz-kept, .qz-outbox { display: none; }
+.qz-status { min-height: 1.25rem; line-height: 1.25rem; }
 [data-quiz-q][data-wait="off"] .qz-kept { display: block; }
 [data-quiz-q][data-wait] .qz-saved { display: none; }
 .qz-outbox[data-count] { display: block; font-size: 13px; color: var(--amber-11);
@@ -939,6 +972,7 @@ ANSWER_CSS = """
 def _pupil() -> rx.Component:
     S = QuizState
     return rx.fragment(
+        rx.script(src="/connection.js"),  # the connection's state, shared with the journal grid's script
         rx.script(src="/quiz_answers.js"),
         rx.el.style(ANSWER_CSS),
         rx.cond(
@@ -1039,6 +1073,44 @@ def _kind_label(k: str) -> rx.Var:
     return tr(f"quiz.kind.{k}")
 
 
+def _deleted_question(row: rx.Var) -> rx.Component:
+    return rx.flex(
+        rx.vstack(
+            rx.text(row["text"], weight="medium", white_space="pre-wrap"),
+            rx.text(row["when"], " · ", row["reason"], size="1", color_scheme="gray"),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.button(
+            rx.icon("undo-2", size=14),
+            tr("quiz.restore"),
+            on_click=QuizState.restore_question(row["id"]),
+            size="1",
+            variant="soft",
+            data_testid="quiz-restore",
+        ),
+        gap="8px",
+        align="center",
+        width="100%",
+        data_testid="quiz-deleted-row",
+    )
+
+
+def _deleted_questions() -> rx.Component:
+    S = QuizState
+    return rx.cond(
+        S.deleted_rows.length() > 0,  # type: ignore[attr-defined]
+        rx.vstack(
+            rx.heading(tr("quiz.deleted_questions"), size="3"),
+            rx.foreach(S.deleted_rows, _deleted_question),
+            spacing="2",
+            width="100%",
+            data_testid="quiz-deleted",
+        ),
+    )
+
+
 def _bank() -> rx.Component:
     S = QuizState
     return rx.card(
@@ -1068,6 +1140,7 @@ def _bank() -> rx.Component:
                 ),
                 rx.text(tr("quiz.bank_empty"), color_scheme="gray"),
             ),
+            _deleted_questions(),
             rx.cond(
                 S.editing != "",
                 rx.vstack(
@@ -1130,12 +1203,41 @@ def _bank() -> rx.Component:
                         wrap="wrap",
                     ),
                     _field("quiz.field.reason", "q_reason", S.q_reason),
-                    rx.button(
-                        tr("quiz.delete_question"),
-                        on_click=S.delete_question,
-                        color_scheme="red",
-                        variant="soft",
-                        data_testid="quiz-delete",
+                    rx.alert_dialog.root(  # asked twice: the question says where it can be taken back
+                        rx.alert_dialog.trigger(
+                            rx.button(
+                                tr("quiz.delete_question"),
+                                color_scheme="red",
+                                variant="soft",
+                                data_testid="quiz-delete",
+                            )
+                        ),
+                        rx.alert_dialog.content(
+                            rx.alert_dialog.title(tr("quiz.delete_question")),
+                            rx.alert_dialog.description(tr("quiz.confirm_delete")),
+                            rx.flex(
+                                rx.alert_dialog.cancel(
+                                    rx.button(
+                                        tr("quiz.cancel"),
+                                        variant="soft",
+                                        color_scheme="gray",
+                                        data_testid="confirm-cancel",
+                                    )
+                                ),
+                                rx.alert_dialog.action(
+                                    rx.button(
+                                        tr("quiz.delete_question"),
+                                        color_scheme="red",
+                                        on_click=S.delete_question,
+                                        data_testid="confirm-delete",
+                                    )
+                                ),
+                                gap="12px",
+                                justify="end",
+                                margin_top="16px",
+                            ),
+                            max_width="420px",
+                        ),
                     ),
                     spacing="2",
                     width="100%",

@@ -2,9 +2,10 @@
 
 The director and deputies (services.reports.export_jobs: a school-wide role with report.read)
 choose the results or the attendance of the period chosen above, and — with export.personal and a
-purpose — the named lists; the job runs in the queue (jobs/tasks.py: school_export) and the card
-follows its progress (a background event reading the job's row every second) until the link
-`/private/report-export/{id}` appears. Only the maker downloads it, for 24 hours.
+purpose — the named lists, the term's journals, the year's marks and the year's archive (a ZIP
+with a manifest of hashes, as `export archive` writes it); the job runs in the queue
+(jobs/tasks.py: school_export) and the card follows its progress (a background event reading the
+job's row every second) until the link `/private/report-export/{id}` appears. Only the maker downloads it, for 24 hours.
 """
 
 from __future__ import annotations

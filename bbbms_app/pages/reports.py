@@ -67,6 +67,8 @@ class ReportsState(rx.State):
     sex: str = ALL
     has_previous: bool = False
     previous_label: dict[str, str] = {}
+    # What the results count: «2-чейрек», or «2-чейрек · 1-жарым жыл» beside half-year marks.
+    period_title: dict[str, str] = {}
     rows: list[dict[str, str]] = []
     by_subject: list[dict[str, str]] = []
     lists: list[dict[str, str]] = []
@@ -77,6 +79,8 @@ class ReportsState(rx.State):
     teacher_rows: list[dict[str, str]] = []
     above: list[dict[str, str]] = []
     above_title: dict[str, str] = {}
+    above_count: dict[str, str] = {}
+    named: bool = True  # False: the reader lacks export.personal; the service withheld the named lists
     _year_id: int | None = None
 
     def _term_id(self) -> int | None:
@@ -121,8 +125,13 @@ class ReportsState(rx.State):
             self.subject = ALL
         table = sheets.results_table(res, self._subject_id(), self._sex(), lang)
         self.has_previous = res.previous is not None
+        # A non-breaking hyphen: on a phone «1-жарым жыл» must not break into «1-» / «жарым жыл».
+        self.period_title = {
+            x: t("reports.counted", x, period=sheets.results_period_label(res, x)).replace("-", "\u2011")
+            for x in LANGUAGES
+        }
         self.previous_label = (
-            {x: t("reports.previous", x, period=sheets.period_label(res.previous.period, x)) for x in LANGUAGES}
+            {x: t("reports.previous", x, period=sheets.results_period_label(res.previous, x)) for x in LANGUAGES}
             if res.previous
             else {}
         )
@@ -146,6 +155,7 @@ class ReportsState(rx.State):
             lambda x: sheets.subjects_table(res, res.groups[-1], sex, x),
             ("subject",),
         )
+        self.named = res.named
         lists = sheets.lists_table(res, lang, sex)
         self.lists = _with_labels(
             sheets.rows_as_text(lists, lists.columns, lang),
@@ -164,6 +174,8 @@ class ReportsState(rx.State):
         above = sheets.attendance_pupils_table(rep, rep.above)
         self.above = sheets.rows_as_text(above, above.columns, lang)
         self.above_title = translations("reports.above", threshold=rep.threshold)
+        self.above_count = translations("reports.above_count", count=rep.above_count)
+        self.named = rep.named
 
     @rx.event
     @requires(PERMISSION)
@@ -426,9 +438,14 @@ def _filters() -> rx.Component:
     )
 
 
+def _lists_need_right() -> rx.Component:
+    return rx.text(tr("reports.lists_need_right"), color_scheme="gray", size="2", data_testid="lists-need-right")
+
+
 def _results_tab() -> rx.Component:
     return rx.vstack(
         _filters(),
+        rx.heading(_name(ReportsState.period_title), size="3", data_testid="reports-period-title"),
         rx.cond(ReportsState.has_previous, rx.text(_name(ReportsState.previous_label), size="1", color_scheme="gray")),
         _table(RESULT_COLUMNS, ReportsState.rows, "group", "results", previous=True, translated=("group",)),
         rx.text(tr("reports.sou_note"), size="1", color_scheme="gray"),
@@ -436,11 +453,15 @@ def _results_tab() -> rx.Component:
         _table(SUBJECT_COLUMNS, ReportsState.by_subject, "subject", "by-subject", translated=("subject",)),
         rx.heading(tr("reports.sheet.lists"), size="3"),
         rx.cond(
-            ReportsState.lists.length() == 0,  # type: ignore[attr-defined]
-            rx.text(tr("reports.no_data"), color_scheme="gray"),
-            _table(
-                ("pupil", "group", "subjects"), ReportsState.lists, "list", "lists", translated=("list", "subjects")
+            ReportsState.named,
+            rx.cond(
+                ReportsState.lists.length() == 0,  # type: ignore[attr-defined]
+                rx.text(tr("reports.no_data"), color_scheme="gray"),
+                _table(
+                    ("pupil", "group", "subjects"), ReportsState.lists, "list", "lists", translated=("list", "subjects")
+                ),
             ),
+            _lists_need_right(),
         ),
         spacing="3",
         width="100%",
@@ -495,9 +516,13 @@ def _attendance_tab() -> rx.Component:
         _table(ATTENDANCE_COLUMNS, ReportsState.attendance_rows, "group", "attendance", translated=("group",)),
         rx.heading(_name(ReportsState.above_title), size="3"),
         rx.cond(
-            ReportsState.above.length() == 0,  # type: ignore[attr-defined]
-            rx.text(tr("reports.none_above"), color_scheme="gray"),
-            _table(("group", *ATTENDANCE_COLUMNS), ReportsState.above, "pupil", "above"),
+            ReportsState.named,
+            rx.cond(
+                ReportsState.above.length() == 0,  # type: ignore[attr-defined]
+                rx.text(tr("reports.none_above"), color_scheme="gray"),
+                _table(("group", *ATTENDANCE_COLUMNS), ReportsState.above, "pupil", "above"),
+            ),
+            rx.vstack(rx.text(_name(ReportsState.above_count), size="2"), _lists_need_right(), spacing="1"),
         ),
         spacing="3",
         width="100%",

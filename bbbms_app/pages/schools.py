@@ -6,6 +6,8 @@ policies and director, whose one-time password is shown here once (services/dist
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from bbbms_app import db
@@ -112,40 +114,53 @@ class SchoolsState(rx.State):
         self.rayon = inputs.choice(value, district.rayon_choices(self.region), "rayon")
         self.errors = {k: v for k, v in self.errors.items() if k != "rayon"}
 
-    @rx.event
+    @rx.event(background=True)
     @requires("district.schools")
-    def add(self):
-        """Add the form's school; its director's one-time password is shown once, right after."""
+    async def add(self):
+        """Add the form's school; its director's one-time password is shown once, right after.
+
+        A background event, as the sign-in: the school's rows and the director's argon2id hash are
+        written in a worker thread while the tab's state is *not* locked (and the event loop keeps
+        serving every other tab); only the outcome is written under the lock. The guard checked
+        `district.schools`; `district.add_school` checks the district account again."""
         principal = current()
         lang = principal.language
         form = {field: getattr(self, field) for field in FIELDS}
+        region, rayon = self.region, self.rayon
         try:
-            with db.session(write=True) as s:
-                made = district.add_school(
-                    s,
-                    principal,
-                    name=form.get("name", ""),
-                    name_ru=form.get("name_ru", ""),
-                    okpo=form.get("okpo", ""),
-                    region=self.region,
-                    rayon=self.rayon,
-                    director=form.get("director", ""),
-                    director_name=form.get("director_name", ""),
-                    language=lang,
-                )
+            made = await asyncio.to_thread(_add_school, principal, form, region, rayon, lang)
         except first_run.SetupRefused as exc:
-            self.errors = {exc.field or "form": exc.message(lang)}
-            return
-        self._fetch()
-        self.new_school = form.get("name", "")
-        self.new_username, self.new_password = made.username, made.password
-        self._clear()
-        return rx.toast.success(t("district.created", lang, name=self.new_school))
+            async with self:
+                self.errors = {exc.field or "form": exc.message(lang)}
+            return None
+        async with self:
+            self._fetch()
+            self.new_school = form.get("name", "")
+            self.new_username, self.new_password = made.username, made.password
+            self._clear()
+        return rx.toast.success(t("district.created", lang, name=form.get("name", "")))
 
     @rx.event
     @requires("district.schools")
     def forget_password(self):
         self.new_school = self.new_username = self.new_password = ""
+
+
+def _add_school(principal, form: dict[str, str], region: str, rayon: str, lang: str):
+    """The new school's transaction (a worker thread): its rows and the director's account."""
+    with db.session(write=True) as s:
+        return district.add_school(
+            s,
+            principal,
+            name=form.get("name", ""),
+            name_ru=form.get("name_ru", ""),
+            okpo=form.get("okpo", ""),
+            region=region,
+            rayon=rayon,
+            director=form.get("director", ""),
+            director_name=form.get("director_name", ""),
+            language=lang,
+        )
 
 
 def _rayon(code: str, lang: str) -> str:
@@ -274,6 +289,8 @@ def _name(row: rx.Var) -> rx.Component:
         rx.text(row["okpo"], size="1", color_scheme="gray"),
         # On a phone the pupils' column is hidden: their number goes under the name.
         rx.text(row["pupils_line"], size="1", color_scheme="gray", display=["block", "none"]),
+        # And so is the backup's: a district checks every school's last backup from its phone too.
+        rx.box(_backup(row), display=["block", "none"], margin_top="4px", data_testid="backup-on-phone"),
         spacing="0",
     )
 

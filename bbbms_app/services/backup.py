@@ -61,7 +61,19 @@ CHUNK = 1 << 20
 
 
 class BackupError(Exception):
-    """A backup that could not be made (pg_dump missing or too old, disk full…)."""
+    """A backup that could not be made (pg_dump missing or too old, disk full…). The English text is
+    for the log; `key`/`params`, when given, name the catalog message the operator reads (`say`)."""
+
+    def __init__(self, message: str, key: str | None = None, **params: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+    def say(self, lang: str | None) -> str:
+        """In the operator's language when the refusal has a catalog message, else as written."""
+        from bbbms_app.i18n import t
+
+        return t(self.key, lang, **self.params) if self.key else str(self)
 
 
 class BackupDamaged(BackupError):
@@ -420,19 +432,23 @@ def verify(path: Path, *, extract_to: Path | None = None) -> Manifest:
                 seen[info.name] = {"size": size, "sha256": h.hexdigest()}
     except (tarfile.TarError, EOFError, OSError, ValueError) as exc:
         if isinstance(exc, FileNotFoundError):
-            raise BackupDamaged(f"no such file: {path}") from exc
-        raise BackupDamaged(f"the file is damaged or cut short ({type(exc).__name__}: {exc})") from exc
+            raise BackupDamaged(f"no such file: {path}", "ops.err.no_file", path=path) from exc
+        raise BackupDamaged(
+            f"the file is damaged or cut short ({type(exc).__name__}: {exc})",
+            "ops.err.cut_short",
+            kind=type(exc).__name__,
+        ) from exc
     if body is None or checksum is None:
-        raise BackupDamaged("the manifest or its checksum is missing")
+        raise BackupDamaged("the manifest or its checksum is missing", "ops.err.no_manifest")
     if hashlib.sha256(body).hexdigest() != checksum:
-        raise BackupDamaged("the manifest does not match its checksum")
+        raise BackupDamaged("the manifest does not match its checksum", "ops.err.checksum")
     manifest = Manifest.from_json(body)
     for name, want in manifest.members.items():
         got = seen.get(name)
         if got is None:
-            raise BackupDamaged(f"{name} is missing")
+            raise BackupDamaged(f"{name} is missing", "ops.err.member_missing", name=name)
         if got != want:
-            raise BackupDamaged(f"{name} differs from the manifest (damaged)")
+            raise BackupDamaged(f"{name} differs from the manifest (damaged)", "ops.err.member_differs", name=name)
     extra = set(seen) - set(manifest.members)
     if extra:
         raise BackupDamaged(f"members not in the manifest: {sorted(extra)[:3]}")
@@ -457,7 +473,10 @@ def _check_schema(manifest: Manifest) -> list[str]:
     if manifest.schema is None or manifest.schema not in chain:
         raise RestoreRefused(
             f"the backup's database schema {manifest.schema!r} is unknown to this BBBMS "
-            f"(newest known: {chain[-1]}): it was made by a newer release; upgrade BBBMS first"
+            f"(newest known: {chain[-1]}): it was made by a newer release; upgrade BBBMS first",
+            "ops.err.newer_schema",
+            schema=manifest.schema,
+            head=chain[-1],
         )
     return chain
 
@@ -532,7 +551,10 @@ def restore(
         if kind != manifest.dialect:
             raise RestoreRefused(
                 f"this is a {manifest.dialect} backup and the target is {kind}: restore it into {manifest.dialect}, "
-                "then use `migrate-data --to` to move"
+                "then use `migrate-data --to` to move",
+                "ops.err.dialect",
+                dialect=manifest.dialect,
+                target=kind,
             )
         todo = _plan_files(manifest, data_dir)
         moved = None
@@ -543,7 +565,9 @@ def restore(
             if _sqlite_target_state(dest) and not replace:
                 raise RestoreRefused(
                     f"the database {dest} already holds data: restore into a new file, or add --replace "
-                    "(the old file is kept beside it)"
+                    "(the old file is kept beside it)",
+                    "ops.err.sqlite_holds_data",
+                    path=dest,
                 )
             staged = dest.with_name(f".{dest.name}.restore-{secrets.token_hex(4)}")
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -581,7 +605,9 @@ def restore(
             if tables:
                 raise RestoreRefused(
                     f"the database {target.database} already has tables: restore into a new, empty database "
-                    f"(createdb) and point DATABASE_URL at it ({tool})"
+                    f"(createdb) and point DATABASE_URL at it ({tool})",
+                    "ops.err.pg_has_tables",
+                    database=target.database,
                 )
             args, env = _pg_args(target)
             cmd = [
@@ -786,6 +812,8 @@ class DrillResult:
     seconds: float = 0.0
     rows: int = 0
     files: int = 0
+    schema: str = ""  # the restored database's schema (head after a migration)
+    error: BackupError | None = None  # why not good, for the operator's language
 
 
 @contextlib.contextmanager
@@ -822,7 +850,12 @@ def drill(path: Path | None = None, *, folder: Path | None = None, scratch_url: 
     if path is None:
         backups = list_backups(folder)
         if not backups:
-            return DrillResult(False, None, f"no backup in {folder}")
+            return DrillResult(
+                False,
+                None,
+                f"no backup in {folder}",
+                error=BackupError(f"no backup in {folder}", "ops.err.no_backup", folder=folder),
+            )
         path = backups[0].path
     try:
         manifest = verify(path)
@@ -841,9 +874,11 @@ def drill(path: Path | None = None, *, folder: Path | None = None, scratch_url: 
             f"good: {manifest.rows} rows in {len(manifest.tables)} tables and {len(manifest.files)} files restored"
             + (f", schema migrated {result.migrated_from} → {rev}" if result.migrated_from else f", schema {rev}")
         )
-        outcome = DrillResult(True, path, message, time.monotonic() - started, manifest.rows, len(manifest.files))
+        outcome = DrillResult(
+            True, path, message, time.monotonic() - started, manifest.rows, len(manifest.files), schema=rev or ""
+        )
     except BackupError as exc:
-        outcome = DrillResult(False, path, f"NOT good: {exc}", time.monotonic() - started)
+        outcome = DrillResult(False, path, f"NOT good: {exc}", time.monotonic() - started, error=exc)
     side = _sidecar(path)
     if side.exists():
         data = _read_json(side)

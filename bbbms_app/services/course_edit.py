@@ -1,13 +1,16 @@
 """Editing a course after it is built (issue 18 #1): a module's title and topic, a material's
 title, text or address, an assignment's title, instructions, due date and mark kind; deleting any
-of them; tying a module to the journal lessons whose topic it follows (the diary links them).
+of them and taking a delete back; tying a module to the journal lessons whose topic it follows (the
+diary links them).
 
 Only the course's teacher (services.courses.access == "write") edits; everyone else gets the
 same NotFound / OutOfScope as for building. A delete is soft (`deleted_at`; every reader of
 services.courses skips the row) and audited with what it was. Work the pupils have handed in is
 never hidden: an assignment with hand-ins (or a module holding one) is not deleted, and the kind
 of mark of an assignment with hand-ins is not changed (its marks sit in the journal under that
-kind) — a translated refusal naming the field, nothing written.
+kind) — a translated refusal naming the field, nothing written. What was deleted is listed for the
+course's teacher (`deleted_items`) and comes back with `restore_item` (audited «restore»): a module
+with the materials and assignments deleted with it, a material or an assignment into its module.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from bbbms_app.i18n import format_date
+from bbbms_app.i18n import format_date, format_datetime
 from bbbms_app.models import Lesson, SchoolClass
 from bbbms_app.models.learning import (
     ASSIGNMENT_MARK_KINDS,
@@ -364,3 +367,91 @@ def edit_values(session: Session, principal: Principal, kind: str, item_id: int,
 def courses_local_date(assignment: Assignment) -> date:
     """The school day an assignment is due (its due time is the end of that day)."""
     return _local(assignment.due_at).date()
+
+
+# ------------------------------------------------------------------------------------ taking a delete back
+
+RESTORE_KINDS = ("module", "material", "assignment")
+
+
+def deleted_items(session: Session, principal: Principal, course_id: int, today: date) -> list[dict[str, str]]:
+    """What was deleted from his course and may come back, latest first: modules (their materials and
+    assignments deleted with them come back with them), and materials and assignments deleted from a
+    module that is still there. Rows: kind, id, title, module (the module's title), when."""
+    course = _writable(session, principal, course_id, today)
+    modules = session.exec(select(CourseModule).where(CourseModule.course_id == course.id)).all()
+    live = {m.id: m.title for m in modules if m.deleted_at is None}
+    found = [("module", m.id, m.title, "", m.deleted_at) for m in modules if m.deleted_at is not None]
+    if live:
+        found += [
+            ("material", x.id, x.title, live[x.module_id], x.deleted_at)
+            for x in session.exec(
+                select(CourseMaterial).where(
+                    col(CourseMaterial.module_id).in_(list(live)), col(CourseMaterial.deleted_at).is_not(None)
+                )
+            ).all()
+        ]
+        found += [
+            ("assignment", x.id, x.title, live[x.module_id], x.deleted_at)
+            for x in session.exec(
+                select(Assignment).where(
+                    col(Assignment.module_id).in_(list(live)), col(Assignment.deleted_at).is_not(None)
+                )
+            ).all()
+        ]
+    found.sort(key=lambda row: (_aware(row[4]), row[1]), reverse=True)  # type: ignore[arg-type]
+    lang = principal.language
+    return [
+        {
+            "kind": kind,
+            "id": str(item_id),
+            "title": title,
+            "module": module,
+            "when": format_datetime(_local(when), lang),  # type: ignore[arg-type]
+        }
+        for kind, item_id, title, module, when in found
+    ]
+
+
+def _deleted(session: Session, model: type, item_id: int) -> object:
+    row = session.get(model, item_id)
+    if row is None or row.deleted_at is None:
+        raise NotFound(f"deleted {model.__name__.lower()} {item_id}")
+    return row
+
+
+def restore_item(session: Session, principal: Principal, kind: str, item_id: int, today: date) -> None:
+    """Bring back a deleted module (with the materials and assignments deleted with it, at the same
+    moment), material or assignment of his course; audited «restore». A material or an assignment of a
+    module still deleted is not found: its module comes back first, bringing it."""
+    if kind == "module":
+        module = _deleted(session, CourseModule, item_id)
+        _writable(session, principal, module.course_id, today)  # type: ignore[attr-defined]
+        when = _aware(module.deleted_at)  # type: ignore[attr-defined]
+        together = 0
+        for model in (CourseMaterial, Assignment):
+            for row in session.exec(
+                select(model).where(model.module_id == item_id, col(model.deleted_at).is_not(None))  # type: ignore[attr-defined]
+            ).all():
+                if _aware(row.deleted_at) == when:
+                    row.deleted_at = None
+                    session.add(row)
+                    together += 1
+        module.deleted_at = None  # type: ignore[attr-defined]
+        session.add(module)
+        audit.record(session, principal, "restore", "course_module", item_id, new=module.title,  # type: ignore[attr-defined]
+                     reason=f"course {module.course_id}; {together} items with it")  # type: ignore[attr-defined]  # fmt: skip
+        return
+    if kind == "material":
+        row = _deleted(session, CourseMaterial, item_id)
+        entity = "course_material"
+    elif kind == "assignment":
+        row = _deleted(session, Assignment, item_id)
+        entity = "assignment"
+    else:
+        raise NotFound(f"{kind} {item_id}")
+    module = _module(session, row.module_id)  # type: ignore[attr-defined]
+    _writable(session, principal, module.course_id, today)
+    row.deleted_at = None  # type: ignore[attr-defined]
+    session.add(row)
+    audit.record(session, principal, "restore", entity, item_id, new=row.title, reason=f"module {module.id}")  # type: ignore[attr-defined]

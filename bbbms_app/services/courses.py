@@ -51,6 +51,7 @@ from bbbms_app.models.learning import (
     CourseClass,
     CourseMaterial,
     CourseModule,
+    ModuleLesson,
     Submission,
     SubmissionFile,
 )
@@ -616,9 +617,76 @@ def copy_targets(session: Session, principal: Principal, course_id: int, today: 
     return out
 
 
+def _lessons_in_order(session: Session, class_id: int, subject_id: int, year: AcademicYear) -> list[list[int]]:
+    """The class's lessons of the subject in the school year, place by place in order of date and
+    lesson number: each place holds its lessons' ids (one, or one per subgroup); cancelled ones are
+    not counted."""
+    rows = session.exec(
+        select(Lesson.id, Lesson.date, Lesson.number)
+        .where(
+            Lesson.class_id == class_id,
+            Lesson.subject_id == subject_id,
+            col(Lesson.cancelled).is_(False),
+            Lesson.date >= year.starts_on,
+            Lesson.date <= year.ends_on,
+        )
+        .order_by(Lesson.date, Lesson.number, Lesson.id)
+    ).all()
+    places: list[list[int]] = []
+    last = None
+    for lesson_id, day, number in rows:
+        if (day, number) != last:
+            places.append([])
+            last = (day, number)
+        places[-1].append(lesson_id)  # type: ignore[arg-type]
+    return places
+
+
+def _copied_lesson_links(
+    session: Session, source: Course, copy: Course, old_year: AcademicYear, new_year: AcademicYear
+) -> dict[int, list[int]]:
+    """For each module of `source` tied to journal lessons, the lessons of the copy's classes to tie
+    its copy to.
+
+    The rule is the lesson's place in the year: a linked lesson that was the k-th lesson of the subject
+    in its class that year (by date and lesson number, cancelled ones left out, a lesson split between
+    subgroups counted once) becomes the k-th lesson of the subject in each class of the copy (every
+    subgroup's) — where the new class's journal already has it (lessons made from the timetable ahead).
+    The thematic plan follows the lessons' order, not the calendar: dates move with weekdays and
+    holidays from year to year, the k-th lesson keeps the k-th topic."""
+    links = session.exec(
+        select(CourseModule.id, Lesson.id, Lesson.class_id)
+        .join(ModuleLesson, col(ModuleLesson.module_id) == CourseModule.id)
+        .join(Lesson, col(Lesson.id) == ModuleLesson.lesson_id)
+        .where(CourseModule.course_id == source.id, col(CourseModule.deleted_at).is_(None))
+    ).all()
+    if not links:
+        return {}
+    place_of: dict[int, int] = {}  # an old lesson -> its place in its class's year
+    for class_id in {c for _, _, c in links}:
+        for k, lesson_ids in enumerate(_lessons_in_order(session, class_id, source.subject_id, old_year)):
+            place_of.update(dict.fromkeys(lesson_ids, k))
+    new_places = [
+        _lessons_in_order(session, class_id, copy.subject_id, new_year)
+        for class_id in course_class_ids(session, copy.id)  # type: ignore[arg-type]
+    ]
+    out: dict[int, list[int]] = {}
+    for module_id, lesson_id, _ in links:
+        k = place_of.get(lesson_id)  # type: ignore[arg-type]
+        if k is None:  # a cancelled lesson, or one outside the course's year
+            continue
+        for places in new_places:
+            for new_id in places[k] if k < len(places) else []:
+                if new_id not in out.setdefault(module_id, []):  # type: ignore[arg-type]
+                    out[module_id].append(new_id)  # type: ignore[index]
+    return out
+
+
 def copy_course(session: Session, principal: Principal, course_id: int, class_ids: list[int], today: date) -> Course:
     """A copy of a course of his for `class_ids` (next year's classes): modules as drafts, materials
-    (files shared, they never change), assignments with their due dates moved by the years' distance."""
+    (files shared, they never change), assignments with their due dates moved by the years' distance,
+    and each module's journal lessons carried to the new classes' lessons at the same place in the
+    year where their journal has them already (the rule: `_copied_lesson_links`)."""
     source = _writable(session, principal, course_id, today)
     copy = create_course(
         session, principal, source.subject_id, class_ids, source.title, source.description, copied_from_id=source.id
@@ -633,10 +701,19 @@ def copy_course(session: Session, principal: Principal, course_id: int, class_id
         .where(CourseModule.course_id == source.id, col(CourseModule.deleted_at).is_(None))
         .order_by(CourseModule.position)
     ).all()
+    lesson_links = _copied_lesson_links(session, source, copy, old_year, new_year) if old_year and new_year else {}
     for m in modules:
         nm = CourseModule(course_id=copy.id, title=m.title, topic=m.topic, position=m.position)  # type: ignore[arg-type]
         session.add(nm)
         session.flush()
+        carried = lesson_links.get(m.id, [])  # type: ignore[arg-type]
+        for lesson_id in carried:
+            session.add(ModuleLesson(module_id=nm.id, lesson_id=lesson_id))  # type: ignore[arg-type]
+        if carried:
+            audit.record(
+                session, principal, "update", "course_module", nm.id, field="lessons",
+                old="", new=",".join(str(i) for i in sorted(carried)), reason=f"copied from module {m.id}",
+            )  # fmt: skip
         for mat in session.exec(
             select(CourseMaterial).where(CourseMaterial.module_id == m.id, col(CourseMaterial.deleted_at).is_(None))
         ).all():

@@ -11,6 +11,7 @@ pupil's own marks and absences, cancelled lessons and the holidays of his grade;
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import or_
@@ -82,21 +83,40 @@ def pupil_terms(session: Session, principal: Principal, pupil_id: int, today: da
     )
 
 
-def pupil_assessment(session: Session, pupil_id: int, year_id: int) -> str:
-    """How the pupil's class of the year is assessed (grading.assessment): by half-year in grades 10–11."""
-    grade = session.exec(
-        select(SchoolClass.grade)
+def pupil_class(session: Session, pupil_id: int, year_id: int) -> SchoolClass | None:
+    """The pupil's class of the year (his latest, should he have changed class)."""
+    return session.exec(
+        select(SchoolClass)
         .join(Enrollment, Enrollment.class_id == SchoolClass.id)  # type: ignore[arg-type]
         .where(Enrollment.pupil_id == pupil_id, SchoolClass.academic_year_id == year_id)
         .order_by(Enrollment.starts_on.desc(), Enrollment.id.desc())  # type: ignore[attr-defined,union-attr]
     ).first()
-    return grading.assessment(grade) if grade is not None else grading.QUARTER
 
 
-def term_period(session: Session, pupil_id: int, term: Term) -> grading.YearPeriod | None:
-    """The period whose mark a term shows for this pupil: the quarter, or in grades 10–11 the
-    half-year its quarter closes (Q2, Q4); None in their Q1 and Q3."""
-    return grading.period_of_term(pupil_assessment(session, pupil_id, term.academic_year_id), term.kind, term.number)
+def pupil_assessment(session: Session, pupil_id: int, year_id: int) -> str:
+    """How the pupil's class of the year is assessed as a whole (grading.assessment of its grade): by
+    half-year in grades 10–11. A subject of few hours may differ: `subject_assessments`."""
+    cls = pupil_class(session, pupil_id, year_id)
+    return grading.assessment(cls.grade) if cls is not None else grading.QUARTER
+
+
+def subject_assessments(session: Session, pupil_id: int, year_id: int) -> tuple[str, set[int]]:
+    """(how the pupil's class is assessed as a whole, the subjects of few hours its policy assesses by
+    half-year in grades 2–9: grading.half_year_subjects)."""
+    cls = pupil_class(session, pupil_id, year_id)
+    if cls is None:
+        return grading.QUARTER, set()
+    return grading.assessment(cls.grade), {sid for _c, sid in grading.half_year_subjects(session, [cls])}
+
+
+def term_periods(session: Session, pupil_id: int, term: Term) -> Callable[[int], grading.YearPeriod | None]:
+    """Subject -> the period whose mark a term shows for this pupil: the quarter, or under a half-year
+    assessment (grades 10–11, a subject of few hours) the half-year its quarter closes (Q2, Q4); None
+    in their Q1 and Q3."""
+    how, few_hours = subject_assessments(session, pupil_id, term.academic_year_id)
+    whole = grading.period_of_term(how, term.kind, term.number)
+    half = grading.period_of_term(grading.HALF_YEAR, term.kind, term.number)
+    return lambda subject_id: half if subject_id in few_hours else whole
 
 
 def _term_of_pupil(session: Session, pupil: Pupil, term_id: int) -> Term:
@@ -124,17 +144,24 @@ def term_summary(session: Session, principal: Principal, pupil_id: int, term_id:
         .join(Lesson, Lesson.id == Attendance.lesson_id)  # type: ignore[arg-type]
         .where(Attendance.pupil_id == pupil_id, Lesson.term_id == term_id)
     ).all()
-    period = term_period(session, pupil_id, term)  # the quarter, or a half-year for grades 10–11
+    period_of = term_periods(session, pupil_id, term)  # the quarter, or a half-year (10–11, few hours)
+    # A subject of few hours in a class marked by quarter says which half-year its mark is (in Q1 too:
+    # the family reads why it has none yet).
+    how, few_hours = subject_assessments(session, pupil_id, term.academic_year_id)
+    own_half = grading.period_during(grading.HALF_YEAR, term.kind, term.number)
+    half_label = translations(f"term.{own_half.kind}", number=own_half.number)
+    no_label = dict.fromkeys(LANGUAGES, "")
+    by_half = few_hours if how == grading.QUARTER and term.kind == "quarter" else set()
     set_marks = {
         row.subject_id: _set_mark_text(row.value, row.special)
         for row in session.exec(
             select(PeriodMark).where(
                 PeriodMark.pupil_id == pupil_id,
                 PeriodMark.academic_year_id == term.academic_year_id,
-                PeriodMark.kind == (period.kind if period else ""),
-                PeriodMark.number == (period.number if period else 0),
+                PeriodMark.kind.in_((grading.QUARTER, grading.HALF_YEAR)),  # type: ignore[attr-defined]
             )
         ).all()
+        if (p := period_of(row.subject_id)) is not None and (p.kind, p.number) == (row.kind, row.number)
     }
     by_subject: dict[int, list[tuple[str, int]]] = defaultdict(list)
     class_of: dict[int, int] = {}
@@ -168,6 +195,7 @@ def term_summary(session: Session, principal: Principal, pupil_id: int, term_id:
                 **_average_texts(average),
                 "absences": str(missed.get(sid, 0)),
                 "term_mark": set_marks.get(sid, ""),
+                **{f"period_{lang}": text for lang, text in (half_label if sid in by_half else no_label).items()},
             }
         )
     return rows
@@ -186,7 +214,8 @@ def report_card(session: Session, principal: Principal, pupil_id: int, today: da
     if not terms:
         return {"columns": [], "rows": []}
     year_id = terms[0].academic_year_id
-    if pupil_assessment(session, pupil_id, year_id) == grading.HALF_YEAR and all(t.kind == "quarter" for t in terms):
+    how, few_hours = subject_assessments(session, pupil_id, year_id)
+    if how == grading.HALF_YEAR and all(t.kind == "quarter" for t in terms):
         # Grades 10–11: a column per half-year begun («1-жарым жыл», «2-жарым жыл»), not per quarter.
         begun = {term.number for term in terms}
         halves = [p for p in grading.year_periods(grading.HALF_YEAR) if begun & set(p.quarters)]
@@ -204,6 +233,12 @@ def report_card(session: Session, principal: Principal, pupil_id: int, today: da
             for term in terms
         ]
         key_of = {(term.kind, term.number): f"t{term.id}" for term in terms}
+        # A subject of few hours assessed by half-year: its half-year mark in the column of the quarter
+        # that closes it (Q2, Q4), as the journal sets it there; its Q1 / Q3 cells stay empty.
+        for p in grading.year_periods(grading.HALF_YEAR):
+            closing = next((t for t in terms if (t.kind, t.number) == ("quarter", p.closing_quarter)), None)
+            if few_hours and closing is not None:
+                key_of[(p.kind, p.number)] = f"t{closing.id}"
     columns.append({"key": "year", **{f"label_{k}": v for k, v in translations("families.year_mark").items()}})
     key_of[("year", 0)] = "year"
     cells: dict[int, dict[str, str]] = defaultdict(dict)
@@ -211,6 +246,8 @@ def report_card(session: Session, principal: Principal, pupil_id: int, today: da
         select(PeriodMark).where(PeriodMark.pupil_id == pupil_id, PeriodMark.academic_year_id == year_id)
     ).all():
         key = key_of.get((row.kind, row.number))
+        if key and row.kind == grading.HALF_YEAR and how == grading.QUARTER and row.subject_id not in few_hours:
+            continue  # a half-year mark of a subject the class now marks by quarter: not this card's
         text = _set_mark_text(row.value, row.special)
         if key and text:
             cells[row.subject_id][key] = text

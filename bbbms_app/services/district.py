@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bbbms_app.i18n import LANGUAGES, t
 from bbbms_app.models import Pupil, School, User
 from bbbms_app.services import backup, first_run, places
 from bbbms_app.services.access import Principal
@@ -96,6 +97,27 @@ def list_schools(
         )
     rows.sort(key=lambda r: (places.name(r.region, "ky"), places.name(r.rayon, "ky"), r.name_ky, r.school_id))
     return rows
+
+
+def area_names(session: Session) -> dict[str, str]:
+    """The district's name for its account's header, in each language: the one rayon (or city) all
+    live schools are in, else their one region, else the plain word «Район» (schools of several
+    regions, or none placed yet). A place is a name of Kyrgyzstan, never a school's: the header
+    tells a district account where it is without naming any school's data."""
+    placed = session.exec(
+        select(School.region, School.rayon).where(School.deleted_at.is_(None)).distinct()  # type: ignore[union-attr]
+    ).all()
+    rayons = {rayon for _region, rayon in placed}
+    regions = {region for region, _rayon in placed}
+    code = ""
+    if len(rayons) == 1 and next(iter(rayons)):
+        code = next(iter(rayons))
+    elif len(regions) == 1 and next(iter(regions)):
+        code = next(iter(regions))
+    place = places.PLACES.get(code)
+    if place is None:
+        return {lang: t("district.area", lang) for lang in LANGUAGES}
+    return {"ky": place.name_ky, "ru": place.name_ru, "en": place.name_en}
 
 
 def add_school(

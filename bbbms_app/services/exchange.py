@@ -156,7 +156,10 @@ def to_xlsx(export: Export) -> bytes:
     columns = [xlsx.Column(name, kinds.get(name, "auto" if name == "value" else "text"), 16) for name in COLUMNS]
     with tempfile.TemporaryDirectory(prefix="bbbms-exchange-") as tmp:
         path = Path(tmp) / "exchange.xlsx"
-        xlsx.write_table(path, xlsx.Sheet("exchange", columns, export.rows))
+        # The printed page names the school and the term (the file itself stays the fixed table).
+        term = export.term
+        title = f"OKPO {export.okpo} · {term.kind} {term.number} · {term.starts_on:%d.%m.%Y}–{term.ends_on:%d.%m.%Y}"
+        xlsx.write_table(path, xlsx.Sheet("exchange", columns, export.rows, landscape=True), title=title)
         return path.read_bytes()
 
 

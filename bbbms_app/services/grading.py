@@ -15,9 +15,11 @@ What a school's local act adds (GradingPolicy's options, docs/grading.md):
 
 - the minimum number of marks by the subject's weekly hours (`min_marks_for`), e.g. 3 at 1 h/week;
 - half-year assessment for subjects of few hours (`assessed_by_half_year`, usually ≤ 1.5 h/week);
-- the senior grades (10–11) are assessed by half-year, the others by quarter: ONE rule,
-  `assessment(grade)` and `year_periods(...)` / `period_of_term(...)`, read by the journal, the
-  close check, the reports and the families' pages (docs/grading.md);
+- the senior grades (10–11) are assessed by half-year, the others by quarter, but for a subject of
+  few hours (the policy's `half_year_max_hours`): ONE rule, `assessment(grade, rules, hours)` (from
+  the database `subject_assessment`, for many classes `half_year_subjects`) and `year_periods(...)` /
+  `period_of_term(...)`, read by the journal, the close check, the reports and the families' pages
+  (docs/grading.md);
 - «зач» / «незач» instead of a mark for the subjects the policy lists (`period_specials`);
 - «a 2 in the period blocks a 5» (`two_blocks_five`);
 - a year mean exactly between two marks goes the pupil's way or the last period's way (`year_ties`);
@@ -179,12 +181,18 @@ def parse_min_marks_by_hours(raw: str | None) -> tuple[tuple[Fraction, int], ...
 def parse_criterion_bands(raw: str | None) -> tuple[tuple[int, int], ...]:
     """[[0, 2], [40, 3], [65, 4], [85, 5]] -> bands sorted by their lowest percentage; the reference
     table when empty or malformed (bands must start at 0 and give rising marks)."""
+    return strict_criterion_bands(raw or "[]") or DEFAULT_CRITERION_BANDS
+
+
+def strict_criterion_bands(raw: str) -> tuple[tuple[int, int], ...] | None:
+    """The bands of a well-formed criterion table, None when anything in it is malformed (the
+    policy form names the field instead of falling back to the reference table)."""
     try:
-        data = json.loads(raw or "[]")
+        data = json.loads(raw)
     except (TypeError, ValueError):
-        return DEFAULT_CRITERION_BANDS
+        return None
     if not isinstance(data, list):
-        return DEFAULT_CRITERION_BANDS
+        return None
     bands = []
     for item in data:
         if (
@@ -193,13 +201,26 @@ def parse_criterion_bands(raw: str | None) -> tuple[tuple[int, int], ...]:
             or not all(isinstance(x, int) and not isinstance(x, bool) for x in item)
             or not 0 <= item[0] <= 100
         ):
-            return DEFAULT_CRITERION_BANDS
+            return None
         bands.append((item[0], item[1]))
     bands.sort()
     marks = [m for _p, m in bands]
     if not bands or bands[0][0] != 0 or marks != sorted(marks) or len({p for p, _m in bands}) != len(bands):
-        return DEFAULT_CRITERION_BANDS
+        return None
     return tuple(bands)
+
+
+def strict_min_marks_by_hours(raw: str) -> tuple[tuple[Fraction, int], ...] | None:
+    """A local act's table of minimum marks by weekly hours, None when any entry is malformed
+    (`parse_min_marks_by_hours` leaves such entries out; the policy form refuses them)."""
+    try:
+        data = json.loads(raw)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(data, dict) or not data:
+        return None
+    table = parse_min_marks_by_hours(raw)
+    return table if len(table) == len(data) else None
 
 
 def local_act(
@@ -338,8 +359,14 @@ def min_marks_for(rules: Rules, hours: float | Fraction | None) -> int:
 
 
 def assessed_by_half_year(rules: Rules, hours: float | Fraction | None) -> bool:
-    """Whether a subject of `hours` a week gets half-year marks instead of quarter marks."""
-    return hours is not None and rules.half_year_max_hours > 0 and Fraction(str(hours)) <= rules.half_year_max_hours
+    """Whether a subject of `hours` a week gets half-year marks instead of quarter marks. A grade
+    without marks (scale «none»: the first grade) has neither: its summary sheet marks no subject."""
+    return (
+        hours is not None
+        and rules.scale != "none"
+        and rules.half_year_max_hours > 0
+        and Fraction(str(hours)) <= rules.half_year_max_hours
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,9 +379,61 @@ HALF_YEAR = "half_year"
 HALF_YEAR_GRADES = range(10, 13)
 
 
-def assessment(grade: int) -> str:
-    """How a grade's period marks go: "half_year" for grades 10–11 (12), "quarter" for grades 2–9."""
-    return HALF_YEAR if grade in HALF_YEAR_GRADES else QUARTER
+def assessment(grade: int, rules: Rules | None = None, hours: float | Fraction | None = None) -> str:
+    """How a class × subject's period marks go: "half_year" for grades 10–11 (12), and in grades 2–9
+    for a subject of few weekly `hours` that the class's policy assesses by half-year
+    (`assessed_by_half_year`: at most `half_year_max_hours`); "quarter" otherwise. Without `rules`
+    (or `hours`) it is the grade's own rule."""
+    if grade in HALF_YEAR_GRADES or (rules is not None and assessed_by_half_year(rules, hours)):
+        return HALF_YEAR
+    return QUARTER
+
+
+def subject_assessment(session: Session, cls: SchoolClass, subject_id: int) -> str:
+    """`assessment` of a class × subject read from the database: the class's policy and the subject's
+    weekly hours in it (`weekly_hours`, the curriculum as its teaching assignments carry it)."""
+    if cls.grade in HALF_YEAR_GRADES:
+        return HALF_YEAR
+    rules = rules_for(session, cls.academic_year_id, cls.grade)
+    if rules.half_year_max_hours <= 0:
+        return QUARTER
+    return assessment(cls.grade, rules, weekly_hours(session, cls.id, subject_id))  # type: ignore[arg-type]
+
+
+def half_year_subjects(session: Session, classes: Iterable[SchoolClass]) -> set[tuple[int, int]]:
+    """(class id, subject id) of the subjects taught in grades 2–9 of `classes` that their policy
+    assesses by half-year (few weekly hours); the many-classes reading of `subject_assessment` for
+    the close check and the reports. Grades 10–11 are half-year whole: see `class_subject_assessment`."""
+    by_hours: dict[int, Rules] = {}
+    of_grade: dict[tuple[int, int], Rules] = {}  # the parallels share their policy: one reading per grade
+    for cls in classes:
+        if cls.grade in HALF_YEAR_GRADES:
+            continue
+        key = (cls.academic_year_id, cls.grade)
+        if key not in of_grade:
+            of_grade[key] = rules_for(session, *key)
+        rules = of_grade[key]
+        if rules.half_year_max_hours > 0:
+            by_hours[cls.id] = rules
+    if not by_hours:
+        return set()
+    rows = session.exec(
+        select(TeachingAssignment.class_id, TeachingAssignment.subject_id, TeachingAssignment.hours_per_week).where(
+            TeachingAssignment.class_id.in_(list(by_hours)),  # type: ignore[attr-defined]
+            TeachingAssignment.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    hours: dict[tuple[int, int], float] = {}
+    for class_id, subject_id, h in rows:  # groups meet at once: the largest of a subject's assignments
+        hours[(class_id, subject_id)] = max(h, hours.get((class_id, subject_id), h))
+    return {key for key, h in hours.items() if assessed_by_half_year(by_hours[key[0]], h)}
+
+
+def class_subject_assessment(cls: SchoolClass, subject_id: int, half_year: set[tuple[int, int]]) -> str:
+    """`assessment` of a class × subject given `half_year_subjects(...)` of its classes."""
+    if cls.grade in HALF_YEAR_GRADES or (cls.id, subject_id) in half_year:
+        return HALF_YEAR
+    return QUARTER
 
 
 @dataclass(frozen=True)

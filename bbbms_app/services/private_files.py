@@ -37,7 +37,8 @@ MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
 )
-_NAME = re.compile(r"^(\d{1,9})/([0-9a-f]{32})\.(pdf|jpg|png|xlsx|csv|json|docx|pptx|odt|ods|odp)$")
+# zip: the school year's archive, a background report export (services/reports/export_jobs.py)
+_NAME = re.compile(r"^(\d{1,9})/([0-9a-f]{32})\.(pdf|jpg|png|xlsx|csv|json|docx|pptx|odt|ods|odp|zip)$")
 
 # Office documents are ZIP files; which one is told by what the archive holds, not by a name.
 _ZIP = b"PK\x03\x04"

@@ -1445,6 +1445,53 @@ def delete_question(session: Session, principal: Principal, question_id: int, re
     audit.record(session, principal, "delete", "quizquestion", q.id, old=_snapshot(q), reason=reason)
 
 
+# An old version's delete (edit_question): not a delete anyone takes back — the new version is the question.
+_SUPERSEDED = re.compile(r"^version \d+: question \d+$")
+
+
+def deleted_questions(
+    session: Session, principal: Principal, subject_id: int, lang: str = "ky"
+) -> list[dict[str, str]]:
+    """The questions deleted from the subject's bank, latest first, for a writer of the bank to take
+    back (old versions left by an edit are not among them). Rows: id, kind, topic, text, reason, when."""
+    _check_subject(session, principal, subject_id)
+    rows = session.exec(
+        select(QuizQuestion)
+        .where(
+            QuizQuestion.school_id == principal.school_id,
+            QuizQuestion.subject_id == subject_id,
+            col(QuizQuestion.deleted_at).is_not(None),
+        )
+        .order_by(col(QuizQuestion.deleted_at).desc(), col(QuizQuestion.id).desc())
+    ).all()
+    return [
+        {
+            "id": str(q.id),
+            "kind": q.kind,
+            "topic": q.topic,
+            "text": _in(lang, q.text_ky, q.text_ru),
+            "reason": q.deleted_reason,
+            "when": _local(q.deleted_at),  # type: ignore[arg-type]
+        }
+        for q in rows
+        if not _SUPERSEDED.match(q.deleted_reason)
+    ]
+
+
+def restore_question(session: Session, principal: Principal, question_id: int) -> None:
+    """Take a question's delete back: it is in the bank again (audited «restore» with the reason it was
+    deleted for). The tests it was taken out of stay as they are: the teacher adds it to a test's list
+    again if he wants it there. An old version left by an edit is not restored (not found)."""
+    q = session.get(QuizQuestion, question_id)
+    if q is None or q.deleted_at is None or q.school_id != principal.school_id or _SUPERSEDED.match(q.deleted_reason):
+        raise NotFound(f"deleted question {question_id}")
+    _check_subject(session, principal, q.subject_id)
+    why = q.deleted_reason
+    q.deleted_at, q.deleted_reason = None, ""
+    session.add(q)
+    audit.record(session, principal, "restore", "quizquestion", q.id, new=_snapshot(q), reason=f"deleted: {why}")
+
+
 def quiz_question_ids(session: Session, principal: Principal, quiz_id: int) -> list[int]:
     """The questions a test chose (none when it draws from a topic)."""
     return list(json.loads(_quiz_for_teacher(session, principal, quiz_id).question_ids))

@@ -7,6 +7,7 @@ state manager and two workers, so events of one tab can land on either worker.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -30,6 +31,21 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def build_port(web_dir: str) -> int:
+    """The port a build folder's server is given: the same for every run of this checkout while it
+    is free, so the frontend built for it (the port is baked into the build) is reused by the next
+    run — the PostgreSQL half of CI, a developer's second run — instead of built again (~1 min); a
+    random free port when it is taken. Below Linux's ephemeral range (32768–60999)."""
+    digest = hashlib.sha256(f"{ROOT}|{web_dir}".encode()).digest()
+    port = 15000 + int.from_bytes(digest[:4], "big") % 15000
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return _free_port()
+    return port
 
 
 def _browser_db_url(tmp_path_factory) -> str:
@@ -69,7 +85,7 @@ def browser_db_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, browser_db_url, oidc_provider):
     """Base URL of a running production build with the demo school loaded."""
-    port = int(os.environ.get("BBBMS_TEST_PORT", "0")) or _free_port()
+    port = int(os.environ.get("BBBMS_TEST_PORT", "0")) or build_port(WEB_DIR)
     env = dict(os.environ)
     env["DATABASE_URL"] = browser_db_url
     # SSO through the test provider; the server's address is what the provider sends people back to.
@@ -178,3 +194,22 @@ def accounts_back_in_kyrgyz(app_url, browser_db_url):
     with engine.begin() as conn:
         conn.execute(text("UPDATE \"user\" SET language = 'ky' WHERE language <> 'ky'"))
     engine.dispose()
+
+
+DISTRICT = "raion_browser"
+
+
+@pytest.fixture
+def district_account(browser_db_url):
+    """The district account (a director with no school), made once per session's database."""
+    from sqlmodel import select
+
+    from bbbms_app import db
+    from bbbms_app.demo import DEMO_PASSWORD
+    from bbbms_app.models import User
+    from bbbms_app.services import accounts
+
+    with db.session(browser_db_url, write=True) as s:
+        if s.exec(select(User.id).where(User.username == DISTRICT)).first() is None:
+            accounts.create_user(s, DISTRICT, "director", DEMO_PASSWORD, full_name="Аламүдүн район билим берүү бөлүмү")
+    return DISTRICT

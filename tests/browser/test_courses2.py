@@ -1,6 +1,8 @@
 """Courses, second round, in real Chromium: the demo class teacher edits her course at her desk
 (1280 px) — a module's title, an assignment, the journal lessons a module follows — deletes a
-material, and is refused deleting an assignment already handed in; the demo parent on a 375 px
+material (asked first), takes the delete back from the course's list of deleted things and deletes it
+again, and is refused deleting an assignment already handed in; on a 375 px phone (taps only) she
+takes a delete back from the toast's own button and another from the list; the demo parent on a 375 px
 phone (taps only) sees a line per child on the course cards and the assignment, follows the
 diary's «Курстун материалы» link to the course, reads his child's project and taps «write to the
 supervisor» into a new message to him."""
@@ -17,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from bbbms_app import db
 from bbbms_app.demo import DEMO_PASSWORD
-from bbbms_app.models import Enrollment, User
+from bbbms_app.models import AuditEvent, Enrollment, User
 from bbbms_app.models.learning import (
     Assignment,
     Course,
@@ -119,14 +121,43 @@ def test_the_teacher_edits_ties_lessons_and_deletes_at_her_desk(page: Page, brow
     panel.get_by_test_id("lessons-save").click()
     expect(page.get_by_test_id("lessons-panel")).to_have_count(0)
     expect(page.get_by_test_id("course-module").first.get_by_test_id("module-linked")).to_be_visible()
-    # A material deleted; the handed-in assignment is not (said, in Kyrgyz).
+    # A material deleted: asked first («Cancel» leaves it), then confirmed; listed under «Өчүрүлгөндөр».
     video = page.get_by_test_id("course-material").filter(has_text="Видео сабак")
     video.get_by_test_id("material-remove").click()
+    expect(page.get_by_test_id("confirm-dialog")).to_contain_text("Өчүрөсүзбү?")
+    page.screenshot(path=str(shots / "teacher-confirm-1280-ky.png"))
+    page.get_by_test_id("confirm-cancel").click()
+    expect(page.get_by_test_id("confirm-dialog")).to_have_count(0)
+    expect(video).to_have_count(1)
+    video.get_by_test_id("material-remove").click()
+    page.get_by_test_id("confirm-delete").click()
     expect(page.get_by_test_id("course-material").filter(has_text="Видео сабак")).to_have_count(0)
+    gone = page.get_by_test_id("deleted-list").get_by_test_id("deleted-row").filter(has_text="Видео сабак")
+    expect(gone).to_have_count(1)
+    gone.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "teacher-deleted-1280-ky.png"), full_page=True)
+    # «Калыбына келтирүү»: back in its module, off the list; then deleted again (confirmed).
+    gone.get_by_test_id("restore").click()
+    expect(page.get_by_test_id("course-material").filter(has_text="Видео сабак")).to_have_count(1)
+    expect(gone).to_have_count(0)
+    page.get_by_test_id("course-material").filter(has_text="Видео сабак").get_by_test_id("material-remove").click()
+    page.get_by_test_id("confirm-delete").click()
+    expect(page.get_by_test_id("course-material").filter(has_text="Видео сабак")).to_have_count(0)
+    # The handed-in assignment is not deleted, even confirmed (said, in Kyrgyz).
     page.get_by_test_id("course-assignment").first.get_by_test_id("assignment-delete").click()
+    page.get_by_test_id("confirm-delete").click()
     expect(page.get_by_test_id("course-error").first).to_contain_text("өчүрүүгө болбойт")
     expect(page.get_by_test_id("course-assignment")).to_have_count(1)
     page.screenshot(path=str(shots / "teacher-edit-1280-ky.png"), full_page=True)
+    # The list of deleted things on a phone, in Russian.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.get_by_role("radio", name="РУС").click()
+    expect(page.get_by_test_id("deleted-list")).to_contain_text("Восстановить")
+    page.mouse.move(0, 0)  # a resting pointer over the toasts holds them open (sonner pauses on hover)
+    expect(page.locator("[data-sonner-toast]")).to_have_count(0, timeout=30000)  # the toasts gone: the list seen
+    page.get_by_test_id("deleted-list").screenshot(path=str(shots / "teacher-deleted-375-ru.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     def check(s: Session) -> None:
         assert s.get(CourseModule, f["module"]).title == "1-апта: кайталоо"  # type: ignore[union-attr]
@@ -135,6 +166,71 @@ def test_the_teacher_edits_ties_lessons_and_deletes_at_her_desk(page: Page, brow
         assert len(s.exec(select(ModuleLesson).where(ModuleLesson.module_id == f["module"])).all()) == 2
         gone = s.exec(select(CourseMaterial).where(CourseMaterial.title == "Видео сабак")).all()
         assert [m.deleted_at is not None for m in gone if m.module_id == f["module"]] == [True]
+        video_id = next(m.id for m in gone if m.module_id == f["module"])
+        actions = s.exec(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity == "course_material", AuditEvent.entity_id == video_id)
+            .order_by(col(AuditEvent.id))
+        ).all()
+        assert actions[-3:] == ["delete", "restore", "delete"]
+
+    _db(browser_db_url, check)
+
+
+def _live_material(s: Session) -> dict:
+    """A material of the class teacher's demo course that is not deleted (not the one the desk test deletes)."""
+    f = _teacher_course(s)
+    modules = s.exec(select(CourseModule.id).where(CourseModule.course_id == f["course"])).all()
+    row = s.exec(
+        select(CourseMaterial)
+        .where(
+            col(CourseMaterial.module_id).in_(modules),
+            col(CourseMaterial.deleted_at).is_(None),
+            CourseMaterial.title != "Видео сабак",
+        )
+        .order_by(col(CourseMaterial.id))
+    ).first()
+    assert row is not None
+    return {"course": f["course"], "id": row.id, "title": row.title}
+
+
+def test_the_teacher_on_a_phone_takes_a_delete_back_from_the_toast_and_from_the_list(phone: Page, browser_db_url):
+    """375 px, taps only: a delete is taken back from the toast's own button (where the finger is), and
+    a second one from the list of deleted things at the foot of the course."""
+    shots = _shots()
+    f = _db(browser_db_url, _live_material)
+    sign_in(phone, "classteacher")
+    phone.goto(f"/courses?course={f['course']}")
+    material = phone.get_by_test_id("course-material").filter(has_text=f["title"])
+    expect(material).to_have_count(1)
+    material.get_by_test_id("material-remove").tap()
+    phone.get_by_test_id("confirm-delete").tap()
+    expect(material).to_have_count(0)
+    toast = phone.locator("[data-sonner-toast]").filter(has_text="Өчүрүлдү")
+    undo = toast.get_by_role("button", name="Калыбына келтирүү")
+    expect(undo).to_be_visible()
+    phone.screenshot(path=str(shots / "teacher-undo-toast-375-ky.png"))
+    undo.tap()
+    expect(material).to_have_count(1)
+    # Deleted again, and taken back from the list below this time.
+    material.get_by_test_id("material-remove").tap()
+    phone.get_by_test_id("confirm-delete").tap()
+    expect(material).to_have_count(0)
+    row = phone.get_by_test_id("deleted-list").get_by_test_id("deleted-row").filter(has_text=f["title"])
+    expect(row).to_have_count(1)
+    row.get_by_test_id("restore").tap()
+    expect(material).to_have_count(1)
+    expect(row).to_have_count(0)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+    def check(s: Session) -> None:
+        actions = s.exec(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity == "course_material", AuditEvent.entity_id == f["id"])
+            .order_by(col(AuditEvent.id))
+        ).all()
+        assert actions[-4:] == ["delete", "restore", "delete", "restore"]
+        assert s.get(CourseMaterial, f["id"]).deleted_at is None  # type: ignore[union-attr]
 
     _db(browser_db_url, check)
 

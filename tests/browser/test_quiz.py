@@ -219,10 +219,17 @@ def test_a_timed_test_on_a_phone_through_a_dropped_connection_into_the_journal(
     expect(phone.get_by_test_id("quiz-deadline")).to_be_visible()
 
     # Online: the single choice (right), the multiple choice (one of its two right options only).
+    # «Saved» under one answer moves nothing below it: the pupil's next tap lands where he aimed (the
+    # questions come shuffled: the hand-in button is what is always below).
+    below = phone.get_by_test_id("quiz-submit")
+    before = phone.evaluate("(el) => el.getBoundingClientRect().top + window.scrollY", below.element_handle())
     _question(phone, "5 × 3").get_by_test_id("quiz-option").filter(has_text="15").tap()
     expect(_question(phone, "5 × 3").get_by_test_id("quiz-option").filter(has_text="15")).to_have_attribute(
         "data-on", "1"
     )
+    _wait_saved(phone, "5 × 3")
+    after = phone.evaluate("(el) => el.getBoundingClientRect().top + window.scrollY", below.element_handle())
+    assert after == before, f"what is below moved by {after - before} px when an answer was saved"
     _question(phone, "Жуп сандар").get_by_test_id("quiz-option").filter(has_text="10").tap()
     _wait_saved(phone, "Жуп сандар")
     phone.screenshot(path=str(shots / "tests-attempt-375-ky.png"), full_page=True)

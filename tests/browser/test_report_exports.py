@@ -4,6 +4,8 @@ download reads back (pandas) to the numbers on screen; on a phone the deputy sta
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
@@ -39,6 +41,15 @@ def test_director_exports_the_whole_school_and_downloads_it(page: Page):
     assert round(float(row["СОУ, %"]), 1) == _number(on_screen["sou"])
     assert round(float(row["Үлгүрүү, %"]), 1) == _number(on_screen["success"])
     assert "Мугалимдер боюнча" in book  # the results by teacher
+    # The year's archive: offered to the director (export.personal), its purpose asked before it starts.
+    card.get_by_test_id("export-kind").click()
+    page.get_by_role("option", name=re.compile("Окуу жылынын архиви")).click()
+    expect(card.get_by_test_id("export-purpose")).to_be_visible()
+    card.screenshot(path=str(_shots() / "reports-exports-archive-1280-ky.png"))
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+    card.screenshot(path=str(_shots() / "reports-exports-archive-375-ky.png"))
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The results by teacher: a row per teacher (bold), then his classes × subjects.
     page.get_by_test_id("tab-teachers").click()

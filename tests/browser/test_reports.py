@@ -118,6 +118,9 @@ def test_reports_on_a_phone(phone: Page):
     expect(phone.get_by_test_id("results-row").last).to_contain_text("Мектеп боюнча")
     # The table scrolls inside its own box: the page itself is no wider than the phone.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1
+    # The deputy holds report.read but not export.personal: the counts, and no pupil named.
+    expect(phone.get_by_test_id("lists-need-right")).to_contain_text("Жеке маалыматтарды топтоп экспорттоо")
+    expect(phone.get_by_test_id("lists")).to_have_count(0)
     phone.screenshot(path=str(_shots() / "reports-results-375-ky.png"), full_page=True)
     _language(phone, "РУС", "Отчёты")
     phone.get_by_test_id("tab-attendance").tap()

@@ -30,7 +30,8 @@ def sign_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("#username").fill(username)
     page.locator("#password").fill(password)
     page.get_by_test_id("login-submit").click()
-    expect(page.get_by_test_id("page-title")).to_be_visible()
+    # Sign-in hashes the password in the background (argon2, deliberately slow): a loaded machine takes longer.
+    expect(page.get_by_test_id("page-title")).to_be_visible(timeout=20000)
 
 
 @pytest.mark.parametrize("username", list(SIDEBAR))

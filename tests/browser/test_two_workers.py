@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import CHROMIUM, DESKTOP, ROOT, _free_port
+from tests.browser.conftest import CHROMIUM, DESKTOP, ROOT, _free_port, build_port
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
@@ -119,7 +119,7 @@ def _wait_up(port: int, proc: subprocess.Popen, log: Path) -> None:
 @pytest.fixture(scope="module")
 def district(tmp_path_factory, browser_db_url):
     """Two workers on one Redis and one database, and the proxy in front of them."""
-    proxy_port, ports = _free_port(), [_free_port(), _free_port()]
+    proxy_port, ports = build_port(WEB_DIR), [_free_port(), _free_port()]
     redis = os.environ.get("BBBMS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/9"
     env = dict(os.environ)
     env.pop("PYTEST_CURRENT_TEST", None)

@@ -45,7 +45,9 @@ def test_every_menu_page_opens_and_fits_a_phone(page: Page, phone: Page, usernam
     too_wide, failed = [], []
     for route in routes:
         phone.goto(route)
-        expect(phone.get_by_test_id("page-title")).to_be_visible()
+        # The route in the failure: CI's PostgreSQL + Redis run once waited here past the timeout on a
+        # page still showing its spinner (the session not yet confirmed), and said nothing of which.
+        expect(phone.get_by_test_id("page-title"), f"{route} did not open for {username}").to_be_visible()
         phone.wait_for_timeout(400)  # the page's on-load data
         if phone.locator("[data-sonner-toast][data-type=error]").count():
             failed.append((route, phone.locator("[data-sonner-toast]").first.inner_text()))

@@ -36,6 +36,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "admin.section.account": ("Эсеп", "Учётная запись", "Account"),
     "admin.section.links": ("Ким үчүн", "Чья это учётная запись", "Whose account"),
     "admin.section.rounding": ("Тегеректөө жана салмактар", "Округление и веса", "Rounding and weights"),
+    "admin.section.local_act": ("Мектептин локалдык актысы", "Локальный акт школы", "The school's local act"),
     # Field labels: school
     "field.school.okpo": ("ОКПО коду", "Код ОКПО", "OKPO code"),
     "field.school.name_ky": ("Аталышы (кыргызча)", "Название (на кыргызском)", "Name (Kyrgyz)"),
@@ -74,6 +75,42 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Баалардын салмактары (JSON)",
         "Веса оценок (JSON)",
         "Mark weights (JSON)",
+    ),
+    "field.gradingpolicy.half_year_max_hours": (
+        "Жарым жыл боюнча бааланган предмет: жумасына эң көп саат",
+        "Оценивание по полугодиям: не больше часов в неделю",
+        "Assessed by half-year: at most hours a week",
+    ),
+    "field.gradingpolicy.min_marks_by_hours": (
+        "Жумалык саат боюнча эң аз баа саны (JSON)",
+        "Минимум оценок по недельным часам (JSON)",
+        "Fewest marks by weekly hours (JSON)",
+    ),
+    "field.gradingpolicy.criterion_json": (
+        "Критерийлер таблицасы: пайыздан баага (JSON)",
+        "Критериальная таблица: от процента к оценке (JSON)",
+        "Criterion table: percent to mark (JSON)",
+    ),
+    "field.gradingpolicy.year_ties": (
+        "Жылдык баа эки бааның так ортосунда болгондо",
+        "Годовая оценка ровно между двумя оценками",
+        "A year mean exactly between two marks",
+    ),
+    "field.gradingpolicy.two_blocks_five": (
+        "Чейректеги «2» «5» коюуга жол бербейт",
+        "«2» за четверть не позволяет выставить «5»",
+        "A 2 in the period blocks a 5",
+    ),
+    "field.gradingpolicy.pass_fail_codes": (
+        "«зач / незач» коюлган предметтер (коддору, үтүр менен)",
+        "Предметы с «зач / незач» (коды через запятую)",
+        "Pass/fail subjects (codes, comma separated)",
+    ),
+    "admin.year_ties.favour": ("Окуучунун пайдасына", "В пользу ученика", "In the pupil's favour"),
+    "admin.year_ties.last": (
+        "Акыркы чейректин баасы боюнча",
+        "По оценке последней четверти",
+        "By the last period's mark",
     ),
     "admin.scale.five_point": ("Беш баллдык", "Пятибалльная", "Five-point"),
     "admin.scale.none": ("Баасыз", "Безотметочная", "No marks"),
@@ -283,6 +320,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         'JSON түрүндө: {kinds} түрлөрүнө 0–10 салмак, мисалы {{"class": 1, "test": 2}}',
         'В виде JSON: веса 0–10 для видов {kinds}, например {{"class": 1, "test": 2}}',
         'As JSON: weights 0–10 for the kinds {kinds}, e.g. {{"class": 1, "test": 2}}',
+    ),
+    "admin.error.min_marks_by_hours": (
+        'JSON түрүндө: жумалык саат → 0–50 баа, мисалы {{"1": 3, "2": 5, "4": 6}}',
+        'В виде JSON: недельные часы → 0–50 оценок, например {{"1": 3, "2": 5, "4": 6}}',
+        'As JSON: weekly hours → 0–50 marks, e.g. {{"1": 3, "2": 5, "4": 6}}',
+    ),
+    "admin.error.criterion_json": (
+        "JSON түрүндө: 0 пайыздан башталган, баасы өсүүчү тилкелер, мисалы [[0, 2], [40, 3], [65, 4], [85, 5]]",
+        "В виде JSON: полосы от 0 % с растущей оценкой, например [[0, 2], [40, 3], [65, 4], [85, 5]]",
+        "As JSON: bands from 0 % with rising marks, e.g. [[0, 2], [40, 3], [65, 4], [85, 5]]",
     ),
     "admin.error.reason": (
         "Себебин жазыңыз (жок дегенде {min} белги)",

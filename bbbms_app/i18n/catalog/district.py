@@ -51,7 +51,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "district.choose": ("Тандаңыз", "Выберите", "Choose"),
     "district.create": ("Мектепти түзүү", "Создать школу", "Create the school"),
-    "district.created": ("«{name}» мектеби түзүлдү", "Школа «{name}» создана", "School «{name}» created"),
+    "district.created": ("Мектеп түзүлдү: «{name}»", "Школа «{name}» создана", "School «{name}» created"),
     "district.password_once": (
         "Директордун эсеби жана бир жолку сырсөзү. Ал азыр гана көрсөтүлөт: жазып алып, директорго тапшырыңыз; "
         "биринчи киргенде ал аны өзгөртөт.",
@@ -98,4 +98,16 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Выберите район этой области",
         "Choose a rayon of this region",
     ),
+    # The district account's own shell (a director of no school).
+    "district.area": ("Район", "Район", "District"),
+    "district.department": ("Билим берүү бөлүмү", "Отдел образования", "Education department"),
+    "district.needs_school": (
+        "Бул барак бир мектептин иши үчүн. Райондун эсебинин өз мектеби жок: мектептердин тизмеси"
+        " «Мектептер» барагында.",
+        "Эта страница — для работы одной школы. У учётной записи района своей школы нет: список школ"
+        " — на странице «Школы».",
+        "This page is for the work of one school. The district's account has no school of its own:"
+        " the schools are listed on the Schools page.",
+    ),
+    "district.to_schools": ("Мектептердин тизмесине", "К списку школ", "To the list of schools"),
 }

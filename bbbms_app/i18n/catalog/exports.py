@@ -20,6 +20,8 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Every class journal of the term",
     ),
     "exports.kind.marks": ("Окуу жылынын бардык баалары", "Все оценки учебного года", "Every mark of the school year"),
+    # Short: the kind is a select on a phone's card (the archive's contents are its manifest's)
+    "exports.kind.archive": ("Окуу жылынын архиви (ZIP)", "Архив учебного года (ZIP)", "The year's archive (ZIP)"),
     "exports.journals_term": (
         "Журналдар чейрек боюнча түзүлөт: жогорудан чейректи тандаңыз",
         "Журналы выгружаются по четверти: выберите четверть выше",

@@ -48,6 +48,20 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "quiz.delete_question": ("Банктан өчүрүү", "Удалить из банка", "Delete from the bank"),
     "quiz.question_saved": ("Суроо сакталды", "Вопрос сохранён", "Question saved"),
     "quiz.question_deleted": ("Суроо банктан өчүрүлдү", "Вопрос удалён из банка", "Question deleted from the bank"),
+    "quiz.confirm_delete": (
+        "Суроону банктан өчүрөсүзбү? Аны «Өчүрүлгөн суроолор» тизмесинен кайра калыбына келтирсе болот;"
+        " тесттерге кайра өзүңүз кошосуз.",
+        "Удалить вопрос из банка? Его можно вернуть из списка «Удалённые вопросы»; в тесты его нужно добавить заново.",
+        "Delete the question from the bank? It can be brought back from «Deleted questions»; add it to"
+        " the tests again yourself.",
+    ),
+    "quiz.deleted_questions": ("Өчүрүлгөн суроолор", "Удалённые вопросы", "Deleted questions"),
+    "quiz.restore": ("Калыбына келтирүү", "Восстановить", "Restore"),
+    "quiz.question_restored": (
+        "Суроо банкка кайтарылды",
+        "Вопрос возвращён в банк",
+        "The question is back in the bank",
+    ),
     "quiz.version": ("в.", "в.", "v."),
     "quiz.error.no_question": ("Суроо тандалган жок", "Вопрос не выбран", "No question chosen"),
     "quiz.error.reason": (

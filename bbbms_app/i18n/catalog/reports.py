@@ -46,6 +46,19 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
         "Таких учеников нет",
         "No such pupils",
     ),
+    "reports.lists_need_right": (
+        "Окуучулардын аты-жөнү жазылган тизмелер «Жеке маалыматтарды топтоп экспорттоо» укугу барларга гана "
+        "көрсөтүлөт; сандар жана пайыздар баарына жеткиликтүү.",
+        "Списки с фамилиями учеников видны только при праве «Массовая выгрузка персональных данных»; "
+        "количества и проценты доступны всем.",
+        "The lists naming pupils are shown only with the right «Bulk export of personal data»; the counts "
+        "and percents are open to every reader.",
+    ),
+    "reports.above_count": (
+        "Чегинен ашкан окуучулар: {count}",
+        "Учеников выше порога: {count}",
+        "Pupils above the threshold: {count}",
+    ),
     # Rows
     "reports.group.grade": ("{grade}-класстар", "{grade}-е классы", "Grade {grade}"),
     "reports.group.level": ("{grades}-класстар", "{grades} классы", "Grades {grades}"),
@@ -79,6 +92,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "reports.col.unknown": ("себеби белгисиз", "причина не указана", "reason unknown"),
     "reports.col.late": ("Кечигүү", "Опоздания", "Late"),
     "reports.col.late_minutes": ("Кечигүү, мүнөт", "Опоздания, мин", "Late, minutes"),
+    "reports.counted": ("Эсептелген баалар: {period}", "Учтены оценки: {period}", "Marks counted: {period}"),
     "reports.previous": ("Мурунку чейрек: {period}", "Предыдущий период: {period}", "Previous period: {period}"),
     "reports.sou_note": (
         "Бардык предметтер боюнча СОУ жана орточо балл окуучу × предмет ар бир баасынан эсептелет;"

@@ -56,19 +56,27 @@ def _term_option(term) -> dict[str, str]:
 # and as dicts they kept ~800 KiB per open tab in the server's memory; as strings (interned, so the
 # many empty cells and every tab of the same journal share them) about a quarter of that.
 # None of the three parts can hold «|»: marks and codes, class names, and «kind=value@version;…».
+# A criterion-based cell has a fourth, its percentages («73%», shown small beside the mark); the
+# others do without it, so the grid's strings did not grow.
 SEP = "|"
 EMPTY = sys.intern(SEP * 2)
 OFF = sys.intern(f"{SEP}x{SEP}")
 
 
-def pack(text: str, classes: str = "", token: str = "") -> str:
-    return sys.intern(f"{text}{SEP}{classes}{SEP}{token}")
+def pack(text: str, classes: str = "", token: str = "", note: str = "") -> str:
+    return sys.intern(f"{text}{SEP}{classes}{SEP}{token}" + (f"{SEP}{note}" if note else ""))
 
 
 def unpack(cell: str) -> tuple[str, str, str]:
     """(text, classes, token) of a packed cell."""
-    text, classes, token = cell.split(SEP, 2)
-    return text, classes, token
+    text, classes, rest = cell.split(SEP, 2)
+    return text, classes, rest.split(SEP, 1)[0]
+
+
+def note_of(cell: str) -> str:
+    """The percentages a packed cell shows beside its mark ("" for a cell typed as marks)."""
+    parts = cell.split(SEP, 3)
+    return parts[3] if len(parts) > 3 else ""
 
 
 def _cell_view(cell: journal.Cell | None, *, off: bool = False, status: str = "") -> str:
@@ -83,13 +91,27 @@ def _cell_view(cell: journal.Cell | None, *, off: bool = False, status: str = ""
         flags.append("b")
     if cell.absent:
         flags.append("a")
-    return pack(cell.text(), " ".join(flags), cell.token())
+    return pack(cell.text(), " ".join(flags), cell.token(), cell.note())
 
 
 def _without_status(cell: str, drop: tuple[str, ...] = ("ok", "err")) -> str:
     """The cell without the save's status flags (saved «ok», refused «err»)."""
     text, classes, token = unpack(cell)
-    return pack(text, " ".join(f for f in classes.split() if f not in drop), token)
+    return pack(text, " ".join(f for f in classes.split() if f not in drop), token, note_of(cell))
+
+
+def _typed_label(key: str) -> str:
+    """An entry as the teacher typed it: «5», «н», «⌫», «73%»."""
+    if key.startswith(journal.PERCENT_KEY):
+        return f"{key[len(journal.PERCENT_KEY) :]}%"
+    return PAD_LABELS.get(key, key)
+
+
+def _criterion_table(rules: grading.Rules) -> str:
+    """The policy's criterion table as a legend: «0–39 % → 2 · 40–64 % → 3 · 65–84 % → 4 · 85–100 % → 5»."""
+    bands = rules.criterion_bands
+    ends = [lowest - 1 for lowest, _mark in bands[1:]] + [100]
+    return " · ".join(f"{lowest}–{end} % → {mark}" for (lowest, mark), end in zip(bands, ends, strict=True))
 
 
 class JournalState(rx.State):
@@ -114,6 +136,11 @@ class JournalState(rx.State):
     needs_split: bool = False  # a subgroup journal of a class not split for the subject yet
     substitute_dates: str = ""  # a substitute's own lessons in this journal («02.09, 05.09»); "" otherwise
     kind: str = "class"
+    # A class assessed by criteria (its policy's scale «criterion»): the teacher may type a work's result
+    # as a percentage (`entry` "percent"), the grid shows the mark it gives with the percentage beside it.
+    criterion: bool = False
+    criterion_table: str = ""  # the policy's table as the legend under the grid shows it: «0–39 % → 2 · …»
+    entry: str = "mark"  # mark | percent: what the keys and the pad type into a cell
     last_saved: str = ""
     undo_count: int = 0
     correction_reason: str = ""
@@ -217,6 +244,10 @@ class JournalState(rx.State):
         self.closed = g.closed
         self.needs_split = g.needs_split
         marks = range(g.rules.max_value, g.rules.min_value - 1, -1) if g.rules.has_marks else ()
+        self.criterion = g.rules.scale == "criterion"
+        self.criterion_table = _criterion_table(g.rules) if self.criterion else ""
+        if not self.criterion:
+            self.entry = "mark"
         self.period_choices = [*(str(v) for v in marks), *g.specials]
         self._substitute = g.access.substitute and not g.access.leader
         self._own_cols = [j for j, lesson in enumerate(g.lessons) if lesson.teacher_id == principal.staff_id]
@@ -405,6 +436,14 @@ class JournalState(rx.State):
 
     @rx.event
     @requires("journal.read")
+    def set_entry(self, value: str | list[str]):
+        """Type marks, or (in a class assessed by criteria) percentages; the grid and the pad follow.
+        (A segmented control hands its value as a string; the list is only its type's other half.)"""
+        if isinstance(value, str) and value in ("mark", "percent") and (value == "mark" or self.criterion):
+            self.entry = value
+
+    @rx.event
+    @requires("journal.read")
     def poll(self):
         """Every few seconds: if anyone saved into this journal, send the rows that changed.
 
@@ -437,7 +476,7 @@ class JournalState(rx.State):
                     if "x" in old[1].split():
                         continue  # not in the class that day: nothing to show
                     view = _cell_view(cells.get((pupil_id, lid)))
-                    if unpack(view)[::2] != old[::2]:
+                    if unpack(view)[::2] != old[::2] or note_of(view) != note_of(row[c]):
                         new_row = new_row or list(row)
                         new_row[c] = view
                 if new_row is not None:
@@ -487,12 +526,20 @@ class JournalState(rx.State):
         if record_undo and saved.undo is not None:
             undo = self._raw("_undo")
             back = saved.undo
-            entry = {"r": r, "c": c, "mark_kind": back.mark_kind, "mark_value": back.mark_value}
+            entry = {
+                "r": r,
+                "c": c,
+                "mark_kind": back.mark_kind,
+                "mark_value": back.mark_value,
+                "percent": back.percent,
+            }
             entry |= {"attendance": back.attendance, "late_minutes": back.late_minutes}
             self._undo = [*undo[-(MAX_UNDO - 1) :], entry]
             self.undo_count = len(undo) + 1 if len(undo) < MAX_UNDO else MAX_UNDO
         self._put_cell(r, c, saved.cell, "ok", saved.suggestion)
         value = saved.cell.text() or t("journal.empty_value", lang)
+        if saved.cell.note():
+            value = f"{value} ({saved.cell.note()})"
         self.last_saved = t(
             "journal.saved_cell",
             lang,
@@ -524,7 +571,7 @@ class JournalState(rx.State):
     def _mark_cell(self, r: int, c: int, status: str) -> None:
         row = list(self._raw(f"r{r}"))
         text, classes, token = unpack(_without_status(row[c]))
-        row[c] = pack(text, " ".join(filter(None, (classes, status))), token)
+        row[c] = pack(text, " ".join(filter(None, (classes, status))), token, note_of(row[c]))
         setattr(self, f"r{r}", row)
 
     def _reload_cell(self, s, r: int, c: int) -> None:
@@ -546,7 +593,13 @@ class JournalState(rx.State):
             return self._undo_last(correcting)
         if c >= len(self._raw("_lesson_ids")):
             return None
-        change = journal.change_for_key(self._token(r, c), key, self.kind)
+        try:
+            change = journal.change_for_key(self._token(r, c), key, self.kind)
+        except journal.JournalError as exc:  # a percentage that is no whole number: shown in its cell
+            with db.session() as s:
+                journal.record_refusal(s, current(), "lesson", exc)
+            self._mark_cell(r, c, "err")
+            return rx.toast.error(t(exc.key, self._lang(), **exc.params), duration=6000)
         if change is None:
             return None
         return self._save(r, c, change, correcting)
@@ -562,6 +615,7 @@ class JournalState(rx.State):
             mark_value=entry.get("mark_value"),
             attendance=entry.get("attendance"),
             late_minutes=entry.get("late_minutes", 0),
+            percent=entry.get("percent"),
         )
         return self._save(entry["r"], entry["c"], change, correcting, record_undo=False)
 
@@ -612,7 +666,13 @@ class JournalState(rx.State):
         for item in keys:
             if not isinstance(item, dict):
                 raise inputs.BadInput("keys", "not an entry")
-            key = inputs.choice(item.get("k"), [*journal.MARK_KEYS, *journal.CODE_KEYS, "clear"], "key")
+            raw_key = item.get("k")
+            if isinstance(raw_key, str) and raw_key.startswith(journal.PERCENT_KEY):
+                # A percentage typed offline: checked when it is saved (journal.percent_of_key), so a
+                # malformed one is refused and named like any refused entry, not the whole batch.
+                key = inputs.text(raw_key, journal.MAX_PERCENT_KEY, "key")
+            else:
+                key = inputs.choice(raw_key, [*journal.MARK_KEYS, *journal.CODE_KEYS, "clear"], "key")
             kind = inputs.choice(item.get("kind"), KINDS, "kind")
             try:
                 at = datetime.fromisoformat(str(item.get("at", ""))[:40])
@@ -650,7 +710,7 @@ class JournalState(rx.State):
             where = {
                 "pupil": self._raw("_pupil_names")[r] if r is not None else "—",
                 "date": self._raw("_lesson_dates")[c] if c is not None else "—",
-                "typed": PAD_LABELS.get(keys[-1][0], keys[-1][0]),
+                "typed": _typed_label(keys[-1][0]),
             }
             with db.session() as s:
                 if journal.already_synced(s, lesson_id, pupil_id, entry_id):

@@ -69,6 +69,18 @@ def _toolbar() -> rx.Component:
                 size="2",
             ),
         ),
+        # A class assessed by criteria: the teacher types a work's result as a mark or as a percentage.
+        rx.cond(
+            JournalState.criterion & (JournalState.mode != "read"),
+            rx.segmented_control.root(
+                rx.segmented_control.item(tr("journal.entry.mark"), value="mark", data_testid="entry-mark"),
+                rx.segmented_control.item(tr("journal.entry.percent"), value="percent", data_testid="entry-percent"),
+                value=JournalState.entry,
+                on_change=JournalState.set_entry,
+                size="2",
+                data_testid="pick-entry",
+            ),
+        ),
         rx.cond(
             JournalState.mode == "write",
             rx.button(
@@ -445,15 +457,17 @@ def _grid() -> rx.Component:
         period_label=tr_dict(JournalState.period_head),
         owner=JournalState.outbox_owner,
         kind=JournalState.kind,
+        entry=JournalState.entry,
         on_key=grade_grid.dispatch("key", write, correct, open_),
         on_pick=JournalState.pick_lesson,
         on_period=JournalState.open_period,
-    ), grade_grid.mark_pad(grade_grid.dispatch("pad", write, correct, open_))
+    ), grade_grid.mark_pad(grade_grid.dispatch("pad", write, correct, open_), JournalState.entry)
 
 
 def _body() -> rx.Component:
     grid, pad = _grid()
     return rx.vstack(
+        rx.script(src="/connection.js"),  # the connection's state, shared with the test page's script
         rx.script(src="/journal_grid.js"),
         rx.cond(
             JournalState.class_options.length() == 0,  # type: ignore[attr-defined]
@@ -476,7 +490,22 @@ def _body() -> rx.Component:
                 ),
                 rx.cond(
                     JournalState.mode != "read",
-                    rx.text(tr("journal.keys.help"), size="1", color_scheme="gray"),
+                    rx.text(
+                        rx.cond(JournalState.entry == "percent", tr("journal.percent.help"), tr("journal.keys.help")),
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                ),
+                rx.cond(
+                    JournalState.criterion,
+                    rx.text(
+                        tr("journal.percent.legend"),
+                        ": ",
+                        JournalState.criterion_table,
+                        size="1",
+                        color_scheme="gray",
+                        data_testid="criterion-legend",
+                    ),
                 ),
                 rx.cond(
                     (JournalState.mode == "write") & (JournalState.substitute_dates == ""),

@@ -35,7 +35,9 @@ class Column:
     typed when the value is; `auto` types a cell by its value (numbers, dates; True/False as 1/0;
     a timestamp as ISO text). `bold` makes the column's cells bold (a help sheet's names);
     `num_format` is a number column's Excel format ("0.0" for a percent figure, "0.00");
-    `vertical` turns the header's text upwards (a summary sheet's narrow subject columns)."""
+    `vertical` turns the header's text upwards (a summary sheet's narrow subject columns); `wrap`
+    breaks a long text into lines inside the column (text spilling to the right widened the printed
+    page and shrank every sheet of a report to an unreadable scale)."""
 
     header: str
     kind: str = "text"
@@ -43,6 +45,7 @@ class Column:
     bold: bool = False
     num_format: str = ""
     vertical: bool = False
+    wrap: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Sheet:
     last_line: str = ""
     header_height: float = 0  # points; 0 leaves the row's default (one line)
     charts: Sequence[Chart] = ()  # drawn under the rows (not with `streaming`)
+    landscape: bool | None = None  # None: landscape when it has more than 6 columns (a report: always)
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,7 @@ def _write(out, sheets, title, footer, properties, custom_properties, progress, 
         "date": wb.add_format({"num_format": DATE_FORMAT}),
         "datetime": wb.add_format({"num_format": DATE_FORMAT + " hh:mm"}),
         "mark": wb.add_format({"italic": True, "font_color": "#555555"}),
+        "wrap": wb.add_format({"num_format": "@", "text_wrap": True, "valign": "top"}),
     }
     used: set[str] = set()
     first_count = 0
@@ -330,7 +335,8 @@ def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, fo
     columns = list(sheet.columns)
     for i, col in enumerate(columns):
         # The column's format reaches the empty cells too: a PIN typed into a template stays text.
-        column_format = {"text": formats["bold" if col.bold else "text"], "date": formats["date"]}.get(col.kind)
+        text = formats["wrap" if col.wrap else "bold" if col.bold else "text"]
+        column_format = {"text": text, "date": formats["date"]}.get(col.kind)
         if col.num_format:
             column_format = formats.setdefault("num:" + col.num_format, wb.add_format({"num_format": col.num_format}))
         ws.set_column(i, i, col.width, column_format)
@@ -347,11 +353,20 @@ def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, fo
                     }
                 )
             ws.write_string(0, i, col.header, formats["head_up" if col.vertical else "head"])
-    if sheet.header and sheet.header_height:
-        ws.set_row(0, sheet.header_height)
+    if sheet.header and (height := max(sheet.header_height, _header_height(columns))) > 15:
+        ws.set_row(0, height)
     start = 1 if sheet.header else 0
     n = 0
+    wrapped = [i for i, col in enumerate(columns) if col.wrap]
     for n, row in enumerate(sheet.rows, start=1):
+        if wrapped:
+            # A wrapped cell's row is as tall as its lines: LibreOffice prints a row of default height
+            # with a long school name written over the row below.
+            lines = max(
+                (_lines(str(row[i]), columns[i].width, 1.1) for i in wrapped if i < len(row) and row[i]), default=1
+            )
+            if lines > 1:
+                ws.set_row(n - 1 + start, 15.0 * lines)
         for i, (col, value) in enumerate(zip(columns, row, strict=False)):
             _write_cell(ws, n - 1 + start, i, col, value, formats)
         if progress is not None and n % 1000 == 0:
@@ -365,15 +380,50 @@ def _write_sheet(wb: Any, sheet: Sheet, name: str, formats: dict, title: str, fo
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(n, 1), max(len(columns) - 1, 0))
     ws.set_paper(9)  # A4
-    ws.set_landscape() if len(columns) > 6 else ws.set_portrait()
+    landscape = sheet.landscape if sheet.landscape is not None else len(columns) > 6
+    ws.set_landscape() if landscape else ws.set_portrait()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     ws.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-    if title:
-        ws.set_header('&L&"Calibri,Bold"' + title[:200].replace("&", "&&") + "&R&D")
-    # Excel allows 255 characters in a footer, codes included; "&" starts a code there.
-    ws.set_footer("&L&8" + footer[:200].replace("&", "&&")[:220].rstrip("&") + "&R&8&P / &N")
+    _page_header_footer(ws, title, footer)
     return n
+
+
+def _page_header_footer(ws: Any, title: str, footer: str) -> None:
+    """The printed page's header (the title, alone: a long one overlapped a date beside it) and footer
+    (the caller's line, the day it was written as dd.mm.yyyy — Excel's own &D prints the reader's
+    locale, 12/03/2026 in LibreOffice — and «page / pages»). Excel allows 255 characters in each,
+    codes included; "&" starts a code there."""
+    # A font size's digits run on into digits after them («&8» + «03.12.2026» is size 803): a space between.
+    if title:
+        ws.set_header('&L&"Calibri,Bold"&9 ' + title[:200].replace("&", "&&")[:220].rstrip("&"))
+    written = date.today().strftime("%d.%m.%Y")
+    ws.set_footer("&L&8 " + footer[:180].replace("&", "&&")[:200].rstrip("&") + f"&C&8 {written}&R&8 &P / &N")
+
+
+def _header_height(columns: Sequence[Column]) -> float:
+    """Points the header row needs so that every wrapped heading shows all its lines: words laid
+    into the column's width (a bold letter is about 1.15 of a digit's width), 15 points a line;
+    vertical headings are the caller's to size (`Sheet.header_height`)."""
+    lines = 1
+    for col in columns:
+        if col.vertical or not col.header:
+            continue
+        lines = max(lines, _lines(col.header, col.width, 1.15))
+    return 15.0 * lines
+
+
+def _lines(text: str, width: float, letter: float) -> int:
+    """How many lines `text` takes wrapped in a column `width` digits wide, a letter being `letter`
+    digits wide (bold about 1.15, plain Cyrillic about 1.1): words laid in, one too long broken."""
+    room, count, used = max(1.0, width / letter), 1, 0.0
+    for word in text.split():
+        if used and used + 1 + len(word) > room:
+            count, used = count + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+        count += int(max(0, len(word) - 1) // room)  # a word longer than the column breaks
+    return count
 
 
 def _insert_chart(wb: Any, ws: Any, name: str, spec: Chart, first: int, count: int, at_row: int) -> None:
@@ -446,10 +496,8 @@ def _write_layout(wb: Any, sheet: Layout, name: str, title: str, footer: str) ->
         ws.repeat_rows(*sheet.repeat)
     left, right, top, bottom = sheet.margins
     ws.set_margins(left=left, right=right, top=top, bottom=bottom)
-    if title:
-        ws.set_header('&L&"Calibri,Bold"' + title[:200].replace("&", "&&") + "&R&D")
-    if footer:
-        ws.set_footer("&L&8" + footer[:200].replace("&", "&&")[:220].rstrip("&") + "&R&8&P / &N")
+    if title or footer:
+        _page_header_footer(ws, title, footer)
 
 
 def _write_cell(ws: Any, r: int, c: int, col: Column, value: Any, formats: dict) -> None:
@@ -473,7 +521,7 @@ def _write_cell(ws: Any, r: int, c: int, col: Column, value: Any, formats: dict)
         ws.write_number(r, c, value, formats.get("num:" + col.num_format) if col.num_format else None)
     else:
         # write_string never makes a formula, whatever the text starts with.
-        ws.write_string(r, c, str(value), formats["bold" if col.bold else "text"])
+        ws.write_string(r, c, str(value), formats["wrap" if col.wrap else "bold" if col.bold else "text"])
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

@@ -73,6 +73,9 @@ class Cell:
     code: str = ""
     late_minutes: int = 0
     att_version: int = 0
+    # kind -> the percentage a criterion-based mark was typed as (only the kinds typed so). Not in the
+    # token: a new percentage is a new row version, which the token carries.
+    percents: dict[str, int] = field(default_factory=dict)
 
     @property
     def absent(self) -> bool:
@@ -91,6 +94,11 @@ class Cell:
         if not self.code:
             return marks
         return f"{marks} {self.code}" if marks else self.code
+
+    def note(self) -> str:
+        """The percentages beside the marks of a criterion-based cell («73%»), weightiest work first."""
+        kinds = sorted((k for k in self.percents if k in self.marks), key=KIND_ORDER.__getitem__)
+        return " ".join(f"{self.percents[k]}%" for k in kinds)
 
     @property
     def weighty(self) -> bool:
@@ -129,6 +137,8 @@ class CellChange:
     mark_value: int | None = None
     attendance: str | None = None
     late_minutes: int = 0
+    # A criterion-based result typed as a percentage: the mark is the policy's table's (criterion_change).
+    percent: int | None = None
 
     def touched(self) -> list[str]:
         items = []
@@ -252,7 +262,7 @@ _LESSON_CONTEXT = (
     .order_by(GradingPolicy.grade_to - GradingPolicy.grade_from, GradingPolicy.id)
     .limit(1)
 )  # fmt: skip
-_CELL_MARKS = select(Mark.id, Mark.kind, Mark.value, Mark.version).where(
+_CELL_MARKS = select(Mark.id, Mark.kind, Mark.value, Mark.version, Mark.percent).where(
     Mark.lesson_id == bindparam("lesson_id"), Mark.pupil_id == bindparam("pupil_id")
 )
 _CELL_ATTENDANCE = select(Attendance.id, Attendance.code, Attendance.late_minutes, Attendance.version).where(
@@ -267,9 +277,10 @@ _MARK_UPDATE = (
     # savers may both have read version 3; only the first UPDATE matches, the second touches no row.
     .where(_MARKS.c.id == bindparam("row_id"), _MARKS.c.version == bindparam("seen"))
     .values(
-        value=bindparam("value"), version=bindparam("version"), updated_by=bindparam("by"), updated_at=bindparam("at")
+        value=bindparam("value"), percent=bindparam("percent"), version=bindparam("version"),
+        updated_by=bindparam("by"), updated_at=bindparam("at"),
     )
-)
+)  # fmt: skip
 _MARK_DELETE = _MARKS.delete().where(_MARKS.c.id == bindparam("row_id"), _MARKS.c.version == bindparam("seen"))
 _ATT_INSERT = _ATTENDANCE.insert()
 _ATT_UPDATE = (
@@ -342,7 +353,7 @@ def _lesson_edit_action(session: Session, principal: Principal, lesson: LessonCo
 
 @dataclass
 class _CellRows:
-    marks: dict[str, list]  # kind -> [row id, value, version]
+    marks: dict[str, list]  # kind -> [row id, value, version, percent or None]
     att: list | None  # [row id, code, late minutes, version]
 
     def cell(self) -> Cell:
@@ -352,13 +363,14 @@ class _CellRows:
             code=att[1] if att else "",
             late_minutes=att[2] if att else 0,
             att_version=att[3] if att else 0,
+            percents={k: m[3] for k, m in self.marks.items() if m[3] is not None},
         )
 
 
 def _cell_rows(session: Session, lesson_id: int, pupil_id: int) -> _CellRows:
     params = {"lesson_id": lesson_id, "pupil_id": pupil_id}
     conn = session.connection()  # Core, not the ORM: plain rows are all this needs
-    marks = {kind: [rid, value, version] for rid, kind, value, version in conn.execute(_CELL_MARKS, params).all()}
+    marks = {kind: [rid, value, version, pct] for rid, kind, value, version, pct in conn.execute(_CELL_MARKS, params)}
     att = conn.execute(_CELL_ATTENDANCE, params).first()
     return _CellRows(marks, list(att) if att else None)
 
@@ -411,17 +423,47 @@ MARK_KEYS = frozenset("123456789") | {"10"}
 CODE_KEYS = frozenset({"н", "б", "у", "п", "о"})
 
 
+def criterion_change(rules: grading.Rules, kind: str, percent: object) -> CellChange:
+    """A criterion-based result (a percentage, 0–100) as the mark of `kind` the class's policy table
+    gives it (grading.mark_from_percent, e.g. 78 % → 4 on the reference table). Refused with a
+    translated error where the policy is not criterion-based, or the percentage is not a whole number
+    from 0 to 100. The percentage goes to the cell's audit (save_cell's reason); the cell keeps the mark."""
+    if rules.scale != "criterion":
+        raise JournalError("journal.error.not_criterion")
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+        raise JournalError("journal.error.percent_range")
+    return CellChange(kind, grading.mark_from_percent(rules, percent), percent=percent)
+
+
+# An entry typed as a percentage on the grid (journal_grid.js's percent input): «%» and what was typed.
+PERCENT_KEY = "%"
+MAX_PERCENT_KEY = 5  # «%» and at most four characters: «%100» and a little room for what gets refused
+
+
+def percent_of_key(key: str) -> int:
+    """The percentage of a «%73» entry; anything but a whole number of at most three digits
+    («%-3», «%abc», «%7.5», «%») is refused naming the field (journal.error.percent_range).
+    The range (0–100) and whether the class is assessed by criteria are the save's checks."""
+    typed = key[len(PERCENT_KEY) :].strip()
+    if not (typed.isascii() and typed.isdigit() and len(typed) <= 3):
+        raise JournalError("journal.error.percent_range")
+    return int(typed)
+
+
 def change_for_key(token: str, key: str, kind: str) -> CellChange | None:
     """What an entry on the grid means for a cell that holds `token`, entering marks of `kind`.
 
-    A mark key sets the mark of that kind; an attendance code sets it, or clears it when the cell
-    has that code already; "clear" takes one item away: the mark of that kind, else the absence,
+    A mark key sets the mark of that kind; «%73» sets the mark the policy's criterion table gives
+    73 % (the save converts it, criterion_change); an attendance code sets it, or clears it when the
+    cell has that code already; "clear" takes one item away: the mark of that kind, else the absence,
     else the weightiest other mark. None: the key does nothing to this cell.
     """
     items = parse_token(token)
     key = str(key)
     if key in MARK_KEYS:
         return CellChange(kind, int(key))
+    if key.startswith(PERCENT_KEY):
+        return CellChange(kind, percent=percent_of_key(key))
     if key in CODE_KEYS:
         code_now = items.get("att", "")[:1]
         return CellChange(attendance="" if code_now == key else key)
@@ -443,6 +485,8 @@ def undo_of(before: Cell, change: CellChange) -> CellChange:
         mark_value=mark[0] if mark else None,
         attendance=None if change.attendance is None else before.code,
         late_minutes=before.late_minutes if change.attendance is not None and before.code == LATE else 0,
+        # A mark that was typed as a percentage comes back as that percentage (and the mark it gives).
+        percent=before.percents.get(change.mark_kind) if mark and change.mark_kind is not None else None,
     )
 
 
@@ -509,8 +553,10 @@ _PUPIL_EXEMPT = select(PeriodMark.id).where(
 
 def _suggestion_after(session: Session, lesson: LessonContext, pupil_id: int) -> grading.Suggestion:
     """The pupil's period suggestion in the lesson's journal and term, as the grid computes it
-    (grades 10–11: none in Q1 / Q3, the half-year's from both quarters in Q2 / Q4)."""
-    period = grading.period_of_term(grading.assessment(lesson.grade), lesson.term_kind, lesson.term_number)
+    (a half-year assessment, grading.assessment: none in Q1 / Q3, from both quarters in Q2 / Q4)."""
+    period = grading.period_of_term(
+        grading.assessment(lesson.grade, lesson.rules, lesson.hours), lesson.term_kind, lesson.term_number
+    )
     if period is None:
         return grading.Suggestion()
     conn = session.connection()
@@ -558,6 +604,9 @@ def save_cell(
         raise JournalError("journal.error.not_enrolled")
     if not lesson.in_subgroup:
         raise JournalError("journal.error.not_in_subgroup", subgroup=lesson.subgroup)
+    if change.percent is not None:
+        change = criterion_change(lesson.rules, change.mark_kind or "class", change.percent)
+        reason = clean_text(f"{change.percent} %" + (f" · {reason}" if reason else ""), MAX_REASON)
     _validate_change(lesson.rules, change)
     rows = _cell_rows(session, lesson_id, pupil_id)
     before = rows.cell()
@@ -583,7 +632,7 @@ def save_cell(
     changed = False
     told: list[tuple[str, str]] = []  # what the notifications' outbox gets: a mark set, a code set
     if change.mark_kind is not None:
-        kind, value = change.mark_kind, change.mark_value
+        kind, value, percent = change.mark_kind, change.mark_value, change.percent
         row = rows.marks.get(kind)
         what = f"mark.{kind}"
         if value is None and row is not None:
@@ -597,21 +646,23 @@ def save_cell(
                 _MARK_INSERT,
                 {
                     "school_id": lesson.school_id, "lesson_id": lesson_id, "pupil_id": pupil_id, "value": value,
-                    "kind": kind, "version": 1, "updated_by": by, "updated_at": now,
+                    "kind": kind, "version": 1, "updated_by": by, "updated_at": now, "percent": percent,
                 },
             )  # fmt: skip
-            rows.marks[kind] = [rid, value, 1]
+            rows.marks[kind] = [rid, value, 1, percent]
             _audit_cell(session, principal, action or "create", lesson, pupil_id, what, "", value, reason)
             changed = True
             told.append(("mark", str(value)))
-        elif value is not None and row is not None and row[1] != value:
+        elif value is not None and row is not None and (row[1] != value or row[3] != percent):
+            # 73 % over 80 % is a new result even when both give a 4; a mark typed over a percentage drops it.
             old = row[1]
             params = {"row_id": row[0], "seen": row[2], "value": value, "version": row[2] + 1, "by": by, "at": now}
-            _exactly_one(conn.execute(_MARK_UPDATE, params))
-            rows.marks[kind] = [row[0], value, row[2] + 1]
+            _exactly_one(conn.execute(_MARK_UPDATE, {**params, "percent": percent}))
+            rows.marks[kind] = [row[0], value, row[2] + 1, percent]
             _audit_cell(session, principal, action or "update", lesson, pupil_id, what, old, value, reason)
             changed = True
-            told.append(("mark", str(value)))
+            if old != value:  # a family hears of a new mark, not of a new percentage giving the same mark
+                told.append(("mark", str(value)))
     if change.attendance is not None:
         code = change.attendance
         minutes = change.late_minutes if code == LATE else 0

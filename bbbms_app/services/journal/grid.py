@@ -171,14 +171,16 @@ def _cells_of(session: Session, lesson_ids: list[int]) -> dict[tuple[int, int], 
         return {}
     cells: dict[tuple[int, int], Cell] = {}
     conn = session.connection()  # Core rows: a 40 × 70 grid reads about a thousand of them
-    marks = select(Mark.lesson_id, Mark.pupil_id, Mark.kind, Mark.value, Mark.version).where(
+    marks = select(Mark.lesson_id, Mark.pupil_id, Mark.kind, Mark.value, Mark.version, Mark.percent).where(
         Mark.lesson_id.in_(lesson_ids)  # type: ignore[attr-defined]
     )
-    for lesson_id, pupil_id, kind, value, version in conn.execute(marks):
+    for lesson_id, pupil_id, kind, value, version, percent in conn.execute(marks):
         cell = cells.get((pupil_id, lesson_id))
         if cell is None:
             cell = cells[(pupil_id, lesson_id)] = Cell()
         cell.marks[kind] = (value, version)
+        if percent is not None:  # a criterion-based result: its percentage is shown beside the mark
+            cell.percents[kind] = percent
     absences = select(
         Attendance.lesson_id, Attendance.pupil_id, Attendance.code, Attendance.late_minutes, Attendance.version
     ).where(Attendance.lesson_id.in_(lesson_ids))  # type: ignore[attr-defined]
@@ -216,21 +218,22 @@ def _marks_by_pupil(cells: Mapping[tuple[int, int], Cell]) -> dict[int, list[tup
     return out
 
 
-def assessed_period(cls: SchoolClass, term: Term) -> grading.YearPeriod | None:
-    """The period whose mark a class's journal of `term` sets (grading.period_of_term: None in Q1 and
-    Q3 of a grade assessed by half-year)."""
-    return grading.period_of_term(grading.assessment(cls.grade), term.kind, term.number)
+def assessed_period(term: Term, how: str) -> grading.YearPeriod | None:
+    """The period whose mark a journal of `term` sets, the class × subject assessed `how`
+    (grading.assessment / subject_assessment): None in Q1 and Q3 of a half-year assessment."""
+    return grading.period_of_term(how, term.kind, term.number)
 
 
 def period_column(g: Grid) -> grading.YearPeriod:
-    """The period the grid's period column holds: the quarter, or the half-year of grades 10–11
-    (also in Q1 / Q3, where it is not set yet)."""
-    return g.assessed or grading.period_during(grading.assessment(g.cls.grade), g.term.kind, g.term.number)
+    """The period the grid's period column holds: the quarter, or the half-year of grades 10–11 and of
+    a subject of few hours (also in Q1 / Q3, where it is not set yet)."""
+    how = grading.assessment(g.cls.grade, g.rules, g.hours)
+    return g.assessed or grading.period_during(how, g.term.kind, g.term.number)
 
 
 def journal_term_labels(g: Grid) -> tuple[dict[str, str], dict[str, str]]:
     """(the journal's title term, its period column's head) in every UI language: «2-чейрек» twice,
-    or for grades 10–11 «2-чейрек · 1-жарым жыл» and «1-жарым жыл»."""
+    or for a half-year assessment «2-чейрек · 1-жарым жыл» and «1-жарым жыл»."""
     column = period_column(g)
     head = translations(f"term.{column.kind}", number=column.number)
     term = translations(f"term.{g.term.kind}", number=g.term.number)
@@ -255,9 +258,10 @@ def period_term_ids(session: Session, term: Term, period: grading.YearPeriod) ->
     )
 
 
-def year_shape(session: Session, cls: SchoolClass) -> tuple[str, int]:
-    """(the kind of period mark the class's year mark is the mean of, how many of them there are):
-    the year's quarters (or two half-years for grades 10–11), or the school's half-year terms."""
+def year_shape(session: Session, cls: SchoolClass, how: str) -> tuple[str, int]:
+    """(the kind of period mark a class × subject's year mark is the mean of, how many of them there
+    are): the year's quarters (or two half-years when assessed `how` = by half-year), or the school's
+    half-year terms."""
     terms = session.exec(
         select(Term.kind, Term.number).where(
             Term.academic_year_id == cls.academic_year_id,
@@ -267,7 +271,6 @@ def year_shape(session: Session, cls: SchoolClass) -> tuple[str, int]:
     if any(kind == "half_year" for kind, _n in terms):
         return "half_year", sum(1 for kind, _n in terms if kind == "half_year")
     quarters = {n for kind, n in terms if kind == "quarter"}
-    how = grading.assessment(cls.grade)
     periods = [p for p in grading.year_periods(how) if p.closing_quarter in quarters]
     return (periods[0].kind if periods else how), len(periods)
 
@@ -325,7 +328,8 @@ def grid(
         pupils = [p for p in pupils if groups.get(p.id) == subgroup]
     lessons = _lessons_of(session, class_id, subject_id, term_id, subgroup)
     cells = _cells_of(session, [lesson.id for lesson in lessons])
-    assessed = assessed_period(cls, term)
+    how = grading.assessment(cls.grade, rules, hours)
+    assessed = assessed_period(term, how)
     kind, number = (assessed.kind, assessed.number) if assessed else ("", 0)
     pupil_ids = [p.id for p in pupils]
     rows = period_rows(session, subject_id, cls.academic_year_id, pupil_ids, (kind, "year"))
@@ -336,7 +340,7 @@ def grid(
         others = [tid for tid in period_term_ids(session, term, assessed) if tid != term.id]
         for pid, more in earlier_marks(session, class_id, subject_id, subgroup, others, pupil_ids).items():
             marks[pid] = [*more, *marks.get(pid, [])]
-    year_kind, expected = year_shape(session, cls)
+    year_kind, expected = year_shape(session, cls, how)
     year_periods = year_period_values(session, subject_id, cls.academic_year_id, year_kind, pupil_ids)
     period: dict[int, PeriodCell] = {}
     year: dict[int, PeriodCell] = {}

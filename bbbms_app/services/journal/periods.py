@@ -160,8 +160,8 @@ def _store_period(
 def period_suggestion(
     session: Session, cls: SchoolClass, subject_id: int, term: Term, pupil_id: int, subgroup: int, exempt: bool
 ) -> grading.Suggestion:
-    assessed = assessed_period(cls, term)
-    if assessed is None:  # Q1 / Q3 of a half-year grade: its mark is suggested in Q2 / Q4
+    assessed = assessed_period(term, grading.subject_assessment(session, cls, subject_id))
+    if assessed is None:  # Q1 / Q3 of a half-year assessment: its mark is suggested in Q2 / Q4
         return grading.Suggestion()
     rules = grading.policy_for_class(session, cls.id)  # type: ignore[arg-type]
     marks = session.exec(
@@ -231,11 +231,15 @@ def set_period_mark(
         raise OutOfScope(f"term {term_id}")
     own = can_teach(session, principal, class_id, subject_id, subgroup)
     action = edit_action(principal, own, term_closed_for(session, term, class_id), reason)
-    assessed = assessed_period(cls, term)
+    how = grading.subject_assessment(session, cls, subject_id)
+    assessed = assessed_period(term, how)
     if assessed is None:
-        # Grades 10–11 are assessed by half-year: its mark is set in the quarter that closes it (Q2 / Q4).
-        half = grading.period_during(grading.assessment(cls.grade), term.kind, term.number)
-        raise JournalError("journal.error.half_year_later", half=half.number, quarter=half.closing_quarter)
+        # Grades 10–11 and subjects of few hours are assessed by half-year: its mark is set in the
+        # quarter that closes it (Q2 / Q4).
+        half = grading.period_during(how, term.kind, term.number)
+        senior = cls.grade in grading.HALF_YEAR_GRADES  # else a subject of few hours (the policy's local act)
+        key = "journal.error.half_year_later" if senior else "journal.error.half_year_subject_later"
+        raise JournalError(key, half=half.number, quarter=half.closing_quarter)
     rules = grading.policy_for_class(session, class_id)
     if value is not None or special:
         _validate_period_value(rules, value, special, _subject_code(session, subject_id))
@@ -250,7 +254,8 @@ def set_period_mark(
 
 def year_suggestion(session: Session, cls: SchoolClass, subject_id: int, pupil_id: int) -> grading.Suggestion:
     rules = grading.policy_for_class(session, cls.id)  # type: ignore[arg-type]
-    kind, expected = year_shape(session, cls)  # four quarters, or two half-years for grades 10–11
+    how = grading.subject_assessment(session, cls, subject_id)
+    kind, expected = year_shape(session, cls, how)  # four quarters, or two half-years
     periods = year_period_values(session, subject_id, cls.academic_year_id, kind, [pupil_id]).get(pupil_id, [])
     return grading.suggest_year_mark(rules, periods, expected)
 
@@ -369,8 +374,9 @@ class MissingMarks:
 def close_check(session: Session, principal: Principal, term_id: int, scope: str = "school", value: int = 0):
     """Before closing: who still lacks a term mark, per class × subject (× subgroup), in the scope.
 
-    The mark owed is the quarter's, or for grades 10–11 the half-year's when the quarter closes it
-    (Q2, Q4); their Q1 and Q3 close without period marks.
+    The mark owed is the quarter's, or under a half-year assessment (grades 10–11, and a subject of
+    few hours, grading.assessment) the half-year's when the quarter closes it (Q2, Q4); their Q1 and
+    Q3 close without period marks.
 
     A pupil counts when he is on the class list on the term's last day (a pupil who left before it
     needs no mark here); a subgroup's journal counts only its members. Classes already closed are
@@ -395,10 +401,17 @@ def close_check(session: Session, principal: Principal, term_id: int, scope: str
         .order_by(Pupil.sort_key, Pupil.id)
     ).all():
         on_list[class_id].append((pupil_id, f"{last} {first}"))
-    # The mark each class owes in this term: the quarter's, or for grades 10–11 the half-year's in
-    # Q2 / Q4 and none in Q1 / Q3 (grading.period_of_term: one rule with the journal).
-    owed = {c.id: assessed_period(c, term) for c in classes}
-    wanted = {(p.kind, p.number) for p in owed.values() if p is not None}
+    # The mark each class × subject owes in this term: the quarter's, or under a half-year
+    # assessment the half-year's in Q2 / Q4 and none in Q1 / Q3 (grading.assessment and
+    # period_of_term: one rule with the journal).
+    half_year = grading.half_year_subjects(session, classes)
+    by_id = {c.id: c for c in classes}
+    owing = {how: assessed_period(term, how) for how in (grading.QUARTER, grading.HALF_YEAR)}
+
+    def owed(class_id: int, subject_id: int) -> grading.YearPeriod | None:
+        return owing[grading.class_subject_assessment(by_id[class_id], subject_id, half_year)]
+
+    wanted = {(p.kind, p.number) for p in owing.values() if p is not None}
     marked = {
         (class_id, subject_id, pupil_id)
         for class_id, subject_id, pupil_id, kind, number in session.exec(
@@ -410,7 +423,7 @@ def close_check(session: Session, principal: Principal, term_id: int, scope: str
                 PeriodMark.kind.in_(sorted({k for k, _n in wanted}) or [""]),  # type: ignore[attr-defined]
             )
         ).all()
-        if (p := owed.get(class_id)) is not None and (p.kind, p.number) == (kind, number)
+        if (p := owed(class_id, subject_id)) is not None and (p.kind, p.number) == (kind, number)
     }
     groups: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
     for class_id, subject_id, pupil_id, group in session.exec(
@@ -421,11 +434,7 @@ def close_check(session: Session, principal: Principal, term_id: int, scope: str
         groups[(class_id, subject_id)][pupil_id] = group
     names = {c.id: class_label(c) for c in classes}
     # A grade the policy gives no marks (the first graders' «none» scale) has no term marks to miss.
-    marking = {
-        c.id
-        for c in classes
-        if owed[c.id] is not None and grading.policy_for_class(session, c.id).has_marks  # type: ignore[arg-type]
-    }
+    marking = {c.id for c in classes if grading.policy_for_class(session, c.id).has_marks}  # type: ignore[arg-type]
     out: list[MissingMarks] = []
     for ta, subject, teacher in session.exec(
         select(TeachingAssignment, Subject, Staff)
@@ -437,7 +446,7 @@ def close_check(session: Session, principal: Principal, term_id: int, scope: str
             Subject.deleted_at.is_(None),  # type: ignore[union-attr]
         )
     ).all():
-        if ta.class_id not in marking:
+        if ta.class_id not in marking or owed(ta.class_id, ta.subject_id) is None:
             continue
         pupils = on_list.get(ta.class_id, [])
         if ta.subgroup:

@@ -74,27 +74,37 @@ def write(
     operator: str,
     lang: str,
     progress: Callable[[str], None] | None = None,
+    stamp: marking.Stamp | None = None,
 ) -> Archive:
-    """Write the year's archive to `out`. Audited first (marking.begin: ExportInvalid without a purpose)."""
+    """Write the year's archive to `out`. Audited first (marking.begin: ExportInvalid without a purpose),
+    unless `stamp` is the audit already made when the archive was asked for (a background export job,
+    export_jobs.start: the request was audited with its purpose then, under the user who asked)."""
     year = session.get(AcademicYear, year_id)
     school = session.get(School, school_id)
     if year is None or school is None or year.school_id != school_id:
         raise ValueError(f"year {year_id} of school {school_id}")
-    stamp = marking.begin(
-        session,
-        None,
-        purpose=purpose,
-        what=f"archive {year.name}",
-        rows=0,
-        fmt="zip",
-        entity="archive",
-        entity_id=year_id,
-        school_id=school_id,
-        operator=operator,
-        lang=lang,
-    )
+    if stamp is None:
+        stamp = marking.begin(
+            session,
+            None,
+            purpose=purpose,
+            what=f"archive {year.name}",
+            rows=0,
+            fmt="zip",
+            entity="archive",
+            entity_id=year_id,
+            school_id=school_id,
+            operator=operator,
+            lang=lang,
+        )
     principal = Principal(
-        0, operator, "director", school_id, language=lang, permissions=frozenset({"report.read", "journal.read"})
+        0,
+        operator,
+        "director",
+        school_id,
+        language=lang,
+        # export.personal: the results' lists name pupils; this export is marked and audited with its purpose above
+        permissions=frozenset({"report.read", "journal.read", marking.PERMISSION}),
     )
     terms = year_terms(session, year_id)
     classes = session.exec(

@@ -24,7 +24,7 @@ from bbbms_app.models import Attendance, Lesson, Pupil, School, SchoolClass, Sub
 from bbbms_app.services.access import Principal
 from bbbms_app.services.journal.access import OutOfScope, class_label
 from bbbms_app.services.journal.cells import LATE
-from bbbms_app.services.reports.results import Period, period_of, report_classes
+from bbbms_app.services.reports.results import Period, may_name_pupils, period_of, report_classes
 
 REASONS = ("б", "у", "п", "н")  # ill, excused, unexcused, not given: also the order that breaks a day's tie
 UNEXCUSED = "п"
@@ -77,6 +77,8 @@ class AttendanceReport:
     total: Missed
     threshold: int
     above: list[PupilAttendance]  # unexcused lessons ≥ threshold
+    named: bool = True  # False: `pupils` and `above` withheld (results.may_name_pupils); the counts stay
+    above_count: int = 0  # how many pupils are above the threshold, named or not
 
 
 def month_span(month: str) -> tuple[date, date]:
@@ -110,13 +112,7 @@ def attendance(
     school = session.get(School, principal.school_id)
     class_ids = [c.id for c in classes] or [-1]
     labels = {c.id: class_label(c) for c in classes}
-    in_period = and_(
-        Lesson.school_id == principal.school_id,
-        Lesson.class_id.in_(class_ids),  # type: ignore[attr-defined]
-        Lesson.date >= starts,
-        Lesson.date <= ends,
-        Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
-    )
+    in_period = _lessons_of(principal, class_ids, starts, ends)
     missed: dict[tuple[int, int], Missed] = defaultdict(Missed)
     for pupil_id, class_id, code, n, minutes in session.exec(
         select(Attendance.pupil_id, Lesson.class_id, Attendance.code, func.count(), func.sum(Attendance.late_minutes))
@@ -159,7 +155,52 @@ def attendance(
         by_class[p.class_id] += p.missed
         total += p.missed
     above = [p for p in pupils if p.missed.lessons[UNEXCUSED] >= threshold]
-    return AttendanceReport(school, starts, ends, classes, pupils, by_class, total, threshold, above)  # type: ignore[arg-type]
+    named = may_name_pupils(principal)
+    return AttendanceReport(
+        school,  # type: ignore[arg-type]
+        starts,
+        ends,
+        classes,
+        pupils if named else [],
+        by_class,  # type: ignore[arg-type]
+        total,
+        threshold,
+        above if named else [],
+        named=named,
+        above_count=len(above),
+    )
+
+
+def _lessons_of(principal: Principal, class_ids: list[int], starts: date, ends: date):
+    """The WHERE of the lessons a report counts: the classes', held (not cancelled) from–to."""
+    return and_(
+        Lesson.school_id == principal.school_id,
+        Lesson.class_id.in_(class_ids),  # type: ignore[attr-defined]
+        Lesson.date >= starts,
+        Lesson.date <= ends,
+        Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
+    )
+
+
+def lessons_missed(session: Session, principal: Principal, year_id: int, term_id: int) -> int:
+    """The lessons missed in a term, every reason: `attendance(…).total.lessons_total` counted alone.
+
+    One COUNT over the same lessons, codes and live pupils as the report, without the per-pupil rows
+    and the full days (their correlated sub-query is most of the report's time) that a summary of
+    the school's total does not show: the district's row of a school (reports/district.py)."""
+    period = period_of(session, principal, year_id, term_id)
+    class_ids = [c.id for c in report_classes(session, principal, year_id)] or [-1]
+    return session.exec(
+        select(func.count())
+        .select_from(Attendance)
+        .join(Lesson, Lesson.id == Attendance.lesson_id)  # type: ignore[arg-type]
+        .join(Pupil, Pupil.id == Attendance.pupil_id)  # type: ignore[arg-type]
+        .where(
+            _lessons_of(principal, class_ids, period.starts_on, period.ends_on),  # type: ignore[arg-type]
+            Attendance.code.in_(REASONS),  # type: ignore[attr-defined]
+            Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
+    ).one()
 
 
 def _full_days(session: Session, in_period):

@@ -19,7 +19,7 @@ from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, select
 
 from bbbms_app.models import PeriodMark, Pupil, Staff, SubgroupMember, Subject, TeachingAssignment
-from bbbms_app.services import curriculum
+from bbbms_app.services import curriculum, grading
 from bbbms_app.services.reports import formulas
 from bbbms_app.services.reports import results as results_service
 from bbbms_app.services.reports.formulas import Tally
@@ -47,7 +47,8 @@ def by_teacher(session: Session, res: Results) -> list[TeacherResults]:
     live = session.exec(
         select(Subject.id).where(Subject.school_id == school_id, Subject.deleted_at.is_(None))  # type: ignore[union-attr]
     ).all()
-    where = results_service._counted(school_id, period, list(res.classes), list(live) or [-1], gone)  # type: ignore[arg-type]
+    half_year = grading.half_year_subjects(session, res.classes)
+    where = results_service._counted(school_id, period, list(res.classes), list(live) or [-1], gone, half_year)  # type: ignore[arg-type]
     ta = TeachingAssignment
     own_group = exists().where(
         SubgroupMember.class_id == PeriodMark.class_id,

@@ -12,7 +12,10 @@ so the /reports page shows it. Two kinds:
   figures month by month and the period's total;
 - `journals`: every class journal of a term in one workbook, a sheet per class × subject
   (`journals_export`; today a year of journals is about 1,400 separate downloads);
-- `marks`: every mark of the school year as one flat table (`marks_export`, streamed).
+- `marks`: every mark of the school year as one flat table (`marks_export`, streamed);
+- `archive`: the school year's archive (`archive.write`: results, attendance, journals, summary
+  sheets, marks and a manifest of SHA-256 hashes, one ZIP), what `export archive` writes on the
+  console, audited once with its purpose when asked for (the manifest names that audit event).
 
 Named pupil lists (the results' lists of отличники … неуспевающие, the attendance per pupil, and
 the journals and marks, which are nothing but named lists) are personal data: they are made only
@@ -51,8 +54,9 @@ from bbbms_app.services.reports import by_teacher, journals_export, marks_export
 from bbbms_app.services.reports import results as results_service
 
 log = logging.getLogger("bbbms.exports")
-KINDS = ("results", "attendance", "journals", "marks")
-NAMED_KINDS = ("journals", "marks")  # pupils' names and marks throughout: personal data, always
+KINDS = ("results", "attendance", "journals", "marks", "archive")
+NAMED_KINDS = ("journals", "marks", "archive")  # pupils' names and marks throughout: personal data, always
+SUFFIX = {"archive": "zip"}  # the file's kind; every other export is a workbook
 PERMISSION = "report.read"
 ACTIVE = ("queued", "running")
 TTL = timedelta(hours=24)
@@ -104,6 +108,8 @@ def start(
     named = named or kind in NAMED_KINDS
     if kind == "journals" and term_id is None:
         raise Refused("exports.journals_term")
+    if kind == "archive":
+        term_id = None  # the whole year, whatever period the page shows
     period = results_service.period_of(session, principal, year_id, term_id)  # the year and term are his school's
     busy = session.exec(
         select(ExportJob.id).where(ExportJob.user_id == principal.user_id, col(ExportJob.status).in_(ACTIVE))
@@ -118,7 +124,7 @@ def start(
             purpose=purpose,
             what=f"school {kind} {period.key}",
             rows=0,
-            fmt="xlsx",
+            fmt=SUFFIX.get(kind, "xlsx"),
             entity="report_export",
             school_id=principal.school_id,
         )
@@ -196,9 +202,11 @@ def run(job_id: int) -> str:
                 "attendance": _attendance_workbook,
                 "journals": _journals_workbook,
                 "marks": _marks_workbook,
+                "archive": _archive,
             }[kind]
             label = build(s, principal, params, tmp, progress)
-        os.replace(tmp, folder / f"{token}.xlsx")
+        suffix = SUFFIX.get(kind, "xlsx")
+        os.replace(tmp, folder / f"{token}.{suffix}")
     except Exception as exc:
         tmp.unlink(missing_ok=True)
         log.exception("export job %s failed", job_id)
@@ -208,7 +216,7 @@ def run(job_id: int) -> str:
         job_id,
         status="done",
         progress=100,
-        file_name=f"{int(owner)}/{token}.xlsx",
+        file_name=f"{int(owner)}/{token}.{suffix}",
         file_label=label,
         finished_at=_now(),
     )
@@ -262,7 +270,7 @@ def _results_workbook(s: Session, principal, params: dict[str, Any], out: Path, 
     book.append(sheets._sheet(t("reports.sheet.teachers", lang), teachers, lang, signature))
     if params.get("named"):
         book.append(sheets._sheet(t("reports.sheet.lists", lang), sheets.lists_table(res, lang), lang, signature))
-    period = sheets.period_label(res.period, lang)
+    period = sheets.results_period_label(res, lang)
     xlsx.write(out, book, **_marks(params, sheets._heading(res.school, "exports.results.title", period, lang)))
     return f"school-results-{res.period.kind}{res.period.number or ''}.xlsx"
 
@@ -329,6 +337,39 @@ def _marks_workbook(s: Session, principal, params: dict[str, Any], out: Path, pr
     last_line = stamp.line() if stamp else ""
     marks_export.write(out, s, principal.school_id, int(params["year_id"]), lang, last_line=last_line, **marks)
     return f"school-marks-{name}.xlsx"
+
+
+def _archive(s: Session, principal, params: dict[str, Any], out: Path, progress: Callable) -> str:
+    """The year's archive as the console writes it, under the stamp of the request (its one audit)."""
+    from bbbms_app.services.reports import archive
+
+    lang = params.get("lang") or principal.language
+    year_id = int(params["year_id"])
+    year = s.get(AcademicYear, year_id)
+    stamp = _stamp(params)
+    if year is None or stamp is None:
+        raise ValueError(f"archive of year {year_id}: no year or no audit stamp")
+    terms = len(results_service.year_terms(s, year_id))
+    classes = len(results_service.report_classes(s, principal, year_id))
+    total = (terms + 1) * (2 + classes) + terms + 1  # results, attendance, summary sheets; journals; marks
+    done = {"n": 0}
+
+    def step(_name: str) -> None:
+        done["n"] += 1
+        progress(done["n"], total)
+
+    archive.write(
+        out,
+        s,
+        principal.school_id,
+        year_id,
+        purpose=stamp.purpose,
+        operator=stamp.username,
+        lang=lang,
+        progress=step,
+        stamp=stamp,
+    )
+    return f"archive-{archive._safe(year.name)}.zip"
 
 
 # ---------------------------------------------------------------------------------------------

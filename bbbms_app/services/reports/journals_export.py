@@ -15,11 +15,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from bbbms_app.models import SchoolClass, Subject, TeachingAssignment
+from bbbms_app.i18n import t
+from bbbms_app.models import AcademicYear, School, SchoolClass, Subject, TeachingAssignment, Term
 from bbbms_app.services import journal, journal_export
 from bbbms_app.services.access import Principal
 from bbbms_app.services.curriculum import subject_key
 from bbbms_app.services.engine import xlsx
+from bbbms_app.services.school import localized_name
 
 
 def journal_keys(session: Session, school_id: int, year_id: int) -> list[tuple[SchoolClass, Subject, int]]:
@@ -58,5 +60,12 @@ def write(
         sheets.append(replace(journal_export.layout(g, lang), name=f"{name} {subgroup}" if subgroup else name))
         if progress is not None:
             progress(done, len(keys))
+    if not marks.get("title"):  # the printed page names the school, the year and the term (a sheet the rest)
+        school, year = session.get(School, principal.school_id), session.get(AcademicYear, year_id)
+        term = session.get(Term, term_id)
+        parts = [localized_name(school, lang) if school else "", year.name if year else ""]
+        if term is not None:
+            parts.append(t(f"term.{term.kind}", lang, number=term.number))
+        marks["title"] = " · ".join(p for p in parts if p)
     xlsx.write(out, sheets, **marks)
     return len(sheets)

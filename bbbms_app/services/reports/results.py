@@ -4,28 +4,33 @@ For one period of one school: per subject and for all subjects, by class, parall
 grades), level (1–4, 5–9, 10–12) and school, for all pupils or one sex — the counts of pupils by
 mark (5 / 4 / 3 / 2 / «н/а»), успеваемость, качество, СОУ and the average mark; the lists of
 pupils (отличники, хорошисты, with a single 3, with a single 4, неуспевающие with their class and
-subjects); and the same figures of the previous period of the year, to compare.
+subjects); and the same figures of the previous period of the year, to compare. The lists name
+pupils: they are made only for a holder of `export.personal` (`may_name_pupils`); for anyone else
+`Results.named` is False and the lists are empty, whatever the page or the caller asks.
 
 Who counts (the base N): a pupil on the roll of the mark's class at the period's last day (one who
 left before it is out; one who came during it is in), not deleted, with a stored period mark or
 «н/а» (`PeriodMark`, the confirmed marks; suggestions do not count). «осв» (exempt) and
-«зач» / «незач» leave the pupil out of that subject's N. The counting is done in SQL (GROUP BY per
-class × subject × sex and per pupil); the tallies add up into parallels, levels and the school
-(`formulas.Tally`).
+«зач» / «незач» leave the pupil out of that subject's N. SQL selects the marks that count (one
+indexed read per kind × number of the period, `_counted_rows`); the tallies per class × subject × sex
+and per pupil are counted from that one read in Python, and add up into parallels, levels and the
+school (`formulas.Tally`). `_counted` is the same rule as one SQL WHERE, for the teachers' grouping.
 
-Grades 10–11 are assessed by half-year (grading.assessment): a Q2 / Q4 report counts their
-half-year marks, a Q1 / Q3 report leaves them out (they have none), the year their year marks.
-The grouping by teacher is `by_teacher.py` (over this module's WHERE). Not yet: a single subject
-assessed by half-year in a quarter report (the policy's `half_year_max_hours`), the school's option
-of СОУ as the mean of the subjects' СОУ.
+Grades 10–11, and in grades 2–9 a subject of few hours the policy assesses by half-year
+(`half_year_max_hours`), are assessed by half-year (grading.assessment, one rule with the journal):
+a Q2 / Q4 report counts their half-year marks, a Q1 / Q3 report leaves them out (they have none),
+the year their year marks. The grouping by teacher is `by_teacher.py` (over this module's WHERE).
+Not yet: the school's option of СОУ as the mean of the subjects' СОУ.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 from sqlalchemy import and_, case, false, func, or_, tuple_
 from sqlmodel import Session, select
@@ -37,6 +42,17 @@ from bbbms_app.services.grading import NOT_ATTESTED, Indicators
 from bbbms_app.services.journal.access import OutOfScope, class_label, year_terms
 from bbbms_app.services.reports import formulas
 from bbbms_app.services.reports.formulas import Tally
+
+# The named lists (отличники … неуспевающие) are personal data: they are made only for a holder of
+# the right that guards every named export (engine/marking.py's PERMISSION); every report.read
+# holder gets the counts and percents (the lead's decision, issue 14).
+NAMED_PERMISSION = "export.personal"
+
+
+def may_name_pupils(principal: Principal) -> bool:
+    """Whether the principal may see the named lists of a report (on screen, in XLSX, in the jobs)."""
+    return principal.can(NAMED_PERMISSION)
+
 
 LEVELS = ((1, 4), (5, 9), (10, 12))  # primary, basic, secondary: grades from–to
 SEXES = ("m", "f")
@@ -155,9 +171,15 @@ class Results:
     on_roll: dict[tuple[int, str], int]  # (class, sex) -> pupils on roll at the period's end
     lists: dict[str, list[ListedPupil]]
     previous: Results | None = None
+    named: bool = True  # False: the lists were withheld (the reader does not hold NAMED_PERMISSION)
     class_marks: dict[tuple[int, str], Tally] = field(default_factory=dict)  # (class, sex) -> all its subjects
+    # The half-year whose marks a Q2 / Q4 report counts beside the quarter's (grades 10–11, subjects of
+    # few hours): the title says «2-чейрек · 1-жарым жыл» (sheets.results_period_label); None otherwise.
+    half_year: grading.YearPeriod | None = None
 
     def __post_init__(self) -> None:
+        if self.class_marks:  # counted by the caller (`_figures`, from the marks read)
+            return
         for (class_id, _subject, sex), tally in self.marks.items():
             self.class_marks[(class_id, sex)] = self.class_marks.get((class_id, sex), Tally()) + tally
 
@@ -197,12 +219,42 @@ def results(
     period = period_of(session, principal, year_id, term_id)
     classes = report_classes(session, principal, year_id)
     school = session.get(School, principal.school_id)
-    out = _figures(session, school, period, classes, with_lists=True)  # type: ignore[arg-type]
-    if compare:
-        before = previous_period(session, period)
-        if before is not None:
-            out.previous = _figures(session, school, before, classes, with_lists=False)  # type: ignore[arg-type]
+    named = may_name_pupils(principal)
+    token = _READINGS.set({})  # the two periods share what does not depend on the period (`_readings`)
+    try:
+        out = _figures(session, school, period, classes, with_lists=named)  # type: ignore[arg-type]
+        out.named = named
+        if compare:
+            before = previous_period(session, period)
+            if before is not None:
+                out.previous = _figures(session, school, before, classes, with_lists=False)  # type: ignore[arg-type]
+    finally:
+        _READINGS.reset(token)
     return out
+
+
+# What one report reads once for both its periods: the school's live subjects and which class ×
+# subject pairs are assessed by half-year (the policies and the assignments' hours). Set by
+# `results` for the length of one call, so nothing is kept between reports (a policy saved in
+# between is read by the next report).
+_READINGS: ContextVar[dict | None] = ContextVar("bbbms_report_readings", default=None)
+
+
+def _readings(session: Session, school_id: int, classes: list[SchoolClass]) -> tuple[set[int], set[tuple[int, int]]]:
+    """(the school's live subject ids, grading.half_year_subjects of the classes), once per report."""
+    memo = _READINGS.get()
+    key = (school_id, tuple(c.id for c in classes))
+    if memo is not None and key in memo:
+        return memo[key]
+    live = set(
+        session.exec(
+            select(Subject.id).where(Subject.school_id == school_id, Subject.deleted_at.is_(None))  # type: ignore[union-attr]
+        ).all()
+    )
+    found = (live, grading.half_year_subjects(session, classes))
+    if memo is not None:
+        memo[key] = found
+    return found  # type: ignore[return-value]
 
 
 def _roll(session: Session, period: Period, class_ids: list[int]):
@@ -233,37 +285,123 @@ def _roll(session: Session, period: Period, class_ids: list[int]):
     return {key: len(pids) for key, pids in on_roll.items()}, sorted(gone - present)
 
 
-def _period_marks_of(period: Period, classes: list[SchoolClass]):
-    """Which period marks a report of `period` counts, class by class: the quarter's, or for grades
-    10–11 (assessed by half-year, grading.assessment) the half-year's in Q2 / Q4 and none in Q1 / Q3;
-    the year's marks for the year."""
+def _period_marks_of(period: Period, classes: list[SchoolClass], half_year: set[tuple[int, int]]):
+    """Which period marks a report of `period` counts, class × subject by class × subject: the
+    quarter's, or under a half-year assessment (grading.assessment: grades 10–11, and the subjects of
+    few hours in `half_year`, grading.half_year_subjects) the half-year's in Q2 / Q4 and none in
+    Q1 / Q3; the year's marks for the year."""
     if period.kind == "year":
         ids = [c.id for c in classes] or [-1]
         return and_(PeriodMark.kind == "year", PeriodMark.number == 0, PeriodMark.class_id.in_(ids))  # type: ignore[attr-defined]
+    owed = {
+        how: grading.period_of_term(how, period.kind, period.number) for how in (grading.QUARTER, grading.HALF_YEAR)
+    }
     by_period: dict[tuple[str, int], list[int]] = defaultdict(list)
     for c in classes:
-        owed = grading.period_of_term(grading.assessment(c.grade), period.kind, period.number)
+        p = owed[grading.assessment(c.grade)]
+        if p is not None:
+            by_period[(p.kind, p.number)].append(c.id)  # type: ignore[arg-type]
+    pair = tuple_(PeriodMark.class_id, PeriodMark.subject_id)
+    parts = [
+        and_(PeriodMark.kind == kind, PeriodMark.number == number, PeriodMark.class_id.in_(ids))  # type: ignore[attr-defined]
+        for (kind, number), ids in sorted(by_period.items())
+    ]
+    if half_year:  # the subjects of few hours: not their quarter's marks, their half-year's
+        parts = [and_(part, pair.not_in(sorted(half_year))) for part in parts]
+    half = owed[grading.HALF_YEAR]
+    if half_year and half is not None:
+        parts.append(and_(PeriodMark.kind == half.kind, PeriodMark.number == half.number, pair.in_(sorted(half_year))))
+    return or_(*parts) if parts else false()
+
+
+def _owed(period: Period, classes: list[SchoolClass], half_year: set[tuple[int, int]]):
+    """The same rule as `_period_marks_of`, for marks read whole: (the (kind, number) each class's
+    marks are counted from — None when it has none in this period —, the (kind, number) of the
+    subjects of few hours in `half_year`, or None)."""
+    if period.kind == "year":
+        return {c.id: ("year", 0) for c in classes}, ("year", 0)
+    owed = {
+        how: grading.period_of_term(how, period.kind, period.number) for how in (grading.QUARTER, grading.HALF_YEAR)
+    }
+    of_class = {}
+    for c in classes:
+        p = owed[grading.assessment(c.grade)]
+        of_class[c.id] = (p.kind, p.number) if p is not None else None
+    half = owed[grading.HALF_YEAR]
+    return of_class, ((half.kind, half.number) if half is not None else None)
+
+
+def _counted_rows(
+    session: Session,
+    school_id: int,
+    period: Period,
+    classes: list[SchoolClass],
+    live: set[int],
+    gone: list,
+    half_year: set[tuple[int, int]],
+) -> list:
+    """The period marks that count (the module's docstring; the same marks as `_counted`'s WHERE) as
+    Core rows (pupil id, class id, subject id, sex, value, special): one indexed read per (kind,
+    number) of the period — a Q2 report of a school with grades 10–11 or subjects of few hours reads
+    its quarter and its first half-year —; which of the two a class × subject counts, the live
+    subjects and the pupils who left before the period's end are applied in Python (set lookups per
+    row instead of SQL's `IN` / `NOT IN (VALUES …)` lists).
+
+    `school_id + 0`: SQLite, offered ix_periodmark_school_id, takes it and walks every period mark
+    of the school (all years, all periods: 25 ms a quarter on the demo school) instead of
+    ix_periodmark_period (year, kind, number, class: 13 ms); the school is still checked."""
+    of_class, half = _owed(period, classes, half_year)
+    legs: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for class_id, owed in of_class.items():
         if owed is not None:
-            by_period[(owed.kind, owed.number)].append(c.id)  # type: ignore[arg-type]
-    if not by_period:
-        return false()
-    return or_(
-        *(
-            and_(PeriodMark.kind == kind, PeriodMark.number == number, PeriodMark.class_id.in_(ids))  # type: ignore[attr-defined]
-            for (kind, number), ids in sorted(by_period.items())
-        )
-    )
+            legs[owed].add(class_id)
+    if half is not None:
+        legs[half].update(c for c, _s in half_year)
+    pm = PeriodMark
+    run = session.connection().execute
+    left = set(gone)
+    out: list = []
+    for (kind, number), ids in sorted(legs.items()):
+        rows = run(
+            select(pm.pupil_id, pm.class_id, pm.subject_id, Pupil.sex, pm.value, pm.special)
+            .join(Pupil, Pupil.id == pm.pupil_id)  # type: ignore[arg-type]
+            .where(
+                pm.academic_year_id == period.year_id,
+                pm.kind == kind,
+                pm.number == number,
+                pm.class_id.in_(sorted(ids)),  # type: ignore[attr-defined]
+                pm.school_id + 0 == school_id,
+                or_(pm.value.is_not(None), pm.special == NOT_ATTESTED),  # type: ignore[union-attr]
+                Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
+            )
+        ).all()
+        rows = [r for r in rows if r[2] in live]  # cheaper here than an IN (…) in the SQL (measured)
+        if left:
+            rows = [r for r in rows if (r[0], r[1]) not in left]
+        if half_year:  # a subject of few hours counts its half-year's mark, the others their class's period's
+            leg = (kind, number)
+            rows = [r for r in rows if (half if (r[1], r[2]) in half_year else of_class[r[1]]) == leg]
+        out += rows
+    return out
 
 
-def _counted(school_id: int, period: Period, classes: list[SchoolClass], subject_ids: list[int], gone: list):
-    """The WHERE of the period marks that count (see the module's docstring); joined with Pupil.
+def _counted(
+    school_id: int,
+    period: Period,
+    classes: list[SchoolClass],
+    subject_ids: list[int],
+    gone: list,
+    half_year: set[tuple[int, int]],
+):
+    """The WHERE of the period marks that count (see the module's docstring); joined with Pupil;
+    `half_year`: grading.half_year_subjects of the classes.
 
     The period's marks are found by ix_periodmark_period; live subjects are a list, not a join; the
     few pupils who left before the period's end are a list of (pupil, class) pairs left out."""
     value = PeriodMark.value
     return and_(
         PeriodMark.academic_year_id == period.year_id,
-        _period_marks_of(period, classes),
+        _period_marks_of(period, classes, half_year),
         PeriodMark.school_id == school_id,
         PeriodMark.subject_id.in_(subject_ids),  # type: ignore[attr-defined]
         or_(value.is_not(None), PeriodMark.special == NOT_ATTESTED),  # type: ignore[union-attr]
@@ -290,30 +428,33 @@ def _figures(
     session: Session, school: School, period: Period, classes: list[SchoolClass], *, with_lists: bool
 ) -> Results:
     class_ids = [c.id for c in classes] or [-1]
-    live_subjects = session.exec(
-        select(Subject.id).where(Subject.school_id == school.id, Subject.deleted_at.is_(None))  # type: ignore[union-attr]
-    ).all()
+    live, half_year = _readings(session, school.id, classes)  # type: ignore[arg-type]
     on_roll, gone = _roll(session, period, class_ids)  # type: ignore[arg-type]
-    where = _counted(school.id, period, classes, list(live_subjects) or [-1], gone)  # type: ignore[arg-type]
-    run = session.connection().execute  # Core rows: these two read thousands of marks, no ORM loading needed
-    marks: dict[tuple[int, int, str], Tally] = {}
-    for class_id, subject_id, sex, *counts in run(
-        select(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex, *_count_columns())
-        .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
-        .where(where)
-        .group_by(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex)
-    ).all():
-        marks[(class_id, subject_id, sex)] = Tally(*(int(n) for n in counts))
+    # One read of the period's marks (Core rows, one per pupil × subject: the unique key), both tallies
+    # counted from it — per class × subject × sex, and per pupil over all his subjects — through two
+    # Counters of (…, value) filled in C (a Python loop per mark was most of the report's time), then a
+    # loop over their few thousand distinct keys. The buckets are `_count_columns`' (5 is ≥ 5, 2 is ≤ 2,
+    # «н/а» a row without a value: the only such rows counted).
+    rows = _counted_rows(session, school.id, period, classes, live, gone, half_year)  # type: ignore[arg-type]
+    per_subject: dict[tuple[int, int, str], list[int]] = {}  # n5 n4 n3 n2 n_na total count
+    for (class_id, subject_id, sex, value), n in Counter(map(itemgetter(1, 2, 3, 4), rows)).items():
+        tally = per_subject.setdefault((class_id, subject_id, sex), [0, 0, 0, 0, 0, 0, 0])
+        _add(tally, 0, value, n)
+    per_pupil: dict[tuple[int, int, str], list] = {}  # (pupil, class, sex) -> n5 … n_na, total, count, worst
+    for (pupil_id, class_id, sex, value), n in Counter(map(itemgetter(0, 1, 3, 4), rows)).items():
+        pupil = per_pupil.setdefault((pupil_id, class_id, sex), [0, 0, 0, 0, 0, 0, 0, None])
+        _add(pupil, 0, value, n)
+        if value is not None and (pupil[7] is None or value < pupil[7]):
+            pupil[7] = value
+    marks = {key: Tally(*counts) for key, counts in per_subject.items()}
+    per_class: dict[tuple[int, str], list[int]] = {}  # a class's all-subject tally: every pupil × subject mark
+    for (class_id, sex, value), n in Counter(map(itemgetter(1, 3, 4), rows)).items():
+        _add(per_class.setdefault((class_id, sex), [0, 0, 0, 0, 0, 0, 0]), 0, value, n)
     outcomes: dict[tuple[int, str], list] = defaultdict(list)
     standing: dict[str, list[tuple[int, int, str]]] = {kind: [] for kind in LIST_KINDS}
-    for pupil_id, class_id, sex, worst, n5, n4, n3, n2, n_na, _total, count in run(
-        select(PeriodMark.pupil_id, PeriodMark.class_id, Pupil.sex, func.min(PeriodMark.value), *_count_columns())
-        .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
-        .where(where)
-        .group_by(PeriodMark.pupil_id, PeriodMark.class_id, Pupil.sex)
-    ).all():
+    for (pupil_id, class_id, sex), (n5, n4, n3, n2, n_na, _total, count, worst) in per_pupil.items():
         outcomes[(class_id, sex)].append(2 if n2 else NOT_ATTESTED if n_na else min(5, max(2, worst)))
-        kind = _standing(int(n5), int(n4), int(n3), int(n2), int(n_na), int(count))
+        kind = _standing(n5, n4, n3, n2, n_na, count)
         if kind:
             standing[kind].append((pupil_id, class_id, sex))
     pupils = {key: formulas.tally_of(values) for key, values in outcomes.items()}
@@ -322,8 +463,24 @@ def _figures(
         session.exec(select(Subject).where(Subject.id.in_(subject_ids or [-1]))).all(),  # type: ignore[union-attr]
         key=curriculum.subject_key,
     )
-    lists = _lists(session, school.id, period, where, classes, standing) if with_lists else {}  # type: ignore[arg-type]
-    return Results(school, period, classes, subjects, groups_of(classes), marks, pupils, on_roll, lists)
+    lists = _lists(session, classes, subjects, standing, rows) if with_lists else {}
+    half = grading.period_of_term(grading.HALF_YEAR, period.kind, period.number) if period.kind == "quarter" else None
+    senior = any(grading.assessment(c.grade) == grading.HALF_YEAR for c in classes)
+    return Results(
+        school, period, classes, subjects, groups_of(classes), marks, pupils, on_roll, lists,
+        class_marks={key: Tally(*counts) for key, counts in per_class.items()},
+        half_year=half if half is not None and (senior or half_year) else None,
+    )  # fmt: skip
+
+
+def _add(counts: list, at: int, value: int | None, n: int) -> None:
+    """Add `n` marks `value` (None: «н/а») to counts [n5, n4, n3, n2, n_na, total, count] from `at`."""
+    if value is None:
+        counts[at + 4] += n
+        return
+    counts[at + (0 if value >= 5 else 1 if value == 4 else 2 if value == 3 else 3)] += n
+    counts[at + 5] += value * n
+    counts[at + 6] += n
 
 
 def _standing(n5: int, n4: int, n3: int, n2: int, n_na: int, count: int) -> str:
@@ -345,13 +502,13 @@ def _standing(n5: int, n4: int, n3: int, n2: int, n_na: int, count: int) -> str:
 
 def _lists(
     session: Session,
-    school_id: int,
-    period: Period,
-    where,
     classes: list[SchoolClass],
+    subjects: list[Subject],
     standing: dict[str, list[tuple[int, int, str]]],
+    counted: list,
 ) -> dict[str, list[ListedPupil]]:
-    """The lists of pupils, each in class then alphabetical order, with the subjects that put them there."""
+    """The lists of pupils, each in class then alphabetical order, with the subjects that put them
+    there in the curriculum's order (`counted`: the marks counted, `_counted_rows`)."""
     labels = {c.id: class_label(c) for c in classes}
     grade_of = {c.id: (c.grade, c.letter) for c in classes}
     listed = sorted({pid for rows in standing.values() for pid, _c, _x in rows})
@@ -369,27 +526,22 @@ def _lists(
         out[kind] = [ListedPupil(pid, names[pid][1], cid, labels[cid], sex) for pid, cid, sex in rows]
     # The subjects of the failing pupils (2 or «н/а»), of the single 3 and of the single 4.
     wanted = {
-        "failing": or_(PeriodMark.value <= 2, PeriodMark.value.is_(None)),  # type: ignore[union-attr,operator]
-        "one_three": PeriodMark.value == 3,
-        "one_four": PeriodMark.value == 4,
+        "failing": lambda value: value is None or value <= 2,
+        "one_three": lambda value: value == 3,
+        "one_four": lambda value: value == 4,
     }
-    ids = {kind: [p.pupil_id for p in out[kind]] for kind in wanted}
-    conditions = [and_(PeriodMark.pupil_id.in_(ids[k]), wanted[k]) for k in wanted if ids[k]]  # type: ignore[attr-defined]
-    if conditions:
-        found: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for pupil_id, subject_id, value, special in (
-            session.connection()
-            .execute(
-                select(PeriodMark.pupil_id, PeriodMark.subject_id, PeriodMark.value, PeriodMark.special)
-                .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
-                .where(where, or_(*conditions))
-            )
-            .all()
-        ):
-            found[pupil_id].append((subject_id, str(value) if value is not None else special))
-        for kind in wanted:
-            for p in out[kind]:
-                p.subjects = found.get(p.pupil_id, [])
+    order = {s.id: i for i, s in enumerate(subjects)}
+    named = {(p.pupil_id, p.class_id) for kind in wanted for p in out[kind]}
+    rows_of: dict[tuple[int, int], list[tuple[int, int | None, str]]] = defaultdict(list)
+    for pupil_id, class_id, subject_id, _sex, value, special in counted:
+        if (pupil_id, class_id) in named:
+            rows_of[(pupil_id, class_id)].append((subject_id, value, special))
+    for kind, takes in wanted.items():
+        for p in out[kind]:
+            rows = sorted(rows_of.get((p.pupil_id, p.class_id), []), key=lambda r: (order.get(r[0], len(order)), r[0]))
+            p.subjects = [
+                (sid, str(value) if value is not None else special) for sid, value, special in rows if takes(value)
+            ]
     return out
 
 

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bbbms_app.i18n import format_date, t
 from bbbms_app.models import School
-from bbbms_app.services import audit
+from bbbms_app.services import audit, grading
 from bbbms_app.services.access import Principal
 from bbbms_app.services.engine import downloads, xlsx
 from bbbms_app.services.journal.access import class_label
@@ -46,6 +46,15 @@ def period_label(period: Period, lang: str) -> str:
     if period.kind == "year":
         return t("reports.year", lang)
     return t(f"term.{period.kind}", lang, number=period.number)
+
+
+def results_period_label(res: Results, lang: str) -> str:
+    """What a results report counts: «2-чейрек», or «2-чейрек · 1-жарым жыл» when it counts half-year
+    marks beside the quarter's (grades 10–11, subjects of few hours: `Results.half_year`), or «Жылдык»."""
+    label = period_label(res.period, lang)
+    if res.half_year is None:
+        return label
+    return f"{label} · {t('term.half_year', lang, number=res.half_year.number)}"
 
 
 def group_label(group: Group, lang: str, school_name: str = "") -> str:
@@ -158,24 +167,30 @@ def column_header(key: str, lang: str) -> str:
     return t(f"reports.col.{key}", lang)
 
 
-_WIDTHS = {"group": 16, "pupil": 28, "subject": 24, "list": 26, "subjects": 48, "month": 16, "teacher": 30}
+_WIDTHS = {"group": 16, "pupil": 28, "subject": 24, "list": 34, "subjects": 48, "month": 16, "teacher": 30}
 
 
 def _sheet(name: str, table: Table, lang: str, signature: str = "") -> xlsx.Sheet:
     columns = [xlsx.Column(t("reports.col.no", lang), "number", 5)]
     for key in table.columns:
-        if key in _WIDTHS:
-            columns.append(xlsx.Column(column_header(key, lang), "text", _WIDTHS[key]))
+        if key in _WIDTHS:  # the subjects of a listed pupil can be a dozen: wrapped in their column
+            columns.append(xlsx.Column(column_header(key, lang), "text", _WIDTHS[key], wrap=key == "subjects"))
         else:
             fmt = "0.0" if key in RATE_COLUMNS + PREVIOUS_COLUMNS else "0.00" if key == "average" else ""
             columns.append(xlsx.Column(column_header(key, lang), "number", 12, num_format=fmt))
     rows = ([n, *(row.get(key) for key in table.columns)] for n, row in enumerate(table.rows, start=1))
-    return xlsx.Sheet(name, columns, rows, last_line=signature, header_height=48)
+    return xlsx.Sheet(name, columns, rows, last_line=signature, header_height=48, landscape=True)
 
 
 def _heading(school, title_key: str, period: str, lang: str, extra: str = "") -> str:
     text = t("reports.heading", lang, school=localized_name(school, lang), title=t(title_key, lang), period=period)
     return f"{text} · {extra}" if extra else text
+
+
+def _lists_sheet(res: Results, lang: str, sex: str | None, signature: str) -> xlsx.Sheet:
+    """The lists of pupils; for a reader without export.personal an empty sheet that says why."""
+    line = signature if res.named else t("reports.lists_need_right", lang)
+    return _sheet(t("reports.sheet.lists", lang), lists_table(res, lang, sex), lang, line)
 
 
 def results_xlsx(
@@ -194,9 +209,9 @@ def results_xlsx(
         subject=subject or t("reports.all_subjects", lang),
         sex=t(f"reports.sex.{sex}", lang) if sex else t("reports.all_pupils", lang),
     )
-    period = period_label(res.period, lang)
+    period = results_period_label(res, lang)
     if res.previous is not None:
-        extra += " · " + t("reports.previous", lang, period=period_label(res.previous.period, lang))
+        extra += " · " + t("reports.previous", lang, period=results_period_label(res.previous, lang))
     signature = t("reports.signature", lang, date=format_date(today or date.today(), lang))
     by_grade = _sheet(t("reports.sheet.grades", lang), grades_table(res, subject_id, sex, lang), lang, signature)
     # A native chart of the parallels' rates (columns: № | group | N | success | quality | СОУ | average).
@@ -207,7 +222,7 @@ def results_xlsx(
         _sheet(t("reports.sheet.results", lang), results_table(res, subject_id, sex, lang), lang, signature),
         by_grade,
         _sheet(t("reports.sheet.subjects", lang), subjects_table(res, res.groups[-1], sex, lang), lang, signature),
-        _sheet(t("reports.sheet.lists", lang), lists_table(res, lang, sex), lang, signature),
+        _lists_sheet(res, lang, sex, signature),
     ]
     if teachers is not None:  # the results by teacher (services/reports/by_teacher.py), before the lists
         sheets.insert(-1, _sheet(t("reports.sheet.teachers", lang), teachers, lang, signature))
@@ -220,7 +235,12 @@ def attendance_xlsx(rep: AttendanceReport, lang: str, today: date | None = None)
     signature = t("reports.signature", lang, date=format_date(today or date.today(), lang))
     sheets = [
         _sheet(t("reports.sheet.classes", lang), attendance_classes_table(rep, lang), lang, signature),
-        _sheet(t("reports.sheet.pupils", lang), attendance_pupils_table(rep), lang, signature),
+        _sheet(
+            t("reports.sheet.pupils", lang),
+            attendance_pupils_table(rep),
+            lang,
+            signature if rep.named else t("reports.lists_need_right", lang),
+        ),
     ]
     data = xlsx.to_bytes(sheets, title=_heading(rep.school, "reports.attendance.title", span, lang))
     return f"attendance-{rep.starts_on:%Y%m%d}-{rep.ends_on:%Y%m%d}.xlsx", data
@@ -262,6 +282,22 @@ SUMMARY_INDICATORS = ("n", "success", "quality", "sou", "average")
 SUMMARY_ABSENCES = ("б", "у", "п", "н", "о")
 
 
+HALF_YEAR_MARK = " *"  # after the name of a subject of few hours assessed by half-year
+NOT_ASSESSED = "—"  # its cells in Q1 / Q3: no mark owed, not a missing one
+
+
+def half_year_note(sheet: Summary, lang: str) -> str:
+    """The footnote of the subjects marked «*»: the half-year whose mark they show (Q2 / Q4), or that
+    they owe none this quarter (Q1 / Q3); "" when the sheet has none."""
+    if not sheet.half_year or sheet.term is None:
+        return ""
+    names = ", ".join(localized_name(s, lang) for s in sheet.subjects if s.id in sheet.half_year)
+    if sheet.not_assessed:
+        return t("journal.summary.half_year_none", lang, subjects=names)
+    half = grading.period_of_term(grading.HALF_YEAR, sheet.term.kind, sheet.term.number)
+    return t("journal.summary.half_year_shown", lang, half=half.number if half else "", subjects=names)
+
+
 def summary_xlsx(sheet: Summary, school, lang: str, today: date | None = None) -> tuple[str, bytes]:
     """The class's sheet as the paper one: № | pupil | a narrow column per subject (the curriculum's
     order) | lessons missed in all and by code; the indicators per subject under the pupils; the
@@ -272,8 +308,11 @@ def summary_xlsx(sheet: Summary, school, lang: str, today: date | None = None) -
         xlsx.Column(t("reports.col.no", lang), "number", 4),
         xlsx.Column(t("reports.col.pupil", lang), "text", 26),
     ]
-    columns += [xlsx.Column(localized_name(s, lang), "auto", 5, vertical=True) for s in subjects]
-    columns += [xlsx.Column(t("journal.summary.absences", lang), "number", 8)]
+    columns += [
+        xlsx.Column(localized_name(s, lang) + (HALF_YEAR_MARK * (s.id in sheet.half_year)), "auto", 5, vertical=True)
+        for s in subjects
+    ]
+    columns += [xlsx.Column(t("journal.summary.absences", lang), "number", 11)]
     columns += [xlsx.Column(code, "number", 4) for code in SUMMARY_ABSENCES]
     rows: list[list[Any]] = []
     for n, r in enumerate(sheet.rows, start=1):
@@ -282,6 +321,9 @@ def summary_xlsx(sheet: Summary, school, lang: str, today: date | None = None) -
             name += " — " + t("journal.left_on", lang, date=format_date(r.left_on, lang))
         marks = []
         for s in subjects:
+            if s.id in sheet.not_assessed:
+                marks.append(NOT_ASSESSED)
+                continue
             value, special = r.marks.get(s.id, (None, ""))  # type: ignore[arg-type]
             text = value if value is not None else special
             marks.append(f"({text})" if s.id in r.suggested and text != "" else text)
@@ -289,15 +331,29 @@ def summary_xlsx(sheet: Summary, school, lang: str, today: date | None = None) -
         rows.append([n, name, *marks, r.absences["total"] or None, *absences])
     for key in SUMMARY_INDICATORS:
         label = t(f"journal.summary.{key}", lang)
-        rows.append([None, label, *(getattr(sheet.by_subject[s.id], key) for s in subjects)])  # type: ignore[index]
+        rows.append(
+            [
+                None,
+                label,
+                *(
+                    NOT_ASSESSED if s.id in sheet.not_assessed else getattr(sheet.by_subject[s.id], key)  # type: ignore[index]
+                    for s in subjects
+                ),
+            ]
+        )
     rows.append([])
     overall = ", ".join(
         f"{t(f'journal.summary.{key}', lang)}: {display(key, getattr(sheet.overall, key), lang)}"
         for key in SUMMARY_INDICATORS
     )
     rows.append([None, f"{t('journal.summary.all', lang)}: {overall}"])
+    note = half_year_note(sheet, lang)
+    if note:
+        rows.append([None, note])
     signature = t("reports.signature", lang, date=format_date(today or date.today(), lang))
-    book = xlsx.Sheet(t("journal.summary.title", lang), columns, rows, last_line=signature, header_height=110)
+    book = xlsx.Sheet(
+        t("journal.summary.title", lang), columns, rows, last_line=signature, header_height=110, landscape=True
+    )
     title = _heading(school, "journal.summary.title", period, lang, class_label(sheet.cls))
     data = xlsx.to_bytes([book], title=title)
     return f"summary-{sheet.cls.grade}{sheet.cls.letter}-{period_key(sheet)}.xlsx", data

@@ -1,4 +1,10 @@
-"""The class teacher's summary sheet (сводная ведомость): every subject's period marks and absences per pupil."""
+"""The class teacher's summary sheet (сводная ведомость): every subject's period marks and absences per pupil.
+
+A subject of few weekly hours that the policy assesses by half-year in a class assessed by quarter
+(grades 2–9, grading.half_year_subjects) shows its half-year mark in Q2 / Q4 and nothing owed in
+Q1 / Q3 (`Summary.half_year`, `Summary.not_assessed`): the screen, the XLSX and the print mark its
+column and say so in a footnote, and its Q1 / Q3 column counts in no indicator — as the results
+report (reports/results.py), which leaves it out of Q1 / Q3 and counts its half-year in Q2 / Q4."""
 
 from __future__ import annotations
 
@@ -56,6 +62,10 @@ class Summary:
     # The period whose marks a term's sheet shows: the quarter, or the half-year Q2 / Q4 closes for
     # grades 10–11; None for the year and for Q1 / Q3 of grades 10–11 (no period marks there).
     assessed: grading.YearPeriod | None = None
+    # A term's sheet of a class assessed by quarter: its subjects of few hours assessed by
+    # half-year (the curriculum's order), and those of them owing no mark this quarter (Q1 / Q3).
+    half_year: list[int] = field(default_factory=list)
+    not_assessed: set[int] = field(default_factory=set)
 
 
 def can_read_summary(principal: Principal, cls: SchoolClass) -> bool:
@@ -102,9 +112,9 @@ def summary(
             raise OutOfScope(f"term {term_id}")
         starts, ends = term.starts_on, term.ends_on
         # The quarter's marks, or for grades 10–11 the half-year's (in Q2 / Q4; none in Q1 / Q3), its
-        # absences counted over the whole half-year.
-        assessed = assessed_period(cls, term)
-        kind, number = (assessed.kind, assessed.number) if assessed else ("", 0)
+        # absences counted over the whole half-year. A subject of few hours the policy assesses by
+        # half-year in grades 2–9 has its own column's period (`owed` below).
+        assessed = assessed_period(term, grading.assessment(cls.grade))
         if assessed is not None:
             span = [t for t in terms if t.kind == term.kind and t.number in assessed.quarters]
             starts = min([term.starts_on, *(t.starts_on for t in span)])
@@ -113,7 +123,6 @@ def summary(
         year = session.get(AcademicYear, cls.academic_year_id)
         starts = terms[0].starts_on if terms else (year.starts_on if year else date.min)
         ends = terms[-1].ends_on if terms else (year.ends_on if year else date.max)
-        kind, number = "year", 0
         assessed = None
     subject_ids = sorted(
         set(
@@ -136,17 +145,20 @@ def summary(
     )
     pupils = pupils_of(session, class_id, starts, ends)
     ids = [p.id for p in pupils]
+    few_hours = grading.half_year_subjects(session, [cls]) if term is not None else set()
+    owed = subject_periods(session, cls, term, subject_ids, few_hours)
+    wanted = {sid: (p.kind, p.number) for sid, p in owed.items() if p is not None}
     marks: dict[int, dict[int, tuple[int | None, str]]] = defaultdict(dict)
     if ids:
         for pm in session.exec(
             select(PeriodMark).where(
                 PeriodMark.pupil_id.in_(ids),  # type: ignore[attr-defined]
                 PeriodMark.academic_year_id == cls.academic_year_id,
-                PeriodMark.kind == kind,
-                PeriodMark.number == number,
+                PeriodMark.kind.in_({k for k, _n in wanted.values()} if term else {"year"}),  # type: ignore[attr-defined]
             )
         ).all():
-            marks[pm.pupil_id][pm.subject_id] = (pm.value, pm.special)
+            if term is None or wanted.get(pm.subject_id) == (pm.kind, pm.number):
+                marks[pm.pupil_id][pm.subject_id] = (pm.value, pm.special)
     absences: dict[int, dict[str, int]] = {pid: dict.fromkeys(ABSENCE_COLUMNS, 0) for pid in ids}
     if ids:
         for pupil_id, code, n in session.exec(
@@ -175,7 +187,17 @@ def summary(
         for p in pupils
     ]
     if with_suggestions and ids:
-        _fill_suggestions(session, cls, term, terms, subject_ids, rows)
+        _fill_suggestions(session, cls, term, owed, subject_ids, rows)
+    # The subjects of few hours whose column differs from the class's quarter (grades 10–11 are
+    # half-year whole: the sheet's heading says so). A Q1 / Q3 column has no marks read above
+    # (`wanted`), so it counts in no indicator.
+    by_quarter = term is not None and grading.assessment(cls.grade) == grading.QUARTER
+    half_year: list[int] = [
+        sub.id  # type: ignore[misc]
+        for sub in subjects
+        if by_quarter and grading.class_subject_assessment(cls, sub.id, few_hours) == grading.HALF_YEAR  # type: ignore[arg-type]
+    ]
+    not_assessed = {sid for sid in half_year if owed.get(sid) is None}
     counted = [r for r in rows if r.left_on is None]  # pupils who left before the end are out of N
     by_subject: dict[int, grading.Indicators] = {}
     every_mark = formulas.Tally()
@@ -189,35 +211,58 @@ def summary(
         formulas.tally_of(grading.pupil_outcome(r.marks.get(s.id, (None, "")) for s in subjects) for r in counted),
         every_mark,
     )
-    return Summary(cls, "term" if term else "year", term, list(subjects), rows, by_subject, overall, assessed)
+    return Summary(
+        cls, "term" if term else "year", term, list(subjects), rows, by_subject, overall, assessed,
+        half_year, not_assessed,
+    )  # fmt: skip
+
+
+def subject_periods(
+    session: Session,
+    cls: SchoolClass,
+    term: Term | None,
+    subject_ids: list[int],
+    half_year: set[tuple[int, int]] | None = None,
+) -> dict[int, grading.YearPeriod | None]:
+    """Subject -> the period whose mark the class owes for it in `term` (grading.assessment of the
+    class × subject: the quarter, a half-year in Q2 / Q4, none in Q1 / Q3); empty for the year.
+    `half_year`: grading.half_year_subjects of the class, when the caller has it."""
+    if term is None:
+        return {}
+    if half_year is None:
+        half_year = grading.half_year_subjects(session, [cls])
+    return {sid: assessed_period(term, grading.class_subject_assessment(cls, sid, half_year)) for sid in subject_ids}
 
 
 def _fill_suggestions(
     session: Session,
     cls: SchoolClass,
     term: Term | None,
-    terms: list[Term],
+    owed: dict[int, grading.YearPeriod | None],
     subject_ids: list[int],
     rows: list[SummaryRow],
 ) -> None:
     rules = grading.policy_for_class(session, cls.id)  # type: ignore[arg-type]
     ids = [r.pupil_id for r in rows]
     if term is not None:
-        assessed = assessed_period(cls, term)
-        if assessed is None:  # Q1 / Q3 of grades 10–11: no period mark to forecast
+        # Each subject's period counts the lessons of its quarters (a half-year: both of them); Q1 / Q3
+        # of a half-year assessment has no period mark to forecast.
+        quarters_of = {sid: period_term_ids(session, term, p) for sid, p in owed.items() if p is not None}
+        if not quarters_of:
             return
         current: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
-        for pupil_id, subject_id, kind, value in session.exec(
-            select(Mark.pupil_id, Lesson.subject_id, Mark.kind, Mark.value)
+        for pupil_id, subject_id, term_id, kind, value in session.exec(
+            select(Mark.pupil_id, Lesson.subject_id, Lesson.term_id, Mark.kind, Mark.value)
             .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
             .where(
                 Lesson.class_id == cls.id,
-                Lesson.term_id.in_(period_term_ids(session, term, assessed)),  # type: ignore[attr-defined]
+                Lesson.term_id.in_({t for ts in quarters_of.values() for t in ts}),  # type: ignore[attr-defined]
                 Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
                 Mark.pupil_id.in_(ids),  # type: ignore[attr-defined]
             )
         ).all():
-            current[(pupil_id, subject_id)].append((kind, value))
+            if term_id in quarters_of.get(subject_id, ()):
+                current[(pupil_id, subject_id)].append((kind, value))
         hours = {sid: grading.weekly_hours(session, cls.id, sid) for sid in subject_ids}  # type: ignore[arg-type]
         codes = dict(session.exec(select(Subject.id, Subject.code).where(Subject.id.in_(subject_ids))).all())  # type: ignore[union-attr]
         for row in rows:
@@ -231,21 +276,26 @@ def _fill_suggestions(
                     row.marks[sid] = (sug.value, sug.special)
                     row.suggested.add(sid)
         return
-    kind, expected = year_shape(session, cls)  # four quarters, or two half-years for grades 10–11
+    # Four quarters, or two half-years (grades 10–11, a subject of few hours), per subject.
+    half_year = grading.half_year_subjects(session, [cls])
+    shape = {
+        sid: year_shape(session, cls, grading.class_subject_assessment(cls, sid, half_year)) for sid in subject_ids
+    }
     periods: dict[tuple[int, int], list[tuple[int | None, str]]] = defaultdict(list)
     for pm in session.exec(
         select(PeriodMark).where(
             PeriodMark.pupil_id.in_(ids),  # type: ignore[attr-defined]
             PeriodMark.academic_year_id == cls.academic_year_id,
-            PeriodMark.kind == kind,
+            PeriodMark.kind.in_({kind for kind, _n in shape.values()} or {""}),  # type: ignore[attr-defined]
         )
     ).all():
-        periods[(pm.pupil_id, pm.subject_id)].append((pm.value, pm.special))
+        if pm.subject_id in shape and shape[pm.subject_id][0] == pm.kind:
+            periods[(pm.pupil_id, pm.subject_id)].append((pm.value, pm.special))
     for row in rows:
         for sid in subject_ids:
             if sid in row.marks:
                 continue
-            sug = grading.suggest_year_mark(rules, periods.get((row.pupil_id, sid), []), expected)
+            sug = grading.suggest_year_mark(rules, periods.get((row.pupil_id, sid), []), shape[sid][1])
             if sug.text:
                 row.marks[sid] = (sug.value, sug.special)
                 row.suggested.add(sid)

@@ -184,7 +184,7 @@ def _sheet(name: str, table: Table, lang: str, signature: str) -> xlsx.Sheet:
         else:
             columns.append(xlsx.Column(header(key, lang), "number", 11, num_format="0.##" if key == "weekly" else ""))
     rows = ([n, *(row.get(key) for key in table.columns)] for n, row in enumerate(table.rows, start=1))
-    return xlsx.Sheet(name[:31], columns, rows, last_line=signature, header_height=48)
+    return xlsx.Sheet(name[:31], columns, rows, last_line=signature, header_height=48, landscape=True)
 
 
 def teacher_xlsx(

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy import and_, case, func, literal, or_, tuple_
 from sqlmodel import Session, select
 
 from bbbms_app.models import (
@@ -439,9 +439,11 @@ def _few_marks(
             )
         ).all()
     )
-    # Grades 10–11 are assessed by half-year (grading.assessment): no term mark is due from them in
-    # Q1 / Q3, and in Q2 / Q4 their half-year's mark counts the marks of both its quarters.
+    # Grades 10–11, and a subject of few hours the policy assesses by half-year, are assessed by
+    # half-year (grading.assessment): no term mark is due from them in Q1 / Q3, and in Q2 / Q4 their
+    # half-year's mark counts the marks of both its quarters.
     halves = {cid for cid, c in classes.items() if grading.assessment(c.grade) == grading.HALF_YEAR}
+    few_hours = grading.half_year_subjects(session, classes.values())
     owed = grading.period_of_term(grading.HALF_YEAR, period.kind, period.number) if period.term_id else None
     earlier = (
         session.exec(
@@ -456,7 +458,13 @@ def _few_marks(
     )
     in_period = or_(
         Lesson.term_id == period.term_id,
-        and_(Lesson.term_id.in_(earlier or [-1]), Lesson.class_id.in_(sorted(halves) or [-1])),  # type: ignore[attr-defined]
+        and_(
+            Lesson.term_id.in_(earlier or [-1]),  # type: ignore[attr-defined]
+            or_(
+                Lesson.class_id.in_(sorted(halves) or [-1]),  # type: ignore[attr-defined]
+                tuple_(Lesson.class_id, Lesson.subject_id).in_(sorted(few_hours) or [(-1, -1)]),
+            ),
+        ),
     )
     policies: dict[tuple[int, int], grading.Rules] = {}
     weekly: dict[tuple[int, int], float] = {}  # a subject's weekly hours in a class (grading.weekly_hours)
@@ -490,10 +498,9 @@ def _few_marks(
         if not rules.has_marks:
             continue
         hours = weekly.get((a.class_id, a.subject_id))
-        if period.kind == "quarter" and grading.assessed_by_half_year(rules, hours):
-            continue
-        if a.class_id in halves and period.term_id is not None and owed is None:
-            continue  # Q1 / Q3 of grades 10–11: no term mark due
+        half_year = a.class_id in halves or (a.class_id, a.subject_id) in few_hours
+        if half_year and period.term_id is not None and owed is None:
+            continue  # Q1 / Q3 of a half-year assessment: no term mark due
         needed = max(1, grading.min_marks_for(rules, hours))
         gone, whole = days.count(cls.grade, upto), days.count(cls.grade, period.ends_on)
         due = needed if upto >= period.ends_on or not whole else needed * gone // whole

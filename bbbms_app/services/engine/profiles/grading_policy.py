@@ -1,4 +1,5 @@
-"""GradingPolicy: the scale, rounding thresholds, minimum marks and weights of a band of grades."""
+"""GradingPolicy: the scale, rounding thresholds, minimum marks and weights of a band of grades, and
+the school's local act (half-year subjects, minimum marks by hours, criterion table, ties)."""
 
 import json
 
@@ -6,8 +7,11 @@ from bbbms_app.i18n import t
 from bbbms_app.models import GradingPolicy
 from bbbms_app.models.journal import MARK_KINDS
 from bbbms_app.models.school import SCALES
+from bbbms_app.services import grading
 from bbbms_app.services.engine.profile import Profile
 from bbbms_app.services.engine.profiles.academic_year import before
+
+YEAR_TIES = ("favour", "last")
 
 
 class GradingPolicyProfile(Profile):
@@ -23,14 +27,28 @@ class GradingPolicyProfile(Profile):
     form = (
         ("admin.section.main", ("academic_year_id", "grade_from", "grade_to", "scale", "min_value", "max_value")),
         ("admin.section.rounding", ("threshold_5", "threshold_4", "threshold_3", "min_marks", "weights_json")),
+        # What services/grading.py's Rules read besides the thresholds: a deputy sets them here, not
+        # only through the save path underneath (docs/grading.md).
+        (
+            "admin.section.local_act",
+            (
+                "half_year_max_hours",
+                "min_marks_by_hours",
+                "criterion_json",
+                "year_ties",
+                "two_blocks_five",
+                "pass_fail_codes",
+            ),
+        ),
     )
-    choices = {"scale": ("admin.scale", SCALES)}
+    choices = {"scale": ("admin.scale", SCALES), "year_ties": ("admin.year_ties", YEAR_TIES)}
     overrides = {
         "grade_from": {"minimum": 1, "maximum": 12},
         "grade_to": {"minimum": 1, "maximum": 12},
         "min_value": {"minimum": 0, "maximum": 100},
         "max_value": {"minimum": 1, "maximum": 100},
         "min_marks": {"minimum": 0, "maximum": 50},
+        "half_year_max_hours": {"minimum": 0, "maximum": 10},
     }
     natural_key = ("academic_year_id", "grade_from", "grade_to")
     filters = ("academic_year_id",)
@@ -56,4 +74,12 @@ class GradingPolicyProfile(Profile):
                 ok = False
             if not ok:
                 errors["weights_json"] = ("admin.error.weights", {"kinds": ", ".join(MARK_KINDS)})
+        # grading.py reads a malformed table as «none» (the plain rule): refused here instead, so
+        # a typo is named at the field rather than silently ignored.
+        raw = values.get("min_marks_by_hours")
+        if raw not in (None, "") and grading.strict_min_marks_by_hours(str(raw)) is None:
+            errors["min_marks_by_hours"] = ("admin.error.min_marks_by_hours", {})
+        raw = values.get("criterion_json")
+        if raw not in (None, "") and grading.strict_criterion_bands(str(raw)) is None:
+            errors["criterion_json"] = ("admin.error.criterion_json", {})
         return errors
