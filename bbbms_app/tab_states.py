@@ -20,7 +20,13 @@ made for the snapshot and dropped after it, so the browser receives exactly what
 would have sent (a reconnect after a restart resets a page the server no longer holds).
 `BBBMS_LAZY_TAB_STATES=0` gives Reflex's whole tree back (the bench's baseline; a way out).
 
-With Redis (several workers) the keys expire in Redis itself; this module changes nothing there.
+With Redis (several workers) the keys expire in Redis itself. There one thing changes
+(`RecheckingRedisManager`): an event waiting for its tab's lock, held by another worker, learns of
+the release from a Redis keyspace notification, and Reflex 0.10.1 looks again by itself only after
+`redis_lock_expiration` (60 s here, rxconfig.py). A notification missed — the worker's subscription
+not confirmed within Reflex's 2 s, which it then ignores, or lost with a reconnect — left a tab
+on its spinner for up to a minute (the browser suite on PostgreSQL + Redis, two workers, a page
+opened after sign-in: CI). A waiter now looks again every `LOCK_RECHECK_S` as well.
 
 `forget_after_event` deletes a signed-out tab's stored state (issue 10 #2), in memory or in Redis,
 once the event that signed it out has released it: the reset state the event writes back is then
@@ -34,17 +40,21 @@ import contextlib
 import dataclasses
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from reflex.istate import manager as reflex_manager
 from reflex.istate.manager.memory import StateManagerMemory
+from reflex.istate.manager.redis import StateManagerRedis
 from reflex.istate.manager.token import BaseStateToken, StateToken
+
+from bbbms_app import tab_sockets
 
 log = logging.getLogger(__name__)
 _pending: set[asyncio.Task] = set()  # the deletions under way (a task nobody holds may vanish)
 
 DEFAULT_MAX = 5000
+LOCK_RECHECK_S = 0.5  # a missed release costs at most this; a look is one SET NX to Redis
 _FALSE = frozenset({"0", "false", "no", "off"})
 
 
@@ -186,9 +196,32 @@ class BoundedMemoryManager(StateManagerMemory):
         return dropped
 
 
+class RecheckingRedisManager(StateManagerRedis):
+    """Reflex's Redis manager, whose lock waiters also look again every `LOCK_RECHECK_S` (see the
+    module docstring): the notification stays the fast path, the look bounds a missed one."""
+
+    @contextlib.asynccontextmanager
+    async def _lock_waiter(self, lock_key: bytes) -> AsyncIterator[asyncio.Event]:
+        async with super()._lock_waiter(lock_key) as released:
+            # Reflex's wait loop takes a set event as «look again»: it clears it and tries the lock.
+            poke = asyncio.get_running_loop().create_task(_poke_every(released, LOCK_RECHECK_S))
+            try:
+                yield released
+            finally:
+                poke.cancel()
+
+
+async def _poke_every(event: asyncio.Event, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        event.set()
+
+
 def install() -> None:
-    """Make Reflex create the bounded manager wherever it would create its memory manager, and let
-    a full snapshot answer for the substates a tab has not made (`_snapshot_every_state`).
+    """Make Reflex create the bounded manager wherever it would create its memory manager, the
+    rechecking one where it would create its Redis manager, and let a full snapshot answer for the
+    substates a tab has not made (`_snapshot_every_state`); and the patient token managers
+    (tab_sockets.py).
 
     Call before `rx.App(...)` (app.py): the app creates its state manager when it is built.
     """
@@ -196,13 +229,20 @@ def install() -> None:
 
     if not getattr(BaseState.dict, "_bbbms_every_state", False):
         BaseState.dict = _snapshot_every_state(BaseState.dict)  # type: ignore[method-assign]
+    tab_sockets.install()
     create = reflex_manager.StateManager.create.__func__  # type: ignore[attr-defined]
     if getattr(create, "_bbbms_bounded", False):
         return
 
     def bounded_create(cls):
         made = create(cls)
-        return BoundedMemoryManager() if type(made) is StateManagerMemory else made
+        if type(made) is StateManagerMemory:
+            return BoundedMemoryManager()
+        if type(made) is StateManagerRedis:
+            # Same fields, one more method: the instance Reflex configured becomes ours (making a
+            # second one would open a second Redis client and maybe its lock task).
+            made.__class__ = RecheckingRedisManager
+        return made
 
     bounded_create._bbbms_bounded = True  # type: ignore[attr-defined]
     reflex_manager.StateManager.create = classmethod(bounded_create)  # type: ignore[method-assign]
@@ -232,7 +272,6 @@ def forget_after_event(still_signed_out: Callable[[Any], bool]) -> asyncio.Task 
 
 
 async def _forget(manager: Any, ident: str, root: Any, still_signed_out: Callable[[Any], bool]) -> None:
-    from reflex.istate.manager.redis import StateManagerRedis
 
     from bbbms_app.auth.state import AuthState, _state_classes
 

@@ -181,7 +181,7 @@ class AuthState(rx.State):
         meets a school of None, no refusal toast for a page opened by its URL)."""
         if current().school_id is None:
             return None
-        route = self.router.page.path.rstrip("/") or "/"
+        route = self.router.route_id.rstrip("/") or "/"
         return list(self._school_loaders.get(route, ()))
 
     @rx.event

@@ -1,0 +1,142 @@
+"""A district's tab across workers, on a real Redis (BBBMS_TEST_REDIS_URL, db 11 by default):
+
+- a reload whose new socket reaches another worker before the old socket's worker has dropped the
+  old link keeps its state token (tab_sockets.py); a really duplicated tab still gets a new one;
+- an event waiting for its tab's lock, held by another worker, gets it soon after the release even
+  when the release's keyspace notification never arrives (tab_states.RecheckingRedisManager).
+
+Both failed in CI's browser run on PostgreSQL + Redis as a tab that lost its screen choices after a
+reload, and a page left on its spinner for the 60 s of the lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+import uuid
+
+import pytest
+from redis.asyncio import Redis
+from reflex.istate import manager as reflex_manager
+from reflex.istate.manager.token import BaseStateToken
+from reflex.state import State
+from reflex.utils import token_manager as reflex_tokens
+
+from bbbms_app import tab_sockets, tab_states
+
+REDIS_URL = os.environ.get("BBBMS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/11"
+
+
+@pytest.fixture
+async def redis():
+    client = Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception as exc:  # the suite's Redis is part of the test environment
+        pytest.fail(f"no Redis at {REDIS_URL}: {exc}")
+    yield client
+    await client.aclose()
+
+
+async def _two_workers(redis_client) -> tuple[tab_sockets.PatientRedisTokenManager, ...]:
+    """Two workers' token managers on one Redis (each its own instance id and local links)."""
+    workers = (tab_sockets.PatientRedisTokenManager(redis_client), tab_sockets.PatientRedisTokenManager(redis_client))
+    assert workers[0].instance_id != workers[1].instance_id
+    return workers
+
+
+async def test_a_reload_on_the_other_worker_keeps_its_token_while_the_old_socket_closes(redis):
+    old_worker, new_worker = await _two_workers(redis)
+    token = str(uuid.uuid4())
+    assert await old_worker.link_token_to_sid(token, "sid-old-page") is None
+
+    async def old_socket_closes() -> None:
+        await asyncio.sleep(0.4)  # the old page's close, handled late by its loaded worker
+        await old_worker.disconnect_token(token, "sid-old-page")
+
+    closing = asyncio.create_task(old_socket_closes())
+    started = time.monotonic()
+    assert await new_worker.link_token_to_sid(token, "sid-new-page") is None  # the same token: its state
+    assert 0.35 < time.monotonic() - started < tab_sockets.RELINK_WAIT_S
+    await closing
+    assert new_worker.token_to_sid[token] == "sid-new-page"
+    await new_worker.disconnect_token(token, "sid-new-page")
+    assert not await redis.exists(new_worker._get_redis_key(token))
+
+
+async def test_a_duplicated_tab_still_gets_its_own_token(redis):
+    first, second = await _two_workers(redis)
+    token = str(uuid.uuid4())
+    assert await first.link_token_to_sid(token, "sid-tab-1") is None
+    started = time.monotonic()
+    new_token = await second.link_token_to_sid(token, "sid-tab-2")  # the first tab's socket stays
+    waited = time.monotonic() - started
+    assert new_token and new_token != token
+    assert tab_sockets.RELINK_WAIT_S <= waited < tab_sockets.RELINK_WAIT_S + 1.5
+    # The same socket reconnecting is no duplicate and does not wait.
+    started = time.monotonic()
+    assert await first.link_token_to_sid(token, "sid-tab-1") is None
+    assert time.monotonic() - started < 0.2
+    await first.disconnect_token(token, "sid-tab-1")
+    await second.disconnect_token(new_token, "sid-tab-2")
+
+
+async def test_one_worker_waits_for_the_old_socket_too():
+    worker = tab_sockets.PatientLocalTokenManager()
+    token = str(uuid.uuid4())
+    assert await worker.link_token_to_sid(token, "sid-old") is None
+
+    async def old_socket_closes() -> None:
+        await asyncio.sleep(0.3)
+        await worker.disconnect_token(token, "sid-old")
+
+    closing = asyncio.create_task(old_socket_closes())
+    assert await worker.link_token_to_sid(token, "sid-new") is None
+    await closing
+    assert worker.token_to_sid[token] == "sid-new"
+
+
+def test_the_app_makes_the_patient_token_managers_and_the_rechecking_state_manager(monkeypatch):
+    tab_states.install()  # what app.py does; a second call changes nothing
+    tab_states.install()
+    assert type(reflex_tokens.TokenManager.create()) is tab_sockets.PatientLocalTokenManager
+    monkeypatch.setattr(reflex_tokens.prerequisites, "check_redis_used", lambda: True)
+    monkeypatch.setattr(reflex_tokens.prerequisites, "get_redis", lambda: Redis.from_url(REDIS_URL))
+    assert type(reflex_tokens.TokenManager.create()) is tab_sockets.PatientRedisTokenManager
+
+    from reflex_base.config import get_config
+
+    config = get_config()
+    monkeypatch.setattr(config, "state_manager_mode", "redis")
+    monkeypatch.setattr(reflex_manager.prerequisites, "get_redis", lambda: Redis.from_url(REDIS_URL))
+    made = reflex_manager.StateManager.create()
+    assert type(made) is tab_states.RecheckingRedisManager
+    assert made.lock_expiration == config.redis_lock_expiration  # Reflex's own configuration kept
+
+
+async def test_a_waiting_event_gets_the_lock_soon_after_a_release_it_was_not_told_of(redis, monkeypatch):
+    manager = tab_states.RecheckingRedisManager(redis=redis, lock_expiration=60_000, lock_warning_threshold=30_000)
+
+    async def lost(message) -> None:  # every release notification lost on its way
+        return None
+
+    monkeypatch.setattr(manager, "_handle_lock_release", lost)
+    token = BaseStateToken(ident=str(uuid.uuid4()), cls=State)
+    lock_key = manager._lock_key(token)
+    # Another worker holds the tab's lock for an event of 0.5 s.
+    assert await redis.set(lock_key, b"other-worker", px=60_000, nx=True)
+
+    async def other_worker_releases() -> None:
+        await asyncio.sleep(0.5)
+        await redis.delete(lock_key)
+
+    releasing = asyncio.create_task(other_worker_releases())
+    started = time.monotonic()
+    async with manager._lock(token):
+        waited = time.monotonic() - started
+    await releasing
+    assert 0.5 <= waited < 1.5  # soon after the release, not after the lock's 60 s
+    with contextlib.suppress(Exception):
+        await manager.close()
