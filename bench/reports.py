@@ -8,6 +8,9 @@ Measured in one run on a demo database (python -m bbbms_app demo: 700 pupils, th
 - the page's table and the workbook (sheets.results_table + results_xlsx);
 - baseline: the quarter's period marks read once with the standard library's sqlite3 and counted
   per class × subject in Python: what reading the marks costs. Ratio = results p95 / baseline p95.
+- the grouping by teacher (by_teacher.by_teacher: the results' own read, counted in Python) against
+  the same grouping as one SQL GROUP BY (tests/results_oracle.py, what by_teacher ran before); both
+  give the same tallies (checked at each round).
 
 With `--schools 20` the same report runs for the first school of a 20-school database built beside
 the one-school one, and its ratio to the one-school figure is printed (the target: ≤ 1.5).
@@ -68,13 +71,20 @@ def measure(path: Path, rounds: int) -> dict[str, float]:
     from bbbms_app.models import Term, User
     from bbbms_app.services import accounts
     from bbbms_app.services import school as school_service
-    from bbbms_app.services.reports import results, sheets
+    from bbbms_app.services.reports import by_teacher, results, sheets
+    from tests import results_oracle
+
+    def grouped_in_sql(s, res):
+        class_ids = [c.id for c in res.classes] or [-1]
+        _on_roll, gone = results._roll(s, res.period, class_ids)
+        live, half_year = results._readings(s, res.school.id, list(res.classes))
+        return results_oracle.by_teacher_sql(s, res, list(live) or [-1], gone, half_year)
 
     with db.session() as s:
         principal = accounts.principal_for(s.exec(select(User).where(User.username == "director")).one(), session=s)
         year = school_service.current_year(s, principal.school_id)  # type: ignore[arg-type]
         term = s.exec(select(Term).where(Term.academic_year_id == year.id, Term.number == 2)).one()
-    report, table, raw = [], [], []
+    report, table, raw, teachers, teachers_sql = [], [], [], [], []
     for _ in range(rounds):
         t0 = time.perf_counter()
         with db.session() as s:
@@ -87,6 +97,15 @@ def measure(path: Path, rounds: int) -> dict[str, float]:
         t0 = time.perf_counter()
         baseline(path, principal.school_id, year.id, 2)  # type: ignore[arg-type]
         raw.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        with db.session() as s:
+            grouped = {t.staff_id: t.marks for t in by_teacher.by_teacher(s, res)}
+        teachers.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        with db.session() as s:
+            in_sql = grouped_in_sql(s, res)
+        teachers_sql.append((time.perf_counter() - t0) * 1000)
+        assert grouped and grouped == in_sql, "the two groupings by teacher differ"
     school = res.groups[-1]
     ind = res.indicators(school)
     marks = sum(t.n for t in res.marks.values())
@@ -101,6 +120,10 @@ def measure(path: Path, rounds: int) -> dict[str, float]:
     print(f"  table + XLSX                      p50 {statistics.median(table):7.2f}  p95 {out['table']:7.2f} ms")
     print(f"  baseline: raw sqlite3 read+count  p50 {statistics.median(raw):7.2f}  p95 {out['raw']:7.2f} ms")
     print(f"  ratio results / baseline: p50 {out['report50'] / out['raw50']:.1f}, p95 {out['report'] / out['raw']:.1f}")
+    t50, t95, q50, q95 = (f(v) for v in (teachers, teachers_sql) for f in (statistics.median, lambda v: pct(v, 0.95)))
+    print(f"  by teacher, one read counted in Python  p50 {t50:7.2f}  p95 {t95:7.2f} ms ({len(grouped)} teachers)")
+    print(f"  baseline: by teacher, SQL GROUP BY      p50 {q50:7.2f}  p95 {q95:7.2f} ms")
+    print(f"  ratio Python / SQL: p50 {t50 / q50:.2f}, p95 {t95 / q95:.2f}")
     return out
 
 

@@ -1007,17 +1007,19 @@ def test_the_demo_pupil_and_each_of_the_demo_parents_children_have_a_course(demo
 
 
 def test_the_results_read_whole_equal_the_sql_counts_over_every_period_of_last_year(demo_engine: Engine) -> None:
-    """The results report counts the period's marks read once, in Python (services/reports/results.py,
-    `_counted_rows`); the teachers' grouping still counts them in SQL over `_counted`'s WHERE. On last
-    year of the demo (every quarter, both half-years: grades 10–11 and the 1-hour subjects of grades
-    2–9, the year) and on this year's first quarter with a pupil who left during it, the two give the
-    same tallies per class × subject × sex, per class and the same outcome per pupil."""
+    """The results report and the teachers' grouping count the period's marks read once, in Python
+    (services/reports/results.py, `_counted_rows`; by_teacher.py); tests/results_oracle.py writes the
+    same rule as one SQL WHERE and GROUP BY. On last year of the demo (every quarter, both
+    half-years: grades 10–11 and the 1-hour subjects of grades 2–9, the year) and on this year's
+    first quarter with a pupil who left during it, the two give the same tallies per class ×
+    subject × sex, per class, the same outcome per pupil and the same tallies per teacher."""
     from collections import Counter
 
     from bbbms_app.services.grading import NOT_ATTESTED
-    from bbbms_app.services.reports import formulas
+    from bbbms_app.services.reports import by_teacher, formulas
     from bbbms_app.services.reports import results as results_service
     from bbbms_app.services.reports.formulas import Tally
+    from tests import results_oracle
 
     with Session(demo_engine) as s:
         director = accounts.principal_for(s.exec(select(User).where(User.username == "director")).one(), session=s)
@@ -1044,11 +1046,11 @@ def test_the_results_read_whole_equal_the_sql_counts_over_every_period_of_last_y
                 select(Subject.id).where(Subject.school_id == director.school_id, Subject.deleted_at.is_(None))
             ).all()  # type: ignore[union-attr]
             half_year = grading.half_year_subjects(s, res.classes)
-            where = results_service._counted(director.school_id, res.period, res.classes, list(live), gone, half_year)  # type: ignore[arg-type]
+            where = results_oracle.counted(director.school_id, res.period, res.classes, list(live), gone, half_year)  # type: ignore[arg-type]
             marks = {
                 (c, sid, x): Tally(*(int(n) for n in counts))
                 for c, sid, x, *counts in s.connection().execute(
-                    select(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex, *results_service._count_columns())
+                    select(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex, *results_oracle.count_columns())
                     .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
                     .where(where)
                     .group_by(PeriodMark.class_id, PeriodMark.subject_id, Pupil.sex)
@@ -1056,9 +1058,7 @@ def test_the_results_read_whole_equal_the_sql_counts_over_every_period_of_last_y
             }
             outcomes: dict[tuple[int, str], list] = {}
             for c, x, worst, n2, n_na in s.connection().execute(
-                select(
-                    PeriodMark.class_id, Pupil.sex, func.min(PeriodMark.value), *results_service._count_columns()[3:5]
-                )
+                select(PeriodMark.class_id, Pupil.sex, func.min(PeriodMark.value), *results_oracle.count_columns()[3:5])
                 .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
                 .where(where)
                 .group_by(PeriodMark.pupil_id, PeriodMark.class_id, Pupil.sex)
@@ -1070,6 +1070,8 @@ def test_the_results_read_whole_equal_the_sql_counts_over_every_period_of_last_y
                 per_class[(c, x)] = per_class.get((c, x), Tally()) + tally
             assert res.class_marks == per_class
             assert res.pupils == {key: formulas.tally_of(values) for key, values in outcomes.items()}
+            teachers = {t.staff_id: t.marks for t in by_teacher.by_teacher(s, res)}
+            assert teachers and teachers == results_oracle.by_teacher_sql(s, res, list(live), gone, half_year)
             checked[res.period.kind] += 1
             checked["half-year subjects"] += bool(half_year) and res.half_year is not None
             checked["left"] += bool(gone)

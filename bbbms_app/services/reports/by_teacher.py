@@ -7,19 +7,19 @@ pupil's mark belongs to the teacher of his class × subject — of his own subgr
 is taught in groups (`SubgroupMember`); a class × subject split into groups that has no member
 rows counts for nobody. For a teacher, успеваемость and качество are over his pupil × subject
 marks (a pupil with a 2 in his subject and 5s in the others is a fail for him and nobody else).
-Counted in SQL: GROUP BY teacher × class × subject × sex over `results`' own WHERE.
+Counted over `results`' own marks (`results._counted_rows`), teacher × class × subject × sex.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
-from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, select
 
-from bbbms_app.models import PeriodMark, Pupil, Staff, SubgroupMember, Subject, TeachingAssignment
-from bbbms_app.services import curriculum, grading
+from bbbms_app.models import Staff, SubgroupMember, TeachingAssignment
+from bbbms_app.services import curriculum
 from bbbms_app.services.reports import formulas
 from bbbms_app.services.reports import results as results_service
 from bbbms_app.services.reports.formulas import Tally
@@ -40,44 +40,66 @@ class TeacherResults:
 
 
 def by_teacher(session: Session, res: Results) -> list[TeacherResults]:
-    """The teachers of `res`' classes with their tallies, alphabetical."""
+    """The teachers of `res`' classes with their tallies, alphabetical.
+
+    The marks counted are `results`' own, kept on `res` (`Results.counted`, `results._counted_rows`:
+    one rule and one read for both reports); each is given to the teachers of its class × subject —
+    those of the whole class, and those of the pupil's own subgroup — and tallied per teacher ×
+    class × subject × sex."""
     period, school_id = res.period, res.school.id
-    class_ids = [c.id for c in res.classes] or [-1]
-    _on_roll, gone = results_service._roll(session, period, class_ids)  # type: ignore[arg-type]
-    live = session.exec(
-        select(Subject.id).where(Subject.school_id == school_id, Subject.deleted_at.is_(None))  # type: ignore[union-attr]
-    ).all()
-    half_year = grading.half_year_subjects(session, res.classes)
-    where = results_service._counted(school_id, period, list(res.classes), list(live) or [-1], gone, half_year)  # type: ignore[arg-type]
+    classes = list(res.classes)
+    class_ids = [c.id for c in classes] or [-1]
+    rows = res.counted
+    if not rows:  # a Results made without its marks (or with none): read them
+        live, half_year = results_service._readings(session, school_id, classes)  # type: ignore[arg-type]
+        _on_roll, gone = results_service._roll(session, period, class_ids)  # type: ignore[arg-type]
+        rows = results_service._counted_rows(session, school_id, period, classes, live, gone, half_year)  # type: ignore[arg-type]
+    run = session.connection().execute
     ta = TeachingAssignment
-    own_group = exists().where(
-        SubgroupMember.class_id == PeriodMark.class_id,
-        SubgroupMember.subject_id == PeriodMark.subject_id,
-        SubgroupMember.pupil_id == PeriodMark.pupil_id,
-        SubgroupMember.subgroup == ta.subgroup,
-    )
-    q = (
-        select(ta.teacher_id, ta.class_id, ta.subject_id, Pupil.sex, *results_service._count_columns())
-        .select_from(PeriodMark)
-        .join(Pupil, Pupil.id == PeriodMark.pupil_id)  # type: ignore[arg-type]
-        .join(
-            ta,
-            and_(
-                ta.class_id == PeriodMark.class_id,
-                ta.subject_id == PeriodMark.subject_id,
-                ta.deleted_at.is_(None),  # type: ignore[union-attr]
-            ),
+    whole: dict[tuple[int, int], list[int]] = defaultdict(list)  # (class, subject) -> its teachers
+    of_group: dict[tuple[int, int, int], list[int]] = defaultdict(list)  # (class, subject, subgroup) -> …
+    for teacher_id, class_id, subject_id, subgroup in run(
+        select(ta.teacher_id, ta.class_id, ta.subject_id, ta.subgroup).where(
+            ta.class_id.in_(class_ids),  # type: ignore[attr-defined]
+            ta.deleted_at.is_(None),  # type: ignore[union-attr]
         )
-        .where(where, or_(ta.subgroup == 0, own_group))
-        .group_by(ta.teacher_id, ta.class_id, ta.subject_id, Pupil.sex)
-    )
-    found: dict[int, dict[tuple[int, int, str], Tally]] = defaultdict(dict)
-    for teacher_id, class_id, subject_id, sex, *counts in session.connection().execute(q).all():
-        key = (class_id, subject_id, sex)
-        found[teacher_id][key] = found[teacher_id].get(key, Tally()) + Tally(*(int(n) for n in counts))
-    staff = session.exec(select(Staff).where(Staff.id.in_(list(found) or [-1]))).all()  # type: ignore[union-attr]
+    ):
+        if subgroup:
+            of_group[(class_id, subject_id, subgroup)].append(teacher_id)
+        else:
+            whole[(class_id, subject_id)].append(teacher_id)
+    group_of: dict[tuple[int, int, int], int] = {}  # (class, subject, pupil) -> his subgroup
+    if of_group:
+        m = SubgroupMember
+        group_of = {
+            (class_id, subject_id, pupil_id): subgroup
+            for class_id, subject_id, pupil_id, subgroup in run(
+                select(m.class_id, m.subject_id, m.pupil_id, m.subgroup).where(m.class_id.in_(class_ids))  # type: ignore[attr-defined]
+            )
+        }
+    counts: dict[int, dict[tuple[int, int, str], list[int]]] = defaultdict(dict)  # n5 n4 n3 n2 n_na total count
+    # The whole class's teachers: per distinct (class, subject, sex, value), counted in C first.
+    for (class_id, subject_id, sex, value), n in Counter(map(itemgetter(1, 2, 3, 4), rows)).items():
+        for teacher_id in whole.get((class_id, subject_id), ()):
+            tally = counts[teacher_id].setdefault((class_id, subject_id, sex), [0, 0, 0, 0, 0, 0, 0])
+            results_service._add(tally, 0, value, n)
+    # A group's teachers: the marks of its members, row by row (a few subjects of a few classes).
+    grouped = {(class_id, subject_id) for class_id, subject_id, _g in of_group}
+    for pupil_id, class_id, subject_id, sex, value, _special in rows:
+        if (class_id, subject_id) not in grouped:
+            continue
+        group = group_of.get((class_id, subject_id, pupil_id))
+        for teacher_id in of_group.get((class_id, subject_id, group), ()) if group is not None else ():
+            tally = counts[teacher_id].setdefault((class_id, subject_id, sex), [0, 0, 0, 0, 0, 0, 0])
+            results_service._add(tally, 0, value, 1)
+    staff = session.exec(select(Staff).where(Staff.id.in_(list(counts) or [-1]))).all()  # type: ignore[union-attr]
     out = [
-        TeacherResults(s.id, staff_short(s), (s.last_name, s.first_name, s.id), found[s.id])  # type: ignore[arg-type,index]
+        TeacherResults(
+            s.id,  # type: ignore[arg-type]
+            staff_short(s),
+            (s.last_name, s.first_name, s.id),
+            {key: Tally(*tally) for key, tally in counts[s.id].items()},  # type: ignore[index]
+        )
         for s in staff
     ]
     return sorted(out, key=lambda r: r.sort_key)

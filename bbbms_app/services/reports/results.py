@@ -14,12 +14,12 @@ left before it is out; one who came during it is in), not deleted, with a stored
 «зач» / «незач» leave the pupil out of that subject's N. SQL selects the marks that count (one
 indexed read per kind × number of the period, `_counted_rows`); the tallies per class × subject × sex
 and per pupil are counted from that one read in Python, and add up into parallels, levels and the
-school (`formulas.Tally`). `_counted` is the same rule as one SQL WHERE, for the teachers' grouping.
+school (`formulas.Tally`); the teachers' grouping (`by_teacher.py`) counts the same read.
 
 Grades 10–11, and in grades 2–9 a subject of few hours the policy assesses by half-year
 (`half_year_max_hours`), are assessed by half-year (grading.assessment, one rule with the journal):
 a Q2 / Q4 report counts their half-year marks, a Q1 / Q3 report leaves them out (they have none),
-the year their year marks. The grouping by teacher is `by_teacher.py` (over this module's WHERE).
+the year their year marks. The grouping by teacher is `by_teacher.py` (over the same marks).
 Not yet: the school's option of СОУ as the mean of the subjects' СОУ.
 """
 
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 
-from sqlalchemy import and_, case, false, func, or_, tuple_
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from bbbms_app.models import AcademicYear, Enrollment, PeriodMark, Pupil, School, SchoolClass, Subject, Term
@@ -176,6 +176,10 @@ class Results:
     # The half-year whose marks a Q2 / Q4 report counts beside the quarter's (grades 10–11, subjects of
     # few hours): the title says «2-чейрек · 1-жарым жыл» (sheets.results_period_label); None otherwise.
     half_year: grading.YearPeriod | None = None
+    # The marks counted (`_counted_rows`' rows: pupil, class, subject, sex, value, special), kept for
+    # the grouping by teacher of the same report (by_teacher.py), which then reads nothing again; the
+    # previous period's are not kept.
+    counted: list = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.class_marks:  # counted by the caller (`_figures`, from the marks read)
@@ -228,6 +232,7 @@ def results(
             before = previous_period(session, period)
             if before is not None:
                 out.previous = _figures(session, school, before, classes, with_lists=False)  # type: ignore[arg-type]
+                out.previous.counted = []
     finally:
         _READINGS.reset(token)
     return out
@@ -285,37 +290,8 @@ def _roll(session: Session, period: Period, class_ids: list[int]):
     return {key: len(pids) for key, pids in on_roll.items()}, sorted(gone - present)
 
 
-def _period_marks_of(period: Period, classes: list[SchoolClass], half_year: set[tuple[int, int]]):
-    """Which period marks a report of `period` counts, class × subject by class × subject: the
-    quarter's, or under a half-year assessment (grading.assessment: grades 10–11, and the subjects of
-    few hours in `half_year`, grading.half_year_subjects) the half-year's in Q2 / Q4 and none in
-    Q1 / Q3; the year's marks for the year."""
-    if period.kind == "year":
-        ids = [c.id for c in classes] or [-1]
-        return and_(PeriodMark.kind == "year", PeriodMark.number == 0, PeriodMark.class_id.in_(ids))  # type: ignore[attr-defined]
-    owed = {
-        how: grading.period_of_term(how, period.kind, period.number) for how in (grading.QUARTER, grading.HALF_YEAR)
-    }
-    by_period: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for c in classes:
-        p = owed[grading.assessment(c.grade)]
-        if p is not None:
-            by_period[(p.kind, p.number)].append(c.id)  # type: ignore[arg-type]
-    pair = tuple_(PeriodMark.class_id, PeriodMark.subject_id)
-    parts = [
-        and_(PeriodMark.kind == kind, PeriodMark.number == number, PeriodMark.class_id.in_(ids))  # type: ignore[attr-defined]
-        for (kind, number), ids in sorted(by_period.items())
-    ]
-    if half_year:  # the subjects of few hours: not their quarter's marks, their half-year's
-        parts = [and_(part, pair.not_in(sorted(half_year))) for part in parts]
-    half = owed[grading.HALF_YEAR]
-    if half_year and half is not None:
-        parts.append(and_(PeriodMark.kind == half.kind, PeriodMark.number == half.number, pair.in_(sorted(half_year))))
-    return or_(*parts) if parts else false()
-
-
 def _owed(period: Period, classes: list[SchoolClass], half_year: set[tuple[int, int]]):
-    """The same rule as `_period_marks_of`, for marks read whole: (the (kind, number) each class's
+    """Which period marks a report of `period` counts, for marks read whole: (the (kind, number) each class's
     marks are counted from — None when it has none in this period —, the (kind, number) of the
     subjects of few hours in `half_year`, or None)."""
     if period.kind == "year":
@@ -385,45 +361,6 @@ def _counted_rows(
     return out
 
 
-def _counted(
-    school_id: int,
-    period: Period,
-    classes: list[SchoolClass],
-    subject_ids: list[int],
-    gone: list,
-    half_year: set[tuple[int, int]],
-):
-    """The WHERE of the period marks that count (see the module's docstring); joined with Pupil;
-    `half_year`: grading.half_year_subjects of the classes.
-
-    The period's marks are found by ix_periodmark_period; live subjects are a list, not a join; the
-    few pupils who left before the period's end are a list of (pupil, class) pairs left out."""
-    value = PeriodMark.value
-    return and_(
-        PeriodMark.academic_year_id == period.year_id,
-        _period_marks_of(period, classes, half_year),
-        PeriodMark.school_id == school_id,
-        PeriodMark.subject_id.in_(subject_ids),  # type: ignore[attr-defined]
-        or_(value.is_not(None), PeriodMark.special == NOT_ATTESTED),  # type: ignore[union-attr]
-        Pupil.deleted_at.is_(None),  # type: ignore[union-attr]
-        tuple_(PeriodMark.pupil_id, PeriodMark.class_id).not_in(gone),
-    )
-
-
-def _count_columns():
-    value = PeriodMark.value
-    na = and_(value.is_(None), PeriodMark.special == NOT_ATTESTED)  # type: ignore[union-attr]
-    return (
-        func.sum(case((value >= 5, 1), else_=0)),
-        func.sum(case((value == 4, 1), else_=0)),
-        func.sum(case((value == 3, 1), else_=0)),
-        func.sum(case((value <= 2, 1), else_=0)),
-        func.sum(case((na, 1), else_=0)),
-        func.coalesce(func.sum(value), 0),
-        func.count(value),
-    )
-
-
 def _figures(
     session: Session, school: School, period: Period, classes: list[SchoolClass], *, with_lists: bool
 ) -> Results:
@@ -433,7 +370,7 @@ def _figures(
     # One read of the period's marks (Core rows, one per pupil × subject: the unique key), both tallies
     # counted from it — per class × subject × sex, and per pupil over all his subjects — through two
     # Counters of (…, value) filled in C (a Python loop per mark was most of the report's time), then a
-    # loop over their few thousand distinct keys. The buckets are `_count_columns`' (5 is ≥ 5, 2 is ≤ 2,
+    # loop over their few thousand distinct keys. The buckets (`_add`: 5 is ≥ 5, 2 is ≤ 2,
     # «н/а» a row without a value: the only such rows counted).
     rows = _counted_rows(session, school.id, period, classes, live, gone, half_year)  # type: ignore[arg-type]
     per_subject: dict[tuple[int, int, str], list[int]] = {}  # n5 n4 n3 n2 n_na total count
@@ -469,7 +406,7 @@ def _figures(
     return Results(
         school, period, classes, subjects, groups_of(classes), marks, pupils, on_roll, lists,
         class_marks={key: Tally(*counts) for key, counts in per_class.items()},
-        half_year=half if half is not None and (senior or half_year) else None,
+        half_year=half if half is not None and (senior or half_year) else None, counted=rows,
     )  # fmt: skip
 
 
