@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import tarfile
 import threading
 import time
@@ -327,6 +328,34 @@ def test_restore_drill_reports_good_and_not_good(loaded, data_dir, tmp_path, cap
     said = capsys.readouterr().out
     assert said.startswith(f"Проверка восстановления {run.path.name}: копия НЕ годна — ")
     assert bad.error.say("ru") in said
+
+
+def test_a_backup_being_checked_is_not_listed_as_damaged(loaded, data_dir, monkeypatch):
+    """The file is in place before it is read back and recorded: the backups screen, refreshed in
+    between, called it «damaged» with 0 rows (the browser run on SQLite caught it). A file with no
+    record is left out while young, listed as not good once old (a run that died checking it); one
+    that fails its check is recorded as damaged at once."""
+    folder = settings.ops().backup_dir
+    run = backup.run(now=dt.datetime(2026, 3, 1, 2, tzinfo=dt.UTC))
+    side = run.path.with_name(run.path.name + ".json")
+    recorded = side.read_bytes()
+    side.unlink()  # as between the rename into place and the record
+    assert backup.list_backups(folder) == []
+    hours_ago = time.time() - 2 * 3600
+    os.utime(run.path, (hours_ago, hours_ago))
+    [left] = backup.list_backups(folder)
+    assert left.path == run.path and not left.good and left.rows == 0
+    side.write_bytes(recorded)
+    assert backup.list_backups(folder)[0].good
+
+    def damaged(path, **_kw):
+        raise backup.BackupDamaged("the file is damaged or cut short (test)", "ops.err.cut_short", kind="test")
+
+    monkeypatch.setattr(backup, "verify", damaged)
+    with pytest.raises(backup.BackupDamaged):
+        backup.run(now=dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC))
+    newest = backup.list_backups(folder)[0]
+    assert newest.created_at.day == 2 and not newest.good and newest.rows > 0
 
 
 def test_keep_n_and_the_second_folder(loaded, data_dir, tmp_path):

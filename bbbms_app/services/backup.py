@@ -693,16 +693,30 @@ def record(path: Path, manifest: Manifest, *, good: bool, extra: dict | None = N
     os.replace(tmp, side)
 
 
+# A backup file is renamed into place complete, then read back and its record (the sidecar) written:
+# until then it is being checked, which takes seconds for a school and minutes for a district. A
+# file with no record younger than this is left out of the list (it is not damaged: it is not
+# finished); an older one was left by a run that died while checking it, and is listed as not good.
+CHECKING_FOR = dt.timedelta(hours=1)
+
+
 def list_backups(folder: Path) -> list[BackupInfo]:
-    """The backups in `folder`, newest first."""
+    """The backups in `folder`, newest first (not those still being checked: CHECKING_FOR)."""
     if not folder.is_dir():
         return []
     found = []
+    now = time.time()
     for path in folder.iterdir():
         m = NAME.match(path.name)
         if not m or not path.is_file():
             continue
         side = _read_json(_sidecar(path))
+        if not side:
+            try:
+                if now - path.stat().st_mtime < CHECKING_FOR.total_seconds():
+                    continue
+            except FileNotFoundError:  # pruned meanwhile
+                continue
         try:
             created = dt.datetime.fromisoformat(side["created_at"])
         except (KeyError, TypeError, ValueError):
@@ -780,7 +794,12 @@ def run(
     started = time.monotonic()
     path = folder / new_name(now)
     manifest = create(path, url=url, data_dir=data_dir, now=now)
-    checked = verify(path)
+    try:
+        checked = verify(path)
+    except BackupDamaged as exc:
+        # Listed at once as damaged, with why (the list skips a young file with no record: being checked).
+        record(path, manifest, good=False, extra={"error": str(exc)})
+        raise
     record(path, checked, good=True)
     removed = prune(folder, keep)
     copy_error = ""
