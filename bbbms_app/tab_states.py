@@ -272,7 +272,6 @@ def forget_after_event(still_signed_out: Callable[[Any], bool]) -> asyncio.Task 
 
 
 async def _forget(manager: Any, ident: str, root: Any, still_signed_out: Callable[[Any], bool]) -> None:
-
     from bbbms_app.auth.state import AuthState, _state_classes
 
     token = BaseStateToken(ident=ident, cls=root)

@@ -128,6 +128,8 @@ def test_the_cache_keeps_the_named_lists_to_who_may_read_them(school, counted):
         bare = dashboard_service.cached_results(s, principal_of("t_deputy"), school.year_id, school.term_ids[1])
     assert named.named and any(named.lists.values())
     assert not bare.named and bare.lists == {}
+    # The cache holds figures, not the marks the report read (Results.counted: by_teacher's).
+    assert named.marks and named.counted == [] and bare.counted == []
 
 
 def test_a_policy_saved_through_the_admin_engine_makes_the_next_opening_recount(school, monkeypatch):
