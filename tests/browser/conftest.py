@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -164,20 +165,65 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 
 
+_SECRETS = (
+    (re.compile(r'(password"?\s*[,:]\s*")[^"]*'), r"\1***"),
+    (re.compile(r'(session_token[^"]*"\s*:\s*")[^"]*'), r"\1***"),
+    (re.compile(r"(bbbms_session=)[^;\"\s]*"), r"\1***"),
+)
+
+
+def _traced(pg, name: str, request) -> None:
+    """Keep the page's last console messages and websocket frames; a failing test prints them
+    (`pytest_runtest_makereport`). A page left on its spinner on PostgreSQL + Redis (once a run or
+    so, not understood yet) says nothing in the server's log: the frames say what the tab sent and
+    heard."""
+    lines: list[str] = []
+    started = time.monotonic()
+
+    def add(text: str) -> None:
+        for secret, keep in _SECRETS:  # the test accounts' password and sessions stay out of CI's log
+            text = secret.sub(keep, text)
+        lines.append(f"{time.monotonic() - started:7.2f}s {name} {text}"[:300])
+        del lines[:-80]
+
+    def websocket(ws) -> None:
+        add(f"ws open {ws.url}")
+        ws.on("framesent", lambda p: add(f"ws > {p!s:.200}"))
+        ws.on("framereceived", lambda p: add(f"ws < {p!s:.200}"))
+        ws.on("close", lambda _ws: add("ws close"))
+
+    pg.on("console", lambda m: add(f"console.{m.type}: {m.text}"))
+    pg.on("pageerror", lambda e: add(f"page error: {e}"))
+    pg.on("framenavigated", lambda f: add(f"navigated {f.url}") if f == pg.main_frame else None)
+    pg.on("websocket", websocket)
+    request.node.__dict__.setdefault("_browser_traces", []).append(lines)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        for lines in item.__dict__.get("_browser_traces", []):
+            report.sections.append(("browser trace (last console messages and websocket frames)", "\n".join(lines)))
+
+
 @pytest.fixture
-def page(browser, app_url):
+def page(browser, app_url, request):
     context = browser.new_context(viewport=DESKTOP, base_url=app_url, locale="ky-KG")
     pg = context.new_page()
     pg.set_default_timeout(20000)
+    _traced(pg, "page", request)
     yield pg
     context.close()
 
 
 @pytest.fixture
-def phone(browser, app_url):
+def phone(browser, app_url, request):
     context = browser.new_context(viewport=PHONE, base_url=app_url, is_mobile=True, has_touch=True)
     pg = context.new_page()
     pg.set_default_timeout(20000)
+    _traced(pg, "phone", request)
     yield pg
     context.close()
 
