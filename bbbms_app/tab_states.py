@@ -24,9 +24,10 @@ With Redis (several workers) the keys expire in Redis itself. There one thing ch
 (`RecheckingRedisManager`): an event waiting for its tab's lock, held by another worker, learns of
 the release from a Redis keyspace notification, and Reflex 0.10.1 looks again by itself only after
 `redis_lock_expiration` (60 s here, rxconfig.py). A notification missed — the worker's subscription
-not confirmed within Reflex's 2 s, which it then ignores, or lost with a reconnect — left a tab
-on its spinner for up to a minute (the browser suite on PostgreSQL + Redis, two workers, a page
-opened after sign-in: CI). A waiter now looks again every `LOCK_RECHECK_S` as well.
+not confirmed within Reflex's 2 s, which it then ignores, or lost with a reconnect — would leave the
+tab's event waiting up to a minute. A waiter now looks again every `LOCK_RECHECK_S` as well. (This
+was the guess for a page the browser suite on PostgreSQL + Redis sometimes leaves on its spinner; it
+happened again with the recheck in place, so that is not, or not only, the cause.)
 
 `forget_after_event` deletes a signed-out tab's stored state (issue 10 #2), in memory or in Redis,
 once the event that signed it out has released it: the reset state the event writes back is then
