@@ -20,6 +20,7 @@ reconnecting before the server noticed its old socket die) gets its new token th
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import os
 from typing import Any
@@ -38,13 +39,14 @@ def relink_wait_s() -> float:
         return RELINK_WAIT_S
 
 
-class _PatientLink:
+class _PatientLink(abc.ABC):
     """Wait for a token's link to another socket to go before Reflex links the token (see above)."""
 
     relink_wait_s: float
 
-    async def _linked_elsewhere(self, token: str, sid: str) -> bool:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def _linked_elsewhere(self, token: str, sid: str) -> bool:
+        """Whether `token` is still linked to a socket other than `sid` (each manager its own way)."""
 
     async def link_token_to_sid(self, token: str, sid: str) -> str | None:
         loop = asyncio.get_running_loop()
