@@ -20,14 +20,21 @@ made for the snapshot and dropped after it, so the browser receives exactly what
 would have sent (a reconnect after a restart resets a page the server no longer holds).
 `BBBMS_LAZY_TAB_STATES=0` gives Reflex's whole tree back (the bench's baseline; a way out).
 
-With Redis (several workers) the keys expire in Redis itself. There one thing changes
-(`RecheckingRedisManager`): an event waiting for its tab's lock, held by another worker, learns of
-the release from a Redis keyspace notification, and Reflex 0.10.1 looks again by itself only after
-`redis_lock_expiration` (60 s here, rxconfig.py). A notification missed — the worker's subscription
-not confirmed within Reflex's 2 s, which it then ignores, or lost with a reconnect — would leave the
-tab's event waiting up to a minute. A waiter now looks again every `LOCK_RECHECK_S` as well. (This
-was the guess for a page the browser suite on PostgreSQL + Redis sometimes leaves on its spinner; it
-happened again with the recheck in place, so that is not, or not only, the cause.)
+With Redis (several workers) the keys expire in Redis itself. Two things change there
+(`RecheckingRedisManager`):
+- **A cancelled event gives its tab's lock back.** Reflex cancels a tab's page-load events when its
+  socket closes (a navigation or a reload while the page's loaders run). Reflex 0.10.1 takes the
+  lock with a SET NX and releases it in a `finally` that awaits Redis: a cancel landing while either
+  is on its way left the lock held by no one until it expired, `redis_lock_expiration` (60 s here,
+  rxconfig.py) — the tab's next page stayed on its spinner (the PostgreSQL + Redis browser suite,
+  about once a run; a sign-in-and-open loop caught it with the frames showing the hydrate sent and
+  never answered). The SET is now shielded from the cancel and a lock taken or kept for a cancelled
+  event is deleted if it is still that event's (tests/test_district_sockets.py: Reflex's own manager
+  left 231 of 400 such locks behind).
+- **A waiter looks again every `LOCK_RECHECK_S`.** An event waiting for its tab's lock, held by
+  another worker, learns of the release from a Redis keyspace notification, and Reflex looks again
+  by itself only after the lock's 60 s; a notification missed (the subscription not confirmed
+  within Reflex's 2 s, or lost with a reconnect) would leave it waiting that long.
 
 `forget_after_event` deletes a signed-out tab's stored state (issue 10 #2), in memory or in Redis,
 once the event that signed it out has released it: the reset state the event writes back is then
@@ -52,7 +59,7 @@ from reflex.istate.manager.token import BaseStateToken, StateToken
 from bbbms_app import tab_sockets
 
 log = logging.getLogger(__name__)
-_pending: set[asyncio.Task] = set()  # the deletions under way (a task nobody holds may vanish)
+_pending: set[asyncio.Task] = set()  # deletions and lock give-backs under way (a task nobody holds may vanish)
 
 DEFAULT_MAX = 5000
 LOCK_RECHECK_S = 0.5  # a missed release costs at most this; a look is one SET NX to Redis
@@ -197,9 +204,47 @@ class BoundedMemoryManager(StateManagerMemory):
         return dropped
 
 
+# Delete a tab's lock only if it is still the one this event took (another may have it by now).
+_GIVE_BACK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
 class RecheckingRedisManager(StateManagerRedis):
-    """Reflex's Redis manager, whose lock waiters also look again every `LOCK_RECHECK_S` (see the
-    module docstring): the notification stays the fast path, the look bounds a missed one."""
+    """Reflex's Redis manager, whose lock waiters also look again every `LOCK_RECHECK_S`, and whose
+    cancelled events never leave their tab's lock behind (see the module docstring)."""
+
+    async def _try_get_lock(self, lock_key: bytes, lock_id: bytes) -> bool | None:
+        # Shielded: a cancel must not leave a SET NX that reached Redis without its taker.
+        attempt = asyncio.ensure_future(super()._try_get_lock(lock_key, lock_id))
+        try:
+            return await asyncio.shield(attempt)
+        except asyncio.CancelledError:
+            _keep(asyncio.ensure_future(self._give_back(lock_key, lock_id, attempt)))
+            raise
+
+    @contextlib.asynccontextmanager
+    async def _lock(self, token: StateToken[Any], event_name: str | None = None) -> AsyncIterator[bytes]:
+        lock_id = b""
+        try:
+            async with super()._lock(token, event_name=event_name) as lock_id:
+                yield lock_id
+        except asyncio.CancelledError:
+            # Reflex releases the lock in a `finally` that awaits Redis; a cancel landing there
+            # (or before) leaves it unsent. Giving back a lock that is no longer ours does nothing.
+            if lock_id:
+                _keep(asyncio.ensure_future(self._give_back(self._lock_key(token), lock_id)))
+            raise
+
+    async def _give_back(self, lock_key: bytes, lock_id: bytes, attempt: asyncio.Future | None = None) -> None:
+        """Release `lock_id`'s hold on `lock_key` if it has one (after `attempt`, a SET still on its way)."""
+        try:
+            if attempt is not None and not await attempt:
+                return
+            if await self.redis.eval(_GIVE_BACK, 1, lock_key, lock_id):  # type: ignore[misc]
+                log.info("a cancelled event's tab lock given back")
+        except Exception:
+            log.warning("could not give back a cancelled event's tab lock; it expires by itself", exc_info=True)
+            return
+        self._notify_next_waiter(lock_key)
 
     @contextlib.asynccontextmanager
     async def _lock_waiter(self, lock_key: bytes) -> AsyncIterator[asyncio.Event]:
@@ -210,6 +255,12 @@ class RecheckingRedisManager(StateManagerRedis):
                 yield released
             finally:
                 poke.cancel()
+
+
+def _keep(task: asyncio.Future) -> None:
+    """Hold a fire-and-forget task until it ends (the loop keeps only a weak reference)."""
+    _pending.add(task)  # type: ignore[arg-type]
+    task.add_done_callback(_pending.discard)  # type: ignore[arg-type]
 
 
 async def _poke_every(event: asyncio.Event, seconds: float) -> None:
@@ -303,6 +354,6 @@ async def _forget(manager: Any, ident: str, root: Any, still_signed_out: Callabl
 
 
 async def settle() -> None:
-    """Wait for the deletions under way (tests, and a worker shutting down)."""
+    """Wait for the deletions and lock give-backs under way (tests, and a worker shutting down)."""
     with contextlib.suppress(Exception):
         await asyncio.gather(*list(_pending))
