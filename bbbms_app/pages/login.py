@@ -59,7 +59,14 @@ def login_page() -> rx.Component:
                             ),
                         ),
                         rx.button(
-                            tr("login.submit"), type="submit", size="3", width="100%", data_testid="login-submit"
+                            tr("login.submit"),
+                            type="submit",
+                            size="3",
+                            width="100%",
+                            data_testid="login-submit",
+                            # Until the page is connected a press could not sign in: the browser
+                            # would post the form to the static server (a slow phone, a weak line).
+                            disabled=~rx.State.is_hydrated,
                         ),
                         spacing="3",
                         width="100%",

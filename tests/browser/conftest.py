@@ -172,24 +172,30 @@ _SECRETS = (
 )
 
 
+def _ends(frame: str) -> str:
+    """A trace line's start (which event, which state) and end (an update's `final` flag, an event's router data)."""
+    return frame if len(frame) <= 260 else f"{frame[:180]} … {frame[-70:]}"
+
+
 def _traced(pg, name: str, request) -> None:
     """Keep the page's last console messages and websocket frames; a failing test prints them
-    (`pytest_runtest_makereport`). A page left on its spinner on PostgreSQL + Redis (once a run or
-    so, not understood yet) says nothing in the server's log: the frames say what the tab sent and
-    heard."""
+    (`pytest_runtest_makereport`). A page left on its spinner on PostgreSQL + Redis said nothing in
+    the server's log; its frames showed the hydrate sent and never answered, which led to the lock a
+    cancelled event left behind (tab_states.RecheckingRedisManager)."""
     lines: list[str] = []
     started = time.monotonic()
 
     def add(text: str) -> None:
         for secret, keep in _SECRETS:  # the test accounts' password and sessions stay out of CI's log
             text = secret.sub(keep, text)
-        lines.append(f"{time.monotonic() - started:7.2f}s {name} {text}"[:300])
+        # Masked whole, then shortened: a cut could split a secret from the word that finds it.
+        lines.append(_ends(f"{time.monotonic() - started:7.2f}s {name} {text}"))
         del lines[:-80]
 
     def websocket(ws) -> None:
         add(f"ws open {ws.url}")
-        ws.on("framesent", lambda p: add(f"ws > {p!s:.200}"))
-        ws.on("framereceived", lambda p: add(f"ws < {p!s:.200}"))
+        ws.on("framesent", lambda p: add(f"ws > {p!s}"))
+        ws.on("framereceived", lambda p: add(f"ws < {p!s}"))
         ws.on("close", lambda _ws: add("ws close"))
 
     pg.on("console", lambda m: add(f"console.{m.type}: {m.text}"))

@@ -17,7 +17,7 @@ from bbbms_app.demo import DEMO_PASSWORD
 from bbbms_app.models import Enrollment, PupilGuardian, User
 from bbbms_app.models.communication import Announcement
 from bbbms_app.services import accounts, announcements
-from tests.browser.test_shell import sign_in
+from tests.browser.test_shell import open_sign_in, sign_in
 
 pytestmark = pytest.mark.browser
 PARENT = "parent_of_her_class"
@@ -99,7 +99,7 @@ def test_a_class_teacher_posts_to_her_class_parents_and_sees_who_read(
     page.screenshot(path=str(shots / "announcements-1280-ky.png"), full_page=True)
 
     # The parent, on a phone, with taps: the new announcement on his home page, opened.
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill(parent)
     phone.locator("#password").fill(DEMO_PASSWORD)
@@ -133,7 +133,7 @@ def test_a_class_teacher_posts_to_her_class_parents_and_sees_who_read(
 def test_the_calendar_on_a_phone_its_feed_and_the_revoked_address(page: Page, phone: Page, browser_db_url, tmp_path):
     shots = _shots(tmp_path)
     parent, class_name = _parent_of_her_class(browser_db_url)
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill(parent)
     phone.locator("#password").fill(DEMO_PASSWORD)
@@ -172,7 +172,7 @@ def test_the_calendar_on_a_phone_its_feed_and_the_revoked_address(page: Page, ph
 @pytest.mark.parametrize("username", ["classteacher", "director"])
 def test_the_write_form_fits_a_phone_in_kyrgyz_and_russian(phone: Page, username: str, tmp_path):
     shots = _shots(tmp_path)
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill(username)
     phone.locator("#password").fill(DEMO_PASSWORD)

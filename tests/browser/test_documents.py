@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from bbbms_app.demo import DEMO_PASSWORD
 from bbbms_app.demo.documents import docx
-from tests.browser.test_shell import sign_in
+from tests.browser.test_shell import open_sign_in, sign_in
 from tests.consent_support import PDF
 
 pytestmark = pytest.mark.browser
@@ -91,7 +91,7 @@ def test_a_second_version_keeps_the_old_one_for_its_readers_only(page: Page, bro
 
 def test_a_teacher_acknowledges_a_document_on_a_phone(phone: Page, tmp_path):
     shots = _shots(tmp_path)
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill("teacher")
     phone.locator("#password").fill(DEMO_PASSWORD)
@@ -168,7 +168,7 @@ def test_an_announcement_to_named_people_with_a_file(
     assert url and re.fullmatch(r"/private/announcement-file/\d+", url), url
     page.screenshot(path=str(_shots(tmp_path) / "announcements-1280-people-ky.png"), full_page=True)
 
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill("teacher")
     phone.locator("#password").fill(DEMO_PASSWORD)

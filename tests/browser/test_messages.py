@@ -16,7 +16,7 @@ from bbbms_app.demo import DEMO_PASSWORD
 from bbbms_app.models import User
 from bbbms_app.services import accounts, messages, notify
 from tests.browser.test_announcements import _parent_of_her_class, _shots
-from tests.browser.test_shell import sign_in
+from tests.browser.test_shell import open_sign_in, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +86,7 @@ def test_a_parent_and_a_teacher_exchange_messages_and_the_badge_moves(
     answer = "Түшүндүм, айыгып кетсин. Үй тапшырмасын жиберем."
 
     # The parent on his phone, with taps.
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill(parent)
     phone.locator("#password").fill(DEMO_PASSWORD)

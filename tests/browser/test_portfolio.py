@@ -25,7 +25,7 @@ from bbbms_app.models import AuditEvent, Enrollment, Mark, Pupil, TeachingAssign
 from bbbms_app.models.portfolio import Achievement
 from bbbms_app.services import accounts, announcements
 from bbbms_app.services.school import localized_name
-from tests.browser.test_shell import sign_in
+from tests.browser.test_shell import open_sign_in, sign_in
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
@@ -84,7 +84,7 @@ def _her_class(db_url: str, username: str, index: int = 0) -> dict:
 
 
 def _phone_sign_in(phone: Page, username: str) -> None:
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill(username)
     phone.locator("#password").fill(DEMO_PASSWORD)

@@ -27,7 +27,7 @@ from bbbms_app.services import accounts
 from bbbms_app.services import quiz as svc
 from bbbms_app.services.quiz import QuestionDraft, QuizDraft
 from bbbms_app.services.school import current_year
-from tests.browser.test_shell import sign_in
+from tests.browser.test_shell import open_sign_in, sign_in
 
 pytestmark = pytest.mark.browser
 PUPIL = "quiz_pupil"
@@ -204,7 +204,7 @@ def test_a_timed_test_on_a_phone_through_a_dropped_connection_into_the_journal(
     frames: list[str] = []
     phone.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
 
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill(PUPIL)
     phone.locator("#password").fill(DEMO_PASSWORD)

@@ -31,7 +31,7 @@ from bbbms_app.models.quiz import QuizAttempt, QuizQuestion
 from bbbms_app.services import accounts
 from bbbms_app.services import quiz as svc
 from bbbms_app.services.quiz import QuestionDraft, QuizDraft
-from tests.browser.test_shell import sign_in
+from tests.browser.test_shell import open_sign_in, sign_in
 
 pytestmark = pytest.mark.browser
 TITLE = "Офлайн: кыска тест"
@@ -139,7 +139,7 @@ def test_answers_given_offline_survive_a_reload_and_are_all_there_at_the_hand_in
     setup = _setup(browser_db_url)
     single, multi, text = setup.question_ids
 
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill("pupil")
     phone.locator("#password").tap()
@@ -376,7 +376,7 @@ def test_an_ordering_and_a_matching_question_answered_offline_keep_their_order_t
     frames: list[str] = []
     phone.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
 
-    phone.goto("/login")
+    open_sign_in(phone)
     phone.locator("#username").tap()
     phone.locator("#username").fill("pupil")
     phone.locator("#password").tap()
