@@ -9,12 +9,13 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import AuditEvent, Mark
+from bbbms_app.models import AuditEvent, Lesson, Mark, Pupil
 from bbbms_app.models.portfolio import Achievement, PortfolioLink
 from bbbms_app.services import portfolio, projects
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
 from bbbms_app.services.portfolio import Entry
 from bbbms_app.services.projects import ProjectDraft
+from bbbms_app.services.school import full_name
 from tests.consent_support import private_dir  # noqa: F401  (fixture)
 from tests.factories import principal_of
 
@@ -299,7 +300,12 @@ def test_the_assessment_marks_the_journal_and_fills_each_member_s_portfolio(scho
     first, second = school.pupils_5a[:2]
     with db.session() as s:
         offered = projects.lesson_options(s, principal_of("t_classteacher", s), pid, TODAY)
+        first_name = full_name(s.get(Pupil, first))
     assert str(lesson) in [o["id"] for o in offered]
+    # The lesson where the first member was absent says so (the page's default skips it).
+    absent = {o["id"]: o["absent"] for o in offered}
+    assert absent[str(school.lessons_5a_math[2])] == first_name
+    assert absent[str(lesson)] == ""
     # A non-member's mark, or another teacher's assessment: nothing is written.
     with pytest.raises(NotFound), db.session(write=True) as s:
         projects.assess(s, principal_of("t_classteacher", s), pid, "Жакшы", {school.pupils_5a[2]: 5}, lesson)
@@ -307,8 +313,13 @@ def test_the_assessment_marks_the_journal_and_fills_each_member_s_portfolio(scho
         projects.assess(s, principal_of("t_teacher", s), pid, "Жакшы", {first: 5}, lesson)
     # The first pupil was absent (ill) at the third lesson: the grid's rule refuses his mark there,
     # and the whole assessment with it (no entry in anyone's portfolio).
-    with pytest.raises(Refused), db.session(write=True) as s:
+    with pytest.raises(Refused) as refused, db.session(write=True) as s:
         projects.assess(s, principal_of("t_classteacher", s), pid, "Жакшы", {first: 5}, school.lessons_5a_math[2])
+    # The refusal names the member and the journal's reason, in the reader's language.
+    assert refused.value.field == "lesson"
+    for lang, why in (("ky", "сабакта болгон эмес"), ("ru", "отсутствовал"), ("en", "was absent")):
+        message = refused.value.message(lang)
+        assert first_name in message and why in message, message
     with db.session() as s:
         assert s.exec(select(Achievement).where(Achievement.project_id == pid)).all() == []
     with db.session(write=True) as s:
@@ -330,6 +341,21 @@ def test_the_assessment_marks_the_journal_and_fills_each_member_s_portfolio(scho
     # Once only.
     with pytest.raises(Refused), db.session(write=True) as s:
         projects.assess(s, principal_of("t_classteacher", s), pid, "Дагы", {}, None)
+
+
+def test_a_cancelled_lesson_is_not_offered_for_the_project_s_mark(school):
+    pid = _project(school)
+    cancelled = school.lessons_5a_math[1]
+    with db.session() as s:
+        offered = [o["id"] for o in projects.lesson_options(s, principal_of("t_classteacher", s), pid, TODAY)]
+    assert str(cancelled) in offered
+    with db.session(write=True) as s:
+        row = s.get(Lesson, cancelled)
+        row.cancelled = True
+        s.add(row)
+    with db.session() as s:
+        offered = [o["id"] for o in projects.lesson_options(s, principal_of("t_classteacher", s), pid, TODAY)]
+    assert str(cancelled) not in offered and offered
 
 
 def test_a_mark_on_a_lesson_of_another_subject_is_refused(school):

@@ -87,9 +87,12 @@ class ProjectsState(rx.State):
         self.project_members = [{**m, "mark": ""} for m in d["members"]]
         self.supervises, self.takes_part = d["supervises"], d["takes_part"]
         if self.supervises and not self.card.get("assessed"):
-            self.lesson_options = projects.lesson_options(s, principal, int(self.project_id), date.today())
-            if self.lesson_id not in [o["id"] for o in self.lesson_options]:
-                self.lesson_id = self.lesson_options[0]["id"] if self.lesson_options else ""
+            offered = projects.lesson_options(s, principal, int(self.project_id), date.today())
+            self.lesson_options = [{"id": o["id"], "name": _lesson_label(o, principal.language)} for o in offered]
+            if self.lesson_id not in [o["id"] for o in offered]:
+                # The latest lesson where every member was present: the journal takes a mark there.
+                present = [o["id"] for o in offered if not o["absent"]]
+                self.lesson_id = (present or [o["id"] for o in offered] or [""])[0]
         else:
             self.lesson_options, self.lesson_id = [], ""
 
@@ -303,6 +306,13 @@ class ProjectsState(rx.State):
 
 
 S = ProjectsState
+
+
+def _lesson_label(option: dict[str, str], lang: str) -> str:
+    """An offered lesson, with the members who were absent at it (no project mark goes there)."""
+    if not option["absent"]:
+        return option["name"]
+    return f"{option['name']} · {t('projects.assess.absent', lang, names=option['absent'])}"
 
 
 def _labelled(key: str, control: rx.Component) -> rx.Component:

@@ -26,8 +26,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from bbbms_app.models import Enrollment, Lesson, Pupil, SchoolClass, Staff, Subject, Term, User
+from bbbms_app.models import Attendance, Enrollment, Lesson, Pupil, SchoolClass, Staff, Subject, Term, User
 from bbbms_app.models._base import utcnow
+from bbbms_app.models.accounts import UI_LANGUAGES
 from bbbms_app.models.journal import MARK_KINDS
 from bbbms_app.models.portfolio import Achievement, Project, ProjectMember, ProjectPost, ProjectTask
 from bbbms_app.services import audit, messages, private_files
@@ -39,7 +40,7 @@ from bbbms_app.services.access import (
     visible_pupil_ids_own,
 )
 from bbbms_app.services.errors import NotFound, OutOfScope, Refused
-from bbbms_app.services.journal import set_mark
+from bbbms_app.services.journal import ABSENT_CODES, JournalError, set_mark
 from bbbms_app.services.portfolio import LEADERS, ddmmyyyy, pupil_options
 from bbbms_app.services.school import class_name, full_name, localized_name
 from bbbms_app.services.school_events import school_zone
@@ -372,7 +373,9 @@ def _member_ids(session: Session, project_id: int) -> list[int]:
 
 def lesson_options(session: Session, principal: Principal, project_id: int, today: date) -> list[dict[str, str]]:
     """Lessons the supervisor may put the project's mark on: of its subject, in a class of a member
-    that he teaches, up to today, in a term not closed; the latest first."""
+    that he teaches, held (not cancelled), up to today, in a term not closed; the latest first.
+    `absent` names the members marked absent at the lesson (the journal refuses them a mark there),
+    so the page can say so and pick a lesson where everyone was present."""
     project = _supervised(session, principal, project_id)
     if project.subject_id is None:
         return []
@@ -391,13 +394,32 @@ def lesson_options(session: Session, principal: Principal, project_id: int, toda
             col(Lesson.class_id).in_(taught),
             Lesson.subject_id == project.subject_id,
             col(Lesson.date) <= today,
+            col(Lesson.cancelled).is_(False),
             col(Term.closed_at).is_(None),
         )
         .order_by(col(Lesson.date).desc(), col(Lesson.number).desc())
         .limit(30)
     ).all()
+    absent: dict[int, list[str]] = {}
+    if rows:
+        marked = session.exec(
+            select(Attendance.lesson_id, Pupil)
+            .join(Pupil, col(Pupil.id) == Attendance.pupil_id)
+            .where(
+                col(Attendance.lesson_id).in_([lesson.id for lesson, _ in rows]),
+                col(Attendance.pupil_id).in_(members),
+                col(Attendance.code).in_(ABSENT_CODES),
+            )
+            .order_by(Pupil.sort_key)
+        ).all()
+        for lesson_id, pupil in marked:
+            absent.setdefault(lesson_id, []).append(full_name(pupil))
     return [
-        {"id": str(lesson.id), "name": f"{class_name(k.grade, k.letter)} · {ddmmyyyy(lesson.date)} · №{lesson.number}"}
+        {
+            "id": str(lesson.id),
+            "name": f"{class_name(k.grade, k.letter)} · {ddmmyyyy(lesson.date)} · №{lesson.number}",
+            "absent": ", ".join(absent.get(lesson.id, [])),  # type: ignore[arg-type]
+        }
         for lesson, k in rows
     ]
 
@@ -435,7 +457,17 @@ def assess(
     now = utcnow()
     written = 0
     for pupil_id, value in sorted(marks.items()):
-        set_mark(session, principal, lesson_id, pupil_id, kind, value, reason=f"project {project_id}")  # type: ignore[arg-type]
+        try:
+            set_mark(session, principal, lesson_id, pupil_id, kind, value, reason=f"project {project_id}")  # type: ignore[arg-type]
+        except JournalError as refused:
+            # The journal's reason alone («the pupil was absent») does not say which member: name him.
+            pupil = session.get(Pupil, pupil_id)
+            raise Refused(
+                "projects.error.mark",
+                field="lesson",
+                pupil=full_name(pupil) if pupil else str(pupil_id),
+                reason={lang: refused.message(lang) for lang in UI_LANGUAGES},
+            ) from refused
         written += 1
     for pupil_id in members:
         pupil = session.get(Pupil, pupil_id)

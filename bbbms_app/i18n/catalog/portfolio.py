@@ -239,6 +239,12 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "projects.error.assessed": ("Долбоор бааланып бүткөн", "Проект уже оценён", "The project is already assessed"),
     "projects.error.kind": ("Баанын түрүн тандаңыз", "Выберите вид оценки", "Pick the mark's kind"),
     "projects.error.lesson": ("Баа коюлчу сабакты тандаңыз", "Выберите урок для оценки", "Pick the lesson"),
+    "projects.error.mark": (
+        "{pupil}: {reason}. Башка сабакты тандаңыз",
+        "{pupil}: {reason}. Выберите другой урок",
+        "{pupil}: {reason}. Pick another lesson",
+    ),
+    "projects.assess.absent": ("жок: {names}", "отсутствовал(и): {names}", "absent: {names}"),
     "projects.error.subject": (
         "Бул сабак долбоордун предмети боюнча эмес",
         "Этот урок не по предмету проекта",
