@@ -17,6 +17,7 @@ teacher figures. Measured in the same run:
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -83,6 +84,10 @@ def main() -> None:
         with db.session() as s:
             dashboard.dashboard(s, principal, year.id, today=args.today)  # type: ignore[union-attr]
 
+    # The server's start-up heap is frozen (app.py: gc.freeze()); the same here, or a full collection
+    # lands in one round in a few and is timed as the report's (bench/reports.py).
+    gc.collect()
+    gc.freeze()
     base, cold, warm = [], [], []
     for _ in range(args.rounds):
         base.append(timed(report))
