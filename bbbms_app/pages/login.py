@@ -8,6 +8,7 @@ from bbbms_app.auth.state import AuthState
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import language_switch
 from bbbms_app.components.sso import sso_buttons
+from bbbms_app.i18n import t
 
 
 def login_page() -> rx.Component:
@@ -67,6 +68,21 @@ def login_page() -> rx.Component:
                             # Until the page is connected a press could not sign in: the browser
                             # would post the form to the static server (a slow phone, a weak line).
                             disabled=~rx.State.is_hydrated,
+                        ),
+                        rx.cond(
+                            ~rx.State.is_hydrated,
+                            # Before the connection the page cannot know the reader's language
+                            # (the server applies it): both of the school's languages.
+                            rx.text(
+                                t("login.connecting", "ky") + " · " + t("login.connecting", "ru"),
+                                size="2",
+                                color_scheme="gray",
+                                align="center",
+                                width="100%",
+                                class_name="late-hint",
+                                role="status",
+                                data_testid="login-connecting",
+                            ),
                         ),
                         spacing="3",
                         width="100%",

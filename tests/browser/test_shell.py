@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -74,12 +76,18 @@ def test_the_sign_in_button_waits_for_the_connection(page: Page):
     button.click(force=True)
     page.wait_for_timeout(1500)
     expect(button).to_be_disabled()
+    expect(page.get_by_test_id("login-connecting")).to_have_text("Серверге туташууда… · Подключение к серверу…")
     expect(page).to_have_url(re.compile(r"/login/?$"))
     assert posts == []
+    page.set_viewport_size({"width": 375, "height": 740})  # what a phone on a weak line shows meanwhile
+    shots = Path(os.environ.get("BBBMS_SCREENSHOTS", Path(__file__).resolve().parents[2] / "screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "login-connecting-375.png"))
 
 
 def test_wrong_password_gives_a_translated_error(page: Page):
     open_sign_in(page)
+    expect(page.get_by_test_id("login-connecting")).to_have_count(0)  # connected: no hint
     page.locator("#username").fill("director")
     page.locator("#password").fill("not-the-password")
     page.get_by_test_id("login-submit").click()

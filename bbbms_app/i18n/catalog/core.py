@@ -30,6 +30,11 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "login.username": ("Колдонуучунун аты", "Имя пользователя", "Username"),
     "login.password": ("Сырсөз", "Пароль", "Password"),
     "login.submit": ("Кирүү", "Войти", "Sign in"),
+    "login.connecting": (
+        "Серверге туташууда…",
+        "Подключение к серверу…",
+        "Connecting to the server…",
+    ),
     "login.failed": (
         "Колдонуучунун аты же сырсөз туура эмес",
         "Неверное имя пользователя или пароль",
