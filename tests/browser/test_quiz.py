@@ -191,8 +191,21 @@ def _sort_order_question(phone: Page) -> datetime | None:
         card.get_by_test_id("quiz-down").nth(wrong).tap()
         expected = values[:]
         expected[wrong], expected[wrong + 1] = expected[wrong + 1], expected[wrong]
-        for k, value in enumerate(expected):  # the numbering «1.» is not the item: compare the whole text
-            expect(card.get_by_test_id("quiz-order-item").nth(k)).to_have_text(re.compile(rf"^{k + 1}\.\s*{value}$"))
+        try:
+            for k, value in enumerate(expected):  # the numbering «1.» is not the item: compare the whole text
+                expect(card.get_by_test_id("quiz-order-item").nth(k)).to_have_text(
+                    re.compile(rf"^{k + 1}\.\s*{value}$")
+                )
+        except AssertionError as failed:
+            # CI's PostgreSQL run once saw a tap here send nothing for 15 s: say what the page kept.
+            kept = phone.evaluate(
+                "({offline: window.bbbmsConnection ? window.bbbmsConnection.offline() : null,"
+                " online: navigator.onLine,"
+                " kept: Object.keys(localStorage).filter(k => k.startsWith('bbbms.quiz.'))"
+                ".map(k => k + '=' + localStorage.getItem(k))})"
+            )
+            what = f"before the tap {values}, tapped down at {wrong}; the page: {kept}"
+            raise AssertionError(f"{failed}\n{what}") from None
     raise AssertionError("the ordering question did not sort")
 
 
