@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import AuditEvent, Lesson, Mark
+from bbbms_app.models import AuditEvent, Enrollment, Lesson, Mark
 from bbbms_app.services import journal
 from bbbms_app.services.journal import CellChange
 from tests.factories import principal_of
@@ -134,3 +134,58 @@ async def test_the_poll_sends_only_the_rows_another_teacher_changed(school):
 
 def _delta_vars(root) -> set[str]:
     return {name.removesuffix("_rx_state_") for part in root.get_delta().values() for name in part}
+
+
+async def test_a_poll_after_a_whole_column_was_marked_updates_those_rows_without_reading_the_grid_again(
+    school, monkeypatch
+):
+    # A test's column: another tab marks every pupil of a 13-pupil class (9 added here) in one lesson. The open
+    # journal's poll reads that column and their suggestions in one go; it used to read the
+    # whole grid again once more than eight rows moved (38 % of the worker's time at the morning peak).
+    from tests.factories import _pupil
+
+    with db.session() as s:
+        extras = add_journal_data(s, school)
+    with db.session(write=True) as s:
+        for k in range(9):
+            p = _pupil(
+                s, school.school_id, "Жаңы", f"Окуучу{k}", f"2{2 + k:02d}012014{k:05d}", date(2014, 1, 2 + k), "m"
+            )
+            s.add(
+                Enrollment(
+                    school_id=school.school_id, pupil_id=p.id, class_id=school.class_5a, starts_on=date(2025, 9, 1)
+                )
+            )
+    one = await opened("t_classteacher")
+    n = len(one._pupil_ids)
+    root = one.parent_state
+    while root.parent_state is not None:
+        root = root.parent_state
+    lesson = extras.lessons_5a_q1[4]
+    c = one._lesson_ids.index(lesson)
+    # Every pupil in the class that day (one of the fixture's joined later: his cell is not his to mark).
+    rows = [r for r in range(n) if "x" not in cell_of(one, r, c)["s"].split()]
+    assert len(rows) > 8  # more rows than the old poll would update one by one
+    marks = {}
+    with journal.write_session() as s:
+        for r in rows:
+            marks[r] = 2 + r % 4
+            pupil = one._pupil_ids[r]
+            journal.save_cell(s, principal_of("t_classteacher"), lesson, pupil, CellChange("class", marks[r]), "")
+
+    def the_whole_grid(*_a, **_k):
+        raise AssertionError("the poll read the whole grid again")
+
+    root._clean()
+    with monkeypatch.context() as m:
+        m.setattr(journal, "grid", the_whole_grid)
+        await one.poll()
+    sent = _delta_vars(root)
+    assert sent & {f"r{i}" for i in range(60)} == {f"r{r}" for r in rows}
+    assert [cell_of(one, r, c)["t"] for r in rows] == [str(marks[r]) for r in rows]
+    # Each pupil's period suggestion is the one a freshly opened journal shows.
+    fresh = await opened("t_classteacher")
+    assert fresh._pupil_ids == one._pupil_ids
+    assert {f"p{r}" for r in rows} <= sent
+    assert [one.get_value(f"p{r}") for r in range(n)] == [fresh.get_value(f"p{r}") for r in range(n)]
+    assert any(one.get_value(f"p{r}")["sug"] for r in range(n))

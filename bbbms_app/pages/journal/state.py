@@ -448,8 +448,9 @@ class JournalState(rx.State):
         """Every few seconds: if anyone saved into this journal, send the rows that changed.
 
         Only the columns whose fingerprint moved since the tab's last read are read again, and only
-        the rows whose cells differ are set (each row is its own var: the delta carries just those).
-        A changed period mark, or more than a few pupils changed, reads the whole grid again.
+        the rows whose cells differ are set (each row is its own var: the delta carries just those),
+        and their period suggestions are read in one go. A changed period mark reads the whole grid
+        again (its versions and the year column follow it).
         """
         if not self._lesson_ids:
             return
@@ -482,14 +483,13 @@ class JournalState(rx.State):
                 if new_row is not None:
                     setattr(self, f"r{r}", new_row)
                     moved.append(r)
-            if len(moved) > 8:
-                self._open(s)
-                return
-            for r in moved:
-                sug = journal.pupil_suggestion(
-                    s, self._class, self._subject, self._term, self._raw("_pupil_ids")[r], self._subgroup
+            if moved:
+                pupil_ids = self._raw("_pupil_ids")
+                sugs = journal.period_suggestions(
+                    s, self._class, self._subject, self._term, [pupil_ids[r] for r in moved], self._subgroup
                 )
-                self._show_suggestion(r, sug)
+                for r in moved:
+                    self._show_suggestion(r, sugs[pupil_ids[r]])
             self._lstamps = {**known, **{lid: stamps.get(lid, "") for lid in changed}}
 
     # -- entering marks ------------------------------------------------------------------------

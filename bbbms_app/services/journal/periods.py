@@ -12,8 +12,6 @@ from sqlmodel import Session, select
 from bbbms_app.models import (
     ClassTermClose,
     Enrollment,
-    Lesson,
-    Mark,
     PeriodMark,
     Pupil,
     SchoolClass,
@@ -36,6 +34,7 @@ from bbbms_app.services.journal.access import (
 from bbbms_app.services.journal.cells import MAX_REASON, PERIOD_SPECIALS, clean_text, edit_action, utcnow
 from bbbms_app.services.journal.grid import (
     assessed_period,
+    earlier_marks,
     grid,
     period_term_ids,
     year_period_values,
@@ -160,48 +159,55 @@ def _store_period(
 def period_suggestion(
     session: Session, cls: SchoolClass, subject_id: int, term: Term, pupil_id: int, subgroup: int, exempt: bool
 ) -> grading.Suggestion:
+    return _suggestions(session, cls, subject_id, term, subgroup, {pupil_id: exempt})[pupil_id]
+
+
+def _suggestions(
+    session: Session, cls: SchoolClass, subject_id: int, term: Term, subgroup: int, exempt: dict[int, bool]
+) -> dict[int, grading.Suggestion]:
+    """Pupil -> his period suggestion; `exempt` names the pupils and whether each is exempt («осв»)."""
     assessed = assessed_period(term, grading.subject_assessment(session, cls, subject_id))
     if assessed is None:  # Q1 / Q3 of a half-year assessment: its mark is suggested in Q2 / Q4
-        return grading.Suggestion()
+        return {pid: grading.Suggestion() for pid in exempt}
     rules = grading.policy_for_class(session, cls.id)  # type: ignore[arg-type]
-    marks = session.exec(
-        select(Mark.kind, Mark.value)
-        .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
-        .where(
-            Mark.pupil_id == pupil_id,
-            Lesson.class_id == cls.id,
-            Lesson.subject_id == subject_id,
-            Lesson.term_id.in_(period_term_ids(session, term, assessed)),  # type: ignore[attr-defined]
-            Lesson.subgroup == subgroup,
-            Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
-        )
-    ).all()
     hours = grading.weekly_hours(session, cls.id, subject_id)  # type: ignore[arg-type]
-    return grading.suggest_period_mark(
-        rules, [(k, v) for k, v in marks], exempt=exempt, hours=hours, subject_code=_subject_code(session, subject_id)
-    )
+    code = _subject_code(session, subject_id)
+    term_ids = period_term_ids(session, term, assessed)
+    marks = earlier_marks(session, cls.id, subject_id, subgroup, term_ids, list(exempt))  # type: ignore[arg-type]
+    return {
+        pid: grading.suggest_period_mark(rules, marks.get(pid, []), exempt=ex, hours=hours, subject_code=code)
+        for pid, ex in exempt.items()
+    }
 
 
 def pupil_suggestion(
     session: Session, class_id: int, subject_id: int, term_id: int, pupil_id: int, subgroup: int = 0
 ) -> grading.Suggestion:
     """A pupil's period suggestion in a journal as it stands now (after a period mark was set or cleared)."""
+    return period_suggestions(session, class_id, subject_id, term_id, [pupil_id], subgroup)[pupil_id]
+
+
+def period_suggestions(
+    session: Session, class_id: int, subject_id: int, term_id: int, pupil_ids: list[int], subgroup: int = 0
+) -> dict[int, grading.Suggestion]:
+    """Pupil -> his period suggestion in a journal as it stands now, for many pupils in one read of
+    their marks (the journal's poll after several teachers saved, or a whole test's column at once)."""
+    pids = list(dict.fromkeys(pupil_ids))
     cls = session.get(SchoolClass, class_id)
     term = session.get(Term, term_id)
-    if cls is None or term is None:
-        return grading.Suggestion()
-    exempt = (
+    if cls is None or term is None or not pids:
+        return {pid: grading.Suggestion() for pid in pids}
+    exempt = set(
         session.exec(
-            select(PeriodMark.id).where(
-                PeriodMark.pupil_id == pupil_id,
+            select(PeriodMark.pupil_id).where(
+                PeriodMark.pupil_id.in_(pids),  # type: ignore[attr-defined]
                 PeriodMark.subject_id == subject_id,
                 PeriodMark.term_id == term_id,
                 PeriodMark.special == grading.EXEMPT,
             )
-        ).first()
-        is not None
+        ).all()
     )
-    return period_suggestion(session, cls, subject_id, term, pupil_id, subgroup, exempt)
+    return _suggestions(session, cls, subject_id, term, subgroup, {pid: pid in exempt for pid in pids})
 
 
 def set_period_mark(
