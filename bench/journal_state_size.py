@@ -9,8 +9,9 @@ Opens the benchmark journal (bench/journal_data.py) in a state tree as a teacher
   Reflex 0.10.1's whole tree of every State class per tab; target ≤ 300 KiB;
 - the journal tab's server-side state: `pickle.dumps` of the JournalState instance (what the disk
   and Redis state managers store for it) and the sum over every state of the tab, in KiB;
-- the poll every open journal sends every 15 s: p50/p95 when nothing changed, and when another
-  teacher saved one mark in the meantime (only that lesson's column is read again), ms;
+- the poll every open journal sends every 15 s: p50/p95 when nothing changed, when another
+  teacher saved one mark in the meantime (only that lesson's column is read again), and when a
+  whole column was marked (40 rows moved) against the whole grid read again (what it did before), ms;
 - baseline in the same run: `pickle.dumps` of the grid's raw rows (pupils, lessons, cells with
   text and version), the least a tab that keeps the grid could hold.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import pickle
@@ -63,6 +65,7 @@ async def main() -> None:
 
     import bbbms_app.app  # noqa: F401  (registers the states)
     from bbbms_app import db
+    from bbbms_app.auth import guard
     from bbbms_app.auth.state import COOKIE_NAME, AuthState
     from bbbms_app.models import User
     from bbbms_app.pages.journal import JournalState
@@ -149,6 +152,39 @@ async def main() -> None:
         changed.append((time.perf_counter() - t0) * 1000)
         assert str(value) in unpack(state.get_value("r0")[i % len(g.lessons)])[0]
 
+    # A whole column marked by another tab between two polls (a test's results, or 40 teachers in one
+    # journal at the morning peak): the poll reads that column and the rows' suggestions in one go.
+    # Baseline, same run: what the poll did before once more than eight rows moved — the whole grid
+    # read again (`_open`), timed after the same kind of change.
+    def mark_column(i: int) -> None:
+        lesson = g.lessons[(i * 3 + 5) % len(g.lessons)]
+        with journal.write_session() as s:
+            for p in g.pupils:
+                cell = journal.load_cell(s, lesson.id, p.id)
+                value = 5 if cell.marks.get("class", (0, 0))[0] != 5 else 3
+                with contextlib.suppress(journal.JournalError):  # a pupil not in the class that day
+                    journal.save_cell(s, principal, lesson.id, p.id, journal.CellChange("class", value), cell.token())
+
+    column: list[float] = []
+    reread: list[float] = []
+    for i in range(ROUNDS // 5):
+        mark_column(2 * i)
+        root._clean()
+        t0 = time.perf_counter()
+        await state.poll()
+        column.append((time.perf_counter() - t0) * 1000)
+        mark_column(2 * i + 1)
+        root._clean()
+        t0 = time.perf_counter()
+        held = guard._current.set(principal)  # what the guard sets around a handler (the old poll ran in one)
+        try:
+            with db.session() as s:
+                state._open(s)
+        finally:
+            guard._current.reset(held)
+        reread.append((time.perf_counter() - t0) * 1000)
+        await state.poll()  # the stamps of the column the re-read did not record
+
     load = os.getloadavg()[0]
     print(f"An open 40 × 70 journal tab on the server; load average {load:.1f} on {os.cpu_count()} cores")
     print(f"  tab kept in memory, journal open{journal_kib:7.1f} KiB   (target ≤ 300 KiB; {TABS} tabs, tracemalloc)")
@@ -164,6 +200,11 @@ async def main() -> None:
     print(f"  baseline: the grid's raw rows   {raw_bytes / 1024:7.1f} KiB   ratio {journal_bytes / raw_bytes:.1f}")
     print(f"  poll, nothing changed      ms   p50 {statistics.median(quiet):6.2f}  p95 {pct(quiet, 0.95):6.2f}")
     print(f"  poll, one mark saved       ms   p50 {statistics.median(changed):6.2f}  p95 {pct(changed, 0.95):6.2f}")
+    print(f"  poll, a column of 40 marked ms  p50 {statistics.median(column):6.2f}  p95 {pct(column, 0.95):6.2f}")
+    print(
+        f"  baseline: the grid read again ms p50 {statistics.median(reread):6.2f}  p95 {pct(reread, 0.95):6.2f}"
+        f"   ratio p50 {statistics.median(column) / statistics.median(reread):.2f}"
+    )
 
 
 if __name__ == "__main__":

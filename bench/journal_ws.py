@@ -111,14 +111,16 @@ async def open_tab(url: str, names: tuple[str, str], username: str, class_id: in
     return tab
 
 
-def targets(tab: Tab, i: int, n: int) -> list[str]:
-    """Cells of teacher i: his row, his half of the columns, none with an absence (a mark there is refused)."""
+def targets(tab: Tab, i: int, n: int, users: int) -> list[str]:
+    """Cells of teacher i: his row, his share of its columns (a row is shared by every 40th teacher),
+    none with an absence (a mark there is refused)."""
     row = i % 40
-    first = (i // 40) * 35
     cells = tab.rows[row]
+    width = len(cells) // -(-users // 40)
+    first = (i // 40) * width
     return [
         f"{row}:{c}"
-        for c in range(first, min(first + 35, len(cells)))
+        for c in range(first, min(first + width, len(cells)))
         if cells[c].split("|", 1)[0] not in ("н", "б", "у", "п")
     ][:n]
 
@@ -129,7 +131,7 @@ async def phase(tabs: list[Tab], kind: str, per_user: int, think: float, start: 
     errors = [0]
 
     async def user(i: int, tab: Tab) -> None:
-        cells = targets(tab, i, per_user)
+        cells = targets(tab, i, per_user, len(tabs))
         await start.wait()
         for j in range(per_user):
             try:
@@ -137,7 +139,8 @@ async def phase(tabs: list[Tab], kind: str, per_user: int, think: float, start: 
                     cell = cells[j % len(cells)]
                     row = int(cell.split(":")[0])
                     ms, size = await tab.call(tab.page, "key", {"cell": cell, "key": str(2 + (i + j) % 4)}, f"r{row}")
-                    if "err" in tab.rows[row][int(cell.split(":")[1])]["s"]:
+                    # A packed cell «text|classes|token» (pages/journal/state.pack).
+                    if "err" in tab.rows[row][int(cell.split(":")[1])].split("|", 2)[1].split():
                         errors[0] += 1
                 else:
                     flip = ("home", "class")[j % 2]
