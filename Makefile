@@ -58,15 +58,17 @@ lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check bbbms_app tests bench
 
-# Browser tests run in their own pytest process: sync Playwright keeps an event loop running that
-# the async handler tests cannot share. The others run in TEST_WORKERS processes (pytest-xdist),
-# a file's tests together; each process has its own database (tests/conftest.py).
+# Browser tests run in their own pytest processes: sync Playwright keeps an event loop running that
+# the async handler tests cannot share. Both kinds run in TEST_WORKERS processes (pytest-xdist), a
+# file's tests together; each process has its own database (tests/conftest.py), and for the browser
+# tests its own server and build (tests/browser/conftest.py): a browser test waits on Chromium and
+# the server for a third of its time, which the other process fills.
 # The slowest tests are listed at the end: where the time of a run goes, in every CI log.
 TEST_WORKERS ?= 2
 test: install-dev chromium
 	$(PY) -m ruff check .
 	BBBMS_ENV=test $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile --ignore=tests/browser --durations=15 $(PYTEST_ARGS)
-	BBBMS_ENV=test $(PY) -m pytest -q tests/browser --durations=30 $(PYTEST_ARGS)
+	BBBMS_ENV=test $(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests/browser --durations=30 $(PYTEST_ARGS)
 
 clean:
 	rm -rf .web .states $(VENV)

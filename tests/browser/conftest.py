@@ -23,8 +23,11 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-# Separate build folders let several test runs (and `make run`) coexist on one machine.
-WEB_DIR = os.environ.get("BBBMS_TEST_WEB_DIR", ".web-test")
+# Separate build folders let several test runs (and `make run`) coexist on one machine. `make test`
+# runs the browser tests in two processes (pytest-xdist): each has its own server, database and
+# build folder (the build names its server's port); the first keeps the plain name.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WEB_DIR = os.environ.get("BBBMS_TEST_WEB_DIR", ".web-test") + (f"-{_WORKER}" if _WORKER not in ("", "gw0") else "")
 DEMO_PUPILS = 200
 
 

@@ -23,6 +23,14 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("BBBMS_SHOTS_DIR", "/tmp/movement2-shots"))
 
 
+# The demo school's current year: a test of another file may have added a school with its own
+# (test_schools.py), and the browser tests' files share their process's server in any order.
+DEMO_YEAR = (
+    "SELECT school_id, id, ends_on FROM academicyear"
+    " WHERE is_current AND school_id = (SELECT school_id FROM \"user\" WHERE username = 'clerk')"
+)
+
+
 def _db(url: str, sql: str, **params):
     with db.make_engine(url).begin() as conn:
         result = conn.execute(text(sql), params)
@@ -40,9 +48,7 @@ def _language(page: Page, label: str) -> None:
 
 
 def test_the_clerk_promotes_the_demo_school_and_reverses_it(page: Page, phone: Page, browser_db_url):
-    [(school_id, year_id, ends_on)] = _db(
-        browser_db_url, "SELECT school_id, id, ends_on FROM academicyear WHERE is_current"
-    )
+    [(school_id, year_id, ends_on)] = _db(browser_db_url, DEMO_YEAR)
     ends_on = date.fromisoformat(str(ends_on))
     on_lists = _db(
         browser_db_url,
@@ -160,7 +166,7 @@ def test_the_clerk_promotes_the_demo_school_and_reverses_it(page: Page, phone: P
 
 
 def test_the_clerk_moves_a_pupil_to_another_class_from_his_card_on_a_phone(phone: Page, browser_db_url):
-    [(year_id,)] = _db(browser_db_url, "SELECT id FROM academicyear WHERE is_current")
+    [(_school, year_id, _ends)] = _db(browser_db_url, DEMO_YEAR)
     [(pupil_id, pin, from_class, school_id)] = _db(
         browser_db_url,
         "SELECT p.id, p.pin, c.grade || '-' || c.letter, p.school_id FROM pupil p"
@@ -224,7 +230,7 @@ def test_the_clerk_imports_movements_on_screen_all_or_nothing(page: Page, browse
     from tests.test_admin_import import xlsx
     from tests.test_movement_import import KY
 
-    [(year_id,)] = _db(browser_db_url, "SELECT id FROM academicyear WHERE is_current")
+    [(_school, year_id, _ends)] = _db(browser_db_url, DEMO_YEAR)
     [(pin, school_id)] = _db(
         browser_db_url,
         "SELECT p.pin, p.school_id FROM pupil p JOIN enrollment e ON e.pupil_id = p.id"
