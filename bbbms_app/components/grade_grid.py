@@ -136,22 +136,26 @@ def entry_args() -> tuple[Var, Var]:
     return Var(_js_expr="_c.cell").to(str), Var(_js_expr="_c.key").to(str)
 
 
-def _header(lessons: Var, selected: Var, on_pick, period_label: rx.Var) -> rx.Component:
+def _lesson_head(head: Var, j: Var, topics: Var, selected: Var, on_pick) -> rx.Component:
+    """A lesson's column head: the state packs it as «id|day|month» (pages/journal/state.py); its
+    tooltip, «date — topic», comes from the lesson's row of `topics` ([date, topic, homework])."""
+    parts = head.split("|")  # type: ignore[attr-defined]
+    return rx.el.th(
+        rx.el.span(parts[1], class_name="d"),
+        rx.el.span(parts[2], class_name="m"),
+        class_name=rx.cond(selected == j, "sel", ""),
+        on_click=on_pick(j),
+        title=topics[j][0].to(str) + " — " + topics[j][1].to(str),
+        custom_attrs={"data-l": parts[0]},
+        data_testid="lesson-head",
+    )
+
+
+def _header(lessons: Var, topics: Var, selected: Var, on_pick, period_label: rx.Var) -> rx.Component:
     return rx.el.thead(
         rx.el.tr(
             rx.el.th(tr("journal.col.pupil"), class_name="nm"),
-            rx.foreach(
-                lessons,
-                lambda lesson, j: rx.el.th(
-                    rx.el.span(lesson["day"], class_name="d"),
-                    rx.el.span(lesson["month"], class_name="m"),
-                    class_name=rx.cond(selected == j, "sel", ""),
-                    on_click=on_pick(j),
-                    title=lesson["title"],
-                    custom_attrs={"data-l": lesson["k"]},
-                    data_testid="lesson-head",
-                ),
-            ),
+            rx.foreach(lessons, lambda head, j: _lesson_head(head, j, topics, selected, on_pick)),
             rx.el.th(period_label, class_name="pc"),
             rx.el.th(tr("journal.col.year"), class_name="pc"),
         )
@@ -219,6 +223,7 @@ def grade_grid(
     *,
     pupils: Var,
     lessons: Var,
+    topics: Var,
     rows: Sequence[Var],
     periods: Sequence[Var],
     n_rows: Var,
@@ -238,7 +243,7 @@ def grade_grid(
         rx.el.style(GRID_CSS),
         KeyArea.create(
             rx.el.table(
-                _header(lessons, selected, on_pick, period_label),
+                _header(lessons, topics, selected, on_pick, period_label),
                 rx.el.tbody(
                     *[
                         rx.cond(i < n_rows, _row(i, pupils[i], rows[i], periods[i], on_period, n_cols))

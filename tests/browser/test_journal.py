@@ -137,6 +137,39 @@ def _expected_suggestions(server_db: str, heading: str, names: list[str]) -> dic
     return out
 
 
+def test_a_lessons_topic_and_homework_are_saved_and_shown_in_the_list_and_the_column_head(page: Page):
+    """The lesson panel at 1280 px: a head picks the lesson, its topic and homework are saved, the
+    topics list and the head's tooltip («date — topic») show them at once and after a reload; the
+    same screen in Russian, and on a phone."""
+    sign_in(page, "teacher")
+    _rows, cols = open_journal(page)
+    col = cols - 2  # a lesson given already: the journal opens at today's
+    head = page.get_by_test_id("lesson-head").nth(col)
+    head.click()
+    expect(head).to_have_class(re.compile(r"\bsel\b"))
+    topic, homework = "Бөлчөктөрдү кошуу", "§12, 3–5-көнүгүүлөр"
+    page.get_by_test_id("topic-input").fill(topic)
+    page.get_by_test_id("homework-input").fill(homework)
+    page.get_by_test_id("save-lesson").click()
+    listed = page.get_by_test_id("topics-table").locator("tbody tr").nth(col)
+    expect(listed).to_contain_text(topic)
+    expect(listed).to_contain_text(homework)
+    day = listed.locator("td").first.inner_text().strip()
+    assert re.fullmatch(r"\d\d\.\d\d", day), day
+    expect(head).to_have_attribute("title", f"{day} — {topic}")
+    page.screenshot(path=str(_shot_dir() / "journal-topic-ky.png"), full_page=True)
+    page.reload()
+    expect(page.get_by_test_id("lesson-head").nth(col)).to_have_attribute("title", f"{day} — {topic}")
+    page.get_by_test_id("lang-switch").get_by_role("radio", name="РУС").click()
+    expect(page.get_by_test_id("page-title")).to_have_text("Классный журнал")
+    expect(page.get_by_test_id("topics-table").locator("tbody tr").nth(col)).to_contain_text(topic)
+    page.screenshot(path=str(_shot_dir() / "journal-topic-ru.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.get_by_test_id("lesson-head").nth(col).click()
+    expect(page.get_by_test_id("topic-input")).to_have_value(topic)
+    page.screenshot(path=str(_shot_dir() / "journal-topic-375-ru.png"), full_page=True)
+
+
 def test_quarter_suggestion_follows_the_policy_and_is_confirmed(page: Page, server_db: str):
     sign_in(page, "teacher")
     rows, cols = open_journal(page)

@@ -127,7 +127,9 @@ class JournalState(rx.State):
     heading: str = ""
     period_head: dict[str, str] = {}
     pupils: list[dict[str, str]] = []
-    lessons: list[dict[str, str]] = []
+    # A lesson's column head packed as «id|day|month» («812|02|сен.»); its tooltip is made in the
+    # browser from `topics`, so a saved topic shows there at once and no text is kept twice.
+    lessons: list[str] = []
     n_rows: int = 0
     n_cols: int = 0
     mode: str = "read"  # write | correct | read
@@ -156,7 +158,8 @@ class JournalState(rx.State):
     sel_lesson: int = -1
     topic_draft: str = ""
     homework_draft: str = ""
-    topics: list[dict[str, str]] = []
+    # [date, topic, homework] of each lesson (lists, not dicts: 70 lessons' keys cost a tab ~10 KiB).
+    topics: list[list[str]] = []
 
     period_open: bool = False
     period_info: dict[str, str] = {}
@@ -270,31 +273,26 @@ class JournalState(rx.State):
         self._period_kind = head.kind
         self._later = {} if g.assessed else {"half": head.number, "quarter": head.closing_quarter}
         pupils = g.pupils[:MAX_ROWS]
+        names = [p.name for p in pupils]
+        dates = [_day_month(lesson.date) for lesson in g.lessons]
         self._pupil_ids = [p.id for p in pupils]
-        self._pupil_names = [p.name for p in pupils]
         self._lesson_ids = [lesson.id for lesson in g.lessons]
-        self._lesson_dates = [_day_month(lesson.date) for lesson in g.lessons]
         self._today_col = journal.lesson_of_day(g.lessons, date.today())
         # `k`: the pupil's and the lesson's ids, so that an entry typed offline names its cell by what it is,
         # not by a row and column that may have moved by the time it is sent.
         pupils_view = [
             {
                 "k": str(p.id),
-                "name": p.name,
+                "name": name,
                 "left": t("journal.left_on", lang, date=_day_month(p.ends_on))
                 if p.ends_on is not None and p.ends_on < g.term.ends_on
                 else "",
             }
-            for p in pupils
+            for p, name in zip(pupils, names, strict=True)
         ]
+        months = journal_export.MONTHS.get(lang, journal_export.MONTHS["ky"])
         lessons_view = [
-            {
-                "k": str(lesson.id),
-                "day": f"{lesson.date.day:02d}",
-                "month": journal_export.MONTHS.get(lang, journal_export.MONTHS["ky"])[lesson.date.month],
-                "title": f"{_day_month(lesson.date)} — {lesson.topic}",
-            }
-            for lesson in g.lessons
+            sys.intern(f"{lesson.id}{SEP}{lesson.date.day:02d}{SEP}{months[lesson.date.month]}") for lesson in g.lessons
         ]
         if self.pupils != pupils_view:
             self.pupils = pupils_view
@@ -325,10 +323,12 @@ class JournalState(rx.State):
             self.undo_count = 0
             self.last_saved = ""
             self.sel_lesson = -1
-        self.topics = [
-            {"date": _day_month(lesson.date), "topic": lesson.topic, "homework": lesson.homework}
-            for lesson in g.lessons
-        ]
+        topics = [[date, lesson.topic, lesson.homework] for date, lesson in zip(dates, g.lessons, strict=True)]
+        if self.topics != topics:
+            self.topics = topics
+        # The names and dates the status line uses are the strings the shown vars hold (one copy each).
+        self._pupil_names = [pupil["name"] for pupil in self._raw("pupils")]
+        self._lesson_dates = [row[0] for row in self._raw("topics")]
         self._lstamps = journal.lesson_stamps(s, self._lesson_ids)
         self._pstamp = journal.period_stamp(s, self._pupil_ids, subject_id)
         return switched
@@ -791,9 +791,8 @@ class JournalState(rx.State):
 
     def _select_lesson(self, index: int) -> None:
         self.sel_lesson = index
-        topic = self.topics[index] if index < len(self.topics) else {}
-        self.topic_draft = topic.get("topic", "")
-        self.homework_draft = topic.get("homework", "")
+        topics = self._raw("topics")
+        _date, self.topic_draft, self.homework_draft = topics[index] if index < len(topics) else ("", "", "")
 
     @rx.event
     @requires("journal.read")
@@ -805,6 +804,12 @@ class JournalState(rx.State):
     def set_homework_draft(self, value: str):
         self.homework_draft = str(value)[: journal.MAX_HOMEWORK]
 
+    def _show_topic(self, topic: str, homework: str) -> None:
+        """The selected lesson's topic and homework as saved (a new list: the whole var is sent)."""
+        topics = list(self._raw("topics"))
+        topics[self.sel_lesson] = [topics[self.sel_lesson][0], topic, homework]
+        self.topics = topics
+
     def _save_lesson(self, correcting: bool):
         if not 0 <= self.sel_lesson < len(self._lesson_ids):
             return None
@@ -812,7 +817,7 @@ class JournalState(rx.State):
         reason = self.correction_reason if correcting else ""
         try:
             with journal.write_session() as s:
-                shown = self.topics[self.sel_lesson]
+                _date, shown_topic, shown_homework = self._raw("topics")[self.sel_lesson]
                 lesson = journal.set_lesson_text(
                     s,
                     principal,
@@ -820,37 +825,44 @@ class JournalState(rx.State):
                     self.topic_draft,
                     self.homework_draft,
                     reason=reason,
-                    seen=(shown["topic"], shown["homework"]),
+                    seen=(shown_topic, shown_homework),
                 )
         except journal.JournalError as exc:
             with db.session() as s:
                 journal.record_refusal(s, principal, "lesson", exc)
                 if isinstance(exc, journal.Stale):
                     # Show what the other teacher saved; the draft stays in the editor to be merged by hand.
-                    topic, homework = journal.lesson_text(s, self._lesson_ids[self.sel_lesson])
-                    topics = list(self.topics)
-                    topics[self.sel_lesson] = {**topics[self.sel_lesson], "topic": topic, "homework": homework}
-                    self.topics = topics
+                    self._show_topic(*journal.lesson_text(s, self._lesson_ids[self.sel_lesson]))
             return rx.toast.error(t(exc.key, principal.language, **exc.params))
-        topics = list(self.topics)
-        topics[self.sel_lesson] = {**topics[self.sel_lesson], "topic": lesson.topic, "homework": lesson.homework}
-        self.topics = topics
+        self._show_topic(lesson.topic, lesson.homework)
         self.topic_draft, self.homework_draft = lesson.topic, lesson.homework
         return rx.toast.success(t("journal.lesson.saved", principal.language))
 
     @rx.event
     @requires("journal.write")
-    def save_lesson(self):
+    def save_lesson(self, form_data: dict):
+        """The lesson panel's form: its topic and homework as the inputs show them."""
         if self.mode != "write":
             return None
+        self._take_drafts(form_data)
         return self._save_lesson(correcting=False)
 
     @rx.event
     @requires("journal.correct")
-    def correct_lesson(self):
+    def correct_lesson(self, form_data: dict):
         if self.mode != "correct":
             return None
+        self._take_drafts(form_data)
         return self._save_lesson(correcting=True)
+
+    def _take_drafts(self, form_data: Any) -> None:
+        """The topic and homework the form was submitted with. The inputs send their text to the
+        drafts only after a pause in typing; a tap on «Save» sooner came first and saved the text
+        before the last keys (an empty topic with «saved» shown): the submitted form is what was typed."""
+        if not isinstance(form_data, dict):
+            return
+        self.topic_draft = str(form_data.get("topic", self.topic_draft))[: journal.MAX_TOPIC]
+        self.homework_draft = str(form_data.get("homework", self.homework_draft))[: journal.MAX_HOMEWORK]
 
     # -- period and year marks -----------------------------------------------------------------
 

@@ -178,67 +178,71 @@ def _notice() -> rx.Component:
     )
 
 
-def _lesson_panel() -> rx.Component:
+def _lesson_form(on_submit) -> rx.Component:
+    """The selected lesson's topic and homework. «Save» submits the form: the handler gets the text
+    the inputs show, not only what their debounced on_change has sent so far."""
     editable = JournalState.mode != "read"
+    return rx.form(
+        rx.flex(
+            rx.text(JournalState.topics[JournalState.sel_lesson][0], weight="bold"),
+            rx.input(
+                name="topic",
+                value=JournalState.topic_draft,
+                on_change=JournalState.set_topic_draft.debounce(250),
+                placeholder=tr("journal.col.topic"),
+                read_only=~editable,
+                max_length=journal.MAX_TOPIC,
+                width="100%",
+                data_testid="topic-input",
+            ),
+            rx.text_area(
+                name="homework",
+                value=JournalState.homework_draft,
+                on_change=JournalState.set_homework_draft.debounce(250),
+                placeholder=tr("journal.col.homework"),
+                read_only=~editable,
+                max_length=journal.MAX_HOMEWORK,
+                rows="2",
+                width="100%",
+                data_testid="homework-input",
+            ),
+            rx.cond(
+                editable,
+                rx.flex(
+                    rx.button(tr("journal.lesson.save"), type="submit", size="2", data_testid="save-lesson"),
+                    rx.cond(
+                        JournalState.mode == "write",
+                        rx.button(
+                            rx.icon("check-check", size=16),
+                            tr("journal.all_present"),
+                            type="button",  # not the form's submit
+                            on_click=JournalState.all_present,
+                            variant="soft",
+                            size="2",
+                            data_testid="all-present",
+                        ),
+                    ),
+                    spacing="2",
+                    wrap="wrap",
+                ),
+            ),
+            direction="column",
+            spacing="2",
+        ),
+        on_submit=on_submit,
+        width="100%",
+    )
+
+
+def _lesson_panel() -> rx.Component:
     return rx.cond(
         JournalState.sel_lesson >= 0,
         rx.card(
-            rx.flex(
-                rx.text(JournalState.topics[JournalState.sel_lesson]["date"], weight="bold"),
-                rx.input(
-                    value=JournalState.topic_draft,
-                    on_change=JournalState.set_topic_draft.debounce(250),
-                    placeholder=tr("journal.col.topic"),
-                    read_only=~editable,
-                    max_length=journal.MAX_TOPIC,
-                    width="100%",
-                    data_testid="topic-input",
-                ),
-                rx.text_area(
-                    value=JournalState.homework_draft,
-                    on_change=JournalState.set_homework_draft.debounce(250),
-                    placeholder=tr("journal.col.homework"),
-                    read_only=~editable,
-                    max_length=journal.MAX_HOMEWORK,
-                    rows="2",
-                    width="100%",
-                    data_testid="homework-input",
-                ),
-                rx.cond(
-                    editable,
-                    rx.flex(
-                        rx.cond(
-                            JournalState.mode == "correct",
-                            rx.button(
-                                tr("journal.lesson.save"),
-                                on_click=JournalState.correct_lesson,
-                                size="2",
-                                data_testid="save-lesson",
-                            ),
-                            rx.button(
-                                tr("journal.lesson.save"),
-                                on_click=JournalState.save_lesson,
-                                size="2",
-                                data_testid="save-lesson",
-                            ),
-                        ),
-                        rx.cond(
-                            JournalState.mode == "write",
-                            rx.button(
-                                rx.icon("check-check", size=16),
-                                tr("journal.all_present"),
-                                on_click=JournalState.all_present,
-                                variant="soft",
-                                size="2",
-                                data_testid="all-present",
-                            ),
-                        ),
-                        spacing="2",
-                        wrap="wrap",
-                    ),
-                ),
-                direction="column",
-                spacing="2",
+            # One form per mode: a correction of a closed term goes to its own handler (journal.correct).
+            rx.cond(
+                JournalState.mode == "correct",
+                _lesson_form(JournalState.correct_lesson),
+                _lesson_form(JournalState.save_lesson),
             ),
             width="100%",
             data_testid="lesson-panel",
@@ -422,9 +426,9 @@ def _topics_list() -> rx.Component:
                     rx.foreach(
                         JournalState.topics,
                         lambda row, j: rx.table.row(
-                            rx.table.cell(row["date"]),
-                            rx.table.cell(row["topic"]),
-                            rx.table.cell(row["homework"]),
+                            rx.table.cell(row[0]),
+                            rx.table.cell(row[1]),
+                            rx.table.cell(row[2]),
                             on_click=JournalState.pick_lesson(j),
                             cursor="pointer",
                         ),
@@ -448,6 +452,7 @@ def _grid() -> rx.Component:
     return grade_grid.grade_grid(
         pupils=JournalState.pupils,
         lessons=JournalState.lessons,
+        topics=JournalState.topics,
         rows=[getattr(JournalState, f"r{i}") for i in range(MAX_ROWS)],
         periods=[getattr(JournalState, f"p{i}") for i in range(MAX_ROWS)],
         n_rows=JournalState.n_rows,
