@@ -174,6 +174,20 @@ async def test_save_into_a_closed_term_is_refused_and_audited(school, extras):
     assert events("correction")[-1].reason == "Мугалимдин арызы"
     # A class teacher has no journal.correct: the correction handler itself refuses her.
     assert is_refusal(await state.correct_key("2:4", "5"))
+    # The lesson panel's form in the closed term: the deputy's correction saves what she typed, audited
+    # with her reason; the class teacher's form goes nowhere (read mode, no journal.correct).
+    await deputy.pick_lesson(3)
+    corrections = len(events("correction"))
+    await deputy.correct_lesson({"topic": "Бөлчөктөр (оңдолду)", "homework": "§12"})
+    assert deputy.topics[3][1:] == ["Бөлчөктөр (оңдолду)", "§12"]
+    added = events("correction")[corrections:]
+    assert sorted(e.field for e in added) == ["homework", "topic"], added
+    assert {e.reason for e in added} == {"Мугалимдин арызы"}
+    await state.pick_lesson(3)
+    await state.save_lesson({"topic": "x", "homework": ""})
+    assert is_refusal(await state.correct_lesson({"topic": "x", "homework": ""}))
+    await state.load()
+    assert state.topics[3][1] == "Бөлчөктөр (оңдолду)"
 
 
 @pytest.mark.parametrize("key", ["7", "1", "9"])
