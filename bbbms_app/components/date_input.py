@@ -33,12 +33,16 @@ def date_input(
     testid: str = "date-input",
     **props: Any,
 ) -> rx.Component:
-    """A dd.mm.yyyy field showing `value`; `on_change` gets the typed text once it is a whole date
-    (10 characters) or empty, after a short pause. Re-drawn when `value` changes on the server
+    """A dd.mm.yyyy field showing `value`; `on_change` gets the typed text after a short pause in
+    typing, and at once when the field is left. Re-drawn when `value` changes on the server
     (the filter is cleared, another term chosen)."""
     events: dict[str, Any] = {}
     if on_change is not None:
         events["on_change"] = on_change.debounce(500)  # type: ignore[union-attr]
+        # Leaving the field sends its text at once: a tap on «Save» blurs it first, so the date
+        # reaches the state before the save does (within the pause the save came first and kept
+        # the date from before).
+        events["on_blur"] = on_change
     field = rx.input(
         type="text",
         input_mode="numeric",

@@ -234,7 +234,7 @@ def _body() -> rx.Component:
                             rx.text(tr("journal.period.reason"), size="2"),
                             rx.input(
                                 value=ExamsState.reason,
-                                on_change=ExamsState.set_reason.debounce(250),
+                                on_change=ExamsState.set_reason,
                                 max_length=300,
                                 data_testid="exam-reason",
                             ),

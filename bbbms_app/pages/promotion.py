@@ -451,7 +451,7 @@ def _wizard() -> rx.Component:
                         "promotion.order_number",
                         rx.input(
                             value=PromotionState.number,
-                            on_change=PromotionState.set_number.debounce(300),  # type: ignore[attr-defined]
+                            on_change=PromotionState.set_number,
                             width="8em",
                             data_testid="pm-number",
                         ),
@@ -513,7 +513,7 @@ def _undo() -> rx.Component:
                     "promotion.order_number",
                     rx.input(
                         value=PromotionState.undo_number,
-                        on_change=PromotionState.set_undo_number.debounce(300),  # type: ignore[attr-defined]
+                        on_change=PromotionState.set_undo_number,
                         width="8em",
                         data_testid="pm-undo-number",
                     ),
@@ -580,7 +580,7 @@ def _move() -> rx.Component:
                 "promotion.order_number",
                 rx.input(
                     value=PromotionState.move_number,
-                    on_change=PromotionState.set_move_number.debounce(300),  # type: ignore[attr-defined]
+                    on_change=PromotionState.set_move_number,
                     width="8em",
                     data_testid="pm-move-number",
                 ),

@@ -246,7 +246,7 @@ def exports_card(period: rx.Var) -> rx.Component:
                                 rx.input(
                                     placeholder=tr("exports.purpose"),
                                     value=ExportsState.purpose,
-                                    on_change=ExportsState.set_purpose.debounce(300),  # type: ignore[attr-defined]
+                                    on_change=ExportsState.set_purpose,
                                     width="100%",
                                     max_width="420px",
                                     data_testid="export-purpose",

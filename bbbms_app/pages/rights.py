@@ -237,7 +237,7 @@ def _toolbar() -> rx.Component:
         rx.flex(
             rx.input(
                 value=RightsState.reason,
-                on_change=RightsState.set_reason.debounce(300),  # type: ignore[attr-defined]
+                on_change=RightsState.set_reason,
                 placeholder=tr("rights.reason"),
                 max_length=MAX_REASON,
                 size="2",

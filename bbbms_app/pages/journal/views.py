@@ -157,7 +157,7 @@ def _notice() -> rx.Component:
             rx.flex(
                 rx.input(
                     value=JournalState.correction_reason,
-                    on_change=JournalState.set_correction_reason.debounce(300),
+                    on_change=JournalState.set_correction_reason,
                     placeholder=tr("journal.correction.reason"),
                     width="100%",
                     max_length=journal.MAX_REASON,
@@ -188,7 +188,7 @@ def _lesson_form(on_submit) -> rx.Component:
             rx.input(
                 name="topic",
                 value=JournalState.topic_draft,
-                on_change=JournalState.set_topic_draft.debounce(250),
+                on_change=JournalState.set_topic_draft,
                 placeholder=tr("journal.col.topic"),
                 read_only=~editable,
                 max_length=journal.MAX_TOPIC,
@@ -198,7 +198,7 @@ def _lesson_form(on_submit) -> rx.Component:
             rx.text_area(
                 name="homework",
                 value=JournalState.homework_draft,
-                on_change=JournalState.set_homework_draft.debounce(250),
+                on_change=JournalState.set_homework_draft,
                 placeholder=tr("journal.col.homework"),
                 read_only=~editable,
                 max_length=journal.MAX_HOMEWORK,
@@ -292,7 +292,7 @@ def _period_dialog() -> rx.Component:
                         ),
                         rx.input(
                             value=JournalState.period_reason,
-                            on_change=JournalState.set_period_reason.debounce(250),
+                            on_change=JournalState.set_period_reason,
                             placeholder=tr("journal.period.reason"),
                             max_length=journal.MAX_REASON,
                             data_testid="period-reason",
