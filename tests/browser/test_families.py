@@ -35,7 +35,16 @@ def _shot(page: Page, name: str) -> None:
 
 
 def _track_colour(page: Page, selector: str) -> tuple[int, int, int]:
-    """The painted colour of a switch's track (Radix draws it in ::before)."""
+    """The painted colour of a switch's track (Radix draws it in ::before), once it has settled.
+
+    The track's colour is a CSS transition: a switch that has just flipped (the phone's role chosen,
+    the same switch now showing the director's right) reads as a mix of grey and the accent for a
+    moment — CI once read rgba(0, 0, 51, …), the grey it started from."""
+    page.wait_for_function(
+        "el => el.getAnimations({subtree: true}).every(a => a.playState !== 'running')",
+        arg=page.locator(selector).element_handle(),
+        timeout=5_000,
+    )
     css = page.eval_on_selector(selector, "el => getComputedStyle(el, '::before').backgroundColor")
     r, g, b = (int(x) for x in re.findall(r"[\d.]+", css)[:3])
     return r, g, b
