@@ -380,6 +380,7 @@ def _new_project() -> rx.Component:
                             ),
                             padding_y="3px",
                             data_testid="pj-member",
+                            custom_attrs={"data-pupil": o["id"]},  # namesakes (two «Жумабаев») told apart
                         ),
                     ),
                     max_height="220px",

@@ -210,10 +210,13 @@ def test_a_project_with_two_members_shares_files_and_ends_with_the_supervisor_s_
     # The subject's list closes (and gives the page its scroll back) before the members are ticked:
     # a tick while it was closing landed on the row above once (CI, 2026-12-04).
     expect(page.get_by_role("listbox")).to_have_count(0)
-    for name in (f["me"], f["other"]):
-        member = page.get_by_test_id("pj-member").filter(has_text=name).first.get_by_role("checkbox")
-        member.click()
-        expect(member).to_be_checked()
+    # Each pupil's row by its id: the demo class has namesakes (two «Жумабаев» once took one row twice).
+    for pupil_id, name in ((f["pupil_id"], f["me"]), (f["other_id"], f["other"])):
+        row = page.locator(f'[data-testid="pj-member"][data-pupil="{pupil_id}"]')
+        expect(row).to_contain_text(name)
+        row.get_by_role("checkbox").click()
+        expect(row.get_by_role("checkbox")).to_be_checked()
+    expect(page.locator('[data-testid="pj-member"] [role="checkbox"][data-state="checked"]')).to_have_count(2)
     page.get_by_test_id("pj-create").click()
     expect(page.get_by_test_id("pj-heading")).to_have_text(title)
     page.get_by_test_id("pj-post-text").fill("Бактын планы тиркелди")
@@ -279,7 +282,8 @@ def test_a_project_with_two_members_shares_files_and_ends_with_the_supervisor_s_
     column = page.evaluate(
         "() => [...document.querySelectorAll('[data-testid=lesson-head]')].findIndex(e => e.classList.contains('sel'))"
     )
-    row = grid.locator("tr").filter(has=page.locator("th.nm", has_text=f["me"]))
+    row = grid.locator(f'tr[data-p="{f["pupil_id"]}"]')
+    expect(row.locator("th.nm")).to_contain_text(f["me"])
     expect(row.locator(f'td[data-c="{column}"]')).to_contain_text("5")
     page.screenshot(path=str(shots / "projects-journal-1280.png"))
 
