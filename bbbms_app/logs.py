@@ -17,7 +17,26 @@ from collections.abc import Iterable
 from contextvars import ContextVar, Token
 from typing import Any
 
-from bbbms_app.services import audit
+# The id of the event (or request) being handled: in its log lines, on every audit row it writes
+# (services/audit.py) and in the generic error message, so one report leads to all three. It lives
+# here, not in the audit service, so that importing the package (every process: the server's
+# parent, the job consumer, the CLI) does not import the models and SQLAlchemy just for it.
+_request_id: ContextVar[str] = ContextVar("bbbms_request_id", default="")
+
+
+def request_id() -> str:
+    """The current event's request id ('' outside an event)."""
+    return _request_id.get()
+
+
+def set_request_id(value: str) -> Token[str]:
+    """Make `value` the request id of the running event; reset with the returned token."""
+    return _request_id.set(value[:16])
+
+
+def reset_request_id(token: Token[str]) -> None:
+    _request_id.reset(token)
+
 
 REDACTED = "[redacted]"
 # A pattern of field names, not a password.
@@ -83,7 +102,7 @@ def install() -> None:
         except Exception:  # a bad format string: keep the template only
             message = str(record.msg)
         clean = redact(message)
-        ref = audit.request_id()
+        ref = request_id()
         record.request_id = ref
         if ref:
             clean = f"{clean} [ref {ref}]"

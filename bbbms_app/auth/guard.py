@@ -55,13 +55,13 @@ def backend_error(exception: Exception) -> EventSpec:
     bbbms_app.logs), the user a generic message with the reference that finds it in the log and
     in the audit trail. No exception text reaches the browser."""
     ref = event_txid() or secrets.token_hex(6)
-    token = audit.set_request_id(ref)
+    token = logs.set_request_id(ref)
     held = logs.hold_secrets(getattr(exception, SECRETS_ATTR, ()))
     try:
         log.error("event handler failed: %s", type(exception).__name__, exc_info=exception)
     finally:
         logs.release_secrets(held)
-        audit.reset_request_id(token)
+        logs.reset_request_id(token)
     lang = getattr(exception, LANG_ATTR, "ky")
     message = t(exception.key, lang) if isinstance(exception, db.DatabaseBusy) else t("error.reference", lang, ref=ref)
     if isinstance(exception, db.DatabaseBusy):
@@ -358,7 +358,7 @@ def requires(permission: str) -> Callable[[F], F]:
 
             @functools.wraps(fn)
             async def gen_wrapper(self: Any, *args: Any, **kwargs: Any):
-                audit.set_request_id(event_txid())  # the event's own task: its context ends with it
+                logs.set_request_id(event_txid())  # the event's own task: its context ends with it
                 secret = _hold_secrets(self, args, kwargs)
                 principal, refusal = await authorize(self)
                 if refusal is not None:
@@ -388,7 +388,7 @@ def requires(permission: str) -> Callable[[F], F]:
 
         @functools.wraps(fn)
         async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-            audit.set_request_id(event_txid())  # the event's own task: its context ends with it
+            logs.set_request_id(event_txid())  # the event's own task: its context ends with it
             secret = _hold_secrets(self, args, kwargs)
             principal, refusal = await authorize(self)
             if refusal is not None:

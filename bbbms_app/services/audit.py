@@ -7,7 +7,6 @@ deleted AuditEvent, or to run a bulk UPDATE/DELETE on it, before SQL is even sen
 
 from __future__ import annotations
 
-from contextvars import ContextVar, Token
 from typing import Any
 
 from sqlalchemy import event
@@ -15,6 +14,7 @@ from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from bbbms_app import logs
 from bbbms_app.models import AuditEvent
 from bbbms_app.services.access import Principal
 
@@ -23,25 +23,6 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     return str(value)[:2000]
-
-
-# The id of the event (or request) being handled: on every audit row it writes, in its log lines
-# (bbbms_app.logs) and in the generic error message, so one report leads to all three.
-_request_id: ContextVar[str] = ContextVar("bbbms_request_id", default="")
-
-
-def request_id() -> str:
-    """The current event's request id ('' outside an event)."""
-    return _request_id.get()
-
-
-def set_request_id(value: str) -> Token[str]:
-    """Make `value` the request id of the running event; reset with the returned token."""
-    return _request_id.set(value[:16])
-
-
-def reset_request_id(token: Token[str]) -> None:
-    _request_id.reset(token)
 
 
 def record(
@@ -73,7 +54,7 @@ def record(
         new_value=_text(new),
         reason=reason[:500],
         pupil_id=pupil_id,
-        request_id=_request_id.get(),
+        request_id=logs.request_id(),
     )
     session.add(event)
     return event
