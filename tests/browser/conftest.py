@@ -7,12 +7,14 @@ state manager and two workers, so events of one tab can land on either worker.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -23,33 +25,57 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-# Separate build folders let several test runs (and `make run`) coexist on one machine. `make test`
-# runs the browser tests in two processes (pytest-xdist): each has its own server, database and
-# build folder (the build names its server's port); the first keeps the plain name.
+# `make test` runs the browser tests in two processes (pytest-xdist), each with its own server and
+# database. They serve one build folder at the same port, each on a loopback address of its own
+# (Linux routes all of 127.0.0.0/8 to the loopback): the frontend names the port it was built for,
+# and Reflex's getBackendURL calls it on the host the page came from when the build says
+# «localhost». So a clean clone builds the frontend once, not once per process (~1 min each, at
+# the same time on two cores). The first process keeps «localhost».
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-WEB_DIR = os.environ.get("BBBMS_TEST_WEB_DIR", ".web-test") + (f"-{_WORKER}" if _WORKER not in ("", "gw0") else "")
+WORKER_INDEX = int(_WORKER[2:]) if _WORKER[2:].isdigit() else 0
+HOST = f"127.0.0.{WORKER_INDEX + 1}"
+WEB_DIR = os.environ.get("BBBMS_TEST_WEB_DIR", ".web-test")
 DEMO_PUPILS = 200
 
 
-def _free_port() -> int:
+def _free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
-def build_port(web_dir: str) -> int:
-    """The port a build folder's server is given: the same for every run of this checkout while it
-    is free, so the frontend built for it (the port is baked into the build) is reused by the next
-    run — the PostgreSQL half of CI, a developer's second run — instead of built again (~1 min); a
-    random free port when it is taken. Below Linux's ephemeral range (32768–60999)."""
-    digest = hashlib.sha256(f"{ROOT}|{web_dir}".encode()).digest()
+def site(host: str, port: int) -> str:
+    """The address a browser uses for a server on `host` (the first process's is «localhost»)."""
+    return f"http://{'localhost' if host == '127.0.0.1' else host}:{port}"
+
+
+def serving_address(host: str) -> tuple[str, int]:
+    """(build folder, port) of a test server on `host`: the shared build at its port — the same for
+    every run of this checkout, so the next run (the PostgreSQL half of CI, a developer's second
+    run) reuses the frontend built for it — while that port is free on `host`; else a free port
+    with a build folder of its own. Below Linux's ephemeral range (32768–60999)."""
+    digest = hashlib.sha256(f"{ROOT}|{WEB_DIR}".encode()).digest()
     port = 15000 + int.from_bytes(digest[:4], "big") % 15000
     with socket.socket() as s:
+        # As the server binds: the last run's connections in TIME_WAIT (a minute) do not make the
+        # port taken — only a server listening on it does.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            s.bind(("127.0.0.1", port))
+            s.bind((host, port))
         except OSError:
-            return _free_port()
-    return port
+            port = _free_port(host)
+            return f"{WEB_DIR}-p{port}", port
+    return WEB_DIR, port
+
+
+def build_frontend(web_dir: str, port: int, env: dict[str, str]) -> None:
+    """Build the production frontend for `port` unless it is current; one process at a time (the
+    others wait, then find it current)."""
+    lock = Path(tempfile.gettempdir()) / f"bbbms-build-{hashlib.sha256(str(ROOT / web_dir).encode()).hexdigest()[:16]}"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        build = [sys.executable, "-m", "bbbms_app.toolchain", "build", "--port", str(port)]
+        subprocess.run(build, cwd=ROOT, env={**env, "REFLEX_WEB_WORKDIR": web_dir}, check=True)
 
 
 def _browser_db_url(tmp_path_factory) -> str:
@@ -89,36 +115,36 @@ def browser_db_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, browser_db_url, oidc_provider):
     """Base URL of a running production build with the demo school loaded."""
-    port = int(os.environ.get("BBBMS_TEST_PORT", "0")) or build_port(WEB_DIR)
+    web_dir, port = serving_address(HOST)
+    base = site(HOST, port)
     env = dict(os.environ)
     env["DATABASE_URL"] = browser_db_url
     # SSO through the test provider; the server's address is what the provider sends people back to.
     env.update(oidc_provider.app_env())
-    env["BBBMS_PUBLIC_URL"] = f"http://localhost:{port}"
-    oidc_provider.redirect_uris.add(f"http://localhost:{port}/auth/callback")
+    env["BBBMS_PUBLIC_URL"] = base
+    oidc_provider.redirect_uris.add(f"{base}/auth/callback")
     # Consent scans and exports of the test server stay out of the project's own data folder.
     env["BBBMS_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
-    env["REFLEX_WEB_WORKDIR"] = WEB_DIR
-    env["REFLEX_STATES_WORKDIR"] = f"{WEB_DIR}-states"
+    env["REFLEX_WEB_WORKDIR"] = web_dir
+    env["REFLEX_STATES_WORKDIR"] = f"{web_dir}-states-{HOST}"
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     env.pop("PYTEST_CURRENT_TEST", None)
     run = {"cwd": ROOT, "env": env, "check": True}
     subprocess.run([sys.executable, "-m", "bbbms_app", "demo", "--pupils", str(DEMO_PUPILS)], **run)
-    subprocess.run([sys.executable, "-m", "bbbms_app.toolchain", "build", "--port", str(port)], **run)
+    build_frontend(web_dir, port, env)
     redis = os.environ.get("BBBMS_TEST_REDIS_URL")
     if redis:
         env["REFLEX_REDIS_URL"] = redis
         env["GRANIAN_WORKERS"] = "2"
     log = open(tmp_path_factory.mktemp("server") / "server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bbbms_app.toolchain", "serve", "--port", str(port), "--host", "127.0.0.1"],
+        [sys.executable, "-m", "bbbms_app.toolchain", "serve", "--port", str(port), "--host", HOST],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    base = f"http://localhost:{port}"
     # Starting compiles the app's pages in Python: about a minute alone, several on a machine
     # shared by parallel builds. Waiting longer costs nothing when it starts sooner.
     deadline = time.time() + float(os.environ.get("BBBMS_TEST_SERVER_WAIT", "300"))

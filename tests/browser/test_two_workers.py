@@ -24,20 +24,31 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import CHROMIUM, DESKTOP, ROOT, _free_port, build_port
+from tests.browser.conftest import (
+    CHROMIUM,
+    DESKTOP,
+    ROOT,
+    WORKER_INDEX,
+    _free_port,
+    build_frontend,
+    serving_address,
+    site,
+)
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)
-WEB_DIR = f"{os.environ.get('BBBMS_TEST_WEB_DIR', '.web-test')}-two"
+# The proxy serves the browser tests' one build, at its port, on a loopback address of its own
+# (tests/browser/conftest.py): the frontend calls back the host the page came from.
+PROXY_HOST = f"127.0.0.{101 + WORKER_INDEX}"
 
 
 class RoundRobinProxy:
     """TCP proxy: every websocket (a request for /_event) goes to the next live worker in turn;
     plain HTTP goes to any live worker. Records which worker served each websocket."""
 
-    def __init__(self, port: int, backends: list[int]) -> None:
-        self.port = port
+    def __init__(self, host: str, port: int, backends: list[int]) -> None:
+        self.host, self.port = host, port
         self.backends = backends
         self.dead: set[int] = set()
         self.websockets: list[int] = []  # the backend port of each websocket, in order
@@ -64,7 +75,7 @@ class RoundRobinProxy:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", self.port))
+        self._server = self._loop.run_until_complete(asyncio.start_server(self._serve, self.host, self.port))
         self._ready.set()
         self._loop.run_forever()
         self._loop.close()
@@ -119,27 +130,25 @@ def _wait_up(port: int, proc: subprocess.Popen, log: Path) -> None:
 @pytest.fixture(scope="module")
 def district(tmp_path_factory, browser_db_url):
     """Two workers on one Redis and one database, and the proxy in front of them."""
-    proxy_port, ports = build_port(WEB_DIR), [_free_port(), _free_port()]
+    (web_dir, proxy_port), ports = serving_address(PROXY_HOST), [_free_port(), _free_port()]
     redis = os.environ.get("BBBMS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/9"
     env = dict(os.environ)
     env.pop("PYTEST_CURRENT_TEST", None)
     env.update(
         {
             "DATABASE_URL": browser_db_url,
-            "BBBMS_PUBLIC_URL": f"http://localhost:{proxy_port}",
+            "BBBMS_PUBLIC_URL": site(PROXY_HOST, proxy_port),
             "BBBMS_DATA_DIR": str(tmp_path_factory.mktemp("district-data")),
             "BBBMS_JOBS": "external",  # a district runs its job consumer as its own service
-            "REFLEX_WEB_WORKDIR": WEB_DIR,
-            "REFLEX_STATES_WORKDIR": f"{WEB_DIR}-states",
+            "REFLEX_WEB_WORKDIR": web_dir,
+            "REFLEX_STATES_WORKDIR": f"{web_dir}-states-{PROXY_HOST}",
             "REFLEX_REDIS_URL": redis,
             "REFLEX_OPLOCK_ENABLED": "1",  # as docs/operations.md sets a district up
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
         }
     )
     # The frontend is built to call the address people use: the proxy's.
-    subprocess.run(
-        [sys.executable, "-m", "bbbms_app.toolchain", "build", "--port", str(proxy_port)], cwd=ROOT, env=env, check=True
-    )
+    build_frontend(web_dir, proxy_port, env)
     procs: dict[int, subprocess.Popen] = {}
     logs = tmp_path_factory.mktemp("district-logs")
     for port in ports:
@@ -154,7 +163,7 @@ def district(tmp_path_factory, browser_db_url):
         )
     for port in ports:
         _wait_up(port, procs[port], logs / f"worker-{port}.log")
-    proxy = RoundRobinProxy(proxy_port, ports)
+    proxy = RoundRobinProxy(PROXY_HOST, proxy_port, ports)
     proxy.start()
     yield proxy, procs
     proxy.stop()
@@ -171,7 +180,7 @@ def district(tmp_path_factory, browser_db_url):
 @pytest.fixture
 def district_page(browser, district):
     proxy, _ = district
-    context = browser.new_context(viewport=DESKTOP, base_url=f"http://localhost:{proxy.port}", locale="ky-KG")
+    context = browser.new_context(viewport=DESKTOP, base_url=site(proxy.host, proxy.port), locale="ky-KG")
     pg = context.new_page()
     pg.set_default_timeout(30000)
     yield pg
