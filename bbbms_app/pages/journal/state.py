@@ -173,9 +173,7 @@ class JournalState(rx.State):
     _subgroup: int = 0
     _term: int = 0
     _pupil_ids: list[int] = []
-    _pupil_names: list[str] = []
     _lesson_ids: list[int] = []
-    _lesson_dates: list[str] = []
     _pversions: dict[str, int] = {}
     _undo: list[dict[str, Any]] = []
     _lstamps: dict[int, str] = {}  # lesson id -> fingerprint of its column when the tab last read it
@@ -326,9 +324,6 @@ class JournalState(rx.State):
         topics = [[date, lesson.topic, lesson.homework] for date, lesson in zip(dates, g.lessons, strict=True)]
         if self.topics != topics:
             self.topics = topics
-        # The names and dates the status line uses are the strings the shown vars hold (one copy each).
-        self._pupil_names = [pupil["name"] for pupil in self._raw("pupils")]
-        self._lesson_dates = [row[0] for row in self._raw("topics")]
         self._lstamps = journal.lesson_stamps(s, self._lesson_ids)
         self._pstamp = journal.period_stamp(s, self._pupil_ids, subject_id)
         return switched
@@ -543,8 +538,8 @@ class JournalState(rx.State):
         self.last_saved = t(
             "journal.saved_cell",
             lang,
-            pupil=self._raw("_pupil_names")[r],
-            date=self._raw("_lesson_dates")[c],
+            pupil=self._pupil_name(r),
+            date=self._lesson_date(c),
             value=value,
         )
         return None
@@ -553,6 +548,14 @@ class JournalState(rx.State):
         # Reflex wraps every mutable var it hands out in a change-tracking proxy (and each element read
         # through it); the hot path reads plain values and assigns whole values back instead.
         return self.get_value(name)
+
+    def _pupil_name(self, r: int) -> str:
+        """Row r's pupil as the grid names him (the status line, the dialogs): read from the shown row."""
+        return self._raw("pupils")[r]["name"]
+
+    def _lesson_date(self, c: int) -> str:
+        """Column c's lesson date «02.09», read from its row of the topics list."""
+        return self._raw("topics")[c][0]
 
     def _token(self, r: int, c: int) -> str:
         """The version token of cell (r, c) as the grid shows it."""
@@ -708,8 +711,8 @@ class JournalState(rx.State):
         for entry_id, lesson_id, pupil_id, token, keys in parsed:
             r, c = rows.get(pupil_id), cols.get(lesson_id)
             where = {
-                "pupil": self._raw("_pupil_names")[r] if r is not None else "—",
-                "date": self._raw("_lesson_dates")[c] if c is not None else "—",
+                "pupil": self._pupil_name(r) if r is not None else "—",
+                "date": self._lesson_date(c) if c is not None else "—",
                 "typed": _typed_label(keys[-1][0]),
             }
             with db.session() as s:
@@ -884,7 +887,7 @@ class JournalState(rx.State):
                 else "journal.period.dialog",
                 lang,
             ),
-            "pupil": self._pupil_names[r],
+            "pupil": self._pupil_name(r),
             "current": current_text,
             "suggestion": suggestion,
             "average": average,
