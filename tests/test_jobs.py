@@ -232,3 +232,22 @@ def test_the_restore_drill_runs_weekly_and_records_its_outcome(queue_env, monkey
     assert backup.list_backups(settings.ops().backup_dir)[0].drill == "good"
     assert not tasks.drill_due(at + dt.timedelta(days=6))
     assert tasks.drill_due(at + dt.timedelta(days=7))
+
+
+def test_the_consumer_beside_the_server_yields_the_cpu_to_it(queue_env, db_url, monkeypatch):
+    """`make run`'s consumer runs niced: a backup or an export gives way to the people's events."""
+    from bbbms_app.jobs import consumer
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    child = consumer.start_child()
+    assert child is not None
+    try:
+
+        def niceness() -> int:
+            return int(Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+        _wait(lambda: niceness() == os.nice(0) + consumer.CHILD_NICENESS, 30, "the consumer to lower its priority")
+        assert child.poll() is None  # still running its schedule
+    finally:
+        child.terminate()
+        child.wait(timeout=20)

@@ -24,6 +24,7 @@ from bbbms_app import settings
 
 log = logging.getLogger("bbbms.jobs")
 START_DELAY_S = 30
+CHILD_NICENESS = 10
 
 
 def _watch_parent(parent: int) -> None:
@@ -43,6 +44,9 @@ def run(*, workers: int = 1, periodic: bool = True, parent: int | None = None) -
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     jobs.reload()
     if parent:
+        # Beside the server on the same cores, a backup (it hashes every row) or an export must not
+        # take the CPU from the people marking: the consumer yields to the server when both want it.
+        os.nice(CHILD_NICENESS)
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-parent").start()
     if periodic:
         # The schedule checks every 10 minutes on the clock; check once soon after start, so that a
