@@ -339,6 +339,15 @@ def test_exempt_pupil_and_confirm_all(school, extras):
     assert (g.period[a].text, g.period[b].text, g.period[c].text) == ("н/а", "осв", "4")
     assert g.period[b].suggestion.text == "осв"
     assert g.period[extras.departed].text == ""
+    # A mark saved for the exempt pupil answers with the grid's own suggestion («осв»), and a mark
+    # of another pupil with his average of the term (the save reads both in its own queries).
+    lesson = extras.lessons_5a_q1[3]
+    saved_b = save("t_classteacher", lesson, b, CellChange("class", 5), cell_token(school, b, lesson))
+    saved_c = save("t_classteacher", lesson, c, CellChange("class", 5), cell_token(school, c, lesson))
+    with db.session() as s:
+        g = journal.grid(s, principal_of("t_classteacher"), *args)
+    assert saved_b.suggestion == g.period[b].suggestion and saved_b.suggestion.text == "осв"
+    assert saved_c.suggestion == g.period[c].suggestion and saved_c.suggestion.count == 3  # 5, 4, 4
 
 
 def test_closed_term_refuses_edits_and_deputy_corrects_with_reason(school, extras):

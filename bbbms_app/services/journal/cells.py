@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, bindparam, exists, func, or_
+from sqlalchemy import Integer, and_, bindparam, cast, exists, func, literal, null, or_, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -205,11 +205,13 @@ class LessonContext:
     subject_code: str = ""  # the policy may assess the subject «зач» / «незач»
     term_kind: str = "quarter"
     term_number: int = 0
+    pupil_exempt: bool = False  # the pupil asked about is exempt from the subject in the lesson's term
 
 
 # Statements of the save path are built once: constructing a select costs more than running it on SQLite.
 # One round trip answers the lesson, its class and term lock, whether the pupil was in the class that
-# day, and the grading policy of the class's grade (the narrowest policy covering it).
+# day and is exempt from the subject that term, and the grading policy of the class's grade (the
+# narrowest policy covering it).
 _LESSON_CONTEXT = (
     select(
         Lesson.id, Lesson.school_id, Lesson.class_id, Lesson.subject_id, Lesson.teacher_id, Lesson.subgroup,
@@ -247,6 +249,12 @@ _LESSON_CONTEXT = (
         .scalar_subquery(),
         select(Subject.code).where(Subject.id == Lesson.subject_id).scalar_subquery(),
         Term.kind, Term.number,  # grades 10–11: the half-year's mark is suggested in Q2 / Q4 only
+        exists().where(
+            PeriodMark.pupil_id == bindparam("pupil_id"),
+            PeriodMark.subject_id == Lesson.subject_id,
+            PeriodMark.term_id == Lesson.term_id,
+            PeriodMark.special == grading.EXEMPT,
+        ),
     )
     .join(SchoolClass, SchoolClass.id == Lesson.class_id)  # type: ignore[arg-type]
     .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
@@ -262,12 +270,17 @@ _LESSON_CONTEXT = (
     .order_by(GradingPolicy.grade_to - GradingPolicy.grade_from, GradingPolicy.id)
     .limit(1)
 )  # fmt: skip
-_CELL_MARKS = select(Mark.id, Mark.kind, Mark.value, Mark.version, Mark.percent).where(
-    Mark.lesson_id == bindparam("lesson_id"), Mark.pupil_id == bindparam("pupil_id")
-)
-_CELL_ATTENDANCE = select(Attendance.id, Attendance.code, Attendance.late_minutes, Attendance.version).where(
-    Attendance.lesson_id == bindparam("lesson_id"), Attendance.pupil_id == bindparam("pupil_id")
-)
+# A cell's marks and its attendance in one round trip: ("m", id, kind, value, version, percent) rows
+# and at most one ("a", id, code, late minutes, version, NULL).
+_CELL_ITEMS = union_all(
+    select(literal("m"), Mark.id, Mark.kind, Mark.value, Mark.version, Mark.percent).where(
+        Mark.lesson_id == bindparam("lesson_id"), Mark.pupil_id == bindparam("pupil_id")
+    ),
+    select(
+        literal("a"), Attendance.id, Attendance.code, Attendance.late_minutes, Attendance.version,
+        cast(null(), Integer),
+    ).where(Attendance.lesson_id == bindparam("lesson_id"), Attendance.pupil_id == bindparam("pupil_id")),
+)  # fmt: skip
 _MARKS = Mark.__table__  # type: ignore[attr-defined]
 _ATTENDANCE = Attendance.__table__  # type: ignore[attr-defined]
 _MARK_INSERT = _MARKS.insert()
@@ -325,6 +338,7 @@ def _lesson_context(
         date=row[6], cancelled=bool(row[7]), term_closed=row[8] is not None or bool(row[24]), grade=row[10],
         year_id=row[11], pupil_enrolled=bool(row[12]), rules=rules, in_subgroup=bool(row[22]), term_id=row[23],
         hours=row[31], subject_code=row[32] or "", term_kind=row[33], term_number=row[34],
+        pupil_exempt=bool(row[35]),
     )  # fmt: skip
 
 
@@ -368,11 +382,17 @@ class _CellRows:
 
 
 def _cell_rows(session: Session, lesson_id: int, pupil_id: int) -> _CellRows:
-    params = {"lesson_id": lesson_id, "pupil_id": pupil_id}
-    conn = session.connection()  # Core, not the ORM: plain rows are all this needs
-    marks = {kind: [rid, value, version, pct] for rid, kind, value, version, pct in conn.execute(_CELL_MARKS, params)}
-    att = conn.execute(_CELL_ATTENDANCE, params).first()
-    return _CellRows(marks, list(att) if att else None)
+    marks: dict[str, list] = {}
+    att = None
+    # Core, not the ORM: plain rows are all this needs
+    for source, rid, what, value, version, pct in session.connection().execute(
+        _CELL_ITEMS, {"lesson_id": lesson_id, "pupil_id": pupil_id}
+    ):
+        if source == "m":
+            marks[what] = [rid, value, version, pct]
+        else:
+            att = [rid, what, value, version]
+    return _CellRows(marks, att)
 
 
 def load_cell(session: Session, lesson_id: int, pupil_id: int) -> Cell:
@@ -515,21 +535,11 @@ def already_synced(session: Session, lesson_id: int, pupil_id: int, entry_id: st
     return found is not None
 
 
-_PUPIL_TERM_MARKS = (
-    select(Mark.kind, Mark.value)
-    .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
-    .where(
-        Mark.pupil_id == bindparam("pupil_id"),
-        Lesson.class_id == bindparam("class_id"),
-        Lesson.subject_id == bindparam("subject_id"),
-        Lesson.term_id == bindparam("term_id"),
-        Lesson.subgroup == bindparam("subgroup"),
-        Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
-    )
-)
-# A half-year's other quarter (Q1 seen from Q2): its marks count in the half-year's suggestion.
-_PUPIL_OTHER_QUARTER_MARKS = (
-    select(Mark.kind, Mark.value)
+# The marks that make a pupil's period suggestion in one journal: its term's, and in a half-year's
+# second quarter (Q1 seen from Q2) the other quarter's too — one read for both, counted by (kind,
+# value) in the database: a handful of rows, not one per mark (a row costs more to fetch than to count).
+_PUPIL_PERIOD_MARKS = (
+    select(Mark.kind, Mark.value, func.count())
     .join(Lesson, Lesson.id == Mark.lesson_id)  # type: ignore[arg-type]
     .join(Term, Term.id == Lesson.term_id)  # type: ignore[arg-type]
     .where(
@@ -538,16 +548,16 @@ _PUPIL_OTHER_QUARTER_MARKS = (
         Lesson.subject_id == bindparam("subject_id"),
         Lesson.subgroup == bindparam("subgroup"),
         Lesson.cancelled.is_(False),  # type: ignore[attr-defined]
-        Term.academic_year_id == bindparam("year_id"),
-        Term.kind == "quarter",
-        Term.number.in_(bindparam("numbers", expanding=True)),  # type: ignore[attr-defined]
+        or_(
+            Lesson.term_id == bindparam("term_id"),
+            and_(
+                Term.academic_year_id == bindparam("year_id"),
+                Term.kind == "quarter",
+                Term.number.in_(bindparam("numbers", expanding=True)),  # type: ignore[attr-defined]
+            ),
+        ),
     )
-)
-_PUPIL_EXEMPT = select(PeriodMark.id).where(
-    PeriodMark.pupil_id == bindparam("pupil_id"),
-    PeriodMark.subject_id == bindparam("subject_id"),
-    PeriodMark.term_id == bindparam("term_id"),
-    PeriodMark.special == grading.EXEMPT,
+    .group_by(Mark.kind, Mark.value)
 )
 
 
@@ -559,19 +569,16 @@ def _suggestion_after(session: Session, lesson: LessonContext, pupil_id: int) ->
     )
     if period is None:
         return grading.Suggestion()
-    conn = session.connection()
+    others = [q for q in period.quarters if q != lesson.term_number] if lesson.term_kind == "quarter" else []
     params = {
         "pupil_id": pupil_id, "class_id": lesson.class_id, "subject_id": lesson.subject_id,
-        "term_id": lesson.term_id, "subgroup": lesson.subgroup,
+        "term_id": lesson.term_id, "subgroup": lesson.subgroup, "year_id": lesson.year_id, "numbers": others,
     }  # fmt: skip
-    marks = [(kind, value) for kind, value in conn.execute(_PUPIL_TERM_MARKS, params).all()]
-    others = [q for q in period.quarters if q != lesson.term_number] if lesson.term_kind == "quarter" else []
-    if others:
-        more = {**params, "year_id": lesson.year_id, "numbers": others}
-        marks = [*((kind, value) for kind, value in conn.execute(_PUPIL_OTHER_QUARTER_MARKS, more).all()), *marks]
-    exempt = conn.execute(_PUPIL_EXEMPT, params).first() is not None
+    marks = [
+        (kind, value) for kind, value, n in session.connection().execute(_PUPIL_PERIOD_MARKS, params) for _ in range(n)
+    ]
     return grading.suggest_period_mark(
-        lesson.rules, marks, exempt=exempt, hours=lesson.hours, subject_code=lesson.subject_code
+        lesson.rules, marks, exempt=lesson.pupil_exempt, hours=lesson.hours, subject_code=lesson.subject_code
     )
 
 
