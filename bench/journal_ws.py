@@ -8,7 +8,9 @@ The round trip is emit → the first message whose delta carries the changed row
 
 Baseline in the same run and with the same clients: a trivial event of the same page
 (JournalState.set_kind, which flips one string var; same guard, same session lookup). Reported:
-p50/p95/p99, events/s, bytes per message, errors; ratio = mark p95 / trivial p95.
+p50/p95/p99, events/s, bytes per message, errors; ratio = mark p95 / trivial p95; and the server's
+CPU per event of each phase (its processes' user + system time over the events answered), the
+steadier figure: the teachers send in near lock-step, so a p95 is the queue behind ~47 events.
 
     .venv/bin/python bench/journal_ws.py                       # builds and serves the app on a free port
     .venv/bin/python bench/journal_ws.py --url http://localhost:3817 --db /tmp/bbbms-bench/journal.db
@@ -125,7 +127,27 @@ def targets(tab: Tab, i: int, n: int, users: int) -> list[str]:
     ][:n]
 
 
-async def phase(tabs: list[Tab], kind: str, per_user: int, think: float, start: asyncio.Event) -> dict:
+def server_cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) the server's processes have used so far; 0 when it is not ours to see."""
+    if pid is None:
+        return 0.0
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for proc in (root, *root.children(recursive=True)):
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+async def phase(
+    tabs: list[Tab], kind: str, per_user: int, think: float, start: asyncio.Event, server_pid: int | None = None
+) -> dict:
+    cpu0 = server_cpu(server_pid)
     lat: list[float] = []
     sizes: list[int] = []
     errors = [0]
@@ -156,7 +178,10 @@ async def phase(tabs: list[Tab], kind: str, per_user: int, think: float, start: 
     start.set()
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - t0
-    return {"lat": lat, "sizes": sizes, "errors": errors[0], "rate": len(lat) / wall}
+    # The server's CPU per event: what the lock-step p95 measures through the queue, without the noise
+    # of the two cores the clients share (it includes Granian's socket work and the idle poll of the rest).
+    cpu_ms = (server_cpu(server_pid) - cpu0) * 1000 / max(1, len(lat)) if server_pid else float("nan")
+    return {"lat": lat, "sizes": sizes, "errors": errors[0], "rate": len(lat) / wall, "cpu_ms": cpu_ms}
 
 
 def line(name: str, r: dict) -> str:
@@ -164,16 +189,17 @@ def line(name: str, r: dict) -> str:
     return (
         f"  {name:<26} p50 {statistics.median(lat):7.1f} ms  p95 {pct(lat, 0.95):7.1f} ms  p99 {pct(lat, 0.99):7.1f} ms"
         f"  {r['rate']:6.0f} ev/s  max msg {max(r['sizes']) / 1024:5.2f} KiB  errors {r['errors']}"
+        f"  server CPU {r['cpu_ms']:4.2f} ms/event"
     )
 
 
-async def run(url: str, db_path: Path, users: int, per_user: int, think: float) -> None:
+async def run(url: str, db_path: Path, users: int, per_user: int, think: float, pid: int | None = None) -> None:
     big = build(db_path)
     names = _names()
     # One teacher: bytes and round trip of one mark, against the trivial event.
     one = [await open_tab(url, names, "bench01", big.class_id, big.term_id)]
-    solo_trivial = await phase(one, "trivial", 40, 0.05, asyncio.Event())
-    solo_mark = await phase(one, "mark", 30, 0.05, asyncio.Event())
+    solo_trivial = await phase(one, "trivial", 40, 0.05, asyncio.Event(), pid)
+    solo_mark = await phase(one, "mark", 30, 0.05, asyncio.Event(), pid)
     await one[0].close()
     print(f"One teacher (40 × 70 journal open), one event at a time; load average {os.getloadavg()[0]:.1f}")
     print(line("trivial event (set_kind)", solo_trivial))
@@ -187,14 +213,15 @@ async def run(url: str, db_path: Path, users: int, per_user: int, think: float) 
     tabs = []
     for i in range(users):
         tabs.append(await open_tab(url, names, f"bench{i % BENCH_USERS + 1:02d}", big.class_id, big.term_id))
-    trivial = await phase(tabs, "trivial", per_user, think, asyncio.Event())
-    marks = await phase(tabs, "mark", per_user, think, asyncio.Event())
+    trivial = await phase(tabs, "trivial", per_user, think, asyncio.Event(), pid)
+    marks = await phase(tabs, "mark", per_user, think, asyncio.Event(), pid)
     for tab in tabs:
         await tab.close()
     print(f"{users} teachers at once, {per_user} events each, think time {think} s, one worker")
     print(line("trivial event (set_kind)", trivial))
     print(line("mark (key)", marks))
     print(f"  ratio mark p95 / trivial p95: {pct(marks['lat'], 0.95) / pct(trivial['lat'], 0.95):.2f}")
+    print(f"  ratio of the server's CPU per event, mark / trivial: {marks['cpu_ms'] / trivial['cpu_ms']:.2f}")
 
 
 def _free_port() -> int:
@@ -210,6 +237,7 @@ def main() -> int:
     p.add_argument("--users", type=int, default=50)
     p.add_argument("--marks", type=int, default=25)
     p.add_argument("--think", type=float, default=0.5)
+    p.add_argument("--server-pid", type=int, default=None, help="with --url: the server's pid, for its CPU per event")
     args = p.parse_args()
     db_path = Path(args.db)
     build(db_path)
@@ -241,7 +269,8 @@ def main() -> int:
             except OSError:
                 time.sleep(0.5)
     try:
-        asyncio.run(run(url, db_path, args.users, args.marks, args.think))
+        pid = server.pid if server is not None else args.server_pid
+        asyncio.run(run(url, db_path, args.users, args.marks, args.think, pid))
     finally:
         if server is not None:
             os.killpg(server.pid, 15)
