@@ -57,6 +57,8 @@ from bbbms_app.pages.teacher_reports import TeacherReportsState, teacher_reports
 from bbbms_app.pages.timetable import TimetableState, timetable_page
 
 tab_states.install()  # one worker's tab states: bounded in number, not only in time
+# The events' websocket skips the layers of the APIs mounted around Reflex's app (serving.py).
+_note_reflex_app, _event_socket_shortcut = serving.event_socket_shortcut()
 app = rx.App(
     stylesheets=["/styles.css", "/admin.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
@@ -66,12 +68,15 @@ app = rx.App(
     # /calendar-feed/{token}.ics, a user's iCalendar feed (its secret token is the credential);
     # the portfolio's evidence, print and project files (private) and its public link (api/portfolio.py);
     # the integration API (/oauth/token, /api/v1/…: api/rest.py, bearer tokens of registered clients);
-    # Cache-Control for the frontend's files, and the /_upload gate outermost (bbbms_app/serving.py).
+    # Cache-Control for the frontend's files, the /_upload gate, and outermost the events' websocket
+    # routed straight to Reflex's own app, which the first transformer notes (bbbms_app/serving.py).
     api_transformer=[
+        _note_reflex_app,
         *(private_files_api, portfolio_api, health_api, calendar_feed_api, rest_api),
         report_exports_api,  # /private/report-export/{id}: a whole-school export, to its maker
         *(serving.static_cache, security_headers),
         serving.upload_gate,
+        _event_socket_shortcut,
     ],
     # An unexpected error: a generic message with a reference to the (redacted) log line.
     backend_exception_handler=backend_error,

@@ -1,4 +1,4 @@
-"""How the one port serves HTTP besides the pages' content: cache headers and the upload gate.
+"""How the one port serves HTTP besides the pages' content: cache headers, the upload gate, the events' socket.
 
 Mounted as Reflex `api_transformer`s (app.py), so they wrap the backend and the compiled frontend
 that `toolchain serve` mounts on the same port.
@@ -14,6 +14,13 @@ that `toolchain serve` mounts on the same port.
   temporary file before any handler runs. Here a POST to it is refused before a byte of its body
   is read: 411 without a Content-Length, 413 above `BBBMS_UPLOAD_MAX_MB` (12 MB), 401 without a
   live `bbbms_session` cookie (resolved like every event: revoked, idle or expired sessions fail).
+- **The events' websocket goes straight to Reflex's backend.** Each API the app mounts (private
+  files, the portfolio, /health, the calendar feed, the REST API, report exports) is a Starlette app
+  wrapping the next, with its own error, exception and routing layers: a websocket passed through
+  ~40 coroutine frames that stay alive as long as the tab is open (~25 KiB of every tab's memory in
+  the worker, tracemalloc). None of those layers acts on a websocket (they route HTTP paths; the
+  headers, the cache and the gate answer `http` scopes only), so `/_event`'s websocket is handed to
+  Reflex's own app (its CORS and its mount of Socket.IO), inside Reflex's context middleware.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ IMMUTABLE = b"public, max-age=31536000, immutable"
 REVALIDATE = b"no-cache"
 HASHED_PREFIX = "/assets/"  # Vite names every file there after its content's hash
 UPLOAD_PATH = "/_upload"
+EVENT_PATH = "/_event"  # Reflex's Socket.IO mount (reflex_base.constants.Endpoint.EVENT)
 SESSION_COOKIE = settings.SESSION_COOKIE
 
 
@@ -150,3 +158,33 @@ def static_cache(app: ASGIApp) -> ASGIApp:
 def upload_gate(app: ASGIApp) -> ASGIApp:
     """The `api_transformer` guarding `/_upload`."""
     return UploadGate(app)
+
+
+class EventSocketShortcut:
+    """Sends the events' websocket to Reflex's own app; everything else to the wrapped stack."""
+
+    def __init__(self, app: ASGIApp, reflex_app: ASGIApp) -> None:
+        self.app = app
+        self.reflex_app = reflex_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "websocket" and (path == EVENT_PATH or path.startswith(EVENT_PATH + "/")):
+            await self.reflex_app(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def event_socket_shortcut() -> tuple[Callable[[ASGIApp], ASGIApp], Callable[[ASGIApp], ASGIApp]]:
+    """Two `api_transformer`s: the first (innermost) notes Reflex's app, the last (outermost) routes
+    the events' websocket to it past the layers between them."""
+    reflex_app: list[ASGIApp] = []
+
+    def note(app: ASGIApp) -> ASGIApp:
+        reflex_app.append(app)
+        return app
+
+    def shortcut(app: ASGIApp) -> ASGIApp:
+        return EventSocketShortcut(app, reflex_app[-1])
+
+    return note, shortcut

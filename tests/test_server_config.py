@@ -343,3 +343,67 @@ def test_tab_states_are_kept_in_memory_bounded_in_number():
     kept = asyncio.run(scenario())
     # The 11th tab went over 10: the two idlest unlocked tabs went (down to 9), the busy one stayed.
     assert kept == {"tab0", *(f"tab{i}" for i in range(3, 12))}
+
+
+def test_the_events_websocket_goes_straight_to_reflexs_app_and_the_rest_through_the_layers():
+    """The shortcut's two transformers around layers like the app's (a mounted API app, a middleware):
+    the /_event websocket meets none of them, an HTTP request and another websocket pass all."""
+    from starlette.routing import WebSocketRoute
+    from starlette.websockets import WebSocket
+
+    passed: list[str] = []
+
+    async def events(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.send_text(",".join(passed) or "direct")
+        await ws.close()
+
+    async def page(_request: Request) -> Response:
+        return PlainTextResponse(",".join(passed))
+
+    reflex_app = Starlette(
+        routes=[
+            Route("/page", page),
+            WebSocketRoute(serving.EVENT_PATH + "/", events),
+            WebSocketRoute("/other", events),
+        ]
+    )
+
+    def layer(name: str):
+        def wrap(app):
+            async def seen(scope, receive, send):
+                passed.append(f"{name}:{scope['type']}")
+                await app(scope, receive, send)
+
+            return seen
+
+        return wrap
+
+    async def api_route(_request: Request) -> Response:
+        return PlainTextResponse("api")
+
+    note, shortcut = serving.event_socket_shortcut()
+    app = note(reflex_app)
+    api = Starlette(routes=[Route("/api/v1/x", api_route), Mount("", app)])  # as rx mounts an API app
+    app = layer("headers")(layer("api")(api))
+    app = shortcut(app)
+    client = TestClient(app)
+
+    with client.websocket_connect(serving.EVENT_PATH + "/?EIO=4&transport=websocket") as ws:
+        assert ws.receive_text() == "direct"
+    passed.clear()
+    assert client.get("/page").text == "headers:http,api:http"
+    passed.clear()
+    with client.websocket_connect("/other") as ws:
+        assert ws.receive_text() == "headers:websocket,api:websocket"
+    passed.clear()
+    assert client.get("/api/v1/x").text == "api" and passed == ["headers:http", "api:http"]
+
+
+def test_the_app_routes_its_events_websocket_past_the_mounted_apis():
+    """The app's own transformer list: the shortcut outermost, the note of Reflex's app innermost."""
+    import bbbms_app.app as bbbms
+
+    transformers = bbbms.app.api_transformer
+    assert transformers[0] is bbbms._note_reflex_app
+    assert transformers[-1] is bbbms._event_socket_shortcut
