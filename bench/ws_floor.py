@@ -8,6 +8,10 @@ the worker's RSS growth per connection for both. Traffic to 127.0.0.1 only; the 
 at the end.
 
     .venv/bin/python bench/ws_floor.py [--connections 500]
+    .venv/bin/python bench/ws_floor.py --connections 300 --reply-bytes 75000   # one large message back
+
+Granian keeps a websocket's write buffer at the size of the largest message it sent: compare
+`--reply-bytes 75000` with `--reply-bytes 9500 --replies 8` (the same bytes in eight messages).
 
 Why: a tab's server memory (bench/tab_memory.py) has a floor no state of ours can cut; this
 measures the server's part of it.
@@ -48,7 +52,13 @@ APP = textwrap.dedent(
                 m = await receive()
                 if m["type"] == "websocket.disconnect":
                     return
-                await send({"type": "websocket.send", "text": m.get("text") or ""})
+                text = m.get("text") or ""
+                if text.startswith("reply:"):  # "reply:N:K": K messages of N bytes
+                    size, count = map(int, text[6:].split(":"))
+                    for _ in range(count):
+                        await send({"type": "websocket.send", "text": "y" * size})
+                else:
+                    await send({"type": "websocket.send", "text": text})
         else:
             await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
             await send({"type": "http.response.body", "body": b"ok"})
@@ -62,7 +72,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def measure(url: str, pid: int, n: int, kind: str) -> float:
+async def measure(url: str, pid: int, n: int, kind: str, reply: tuple[int, int] = (0, 1)) -> float:
     """KiB of the server's RSS per open connection of `kind` ("ws" or "http"), over n connections."""
     conns = []
     sessions = []
@@ -73,8 +83,10 @@ async def measure(url: str, pid: int, n: int, kind: str) -> float:
         sessions.append(session)
         if kind == "ws":
             ws = await session.ws_connect(f"{url}/ws")
-            await ws.send_str("x" * 200)
-            await ws.receive()
+            size, count = reply
+            await ws.send_str(f"reply:{size}:{count}" if size else "x" * 200)
+            for _ in range(count):
+                await ws.receive()
             conns.append(ws)
         else:
             async with session.get(f"{url}/") as r:
@@ -98,6 +110,8 @@ async def measure(url: str, pid: int, n: int, kind: str) -> float:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--connections", type=int, default=500)
+    p.add_argument("--reply-bytes", type=int, default=0, help="the server answers with messages of this size")
+    p.add_argument("--replies", type=int, default=1, help="… this many of them")
     args = p.parse_args()
     granian = Path(sys.executable).parent / "granian"
     results = {}
@@ -119,14 +133,16 @@ def main() -> int:
                             break
                     except OSError:
                         time.sleep(0.1)
-                results[kind] = asyncio.run(measure(url, proc.pid, args.connections, kind))
+                reply = (args.reply_bytes, args.replies)
+                results[kind] = asyncio.run(measure(url, proc.pid, args.connections, kind, reply))
             finally:
                 os.killpg(proc.pid, 15)
                 proc.wait(timeout=20)
     version = subprocess.run([str(granian), "--version"], capture_output=True, text=True).stdout.strip()
     print(f"One connection's memory in the server ({version}, one worker); {machine()}")
     print(f"  HTTP/1.1 keep-alive connection (baseline)  {results['http']:7.1f} KiB per connection")
-    print(f"  websocket, one message each way            {results['ws']:7.1f} KiB per connection")
+    what = f"{args.replies} × {args.reply_bytes} B back" if args.reply_bytes else "one message each way"
+    print(f"  websocket, {what:<32}{results['ws']:7.1f} KiB per connection")
     print(f"  ratio websocket / keep-alive               {results['ws'] / max(results['http'], 0.1):7.1f}")
     return 0
 
