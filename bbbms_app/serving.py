@@ -17,7 +17,7 @@ that `toolchain serve` mounts on the same port.
 - **The events' websocket goes straight to Reflex's backend.** Each API the app mounts (private
   files, the portfolio, /health, the calendar feed, the REST API, report exports) is a Starlette app
   wrapping the next, with its own error, exception and routing layers: a websocket passed through
-  ~40 coroutine frames that stay alive as long as the tab is open (~25 KiB of every tab's memory in
+  ~40 coroutine frames that stay alive as long as the tab is open (~20 KiB of every tab's memory in
   the worker, tracemalloc). None of those layers acts on a websocket (they route HTTP paths; the
   headers, the cache and the gate answer `http` scopes only), so `/_event`'s websocket is handed to
   Reflex's own app (its CORS and its mount of Socket.IO), inside Reflex's context middleware.
