@@ -38,6 +38,7 @@ os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 import socketio  # noqa: E402
 
 from bench.journal_data import BENCH_USERS, build  # noqa: E402
+from bench.server_harness import cpu_seconds, tree  # noqa: E402
 
 MARK = "_rx_state_"
 ROUTER = {"pathname": "/journal", "query": {}, "asPath": "/journal"}
@@ -129,19 +130,7 @@ def targets(tab: Tab, i: int, n: int, users: int) -> list[str]:
 
 def server_cpu(pid: int | None) -> float:
     """CPU seconds (user + system) the server's processes have used so far; 0 when it is not ours to see."""
-    if pid is None:
-        return 0.0
-    import psutil
-
-    root = psutil.Process(pid)
-    total = 0.0
-    for proc in (root, *root.children(recursive=True)):
-        try:
-            times = proc.cpu_times()
-        except psutil.NoSuchProcess:
-            continue
-        total += times.user + times.system
-    return total
+    return cpu_seconds(tree(pid)) if pid is not None else 0.0
 
 
 async def phase(
