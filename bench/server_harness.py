@@ -8,8 +8,10 @@ Traffic goes to 127.0.0.1 only; every server started here is stopped when its `w
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -246,6 +248,16 @@ def state_names() -> dict[str, str]:
     }
 
 
+@functools.cache
+def initial_state_hashes() -> list[str]:
+    """The hashes of the compiled defaults the built frontend sends with its first hydrate."""
+    text = (ROOT / WEB_DIR / "utils" / "context.jsx").read_text(encoding="utf-8")
+    found = re.search(r"export const initialStateHashes = (\[[^\]]*\])", text)
+    if found is None:
+        raise RuntimeError(f"no initialStateHashes in {WEB_DIR}/utils/context.jsx: build the bench frontend first")
+    return json.loads(found.group(1))
+
+
 @dataclass
 class Tab:
     """One browser tab: its own token and socket; `call` sends an event and times its answer."""
@@ -291,14 +303,24 @@ class Tab:
                 return (at - t0) * 1000
 
     async def hydrate(self, quiet_s: float = 0.5) -> float:
-        """The browser's first event on a socket: the whole snapshot, then the page's on_load; ms
-        to the snapshot. Waits until the server has been silent for `quiet_s` (the on_load's answers)."""
-        ms = await self.call("reflex___state____state.hydrate_and_load", {}, None)
+        """The browser's first event on a socket: the snapshot, then the page's on_load; ms to the
+        snapshot. Waits until the server has been silent for `quiet_s` (the on_load's answers).
+
+        On a page's first connect the browser still holds the compiled defaults and sends their
+        hashes, and the server answers with the vars that differ (Reflex 0.10.1,
+        `State.hydrate_and_load`; a reconnect sends none and gets every var of every state)."""
+        payload = {"hashes": initial_state_hashes()}
+        ms = await self.call("reflex___state____state.hydrate_and_load", payload, None)
+        await self.settle(quiet_s)
+        return ms
+
+    async def settle(self, quiet_s: float = 0.3) -> None:
+        """Read what the last event still sends (a page's on_load answers) until `quiet_s` of silence."""
         while True:
             try:
                 await asyncio.wait_for(self.queue.get(), quiet_s)
             except TimeoutError:
-                return ms
+                return
 
     async def close(self) -> None:
         if self.sio is not None:

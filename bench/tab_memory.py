@@ -58,8 +58,9 @@ async def run(url: str, server, db_path: Path, tabs: int, idle_tabs: int, idle_s
     names = state_names()
     big = build(db_path)
 
-    # Every tab hydrates as a browser does on connecting (the whole snapshot: Reflex reads every
-    # field of every state the tab holds), then signs in and opens its page.
+    # Every tab hydrates as a browser does on its first connect (it sends the hashes of the compiled
+    # defaults it holds; Reflex reads every field of every state and answers with what differs),
+    # then signs in and opens its page.
     async def connected(_i: int) -> Tab:
         tab = Tab(url, pathname="/login")
         await tab.connect()
