@@ -17,7 +17,14 @@ substate is made at its first use — an event of its page, `get_state`, `get_su
 Reflex's Redis manager already loads substates only when an event needs them. A full snapshot
 (`BaseState.dict`: the hydrate) still answers for every state: the ones the tab has not made are
 made for the snapshot and dropped after it, so the browser receives exactly what the whole tree
-would have sent (a reconnect after a restart resets a page the server no longer holds).
+would have sent (a reconnect after a restart resets a page the server no longer holds). Once a
+tab's tree has sent its first snapshot, a later one (a reconnect: Reflex sends every var of every
+state again) leaves out the states the tab never made whose snapshot is the same for every tab (no
+substate, no computed var reading anything but the state's own fields: `_same_for_every_tab`): the
+browser holds exactly those values since that first snapshot, as nothing else of theirs was sent.
+A phone on a weak connection that reconnects gets its own pages' states, not the whole app's
+(`bench/journal_state_size.py`: a journal tab's reconnect 79 → 42 KB, another tab's 43 → 5 KB).
+With Redis, Reflex's own snapshot is sent.
 `BBBMS_LAZY_TAB_STATES=0` gives Reflex's whole tree back (the bench's baseline; a way out).
 
 With Redis (several workers) the keys expire in Redis itself. Two things change there
@@ -100,11 +107,12 @@ class LazySubstates(dict):
     `get` does not make one: the guard asks whether the AuthState is there without making it.
     """
 
-    __slots__ = ("_owner",)
+    __slots__ = ("_owner", "shown")
 
     def __init__(self, owner: Any) -> None:
         super().__init__()
         self._owner = owner
+        self.shown = False  # (a root's) its tree has sent the browser a snapshot
 
     def __contains__(self, name: object) -> bool:
         return dict.__contains__(self, name) or name in _substate_classes(type(self._owner))
@@ -133,14 +141,36 @@ def _make_state(cls: type, parent: Any = None) -> Any:
 _default_snapshots: dict[tuple[type, int], dict[str, dict[str, Any]]] = {}
 
 
+def _plain(cls: type) -> bool:
+    """Whether a state class's snapshot at its defaults is its fields' defaults alone (no computed
+    var, no substate)."""
+    return not cls.computed_vars and not _substate_classes(cls)
+
+
+_same: dict[type, bool] = {}
+
+
+def _same_for_every_tab(cls: type) -> bool:
+    """Whether a state class's snapshot at its defaults is the same for every tab, whatever its other
+    states and its router hold: no substate, and each computed var reads only the state's own fields
+    (a list's page count from its total)."""
+    known = _same.get(cls)
+    if known is None:
+        own = cls.get_full_name()
+        known = _same[cls] = not _substate_classes(cls) and all(
+            set(var._deps(objclass=cls)) <= {own} for var in cls.computed_vars.values()
+        )
+    return known
+
+
 def _absent_snapshot(cls: type, parent: Any, include_computed: bool, initial: bool, kwargs: dict) -> dict:
     """What `dict()` gives for a substate the tab has not made: the state at its defaults.
 
-    A class with no computed var and no substate gives its fields' defaults (class-level values,
-    the same for every tab): that is kept per class and copied out, so that a hydrate does not
-    make ~40 states again. Any other is made for the snapshot, with the tab's own state as its
-    parent (a computed var reading a parent or the router sees the tab's values), and dropped."""
-    if cls.computed_vars or _substate_classes(cls) or kwargs:
+    A plain class (`_plain`) gives its fields' defaults (class-level values, the same for every
+    tab): that is kept per class and copied out, so that a hydrate does not make ~40 states again.
+    Any other is made for the snapshot, with the tab's own state as its parent (a computed var
+    reading a parent or the router sees the tab's values), and dropped."""
+    if not _plain(cls) or kwargs:
         return _make_state(cls, parent).dict(include_computed=include_computed, initial=initial, **kwargs)
     key = (cls, len(cls.base_vars))
     kept = _default_snapshots.get(key)
@@ -159,8 +189,15 @@ def _snapshot_every_state(dict_method: Callable) -> Callable:
         out = dict_method(self, include_computed=include_computed, initial=initial, **kwargs)
         substates = self.substates
         if type(substates) is LazySubstates:
+            root = self
+            while root.parent_state is not None:
+                root = root.parent_state
+            shown = type(root.substates) is LazySubstates and root.substates.shown and not kwargs
             for cls in substates.absent():
-                out.update(_absent_snapshot(cls, self, include_computed, initial, kwargs))
+                if not (shown and _same_for_every_tab(cls)):  # the browser holds them since the first
+                    out.update(_absent_snapshot(cls, self, include_computed, initial, kwargs))
+            if root is self:
+                substates.shown = True
         return out
 
     snapshot._bbbms_every_state = True  # type: ignore[attr-defined]

@@ -13,7 +13,9 @@ Opens the benchmark journal (bench/journal_data.py) in a state tree as a teacher
   teacher saved one mark in the meantime (only that lesson's column is read again), and when a
   whole column was marked (40 rows moved) against the whole grid read again (what it did before), ms;
 - baseline in the same run: `pickle.dumps` of the grid's raw rows (pupils, lessons, cells with
-  text and version), the least a tab that keeps the grid could hold.
+  text and version), the least a tab that keeps the grid could hold;
+- what a reconnect's hydrate sends (Reflex's snapshot of every state, as JSON, after the tab's first
+  one): a tab with the journal open and one without, ours against Reflex's whole tree.
 
     .venv/bin/python bench/journal_state_size.py [--db /tmp/bbbms-bench/journal.db]
 """
@@ -110,6 +112,19 @@ async def main() -> None:
         assert len(tabs) == TABS
         return (after - before) / TABS / 1024
 
+    from reflex.state import _resolve_delta
+    from reflex_base.utils import format
+
+    async def reconnect_snapshot(root) -> tuple[int, int]:
+        """(bytes, states) of the snapshot a reconnect's hydrate sends (`State.hydrate_and_load`)."""
+        delta = await _resolve_delta(root.dict())
+        return len(format.json_dumps(delta).encode()), len(delta)
+
+    again = {
+        (lazy, with_journal): await reconnect_snapshot((await open_tab(with_journal, lazy))[0])
+        for lazy in (False, True)
+        for with_journal in (False, True)
+    }
     root, state = await open_tab()
     await open_tab(False)  # warm: imports, statement caches
     await open_tab(False, lazy=False)
@@ -197,6 +212,12 @@ async def main() -> None:
     print(f"  JournalState pickled            {journal_bytes / 1024:7.1f} KiB   (what Redis stores for it)")
     print(f"  every state of the tab pickled  {tree_bytes / 1024:7.1f} KiB")
     print(f"  baseline: the grid's raw rows   {raw_bytes / 1024:7.1f} KiB   ratio {journal_bytes / raw_bytes:.1f}")
+    for with_journal, what in ((True, "journal open"), (False, "no journal  ")):
+        (ours, n_ours), (whole, n_whole) = again[(True, with_journal)], again[(False, with_journal)]
+        print(
+            f"  a reconnect's snapshot, {what} {ours / 1024:5.1f} KiB ({n_ours} states);"
+            f" baseline, Reflex's whole tree {whole / 1024:5.1f} KiB ({n_whole}); ratio {ours / whole:.2f}"
+        )
     print(f"  poll, nothing changed      ms   p50 {statistics.median(quiet):6.2f}  p95 {pct(quiet, 0.95):6.2f}")
     print(f"  poll, one mark saved       ms   p50 {statistics.median(changed):6.2f}  p95 {pct(changed, 0.95):6.2f}")
     print(f"  poll, a column of 40 marked ms  p50 {statistics.median(column):6.2f}  p95 {pct(column, 0.95):6.2f}")

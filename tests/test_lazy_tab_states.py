@@ -3,9 +3,11 @@
 The same tab's events — the first hydrate, the sign-in, the journal opened, a second hydrate as
 after a reconnect — go through Reflex's own event processor twice: with the bounded memory manager
 making the whole tree as Reflex 0.10.1 does (`lazy=False`), and with substates made at their first
-use (the default). The browser must receive the same deltas either way, and the lazy tab must
-hold far fewer states. Then: a state made by a handler's `get_state`, a sign-out that wipes every
-state, and the escape hatch `BBBMS_LAZY_TAB_STATES=0`.
+use (the default). The browser must receive the same deltas either way — but for the reconnect's
+snapshot, which from the lazy tab leaves out the states it never made, holding their defaults: what
+the browser holds after each delta is the same —, and the lazy tab must hold far fewer states.
+Then: a state made by a handler's `get_state`, a sign-out that wipes every state, and the escape
+hatch `BBBMS_LAZY_TAB_STATES=0`.
 """
 
 from __future__ import annotations
@@ -104,19 +106,39 @@ def _teacher_opens_the_journal(school) -> list:
     ]
 
 
+def _browser_store(deltas: list[dict]) -> list[dict]:
+    """What the browser holds after each delta: it starts from the compiled defaults and merges
+    each state's vars of a delta into what it has."""
+    held = json.loads(format.json_dumps(State(_reflex_internal_init=True).dict(initial=True)))
+    out = []
+    for delta in deltas:
+        for name, fields in delta.items():
+            held.setdefault(name, {}).update(fields)
+        out.append(json.loads(json.dumps(held)))
+    return out
+
+
 async def test_a_lazy_tab_sends_what_the_whole_tree_sends_and_holds_a_few_states(school):
     whole_deltas, whole = await _run(tab_states.BoundedMemoryManager(lazy=False), _teacher_opens_the_journal(school))
     lazy_deltas, lazy = await _run(tab_states.BoundedMemoryManager(lazy=True), _teacher_opens_the_journal(school))
 
-    assert len(whole_deltas) >= 6
+    assert len(whole_deltas) >= 6 and len(lazy_deltas) == len(whole_deltas)
     # Equal as JSON objects: the order of the states in a delta differs (the browser applies each
     # state's part on its own), not one value.
     deltas = [json.loads(text) for text in lazy_deltas]
-    assert deltas == [json.loads(text) for text in whole_deltas]
-    # The grid reached the browser, and the last hydrate carried every state of the app.
+    whole_json = [json.loads(text) for text in whole_deltas]
+    every = {type(st).get_full_name() for st in _tree(whole)}
+    k = max(i for i, delta in enumerate(whole_json) if set(delta) == every)  # the reconnect's snapshot
+    assert k > 0 and deltas[:k] + deltas[k + 1 :] == whole_json[:k] + whole_json[k + 1 :]
+    # The grid reached the browser; the reconnect's snapshot carried every state of the app from
+    # the whole tree, and from the lazy tab the states it made (the journal's grid with them), not
+    # the ones it never made: the browser holds the same after it.
     journal = JournalState.get_full_name()
     assert any(delta.get(journal, {}).get("n_rows_rx_state_", 0) > 0 for delta in deltas)
-    assert set(max(deltas, key=len)) == {type(st).get_full_name() for st in _tree(whole)}
+    assert deltas[k][journal] == whole_json[k][journal] and deltas[k][journal]["n_rows_rx_state_"] > 0
+    assert PupilAdminState.get_full_name() not in deltas[k]
+    assert _browser_store(deltas) == _browser_store(whole_json)
+    assert len(lazy_deltas[k]) < len(whole_deltas[k]) * 0.6, (len(lazy_deltas[k]), len(whole_deltas[k]))
 
     made = {type(st) for st in _tree(lazy)}
     assert len(_tree(whole)) >= 50
@@ -163,5 +185,15 @@ def test_a_snapshot_of_absent_states_is_the_whole_trees_and_each_snapshot_its_ow
     # Reflex resolves and extends a snapshot in place (hydrate_and_load): the next one must not see it.
     for fields in first.values():
         fields.clear()
-    assert json.loads(format.json_dumps(lazy.dict())) == expected
-    assert _tree(lazy) == [lazy]  # the snapshot made nothing that stays
+    # The next snapshot (a reconnect) leaves out the states whose defaults are the same for every tab:
+    # the browser holds them since the first. The others (a substate, a computed var reading more
+    # than its own fields) are all there, as is the root.
+    again = json.loads(format.json_dumps(lazy.dict()))
+    left_out = set(expected) - set(again)
+    same = {cls.get_full_name() for cls in State.get_substates() if tab_states._same_for_every_tab(cls)}
+    assert left_out == same and len(same) >= 50 and State.get_full_name() in again
+    assert again == {name: fields for name, fields in expected.items() if name not in same}
+    assert _tree(lazy) == [lazy]  # the snapshots made nothing that stays
+    # A new tree (a restart, a dropped tab) sends every state again.
+    fresh = tab_states.BoundedMemoryManager(lazy=True)._get_or_create_state(BaseStateToken(ident="f", cls=State))
+    assert json.loads(format.json_dumps(fresh.dict())) == expected

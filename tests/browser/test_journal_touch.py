@@ -6,6 +6,8 @@ lesson's marks and absences, changes one, undoes one; the database then holds ex
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -214,3 +216,74 @@ def test_marks_typed_offline_wait_survive_a_reload_and_are_sent_once(phone: Page
         arrived = a.at if a.at.tzinfo else a.at.replace(tzinfo=UTC)
         assert arrived_from - timedelta(seconds=2) <= arrived <= arrived_to + timedelta(seconds=2)
         assert arrived > typed_at
+
+
+def test_a_dropped_socket_comes_back_with_the_tabs_own_states_and_the_journal_goes_on(
+    phone: Page,
+    server_db: str,  # noqa: F811
+):
+    """A phone's websocket drops (a weak connection) while the journal is open; Reflex connects again
+    by itself and hydrates the tab: the snapshot then carries the states the tab made (the journal's
+    grid with them), not the app's ~50 others the browser holds at their defaults since its first
+    connect — in one worker's memory; with Redis (a district) it is Reflex's own, every state
+    (bbbms_app/tab_states.py). The journal takes the next tap's mark, and another page opens from
+    the menu."""
+    sockets: list = []  # (the page's side, the server's side) of each websocket
+    sent: list[list[str]] = []  # what the server sent, per socket
+
+    def route(ws):
+        server = ws.connect_to_server()
+        frames: list[str] = []
+        sent.append(frames)
+        sockets.append((ws, server))
+
+        def forward(message):
+            frames.append(message if isinstance(message, str) else message.decode(errors="replace"))
+            ws.send(message)
+
+        server.on_message(forward)
+
+    phone.route_web_socket(re.compile(r".*/_event/.*"), route)
+    sign_in(phone, "teacher")
+    n_rows, _cols = open_journal(phone)
+    g = journal_on_screen(phone, server_db, "teacher")
+    col = journal.lesson_of_day(g.lessons, date.today())
+    row = next(
+        r
+        for r in range(n_rows)
+        if grid_cell(phone, r, col).get_attribute("data-off") != "1"
+        and not set(grid_cell(phone, r, col).inner_text()) & set("нбуп")
+    )
+    dropped = len(sockets)
+    page_side, _server_side = sockets[-1]
+    page_side.close()  # the network drops the socket (both ends see it close)
+    deadline = datetime.now(UTC) + timedelta(seconds=30)
+    while not any("delta" in frame for frame in (sent[-1] if len(sent) > dropped else [])):
+        assert datetime.now(UTC) < deadline, "the socket did not come back"
+        phone.wait_for_timeout(200)
+    frame = next(frame for frame in sent[-1] if "delta" in frame)
+    delta = json.loads(frame[frame.index("[") :])[1]["delta"]  # a socket.io frame: 42/_event,["event", {…}]
+    # The reconnect's snapshot: the journal's grid with the tab's other states, not the ~50 states of
+    # pages the teacher never opened (Reflex's snapshot of a reconnect holds every state of the app).
+    journal_state = next(name for name in delta if name.endswith("journal_state"))
+    assert delta[journal_state]["n_rows_rx_state_"] == n_rows
+    never_opened = any(name.endswith(("pupil_admin_state", "quiz_state")) for name in delta)
+    if os.environ.get("BBBMS_TEST_REDIS_URL"):
+        assert never_opened and len(delta) >= 50  # Reflex's snapshot of every state
+    else:
+        assert not never_opened and len(delta) <= 12, sorted(delta)
+
+    # The journal goes on: a tap and a mark, saved.
+    cell = grid_cell(phone, row, col)
+    mark = "4" if cell.inner_text().strip() == "5" else "5"
+    cell.tap()
+    pad(phone, mark).tap()
+    expect(cell).to_have_text(mark)
+    expect(cell).to_have_class(re.compile(r"\bok\b"))
+    with db.session(server_db) as s:
+        assert _marks(s, g.lessons[col].id, [g.pupils[row].id])[(g.pupils[row].id, "class")] == int(mark)
+    # Another page opens from the menu, with its own state.
+    phone.get_by_test_id("menu-button").tap()
+    phone.get_by_test_id("mobile-menu").get_by_test_id("nav-timetable").tap()
+    expect(phone.get_by_test_id("page-title")).to_have_text("Сабак жадыбалы")
+    phone.screenshot(path=str(_shot_dir() / "journal-phone-reconnected.png"))
