@@ -189,10 +189,8 @@ def _snapshot_every_state(dict_method: Callable) -> Callable:
         out = dict_method(self, include_computed=include_computed, initial=initial, **kwargs)
         substates = self.substates
         if type(substates) is LazySubstates:
-            root = self
-            while root.parent_state is not None:
-                root = root.parent_state
-            shown = type(root.substates) is LazySubstates and root.substates.shown and not kwargs
+            root = self._get_root_state()
+            shown = getattr(root.substates, "shown", False) and not kwargs
             for cls in substates.absent():
                 if not (shown and _same_for_every_tab(cls)):  # the browser holds them since the first
                     out.update(_absent_snapshot(cls, self, include_computed, initial, kwargs))

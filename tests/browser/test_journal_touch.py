@@ -228,14 +228,14 @@ def test_a_dropped_socket_comes_back_with_the_tabs_own_states_and_the_journal_go
     connect — in one worker's memory; with Redis (a district) it is Reflex's own, every state
     (bbbms_app/tab_states.py). The journal takes the next tap's mark, and another page opens from
     the menu."""
-    sockets: list = []  # (the page's side, the server's side) of each websocket
+    sockets: list = []  # the page's side of each websocket
     sent: list[list[str]] = []  # what the server sent, per socket
 
     def route(ws):
         server = ws.connect_to_server()
         frames: list[str] = []
         sent.append(frames)
-        sockets.append((ws, server))
+        sockets.append(ws)
 
         def forward(message):
             frames.append(message if isinstance(message, str) else message.decode(errors="replace"))
@@ -255,8 +255,7 @@ def test_a_dropped_socket_comes_back_with_the_tabs_own_states_and_the_journal_go
         and not set(grid_cell(phone, r, col).inner_text()) & set("нбуп")
     )
     dropped = len(sockets)
-    page_side, _server_side = sockets[-1]
-    page_side.close()  # the network drops the socket (both ends see it close)
+    sockets[-1].close()  # the network drops the socket (both ends see it close)
     deadline = datetime.now(UTC) + timedelta(seconds=30)
     while not any("delta" in frame for frame in (sent[-1] if len(sent) > dropped else [])):
         assert datetime.now(UTC) < deadline, "the socket did not come back"
