@@ -7,7 +7,7 @@ import gc
 
 import reflex as rx
 
-from bbbms_app import serving, tab_states
+from bbbms_app import serving, tab_sockets, tab_states
 from bbbms_app.admin import pages as admin_pages
 from bbbms_app.api.calendar_feed import calendar_feed_api
 from bbbms_app.api.health import health_api
@@ -83,6 +83,9 @@ app = rx.App(
 )
 # A tab whose state token arrives without its session cookie is wiped before any event (auth/state.py).
 app.add_middleware(ForeignTabGuard())
+# A new socket of a tab whose old one went silent (a phone that changed networks) asks it through
+# this app's Socket.IO server before taking the tab's state (tab_sockets.py).
+tab_sockets.serve_from(app)
 
 # The pages behind sign-in, in sidebar order. `district=True` marks the few an account of no school
 # (the district's) works on: the home page, its schools, the rights and audit of the installation,

@@ -2,6 +2,8 @@
 
 - a reload whose new socket reaches another worker before the old socket's worker has dropped the
   old link keeps its state token (tab_sockets.py); a really duplicated tab still gets a new one;
+  a tab whose worker died gets a new one without waiting, and an old socket's late close does not
+  unlink the tab's new one;
 - an event waiting for its tab's lock, held by another worker, gets it soon after the release even
   when the release's keyspace notification never arrives (tab_states.RecheckingRedisManager).
 
@@ -40,11 +42,46 @@ async def redis():
     await client.aclose()
 
 
+@pytest.fixture(autouse=True)
+def made_up_sockets(monkeypatch):
+    """The links here are of made-up socket ids that no Socket.IO server of this process holds: the
+    old socket cannot be asked for a sign of life (as when its worker does not answer), and the
+    managers fall back to waiting for its link to go. (The asking itself is tried on real sockets in
+    Chromium: tests/browser/test_tab_sockets.py, test_two_workers.py.)"""
+    monkeypatch.setattr(tab_sockets, "_app", None)
+
+
+_made: list[tab_sockets.PatientRedisTokenManager] = []
+
+
+@pytest.fixture(autouse=True)
+async def workers_stop_listening():
+    """Each worker made by a test stops answering other workers' questions when the test ends."""
+    yield
+    while _made:
+        await _stop_listening(_made.pop())
+
+
 async def _two_workers(redis_client) -> tuple[tab_sockets.PatientRedisTokenManager, ...]:
     """Two workers' token managers on one Redis (each its own instance id and local links)."""
     workers = (tab_sockets.PatientRedisTokenManager(redis_client), tab_sockets.PatientRedisTokenManager(redis_client))
     assert workers[0].instance_id != workers[1].instance_id
+    _made.extend(workers)
     return workers
+
+
+async def _listeners(redis_client, worker: tab_sockets.PatientRedisTokenManager) -> int:
+    channel = tab_sockets._PROBE_CHANNEL + worker.instance_id
+    return dict(await redis_client.pubsub_numsub(channel)).get(channel.encode(), 0)
+
+
+async def _stop_listening(worker: tab_sockets.PatientRedisTokenManager) -> None:
+    """The worker's listeners stop (its Redis client, shared by the test's workers, stays open)."""
+    for task in (worker._probe_task, worker._socket_record_task, worker._lost_and_found_task):
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
 
 
 async def test_a_reload_on_the_other_worker_keeps_its_token_while_the_old_socket_closes(redis):
@@ -81,6 +118,45 @@ async def test_a_duplicated_tab_still_gets_its_own_token(redis):
     assert time.monotonic() - started < 0.2
     await first.disconnect_token(token, "sid-tab-1")
     await second.disconnect_token(new_token, "sid-tab-2")
+
+
+async def test_a_tab_whose_worker_died_gets_a_new_state_without_waiting(redis):
+    """A worker killed without a clean shutdown leaves its sockets' links in Redis (for an hour), and
+    with them, as a rule, its tabs' state locks (opportunistic locking keeps a tab's lock with the
+    worker that served it last) until they expire a minute later. Its tabs reconnect to another
+    worker; no one listens on the dead worker's channel any more, so a tab gets a fresh state (and
+    stays signed in) at once rather than after the wait — or a minute's spinner on its old state."""
+    dead, live = await _two_workers(redis)
+    token = str(uuid.uuid4())
+    assert await dead.link_token_to_sid(token, "sid-on-the-dead-worker") is None
+    deadline = time.monotonic() + 5
+    while await _listeners(redis, dead) == 0:  # the worker listens for questions about its sockets
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    await _stop_listening(dead)  # killed: its process and its Redis connections are gone
+    while await _listeners(redis, dead) != 0:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.05)
+    started = time.monotonic()
+    new_token = await live.link_token_to_sid(token, "sid-reconnected")
+    assert new_token and new_token != token
+    assert time.monotonic() - started < tab_sockets.RELINK_WAIT_S / 2
+    assert live.token_to_sid[new_token] == "sid-reconnected"
+    await live.disconnect_token(new_token, "sid-reconnected")
+
+
+async def test_an_old_sockets_late_close_does_not_unlink_the_tabs_new_socket():
+    """The old socket's close reaches its worker after the tab's new socket took the token (its
+    network went silent; the keep-alive notices it up to 150 s later): the new link stays, or the
+    tab's updates (the journal's poll, a background export's result) would have nowhere to go."""
+    worker = tab_sockets.PatientLocalTokenManager()
+    token = str(uuid.uuid4())
+    assert await worker.link_token_to_sid(token, "sid-silent") is None
+    await worker.disconnect_token(token, "sid-silent")  # closed by the worker that found it silent
+    assert await worker.link_token_to_sid(token, "sid-new") is None
+    await worker.disconnect_token(token, "sid-silent")  # the same close, reported again late
+    assert worker.token_to_sid[token] == "sid-new"
+    assert worker.sid_to_token == {"sid-new": token}
 
 
 async def test_one_worker_waits_for_the_old_socket_too():

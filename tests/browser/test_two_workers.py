@@ -4,8 +4,10 @@ Two production servers (`toolchain serve`, as `make run` starts one) run on thei
 Redis as Reflex's state manager. A small round-robin proxy stands where the reverse proxy would:
 each new websocket of the tab goes to the other worker, so after every reload the tab is served
 by a different process. The tab's sign-in and its state (the summary sheet's chosen class, which
-only the state manager holds) must survive the move; then one worker is killed and the tab goes
-on with the other, still signed in.
+only the state manager holds) must survive the move; so must a socket whose network goes silent
+(a phone that changed networks: the worker holding the old socket hears nothing, the tab's new
+socket reaches the other worker, which has the old one asked through Redis); then one worker is
+killed and the tab goes on with the other, still signed in.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from tests.browser.conftest import (
     site,
 )
 from tests.browser.test_shell import sign_in
+from tests.browser.test_tab_sockets import MutableNetwork
 
 pytestmark = pytest.mark.browser
 expect.set_options(timeout=20_000)
@@ -195,6 +198,7 @@ def test_a_tab_keeps_its_session_and_state_on_either_worker_and_when_one_dies(di
     assert Path(CHROMIUM).exists()
     proxy, procs = district
     page = district_page
+    network = MutableNetwork(page)
     sign_in(page, "deputy")
     page.goto("/summary")
     expect(page.get_by_test_id("summary-sheet")).to_be_visible()
@@ -214,10 +218,20 @@ def test_a_tab_keeps_its_session_and_state_on_either_worker_and_when_one_dies(di
         assert "/login" not in page.url
     assert set(proxy.websockets[served_before:]) == set(procs), proxy.websockets
 
+    # The tab's network goes silent: its page connects again, through the proxy to the other worker,
+    # while the old socket's worker has heard nothing. Asked through Redis, that worker pings its
+    # socket, hears nothing either and closes it; the tab keeps its token and its state.
+    old = network.go_silent()
+    network.wait_for_new_socket(old, page)
+    assert proxy.websockets[-1] != proxy.websockets[-2], proxy.websockets
+    expect(page.get_by_test_id("summary-class")).to_have_text(chosen)
+    assert any(f.startswith("41/_event") for f in network.received[old]), network.received[old][-3:]
+
     # One worker dies (killed, no clean shutdown): the tab reconnects to the other and goes on,
     # signed in (the session is the database's, the cookie the browser's). Its screen choices start
-    # afresh: the dead worker never unregistered the tab's socket in Redis, so Reflex's
-    # duplicate-tab protection gives the reconnecting tab a new state token. Nothing saved is lost.
+    # afresh: the dead worker never unregistered the tab's socket in Redis, and may hold the tab's
+    # state lock until it expires; no one answers on its channel, so the reconnecting tab gets a new
+    # state token at once (tab_sockets.py). Nothing saved is lost.
     victim = proxy.websockets[-1]
     os.killpg(procs[victim].pid, signal.SIGKILL)
     procs[victim].wait(timeout=15)
@@ -225,6 +239,7 @@ def test_a_tab_keeps_its_session_and_state_on_either_worker_and_when_one_dies(di
     page.reload()
     expect(page.get_by_test_id("summary-row").first).to_be_visible()
     assert "/login" not in page.url and proxy.websockets[-1] != victim
+    expect(page.get_by_test_id("summary-class")).to_have_text(default)
     page.goto("/journal")
     expect(page.get_by_test_id("page-title")).to_be_visible()
     assert "/login" not in page.url
