@@ -131,21 +131,31 @@ class _PatientLink(abc.ABC):
     async def link_token_to_sid(self, token: str, sid: str) -> str | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.relink_wait_s
+        # Past the wait, a question still out (or a silent socket's link about to go) is waited for,
+        # up to here: on a loaded machine its answer may come later than the wait.
+        last = deadline + PROBE_S + 1.0
         asked: asyncio.Task[Answer] | None = None
-        while (record := await self._other_link(token, sid)) is not None and loop.time() < deadline:
+        while self.relink_wait_s > 0 and (record := await self._other_link(token, sid)) is not None:
             if asked is None:
                 # Not awaited here: a reload's old link may go by itself before the answer.
                 asked = _spawn(self._ask(token, record))
-            elif _new_token_now(asked):
+            answer = _answer_of(asked)
+            if answer in (Answer.ANSWERED, Answer.WORKER_GONE):
                 break  # a live twin, or a dead worker's socket: Reflex gives this socket a new token
+            now = loop.time()
+            if now >= last or (now >= deadline and answer is Answer.UNKNOWN):
+                break
             await asyncio.sleep(_POLL_S)
         return await super().link_token_to_sid(token, sid)  # type: ignore[misc]
 
 
-def _new_token_now(asked: asyncio.Task[Answer]) -> bool:
-    if not asked.done() or asked.cancelled() or asked.exception() is not None:
-        return False
-    return asked.result() in (Answer.ANSWERED, Answer.WORKER_GONE)
+def _answer_of(asked: asyncio.Task[Answer]) -> Answer | None:
+    """The answer, once there is one (a question that failed — Redis down — counts as unknown)."""
+    if not asked.done():
+        return None
+    if asked.cancelled() or asked.exception() is not None:
+        return Answer.UNKNOWN
+    return asked.result()
 
 
 def _stored_record(stored: bytes) -> reflex_tokens.SocketRecord:
