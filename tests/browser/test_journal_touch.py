@@ -70,6 +70,29 @@ def pad(page: Page, key: str):
     return page.get_by_test_id("mark-pad").locator(f'button[data-key="{key}"]')
 
 
+def markable_row(page: Page, n_rows: int, col: int) -> int:
+    """The first row of column `col` the pupil is in class for and not marked absent or late."""
+    return next(
+        r
+        for r in range(n_rows)
+        if grid_cell(page, r, col).get_attribute("data-off") != "1"
+        and not set(grid_cell(page, r, col).inner_text()) & set("нбуп")
+    )
+
+
+def tap_a_mark_and_see_it_saved(page: Page, server_db: str, g: journal.Grid, row: int, col: int) -> None:  # noqa: F811
+    """Tap cell (row, col) and a mark other than the one it holds on the pad; it shows as saved, and
+    the database holds it."""
+    cell = grid_cell(page, row, col)
+    mark = "4" if cell.inner_text().strip() == "5" else "5"
+    cell.tap()
+    pad(page, mark).tap()
+    expect(cell).to_have_text(mark)
+    expect(cell).to_have_class(re.compile(r"\bok\b"))
+    with db.session(server_db) as s:
+        assert _marks(s, g.lessons[col].id, [g.pupils[row].id])[(g.pupils[row].id, "class")] == int(mark)
+
+
 def test_teacher_fills_a_lesson_with_taps_on_a_phone(phone: Page, server_db: str):  # noqa: F811
     sign_in(phone, "teacher")
     n_rows, n_cols = open_journal(phone)
@@ -248,12 +271,7 @@ def test_a_dropped_socket_comes_back_with_the_tabs_own_states_and_the_journal_go
     n_rows, _cols = open_journal(phone)
     g = journal_on_screen(phone, server_db, "teacher")
     col = journal.lesson_of_day(g.lessons, date.today())
-    row = next(
-        r
-        for r in range(n_rows)
-        if grid_cell(phone, r, col).get_attribute("data-off") != "1"
-        and not set(grid_cell(phone, r, col).inner_text()) & set("нбуп")
-    )
+    row = markable_row(phone, n_rows, col)
     dropped = len(sockets)
     sockets[-1].close()  # the network drops the socket (both ends see it close)
     deadline = datetime.now(UTC) + timedelta(seconds=30)
@@ -273,14 +291,7 @@ def test_a_dropped_socket_comes_back_with_the_tabs_own_states_and_the_journal_go
         assert not never_opened and len(delta) <= 12, sorted(delta)
 
     # The journal goes on: a tap and a mark, saved.
-    cell = grid_cell(phone, row, col)
-    mark = "4" if cell.inner_text().strip() == "5" else "5"
-    cell.tap()
-    pad(phone, mark).tap()
-    expect(cell).to_have_text(mark)
-    expect(cell).to_have_class(re.compile(r"\bok\b"))
-    with db.session(server_db) as s:
-        assert _marks(s, g.lessons[col].id, [g.pupils[row].id])[(g.pupils[row].id, "class")] == int(mark)
+    tap_a_mark_and_see_it_saved(phone, server_db, g, row, col)
     # Another page opens from the menu, with its own state.
     phone.get_by_test_id("menu-button").tap()
     phone.get_by_test_id("mobile-menu").get_by_test_id("nav-timetable").tap()

@@ -22,10 +22,10 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from bbbms_app import db, tab_sockets
+from bbbms_app import tab_sockets
 from bbbms_app.services import journal
-from tests.browser.test_journal import _shot_dir, grid_cell, open_journal, server_db  # noqa: F401  (a fixture)
-from tests.browser.test_journal_touch import _marks, journal_on_screen, pad
+from tests.browser.test_journal import _shot_dir, open_journal, server_db  # noqa: F401  (a fixture)
+from tests.browser.test_journal_touch import journal_on_screen, markable_row, tap_a_mark_and_see_it_saved
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
@@ -119,20 +119,7 @@ def test_a_phone_that_changed_networks_comes_back_to_the_journal_it_had_chosen(p
     # The journal goes on: a tapped mark in today's lesson is saved.
     g = journal_on_screen(phone, server_db, "teacher")
     col = journal.lesson_of_day(g.lessons, date.today())
-    row = next(
-        r
-        for r in range(len(g.pupils))
-        if grid_cell(phone, r, col).get_attribute("data-off") != "1"
-        and not set(grid_cell(phone, r, col).inner_text()) & set("нбуп")
-    )
-    cell = grid_cell(phone, row, col)
-    mark = "4" if cell.inner_text().strip() == "5" else "5"
-    cell.tap()
-    pad(phone, mark).tap()
-    expect(cell).to_have_text(mark)
-    expect(cell).to_have_class(re.compile(r"\bok\b"))
-    with db.session(server_db) as s:
-        assert _marks(s, g.lessons[col].id, [g.pupils[row].id])[(g.pupils[row].id, "class")] == int(mark)
+    tap_a_mark_and_see_it_saved(phone, server_db, g, markable_row(phone, len(g.pupils), col), col)
     phone.screenshot(path=str(_shot_dir() / "journal-phone-after-network-change.png"))
 
 
