@@ -2,7 +2,10 @@
 
 One production worker (memory state manager) on the journal benchmark database (bench/journal_data.py:
 the demo school plus a 40 × 70 journal). Tabs are opened over the websocket as a browser does, then
-left idle; the worker's RSS is read from /proc after each group. Baseline in the same run: the same
+left idle; the worker's RSS is read from /proc after each group. Each kind opens two groups: the
+first also fills what the worker keeps whatever the number of tabs (the pooled database connections'
+page caches fill as journals are read: ~9 MiB, ~90 KiB a tab over the first 100 journal tabs), so
+a tab's cost is the second group's growth per tab. Baseline in the same run: the same
 number of tabs that only connected and hydrated the sign-in page: ratio = a kind's KiB per tab / the baseline's.
 Then N signed-in diary tabs stay idle for a while and the worker's CPU over that time is compared
 with the same worker's CPU over as long with no tab (the idle server, measured first).
@@ -102,15 +105,24 @@ async def run(url: str, server, db_path: Path, tabs: int, idle_tabs: int, idle_s
             ("teacher, 40 × 70 journal open", journal),
         )
     ):
-        before = server.rss()
-        t0 = time.perf_counter()
-        group = await _open_many(tabs, opener)
-        opened = time.perf_counter() - t0
-        await asyncio.sleep(3)
-        per_tab = (server.rss() - before) / tabs / 1024
+        # Two groups of each kind: the first also fills what the worker keeps whatever the number of
+        # tabs (each pooled database connection's page cache, statement caches), so a tab's own cost
+        # is the second group's growth — the figure judged against the target; both are printed.
+        grew = []
+        for _ in range(2):
+            before = server.rss()
+            t0 = time.perf_counter()
+            group = await _open_many(tabs, opener)
+            opened = time.perf_counter() - t0
+            await asyncio.sleep(3)
+            grew.append((server.rss() - before) / tabs / 1024)
+            kept += group
+        first, per_tab = grew
         results[kind] = per_tab
-        kept += group
-        print(f"  {kind:<34} {per_tab:8.0f} KiB per tab   ({tabs} tabs opened in {opened:.1f} s)")
+        print(
+            f"  {kind:<34} {per_tab:8.0f} KiB per tab   (the first {tabs} tabs: {first:.0f} KiB each;"
+            f" {tabs} tabs opened in {opened:.1f} s)"
+        )
     if results:
         base = results["connected, sign-in page (baseline)"]
         for kind, per_tab in list(results.items())[1:]:
