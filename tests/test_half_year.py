@@ -38,6 +38,7 @@ from bbbms_app.models import (
     TeachingAssignment,
 )
 from bbbms_app.pages.journal import JournalState
+from bbbms_app.pages.journal.state import period_of
 from bbbms_app.pages.marks import MyMarksState
 from bbbms_app.services import grading, journal, reports
 from bbbms_app.services.grading import HALF_YEAR, QUARTER, YearPeriod
@@ -220,12 +221,12 @@ async def _tab_on(school, senior, quarter: int) -> JournalState:
 async def test_the_journal_page_heads_the_column_by_half_year_and_refuses_a_forged_q1_save(school, senior):
     state = await _tab_on(school, senior, 2)
     assert state.period_head == {"ky": "1-жарым жыл", "ru": "1-е полугодие", "en": "Half-year 1"}
-    assert [state.p0["sug"], state.p1["sug"], state.p2["sug"]] == ["5", "3", "н/а"]
+    assert [period_of(state.p0)["sug"], period_of(state.p1)["sug"], period_of(state.p2)["sug"]] == ["5", "3", "н/а"]
     await state.open_period(0, "term")
     assert state.period_open and state.period_info["title"] == "Жарым жылдык баа"
     # The dialog left open, the tab moves to Q1 and sends the save anyway (a forged or stale event).
     await state.set_term(str(school.term_ids[0]))
-    assert state.period_head["ky"] == "1-жарым жыл" and state.p0["sug"] == ""
+    assert state.period_head["ky"] == "1-жарым жыл" and period_of(state.p0)["sug"] == ""
     new_refusals()
     state.period_value = "5"
     state.period_reason = "Алдын ала"

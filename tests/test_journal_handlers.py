@@ -10,8 +10,10 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.models import AuditEvent, Lesson, Mark, PeriodMark, TeachingAssignment, Term
+from bbbms_app.components import grade_grid
+from bbbms_app.models import AuditEvent, Lesson, Mark, PeriodMark, Pupil, TeachingAssignment, Term
 from bbbms_app.pages.journal import JournalState
+from bbbms_app.pages.journal.state import FIELD, PERIOD_PARTS, period_of, pupil_of, topic_of
 from bbbms_app.pages.journal_summary import SummaryState
 from tests.journal_factories import add_journal_data, cell_of
 from tests.states import is_refusal, new_tab, sub
@@ -44,20 +46,20 @@ async def opened(username: str) -> JournalState:
 
 
 def row_of(state: JournalState, name: str) -> int:
-    return next(i for i, p in enumerate(state.pupils) if p["name"] == name)
+    return next(i for i, p in enumerate(state.pupils) if pupil_of(p)["name"] == name)
 
 
 async def test_class_teacher_opens_her_journal_and_enters_marks(school, extras):
     state = await opened("t_classteacher")
     assert state.class_id == str(school.class_5a) and state.mode == "write"
     assert state.heading == "5-А · Математика"
-    assert [p["name"] for p in state.pupils] == [
+    assert [pupil_of(p)["name"] for p in state.pupils] == [
         "Абдыкадырова Мөлдир",
         "Бакиров Эмир",
         "Ңаматов Эрмек",
         "Үсөнов Нурбек",
     ]
-    assert state.pupils[1]["left"] == "03.09 чыккан"
+    assert pupil_of(state.pupils[1])["left"] == "03.09 чыккан"
     # A column head is packed «lesson id|day|month».
     assert state.n_cols == 6 and [head.split("|")[1] for head in state.lessons] == ["02", "03", "04", "08", "09", "10"]
     r = row_of(state, "Ңаматов Эрмек")
@@ -74,7 +76,7 @@ async def test_class_teacher_opens_her_journal_and_enters_marks(school, extras):
     }
     assert state.last_saved.startswith("Сакталды: Ңаматов Эрмек, 10.09")
     # Two marks: н/а with the average 4,5 beside it.
-    assert getattr(state, f"p{r}")["sug"] == "н/а" and getattr(state, f"p{r}")["avg"] == "4,5"
+    assert period_of(getattr(state, f"p{r}"))["sug"] == "н/а" and period_of(getattr(state, f"p{r}"))["avg"] == "4,5"
     # Typing the same code again takes the absence away; Backspace clears the mark of the chosen kind.
     await state.key(f"{r}:5", "н")
     assert cell_of(state, r, 5)["t"] == ""
@@ -179,7 +181,7 @@ async def test_save_into_a_closed_term_is_refused_and_audited(school, extras):
     await deputy.pick_lesson(3)
     corrections = len(events("correction"))
     await deputy.correct_lesson({"topic": "Бөлчөктөр (оңдолду)", "homework": "§12"})
-    assert deputy.topics[3][1:] == ["Бөлчөктөр (оңдолду)", "§12"]
+    assert topic_of(deputy.topics[3])[1:] == ["Бөлчөктөр (оңдолду)", "§12"]
     added = events("correction")[corrections:]
     assert sorted(e.field for e in added) == ["homework", "topic"], added
     assert {e.reason for e in added} == {"Мугалимдин арызы"}
@@ -187,7 +189,7 @@ async def test_save_into_a_closed_term_is_refused_and_audited(school, extras):
     await state.save_lesson({"topic": "x", "homework": ""})
     assert is_refusal(await state.correct_lesson({"topic": "x", "homework": ""}))
     await state.load()
-    assert state.topics[3][1] == "Бөлчөктөр (оңдолду)"
+    assert topic_of(state.topics[3])[1] == "Бөлчөктөр (оңдолду)"
 
 
 @pytest.mark.parametrize("key", ["7", "1", "9"])
@@ -230,6 +232,28 @@ async def test_stale_save_from_a_second_tab_is_refused_and_shows_the_newer_value
     assert cell_of(one, r, 0)["t"] == "4"
 
 
+async def test_packed_row_heads_topics_and_period_cells_keep_their_text(school, extras):
+    """The grid's row heads and topics travel packed (pages/journal/state.py): a «|» in a topic, and the
+    packing's own separator in a name that came in another way than the forms, keep the rest intact."""
+    with db.session(write=True) as s:
+        pupil = s.exec(select(Pupil).where(Pupil.last_name == "Ңаматов")).one()
+        pupil.first_name = f"Эр{FIELD}мек"
+        s.add(pupil)
+        s.commit()
+    state = await opened("t_classteacher")
+    r = row_of(state, "Ңаматов Эр мек")
+    assert pupil_of(state.pupils[r])["k"] == str(pupil.id) and pupil_of(state.pupils[r])["left"] == ""
+    await state.pick_lesson(2)
+    await state.save_lesson({"topic": f"Бөлчөк | кошуу{FIELD}", "homework": "§12 | 3"})
+    assert topic_of(state.topics[2])[1:] == ["Бөлчөк | кошуу", "§12 | 3"]
+    assert topic_of(state.topics[2])[0] == topic_of(state.topics[2])[0].strip() != ""
+    # A period cell is interned: equal cells of two rows, and of two tabs, are one string.
+    other = await opened("t_classteacher")
+    assert state.get_value(f"p{r}") is other.get_value(f"p{r}")
+    assert period_of(state.get_value(f"p{r}")).keys() == set(PERIOD_PARTS)
+    assert grade_grid.FIELD == FIELD
+
+
 async def test_all_present_topic_and_period_marks(school, extras):
     state = await opened("t_classteacher")
     r = row_of(state, "Ңаматов Эрмек")
@@ -242,14 +266,14 @@ async def test_all_present_topic_and_period_marks(school, extras):
     await state.set_topic_draft("Бөлчөктөрдү")
     await state.save_lesson({"topic": "Бөлчөктөрдү кошуу", "homework": "§12, 3–5-көнүгүүлөр"})
     assert (state.topic_draft, state.homework_draft) == ("Бөлчөктөрдү кошуу", "§12, 3–5-көнүгүүлөр")
-    assert state.topics[3][1:] == ["Бөлчөктөрдү кошуу", "§12, 3–5-көнүгүүлөр"]  # [date, topic, homework]
+    assert topic_of(state.topics[3])[1:] == ["Бөлчөктөрдү кошуу", "§12, 3–5-көнүгүүлөр"]  # [date, topic, homework]
     for c, key in ((3, "5"), (4, "5"), (5, "4")):
         await state.key(f"{r}:{c}", key)
-    assert getattr(state, f"p{r}")["sug"] == "5"  # 14/3 = 4.67 ≥ 4.65
+    assert period_of(getattr(state, f"p{r}"))["sug"] == "5"  # 14/3 = 4.67 ≥ 4.65
     await state.open_period(r, "term")
     assert state.period_open and state.period_info["suggestion"] == "5"
     await state.save_period("confirm")
-    assert getattr(state, f"p{r}")["val"] == "5" and not state.period_open
+    assert period_of(getattr(state, f"p{r}"))["val"] == "5" and not state.period_open
     # An override without a reason is refused; with one it is kept.
     await state.open_period(r, "term")
     await state.set_period_value("4")
@@ -261,7 +285,7 @@ async def test_all_present_topic_and_period_marks(school, extras):
     assert (pm.value, pm.reason, pm.suggested_value, pm.version) == (4, "Контролдук иш жок", 5, 2)
     # Confirm all fills the others (н/а for the pupils with too few marks).
     await state.confirm_all()
-    assert getattr(state, f"p{row_of(state, 'Үсөнов Нурбек')}")["val"] == "н/а"
+    assert period_of(getattr(state, f"p{row_of(state, 'Үсөнов Нурбек')}"))["val"] == "н/а"
 
 
 async def test_export_handler_downloads_the_workbook(school, extras):

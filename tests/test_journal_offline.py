@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.models import AuditEvent, Enrollment, Lesson, Mark
+from bbbms_app.pages.journal.state import period_of
 from bbbms_app.services import journal
 from bbbms_app.services.journal import CellChange
 from tests.factories import principal_of
@@ -188,4 +189,4 @@ async def test_a_poll_after_a_whole_column_was_marked_updates_those_rows_without
     assert fresh._pupil_ids == one._pupil_ids
     assert {f"p{r}" for r in rows} <= sent
     assert [one.get_value(f"p{r}") for r in range(n)] == [fresh.get_value(f"p{r}") for r in range(n)]
-    assert any(one.get_value(f"p{r}")["sug"] for r in range(n))
+    assert any(period_of(one.get_value(f"p{r}"))["sug"] for r in range(n))

@@ -7,6 +7,7 @@ from sqlmodel import select
 from bbbms_app import db
 from bbbms_app.models import AuditEvent, Mark, SubgroupMember
 from bbbms_app.pages.journal import JournalState
+from bbbms_app.pages.journal.state import pupil_of
 from bbbms_app.pages.subgroups import SubgroupsState
 from tests.states import is_refusal, new_tab, sub
 from tests.subgroup_factory import add_english_groups
@@ -91,7 +92,7 @@ async def test_the_group_teacher_sees_his_members_and_cannot_mark_another_groups
     await tab.set_term(tab.term_options[1]["id"])
     await tab.set_term(tab.term_options[0]["id"])
     assert not tab.needs_split
-    assert [p["name"] for p in tab.pupils] == ["Абдыкадырова Мөлдир", "Ңаматов Эрмек"]
+    assert [pupil_of(p)["name"] for p in tab.pupils] == ["Абдыкадырова Мөлдир", "Ңаматов Эрмек"]
     assert not is_refusal(await tab.key("0:0", "5"))
     assert marks() >= {(eng.lesson_g1, school.pupils_5a[1], 5)}
     # A forged tab pointing row 1 at a pupil of group 2.

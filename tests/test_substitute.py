@@ -8,6 +8,7 @@ from sqlmodel import select
 from bbbms_app import db
 from bbbms_app.models import Lesson, Mark
 from bbbms_app.pages.journal import JournalState
+from bbbms_app.pages.journal.state import pupil_of
 from bbbms_app.services import journal
 from bbbms_app.services.journal import CellChange, OutOfScope
 from tests.factories import principal_of
@@ -80,7 +81,7 @@ async def test_the_substitute_writes_his_column_on_the_page_and_is_stopped_at_ot
     await state.set_class(str(school.class_5a))
     assert state.class_id == str(school.class_5a) and state.subject_key == f"{school.math}:0"
     assert state.mode == "write" and state.substitute_dates == "03.09"
-    row = next(i for i, p in enumerate(state.pupils) if p["name"] == "Ңаматов Эрмек")
+    row = next(i for i, p in enumerate(state.pupils) if pupil_of(p)["name"] == "Ңаматов Эрмек")
     assert not is_refusal(await state.key(f"{row}:1", "5"))
     assert (stood_in, school.pupils_5a[2], 5) in marks()
     before = marks()

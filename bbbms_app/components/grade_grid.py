@@ -22,6 +22,10 @@ from reflex_base.vars.function import ArgsFunctionOperation
 
 from bbbms_app.components.i18n import tr
 
+# Between the parts of a packed pupil row head or topics line (pages/journal/state.py's FIELD, the
+# same character: this module does not import the page's state).
+FIELD = "\x1f"
+
 GRID_CSS = """
 .jg-wrap { overflow: auto; max-height: calc(100vh - 230px); min-height: 240px; border: 1px solid var(--gray-6);
   border-radius: 8px; background: var(--color-panel-solid); -webkit-overflow-scrolling: touch; }
@@ -138,14 +142,15 @@ def entry_args() -> tuple[Var, Var]:
 
 def _lesson_head(head: Var, j: Var, topics: Var, selected: Var, on_pick) -> rx.Component:
     """A lesson's column head: the state packs it as «id|day|month» (pages/journal/state.py); its
-    tooltip, «date — topic», comes from the lesson's row of `topics` ([date, topic, homework])."""
+    tooltip, «date — topic», comes from the lesson's line of `topics` («date␟topic␟homework»)."""
     parts = head.split("|")  # type: ignore[attr-defined]
+    topic = topics[j].to(str).split(FIELD)
     return rx.el.th(
         rx.el.span(parts[1], class_name="d"),
         rx.el.span(parts[2], class_name="m"),
         class_name=rx.cond(selected == j, "sel", ""),
         on_click=on_pick(j),
-        title=topics[j][0].to(str) + " — " + topics[j][1].to(str),
+        title=topic[0].to(str) + " — " + topic[1].to(str),
         custom_attrs={"data-l": parts[0]},
         data_testid="lesson-head",
     )
@@ -179,7 +184,13 @@ def _cell(i: int, parts: Var, j: Var) -> rx.Component:
     )
 
 
-def _row(i: int, pupil: Var, cells: Var, period: Var, on_period, n_cols: Var) -> rx.Component:
+def _row(i: int, packed_pupil: Var, cells: Var, packed_period: Var, on_period, n_cols: Var) -> rx.Component:
+    """Row i: its head «id␟name␟left», its cells, and its period cell «val|sug|avg|yval|ysug» (packed
+    by pages/journal/state.py's pupil_view and period_view)."""
+    split = packed_pupil.to(str).split(FIELD)
+    pupil = {"k": split[0], "name": split[1], "left": split[2]}
+    split = packed_period.to(str).split("|")
+    period = {part: split[n] for n, part in enumerate(("val", "sug", "avg", "yval", "ysug"))}
     return rx.el.tr(
         rx.el.th(
             pupil["name"],

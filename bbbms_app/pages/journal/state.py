@@ -11,6 +11,7 @@ correction: journal.correct) as ("row:column", key).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -37,8 +38,27 @@ PAD_LABELS = {"clear": "⌫"}
 
 
 def _day_month(d: date) -> str:
-    # «02.09» as the journal writes it; formatted by hand because the grid needs it 100 times an open.
-    return f"{d.day:02d}.{d.month:02d}"
+    # «02.09» as the journal writes it; formatted by hand because the grid needs it 100 times an open,
+    # and interned: a school has ~170 such dates, so every open journal holds the same strings.
+    return sys.intern(f"{d.day:02d}.{d.month:02d}")
+
+
+STAMP_BYTES = 8  # a lesson's fingerprint, kept per tab as this many bytes of a digest
+
+
+def _stamp_digests(lesson_ids: list[int], stamps: dict[int, str]) -> bytes:
+    """The lessons' fingerprints (journal.lesson_stamps) as one bytes object, STAMP_BYTES per lesson
+    in column order: what an open journal keeps to tell at its poll which columns moved (70 strings
+    and their dict were ~9 KiB of each tab; this is ~0.6). A 64-bit digest: deterministic in every
+    worker (a district's tab may poll through another), a missed change one in 2**64."""
+    return b"".join(
+        hashlib.blake2b(stamps.get(lid, "").encode(), digest_size=STAMP_BYTES).digest() for lid in lesson_ids
+    )
+
+
+def _version_slot(kind: str, row: int) -> int:
+    """Where `_pversions` keeps row's period ("term") or year mark's version: two slots a row."""
+    return 2 * row + (kind == "year")
 
 
 def _decimal(value: float, lang: str) -> str:
@@ -100,6 +120,50 @@ def _without_status(cell: str, drop: tuple[str, ...] = ("ok", "err")) -> str:
     return pack(text, " ".join(f for f in classes.split() if f not in drop), token, note_of(cell))
 
 
+# A pupil's row head and a lesson's line of the topics list are one string each, their parts joined by
+# FIELD (a control character: names and topics are stored without them, and `_free` takes out any that
+# came another way); a period cell is «val|sug|avg|yval|ysug», interned as the grid's cells are. As a
+# dict or a list of strings per row they were ~30 KiB of each open 40 × 70 journal (the objects' headers:
+# 40 pupils' dicts, 70 lists of three strings); as strings, a third of that. The browser splits them.
+FIELD = "\x1f"
+PERIOD_PARTS = ("val", "sug", "avg", "yval", "ysug")
+NO_PERIOD = SEP * (len(PERIOD_PARTS) - 1)
+
+
+def _free(text: str) -> str:
+    return text.replace(FIELD, " ")
+
+
+def pupil_view(key: str, name: str, left: str) -> str:
+    """A pupil's row head: «id␟name␟left» (left: «03.09 чыккан», or "" while he is in the class)."""
+    return f"{key}{FIELD}{_free(name)}{FIELD}{left}"
+
+
+def pupil_of(view: str) -> dict[str, str]:
+    """A packed pupil row head as {"k", "name", "left"}."""
+    return dict(zip(("k", "name", "left"), view.split(FIELD), strict=True))
+
+
+def topic_view(day: str, topic: str, homework: str) -> str:
+    """A lesson's line of the topics list: «02.09␟topic␟homework»."""
+    return f"{day}{FIELD}{_free(topic)}{FIELD}{_free(homework)}"
+
+
+def topic_of(view: str) -> list[str]:
+    """A packed topics line as [date, topic, homework]."""
+    return view.split(FIELD)
+
+
+def period_view(val: str, sug: str, avg: str, yval: str, ysug: str) -> str:
+    """A pupil's period and year cells as one interned string «val|sug|avg|yval|ysug»."""
+    return sys.intern(SEP.join((val, sug, avg, yval, ysug)))
+
+
+def period_of(view: str) -> dict[str, str]:
+    """A packed period cell as {"val", "sug", "avg", "yval", "ysug"} (all "" for a row not shown)."""
+    return dict(zip(PERIOD_PARTS, (view or NO_PERIOD).split(SEP), strict=True))
+
+
 def _typed_label(key: str) -> str:
     """An entry as the teacher typed it: «5», «н», «⌫», «73%»."""
     if key.startswith(journal.PERCENT_KEY):
@@ -126,7 +190,7 @@ class JournalState(rx.State):
 
     heading: str = ""
     period_head: dict[str, str] = {}
-    pupils: list[dict[str, str]] = []
+    pupils: list[str] = []  # pupil_view per row
     # A lesson's column head packed as «id|day|month» («812|02|сен.»); its tooltip is made in the
     # browser from `topics`, so a saved topic shows there at once and no text is kept twice.
     lessons: list[str] = []
@@ -159,7 +223,7 @@ class JournalState(rx.State):
     topic_draft: str = ""
     homework_draft: str = ""
     # [date, topic, homework] of each lesson (lists, not dicts: 70 lessons' keys cost a tab ~10 KiB).
-    topics: list[list[str]] = []
+    topics: list[str] = []  # topic_view per lesson
 
     period_open: bool = False
     period_info: dict[str, str] = {}
@@ -174,9 +238,9 @@ class JournalState(rx.State):
     _term: int = 0
     _pupil_ids: list[int] = []
     _lesson_ids: list[int] = []
-    _pversions: dict[str, int] = {}
+    _pversions: list[int] = []  # the period and year marks' versions as shown, `_version_slot`
     _undo: list[dict[str, Any]] = []
-    _lstamps: dict[int, str] = {}  # lesson id -> fingerprint of its column when the tab last read it
+    _lstamps: bytes = b""  # each column's fingerprint when the tab last read it (_stamp_digests)
     _pstamp: str = ""  # fingerprint of the period and year marks
     _substitute: bool = False  # he writes only the columns in _own_cols (the lessons he taught)
     _own_cols: list[int] = []
@@ -218,7 +282,7 @@ class JournalState(rx.State):
         self.sel_lesson = -1
         for name in (*self.row_vars, *self.period_vars):
             if getattr(self, name):
-                setattr(self, name, [] if name.startswith("r") else {})
+                setattr(self, name, [] if name.startswith("r") else "")
 
     def _open(self, s) -> bool:
         """Load the chosen journal into the row vars (only the rows that changed are set).
@@ -279,13 +343,13 @@ class JournalState(rx.State):
         # `k`: the pupil's and the lesson's ids, so that an entry typed offline names its cell by what it is,
         # not by a row and column that may have moved by the time it is sent.
         pupils_view = [
-            {
-                "k": str(p.id),
-                "name": name,
-                "left": t("journal.left_on", lang, date=_day_month(p.ends_on))
+            pupil_view(
+                str(p.id),
+                name,
+                t("journal.left_on", lang, date=_day_month(p.ends_on))
                 if p.ends_on is not None and p.ends_on < g.term.ends_on
                 else "",
-            }
+            )
             for p, name in zip(pupils, names, strict=True)
         ]
         months = journal_export.MONTHS.get(lang, journal_export.MONTHS["ky"])
@@ -297,7 +361,7 @@ class JournalState(rx.State):
         if self.lessons != lessons_view:
             self.lessons = lessons_view
         self.n_rows, self.n_cols = len(pupils), len(g.lessons)
-        self._pversions = {}
+        versions: list[int] = []
         for i, pupil in enumerate(pupils):
             row = [
                 _cell_view(g.cells.get((pupil.id, lesson.id)), off=not pupil.in_class_on(lesson.date))
@@ -305,32 +369,33 @@ class JournalState(rx.State):
             ]
             old = getattr(self, f"r{i}")
             if switched or [_without_status(c, ("ok",)) for c in old] != row:
-                setattr(self, f"r{i}", row)
+                # A copy of exactly 70 slots (the comprehension's list grows by steps): kept while the tab lives.
+                setattr(self, f"r{i}", list(row))
             pc, yc = g.period[pupil.id], g.year[pupil.id]
-            self._pversions[f"term:{i}"] = pc.version
-            self._pversions[f"year:{i}"] = yc.version
+            versions += (pc.version, yc.version)
             view = self._period_view(pc.text, pc.suggestion, yc.text, yc.suggestion.text)
             if getattr(self, f"p{i}") != view:
                 setattr(self, f"p{i}", view)
+        self._pversions = versions
         for i in range(len(pupils), MAX_ROWS):
             if getattr(self, f"r{i}"):
                 setattr(self, f"r{i}", [])
-                setattr(self, f"p{i}", {})
+                setattr(self, f"p{i}", "")
         if switched:
             self._undo = []
             self.undo_count = 0
             self.last_saved = ""
             self.sel_lesson = -1
-        topics = [[date, lesson.topic, lesson.homework] for date, lesson in zip(dates, g.lessons, strict=True)]
+        topics = [topic_view(day, lesson.topic, lesson.homework) for day, lesson in zip(dates, g.lessons, strict=True)]
         if self.topics != topics:
             self.topics = topics
-        self._lstamps = journal.lesson_stamps(s, self._lesson_ids)
+        self._lstamps = _stamp_digests(self._lesson_ids, journal.lesson_stamps(s, self._lesson_ids))
         self._pstamp = journal.period_stamp(s, self._pupil_ids, subject_id)
         return switched
 
-    def _period_view(self, val: str, sug: grading.Suggestion, yval: str, ysug: str) -> dict[str, str]:
+    def _period_view(self, val: str, sug: grading.Suggestion, yval: str, ysug: str) -> str:
         avg = _decimal(sug.average, self._lang()) if sug.average is not None else ""
-        return {"val": val, "sug": sug.text, "avg": avg, "yval": yval, "ysug": ysug}
+        return period_view(val, sug.text, avg, yval, ysug)
 
     @rx.event
     @requires("journal.read")
@@ -451,10 +516,11 @@ class JournalState(rx.State):
             return
         with db.session() as s:
             lesson_ids = self._raw("_lesson_ids")
-            stamps = journal.lesson_stamps(s, lesson_ids)
+            stamps = _stamp_digests(lesson_ids, journal.lesson_stamps(s, lesson_ids))
             pstamp = journal.period_stamp(s, self._raw("_pupil_ids"), self._subject)
             known = self._raw("_lstamps")
-            changed = [lid for lid in lesson_ids if stamps.get(lid) != known.get(lid)]
+            n = STAMP_BYTES
+            changed = [lid for c, lid in enumerate(lesson_ids) if stamps[c * n : c * n + n] != known[c * n : c * n + n]]
             if pstamp != self._pstamp:
                 self._open(s)
                 return
@@ -485,7 +551,7 @@ class JournalState(rx.State):
                 )
                 for r in moved:
                     self._show_suggestion(r, sugs[pupil_ids[r]])
-            self._lstamps = {**known, **{lid: stamps.get(lid, "") for lid in changed}}
+            self._lstamps = stamps
 
     # -- entering marks ------------------------------------------------------------------------
 
@@ -551,11 +617,11 @@ class JournalState(rx.State):
 
     def _pupil_name(self, r: int) -> str:
         """Row r's pupil as the grid names him (the status line, the dialogs): read from the shown row."""
-        return self._raw("pupils")[r]["name"]
+        return pupil_of(self._raw("pupils")[r])["name"]
 
     def _lesson_date(self, c: int) -> str:
         """Column c's lesson date «02.09», read from its row of the topics list."""
-        return self._raw("topics")[c][0]
+        return topic_of(self._raw("topics")[c])[0]
 
     def _token(self, r: int, c: int) -> str:
         """The version token of cell (r, c) as the grid shows it."""
@@ -581,9 +647,9 @@ class JournalState(rx.State):
         self._put_cell(r, c, journal.load_cell(s, self._lesson_ids[c], self._pupil_ids[r]), "")
 
     def _show_suggestion(self, r: int, sug: grading.Suggestion) -> None:
-        old = self._raw(f"p{r}") or {}
-        view = self._period_view(old.get("val", ""), sug, old.get("yval", ""), old.get("ysug", ""))
-        if view != old:
+        old = period_of(self._raw(f"p{r}"))
+        view = self._period_view(old["val"], sug, old["yval"], old["ysug"])
+        if view != self._raw(f"p{r}"):
             setattr(self, f"p{r}", view)
 
     def _apply(self, cell: str, key: str, correcting: bool):
@@ -795,7 +861,7 @@ class JournalState(rx.State):
     def _select_lesson(self, index: int) -> None:
         self.sel_lesson = index
         topics = self._raw("topics")
-        _date, self.topic_draft, self.homework_draft = topics[index] if index < len(topics) else ("", "", "")
+        _date, self.topic_draft, self.homework_draft = topic_of(topics[index]) if index < len(topics) else ("", "", "")
 
     @rx.event
     @requires("journal.read")
@@ -810,7 +876,7 @@ class JournalState(rx.State):
     def _show_topic(self, topic: str, homework: str) -> None:
         """The selected lesson's topic and homework as saved (a new list: the whole var is sent)."""
         topics = list(self._raw("topics"))
-        topics[self.sel_lesson] = [topics[self.sel_lesson][0], topic, homework]
+        topics[self.sel_lesson] = topic_view(topic_of(topics[self.sel_lesson])[0], topic, homework)
         self.topics = topics
 
     def _save_lesson(self, correcting: bool):
@@ -820,7 +886,7 @@ class JournalState(rx.State):
         reason = self.correction_reason if correcting else ""
         try:
             with journal.write_session() as s:
-                _date, shown_topic, shown_homework = self._raw("topics")[self.sel_lesson]
+                _date, shown_topic, shown_homework = topic_of(self._raw("topics")[self.sel_lesson])
                 lesson = journal.set_lesson_text(
                     s,
                     principal,
@@ -871,11 +937,11 @@ class JournalState(rx.State):
 
     def _period_dialog(self, r: int, kind: str) -> None:
         lang = self._lang()
-        view = getattr(self, f"p{r}") or {}
+        view = period_of(self._raw(f"p{r}"))
         if kind == "year":
-            current_text, suggestion, average = view.get("yval", ""), view.get("ysug", ""), ""
+            current_text, suggestion, average = view["yval"], view["ysug"], ""
         else:
-            current_text, suggestion, average = view.get("val", ""), view.get("sug", ""), view.get("avg", "")
+            current_text, suggestion, average = view["val"], view["sug"], view["avg"]
         self.period_info = {
             "row": str(r),
             "kind": kind,
@@ -959,14 +1025,14 @@ class JournalState(rx.State):
         reason = self.period_reason
         if correcting:
             reason = reason or self.correction_reason
-        pkey = f"{kind}:{r}"
+        slot = _version_slot(kind, r)
         try:
             with journal.write_session() as s:
                 common = {
                     "value": value,
                     "special": special,
                     "reason": reason,
-                    "expected_version": self._pversions.get(pkey, 0),
+                    "expected_version": self._pversions[slot] if slot < len(self._pversions) else 0,
                     "subgroup": self._subgroup,
                 }
                 if kind == "year":
@@ -982,10 +1048,10 @@ class JournalState(rx.State):
             with db.session() as s:
                 journal.record_refusal(s, principal, "periodmark", exc)
             return rx.toast.error(t(exc.key, lang, **exc.params), duration=6000)
-        self._pversions[pkey] = row.version if row else 0
-        view = dict(getattr(self, f"p{r}") or {})
+        self._pversions = [*self._pversions[:slot], row.version if row else 0, *self._pversions[slot + 1 :]]
+        view = period_of(self._raw(f"p{r}"))
         view["yval" if kind == "year" else "val"] = text
-        setattr(self, f"p{r}", view)
+        setattr(self, f"p{r}", period_view(*(view[part] for part in PERIOD_PARTS)))
         if kind == "term":
             self._show_suggestion(r, sug)  # «осв» set or cleared changes it
         self.period_open = False
@@ -1137,4 +1203,4 @@ class JournalState(rx.State):
 
 for _i in range(MAX_ROWS):
     JournalState.add_var(f"r{_i}", list[str], [])
-    JournalState.add_var(f"p{_i}", dict[str, str], {})
+    JournalState.add_var(f"p{_i}", str, "")

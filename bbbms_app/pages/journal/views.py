@@ -8,7 +8,7 @@ from bbbms_app.auth.state import AuthState
 from bbbms_app.components import grade_grid
 from bbbms_app.components.i18n import tr, tr_dict
 from bbbms_app.components.layout import page_shell
-from bbbms_app.pages.journal.state import KINDS, MAX_ROWS, JournalState
+from bbbms_app.pages.journal.state import FIELD, KINDS, MAX_ROWS, JournalState
 from bbbms_app.services import journal
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def _lesson_form(on_submit) -> rx.Component:
     editable = JournalState.mode != "read"
     return rx.form(
         rx.flex(
-            rx.text(JournalState.topics[JournalState.sel_lesson][0], weight="bold"),
+            rx.text(JournalState.topics[JournalState.sel_lesson].split(FIELD)[0], weight="bold"),  # type: ignore[attr-defined]
             rx.input(
                 name="topic",
                 value=JournalState.topic_draft,
@@ -425,10 +425,10 @@ def _topics_list() -> rx.Component:
                 rx.table.body(
                     rx.foreach(
                         JournalState.topics,
-                        lambda row, j: rx.table.row(
-                            rx.table.cell(row[0]),
-                            rx.table.cell(row[1]),
-                            rx.table.cell(row[2]),
+                        lambda line, j: rx.table.row(
+                            rx.table.cell(line.split(FIELD)[0]),
+                            rx.table.cell(line.split(FIELD)[1]),
+                            rx.table.cell(line.split(FIELD)[2]),
                             on_click=JournalState.pick_lesson(j),
                             cursor="pointer",
                         ),

@@ -7,6 +7,7 @@ deputies read every journal of the school and correct a closed term with a reaso
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from sqlalchemy import or_
@@ -148,8 +149,13 @@ def journal_classes(session: Session, principal: Principal, year_id: int | None)
         )
     classes = session.exec(q.order_by(SchoolClass.grade, SchoolClass.letter)).all()
     mine = principal.staff_id
+    # Interned: every open journal of the school holds these labels and ids (docs/performance.md).
     return [
-        {"id": str(c.id), "name": class_label(c), "own_class": "1" if mine and c.class_teacher_id == mine else ""}
+        {
+            "id": sys.intern(str(c.id)),
+            "name": sys.intern(class_label(c)),
+            "own_class": "1" if mine and c.class_teacher_id == mine else "",
+        }
         for c in classes
     ]
 
