@@ -199,3 +199,23 @@ def test_hash_follows_the_configured_argon2id_parameters(db_url, monkeypatch):
     monkeypatch.setenv("BBBMS_ARGON2_MEMORY_KIB", "47104")
     settings.reload()
     assert passwords.needs_rehash(h)
+
+
+def test_the_last_seen_refresh_is_stored_and_forgets_no_cached_session(school):
+    """A due refresh of last_seen_at is bookkeeping: written, and every other cached session stays cached."""
+    with db.session() as s:
+        cached = accounts.authenticate(s, "t_teacher", PASSWORD).token
+        due = accounts.authenticate(s, "t_director", PASSWORD).token
+    assert accounts.resolve_token(cached).username == "t_teacher"
+    with db.session() as s:
+        login = s.exec(select(LoginSession).where(LoginSession.token_hash == accounts.token_hash(due))).scalars().one()
+        login.last_seen_at = datetime.now(UTC) - timedelta(minutes=5)
+        s.add(login)
+    accounts.invalidate_sessions()  # the backdating above is a test's doing, not a refresh
+    assert accounts.resolve_token(cached).username == "t_teacher"
+    before = accounts._generation
+    assert accounts.resolve_token(due).username == "t_director"  # the refresh is due: written now
+    assert accounts._generation == before and accounts.token_hash(cached) in accounts._session_cache
+    with db.session() as s:
+        login = s.exec(select(LoginSession).where(LoginSession.token_hash == accounts.token_hash(due))).scalars().one()
+    assert datetime.now(UTC) - login.last_seen_at.replace(tzinfo=UTC) < timedelta(minutes=1)

@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import bindparam, update
 from sqlalchemy import event as sa_event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import ORMExecuteState, object_session
@@ -472,34 +473,70 @@ def _auth_rolled_back(session: OrmSession) -> None:
     session.info.pop("bbbms_auth_changed", None)
 
 
+# Built once (the guard resolves a token at every event the session cache does not answer): plain
+# columns through the session's connection, no ORM objects — two entities loaded and tracked cost
+# about a third of a lookup.
+_SESSION_OF_TOKEN = (
+    select(
+        LoginSession.id,
+        LoginSession.revoked_at,
+        LoginSession.expires_at,
+        LoginSession.last_seen_at,
+        User.id,
+        User.username,
+        User.role,
+        User.school_id,
+        User.full_name,
+        User.language,
+        User.staff_id,
+        User.pupil_id,
+        User.guardian_id,
+        User.is_active,
+        User.must_change_password,
+    )
+    .join(User, User.id == LoginSession.user_id)  # type: ignore[arg-type]
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+)
+# A bookkeeping write on the connection, as the ORM's flush of last_seen_at was: no session event
+# sees it, so it invalidates no cached session (it changes nothing about who the session is).
+_SEEN_NOW = update(LoginSession).where(LoginSession.id == bindparam("login_id")).values(last_seen_at=bindparam("now"))
+
+
 def resolve(session: Session, token: str | None) -> Principal | None:
     """The Principal of a live session token, or None (unknown, revoked, idle, expired, disabled)."""
     if not token or len(token) > 200:
         return None
-    row = session.exec(
-        select(LoginSession, User)
-        .join(User, User.id == LoginSession.user_id)  # type: ignore[arg-type]
-        .where(LoginSession.token_hash == token_hash(token))
-    ).first()
+    key = token_hash(token)
+    session.flush()  # a session opened in this same unit of work (sign-in, then resolve) must be seen
+    conn = session.connection()
+    row = conn.execute(_SESSION_OF_TOKEN, {"token_hash": key}).first()
     if row is None:
         return None
-    login, user = row
+    login_id, revoked_at, expires_at, last_seen_at, user_id, username, role, school_id, full_name = row[:9]
+    language, staff_id, pupil_id, guardian_id, is_active, must_change = row[9:]
     now = _now()
     idle = timedelta(minutes=settings.get().session_idle_minutes)
-    last_seen = _aware(login.last_seen_at) or now
-    if (
-        login.revoked_at is not None
-        or not user.is_active
-        or (_aware(login.expires_at) or now) <= now
-        or last_seen + idle <= now
-    ):
+    last_seen = _aware(last_seen_at) or now
+    if revoked_at is not None or not is_active or (_aware(expires_at) or now) <= now or last_seen + idle <= now:
         return None
     if (now - last_seen).total_seconds() > LAST_SEEN_RESOLUTION_S:
-        login.last_seen_at = now
-        session.add(login)
-    left = min((_aware(login.expires_at) or now) - now, last_seen + idle - now).total_seconds()
-    _cache_seconds[login.token_hash] = max(0.0, left)
-    return principal_for(user, login.id, session=session)
+        conn.execute(_SEEN_NOW, {"login_id": login_id, "now": now})
+    left = min((_aware(expires_at) or now) - now, last_seen + idle - now).total_seconds()
+    _cache_seconds[key] = max(0.0, left)
+    return Principal(
+        user_id=user_id,
+        username=username,
+        role=role,
+        school_id=school_id,
+        full_name=full_name,
+        language=language,
+        staff_id=staff_id,
+        pupil_id=pupil_id,
+        guardian_id=guardian_id,
+        session_id=login_id,
+        permissions=rights.effective_permissions(session, role, school_id),
+        must_change_password=bool(must_change),
+    )
 
 
 def revoke(session: Session, token: str | None) -> None:
