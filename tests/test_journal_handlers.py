@@ -10,7 +10,6 @@ import pytest
 from sqlmodel import select
 
 from bbbms_app import db
-from bbbms_app.components import grade_grid
 from bbbms_app.models import AuditEvent, Lesson, Mark, PeriodMark, Pupil, TeachingAssignment, Term
 from bbbms_app.pages.journal import JournalState
 from bbbms_app.pages.journal.state import FIELD, PERIOD_PARTS, period_of, pupil_of, topic_of
@@ -251,7 +250,6 @@ async def test_packed_row_heads_topics_and_period_cells_keep_their_text(school, 
     other = await opened("t_classteacher")
     assert state.get_value(f"p{r}") is other.get_value(f"p{r}")
     assert period_of(state.get_value(f"p{r}")).keys() == set(PERIOD_PARTS)
-    assert grade_grid.FIELD == FIELD
 
 
 async def test_all_present_topic_and_period_marks(school, extras):

@@ -22,9 +22,11 @@ from reflex_base.vars.function import ArgsFunctionOperation
 
 from bbbms_app.components.i18n import tr
 
-# Between the parts of a packed pupil row head or topics line (pages/journal/state.py's FIELD, the
-# same character: this module does not import the page's state).
+# How the journal's state packs what this grid splits (pages/journal/state.py packs with these):
+# FIELD between the parts of a pupil's row head or a topics line (a control character stored names
+# and topics never hold), «|» between a period cell's PERIOD_PARTS.
 FIELD = "\x1f"
+PERIOD_PARTS = ("val", "sug", "avg", "yval", "ysug")
 
 GRID_CSS = """
 .jg-wrap { overflow: auto; max-height: calc(100vh - 230px); min-height: 240px; border: 1px solid var(--gray-6);
@@ -190,7 +192,7 @@ def _row(i: int, packed_pupil: Var, cells: Var, packed_period: Var, on_period, n
     split = packed_pupil.to(str).split(FIELD)
     pupil = {"k": split[0], "name": split[1], "left": split[2]}
     split = packed_period.to(str).split("|")
-    period = {part: split[n] for n, part in enumerate(("val", "sug", "avg", "yval", "ysug"))}
+    period = {part: split[n] for n, part in enumerate(PERIOD_PARTS)}
     return rx.el.tr(
         rx.el.th(
             pupil["name"],

@@ -23,6 +23,7 @@ import reflex as rx
 from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
+from bbbms_app.components.grade_grid import FIELD, PERIOD_PARTS
 from bbbms_app.i18n import t, translations
 from bbbms_app.services import grading, journal, journal_export
 from bbbms_app.services import school as school_service
@@ -121,12 +122,11 @@ def _without_status(cell: str, drop: tuple[str, ...] = ("ok", "err")) -> str:
 
 
 # A pupil's row head and a lesson's line of the topics list are one string each, their parts joined by
-# FIELD (a control character: names and topics are stored without them, and `_free` takes out any that
-# came another way); a period cell is «val|sug|avg|yval|ysug», interned as the grid's cells are. As a
-# dict or a list of strings per row they were ~30 KiB of each open 40 × 70 journal (the objects' headers:
-# 40 pupils' dicts, 70 lists of three strings); as strings, a third of that. The browser splits them.
-FIELD = "\x1f"
-PERIOD_PARTS = ("val", "sug", "avg", "yval", "ysug")
+# FIELD (components/grade_grid.py, which splits them: names and topics are stored without it, and
+# `_free` takes out any that came another way); a period cell is «val|sug|avg|yval|ysug», interned as
+# the grid's cells are. As a dict or a list of strings per row they were ~30 KiB of each open 40 × 70
+# journal (the objects' headers: 40 pupils' dicts, 70 lists of three strings); as strings, a third of
+# that. The browser splits them.
 NO_PERIOD = SEP * (len(PERIOD_PARTS) - 1)
 
 
@@ -222,8 +222,8 @@ class JournalState(rx.State):
     sel_lesson: int = -1
     topic_draft: str = ""
     homework_draft: str = ""
-    # [date, topic, homework] of each lesson (lists, not dicts: 70 lessons' keys cost a tab ~10 KiB).
-    topics: list[str] = []  # topic_view per lesson
+    # «date␟topic␟homework» of each lesson (`topic_view`: one string, not a list or a dict, per lesson).
+    topics: list[str] = []
 
     period_open: bool = False
     period_info: dict[str, str] = {}
