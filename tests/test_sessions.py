@@ -5,9 +5,13 @@ of an open tab (sign-out elsewhere, password change, disable, idle)."""
 from __future__ import annotations
 
 import inspect
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import String, Text, select, update
 from sqlmodel import SQLModel
 
@@ -17,7 +21,7 @@ from bbbms_app.auth.guard import permission_of
 from bbbms_app.auth.state import AuthState
 from bbbms_app.models import AuditEvent, LoginSession, User
 from bbbms_app.pages.profile import ProfileState
-from bbbms_app.services import accounts, passwords
+from bbbms_app.services import accounts, passwords, revocations
 from tests.factories import PASSWORD
 from tests.states import handle, is_refusal, login, new_tab, sub
 from tests.test_handlers import FRAMEWORK_HANDLERS, app_states
@@ -125,7 +129,10 @@ async def test_disabling_an_account_ends_its_sessions_at_the_next_event(school):
         assert accounts.resolve(s, token) is None
 
 
-async def test_an_idle_session_stops_at_its_next_event(school):
+async def test_an_idle_session_stops_at_its_next_event(school, monkeypatch):
+    # A session idle for its idle minutes has had no event for far longer than the cache keeps it;
+    # a short cache life stands for that here.
+    monkeypatch.setattr(accounts, "SESSION_CACHE_S", 0.5)
     tab = new_tab("t_teacher")
     assert not is_refusal(await _next_event(tab))
     idle = settings.get().session_idle_minutes
@@ -133,8 +140,7 @@ async def test_an_idle_session_stops_at_its_next_event(school):
         login = s.exec(select(LoginSession)).scalars().one()
         login.last_seen_at = datetime.now(UTC) - timedelta(minutes=idle, seconds=1)
         s.add(login)
-    # The idle minutes have passed (backdated above); so has the session cache's life, far shorter.
-    time.sleep(accounts.SESSION_CACHE_S)
+    time.sleep(0.5)
     result = await _next_event(tab)
     assert is_refusal(result) and "/login" in repr(result)
 
@@ -148,19 +154,60 @@ async def test_a_cached_session_still_stops_at_its_next_event_once_revoked(schoo
     assert is_refusal(await _next_event(tab))
 
 
-async def test_a_revocation_by_another_process_holds_within_the_cache_life(school):
+def _cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bbbms_app", *args],
+        input=stdin,
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+async def test_a_password_set_on_the_command_line_stops_a_cached_session_at_its_next_event(school):
+    """Another process (the console, another worker) tells this one through the stamp file: no wait."""
     tab = new_tab("t_teacher")
     assert not is_refusal(await _next_event(tab))
     token = sub(tab, AuthState).session_token
-    # Another worker revokes with plain SQL on its own connection: this process hears nothing.
+    key = accounts.token_hash(token)
+    assert accounts._session_cache[key][0] - time.monotonic() > 20  # kept for the long cache life
+    _cli("user", "set-password", "t_teacher", stdin="Another-passw0rd-here\n")
+    assert is_refusal(await _next_event(tab))
+    assert key not in accounts._session_cache
+
+
+async def test_a_change_outside_the_app_holds_within_the_cache_life(school, monkeypatch):
+    monkeypatch.setattr(accounts, "SESSION_CACHE_S", 1.0)
+    tab = new_tab("t_teacher")
+    assert not is_refusal(await _next_event(tab))
+    token = sub(tab, AuthState).session_token
+    # SQL typed into the database past the app: no process hears of it.
     with db.engine().begin() as conn:
         conn.execute(
             update(LoginSession)
             .where(LoginSession.token_hash == accounts.token_hash(token))
             .values(revoked_at=datetime.now(UTC))
         )
-    time.sleep(accounts.SESSION_CACHE_S)
+    assert not is_refusal(await _next_event(tab))  # still cached: that is the cache's bound
+    time.sleep(1.0)
     assert is_refusal(await _next_event(tab))
+
+
+def test_without_the_stamp_file_a_session_is_kept_one_second(school, monkeypatch):
+    with db.session() as s:
+        token = accounts.authenticate(s, "t_teacher", PASSWORD).token
+    assert accounts.resolve_token(token) is not None
+    key = accounts.token_hash(token)
+    assert accounts._session_cache[key][0] - time.monotonic() > 20
+    os.remove(revocations.stamp_path())  # removed by hand: this process can no longer hear the others
+    assert accounts.resolve_token(token) is not None
+    assert accounts._session_cache[key][0] - time.monotonic() <= accounts.SESSION_UNHEARD_S
+    # A change elsewhere makes the file again (the console's append), and the long life comes back.
+    _cli("user", "set-password", "t_director", stdin="Another-passw0rd-here\n")
+    assert accounts.resolve_token(token) is not None
+    assert accounts._session_cache[key][0] - time.monotonic() > 20
 
 
 async def test_check_session_clears_the_tab_of_a_dead_session(school):
@@ -219,3 +266,76 @@ def test_the_last_seen_refresh_is_stored_and_forgets_no_cached_session(school):
     with db.session() as s:
         login = s.exec(select(LoginSession).where(LoginSession.token_hash == accounts.token_hash(due))).scalars().one()
     assert datetime.now(UTC) - login.last_seen_at.replace(tzinfo=UTC) < timedelta(minutes=1)
+
+
+def _wait(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.fixture
+def district_redis(school, monkeypatch):
+    """This process as a district's worker: REFLEX_REDIS_URL set, its sessions' listener subscribed."""
+    url = os.environ.get("BBBMS_TEST_REDIS_URL") or "redis://127.0.0.1:6379/12"
+    monkeypatch.setenv("REFLEX_REDIS_URL", url)
+    settings.reload()
+    try:
+        assert _wait(revocations.heard_everywhere), "the sessions' listener did not subscribe"
+        yield url
+    finally:
+        monkeypatch.delenv("REFLEX_REDIS_URL")
+        settings.reload()
+
+
+def test_in_a_district_a_change_on_another_app_server_is_heard_through_redis(district_redis, tmp_path):
+    with db.session() as s:
+        token = accounts.authenticate(s, "t_teacher", PASSWORD).token
+    assert accounts.resolve_token(token) is not None
+    key = accounts.token_hash(token)
+    assert accounts._session_cache[key][0] - time.monotonic() > 20
+    heard = revocations.heard()
+    stamp = revocations.stamp()
+    # Another machine: the same database and Redis, a data dir (and so a stamp file) of its own.
+    other = dict(os.environ, BBBMS_DATA_DIR=str(tmp_path / "other-server"))
+    _cli("user", "set-password", "t_teacher", stdin="Another-passw0rd-here\n", env=other)
+    assert revocations.stamp() == stamp  # this machine's stamp file did not move: Redis told it
+    assert _wait(lambda: revocations.heard() > heard)
+    assert accounts.resolve_token(token) is None
+
+
+def test_a_listener_that_lost_redis_forgets_and_listens_again(district_redis):
+    import redis
+
+    with db.session() as s:
+        token = accounts.authenticate(s, "t_teacher", PASSWORD).token
+    assert accounts.resolve_token(token) is not None
+    key = accounts.token_hash(token)
+    heard = revocations.heard()
+    client = redis.Redis.from_url(district_redis)
+    name = f"{revocations.LISTENER_NAME}-{os.getpid()}"
+    ours = [c for c in client.client_list(_type="pubsub") if c.get("name") == name]
+    assert len(ours) == 1
+    client.client_kill_filter(_id=ours[0]["id"])
+    # Whatever was said while it was away is not known: the reconnected listener forgets every session.
+    assert _wait(lambda: revocations.heard() > heard and revocations.heard_everywhere())
+    assert key not in accounts._session_cache
+    assert [c for c in client.client_list(_type="pubsub") if c.get("name") == name]
+    client.close()
+
+
+def test_in_a_district_a_worker_that_cannot_listen_keeps_a_session_one_second(school, monkeypatch):
+    monkeypatch.setenv("REFLEX_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing answers there
+    settings.reload()
+    try:
+        with db.session() as s:
+            token = accounts.authenticate(s, "t_teacher", PASSWORD).token
+        assert accounts.resolve_token(token) is not None
+        left = accounts._session_cache[accounts.token_hash(token)][0] - time.monotonic()
+        assert 0 < left <= accounts.SESSION_UNHEARD_S
+    finally:
+        monkeypatch.delenv("REFLEX_REDIS_URL")
+        settings.reload()

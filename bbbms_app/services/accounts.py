@@ -29,7 +29,7 @@ from bbbms_app import db, settings
 from bbbms_app.i18n.collation import search_key
 from bbbms_app.models import AccountRequest, LoginSession, User
 from bbbms_app.models.accounts import ROLES, UI_LANGUAGES
-from bbbms_app.services import audit, passwords, rights
+from bbbms_app.services import audit, passwords, revocations, rights
 from bbbms_app.services.access import Principal
 from bbbms_app.services.errors import Refused
 
@@ -388,18 +388,22 @@ def principal_for(user: User, session_id: int | None = None, *, session: Session
 
 # ------------------------------------------------------------------ the session cache (issue 12 #3)
 #
-# Resolving a token costs a query (~0.9 ms); the guard does it at every event. A resolved session
-# is kept for SESSION_CACHE_S. Within this process every change that can end or change a session
-# (a revocation, a disabled account, a new password or role, a change of the rights matrix)
-# invalidates the whole cache at its commit (the listeners below), so a revoked session stops at
-# its very next event here. Another process (a second worker, the command line) cannot reach this
-# cache: there a revocation holds after at most SESSION_CACHE_S. A very short TTL was chosen over
-# a shared revocation counter because reading any shared counter (Redis or the database) at
-# every event costs the round trip the cache is there to save.
-SESSION_CACHE_S = 1.0
+# Resolving a token costs a query (~0.2 ms of CPU); the guard does it at every event. A resolved
+# session is kept for SESSION_CACHE_S (never past its idle or absolute end). Every change that can
+# end or change a session (a revocation, a disabled account, a new password or role, a change of
+# the rights matrix) clears the cache of its own process at its commit (the listeners below) and
+# tells every other process (`revocations`: a stamp file each lookup compares, one stat; a Redis
+# channel in a district), so a revoked session stops at its very next event in any worker and after
+# a change on the command line. A process that cannot be sure to hear (no stamp file, or Redis
+# configured but not listened to) keeps a session SESSION_UNHEARD_S only. A change made outside the
+# app (SQL typed into the database) holds when the cache life ends.
+SESSION_CACHE_S = 30.0
+SESSION_UNHEARD_S = 1.0
 SESSION_CACHE_MAX = 20_000
 _session_cache: dict[str, tuple[float, int, Principal]] = {}
 _generation = 0
+_seen_stamp: object = ()  # the stamp file as this process last saw it (() = not looked at yet)
+_stamp_made = False
 # Columns a sign-in or an event writes that change nothing about who the session is.
 _BOOKKEEPING = frozenset({"last_login_at", "failed_logins", "locked_until", "last_seen_at"})
 
@@ -411,11 +415,26 @@ def invalidate_sessions() -> None:
     _session_cache.clear()
 
 
+def _heard_stamp() -> object:
+    """The stamp file now; forgets the cached sessions when another process changed it since."""
+    global _seen_stamp, _stamp_made
+    stamp = revocations.stamp()
+    if stamp is None and not _stamp_made:
+        _stamp_made = True
+        revocations.ensure_stamp()
+        stamp = revocations.stamp()
+    if stamp != _seen_stamp:
+        invalidate_sessions()
+        _seen_stamp = stamp
+    return stamp
+
+
 def resolve_token(token: str | None) -> Principal | None:
     """`resolve` with the session cache in front: the guard's per-event call."""
     if not token or len(token) > 200:
         return None
     key = token_hash(token)
+    stamp = _heard_stamp()
     generation = _generation
     hit = _session_cache.get(key)
     now = time.monotonic()
@@ -423,11 +442,12 @@ def resolve_token(token: str | None) -> Principal | None:
         return hit[2]
     with db.session() as s:
         principal = resolve(s, token)
-    left = _cache_seconds.pop(key, SESSION_CACHE_S)
+    left = _cache_seconds.pop(key, SESSION_UNHEARD_S)
     if principal is not None and generation == _generation:
         if len(_session_cache) >= SESSION_CACHE_MAX:
             _session_cache.clear()
-        _session_cache[key] = (now + min(SESSION_CACHE_S, left), generation, principal)
+        life = SESSION_CACHE_S if stamp is not None and revocations.heard_everywhere() else SESSION_UNHEARD_S
+        _session_cache[key] = (now + min(life, left), generation, principal)
     return principal
 
 
@@ -466,6 +486,7 @@ def _note_auth_statement(state: ORMExecuteState) -> None:
 def _auth_committed(session: OrmSession) -> None:
     if session.info.pop("bbbms_auth_changed", False):
         invalidate_sessions()
+        revocations.announce()
 
 
 @sa_event.listens_for(OrmSession, "after_rollback")

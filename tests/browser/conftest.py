@@ -123,8 +123,10 @@ def app_url(tmp_path_factory, browser_db_url, oidc_provider):
     env.update(oidc_provider.app_env())
     env["BBBMS_PUBLIC_URL"] = base
     oidc_provider.redirect_uris.add(f"{base}/auth/callback")
-    # Consent scans and exports of the test server stay out of the project's own data folder.
-    env["BBBMS_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    # Consent scans and exports of the test server stay out of the project's own data folder. The
+    # server shares this process's (a temporary one, tests/conftest.py) as a school's console shares
+    # the server's: what the tests change in accounts is told to it (`set_language`).
+    env["BBBMS_DATA_DIR"] = os.environ["BBBMS_DATA_DIR"]
     env["REFLEX_WEB_WORKDIR"] = web_dir
     env["REFLEX_STATES_WORKDIR"] = f"{web_dir}-states-{HOST}"
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
@@ -269,12 +271,23 @@ def accounts_back_in_kyrgyz(app_url, browser_db_url):
     test that switches one to Russian must not decide what the next test sees. After each test
     every account is back in Kyrgyz, the interface's first language."""
     yield
-    from bbbms_app import db
+    set_language(browser_db_url, None, "ky")
 
-    engine = db.make_engine(browser_db_url)
+
+def set_language(db_url: str, username: str | None, lang: str) -> None:
+    """Set the interface language of one account (or of all) in the server's database, and tell the
+    server's processes, as any change of accounts tells them (they keep signed-in sessions cached)."""
+    from bbbms_app import db
+    from bbbms_app.services import revocations
+
+    engine = db.make_engine(db_url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE \"user\" SET language = 'ky' WHERE language <> 'ky'"))
+        if username is None:
+            conn.execute(text('UPDATE "user" SET language = :lang WHERE language <> :lang'), {"lang": lang})
+        else:
+            conn.execute(text('UPDATE "user" SET language = :lang WHERE username = :u'), {"lang": lang, "u": username})
     engine.dispose()
+    revocations.announce()
 
 
 DISTRICT = "raion_browser"

@@ -11,9 +11,8 @@ from pathlib import Path
 import httpx2
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
 
-from bbbms_app import db
+from tests.browser.conftest import set_language
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
@@ -25,20 +24,13 @@ def _shots() -> Path:
     return path
 
 
-def _language(db_url: str, username: str, lang: str) -> None:
-    engine = db.make_engine(db_url)
-    with engine.begin() as conn:
-        conn.execute(text('UPDATE "user" SET language = :lang WHERE username = :u'), {"lang": lang, "u": username})
-    engine.dispose()
-
-
 def _token(app_url: str, client_id: str, secret: str) -> httpx2.Response:
     return httpx2.post(f"{app_url}/oauth/token", data={"grant_type": "client_credentials"},
                        auth=(client_id, secret), timeout=30)  # fmt: skip
 
 
 def test_the_director_registers_and_revokes_a_client(page: Page, phone: Page, app_url, browser_db_url):
-    _language(browser_db_url, "director", "ky")  # whatever an earlier test left
+    set_language(browser_db_url, "director", "ky")  # whatever an earlier test left
     sign_in(page, "director")
     page.goto("/api-clients")
     expect(page.get_by_test_id("page-title")).to_have_text("API кардарлары")
@@ -62,7 +54,7 @@ def test_the_director_registers_and_revokes_a_client(page: Page, phone: Page, ap
     expect(page.get_by_test_id("client-secret")).to_have_count(0)
 
     # Russian, on the phone: taps, not a keyboard.
-    _language(browser_db_url, "director", "ru")
+    set_language(browser_db_url, "director", "ru")
     sign_in(phone, "director")
     phone.goto("/api-clients")
     expect(phone.get_by_test_id("page-title")).to_have_text("API-клиенты")

@@ -14,7 +14,8 @@ from bbbms_app import db
 from bbbms_app.i18n import t
 from bbbms_app.services.reports import district as district_report
 from bbbms_app.services.reports import sheets
-from tests.browser.test_schools import _language, _shots
+from tests.browser.conftest import set_language
+from tests.browser.test_schools import _shots
 from tests.browser.test_shell import sign_in
 from tests.factories import principal_of
 
@@ -76,7 +77,7 @@ def test_the_district_reads_its_summary_at_the_desk_and_downloads_it(page: Page,
 
 
 def test_on_a_phone_the_figures_sit_under_the_names(phone: Page, browser_db_url, district_account):
-    _language(browser_db_url, district_account, "ru")
+    set_language(browser_db_url, district_account, "ru")
     sign_in(phone, district_account)
     phone.get_by_test_id("menu-button").tap()
     phone.get_by_test_id("mobile-menu").get_by_test_id("nav-district").tap()

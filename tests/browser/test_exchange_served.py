@@ -13,7 +13,8 @@ import httpx2
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_api_clients import _language, _shots, _token
+from tests.browser.conftest import set_language
+from tests.browser.test_api_clients import _shots, _token
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
@@ -23,7 +24,7 @@ RES = "/ims/oneroster/resources/v1p2"
 def test_a_client_with_resources_read_pulls_materials_and_the_exchange_file(
     page: Page, phone: Page, app_url, browser_db_url
 ):
-    _language(browser_db_url, "director", "ky")
+    set_language(browser_db_url, "director", "ky")
     sign_in(phone, "director")
     phone.goto("/api-clients")
     expect(phone.get_by_test_id("page-title")).to_have_text("API кардарлары")
@@ -57,7 +58,7 @@ def test_a_client_with_resources_read_pulls_materials_and_the_exchange_file(
     rows = list(csv.reader(io.StringIO(table.text)))
     assert rows[0][:2] == ["pin", "okpo"] and all(len(r[0]) == 14 and r[0].isdigit() for r in rows[1:])
 
-    _language(browser_db_url, "director", "ru")
+    set_language(browser_db_url, "director", "ru")
     sign_in(page, "director")
     page.goto("/api-clients")
     expect(page.get_by_test_id("clients-table")).to_contain_text("resources:read")

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
 from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.i18n import t
 from bbbms_app.models import Pupil, School, User
+from tests.browser.conftest import set_language
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
@@ -30,13 +30,6 @@ def _shots() -> Path:
     path = Path(os.environ.get("BBBMS_SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def _language(db_url: str, username: str, lang: str) -> None:
-    engine = db.make_engine(db_url)
-    with engine.begin() as conn:
-        conn.execute(text('UPDATE "user" SET language = :lang WHERE username = :u'), {"lang": lang, "u": username})
-    engine.dispose()
 
 
 def _choose(page: Page, testid: str, option: str, *, tap: bool) -> None:
@@ -96,7 +89,7 @@ def test_the_district_adds_a_school_and_its_director_signs_in(
 def test_on_a_phone_the_district_reads_the_list_and_a_taken_okpo_is_refused(
     phone: Page, browser_db_url, district_account
 ):
-    _language(browser_db_url, district_account, "ru")
+    set_language(browser_db_url, district_account, "ru")
     sign_in(phone, district_account)
     phone.goto("/schools")
     expect(phone.get_by_test_id("page-title")).to_have_text("Школы")
@@ -167,7 +160,7 @@ def test_the_district_account_has_its_own_shell(page: Page, phone: Page, browser
     expect(page.get_by_test_id("page-title")).to_have_text("Мектептер")
 
     # On a phone, in Russian, with taps: the drawer lists the same pages; the journal says it needs a school.
-    _language(browser_db_url, district_account, "ru")
+    set_language(browser_db_url, district_account, "ru")
     sign_in(phone, district_account)
     expect(phone.get_by_test_id("district-badge")).to_have_text("Отдел образования")
     phone.get_by_test_id("menu-button").tap()
@@ -205,7 +198,7 @@ def test_ten_schools_read_on_a_phone(phone: Page, browser_db_url, district_accou
             )  # fmt: skip
             added.append(new.school_id)
     try:
-        _language(browser_db_url, district_account, "ru")
+        set_language(browser_db_url, district_account, "ru")
         sign_in(phone, district_account)
         phone.goto("/schools")
         table = phone.get_by_test_id("schools-table")
