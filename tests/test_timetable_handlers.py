@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bbbms_app import db
 from bbbms_app.models import AuditEvent, Lesson, TimetableSlot
-from bbbms_app.pages.diary import DiaryState
+from bbbms_app.pages.diary import DAY_FIELDS, LESSON_FIELDS, DiaryState, day_of, lesson_of
 from bbbms_app.pages.timetable import MyLessonsState, TimetableState
 from bbbms_app.services import timetable
 from tests import timetable_factory
@@ -63,15 +63,38 @@ async def test_parent_reads_the_diary_and_switches_children(tts):
     assert {c["id"] for c in state.children} == {str(p) for p in k.pupils_5a[:2]}
     first = state.pupil_id
     assert state.monday == "2025-09-01"  # the last week with lessons (today is long after)
-    assert [x["marks"] for day in state.lessons for x in day] in (["5", "4", ""], ["3", "", ""])
+    assert [lesson_of(x)["marks"] for day in state.lessons for x in day] in (["5", "4", ""], ["3", "", ""])
     other = next(c["id"] for c in state.children if c["id"] != first)
     assert not is_refusal(await state.choose(other))
     assert state.pupil_id == other and state.monday == "2025-09-01"
     await state.next_week()
-    assert state.monday == "2025-09-08" and state.days[2]["holiday_en"] == "Holiday"
+    assert state.monday == "2025-09-08" and day_of(state.days[2])["holiday_en"] == "Holiday"
     await state.prev_week()
     assert state.monday == "2025-09-01"
     assert _denials() == []
+
+
+async def test_the_diary_keeps_every_field_of_the_week_packed_and_shares_equal_rows(tts):
+    """The state packs exactly what the service gives (a new field must be added to the packing), a
+    stray separator costs only itself, and two tabs showing the same lesson hold one string."""
+    from bbbms_app.components.packed import FIELD, pack
+    from bbbms_app.services import diary
+
+    first, second = sub(new_tab("t_parent"), DiaryState), sub(new_tab("t_parent"), DiaryState)
+    await first.load()
+    await second.load()
+    with db.session() as s:
+        week = diary.pupil_week(s, principal_of("t_parent", s), int(first.pupil_id), date.fromisoformat(first.monday))
+    assert all(set(day) == set(DAY_FIELDS) for day in week["days"])
+    assert all(set(lesson) == set(LESSON_FIELDS) for day in week["lessons"] for lesson in day)
+    assert [day_of(d) for d in first.days] == week["days"]
+    assert [[lesson_of(x) for x in day] for day in first.lessons] == week["lessons"]
+    # Interned: the second tab holds the first one's strings, not copies.
+    assert all(a is b for a, b in zip(first.days, second.days, strict=True))
+    shown = [x for day in first.lessons for x in day]
+    assert shown and all(a is b for a, b in zip(shown, [x for day in second.lessons for x in day], strict=True))
+    lesson = {**lesson_of(shown[0]), "topic": f"§1{FIELD}Тема", "homework": "№ 5\n№ 6"}
+    assert lesson_of(pack(LESSON_FIELDS, lesson)) == {**lesson, "topic": "§1 Тема"}
 
 
 async def test_parent_opening_another_familys_diary_is_refused_and_audited(tts):

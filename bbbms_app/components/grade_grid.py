@@ -21,11 +21,11 @@ from reflex_base.vars.base import LiteralVar
 from reflex_base.vars.function import ArgsFunctionOperation
 
 from bbbms_app.components.i18n import tr
+from bbbms_app.components.packed import FIELD
 
 # How the journal's state packs what this grid splits (pages/journal/state.py packs with these):
-# FIELD between the parts of a pupil's row head or a topics line (a control character stored names
-# and topics never hold), «|» between a period cell's PERIOD_PARTS.
-FIELD = "\x1f"
+# FIELD between the parts of a pupil's row head or a topics line (components/packed.py), «|»
+# between a period cell's PERIOD_PARTS.
 PERIOD_PARTS = ("val", "sug", "avg", "yval", "ysug")
 
 GRID_CSS = """

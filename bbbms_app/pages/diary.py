@@ -20,6 +20,7 @@ from bbbms_app.components.announcement import feed_card
 from bbbms_app.components.i18n import tr
 from bbbms_app.components.layout import page_shell
 from bbbms_app.components.marks import marks_row
+from bbbms_app.components.packed import fields, pack, unpack
 from bbbms_app.models.accounts import ROLES
 from bbbms_app.models.communication import AUDIENCES, REACHES
 from bbbms_app.services import announcements, diary, school_events, timetable
@@ -28,6 +29,23 @@ from bbbms_app.services.access import Principal
 
 FIRST_MONDAY = date(2000, 1, 3)
 LAST_MONDAY = date(2099, 12, 28)
+# A week's days and lessons as services.diary.pupil_week gives them, each row kept packed
+# (components/packed.py): the state of a parent's tab holds a string per lesson, not a dict.
+DAY_FIELDS = ("date", "label_ky", "label_ru", "label_en", "holiday_ky", "holiday_ru", "holiday_en", "empty")
+LESSON_FIELDS = (
+    "id", "number", "time", "subject_ky", "subject_ru", "subject_en", "topic", "homework", "marks",
+    "absence_code", "absence_ky", "absence_ru", "absence_en", "cancelled", "course",
+)  # fmt: skip
+
+
+def day_of(view: str) -> dict[str, str]:
+    """A packed day of the week as its dict."""
+    return unpack(DAY_FIELDS, view)
+
+
+def lesson_of(view: str) -> dict[str, str]:
+    """A packed lesson of the week as its dict."""
+    return unpack(LESSON_FIELDS, view)
 
 
 class DiaryState(rx.State):
@@ -37,8 +55,8 @@ class DiaryState(rx.State):
     pupil_id: str = ""
     monday: str = ""
     week_label: str = ""
-    days: list[dict[str, str]] = []
-    lessons: list[list[dict[str, str]]] = []
+    days: list[str] = []  # packed DAY_FIELDS
+    lessons: list[list[str]] = []  # per day, packed LESSON_FIELDS
     # Announcements to him not yet opened (an opened one stays until the next visit), and the
     # events of the coming week.
     news: list[dict[str, str]] = []
@@ -55,8 +73,8 @@ class DiaryState(rx.State):
         self.pupil_id = str(pupil_id)
         self.monday = week["monday"]
         self.week_label = week["label"]
-        self.days = week["days"]
-        self.lessons = week["lessons"]
+        self.days = [pack(DAY_FIELDS, day) for day in week["days"]]
+        self.lessons = [[pack(LESSON_FIELDS, lesson) for lesson in day] for day in week["lessons"]]
 
     def _clear(self) -> None:
         self.pupil_id, self.monday, self.week_label = "", "", ""
@@ -137,16 +155,17 @@ class DiaryState(rx.State):
         self._show(int(self.pupil_id), self._week(current(), int(self.pupil_id), monday))
 
 
-def _in_lang(row: rx.Var, prefix: str) -> rx.Var:
+def _in_lang(row: dict[str, rx.Var], prefix: str) -> rx.Var:
     return rx.match(AuthState.lang, ("ru", row[f"{prefix}_ru"]), ("en", row[f"{prefix}_en"]), row[f"{prefix}_ky"])
 
 
-def _marks(lesson: rx.Var) -> rx.Component:
+def _marks(lesson: dict[str, rx.Var]) -> rx.Component:
     # Coloured by value (components.marks): a «2» stands out from a «5».
     return marks_row(lesson["marks"], "diary-mark", size="3")
 
 
-def _lesson(lesson: rx.Var) -> rx.Component:
+def _lesson(packed: rx.Var) -> rx.Component:
+    lesson = fields(packed, LESSON_FIELDS)
     cancelled = lesson["cancelled"] == "1"
     return rx.box(
         rx.flex(
@@ -223,7 +242,8 @@ def _lesson(lesson: rx.Var) -> rx.Component:
     )
 
 
-def _day(day: rx.Var, index: rx.Var) -> rx.Component:
+def _day(packed: rx.Var, index: rx.Var) -> rx.Component:
+    day = fields(packed, DAY_FIELDS)
     return rx.card(
         rx.vstack(
             rx.hstack(
