@@ -195,19 +195,33 @@ async def test_a_change_outside_the_app_holds_within_the_cache_life(school, monk
     assert is_refusal(await _next_event(tab))
 
 
-def test_without_the_stamp_file_a_session_is_kept_one_second(school, monkeypatch):
+def test_a_stamp_file_removed_by_hand_is_made_again_and_forgets_the_cached_sessions(school):
     with db.session() as s:
         token = accounts.authenticate(s, "t_teacher", PASSWORD).token
     assert accounts.resolve_token(token) is not None
     key = accounts.token_hash(token)
     assert accounts._session_cache[key][0] - time.monotonic() > 20
-    os.remove(revocations.stamp_path())  # removed by hand: this process can no longer hear the others
+    accounts._stamp_retry_at = 0.0  # whatever an earlier test of this process left
+    os.remove(revocations.stamp_path())
+    generation = accounts._generation
     assert accounts.resolve_token(token) is not None
-    assert accounts._session_cache[key][0] - time.monotonic() <= accounts.SESSION_UNHEARD_S
-    # A change elsewhere makes the file again (the console's append), and the long life comes back.
-    _cli("user", "set-password", "t_director", stdin="Another-passw0rd-here\n")
-    assert accounts.resolve_token(token) is not None
+    # A new file is a new identity for every process: this one forgot what it had cached, and keeps
+    # sessions long again, since every change from now on is appended to the new file.
+    assert os.path.exists(revocations.stamp_path()) and accounts._generation > generation
     assert accounts._session_cache[key][0] - time.monotonic() > 20
+
+
+def test_a_stamp_file_that_cannot_be_made_keeps_a_session_one_second(school, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")  # a file where the stamp's folder should be: no one can make it, root neither
+    monkeypatch.setattr(revocations, "stamp_path", lambda: str(blocker / revocations.STAMP_FILE))
+    monkeypatch.setattr(accounts, "_stamp_retry_at", 0.0)
+    with db.session() as s:
+        token = accounts.authenticate(s, "t_teacher", PASSWORD).token
+    assert accounts.resolve_token(token) is not None
+    left = accounts._session_cache[accounts.token_hash(token)][0] - time.monotonic()
+    assert 0 < left <= accounts.SESSION_UNHEARD_S
+    assert accounts._stamp_retry_at > time.monotonic()  # not tried again at every event
 
 
 async def test_check_session_clears_the_tab_of_a_dead_session(school):

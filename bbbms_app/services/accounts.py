@@ -403,7 +403,8 @@ SESSION_CACHE_MAX = 20_000
 _session_cache: dict[str, tuple[float, int, Principal]] = {}
 _generation = 0
 _seen_stamp: object = ()  # the stamp file as this process last saw it (() = not looked at yet)
-_stamp_made = False
+_stamp_retry_at = 0.0  # when this process may try again to make a missing stamp file
+STAMP_RETRY_S = 10.0
 # Columns a sign-in or an event writes that change nothing about who the session is.
 _BOOKKEEPING = frozenset({"last_login_at", "failed_logins", "locked_until", "last_seen_at"})
 
@@ -417,10 +418,12 @@ def invalidate_sessions() -> None:
 
 def _heard_stamp() -> object:
     """The stamp file now; forgets the cached sessions when another process changed it since."""
-    global _seen_stamp, _stamp_made
+    global _seen_stamp, _stamp_retry_at
     stamp = revocations.stamp()
-    if stamp is None and not _stamp_made:
-        _stamp_made = True
+    if stamp is None and time.monotonic() >= _stamp_retry_at:
+        # Missing (a first start, or removed by hand): made again; a new file is a change for every
+        # process. One that cannot be made is tried again after a while, not at every event.
+        _stamp_retry_at = time.monotonic() + STAMP_RETRY_S
         revocations.ensure_stamp()
         stamp = revocations.stamp()
     if stamp != _seen_stamp:

@@ -8,7 +8,7 @@ here, by two ways:
 
 - **the stamp file** `<data dir>/private/sessions.stamp`: one byte is appended at each change.
   Every process of this machine that serves or acts (the app's workers, the job consumer, the
-  command line, all with the same data dir) compares the file's identity and size at each lookup
+  command line, all with the same data dir) compares the file's identity, size and time at each lookup
   — one `stat`, a microsecond or two — and forgets its cached sessions when they differ. Appends
   only ever grow the file, so a size never comes back while the file is the same; when it grows
   past `ROTATE_BYTES` a new file replaces it (a new inode).
@@ -17,9 +17,10 @@ here, by two ways:
   `CHANNEL` on a thread of its own and forgets its cached sessions at each message, and when it
   (re)connects (what was said meanwhile is not heard).
 
-A process that cannot be sure to hear every change keeps a session for `accounts.
-SESSION_UNHEARD_S` (1 s) only: no stamp file (it could not be made or was removed), or Redis
-configured but its listener not connected. Changes made outside the app (SQL typed into the
+A stamp file removed by hand is made again by the next lookup (`accounts._heard_stamp`): a new file
+is a change for every process. A process that cannot be sure to hear every change keeps a session
+for `accounts.SESSION_UNHEARD_S` (1 s) only: a stamp file it cannot make, or Redis configured but
+its listener not connected. Changes made outside the app (SQL typed into the
 database) reach no one: they hold when the session's cache life ends.
 """
 
@@ -46,6 +47,7 @@ _listener: threading.Thread | None = None
 _listening_to = ""  # the Redis URL the listener is subscribed to now; "" while it is not
 _heard = 0  # messages (and reconnections) the listener passed on: tests wait on it
 _lock = threading.Lock()
+_warned = False
 
 
 def stamp_path() -> str:
@@ -57,13 +59,16 @@ def stamp_path() -> str:
     return _paths[1]
 
 
-def stamp() -> tuple[int, int, int] | None:
-    """The stamp file's identity and size (what a change moves), or None when there is none."""
+def stamp() -> tuple[int, int, int, int] | None:
+    """The stamp file's identity, size and time (what a change moves), or None when there is none.
+
+    The time too: a file removed by hand and made again may get the same inode number and size.
+    """
     try:
         st = os.stat(stamp_path())
     except OSError:
         return None
-    return st.st_ino, st.st_dev, st.st_size
+    return st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns
 
 
 def ensure_stamp() -> None:
@@ -73,7 +78,10 @@ def ensure_stamp() -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
     except OSError as exc:
-        log.warning("the sessions' stamp file cannot be made (%s): sessions are kept 1 s only", exc.strerror)
+        global _warned
+        if not _warned:  # once per process: it is tried again every few seconds
+            _warned = True
+            log.warning("the sessions' stamp file cannot be made (%s): sessions are kept 1 s only", exc.strerror)
 
 
 def _append() -> None:
