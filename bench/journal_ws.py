@@ -3,7 +3,8 @@
 Drives the real production server (one worker, memory state manager) with python-socketio, as the
 browser does (research/performance.md §5): each virtual teacher has its own tab token, signs in
 with AuthState.login, opens the 40 × 70 benchmark journal (JournalState.load / set_class) and then
-sends JournalState.key("row:column", mark) events with a think time, each into its own cells.
+sends JournalState.key("row:column", mark) events with a think time, each into its own cells and
+each a value the cell does not hold (a save that changes nothing writes nothing).
 The round trip is emit → the first message whose delta carries the changed row var.
 
 Baseline in the same run and with the same clients: a trivial event of the same page
@@ -148,10 +149,14 @@ async def phase(
             try:
                 if kind == "mark":
                     cell = cells[j % len(cells)]
-                    row = int(cell.split(":")[0])
-                    ms, size = await tab.call(tab.page, "key", {"cell": cell, "key": str(2 + (i + j) % 4)}, f"r{row}")
+                    row, col = (int(x) for x in cell.split(":"))
+                    # Always a change: a value the cell does not hold (the same one would write nothing,
+                    # and the bench database keeps the marks of earlier runs).
+                    held = tab.rows[row][col].split("|", 1)[0]
+                    value = next(str(2 + (i + j + k) % 4) for k in range(4) if str(2 + (i + j + k) % 4) != held)
+                    ms, size = await tab.call(tab.page, "key", {"cell": cell, "key": value}, f"r{row}")
                     # A packed cell «text|classes|token» (pages/journal/state.pack).
-                    if "err" in tab.rows[row][int(cell.split(":")[1])].split("|", 2)[1].split():
+                    if "err" in tab.rows[row][col].split("|", 2)[1].split():
                         errors[0] += 1
                 else:
                     flip = ("home", "class")[j % 2]
