@@ -341,6 +341,18 @@ def test_a_listener_that_lost_redis_forgets_and_listens_again(district_redis):
     client.close()
 
 
+def test_a_worker_forked_from_a_listening_one_is_not_listening_until_its_own_thread_is(district_redis):
+    import threading
+
+    dead = threading.Thread(target=lambda: None)
+    dead.start()
+    dead.join()
+    revocations._listener = dead  # what a forked child holds: the parent's thread object, not running
+    assert revocations._listening_to == district_redis  # and the parent's flag
+    assert not revocations.heard_everywhere()
+    assert _wait(revocations.heard_everywhere)  # its own listener subscribed
+
+
 def test_in_a_district_a_worker_that_cannot_listen_keeps_a_session_one_second(school, monkeypatch):
     monkeypatch.setenv("REFLEX_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing answers there
     settings.reload()

@@ -138,11 +138,14 @@ def heard() -> int:
 
 
 def _start_listener(url: str) -> None:
-    global _listener
+    global _listener, _listening_to
     if _listener is not None and _listener.is_alive():
         return
     with _lock:
         if _listener is None or not _listener.is_alive():
+            # A process forked from a listening one has its flag but not its thread: not listening
+            # until its own thread has subscribed.
+            _listening_to = ""
             _listener = threading.Thread(target=_listen, name="bbbms-sessions-listener", daemon=True)
             _listener.start()
 
