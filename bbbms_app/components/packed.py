@@ -18,9 +18,14 @@ import reflex as rx
 FIELD = "\x1f"
 
 
+def free(text: str) -> str:
+    """`text` without the separator (a space in its place): a value it cannot split."""
+    return text.replace(FIELD, " ")
+
+
 def pack(names: Sequence[str], row: Mapping[str, object]) -> str:
     """`row`'s values of `names`, in that order, as one interned string."""
-    return sys.intern(FIELD.join(str(row.get(name, "")).replace(FIELD, " ") for name in names))
+    return sys.intern(FIELD.join(free(str(row.get(name, ""))) for name in names))
 
 
 def unpack(names: Sequence[str], view: str) -> dict[str, str]:

@@ -394,8 +394,8 @@ def principal_for(user: User, session_id: int | None = None, *, session: Session
 # the rights matrix) clears the cache of its own process at its commit (the listeners below) and
 # tells every other process (`revocations`: a stamp file each lookup compares, one stat; a Redis
 # channel in a district), so a revoked session stops at its very next event in any worker and after
-# a change on the command line. A process that cannot be sure to hear (no stamp file, or Redis
-# configured but not listened to) keeps a session SESSION_UNHEARD_S only. A change made outside the
+# a change on the command line. A process that cannot be sure to hear (a stamp file it cannot make,
+# or Redis configured but not listened to) keeps a session SESSION_UNHEARD_S only. A change made outside the
 # app (SQL typed into the database) holds when the cache life ends.
 SESSION_CACHE_S = 30.0
 SESSION_UNHEARD_S = 1.0

@@ -24,6 +24,7 @@ from bbbms_app import db
 from bbbms_app.auth import inputs
 from bbbms_app.auth.guard import current, requires
 from bbbms_app.components.grade_grid import FIELD, PERIOD_PARTS
+from bbbms_app.components.packed import free
 from bbbms_app.i18n import t, translations
 from bbbms_app.services import grading, journal, journal_export
 from bbbms_app.services import school as school_service
@@ -123,20 +124,16 @@ def _without_status(cell: str, drop: tuple[str, ...] = ("ok", "err")) -> str:
 
 # A pupil's row head and a lesson's line of the topics list are one string each, their parts joined by
 # FIELD (components/grade_grid.py, which splits them: names and topics are stored without it, and
-# `_free` takes out any that came another way); a period cell is «val|sug|avg|yval|ysug», interned as
+# `free` takes out any that came another way); a period cell is «val|sug|avg|yval|ysug», interned as
 # the grid's cells are. As a dict or a list of strings per row they were ~30 KiB of each open 40 × 70
 # journal (the objects' headers: 40 pupils' dicts, 70 lists of three strings); as strings, a third of
 # that. The browser splits them.
 NO_PERIOD = SEP * (len(PERIOD_PARTS) - 1)
 
 
-def _free(text: str) -> str:
-    return text.replace(FIELD, " ")
-
-
 def pupil_view(key: str, name: str, left: str) -> str:
     """A pupil's row head: «id␟name␟left» (left: «03.09 чыккан», or "" while he is in the class)."""
-    return f"{key}{FIELD}{_free(name)}{FIELD}{left}"
+    return f"{key}{FIELD}{free(name)}{FIELD}{left}"
 
 
 def pupil_of(view: str) -> dict[str, str]:
@@ -146,7 +143,7 @@ def pupil_of(view: str) -> dict[str, str]:
 
 def topic_view(day: str, topic: str, homework: str) -> str:
     """A lesson's line of the topics list: «02.09␟topic␟homework»."""
-    return f"{day}{FIELD}{_free(topic)}{FIELD}{_free(homework)}"
+    return f"{day}{FIELD}{free(topic)}{FIELD}{free(homework)}"
 
 
 def topic_of(view: str) -> list[str]:
